@@ -1,0 +1,434 @@
+"""One pass over a module: resolve names as they are bound, record every service call with its guards."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import List, Optional, Sequence, Set, Tuple
+
+import libcst as cst
+
+from contractlint.analysis.handlers import blocks_of, body_of, small_statements
+from contractlint.analysis.index import ContractIndex
+from contractlint.analysis.scope import UNKNOWN, ClassInfo, Resolver, Scope, Value
+from contractlint.model import CallGroup, Contract
+
+
+@dataclass(frozen=True)
+class Handler:
+    node: cst.CSTNode  # an ExceptHandler, ExceptStarHandler, or the With of a contextlib.suppress
+    names: Optional[Tuple[str, ...]]  # canonical names caught; None for a bare ``except:``
+    suppress: bool = False
+
+    @property
+    def body(self) -> Sequence[cst.CSTNode]:
+        return body_of(self.node)
+
+
+@dataclass(frozen=True)
+class Guard:
+    node: cst.CSTNode  # the Try, TryStar or With
+    handlers: Tuple[Handler, ...]
+
+
+@dataclass
+class Frame:
+    """A body that runs as a unit: the module, a class body, a function or a lambda."""
+
+    node: cst.CSTNode
+    scope: Scope
+    approved: Optional[str] = None
+    guards: List[Guard] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CallRecord:
+    node: cst.Call
+    callee: str
+    contract: Contract
+    group: CallGroup
+    guards: Tuple[Guard, ...]  # innermost last
+    frame: cst.CSTNode  # Module, FunctionDef, Lambda or ClassDef
+    statement: Optional[cst.CSTNode]  # the small statement holding the call, if any
+    bound_name: Optional[str]  # ``name = <call>``: the name
+    approved: Optional[str]  # why it complies without a guard (approved wrapper or decorator)
+
+
+_SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del)
+
+
+class Collector(cst.CSTVisitor):
+    def __init__(self, index: ContractIndex, module_name: str):
+        self.index = index
+        self.module_name = module_name
+        self.resolver = Resolver(module_name, index.types, index.canonical)
+        self.module_scope = Scope("module")
+        self.frames: List[Frame] = []
+        self.class_stack: List[ClassInfo] = []
+        self.deferred: List[Tuple[cst.CSTNode, Scope, Optional[ClassInfo], Optional[str]]] = []
+        self.records: List[CallRecord] = []
+        self.statement: Optional[cst.CSTNode] = None
+        self.approved_lambdas: Set[int] = set()
+
+    # -- driving ---------------------------------------------------------------------------------
+    def run(self, module: cst.Module) -> List[CallRecord]:
+        self.frames.append(Frame(module, self.module_scope))
+        for stmt in module.body:
+            stmt.visit(self)
+        self.frames.pop()
+        while self.deferred:
+            batch, self.deferred = self.deferred, []
+            for func, parent, cls, approved in batch:
+                self._run_function(func, parent, cls, approved)
+        return self.records
+
+    @property
+    def frame(self) -> Frame:
+        return self.frames[-1]
+
+    @property
+    def scope(self) -> Scope:
+        return self.frames[-1].scope
+
+    def value(self, node: cst.BaseExpression) -> Optional[Value]:
+        return self.resolver.value_of(node, self.scope)
+
+    def qualname(self, node: cst.BaseExpression) -> Optional[str]:
+        value = self.value(node)
+        if value is not None and value.kind == "name":
+            return self.index.canonical(value.qual)
+        return None
+
+    # -- imports and bindings --------------------------------------------------------------------
+    def visit_Import(self, node: cst.Import) -> bool:
+        for alias in node.names:
+            full = cst.helpers.get_full_name_for_node(alias.name) or ""
+            if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+                self.scope.bind(alias.asname.name.value, Value("module", full))
+            else:
+                top = full.split(".", 1)[0]
+                self.scope.bind(top, Value("module", top))
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        if node.relative:
+            base = None
+        else:
+            base = cst.helpers.get_full_name_for_node(node.module) if node.module else None
+        if isinstance(node.names, cst.ImportStar):
+            return False
+        for alias in node.names:
+            name = cst.helpers.get_full_name_for_node(alias.name) or ""
+            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            self.scope.bind(local, Value("name", f"{base}.{name}") if base else UNKNOWN)
+        return False
+
+    def _bind_target(self, target: cst.BaseExpression, value: Optional[Value]) -> None:
+        if isinstance(target, cst.Name):
+            self.scope.bind(target.value, value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._bind_target(element.value, UNKNOWN)
+        elif isinstance(target, cst.StarredElement):
+            self._bind_target(target.value, UNKNOWN)
+        elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
+            owner = self.scope.lookup(target.value.value)
+            if owner is not None and owner.kind == "self":
+                info = self.resolver.classes.get(owner.qual)
+                if info is not None:
+                    info.attrs[target.attr.value] = value
+
+    def leave_Assign(self, node: cst.Assign) -> None:
+        value = self.value(node.value)
+        for target in node.targets:
+            self._bind_target(target.target, value if len(node.targets) == 1 else UNKNOWN)
+
+    def leave_AnnAssign(self, node: cst.AnnAssign) -> None:
+        value = self.resolver.annotation(node.annotation, self.scope)
+        if value is None and node.value is not None:
+            value = self.value(node.value)
+        if self.frame.scope.kind == "class" and isinstance(node.target, cst.Name):
+            self.class_stack[-1].attrs[node.target.value] = value
+        self._bind_target(node.target, value)
+
+    def leave_AugAssign(self, node: cst.AugAssign) -> None:
+        self._bind_target(node.target, UNKNOWN)
+
+    def leave_NamedExpr(self, node: cst.NamedExpr) -> None:
+        self._bind_target(node.target, self.value(node.value))
+
+    def visit_For(self, node: cst.For) -> None:
+        node.iter.visit(self)
+        self._bind_target(node.target, UNKNOWN)
+        node.body.visit(self)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        return False
+
+    def visit_Del(self, node: cst.Del) -> None:
+        self._bind_target(node.target, UNKNOWN)
+
+    def visit_ExceptHandler(self, node: cst.ExceptHandler) -> None:
+        if node.name is not None:
+            self._bind_target(node.name.name, UNKNOWN)
+
+    def visit_ExceptStarHandler(self, node: cst.ExceptStarHandler) -> None:
+        if node.name is not None:
+            self._bind_target(node.name.name, UNKNOWN)
+
+    # -- statements ------------------------------------------------------------------------------
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if isinstance(node, _SMALL):
+            self.statement = node
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        super().on_leave(original_node)
+        if isinstance(original_node, _SMALL):
+            self.statement = None
+
+    def visit_With(self, node: cst.With) -> bool:
+        handlers = []
+        for item in node.items:
+            item.item.visit(self)
+            if item.asname is not None:
+                value = self.value(item.item)
+                self._bind_target(item.asname.name, value if value is not None and value.kind == "instance" else UNKNOWN)
+            call = item.item
+            if isinstance(call, cst.Call) and self.qualname(call.func) == "contextlib.suppress":
+                names = self._caught([a.value for a in call.args])
+                handlers.append(Handler(node, names, suppress=True))
+        if handlers:
+            self.frame.guards.append(Guard(node, tuple(handlers)))
+        node.body.visit(self)
+        if handlers:
+            self.frame.guards.pop()
+        return False
+
+    def _caught(self, exprs: Sequence[cst.BaseExpression]) -> Tuple[str, ...]:
+        names: List[str] = []
+        for expr in exprs:
+            value = self.value(expr)
+            if value is None:
+                continue
+            if value.kind == "name":
+                names.append(self.index.canonical(value.qual))
+            elif value.kind == "tuple":
+                names.extend(self.index.canonical(q) for q in value.items)
+        return tuple(names)
+
+    def _handler(self, handler) -> Handler:
+        if handler.type is None:
+            return Handler(handler, None)
+        return Handler(handler, self._caught([handler.type]))
+
+    def visit_Try(self, node: cst.Try) -> bool:
+        return self._visit_try(node)
+
+    def visit_TryStar(self, node: cst.TryStar) -> bool:
+        return self._visit_try(node)
+
+    def _visit_try(self, node) -> bool:
+        guard = Guard(node, tuple(self._handler(h) for h in node.handlers))
+        self.frame.guards.append(guard)
+        node.body.visit(self)
+        self.frame.guards.pop()
+        for handler in node.handlers:
+            handler.visit(self)
+        if node.orelse is not None:
+            node.orelse.visit(self)
+        if node.finalbody is not None:
+            node.finalbody.visit(self)
+        return False
+
+    # -- definitions: boundaries -----------------------------------------------------------------
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        for decorator in node.decorators:
+            decorator.visit(self)
+        for arg in [*node.bases, *node.keywords]:
+            arg.visit(self)
+        outer = self.class_stack[-1].qual if self.class_stack else self.module_name
+        info = ClassInfo(f"{outer}.{node.name.value}")
+        for arg in node.bases:
+            base = self.qualname(arg.value)
+            if base is not None:
+                info.bases.append(base)
+        for stmt in body_of(node):
+            if isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                info.members.add(stmt.name.value)
+        self.resolver.classes[info.qual] = info
+        self.class_stack.append(info)
+        self.frames.append(Frame(node, Scope("class", self.scope, info)))
+        node.body.visit(self)
+        frame = self.frames.pop()
+        for name, value in frame.scope.bindings.items():
+            info.attrs.setdefault(name, value)
+            info.members.add(name)
+        self.class_stack.pop()
+        self._prescan_self_attributes(node, info)
+        self.scope.bind(node.name.value, Value("name", info.qual))
+        return False
+
+    def _prescan_self_attributes(self, node: cst.ClassDef, info: ClassInfo) -> None:
+        """``self.client = Client()`` in one method makes ``self.client`` a client in every method."""
+        for stmt in body_of(node):
+            if not isinstance(stmt, cst.FunctionDef) or not stmt.params.params:
+                continue
+            scope = self._function_scope(stmt, self.scope, info)
+            self_name = stmt.params.params[0].name.value
+            for child in _statements(body_of(stmt)):
+                if isinstance(child, cst.Assign):
+                    targets, value = [t.target for t in child.targets], child.value
+                    resolved = self.resolver.value_of(value, scope)
+                elif isinstance(child, cst.AnnAssign):
+                    targets, value = [child.target], child.value
+                    resolved = self.resolver.annotation(child.annotation, scope)
+                    if resolved is None and value is not None:
+                        resolved = self.resolver.value_of(value, scope)
+                else:
+                    continue
+                for target in targets:
+                    if isinstance(target, cst.Name):
+                        scope.bind(target.value, resolved)
+                    elif (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
+                          and target.value.value == self_name and resolved is not None):
+                        info.attrs.setdefault(target.attr.value, resolved)
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        for decorator in node.decorators:
+            decorator.visit(self)
+        for param in _all_params(node.params):
+            if param.default is not None:
+                param.default.visit(self)
+        approved = None
+        for decorator in node.decorators:
+            expr = decorator.decorator
+            target = expr.func if isinstance(expr, cst.Call) else expr
+            name = self.qualname(target)
+            if name in self.index.decorators:
+                approved = f"decorated with {name}"
+        cls = self.class_stack[-1] if self.frame.scope.kind == "class" else None
+        self.deferred.append((node, self.scope, cls, approved))
+        self.scope.bind(node.name.value, Value("name", f"{cls.qual if cls else self.module_name}.{node.name.value}"))
+        return False
+
+    def _function_scope(self, node, parent: Scope, cls: Optional[ClassInfo]) -> Scope:
+        scope = Scope("function", parent)
+        params = _all_params(node.params)
+        is_static = any(
+            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
+            for d in getattr(node, "decorators", ())
+        )
+        for i, param in enumerate(params):
+            if i == 0 and cls is not None and not is_static and isinstance(node, cst.FunctionDef):
+                scope.bind(param.name.value, Value("self", cls.qual))
+                continue
+            value = self.resolver.annotation(param.annotation, parent) if param.annotation else UNKNOWN
+            if value is None and param.default is not None:
+                default = self.resolver.value_of(param.default, parent)
+                value = default if default is not None and default.kind == "instance" else UNKNOWN
+            scope.bind(param.name.value, value)
+        return scope
+
+    def _run_function(self, node: cst.FunctionDef, parent: Scope, cls, approved) -> None:
+        scope = self._function_scope(node, parent, cls)
+        self.frames.append(Frame(node, scope, approved=approved))
+        saved_classes = self.class_stack
+        self.class_stack = []
+        node.body.visit(self)
+        self.class_stack = saved_classes
+        self.frames.pop()
+
+    def visit_Lambda(self, node: cst.Lambda) -> bool:
+        for param in _all_params(node.params):
+            if param.default is not None:
+                param.default.visit(self)
+        scope = self._function_scope(node, self.scope, None)
+        approved = "passed to an approved wrapper" if id(node) in self.approved_lambdas else None
+        saved = self.statement
+        self.frames.append(Frame(node, scope, approved=approved))
+        node.body.visit(self)
+        self.frames.pop()
+        self.statement = saved
+        return False
+
+    # comprehensions bind their targets in a scope of their own
+    def _enter_comprehension(self, node) -> None:
+        self.frame.scope = Scope("comprehension", self.scope)
+
+    def _leave_comprehension(self, node) -> None:
+        self.frame.scope = self.frame.scope.parent
+
+    visit_ListComp = visit_SetComp = visit_DictComp = visit_GeneratorExp = _enter_comprehension
+    leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
+
+    def visit_CompFor(self, node: cst.CompFor) -> bool:
+        node.iter.visit(self)
+        self._bind_target(node.target, UNKNOWN)
+        for cond in node.ifs:
+            cond.visit(self)
+        if node.inner_for_in is not None:
+            node.inner_for_in.visit(self)
+        return False
+
+    # -- calls -----------------------------------------------------------------------------------
+    def visit_Call(self, node: cst.Call) -> None:
+        value = self.value(node.func)
+        if value is None or value.kind != "name":
+            return
+        raw = value.qual
+        callee = self.index.canonical(raw)
+        if callee in self.index.wrappers:
+            for arg in node.args:
+                if isinstance(arg.value, cst.Lambda):
+                    self.approved_lambdas.add(id(arg.value))
+        matches = self.index.groups_for(callee) or (self.index.groups_for(raw) if raw != callee else ())
+        if not matches:
+            return
+        frame = self.frame
+        statement = self.statement
+        bound = _bound_name(statement, node)
+        for contract, group in matches:
+            self.records.append(
+                CallRecord(
+                    node=node,
+                    callee=callee,
+                    contract=contract,
+                    group=group,
+                    guards=tuple(frame.guards),
+                    frame=frame.node,
+                    statement=statement,
+                    bound_name=bound,
+                    approved=frame.approved,
+                )
+            )
+
+
+def _all_params(params: cst.Parameters) -> List[cst.Param]:
+    out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
+    if isinstance(params.star_arg, cst.Param):
+        out.append(params.star_arg)
+    if params.star_kwarg is not None:
+        out.append(params.star_kwarg)
+    return out
+
+
+def _statements(stmts: Sequence[cst.CSTNode]):
+    """Small statements of a block and of the blocks nested in it (not in nested functions)."""
+    for stmt in small_statements(stmts):
+        yield stmt
+        for block in blocks_of(stmt):
+            yield from _statements(block)
+
+
+def _bound_name(statement: Optional[cst.CSTNode], call: cst.Call) -> Optional[str]:
+    if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
+        target, value = statement.targets[0].target, statement.value
+    elif isinstance(statement, cst.AnnAssign) and statement.value is not None:
+        target, value = statement.target, statement.value
+    else:
+        return None
+    if isinstance(value, cst.Await):
+        value = value.expression
+    if value is call and isinstance(target, cst.Name):
+        return target.value
+    return None

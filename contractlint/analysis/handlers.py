@@ -1,0 +1,220 @@
+"""What a handler body does: raise, recover, stay silent, leave, bind a name.
+
+Pure functions over libcst statements; nested functions, lambdas and classes
+are boundaries (their code runs later, if at all).
+"""
+
+from __future__ import annotations
+
+from typing import Iterator, Sequence
+
+import libcst as cst
+
+_BOUNDARY = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
+_EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
+
+
+def body_of(node) -> Sequence[cst.CSTNode]:
+    """The statements of a block (an indented block or a one-line ``SimpleStatementSuite``)."""
+    body = node.body
+    if isinstance(body, (cst.IndentedBlock, cst.SimpleStatementSuite)):
+        return body.body
+    return body
+
+
+def small_statements(stmts: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
+    for stmt in stmts:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            yield from stmt.body
+        else:
+            yield stmt
+
+
+def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node below ``node``, not entering nested functions, lambdas or classes."""
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        yield current
+        if not isinstance(current, _BOUNDARY):
+            stack.extend(current.children)
+
+
+def contains_raise(stmts: Sequence[cst.CSTNode]) -> bool:
+    for stmt in stmts:
+        if isinstance(stmt, cst.Raise) or any(isinstance(n, cst.Raise) for n in walk(stmt)):
+            return True
+    return False
+
+
+def is_silent(stmts: Sequence[cst.CSTNode]) -> bool:
+    """Only ``pass``, ``...``, ``continue`` or ``break``."""
+    for stmt in small_statements(stmts):
+        if isinstance(stmt, (cst.Pass, cst.Continue, cst.Break)):
+            continue
+        if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Ellipsis):
+            continue
+        return False
+    return True
+
+
+def _is_exit_call(stmt: cst.CSTNode, names) -> bool:
+    if isinstance(stmt, cst.Expr) and isinstance(stmt.value, cst.Call):
+        return names(stmt.value.func) in _EXIT_CALLS
+    return False
+
+
+def always_raises(stmts: Sequence[cst.CSTNode], names=lambda node: None) -> bool:
+    """Every path through the block ends in ``raise`` (or ``sys.exit``)."""
+    return _always(stmts, names, leaves=False)
+
+
+def always_leaves(stmts: Sequence[cst.CSTNode], names=lambda node: None) -> bool:
+    """Every path ends in ``return``, ``raise``, ``continue`` or ``break``."""
+    return _always(stmts, names, leaves=True)
+
+
+def _always(stmts, names, leaves: bool) -> bool:
+    for stmt in small_statements(stmts):
+        if isinstance(stmt, cst.Raise) or _is_exit_call(stmt, names):
+            return True
+        if leaves and isinstance(stmt, (cst.Return, cst.Continue, cst.Break)):
+            return True
+        if not leaves and isinstance(stmt, (cst.Return, cst.Continue, cst.Break)):
+            return False
+        if isinstance(stmt, cst.If) and _if_always(stmt, names, leaves):
+            return True
+        if isinstance(stmt, (cst.With,)) and _always(body_of(stmt), names, leaves):
+            return True
+        if isinstance(stmt, (cst.Try, cst.TryStar)):
+            if stmt.finalbody is not None and _always(body_of(stmt.finalbody), names, leaves):
+                return True
+            branches = [body_of(stmt)] + [body_of(h) for h in stmt.handlers]
+            if stmt.orelse is not None:
+                branches[0] = list(branches[0]) + list(body_of(stmt.orelse))
+            if all(_always(b, names, leaves) for b in branches):
+                return True
+        if isinstance(stmt, cst.Match):
+            cases = stmt.cases
+            has_default = any(isinstance(c.pattern, cst.MatchAs) and c.pattern.pattern is None and c.guard is None
+                              for c in cases)
+            if has_default and all(_always(body_of(c), names, leaves) for c in cases):
+                return True
+    return False
+
+
+def _if_always(stmt: cst.If, names, leaves: bool) -> bool:
+    if not _always(body_of(stmt), names, leaves):
+        return False
+    orelse = stmt.orelse
+    if orelse is None:
+        return False
+    if isinstance(orelse, cst.If):
+        return _if_always(orelse, names, leaves)
+    return _always(body_of(orelse), names, leaves)
+
+
+def binds_name(stmts: Sequence[cst.CSTNode], name: str) -> bool:
+    """Whether the block assigns ``name`` anywhere (not in nested functions)."""
+    for stmt in stmts:
+        for node in [stmt, *walk(stmt)]:
+            targets = ()
+            if isinstance(node, cst.Assign):
+                targets = [t.target for t in node.targets]
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign)):
+                targets = [node.target]
+            elif isinstance(node, (cst.For, cst.CompFor)):
+                targets = [node.target]
+            elif isinstance(node, cst.NamedExpr):
+                targets = [node.target]
+            elif isinstance(node, cst.AsName):
+                targets = [node.name]
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)):
+                if node.name.value == name:
+                    return True
+            for target in targets:
+                if any(isinstance(n, cst.Name) and n.value == name for n in [target, *walk(target)]):
+                    return True
+    return False
+
+
+def reads_name(stmts: Sequence[cst.CSTNode], name: str) -> bool:
+    """Whether the block loads ``name`` (a conservative test: any use of the bare name counts)."""
+    for stmt in stmts:
+        for node in [stmt, *_walk_all(stmt)]:
+            if isinstance(node, cst.Name) and node.value == name:
+                return True
+            if isinstance(node, cst.Attribute):
+                continue
+    return False
+
+
+def _walk_all(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    """Every node below, entering nested functions too (a closure that reads the name reads it later)."""
+    stack = list(node.children)
+    while stack:
+        current = stack.pop()
+        if isinstance(current, cst.Attribute):
+            # ``obj.name`` reads ``obj``, not ``name``.
+            stack.append(current.value)
+            continue
+        yield current
+        stack.extend(current.children)
+
+
+def split_around(stmts: Sequence[cst.CSTNode], target: cst.CSTNode):
+    """Find ``target`` in nested blocks; return (statements before it, statements after it) along the path.
+
+    Statements after include, for each enclosing block, the siblings that follow; a ``try``'s
+    ``finally`` and the ``else`` of a loop run after its body too.
+    """
+    before: list = []
+    after: list = []
+    if _split(stmts, target, before, after):
+        return before, after
+    return None
+
+
+def blocks_of(stmt: cst.CSTNode):
+    """The nested statement blocks of a compound statement, in source order."""
+    if isinstance(stmt, cst.If):
+        yield body_of(stmt)
+        if stmt.orelse is not None:
+            if isinstance(stmt.orelse, cst.If):
+                yield [stmt.orelse]
+            else:
+                yield body_of(stmt.orelse)
+    elif isinstance(stmt, (cst.For, cst.While)):
+        yield body_of(stmt)
+        if stmt.orelse is not None:
+            yield body_of(stmt.orelse)
+    elif isinstance(stmt, cst.With):
+        yield body_of(stmt)
+    elif isinstance(stmt, (cst.Try, cst.TryStar)):
+        yield body_of(stmt)
+        for handler in stmt.handlers:
+            yield body_of(handler)
+        if stmt.orelse is not None:
+            yield body_of(stmt.orelse)
+        if stmt.finalbody is not None:
+            yield body_of(stmt.finalbody)
+    elif isinstance(stmt, cst.Match):
+        for case in stmt.cases:
+            yield body_of(case)
+
+
+def _split(stmts, target, before, after) -> bool:
+    for i, stmt in enumerate(stmts):
+        if stmt is target:
+            after.extend(stmts[i + 1:])
+            return True
+        for block in blocks_of(stmt):
+            inner_before: list = []
+            inner_after: list = []
+            if _split(block, target, inner_before, inner_after):
+                before.extend(inner_before)
+                after.extend(inner_after)
+                after.extend(stmts[i + 1:])
+                return True
+        before.append(stmt)
+    return False

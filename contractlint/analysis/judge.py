@@ -1,0 +1,167 @@
+"""The rules CL001–CL006: judge one recorded service call against its call group."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+
+from contractlint.analysis.collect import CallRecord, Guard, Handler
+from contractlint.analysis.handlers import (
+    always_leaves,
+    always_raises,
+    binds_name,
+    body_of,
+    contains_raise,
+    is_silent,
+    reads_name,
+    split_around,
+)
+
+LineOf = Callable[[cst.CSTNode], int]
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    severity: str
+    #: Builds the message once positions are known (handlers are named by their line).
+    message: Callable[[LineOf], str]
+
+
+def _names(errors: Sequence[str]) -> str:
+    return ", ".join(errors)
+
+
+_POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": "handle the failure"}
+
+
+def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]) -> List[Problem]:
+    """Every problem of one call; an empty list means the call keeps its contract."""
+    if record.approved:
+        return []
+    group = record.group
+    hierarchy = record.contract.errors
+    callee = f"{record.callee}()"
+    covering: dict = {}
+    partial = False
+    for guard in reversed(record.guards):
+        for handler in guard.handlers:
+            for error in group.raises:
+                if error not in covering and _catches(handler, error, hierarchy):
+                    covering[error] = (guard, handler)
+            if handler.names and any(
+                error in hierarchy.ancestors(name) for name in handler.names for error in group.raises
+            ):
+                partial = True
+    if not covering and not partial:
+        return [Problem("CL001", "error", lambda line: (
+            f"{callee} is not guarded: {_names(group.raises)} escapes; "
+            f"the contract says {_POLICY_WORDS[group.policy]}"))]
+    problems: List[Problem] = []
+    uncovered = [e for e in group.raises if e not in covering]
+    if uncovered:
+        guard_node = record.guards[-1].node
+        problems.append(Problem("CL002", "error", lambda line: (
+            f"{callee} is guarded by the try at line {line(guard_node)}, "
+            f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught")))
+    seen = []
+    for guard, handler in covering.values():
+        if any(handler is h for _, h in seen):
+            continue
+        seen.append((guard, handler))
+        problems.extend(_judge_handler(record, guard, handler, callee, exit_names))
+    return problems
+
+
+def _catches(handler: Handler, error: str, hierarchy) -> bool:
+    if handler.names is None:
+        return True
+    return any(hierarchy.catches(name, error) for name in handler.names)
+
+
+def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names) -> List[Problem]:
+    group = record.group
+    node = handler.node
+    problems: List[Problem] = []
+    what = "contextlib.suppress" if handler.suppress else "handler"
+    body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
+    raises_always = (not handler.suppress) and always_raises(body, exit_names)
+
+    if not raises_always:
+        if handler.names is None:
+            problems.append(Problem("CL005", "error", lambda line: (
+                f"{callee}: the handler at line {line(node)} is a bare `except:`, which also swallows "
+                f"KeyboardInterrupt, SystemExit and cancellation; catch {_names(group.raises)}")))
+        elif "BaseException" in handler.names:
+            problems.append(Problem("CL005", "error", lambda line: (
+                f"{callee}: the {what} at line {line(node)} catches BaseException, which also swallows "
+                f"KeyboardInterrupt, SystemExit and cancellation; catch {_names(group.raises)}")))
+        elif "Exception" in handler.names and group.broad != "allow":
+            severity = "warning" if group.broad == "warn" else "error"
+            problems.append(Problem("CL005", severity, lambda line: (
+                f"{callee}: the {what} at line {line(node)} catches Exception; the contract asks for "
+                f"{_names(group.raises)} (broad = \"{group.broad}\")")))
+
+    if group.policy == "fail-open" and not handler.suppress and contains_raise(body):
+        problems.append(Problem("CL003", "error", lambda line: (
+            f"{callee}: the handler at line {line(node)} raises, but the contract says fail open: "
+            f"recover with a fallback")))
+    elif group.policy == "fail-closed" and not raises_always:
+        problems.append(Problem("CL003", "error", lambda line: (
+            f"{callee}: the {what} at line {line(node)} can finish without raising, but the contract "
+            f"says fail closed")))
+    elif group.policy in ("fail-open", "any") and (handler.suppress or is_silent(body)):
+        problems.append(Problem("CL004", "error", lambda line: (
+            f"{callee}: the {what} at line {line(node)} swallows {_names(group.raises)} and does nothing; "
+            f"choose the fallback, or log it")))
+
+    if group.policy in ("fail-open", "any") and record.bound_name:
+        problem = _unbound_fallback(record, guard, handler, body, callee)
+        if problem is not None:
+            problems.append(problem)
+    return problems
+
+
+def _frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    if isinstance(frame, cst.Module):
+        return frame.body
+    if isinstance(frame, (cst.FunctionDef, cst.ClassDef)):
+        return body_of(frame)
+    return ()
+
+
+def _params(frame: cst.CSTNode) -> Tuple[str, ...]:
+    if not isinstance(frame, cst.FunctionDef):
+        return ()
+    p = frame.params
+    params = [*p.posonly_params, *p.params, *p.kwonly_params]
+    for extra in (p.star_arg, p.star_kwarg):
+        if isinstance(extra, cst.Param):
+            params.append(extra)
+    return tuple(param.name.value for param in params)
+
+
+def _unbound_fallback(record, guard, handler, body, callee) -> Optional[Problem]:
+    name = record.bound_name
+    if not handler.suppress and (binds_name(body, name) or always_leaves(body)):
+        return None
+    split = split_around(_frame_body(record.frame), guard.node)
+    if split is None:
+        return None
+    before, after = split
+    if name in _params(record.frame) or binds_name(before, name):
+        return None
+    finalbody = getattr(guard.node, "finalbody", None)
+    if finalbody is not None:
+        after = [*body_of(finalbody), *after]
+    if not reads_name(after, name):
+        return None
+    node, try_node = handler.node, guard.node
+    what = "contextlib.suppress" if handler.suppress else "handler"
+    return Problem("CL006", "error", lambda line: (
+        f"{callee}: `{name}` is read after the {'with' if handler.suppress else 'try'} at line "
+        f"{line(try_node)}, but the {what} at line {line(node)} neither binds it nor leaves: "
+        f"{'NameError' if isinstance(record.frame, cst.Module) else 'UnboundLocalError'} "
+        f"when {record.contract.name} is down"))

@@ -1,0 +1,143 @@
+"""Command line: parse options, call the engine, pick a formatter, set the exit status.
+
+Exit status: 0 no error findings, 1 error findings, 2 usage, configuration or contract error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import sys
+from typing import List, Optional, Sequence, Tuple
+
+import click
+
+from contractlint import __version__
+from contractlint.config import Config, check_codes, find_pyproject, load_config, split_codes
+from contractlint.contracts import builtin_names, load_contracts
+from contractlint.errors import UserError
+from contractlint.model import RULES, Contract, rule_by_code
+
+
+def _fail(exc: UserError) -> None:
+    for message in exc.messages:
+        click.echo(f"contractlint: error: {message}", err=True)
+    sys.exit(2)
+
+
+def _setup(paths: Sequence[str], config_path: Optional[str], contract_specs: Sequence[str],
+           quiet: bool = False) -> Tuple[Config, List[Contract]]:
+    source = config_path or find_pyproject(paths)
+    config = load_config(source)
+    if contract_specs:
+        contracts = load_contracts(contract_specs, base_dir=".")
+    elif config.contracts is not None:
+        contracts = load_contracts(config.contracts, base_dir=config.root)
+    else:
+        names = builtin_names()
+        if not quiet:
+            click.echo(f"contractlint: no contracts configured; using the builtin ones: {', '.join(names)}", err=True)
+        contracts = load_contracts(names)
+    return config, contracts
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="contractlint")
+def main() -> None:
+    """Check that every call to a backend service handles its failures the way the service's owners intend.
+
+    A service team publishes a contract (a TOML file: which calls reach the service, what they
+    raise, and whether callers must fail open with a fallback or fail closed); contractlint finds
+    every such call in your code and checks its guard and its handler.
+    """
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--contract", "contract_specs", multiple=True, metavar="PATH|NAME",
+              help="A contract file or a builtin contract name; repeatable. Replaces the configured set.")
+@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated).")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching this pattern; repeatable.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The pyproject.toml to read instead of searching upwards from the paths.")
+@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no recommended handling, no summary.")
+def check(paths, contract_specs, select, ignore, exclude, config_path, quiet) -> None:
+    """Check PATHS (files or folders; default: the current folder) against the contracts in force.
+
+    Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
+    that call, and a summary per contract. Exits 0 when no error is found, 1 when one is, and 2 on a
+    usage, configuration or contract error.
+    """
+    paths = list(paths) or ["."]
+    try:
+        select, ignore = split_codes(select), split_codes(ignore)
+        check_codes(select, "--select")
+        check_codes(ignore, "--ignore")
+        config, contracts = _setup(paths, config_path, contract_specs, quiet)
+        if exclude:
+            config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
+        missing = [p for p in paths if not _exists(p)]
+        if missing:
+            raise UserError([f"{p}: no such file or folder" for p in missing])
+        from contractlint.engine import check_paths
+        from contractlint.output.text import format_text
+
+        report = check_paths(paths, config, contracts, select=select, ignore=ignore)
+    except UserError as exc:
+        _fail(exc)
+    click.echo(format_text(report, quiet=quiet), nl=False)
+    sys.exit(1 if report.errors() else 0)
+
+
+def _exists(path: str) -> bool:
+    import os
+
+    return os.path.exists(path)
+
+
+@main.command()
+@click.argument("code", required=False)
+def explain(code: Optional[str]) -> None:
+    """Explain a rule (CL001 or unguarded-call): what it checks, why, an example and the fix.
+
+    Without CODE, list every rule.
+    """
+    if code is None:
+        for rule in RULES:
+            click.echo(f"{rule.code}  {rule.name:<22} {rule.severity:<8} {rule.summary}")
+        return
+    rule = rule_by_code(code)
+    if rule is None:
+        click.echo(f"contractlint: error: unknown rule \"{code}\"; `contractlint explain` lists them", err=True)
+        sys.exit(2)
+    click.echo(rule.page(), nl=False)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path())
+@click.option("--contract", "contract_specs", multiple=True, metavar="PATH|NAME",
+              help="A contract file or a builtin contract name; repeatable. Replaces the configured set.")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+              help="The pyproject.toml to read instead of searching upwards.")
+@click.option("--builtin", is_flag=True, help="List the builtin contracts that ship with contractlint.")
+def contracts(paths, contract_specs, config_path, builtin) -> None:
+    """List the contracts in force (for PATHS, default: here) and validate them.
+
+    Exits 2 and names every problem, file and key, when a contract is not valid.
+    """
+    try:
+        if builtin:
+            found = load_contracts(builtin_names())
+        else:
+            _, found = _setup(list(paths) or ["."], config_path, contract_specs)
+    except UserError as exc:
+        _fail(exc)
+    for contract in found:
+        origin = "builtin" if contract.builtin else contract.source
+        review = f", review by {contract.review_by.isoformat()}" if contract.review_by else ""
+        click.echo(f"{contract.name} ({origin}) owner {contract.owner}{review}")
+        click.echo(f"  {contract.summary}")
+        for group in contract.calls:
+            raises = ", ".join(group.raises)
+            click.echo(f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}")
+    click.echo(f"Contracts: {len(found)} valid.")

@@ -1,0 +1,67 @@
+"""Finding and loading contracts: files on disk and the ones that ship with contractlint."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Iterable, List
+
+from contractlint.contracts.loader import build_contract, glob_problem, load_contract
+from contractlint.errors import UserError
+from contractlint.model import Contract
+
+__all__ = ["builtin_dir", "builtin_names", "build_contract", "glob_problem", "load_contract", "load_contracts"]
+
+
+def builtin_dir() -> Path:
+    """The folder of builtin contracts: packaged in the wheel, or ``rules/`` beside a source checkout."""
+    here = Path(__file__).resolve().parent.parent
+    packaged = here / "_rules"
+    if packaged.is_dir():
+        return packaged
+    return here.parent / "rules"
+
+
+def builtin_names() -> List[str]:
+    folder = builtin_dir()
+    if not folder.is_dir():
+        return []
+    return sorted(p.stem for p in folder.glob("*.toml"))
+
+
+def is_path_spec(spec: str) -> bool:
+    return spec.endswith(".toml") or os.sep in spec or "/" in spec
+
+
+def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
+    """Load each spec (a builtin name or a TOML path relative to ``base_dir``); collect every problem."""
+    contracts: List[Contract] = []
+    problems: List[str] = []
+    seen = {}
+    for spec in specs:
+        if is_path_spec(spec):
+            path = spec if os.path.isabs(spec) else os.path.normpath(os.path.join(base_dir, spec))
+            builtin = False
+        else:
+            path = str(builtin_dir() / f"{spec}.toml")
+            builtin = True
+            if not os.path.isfile(path):
+                names = ", ".join(builtin_names()) or "none"
+                problems.append(f'unknown contract "{spec}": not a builtin contract ({names}) nor a .toml path')
+                continue
+        if not builtin and not os.path.isfile(path):
+            problems.append(f"{spec}: contract file not found")
+            continue
+        try:
+            contract = load_contract(path, builtin=builtin)
+        except UserError as exc:
+            problems.extend(exc.messages)
+            continue
+        if contract.name in seen:
+            problems.append(f'{path}: [contract].name: "{contract.name}" is also the name of {seen[contract.name]}')
+            continue
+        seen[contract.name] = path
+        contracts.append(contract)
+    if problems:
+        raise UserError(problems)
+    return contracts

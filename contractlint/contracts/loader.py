@@ -1,0 +1,269 @@
+"""Contract TOML -> ``Contract``, reporting every problem of a file at once."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import re
+from typing import Any, Dict, List, Optional, Tuple
+
+from contractlint.model import (
+    BROAD,
+    BUILTIN_ALIASES,
+    BUILTIN_EXCEPTIONS,
+    POLICIES,
+    CallGroup,
+    Contract,
+    ErrorHierarchy,
+)
+from contractlint.tomlfile import Checker, describe, read_toml
+
+NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
+DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_GLOB_PART = re.compile(r"(\*\*|[A-Za-z0-9_*?]|\[!?[A-Za-z0-9_]+\])+\Z")
+
+TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases")
+CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
+CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description")
+APPROVED_KEYS = ("wrappers", "decorators")
+
+#: Exceptions from the standard library that are not builtins but appear in ``except`` clauses.
+STDLIB_ERRORS: Dict[str, Tuple[str, ...]] = {
+    "asyncio.exceptions.CancelledError": ("BaseException",),
+}
+
+
+def glob_problem(pattern: str) -> Optional[str]:
+    """Why a dotted-name glob can never match a Python name, or None when it can."""
+    if not pattern:
+        return "an empty pattern matches nothing"
+    if pattern != pattern.strip():
+        return "it has surrounding spaces"
+    for part in pattern.split("."):
+        if not part:
+            return "it has an empty dotted part"
+        if not _GLOB_PART.match(part):
+            return f'part "{part}" cannot be part of a Python name'
+        if part[0].isdigit():
+            return f'part "{part}" starts with a digit'
+    return None
+
+
+def load_contract(path: str, builtin: bool = False) -> Contract:
+    raw = read_toml(path)
+    with open(path, encoding="utf-8") as fh:
+        text = fh.read()
+    return build_contract(raw, path, text, builtin=builtin)
+
+
+def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool = False) -> Contract:
+    c = Checker(path, text)
+    c.known_keys(raw, [], TOP_KEYS)
+
+    version = c.typed(raw, [], "version", int, required=True)
+    if version is not None and version != 1:
+        c.error(["version"], f"unsupported contract version {version}; this contractlint reads version 1")
+
+    meta = _table(c, raw, "contract", required=True)
+    c.known_keys(meta, ["contract"], CONTRACT_KEYS)
+    name = c.typed(meta, ["contract"], "name", str, required="contract" in raw)
+    if name is not None and not NAME.match(name):
+        c.error(["contract", "name"], f'"{name}" is not a valid name: use lowercase letters, digits and "-" ([a-z0-9][a-z0-9-]*)')
+    summary = c.typed(meta, ["contract"], "summary", str, required="contract" in raw)
+    owner = c.typed(meta, ["contract"], "owner", str, required="contract" in raw)
+    docs = c.typed(meta, ["contract"], "docs", str)
+    remediation = c.typed(meta, ["contract"], "remediation", str)
+    review_by = meta.get("review_by")
+    if review_by is not None:
+        if isinstance(review_by, str):
+            try:
+                review_by = dt.date.fromisoformat(review_by)
+            except ValueError:
+                c.error(["contract", "review_by"], f'expected a date like 2027-03-31, got "{review_by}"')
+                review_by = None
+        elif isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date):
+            c.error(["contract", "review_by"], f"expected a date like 2027-03-31, got {describe(review_by)}")
+            review_by = None
+
+    aliases = _name_map(c, raw, "aliases")
+    errors = _errors(c, raw)
+    hierarchy = ErrorHierarchy({**STDLIB_ERRORS, **errors})
+
+    groups = _calls(c, raw, errors, hierarchy, aliases)
+    types = _name_map(c, raw, "types")
+
+    approved = _table(c, raw, "approved")
+    c.known_keys(approved, ["approved"], APPROVED_KEYS)
+    wrappers = _dotted_list(c, approved, ["approved"], "wrappers")
+    decorators = _dotted_list(c, approved, ["approved"], "decorators")
+
+    c.raise_if_any()
+    return Contract(
+        name=name,
+        summary=summary,
+        owner=owner,
+        source=path,
+        errors=hierarchy,
+        calls=tuple(groups),
+        types=types,
+        aliases=aliases,
+        approved_wrappers=tuple(wrappers),
+        approved_decorators=tuple(decorators),
+        docs=docs,
+        remediation=remediation,
+        review_by=review_by,
+        builtin=builtin,
+    )
+
+
+def _table(c: Checker, raw: Dict[str, Any], key: str, required: bool = False) -> Dict[str, Any]:
+    if key not in raw:
+        if required:
+            c.error([key], f"required table [{key}] is missing")
+        return {}
+    value = raw[key]
+    if not isinstance(value, dict):
+        c.error([key], f"expected a table [{key}], got {describe(value)}")
+        return {}
+    return value
+
+
+def _name_map(c: Checker, raw: Dict[str, Any], key: str) -> Dict[str, str]:
+    out: Dict[str, str] = {}
+    for name, target in _table(c, raw, key).items():
+        if not DOTTED.match(name):
+            c.error([key, name], f'"{name}" is not a dotted Python name')
+        elif not isinstance(target, str) or not DOTTED.match(target):
+            c.error([key, name], f"expected a dotted Python name, got {describe(target)}")
+        else:
+            out[name] = target
+    return out
+
+
+def _dotted_list(c: Checker, table: Dict[str, Any], keypath: list, key: str) -> List[str]:
+    values = c.typed(table, keypath, key, list) or []
+    for i, value in enumerate(values):
+        if not DOTTED.match(value):
+            c.error([*keypath, key], f'item {i + 1}: "{value}" is not a dotted Python name')
+    return [v for v in values if DOTTED.match(v)]
+
+
+def _builtin_name(name: str) -> Optional[str]:
+    if name in BUILTIN_EXCEPTIONS or name in STDLIB_ERRORS:
+        return name
+    return BUILTIN_ALIASES.get(name)
+
+
+def _errors(c: Checker, raw: Dict[str, Any]) -> Dict[str, Tuple[str, ...]]:
+    table = _table(c, raw, "errors")
+    errors: Dict[str, Tuple[str, ...]] = {}
+    for name, bases in table.items():
+        if not DOTTED.match(name):
+            c.error(["errors", name], f'"{name}" is not a dotted Python name')
+            continue
+        if not isinstance(bases, list) or not all(isinstance(b, str) for b in bases):
+            c.error(["errors", name], f"expected a list of base class names, got {describe(bases)}")
+            continue
+        resolved = []
+        for base in bases:
+            if base in table:
+                resolved.append(base)
+            elif _builtin_name(base):
+                resolved.append(_builtin_name(base))
+            else:
+                c.error(["errors", name], f'unknown base "{base}": list it under [errors] too, or name a builtin exception')
+        errors[name] = tuple(resolved)
+    cycle = _find_cycle(errors)
+    if cycle:
+        c.error(["errors", cycle[0]], "base cycle: " + " -> ".join(cycle))
+    return errors
+
+
+def _find_cycle(graph: Dict[str, Tuple[str, ...]]) -> Optional[List[str]]:
+    state: Dict[str, int] = {}
+    path: List[str] = []
+
+    def visit(node: str) -> Optional[List[str]]:
+        state[node] = 1
+        path.append(node)
+        for nxt in graph.get(node, ()):
+            if state.get(nxt) == 1:
+                return path[path.index(nxt):] + [nxt]
+            if nxt in graph and nxt not in state:
+                found = visit(nxt)
+                if found:
+                    return found
+        path.pop()
+        state[node] = 2
+        return None
+
+    for node in sorted(graph):
+        if node not in state:
+            found = visit(node)
+            if found:
+                return found
+    return None
+
+
+def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
+    if "calls" not in raw:
+        c.error(["calls"], "at least one [[calls]] group is required")
+        return []
+    groups_raw = raw["calls"]
+    if not isinstance(groups_raw, list) or not groups_raw or not all(isinstance(g, dict) for g in groups_raw):
+        c.error(["calls"], "expected one or more [[calls]] tables")
+        return []
+    groups = []
+    for i, g in enumerate(groups_raw):
+        kp = ["calls", i]
+        c.known_keys(g, kp, CALL_KEYS)
+        match = c.typed(g, kp, "match", list, required=True) or []
+        if "match" in g and isinstance(g["match"], list) and not g["match"]:
+            c.error([*kp, "match"], "an empty list matches no call")
+        exclude = c.typed(g, kp, "exclude", list) or []
+        for key, patterns in (("match", match), ("exclude", exclude)):
+            for j, pattern in enumerate(patterns):
+                problem = glob_problem(pattern)
+                if problem:
+                    c.error([*kp, key, j], f'"{pattern}" can never match a call: {problem}')
+        raises = c.typed(g, kp, "raises", list)
+        if raises is None:
+            raises = list(errors)
+            if not raises and "raises" not in g:
+                c.error([*kp, "raises"], "no errors to guard against: list them here or under [errors]")
+        canonical_raises = []
+        for name in raises:
+            if name in errors:
+                canonical_raises.append(name)
+            elif _builtin_name(name):
+                canonical_raises.append(_builtin_name(name))
+            else:
+                c.error([*kp, "raises"], f'"{name}" is not listed under [errors] and is not a builtin exception')
+        policy = c.typed(g, kp, "policy", str, required=True)
+        if policy is not None and policy not in POLICIES:
+            c.error([*kp, "policy"], f'expected "fail-open", "fail-closed" or "any", got "{policy}"')
+        fallback = c.typed(g, kp, "fallback", str)
+        if fallback is not None:
+            try:
+                ast.parse(fallback, mode="eval")
+            except SyntaxError:
+                c.error([*kp, "fallback"], f'"{fallback}" is not a Python expression')
+                fallback = None
+        broad = c.typed(g, kp, "broad", str) or "allow"
+        if broad not in BROAD:
+            c.error([*kp, "broad"], f'expected "allow", "warn" or "deny", got "{broad}"')
+        description = c.typed(g, kp, "description", str)
+        if not c.problems:
+            groups.append(
+                CallGroup(
+                    index=i + 1,
+                    match=tuple(match),
+                    exclude=tuple(exclude),
+                    raises=tuple(canonical_raises),
+                    policy=policy,
+                    fallback=fallback,
+                    broad=broad,
+                    description=description,
+                )
+            )
+    return groups

@@ -1,0 +1,34 @@
+"""Plain data shared by every layer: contracts, rules and findings."""
+
+from contractlint.model.contract import (
+    BROAD,
+    BUILTIN_ALIASES,
+    BUILTIN_EXCEPTIONS,
+    POLICIES,
+    CallGroup,
+    Contract,
+    ErrorHierarchy,
+    canonical_name,
+    glob_to_regex,
+)
+from contractlint.model.finding import CallSite, Finding, Span
+from contractlint.model.rules import RULES, Rule, rule_by_code, select_codes
+
+__all__ = [
+    "BROAD",
+    "BUILTIN_ALIASES",
+    "BUILTIN_EXCEPTIONS",
+    "POLICIES",
+    "RULES",
+    "CallGroup",
+    "CallSite",
+    "Contract",
+    "ErrorHierarchy",
+    "Finding",
+    "Rule",
+    "Span",
+    "canonical_name",
+    "glob_to_regex",
+    "rule_by_code",
+    "select_codes",
+]

@@ -1,0 +1,163 @@
+"""The contract a service team publishes, as plain data.
+
+Nothing here parses TOML or Python: the loader in ``contractlint.contracts``
+builds these objects and the analysis only reads them.
+"""
+
+from __future__ import annotations
+
+import builtins
+import datetime as _dt
+import re
+from dataclasses import dataclass, field
+from typing import Dict, FrozenSet, Mapping, Optional, Tuple
+
+POLICIES = ("fail-open", "fail-closed", "any")
+BROAD = ("allow", "warn", "deny")
+
+
+def _builtin_exception_bases() -> Dict[str, Tuple[str, ...]]:
+    """Every builtin exception class name -> the names of its direct bases."""
+    table: Dict[str, Tuple[str, ...]] = {}
+    for name in dir(builtins):
+        obj = getattr(builtins, name)
+        if isinstance(obj, type) and issubclass(obj, BaseException):
+            table[obj.__name__] = tuple(b.__name__ for b in obj.__bases__ if b is not object)
+    return table
+
+
+BUILTIN_EXCEPTIONS: Mapping[str, Tuple[str, ...]] = _builtin_exception_bases()
+
+#: Other spellings of builtin exceptions that code uses in ``except`` clauses.
+BUILTIN_ALIASES: Mapping[str, str] = {
+    "IOError": "OSError",
+    "EnvironmentError": "OSError",
+    "socket.error": "OSError",
+    "select.error": "OSError",
+    "socket.timeout": "TimeoutError",
+    "asyncio.TimeoutError": "TimeoutError",
+    "asyncio.exceptions.TimeoutError": "TimeoutError",
+    "concurrent.futures.TimeoutError": "TimeoutError",
+    "asyncio.CancelledError": "asyncio.exceptions.CancelledError",
+    **{f"builtins.{name}": name for name in _builtin_exception_bases()},
+}
+
+
+@dataclass(frozen=True)
+class ErrorHierarchy:
+    """The errors a contract knows, with their bases, plus the builtin ones."""
+
+    bases: Mapping[str, Tuple[str, ...]]
+
+    def ancestors(self, name: str) -> FrozenSet[str]:
+        """``name`` and every class it derives from."""
+        seen = set()
+        stack = [name]
+        while stack:
+            current = stack.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            stack.extend(self.bases.get(current, BUILTIN_EXCEPTIONS.get(current, ())))
+        return frozenset(seen)
+
+    def catches(self, handler: str, error: str) -> bool:
+        """Whether ``except handler`` catches ``error``."""
+        return handler in self.ancestors(error)
+
+    def is_known(self, name: str) -> bool:
+        return name in self.bases or name in BUILTIN_EXCEPTIONS
+
+
+def glob_to_regex(pattern: str) -> "re.Pattern[str]":
+    """Dotted-name glob: ``*`` stays within one dotted part, ``**`` crosses dots, ``?`` is one character."""
+    out = []
+    i = 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if pattern.startswith("**", i):
+            out.append(".*")
+            i += 2
+            continue
+        if ch == "*":
+            out.append(r"[^.]*")
+        elif ch == "?":
+            out.append(r"[^.]")
+        else:
+            out.append(re.escape(ch))
+        i += 1
+    return re.compile("".join(out) + r"\Z")
+
+
+@dataclass(frozen=True)
+class CallGroup:
+    """Calls that share one error-handling rule."""
+
+    index: int
+    match: Tuple[str, ...]
+    raises: Tuple[str, ...]
+    policy: str
+    exclude: Tuple[str, ...] = ()
+    fallback: Optional[str] = None
+    broad: str = "allow"
+    description: Optional[str] = None
+    _match_re: Tuple["re.Pattern[str]", ...] = field(default=(), compare=False, repr=False)
+    _exclude_re: Tuple["re.Pattern[str]", ...] = field(default=(), compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_match_re", tuple(glob_to_regex(p) for p in self.match))
+        object.__setattr__(self, "_exclude_re", tuple(glob_to_regex(p) for p in self.exclude))
+
+    def matches(self, qualname: str) -> bool:
+        return any(r.match(qualname) for r in self._match_re) and not any(
+            r.match(qualname) for r in self._exclude_re
+        )
+
+
+@dataclass(frozen=True)
+class Contract:
+    """How a service's callers must handle its failures."""
+
+    name: str
+    summary: str
+    owner: str
+    source: str
+    errors: ErrorHierarchy
+    calls: Tuple[CallGroup, ...]
+    types: Mapping[str, str] = field(default_factory=dict)
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    approved_wrappers: Tuple[str, ...] = ()
+    approved_decorators: Tuple[str, ...] = ()
+    docs: Optional[str] = None
+    remediation: Optional[str] = None
+    review_by: Optional[_dt.date] = None
+    builtin: bool = False
+
+    def group_for(self, qualname: str) -> Optional[CallGroup]:
+        for group in self.calls:
+            if group.matches(qualname):
+                return group
+        return None
+
+    def canonical(self, qualname: str) -> str:
+        """Follow ``[aliases]`` (longest dotted prefix first) to the name the contract uses."""
+        return canonical_name(qualname, self.aliases)
+
+    def roots(self) -> FrozenSet[str]:
+        """Top-level modules a file must mention to hold a call this contract can resolve."""
+        names = [p for g in self.calls for p in g.match]
+        names += list(self.types) + list(self.types.values()) + list(self.aliases)
+        names += list(self.approved_wrappers) + list(self.approved_decorators)
+        return frozenset(n.split(".", 1)[0] for n in names if n and n[0] not in "*?[")
+
+
+def canonical_name(qualname: str, aliases: Mapping[str, str]) -> str:
+    if not aliases:
+        return qualname
+    parts = qualname.split(".")
+    for cut in range(len(parts), 0, -1):
+        head = ".".join(parts[:cut])
+        target = aliases.get(head)
+        if target is not None:
+            return ".".join([target, *parts[cut:]])
+    return qualname

@@ -1,0 +1,48 @@
+"""Findings: what the analysis reports, as plain data every output reads."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional
+
+
+@dataclass(frozen=True)
+class Span:
+    """1-based line and column of the first character, and of the character after the last."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Finding:
+    path: str
+    span: Span
+    code: str
+    name: str
+    severity: str
+    message: str
+    contract: Optional[str] = None
+    callee: Optional[str] = None
+    #: The recommended handling for this call site, as code to read (may be empty).
+    suggestion: str = ""
+    #: The contract's remediation sentence, shown under the finding.
+    remediation: Optional[str] = None
+
+    def sort_key(self):
+        return (self.path, self.span.line, self.span.column, self.code, self.message)
+
+
+@dataclass(frozen=True)
+class CallSite:
+    """One call that a contract's call group matched, and whether it complies."""
+
+    path: str
+    span: Span
+    contract: str
+    group: int
+    callee: str
+    #: "kept", "approved" or "broken"
+    state: str

@@ -1,0 +1,287 @@
+"""The rule catalogue: one code, one name, one page of ``contractlint explain``.
+
+Each rule's ``invalid`` and ``valid`` snippets are checked against the
+builtin ``capability-server`` contract by the test-suite, so the pages
+cannot drift from what the analysis does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Optional, Tuple
+
+
+@dataclass(frozen=True)
+class Rule:
+    code: str
+    name: str
+    severity: str
+    summary: str
+    what: str
+    why: str
+    invalid: Tuple[str, ...] = ()
+    valid: Tuple[str, ...] = ()
+
+    def page(self) -> str:
+        """The ``explain`` page, in Markdown."""
+        parts = [f"# {self.code} {self.name}", "", self.summary, "", "## What it does", "", self.what, "",
+                 "## Why is this bad?", "", self.why, ""]
+        if self.invalid:
+            parts += ["## Example", "", "```python", self.invalid[0].rstrip(), "```", ""]
+        if self.valid:
+            parts += ["## Use instead", "", "```python", self.valid[0].rstrip(), "```", ""]
+        parts += [f"Default severity: {self.severity}."]
+        return "\n".join(parts) + "\n"
+
+
+_IMPORT = "from capability_client import CapabilityClient, CapabilityError, Capability\n"
+
+RULES: Tuple[Rule, ...] = (
+    Rule(
+        code="CL001",
+        name="unguarded-call",
+        severity="error",
+        summary="A call to the service is not inside any `try` that catches the errors the contract says it raises.",
+        what=(
+            "Finds every call that a contract's `[[calls]]` group matches and looks for the `try` statements "
+            "whose body holds the call in the same function. When none of them has an `except` clause that "
+            "catches any of the group's `raises` (by name or through a base class), the call is unguarded. "
+            "A call passed to an approved wrapper, or made in a function with an approved decorator, complies."
+        ),
+        why=(
+            "When the service is down, the error escapes to whatever happens to be above: usually a 500 for a "
+            "feature the service's owners meant to degrade gracefully. The contract says how callers must "
+            "handle the failure (fail open with a fallback, or fail closed); an unguarded call does neither "
+            "on purpose."
+        ),
+        invalid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    cap = client.check(user, sticker)\n"
+            "    return cap.animated\n",
+            _IMPORT
+            + "async def preview(client: CapabilityClient, user, sticker):\n"
+            "    return await client.check_async(user, sticker)\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        cap = client.check(user, sticker)\n"
+            "    except CapabilityError:\n"
+            "        cap = Capability.static_only()\n"
+            "    return cap.animated\n",
+            _IMPORT
+            + "from capability_client import call_with_fallback\n"
+            "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    return call_with_fallback(lambda: client.check(user, sticker))\n",
+        ),
+    ),
+    Rule(
+        code="CL002",
+        name="uncovered-error",
+        severity="error",
+        summary="The call is guarded, but some errors the contract lists are not caught.",
+        what=(
+            "The call sits in a `try` that catches some of the call group's `raises` but not all: a handler "
+            "that names a subclass (say `CapabilityTimeout`) does not catch its base (`CapabilityError`), and "
+            "a builtin `ConnectionError` does not catch a library's own `ConnectionError` class. The message "
+            "names the errors that still escape."
+        ),
+        why=(
+            "The failure the owners planned for is usually the one that does not happen in tests. A handler "
+            "for timeouts only lets every other outage of the service escape as an unhandled error."
+        ),
+        invalid=(
+            "from capability_client import CapabilityClient, CapabilityTimeout, Capability\n"
+            "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        cap = client.check(user, sticker)\n"
+            "    except CapabilityTimeout:\n"
+            "        cap = Capability.static_only()\n"
+            "    return cap\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        cap = client.check(user, sticker)\n"
+            "    except CapabilityError:\n"
+            "        cap = Capability.static_only()\n"
+            "    return cap\n",
+        ),
+    ),
+    Rule(
+        code="CL003",
+        name="policy-violation",
+        severity="error",
+        summary="The handler does the opposite of the contract's policy: it raises under `fail-open`, or can finish without raising under `fail-closed`.",
+        what=(
+            "Under `policy = \"fail-open\"` a handler that catches the service's errors must recover: any "
+            "`raise` in it (a bare `raise` or `raise X`) breaks the contract. Under `policy = \"fail-closed\"` "
+            "every path through the handler must raise (or call `sys.exit`); a path that falls through, "
+            "returns, breaks or continues lets the caller go on as if the service had said yes."
+        ),
+        why=(
+            "The policy is the owners' decision about which risk to accept. Failing closed where they chose "
+            "to fail open turns an outage of a low-SLO service into an outage of every feature that calls it; "
+            "failing open where they chose to fail closed grants what should have been refused."
+        ),
+        invalid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        return client.check(user, sticker)\n"
+            "    except CapabilityError as exc:\n"
+            "        raise RuntimeError('sticker check failed') from exc\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        return client.check(user, sticker)\n"
+            "    except CapabilityError:\n"
+            "        return Capability.static_only()\n",
+        ),
+    ),
+    Rule(
+        code="CL004",
+        name="silent-handler",
+        severity="error",
+        summary="The handler catches the service's errors and does nothing.",
+        what=(
+            "Under `fail-open` or `any`, a covering handler whose body is only `pass`, `...`, `continue` or "
+            "`break` (or a `with contextlib.suppress(...)` around the call) swallows the failure without "
+            "choosing a fallback, logging or counting it."
+        ),
+        why=(
+            "A silent handler is how accepted risk becomes invisible risk: nobody sees the outage, the "
+            "degraded path is never chosen on purpose, and errors injected in a test environment go unnoticed."
+        ),
+        invalid=(
+            _IMPORT
+            + "def warm_cache(client: CapabilityClient, user, stickers):\n"
+            "    for sticker in stickers:\n"
+            "        try:\n"
+            "            client.check(user, sticker)\n"
+            "        except CapabilityError:\n"
+            "            pass\n",
+        ),
+        valid=(
+            _IMPORT
+            + "import logging\n"
+            "log = logging.getLogger(__name__)\n"
+            "def warm_cache(client: CapabilityClient, user, stickers):\n"
+            "    for sticker in stickers:\n"
+            "        try:\n"
+            "            client.check(user, sticker)\n"
+            "        except CapabilityError:\n"
+            "            log.warning('capability-server down; cache stays cold')\n",
+        ),
+    ),
+    Rule(
+        code="CL005",
+        name="overbroad-handler",
+        severity="error",
+        summary="The clause that catches the service's errors is bare `except:` or `except BaseException` (or `Exception`, where the contract forbids it).",
+        what=(
+            "A bare `except:` or `except BaseException:` that does not re-raise also swallows "
+            "`KeyboardInterrupt`, `SystemExit` and `asyncio.CancelledError`. `except Exception:` is reported "
+            "when the call group says `broad = \"warn\"` (as a warning) or `broad = \"deny\"` (as an error)."
+        ),
+        why=(
+            "The fallback was designed for the service being down, not for cancellation, shutdown or a bug in "
+            "the caller's own code: those must not turn into a static sticker."
+        ),
+        invalid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        return client.check(user, sticker)\n"
+            "    except:\n"
+            "        return Capability.static_only()\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        return client.check(user, sticker)\n"
+            "    except CapabilityError:\n"
+            "        return Capability.static_only()\n",
+        ),
+    ),
+    Rule(
+        code="CL006",
+        name="unbound-fallback",
+        severity="error",
+        summary="The call's result is bound in the `try`, the handler neither binds it nor leaves, and the name is read after the `try`.",
+        what=(
+            "Under `fail-open` or `any`: `cap = client.check(...)` inside the `try`, a handler that logs and "
+            "goes on, and `cap` read after the `try` statement. When the service is down, the code crashes with "
+            "`UnboundLocalError` (or `NameError`) one line later, instead of degrading."
+        ),
+        why=(
+            "It looks handled in review and in the happy-path tests, and fails exactly when the service is "
+            "down: the case the handler was written for."
+        ),
+        invalid=(
+            _IMPORT
+            + "import logging\n"
+            "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        cap = client.check(user, sticker)\n"
+            "    except CapabilityError:\n"
+            "        logging.warning('capability-server down')\n"
+            "    return cap.animated\n",
+        ),
+        valid=(
+            _IMPORT
+            + "import logging\n"
+            "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        cap = client.check(user, sticker)\n"
+            "    except CapabilityError:\n"
+            "        logging.warning('capability-server down')\n"
+            "        cap = Capability.static_only()\n"
+            "    return cap.animated\n",
+        ),
+    ),
+    Rule(
+        code="CL900",
+        name="unparsable-file",
+        severity="error",
+        summary="A file could not be read or parsed, so its calls could not be checked.",
+        what=(
+            "The file has a syntax error, cannot be decoded, or cannot be read. The message gives the "
+            "position the parser reported."
+        ),
+        why="Unknown compliance is not compliance: a file nobody could check fails the run.",
+        invalid=("def broken(:\n    pass\n",),
+    ),
+    Rule(
+        code="CL999",
+        name="internal-error",
+        severity="error",
+        summary="contractlint itself failed on a file; the other files were still checked.",
+        what="An unexpected error inside contractlint while analysing one file. The message names the error.",
+        why="The file's calls were not checked. Please report it with the file (or a reduced copy).",
+    ),
+)
+
+_BY_CODE = {rule.code: rule for rule in RULES}
+_BY_NAME = {rule.name: rule for rule in RULES}
+
+
+def rule_by_code(code_or_name: str) -> Optional[Rule]:
+    key = code_or_name.strip()
+    return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
+
+
+def select_codes(select: Iterable[str], ignore: Iterable[str]) -> frozenset:
+    """Codes in force: ruff-style prefixes (``CL00`` selects CL001..CL009; ``ALL`` selects all)."""
+    select = list(select) or ["ALL"]
+
+    def hits(prefixes, code):
+        return any(p == "ALL" or code.startswith(p.upper()) for p in prefixes)
+
+    return frozenset(r.code for r in RULES if hits(select, r.code) and not hits(ignore, r.code))

@@ -1,0 +1,62 @@
+"""The terminal format: ``path:line:col: CODE [contract] message``, the recommended handling, a summary."""
+
+from __future__ import annotations
+
+from collections import Counter
+from itertools import groupby
+from typing import List
+
+from contractlint.engine import Report
+
+
+def _indent(text: str, prefix: str) -> List[str]:
+    return [prefix + line if line else line for line in text.splitlines()]
+
+
+def format_findings(report: Report, show_help: bool = True) -> List[str]:
+    lines: List[str] = []
+    for _, group in groupby(report.findings, key=lambda f: (f.path, f.span, f.contract)):
+        group = list(group)
+        for f in group:
+            contract = f" [{f.contract}]" if f.contract else ""
+            level = "" if f.severity == "error" else f" ({f.severity})"
+            lines.append(f"{f.path}:{f.span.line}:{f.span.column}: {f.code}{contract}{level} {f.message}")
+        last = group[-1]
+        if show_help and last.suggestion:
+            lines.append("  help: recommended handling for this call:")
+            lines.extend(_indent(last.suggestion, "      "))
+        if show_help and last.remediation:
+            lines.append(f"  note: {last.remediation}")
+    return lines
+
+
+def format_summary(report: Report) -> List[str]:
+    lines: List[str] = []
+    for contract, calls, kept, approved, broken in report.summary():
+        approved_text = f", {approved} through approved wrappers" if approved else ""
+        lines.append(f"{contract.name}: {calls} calls, {kept + approved} kept{approved_text}, {broken} broken")
+    counts = Counter(f.code for f in report.findings)
+    for code in sorted(counts):
+        name = next(f.name for f in report.findings if f.code == code)
+        lines.append(f"  {code} {name}: {counts[code]}")
+    errors = len(report.errors())
+    warnings = len(report.findings) - errors
+    files = len({f.path for f in report.findings})
+    if report.findings:
+        lines.append(
+            f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} "
+            f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}) "
+            f"in {files} file{'s' if files != 1 else ''}; {report.files_checked} files checked."
+        )
+    else:
+        lines.append(f"All checked: {report.files_checked} files, no findings.")
+    return lines
+
+
+def format_text(report: Report, quiet: bool = False) -> str:
+    lines = format_findings(report, show_help=not quiet)
+    if not quiet:
+        if lines:
+            lines.append("")
+        lines.extend(format_summary(report))
+    return "\n".join(lines) + ("\n" if lines else "")
