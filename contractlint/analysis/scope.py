@@ -113,6 +113,11 @@ class Resolver:
             return Value("tuple", items=tuple(items))
         if isinstance(node, cst.NamedExpr):
             return self.value_of(node.value, scope)
+        if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
+            # ``client or Client()``, ``a if cond else Client()``: either side may be the value.
+            sides = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
+            values = [self.value_of(side, scope) for side in sides]
+            return next((v for v in values if v is not None and v.kind == "instance"), None)
         return UNKNOWN
 
     def attribute(self, base: Optional[Value], attr: str) -> Optional[Value]:

@@ -253,7 +253,9 @@ RULES: Tuple[Rule, ...] = (
         summary="A file could not be read or parsed, so its calls could not be checked.",
         what=(
             "The file has a syntax error, cannot be decoded, or cannot be read. The message gives the "
-            "position the parser reported."
+            "position the parser reported. Files whose text names no module of any contract in force "
+            "cannot hold a service call and are not parsed at all, so their syntax errors are left to "
+            "your other linters."
         ),
         why="Unknown compliance is not compliance: a file nobody could check fails the run.",
         invalid=("def broken(:\n    pass\n",),

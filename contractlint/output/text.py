@@ -33,7 +33,7 @@ def format_findings(report: Report, show_help: bool = True) -> List[str]:
 def format_summary(report: Report) -> List[str]:
     lines: List[str] = []
     for contract, calls, kept, approved, broken in report.summary():
-        approved_text = f", {approved} through approved wrappers" if approved else ""
+        approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
         lines.append(f"{contract.name}: {calls} calls, {kept + approved} kept{approved_text}, {broken} broken")
     counts = Counter(f.code for f in report.findings)
     for code in sorted(counts):

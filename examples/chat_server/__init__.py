@@ -1,0 +1,1 @@
+"""The chat server: the first caller of capability-server, and the one that gets it right."""

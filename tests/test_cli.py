@@ -1,0 +1,184 @@
+"""End to end: the commands as a user runs them, on the bundled example and on small trees."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from contractlint.cli import main
+from contractlint.model import RULES
+
+ROOT = Path(__file__).resolve().parent.parent
+EXAMPLES = ROOT / "examples"
+
+
+def run(*args, cwd=None):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps stderr apart
+        runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(cwd or ROOT)
+    try:
+        return runner.invoke(main, list(args), catch_exceptions=False)
+    finally:
+        os.chdir(old)
+
+
+def write(root: Path, files: dict) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(textwrap.dedent(text))
+
+
+CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
+UNGUARDED = """\
+    from capability_client import CapabilityClient
+    client = CapabilityClient()
+    def show(user, sticker):
+        return client.check(user, sticker)
+    """
+GUARDED = """\
+    from capability_client import CapabilityClient, CapabilityError, Capability
+    client = CapabilityClient()
+    def show(user, sticker):
+        try:
+            return client.check(user, sticker)
+        except CapabilityError:
+            return Capability.static_only()
+    """
+
+
+def test_example_reports_each_rule_once_in_the_gallery_and_nothing_in_the_chat_server():
+    result = run("check", "examples/")
+    assert result.exit_code == 1
+    lines = [l for l in result.stdout.splitlines() if l.startswith("examples/")]
+    found = [(l.split(":")[0], int(l.split(":")[1]), l.split(": ")[1].split(" ")[0]) for l in lines]
+    assert found == [
+        ("examples/sticker_gallery/gallery.py", 14, "CL001"),
+        ("examples/sticker_gallery/gallery.py", 21, "CL002"),
+        ("examples/sticker_gallery/gallery.py", 30, "CL003"),
+        ("examples/sticker_gallery/gallery.py", 39, "CL004"),
+        ("examples/sticker_gallery/gallery.py", 45, "CL005"),
+        ("examples/sticker_gallery/gallery.py", 53, "CL006"),
+        ("examples/sticker_gallery/gallery.py", 62, "CL003"),
+    ]
+    assert "capability-server: 12 calls, 5 kept (2 through approved wrappers or decorators), 7 broken" in result.stdout
+    assert "  CL003 policy-violation: 2" in result.stdout
+    # The recommended handling is written for the call site, with the file's own import names.
+    assert "      except cc.CapabilityError:\n          capability = cc.Capability.static_only()" in result.stdout
+    assert "  note: Catch CapabilityError" in result.stdout
+
+
+def test_exit_zero_when_every_call_keeps_the_contract(tmp_path):
+    write(tmp_path, {"pyproject.toml": CONFIG, "app/ok.py": GUARDED})
+    result = run("check", str(tmp_path))
+    assert result.exit_code == 0, result.stdout
+    assert "capability-server: 1 calls, 1 kept, 0 broken" in result.stdout
+    assert "All checked: 1 files, no findings." in result.stdout
+
+
+def test_select_ignore_and_quiet(tmp_path):
+    write(tmp_path, {"pyproject.toml": CONFIG, "bad.py": UNGUARDED})
+    assert run("check", str(tmp_path), "--ignore", "CL001").exit_code == 0
+    assert run("check", str(tmp_path), "--select", "CL002,CL003").exit_code == 0
+    quiet = run("check", str(tmp_path), "--select", "CL0", "-q")
+    assert quiet.exit_code == 1
+    assert quiet.stdout.splitlines() == [
+        f"{tmp_path / 'bad.py'}:4:12: CL001 [capability-server] "
+        "capability_client.CapabilityClient.check() is not guarded: capability_client.CapabilityError escapes; "
+        "the contract says fail open"
+    ]
+
+
+def test_unknown_code_is_a_usage_error():
+    result = run("check", "examples/", "--select", "CL07")
+    assert result.exit_code == 2
+    assert result.stderr.startswith('contractlint: error: --select: "CL07" is not a rule code')
+
+
+def test_exclude_skips_folders_and_named_files(tmp_path):
+    write(tmp_path, {"pyproject.toml": CONFIG, "gen/bad.py": UNGUARDED, "ok.py": GUARDED})
+    assert run("check", str(tmp_path), "--exclude", "gen/").exit_code == 0
+    assert run("check", str(tmp_path / "gen" / "bad.py"), "--exclude", "gen").exit_code == 0
+    assert run("check", str(tmp_path)).exit_code == 1
+
+
+def test_contract_option_replaces_the_configured_set(tmp_path):
+    write(tmp_path, {"pyproject.toml": '[tool.contractlint]\ncontracts = ["requests"]\n', "bad.py": UNGUARDED})
+    assert run("check", str(tmp_path)).exit_code == 0
+    assert run("check", str(tmp_path), "--contract", "capability-server").exit_code == 1
+    assert run("check", str(tmp_path), "--contract", str(ROOT / "rules" / "capability-server.toml")).exit_code == 1
+
+
+def test_without_configuration_the_builtin_contracts_are_used_and_said(tmp_path):
+    write(tmp_path, {"bad.py": UNGUARDED})
+    result = run("check", "bad.py", cwd=tmp_path)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("contractlint: no contracts configured; using the builtin ones: ")
+    assert "capability-server" in result.stderr.splitlines()[0]
+    assert len(result.stderr.splitlines()) == 1
+
+
+def test_missing_path_and_unknown_contract_exit_2_without_traceback(tmp_path):
+    result = run("check", str(tmp_path / "nope.py"))
+    assert result.exit_code == 2
+    assert "no such file or folder" in result.stderr
+    result = run("check", "examples/", "--contract", "no-such-service")
+    assert result.exit_code == 2
+    assert result.stderr.startswith('contractlint: error: unknown contract "no-such-service"')
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unparsable_file_fails_the_run_and_the_others_are_still_checked(tmp_path):
+    broken = "import capability_client\ndef f(:\n    pass\n"
+    write(tmp_path, {"pyproject.toml": CONFIG, "a_broken.py": broken, "b_bad.py": UNGUARDED, "c_other.py": "def g(:\n"})
+    result = run("check", str(tmp_path), "-q")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[0].endswith("a_broken.py:2:7: CL900 cannot parse: invalid syntax")
+    assert ":4:12: CL001 " in lines[1]
+    # A file that names no contract's module cannot hold a call: it is not parsed at all.
+    assert len(lines) == 2
+
+
+def test_explain_every_rule_has_a_page():
+    listing = run("explain")
+    assert listing.exit_code == 0
+    for rule in RULES:
+        assert rule.code in listing.stdout
+        page = run("explain", rule.code)
+        assert page.exit_code == 0
+        assert page.stdout.startswith(f"# {rule.code} {rule.name}\n")
+        assert "## Why is this bad?" in page.stdout
+    by_name = run("explain", "unbound-fallback")
+    assert by_name.stdout.startswith("# CL006 unbound-fallback")
+    assert "## Use instead" in by_name.stdout
+    unknown = run("explain", "CL777")
+    assert unknown.exit_code == 2
+
+
+def test_contracts_lists_and_validates(tmp_path):
+    result = run("contracts", "examples/")
+    assert result.exit_code == 0
+    assert result.stdout.splitlines()[0] == "capability-server (builtin) owner stickers-sre, review by 2027-03-31"
+    assert "[[calls]][2] fail-closed: capability_client.CapabilityClient.grant" in result.stdout
+    builtin = run("contracts", "--builtin")
+    assert builtin.exit_code == 0
+    for name in ("capability-server", "requests", "httpx", "redis", "boto3"):
+        assert any(line.startswith(f"{name} (builtin)") for line in builtin.stdout.splitlines())
+
+
+def test_python_dash_m_runs_the_cli():
+    proc = subprocess.run([sys.executable, "-m", "contractlint", "check", "examples/", "-q"],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 1
+    assert proc.stdout.count("[capability-server]") == 7
+    assert proc.stderr == ""
