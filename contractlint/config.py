@@ -9,7 +9,7 @@ from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
 
 from contractlint.errors import UserError
 from contractlint.model import RULES
-from contractlint.tomlfile import Checker, describe, read_toml
+from contractlint.tomlfile import Checker, describe, read_toml_text, suggest, tomllib
 
 KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores")
 TABLE = "tool.contractlint"
@@ -41,7 +41,12 @@ class Config:
 
     def is_excluded(self, path: str) -> bool:
         rel = self.relative(path)
-        return any(path_matches(rel, p) for p in (*DEFAULT_EXCLUDE, *self.exclude))
+        patterns = (*DEFAULT_EXCLUDE, *self.exclude)
+        if not any(path_matches(rel, p) for p in patterns):
+            return False
+        # Only now ask the file system: a folder-only pattern ("build/") must not drop a file named build.
+        is_dir = os.path.isdir(path)
+        return any(path_matches(rel, p, is_dir) for p in patterns)
 
     def is_included(self, path: str) -> bool:
         rel = self.relative(path)
@@ -56,17 +61,34 @@ class Config:
         return tuple(out)
 
 
-def path_matches(rel: str, pattern: str) -> bool:
-    """gitignore-like: a pattern without ``/`` matches any part of the path; one with ``/`` the path from the root."""
+def path_matches(rel: str, pattern: str, is_dir: Optional[bool] = None) -> bool:
+    """gitignore-like: a pattern without ``/`` matches any part of the path; one with ``/`` the path from the root.
+
+    A leading ``/`` (or ``./``) anchors a pattern at the root like an inner ``/`` does; a trailing ``/``
+    matches folders only: a part that has more parts after it, or the last part when ``is_dir`` is not
+    False (None: unknown, as for a path that does not exist yet).
+    """
     pattern = pattern.strip()
     if pattern.startswith("./"):
-        pattern = pattern[2:]
-    pattern = pattern.lstrip("/").rstrip("/")
+        pattern = "/" + pattern[2:]
+    folder_only = pattern.endswith("/")
+    pattern = pattern.rstrip("/")
+    anchored = "/" in pattern
+    pattern = pattern.lstrip("/")
     if not pattern:
         return False
-    if "/" not in pattern:
-        return any(fnmatchcase(part, pattern) for part in rel.split("/"))
-    return fnmatchcase(rel, pattern) or fnmatchcase(rel, pattern + "/*")
+    parts = rel.split("/")
+    last_ok = not folder_only or is_dir is not False
+    if not anchored:
+        return any(fnmatchcase(part, pattern) for part in parts[:-1]) or (
+            last_ok and fnmatchcase(parts[-1], pattern))
+    depth = pattern.count("/") + 1
+    for cut in range(depth, len(parts) + 1):
+        if cut == len(parts) and not last_ok:
+            break
+        if fnmatchcase("/".join(parts[:cut]), pattern):
+            return True
+    return False
 
 
 def find_pyproject(paths: Sequence[str]) -> Optional[str]:
@@ -77,27 +99,43 @@ def find_pyproject(paths: Sequence[str]) -> Optional[str]:
     current = start
     while True:
         candidate = os.path.join(current, "pyproject.toml")
-        if os.path.isfile(candidate):
-            try:
-                with open(candidate, "rb") as fh:
-                    if b"tool.contractlint" in fh.read():
-                        return candidate
-            except OSError:
-                pass
+        if os.path.isfile(candidate) and _configures_contractlint(candidate):
+            return candidate
         parent = os.path.dirname(current)
         if parent == current:
             return None
         current = parent
 
 
+def _configures_contractlint(path: str) -> bool:
+    """Whether ``path`` has a [tool.contractlint] table (a comment or another tool's text naming it does not count).
+
+    A pyproject.toml that is not valid TOML but mentions the table is taken, so that its error is reported
+    rather than the configuration silently skipped.
+    """
+    try:
+        with open(path, "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return False
+    try:
+        tool = tomllib.loads(data.decode("utf-8-sig")).get("tool")
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return b"contractlint" in data
+    return isinstance(tool, dict) and "contractlint" in tool
+
+
 def load_config(path: Optional[str], root: Optional[str] = None) -> Config:
     if path is None:
         return Config(root=os.path.abspath(root or "."))
-    raw = read_toml(path)
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
-    table = raw.get("tool", {}).get("contractlint")
+    raw, text = read_toml_text(path)
     base = os.path.dirname(os.path.abspath(path))
+    tool = raw.get("tool")
+    if tool is not None and not isinstance(tool, dict):
+        c = Checker(path, text)
+        c.error(["tool"], f"expected a table [tool], got {describe(tool)}")
+        c.raise_if_any()
+    table = (tool or {}).get("contractlint")
     if table is None:
         return Config(root=base, source=path)
     return build_config(table, path, base, text)
@@ -107,7 +145,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
     c = Checker(path, text)
     kp = [TABLE]
     if not isinstance(table, dict):
-        c.error(kp, f"expected a table, got {describe(table)}")
+        c.error(["tool", "contractlint"], f"expected a table [tool.contractlint], got {describe(table)}")
         c.raise_if_any()
     c.known_keys(table, kp, KEYS)
     contracts = c.typed(table, kp, "contracts", list)
@@ -115,24 +153,37 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
     exclude = c.typed(table, kp, "exclude", list) or []
     select = c.typed(table, kp, "select", list) or []
     ignore = c.typed(table, kp, "ignore", list) or []
+    for key, values in (("include", include or []), ("exclude", exclude)):
+        for i, pattern in enumerate(values):
+            if not pattern.strip("/ \t"):
+                c.error([*kp, key, i], f"{describe(pattern)} matches no path")
     for key, codes in (("select", select), ("ignore", ignore)):
-        for code in codes:
+        for i, code in enumerate(codes):
             problem = code_problem(code)
             if problem:
-                c.error([*kp, key], problem)
+                c.error([*kp, key, i], problem)
     per_file: Dict[str, Tuple[str, ...]] = {}
     pfi = c.typed(table, kp, "per-file-ignores", dict) or {}
     for pattern, codes in pfi.items():
         if not isinstance(codes, list) or not all(isinstance(x, str) for x in codes):
             c.error([*kp, "per-file-ignores", pattern], f"expected a list of rule codes, got {describe(codes)}")
             continue
-        for code in codes:
+        if not pattern.strip("/ \t"):
+            c.error([*kp, "per-file-ignores", pattern], f"{describe(pattern)} matches no path")
+        for i, code in enumerate(codes):
             problem = code_problem(code)
             if problem:
-                c.error([*kp, "per-file-ignores", pattern], problem)
+                c.error([*kp, "per-file-ignores", pattern, i], problem)
         per_file[pattern] = tuple(codes)
+    # An empty list would quietly mean "the default" or "nothing": neither is what someone who wrote it meant.
+    if include is not None and not include:
+        c.error([*kp, "include"], 'an empty list includes no file; leave the key out to check "*.py" files')
     if contracts is not None and not contracts:
         c.error([*kp, "contracts"], "an empty list checks nothing; leave the key out to use the builtin contracts")
+    for i, spec in enumerate(contracts or []):
+        problem = contract_problem(spec, root)
+        if problem:
+            c.error([*kp, "contracts", i], problem)
     c.raise_if_any()
     return Config(
         root=root,
@@ -146,11 +197,31 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
     )
 
 
-def code_problem(code: str) -> Optional[str]:
-    """Why ``code`` selects no rule (a code, a prefix such as ``CL00``, or ``ALL``), or None."""
-    if code == "ALL" or any(rule.code.startswith(code) for rule in RULES):
+def contract_problem(spec: str, root: str) -> Optional[str]:
+    """Why a ``contracts`` entry names no contract, or None; said here so the message points at pyproject.toml."""
+    from contractlint.contracts import builtin_dir, builtin_names, is_path_spec
+
+    if is_path_spec(spec):
+        path = spec if os.path.isabs(spec) else os.path.normpath(os.path.join(root, spec))
+        if not os.path.isfile(path):
+            return f"contract file {describe(spec)} not found (looked for {path})"
         return None
-    return f'"{code}" is not a rule code or prefix (see `contractlint explain`)'
+    if not (builtin_dir() / f"{spec}.toml").is_file():
+        names = builtin_names()
+        return (f"{describe(spec)} is not a builtin contract ({', '.join(names) or 'none'}) nor a .toml path"
+                f"{suggest(spec, names)}")
+    return None
+
+
+def code_problem(code: str) -> Optional[str]:
+    """Why ``code`` selects no rule (a code, a prefix such as ``CL00``, or ``ALL``), or None.
+
+    The empty string is a prefix of every code, but nobody writes it to mean ``ALL``.
+    """
+    if code == "ALL" or (code and any(rule.code.startswith(code) for rule in RULES)):
+        return None
+    hint = suggest(code.upper(), ["ALL", *(rule.code for rule in RULES)]) if code else ""
+    return f"{describe(code)} is not a rule code or prefix (see `contractlint explain`){hint}"
 
 
 def split_codes(values: Iterable[str]) -> Tuple[str, ...]:

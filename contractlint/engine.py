@@ -35,7 +35,8 @@ class Report:
 
 
 def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
-    """Python files under ``paths``, sorted, skipping excluded folders; a file named explicitly is taken as is."""
+    """Python files under ``paths``, sorted. Excludes apply to files named explicitly too, so that
+    pre-commit, which names every staged file, honours them."""
     seen = set()
     for path in paths:
         if os.path.isfile(path) or not os.path.exists(path):

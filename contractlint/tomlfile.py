@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
+import json
 import re
 import sys
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Union
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from contractlint.errors import UserError
 
@@ -17,28 +19,45 @@ else:  # pragma: no cover - exercised on Python < 3.11 only
 KeyPath = Sequence[Union[str, int]]
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?")
+_AT_END = "(at end of document)"
+_PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
+_DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
+# A header is the whole line (bar a comment): a line of a multi-line array such as `["a", "b"],` is not one.
+_HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
+_KEY = re.compile(rf"^\s*({_DOTTED})\s*=")
+_PARTS = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+)""")
 
 
 def read_toml(path: str) -> Dict[str, Any]:
     """Parse ``path``; any failure is a ``UserError`` naming the file and, when known, the line and column."""
+    return read_toml_text(path)[0]
+
+
+def read_toml_text(path: str) -> Tuple[Dict[str, Any], str]:
+    """The parsed table and the text it came from: one read, so the lines in messages are those parsed."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise UserError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
     try:
-        text = data.decode("utf-8")
+        # utf-8-sig: editors on Windows may start the file with a byte-order mark, which TOML parsers reject.
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UserError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
     try:
-        return tomllib.loads(text)
+        return tomllib.loads(text), text
     except tomllib.TOMLDecodeError as exc:
-        message = str(exc)
+        message = one_line(str(exc))
         m = _POSITION.search(message)
         if m:
             message = _POSITION.sub("", message).strip()
             raise UserError([f"{path}:{m.group(1)}:{m.group(2)}: invalid TOML: {message}"]) from None
+        if _AT_END in message:
+            # An unclosed array or string: the end of the file is a position too, and editors can jump to it.
+            message = message.replace(_AT_END, "").strip()
+            line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
+            raise UserError([f"{path}:{line}:{column}: invalid TOML: {message} at the end of the file"]) from None
         raise UserError([f"{path}: invalid TOML: {message}"]) from None
 
 
@@ -60,44 +79,94 @@ def format_key(keypath: KeyPath) -> str:
 
 
 def _quote(key: str) -> str:
-    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else f'"{key}"'
+    return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
+
+
+def _split(dotted: str) -> Tuple[str, ...]:
+    """``tool."contractlint" . x`` -> ``("tool", "contractlint", "x")`` (quoted parts keep their dots)."""
+    parts = []
+    for m in _PARTS.finditer(dotted):
+        basic, literal, bare = m.groups()
+        if basic is not None:
+            try:
+                basic = json.loads(f'"{basic}"')
+            except ValueError:
+                pass
+        parts.append(next(p for p in (basic, literal, bare) if p is not None))
+    return tuple(parts)
 
 
 def locate(text: str, keypath: KeyPath) -> Optional[int]:
-    """Best-effort 1-based line of ``keypath`` in the TOML ``text`` (tomllib keeps no positions)."""
+    """Best-effort 1-based line of ``keypath`` in the TOML ``text`` (tomllib keeps no positions).
+
+    Each line that opens a table or sets a key gets its full dotted path; the answer is the line whose path
+    is the longest prefix of the wanted one (the key itself, else its table, else the table's header), so a
+    missing key points at the table that should hold it. In ``("calls", 1, ...)`` the 1 selects the second
+    ``[[calls]]``: lines of the other ``[[calls]]`` tables never count. A first part written with dots
+    (``"tool.contractlint"``) is the dotted table name.
+    """
     if not keypath:
         return None
-    table = keypath[0]
-    rest = list(keypath[1:])
-    occurrence = rest.pop(0) if rest and isinstance(rest[0], int) else 0
-    key = next((p for p in rest if isinstance(p, str)), None)
-    lines = text.splitlines()
-    in_table = table is None
-    seen = -1
-    start = None
-    for number, line in enumerate(lines, 1):
+    head, *rest = keypath
+    table = _split(str(head)) if "." in str(head) else (str(head),)
+    occurrence = rest.pop(0) if rest and isinstance(rest[0], int) else None
+    wanted = table + tuple(p for p in rest if isinstance(p, str))
+
+    current: Tuple[str, ...] = ()
+    arrays_seen = -1  # how many [[table]] headers so far, minus one: the index of the one we are in
+    in_string = None  # the delimiter of a multi-line string we are inside, if any
+    best, best_len = None, 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if in_string:
+            if line.count(in_string) % 2:
+                in_string = None
+            continue
+        path = None
         header = _HEADER.match(line)
         if header:
-            name = header.group(2).strip().strip('"')
-            in_table = name == table
-            if in_table:
-                seen += 1
-                if seen == occurrence and start is None:
-                    start = number
-            elif start is not None:
-                break
+            current = _split(header.group(2))
+            if header.group(1) == "[[" and current == table:
+                arrays_seen += 1
+            path = current
+        else:
+            key = _KEY.match(line)
+            if key:
+                path = current + _split(key.group(1))
+                value = line[key.end():]
+                for quotes in ('"""', "'''"):
+                    if value.count(quotes) % 2:
+                        in_string = quotes
+        if path is None:
             continue
-        if start is None:
-            if table is not None:
-                # A top-level key, or a dotted/inline table at the top.
-                if re.match(rf"^\s*\"?{re.escape(str(table))}\"?\s*=", line) and key is None:
-                    return number
+        n = _common(path, wanted)
+        if n < len(path) or n <= best_len:
             continue
-        if key is not None and re.match(rf'^\s*["\']?{re.escape(key)}["\']?\s*=', line):
-            return number
-    if start is not None:
-        return start
-    return None
+        if occurrence is not None and n >= len(table) and arrays_seen != occurrence:
+            # Another element of the array, or an inline array (``calls = [{...}]``) when no header was seen.
+            if not (arrays_seen == -1 and path == table):
+                continue
+        best, best_len = number, n
+    return best
+
+
+def _common(path: Tuple[str, ...], wanted: Tuple[str, ...]) -> int:
+    n = 0
+    for a, b in zip(path, wanted):
+        if a != b:
+            break
+        n += 1
+    return n
+
+
+def one_line(message: str) -> str:
+    """Messages are one line each: a value with a newline in it must not start a fake second message."""
+    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in message)
+
+
+def suggest(name: str, choices: Iterable[str]) -> str:
+    """``; did you mean "x"?`` for a near miss among ``choices``, else nothing."""
+    close = difflib.get_close_matches(name, list(choices), n=1)
+    return f"; did you mean {describe(close[0])}?" if close else ""
 
 
 class Checker:
@@ -112,7 +181,7 @@ class Checker:
         line = locate(self.text, keypath) if self.text else None
         where = f"{self.path}:{line}" if line else self.path
         key = format_key(keypath)
-        self.problems.append(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+        self.problems.append(one_line(f"{where}: {key}: {message}" if key else f"{where}: {message}"))
 
     def raise_if_any(self) -> None:
         if self.problems:
@@ -122,21 +191,23 @@ class Checker:
         allowed = list(allowed)
         for key in table:
             if key not in allowed:
-                close = difflib.get_close_matches(key, allowed, n=1)
-                hint = f'; did you mean "{close[0]}"?' if close else f"; expected one of: {', '.join(allowed)}"
-                self.error([*keypath, key], f'unknown key "{key}"{hint}')
+                hint = suggest(key, allowed) or f"; expected one of: {', '.join(allowed)}"
+                self.error([*keypath, key], f"unknown key {describe(key)}{hint}")
 
     def typed(self, table: Dict[str, Any], keypath: KeyPath, key: str, kind: type, required: bool = False):
         if key not in table:
             if required:
-                self.error([*keypath, key] if keypath else [key], f"required key is missing")
+                self.error([*keypath, key], "required key is missing")
             return None
         value = table[key]
         if kind is list:
-            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            if not isinstance(value, list):
                 self.error([*keypath, key], f"expected a list of strings, got {describe(value)}")
                 return None
-            return value
+            wrong = [(i, v) for i, v in enumerate(value) if not isinstance(v, str)]
+            for i, v in wrong:
+                self.error([*keypath, key, i], f"expected a string, got {describe(v)}")
+            return None if wrong else value
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
             self.error([*keypath, key], f"expected {kind_name(kind)}, got {describe(value)}")
             return None
@@ -148,12 +219,19 @@ def kind_name(kind: type) -> str:
 
 
 def describe(value: Any) -> str:
+    """A value as the user wrote it, on one line: strings quoted and escaped, dates in ISO form."""
     if isinstance(value, str):
-        return f'"{value}"'
+        return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dict):
         return "a table"
     if isinstance(value, list):
         return "an array" if value else "an empty array"
+    if isinstance(value, dt.datetime):
+        return f"the date-time {value.isoformat()}"
+    if isinstance(value, dt.date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, dt.time):
+        return f"the time {value.isoformat()}"
     return f"{type(value).__name__} {value!r}"

@@ -9,6 +9,7 @@ from typing import Iterable, List
 from contractlint.contracts.loader import build_contract, glob_problem, load_contract
 from contractlint.errors import UserError
 from contractlint.model import Contract
+from contractlint.tomlfile import describe, locate, suggest
 
 __all__ = ["builtin_dir", "builtin_names", "build_contract", "glob_problem", "load_contract", "load_contracts"]
 
@@ -46,11 +47,14 @@ def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
             path = str(builtin_dir() / f"{spec}.toml")
             builtin = True
             if not os.path.isfile(path):
-                names = ", ".join(builtin_names()) or "none"
-                problems.append(f'unknown contract "{spec}": not a builtin contract ({names}) nor a .toml path')
+                names = builtin_names()
+                problems.append(f"unknown contract {describe(spec)}: not a builtin contract "
+                                f"({', '.join(names) or 'none'}) nor a .toml path{suggest(spec, names)}")
                 continue
         if not builtin and not os.path.isfile(path):
-            problems.append(f"{spec}: contract file not found")
+            # Name the place looked at: a configured path is relative to the pyproject's folder, not the cwd.
+            looked = f" (looked for {path})" if os.path.normpath(spec) != path else ""
+            problems.append(f"{spec}: contract file not found{looked}")
             continue
         try:
             contract = load_contract(path, builtin=builtin)
@@ -58,10 +62,23 @@ def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
             problems.extend(exc.messages)
             continue
         if contract.name in seen:
-            problems.append(f'{path}: [contract].name: "{contract.name}" is also the name of {seen[contract.name]}')
+            problems.append(_duplicate(path, contract.name, seen[contract.name]))
             continue
         seen[contract.name] = path
         contracts.append(contract)
     if problems:
         raise UserError(problems)
     return contracts
+
+
+def _duplicate(path: str, name: str, first: str) -> str:
+    """The second contract of one name, pointing at its ``name`` line like every other contract problem."""
+    try:
+        with open(path, encoding="utf-8-sig") as fh:
+            line = locate(fh.read(), ["contract", "name"])
+    except (OSError, UnicodeDecodeError):
+        line = None
+    where = f"{path}:{line}" if line else path
+    if os.path.abspath(first) == os.path.abspath(path):
+        return f'{where}: [contract].name: "{name}": this contract is listed twice'
+    return f'{where}: [contract].name: "{name}" is also the name of {first}'

@@ -16,11 +16,10 @@ from contractlint.model import (
     Contract,
     ErrorHierarchy,
 )
-from contractlint.tomlfile import Checker, describe, read_toml
+from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
-_GLOB_PART = re.compile(r"(\*\*|[A-Za-z0-9_*?]|\[!?[A-Za-z0-9_]+\])+\Z")
 
 TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases")
 CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
@@ -34,7 +33,12 @@ STDLIB_ERRORS: Dict[str, Tuple[str, ...]] = {
 
 
 def glob_problem(pattern: str) -> Optional[str]:
-    """Why a dotted-name glob can never match a Python name, or None when it can."""
+    """Why a dotted-name glob can never match a Python name, or None when it can.
+
+    Only ``*``, ``**`` and ``?`` are wildcards (see ``glob_to_regex``): any other character must be able to
+    appear in a Python identifier, so ``[ab]`` or ``capability-client`` is a pattern that silently matches
+    nothing. A wildcard stands for identifier characters when checking a part.
+    """
     if not pattern:
         return "an empty pattern matches nothing"
     if pattern != pattern.strip():
@@ -42,17 +46,17 @@ def glob_problem(pattern: str) -> Optional[str]:
     for part in pattern.split("."):
         if not part:
             return "it has an empty dotted part"
-        if not _GLOB_PART.match(part):
-            return f'part "{part}" cannot be part of a Python name'
+        if "[" in part or "]" in part:
+            return f'part {describe(part)} has "[" or "]", which only match themselves (the wildcards are *, ** and ?)'
         if part[0].isdigit():
-            return f'part "{part}" starts with a digit'
+            return f"part {describe(part)} starts with a digit"
+        if not part.replace("*", "a").replace("?", "a").isidentifier():
+            return f"part {describe(part)} cannot be part of a Python name"
     return None
 
 
 def load_contract(path: str, builtin: bool = False) -> Contract:
-    raw = read_toml(path)
-    with open(path, encoding="utf-8") as fh:
-        text = fh.read()
+    raw, text = read_toml_text(path)
     return build_contract(raw, path, text, builtin=builtin)
 
 
@@ -65,12 +69,14 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
         c.error(["version"], f"unsupported contract version {version}; this contractlint reads version 1")
 
     meta = _table(c, raw, "contract", required=True)
+    # Its keys are missing only when the table is there: a missing or mistyped table is one problem, not four.
+    has_meta = isinstance(raw.get("contract"), dict)
     c.known_keys(meta, ["contract"], CONTRACT_KEYS)
-    name = c.typed(meta, ["contract"], "name", str, required="contract" in raw)
+    name = c.typed(meta, ["contract"], "name", str, required=has_meta)
     if name is not None and not NAME.match(name):
-        c.error(["contract", "name"], f'"{name}" is not a valid name: use lowercase letters, digits and "-" ([a-z0-9][a-z0-9-]*)')
-    summary = c.typed(meta, ["contract"], "summary", str, required="contract" in raw)
-    owner = c.typed(meta, ["contract"], "owner", str, required="contract" in raw)
+        c.error(["contract", "name"], f'{describe(name)} is not a valid name: use lowercase letters, digits and "-" ([a-z0-9][a-z0-9-]*)')
+    summary = c.typed(meta, ["contract"], "summary", str, required=has_meta)
+    owner = c.typed(meta, ["contract"], "owner", str, required=has_meta)
     docs = c.typed(meta, ["contract"], "docs", str)
     remediation = c.typed(meta, ["contract"], "remediation", str)
     review_by = meta.get("review_by")
@@ -79,7 +85,7 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
             try:
                 review_by = dt.date.fromisoformat(review_by)
             except ValueError:
-                c.error(["contract", "review_by"], f'expected a date like 2027-03-31, got "{review_by}"')
+                c.error(["contract", "review_by"], f"expected a date like 2027-03-31, got {describe(review_by)}")
                 review_by = None
         elif isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date):
             c.error(["contract", "review_by"], f"expected a date like 2027-03-31, got {describe(review_by)}")
@@ -132,7 +138,7 @@ def _name_map(c: Checker, raw: Dict[str, Any], key: str) -> Dict[str, str]:
     out: Dict[str, str] = {}
     for name, target in _table(c, raw, key).items():
         if not DOTTED.match(name):
-            c.error([key, name], f'"{name}" is not a dotted Python name')
+            c.error([key, name], f"{describe(name)} is not a dotted Python name")
         elif not isinstance(target, str) or not DOTTED.match(target):
             c.error([key, name], f"expected a dotted Python name, got {describe(target)}")
         else:
@@ -144,7 +150,7 @@ def _dotted_list(c: Checker, table: Dict[str, Any], keypath: list, key: str) -> 
     values = c.typed(table, keypath, key, list) or []
     for i, value in enumerate(values):
         if not DOTTED.match(value):
-            c.error([*keypath, key], f'item {i + 1}: "{value}" is not a dotted Python name')
+            c.error([*keypath, key, i], f"{describe(value)} is not a dotted Python name")
     return [v for v in values if DOTTED.match(v)]
 
 
@@ -154,15 +160,24 @@ def _builtin_name(name: str) -> Optional[str]:
     return BUILTIN_ALIASES.get(name)
 
 
+def _known_errors(table: Dict[str, Any]) -> List[str]:
+    """Names a misspelt error may have meant: the contract's own, then the builtin ones."""
+    return [*table, *BUILTIN_EXCEPTIONS]
+
+
 def _errors(c: Checker, raw: Dict[str, Any]) -> Dict[str, Tuple[str, ...]]:
     table = _table(c, raw, "errors")
     errors: Dict[str, Tuple[str, ...]] = {}
     for name, bases in table.items():
+        # A listed error stays known even when its entry is wrong, so that each ``raises`` naming it does not
+        # add a false "not listed under [errors]": one mistake, one message.
         if not DOTTED.match(name):
-            c.error(["errors", name], f'"{name}" is not a dotted Python name')
+            c.error(["errors", name], f"{describe(name)} is not a dotted Python name")
+            errors[name] = ()
             continue
         if not isinstance(bases, list) or not all(isinstance(b, str) for b in bases):
             c.error(["errors", name], f"expected a list of base class names, got {describe(bases)}")
+            errors[name] = ()
             continue
         resolved = []
         for base in bases:
@@ -171,7 +186,8 @@ def _errors(c: Checker, raw: Dict[str, Any]) -> Dict[str, Tuple[str, ...]]:
             elif _builtin_name(base):
                 resolved.append(_builtin_name(base))
             else:
-                c.error(["errors", name], f'unknown base "{base}": list it under [errors] too, or name a builtin exception')
+                c.error(["errors", name], f"unknown base {describe(base)}: list it under [errors] too, or name a "
+                        f"builtin exception{suggest(base, _known_errors(table))}")
         errors[name] = tuple(resolved)
     cycle = _find_cycle(errors)
     if cycle:
@@ -225,33 +241,41 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
             for j, pattern in enumerate(patterns):
                 problem = glob_problem(pattern)
                 if problem:
-                    c.error([*kp, key, j], f'"{pattern}" can never match a call: {problem}')
+                    c.error([*kp, key, j], f"{describe(pattern)} can never match a call: {problem}")
         raises = c.typed(g, kp, "raises", list)
         if raises is None:
             raises = list(errors)
             if not raises and "raises" not in g:
                 c.error([*kp, "raises"], "no errors to guard against: list them here or under [errors]")
+        elif not raises:
+            # An empty list would make every handler wrong (or every call unguarded): say so instead.
+            c.error([*kp, "raises"], "an empty list guards against nothing: name the errors, or leave the key "
+                    "out to use every error under [errors]")
         canonical_raises = []
-        for name in raises:
+        for j, name in enumerate(raises):
             if name in errors:
                 canonical_raises.append(name)
             elif _builtin_name(name):
                 canonical_raises.append(_builtin_name(name))
             else:
-                c.error([*kp, "raises"], f'"{name}" is not listed under [errors] and is not a builtin exception')
+                c.error([*kp, "raises", j], f"{describe(name)} is not listed under [errors] and is not a builtin "
+                        f"exception{suggest(name, _known_errors(errors))}")
         policy = c.typed(g, kp, "policy", str, required=True)
         if policy is not None and policy not in POLICIES:
-            c.error([*kp, "policy"], f'expected "fail-open", "fail-closed" or "any", got "{policy}"')
+            c.error([*kp, "policy"], f'expected "fail-open", "fail-closed" or "any", got {describe(policy)}')
         fallback = c.typed(g, kp, "fallback", str)
         if fallback is not None:
             try:
                 ast.parse(fallback, mode="eval")
-            except SyntaxError:
-                c.error([*kp, "fallback"], f'"{fallback}" is not a Python expression')
+            except (SyntaxError, ValueError, RecursionError, MemoryError):
+                # ValueError: a NUL character on older Pythons; RecursionError/MemoryError: absurd nesting.
+                c.error([*kp, "fallback"], f"{describe(fallback)} is not a Python expression")
                 fallback = None
-        broad = c.typed(g, kp, "broad", str) or "allow"
-        if broad not in BROAD:
-            c.error([*kp, "broad"], f'expected "allow", "warn" or "deny", got "{broad}"')
+        broad = c.typed(g, kp, "broad", str)
+        if broad is None:
+            broad = "allow"  # absent, or mistyped and reported above
+        elif broad not in BROAD:
+            c.error([*kp, "broad"], f'expected "allow", "warn" or "deny", got {describe(broad)}')
         description = c.typed(g, kp, "description", str)
         if not c.problems:
             groups.append(
