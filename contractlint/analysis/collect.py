@@ -42,7 +42,7 @@ class Frame:
 
 @dataclass(frozen=True)
 class CallRecord:
-    node: cst.Call
+    node: cst.BaseExpression  # the Call, or a callable passed to an approved wrapper
     callee: str
     contract: Contract
     group: CallGroup
@@ -135,7 +135,7 @@ class Collector(cst.CSTVisitor):
             if owner is not None and owner.kind == "self":
                 info = self.resolver.classes.get(owner.qual)
                 if info is not None:
-                    info.attrs[target.attr.value] = value
+                    info.bind_attr(target.attr.value, value)
 
     def leave_Assign(self, node: cst.Assign) -> None:
         value = self.value(node.value)
@@ -291,7 +291,7 @@ class Collector(cst.CSTVisitor):
                         scope.bind(target.value, resolved)
                     elif (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
                           and target.value.value == self_name and resolved is not None):
-                        info.attrs.setdefault(target.attr.value, resolved)
+                        info.bind_attr(target.attr.value, resolved)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         for decorator in node.decorators:
@@ -314,13 +314,12 @@ class Collector(cst.CSTVisitor):
     def _function_scope(self, node, parent: Scope, cls: Optional[ClassInfo]) -> Scope:
         scope = Scope("function", parent)
         params = _all_params(node.params)
-        is_static = any(
-            isinstance(d.decorator, cst.Name) and d.decorator.value in ("staticmethod", "classmethod")
-            for d in getattr(node, "decorators", ())
-        )
+        kinds = {d.decorator.value for d in getattr(node, "decorators", ()) if isinstance(d.decorator, cst.Name)}
         for i, param in enumerate(params):
-            if i == 0 and cls is not None and not is_static and isinstance(node, cst.FunctionDef):
-                scope.bind(param.name.value, Value("self", cls.qual))
+            if i == 0 and cls is not None and "staticmethod" not in kinds and isinstance(node, cst.FunctionDef):
+                # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class attribute.
+                first = Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
+                scope.bind(param.name.value, first)
                 continue
             value = self.resolver.annotation(param.annotation, parent) if param.annotation else UNKNOWN
             if value is None and param.default is not None:
@@ -375,12 +374,21 @@ class Collector(cst.CSTVisitor):
         value = self.value(node.func)
         if value is None or value.kind != "name":
             return
-        raw = value.qual
-        callee = self.index.canonical(raw)
+        callee = self.index.canonical(value.qual)
         if callee in self.index.wrappers:
             for arg in node.args:
                 if isinstance(arg.value, cst.Lambda):
                     self.approved_lambdas.add(id(arg.value))
+                elif not isinstance(arg.value, cst.Call):
+                    # ``call_with_fallback(client.check, user)``: the wrapper makes the call.
+                    self._record(arg.value, self.value(arg.value), "passed to an approved wrapper")
+        self._record(node, value, self.frame.approved)
+
+    def _record(self, node: cst.BaseExpression, value: Optional[Value], approved: Optional[str]) -> None:
+        if value is None or value.kind != "name":
+            return
+        raw = value.qual
+        callee = self.index.canonical(raw)
         matches = self.index.groups_for(callee) or (self.index.groups_for(raw) if raw != callee else ())
         if not matches:
             return
@@ -398,7 +406,7 @@ class Collector(cst.CSTVisitor):
                     frame=frame.node,
                     statement=statement,
                     bound_name=bound,
-                    approved=frame.approved,
+                    approved=approved,
                 )
             )
 

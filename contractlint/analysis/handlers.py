@@ -31,7 +31,13 @@ def small_statements(stmts: Sequence[cst.CSTNode]) -> Iterator[cst.CSTNode]:
 
 
 def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node below ``node``, not entering nested functions, lambdas or classes."""
+    """Every node below ``node``, not entering nested functions, lambdas or classes.
+
+    A ``node`` that is itself a boundary (a ``def`` statement in a handler) is not entered
+    either: a ``raise`` or an assignment in its body does not run where it is defined.
+    """
+    if isinstance(node, _BOUNDARY):
+        return
     stack = list(node.children)
     while stack:
         current = stack.pop()
@@ -100,6 +106,30 @@ def _always(stmts, names, leaves: bool) -> bool:
                               for c in cases)
             if has_default and all(_always(body_of(c), names, leaves) for c in cases):
                 return True
+        if not leaves and _may_leave(stmt, in_loop=False):
+            return False
+    return False
+
+
+def _may_leave(stmt: cst.CSTNode, in_loop: bool) -> bool:
+    """Whether a path through ``stmt`` leaves the block without raising.
+
+    ``if x: return None`` followed by ``raise`` can finish without raising; a ``break`` or
+    ``continue`` only leaves the block when it is not inside a loop of its own.
+    """
+    if isinstance(stmt, cst.Return):
+        return True
+    if isinstance(stmt, (cst.Break, cst.Continue)):
+        return not in_loop
+    if isinstance(stmt, _BOUNDARY) or not isinstance(stmt, cst.BaseCompoundStatement):
+        return False
+    is_loop = isinstance(stmt, (cst.For, cst.While))
+    loop_else = body_of(stmt.orelse) if is_loop and stmt.orelse is not None else None
+    for block in blocks_of(stmt):
+        # a loop's body is inside the loop; its ``else`` runs outside it
+        inside = in_loop or (is_loop and block is not loop_else)
+        if any(_may_leave(s, inside) for s in small_statements(block)):
+            return True
     return False
 
 
@@ -150,16 +180,50 @@ def reads_name(stmts: Sequence[cst.CSTNode], name: str) -> bool:
 
 
 def _walk_all(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
-    """Every node below, entering nested functions too (a closure that reads the name reads it later)."""
-    stack = list(node.children)
+    """Every node below that can read a name, entering nested functions too (a closure that reads
+    the name reads it later)."""
+    skip: set = set()
+    stack = [node]
     while stack:
         current = stack.pop()
+        if id(current) in skip:
+            continue
         if isinstance(current, cst.Attribute):
             # ``obj.name`` reads ``obj``, not ``name``.
             stack.append(current.value)
             continue
-        yield current
+        if current is not node:
+            yield current
+        skip.update(id(n) for n in _stored_names(_spelled(current)))
         stack.extend(current.children)
+
+
+def _spelled(node: cst.CSTNode):
+    """The target ``node`` stores to, or the keyword it spells, if any.
+
+    ``cap = None`` binds ``cap`` and ``render(cap=None)`` names a keyword: neither reads ``cap``,
+    so neither is the read after the ``try`` that CL006 looks for.
+    """
+    if isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+        return node.target
+    if isinstance(node, cst.AsName):
+        return node.name
+    if isinstance(node, cst.Arg):
+        return node.keyword
+    if isinstance(node, cst.Param):
+        return node.name
+    return None
+
+
+def _stored_names(target) -> Iterator[cst.CSTNode]:
+    """The plain names a target binds (``a`` and ``b`` in ``a, *b = ...``); ``x[i]`` and ``x.y`` read ``x``."""
+    if isinstance(target, cst.Name):
+        yield target
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _stored_names(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _stored_names(target.value)
 
 
 def split_around(stmts: Sequence[cst.CSTNode], target: cst.CSTNode):

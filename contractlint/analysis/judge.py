@@ -45,26 +45,26 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
     hierarchy = record.contract.errors
     callee = f"{record.callee}()"
     covering: dict = {}
-    partial = False
+    guarding: Optional[Guard] = None  # the innermost guard that catches some of the errors
     for guard in reversed(record.guards):
         for handler in guard.handlers:
             for error in group.raises:
                 if error not in covering and _catches(handler, error, hierarchy):
                     covering[error] = (guard, handler)
-            if handler.names and any(
-                error in hierarchy.ancestors(name) for name in handler.names for error in group.raises
-            ):
-                partial = True
-    if not covering and not partial:
+                    guarding = guarding or guard
+            if guarding is None and _catches_part(handler, group.raises, hierarchy):
+                guarding = guard
+    if guarding is None:
         return [Problem("CL001", "error", lambda line: (
             f"{callee} is not guarded: {_names(group.raises)} escapes; "
             f"the contract says {_POLICY_WORDS[group.policy]}"))]
     problems: List[Problem] = []
     uncovered = [e for e in group.raises if e not in covering]
     if uncovered:
-        guard_node = record.guards[-1].node
+        guard_node = guarding.node
+        keyword = "with" if isinstance(guard_node, cst.With) else "try"
         problems.append(Problem("CL002", "error", lambda line: (
-            f"{callee} is guarded by the try at line {line(guard_node)}, "
+            f"{callee} is guarded by the {keyword} at line {line(guard_node)}, "
             f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught")))
     seen = []
     for guard, handler in covering.values():
@@ -79,6 +79,21 @@ def _catches(handler: Handler, error: str, hierarchy) -> bool:
     if handler.names is None:
         return True
     return any(hierarchy.catches(name, error) for name in handler.names)
+
+
+def _catches_part(handler: Handler, errors: Sequence[str], hierarchy) -> bool:
+    """Whether ``handler`` catches some subclasses of the ``errors`` but not the errors themselves.
+
+    Either it names a subclass (``except CapabilityTimeout``), or it names a base of a subclass the
+    contract lists: ``except ConnectionError`` catches CapabilityUnavailable (a CapabilityError and a
+    ConnectionError), so it guards the call in part although CapabilityError does not derive from it.
+    """
+    if not handler.names:
+        return False
+    if any(error in hierarchy.ancestors(name) for name in handler.names for error in errors):
+        return True
+    subclasses = [known for known in hierarchy.bases if any(e in hierarchy.ancestors(known) for e in errors)]
+    return any(hierarchy.catches(name, sub) for name in handler.names for sub in subclasses)
 
 
 def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names) -> List[Problem]:
@@ -118,7 +133,7 @@ def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: s
             f"choose the fallback, or log it")))
 
     if group.policy in ("fail-open", "any") and record.bound_name:
-        problem = _unbound_fallback(record, guard, handler, body, callee)
+        problem = _unbound_fallback(record, guard, handler, body, callee, exit_names)
         if problem is not None:
             problems.append(problem)
     return problems
@@ -143,9 +158,10 @@ def _params(frame: cst.CSTNode) -> Tuple[str, ...]:
     return tuple(param.name.value for param in params)
 
 
-def _unbound_fallback(record, guard, handler, body, callee) -> Optional[Problem]:
+def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Optional[Problem]:
     name = record.bound_name
-    if not handler.suppress and (binds_name(body, name) or always_leaves(body)):
+    # ``sys.exit()`` leaves too: ``exit_names`` resolves it as the file imports it.
+    if not handler.suppress and (binds_name(body, name) or always_leaves(body, exit_names)):
         return None
     split = split_around(_frame_body(record.frame), guard.node)
     if split is None:
@@ -160,8 +176,9 @@ def _unbound_fallback(record, guard, handler, body, callee) -> Optional[Problem]
         return None
     node, try_node = handler.node, guard.node
     what = "contextlib.suppress" if handler.suppress else "handler"
+    # An unbound name in a module or class body is a NameError; only a function has locals.
+    error = "UnboundLocalError" if isinstance(record.frame, cst.FunctionDef) else "NameError"
     return Problem("CL006", "error", lambda line: (
         f"{callee}: `{name}` is read after the {'with' if handler.suppress else 'try'} at line "
         f"{line(try_node)}, but the {what} at line {line(node)} neither binds it nor leaves: "
-        f"{'NameError' if isinstance(record.frame, cst.Module) else 'UnboundLocalError'} "
-        f"when {record.contract.name} is down"))
+        f"{error} when {record.contract.name} is down"))

@@ -35,6 +35,17 @@ class ClassInfo:
     attrs: Dict[str, Optional[Value]] = field(default_factory=dict)
     members: set = field(default_factory=set)
 
+    def bind_attr(self, name: str, value: Optional["Value"]) -> None:
+        """``self.name = value`` in some method.
+
+        Methods run in any order, so a client instance bound in any of them wins over a placeholder
+        bound in another (``self._client = None`` in ``__init__``, the client made in ``connect()``).
+        """
+        current = self.attrs.get(name)
+        if current is not None and current.kind == "instance" and (value is None or value.kind != "instance"):
+            return
+        self.attrs[name] = value
+
 
 class Scope:
     def __init__(self, kind: str, parent: Optional["Scope"] = None, cls: Optional[ClassInfo] = None):
@@ -123,6 +134,11 @@ class Resolver:
     def attribute(self, base: Optional[Value], attr: str) -> Optional[Value]:
         if base is None:
             return UNKNOWN
+        if base.kind == "name" and base.qual in self.classes:
+            # ``Stickers.client``: a class attribute of a class of this module, as through ``self``.
+            known = self.classes[base.qual].attrs.get(attr)
+            if known is not None:
+                return known
         if base.kind in ("module", "name"):
             return Value("name", f"{base.qual}.{attr}")
         if base.kind in ("instance", "self"):
