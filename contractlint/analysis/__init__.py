@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from typing import List, Optional, Union
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from contractlint.analysis.collect import Collector
 from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import judge
+from contractlint.analysis.positions import positions
 from contractlint.analysis.suggest import Namer, suggestion
 from contractlint.model import CallSite, Finding, Span, rule_by_code
 
@@ -78,15 +78,20 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
         return _module_qualname(collector, node)
 
     judged = [(record, judge(record, exit_names)) for record in records]
-    positions = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    nodes = [r.node for r in records]
+    for record in records:
+        for guard in record.guards:
+            nodes.append(guard.node)
+            nodes.extend(h.node for h in guard.handlers)
+    where_is = positions(module, nodes)
 
     def line_of(node: cst.CSTNode) -> int:
-        return positions[node].start.line
+        return where_is[id(node)][0][0]
 
     namer = Namer(collector.module_scope, index.canonical)
     for record, problems in judged:
-        where = positions[record.node]
-        span = Span(where.start.line, where.start.column + 1, where.end.line, where.end.column + 1)
+        (line, column), (end_line, end_column) = where_is[id(record.node)]
+        span = Span(line, column + 1, end_line, end_column + 1)
         state = "approved" if record.approved else ("broken" if problems else "kept")
         result.calls.append(CallSite(path, span, record.contract.name, record.group.index, record.callee, state))
         if not problems:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
-from typing import List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -56,7 +57,56 @@ class CallRecord:
 _SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del)
 
 
-class Collector(cst.CSTVisitor):
+#: Fields that hold only whitespace, comments and punctuation: never a call or a binding.
+_TRIVIA = frozenset({
+    "whitespace", "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
+    "semicolon", "comma", "newline", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
+    "trailing_whitespace", "empty_lines", "operator", "star_tok", "walrus",
+})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(kind: type) -> Tuple[str, ...]:
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = tuple(
+            f.name for f in dataclasses.fields(kind)
+            if f.name not in _TRIVIA and not f.name.startswith("whitespace")
+        )
+        _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+class Collector:
+    """Walks the tree itself (libcst's own visitor machinery rebuilds every node and costs
+    seven times more on real code); ``visit_X`` may return False to skip X's children."""
+
+    def walk(self, node: cst.CSTNode) -> None:
+        kind = type(node)
+        hooks = self._hooks.get(kind)
+        if hooks is None:
+            hooks = self._hooks[kind] = (
+                getattr(self, f"visit_{kind.__name__}", None),
+                getattr(self, f"leave_{kind.__name__}", None),
+                issubclass(kind, _SMALL),
+            )
+        visit, leave, small = hooks
+        if small:
+            self.statement = node
+        if visit is None or visit(node) is not False:
+            for name in child_fields(kind):
+                value = getattr(node, name)
+                if isinstance(value, cst.CSTNode):
+                    self.walk(value)
+                elif isinstance(value, (list, tuple)):
+                    for item in value:
+                        if isinstance(item, cst.CSTNode):
+                            self.walk(item)
+        if leave is not None:
+            leave(node)
+        if small:
+            self.statement = None
+
     def __init__(self, index: ContractIndex, module_name: str):
         self.index = index
         self.module_name = module_name
@@ -68,12 +118,13 @@ class Collector(cst.CSTVisitor):
         self.records: List[CallRecord] = []
         self.statement: Optional[cst.CSTNode] = None
         self.approved_lambdas: Set[int] = set()
+        self._hooks: Dict[type, Tuple[Optional[Callable], Optional[Callable], bool]] = {}
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, module: cst.Module) -> List[CallRecord]:
         self.frames.append(Frame(module, self.module_scope))
         for stmt in module.body:
-            stmt.visit(self)
+            self.walk(stmt)
         self.frames.pop()
         while self.deferred:
             batch, self.deferred = self.deferred, []
@@ -157,11 +208,11 @@ class Collector(cst.CSTVisitor):
         self._bind_target(node.target, self.value(node.value))
 
     def visit_For(self, node: cst.For) -> None:
-        node.iter.visit(self)
+        self.walk(node.iter)
         self._bind_target(node.target, UNKNOWN)
-        node.body.visit(self)
+        self.walk(node.body)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         return False
 
     def visit_Del(self, node: cst.Del) -> None:
@@ -176,20 +227,10 @@ class Collector(cst.CSTVisitor):
             self._bind_target(node.name.name, UNKNOWN)
 
     # -- statements ------------------------------------------------------------------------------
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        if isinstance(node, _SMALL):
-            self.statement = node
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        super().on_leave(original_node)
-        if isinstance(original_node, _SMALL):
-            self.statement = None
-
     def visit_With(self, node: cst.With) -> bool:
         handlers = []
         for item in node.items:
-            item.item.visit(self)
+            self.walk(item.item)
             if item.asname is not None:
                 value = self.value(item.item)
                 self._bind_target(item.asname.name, value if value is not None and value.kind == "instance" else UNKNOWN)
@@ -199,7 +240,7 @@ class Collector(cst.CSTVisitor):
                 handlers.append(Handler(node, names, suppress=True))
         if handlers:
             self.frame.guards.append(Guard(node, tuple(handlers)))
-        node.body.visit(self)
+        self.walk(node.body)
         if handlers:
             self.frame.guards.pop()
         return False
@@ -230,22 +271,22 @@ class Collector(cst.CSTVisitor):
     def _visit_try(self, node) -> bool:
         guard = Guard(node, tuple(self._handler(h) for h in node.handlers))
         self.frame.guards.append(guard)
-        node.body.visit(self)
+        self.walk(node.body)
         self.frame.guards.pop()
         for handler in node.handlers:
-            handler.visit(self)
+            self.walk(handler)
         if node.orelse is not None:
-            node.orelse.visit(self)
+            self.walk(node.orelse)
         if node.finalbody is not None:
-            node.finalbody.visit(self)
+            self.walk(node.finalbody)
         return False
 
     # -- definitions: boundaries -----------------------------------------------------------------
     def visit_ClassDef(self, node: cst.ClassDef) -> bool:
         for decorator in node.decorators:
-            decorator.visit(self)
+            self.walk(decorator)
         for arg in [*node.bases, *node.keywords]:
-            arg.visit(self)
+            self.walk(arg)
         outer = self.class_stack[-1].qual if self.class_stack else self.module_name
         info = ClassInfo(f"{outer}.{node.name.value}")
         for arg in node.bases:
@@ -258,7 +299,7 @@ class Collector(cst.CSTVisitor):
         self.resolver.classes[info.qual] = info
         self.class_stack.append(info)
         self.frames.append(Frame(node, Scope("class", self.scope, info)))
-        node.body.visit(self)
+        self.walk(node.body)
         frame = self.frames.pop()
         for name, value in frame.scope.bindings.items():
             info.attrs.setdefault(name, value)
@@ -295,10 +336,10 @@ class Collector(cst.CSTVisitor):
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         for decorator in node.decorators:
-            decorator.visit(self)
+            self.walk(decorator)
         for param in _all_params(node.params):
             if param.default is not None:
-                param.default.visit(self)
+                self.walk(param.default)
         approved = None
         for decorator in node.decorators:
             expr = decorator.decorator
@@ -333,19 +374,19 @@ class Collector(cst.CSTVisitor):
         self.frames.append(Frame(node, scope, approved=approved))
         saved_classes = self.class_stack
         self.class_stack = []
-        node.body.visit(self)
+        self.walk(node.body)
         self.class_stack = saved_classes
         self.frames.pop()
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         for param in _all_params(node.params):
             if param.default is not None:
-                param.default.visit(self)
+                self.walk(param.default)
         scope = self._function_scope(node, self.scope, None)
         approved = "passed to an approved wrapper" if id(node) in self.approved_lambdas else None
         saved = self.statement
         self.frames.append(Frame(node, scope, approved=approved))
-        node.body.visit(self)
+        self.walk(node.body)
         self.frames.pop()
         self.statement = saved
         return False
@@ -361,12 +402,12 @@ class Collector(cst.CSTVisitor):
     leave_ListComp = leave_SetComp = leave_DictComp = leave_GeneratorExp = _leave_comprehension
 
     def visit_CompFor(self, node: cst.CompFor) -> bool:
-        node.iter.visit(self)
+        self.walk(node.iter)
         self._bind_target(node.target, UNKNOWN)
         for cond in node.ifs:
-            cond.visit(self)
+            self.walk(cond)
         if node.inner_for_in is not None:
-            node.inner_for_in.visit(self)
+            self.walk(node.inner_for_in)
         return False
 
     # -- calls -----------------------------------------------------------------------------------
