@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from contractlint.analysis.handlers import blocks_of, body_of, small_statements
+from contractlint.analysis.handlers import blocks_of, body_of, child_fields, small_statements
 from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.scope import UNKNOWN, ClassInfo, Resolver, Scope, Value
 from contractlint.model import CallGroup, Contract
@@ -55,26 +54,6 @@ class CallRecord:
 
 
 _SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del)
-
-
-#: Fields that hold only whitespace, comments and punctuation: never a call or a binding.
-_TRIVIA = frozenset({
-    "whitespace", "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
-    "semicolon", "comma", "newline", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
-    "trailing_whitespace", "empty_lines", "operator", "star_tok", "walrus",
-})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
-
-
-def child_fields(kind: type) -> Tuple[str, ...]:
-    fields = _CHILD_FIELDS.get(kind)
-    if fields is None:
-        fields = tuple(
-            f.name for f in dataclasses.fields(kind)
-            if f.name not in _TRIVIA and not f.name.startswith("whitespace")
-        )
-        _CHILD_FIELDS[kind] = fields
-    return fields
 
 
 class Collector:

@@ -6,9 +6,43 @@ are boundaries (their code runs later, if at all).
 
 from __future__ import annotations
 
-from typing import Iterator, Sequence
+
+import dataclasses
+from typing import Dict, Iterator, Sequence, Tuple
 
 import libcst as cst
+
+#: Fields that hold only whitespace, comments and punctuation: never a call, a name or a binding.
+_TRIVIA = frozenset({
+    "whitespace", "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
+    "semicolon", "comma", "newline", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
+    "trailing_whitespace", "empty_lines", "operator", "star_tok", "walrus",
+})
+_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def child_fields(kind: type) -> Tuple[str, ...]:
+    """The fields of a node type that may hold code (libcst's ``children`` walks its costly visitor)."""
+    fields = _CHILD_FIELDS.get(kind)
+    if fields is None:
+        fields = tuple(
+            f.name for f in dataclasses.fields(kind)
+            if f.name not in _TRIVIA and not f.name.startswith("whitespace")
+        )
+        _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+def children(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
+    for name in child_fields(type(node)):
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            yield value
+        elif isinstance(value, (list, tuple)):
+            for item in value:
+                if isinstance(item, cst.CSTNode):
+                    yield item
+
 
 _BOUNDARY = (cst.FunctionDef, cst.ClassDef, cst.Lambda)
 _EXIT_CALLS = frozenset({"sys.exit", "exit", "quit", "os._exit", "os.abort"})
@@ -38,12 +72,12 @@ def walk(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
     """
     if isinstance(node, _BOUNDARY):
         return
-    stack = list(node.children)
+    stack = list(children(node))
     while stack:
         current = stack.pop()
         yield current
         if not isinstance(current, _BOUNDARY):
-            stack.extend(current.children)
+            stack.extend(children(current))
 
 
 def contains_raise(stmts: Sequence[cst.CSTNode]) -> bool:
@@ -195,7 +229,7 @@ def _walk_all(node: cst.CSTNode) -> Iterator[cst.CSTNode]:
         if current is not node:
             yield current
         skip.update(id(n) for n in _stored_names(_spelled(current)))
-        stack.extend(current.children)
+        stack.extend(children(current))
 
 
 def _spelled(node: cst.CSTNode):
