@@ -1000,8 +1000,9 @@ def test_partial_suppress_names_the_with():
             with suppress(TimeoutError):
                 client.check(user)
         """)
-    finding = only(code)
-    assert (finding.code, finding.span.line, finding.span.column) == ("CL002", 5, 9)
+    # CapabilityError escapes, and the timeouts that suppress does catch vanish without a trace.
+    assert found(code) == [("CL002", 5, 9), ("CL004", 5, 9)]
+    finding = analyse(code).findings[0]
     assert "guarded by the with at line 4" in finding.message
 
 
@@ -1796,3 +1797,33 @@ def test_unparsable_file_position():
     assert finding.code == "CL900"
     assert (finding.span.line, finding.span.column) == (2, err.value.offset) == (2, 12)
     assert finding.message == f"cannot parse: {err.value.msg}"
+
+
+def test_a_handler_for_a_subclass_that_raises_fails_closed_on_that_subclass():
+    code = (
+        "from capability_client import CapabilityClient, CapabilityError, CapabilityTimeout, Capability\n"
+        "def send(client: CapabilityClient, user):\n"
+        "    try:\n"
+        "        return client.check(user)\n"
+        "    except CapabilityTimeout:\n"
+        "        raise\n"
+        "    except CapabilityError:\n"
+        "        return Capability.static_only()\n"
+    )
+    findings = analyse(code).findings
+    assert [(f.code, f.span.line, f.span.column) for f in findings] == [("CL003", 4, 16)]
+    assert "the handler at line 5 raises" in findings[0].message
+
+
+def test_a_subclass_handler_after_the_covering_one_is_never_reached():
+    code = (
+        "from capability_client import CapabilityClient, CapabilityError, CapabilityTimeout, Capability\n"
+        "def send(client: CapabilityClient, user):\n"
+        "    try:\n"
+        "        return client.check(user)\n"
+        "    except CapabilityError:\n"
+        "        return Capability.static_only()\n"
+        "    except CapabilityTimeout:\n"
+        "        raise\n"
+    )
+    assert analyse(code).findings == []

@@ -6,7 +6,6 @@ are boundaries (their code runs later, if at all).
 
 from __future__ import annotations
 
-
 import dataclasses
 from typing import Dict, Iterator, Sequence, Tuple
 

@@ -46,14 +46,22 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
     callee = f"{record.callee}()"
     covering: dict = {}
     guarding: Optional[Guard] = None  # the innermost guard that catches some of the errors
+    # Every handler an error of the group can reach, in the order Python tries them: one that
+    # catches only a subclass (``except CapabilityTimeout: raise``) decides for that subclass.
+    reached: List[Tuple[Guard, Handler]] = []
     for guard in reversed(record.guards):
         for handler in guard.handlers:
+            if len(covering) == len(group.raises):
+                break
+            whole = False
             for error in group.raises:
                 if error not in covering and _catches(handler, error, hierarchy):
                     covering[error] = (guard, handler)
                     guarding = guarding or guard
-            if guarding is None and _catches_part(handler, group.raises, hierarchy):
-                guarding = guard
+                    whole = True
+            if whole or _catches_part(handler, group.raises, hierarchy):
+                guarding = guarding or guard
+                reached.append((guard, handler))
     if guarding is None:
         return [Problem("CL001", "error", lambda line: (
             f"{callee} is not guarded: {_names(group.raises)} escapes; "
@@ -66,11 +74,7 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
         problems.append(Problem("CL002", "error", lambda line: (
             f"{callee} is guarded by the {keyword} at line {line(guard_node)}, "
             f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught")))
-    seen = []
-    for guard, handler in covering.values():
-        if any(handler is h for _, h in seen):
-            continue
-        seen.append((guard, handler))
+    for guard, handler in reached:
         problems.extend(_judge_handler(record, guard, handler, callee, exit_names))
     return problems
 
