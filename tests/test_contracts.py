@@ -54,6 +54,7 @@ match = ["capability_client.CapabilityClient.grant"]
 raises = ["capability_client.CapabilityError"]
 policy = "fail-closed"
 broad = "deny"
+remediation = "Let the purchase fail (raise PurchaseFailed from the error): never grant a sticker the server could not record."
 
 [types]
 "capability_client.get_client" = "capability_client.CapabilityClient"
@@ -163,7 +164,7 @@ CASES = [
     (
         "misspelt key in [approved]",
         mutate(BASE, ("wrappers = [", "wrapers = [")),
-        [(39, '[approved].wrapers: unknown key "wrapers"; did you mean "wrappers"?')],
+        [(40, '[approved].wrapers: unknown key "wrapers"; did you mean "wrappers"?')],
     ),
     (
         "unknown key far from any known one lists the known ones",
@@ -328,13 +329,13 @@ CASES = [
         "[types] target is not a name",
         mutate(BASE, ('"capability_client.get_client" = "capability_client.CapabilityClient"',
                       '"capability_client.get_client" = 3')),
-        [(36, '[types]."capability_client.get_client": expected a dotted Python name, got int 3')],
+        [(37, '[types]."capability_client.get_client": expected a dotted Python name, got int 3')],
     ),
     (
         "approved wrapper is not a dotted name",
         mutate(BASE, ('wrappers = ["capability_client.call_with_fallback"]',
                       'wrappers = ["capability_client.call_with_fallback", "call with fallback"]')),
-        [(39, '[approved].wrappers[2]: "call with fallback" is not a dotted Python name')],
+        [(40, '[approved].wrappers[2]: "call with fallback" is not a dotted Python name')],
     ),
     (
         "[approved] is not a table",
@@ -382,7 +383,7 @@ CASES = [
     (
         "alias is not a dotted name",
         BASE + '\n[aliases]\n"cc" = "capability client"\n',
-        [(43, '[aliases].cc: expected a dotted Python name, got "capability client"')],
+        [(44, '[aliases].cc: expected a dotted Python name, got "capability client"')],
     ),
 ]
 
@@ -483,7 +484,7 @@ def test_bad_toml_gives_line_and_column(tmp_path, old, new, line, column, text):
 
 def test_bad_toml_at_the_end_of_the_file(tmp_path):
     path = write(tmp_path, BASE + 'wrappers_more = [\n    "capability_client.x",\n')
-    assert problems_of(path) == [f"{path}:43:1: invalid TOML: Invalid value at the end of the file"]
+    assert problems_of(path) == [f"{path}:44:1: invalid TOML: Invalid value at the end of the file"]
 
 
 def test_file_that_is_not_utf8(tmp_path):

@@ -102,7 +102,7 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
             result.findings.append(Finding(
                 path=path, span=span, code=problem.code, name=rule.name, severity=problem.severity,
                 message=problem.message(line_of), contract=record.contract.name, callee=record.callee,
-                suggestion=help_text, remediation=record.contract.remediation,
+                suggestion=help_text, remediation=record.group.remediation or record.contract.remediation,
             ))
     return result
 

@@ -64,7 +64,8 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
                 reached.append((guard, handler))
     if guarding is None:
         return [Problem("CL001", "error", lambda line: (
-            f"{callee} is not guarded: {_names(group.raises)} escapes; "
+            f"{callee} is not guarded: {_names(group.raises)} "
+            f"{'escapes' if len(group.raises) == 1 else 'escape'}; "
             f"the contract says {_POLICY_WORDS[group.policy]}"))]
     problems: List[Problem] = []
     uncovered = [e for e in group.raises if e not in covering]

@@ -23,7 +23,7 @@ DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases")
 CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
-CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description")
+CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description", "remediation")
 APPROVED_KEYS = ("wrappers", "decorators")
 
 #: Exceptions from the standard library that are not builtins but appear in ``except`` clauses.
@@ -277,6 +277,7 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
         elif broad not in BROAD:
             c.error([*kp, "broad"], f'expected "allow", "warn" or "deny", got {describe(broad)}')
         description = c.typed(g, kp, "description", str)
+        remediation = c.typed(g, kp, "remediation", str)
         if not c.problems:
             groups.append(
                 CallGroup(
@@ -288,6 +289,7 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
                     fallback=fallback,
                     broad=broad,
                     description=description,
+                    remediation=remediation,
                 )
             )
     return groups

@@ -101,6 +101,8 @@ class CallGroup:
     fallback: Optional[str] = None
     broad: str = "allow"
     description: Optional[str] = None
+    #: Overrides the contract's remediation for this group's findings.
+    remediation: Optional[str] = None
     _match_re: Tuple["re.Pattern[str]", ...] = field(default=(), compare=False, repr=False)
     _exclude_re: Tuple["re.Pattern[str]", ...] = field(default=(), compare=False, repr=False)
 
