@@ -12,6 +12,7 @@ from contractlint.model.contract import (
     glob_to_regex,
 )
 from contractlint.model.finding import CallSite, Finding, Span
+from contractlint.model.report import Report
 from contractlint.model.rules import RULES, Rule, rule_by_code, select_codes
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "Contract",
     "ErrorHierarchy",
     "Finding",
+    "Report",
     "Rule",
     "Span",
     "canonical_name",

@@ -6,7 +6,7 @@ from collections import Counter
 from itertools import groupby
 from typing import List
 
-from contractlint.engine import Report
+from contractlint.model import Report
 
 
 def _indent(text: str, prefix: str) -> List[str]:
