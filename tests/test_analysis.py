@@ -1827,3 +1827,25 @@ def test_a_subclass_handler_after_the_covering_one_is_never_reached():
         "        raise\n"
     )
     assert analyse(code).findings == []
+
+
+def test_either_side_of_a_conditional_may_be_the_client():
+    # rq's idiom: a pipeline (which only queues commands) or the client itself.
+    code = IMPORTS + dedent("""\
+        class Pipeline:
+            def check(self, user): ...
+        def save(client: CapabilityClient, pipeline: "Pipeline | None", user):
+            target = pipeline if pipeline is not None else client
+            target.check(user)
+            (pipeline or client).check(user)
+        """)
+    assert found(code) == [("CL001", 6, 5), ("CL001", 7, 5)]
+
+
+def test_a_conditional_between_two_non_clients_is_no_call():
+    code = IMPORTS + dedent("""\
+        def save(a, b, user):
+            target = a if a is not None else b
+            target.check(user)
+        """)
+    assert found(code) == []

@@ -405,11 +405,17 @@ class Collector:
         self._record(node, value, self.frame.approved)
 
     def _record(self, node: cst.BaseExpression, value: Optional[Value], approved: Optional[str]) -> None:
-        if value is None or value.kind != "name":
+        if value is None:
             return
-        raw = value.qual
-        callee = self.index.canonical(raw)
-        matches = self.index.groups_for(callee) or (self.index.groups_for(raw) if raw != callee else ())
+        matches: tuple = ()
+        for candidate in value.candidates():
+            if candidate.kind != "name":
+                continue
+            raw = candidate.qual
+            callee = self.index.canonical(raw)
+            matches = self.index.groups_for(callee) or (self.index.groups_for(raw) if raw != callee else ())
+            if matches:
+                break
         if not matches:
             return
         frame = self.frame

@@ -23,6 +23,15 @@ class Value:
     kind: str
     qual: str = ""
     items: Tuple[str, ...] = ()
+    #: Other things an "instance" or "name" may be: ``pipe if pipe is not None else redis``
+    #: is a pipeline or a client, and a call on it reaches the service if either does.
+    alternatives: Tuple["Value", ...] = ()
+
+    def candidates(self) -> Tuple["Value", ...]:
+        """This value and its alternatives, each on its own."""
+        if not self.alternatives:
+            return (self,)
+        return (Value(self.kind, self.qual, self.items), *self.alternatives)
 
 
 UNKNOWN = None
@@ -128,12 +137,17 @@ class Resolver:
             # ``client or Client()``, ``a if cond else Client()``: either side may be the value.
             sides = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
             values = [self.value_of(side, scope) for side in sides]
-            return next((v for v in values if v is not None and v.kind == "instance"), None)
+            return _union([c for v in values if v is not None for c in v.candidates() if c.kind == "instance"])
         return UNKNOWN
 
     def attribute(self, base: Optional[Value], attr: str) -> Optional[Value]:
         if base is None:
             return UNKNOWN
+        if base.alternatives:
+            return _union([self._attribute(b, attr) for b in base.candidates()])
+        return self._attribute(base, attr)
+
+    def _attribute(self, base: Value, attr: str) -> Optional[Value]:
         if base.kind == "name" and base.qual in self.classes:
             # ``Stickers.client``: a class attribute of a class of this module, as through ``self``.
             known = self.classes[base.qual].attrs.get(attr)
@@ -162,6 +176,8 @@ class Resolver:
     def call_result(self, func: Optional[Value]) -> Optional[Value]:
         if func is None or func.kind != "name":
             return UNKNOWN
+        if func.alternatives:
+            return _union([self.call_result(f) for f in func.candidates() if f.kind == "name"])
         qual = self.canonical(func.qual)
         made = self.types.get(qual)
         if made is not None:
@@ -202,3 +218,17 @@ class Resolver:
         if value is not None and value.kind == "name" and value.qual != "None":
             return Value("instance", value.qual)
         return UNKNOWN
+
+
+def _union(values) -> Optional[Value]:
+    """One value standing for all of ``values`` (the unknown ones dropped, the first one first)."""
+    seen = []
+    for value in values:
+        for one in (value.candidates() if value is not None else ()):
+            plain = Value(one.kind, one.qual, one.items)
+            if plain not in seen:
+                seen.append(plain)
+    if not seen:
+        return UNKNOWN
+    first, *rest = seen
+    return Value(first.kind, first.qual, first.items, tuple(rest))
