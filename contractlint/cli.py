@@ -16,6 +16,7 @@ from contractlint.config import Config, check_codes, find_pyproject, load_config
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
+from contractlint.output import FORMATS, OutputOptions
 
 
 def _fail(exc: UserError) -> None:
@@ -61,7 +62,11 @@ def main() -> None:
 @click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
               help="The pyproject.toml to read instead of searching upwards from the paths.")
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no recommended handling, no summary.")
-def check(paths, contract_specs, select, ignore, exclude, config_path, quiet) -> None:
+@click.option("--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)), metavar="FORMAT",
+              help=f"Output format: {', '.join(sorted(FORMATS))} (default: text). Repeatable, paired in order with --output.")
+@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
+              help="Write the output of the matching --format to FILE instead of standard output.")
+def check(paths, contract_specs, select, ignore, exclude, config_path, quiet, formats, outputs) -> None:
     """Check PATHS (files or folders; default: the current folder) against the contracts in force.
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
@@ -79,14 +84,38 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, quiet) ->
         missing = [p for p in paths if not _exists(p)]
         if missing:
             raise UserError([f"{p}: no such file or folder" for p in missing])
+        targets = _pair_outputs(formats, outputs)
         from contractlint.engine import check_paths
-        from contractlint.output.text import format_text
 
         report = check_paths(paths, config, contracts, select=select, ignore=ignore)
+        options = OutputOptions(quiet=quiet, root=config.root)
+        for fmt, target in targets:
+            _write(FORMATS[fmt](report, options), target)
     except UserError as exc:
         _fail(exc)
-    click.echo(format_text(report, quiet=quiet), nl=False)
     sys.exit(1 if report.errors() else 0)
+
+
+def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> List[Tuple[str, Optional[str]]]:
+    """``--format`` and ``--output`` pair in order; a format without an output goes to standard output."""
+    formats = list(formats) or ["text"]
+    if len(outputs) > len(formats):
+        raise UserError([f"--output {outputs[len(formats)]}: each --output needs a --format before it"])
+    pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    if sum(1 for _, target in pairs if target is None) > 1:
+        raise UserError(["only one --format can go to standard output; give the others an --output FILE"])
+    return pairs
+
+
+def _write(text: str, target: Optional[str]) -> None:
+    if target is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+    except OSError as exc:
+        raise UserError([f"{target}: cannot write: {exc.strerror or exc}"]) from None
 
 
 def _exists(path: str) -> bool:

@@ -78,7 +78,7 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
         return _module_qualname(collector, node)
 
     judged = [(record, judge(record, exit_names)) for record in records]
-    nodes = [r.node for r in records]
+    nodes = [r.node for r in records] + [r.statement for r in records if r.statement is not None]
     for record in records:
         for guard in record.guards:
             nodes.append(guard.node)
@@ -103,6 +103,8 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
                 path=path, span=span, code=problem.code, name=rule.name, severity=problem.severity,
                 message=problem.message(line_of), contract=record.contract.name, callee=record.callee,
                 suggestion=help_text, remediation=record.group.remediation or record.contract.remediation,
+                scope=record.scope,
+                statement_line=line_of(record.statement) if record.statement is not None else line,
             ))
     return result
 

@@ -38,6 +38,8 @@ class Frame:
     scope: Scope
     approved: Optional[str] = None
     guards: List[Guard] = field(default_factory=list)
+    #: ``Class.method``, ``outer.inner``, ``func.<lambda>``; "" for the module.
+    qualname: str = ""
 
 
 @dataclass(frozen=True)
@@ -51,6 +53,7 @@ class CallRecord:
     statement: Optional[cst.CSTNode]  # the small statement holding the call, if any
     bound_name: Optional[str]  # ``name = <call>``: the name
     approved: Optional[str]  # why it complies without a guard (approved wrapper or decorator)
+    scope: str = ""  # the qualified name of the enclosing function or class, "" at module level
 
 
 _SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del)
@@ -93,7 +96,7 @@ class Collector:
         self.module_scope = Scope("module")
         self.frames: List[Frame] = []
         self.class_stack: List[ClassInfo] = []
-        self.deferred: List[Tuple[cst.CSTNode, Scope, Optional[ClassInfo], Optional[str]]] = []
+        self.deferred: List[Tuple[cst.CSTNode, Scope, Optional[ClassInfo], Optional[str], str]] = []
         self.records: List[CallRecord] = []
         self.statement: Optional[cst.CSTNode] = None
         self.approved_lambdas: Set[int] = set()
@@ -107,8 +110,8 @@ class Collector:
         self.frames.pop()
         while self.deferred:
             batch, self.deferred = self.deferred, []
-            for func, parent, cls, approved in batch:
-                self._run_function(func, parent, cls, approved)
+            for func, parent, cls, approved, qualname in batch:
+                self._run_function(func, parent, cls, approved, qualname)
         return self.records
 
     @property
@@ -277,7 +280,7 @@ class Collector:
                 info.members.add(stmt.name.value)
         self.resolver.classes[info.qual] = info
         self.class_stack.append(info)
-        self.frames.append(Frame(node, Scope("class", self.scope, info)))
+        self.frames.append(Frame(node, Scope("class", self.scope, info), qualname=_join(self.frame.qualname, node.name.value)))
         self.walk(node.body)
         frame = self.frames.pop()
         for name, value in frame.scope.bindings.items():
@@ -327,7 +330,7 @@ class Collector:
             if name in self.index.decorators:
                 approved = f"decorated with {name}"
         cls = self.class_stack[-1] if self.frame.scope.kind == "class" else None
-        self.deferred.append((node, self.scope, cls, approved))
+        self.deferred.append((node, self.scope, cls, approved, _join(self.frame.qualname, node.name.value)))
         self.scope.bind(node.name.value, Value("name", f"{cls.qual if cls else self.module_name}.{node.name.value}"))
         return False
 
@@ -348,9 +351,9 @@ class Collector:
             scope.bind(param.name.value, value)
         return scope
 
-    def _run_function(self, node: cst.FunctionDef, parent: Scope, cls, approved) -> None:
+    def _run_function(self, node: cst.FunctionDef, parent: Scope, cls, approved, qualname: str) -> None:
         scope = self._function_scope(node, parent, cls)
-        self.frames.append(Frame(node, scope, approved=approved))
+        self.frames.append(Frame(node, scope, approved=approved, qualname=qualname))
         saved_classes = self.class_stack
         self.class_stack = []
         self.walk(node.body)
@@ -364,7 +367,7 @@ class Collector:
         scope = self._function_scope(node, self.scope, None)
         approved = "passed to an approved wrapper" if id(node) in self.approved_lambdas else None
         saved = self.statement
-        self.frames.append(Frame(node, scope, approved=approved))
+        self.frames.append(Frame(node, scope, approved=approved, qualname=_join(self.frame.qualname, "<lambda>")))
         self.walk(node.body)
         self.frames.pop()
         self.statement = saved
@@ -433,8 +436,13 @@ class Collector:
                     statement=statement,
                     bound_name=bound,
                     approved=approved,
+                    scope=frame.qualname,
                 )
             )
+
+
+def _join(outer: str, name: str) -> str:
+    return f"{outer}.{name}" if outer else name
 
 
 def _all_params(params: cst.Parameters) -> List[cst.Param]:

@@ -11,7 +11,7 @@ from contractlint.model.contract import (
     canonical_name,
     glob_to_regex,
 )
-from contractlint.model.finding import CallSite, Finding, Span
+from contractlint.model.finding import CallSite, Edit, Finding, Fix, Span
 from contractlint.model.report import Report
 from contractlint.model.rules import RULES, Rule, rule_by_code, select_codes
 
@@ -24,8 +24,10 @@ __all__ = [
     "CallGroup",
     "CallSite",
     "Contract",
+    "Edit",
     "ErrorHierarchy",
     "Finding",
+    "Fix",
     "Report",
     "Rule",
     "Span",

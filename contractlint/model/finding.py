@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
+from typing import Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -14,6 +14,23 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """Replace the text of ``span`` (end exclusive; an insertion has an empty span) with ``text``."""
+
+    span: Span
+    text: str
+
+
+@dataclass(frozen=True)
+class Fix:
+    """A change that resolves a finding. Only safe fixes are applied by ``--fix``."""
+
+    description: str
+    edits: Tuple[Edit, ...]
+    safe: bool = True
 
 
 @dataclass(frozen=True)
@@ -30,6 +47,13 @@ class Finding:
     suggestion: str = ""
     #: The contract's remediation sentence, shown under the finding.
     remediation: Optional[str] = None
+    #: Qualified name of the enclosing function or class (``StickerSender.send``); "" at module level.
+    scope: str = ""
+    #: First line of the statement that holds the call (where an acceptance comment may stand).
+    statement_line: Optional[int] = None
+    fix: Optional[Fix] = None
+    #: Stable identity across unrelated edits (see ``contractlint.fingerprint``); set by the engine.
+    fingerprint: str = ""
 
     def sort_key(self):
         return (self.path, self.span.line, self.span.column, self.code, self.message)
