@@ -6,6 +6,7 @@ Exit status: 0 no error findings, 1 error findings, 2 usage, configuration or co
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import sys
 from typing import List, Optional, Sequence, Tuple
 
@@ -52,21 +53,68 @@ def main() -> None:
     """
 
 
+def _date(ctx, param, value: Optional[str]) -> Optional[dt.date]:
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date like 2026-11-28") from None
+
+
+def _selection_options(command):
+    """The options ``check`` and ``report`` share: what to check, against what, judged on which day."""
+    for option in reversed([
+        click.argument("paths", nargs=-1, type=click.Path()),
+        click.option("--contract", "contract_specs", multiple=True, metavar="PATH|NAME",
+                     help="A contract file or a builtin contract name; repeatable. Replaces the configured set."),
+        click.option("--select", multiple=True, metavar="CODES",
+                     help="Only these rule codes or prefixes (comma-separated)."),
+        click.option("--ignore", multiple=True, metavar="CODES",
+                     help="Skip these rule codes or prefixes (comma-separated)."),
+        click.option("--exclude", multiple=True, metavar="GLOB",
+                     help="Skip files and folders matching this pattern; repeatable."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="The pyproject.toml to read instead of searching upwards from the paths."),
+        click.option("--today", callback=_date, metavar="YYYY-MM-DD",
+                     help="The date acceptances and contract reviews are judged by (default: today)."),
+        click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
+                     help="Report only findings not recorded in this baseline (see --write-baseline)."),
+    ]):
+        command = option(command)
+    return command
+
+
+def _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet=False):
+    """Load configuration and contracts, check ``paths``, and return (config, report)."""
+    select, ignore = split_codes(select), split_codes(ignore)
+    check_codes(select, "--select")
+    check_codes(ignore, "--ignore")
+    config, contracts = _setup(paths, config_path, contract_specs, quiet)
+    if exclude:
+        config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
+    missing = [p for p in paths if not _exists(p)]
+    if missing:
+        raise UserError([f"{p}: no such file or folder" for p in missing])
+    from contractlint import baseline
+    from contractlint.engine import check_paths
+
+    entries = baseline.read(baseline_path) if baseline_path else None
+    report = check_paths(paths, config, contracts, select=select, ignore=ignore, today=today, baseline=entries)
+    return config, report
+
+
 @main.command()
-@click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--contract", "contract_specs", multiple=True, metavar="PATH|NAME",
-              help="A contract file or a builtin contract name; repeatable. Replaces the configured set.")
-@click.option("--select", multiple=True, metavar="CODES", help="Only these rule codes or prefixes (comma-separated).")
-@click.option("--ignore", multiple=True, metavar="CODES", help="Skip these rule codes or prefixes (comma-separated).")
-@click.option("--exclude", multiple=True, metavar="GLOB", help="Skip files and folders matching this pattern; repeatable.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="The pyproject.toml to read instead of searching upwards from the paths.")
+@_selection_options
 @click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no recommended handling, no summary.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)), metavar="FORMAT",
               help=f"Output format: {', '.join(sorted(FORMATS))} (default: text). Repeatable, paired in order with --output.")
 @click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
               help="Write the output of the matching --format to FILE instead of standard output.")
-def check(paths, contract_specs, select, ignore, exclude, config_path, quiet, formats, outputs) -> None:
+@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
+              help="Record every current finding in FILE (sorted JSON) and exit 0: adopt the tool, then shrink it.")
+def check(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet, formats,
+          outputs, write_baseline) -> None:
     """Check PATHS (files or folders; default: the current folder) against the contracts in force.
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
@@ -75,19 +123,20 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, quiet, fo
     """
     paths = list(paths) or ["."]
     try:
-        select, ignore = split_codes(select), split_codes(ignore)
-        check_codes(select, "--select")
-        check_codes(ignore, "--ignore")
-        config, contracts = _setup(paths, config_path, contract_specs, quiet)
-        if exclude:
-            config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
-        missing = [p for p in paths if not _exists(p)]
-        if missing:
-            raise UserError([f"{p}: no such file or folder" for p in missing])
         targets = _pair_outputs(formats, outputs)
-        from contractlint.engine import check_paths
+        config, report = _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path,
+                              quiet)
+        if write_baseline:
+            from contractlint import baseline
 
-        report = check_paths(paths, config, contracts, select=select, ignore=ignore)
+            baseline.write(write_baseline, baseline.entries(report.findings + report.baselined, config.relative))
+            count = len(report.findings) + len(report.baselined)
+            click.echo(f"contractlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}", err=True)
+            sys.exit(0)
+        for entry in report.baseline_gone:
+            click.echo(f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
+                       f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}",
+                       err=True)
         options = OutputOptions(quiet=quiet, root=config.root)
         for fmt, target in targets:
             _write(FORMATS[fmt](report, options), target)

@@ -11,7 +11,8 @@ from contractlint.errors import UserError
 from contractlint.model import RULES
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest, tomllib
 
-KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores")
+KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores", "severity", "review-overdue")
+SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
 
 DEFAULT_EXCLUDE = (
@@ -31,6 +32,8 @@ class Config:
     select: Tuple[str, ...] = ()
     ignore: Tuple[str, ...] = ()
     per_file_ignores: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    #: Code -> "error" or "warning", over each rule's default severity.
+    severity: Dict[str, str] = field(default_factory=dict)
 
     def relative(self, path: str) -> str:
         try:
@@ -175,6 +178,23 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             if problem:
                 c.error([*kp, "per-file-ignores", pattern, i], problem)
         per_file[pattern] = tuple(codes)
+    severity: Dict[str, str] = {}
+    for code, level in (c.typed(table, kp, "severity", dict) or {}).items():
+        problem = code_problem(code) if code != "ALL" else f"{describe(code)}: name one rule code per entry"
+        if problem is None and not any(rule.code == code for rule in RULES):
+            problem = f"{describe(code)}: name one rule code per entry (a severity does not take prefixes)"
+        if problem:
+            c.error([*kp, "severity", code], problem)
+        elif level not in SEVERITIES:
+            c.error([*kp, "severity", code], f'expected "error" or "warning", got {describe(level)}')
+        else:
+            severity[code] = level
+    overdue = c.typed(table, kp, "review-overdue", str)
+    if overdue is not None:
+        if overdue not in SEVERITIES:
+            c.error([*kp, "review-overdue"], f'expected "error" or "warning", got {describe(overdue)}')
+        else:
+            severity.setdefault("CL201", overdue)
     # An empty list would quietly mean "the default" or "nothing": neither is what someone who wrote it meant.
     if include is not None and not include:
         c.error([*kp, "include"], 'an empty list includes no file; leave the key out to check "*.py" files')
@@ -194,6 +214,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         select=tuple(select),
         ignore=tuple(ignore),
         per_file_ignores=per_file,
+        severity=severity,
     )
 
 

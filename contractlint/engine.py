@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import traceback
+from dataclasses import replace
 from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from contractlint import __version__
+from contractlint import __version__, acceptance
+from contractlint.baseline import Entry, with_fingerprints
 from contractlint.config import Config
-from contractlint.model import CallSite, Contract, Finding, Report, Span, rule_by_code, select_codes
+from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
+from contractlint.tomlfile import locate
 
 
 def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
@@ -60,9 +64,12 @@ def module_name(path: str, root: str) -> str:
 
 
 def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract],
-                select: Iterable[str] = (), ignore: Iterable[str] = ()) -> Report:
-    from contractlint.analysis import ContractIndex, analyse_source  # libcst only when there is work
+                select: Iterable[str] = (), ignore: Iterable[str] = (), today: Optional[dt.date] = None,
+                baseline: Optional[Sequence[Entry]] = None) -> Report:
+    """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are judged by."""
+    from contractlint.analysis import ContractIndex, FileResult, analyse_source  # libcst only when there is work
 
+    today = today or dt.date.today()
     report = Report(contracts=contracts)
     index = ContractIndex(contracts)
     wanted = re.compile(b"(?!)") if not contracts else prefilter(contracts)
@@ -76,27 +83,61 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         except OSError as exc:
             report.findings.append(_cl900(shown, f"cannot read: {exc.strerror or exc}"))
             continue
-        if not wanted.search(data):
-            continue
-        report.files_parsed += 1
-        try:
-            result = analyse_source(data, shown, index, module_name(path, config.root))
-        except RecursionError:
-            report.findings.append(_cl900(shown, "cannot check: the code is nested too deeply"))
-            continue
-        except Exception as exc:  # one file's surprise must not lose the others' results
-            report.findings.append(_internal_error(shown, exc))
-            continue
+        result = FileResult()
+        if wanted.search(data):
+            report.files_parsed += 1
+            try:
+                result = analyse_source(data, shown, index, module_name(path, config.root))
+            except RecursionError:
+                result = FileResult([_cl900(shown, "cannot check: the code is nested too deeply")])
+            except Exception as exc:  # one file's surprise must not lose the others' results
+                result = FileResult([_internal_error(shown, exc)])
         file_codes = codes - set(_expand(config.ignored_codes(path)))
-        kept = [f for f in result.findings if f.code in file_codes]
-        report.findings.extend(kept)
-        broken = {(f.span, f.contract) for f in kept}
-        for call in result.calls:
-            if call.state == "broken" and (call.span, call.contract) not in broken:
-                call = CallSite(call.path, call.span, call.contract, call.group, call.callee, "kept")
-            report.calls.append(call)
-    report.findings.sort(key=Finding.sort_key)
+        findings = [f for f in result.findings if f.code in file_codes]
+        parsed = acceptance.parse(data, shown) if b"contractlint" in data else acceptance.Parsed()
+        applied = acceptance.apply(parsed, findings, result.calls, today, set(file_codes))
+        report.acceptances.extend(parsed.acceptances)
+        report.findings.extend(applied.findings)
+        report.calls.extend(applied.calls)
+    if "CL201" in codes:
+        report.findings.extend(_overdue_reviews(contracts, today))
+    findings = [replace(f, severity=config.severity.get(f.code, f.severity)) for f in report.findings]
+    findings = with_fingerprints(findings, config.relative)
+    if baseline is not None:
+        known = {entry.fingerprint for entry in baseline}
+        report.baselined = [f for f in findings if f.fingerprint in known]
+        findings = [f for f in findings if f.fingerprint not in known]
+        present = {f.fingerprint for f in report.baselined}
+        report.baseline_gone = [entry for entry in baseline if entry.fingerprint not in present]
+        left = {(f.path, f.span, f.contract) for f in findings}
+        report.calls = [
+            replace(call, state="baselined")
+            if call.state == "broken" and (call.path, call.span, call.contract) not in left else call
+            for call in report.calls
+        ]
+    report.findings = sorted(findings, key=Finding.sort_key)
     return report
+
+
+def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:
+    rule = rule_by_code("CL201")
+    out = []
+    for contract in contracts:
+        if contract.review_by is None or contract.review_by >= today:
+            continue
+        line = 1
+        try:
+            with open(contract.source, encoding="utf-8") as fh:
+                line = locate(fh.read(), ["contract", "review_by"]) or 1
+        except OSError:
+            pass
+        out.append(Finding(
+            path=display_path(contract.source), span=Span(line, 1, line, 1), code=rule.code, name=rule.name,
+            severity=rule.severity, contract=contract.name, statement_line=line,
+            message=(f"the contract {contract.name} was due for review on {contract.review_by.isoformat()} "
+                     f"(owner {contract.owner}): decide again whether its policy still holds, then move review_by"),
+        ))
+    return out
 
 
 def _expand(prefixes: Iterable[str]) -> List[str]:

@@ -1766,8 +1766,11 @@ def test_finding_carries_the_remediation():
 # The examples of the rule catalogue
 # ---------------------------------------------------------------------------------------------
 
-_INVALID = [(rule.code, i, snippet) for rule in RULES for i, snippet in enumerate(rule.invalid)]
-_VALID = [(rule.code, i, snippet) for rule in RULES for i, snippet in enumerate(rule.valid)]
+# The rules the analysis of one file decides; acceptances and reviews are the engine's
+# (tests/test_acceptance.py runs their examples).
+_ANALYSIS_RULES = [rule for rule in RULES if rule.code.startswith(("CL0", "CL9"))]
+_INVALID = [(rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.invalid)]
+_VALID = [(rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.valid)]
 
 
 @pytest.mark.parametrize("code, number, snippet", _INVALID, ids=[f"{c}-{i}" for c, i, _ in _INVALID])

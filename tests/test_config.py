@@ -229,12 +229,12 @@ CASES = [
                ('exclude = ["migrations/"]', 'exclud = ["migrations/"]'),
                ('select = ["CL0"]', 'select = ["CL0", "XYZ"]'),
                ('ignore = ["CL006"]', 'ignore = "CL006"'),
-               ('"tests/*" = ["CL001"]', '"tests/*" = ["CL1"]')),
+               ('"tests/*" = ["CL001"]', '"tests/*" = ["CL7"]')),
         [
             (9, '[tool.contractlint].exclud: unknown key "exclud"; did you mean "exclude"?'),
             (10, '[tool.contractlint].select[2]: "XYZ" is not a rule code or prefix'),
             (11, '[tool.contractlint].ignore: expected a list of strings, got "CL006"'),
-            (14, '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL1" is not a rule code or prefix'),
+            (14, '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a rule code or prefix'),
             (8, "[tool.contractlint].contracts: an empty list checks nothing"),
         ],
     ),
@@ -419,13 +419,13 @@ def test_per_file_ignores_for_every_file(tmp_path, monkeypatch):
 def test_check_reports_a_broken_configuration(tmp_path, monkeypatch):
     proj = _project(tmp_path)
     path = write(proj / "pyproject.toml", '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n'
-                                          'selct = ["CL001"]\nignore = ["CL1"]\n')
+                                          'selct = ["CL001"]\nignore = ["cl001"]\n')
     monkeypatch.chdir(tmp_path / "elsewhere")
     result = _run(["check", str(proj)])
     assert result.exit_code == 2
     assert _stderr(result).splitlines() == [
         f'contractlint: error: {path}:3: [tool.contractlint].selct: unknown key "selct"; did you mean "select"?',
-        f'contractlint: error: {path}:4: [tool.contractlint].ignore[1]: "CL1" is not a rule code or prefix '
+        f'contractlint: error: {path}:4: [tool.contractlint].ignore[1]: "cl001" is not a rule code or prefix '
         '(see `contractlint explain`); did you mean "CL001"?',
     ]
     assert result.stdout == ""

@@ -93,7 +93,8 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
         (line, column), (end_line, end_column) = where_is[id(record.node)]
         span = Span(line, column + 1, end_line, end_column + 1)
         state = "approved" if record.approved else ("broken" if problems else "kept")
-        result.calls.append(CallSite(path, span, record.contract.name, record.group.index, record.callee, state))
+        result.calls.append(CallSite(path, span, record.contract.name, record.group.index, record.callee, state,
+                                     scope=record.scope))
         if not problems:
             continue
         help_text = suggestion(record, module, namer)

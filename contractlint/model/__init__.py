@@ -1,5 +1,6 @@
 """Plain data shared by every layer: contracts, rules and findings."""
 
+from contractlint.model.acceptance import Acceptance
 from contractlint.model.contract import (
     BROAD,
     BUILTIN_ALIASES,
@@ -16,6 +17,7 @@ from contractlint.model.report import Report
 from contractlint.model.rules import RULES, Rule, rule_by_code, select_codes
 
 __all__ = [
+    "Acceptance",
     "BROAD",
     "BUILTIN_ALIASES",
     "BUILTIN_EXCEPTIONS",

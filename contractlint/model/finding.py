@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import TYPE_CHECKING, Optional, Tuple
+
+if TYPE_CHECKING:
+    from contractlint.model.acceptance import Acceptance
 
 
 @dataclass(frozen=True)
@@ -68,5 +71,9 @@ class CallSite:
     contract: str
     group: int
     callee: str
-    #: "kept", "approved" or "broken"
+    #: "kept", "approved", "accepted", "baselined" or "broken"
     state: str
+    #: The acceptance that covers a broken call (state "accepted").
+    acceptance: Optional["Acceptance"] = None
+    #: Enclosing function or class, as in ``Finding.scope``.
+    scope: str = ""

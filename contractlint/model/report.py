@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import List, Sequence, Tuple
+from typing import Any, Dict, List, Sequence, Tuple
 
+from contractlint.model.acceptance import Acceptance
 from contractlint.model.contract import Contract
 from contractlint.model.finding import CallSite, Finding
+
+
+#: Every state a call can be in, from best to worst.
+STATES = ("kept", "approved", "accepted", "baselined", "broken")
 
 
 @dataclass
@@ -16,6 +21,11 @@ class Report:
     calls: List[CallSite] = field(default_factory=list)
     files_checked: int = 0
     files_parsed: int = 0
+    #: Every acceptance comment found, valid or not yet expired or not.
+    acceptances: List[Acceptance] = field(default_factory=list)
+    #: Findings a baseline holds (not reported), and baseline entries that no longer occur.
+    baselined: List[Finding] = field(default_factory=list)
+    baseline_gone: List[Any] = field(default_factory=list)
 
     def errors(self) -> List[Finding]:
         return [f for f in self.findings if f.severity == "error"]
@@ -24,7 +34,14 @@ class Report:
         """(contract, calls, kept, approved, broken) for each contract in force."""
         out = []
         for contract in self.contracts:
-            calls = [c for c in self.calls if c.contract == contract.name]
-            counts = {state: sum(1 for c in calls if c.state == state) for state in ("kept", "approved", "broken")}
-            out.append((contract, len(calls), counts["kept"], counts["approved"], counts["broken"]))
+            counts = self.states(contract.name)
+            out.append((contract, sum(counts.values()), counts["kept"], counts["approved"], counts["broken"]))
         return out
+
+    def states(self, contract: str) -> Dict[str, int]:
+        """How many calls of ``contract`` are in each state."""
+        counts = {state: 0 for state in STATES}
+        for call in self.calls:
+            if call.contract == contract:
+                counts[call.state] += 1
+        return counts

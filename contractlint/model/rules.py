@@ -247,6 +247,112 @@ RULES: Tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        code="CL100",
+        name="malformed-acceptance",
+        severity="error",
+        summary="A `# contractlint:` comment that is not a valid acceptance.",
+        what=(
+            "An acceptance is written exactly `# contractlint: accept CL001[,CL004...] [until=YYYY-MM-DD] "
+            "[owner=NAME] -- reason`, or `accept-file` in the file's header. A comment that starts with "
+            "`# contractlint:` but misspells `accept`, names no code or an unknown one, gives an unknown "
+            "option or a date that is not a date, or an `accept-file` below the first statement, is reported "
+            "with what is wrong. It accepts nothing."
+        ),
+        why=(
+            "A typo in an acceptance would otherwise silently leave the finding reported, or worse, look "
+            "like an accepted risk in review while accepting nothing."
+        ),
+        invalid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    return client.check(user, sticker)  # contractlint: acept CL001 -- typo in accept\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    return client.check(user, sticker)  # contractlint: accept CL001 owner=stickers -- the caller retries\n",
+        ),
+    ),
+    Rule(
+        code="CL101",
+        name="acceptance-expired",
+        severity="error",
+        summary="An accepted risk is past its `until` date: look at it again.",
+        what=(
+            "The acceptance's `until=YYYY-MM-DD` is before today (`--today` sets the date). An expired "
+            "acceptance no longer suppresses anything, so the finding it covered is reported again beside it."
+        ),
+        why=(
+            "Risks accepted when a feature earned nothing are not acceptable forever: a banner-ad feature "
+            "that hid its banners whenever the profile lookup failed cost months of revenue once it earned "
+            "money, and nobody had looked again. The date makes the review happen."
+        ),
+        invalid=(
+            _IMPORT
+            + "def banner(client: CapabilityClient, user, sticker):\n"
+            "    # contractlint: accept CL001 until=2020-01-31 owner=ads -- banners earn nothing yet\n"
+            "    return client.check(user, sticker)\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def banner(client: CapabilityClient, user, sticker):\n"
+            "    # contractlint: accept CL001 until=2999-01-31 owner=ads -- banners earn nothing yet\n"
+            "    return client.check(user, sticker)\n",
+        ),
+    ),
+    Rule(
+        code="CL102",
+        name="acceptance-without-reason",
+        severity="error",
+        summary="An acceptance gives no reason after `--`.",
+        what="The acceptance names codes but no reason. It still covers its finding; this one fails the run until a reason is written.",
+        why="An accepted risk nobody can explain cannot be looked at again: the reason is what the review reads.",
+        invalid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    return client.check(user, sticker)  # contractlint: accept CL001\n",
+        ),
+        valid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    return client.check(user, sticker)  # contractlint: accept CL001 -- the caller shows a retry button\n",
+        ),
+    ),
+    Rule(
+        code="CL103",
+        name="acceptance-unused",
+        severity="warning",
+        summary="An acceptance accepts nothing: no finding it names is reported where it stands.",
+        what=(
+            "The code was fixed, moved or deleted, and the comment stayed. Only codes that are selected are "
+            "checked, so `--select CL001` does not call a CL004 acceptance unused."
+        ),
+        why="Stale acceptances read like accepted risks in review and hide the real inventory.",
+        invalid=(
+            _IMPORT
+            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        return client.check(user, sticker)  # contractlint: accept CL001 -- was unguarded once\n"
+            "    except CapabilityError:\n"
+            "        return Capability.static_only()\n",
+        ),
+    ),
+    Rule(
+        code="CL201",
+        name="contract-review-overdue",
+        severity="warning",
+        summary="A contract's `review_by` date has passed.",
+        what=(
+            "One finding per contract whose `[contract].review_by` is before today, reported against the "
+            "contract file. A warning by default (the exit status does not change); an error when the "
+            "configuration says `review-overdue = \"error\"`."
+        ),
+        why=(
+            "The policy in a contract is an accepted risk too (fail open: misuse of stickers while the server "
+            "is down). The owners set a date to decide again whether it still holds."
+        ),
+    ),
+    Rule(
         code="CL900",
         name="unparsable-file",
         severity="error",

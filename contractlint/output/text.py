@@ -32,9 +32,14 @@ def format_findings(report: Report, show_help: bool = True) -> List[str]:
 
 def format_summary(report: Report) -> List[str]:
     lines: List[str] = []
-    for contract, calls, kept, approved, broken in report.summary():
+    for contract in report.contracts:
+        states = report.states(contract.name)
+        approved = states["approved"]
         approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
-        lines.append(f"{contract.name}: {calls} calls, {kept + approved} kept{approved_text}, {broken} broken")
+        parts = [f"{sum(states.values())} calls", f"{states['kept'] + approved} kept{approved_text}"]
+        parts += [f"{states[s]} {s}" for s in ("accepted", "baselined") if states[s]]
+        parts.append(f"{states['broken']} broken")
+        lines.append(f"{contract.name}: {', '.join(parts)}")
     counts = Counter(f.code for f in report.findings)
     for code in sorted(counts):
         name = next(f.name for f in report.findings if f.code == code)

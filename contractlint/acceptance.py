@@ -1,0 +1,207 @@
+"""``# contractlint: accept …`` comments: read them, apply them, and report the ones that are wrong.
+
+Syntax (users grep for it, so it is exact)::
+
+    # contractlint: accept CL001[,CL004…] [until=YYYY-MM-DD] [owner=NAME] -- reason text
+    # contractlint: accept-file CL001[,…] [until=…] [owner=…] -- reason text
+
+An ``accept`` comment covers the call on its line or the statement that holds it; alone on a
+line it covers the statement on the next line. ``accept-file`` stands in the file's header
+(before the first statement) and covers the whole file. Comments are found with ``tokenize``,
+so text that only looks like one inside a string is not taken for one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field, replace
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from contractlint.model import Acceptance, CallSite, Finding, Span, rule_by_code
+
+_MARK = re.compile(r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE)
+_ANY_MARK = re.compile(r"#\s*contractlint\s*:", re.IGNORECASE)
+_CODE = re.compile(r"CL\d{3}\Z")
+#: Codes an acceptance may name: the findings about calls and files, not the ones about acceptances.
+ACCEPTABLE = frozenset({"CL001", "CL002", "CL003", "CL004", "CL005", "CL006", "CL900"})
+
+
+@dataclass
+class Parsed:
+    acceptances: List[Acceptance] = field(default_factory=list)
+    problems: List[Finding] = field(default_factory=list)
+
+
+def _finding(path: str, line: int, column: int, code: str, message: str, end: Optional[int] = None) -> Finding:
+    rule = rule_by_code(code)
+    return Finding(path=path, span=Span(line, column, line, end or column), code=code, name=rule.name,
+                   severity=rule.severity, message=message, statement_line=line)
+
+
+def _comments(source: bytes) -> Iterable[Tuple[int, int, str, bool, bool]]:
+    """(line, 0-based column, text, alone on its line, in the header) of every comment.
+
+    The header is everything before the first statement, the module docstring excepted.
+    """
+    try:
+        tokens = list(tokenize.tokenize(io.BytesIO(source).readline))
+    except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError, ValueError):
+        # A file tokenize cannot read is reported by the analysis (CL900); fall back to lines.
+        yield from _comments_by_line(source)
+        return
+    header, docstring_seen, last_code_line = True, False, 0
+    for tok in tokens:
+        if tok.type == tokenize.COMMENT:
+            yield tok.start[0], tok.start[1], tok.string, last_code_line != tok.start[0], header
+        elif tok.type not in _LAYOUT:
+            last_code_line = tok.end[0]
+            if header and tok.type == tokenize.STRING and not docstring_seen:
+                docstring_seen = True
+            else:
+                header = False
+
+
+_LAYOUT = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.ENCODING, tokenize.INDENT, tokenize.DEDENT,
+                     tokenize.ENDMARKER})
+
+
+def _comments_by_line(source: bytes):
+    text = source.decode("utf-8", "replace")
+    for number, line in enumerate(text.splitlines(), 1):
+        index = line.find("#")
+        if index >= 0 and _ANY_MARK.match(line[index:]):
+            yield number, index, line[index:], not line[:index].strip(), number <= 3
+
+
+def parse(source: bytes, path: str) -> Parsed:
+    """Every acceptance comment of a file, and a CL100 finding for each malformed one."""
+    out = Parsed()
+    if b"contractlint" not in source:
+        return out
+    for line, column, text, alone, header in _comments(source):
+        if not _ANY_MARK.match(text):
+            continue
+        mark = _MARK.match(text)
+        if mark is None:
+            out.problems.append(_finding(path, line, column + 1, "CL100",
+                                         'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"'))
+            continue
+        acceptance, problem = _parse_one(mark.group("kind").lower(), mark.group("rest"), path, line, column + 1,
+                                         alone, header)
+        if problem:
+            out.problems.append(_finding(path, line, column + 1, "CL100", problem))
+        if acceptance is not None:
+            out.acceptances.append(acceptance)
+    return out
+
+
+def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: bool, header: bool):
+    head, sep, reason = rest.partition("--")
+    reason = reason.strip() if sep else None
+    codes: List[str] = []
+    options: Dict[str, str] = {}
+    for token in re.split(r"[\s,]+", head.strip()):
+        if not token:
+            continue
+        if "=" in token:
+            key, _, value = token.partition("=")
+            if key not in ("until", "owner"):
+                return None, f'unknown option "{key}=": an acceptance takes until=YYYY-MM-DD and owner=NAME'
+            if key in options:
+                return None, f'"{key}=" is given twice'
+            if not value:
+                return None, f'"{key}=" has no value'
+            options[key] = value
+        elif _CODE.match(token.upper()):
+            code = token.upper()
+            if code not in ACCEPTABLE:
+                known = rule_by_code(code)
+                why = "is not a rule" if known is None else "cannot be accepted"
+                return None, f"{code} {why}; an acceptance names codes of findings about calls: {', '.join(sorted(ACCEPTABLE))}"
+            if code not in codes:
+                codes.append(code)
+        else:
+            return None, f'"{token}" is not a rule code (like CL001) nor until=/owner='
+    if not codes:
+        return None, "names no rule code: write the codes it accepts, like `accept CL001,CL004`"
+    until = None
+    if "until" in options:
+        try:
+            until = dt.date.fromisoformat(options["until"])
+        except ValueError:
+            return None, f'until={options["until"]} is not a date like 2027-03-31'
+    if kind == "accept-file" and not header:
+        return None, "accept-file must stand in the file's header, before the first statement"
+    return Acceptance(path=path, line=line, column=column, codes=tuple(codes), reason=reason or None,
+                      owner=options.get("owner"), until=until, file_level=kind == "accept-file",
+                      standalone=alone), None
+
+
+def covers(acceptance: Acceptance, finding: Finding) -> bool:
+    if finding.code not in acceptance.codes:
+        return False
+    if acceptance.file_level:
+        return True
+    if acceptance.standalone:
+        return finding.statement_line == acceptance.line + 1 or finding.span.line == acceptance.line + 1
+    return acceptance.line in (finding.span.line, finding.span.end_line, finding.statement_line)
+
+
+@dataclass
+class Applied:
+    findings: List[Finding]
+    calls: List[CallSite]
+    #: Each acceptance and the findings it covers.
+    used: Dict[int, List[Finding]]
+
+
+def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite], today: dt.date,
+          selected: Set[str]) -> Applied:
+    """Drop the findings that a valid acceptance covers; add CL101–CL103 for the acceptances themselves.
+
+    An expired acceptance covers nothing; one without a reason still covers (CL102 fails the run).
+    """
+    kept: List[Finding] = []
+    used: Dict[int, List[Finding]] = {i: [] for i in range(len(parsed.acceptances))}
+    accepted_at: Dict[Tuple[Span, Optional[str]], Acceptance] = {}
+    for finding in findings:
+        cover = None
+        for i, acceptance in enumerate(parsed.acceptances):
+            if covers(acceptance, finding):
+                used[i].append(finding)
+                if not acceptance.expired(today):
+                    cover = acceptance
+                    break
+        if cover is None:
+            kept.append(finding)
+        else:
+            accepted_at.setdefault((finding.span, finding.contract), cover)
+    extra: List[Finding] = list(parsed.problems)
+    for i, acceptance in enumerate(parsed.acceptances):
+        codes = ",".join(acceptance.codes)
+        if acceptance.expired(today):
+            extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL101",
+                                  f"the acceptance of {codes} expired on {acceptance.until.isoformat()}"
+                                  f"{' (owner ' + acceptance.owner + ')' if acceptance.owner else ''}: "
+                                  "look at the risk again, then renew the date or handle the failure"))
+        if not acceptance.reason:
+            extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL102",
+                                  f"the acceptance of {codes} gives no reason: write why the risk is accepted after `--`"))
+        unused = [c for c in acceptance.codes if c in selected and not any(f.code == c for f in used[i])]
+        if unused and not acceptance.expired(today):
+            where = "in this file" if acceptance.file_level else "here"
+            extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL103",
+                                  f"the acceptance of {','.join(unused)} accepts nothing: no "
+                                  f"{'/'.join(unused)} finding is reported {where}; remove it"))
+    out_calls = []
+    broken_left = {(f.span, f.contract) for f in kept}
+    for call in calls:
+        if call.state == "broken" and (call.span, call.contract) not in broken_left:
+            acceptance = accepted_at.get((call.span, call.contract))
+            call = replace(call, state="accepted" if acceptance else "kept", acceptance=acceptance)
+        out_calls.append(call)
+    return Applied(findings=kept + [f for f in extra if f.code in selected or f.code == "CL100"],
+                   calls=out_calls, used=used)

@@ -1,0 +1,109 @@
+"""Fingerprints that survive unrelated edits, and the baseline file built from them.
+
+A fingerprint is made of the path (relative to the project root), the code, the enclosing
+function's qualified name, the callee's normalised name and an occurrence index among the
+findings that share all of those: no line numbers, so inserting lines, renaming variables
+elsewhere or moving a function within its file keeps it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Dict, Iterable, List, Sequence, Tuple
+
+from contractlint.errors import UserError
+from contractlint.model import Finding
+
+VERSION = 1
+
+
+def _key(finding: Finding, rel_path: str) -> Tuple[str, str, str, str]:
+    return (rel_path, finding.code, finding.scope, finding.callee or "")
+
+
+def fingerprint(key: Tuple[str, str, str, str], occurrence: int) -> str:
+    text = "\0".join([*key, str(occurrence)])
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+
+
+def with_fingerprints(findings: Sequence[Finding], rel_path) -> List[Finding]:
+    """The findings, in order, each with its fingerprint (``rel_path`` maps a finding's path to the root)."""
+    counts: Dict[Tuple[str, str, str, str], int] = defaultdict(int)
+    out = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = _key(finding, rel_path(finding.path))
+        out.append(replace(finding, fingerprint=fingerprint(key, counts[key])))
+        counts[key] += 1
+    return out
+
+
+@dataclass(frozen=True)
+class Entry:
+    path: str
+    code: str
+    scope: str
+    callee: str
+    occurrence: int
+    fingerprint: str
+
+
+def entries(findings: Iterable[Finding], rel_path) -> List[Entry]:
+    counts: Dict[Tuple[str, str, str, str], int] = defaultdict(int)
+    out = []
+    for finding in sorted(findings, key=Finding.sort_key):
+        key = _key(finding, rel_path(finding.path))
+        out.append(Entry(*key, occurrence=counts[key], fingerprint=finding.fingerprint or fingerprint(key, counts[key])))
+        counts[key] += 1
+    return sorted(out, key=lambda e: (e.path, e.code, e.scope, e.callee, e.occurrence))
+
+
+def dumps(items: Sequence[Entry]) -> str:
+    """Sorted, indented JSON with one finding per block: small diffs in review."""
+    doc = {
+        "version": VERSION,
+        "tool": "contractlint",
+        "findings": [
+            {"path": e.path, "code": e.code, "scope": e.scope, "callee": e.callee,
+             "occurrence": e.occurrence, "fingerprint": e.fingerprint}
+            for e in items
+        ],
+    }
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def write(path: str, items: Sequence[Entry]) -> None:
+    folder = os.path.dirname(os.path.abspath(path))
+    tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(dumps(items))
+        os.replace(tmp, path)
+    except OSError as exc:
+        raise UserError([f"{path}: cannot write the baseline: {exc.strerror or exc}"]) from None
+
+
+def read(path: str) -> List[Entry]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            doc = json.load(fh)
+    except OSError as exc:
+        raise UserError([f"{path}: cannot read the baseline: {exc.strerror or exc}"]) from None
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        col = getattr(exc, "colno", None)
+        where = f"{path}:{line}:{col}" if line else path
+        raise UserError([f"{where}: the baseline is not valid JSON: {getattr(exc, 'msg', exc)}"]) from None
+    if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("findings"), list):
+        raise UserError([f'{path}: not a contractlint baseline (expected {{"version": {VERSION}, "findings": [...]}}); '
+                         "write one with `contractlint check --write-baseline FILE`"])
+    out = []
+    fields = ("path", "code", "scope", "callee", "occurrence", "fingerprint")
+    for i, item in enumerate(doc["findings"]):
+        if not isinstance(item, dict) or any(k not in item for k in fields):
+            raise UserError([f"{path}: findings[{i + 1}]: expected the keys {', '.join(fields)}"])
+        out.append(Entry(**{k: item[k] for k in fields}))
+    return out
