@@ -146,8 +146,8 @@ def covers(acceptance: Acceptance, finding: Finding) -> bool:
     if acceptance.file_level:
         return True
     if acceptance.standalone:
-        return finding.statement_line == acceptance.line + 1 or finding.span.line == acceptance.line + 1
-    return acceptance.line in (finding.span.line, finding.span.end_line, finding.statement_line)
+        return acceptance.line + 1 in (finding.statement_line, finding.span.line, finding.handler_line)
+    return acceptance.line in (finding.span.line, finding.span.end_line, finding.statement_line, finding.handler_line)
 
 
 @dataclass

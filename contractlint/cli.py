@@ -85,8 +85,10 @@ def _selection_options(command):
     return command
 
 
-def _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet=False):
-    """Load configuration and contracts, check ``paths``, and return (config, report)."""
+def _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet=False,
+         changed=None):
+    """Load configuration and contracts, check ``paths`` (only the ``changed`` files among them, when
+    given), and return (config, report)."""
     select, ignore = split_codes(select), split_codes(ignore)
     check_codes(select, "--select")
     check_codes(ignore, "--ignore")
@@ -171,6 +173,31 @@ def _exists(path: str) -> bool:
     import os
 
     return os.path.exists(path)
+
+
+@main.command()
+@_selection_options
+@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "html"]), default="markdown",
+              show_default=True, help="markdown fits a CI job summary or a pull-request comment; json has a "
+              "versioned schema; html is one self-contained page.")
+@click.option("--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE.")
+def report(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, fmt, output) -> None:
+    """The inventory for service owners and reviewers: every call site of each contract and its state.
+
+    States: compliant, through an approved wrapper, accepted (with reason, owner and expiry),
+    baselined, violating. Accepted risks are listed by expiry, expired first, with each contract's
+    review date. Exits 0 (the report is for reading; `check` is the gate), 2 on a usage,
+    configuration or contract error.
+    """
+    paths = list(paths) or ["."]
+    try:
+        _, result = _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path,
+                         quiet=True)
+        from contractlint.output.inventory import RENDERERS
+
+        _write(RENDERERS[fmt](result, today or dt.date.today()), output)
+    except UserError as exc:
+        _fail(exc)
 
 
 @main.command()

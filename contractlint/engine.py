@@ -12,7 +12,7 @@ from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 from contractlint import __version__, acceptance
 from contractlint.baseline import Entry, with_fingerprints
 from contractlint.config import Config
-from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
+from contractlint.model import Contract, Finding, Report, Risk, Span, rule_by_code, select_codes
 from contractlint.tomlfile import locate
 
 
@@ -77,6 +77,7 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
     for path in discover(paths, config):
         shown = display_path(path)
         report.files_checked += 1
+        report.files.append(shown)
         try:
             with open(path, "rb") as fh:
                 data = fh.read()
@@ -96,7 +97,10 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         findings = [f for f in result.findings if f.code in file_codes]
         parsed = acceptance.parse(data, shown) if b"contractlint" in data else acceptance.Parsed()
         applied = acceptance.apply(parsed, findings, result.calls, today, set(file_codes))
-        report.acceptances.extend(parsed.acceptances)
+        for i, accepted in enumerate(parsed.acceptances):
+            covered = applied.used[i]
+            report.risks.append(Risk(accepted, tuple(sorted({f.contract for f in covered if f.contract})),
+                                     len(covered), accepted.expired(today)))
         report.findings.extend(applied.findings)
         report.calls.extend(applied.calls)
     if "CL201" in codes:

@@ -106,6 +106,7 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
                 suggestion=help_text, remediation=record.group.remediation or record.contract.remediation,
                 scope=record.scope,
                 statement_line=line_of(record.statement) if record.statement is not None else line,
+                handler_line=line_of(problem.handler) if problem.handler is not None else None,
             ))
     return result
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, List, Optional, Sequence, Tuple
 
 import libcst as cst
@@ -28,6 +28,8 @@ class Problem:
     severity: str
     #: Builds the message once positions are known (handlers are named by their line).
     message: Callable[[LineOf], str]
+    #: The handler at fault, if one is (an acceptance may stand on its line).
+    handler: Optional[cst.CSTNode] = None
 
 
 def _names(errors: Sequence[str]) -> str:
@@ -141,7 +143,7 @@ def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: s
         problem = _unbound_fallback(record, guard, handler, body, callee, exit_names)
         if problem is not None:
             problems.append(problem)
-    return problems
+    return [replace(p, handler=node) for p in problems]
 
 
 def _frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:

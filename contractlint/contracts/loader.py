@@ -244,7 +244,9 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
                     c.error([*kp, key, j], f"{describe(pattern)} can never match a call: {problem}")
         raises = c.typed(g, kp, "raises", list)
         if raises is None:
-            raises = list(errors)
+            # Every [errors] key, less those a listed base already covers: a guard for
+            # CapabilityError covers CapabilityTimeout, and messages should name what to catch.
+            raises = [e for e in errors if not any(b != e and b in errors for b in hierarchy.ancestors(e))]
             if not raises and "raises" not in g:
                 c.error([*kp, "raises"], "no errors to guard against: list them here or under [errors]")
         elif not raises:

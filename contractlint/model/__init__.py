@@ -13,7 +13,7 @@ from contractlint.model.contract import (
     glob_to_regex,
 )
 from contractlint.model.finding import CallSite, Edit, Finding, Fix, Span
-from contractlint.model.report import Report
+from contractlint.model.report import STATES, Report, Risk
 from contractlint.model.rules import RULES, Rule, rule_by_code, select_codes
 
 __all__ = [
@@ -31,6 +31,8 @@ __all__ = [
     "Finding",
     "Fix",
     "Report",
+    "Risk",
+    "STATES",
     "Rule",
     "Span",
     "canonical_name",

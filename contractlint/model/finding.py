@@ -54,6 +54,8 @@ class Finding:
     scope: str = ""
     #: First line of the statement that holds the call (where an acceptance comment may stand).
     statement_line: Optional[int] = None
+    #: Line of the handler at fault, for findings about a handler.
+    handler_line: Optional[int] = None
     fix: Optional[Fix] = None
     #: Stable identity across unrelated edits (see ``contractlint.fingerprint``); set by the engine.
     fingerprint: str = ""

@@ -10,6 +10,17 @@ from contractlint.model.contract import Contract
 from contractlint.model.finding import CallSite, Finding
 
 
+@dataclass(frozen=True)
+class Risk:
+    """An acceptance as the owners review it: what it covers, for which contracts, until when."""
+
+    acceptance: Acceptance
+    contracts: Tuple[str, ...]
+    #: Findings it names that are reported where it stands (covered, or uncovered when expired).
+    findings: int
+    expired: bool
+
+
 #: Every state a call can be in, from best to worst.
 STATES = ("kept", "approved", "accepted", "baselined", "broken")
 
@@ -21,8 +32,10 @@ class Report:
     calls: List[CallSite] = field(default_factory=list)
     files_checked: int = 0
     files_parsed: int = 0
-    #: Every acceptance comment found, valid or not yet expired or not.
-    acceptances: List[Acceptance] = field(default_factory=list)
+    #: Every checked file, as findings show its path, in the order checked (JUnit has a test case per file).
+    files: List[str] = field(default_factory=list)
+    #: Every well-formed acceptance comment, expired or not, with what it covers.
+    risks: List[Risk] = field(default_factory=list)
     #: Findings a baseline holds (not reported), and baseline entries that no longer occur.
     baselined: List[Finding] = field(default_factory=list)
     baseline_gone: List[Any] = field(default_factory=list)

@@ -51,6 +51,16 @@ class StickerSender:
             raise PurchaseFailed(sticker) from exc
 
 
+def warm_preview_cache(user: str, stickers: list) -> None:
+    """Prefetching previews is best effort: a missed check only makes the first preview slower."""
+    client = get_client()
+    for sticker in stickers:
+        try:
+            client.check(user, sticker)
+        except CapabilityError:  # contractlint: accept CL004 until=2027-02-28 owner=chat-team -- best-effort prefetch; the send path checks again
+            continue
+
+
 def can_animate(user: str, sticker: str) -> bool:
     return call_with_fallback(lambda: get_client().check(user, sticker)).animated
 

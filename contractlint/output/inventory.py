@@ -1,0 +1,198 @@
+"""``contractlint report``: the inventory a service owner and a reviewer read.
+
+For each contract: every call site and its state, the counts, the accepted risks sorted by
+expiry (expired first), and the contract's review date. Three renderings of one document
+(``inventory``): Markdown for CI summaries and pull requests, JSON with a versioned schema,
+and one self-contained HTML page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import json
+from typing import Any, Dict, List
+
+from contractlint import __version__
+from contractlint.model import STATES, Report, Risk
+
+SCHEMA_VERSION = 1
+
+#: The states in the words of the report's readers.
+LABELS = {
+    "kept": "compliant",
+    "approved": "approved wrapper",
+    "accepted": "accepted",
+    "baselined": "baselined",
+    "broken": "violating",
+}
+COLOURS = {"kept": "#2e7d32", "approved": "#66bb6a", "accepted": "#f9a825", "baselined": "#90a4ae",
+           "broken": "#c62828"}
+
+
+def _risk(risk: Risk, today: dt.date) -> Dict[str, Any]:
+    a = risk.acceptance
+    if risk.expired:
+        status = "expired"
+    elif a.until is None:
+        status = "no expiry"
+    else:
+        status = f"{(a.until - today).days} days left"
+    return {
+        "path": a.path, "line": a.line, "codes": list(a.codes), "reason": a.reason, "owner": a.owner,
+        "until": a.until.isoformat() if a.until else None, "expired": risk.expired, "status": status,
+        "file_level": a.file_level, "contracts": list(risk.contracts), "findings": risk.findings,
+    }
+
+
+def inventory(report: Report, today: dt.date) -> Dict[str, Any]:
+    """The report as plain data: what every rendering shows, in a stable order."""
+    risks = sorted(report.risks, key=lambda r: (r.acceptance.until is None, r.acceptance.until or dt.date.max,
+                                               r.acceptance.path, r.acceptance.line))
+    contracts = []
+    for contract in report.contracts:
+        calls = sorted((c for c in report.calls if c.contract == contract.name),
+                       key=lambda c: (c.path, c.span.line, c.span.column))
+        contracts.append({
+            "name": contract.name,
+            "owner": contract.owner,
+            "summary": contract.summary,
+            "review_by": contract.review_by.isoformat() if contract.review_by else None,
+            "review_overdue": bool(contract.review_by and contract.review_by < today),
+            "counts": {LABELS[s]: n for s, n in report.states(contract.name).items()},
+            "calls": [{
+                "path": c.path, "line": c.span.line, "column": c.span.column, "callee": c.callee,
+                "scope": c.scope, "state": LABELS[c.state],
+                "acceptance": _acceptance(c.acceptance) if c.acceptance else None,
+            } for c in calls],
+            "risks": [_risk(r, today) for r in risks if contract.name in r.contracts],
+        })
+    return {
+        "version": SCHEMA_VERSION,
+        "tool": {"name": "contractlint", "version": __version__},
+        "date": today.isoformat(),
+        "contracts": contracts,
+        "risks": [_risk(r, today) for r in risks],
+    }
+
+
+def _acceptance(a) -> Dict[str, Any]:
+    return {"line": a.line, "reason": a.reason, "owner": a.owner, "until": a.until.isoformat() if a.until else None}
+
+
+def render_json(report: Report, today: dt.date) -> str:
+    return json.dumps(inventory(report, today), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+def _md(text: Any) -> str:
+    return str(text if text is not None else "—").replace("|", "\\|").replace("\n", " ")
+
+
+def render_markdown(report: Report, today: dt.date) -> str:
+    doc = inventory(report, today)
+    out: List[str] = [f"# contractlint report — {doc['date']}", ""]
+    if doc["risks"]:
+        out += ["## Accepted risks, by expiry", "", "| expires | status | owner | codes | where | reason |",
+                "|---|---|---|---|---|---|"]
+        for r in doc["risks"]:
+            status = "**expired**" if r["expired"] else r["status"]
+            out.append(f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {', '.join(r['codes'])} | "
+                       f"`{_md(r['path'])}:{r['line']}` | {_md(r['reason'])} |")
+        out.append("")
+    for c in doc["contracts"]:
+        review = c["review_by"] or "not set"
+        if c["review_overdue"]:
+            review += " (**overdue**)"
+        out += [f"## {c['name']}", "", f"{_md(c['summary'])}", "",
+                f"Owner: {_md(c['owner'])} · review by: {review}", ""]
+        out += ["| " + " | ".join(LABELS[s] for s in STATES) + " |", "|" + "---|" * len(STATES),
+                "| " + " | ".join(str(c["counts"][LABELS[s]]) for s in STATES) + " |", ""]
+        if c["calls"]:
+            out += ["| state | where | call | in |", "|---|---|---|---|"]
+            for call in c["calls"]:
+                state = call["state"]
+                if call["acceptance"]:
+                    a = call["acceptance"]
+                    state += f" (until {a['until'] or 'no date'}, {a['owner'] or 'no owner'})"
+                out.append(f"| {state} | `{_md(call['path'])}:{call['line']}` | `{_md(call['callee'])}` | "
+                           f"{_md(call['scope'] or 'module level')} |")
+            out.append("")
+    return "\n".join(out) + "\n"
+
+
+_STYLE = """
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1b1b;max-width:70rem}
+h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
+table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
+th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
+th{background:#f5f5f5}code{font-size:.85rem}
+.expired{color:#c62828;font-weight:600}.meta{color:#555}
+.state{display:inline-block;padding:0 .4rem;border-radius:.2rem;color:#fff;font-size:.8rem}
+.legend span{margin-right:1rem;font-size:.85rem}
+"""
+
+
+def _bar(counts: Dict[str, int]) -> str:
+    """A stacked bar of the states, as inline SVG: nothing to fetch, nothing to run."""
+    total = sum(counts.values())
+    width, height = 600, 22
+    if not total:
+        return f'<svg width="{width}" height="{height}" role="img" aria-label="no calls"></svg>'
+    x = 0.0
+    parts = []
+    for state in STATES:
+        n = counts[LABELS[state]]
+        if not n:
+            continue
+        w = width * n / total
+        parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{COLOURS[state]}">'
+                     f'<title>{LABELS[state]}: {n}</title></rect>')
+        x += w
+    label = ", ".join(f"{LABELS[s]} {counts[LABELS[s]]}" for s in STATES if counts[LABELS[s]])
+    return f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}">{"".join(parts)}</svg>'
+
+
+def render_html(report: Report, today: dt.date) -> str:
+    doc = inventory(report, today)
+    e = html.escape
+    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+           '<meta name="viewport" content="width=device-width, initial-scale=1">',
+           f"<title>contractlint report {e(doc['date'])}</title><style>{_STYLE}</style></head><body>",
+           f"<h1>contractlint report</h1><p class=\"meta\">{e(doc['date'])} · contractlint {e(__version__)}</p>"]
+    out.append('<p class="legend">' + "".join(
+        f'<span><span class="state" style="background:{COLOURS[s]}">&nbsp;</span> {LABELS[s]}</span>' for s in STATES)
+        + "</p>")
+    if doc["risks"]:
+        out.append("<h2>Accepted risks, by expiry</h2><table><thead><tr><th>expires</th><th>status</th>"
+                   "<th>owner</th><th>codes</th><th>where</th><th>reason</th></tr></thead><tbody>")
+        for r in doc["risks"]:
+            cls = ' class="expired"' if r["expired"] else ""
+            out.append(f"<tr><td{cls}>{e(r['until'] or '—')}</td><td{cls}>{e(r['status'])}</td>"
+                       f"<td>{e(r['owner'] or '—')}</td><td>{e(', '.join(r['codes']))}</td>"
+                       f"<td><code>{e(r['path'])}:{r['line']}</code></td><td>{e(r['reason'] or '—')}</td></tr>")
+        out.append("</tbody></table>")
+    for c in doc["contracts"]:
+        review = e(c["review_by"] or "not set")
+        if c["review_overdue"]:
+            review = f'<span class="expired">{review} (overdue)</span>'
+        out.append(f"<h2>{e(c['name'])}</h2><p>{e(c['summary'])}</p>"
+                   f"<p class=\"meta\">Owner: {e(c['owner'])} · review by: {review}</p>")
+        out.append(_bar(c["counts"]))
+        out.append("<table><thead><tr>" + "".join(f"<th>{LABELS[s]}</th>" for s in STATES) + "</tr></thead>"
+                   "<tbody><tr>" + "".join(f"<td>{c['counts'][LABELS[s]]}</td>" for s in STATES) + "</tr></tbody></table>")
+        if c["calls"]:
+            out.append("<table><thead><tr><th>state</th><th>where</th><th>call</th><th>in</th></tr></thead><tbody>")
+            for call in c["calls"]:
+                state = next(s for s in STATES if LABELS[s] == call["state"])
+                badge = f'<span class="state" style="background:{COLOURS[state]}">{e(call["state"])}</span>'
+                if call["acceptance"]:
+                    a = call["acceptance"]
+                    badge += f' until {e(a["until"] or "no date")}, {e(a["owner"] or "no owner")}: {e(a["reason"] or "")}'
+                out.append(f"<tr><td>{badge}</td><td><code>{e(call['path'])}:{call['line']}</code></td>"
+                           f"<td><code>{e(call['callee'])}</code></td><td>{e(call['scope'] or 'module level')}</td></tr>")
+            out.append("</tbody></table>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"
+
+
+RENDERERS = {"markdown": render_markdown, "json": render_json, "html": render_html}

@@ -1,0 +1,1 @@
+"""Banner ads on the chat sidebar."""
