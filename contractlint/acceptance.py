@@ -23,7 +23,9 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 from contractlint.model import Acceptance, CallSite, Finding, Span, rule_by_code
 
 _MARK = re.compile(r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE)
-_ANY_MARK = re.compile(r"#\s*contractlint\s*:", re.IGNORECASE)
+#: Any comment that means to be one, a missing colon included, so that a typo is reported rather than ignored.
+_ANY_MARK = re.compile(r"#\s*contractlint(?:\s*:|\s+accept)", re.IGNORECASE)
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _CODE = re.compile(r"CL\d{3}\Z")
 #: Codes an acceptance may name: the findings about calls and files, not the ones about acceptances.
 ACCEPTABLE = frozenset({"CL001", "CL002", "CL003", "CL004", "CL005", "CL006", "CL900"})
@@ -129,9 +131,12 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
         return None, "names no rule code: write the codes it accepts, like `accept CL001,CL004`"
     until = None
     if "until" in options:
+        # fromisoformat alone would also take 20270331 and 2027-W13-3 (Python 3.11+): the syntax is exact.
         try:
-            until = dt.date.fromisoformat(options["until"])
+            until = dt.date.fromisoformat(options["until"]) if _DATE.match(options["until"]) else None
         except ValueError:
+            until = None
+        if until is None:
             return None, f'until={options["until"]} is not a date like 2027-03-31'
     if kind == "accept-file" and not header:
         return None, "accept-file must stand in the file's header, before the first statement"
@@ -203,5 +208,4 @@ def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite]
             acceptance = accepted_at.get((call.span, call.contract))
             call = replace(call, state="accepted" if acceptance else "kept", acceptance=acceptance)
         out_calls.append(call)
-    return Applied(findings=kept + [f for f in extra if f.code in selected or f.code == "CL100"],
-                   calls=out_calls, used=used)
+    return Applied(findings=kept + [f for f in extra if f.code in selected], calls=out_calls, used=used)

@@ -105,5 +105,16 @@ def read(path: str) -> List[Entry]:
     for i, item in enumerate(doc["findings"]):
         if not isinstance(item, dict) or any(k not in item for k in fields):
             raise UserError([f"{path}: findings[{i + 1}]: expected the keys {', '.join(fields)}"])
+        # A hand-edited entry of the wrong type would match nothing and be reported as "no longer found".
+        wrong = [k for k in fields if not _typed(k, item[k])]
+        if wrong:
+            raise UserError([f"{path}: findings[{i + 1}].{wrong[0]}: expected "
+                             f"{'a whole number' if wrong[0] == 'occurrence' else 'a string'}, got {item[wrong[0]]!r}"])
         out.append(Entry(**{k: item[k] for k in fields}))
     return out
+
+
+def _typed(key: str, value) -> bool:
+    if key == "occurrence":
+        return isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    return isinstance(value, str) and (key in ("scope", "callee") or bool(value))

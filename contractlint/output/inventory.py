@@ -37,7 +37,8 @@ def _risk(risk: Risk, today: dt.date) -> Dict[str, Any]:
     elif a.until is None:
         status = "no expiry"
     else:
-        status = f"{(a.until - today).days} days left"
+        left = (a.until - today).days
+        status = f"{left} day{'' if left == 1 else 's'} left"
     return {
         "path": a.path, "line": a.line, "codes": list(a.codes), "reason": a.reason, "owner": a.owner,
         "until": a.until.isoformat() if a.until else None, "expired": risk.expired, "status": status,
@@ -92,13 +93,7 @@ def render_markdown(report: Report, today: dt.date) -> str:
     doc = inventory(report, today)
     out: List[str] = [f"# contractlint report — {doc['date']}", ""]
     if doc["risks"]:
-        out += ["## Accepted risks, by expiry", "", "| expires | status | owner | codes | where | reason |",
-                "|---|---|---|---|---|---|"]
-        for r in doc["risks"]:
-            status = "**expired**" if r["expired"] else r["status"]
-            out.append(f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {', '.join(r['codes'])} | "
-                       f"`{_md(r['path'])}:{r['line']}` | {_md(r['reason'])} |")
-        out.append("")
+        out += ["## Accepted risks, by expiry", ""] + _md_risks(doc["risks"]) + [""]
     for c in doc["contracts"]:
         review = c["review_by"] or "not set"
         if c["review_overdue"]:
@@ -107,17 +102,29 @@ def render_markdown(report: Report, today: dt.date) -> str:
                 f"Owner: {_md(c['owner'])} · review by: {review}", ""]
         out += ["| " + " | ".join(LABELS[s] for s in STATES) + " |", "|" + "---|" * len(STATES),
                 "| " + " | ".join(str(c["counts"][LABELS[s]]) for s in STATES) + " |", ""]
+        if c["risks"]:
+            out += [f"Accepted risks of {c['name']}, by expiry:", ""] + _md_risks(c["risks"]) + [""]
         if c["calls"]:
             out += ["| state | where | call | in |", "|---|---|---|---|"]
             for call in c["calls"]:
                 state = call["state"]
                 if call["acceptance"]:
                     a = call["acceptance"]
-                    state += f" (until {a['until'] or 'no date'}, {a['owner'] or 'no owner'})"
-                out.append(f"| {state} | `{_md(call['path'])}:{call['line']}` | `{_md(call['callee'])}` | "
+                    state += (f" (until {a['until'] or 'no date'}, {a['owner'] or 'no owner'}: "
+                              f"{a['reason'] or 'no reason'})")
+                out.append(f"| {_md(state)} | `{_md(call['path'])}:{call['line']}` | `{_md(call['callee'])}` | "
                            f"{_md(call['scope'] or 'module level')} |")
             out.append("")
     return "\n".join(out) + "\n"
+
+
+def _md_risks(risks: List[Dict[str, Any]]) -> List[str]:
+    out = ["| expires | status | owner | codes | where | reason |", "|---|---|---|---|---|---|"]
+    for r in risks:
+        status = "**expired**" if r["expired"] else r["status"]
+        out.append(f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {', '.join(r['codes'])} | "
+                   f"`{_md(r['path'])}:{r['line']}` | {_md(r['reason'])} |")
+    return out
 
 
 _STYLE = """
@@ -163,14 +170,8 @@ def render_html(report: Report, today: dt.date) -> str:
         f'<span><span class="state" style="background:{COLOURS[s]}">&nbsp;</span> {LABELS[s]}</span>' for s in STATES)
         + "</p>")
     if doc["risks"]:
-        out.append("<h2>Accepted risks, by expiry</h2><table><thead><tr><th>expires</th><th>status</th>"
-                   "<th>owner</th><th>codes</th><th>where</th><th>reason</th></tr></thead><tbody>")
-        for r in doc["risks"]:
-            cls = ' class="expired"' if r["expired"] else ""
-            out.append(f"<tr><td{cls}>{e(r['until'] or '—')}</td><td{cls}>{e(r['status'])}</td>"
-                       f"<td>{e(r['owner'] or '—')}</td><td>{e(', '.join(r['codes']))}</td>"
-                       f"<td><code>{e(r['path'])}:{r['line']}</code></td><td>{e(r['reason'] or '—')}</td></tr>")
-        out.append("</tbody></table>")
+        out.append("<h2>Accepted risks, by expiry</h2>")
+        out.extend(_html_risks(doc["risks"]))
     for c in doc["contracts"]:
         review = e(c["review_by"] or "not set")
         if c["review_overdue"]:
@@ -180,6 +181,9 @@ def render_html(report: Report, today: dt.date) -> str:
         out.append(_bar(c["counts"]))
         out.append("<table><thead><tr>" + "".join(f"<th>{LABELS[s]}</th>" for s in STATES) + "</tr></thead>"
                    "<tbody><tr>" + "".join(f"<td>{c['counts'][LABELS[s]]}</td>" for s in STATES) + "</tr></tbody></table>")
+        if c["risks"]:
+            out.append(f"<p>Accepted risks of {e(c['name'])}, by expiry:</p>")
+            out.extend(_html_risks(c["risks"]))
         if c["calls"]:
             out.append("<table><thead><tr><th>state</th><th>where</th><th>call</th><th>in</th></tr></thead><tbody>")
             for call in c["calls"]:
@@ -193,6 +197,19 @@ def render_html(report: Report, today: dt.date) -> str:
             out.append("</tbody></table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
+
+
+def _html_risks(risks: List[Dict[str, Any]]) -> List[str]:
+    e = html.escape
+    out = ["<table><thead><tr><th>expires</th><th>status</th><th>owner</th><th>codes</th><th>where</th>"
+           "<th>reason</th></tr></thead><tbody>"]
+    for r in risks:
+        cls = ' class="expired"' if r["expired"] else ""
+        out.append(f"<tr><td{cls}>{e(r['until'] or '—')}</td><td{cls}>{e(r['status'])}</td>"
+                   f"<td>{e(r['owner'] or '—')}</td><td>{e(', '.join(r['codes']))}</td>"
+                   f"<td><code>{e(r['path'])}:{r['line']}</code></td><td>{e(r['reason'] or '—')}</td></tr>")
+    out.append("</tbody></table>")
+    return out
 
 
 RENDERERS = {"markdown": render_markdown, "json": render_json, "html": render_html}
