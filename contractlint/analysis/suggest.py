@@ -1,26 +1,70 @@
-"""The recommended handling for one call site, written with the names the file already imports."""
+"""The recommended handling of each call site with findings: a text to read, and the fixes.
+
+The text and the fixes come from one plan per call: the group's errors and fallback spelled the
+way the file reaches them (``CapabilityError``, ``cc.CapabilityError``), and a handler that binds
+or returns the fallback in place of the call. A name the file does not reach yet is imported the
+file's way: beside an existing ``from m import ...``, else as ``import m``.
+
+A fix is *safe* (``--fix`` applies it) only where the contract decides everything it writes: the
+fallback, or, for a call whose value is dropped under ``fail-open``, a log line on the module's
+logger. Where a person must choose (no fallback, ``fail-closed``, a policy of ``any`` for a call
+whose value is dropped, a handler that breaks the policy) the fix is a suggestion only.
+"""
 
 from __future__ import annotations
 
 import re
-from typing import Dict, List, Optional, Set
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
-from contractlint.analysis.collect import CallRecord
+from contractlint.analysis.collect import CallRecord, Handler
+from contractlint.analysis.handlers import always_raises, children, contains_raise
 from contractlint.analysis.scope import Scope
+from contractlint.fixes.edits import hunk
+from contractlint.fixes.transform import (
+    DEFERRED,
+    Import,
+    Source,
+    Where,
+    append_to_handler,
+    containers,
+    import_edits,
+    line_of,
+    path_to,
+    plain,
+    reevaluation_is_pure,
+    substitute,
+    todo_pass,
+    try_statement,
+    widen_clause,
+    wrap,
+)
+from contractlint.model import Edit, Fix
 
 _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
+_STRING = re.compile(r"""(?<![\w'"])[rRbBuUfF]{0,2}(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')""")
+
+
+def _split_module(parts: Sequence[str]) -> Tuple[str, str, List[str]]:
+    """``a.b.Class.attr`` -> (``a.b``, ``Class``, [``attr``]): the module ends before the first
+    capitalised part (a class), or before the last part."""
+    for i in range(1, len(parts)):
+        if parts[i][:1].isupper():
+            return ".".join(parts[:i]), parts[i], list(parts[i + 1:])
+    return ".".join(parts[:-1]), parts[-1], []
 
 
 class Namer:
-    """Spells a qualified name the way this module can reach it (``CapabilityError``, ``cc.CapabilityError``)."""
+    """Spells a qualified name the way this module can reach it, and notes the imports it needs."""
 
-    def __init__(self, module_scope: Scope, canonical):
+    def __init__(self, module_scope: Scope, canonical, module: Optional[cst.Module] = None):
         self.names: Dict[str, str] = {}
         self.modules: Dict[str, str] = {}
-        self.needed: Set[str] = set()
         self.logger: Optional[str] = None
+        self.bound: Set[str] = set(module_scope.bindings)
         for local, value in module_scope.bindings.items():
             if value is None:
                 continue
@@ -31,6 +75,24 @@ class Namer:
                 self.modules.setdefault(value.qual, local)
             elif value.kind == "instance" and value.qual == "logging.getLogger" and self.logger is None:
                 self.logger = local
+        #: Modules the file imports names from (``from m import a``), where new names join.
+        self.from_modules: Set[str] = set()
+        for stmt in module.body if module is not None else ():
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    if (isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None
+                            and not isinstance(small.names, cst.ImportStar)):
+                        self.from_modules.add(cst.helpers.get_full_name_for_node(small.module) or "")
+        self.needed: Set[Import] = set()
+        #: Names the code being advised already uses, which a new import must not shadow.
+        self.taken: FrozenSet[str] = frozenset()
+        #: A name the advice needs is used for something else: it would not mean what it says.
+        self.clash = False
+
+    def start(self, taken: Iterable[str] = ()) -> None:
+        self.needed = set()
+        self.taken = frozenset(taken)
+        self.clash = False
 
     def __call__(self, qualname: str) -> str:
         if "." not in qualname:
@@ -41,42 +103,436 @@ class Namer:
             local = self.names.get(head) or self.modules.get(head)
             if local is not None:
                 return ".".join([local, *rest])
-        self.needed.add(parts[0])
+        module, name, rest = _split_module(parts)
+        if module in self.from_modules and name not in self.bound and name not in self.taken:
+            self.needed.add((module, name))
+            return ".".join([name, *rest])
+        if parts[0] in self.bound or parts[0] in self.taken:
+            self.clash = True
+        self.needed.add((module, None))
         return qualname
 
     def expression(self, text: str) -> str:
         return _DOTTED.sub(lambda m: self(m.group(0)), text)
 
 
-def suggestion(record: CallRecord, module: cst.Module, namer: Namer) -> str:
-    group = record.group
-    namer.needed = set()
-    errors = [namer(e) for e in group.raises]
-    clause = errors[0] if len(errors) == 1 else f"({', '.join(errors)})"
-    statement = record.statement if not isinstance(record.frame, cst.Lambda) else None
-    call_text = module.code_for_node(record.node)
-    if statement is not None:
-        text = module.code_for_node(statement).strip()
-    else:
-        text = f"result = {call_text}"
-    target = record.bound_name or ("result" if statement is None else None)
-    handler: List[str] = []
-    as_exc = ""
-    if group.policy == "fail-closed":
-        handler.append(f"raise  # fail closed: {record.contract.name} could not confirm")
-    else:
-        fallback = namer.expression(group.fallback) if group.fallback else None
-        if fallback is None or not (target or isinstance(statement, cst.Return)):
-            logger = namer.logger or "logging.getLogger(__name__)"
-            if namer.logger is None and "logging" not in namer.modules:
-                namer.needed.add("logging")
-            handler.append(f'{logger}.warning("{record.contract.name} unavailable: %s", exc)')
-            as_exc = " as exc"
-        if isinstance(statement, cst.Return):
-            handler.append(f"return {fallback or 'None  # TODO: choose a fallback'}")
-        elif target:
-            handler.append(f"{target} = {fallback or 'None  # TODO: choose a fallback'}")
-    lines = [f"import {m}" for m in sorted(namer.needed)]
-    lines += ["try:"] + [f"    {line}" for line in text.splitlines()]
-    lines += [f"except {clause}{as_exc}:"] + [f"    {line}" for line in handler]
-    return "\n".join(lines)
+@dataclass
+class _Site:
+    """Where a call sits, and whether a ``try`` can be put around its statement."""
+
+    record: CallRecord
+    container: Optional[cst.CSTNode] = None
+    owner: Optional[cst.CSTNode] = None
+    path: Optional[List[cst.CSTNode]] = None
+    reason: Optional[str] = None
+
+
+@dataclass
+class _Plan:
+    clause: cst.BaseExpression
+    clause_text: str
+    fallback: Optional[cst.BaseExpression]
+    fallback_text: Optional[str]
+    needed: FrozenSet[Import] = frozenset()
+    clash: bool = False
+    #: What spelling the fallback needs, apart: a handler that only logs must not import it.
+    fallback_needed: FrozenSet[Import] = frozenset()
+    fallback_clash: bool = False
+
+    def imports(self, handler: "_Handler") -> FrozenSet[Import]:
+        return self.needed | self.fallback_needed if handler.uses_fallback else self.needed
+
+    def clashes(self, handler: "_Handler") -> bool:
+        return self.clash or (handler.uses_fallback and self.fallback_clash)
+
+
+@dataclass
+class _Handler:
+    as_name: Optional[str]
+    body: List[cst.BaseStatement]
+    what: str
+    why_not: Optional[str] = None  # None: safe to apply
+    uses_fallback: bool = False
+
+
+@dataclass
+class _Draft:
+    key: Tuple[int, int]
+    description: str
+    edits: Tuple[Edit, ...]
+    safe: bool
+    needed: FrozenSet[Import] = frozenset()
+
+
+class Advisor:
+    """The recommended handling for the calls of one module that have findings.
+
+    ``locate`` names the nodes whose positions the fixes need, so that the caller finds them in
+    the same single pass as the findings' own; ``advise`` then writes the texts and the fixes.
+    """
+
+    def __init__(self, module: cst.Module, text: Optional[str], module_scope: Scope, canonical):
+        self.module = module
+        self.namer = Namer(module_scope, canonical, module)
+        self._text = text
+        self._src: Optional[Source] = None
+        self._containers: Dict[int, dict] = {}
+        self._names: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
+        self._sites: Dict[int, _Site] = {}
+        self._quote: Optional[str] = None
+
+    @property
+    def src(self) -> Source:
+        if self._src is None:
+            self._src = Source(self.module, self.module.code if self._text is None else self._text)
+        return self._src
+
+    # -- where ---------------------------------------------------------------------------------
+    def site(self, record: CallRecord) -> _Site:
+        site = self._sites.get(id(record))
+        if site is not None:
+            return site
+        site = self._sites[id(record)] = _Site(record)
+        statement = record.statement
+        if isinstance(record.frame, cst.Lambda):
+            site.reason = "the call is in a lambda, which runs later: no try around a statement can guard it"
+            return site
+        if statement is None or not isinstance(record.node, cst.Call):
+            site.reason = ("the call is in a condition, a loop header, a `with`, a decorator or a default value, "
+                           "where no try can go around it alone")
+            return site
+        table = self._containers.get(id(record.frame))
+        if table is None:
+            table = self._containers[id(record.frame)] = containers(record.frame)
+        place = table.get(id(statement))
+        path = site.path = path_to(statement, record.node)
+        if place is None or path is None:
+            site.reason = "contractlint could not place a try around this statement"
+            return site
+        if any(isinstance(node, DEFERRED) for node in path[1:-1]):
+            site.reason = "the call is in a comprehension or a lambda, which a try around the statement does not guard"
+            return site
+        site.container, site.owner = place
+        site.path = path
+        return site
+
+    def locate(self, judged: Sequence[Tuple[CallRecord, Sequence]]) -> List[cst.CSTNode]:
+        nodes: List[cst.CSTNode] = []
+        for record, problems in judged:
+            try:
+                nodes.extend(self._locate_one(record, problems))
+            except Exception:  # ``advise`` meets the same surprise and says so in the call's help
+                continue
+        return nodes
+
+    def _locate_one(self, record: CallRecord, problems: Sequence) -> List[cst.CSTNode]:
+        nodes: List[cst.CSTNode] = []
+        for problem in problems:
+            if problem.code == "CL001":
+                site = self.site(record)
+                if site.reason is None:
+                    nodes.append(site.container)
+                    if site.owner is not None:
+                        nodes.append(site.owner)
+            handler: Optional[Handler] = getattr(problem, "target", None)
+            if handler is None or handler.suppress:
+                continue
+            if problem.code == "CL002" and handler.node.type is not None:
+                nodes.append(handler.node.type)
+            elif problem.code == "CL006":
+                body = handler.node.body
+                if isinstance(body, cst.SimpleStatementSuite):
+                    nodes.append(body.body[-1])
+                else:
+                    nodes.extend([body.body[0], body.body[-1]])
+                    first = body.body[0]
+                    if isinstance(first, cst.SimpleStatementLine):
+                        nodes.append(first.body[0])
+        return nodes
+
+    # -- what ----------------------------------------------------------------------------------
+    def _frame_names(self, frame: cst.CSTNode) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+        """(every name the frame uses, the names it binds itself), nested functions included."""
+        known = self._names.get(id(frame))
+        if known is not None:
+            return known
+        used: Set[str] = set()
+        bound: Set[str] = set()
+        stack: List[cst.CSTNode] = [frame]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name):
+                used.add(node.value)
+            elif isinstance(node, cst.Param):
+                bound.add(node.name.value)
+            elif isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+                bound.update(_stored(node.target))
+            elif isinstance(node, cst.AsName):
+                bound.update(_stored(node.name))
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not frame:
+                bound.add(node.name.value)
+            stack.extend(children(node))
+        known = self._names[id(frame)] = (frozenset(used), frozenset(bound))
+        return known
+
+    def _plan(self, record: CallRecord) -> _Plan:
+        group = record.group
+        self.namer.start(self._frame_names(record.frame)[0])
+        errors = [self.namer(e) for e in group.raises]
+        clause_text = errors[0] if len(errors) == 1 else f"({', '.join(errors)})"
+        needed, clash = frozenset(self.namer.needed), self.namer.clash
+        self.namer.start(self.namer.taken)
+        fallback_text = self.namer.expression(group.fallback) if group.fallback else None
+        fallback = _expression(fallback_text) if fallback_text else None
+        return _Plan(_expression(clause_text) or cst.Name("Exception"), clause_text, fallback,
+                     fallback_text if fallback is not None else None, needed, clash,
+                     frozenset(self.namer.needed), self.namer.clash)
+
+    def _quote_char(self) -> str:
+        if self._quote is None:
+            found = _STRING.findall(self.src.text)
+            single = sum(1 for s in found if s.lstrip("rRbBuUfF").startswith("'"))
+            self._quote = "'" if single > len(found) - single else '"'
+        return self._quote
+
+    def _log_line(self, record: CallRecord, logger: str, exc: str) -> cst.SimpleStatementLine:
+        q = self._quote_char()
+        text = f"{logger}.warning({q}{record.contract.name} unavailable: %s{q}, {exc})"
+        return line_of(cst.Expr(_expression(text)))
+
+    def _exc_name(self, record: CallRecord) -> str:
+        used = self._frame_names(record.frame)[0]
+        for name in ("exc", "error", "err", "exc_"):
+            if name not in used:
+                return name
+        n = 1
+        while f"exc_{n}" in used:
+            n += 1
+        return f"exc_{n}"
+
+    def _logger(self, record: CallRecord) -> Optional[str]:
+        logger = self.namer.logger
+        if logger is None or isinstance(record.frame, cst.Module):
+            return logger
+        return None if logger in self._frame_names(record.frame)[1] else logger
+
+    def _targets(self, record: CallRecord, site: _Site, peers: Sequence[CallRecord]) -> List[List[cst.CSTNode]]:
+        """Paths to what the fallback replaces: each call of the group in the statement, or the
+        ``await`` around it."""
+        paths = []
+        for peer in peers:
+            path = site.path if peer is record else path_to(record.statement, peer.node)
+            if path is None:
+                continue
+            if len(path) >= 2 and isinstance(path[-2], cst.Await):
+                path = path[:-1]
+            paths.append(path)
+        return paths
+
+    def _handler(self, record: CallRecord, plan: _Plan, statement: Optional[cst.CSTNode],
+                 paths: List[List[cst.CSTNode]]) -> _Handler:
+        group = record.group
+        if group.policy == "fail-closed":
+            comment = f"# fail closed: {record.contract.name} could not confirm"
+            raise_line = cst.SimpleStatementLine(
+                body=[cst.Raise()],
+                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "),
+                                                           comment=cst.Comment(comment)))
+            return _Handler(None, [raise_line], "re-raise",
+                            "the contract says fail closed: raise your own error from the original one "
+                            "(a bare re-raise would change nothing)")
+        dropped = (isinstance(statement, cst.Expr) and len(paths) == 1 and paths[0][1] is paths[0][-1])
+        if dropped:
+            logger = self._logger(record)
+            if logger is None:
+                return _Handler(None, [todo_pass()], "choose a fallback",
+                                "there is no module logger to report the failure with, and a handler that "
+                                "only passes is silent (CL004): choose what to do")
+            exc = self._exc_name(record)
+            why = None
+            if group.policy != "fail-open" and plan.fallback is None:
+                why = (f"the contract lets this call fail open or closed (policy \"{group.policy}\") and gives "
+                       "no fallback: choose whether to carry on")
+            return _Handler(exc, [self._log_line(record, logger, exc)], f"log the failure with {logger}", why)
+        if plan.fallback is None:
+            body: List[cst.BaseStatement] = []
+            exc = None
+            logger = self._logger(record)
+            if logger is not None:
+                exc = self._exc_name(record)
+                body.append(self._log_line(record, logger, exc))
+            body.append(todo_pass())
+            return _Handler(exc, body, "choose a fallback", "the contract gives no fallback: choose one")
+        if statement is None:
+            target = cst.Name("result")
+            return _Handler(None, [line_of(cst.Assign([cst.AssignTarget(target)], plan.fallback))],
+                            f"fall back to {plan.fallback_text}", uses_fallback=True)
+        tops = [p[-1] for p in paths if len(p) == 2]
+        new = substitute(plain(statement), [p[-1] for p in paths], plan.fallback, tops)
+        why = None
+        if not reevaluation_is_pure(statement, paths):
+            why = "the handler would repeat other calls of the statement: move the service call to a statement of its own"
+        elif isinstance(plan.fallback, cst.Name) and plan.fallback.value == "None" and any(
+                len(p) > 2 and not isinstance(p[-2], (cst.Arg, cst.Element, cst.DictElement)) for p in paths):
+            why = "the fallback None would be used as an object here"
+        return _Handler(None, [line_of(new)], f"fall back to {plan.fallback_text}", why, uses_fallback=True)
+
+    def advise(self, judged: Sequence[Tuple[CallRecord, Sequence]], where: Where
+               ) -> Tuple[Dict[int, str], Dict[Tuple[int, int], Fix]]:
+        """(index of a record -> its recommended handling, (record, problem) -> its fix)."""
+        texts: Dict[int, str] = {}
+        drafts: List[_Draft] = []
+        peers: Dict[int, List[CallRecord]] = {}
+        for record, problems in judged:
+            if problems and record.statement is not None:
+                peers.setdefault(id(record.statement), []).append(record)
+        for i, (record, problems) in enumerate(judged):
+            if not problems:
+                continue
+            try:
+                texts[i], found = self._advise_one(i, record, problems, peers, where)
+            except Exception as exc:  # the findings matter more than their advice: keep them, say why
+                texts[i] = (f"# contractlint could not write the recommended handling for this call "
+                            f"({type(exc).__name__}: {exc}); please report it")
+                continue
+            drafts.extend(found)
+        return texts, self._finish(drafts)
+
+    def _advise_one(self, i: int, record: CallRecord, problems: Sequence, peers, where: Where
+                    ) -> Tuple[str, List[_Draft]]:
+        site = self.site(record)
+        plan = self._plan(record)
+        group_peers = [p for p in peers.get(id(record.statement), [record])
+                       if p.group is record.group and p.contract is record.contract] or [record]
+        statement = record.statement if site.path is not None else None
+        paths = self._targets(record, site, group_peers) if statement is not None else []
+        if not paths:
+            statement = None
+        handler = self._handler(record, plan, statement, paths)
+        drafts = []
+        for j, problem in enumerate(problems):
+            draft = self._draft((i, j), record, problem, site, plan, handler, statement, where)
+            if draft is not None:
+                drafts.append(draft)
+        return self._text_of(record, plan, handler, statement), drafts
+
+    def _text_of(self, record, plan: _Plan, handler: _Handler, statement) -> str:
+        body = plain(statement) if statement is not None else cst.Assign(
+            [cst.AssignTarget(cst.Name("result"))], record.node)
+        node = try_statement(line_of(body), plan.clause, handler.as_name, handler.body)
+        text = self.src.render(node).replace(self.src.newline, "\n").rstrip("\n")
+        return "\n".join([*_import_lines(plan.imports(handler)), text])
+
+    def _draft(self, key, record: CallRecord, problem, site: _Site, plan: _Plan, handler: _Handler,
+               statement, where: Where) -> Optional[_Draft]:
+        if problem.code == "CL001":
+            if site.reason is not None or statement is None:
+                return None
+            edit = wrap(self.src, where, statement, site.container, site.owner,
+                        lambda body: try_statement(body, plan.clause, handler.as_name, handler.body))
+            why = handler.why_not or _clash(plan.clashes(handler))
+            description = f"wrap the statement in try/except {plan.clause_text} and {handler.what}"
+            return _Draft(key, _described(description, why), (edit,), why is None, plan.imports(handler))
+        target: Optional[Handler] = getattr(problem, "target", None)
+        if target is None or target.suppress:
+            return None
+        at = f" at line {where(target.node)[0][0]}"
+        if problem.code == "CL002" and target.node.type is not None:
+            self.namer.start(self._frame_names(record.frame)[0])
+            missing = [self.namer(e) for e in _uncovered(record)]
+            if not missing:
+                return None
+            needed, clash = frozenset(self.namer.needed), self.namer.clash
+            extra = [_expression(m) for m in missing]
+            if any(e is None for e in extra):
+                return None
+            edit = widen_clause(self.src, where, target.node, extra)
+            why = "a name it needs is already used for something else in this file" if clash else None
+            body = target.body
+            if why is None and record.group.policy == "fail-open" and contains_raise(body):
+                why = "the handler raises, and the contract says fail open (CL003): fix the handler first"
+            elif why is None and record.group.policy == "fail-closed" and not always_raises(body):
+                why = "the handler can finish without raising, and the contract says fail closed (CL003): fix it first"
+            description = f"add {', '.join(missing)} to the except clause{at}"
+            return _Draft(key, _described(description, why), (edit,), why is None, needed)
+        if problem.code == "CL006" and record.bound_name and plan.fallback is not None:
+            binding = cst.Assign([cst.AssignTarget(cst.Name(record.bound_name))], plan.fallback)
+            edit = append_to_handler(self.src, where, target.node, binding)
+            why = _clash(plan.fallback_clash)
+            description = f"bind {record.bound_name} to {plan.fallback_text} in the handler{at}"
+            return _Draft(key, _described(description, why), (edit,), why is None, plan.fallback_needed)
+        return None
+
+    def _finish(self, drafts: List[_Draft]) -> Dict[Tuple[int, int], Fix]:
+        """Every safe fix of the file carries the same import edits (for the imports all of them
+        need), so that applying several at once adds each import once. libcst's import visitor
+        costs tens of milliseconds a file, so a suggestion-only fix, never applied, names the
+        imports it needs in its description instead of carrying their edits."""
+        joint = frozenset(i for d in drafts if d.safe for i in d.needed)
+        try:
+            shared = import_edits(self.src, joint) if joint else ()
+        except Exception as exc:  # no import, no safe fix: each becomes a suggestion that says why
+            shared = ()
+            drafts = [d if not (d.safe and d.needed) else _Draft(
+                d.key, _described(d.description, f"contractlint could not add the imports ({exc})"), d.edits,
+                False, d.needed) for d in drafts]
+        fixes: Dict[Tuple[int, int], Fix] = {}
+        for draft in drafts:
+            description = draft.description
+            if draft.safe:
+                edits = (*draft.edits, *(shared if draft.needed else ()))
+            else:
+                edits = draft.edits
+                if draft.needed:
+                    description = f"{description}; it needs {'; '.join(_import_lines(draft.needed))}"
+            fixes[draft.key] = Fix(description, edits, draft.safe, hunk(self.src.text, edits, self.src.offsets))
+        return fixes
+
+
+def _described(description: str, why: Optional[str]) -> str:
+    return description if why is None else f"{description} (suggestion only: {why})"
+
+
+def _clash(clash: bool) -> Optional[str]:
+    return "a name it needs is already used for something else in this file" if clash else None
+
+
+@lru_cache(maxsize=1024)
+def _expression(text: str) -> Optional[cst.BaseExpression]:
+    """Parsed once per text (libcst nodes are immutable, so they are shared)."""
+    try:
+        return cst.parse_expression(text)
+    except Exception:  # a fallback that is not one expression is left to the person
+        return None
+
+
+def _stored(target: cst.CSTNode) -> Iterable[str]:
+    if isinstance(target, cst.Name):
+        yield target.value
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            yield from _stored(element.value)
+    elif isinstance(target, cst.StarredElement):
+        yield from _stored(target.value)
+
+
+def _uncovered(record: CallRecord) -> List[str]:
+    hierarchy = record.contract.errors
+    out = []
+    for error in record.group.raises:
+        caught = any(
+            handler.names is None or any(hierarchy.catches(name, error) for name in handler.names)
+            for guard in record.guards for handler in guard.handlers)
+        if not caught:
+            out.append(error)
+    return out
+
+
+def _import_lines(needed: Iterable[Import]) -> List[str]:
+    modules = sorted({m for m, name in needed if name is None})
+    names: Dict[str, List[str]] = {}
+    for module, name in needed:
+        if name is not None:
+            names.setdefault(module, []).append(name)
+    lines = [f"from {m} import {', '.join(sorted(n))}" for m, n in sorted(names.items())]
+    return lines + [f"import {m}" for m in modules]

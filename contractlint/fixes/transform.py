@@ -1,0 +1,384 @@
+"""Fixes as libcst transformations: the recommended handling written into one call site.
+
+Each function builds new libcst nodes from the nodes of the module as parsed and renders them
+as an ``Edit``: the span of the code it replaces and the code libcst generates for the new
+nodes in that very place, so that indentation (spaces or tabs), line endings, quotes and
+comments stay the file's own. Nothing here reads files or knows about contracts.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import difflib
+from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+
+import libcst as cst
+from libcst._nodes.internal import CodegenState
+
+from contractlint.fixes.edits import Offsets, content, split_lines
+from contractlint.model import Edit, Span
+
+Position = Tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
+Where = Callable[[cst.CSTNode], Tuple[Position, Position]]
+#: (module, name): ``from module import name``; (module, None): ``import module``.
+Import = Tuple[str, Optional[str]]
+
+TODO_FALLBACK = "# TODO(contractlint): choose a fallback"
+
+
+class Source:
+    """The module as parsed and its text, to turn node positions into spans and nodes into code."""
+
+    def __init__(self, module: cst.Module, text: str):
+        self.module = module
+        self.text = text
+        self.lines = split_lines(text)
+        self.newline = module.default_newline
+        self._offsets: Optional[Offsets] = None
+
+    @property
+    def offsets(self) -> Offsets:
+        if self._offsets is None:
+            self._offsets = Offsets(self.text)
+        return self._offsets
+
+    def line(self, number: int) -> str:
+        return content(self.lines[number - 1]) if 1 <= number <= len(self.lines) else ""
+
+    def indent_of(self, number: int) -> str:
+        line = self.line(number)
+        return line[: len(line) - len(line.lstrip(" \t\f"))]
+
+    def ends_with_newline(self, number: int) -> bool:
+        return 1 <= number <= len(self.lines) and self.lines[number - 1] != content(self.lines[number - 1])
+
+    def code(self, node: cst.CSTNode) -> str:
+        return self.module.code_for_node(node)
+
+    def render(self, node: cst.CSTNode, indent: str = "") -> str:
+        """The code of ``node`` as libcst writes it inside a block indented by ``indent``."""
+        state = CodegenState(default_indent=self.module.default_indent, default_newline=self.newline)
+        if indent:
+            state.increase_indent(indent)
+        node._codegen(state)
+        return "".join(state.tokens)
+
+
+# -- where a statement sits -------------------------------------------------------------------------
+
+def _suites(stmt: cst.CSTNode):
+    """(suite, owner) for each block of a compound statement: the owner's line gives the block's
+    indentation. Nested ``def``/``class`` are skipped: their statements are frames of their own."""
+    if isinstance(stmt, cst.If):
+        yield stmt.body, stmt
+        if isinstance(stmt.orelse, cst.If):
+            yield from _suites(stmt.orelse)
+        elif stmt.orelse is not None:
+            yield stmt.orelse.body, stmt
+    elif isinstance(stmt, (cst.For, cst.While)):
+        yield stmt.body, stmt
+        if stmt.orelse is not None:
+            yield stmt.orelse.body, stmt
+    elif isinstance(stmt, cst.With):
+        yield stmt.body, stmt
+    elif isinstance(stmt, (cst.Try, cst.TryStar)):
+        yield stmt.body, stmt
+        for handler in stmt.handlers:
+            yield handler.body, stmt
+        if stmt.orelse is not None:
+            yield stmt.orelse.body, stmt
+        if stmt.finalbody is not None:
+            yield stmt.finalbody.body, stmt
+    elif isinstance(stmt, cst.Match):
+        for case in stmt.cases:
+            yield case.body, case  # a case's block is indented from the ``case`` line
+
+
+def containers(frame: cst.CSTNode) -> Dict[int, Tuple[cst.CSTNode, Optional[cst.CSTNode]]]:
+    """``id(small statement)`` -> (the line or one-line suite holding it, the compound statement
+    owning that suite or None), for the statements of one frame (a module, class or function body)."""
+    found: Dict[int, Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = {}
+    if isinstance(frame, cst.Module):
+        top: Sequence[cst.CSTNode] = frame.body
+    elif isinstance(frame, (cst.FunctionDef, cst.ClassDef)):
+        if isinstance(frame.body, cst.SimpleStatementSuite):
+            for small in frame.body.body:
+                found[id(small)] = (frame.body, frame)
+            return found
+        top = frame.body.body
+    else:
+        return found
+    stack: List[Sequence[cst.CSTNode]] = [top]
+    while stack:
+        for stmt in stack.pop():
+            if isinstance(stmt, cst.SimpleStatementLine):
+                for small in stmt.body:
+                    found[id(small)] = (stmt, None)
+            elif not isinstance(stmt, (cst.FunctionDef, cst.ClassDef)):
+                for suite, owner in _suites(stmt):
+                    if isinstance(suite, cst.SimpleStatementSuite):
+                        for small in suite.body:
+                            found[id(small)] = (suite, owner)
+                    else:
+                        stack.append(suite.body)
+    return found
+
+
+# -- inside a statement ----------------------------------------------------------------------------
+
+_TRIVIA = frozenset({
+    "whitespace", "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
+    "semicolon", "comma", "newline", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
+    "trailing_whitespace", "empty_lines", "operator", "star_tok", "walrus",
+})
+_FIELDS: Dict[type, Tuple[str, ...]] = {}
+
+
+def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+    """The code children of ``node`` in source order (libcst's ``children`` costs a visitor)."""
+    kind = type(node)
+    names = _FIELDS.get(kind)
+    if names is None:
+        names = _FIELDS[kind] = tuple(
+            f.name for f in dataclasses.fields(kind) if f.name not in _TRIVIA and not f.name.startswith("whitespace"))
+    out: List[cst.CSTNode] = []
+    for name in names:
+        value = getattr(node, name)
+        if isinstance(value, cst.CSTNode):
+            out.append(value)
+        elif isinstance(value, (list, tuple)):
+            out.extend(v for v in value if isinstance(v, cst.CSTNode))
+    return out
+
+
+def path_to(root: cst.CSTNode, target: cst.CSTNode) -> Optional[List[cst.CSTNode]]:
+    """The nodes from ``root`` down to ``target`` (both included), or None."""
+    stack: List[Tuple[cst.CSTNode, int]] = [(root, 0)]
+    path: List[cst.CSTNode] = []
+    while stack:
+        node, depth = stack.pop()
+        del path[depth:]
+        path.append(node)
+        if node is target:
+            return path
+        stack.extend((child, depth + 1) for child in reversed(_children(node)))
+    return None
+
+
+#: Nodes a fix cannot wrap statement-wise: their code runs later, or more than once, or elsewhere.
+DEFERRED = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorExp)
+_EFFECTS = (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, *DEFERRED)
+
+
+def _has_effects(node: cst.CSTNode, replaced: FrozenSet[int]) -> bool:
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if id(current) in replaced:
+            continue
+        if isinstance(current, _EFFECTS):
+            return True
+        stack.extend(_children(current))
+    return False
+
+
+def reevaluation_is_pure(statement: cst.CSTNode, paths: Sequence[List[cst.CSTNode]]) -> bool:
+    """Whether running ``statement`` again, with the calls at the end of ``paths`` replaced, repeats
+    no side effect: what Python evaluated before each call (the parts of each enclosing
+    expression to its left, an ``if`` expression's test, an augmented target) holds no call,
+    ``await``, ``yield`` or walrus. What comes after a call never ran, and runs once."""
+    replaced = frozenset(id(p[-1]) for p in paths)
+    for path in paths:
+        for parent, child in zip(path, path[1:]):
+            if isinstance(parent, (cst.Assign, cst.AnnAssign)):
+                continue  # the value is evaluated first; the targets after
+            for sibling in _children(parent):
+                if sibling is child:
+                    break
+                if _has_effects(sibling, replaced):
+                    return False
+    return True
+
+
+class _Replace(cst.CSTTransformer):
+    def __init__(self, targets: FrozenSet[int], replacement: Callable[[cst.CSTNode], cst.BaseExpression]):
+        super().__init__()
+        self.targets = targets
+        self.replacement = replacement
+
+    def on_leave(self, original_node, updated_node):
+        if id(original_node) in self.targets:
+            return self.replacement(original_node)
+        return updated_node
+
+
+_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.ConcatenatedString,
+          cst.FormattedString, cst.List, cst.Dict, cst.Set, cst.Tuple, cst.Ellipsis)
+
+
+def substitute(statement: cst.CSTNode, targets: Sequence[cst.CSTNode], value: cst.BaseExpression,
+               top: Sequence[cst.CSTNode] = ()) -> cst.CSTNode:
+    """``statement`` with each of ``targets`` replaced by ``value``: bare where it is the whole
+    value of the statement (``top``) or an atom, in parentheses elsewhere (``(a or b).x``, ``(1).x``)."""
+    tops = {id(t) for t in top}
+    bare = value.with_changes(lpar=[], rpar=[]) if getattr(value, "lpar", ()) else value
+    atom = isinstance(bare, _ATOMS) and not isinstance(bare, cst.Tuple)
+    wrapped = bare.with_changes(lpar=[cst.LeftParen()], rpar=[cst.RightParen()])
+
+    def replacement(original: cst.CSTNode) -> cst.BaseExpression:
+        return bare if atom or id(original) in tops else wrapped
+
+    return statement.visit(_Replace(frozenset(id(t) for t in targets), replacement))
+
+
+# -- building the handler --------------------------------------------------------------------------
+
+def todo_pass(comment: str = TODO_FALLBACK) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(
+        body=[cst.Pass()], leading_lines=[cst.EmptyLine(indent=True, comment=cst.Comment(comment))])
+
+
+def line_of(*smalls: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
+    return cst.SimpleStatementLine(body=list(smalls))
+
+
+def plain(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
+    return small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+
+
+def try_statement(body: cst.SimpleStatementLine, clause: cst.BaseExpression, as_name: Optional[str],
+                  handler: Sequence[cst.BaseStatement]) -> cst.Try:
+    return cst.Try(
+        body=cst.IndentedBlock(body=[body]),
+        handlers=[cst.ExceptHandler(
+            type=clause,
+            name=cst.AsName(name=cst.Name(as_name)) if as_name else None,
+            body=cst.IndentedBlock(body=list(handler)),
+        )],
+    )
+
+
+def wrap(src: Source, where: Where, small: cst.BaseSmallStatement, container: cst.CSTNode,
+         owner: Optional[cst.CSTNode], make_try: Callable[[cst.SimpleStatementLine], cst.Try]) -> Edit:
+    """Wrap ``small`` (alone, or split from the statements that share its line) in the ``try``
+    that ``make_try`` builds around it; a one-line suite (``if x: y = call()``) becomes a block."""
+    body = list(container.body)
+    index = next(i for i, s in enumerate(body) if s is small)
+    before, after = body[:index], body[index + 1:]
+    trailing = container.trailing_whitespace
+    suite = isinstance(container, cst.SimpleStatementSuite)
+    pieces: List[cst.BaseStatement] = []
+    if before:
+        pieces.append(cst.SimpleStatementLine(body=[*before[:-1], plain(before[-1])]))
+    if not suite and not before and not after:
+        target = container.with_changes(leading_lines=[])
+    else:
+        target = cst.SimpleStatementLine(
+            body=[plain(small)],
+            trailing_whitespace=cst.TrailingWhitespace() if (after or suite) else trailing)
+    pieces.append(make_try(target))
+    if after:
+        pieces.append(cst.SimpleStatementLine(
+            body=[*after[:-1], plain(after[-1])],
+            trailing_whitespace=cst.TrailingWhitespace() if suite else trailing))
+    (line, column), (end_line, _) = where(container)
+    end_column = len(src.line(end_line))
+    if suite:
+        indent = src.indent_of(where(owner)[0][0])
+        text = src.render(cst.IndentedBlock(header=trailing, body=pieces), indent)
+        column -= len(container.leading_whitespace.value)
+    else:
+        indent = src.indent_of(line)
+        text = "".join(src.render(piece, indent) for piece in pieces)[len(indent):]
+    if text.endswith(src.newline):
+        text = text[: -len(src.newline)]
+    return Edit(Span(line, column + 1, end_line, end_column + 1), text)
+
+
+def widen_clause(src: Source, where: Where, handler: cst.CSTNode, extra: Sequence[cst.BaseExpression]) -> Edit:
+    """``except A:`` -> ``except (A, B):``; ``except (A, B):`` -> ``except (A, B, C):``.
+
+    A position excludes the node's own parentheses, so the new text goes inside them; a tuple
+    laid out one element a line stays so (each new element takes the separator before it).
+    """
+    clause = handler.type
+    (line, column), (end_line, end_column) = where(clause)
+    indent = src.indent_of(where(handler)[0][0])
+    parenthesised = bool(getattr(clause, "lpar", ()))
+    if isinstance(clause, cst.Tuple):
+        elements = list(clause.elements)
+        last = elements[-1]
+        separator = elements[-2].comma if len(elements) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        added = [cst.Element(e) for e in extra]
+        if isinstance(last.comma, cst.Comma):
+            elements[-1] = last.with_changes(comma=separator)
+            added = [a.with_changes(comma=separator) for a in added[:-1]] + [added[-1].with_changes(comma=last.comma)]
+        new = clause.with_changes(elements=[*elements, *added], lpar=[], rpar=[])
+        text = src.render(new, indent)
+    else:
+        inner = clause.with_changes(lpar=[], rpar=[]) if parenthesised else clause
+        text = ", ".join([src.render(inner, indent), *(src.code(e) for e in extra)])
+    if not parenthesised:
+        text = f"({text})"
+    return Edit(Span(line, column + 1, end_line, end_column + 1), text)
+
+
+def _is_placeholder(stmt: cst.CSTNode) -> bool:
+    if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
+        return False
+    small = stmt.body[0]
+    return isinstance(small, cst.Pass) or (isinstance(small, cst.Expr) and isinstance(small.value, cst.Ellipsis))
+
+
+def append_to_handler(src: Source, where: Where, handler: cst.CSTNode, small: cst.BaseSmallStatement) -> Edit:
+    """Add ``small`` as the last statement of ``handler``'s body (in place of a lone ``pass``)."""
+    body = handler.body
+    code = src.code(small)
+    if isinstance(body, cst.SimpleStatementSuite):
+        (_, _), (line, column) = where(body.body[-1])
+        return Edit(Span(line, column + 1, line, column + 1), f"; {code}")
+    stmts = body.body
+    if len(stmts) == 1 and _is_placeholder(stmts[0]):
+        (line, column), (end_line, end_column) = where(stmts[0].body[0])
+        return Edit(Span(line, column + 1, end_line, end_column + 1), code)
+    indent = src.indent_of(where(stmts[0])[0][0])
+    end_line = where(stmts[-1])[1][0]
+    if src.ends_with_newline(end_line):
+        return Edit(Span(end_line + 1, 1, end_line + 1, 1), f"{indent}{code}{src.newline}")
+    column = len(src.line(end_line)) + 1
+    return Edit(Span(end_line, column, end_line, column), f"{src.newline}{indent}{code}")
+
+
+# -- imports ---------------------------------------------------------------------------------------
+
+def import_edits(src: Source, needed: Iterable[Import]) -> Tuple[Edit, ...]:
+    """The edits that add ``needed`` imports the way libcst's ``AddImportsVisitor`` does (merged
+    into an existing ``from m import ...``, placed after the module's imports)."""
+    from libcst.codemod import CodemodContext
+    from libcst.codemod.visitors import AddImportsVisitor
+
+    needed = sorted(set(needed), key=lambda i: (i[0], i[1] or ""))
+    if not needed:
+        return ()
+    context = CodemodContext()
+    for module, name in needed:
+        AddImportsVisitor.add_needed_import(context, module, name)
+    # The visitor only looks at the module's top-level imports: give it the statements up to the
+    # last of them and a stand-in for the next one (its blank lines and comments, then ``pass``),
+    # since visiting a whole big module costs a second.
+    body = list(src.module.body)
+    last = max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine)
+                and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)), default=-1)
+    if last + 1 < len(body):
+        stand_in = cst.SimpleStatementLine([cst.Pass()], leading_lines=body[last + 1].leading_lines)
+        head = src.module.with_changes(body=[*body[: last + 1], stand_in], footer=[])
+    else:
+        head = src.module
+    new = head.visit(AddImportsVisitor(context))
+    old_lines, new_lines = split_lines(head.code), split_lines(new.code)
+    edits = []
+    matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag != "equal":
+            edits.append(Edit(Span(i1 + 1, 1, i2 + 1, 1), "".join(new_lines[j1:j2])))
+    return tuple(edits)

@@ -1,0 +1,31 @@
+from capability_client import CapabilityError, Capability, CapabilityClient, CapabilityTimeout, CapabilityUnavailable
+
+client = CapabilityClient()
+
+
+def one(user, sticker):
+    try:
+        capability = client.check(user, sticker)
+    except (CapabilityTimeout, CapabilityError):
+        capability = Capability.static_only()
+    return capability
+
+
+def several(user, sticker):
+    try:
+        capability = client.check(user, sticker)
+    except (
+        CapabilityTimeout,
+        CapabilityUnavailable,
+        CapabilityError,
+    ) as exc:
+        print(exc)
+        capability = Capability.static_only()
+    return capability
+
+
+def parenthesised(user, sticker):
+    try:
+        return client.check(user, sticker)
+    except (CapabilityTimeout, CapabilityError):
+        return Capability.static_only()
