@@ -1,0 +1,355 @@
+"""``check --changed``: real git repositories with commits, branches, staged changes and shallow clones."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from contractlint.changes import Changes, Git, changed, parse_diff, restrict, select, unquote
+from contractlint.cli import main
+from contractlint.contracts import load_contracts
+from contractlint.errors import UserError
+from contractlint.model import Finding, Report, Span
+
+CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
+IMPORT = "from capability_client import Capability, CapabilityClient, CapabilityError\n"
+BAD = "def {name}(u, s):\n    return CapabilityClient().check(u, s)\n"
+GOOD = ("def {name}(u, s):\n    try:\n        return CapabilityClient().check(u, s)\n"
+        "    except CapabilityError:\n        return Capability.static_only()\n")
+
+
+@pytest.fixture(autouse=True)
+def clean_git_env(monkeypatch, tmp_path):
+    """Tests must not see the git of whoever runs them: no hook variables, no user configuration."""
+    for name in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "PRE_COMMIT",
+                 "GIT_CONFIG_PARAMETERS"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Consumer")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "consumer@example.com")
+
+
+def git(repo: Path, *args: str) -> str:
+    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout
+
+
+def write(repo: Path, name: str, text: str) -> None:
+    path = repo / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+def commit(repo: Path, message: str) -> None:
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", message)
+
+
+def run(repo: Path, *args: str, env=None):
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps stderr apart
+        runner = CliRunner()
+    old = os.getcwd()
+    os.chdir(repo)
+    try:
+        return runner.invoke(main, list(args), catch_exceptions=False, env=env)
+    finally:
+        os.chdir(old)
+
+
+def reported(result) -> list:
+    """(path, line, code) for each finding line of ``-q`` output."""
+    out = []
+    for line in result.stdout.splitlines():
+        path, row, _, rest = line.split(":", 3)
+        out.append((path, int(row), rest.split()[0]))
+    return out
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """main: old.py (one bad call), app.py (one bad call at line 4); then a branch ``feature`` that adds a
+    second bad call to app.py (line 6), a new file, a text file and a module in an excluded folder."""
+    repo = tmp_path / "consumer"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "pyproject.toml", CONFIG + 'exclude = ["generated/"]\n')
+    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old"))
+    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first"))
+    commit(repo, "main")
+    git(repo, "checkout", "-q", "-b", "feature")
+    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first") + BAD.format(name="second"))
+    write(repo, "pkg/new.py", IMPORT + BAD.format(name="fresh"))
+    write(repo, "notes.txt", "CapabilityClient().check()\n")
+    write(repo, "generated/gen.py", IMPORT + BAD.format(name="gen"))
+    commit(repo, "feature")
+    return repo
+
+
+def test_changed_checks_the_files_changed_since_the_merge_base_with_the_default_branch(repo: Path):
+    result = run(repo, "check", "--changed", "-q")
+    assert result.exit_code == 1, result.stderr
+    assert reported(result) == [("pkg/app.py", 4, "CL001"), ("pkg/app.py", 6, "CL001"), ("pkg/new.py", 3, "CL001")]
+    full = run(repo, "check", "-q")
+    assert ("old.py", 4, "CL001") in reported(full)  # what --changed leaves out is really there
+
+
+def test_changed_says_what_it_compared_with_on_stderr(repo: Path):
+    result = run(repo, "check", "--changed", "--format", "json")
+    base = git(repo, "merge-base", "main", "HEAD").strip()
+    assert result.stderr == f"contractlint: checking 2 changed Python files against main (merge base {base[:10]})\n"
+    assert result.stdout.startswith("{")
+
+
+def test_only_changed_lines_reports_the_new_call_and_not_the_old_one(repo: Path):
+    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    assert reported(result) == [("pkg/app.py", 6, "CL001"), ("pkg/new.py", 3, "CL001")]
+    summary = run(repo, "check", "--changed", "--only-changed-lines")
+    assert "capability-server: 2 calls, 0 kept, 2 broken" in summary.stdout
+
+
+def test_only_changed_lines_exits_0_when_only_old_lines_are_broken(repo: Path):
+    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first") + GOOD.format(name="second"))
+    write(repo, "pkg/new.py", IMPORT + GOOD.format(name="fresh"))
+    commit(repo, "handle the new calls")
+    assert run(repo, "check", "--changed", "-q").exit_code == 1  # the old call in a changed file
+    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    assert result.exit_code == 0, result.stdout
+    assert result.stdout == ""
+
+
+def test_the_default_branch_moving_on_does_not_count_as_a_change_of_the_branch(repo: Path):
+    git(repo, "checkout", "-q", "main")
+    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older"))
+    commit(repo, "main moves on")
+    git(repo, "checkout", "-q", "feature")
+    paths = {p for p, _, _ in reported(run(repo, "check", "--changed", "-q"))}
+    assert paths == {"pkg/app.py", "pkg/new.py"}
+
+
+def test_base_names_the_commit_to_compare_with(repo: Path):
+    write(repo, "pkg/later.py", IMPORT + BAD.format(name="later"))
+    commit(repo, "later")
+    result = run(repo, "check", "--changed", "--base", "HEAD~1", "-q")
+    assert reported(result) == [("pkg/later.py", 3, "CL001")]
+    assert run(repo, "check", "--changed", "--base", "HEAD", "-q").stdout == ""
+
+
+def test_uncommitted_and_untracked_files_count_as_changed(repo: Path):
+    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="edited"))
+    write(repo, "scratch.py", IMPORT + BAD.format(name="draft"))
+    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    assert ("old.py", 6, "CL001") in reported(result)
+    assert ("old.py", 4, "CL001") not in reported(result)
+    assert ("scratch.py", 3, "CL001") in reported(result)
+
+
+def test_staged_checks_the_staged_files_only(repo: Path):
+    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged"))
+    git(repo, "add", "old.py")
+    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="unstaged"))  # changed, not staged
+    result = run(repo, "check", "--changed", "--staged", "-q")
+    assert {p for p, _, _ in reported(result)} == {"old.py"}
+    lines = run(repo, "check", "--changed", "--staged", "--only-changed-lines", "-q")
+    assert reported(lines) == [("old.py", 6, "CL001")]
+    assert "against the staged changes" in run(repo, "check", "--changed", "--staged").stderr
+
+
+def test_under_pre_commit_changed_means_staged(repo: Path):
+    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged"))
+    git(repo, "add", "old.py")
+    result = run(repo, "check", "--changed", "--only-changed-lines", "-q", env={"PRE_COMMIT": "1"})
+    assert reported(result) == [("old.py", 6, "CL001")]
+    # pre-commit names the files itself: --changed keeps those that changed
+    named = run(repo, "check", "--changed", "old.py", "pkg/app.py", "-q", env={"PRE_COMMIT": "1"})
+    assert {p for p, _, _ in reported(named)} == {"old.py"}
+    # an explicit --base wins over the environment
+    based = run(repo, "check", "--changed", "--base", "main", env={"PRE_COMMIT": "1"})
+    assert "against main (merge base" in based.stderr
+    assert "checking 3 changed Python files" in based.stderr
+
+
+def test_staged_works_before_the_first_commit(tmp_path: Path):
+    repo = tmp_path / "fresh"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    write(repo, "pyproject.toml", CONFIG)
+    write(repo, "a.py", IMPORT + BAD.format(name="a"))
+    git(repo, "add", "a.py", "pyproject.toml")
+    assert reported(run(repo, "check", "--changed", "--staged", "-q")) == [("a.py", 3, "CL001")]
+    result = run(repo, "check", "--changed")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("contractlint: error: --changed: no default branch found")
+
+
+def test_paths_limit_the_changed_files_and_folders(repo: Path):
+    result = run(repo, "check", "--changed", "pkg/new.py", "-q")
+    assert {p for p, _, _ in reported(result)} == {"pkg/new.py"}
+    inside = run(repo / "pkg", "check", "--changed", ".", "-q")
+    assert {p for p, _, _ in reported(inside)} == {"app.py", "new.py"}
+    none = run(repo, "check", "--changed", "old.py")
+    assert none.exit_code == 0
+    assert "checking 0 changed Python files" in none.stderr
+
+
+def test_a_clone_finds_the_default_branch_through_origin_head(repo: Path, tmp_path: Path):
+    clone = tmp_path / "clone"
+    git(tmp_path, "clone", "-q", "--branch", "feature", repo.as_uri(), str(clone))
+    git(clone, "remote", "set-head", "origin", "main")  # the source had feature checked out
+    assert "main" not in git(clone, "branch")  # so only origin/HEAD can lead to origin/main
+    result = run(clone, "check", "--changed", "-q")
+    assert {p for p, _, _ in reported(result)} == {"pkg/app.py", "pkg/new.py"}
+    assert "against origin/main (merge base" in run(clone, "check", "--changed").stderr
+
+
+def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path, tmp_path: Path):
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", repo.as_uri(), str(shallow))
+    result = run(shallow, "check", "--changed", "--base", "origin/main")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert len(result.stderr.splitlines()) == 1
+    assert result.stderr.startswith('contractlint: error: --changed: the base "origin/main" is not a commit')
+    assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
+    default = run(shallow, "check", "--changed")
+    assert default.exit_code == 2 and len(default.stderr.splitlines()) == 1
+    assert "no default branch found" in default.stderr and "shallow clone" in default.stderr
+    assert "Traceback" not in result.stderr + default.stderr
+
+
+def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path, tmp_path: Path):
+    git(repo, "checkout", "-q", "main")
+    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older"))
+    commit(repo, "main moves on")
+    git(repo, "checkout", "-q", "feature")
+    shallow = tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "feature", repo.as_uri(),
+        str(shallow))
+    result = run(shallow, "check", "--changed", "--base", "origin/main")
+    assert result.exit_code == 2
+    assert len(result.stderr.splitlines()) == 1
+    assert 'contractlint: error: --changed: "origin/main" and HEAD have no common ancestor' in result.stderr
+    assert "shallow" in result.stderr
+
+
+def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: Path):
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    write(plain, "a.py", "x = 1\n")
+    result = run(plain, "check", "--changed")
+    assert result.exit_code == 2
+    assert result.stderr.startswith("contractlint: error: --changed: ") and "not in a git repository" in result.stderr
+    for args, said in ((["--base", "main"], "--base needs --changed"),
+                       (["--staged"], "--staged needs --changed"),
+                       (["--only-changed-lines"], "--only-changed-lines needs --changed"),
+                       (["--changed", "--staged", "--base", "main"], "cannot go together"),
+                       (["--changed", "--write-baseline", "b.json"], "cannot go with --changed")):
+        result = run(repo, "check", *args)
+        assert result.exit_code == 2, args
+        assert result.stderr.startswith("contractlint: error: ") and said in result.stderr, result.stderr
+    unknown = run(repo, "check", "--changed", "--base", "no-such-branch")
+    assert unknown.exit_code == 2
+    assert unknown.stderr == ('contractlint: error: --changed: the base "no-such-branch" is not a commit in this '
+                              "repository\n")
+
+
+def test_odd_file_names_are_found(repo: Path):
+    name = "pkg/naïve, file\twith tab.py"
+    write(repo, name, IMPORT + BAD.format(name="odd"))
+    commit(repo, "odd name")
+    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    assert any(line.startswith("pkg/naïve, file\twith tab.py:3:") for line in result.stdout.splitlines())
+
+
+# --- the parsing, on git's own words ----------------------------------------------------------------------
+
+
+def test_parse_diff_reads_added_lines_renames_deletions_and_quoted_names():
+    diff = textwrap.dedent('''\
+        diff --git a/a.py b/a.py
+        index 1..2 100644
+        --- a/a.py
+        +++ b/a.py
+        @@ -3,0 +4,2 @@ def f():
+        ++++ not a header
+        +x
+        @@ -10 +12 @@
+        -old
+        +new
+        @@ -20,3 +21,0 @@
+        -gone
+        diff --git a/old name.py b/new name.py
+        similarity index 100%
+        rename from old name.py
+        rename to new name.py
+        diff --git "a/t\\tb.py" "b/t\\tb.py"
+        --- "a/t\\tb.py"
+        +++ "b/t\\tb.py"
+        @@ -1 +1 @@
+        -a
+        +b
+        diff --git "a/\\303\\251.py" "b/\\303\\251.py"
+        new file mode 100644
+        --- /dev/null
+        +++ "b/\\303\\251.py"
+        @@ -0,0 +1 @@
+        +x
+        ''')
+    assert parse_diff(diff) == {
+        "a.py": frozenset({4, 5, 12}),
+        "new name.py": frozenset(),
+        "t\tb.py": frozenset({1}),
+        "é.py": frozenset({1}),
+    }
+
+
+def test_unquote_follows_git_c_quoting():
+    assert unquote("plain.py") == "plain.py"
+    assert unquote('"a\\"b\\\\c.py"') == 'a"b\\c.py'
+    assert unquote('"\\346\\227\\245.py"') == "日.py"
+    assert unquote('"new\\nline.py"') == "new\nline.py"
+
+
+def test_restrict_keeps_findings_that_touch_changed_lines_and_file_level_ones(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "a.py").write_text("")
+    (tmp_path / "b.py").write_text("")
+    changes = Changes(against="test", files={os.path.realpath(tmp_path / "a.py"): frozenset({10}),
+                                             os.path.realpath(tmp_path / "b.py"): None})
+
+    def finding(path, line, end_line=None, statement_line=None, code="CL001", callee="m.f"):
+        return Finding(path=path, span=Span(line, 5, end_line or line, 9), code=code, name="x", severity="error",
+                       message="m", callee=callee, statement_line=statement_line)
+
+    kept = [finding("a.py", 10), finding("a.py", 11, statement_line=10), finding("a.py", 9, end_line=12),
+            finding("b.py", 99), finding("c.py", 1, code="CL900", callee=None)]
+    dropped = [finding("a.py", 11), finding("a.py", 9), finding("c.py", 10)]
+    report = Report(contracts=load_contracts(["capability-server"]), findings=kept + dropped)
+    assert restrict(report, changes).findings == kept
+    assert report.findings == kept + dropped  # a new report; the old one is left alone
+
+
+def test_select_keeps_existing_changed_files_under_the_paths(tmp_path: Path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    for name in ("src/a.py", "src/b.py", "tests/t.py"):
+        write(tmp_path, name, "")
+    files = {os.path.realpath(tmp_path / n): None for n in ("src/a.py", "tests/t.py", "src/gone.py")}
+    changes = Changes(against="test", files=files)
+    assert select(changes, ["src"]) == [os.path.join("src", "a.py")]
+    assert select(changes, ["."]) == [os.path.join("src", "a.py"), os.path.join("tests", "t.py")]
+    assert select(changes, ["src/b.py"]) == []
+
+
+def test_changed_raises_user_errors_not_tracebacks(tmp_path: Path):
+    with pytest.raises(UserError) as caught:
+        changed(Git(str(tmp_path)))
+    assert caught.value.messages[0].startswith("--changed: ")

@@ -1,0 +1,622 @@
+"""Every --format, checked against its own specification on the example consumer and on hostile input.
+
+SARIF is validated with the official 2.1.0 schema (``../shared/schemas/`` beside the repository),
+JSON with the schema we ship, JUnit with an XML parser, GitHub workflow commands with a parser that
+unescapes them the way the Actions runner does.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import re
+import textwrap
+import xml.etree.ElementTree as ET
+from collections import Counter
+from importlib import resources
+from pathlib import Path
+from typing import Dict, List, Tuple
+from urllib.parse import unquote
+
+import pytest
+from click.testing import CliRunner
+
+from contractlint.cli import main
+from contractlint.contracts import load_contracts
+from contractlint.model import RULES, Edit, Finding, Fix, Report, Span
+from contractlint.output import FORMATS, OutputOptions
+from contractlint.output.github import format_github
+from contractlint.output.gitlab import format_gitlab
+from contractlint.output.json import format_json
+from contractlint.output.junit import format_junit
+from contractlint.output.markdown import format_markdown
+from contractlint.output.sarif import format_sarif
+
+try:
+    import jsonschema
+except ImportError:  # the oldest-Python CI run installs no test extra: only the schema checks need it
+    jsonschema = None
+
+ROOT = Path(__file__).resolve().parent.parent
+SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
+GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
+
+
+def run(*args: str) -> "object":
+    try:
+        runner = CliRunner(mix_stderr=False)
+    except TypeError:  # click >= 8.2 always keeps stderr apart
+        runner = CliRunner()
+    return runner.invoke(main, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def in_root(monkeypatch):
+    monkeypatch.chdir(ROOT)
+
+
+@pytest.fixture(scope="module")
+def example() -> Dict[str, str]:
+    """Every format's output for ``check examples/``, written by the command itself to files."""
+    old = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        import tempfile
+
+        with tempfile.TemporaryDirectory() as tmp:
+            names = sorted(FORMATS)
+            args = ["check", "examples/"]
+            for name in names:
+                args += ["--format", name, "--output", os.path.join(tmp, name)]
+            result = run(*args)
+            assert result.exit_code == 1, result.stdout + result.stderr
+            assert result.stdout == ""
+            texts = {}
+            for name in names:
+                with open(os.path.join(tmp, name), encoding="utf-8") as fh:
+                    texts[name] = fh.read()
+            return texts
+    finally:
+        os.chdir(old)
+
+
+@pytest.fixture(scope="module")
+def example_findings(example) -> List[Tuple[str, int, int, str]]:
+    """(path, line, column, code) of each finding, read from the text format: what every other format must say."""
+    out = []
+    for line in example["text"].splitlines():
+        m = re.match(r"^(\S+\.py):(\d+):(\d+): (CL\d{3}) ", line)
+        if m:
+            out.append((m.group(1), int(m.group(2)), int(m.group(3)), m.group(4)))
+    assert len(out) >= 7  # the gallery breaks each rule once
+    return out
+
+
+def contracts():
+    return load_contracts(["capability-server"])
+
+
+def finding(path="app/views.py", line=4, column=12, end_line=4, end_column=40, code="CL001", **extra) -> Finding:
+    rule = next(r for r in RULES if r.code == code)
+    fields = dict(path=path, span=Span(line, column, end_line, end_column), code=code, name=rule.name,
+                  severity=rule.severity, message="capability_client.CapabilityClient.check() is not guarded",
+                  contract="capability-server", callee="capability_client.CapabilityClient.check",
+                  suggestion="try:\n    x = client.check(u, s)\nexcept CapabilityError:\n    x = fallback()\n",
+                  remediation="Catch CapabilityError.", scope="show")
+    fields.update(extra)
+    return Finding(**fields)
+
+
+FIX = Fix(description="Wrap the call in try/except CapabilityError",
+          edits=(Edit(Span(4, 5, 4, 5), "try:\n        "), Edit(Span(4, 40, 4, 40), "\n    except CapabilityError:\n"
+                                                                                       "        x = fallback()")),
+          safe=False)
+
+
+def report_of(*findings: Finding, files=None) -> Report:
+    report = Report(contracts=contracts(), findings=list(findings))
+    report.files = list(files) if files is not None else sorted({f.path for f in findings})
+    report.files_checked = len(report.files)
+    return report
+
+
+# --- json --------------------------------------------------------------------------------------------------
+
+
+def report_schema() -> dict:
+    return json.loads((resources.files("contractlint") / "schemas" / "report-v1.schema.json").read_text("utf-8"))
+
+
+def needs_jsonschema() -> None:
+    if jsonschema is None:
+        pytest.skip("jsonschema is not installed (pip install -e '.[test]')")
+
+
+def validate_report(data) -> None:
+    needs_jsonschema()
+    schema = report_schema()
+    jsonschema.Draft202012Validator.check_schema(schema)
+    jsonschema.Draft202012Validator(schema).validate(data)
+
+
+def test_json_of_the_example_is_valid_against_the_shipped_schema_and_says_what_the_text_says(example,
+                                                                                            example_findings):
+    data = json.loads(example["json"])
+    validate_report(data)
+    assert [(f["path"], f["line"], f["column"], f["code"]) for f in data["findings"]] == example_findings
+    from contractlint import __version__
+
+    assert data["tool"] == {"name": "contractlint", "version": __version__}
+    summary = {c["name"]: c for c in data["contracts"]}
+    # The text summary says "capability-server: 13 calls, 5 kept (2 through approved ...), ..., 7 broken".
+    line = next(l for l in example["text"].splitlines() if l.startswith("capability-server: "))
+    calls, kept = (int(n) for n in re.match(r"capability-server: (\d+) calls, (\d+) kept", line).groups())
+    cs = summary["capability-server"]
+    assert (cs["calls"], cs["kept"] + cs["approved"]) == (calls, kept)
+    assert cs["broken"] == int(re.search(r"(\d+) broken", line).group(1))
+    assert cs["calls"] == sum(cs[s] for s in ("kept", "approved", "accepted", "baselined", "broken"))
+    assert data["counts"]["findings"] == len(data["findings"]) == len(example_findings)
+    assert all(f["fingerprint"] for f in data["findings"])  # the engine fills them
+    assert len({f["fingerprint"] for f in data["findings"]}) == len(data["findings"])
+
+
+def test_json_serialises_fixes_suggestions_and_fingerprints_as_given():
+    plain = finding(line=9, fingerprint="")
+    fixed = finding(fix=FIX, fingerprint="abc123")
+    data = json.loads(format_json(report_of(plain, fixed), OutputOptions(version="9.9.9")))
+    validate_report(data)
+    first, second = data["findings"]
+    assert first["fix"] is None and first["fingerprint"] == ""
+    assert second["fingerprint"] == "abc123"
+    assert second["suggestion"] == fixed.suggestion
+    assert second["fix"] == {
+        "description": FIX.description, "safe": False,
+        "edits": [{"line": 4, "column": 5, "end_line": 4, "end_column": 5, "content": "try:\n        "},
+                  {"line": 4, "column": 40, "end_line": 4, "end_column": 40,
+                   "content": "\n    except CapabilityError:\n        x = fallback()"}],
+    }
+    assert (second["line"], second["column"], second["end_line"], second["end_column"]) == (4, 12, 4, 40)
+    assert data["tool"]["version"] == "9.9.9"
+
+
+def test_json_is_deterministic_with_sorted_keys(example):
+    data = json.loads(example["json"])
+    assert example["json"] == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    report = report_of(finding(line=9), finding(fix=FIX))
+    assert format_json(report, OutputOptions()) == format_json(report, OutputOptions())
+
+
+@pytest.mark.parametrize("breakage", [
+    lambda d: d["findings"][0].update(line=0),
+    lambda d: d["findings"][0].pop("fingerprint"),
+    lambda d: d["findings"][0].update(severity="fatal"),
+    lambda d: d["contracts"][0].pop("broken"),
+    lambda d: d.update(schema_version=2),
+    lambda d: d["findings"][0].update(fix={"description": "x", "safe": True, "edits": [{"line": 1}]}),
+])
+def test_the_shipped_schema_rejects_what_it_does_not_describe(breakage):
+    data = json.loads(format_json(report_of(finding()), OutputOptions()))
+    validate_report(data)
+    breakage(data)
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(data)
+
+
+# --- sarif -------------------------------------------------------------------------------------------------
+
+
+def sarif_validator():
+    needs_jsonschema()
+    if not SARIF_SCHEMA.is_file():
+        pytest.fail(f"the official SARIF schema is expected at {SARIF_SCHEMA} (shared/ beside the repository)")
+    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema, format_checker=cls.FORMAT_CHECKER)
+
+
+# RFC 3986 relative-path reference: unreserved, sub-delims, ':' and '@' in segments, or percent-encoded octets.
+_URI_PATH = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+$")
+
+
+def assert_relative_uri(uri: str, expected_path: str) -> None:
+    assert _URI_PATH.match(uri), uri
+    assert not uri.startswith("/") and ":" not in uri.split("/")[0], f"{uri} would read as absolute"
+    assert unquote(uri) == expected_path
+
+
+def test_sarif_of_the_example_is_valid_sarif_2_1_0_with_what_code_scanning_needs(example, example_findings):
+    log = json.loads(example["sarif"])
+    sarif_validator().validate(log)
+    assert log["version"] == "2.1.0" and len(log["runs"]) == 1
+    run_ = log["runs"][0]
+    rules = run_["tool"]["driver"]["rules"]
+    assert [r["id"] for r in rules] == [r.code for r in RULES]  # every rule, whatever was selected or found
+    for rule, spec in zip(rules, RULES):
+        assert rule["name"] == spec.name
+        assert rule["shortDescription"]["text"] == spec.summary
+        assert rule["fullDescription"]["text"] == spec.what
+        assert rule["help"]["markdown"] == spec.page() and rule["help"]["text"] == spec.page()
+        assert rule["helpUri"].startswith("https://")
+        assert rule["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning"}[spec.severity]
+    assert "%SRCROOT%" in run_["originalUriBaseIds"]
+    examples_root = "examples/"  # examples/pyproject.toml makes examples/ the project root
+    seen = []
+    for result in run_["results"]:
+        rule = rules[result["ruleIndex"]]
+        assert rule["id"] == result["ruleId"]
+        location = result["locations"][0]["physicalLocation"]
+        artifact = location["artifactLocation"]
+        assert artifact["uriBaseId"] == "%SRCROOT%"
+        region = location["region"]
+        assert {"startLine", "startColumn", "endLine", "endColumn"} <= set(region)
+        assert result["level"] == "error"
+        assert result["message"]["text"]
+        assert result["partialFingerprints"]["contractlint/v1"]
+        seen.append((examples_root + unquote(artifact["uri"]), region["startLine"], region["startColumn"],
+                     result["ruleId"]))
+        assert_relative_uri(artifact["uri"], unquote(artifact["uri"]))
+    assert seen == example_findings
+
+
+def test_sarif_paths_are_relative_to_the_root_percent_encoded_and_never_absolute(tmp_path):
+    root = tmp_path / "repo"
+    odd = root / "src" / "naïve dir" / "50% off,#1.py"
+    report = report_of(finding(path=str(odd)), finding(path=str(tmp_path / "outside.py")))
+    log = json.loads(format_sarif(report, OutputOptions(root=str(root))))
+    sarif_validator().validate(log)
+    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    assert uris[0] == "src/na%C3%AFve%20dir/50%25%20off%2C%231.py"
+    assert_relative_uri(uris[0], "src/naïve dir/50% off,#1.py")
+    assert uris[1] == "../outside.py"
+    assert str(tmp_path) not in json.dumps(log)
+
+
+def test_sarif_fixes_become_replacements_and_fingerprints_partial_fingerprints():
+    report = report_of(finding(fix=FIX, fingerprint="f00d"), finding(line=9, end_line=9, fingerprint=""))
+    log = json.loads(format_sarif(report, OutputOptions()))
+    sarif_validator().validate(log)
+    with_fix, without = log["runs"][0]["results"]
+    assert with_fix["partialFingerprints"] == {"contractlint/v1": "f00d"}
+    assert "partialFingerprints" not in without and "fixes" not in without
+    (fix,) = with_fix["fixes"]
+    assert fix["description"]["text"] == FIX.description
+    (change,) = fix["artifactChanges"]
+    assert change["artifactLocation"]["uri"] == "app/views.py"
+    assert change["replacements"] == [
+        {"deletedRegion": {"startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 5},
+         "insertedContent": {"text": "try:\n        "}},
+        {"deletedRegion": {"startLine": 4, "startColumn": 40, "endLine": 4, "endColumn": 40},
+         "insertedContent": {"text": "\n    except CapabilityError:\n        x = fallback()"}},
+    ]
+    assert "```python\ntry:\n    x = client.check(u, s)" in with_fix["message"]["markdown"]
+
+
+def test_sarif_levels_follow_severity_and_brackets_in_messages_are_escaped():
+    warn = finding(severity="warning", message="see [the docs](1) and a[0]")
+    log = json.loads(format_sarif(report_of(warn), OutputOptions()))
+    sarif_validator().validate(log)
+    (result,) = log["runs"][0]["results"]
+    assert result["level"] == "warning"
+    assert result["message"]["text"] == "see \\[the docs\\](1) and a\\[0\\]"
+
+
+def test_sarif_rule_metadata_is_the_same_whatever_was_selected(in_root):
+    full = json.loads(run("check", "examples/", "--format", "sarif").stdout)
+    narrow = json.loads(run("check", "examples/", "--format", "sarif", "--select", "CL003").stdout)
+    assert full["runs"][0]["tool"] == narrow["runs"][0]["tool"]
+    assert {r["ruleId"] for r in narrow["runs"][0]["results"]} == {"CL003"}
+
+
+def test_the_sarif_schema_check_is_not_vacuous():
+    log = json.loads(format_sarif(report_of(finding()), OutputOptions()))
+    validator = sarif_validator()
+    validator.validate(log)
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][0]["level"] = "fatal"
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(broken)
+    broken = json.loads(json.dumps(log))
+    broken["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]["startLine"] = 0
+    with pytest.raises(jsonschema.ValidationError):
+        validator.validate(broken)
+
+
+# --- github ------------------------------------------------------------------------------------------------
+
+
+def parse_workflow_command(line: str) -> Tuple[str, Dict[str, str], str]:
+    """The Actions runner's reading of ``::cmd k=v,k=v::data`` (ActionCommand.TryParseV2), unescaping included."""
+    assert line.startswith("::") and "\n" not in line and "\r" not in line
+    end = line.index("::", 2)
+    head, data = line[2:end], line[end + 2:]
+    command, _, props = head.partition(" ")
+
+    def unescape(text: str, prop: bool) -> str:
+        text = text.replace("%0D", "\r").replace("%0A", "\n")
+        if prop:
+            text = text.replace("%3A", ":").replace("%2C", ",")
+        return text.replace("%25", "%")
+
+    properties = {}
+    for pair in props.split(","):
+        key, _, value = pair.partition("=")
+        assert key and key not in properties
+        properties[key] = unescape(value, prop=True)
+    return command, properties, unescape(data, prop=False)
+
+
+def test_github_annotations_of_the_example_point_at_each_finding(example, example_findings):
+    lines = example["github"].splitlines()
+    assert len(lines) == len(example_findings)
+    for line, (path, row, col, code) in zip(lines, example_findings):
+        command, props, message = parse_workflow_command(line)
+        assert command == "error"
+        assert (props["file"], int(props["line"]), int(props["col"])) == (path, row, col)
+        assert int(props["endLine"]) >= row and "endColumn" in props
+        assert props["title"].startswith(code + " ")
+        assert message
+
+
+@pytest.mark.parametrize("path", ["src/a,b:c.py", "src/100%/ünïcødé,x.py", "weird::name=1,line=99.py"])
+def test_github_escaping_survives_hostile_messages_and_file_names(path):
+    message = "50% of calls, e.g. a:b,c\r\nraise:: ::error file=x.py::injected %0A %25"
+    hostile = finding(path=path, message=message, contract="capability-server", suggestion="try:\n    x()\n",
+                      remediation="::warning::not a command")
+    warning = finding(path=path, line=7, end_line=7, severity="warning", message="w,a:r%n")
+    out = format_github(report_of(hostile, warning), OutputOptions())
+    lines = out.split("\n")
+    assert lines[-1] == "" and len(lines) == 3  # one line per finding, nothing injected
+    command, props, data = parse_workflow_command(lines[0])
+    assert command == "error"
+    assert props["file"] == path and props["line"] == "4" and props["col"] == "12"
+    assert props["title"] == "CL001 unguarded-call [capability-server]"
+    assert data.startswith(message + "\n")
+    assert "try:\n    x()" in data and data.endswith("::warning::not a command")
+    command, props, data = parse_workflow_command(lines[1])
+    assert command == "warning" and props["file"] == path and data.startswith("w,a:r%n")
+    quiet = format_github(report_of(hostile), OutputOptions(quiet=True))
+    assert parse_workflow_command(quiet.rstrip("\n"))[2] == message
+
+
+# --- junit -------------------------------------------------------------------------------------------------
+
+
+def test_junit_of_the_example_has_a_test_case_per_checked_file_and_a_failure_per_finding(example,
+                                                                                        example_findings):
+    root = ET.fromstring(example["junit"].encode("utf-8"))
+    assert example["junit"].startswith('<?xml version="1.0" encoding="UTF-8"?>')
+    assert root.tag == "testsuites"
+    (suite,) = list(root)
+    assert suite.tag == "testsuite"
+    cases = list(suite)
+    assert all(case.tag == "testcase" for case in cases)
+    names = [case.get("name") for case in cases]
+    assert len(set(names)) == len(names) == json.loads(example["json"])["files_checked"]  # the same run
+    assert all(name.startswith("examples/") and name.endswith(".py") for name in names)
+    assert {"examples/chat_server/stickers.py", "examples/sticker_gallery/gallery.py"} <= set(names)
+    failures = {case.get("name"): [f for f in case if f.tag == "failure"] for case in cases}
+    assert Counter({n: len(f) for n, f in failures.items() if f}) == Counter(p for p, *_ in example_findings)
+    for case in cases:
+        assert case.get("classname") and float(case.get("time")) >= 0
+        for failure in case:
+            assert failure.tag == "failure" and failure.get("type").startswith("CL") and failure.get("message")
+            assert failure.text.startswith(case.get("name") + ":")
+    failed = sum(1 for f in failures.values() if f)
+    for element in (root, suite):
+        assert int(element.get("tests")) == len(cases)
+        assert int(element.get("failures")) == failed
+        assert int(element.get("errors")) == 0
+        assert float(element.get("time")) >= 0
+        assert element.get("name")
+
+
+def test_junit_is_well_formed_with_characters_xml_cannot_hold_and_internal_errors_are_errors():
+    hostile = finding(path="a&b<c>.py", message='ends "]]>" & has \x0c form feed and \x1b escape',
+                      suggestion="x = 1\x0c\n")
+    crash = finding(path="z.py", code="CL999", line=1, column=1, end_line=1, end_column=1, contract=None,
+                    callee=None, message="contractlint failed: KeyError: 'x'")
+    report = report_of(hostile, crash, files=["a&b<c>.py", "clean.py", "z.py"])
+    root = ET.fromstring(format_junit(report, OutputOptions()).encode("utf-8"))
+    suite = root.find("testsuite")
+    cases = {c.get("name"): c for c in suite.findall("testcase")}
+    assert list(cases) == ["a&b<c>.py", "clean.py", "z.py"]
+    (failure,) = cases["a&b<c>.py"].findall("failure")
+    assert 'ends "]]>" & has \\x0c form feed and \\x1b escape' in failure.get("message")
+    assert "x = 1\\x0c" in failure.text
+    assert list(cases["clean.py"]) == []
+    assert [e.tag for e in cases["z.py"]] == ["error"]
+    assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "1")
+
+
+# --- markdown, gitlab --------------------------------------------------------------------------------------
+
+
+def table_rows(markdown: str, header_start: str) -> List[List[str]]:
+    lines = markdown.splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith(header_start))
+    rows = []
+    for line in lines[start:]:
+        if not line.startswith("|"):
+            break
+        rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]])
+    return rows
+
+
+def test_markdown_summary_has_a_row_per_contract_and_cells_that_stay_cells(example):
+    rows = table_rows(example["markdown"], "| contract |")
+    header, rule, *body = rows
+    assert header[:3] == ["contract", "owner", "calls"] and "broken" in header
+    assert [r[0] for r in body] == ["capability-server", "profile-service"]
+    assert all(len(r) == len(header) for r in body)
+    data = json.loads(example["json"])
+    for row, contract in zip(body, data["contracts"]):
+        values = dict(zip(header, row))
+        assert int(values["calls"]) == contract["calls"] and int(values["broken"]) == contract["broken"]
+    pipes = finding(message="a | b <script>x</script>\nsecond line")
+    findings = table_rows(format_markdown(report_of(pipes), OutputOptions()), "| location |")
+    assert len(findings[2]) == 4
+    assert findings[2][3] == "a \\| b &lt;script&gt;x&lt;/script&gt; second line"
+
+
+def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerprints(example, example_findings):
+    issues = json.loads(example["gitlab"])
+    assert isinstance(issues, list) and len(issues) == len(example_findings)
+    for issue, (path, line, _, code) in zip(issues, example_findings):
+        assert issue["description"] and issue["check_name"].startswith(code)
+        assert issue["severity"] in GITLAB_SEVERITIES
+        assert issue["location"]["path"] == path[len("examples/"):]  # relative to the project root
+        assert issue["location"]["lines"]["begin"] == line
+    assert len({i["fingerprint"] for i in issues}) == len(issues)
+    twice = report_of(finding(fingerprint=""), finding(fingerprint=""), finding(line=30, fingerprint=""))
+    again = json.loads(format_gitlab(twice, OutputOptions()))
+    assert len({i["fingerprint"] for i in again}) == 3
+    assert json.loads(format_gitlab(twice, OutputOptions())) == again
+
+
+def test_gitlab_paths_follow_the_output_root(in_root, tmp_path):
+    out = tmp_path / "gl.json"
+    result = run("check", "examples/", "--format", "gitlab", "--output", str(out), "--output-root", ".")
+    assert result.exit_code == 1
+    paths = {i["location"]["path"] for i in json.loads(out.read_text())}
+    assert "examples/sticker_gallery/gallery.py" in paths
+
+
+# --- streams and exit status ---------------------------------------------------------------------------------
+
+
+def test_findings_go_to_stdout_and_diagnostics_to_stderr(tmp_path, monkeypatch):
+    (tmp_path / "bad.py").write_text(textwrap.dedent("""\
+        from capability_client import CapabilityClient
+        def show(u, s):
+            return CapabilityClient().check(u, s)
+        """))
+    monkeypatch.chdir(tmp_path)
+    result = run("check", "bad.py", "--format", "json")
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["findings"][0]["code"] == "CL001"
+    assert result.stderr.startswith("contractlint: no contracts configured")
+
+
+def test_exit_zero_keeps_findings_but_not_usage_errors(in_root):
+    result = run("check", "examples/", "--exit-zero", "-q")
+    assert result.exit_code == 0
+    assert "CL001" in result.stdout
+    bad = run("check", "examples/", "--exit-zero", "--select", "CL07")
+    assert bad.exit_code == 2
+    assert bad.stderr.startswith("contractlint: error: --select")
+    missing = run("check", "nowhere/", "--exit-zero")
+    assert missing.exit_code == 2 and "no such file or folder" in missing.stderr
+
+
+def test_every_format_writes_to_stdout_when_alone(in_root):
+    for name in sorted(FORMATS):
+        result = run("check", "examples/", "--format", name)
+        assert result.exit_code == 1, (name, result.stderr)
+        assert result.stdout, name
+        assert "Traceback" not in result.stderr
+
+
+def test_the_schema_is_package_data_and_describes_the_version_it_checks():
+    schema = report_schema()
+    assert schema["properties"]["schema_version"] == {"const": json.loads(
+        format_json(report_of(), OutputOptions()))["schema_version"]}
+
+
+def test_formatters_are_pure():
+    report = report_of(finding(fix=FIX, fingerprint="f"), finding(line=20, severity="warning"))
+    before = copy.deepcopy(report)
+    for name, formatter in FORMATS.items():
+        assert formatter(report, OutputOptions()) == formatter(report, OutputOptions()), name
+    assert report == before
+
+
+# --- the GitHub Action -------------------------------------------------------------------------------------
+
+
+def action_step_env(step: dict, inputs: dict, contractlint: str) -> Dict[str, str]:
+    """The step's ``env:`` with its ``${{ }}`` expressions evaluated as the Actions runner would."""
+    values = {f"inputs.{k}": v for k, v in inputs.items()}
+    values.update({"github.base_ref": "", "github.action_path": str(ROOT),
+                   "steps.install.outputs.contractlint": contractlint})
+
+    def evaluate(text: str) -> str:
+        return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m.group(1)], str(text))
+
+    return {key: evaluate(value) for key, value in step.get("env", {}).items()}
+
+
+def run_action(tmp_path: Path, **overrides: str):
+    import subprocess
+    import sys
+
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    inputs = {name: spec.get("default", "") for name, spec in action["inputs"].items()}
+    inputs["sarif-file"] = str(tmp_path / inputs["sarif-file"])  # not in the repository
+    inputs.update(overrides)
+    steps = {step["id"]: step for step in action["runs"]["steps"]}
+    check = steps["check"]
+    files = {name: tmp_path / name for name in ("output", "summary")}
+    env = dict(os.environ)
+    env.update(action_step_env(check, inputs, str(Path(sys.executable).with_name("contractlint"))))
+    env.update(GITHUB_WORKSPACE=str(ROOT), GITHUB_OUTPUT=str(files["output"]),
+               GITHUB_STEP_SUMMARY=str(files["summary"]), RUNNER_TEMP=str(tmp_path))
+    assert "working-directory" not in check  # it runs at the workspace root, whatever the project's folder
+    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", check["run"]], cwd=ROOT,
+                          env=env, capture_output=True, text=True)
+    outputs = dict(line.split("=", 1) for line in files["output"].read_text().splitlines())
+    summary = files["summary"].read_text() if files["summary"].exists() else ""
+    return action, proc, outputs, summary
+
+
+def test_the_action_is_a_composite_that_installs_contractlint_from_its_own_path():
+    import yaml
+
+    action = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
+    assert action["runs"]["using"] == "composite"
+    install = action["runs"]["steps"][0]
+    assert install["env"]["ACTION_PATH"] == "${{ github.action_path }}"
+    assert 'pip install --disable-pip-version-check --quiet "$ACTION_PATH"' in install["run"]
+    for step in action["runs"]["steps"]:
+        assert step["shell"] == "bash"
+        assert "${{" not in step["run"]  # inputs reach the scripts through env:, never spliced into the code
+
+
+def test_the_action_annotates_writes_sarif_and_the_job_summary(tmp_path):
+    sarif_path = tmp_path / "out" / "results.sarif"
+    action, proc, outputs, summary = run_action(tmp_path, paths="examples/", **{"sarif-file": str(sarif_path)})
+    assert proc.returncode == 1, proc.stderr
+    annotations = [parse_workflow_command(line) for line in proc.stdout.splitlines()]
+    assert annotations and all(command == "error" for command, _, _ in annotations)
+    assert {props["file"] for _, props, _ in annotations} >= {"examples/sticker_gallery/gallery.py"}
+    assert outputs == {"sarif-file": str(sarif_path), "exit-code": "1"}
+    log = json.loads(sarif_path.read_text())
+    sarif_validator().validate(log)
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert "examples/sticker_gallery/gallery.py" in uris  # relative to the repository: the workspace
+    assert "| capability-server | stickers-sre |" in summary
+    assert set(outputs) == set(action["outputs"])
+
+
+def test_the_action_takes_paths_in_the_project_folder_and_reports_them_from_the_repository_root(tmp_path):
+    _, proc, outputs, _ = run_action(tmp_path, paths="sticker_gallery banner_ads",
+                                     **{"working-directory": "examples", "sarif-file": str(tmp_path / "x.sarif")})
+    assert proc.returncode == 1, proc.stderr
+    files = {props["file"] for _, props, _ in (parse_workflow_command(l) for l in proc.stdout.splitlines())}
+    assert files == {"examples/sticker_gallery/gallery.py", "examples/banner_ads/banners.py"}
+    log = json.loads(Path(outputs["sarif-file"]).read_text())
+    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    assert uris == files
+
+
+def test_the_action_can_let_the_job_pass_and_still_fails_on_usage_errors(tmp_path):
+    _, proc, outputs, summary = run_action(tmp_path, paths="examples/", **{"exit-zero": "true", "summary": "false"})
+    assert proc.returncode == 0 and outputs["exit-code"] == "0"
+    assert proc.stdout.startswith("::error ")
+    assert summary == ""
+    _, proc, outputs, _ = run_action(tmp_path, paths="examples/", args="--select CL07", **{"exit-zero": "true"})
+    assert proc.returncode == 2 and outputs["exit-code"] == "2"
+    assert "contractlint: error: --select" in proc.stderr
