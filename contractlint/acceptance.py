@@ -187,7 +187,10 @@ def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite]
     extra: List[Finding] = list(parsed.problems)
     for i, acceptance in enumerate(parsed.acceptances):
         codes = ",".join(acceptance.codes)
-        if acceptance.expired(today):
+        unused = [c for c in acceptance.codes if c in selected and not any(f.code == c for f in used[i])]
+        # An expired acceptance that still names a reported finding asks for a review (CL101); one
+        # whose findings are all gone is simply stale (CL103), whatever its date.
+        if acceptance.expired(today) and len(unused) < len([c for c in acceptance.codes if c in selected]):
             extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL101",
                                   f"the acceptance of {codes} expired on {acceptance.until.isoformat()}"
                                   f"{' (owner ' + acceptance.owner + ')' if acceptance.owner else ''}: "
@@ -195,8 +198,7 @@ def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite]
         if not acceptance.reason:
             extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL102",
                                   f"the acceptance of {codes} gives no reason: write why the risk is accepted after `--`"))
-        unused = [c for c in acceptance.codes if c in selected and not any(f.code == c for f in used[i])]
-        if unused and not acceptance.expired(today):
+        if unused:
             where = "in this file" if acceptance.file_level else "here"
             extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL103",
                                   f"the acceptance of {','.join(unused)} accepts nothing: no "

@@ -13,7 +13,8 @@ from typing import List, Optional, Sequence, Tuple
 import click
 
 from contractlint import __version__
-from contractlint.config import Config, check_codes, find_pyproject, load_config, split_codes
+from contractlint.config import (TARGET_VERSIONS, Config, check_codes, find_pyproject, load_config,
+                                 parse_target_version, split_codes)
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
@@ -42,7 +43,28 @@ def _setup(paths: Sequence[str], config_path: Optional[str], contract_specs: Seq
     return config, contracts
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Main(click.Group):
+    """Usage errors as one line, ``contractlint: error: ...``, exit 2, like every other error
+    (click's own print the usage text over several lines)."""
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        try:
+            code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            message = " ".join(exc.format_message().split())
+            command = exc.ctx.command_path.split(" ", 1)[1:] if isinstance(exc, click.UsageError) and exc.ctx else []
+            where = f"{command[0]}: " if command else ""
+            click.echo(f"contractlint: error: {where}{message}", err=True)
+            code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
+        except click.Abort:
+            click.echo("contractlint: error: aborted", err=True)
+            code = 1
+        if not standalone_mode:
+            return code
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contractlint")
 def main() -> None:
     """Check that every call to a backend service handles its failures the way the service's owners intend.
@@ -57,6 +79,8 @@ def _date(ctx, param, value: Optional[str]) -> Optional[dt.date]:
     if value is None:
         return None
     try:
+        if len(value) != 10 or value[4] != "-" or value[7] != "-":
+            raise ValueError(value)
         return dt.date.fromisoformat(value)
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-28") from None
@@ -80,13 +104,57 @@ def _selection_options(command):
                      help="The date acceptances and contract reviews are judged by (default: today)."),
         click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
                      help="Report only findings not recorded in this baseline (see --write-baseline)."),
+        click.option("--target-version", type=click.Choice(TARGET_VERSIONS), callback=_remember, expose_value=False,
+                     metavar="3.N", help="The oldest Python the checked code must run on: newer syntax cannot be "
+                     "parsed (default: the lower bound of requires-python in pyproject.toml, else any version)."),
+        *_speed_options(),
     ]):
         command = option(command)
     return command
 
 
+def _remember(ctx, param, value):
+    ctx.meta[f"contractlint.{param.name}"] = value
+
+
+def _speed_options():
+    """--jobs, --cache-dir, --no-cache: how the work is done, never what is found (kept in ctx.meta)."""
+    def remember(ctx, param, value):
+        ctx.meta[f"contractlint.{param.name}"] = value
+
+    return [
+        click.option("-j", "--jobs", type=click.IntRange(min=1), callback=remember, expose_value=False, metavar="N",
+                     help="Worker processes that parse files (default: the number of CPUs; 1: this process only)."),
+        click.option("--cache-dir", type=click.Path(file_okay=False), callback=remember, expose_value=False,
+                     metavar="DIR", help="Where the per-file cache lives (default: .contractlint_cache in the "
+                     "folder of pyproject.toml)."),
+        click.option("--no-cache", is_flag=True, callback=remember, expose_value=False,
+                     help="Neither read nor write the cache."),
+    ]
+
+
+def _speed(config: Config) -> dict:
+    """check_paths' jobs and cache_dir, from the options of the running command."""
+    import os
+
+    meta = click.get_current_context().meta
+    jobs = meta.get("contractlint.jobs") or _cpu_count()
+    cache_dir = None if meta.get("contractlint.no_cache") else (
+        meta.get("contractlint.cache_dir") or os.path.join(config.root, ".contractlint_cache"))
+    return {"jobs": jobs, "cache_dir": cache_dir}
+
+
+def _cpu_count() -> int:
+    import os
+
+    try:
+        return len(os.sched_getaffinity(0)) or 1
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
 def _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet=False,
-         changed=None):
+         changed=None, fixing: Optional[list] = None, write: bool = True):
     """Load configuration and contracts, check ``paths`` (only the ``changed`` files among them, when
     given), and return (config, report)."""
     select, ignore = split_codes(select), split_codes(ignore)
@@ -95,15 +163,70 @@ def _run(paths, contract_specs, select, ignore, exclude, config_path, today, bas
     config, contracts = _setup(paths, config_path, contract_specs, quiet)
     if exclude:
         config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
+    target = click.get_current_context().meta.get("contractlint.target_version")
+    if target:
+        config = dataclasses.replace(config, target_version=parse_target_version(target))
     missing = [p for p in paths if not _exists(p)]
     if missing:
         raise UserError([f"{p}: no such file or folder" for p in missing])
-    from contractlint import baseline
     from contractlint.engine import check_paths
 
-    entries = baseline.read(baseline_path) if baseline_path else None
-    report = check_paths(paths, config, contracts, select=select, ignore=ignore, today=today, baseline=entries)
+    if changed is not None:
+        from contractlint.changes import select as select_changed
+
+        paths = [p for p in select_changed(changed, paths) if config.is_included(p)]
+    entries = None
+    if baseline_path:  # json and hashlib only then
+        from contractlint import baseline
+
+        entries = baseline.read(baseline_path)
+    if fixing is not None:  # --fix, --diff: one FileFix per file with a safe fix lands in ``fixing``
+        from contractlint.engine import fix_paths
+
+        report, files = fix_paths(paths, config, contracts, write=write, select=select, ignore=ignore, today=today,
+                                  baseline=entries, **_speed(config))
+        fixing.extend(files)
+        return config, report
+    report = check_paths(paths, config, contracts, select=select, ignore=ignore, today=today, baseline=entries,
+                         **_speed(config))
     return config, report
+
+
+def _color() -> bool:
+    """ANSI colours on a terminal only, and never when NO_COLOR is set (https://no-color.org)."""
+    import os
+
+    return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
+def _report_diff(fixing: list, report) -> int:
+    """``--diff``: the unified diff of every safe fix on standard output, the counts on standard error."""
+    from contractlint.fixes.apply import decode
+    from contractlint.fixes.edits import unified_diff
+
+    changed = [f for f in fixing if f.changed]
+    for outcome in changed:
+        click.echo(unified_diff(outcome.path, decode(outcome.before)[0], decode(outcome.after)[0]), nl=False)
+    for outcome in fixing:
+        for problem in outcome.problems:
+            click.echo(f"contractlint: {problem}", err=True)
+    fixed = sum(len(f.fixed) for f in fixing)
+    click.echo(f"Would fix {_plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True)
+    return 1 if changed else 0
+
+
+def _report_fixed(fixing: list, report) -> None:
+    """``--fix``: what could not be applied, and the counts, on standard error (as ruff does)."""
+    for outcome in fixing:
+        for problem in outcome.problems:
+            click.echo(f"contractlint: {problem}", err=True)
+    fixed = sum(len(f.fixed) for f in fixing)
+    remaining = len(report.findings)
+    click.echo(f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).", err=True)
 
 
 @main.command()
@@ -115,19 +238,70 @@ def _run(paths, contract_specs, select, ignore, exclude, config_path, today, bas
               help="Write the output of the matching --format to FILE instead of standard output.")
 @click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
               help="Record every current finding in FILE (sorted JSON) and exit 0: adopt the tool, then shrink it.")
+@click.option("--output-root", "output_root", type=click.Path(file_okay=False), metavar="DIR",
+              help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of pyproject.toml). "
+                   "In CI, give the repository root.")
+@click.option("--changed", is_flag=True,
+              help="Check only the files that changed, as git sees them: since the merge base with --base, or the "
+                   "staged files (with --staged, or when run by pre-commit). Untracked files count as changed.")
+@click.option("--base", metavar="REF",
+              help="With --changed: compare with the merge base of REF and HEAD (default: origin/HEAD, else "
+                   "main or master).")
+@click.option("--staged", is_flag=True, help="With --changed: the staged files (the default under pre-commit).")
+@click.option("--only-changed-lines", "only_changed_lines", is_flag=True,
+              help="With --changed: report only findings on changed lines (from the statement that holds the call "
+                   "to the call's end); a file that cannot be parsed is always reported.")
+@click.option("--exit-zero", "exit_zero", is_flag=True,
+              help="Exit 0 even when errors are found; usage and configuration errors still exit 2.")
+@click.option("--fix", is_flag=True,
+              help="Apply the safe fixes (the contract's recommended handling where it decides everything) to the "
+                   "files, then report what remains. Suggestion-only fixes are never applied.")
+@click.option("--diff", is_flag=True,
+              help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there is any.")
+@click.option("-v", "--verbose", is_flag=True,
+              help="Show the trace of an internal error (CL999), to report it.")
 def check(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet, formats,
-          outputs, write_baseline) -> None:
+          outputs, write_baseline, output_root, changed, base, staged, only_changed_lines, exit_zero,
+          fix=False, diff=False, verbose=False) -> None:
     """Check PATHS (files or folders; default: the current folder) against the contracts in force.
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
-    that call, and a summary per contract. Exits 0 when no error is found, 1 when one is, and 2 on a
-    usage, configuration or contract error.
+    that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
+    --exit-zero), and 2 on a usage, configuration or contract error.
+
+    For CI: --format json|sarif|github|junit|gitlab|markdown (the json schema ships as
+    contractlint/schemas/report-v1.schema.json), and --changed to check only what a branch or a
+    commit changes. Findings go to standard output, diagnostics to standard error.
+
+    --fix writes the safe fixes to the files and reports what remains; --diff prints them as a
+    unified diff and writes nothing. Both count the findings fixed and remaining on standard
+    error; `contractlint explain CODE` says whether a rule is fixable.
     """
     paths = list(paths) or ["."]
     try:
         targets = _pair_outputs(formats, outputs)
+        changes = _changes(changed, base, staged, only_changed_lines, write_baseline)
+        if write_baseline and (fix or diff):
+            raise UserError(["--write-baseline records the findings as they are: it cannot go with --fix or --diff"])
+        fixing: list = []
         config, report = _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path,
-                              quiet)
+                              quiet, changed=changes, fixing=fixing if (fix or diff) else None, write=not diff)
+        if not verbose:
+            report.findings = [dataclasses.replace(f, suggestion="") if f.code == "CL999" else f
+                               for f in report.findings]
+        if diff:
+            sys.exit(_report_diff(fixing, report))
+        if changes is not None:
+            if not quiet:
+                from contractlint.changes import describe_selection
+
+                click.echo(describe_selection(changes, len(report.files)), err=True)
+            checked = {config.relative(f) for f in report.files}  # unchecked files keep their baselined findings
+            report.baseline_gone = [e for e in report.baseline_gone if e.path in checked]
+            if only_changed_lines:
+                from contractlint.changes import restrict
+
+                report = restrict(report, changes)
         if write_baseline:
             from contractlint import baseline
 
@@ -139,12 +313,34 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, today, ba
             click.echo(f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
                        f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}",
                        err=True)
-        options = OutputOptions(quiet=quiet, root=config.root)
+        options = OutputOptions(quiet=quiet, root=output_root or config.root)
         for fmt, target in targets:
-            _write(FORMATS[fmt](report, options), target)
+            _write(FORMATS[fmt](report, dataclasses.replace(options, color=target is None and _color())), target)
+        if fix:
+            _report_fixed(fixing, report)
     except UserError as exc:
         _fail(exc)
-    sys.exit(1 if report.errors() else 0)
+    sys.exit(1 if report.errors() and not exit_zero else 0)
+
+
+def _changes(changed: bool, base: Optional[str], staged: bool, only_changed_lines: bool,
+             write_baseline: Optional[str]):
+    """What ``--changed`` asks git, or None without it; pre-commit (``PRE_COMMIT`` set) means the staged files."""
+    import os
+
+    if not changed:
+        given = [name for name, value in (("--base", base), ("--staged", staged),
+                                          ("--only-changed-lines", only_changed_lines)) if value]
+        if given:
+            raise UserError([f"{given[0]} needs --changed"])
+        return None
+    if base is not None and staged:
+        raise UserError(["--base and --staged cannot go together: compare with a commit, or the staged files"])
+    if write_baseline:
+        raise UserError(["--write-baseline records every finding of the project: it cannot go with --changed"])
+    from contractlint.changes import Git, changed as ask_git
+
+    return ask_git(Git("."), base=base, staged=staged or (base is None and bool(os.environ.get("PRE_COMMIT"))))
 
 
 def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> List[Tuple[str, Optional[str]]]:

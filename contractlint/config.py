@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
-from typing import Any, Dict, Iterable, Optional, Sequence, Tuple
+from functools import lru_cache
+from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from contractlint.errors import UserError
 from contractlint.model import RULES
-from contractlint.tomlfile import Checker, describe, read_toml_text, suggest, tomllib
+from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
-KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores", "severity", "review-overdue")
+KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores", "severity", "review-overdue",
+        "faults")
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
 
@@ -34,26 +36,74 @@ class Config:
     per_file_ignores: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
     #: Code -> "error" or "warning", over each rule's default severity.
     severity: Dict[str, str] = field(default_factory=dict)
+    #: Contracts whose errors ``pytest`` injects (the contractlint plugin); empty: none.
+    faults: Tuple[str, ...] = ()
+    #: The oldest Python the checked code must run on: ``[project] requires-python`` or ``--target-version``.
+    target_version: Optional[Tuple[int, int]] = None
 
     def relative(self, path: str) -> str:
-        try:
-            rel = os.path.relpath(os.path.abspath(path), self.root)
-        except ValueError:  # another drive on Windows
-            return path.replace(os.sep, "/")
+        """``path`` relative to the root, with forward slashes. Discovery asks for every file and
+        folder of the tree: a file's folder is looked up once, and the answer reused for its files."""
+        cwd = os.getcwd()
+        folder, name = os.path.split(path)
+        if folder and name not in ("", ".", ".."):
+            key = (self.root, folder, cwd)
+            base = _folders.get(key)
+            if base is None:
+                base = self._relative(folder, cwd)
+                if len(_folders) > 4096:
+                    _folders.clear()
+                _folders[key] = base
+            if base == ".":
+                return name
+            if base != ".." and not base.startswith("../"):  # outside the root, ".." may cancel the name
+                return f"{base}/{name}"
+        return self._relative(path, cwd)
+
+    def _relative(self, path: str, cwd: str) -> str:
+        full, root = os.path.abspath(path), _absolute(self.root, cwd)
+        if full == root:
+            return "."
+        if full.startswith(root) and full[len(root):len(root) + 1] == os.sep:
+            rel = full[len(root) + 1:]  # what relpath says, without its cost
+        else:
+            try:
+                rel = os.path.relpath(full, root)
+            except ValueError:  # another drive on Windows
+                return path.replace(os.sep, "/")
         return rel.replace(os.sep, "/")
 
     def is_excluded(self, path: str) -> bool:
         rel = self.relative(path)
-        patterns = (*DEFAULT_EXCLUDE, *self.exclude)
-        if not any(path_matches(rel, p) for p in patterns):
+        matcher = _matcher((*DEFAULT_EXCLUDE, *self.exclude))
+        if not matcher.matches(rel):
             return False
         # Only now ask the file system: a folder-only pattern ("build/") must not drop a file named build.
-        is_dir = os.path.isdir(path)
-        return any(path_matches(rel, p, is_dir) for p in patterns)
+        return matcher.matches(rel, os.path.isdir(path))
 
     def is_included(self, path: str) -> bool:
-        rel = self.relative(path)
-        return any(path_matches(rel, p) for p in self.include)
+        return _matcher(self.include).matches(self.relative(path))
+
+    def select_files(self, folder: str, names: Iterable[str], folders: bool = False) -> List[str]:
+        """The files ``names`` of ``folder`` that ``is_included`` and not ``is_excluded`` (with
+        ``folders``: the subfolders that are not excluded), as paths: the same answer, with the
+        folder's own parts matched once rather than once per name."""
+        base = self.relative(folder)
+        parts = [] if base == "." else base.split("/")
+        include, exclude = _matcher(self.include), _matcher((*DEFAULT_EXCLUDE, *self.exclude))
+        included_here, excluded_here = folders or include.folder_hit(parts), exclude.folder_hit(parts)
+        out = []
+        for name in names:
+            rel = name if base == "." else f"{base}/{name}"
+            if not (included_here or include.name_hit(name, rel)):
+                continue
+            full = os.path.join(folder, name)
+            if excluded_here or exclude.name_hit(name, rel):
+                # Only now ask the file system, as is_excluded does.
+                if excluded_here or exclude.name_hit(name, rel, os.path.isdir(full)):
+                    continue
+            out.append(full)
+        return out
 
     def ignored_codes(self, path: str) -> Tuple[str, ...]:
         rel = self.relative(path)
@@ -94,6 +144,73 @@ def path_matches(rel: str, pattern: str, is_dir: Optional[bool] = None) -> bool:
     return False
 
 
+_folders: Dict[Tuple[str, str, str], str] = {}
+
+
+@lru_cache(maxsize=16)
+def _absolute(root: str, cwd: str) -> str:
+    return os.path.normpath(os.path.join(cwd, root)).rstrip(os.sep) or os.sep
+
+
+class _Matcher:
+    """``path_matches`` for many patterns at once: the patterns without ``/`` (most of them, the
+    default excludes included) become one regex tried on each part of the path; discovery asks
+    this for every file and folder of the tree."""
+
+    def __init__(self, patterns: Tuple[str, ...]):
+        import re
+        from fnmatch import translate
+
+        plain, folders = [], []
+        self.anchored: Tuple[str, ...] = ()
+        for raw in patterns:
+            pattern = raw.strip()
+            if pattern.startswith("./"):
+                pattern = "/" + pattern[2:]
+            folder_only = pattern.endswith("/")
+            pattern = pattern.rstrip("/")
+            if "/" in pattern:
+                self.anchored += (raw,)
+            elif pattern:
+                (folders if folder_only else plain).append(translate(pattern))
+        self.plain = re.compile("|".join(plain)).match if plain else None
+        self.folders = re.compile("|".join(folders)).match if folders else None
+        self._folders_seen: Dict[str, bool] = {}
+
+    def matches(self, rel: str, is_dir: Optional[bool] = None) -> bool:
+        parts = rel.split("/")
+        return self.folder_hit(parts[:-1]) or self.name_hit(parts[-1], rel, is_dir)
+
+    def folder_hit(self, parts: Sequence[str]) -> bool:
+        """Whether a part of the folders of a path matches: the same for every file of a folder.
+        Remembered per folder, so that a folder costs one match on top of its parent's answer."""
+        if not parts:
+            return False
+        key = "/".join(parts)
+        known = self._folders_seen.get(key)
+        if known is None:
+            last = parts[-1]
+            known = (self.folder_hit(parts[:-1])
+                     or (self.plain is not None and self.plain(last) is not None)
+                     or (self.folders is not None and self.folders(last) is not None))
+            if len(self._folders_seen) > 65536:
+                self._folders_seen.clear()
+            self._folders_seen[key] = known
+        return known
+
+    def name_hit(self, name: str, rel: str, is_dir: Optional[bool] = None) -> bool:
+        if self.plain is not None and self.plain(name):
+            return True
+        if self.folders is not None and is_dir is not False and self.folders(name):
+            return True
+        return any(path_matches(rel, p, is_dir) for p in self.anchored)
+
+
+@lru_cache(maxsize=64)
+def _matcher(patterns: Tuple[str, ...]) -> _Matcher:
+    return _Matcher(patterns)
+
+
 def find_pyproject(paths: Sequence[str]) -> Optional[str]:
     """The nearest pyproject.toml with a [tool.contractlint] table, above the first checked path (or the cwd)."""
     start = os.path.abspath(paths[0] if paths else ".")
@@ -102,8 +219,8 @@ def find_pyproject(paths: Sequence[str]) -> Optional[str]:
     current = start
     while True:
         candidate = os.path.join(current, "pyproject.toml")
-        if os.path.isfile(candidate) and _configures_contractlint(candidate):
-            return candidate
+        if os.path.lexists(candidate) and (not os.path.isfile(candidate) or _configures_contractlint(candidate)):
+            return candidate  # a folder or a broken link named pyproject.toml: its error is reported, not skipped
         parent = os.path.dirname(current)
         if parent == current:
             return None
@@ -120,7 +237,9 @@ def _configures_contractlint(path: str) -> bool:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError:
-        return False
+        return True  # unreadable: say so rather than silently check with the defaults
+    from contractlint.tomlfile import tomllib
+
     try:
         tool = tomllib.loads(data.decode("utf-8-sig")).get("tool")
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
@@ -139,9 +258,38 @@ def load_config(path: Optional[str], root: Optional[str] = None) -> Config:
         c.error(["tool"], f"expected a table [tool], got {describe(tool)}")
         c.raise_if_any()
     table = (tool or {}).get("contractlint")
+    target = requires_python(raw, path, text)
     if table is None:
-        return Config(root=base, source=path)
-    return build_config(table, path, base, text)
+        return Config(root=base, source=path, target_version=target)
+    config = build_config(table, path, base, text)
+    return replace(config, target_version=target) if target else config
+
+
+#: Python versions whose syntax the analysis tells apart (``--target-version``).
+TARGET_VERSIONS = tuple(f"3.{minor}" for minor in range(9, 15))
+
+
+def requires_python(raw: Any, path: str, text: str = "") -> Optional[Tuple[int, int]]:
+    """The lower bound of ``[project] requires-python`` (``>=3.10``, ``~=3.11``, ``==3.12.*``), or None."""
+    import re
+
+    project = raw.get("project") if isinstance(raw, dict) else None
+    spec = project.get("requires-python") if isinstance(project, dict) else None
+    if spec is None:
+        return None
+    if not isinstance(spec, str):
+        c = Checker(path, text)
+        c.error(["project", "requires-python"], f"expected a version specifier like \">=3.10\", got {describe(spec)}")
+        c.raise_if_any()
+    bounds = [(int(m.group(2)), int(m.group(3))) for m in re.finditer(r"(>=|~=|==|>)\s*(\d+)\.(\d+)", spec)]
+    return max(bounds) if bounds else None
+
+
+def parse_target_version(value: str) -> Tuple[int, int]:
+    if value not in TARGET_VERSIONS:
+        raise UserError([f"--target-version: expected one of {', '.join(TARGET_VERSIONS)}, got {value!r}"])
+    major, minor = value.split(".")
+    return int(major), int(minor)
 
 
 def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
@@ -204,6 +352,13 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         problem = contract_problem(spec, root)
         if problem:
             c.error([*kp, "contracts", i], problem)
+    faults = c.typed(table, kp, "faults", list)
+    if faults is not None and not faults:
+        c.error([*kp, "faults"], "an empty list injects nothing; leave the key out to run the tests unchanged")
+    for i, spec in enumerate(faults or []):
+        problem = contract_problem(spec, root)
+        if problem:
+            c.error([*kp, "faults", i], problem)
     c.raise_if_any()
     return Config(
         root=root,
@@ -215,6 +370,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         ignore=tuple(ignore),
         per_file_ignores=per_file,
         severity=severity,
+        faults=tuple(faults or ()),
     )
 
 
@@ -224,6 +380,8 @@ def contract_problem(spec: str, root: str) -> Optional[str]:
 
     if is_path_spec(spec):
         path = spec if os.path.isabs(spec) else os.path.normpath(os.path.join(root, spec))
+        if os.path.isdir(path):
+            return f"contract file {describe(spec)} is a folder, not a file ({path})"
         if not os.path.isfile(path):
             return f"contract file {describe(spec)} not found (looked for {path})"
         return None

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
-import traceback
 from dataclasses import replace
-from typing import Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
 
-from contractlint import __version__, acceptance
-from contractlint.baseline import Entry, with_fingerprints
 from contractlint.config import Config
-from contractlint.model import Contract, Finding, Report, Risk, Span, rule_by_code, select_codes
+from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
 from contractlint.tomlfile import locate
+from contractlint.workers import Job, Prefilter, check_files, display_path, module_name  # noqa: F401
+
+if TYPE_CHECKING:
+    from contractlint.baseline import Entry
 
 
 def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
@@ -26,87 +26,67 @@ def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
                 seen.add(path)
                 yield path
             continue
-        for folder, dirs, files in os.walk(path):
-            dirs[:] = sorted(d for d in dirs if not config.is_excluded(os.path.join(folder, d)))
-            for name in sorted(files):
-                full = os.path.join(folder, name)
-                if config.is_included(full) and not config.is_excluded(full) and full not in seen:
+        for folder, dirs, files in _walk(path):
+            dirs[:] = [os.path.basename(d) for d in config.select_files(folder, sorted(dirs), folders=True)]
+            for full in config.select_files(folder, sorted(files)):
+                if full not in seen:
                     seen.add(full)
                     yield full
 
 
-def display_path(path: str) -> str:
-    """A path as people see it in output: relative to the working directory, with forward slashes."""
-    try:
-        rel = os.path.relpath(path)
-    except ValueError:
-        rel = path
-    if rel.startswith(".." + os.sep) and os.path.isabs(path):
-        rel = path
-    return rel.replace(os.sep, "/")
-
-
-def prefilter(contracts: Sequence[Contract]) -> "re.Pattern[bytes]":
-    """A file can only hold a call we resolve if it names a top-level module of a contract."""
-    roots = sorted({r for c in contracts for r in c.roots()})
-    if not roots:
-        return re.compile(rb"(?!)")
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(r.encode()) for r in roots) + rb")\b")
-
-
-def module_name(path: str, root: str) -> str:
-    rel = os.path.relpath(os.path.abspath(path), root).replace(os.sep, "/")
-    if rel.endswith(".py"):
-        rel = rel[:-3]
-    if rel.endswith("/__init__"):
-        rel = rel[: -len("/__init__")]
-    return ".".join(p for p in rel.split("/") if p not in ("", ".", ".."))
+def _walk(top: str) -> Iterator[Tuple[str, List[str], List[str]]]:
+    """``os.walk(top)`` (top-down, symlinked folders listed but not entered, unreadable ones skipped),
+    without its stat of every folder: the folder entries already say which are links."""
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        dirs, files, links = [], [], set()
+        try:
+            with os.scandir(folder) as entries:
+                for entry in entries:
+                    try:
+                        is_dir = entry.is_dir()
+                    except OSError:
+                        is_dir = False
+                    if is_dir:
+                        dirs.append(entry.name)
+                        if entry.is_symlink():
+                            links.add(entry.name)
+                    else:
+                        files.append(entry.name)
+        except OSError:
+            continue
+        yield folder, dirs, files
+        stack.extend(os.path.join(folder, d) for d in reversed(dirs) if d not in links)
 
 
 def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract],
                 select: Iterable[str] = (), ignore: Iterable[str] = (), today: Optional[dt.date] = None,
-                baseline: Optional[Sequence[Entry]] = None) -> Report:
-    """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are judged by."""
-    from contractlint.analysis import ContractIndex, FileResult, analyse_source  # libcst only when there is work
-
+                baseline: Optional[Sequence[Entry]] = None, sources: Optional[Dict[str, bytes]] = None,
+                jobs: int = 1, cache_dir: Optional[str] = None, use_prefilter: bool = True) -> Report:
+    """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are judged by.
+    ``sources`` gives the content of some files instead of the disk (``--diff`` checks fixed text).
+    ``jobs`` worker processes analyse the files (1: this process; see ``contractlint.workers``), through
+    the cache in ``cache_dir`` when given. ``use_prefilter=False`` parses every file: the prefilter's
+    soundness tests compare the two."""
     today = today or dt.date.today()
     report = Report(contracts=contracts)
-    index = ContractIndex(contracts)
-    wanted = re.compile(b"(?!)") if not contracts else prefilter(contracts)
     codes = select_codes([*config.select, *select] if select else config.select, [*config.ignore, *ignore])
-    for path in discover(paths, config):
-        shown = display_path(path)
+    job = Job(tuple(contracts), config, frozenset(codes), today, cache_dir=cache_dir, use_prefilter=use_prefilter)
+    for outcome in check_files(discover(paths, config), job, jobs=jobs, sources=sources):
         report.files_checked += 1
-        report.files.append(shown)
-        try:
-            with open(path, "rb") as fh:
-                data = fh.read()
-        except OSError as exc:
-            report.findings.append(_cl900(shown, f"cannot read: {exc.strerror or exc}"))
-            continue
-        result = FileResult()
-        if wanted.search(data):
-            report.files_parsed += 1
-            try:
-                result = analyse_source(data, shown, index, module_name(path, config.root))
-            except RecursionError:
-                result = FileResult([_cl900(shown, "cannot check: the code is nested too deeply")])
-            except Exception as exc:  # one file's surprise must not lose the others' results
-                result = FileResult([_internal_error(shown, exc)])
-        file_codes = codes - set(_expand(config.ignored_codes(path)))
-        findings = [f for f in result.findings if f.code in file_codes]
-        parsed = acceptance.parse(data, shown) if b"contractlint" in data else acceptance.Parsed()
-        applied = acceptance.apply(parsed, findings, result.calls, today, set(file_codes))
-        for i, accepted in enumerate(parsed.acceptances):
-            covered = applied.used[i]
-            report.risks.append(Risk(accepted, tuple(sorted({f.contract for f in covered if f.contract})),
-                                     len(covered), accepted.expired(today)))
-        report.findings.extend(applied.findings)
-        report.calls.extend(applied.calls)
+        report.files.append(outcome.path)
+        report.files_parsed += outcome.parsed
+        report.risks.extend(outcome.risks)
+        report.findings.extend(outcome.findings)
+        report.calls.extend(outcome.calls)
     if "CL201" in codes:
         report.findings.extend(_overdue_reviews(contracts, today))
     findings = [replace(f, severity=config.severity.get(f.code, f.severity)) for f in report.findings]
-    findings = with_fingerprints(findings, config.relative)
+    if findings:  # hashlib and json only when there is something to fingerprint
+        from contractlint.baseline import with_fingerprints
+
+        findings = with_fingerprints(findings, config.relative)
     if baseline is not None:
         known = {entry.fingerprint for entry in baseline}
         report.baselined = [f for f in findings if f.fingerprint in known]
@@ -121,6 +101,11 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         ]
     report.findings = sorted(findings, key=Finding.sort_key)
     return report
+
+
+def prefilter(contracts: Sequence[Contract]) -> Prefilter:
+    """A file can only hold a call we resolve if it names a top-level module of a contract (see ``Prefilter``)."""
+    return Prefilter(contracts)
 
 
 def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:
@@ -144,20 +129,48 @@ def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Find
     return out
 
 
-def _expand(prefixes: Iterable[str]) -> List[str]:
-    return sorted(select_codes(list(prefixes), [])) if prefixes else []
+def fix_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract], write: bool = True,
+              **options) -> Tuple[Report, list]:
+    """Apply the safe fixes of the findings ``check_paths`` reports (with the same ``options``),
+    file by file, in rounds; write the files when ``write``. Returns the report of what remains
+    (checked on the fixed text) and one ``FileFix`` per file that had a safe fix."""
+    from contractlint.fixes.apply import fix_source, write_atomic
 
+    first = check_paths(paths, config, contracts, **options)
+    fixable = {f.path for f in first.findings if f.fix is not None and f.fix.safe}
+    outcomes = []
+    fixed: Dict[str, bytes] = {}
+    for path in discover(paths, config):
+        shown = display_path(path)
+        if shown not in fixable:
+            continue
+        try:
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
 
-def _cl900(path: str, message: str) -> Finding:
-    rule = rule_by_code("CL900")
-    return Finding(path=path, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name, severity=rule.severity,
-                   message=message)
+        def check(text: bytes, path: str = path, shown: str = shown) -> List[Finding]:
+            # one file, its intermediate texts: in this process, and not kept in the cache
+            report = check_paths([path], config, contracts,
+                                 **{**options, "sources": {path: text}, "jobs": 1, "cache_dir": None})
+            return [f for f in report.findings if f.path == shown]
 
-
-def _internal_error(path: str, exc: BaseException) -> Finding:
-    rule = rule_by_code("CL999")
-    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
-    at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""
-    return Finding(path=path, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name, severity=rule.severity,
-                   message=(f"contractlint {__version__} failed on this file: {type(exc).__name__}: {exc}{at}; "
-                            "please report it with the file"))
+        outcome = fix_source(shown, data, check)
+        target, tree = os.path.realpath(path), os.path.realpath(config.root)
+        folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
+        if outcome.changed and write and all(os.path.commonpath([target, t]) != t for t in (tree, folder)):
+            # a symbolic link out of the project: the file it points to is someone else's
+            outcome.problems.append(f"{shown}: fixes not written: it links to {target}, outside {tree}")
+            outcome.after, outcome.fixed = outcome.before, []
+        elif outcome.changed and write:
+            try:
+                write_atomic(path, outcome.after)
+            except OSError as exc:
+                outcome.problems.append(f"{shown}: fixes not written: {exc.strerror or exc}")
+                outcome.after, outcome.fixed = outcome.before, []
+        if outcome.changed:
+            fixed[path] = outcome.after
+        outcomes.append(outcome)
+    remaining = check_paths(paths, config, contracts, **{**options, "sources": None if write else fixed})
+    return remaining, outcomes

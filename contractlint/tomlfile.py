@@ -3,18 +3,24 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import json
 import re
 import sys
 from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
 
 from contractlint.errors import UserError
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - exercised on Python < 3.11 only
-    import tomli as tomllib
+
+
+def __getattr__(name: str) -> Any:
+    """``tomllib`` (or tomli before Python 3.11), imported when first used: ``explain`` never needs it."""
+    if name == "tomllib":
+        if sys.version_info >= (3, 11):
+            import tomllib
+        else:  # pragma: no cover - exercised on Python < 3.11 only
+            import tomli as tomllib
+        globals()["tomllib"] = tomllib
+        return tomllib
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 KeyPath = Sequence[Union[str, int]]
 
@@ -44,10 +50,13 @@ def read_toml_text(path: str) -> Tuple[Dict[str, Any], str]:
         # utf-8-sig: editors on Windows may start the file with a byte-order mark, which TOML parsers reject.
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise UserError([f"{path}: not UTF-8 text (byte {exc.start})"]) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - data.rfind(b"\n", 0, exc.start)
+        raise UserError([f"{path}:{line}:{column}: not UTF-8 text (byte {exc.start})"]) from None
+    toml = __getattr__("tomllib")
     try:
-        return tomllib.loads(text), text
-    except tomllib.TOMLDecodeError as exc:
+        return toml.loads(text), text
+    except toml.TOMLDecodeError as exc:
         message = one_line(str(exc))
         m = _POSITION.search(message)
         if m:
@@ -79,6 +88,8 @@ def format_key(keypath: KeyPath) -> str:
 
 
 def _quote(key: str) -> str:
+    import json
+
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
@@ -88,6 +99,8 @@ def _split(dotted: str) -> Tuple[str, ...]:
     for m in _PARTS.finditer(dotted):
         basic, literal, bare = m.groups()
         if basic is not None:
+            import json
+
             try:
                 basic = json.loads(f'"{basic}"')
             except ValueError:
@@ -165,6 +178,8 @@ def one_line(message: str) -> str:
 
 def suggest(name: str, choices: Iterable[str]) -> str:
     """``; did you mean "x"?`` for a near miss among ``choices``, else nothing."""
+    import difflib
+
     close = difflib.get_close_matches(name, list(choices), n=1)
     return f"; did you mean {describe(close[0])}?" if close else ""
 
@@ -221,6 +236,8 @@ def kind_name(kind: type) -> str:
 def describe(value: Any) -> str:
     """A value as the user wrote it, on one line: strings quoted and escaped, dates in ISO form."""
     if isinstance(value, str):
+        import json
+
         return json.dumps(value, ensure_ascii=False)
     if isinstance(value, bool):
         return "true" if value else "false"

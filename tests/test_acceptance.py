@@ -587,3 +587,14 @@ def test_a_bad_severity_table_is_a_configuration_error(tmp_path, table, problem)
     result = run("check", ".", cwd=root)
     assert result.exit_code == 2
     assert problem in result.stderr and "pyproject.toml" in result.stderr
+
+
+def test_an_expired_acceptance_whose_finding_was_fixed_is_stale_not_due_for_review(tmp_path):
+    fixed = IMPORT + textwrap.dedent("""\
+        def show(user):
+            try:
+                return client.check(user, "s")  # contractlint: accept CL001 until=2026-05-31 owner=ads -- old
+            except CapabilityError:
+                return Capability.static_only()
+        """)
+    assert found(tmp_path, fixed) == [(5, "CL103")]

@@ -1703,11 +1703,34 @@ def test_suggestion_names_what_the_file_does_not_import():
             cap = client.check(user)
             return cap
         """)
+    # The names join the file's own ``from capability_client import ...``.
     suggestion = only(code).suggestion
     assert suggestion.splitlines() == [
-        "import capability_client",
+        "from capability_client import Capability, CapabilityError",
         "try:",
         "    cap = client.check(user)",
+        "except CapabilityError:",
+        "    cap = Capability.static_only()",
+    ]
+
+
+def test_suggestion_imports_the_module_when_the_file_imports_no_name_from_it():
+    code = dedent("""\
+        from capability_client.sub import get_client
+        def f(user):
+            cap = get_client().check(user)
+            return cap
+        """)
+    index = ContractIndex([build_contract({
+        "version": 1, "contract": {"name": "cap", "summary": "s", "owner": "o"},
+        "errors": {"capability_client.CapabilityError": ["Exception"]},
+        "calls": [{"match": [CHECK], "policy": "fail-open", "fallback": "capability_client.Capability.static_only()"}],
+        "types": {"capability_client.sub.get_client": "capability_client.CapabilityClient"},
+    }, "t.toml")])
+    assert only(code, index).suggestion.splitlines() == [
+        "import capability_client",
+        "try:",
+        "    cap = get_client().check(user)",
         "except capability_client.CapabilityError:",
         "    cap = capability_client.Capability.static_only()",
     ]

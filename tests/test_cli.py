@@ -73,8 +73,11 @@ def test_example_reports_each_rule_once_in_the_gallery_and_the_expired_banner_ri
             "7 broken") in result.stdout
     assert "profile-service: 1 calls, 0 kept, 1 broken" in result.stdout
     assert "  CL003 policy-violation: 2" in result.stdout
-    # The recommended handling is written for the call site, with the file's own import names.
-    assert "      except cc.CapabilityError:\n          capability = cc.Capability.static_only()" in result.stdout
+    # The recommended handling is written for the call site, with the file's own import names: as a
+    # diff where contractlint can apply it, as text where a person must choose.
+    assert ("      +    except cc.CapabilityError:\n      +        capability = cc.Capability.static_only()"
+            in result.stdout)
+    assert "      except cc.CapabilityError:\n          raise  # fail closed" in result.stdout
     assert "  note: Catch CapabilityError" in result.stdout
 
 

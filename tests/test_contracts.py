@@ -499,7 +499,10 @@ def test_bad_toml_at_the_end_of_the_file(tmp_path):
 def test_file_that_is_not_utf8(tmp_path):
     path = tmp_path / "svc.toml"
     path.write_bytes(BASE.encode("utf-8").replace(b"stickers-sre", b"stickers-\xff"))
-    assert problems_of(str(path)) == [f"{path}: not UTF-8 text (byte {BASE.encode().index(b'stickers-sre') + 9})"]
+    offset = BASE.encode().index(b"stickers-sre") + 9
+    line = BASE.encode().count(b"\n", 0, offset) + 1
+    column = offset - BASE.encode().rfind(b"\n", 0, offset)
+    assert problems_of(str(path)) == [f"{path}:{line}:{column}: not UTF-8 text (byte {offset})"]
 
 
 def test_file_with_byte_order_mark_loads(tmp_path):

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass, field
-from typing import List, Optional, Union
+from typing import List, Optional, Tuple, Union
 
 import libcst as cst
 
@@ -12,10 +13,10 @@ from contractlint.analysis.collect import Collector
 from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import judge
 from contractlint.analysis.positions import positions
-from contractlint.analysis.suggest import Namer, suggestion
+from contractlint.analysis.suggest import Advisor
 from contractlint.model import CallSite, Finding, Span, rule_by_code
 
-__all__ = ["ContractIndex", "FileResult", "analyse_source"]
+__all__ = ["ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
 
 
 @dataclass
@@ -30,15 +31,141 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
                    severity=rule.severity, message=message)
 
 
-def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, module_name: str = "") -> FileResult:
-    """Parse ``source`` and judge every service call in it. ``path`` is only used to label findings."""
+def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, module_name: str = "",
+                   target_version: Optional[Tuple[int, int]] = None) -> FileResult:
+    """Parse ``source`` and judge every service call in it. ``path`` is only used to label findings.
+    ``target_version``: the oldest Python the code must run on; newer syntax is CL900 there."""
+    refused = _refuse(source, path)
+    if refused is not None:
+        return FileResult([refused])
     try:
         module = cst.parse_module(source)
     except cst.ParserSyntaxError as exc:
         return FileResult([_syntax_error(source, path, exc)])
-    except (UnicodeDecodeError, LookupError, SyntaxError, ValueError) as exc:
+    except UnicodeDecodeError as exc:
+        return FileResult([_decode_error(source, path, exc)])
+    except (LookupError, SyntaxError, ValueError) as exc:
         return FileResult([parse_error(path, f"cannot decode: {exc}")])
-    return analyse_module(module, path, index, module_name or _module_name(path))
+    if target_version is not None:
+        newer = _newer_syntax(module, target_version)
+        if newer is not None:
+            node, needs, what = newer
+            (line, column), _ = positions(module, [node])[id(node)]
+            return FileResult([parse_error(
+                path, f"cannot parse for Python {target_version[0]}.{target_version[1]}: {what} needs Python "
+                      f"{needs[0]}.{needs[1]} (the target version: --target-version or requires-python)",
+                line, column + 1)])
+    return analyse_module(module, path, index, module_name or _module_name(path), source)
+
+
+#: What CPython's own parser says when code is nested deeper than any Python accepts.
+_TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too complex")
+
+
+def _refuse(source: Union[str, bytes], path: str) -> Optional[Finding]:
+    """CL900 for what libcst's native parser must never see: a NUL byte (not Python; often a binary
+    file), and code nested deeper than CPython accepts, on which libcst's parser overflows its stack
+    (a crash no ``except`` can catch) or takes quadratic time. CPython's parser is ten times
+    faster than libcst's and guards itself, so it measures the depth first."""
+    nul = source.find(b"\0" if isinstance(source, bytes) else "\0")
+    if nul >= 0:
+        line, column = _line_column(source, nul)
+        return parse_error(path, "cannot parse: the file holds a NUL byte (is it a binary file?)", line, column)
+    try:
+        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    except (RecursionError, MemoryError):
+        return parse_error(path, "cannot parse: the code is nested too deeply (more than Python accepts)")
+    except SyntaxError as err:
+        if any(text in (err.msg or "") for text in _TOO_DEEP):
+            return parse_error(path, f"cannot parse: {err.msg}", err.lineno or 1, max(err.offset or 1, 1))
+    except Exception:  # undecodable text and the like: libcst says it better below
+        pass
+    return None
+
+
+def _newer_syntax(module: cst.Module, target: Tuple[int, int]):
+    """The first statement that needs a Python newer than ``target``: (node, version, what), or None.
+    libcst's native parser takes every version's syntax, so the target is checked on the tree."""
+    found: list = []
+
+    class Finder(cst.CSTVisitor):
+        def note(self, node: cst.CSTNode, needs: Tuple[int, int], what: str) -> None:
+            if needs > target and not found:
+                found.append((node, needs, what))
+
+        def on_visit(self, node: cst.CSTNode) -> bool:
+            if found:
+                return False
+            if isinstance(node, cst.Match):
+                self.note(node, (3, 10), "a match statement")
+            elif isinstance(node, cst.TryStar):
+                self.note(node, (3, 11), "except*")
+            elif isinstance(node, cst.TypeAlias):
+                self.note(node, (3, 12), "a type statement")
+            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node.type_parameters is not None:
+                self.note(node, (3, 12), "a type parameter list")
+            elif (isinstance(node, cst.ExceptHandler) and isinstance(node.type, cst.Tuple)
+                  and not node.type.lpar):
+                self.note(node, (3, 14), "except without parentheses around several errors")
+            return True
+
+    module.visit(Finder())
+    return found[0] if found else None
+
+
+def _line_column(source: Union[str, bytes], offset: int) -> Tuple[int, int]:
+    """1-based line and column (in characters) of ``offset`` in ``source``, for any line ending."""
+    head = source[:offset]
+    nl, cr = ("\n", "\r") if isinstance(head, str) else (b"\n", b"\r")
+    line = head.count(nl) + head.count(cr) - head.count(cr + nl) + 1
+    start = max(head.rfind(nl), head.rfind(cr)) + 1
+    rest = head[start:]
+    if isinstance(rest, bytes):
+        rest = rest.decode("utf-8", "replace")
+    return line, len(rest) + 1
+
+
+def _decode_error(source: Union[str, bytes], path: str, exc: UnicodeDecodeError) -> Finding:
+    line, column = _line_column(source, exc.start) if isinstance(source, bytes) else (1, 1)
+    return parse_error(path, f"cannot decode: {exc.encoding} cannot decode byte 0x{exc.object[exc.start]:02x}: "
+                             f"{exc.reason} (wrong encoding, or a coding cookie that lies?)", line, column)
+
+
+def analyse_deep(source: Union[str, bytes], path: str, index: ContractIndex, *args, **kwargs) -> FileResult:
+    """``analyse_source`` again, for a file whose tree is deeper than Python's recursion limit allows
+    (libcst nests each part of an implicit string concatenation, a long ``elif`` chain or operator
+    chain one level deeper): in a thread with a large stack and a higher limit. The CPython guard of
+    ``analyse_source`` has already refused what is deeper than Python itself accepts."""
+    import sys
+    import threading
+
+    out: list = []
+
+    def work() -> None:
+        try:
+            out.append(analyse_source(source, path, index, *args, **kwargs))
+        except BaseException as exc:  # handed to the caller's thread
+            out.append(exc)
+
+    old_stack, old_limit = threading.stack_size(), sys.getrecursionlimit()
+    try:
+        threading.stack_size(DEEP_STACK)
+        sys.setrecursionlimit(max(old_limit, DEEP_RECURSION))
+        thread = threading.Thread(target=work, name="contractlint-deep", daemon=True)
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(old_stack)
+        sys.setrecursionlimit(old_limit)
+    if isinstance(out[0], BaseException):
+        raise out[0]
+    return out[0]
+
+
+#: The stack of the thread that analyses deep files (virtual memory, used only as deep as needed),
+#: and its recursion limit: about 2 KiB of stack per Python frame leaves a wide margin.
+DEEP_STACK = 512 * 1024 * 1024
+DEEP_RECURSION = 60_000
 
 
 _AT = re.compile(r"error at (\d+):(\d+): ")
@@ -67,7 +194,8 @@ def _module_name(path: str) -> str:
     return name[:-3] if name.endswith(".py") else name
 
 
-def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_name: str) -> FileResult:
+def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_name: str,
+                   source: Union[str, bytes, None] = None) -> FileResult:
     collector = Collector(index, module_name)
     records = collector.run(module)
     result = FileResult()
@@ -83,13 +211,15 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
         for guard in record.guards:
             nodes.append(guard.node)
             nodes.extend(h.node for h in guard.handlers)
+    advisor = Advisor(module, _text(module, source), collector.module_scope, index.canonical)
+    nodes.extend(advisor.locate(judged))
     where_is = positions(module, nodes)
 
     def line_of(node: cst.CSTNode) -> int:
         return where_is[id(node)][0][0]
 
-    namer = Namer(collector.module_scope, index.canonical)
-    for record, problems in judged:
+    help_texts, fixes = advisor.advise(judged, lambda node: where_is[id(node)])
+    for i, (record, problems) in enumerate(judged):
         (line, column), (end_line, end_column) = where_is[id(record.node)]
         span = Span(line, column + 1, end_line, end_column + 1)
         state = "approved" if record.approved else ("broken" if problems else "kept")
@@ -97,8 +227,8 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
                                      scope=record.scope))
         if not problems:
             continue
-        help_text = suggestion(record, module, namer)
-        for problem in problems:
+        help_text = help_texts.get(i, "")
+        for j, problem in enumerate(problems):
             rule = rule_by_code(problem.code)
             result.findings.append(Finding(
                 path=path, span=span, code=problem.code, name=rule.name, severity=problem.severity,
@@ -107,8 +237,21 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
                 scope=record.scope,
                 statement_line=line_of(record.statement) if record.statement is not None else line,
                 handler_line=line_of(problem.handler) if problem.handler is not None else None,
+                fix=fixes.get((i, j)),
             ))
     return result
+
+
+def _text(module: cst.Module, source: Union[str, bytes, None]) -> Optional[str]:
+    """The text the positions count in (libcst drops a byte-order mark); None: regenerate it."""
+    if isinstance(source, str):
+        return source
+    if isinstance(source, bytes):
+        try:
+            return source.decode(module.encoding)
+        except (UnicodeDecodeError, LookupError):
+            return None
+    return None
 
 
 def _module_qualname(collector: Collector, node: cst.CSTNode) -> Optional[str]:

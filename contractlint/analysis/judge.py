@@ -28,6 +28,8 @@ class Problem:
     severity: str
     #: Builds the message once positions are known (handlers are named by their line).
     message: Callable[[LineOf], str]
+    #: The handler a fix works on (CL002: the clause to widen; CL006: where to bind the name).
+    target: Optional[Handler] = None
     #: The handler at fault, if one is (an acceptance may stand on its line).
     handler: Optional[cst.CSTNode] = None
 
@@ -74,9 +76,11 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
     if uncovered:
         guard_node = guarding.node
         keyword = "with" if isinstance(guard_node, cst.With) else "try"
+        widest = next((h for g, h in reached if g is guarding), None)
         problems.append(Problem("CL002", "error", lambda line: (
             f"{callee} is guarded by the {keyword} at line {line(guard_node)}, "
-            f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught")))
+            f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught"),
+            target=widest))
     for guard, handler in reached:
         problems.extend(_judge_handler(record, guard, handler, callee, exit_names))
     return problems
@@ -188,4 +192,4 @@ def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Optio
     return Problem("CL006", "error", lambda line: (
         f"{callee}: `{name}` is read after the {'with' if handler.suppress else 'try'} at line "
         f"{line(try_node)}, but the {what} at line {line(node)} neither binds it nor leaves: "
-        f"{error} when {record.contract.name} is down"))
+        f"{error} when {record.contract.name} is down"), target=handler)

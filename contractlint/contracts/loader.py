@@ -15,13 +15,14 @@ from contractlint.model import (
     CallGroup,
     Contract,
     ErrorHierarchy,
+    canonical_name,
 )
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
-TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases")
+TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases", "faults")
 CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
 CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description", "remediation")
 APPROVED_KEYS = ("wrappers", "decorators")
@@ -102,6 +103,7 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
     c.known_keys(approved, ["approved"], APPROVED_KEYS)
     wrappers = _dotted_list(c, approved, ["approved"], "wrappers")
     decorators = _dotted_list(c, approved, ["approved"], "decorators")
+    faults = _faults(c, raw, errors, aliases)
 
     c.raise_if_any()
     return Contract(
@@ -119,6 +121,7 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
         remediation=remediation,
         review_by=review_by,
         builtin=builtin,
+        faults=faults,
     )
 
 
@@ -143,6 +146,26 @@ def _name_map(c: Checker, raw: Dict[str, Any], key: str) -> Dict[str, str]:
             c.error([key, name], f"expected a dotted Python name, got {describe(target)}")
         else:
             out[name] = target
+    return out
+
+
+def _faults(c: Checker, raw: Dict[str, Any], errors: Dict[str, Tuple[str, ...]],
+            aliases: Dict[str, str]) -> Dict[str, str]:
+    """``[faults]``: how the pytest plugin builds an error that cannot be built without arguments.
+
+    Checked here with the rest of the contract, so that a typo fails ``contractlint contracts`` at once rather
+    than a consumer's test run; whether the factory imports is only known in that test run.
+    """
+    out: Dict[str, str] = {}
+    for name, factory in _table(c, raw, "faults").items():
+        error = canonical_name(name, aliases)
+        if error not in errors and not _builtin_name(error):
+            c.error(["faults", name], f"{describe(name)} is not listed under [errors]{suggest(name, list(errors))}")
+        elif not isinstance(factory, str) or not DOTTED.match(factory):
+            c.error(["faults", name], "expected the dotted name of a function that returns the error "
+                    f'(like "mypkg.testing.make_timeout"), got {describe(factory)}')
+        else:
+            out[_builtin_name(error) or error] = factory
     return out
 
 

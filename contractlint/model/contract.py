@@ -103,17 +103,16 @@ class CallGroup:
     description: Optional[str] = None
     #: Overrides the contract's remediation for this group's findings.
     remediation: Optional[str] = None
-    _match_re: Tuple["re.Pattern[str]", ...] = field(default=(), compare=False, repr=False)
-    _exclude_re: Tuple["re.Pattern[str]", ...] = field(default=(), compare=False, repr=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_match_re", tuple(glob_to_regex(p) for p in self.match))
-        object.__setattr__(self, "_exclude_re", tuple(glob_to_regex(p) for p in self.exclude))
+    #: (match, exclude, their regexes), compiled on first use: a run that parses nothing never pays.
+    _compiled: Optional[tuple] = field(default=None, compare=False, repr=False)
 
     def matches(self, qualname: str) -> bool:
-        return any(r.match(qualname) for r in self._match_re) and not any(
-            r.match(qualname) for r in self._exclude_re
-        )
+        compiled = self._compiled
+        if compiled is None or compiled[0] is not self.match or compiled[1] is not self.exclude:
+            compiled = (self.match, self.exclude, tuple(glob_to_regex(p) for p in self.match),
+                        tuple(glob_to_regex(p) for p in self.exclude))
+            object.__setattr__(self, "_compiled", compiled)
+        return any(r.match(qualname) for r in compiled[2]) and not any(r.match(qualname) for r in compiled[3])
 
 
 @dataclass(frozen=True)
@@ -134,6 +133,9 @@ class Contract:
     remediation: Optional[str] = None
     review_by: Optional[_dt.date] = None
     builtin: bool = False
+    #: ``[faults]``: error name -> a function that builds one, for errors that take constructor arguments
+    #: (the pytest plugin raises them at run time; the static checks never read this).
+    faults: Mapping[str, str] = field(default_factory=dict)
 
     def group_for(self, qualname: str) -> Optional[CallGroup]:
         for group in self.calls:

@@ -34,6 +34,8 @@ class Fix:
     description: str
     edits: Tuple[Edit, ...]
     safe: bool = True
+    #: The change as a short unified-diff hunk against the file as checked, for people (no header).
+    diff: str = ""
 
 
 @dataclass(frozen=True)

@@ -30,8 +30,28 @@ class Rule:
             parts += ["## Example", "", "```python", self.invalid[0].rstrip(), "```", ""]
         if self.valid:
             parts += ["## Use instead", "", "```python", self.valid[0].rstrip(), "```", ""]
-        parts += [f"Default severity: {self.severity}."]
+        parts += [f"Fix: {FIXES.get(self.code, _NO_FIX)}", "", f"Default severity: {self.severity}."]
         return "\n".join(parts) + "\n"
+
+
+_NO_FIX = "none, a suggestion only: a person must decide."
+#: Whether ``check --fix`` can resolve a rule's findings, and how (the explain page says it).
+FIXES = {
+    "CL001": ("safe, applied by `check --fix`, where the contract decides the handler: the statement holding "
+              "the call is wrapped in `try`/`except` (the group's errors, spelled as the file imports them) with "
+              "a handler that binds or returns the fallback in place of the call, or, for a call whose value is "
+              "dropped under `fail-open`, logs on the module's logger. A suggestion only where a person must "
+              "choose: no fallback, `fail-closed` (a bare re-raise would change nothing), a policy of `any` "
+              "without a fallback, a statement whose other calls the handler would repeat, and a call in a "
+              "comprehension, a lambda, a condition, a decorator or a default value."),
+    "CL002": ("safe, applied by `check --fix`: the missing errors are added to the clause that covers the "
+              "others (a suggestion only when that handler itself breaks the policy, or is `contextlib.suppress`)."),
+    "CL003": _NO_FIX,
+    "CL004": _NO_FIX,
+    "CL005": _NO_FIX,
+    "CL006": ("safe, applied by `check --fix` when the contract gives a fallback: the handler binds the name to "
+              "it (in place of a lone `pass`)."),
+}
 
 
 _IMPORT = "from capability_client import CapabilityClient, CapabilityError, Capability\n"

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable, Dict
 
+from contractlint import __version__
 from contractlint.model import Report
 
 
@@ -20,6 +21,8 @@ class OutputOptions:
     color: bool = False
     #: The folder paths are made relative to in formats that want a root (SARIF's %SRCROOT%).
     root: str = "."
+    #: The tool version that machine-read formats (json, sarif) record.
+    version: str = __version__
 
 
 Formatter = Callable[[Report, OutputOptions], str]
@@ -28,9 +31,25 @@ Formatter = Callable[[Report, OutputOptions], str]
 def _text(report: Report, options: OutputOptions) -> str:
     from contractlint.output.text import format_text
 
-    return format_text(report, quiet=options.quiet)
+    return format_text(report, quiet=options.quiet, color=options.color)
+
+
+def _lazy(module: str, function: str) -> Formatter:
+    """A formatter imported on first use: a run pays only for the formats it writes."""
+    def formatter(report: Report, options: OutputOptions) -> str:
+        import importlib
+
+        return getattr(importlib.import_module(f"contractlint.output.{module}"), function)(report, options)
+
+    return formatter
 
 
 FORMATS: Dict[str, Formatter] = {
     "text": _text,
+    "json": _lazy("json", "format_json"),
+    "sarif": _lazy("sarif", "format_sarif"),
+    "github": _lazy("github", "format_github"),
+    "junit": _lazy("junit", "format_junit"),
+    "markdown": _lazy("markdown", "format_markdown"),
+    "gitlab": _lazy("gitlab", "format_gitlab"),
 }

@@ -13,7 +13,37 @@ def _indent(text: str, prefix: str) -> List[str]:
     return [prefix + line if line else line for line in text.splitlines()]
 
 
-def format_findings(report: Report, show_help: bool = True) -> List[str]:
+_COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
+
+
+def _hunk(diff: str, color: bool) -> List[str]:
+    out = []
+    for line in diff.splitlines():
+        paint = _COLORS.get(line[:1]) if color else None
+        out.append(f"      {paint}{line}\x1b[0m" if paint else f"      {line}")
+    return out
+
+
+def _help(group, color: bool = False) -> List[str]:
+    """Each fix of the call as a diff hunk (said whether ``--fix`` applies it), else the recommended
+    handling as text."""
+    lines: List[str] = []
+    shown = set()
+    for f in group:
+        if f.fix is None or not f.fix.diff or f.fix.diff in shown:
+            continue
+        shown.add(f.fix.diff)
+        how = "fix (applied by --fix)" if f.fix.safe else "suggested fix"
+        lines.append(f"  help: {how}: {f.fix.description}")
+        lines.extend(_hunk(f.fix.diff, color))
+    suggestion = group[-1].suggestion
+    if not lines and suggestion:
+        lines.append("  help: recommended handling for this call:")
+        lines.extend(_indent(suggestion, "      "))
+    return lines
+
+
+def format_findings(report: Report, show_help: bool = True, color: bool = False) -> List[str]:
     lines: List[str] = []
     for _, group in groupby(report.findings, key=lambda f: (f.path, f.span, f.contract)):
         group = list(group)
@@ -22,9 +52,8 @@ def format_findings(report: Report, show_help: bool = True) -> List[str]:
             level = "" if f.severity == "error" else f" ({f.severity})"
             lines.append(f"{f.path}:{f.span.line}:{f.span.column}: {f.code}{contract}{level} {f.message}")
         last = group[-1]
-        if show_help and last.suggestion:
-            lines.append("  help: recommended handling for this call:")
-            lines.extend(_indent(last.suggestion, "      "))
+        if show_help:
+            lines.extend(_help(group, color))
         if show_help and last.remediation:
             lines.append(f"  note: {last.remediation}")
     return lines
@@ -58,8 +87,8 @@ def format_summary(report: Report) -> List[str]:
     return lines
 
 
-def format_text(report: Report, quiet: bool = False) -> str:
-    lines = format_findings(report, show_help=not quiet)
+def format_text(report: Report, quiet: bool = False, color: bool = False) -> str:
+    lines = format_findings(report, show_help=not quiet, color=color)
     if not quiet:
         if lines:
             lines.append("")

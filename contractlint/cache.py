@@ -1,0 +1,161 @@
+"""The per-file analysis cache: one entry per (file content, contracts, configuration, tool) in
+``.contractlint_cache/`` under the project root.
+
+An entry holds what the analysis found in one file (findings and calls), before acceptances,
+severity and the baseline: those depend on the date and the configuration, and stay cheap. The key
+hashes everything the analysis reads, so an entry is never wrong: the file's bytes, its module
+name, the contracts in force, the configuration, the tool's version and the text of the tool's own
+code (so an edited checkout never reads what an older analysis wrote). Writes go to a temporary
+file renamed over the entry, so concurrent runs never see half an entry; an entry that cannot be
+read, for whatever reason, counts as missing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import os
+import pickle
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+
+from contractlint import __version__
+from contractlint.model import CallSite, Contract, Finding
+
+if TYPE_CHECKING:
+    from contractlint.config import Config
+
+#: Bump when the layout or the meaning of an entry changes.
+FORMAT = "contractlint-cache-1"
+DEFAULT_DIR = ".contractlint_cache"
+
+Entry = Tuple[List[Finding], List[CallSite]]
+
+_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
+        "# This file is a cache directory tag created by contractlint.\n"
+        "# For information about cache directory tags, see https://bford.info/cachedir/\n")
+
+
+#: The code that makes an entry: the analysis, the model it fills, and the modules that store it.
+_PRODUCERS = ("analysis", "model", "cache.py", "workers.py")
+
+
+def code_digest() -> str:
+    """A digest of the source of the code that makes an entry: any edit to it invalidates every entry.
+
+    Contents rather than modification times, so that a cache restored on another machine (a CI
+    cache) still hits when the installed code is the same.
+    """
+    package = Path(__file__).resolve().parent
+    digest = hashlib.blake2b(digest_size=16)
+    found = []
+    for name in _PRODUCERS:
+        found += [package / name] if name.endswith(".py") else list((package / name).rglob("*.py"))
+    for path in sorted(found):
+        try:
+            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+        except OSError:
+            continue
+    return digest.hexdigest()
+
+
+def run_digest(contracts: Sequence[Contract], config: "Config", version: Optional[str] = None) -> str:
+    """What every entry of one run shares: the tool, the contracts and the configuration in force.
+
+    Absolute paths (the contract files' and the project's) are left out, so the same checkout in
+    another folder hits; the module name that the root gives a file is part of each file's key.
+    """
+    digest = hashlib.blake2b(digest_size=16)
+    for part in (FORMAT, version if version is not None else __version__, code_digest(),
+                 repr([replace(c, source="") for c in contracts]),
+                 repr(replace(config, root="", source=None))):
+        digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
+    return digest.hexdigest()
+
+
+class _Unpickler(pickle.Unpickler):
+    """Only the plain data of our model: an entry planted in the folder cannot run code."""
+
+    def find_class(self, module: str, name: str):
+        if module.startswith("contractlint.model") or (module, name) == ("datetime", "date"):
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
+
+
+class Cache:
+    """Entries under ``directory``; ``salt`` is the ``run_digest`` of the run that reads them."""
+
+    def __init__(self, directory: str, salt: str):
+        self.directory = directory
+        self.salt = salt.encode()
+        self.hits = 0
+        self.misses = 0
+        self._ready = False
+
+    def key(self, data: bytes, module: str) -> str:
+        digest = hashlib.blake2b(self.salt, digest_size=20)
+        digest.update(module.encode("utf-8", "surrogatepass") + b"\0")
+        digest.update(data)
+        return digest.hexdigest()
+
+    def _path(self, key: str) -> str:
+        return os.path.join(self.directory, "v1", key[:2], key[2:])
+
+    def get(self, key: str, path: str) -> Optional[Entry]:
+        """The entry for ``key`` with its paths set to ``path``, or None when it is missing or unreadable."""
+        try:
+            with open(self._path(key), "rb") as fh:
+                tag, findings, calls = _Unpickler(io.BytesIO(fh.read())).load()
+            if (tag != FORMAT or not isinstance(findings, list) or not isinstance(calls, list)
+                    or not all(isinstance(f, Finding) for f in findings)
+                    or not all(isinstance(c, CallSite) for c in calls)):
+                raise ValueError("not an entry")
+        except Exception:  # missing, truncated, planted, from another Python: recompute it
+            self.misses += 1
+            return None
+        self.hits += 1
+        return ([f if f.path == path else replace(f, path=path) for f in findings],
+                [c if c.path == path else replace(c, path=path) for c in calls])
+
+    def put(self, key: str, findings: Sequence[Finding], calls: Sequence[CallSite]) -> None:
+        """Store an entry; a cache that cannot be written (read-only, full) is skipped silently."""
+        target = self._path(key)
+        try:
+            self._prepare()
+            folder = os.path.dirname(target)
+            os.makedirs(folder, exist_ok=True)
+            blob = pickle.dumps((FORMAT, list(findings), list(calls)), protocol=4)
+            fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            try:
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(blob)
+                os.replace(temp, target)
+            except BaseException:
+                _remove(temp)
+                raise
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            pass
+
+    def _prepare(self) -> None:
+        """Mark the folder as a cache the first time we write: backups skip it, git ignores it."""
+        if self._ready:
+            return
+        self._ready = True
+        os.makedirs(self.directory, exist_ok=True)
+        for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# Created by contractlint\n*\n")):
+            path = os.path.join(self.directory, name)
+            if not os.path.exists(path):
+                try:
+                    with open(path, "w", encoding="utf-8") as fh:
+                        fh.write(text)
+                except OSError:
+                    pass
+
+
+def _remove(path: str) -> None:
+    try:
+        os.remove(path)
+    except OSError:
+        pass

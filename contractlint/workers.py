@@ -1,0 +1,562 @@
+"""Checking files one by one: the prefilter, the cache, the analysis and the acceptances of one
+file, in this process or in a pool of worker processes.
+
+The parent reads every file once, as bytes, and tests it with the prefilter; a file that cannot
+hold a service call is finished there, never parsed. A file whose analysis is cached is finished
+there too. Only the files left are analysed: in this process when they are few, else by worker
+processes (started only then, so a small run never pays for them) that read the file again,
+analyse it, store the entry and send back the outcome. Outcomes come out in the order of the
+paths whatever the number of workers, and the parent keeps no source text beyond the few files
+it holds at once, so memory does not grow with the number of files.
+
+A worker that dies on a file (a crash in a native extension, the out-of-memory killer) costs
+that file a CL999 finding; a new worker takes up the rest.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import sys
+from collections import deque
+from dataclasses import dataclass, field
+from typing import (TYPE_CHECKING, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
+                    Sequence, Tuple)
+
+from contractlint import __version__, acceptance
+from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, Risk, Span, rule_by_code, select_codes
+
+if TYPE_CHECKING:
+    from contractlint.cache import Cache
+    from contractlint.config import Config
+
+#: Below this much work (files, or bytes of source) to analyse, a pool costs more than it saves.
+POOL_MIN_FILES = 12
+POOL_MIN_BYTES = 192 * 1024
+#: Files sent to a worker at once, and how many sends a worker may have waiting.
+CHUNK = 4
+AHEAD = 2
+#: Outcomes held back behind a slow file before the parent stops reading and waits for it.
+WINDOW = 4096
+
+
+def display_path(path: str) -> str:
+    """A path as people see it in output: relative to the working directory, with forward slashes."""
+    if not os.path.isabs(path) and ".." not in path:
+        return os.path.normpath(path).replace(os.sep, "/")  # what relpath says, without its cost
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = path
+    if rel.startswith(".." + os.sep) and os.path.isabs(path):
+        rel = path
+    return rel.replace(os.sep, "/")
+
+
+def module_name(path: str, root: str) -> str:
+    full, base = os.path.abspath(path), os.path.abspath(root)
+    if full.startswith(base) and full[len(base):len(base) + 1] == os.sep:
+        rel = full[len(base) + 1:].replace(os.sep, "/")  # what relpath says, without its cost
+    else:
+        rel = os.path.relpath(full, base).replace(os.sep, "/")
+    return _module(rel)
+
+
+def _module(rel: str) -> str:
+    """The dotted module name of a path relative to the project root."""
+    if rel.endswith(".py"):
+        rel = rel[:-3]
+    if rel.endswith("/__init__"):
+        rel = rel[: -len("/__init__")]
+    return ".".join(p for p in rel.split("/") if p not in ("", ".", ".."))
+
+
+def contract_names(contracts: Sequence[Contract]) -> List[str]:
+    """Every dotted name through which the analysis can reach a contract's call: ``match`` globs,
+    ``[types]``, ``[aliases]`` and ``[approved]`` names, and any alias that leads to one of them
+    (Python's own too: ``socket.error`` is ``OSError``)."""
+    names: List[str] = []
+    for contract in contracts:
+        names += [p for g in contract.calls for p in g.match]
+        names += list(contract.types) + list(contract.types.values()) + list(contract.aliases)
+        names += list(contract.approved_wrappers) + list(contract.approved_decorators)
+    names = [n for n in names if n]
+    aliases = list(BUILTIN_ALIASES.items()) + [(k, v) for c in contracts for k, v in c.aliases.items()]
+    roots = {n.split(".", 1)[0] for n in names}
+    grew = True
+    while grew:
+        grew = False
+        for name, target in aliases:
+            if name.split(".", 1)[0] not in roots and target.split(".", 1)[0] in roots:
+                names.append(name)
+                roots.add(name.split(".", 1)[0])
+                grew = True
+    return names
+
+
+class Prefilter:
+    """Whether a file may hold a service call; a file it turns away is never parsed.
+
+    The analysis resolves a callee only through an import statement, a builtin name, an alias or
+    a definition of the module itself. So a file can only hold a call it resolves if its text
+    imports the top-level module of some contract name (``contract_names``): ``import R``,
+    ``import a, R.b as c``, ``from R.x import y``, with backslash continuations; or names a builtin
+    root as a word; or if its own module name is a prefix of such a name
+    (``capability_client/__init__.py`` calls its own ``CapabilityClient`` without naming its
+    package). A mention in a comment or a docstring ("handles requests") is not enough, which is
+    what keeps most files of a large project from being parsed. The text test is one compiled
+    search; a scan for each root as plain bytes comes first (several times faster than the regex
+    on text that holds none), so only files that name a root go on to the regex.
+    """
+
+    def __init__(self, contracts: Sequence[Contract]):
+        import builtins
+
+        names = contract_names(contracts)
+        self.roots: FrozenSet[str] = frozenset(n.split(".", 1)[0] for n in names if n[0] not in "*?")
+        imported = sorted(r for r in self.roots if not hasattr(builtins, r))
+        bare = sorted(r for r in self.roots if hasattr(builtins, r))
+        alternatives = []
+        if imported:
+            one_of = rb"(?:" + b"|".join(re.escape(r.encode()) for r in imported) + rb")\b"
+            space = rb"(?:[ \t\f]|\\\r?\n)"  # inside a statement: blanks and backslash continuations
+            name = rb"[^ \t\f\r\n,;#()\\]+"  # a dotted name, non-ASCII ones included
+            item = name + rb"(?:" + space + rb"+as" + space + rb"+" + name + rb")?"
+            alternatives.append(rb"\bfrom" + space + rb"+" + one_of)
+            alternatives.append(rb"\bimport" + space + rb"+(?:" + item + space + rb"*," + space + rb"*)*" + one_of)
+        if bare:  # a builtin needs no import: its name as a word is enough
+            alternatives.append(rb"\b(?:" + b"|".join(re.escape(r.encode()) for r in bare) + rb")\b")
+        self.pattern = re.compile(b"|".join(alternatives)) if alternatives else None
+        ordered = sorted(self.roots)
+        self._literals = [r.encode() for r in ordered] if len(ordered) <= 12 else None
+        #: The literal head of each name (up to its first wildcard): what a module's own names start with.
+        self.prefixes: Tuple[str, ...] = tuple(sorted({re.split(r"[*?\[]", n, 1)[0] for n in names}))
+        self.everything = any(p == "" for p in self.prefixes)  # a name that starts with a wildcard
+        # A prefix with a dot can only relate to modules of its first part; one without (a top-level
+        # name, or a glob's head such as "capa" of "capa*") to modules whose first part it starts.
+        self._dotted: Dict[str, Tuple[str, ...]] = {}
+        for prefix in self.prefixes:
+            if "." in prefix:
+                head = prefix.split(".", 1)[0]
+                self._dotted[head] = self._dotted.get(head, ()) + (prefix,)
+        self._dotless = tuple(p for p in self.prefixes if "." not in p)
+
+    def search(self, data: bytes) -> bool:
+        if self.everything or data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: the bytes say nothing
+            return True
+        if self.pattern is None:
+            return False
+        if self._literals is not None and not any(literal in data for literal in self._literals):
+            return False
+        return self.pattern.search(data) is not None
+
+    def names_module(self, module: str) -> bool:
+        """Whether a definition of ``module`` (named ``module.X``) may be, or lead to, a contract name."""
+        head = module.split(".", 1)[0]
+        if any(head.startswith(p) for p in self._dotless):
+            return True  # "M.".startswith(p): p is the head itself, or the start of it
+        dotted = module + "."
+        return any(dotted.startswith(p) or p.startswith(dotted) for p in self._dotted.get(head, ()))
+
+    def keeps(self, data: bytes, module: str) -> bool:
+        return self.search(data) or self.names_module(module)
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything a worker needs to check a file, sent to each worker once."""
+
+    contracts: Tuple[Contract, ...]
+    config: "Config"
+    #: The codes selected for the run, before per-file ignores.
+    codes: FrozenSet[str]
+    today: dt.date
+    cache_dir: Optional[str] = None
+    use_prefilter: bool = True
+
+
+@dataclass
+class FileOutcome:
+    """What one file adds to the report."""
+
+    path: str
+    findings: Sequence[Finding] = ()
+    calls: Sequence[CallSite] = ()
+    risks: Sequence[Risk] = ()
+    #: Whether the prefilter kept the file (it was analysed, or its analysis came from the cache).
+    parsed: bool = False
+
+
+@dataclass
+class _Task:
+    seq: int
+    path: str
+    shown: str
+    module: str
+    #: The text, while the parent holds it (in-process work, or text given instead of the disk).
+    data: Optional[bytes] = None
+    given: bool = False
+
+
+class _State:
+    """One process's view of a job: the prefilter, the cache and the contract index, each built on
+    first use (the index imports the analysis, and with it libcst)."""
+
+    def __init__(self, job: Job):
+        self.job = job
+        self.filter = Prefilter(job.contracts) if job.use_prefilter else None
+        self._index = None
+        self._cache: Optional["Cache"] = None
+        self._cache_made = False
+
+    @property
+    def cache(self) -> Optional["Cache"]:
+        if not self._cache_made:
+            self._cache_made = True
+            if self.job.cache_dir:
+                from contractlint.cache import Cache, run_digest
+
+                self._cache = Cache(self.job.cache_dir, run_digest(self.job.contracts, self.job.config))
+        return self._cache
+
+    def keeps(self, data: bytes, module: str) -> bool:
+        return self.filter is None or self.filter.keeps(data, module)
+
+    def lookup(self, data: bytes, task: _Task) -> Optional[Tuple[List[Finding], List[CallSite]]]:
+        cache = self.cache
+        return cache.get(cache.key(data, task.module), task.shown) if cache is not None else None
+
+    def analyse(self, data: bytes, task: _Task) -> Tuple[List[Finding], List[CallSite]]:
+        """The analysis of one file, through the cache; a failure is a finding, never an exception."""
+        from contractlint.analysis import ContractIndex, analyse_source  # libcst only when there is work
+
+        if self._index is None:
+            self._index = ContractIndex(self.job.contracts)
+        keep = True
+        try:
+            target = self.job.config.target_version
+            result = (analyse_source(data, task.shown, self._index, task.module, target_version=target) if target
+                      else analyse_source(data, task.shown, self._index, task.module))
+            findings, calls = result.findings, result.calls
+        except RecursionError:  # valid, but deeper than the recursion limit: again, with room to recurse
+            from contractlint.analysis import analyse_deep
+
+            try:
+                result = analyse_deep(data, task.shown, self._index, task.module,
+                                      **({"target_version": target} if target else {}))
+                findings, calls = result.findings, result.calls
+            except (RecursionError, MemoryError):
+                findings, calls, keep = [_cl900(task.shown, "cannot check: the code is nested too deeply")], [], False
+            except Exception as exc:
+                findings, calls, keep = [internal_error(task.shown, exc)], [], False
+        except Exception as exc:  # one file's surprise must not lose the others' results
+            findings, calls, keep = [internal_error(task.shown, exc)], [], False
+        cache = self.cache
+        if keep and cache is not None:
+            cache.put(cache.key(data, task.module), findings, calls)
+        return findings, calls
+
+    def finish(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
+               parsed: bool) -> FileOutcome:
+        """Per-file ignores and the file's acceptances: cheap, and never cached (they depend on the date)."""
+        if not findings and not calls and b"contractlint" not in data:
+            return FileOutcome(task.shown, parsed=parsed)  # most files: nothing to filter, nothing accepted
+        codes = self.job.codes - set(_expand(self.job.config.ignored_codes(task.path)))
+        kept = [f for f in findings if f.code in codes]
+        marks = acceptance.parse(data, task.shown) if b"contractlint" in data else acceptance.Parsed()
+        applied = acceptance.apply(marks, kept, calls, self.job.today, set(codes))
+        risks = []
+        for i, accepted in enumerate(marks.acceptances):
+            covered = applied.used[i]
+            risks.append(Risk(accepted, tuple(sorted({f.contract for f in covered if f.contract})),
+                              len(covered), accepted.expired(self.job.today)))
+        return FileOutcome(task.shown, applied.findings, applied.calls, risks, parsed)
+
+    def triage(self, task: _Task) -> Optional[FileOutcome]:
+        """The outcome of a file that needs no analysis, or None (``task.data`` then holds its text)."""
+        data = task.data
+        if data is None:
+            try:
+                data = _read(task.path)
+            except OSError as exc:
+                return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
+        if not self.keeps(data, task.module):
+            return self.finish(data, task, (), (), parsed=False)
+        entry = self.lookup(data, task)
+        if entry is not None:
+            return self.finish(data, task, *entry, parsed=True)
+        task.data = data
+        return None
+
+    def check(self, task: _Task, lookup: bool = True) -> FileOutcome:
+        """Everything for one file, in this process."""
+        if lookup:
+            outcome = self.triage(task)
+            if outcome is not None:
+                return outcome
+        elif task.data is None:
+            try:
+                task.data = _read(task.path)
+            except OSError as exc:
+                return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
+            if not self.keeps(task.data, task.module):  # the file changed since the parent read it
+                return self.finish(task.data, task, (), (), parsed=False)
+        data, task.data = task.data, None
+        return self.finish(data, task, *self.analyse(data, task), parsed=True)
+
+
+def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
+                sources: Optional[Mapping[str, bytes]] = None) -> Iterator[FileOutcome]:
+    """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
+    (1: all in this process). ``sources`` gives the text of some paths instead of the disk."""
+    state = _State(job)
+    pool: Optional[_Pool] = None
+    done: Dict[int, FileOutcome] = {}
+    waiting: Deque[_Task] = deque()
+    waiting_bytes = 0
+    emitted = 0
+    try:
+        for seq, path in enumerate(paths):
+            task = _Task(seq, path, display_path(path), _module(job.config.relative(path)))
+            if sources is not None and path in sources:
+                task.data, task.given = sources[path], True
+            outcome = state.triage(task)
+            if outcome is not None:
+                done[seq] = outcome
+                if pool is not None and not seq % 16:  # keep the workers fed while files go by unparsed
+                    pool.dispatch(waiting)
+                    pool.collect(done, waiting, block=False)
+            elif jobs <= 1:
+                done[seq] = state.check(task, lookup=False)
+            else:
+                waiting.append(task)
+                waiting_bytes += len(task.data or b"")
+                if pool is None and (len(waiting) >= POOL_MIN_FILES or waiting_bytes >= POOL_MIN_BYTES):
+                    pool = _Pool(job, jobs)
+                if pool is not None:
+                    for queued in waiting:
+                        if not queued.given:
+                            queued.data = None  # the worker reads it again: the parent holds no text
+                    waiting_bytes = 0
+                    pool.dispatch(waiting)
+                    pool.collect(done, waiting, block=False)
+            while emitted in done:
+                yield done.pop(emitted)
+                emitted += 1
+            if pool is None and len(done) > WINDOW:
+                while waiting:  # too few files for a pool, but the outcomes behind them pile up
+                    queued = waiting.popleft()
+                    done[queued.seq] = state.check(queued, lookup=False)
+                waiting_bytes = 0
+            while pool is not None and len(done) > WINDOW:
+                pool.dispatch(waiting)
+                pool.collect(done, waiting, block=True)
+                while emitted in done:
+                    yield done.pop(emitted)
+                    emitted += 1
+        if pool is None:
+            while waiting:
+                task = waiting.popleft()
+                done[task.seq] = state.check(task, lookup=False)
+                while emitted in done:
+                    yield done.pop(emitted)
+                    emitted += 1
+        else:
+            while waiting or pool.busy():
+                pool.dispatch(waiting)
+                pool.collect(done, waiting, block=True)
+                while emitted in done:
+                    yield done.pop(emitted)
+                    emitted += 1
+        while emitted in done:
+            yield done.pop(emitted)
+            emitted += 1
+    finally:
+        if pool is not None:
+            pool.close()
+
+
+# -- the pool ------------------------------------------------------------------------------------
+
+def _context():
+    import multiprocessing
+
+    # fork starts a worker in milliseconds and shares what the parent imported; macOS and Windows
+    # cannot fork safely, and spawn re-imports this module there.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
+
+
+def _worker_main(conn, job: Job) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    state = _State(job)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        for seq, path, shown, module, data in message:
+            try:
+                outcome = state.check(_Task(seq, path, shown, module, data), lookup=False)
+            except Exception as exc:  # past the analysis (which reports its own): still one file's problem
+                outcome = FileOutcome(shown, [internal_error(shown, exc)], parsed=True)
+            conn.send((seq, outcome))
+
+
+@dataclass
+class _Worker:
+    process: object
+    conn: object
+    outstanding: Deque[_Task] = field(default_factory=deque)
+    sends: int = 0
+
+
+class _Pool:
+    """Worker processes, each fed through its own pipe, so that the file a dead worker was on is known."""
+
+    def __init__(self, job: Job, size: int):
+        self.job = job
+        self.ctx = _context()
+        self.workers: List[_Worker] = [self._start() for _ in range(size)]
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self.ctx.Pipe(duplex=True)
+        process = self.ctx.Process(target=_worker_main, args=(child_end, self.job), daemon=True,
+                                   name="contractlint-worker")
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def busy(self) -> bool:
+        return any(w.outstanding for w in self.workers)
+
+    def dispatch(self, waiting: Deque[_Task]) -> None:
+        """Keep every worker fed: up to ``AHEAD`` chunks sent and not yet done."""
+        for worker in self.workers:
+            while waiting and len(worker.outstanding) < CHUNK * AHEAD:
+                chunk = [waiting.popleft() for _ in range(min(CHUNK, len(waiting)))]
+                worker.outstanding.extend(chunk)
+                try:
+                    worker.conn.send([(t.seq, t.path, t.shown, t.module, t.data if t.given else None) for t in chunk])
+                except (OSError, ValueError):
+                    break  # it died: collect() finds out and hands its files on
+
+    def collect(self, done: Dict[int, FileOutcome], waiting: Deque[_Task], block: bool) -> None:
+        from multiprocessing.connection import wait
+
+        active = [w for w in self.workers if w.outstanding]
+        if not active:
+            return
+        handles = [w.conn for w in active] + [w.process.sentinel for w in active]
+        ready = set(wait(handles, timeout=None if block else 0))
+        for worker in active:
+            dead = False
+            if worker.conn in ready:
+                dead = not self._receive(worker, done)
+            if dead or worker.process.sentinel in ready:
+                if not dead:
+                    self._receive(worker, done)  # what it sent before it died
+                if not worker.process.is_alive() or dead:
+                    self._replace(worker, done, waiting)
+
+    def _receive(self, worker: _Worker, done: Dict[int, FileOutcome]) -> bool:
+        """Every outcome waiting in the worker's pipe; False when the pipe is closed."""
+        try:
+            while worker.conn.poll():
+                seq, outcome = worker.conn.recv()
+                while worker.outstanding and worker.outstanding[0].seq != seq:
+                    worker.outstanding.popleft()  # cannot happen: a worker answers in order
+                if worker.outstanding:
+                    worker.outstanding.popleft()
+                done[seq] = outcome
+        except Exception:  # closed, or cut short by the worker's death
+            return False
+        return True
+
+    def _replace(self, worker: _Worker, done: Dict[int, FileOutcome], waiting: Deque[_Task]) -> None:
+        process = worker.process
+        process.join(timeout=5)
+        if worker.outstanding:
+            culprit = worker.outstanding.popleft()
+            done[culprit.seq] = crash_outcome(self.job, culprit, process.exitcode)
+            waiting.extendleft(reversed(worker.outstanding))
+        try:
+            worker.conn.close()
+        except OSError:
+            pass
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+
+    def close(self) -> None:
+        for worker in self.workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in self.workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=2)
+            try:
+                worker.conn.close()
+            except OSError:
+                pass
+
+
+def crash_outcome(job: Job, task: _Task, exitcode: Optional[int]) -> FileOutcome:
+    """A worker died on this file: CL999 (when selected) and the run goes on."""
+    if exitcode is not None and exitcode < 0:
+        import signal
+
+        try:
+            how = f"was killed by {signal.Signals(-exitcode).name}"
+        except ValueError:
+            how = f"was killed by signal {-exitcode}"
+    else:
+        how = f"exited with status {exitcode}"
+    rule = rule_by_code("CL999")
+    finding = Finding(path=task.shown, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name,
+                      severity=rule.severity,
+                      message=(f"contractlint {__version__} failed on this file: the worker process checking it "
+                               f"{how}; please report it with the file"))
+    codes = job.codes - set(_expand(job.config.ignored_codes(task.path)))
+    return FileOutcome(task.shown, [finding] if finding.code in codes else [], parsed=True)
+
+
+# -- findings about files --------------------------------------------------------------------------
+
+def _read(path: str) -> bytes:
+    with open(path, "rb", buffering=0) as fh:  # one read of the whole file: no buffer to fill
+        return fh.readall()
+
+
+def _expand(prefixes: Iterable[str]) -> List[str]:
+    return sorted(select_codes(list(prefixes), [])) if prefixes else []
+
+
+def _cl900(path: str, message: str) -> Finding:
+    rule = rule_by_code("CL900")
+    return Finding(path=path, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name, severity=rule.severity,
+                   message=message)
+
+
+def internal_error(path: str, exc: BaseException) -> Finding:
+    import traceback
+
+    rule = rule_by_code("CL999")
+    where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
+    at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""
+    frames = traceback.extract_tb(exc.__traceback__)[-8:] if exc.__traceback__ else []
+    trace = "\n".join(f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line or ''}".rstrip(": ")
+                      for f in frames)
+    text = " ".join(str(exc).split())[:200]
+    return Finding(path=path, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name, severity=rule.severity,
+                   message=(f"contractlint {__version__} failed on this file: {type(exc).__name__}: {text}{at}; "
+                            "please report it with the file (--verbose shows the trace)"),
+                   suggestion=f"trace (most recent call last):\n{trace}" if trace else "")
