@@ -21,7 +21,7 @@ def main() -> None:
         page = Path(tmp) / "report.html"
         subprocess.run([sys.executable, "-m", "contractlint", "report", "examples/", "--today", "2026-11-28",
                         "--format", "html", "--output", str(page)], cwd=ROOT, check=True)
-        console = render(page, ROOT / "docs" / "report.png", (1100, 1250))
+        console = render(page, ROOT / "docs" / "report.png", (1100, 1650))
     if console:
         sys.exit("the report logged to the console:\n" + "\n".join(console))
 
