@@ -71,7 +71,7 @@ def test_example_reports_each_rule_once_in_the_gallery_and_the_expired_banner_ri
     # The chat server keeps the contract; its one accepted risk (a best-effort prefetch) is counted.
     assert ("capability-server: 13 calls, 5 kept (2 through approved wrappers or decorators), 1 accepted, "
             "7 broken") in result.stdout
-    assert "profile-service: 1 calls, 0 kept, 1 broken" in result.stdout
+    assert "profile-service: 1 call, 0 kept, 1 broken" in result.stdout
     assert "  CL003 policy-violation: 2" in result.stdout
     # The recommended handling is written for the call site, with the file's own import names: as a
     # diff where contractlint can apply it, as text where a person must choose.
@@ -95,7 +95,7 @@ def test_exit_zero_when_every_call_keeps_the_contract(tmp_path):
     write(tmp_path, {"pyproject.toml": CONFIG, "app/ok.py": GUARDED})
     result = run("check", str(tmp_path))
     assert result.exit_code == 0, result.stdout
-    assert "capability-server: 1 calls, 1 kept, 0 broken" in result.stdout
+    assert "capability-server: 1 call, 1 kept, 0 broken" in result.stdout
     assert "All checked: 1 files, no findings." in result.stdout
 
 

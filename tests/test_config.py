@@ -384,7 +384,7 @@ def test_check_from_a_subfolder_finds_the_configuration(tmp_path, monkeypatch):
     result = _run(["check", "app.py"])
     assert result.exit_code == 1, result.output
     assert result.stdout.startswith("app.py:5:12: CL001 [svc] ")
-    assert "svc: 1 calls" in result.stdout
+    assert "svc: 1 call," in result.stdout
 
 
 def test_check_with_explicit_config_from_elsewhere(tmp_path, monkeypatch):
@@ -541,4 +541,70 @@ def test_configured_exclude_end_to_end(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path / "elsewhere")
     result = _run(["check", str(proj)])
     assert "src" not in result.stdout.split("svc:")[0]
-    assert "svc: 1 calls" in result.stdout
+    assert "svc: 1 call," in result.stdout
+
+
+# -- hostile files: a precise message and exit 2, never the defaults in silence ---------------------
+
+def _one_error(tmp_path, monkeypatch, *args):
+    (tmp_path / "a.py").write_text("import requests\n")
+    monkeypatch.chdir(tmp_path)
+    result = _run(["check", "--no-cache", *args])
+    assert result.exit_code == 2
+    lines = _stderr(result).splitlines()
+    assert len(lines) == 1 and "Traceback" not in _stderr(result)
+    return lines[0]
+
+
+def test_pyproject_that_is_not_utf8(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_bytes(b'[tool.contractlint]\ncontracts = ["\xff"]\n')
+    assert _one_error(tmp_path, monkeypatch, ".") == (
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2:15: not UTF-8 text (byte 34)")
+
+
+def test_folder_named_pyproject_toml(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").mkdir()
+    assert _one_error(tmp_path, monkeypatch, ".") == (
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}: cannot read: Is a directory")
+
+
+def test_configured_contract_that_is_a_folder(tmp_path, monkeypatch):
+    (tmp_path / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["rules.toml"]\n')
+    (tmp_path / "rules.toml").mkdir()
+    assert _one_error(tmp_path, monkeypatch, ".") == (
+        f'contractlint: error: {tmp_path / "pyproject.toml"}:2: [tool.contractlint].contracts[1]: contract file '
+        f'"rules.toml" is a folder, not a file ({tmp_path / "rules.toml"})')
+
+
+def test_contract_option_that_is_a_folder(tmp_path, monkeypatch):
+    (tmp_path / "rules.toml").mkdir()
+    line = _one_error(tmp_path, monkeypatch, "--contract", "rules.toml", ".")
+    assert line.startswith("contractlint: error: rules.toml") and ("folder" in line or "directory" in line.lower())
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root reads every file")
+def test_unreadable_pyproject(tmp_path, monkeypatch):
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool.contractlint]\ncontracts = ["requests"]\n')
+    path.chmod(0)
+    try:
+        assert _one_error(tmp_path, monkeypatch, ".") == f"contractlint: error: {path}: cannot read: Permission denied"
+    finally:
+        path.chmod(0o644)
+
+
+def test_unreadable_pyproject_as_any_user(tmp_path, monkeypatch):
+    """The same as root, whom chmod does not stop: an open that fails is an error, not the defaults."""
+    import builtins
+
+    path = tmp_path / "pyproject.toml"
+    path.write_text('[tool.contractlint]\ncontracts = ["requests"]\n')
+    real = builtins.open
+
+    def refuse(file, *args, **kwargs):
+        if str(file) == str(path):
+            raise PermissionError(13, "Permission denied", str(file))
+        return real(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", refuse)
+    assert _one_error(tmp_path, monkeypatch, ".") == f"contractlint: error: {path}: cannot read: Permission denied"

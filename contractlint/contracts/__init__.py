@@ -54,7 +54,8 @@ def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
         if not builtin and not os.path.isfile(path):
             # Name the place looked at: a configured path is relative to the pyproject's folder, not the cwd.
             looked = f" (looked for {path})" if os.path.normpath(spec) != path else ""
-            problems.append(f"{spec}: contract file not found{looked}")
+            what = "is a folder, not a contract file" if os.path.isdir(path) else "contract file not found"
+            problems.append(f"{spec}: {what}{looked}")
             continue
         try:
             contract = load_contract(path, builtin=builtin)

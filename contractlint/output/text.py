@@ -65,7 +65,8 @@ def format_summary(report: Report) -> List[str]:
         states = report.states(contract.name)
         approved = states["approved"]
         approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
-        parts = [f"{sum(states.values())} calls", f"{states['kept'] + approved} kept{approved_text}"]
+        total = sum(states.values())
+        parts = [f"{total} call{'' if total == 1 else 's'}", f"{states['kept'] + approved} kept{approved_text}"]
         parts += [f"{states[s]} {s}" for s in ("accepted", "baselined") if states[s]]
         parts.append(f"{states['broken']} broken")
         lines.append(f"{contract.name}: {', '.join(parts)}")
