@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import List, Optional, Tuple, Union
 
@@ -72,7 +73,11 @@ def _refuse(source: Union[str, bytes], path: str) -> Optional[Finding]:
         line, column = _line_column(source, nul)
         return parse_error(path, "cannot parse: the file holds a NUL byte (is it a binary file?)", line, column)
     try:
-        compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        # Before 3.11, CPython builds trees libcst's parser cannot (a 10,000-term ``+`` chain):
+        # hold them to the depth 3.11 refuses at.
+        if sys.version_info < (3, 11) and _deeper_than(tree, _CPYTHON_311_DEPTH):
+            return parse_error(path, "cannot parse: the code is nested too deeply (more than Python accepts)")
     except (RecursionError, MemoryError):
         return parse_error(path, "cannot parse: the code is nested too deeply (more than Python accepts)")
     except SyntaxError as err:
@@ -81,6 +86,21 @@ def _refuse(source: Union[str, bytes], path: str) -> Optional[Finding]:
     except Exception:  # undecodable text and the like: libcst says it better below
         pass
     return None
+
+
+#: Roughly where Python 3.11's parser stops building a tree (a ``+`` chain of 3,000 terms).
+_CPYTHON_311_DEPTH = 2900
+
+
+def _deeper_than(tree: ast.AST, limit: int) -> bool:
+    """Whether ``tree`` nests deeper than ``limit``; iterative, so it cannot overflow itself."""
+    stack = [(tree, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+    return False
 
 
 def _newer_syntax(module: cst.Module, target: Tuple[int, int]):

@@ -1,0 +1,531 @@
+"""contractlint next to its peers (semgrep, Fixit, ruff) on real code from PyPI, and next to the floor.
+
+    .venv/bin/python bench/compare.py                       # everything: about 25 minutes on 2 cores
+    .venv/bin/python bench/compare.py --corpora django --runs 3 --fixit-runs 1
+    .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit
+
+Reproducible: the corpora are pinned sdists from PyPI (unpacked once into .cache/corpora, see
+tests/corpora.py); the peers are pinned and installed once, each in its own virtual environment
+under .cache/bench/ (semgrep and Fixit cannot share one). semgrep and Fixit run a rule with the
+meaning of contractlint's `requests` contract, CL001 (bench/peers/); contractlint runs that
+contract and that code only. ruff runs no such rule (it cannot express one): it is the native
+linter that parses every file, for reference.
+
+For each corpus and tool: wall time, CPU time (user+system of the process tree, from wait4),
+peak memory (the largest sum of RSS over the process tree, sampled every 20 ms; a pool's
+workers count together), files per second, findings, and the ratio of the wall time to
+contractlint's. "cold": contractlint and ruff start with an empty cache; semgrep and Fixit keep
+none, so each of their runs is cold. "warm": the same run again, nothing changed. Every number
+is the median of --runs runs (the files themselves are in the OS page cache for every tool).
+Also printed: the floors (interpreter start-up, reading every file, the prefilter's search,
+libcst-parsing the files it keeps), contractlint on 1x, 2x and 4x copies of django, and the
+pre-commit shape (10 changed files that touch no service, next to a bare interpreter start-up).
+
+Results go to stdout and, as JSON, to .cache/bench/results.json; the findings on which
+contractlint and semgrep disagree go to .cache/bench/differences-<corpus>.txt.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional, Sequence, Tuple
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+BENCH = ROOT / ".cache" / "bench"
+sys.path.insert(0, str(ROOT / "tests"))
+
+CORPORA = {
+    # name: (PyPI project, version)
+    "django": ("Django", "5.1.4"),
+    "airflow-amazon": ("apache-airflow-providers-amazon", "9.39.0"),
+    "apprise": ("apprise", "1.9.5"),  # an SDK that calls requests in most of its files
+    "hvac": ("hvac", "2.3.0"),
+    "docker": ("docker", "7.1.0"),  # requests through a Session subclass
+}
+PEERS = {"semgrep": "semgrep==1.185.0", "fixit": "fixit==2.2.1", "ruff": "ruff==0.17.6"}
+PYTHON = sys.executable
+TARGETS = {  # corpus: (max wall ratio contractlint/semgrep, min speed-up over Fixit)
+    "django": (1 / 5, 100),
+    "airflow-amazon": (1 / 3, None),
+    "apprise": (1 / 2, 20),
+}
+
+
+# -- set-up --------------------------------------------------------------------------------------
+
+def corpus_root(name: str) -> Path:
+    from corpora import fetch
+
+    project, version = CORPORA[name]
+    unpacked = fetch(project, version)
+    inner = [p for p in unpacked.iterdir() if p.is_dir()]
+    return inner[0] if len(inner) == 1 else unpacked
+
+
+def peer(tool: str) -> Path:
+    """The tool's executable, installed at its pinned version in .cache/bench/<tool> on first use."""
+    venv = BENCH / tool
+    marker = venv / ".installed"
+    if not marker.exists() or marker.read_text() != PEERS[tool]:
+        print(f"installing {PEERS[tool]} into {venv} ...", file=sys.stderr)
+        subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
+        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", PEERS[tool]], check=True)
+        marker.write_text(PEERS[tool])
+    return venv / "bin" / tool
+
+
+def tool_env() -> Dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # a real install has its bytecode
+    env["NO_COLOR"] = "1"
+    return env
+
+
+def compile_contractlint() -> None:
+    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "contractlint")], env=tool_env(),
+                   stdout=subprocess.DEVNULL, check=True)
+
+
+# -- measuring one run ---------------------------------------------------------------------------
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+    returncode: int
+    stdout: str = field(repr=False, default="")
+
+
+def _tree_rss_kb(root_pid: int) -> int:
+    """The RSS of ``root_pid`` and all its descendants, from /proc (Linux)."""
+    children: Dict[int, List[int]] = {}
+    rss: Dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        pid, ppid = int(entry), int(fields[1])
+        children.setdefault(ppid, []).append(pid)
+        rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
+    total, stack = 0, [root_pid]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, ()))
+    return total
+
+
+def measure(cmd: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None) -> Run:
+    env = env or tool_env()
+    with tempfile.TemporaryFile() as out:
+        start = time.perf_counter()
+        proc = subprocess.Popen(list(cmd), cwd=str(cwd), env=env, stdout=out, stderr=subprocess.DEVNULL)
+        peak = [0]
+        done = threading.Event()
+
+        def sample() -> None:
+            while not done.wait(0.02):
+                try:
+                    peak[0] = max(peak[0], _tree_rss_kb(proc.pid))
+                except Exception:
+                    pass
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        done.set()
+        sampler.join()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        text = out.read().decode("utf-8", "replace")
+    peak_kb = max(peak[0], usage.ru_maxrss)  # a run shorter than one sample still has its own maximum
+    return Run(wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024, proc.returncode, text)
+
+
+def median_run(runs: List[Run]) -> Run:
+    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
+               max(r.peak_mb for r in runs), runs[-1].returncode, runs[-1].stdout)
+
+
+# -- the tools -----------------------------------------------------------------------------------
+
+CL_LINE = re.compile(r"^(.+?):(\d+):(\d+): (CL\d{3}) ")
+
+
+def contractlint_cmd(extra: Sequence[str] = ()) -> List[str]:
+    return [PYTHON, "-m", "contractlint", "check", "-q", "--contract", "requests", "--select", "CL001", *extra, "."]
+
+
+def contractlint_findings(text: str) -> List[Tuple[str, int]]:
+    return sorted({(m.group(1), int(m.group(2))) for m in map(CL_LINE.match, text.splitlines()) if m})
+
+
+def semgrep_cmd() -> List[str]:
+    return [str(peer("semgrep")), "scan", "--config", str(HERE / "peers" / "semgrep-requests.yaml"), "--metrics=off",
+            "--disable-version-check", "--no-git-ignore", "--project-root", ".", "--json", "--quiet", "."]
+
+
+def semgrep_findings(text: str) -> List[Tuple[str, int]]:
+    data = json.loads(text)
+    return sorted({(r["path"], r["start"]["line"]) for r in data["results"]})
+
+
+def semgrep_scanned(text: str) -> int:
+    return len(json.loads(text).get("paths", {}).get("scanned", []))
+
+
+FIXIT_LINE = re.compile(r"^(.+?)@(\d+):(\d+) RequestsUnguarded: ")
+
+
+def fixit_cmd() -> List[str]:
+    return [str(peer("fixit")), "--rules", "fixit_requests", "lint", "."]
+
+
+def fixit_env() -> Dict[str, str]:
+    env = tool_env()
+    env["PYTHONPATH"] = str(HERE / "peers")
+    return env
+
+
+def fixit_findings(text: str) -> List[Tuple[str, int]]:
+    return sorted({(m.group(1), int(m.group(2))) for m in map(FIXIT_LINE.match, text.splitlines()) if m})
+
+
+def ruff_cmd(cache: Optional[Path]) -> List[str]:
+    caching = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
+    return [str(peer("ruff")), "check", "--isolated", *caching, "--select", "E9,F63,F7,F82", "--exit-zero",
+            "--output-format", "concise", "."]
+
+
+# -- floors ----------------------------------------------------------------------------------------
+
+def startup(runs: int = 20) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([PYTHON, "-c", "pass"], env=tool_env(), check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def floors(root: Path) -> Dict[str, float]:
+    """Read every file contractlint checks, search each with the prefilter, libcst-parse the kept ones."""
+    code = r"""
+import json, os, sys, time
+start = time.perf_counter()
+import libcst
+load = time.perf_counter() - start
+from contractlint.config import Config
+from contractlint.contracts import load_contracts
+from contractlint.engine import discover
+from contractlint.workers import Prefilter, module_name
+root = sys.argv[1]
+config = Config(root=root)
+start = time.perf_counter()
+found = [os.path.join(d, f) for d, _, names in os.walk(".") for f in names if f.endswith(".py")]
+walk = time.perf_counter() - start
+start = time.perf_counter()
+files = list(discover(["."], config))
+listed = time.perf_counter() - start
+start = time.perf_counter()
+blobs = []
+for path in files:
+    with open(path, "rb") as fh:
+        blobs.append(fh.read())
+read = time.perf_counter() - start
+prefilter = Prefilter(load_contracts(["requests"]))
+start = time.perf_counter()
+kept = [b for p, b in zip(files, blobs) if prefilter.keeps(b, module_name(p, root))]
+search = time.perf_counter() - start
+start = time.perf_counter()
+for blob in kept:
+    try:
+        libcst.parse_module(blob)
+    except Exception:
+        pass
+parse = time.perf_counter() - start
+print(json.dumps({"files": len(files), "bytes": sum(map(len, blobs)), "kept": len(kept), "list": listed, "walk": walk, "libcst": load,
+                  "read": read, "search": search, "parse": parse}))
+"""
+    best: Dict[str, float] = {}
+    for _ in range(3):
+        out = subprocess.run([PYTHON, "-c", code, str(root)], cwd=str(root), env=tool_env(), check=True,
+                             capture_output=True, text=True).stdout
+        data = json.loads(out)
+        for key, value in data.items():
+            best[key] = min(best.get(key, value), value)
+    return best
+
+
+# -- parts -----------------------------------------------------------------------------------------
+
+def row(table: List[dict], corpus: str, tool: str, mode: str, run: Run, files: int, findings) -> dict:
+    entry = {"corpus": corpus, "tool": tool, "mode": mode, "wall": run.wall, "cpu": run.cpu, "peak_mb": run.peak_mb,
+             "files_per_s": files / run.wall if run.wall else 0.0, "findings": findings}
+    table.append(entry)
+    return entry
+
+
+def run_peers(name: str, runs: int, fixit_runs: int, use_fixit: bool, table: List[dict], notes: dict) -> None:
+    root = corpus_root(name)
+    fl = floors(root)
+    files = int(fl["files"])
+    notes.setdefault("floors", {})[name] = fl
+    print(f"\n== {name}: {root.relative_to(ROOT)} ({files} files, {fl['bytes'] / 1e6:.1f} MB, "
+          f"{int(fl['kept'])} kept by the prefilter)", flush=True)
+
+    cache = BENCH / "cache" / name
+    cold: List[Run] = []
+    warm: List[Run] = []
+    for _ in range(runs):
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
+        warm.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
+    cl_cold, cl_warm = median_run(cold), median_run(warm)
+    ours = contractlint_findings(cl_cold.stdout)
+    assert contractlint_findings(cl_warm.stdout) == ours, "a warm run must find what the cold one found"
+    row(table, name, "contractlint", "cold", cl_cold, files, len(ours))
+    row(table, name, "contractlint", "warm", cl_warm, files, len(ours))
+    single = median_run([measure(contractlint_cmd(["--no-cache", "--jobs", "1"]), root) for _ in range(runs)])
+    row(table, name, "contractlint --jobs 1", "cold", single, files, len(contractlint_findings(single.stdout)))
+    every = median_run([measure([PYTHON, "-m", "contractlint", "check", "-q", "--no-cache", "."], root)
+                        for _ in range(runs)])
+    row(table, name, "contractlint, all builtin contracts", "cold", every, files,
+        len(contractlint_findings(every.stdout)))
+
+    # Without a .semgrepignore, semgrep skips test/ and tests/ folders: make it scan what the others scan.
+    (root / ".semgrepignore").write_text("# bench/compare.py: scan every file, as the other tools do\n")
+    sg = [measure(semgrep_cmd(), root) for _ in range(runs)]
+    sg_run = median_run(sg)
+    theirs = semgrep_findings(sg[-1].stdout)
+    row(table, name, "semgrep", "cold", sg_run, files, len(theirs))
+    notes.setdefault("semgrep_scanned", {})[name] = semgrep_scanned(sg[-1].stdout)
+    _differences(name, ours, theirs)
+
+    if use_fixit:
+        fx = [measure(fixit_cmd(), root, fixit_env()) for _ in range(fixit_runs)]
+        fx_run = median_run(fx)
+        fixit_found = fixit_findings(fx[-1].stdout)
+        row(table, name, "fixit", "cold", fx_run, files, len(fixit_found))
+        only_fixit = sorted(set(fixit_found) - set(ours))
+        only_ours = sorted(set(ours) - set(fixit_found))
+        notes.setdefault("fixit_vs_contractlint", {})[name] = {"only_fixit": len(only_fixit),
+                                                                 "only_contractlint": len(only_ours)}
+
+    ruff_cache = BENCH / "ruff-cache" / name
+    shutil.rmtree(ruff_cache, ignore_errors=True)
+    ruff_cold = median_run([measure(ruff_cmd(None), root) for _ in range(runs)])
+    measure(ruff_cmd(ruff_cache), root)
+    ruff_warm = median_run([measure(ruff_cmd(ruff_cache), root) for _ in range(runs)])
+    row(table, name, "ruff (reference: no such rule)", "cold", ruff_cold, files, "-")
+    row(table, name, "ruff (reference: no such rule)", "warm", ruff_warm, files, "-")
+    _print_table([r for r in table if r["corpus"] == name], cl_cold.wall)
+
+
+def _differences(name: str, ours: List[Tuple[str, int]], theirs: List[Tuple[str, int]]) -> None:
+    only_ours = sorted(set(ours) - set(theirs))
+    only_theirs = sorted(set(theirs) - set(ours))
+    path = BENCH / f"differences-{name}.txt"
+    with open(path, "w") as fh:
+        fh.write(f"# {name}: {len(ours)} contractlint CL001 findings, {len(theirs)} semgrep findings\n")
+        fh.write(f"# only contractlint ({len(only_ours)}):\n")
+        fh.writelines(f"{p}:{line}\n" for p, line in only_ours)
+        fh.write(f"# only semgrep ({len(only_theirs)}):\n")
+        fh.writelines(f"{p}:{line}\n" for p, line in only_theirs)
+    print(f"   contractlint and semgrep agree on {len(set(ours) & set(theirs))} findings; only contractlint "
+          f"{len(only_ours)}, only semgrep {len(only_theirs)} (see {path.relative_to(ROOT)})")
+
+
+def _print_table(rows: List[dict], reference: float) -> None:
+    print(f"   {'tool':<36} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'files/s':>9} {'findings':>8} "
+          f"{'x contractlint':>15}")
+    for r in rows:
+        print(f"   {r['tool']:<36} {r['mode']:<5} {r['wall']:>8.3f} {r['cpu']:>8.2f} {r['peak_mb']:>8.0f} "
+              f"{r['files_per_s']:>9.0f} {str(r['findings']):>8} {r['wall'] / reference:>15.2f}", flush=True)
+
+
+def scaling(runs: int, notes: dict) -> None:
+    source = corpus_root("django") / "django"
+    print("\n== scaling: contractlint (requests, CL001, cold) on copies of django/", flush=True)
+    results = []
+    for copies in (1, 2, 4):
+        target = BENCH / "scale" / f"x{copies}"
+        if not (target / ".complete").exists():
+            shutil.rmtree(target, ignore_errors=True)
+            for i in range(copies):
+                shutil.copytree(source, target / f"copy{i}" / "django")
+            (target / ".complete").write_text("")
+        cache = BENCH / "cache" / f"scale-x{copies}"
+        cold = []
+        for _ in range(runs):
+            shutil.rmtree(cache, ignore_errors=True)
+            cold.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), target))
+        run = median_run(cold)
+        results.append({"copies": copies, "wall": run.wall, "cpu": run.cpu, "peak_mb": run.peak_mb})
+        print(f"   x{copies}: wall {run.wall:.2f} s, cpu {run.cpu:.2f} s, peak {run.peak_mb:.0f} MB, "
+              f"{run.wall / results[0]['wall']:.2f}x the time of x1", flush=True)
+    notes["scaling"] = results
+
+
+def precommit(notes: dict) -> None:
+    """10 changed files that touch no service: the shape of a pre-commit run on most commits."""
+    from contractlint.contracts import builtin_names, load_contracts
+    from contractlint.workers import Prefilter
+
+    project = BENCH / "precommit"
+    shutil.rmtree(project, ignore_errors=True)
+    project.mkdir(parents=True)
+    (project / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["requests", "httpx", "redis", "boto3"]\n')
+    prefilter = Prefilter(load_contracts([n for n in builtin_names() if n != "capability-server"]))
+    chosen = []
+    for path in sorted((corpus_root("django") / "django" / "db" / "models").rglob("*.py")):
+        data = path.read_bytes()
+        if len(data) > 2000 and not prefilter.keeps(data, "django"):
+            chosen.append(path)
+        if len(chosen) == 10:
+            break
+    names = []
+    for i, path in enumerate(chosen):
+        shutil.copy(path, project / f"changed{i}.py")
+        names.append(f"changed{i}.py")
+    check = [PYTHON, "-m", "contractlint", "check", *names]
+    bare = [PYTHON, "-c", "pass"]
+    print("\n== pre-commit shape: 10 changed files that touch no service", flush=True)
+    if shutil.which("hyperfine"):
+        export = BENCH / "precommit.json"
+        subprocess.run(["hyperfine", "-N", "--warmup", "5", "--runs", "40", "--export-json", str(export),
+                        " ".join(bare), " ".join(check)], cwd=str(project), env=tool_env(), check=True,
+                       stdout=subprocess.DEVNULL)
+        found = json.loads(export.read_text())["results"]
+        medians = [r["median"] for r in found]
+        how = "hyperfine, median of 40 runs"
+    else:
+        medians = []
+        for cmd in (bare, check):
+            times = [measure(cmd, project).wall for _ in range(40)]
+            medians.append(statistics.median(times))
+        how = "median of 40 runs"
+    notes["precommit"] = {"bare": medians[0], "check": medians[1], "over": medians[1] - medians[0], "how": how}
+    print(f"   python -c pass {medians[0] * 1000:.0f} ms; contractlint check (10 files) {medians[1] * 1000:.0f} ms; "
+          f"{(medians[1] - medians[0]) * 1000:.0f} ms on top of the bare interpreter ({how})", flush=True)
+
+
+def verdicts(table: List[dict], notes: dict) -> None:
+    print("\n== targets")
+    start = notes.get("startup", 0.0)
+
+    def get(corpus: str, tool: str, mode: str = "cold") -> Optional[dict]:
+        return next((r for r in table if r["corpus"] == corpus and r["tool"] == tool and r["mode"] == mode), None)
+
+    def say(ok: bool, text: str) -> None:
+        print(f"   {'MET    ' if ok else 'NOT MET'} {text}")
+
+    for corpus in sorted({r["corpus"] for r in table}):
+        ours, sg, fx = get(corpus, "contractlint"), get(corpus, "semgrep"), get(corpus, "fixit")
+        warm = get(corpus, "contractlint", "warm")
+        limit, speedup = TARGETS.get(corpus, (None, None))
+        if ours and sg and limit:
+            say(ours["wall"] <= limit * sg["wall"], f"{corpus}: cold {ours['wall']:.2f} s vs semgrep "
+                f"{sg['wall']:.2f} s = {ours['wall'] / sg['wall']:.3f} (target <= {limit:.3f})")
+        if ours and fx and speedup:
+            say(fx["wall"] >= speedup * ours["wall"], f"{corpus}: Fixit {fx['wall']:.1f} s is "
+                f"{fx['wall'] / ours['wall']:.0f}x contractlint (target >= {speedup}x)")
+        fl = notes.get("floors", {}).get(corpus)
+        if ours and fl:
+            parser = fl["libcst"] if fl["kept"] else 0.0  # parsing a file needs the parser loaded
+            floor = start + fl["walk"] + fl["read"] + fl["search"] + parser + fl["parse"]
+            say(ours["wall"] <= 2 * floor, f"{corpus}: cold {ours['wall']:.2f} s vs floor {floor:.2f} s "
+                f"(start-up {start:.3f} + list {fl['walk']:.3f} + read {fl['read']:.3f} + search "
+                f"{fl['search']:.3f} + import libcst {parser:.2f} + parse {fl['parse']:.2f} of {int(fl['kept'])} "
+                f"files) = {ours['wall'] / floor:.2f}x (target <= 2x)")
+        if warm:
+            say(warm["wall"] <= 0.3, f"{corpus}: warm run {warm['wall']:.3f} s (target <= 0.3 s)")
+        for r in table:
+            if r["corpus"] == corpus and r["tool"].startswith("contractlint"):
+                say(r["peak_mb"] < 300, f"{corpus}: {r['tool']} {r['mode']} peak {r['peak_mb']:.0f} MB (target < 300 MB)")
+    if "precommit" in notes:
+        over = notes["precommit"]["over"]
+        say(over < 0.150, f"pre-commit shape: {over * 1000:.0f} ms on top of the bare interpreter (target < 150 ms)")
+    if "scaling" in notes:
+        s = notes["scaling"]
+        ratios = [r["wall"] / s[0]["wall"] for r in s]
+        linear = all(r["wall"] <= r["copies"] * s[0]["wall"] * 1.25 for r in s)
+        say(linear, "time grows linearly: x1, x2, x4 took " + ", ".join(f"{r:.2f}" for r in ratios)
+            + " times x1's time (at most 1.25x the linear share)")
+        say(all(r["peak_mb"] < 300 for r in s), "peak memory at x1, x2, x4: "
+            + ", ".join(f"{r['peak_mb']:.0f} MB" for r in s))
+
+
+def machine() -> dict:
+    import platform
+
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = {"python": platform.python_version()}
+    for tool in PEERS:
+        exe = BENCH / tool / "bin" / tool
+        if exe.exists():
+            versions[tool] = PEERS[tool].split("==")[1]
+    from importlib.metadata import version
+
+    versions["libcst"] = version("libcst")
+    from contractlint import __version__
+
+    versions["contractlint"] = __version__
+    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(), "versions": versions}
+
+
+def main(argv: Sequence[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--corpora", default="django,airflow-amazon,apprise,hvac,docker")
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is shown)")
+    parser.add_argument("--fixit-runs", type=int, default=1, help="Fixit is slow: runs per corpus")
+    parser.add_argument("--no-fixit", action="store_true")
+    parser.add_argument("--fixit-on", default="", help="run Fixit on these corpora only (comma-separated)")
+    parser.add_argument("--only", choices=["peers", "scaling", "precommit"], help="run one part only")
+    args = parser.parse_args(argv)
+    BENCH.mkdir(parents=True, exist_ok=True)
+    compile_contractlint()
+    info = machine()
+    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['system']}; " +
+          ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    notes: dict = {"machine": info, "startup": startup()}
+    print(f"interpreter start-up (python -c pass): {notes['startup'] * 1000:.0f} ms")
+    table: List[dict] = []
+    if args.only in (None, "peers"):
+        for name in args.corpora.split(","):
+            fixit = not args.no_fixit and (not args.fixit_on or name in args.fixit_on.split(","))
+            run_peers(name, args.runs, args.fixit_runs, fixit, table, notes)
+    if args.only in (None, "scaling"):
+        scaling(args.runs, notes)
+    if args.only in (None, "precommit"):
+        precommit(notes)
+    verdicts(table, notes)
+    (BENCH / "results.json").write_text(json.dumps({"table": table, "notes": notes}, indent=2, default=str))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
