@@ -8,20 +8,18 @@ finding, and that severity alone decides the exit status.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import textwrap
 from pathlib import Path
 from typing import List, Tuple
 
 import pytest
-from click.testing import CliRunner
 
 from contractlint import acceptance
-from contractlint.cli import main
 from contractlint.config import Config, load_config
 from contractlint.contracts import load_contracts
 from contractlint.engine import check_paths
 from contractlint.model import rule_by_code
+from clirun import invoke
 
 TODAY = dt.date(2026, 11, 28)
 CAPABILITY = load_contracts(["capability-server"])
@@ -47,17 +45,7 @@ def messages(report, code: str) -> List[str]:
 
 
 def run(*args, cwd: Path):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
+    return invoke(*args, cwd=cwd)
 
 def project(tmp_path: Path, files: dict, config: str = CONFIG) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)

@@ -10,19 +10,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from contractlint import baseline
-from contractlint.cli import main
 from contractlint.config import load_config
 from contractlint.contracts import load_contracts
 from contractlint.engine import check_paths
 from contractlint.errors import UserError
+
+from clirun import invoke
 
 CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 TODAY = "2026-11-28"
@@ -56,17 +55,7 @@ def safe(user, sticker):
 
 
 def run(*args, cwd: Path):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
+    return invoke(*args, cwd=cwd)
 
 @pytest.fixture
 def proj(tmp_path: Path) -> Path:

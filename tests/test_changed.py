@@ -8,13 +8,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from contractlint.changes import Changes, Git, changed, parse_diff, restrict, select, unquote
-from contractlint.cli import main
 from contractlint.contracts import load_contracts
 from contractlint.errors import UserError
 from contractlint.model import Finding, Report, Span
+from clirun import invoke
 
 CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 IMPORT = "from capability_client import Capability, CapabilityClient, CapabilityError\n"
@@ -54,17 +53,7 @@ def commit(repo: Path, message: str) -> None:
 
 
 def run(repo: Path, *args: str, env=None):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    old = os.getcwd()
-    os.chdir(repo)
-    try:
-        return runner.invoke(main, list(args), catch_exceptions=False, env=env)
-    finally:
-        os.chdir(old)
-
+    return invoke(*args, cwd=repo, env=env)
 
 def reported(result) -> list:
     """(path, line, code) for each finding line of ``-q`` output."""

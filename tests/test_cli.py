@@ -2,34 +2,20 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
 
-import pytest
-from click.testing import CliRunner
-
-from contractlint.cli import main
 from contractlint.model import RULES
+from clirun import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
 
 
 def run(*args, cwd=None):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    old = os.getcwd()
-    os.chdir(cwd or ROOT)
-    try:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
+    return invoke(*args, cwd=cwd or ROOT)
 
 def write(root: Path, files: dict) -> None:
     for name, text in files.items():

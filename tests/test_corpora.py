@@ -8,7 +8,6 @@ inventory, so a change in resolution shows up as a diff to review, not as silenc
 from __future__ import annotations
 
 from collections import Counter
-from pathlib import Path
 
 import pytest
 

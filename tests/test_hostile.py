@@ -10,10 +10,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
 from contractlint import workers
-from contractlint.cli import main
+from clirun import invoke
 
 CALL = b"import requests\nr = requests.get('x')\n"
 #: A call with a safe fix under the builtin capability-server contract.
@@ -24,17 +23,7 @@ GOOD = "good.py:2:5: CL001"
 
 
 def run(*args, cwd):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
+    return invoke(*args, cwd=cwd)
 
 def check(tmp_path, *args):
     return run("check", "--no-cache", "-j", "1", "--contract", "requests", "-q", *args, cwd=tmp_path)

@@ -20,9 +20,7 @@ from typing import Dict, List, Tuple
 from urllib.parse import unquote
 
 import pytest
-from click.testing import CliRunner
 
-from contractlint.cli import main
 from contractlint.contracts import load_contracts
 from contractlint.model import RULES, Edit, Finding, Fix, Report, Span
 from contractlint.output import FORMATS, OutputOptions
@@ -32,6 +30,7 @@ from contractlint.output.json import format_json
 from contractlint.output.junit import format_junit
 from contractlint.output.markdown import format_markdown
 from contractlint.output.sarif import format_sarif
+from clirun import invoke
 
 try:
     import jsonschema
@@ -44,12 +43,7 @@ GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
 
 def run(*args: str) -> "object":
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    return runner.invoke(main, list(args), catch_exceptions=False)
-
+    return invoke(*args)
 
 @pytest.fixture
 def in_root(monkeypatch):

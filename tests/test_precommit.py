@@ -7,7 +7,6 @@ test is marked ``network``; the environments are cached under ``.cache/pre-commi
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 import textwrap

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import textwrap
 from collections import Counter
@@ -19,10 +18,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
 import contractlint
-from contractlint.cli import main
+from clirun import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = Path(contractlint.__file__).parent / "schemas" / "inventory-v1.schema.json"
@@ -35,17 +33,7 @@ PREFETCH_REASON = "best-effort prefetch; the send path checks again"
 
 
 def run(*args, cwd: Path = ROOT):
-    try:
-        runner = CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
-    old = os.getcwd()
-    os.chdir(cwd)
-    try:
-        return runner.invoke(main, list(args), catch_exceptions=False)
-    finally:
-        os.chdir(old)
-
+    return invoke(*args, cwd=cwd)
 
 def report(fmt: str, *args, cwd: Path = ROOT, paths=("examples/",)) -> str:
     result = run("report", *paths, "--today", TODAY, "--format", fmt, *args, cwd=cwd)
