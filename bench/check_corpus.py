@@ -9,7 +9,6 @@ the whole check with the builtin contracts (prefilter included).
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path

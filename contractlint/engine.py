@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequ
 from contractlint.config import Config
 from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
 from contractlint.tomlfile import locate
-from contractlint.workers import Job, Prefilter, check_files, display_path, module_name  # noqa: F401
+from contractlint.workers import Job, check_files, display_path
 
 if TYPE_CHECKING:
     from contractlint.baseline import Entry
@@ -101,11 +101,6 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         ]
     report.findings = sorted(findings, key=Finding.sort_key)
     return report
-
-
-def prefilter(contracts: Sequence[Contract]) -> Prefilter:
-    """A file can only hold a call we resolve if it names a top-level module of a contract (see ``Prefilter``)."""
-    return Prefilter(contracts)
 
 
 def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:
