@@ -206,7 +206,7 @@ def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite]
     out_calls = []
     broken_left = {(f.span, f.contract) for f in kept}
     for call in calls:
-        if call.state == "broken" and (call.span, call.contract) not in broken_left:
+        if call.state == "broken" and not call.reported_up and (call.span, call.contract) not in broken_left:
             acceptance = accepted_at.get((call.span, call.contract))
             call = replace(call, state="accepted" if acceptance else "kept", acceptance=acceptance)
         out_calls.append(call)

@@ -23,15 +23,16 @@ from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from contractlint import __version__
 from contractlint.model import CallSite, Contract, Finding
+from contractlint.model.project import Facts
 
 if TYPE_CHECKING:
     from contractlint.config import Config
 
 #: Bump when the layout or the meaning of an entry changes.
-FORMAT = "contractlint-cache-1"
+FORMAT = "contractlint-cache-2"
 DEFAULT_DIR = ".contractlint_cache"
 
-Entry = Tuple[List[Finding], List[CallSite]]
+Entry = Tuple[List[Finding], List[CallSite], Optional[Facts]]
 
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by contractlint.\n"
@@ -107,26 +108,28 @@ class Cache:
         """The entry for ``key`` with its paths set to ``path``, or None when it is missing or unreadable."""
         try:
             with open(self._path(key), "rb") as fh:
-                tag, findings, calls = _Unpickler(io.BytesIO(fh.read())).load()
+                tag, findings, calls, facts = _Unpickler(io.BytesIO(fh.read())).load()
             if (tag != FORMAT or not isinstance(findings, list) or not isinstance(calls, list)
                     or not all(isinstance(f, Finding) for f in findings)
-                    or not all(isinstance(c, CallSite) for c in calls)):
+                    or not all(isinstance(c, CallSite) for c in calls)
+                    or not (facts is None or isinstance(facts, Facts))):
                 raise ValueError("not an entry")
         except Exception:  # missing, truncated, planted, from another Python: recompute it
             self.misses += 1
             return None
         self.hits += 1
         return ([f if f.path == path else replace(f, path=path) for f in findings],
-                [c if c.path == path else replace(c, path=path) for c in calls])
+                [c if c.path == path else replace(c, path=path) for c in calls], facts)
 
-    def put(self, key: str, findings: Sequence[Finding], calls: Sequence[CallSite]) -> None:
+    def put(self, key: str, findings: Sequence[Finding], calls: Sequence[CallSite],
+            facts: Optional[Facts] = None) -> None:
         """Store an entry; a cache that cannot be written (read-only, full) is skipped silently."""
         target = self._path(key)
         try:
             self._prepare()
             folder = os.path.dirname(target)
             os.makedirs(folder, exist_ok=True)
-            blob = pickle.dumps((FORMAT, list(findings), list(calls)), protocol=4)
+            blob = pickle.dumps((FORMAT, list(findings), list(calls), facts), protocol=4)
             fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as fh:

@@ -13,7 +13,7 @@ from contractlint.model import RULES
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
 KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores", "severity", "review-overdue",
-        "faults")
+        "faults", "propagate", "follow-calls")
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
 
@@ -40,6 +40,11 @@ class Config:
     faults: Tuple[str, ...] = ()
     #: The oldest Python the checked code must run on: ``[project] requires-python`` or ``--target-version``.
     target_version: Optional[Tuple[int, int]] = None
+    #: Functions (dotted-name globs) that may let a service error escape to their callers: library
+    #: code that lets the caller choose.
+    propagate: Tuple[str, ...] = ()
+    #: Follow service errors through the project's own functions (``contractlint.propagation``).
+    follow_calls: bool = True
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with forward slashes. Discovery asks for every file and
@@ -359,9 +364,17 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         problem = contract_problem(spec, root)
         if problem:
             c.error([*kp, "faults", i], problem)
+    propagate = c.typed(table, kp, "propagate", list) or []
+    for i, pattern in enumerate(propagate):
+        problem = _glob_problem(pattern)
+        if problem:
+            c.error([*kp, "propagate", i], problem)
+    follow = c.typed(table, kp, "follow-calls", bool)
     c.raise_if_any()
     return Config(
         root=root,
+        propagate=tuple(propagate),
+        follow_calls=True if follow is None else follow,
         source=path,
         contracts=tuple(contracts) if contracts is not None else None,
         include=tuple(include) if include else ("*.py",),
@@ -372,6 +385,15 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         severity=severity,
         faults=tuple(faults or ()),
     )
+
+
+def _glob_problem(pattern) -> Optional[str]:
+    if not isinstance(pattern, str):
+        return f"expected a dotted-name glob such as \"pkg.adapters.*\", got {describe(pattern)}"
+    from contractlint.contracts.loader import glob_problem
+
+    problem = glob_problem(pattern)
+    return f"{describe(pattern)}: {problem}" if problem else None
 
 
 def contract_problem(spec: str, root: str) -> Optional[str]:

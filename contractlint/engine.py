@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import replace
-from typing import TYPE_CHECKING, Dict, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
 from contractlint.config import Config
 from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
 from contractlint.tomlfile import locate
-from contractlint.workers import Job, check_files, display_path
+from contractlint.workers import FileOutcome, Job, check_files, display_path, finisher
 
 if TYPE_CHECKING:
     from contractlint.baseline import Entry
@@ -72,8 +73,12 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
     today = today or dt.date.today()
     report = Report(contracts=contracts)
     codes = select_codes([*config.select, *select] if select else config.select, [*config.ignore, *ignore])
-    job = Job(tuple(contracts), config, frozenset(codes), today, cache_dir=cache_dir, use_prefilter=use_prefilter)
-    for outcome in check_files(discover(paths, config), job, jobs=jobs, sources=sources):
+    job = Job(tuple(contracts), config, frozenset(codes), today, cache_dir=cache_dir, use_prefilter=use_prefilter,
+              project=project_names(config.root) if config.follow_calls else frozenset(), raw=config.follow_calls)
+    outcomes: Iterable = check_files(discover(paths, config), job, jobs=jobs, sources=sources)
+    if job.raw:
+        outcomes = _follow(list(outcomes), job, contracts, jobs, sources)
+    for outcome in outcomes:
         report.files_checked += 1
         report.files.append(outcome.path)
         report.files_parsed += outcome.parsed
@@ -101,6 +106,72 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         ]
     report.findings = sorted(findings, key=Finding.sort_key)
     return report
+
+
+def project_names(root: str) -> FrozenSet[str]:
+    """The top-level module names of the project under ``root``: a call into them may reach a
+    function of the project, whose errors are followed."""
+    names = set()
+    try:
+        with os.scandir(root) as entries:
+            for entry in entries:
+                name = entry.name
+                if name.startswith(".") or name in ("__pycache__", "node_modules"):
+                    continue
+                if name.endswith(".py"):
+                    names.add(name[:-3])
+                elif entry.is_dir() and name.isidentifier():
+                    names.add(name)
+    except OSError:
+        pass
+    return frozenset(n for n in names if n.isidentifier())
+
+
+def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract], jobs: int,
+            sources: Optional[Dict[str, bytes]]) -> Iterator[FileOutcome]:
+    """Raw outcomes in, finished ones out, once service errors are followed through the project.
+
+    The prefilter keeps only files that import a service's module; a file that only calls the
+    project's own helpers is parsed here, in rounds, once a helper it may call is known to carry an
+    error (or to make a client): the names of those helpers join the search."""
+    from contractlint.propagation import interesting_names, propagate
+
+    unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
+    searched: set = set()
+    while unparsed:
+        names = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts) - searched
+        if not names:
+            break
+        searched |= names
+        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+        more = []
+        for path in unparsed:
+            try:
+                data = sources[path] if sources is not None and path in sources else _read(path)
+            except OSError:
+                continue
+            if pattern.search(data):
+                more.append(path)
+        if not more:
+            break
+        again = replace(job, use_prefilter=False)
+        for path, outcome in zip(more, check_files(more, again, jobs=jobs, sources=sources)):
+            outcomes[unparsed.pop(path)] = outcome
+    facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+    findings = {o.path: list(o.findings) for o in outcomes}
+    calls = {o.path: list(o.calls) for o in outcomes}
+    if facts:
+        findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate)
+    finish = finisher(job)
+    for outcome in outcomes:
+        given = sources.get(outcome.source) if sources is not None else None
+        yield finish(replace(outcome, findings=findings.get(outcome.path, ()), calls=calls.get(outcome.path, ())),
+                     given)
+
+
+def _read(path: str) -> bytes:
+    with open(path, "rb") as fh:
+        return fh.read()
 
 
 def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:

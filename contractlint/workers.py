@@ -20,7 +20,7 @@ import os
 import re
 import sys
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import (TYPE_CHECKING, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
                     Sequence, Tuple)
 
@@ -30,6 +30,7 @@ from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, Ris
 if TYPE_CHECKING:
     from contractlint.cache import Cache
     from contractlint.config import Config
+    from contractlint.model.project import Facts
 
 #: Below this much work (files, or bytes of source) to analyse, a pool costs more than it saves.
 POOL_MIN_FILES = 12
@@ -174,6 +175,11 @@ class Job:
     today: dt.date
     cache_dir: Optional[str] = None
     use_prefilter: bool = True
+    #: Top-level names of the project's modules: calls into them are followed (``contractlint.propagation``).
+    project: FrozenSet[str] = frozenset()
+    #: Hand back what the analysis found before acceptances and per-file ignores, with the file's
+    #: facts: the engine follows errors through the project first, then calls ``finish_outcome``.
+    raw: bool = False
 
 
 @dataclass
@@ -186,6 +192,12 @@ class FileOutcome:
     risks: Sequence[Risk] = ()
     #: Whether the prefilter kept the file (it was analysed, or its analysis came from the cache).
     parsed: bool = False
+    #: What the file tells about the project (raw outcomes of parsed files only).
+    facts: Optional["Facts"] = None
+    #: Whether the text mentions contractlint (it may hold acceptances), for raw outcomes.
+    marked: bool = False
+    #: The path as discovered (``path`` is as shown), for raw outcomes.
+    source: str = ""
 
 
 @dataclass
@@ -217,35 +229,37 @@ class _State:
             if self.job.cache_dir:
                 from contractlint.cache import Cache, run_digest
 
-                self._cache = Cache(self.job.cache_dir, run_digest(self.job.contracts, self.job.config))
+                salt = run_digest(self.job.contracts, self.job.config) + "|" + ",".join(sorted(self.job.project))
+                self._cache = Cache(self.job.cache_dir, salt)
         return self._cache
 
     def keeps(self, data: bytes, module: str) -> bool:
         return self.filter is None or self.filter.keeps(data, module)
 
-    def lookup(self, data: bytes, task: _Task) -> Optional[Tuple[List[Finding], List[CallSite]]]:
+    def lookup(self, data: bytes, task: _Task) -> Optional[Tuple[List[Finding], List[CallSite], Optional["Facts"]]]:
         cache = self.cache
         return cache.get(cache.key(data, task.module), task.shown) if cache is not None else None
 
-    def analyse(self, data: bytes, task: _Task) -> Tuple[List[Finding], List[CallSite]]:
+    def analyse(self, data: bytes, task: _Task) -> Tuple[List[Finding], List[CallSite], Optional["Facts"]]:
         """The analysis of one file, through the cache; a failure is a finding, never an exception."""
         from contractlint.analysis import ContractIndex, analyse_source  # libcst only when there is work
 
         if self._index is None:
             self._index = ContractIndex(self.job.contracts)
-        keep = True
+        keep, facts = True, None
+        options = {"project": self.job.project}
+        target = self.job.config.target_version
+        if target:
+            options["target_version"] = target
         try:
-            target = self.job.config.target_version
-            result = (analyse_source(data, task.shown, self._index, task.module, target_version=target) if target
-                      else analyse_source(data, task.shown, self._index, task.module))
-            findings, calls = result.findings, result.calls
+            result = analyse_source(data, task.shown, self._index, task.module, **options)
+            findings, calls, facts = result.findings, result.calls, result.facts
         except RecursionError:  # valid, but deeper than the recursion limit: again, with room to recurse
             from contractlint.analysis import analyse_deep
 
             try:
-                result = analyse_deep(data, task.shown, self._index, task.module,
-                                      **({"target_version": target} if target else {}))
-                findings, calls = result.findings, result.calls
+                result = analyse_deep(data, task.shown, self._index, task.module, **options)
+                findings, calls, facts = result.findings, result.calls, result.facts
             except (RecursionError, MemoryError):
                 findings, calls, keep = [_cl900(task.shown, "cannot check: the code is nested too deeply")], [], False
             except Exception as exc:
@@ -254,12 +268,19 @@ class _State:
             findings, calls, keep = [internal_error(task.shown, exc)], [], False
         cache = self.cache
         if keep and cache is not None:
-            cache.put(cache.key(data, task.module), findings, calls)
-        return findings, calls
+            cache.put(cache.key(data, task.module), findings, calls, facts)
+        return findings, calls, facts
 
     def finish(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
-               parsed: bool) -> FileOutcome:
+               facts: Optional["Facts"] = None, *, parsed: bool) -> FileOutcome:
         """Per-file ignores and the file's acceptances: cheap, and never cached (they depend on the date)."""
+        if self.job.raw:
+            return FileOutcome(task.shown, list(findings), list(calls), (), parsed, facts, b"contractlint" in data,
+                               task.path)
+        return self.settle(data, task, findings, calls, parsed)
+
+    def settle(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
+               parsed: bool) -> FileOutcome:
         if not findings and not calls and b"contractlint" not in data:
             return FileOutcome(task.shown, parsed=parsed)  # most files: nothing to filter, nothing accepted
         codes = self.job.codes - set(_expand(self.job.config.ignored_codes(task.path)))
@@ -304,6 +325,26 @@ class _State:
                 return self.finish(task.data, task, (), (), parsed=False)
         data, task.data = task.data, None
         return self.finish(data, task, *self.analyse(data, task), parsed=True)
+
+
+def finisher(job: Job):
+    """``finish(outcome, data=None)``: a raw outcome (``Job.raw``) with its per-file ignores and
+    acceptances applied. ``data``, the file's text, is needed only when it mentions contractlint
+    (it is read from the disk if not given)."""
+    state = _State(replace(job, use_prefilter=False))
+
+    def finish(outcome: FileOutcome, data: Optional[bytes] = None) -> FileOutcome:
+        if data is None:
+            data = b""
+            if outcome.marked:
+                try:
+                    data = _read(outcome.source)
+                except OSError:
+                    pass
+        task = _Task(0, outcome.source, outcome.path, "")
+        return state.settle(data, task, outcome.findings, outcome.calls, outcome.parsed)
+
+    return finish
 
 
 def check_files(paths: Iterable[str], job: Job, jobs: int = 1,

@@ -82,7 +82,7 @@ def plant(cache_dir: Path) -> int:
                      severity="error", message=MARK)
     found = entries(cache_dir)
     for path in found:
-        path.write_bytes(pickle.dumps((cache_module.FORMAT, [marker], []), protocol=4))
+        path.write_bytes(pickle.dumps((cache_module.FORMAT, [marker], [], None), protocol=4))
     return len(found)
 
 
@@ -180,8 +180,8 @@ def test_date_dependent_results_are_computed_on_every_run(project):
     b"",
     b"not a pickle at all",
     pickle.dumps(("contractlint-cache-0", [], [])),
-    pickle.dumps((cache_module.FORMAT, ["not a finding"], [])),
-    pickle.dumps((cache_module.FORMAT, [], []))[:-3],
+    pickle.dumps((cache_module.FORMAT, ["not a finding"], [], None)),
+    pickle.dumps((cache_module.FORMAT, [], [], None))[:-3],
 ])
 def test_a_damaged_entry_is_recomputed_never_a_crash(project, damage):
     cache_dir = project / ".contractlint_cache"
@@ -210,7 +210,7 @@ def test_an_entry_cannot_run_code(project, tmp_path):
     check(project)
     target = tmp_path / "pwned"
     for path in entries(cache_dir):
-        path.write_bytes(pickle.dumps((cache_module.FORMAT, [_Planted(str(target))], [])))
+        path.write_bytes(pickle.dumps((cache_module.FORMAT, [_Planted(str(target))], [], None)))
     assert plain(check(project)) == plain(reference)
     assert not target.exists()
 

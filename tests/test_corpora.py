@@ -22,9 +22,11 @@ pytestmark = pytest.mark.network
 CONTRACTS = load_contracts([n for n in builtin_names() if n != "capability-server"])
 
 
-def check(name: str, version: str, package: str):
+def check(name: str, version: str, package: str, follow: bool = False):
+    """The verdicts of each call site on its own (``follow``: errors followed through the package's
+    functions, which tests/accuracy measures on hand-labelled sites)."""
     root = fetch(name, version) / f"{name}-{version}"
-    report = check_paths([str(root / package)], Config(root=str(root)), CONTRACTS)
+    report = check_paths([str(root / package)], Config(root=str(root), follow_calls=follow), CONTRACTS)
     prefix = str(root) + "/"
 
     def rel(path: str) -> str:
@@ -44,6 +46,19 @@ def test_docker_requests_calls_through_a_session_subclass():
         assert calls[("docker/api/client.py", line, 16)] == ("requests", f"requests.sessions.Session.{method}", "broken")
         assert ("docker/api/client.py", line, 16, "CL001") in findings
     assert not [f for f in report.findings if f.code in ("CL900", "CL999")]
+
+
+def test_docker_errors_are_reported_where_they_leave_the_package():
+    # Followed through the wrappers, a connection error of Session.get in APIClient._get leaves
+    # docker through public methods nobody in docker calls: reported there, with the path.
+    report, calls, findings = check("docker", "7.1.0", "docker", follow=True)
+    assert not any(path == "docker/api/client.py" and line in (242, 246, 250, 254) for path, line, _, _ in findings)
+    assert calls[("docker/api/client.py", 246, 16)][2] == "broken"  # its error is reported further up
+    via_get = [f for f in report.findings if f.origins and f.origins[0].endswith("docker/api/client.py:246:16")]
+    assert via_get and all(f.code == "CL001" and f.via[-1] == "Session.get" for f in via_get)
+    inspect = [f for f in via_get if f.scope == "ConfigApiMixin.inspect_config"]
+    assert len(inspect) == 1 and inspect[0].via == ("APIClient._get", "Session.get")
+    assert "escape here via APIClient._get -> Session.get, and nothing up the call chain" in inspect[0].message
 
 
 def test_hvac_session_request():

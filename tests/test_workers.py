@@ -302,7 +302,7 @@ def test_an_exception_in_the_analysis_is_a_cl999_with_where_it_happened(tmp_path
 
     many(tmp_path, 10)
 
-    def broken(data, path, index, module_name=""):
+    def broken(data, path, index, module_name="", **options):
         raise KeyError("surprise")
 
     monkeypatch.setattr(contractlint.analysis, "analyse_source", broken)

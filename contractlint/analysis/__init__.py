@@ -6,16 +6,18 @@ import ast
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import List, Optional, Tuple, Union
+from typing import FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
 from contractlint.analysis.collect import Collector
 from contractlint.analysis.index import ContractIndex
-from contractlint.analysis.judge import judge
+from contractlint.analysis.handlers import always_raises, contains_raise, is_silent, raised_expressions, reraises
+from contractlint.analysis.judge import caught_as, escaping, judge
 from contractlint.analysis.positions import positions
 from contractlint.analysis.suggest import Advisor
 from contractlint.model import CallSite, Finding, Span, rule_by_code
+from contractlint.model.project import ClassFacts, Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link
 
 __all__ = ["ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
 
@@ -24,6 +26,8 @@ __all__ = ["ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
 class FileResult:
     findings: List[Finding] = field(default_factory=list)
     calls: List[CallSite] = field(default_factory=list)
+    #: What the file tells about the project (``contractlint.model.project``); None if not parsed.
+    facts: Optional[Facts] = None
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
@@ -33,7 +37,8 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
 
 
 def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, module_name: str = "",
-                   target_version: Optional[Tuple[int, int]] = None) -> FileResult:
+                   target_version: Optional[Tuple[int, int]] = None,
+                   project: Optional[FrozenSet[str]] = None) -> FileResult:
     """Parse ``source`` and judge every service call in it. ``path`` is only used to label findings.
     ``target_version``: the oldest Python the code must run on; newer syntax is CL900 there."""
     refused = _refuse(source, path)
@@ -56,7 +61,7 @@ def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, m
                 path, f"cannot parse for Python {target_version[0]}.{target_version[1]}: {what} needs Python "
                       f"{needs[0]}.{needs[1]} (the target version: --target-version or requires-python)",
                 line, column + 1)])
-    return analyse_module(module, path, index, module_name or _module_name(path), source)
+    return analyse_module(module, path, index, module_name or _module_name(path), source, project)
 
 
 #: What CPython's own parser says when code is nested deeper than any Python accepts.
@@ -215,22 +220,28 @@ def _module_name(path: str) -> str:
 
 
 def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_name: str,
-                   source: Union[str, bytes, None] = None) -> FileResult:
-    collector = Collector(index, module_name)
+                   source: Union[str, bytes, None] = None, project: Optional[FrozenSet[str]] = None) -> FileResult:
+    is_package = path.replace("\\", "/").endswith("/__init__.py") or path == "__init__.py"
+    collector = Collector(index, module_name, is_package=is_package, project=project)
     records = collector.run(module)
     result = FileResult()
-    if not records:
-        return result
 
     def exit_names(node: cst.CSTNode) -> Optional[str]:
         return _module_qualname(collector, node)
 
+    if not records and not collector.links:
+        result.facts = _facts(collector, [], {}, exit_names)
+        return result
     judged = [(record, judge(record, exit_names)) for record in records]
     nodes = [r.node for r in records] + [r.statement for r in records if r.statement is not None]
-    for record in records:
+    for record in [*records, *collector.links]:
         for guard in record.guards:
             nodes.append(guard.node)
             nodes.extend(h.node for h in guard.handlers)
+    for link in collector.links:
+        nodes.append(link.node)
+        if link.statement is not None:
+            nodes.append(link.statement)
     advisor = Advisor(module, _text(module, source), collector.module_scope, index.canonical)
     nodes.extend(advisor.locate(judged))
     where_is = positions(module, nodes)
@@ -259,7 +270,68 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
                 handler_line=line_of(problem.handler) if problem.handler is not None else None,
                 fix=fixes.get((i, j)),
             ))
+    result.facts = _facts(collector, judged, where_is, exit_names)
     return result
+
+
+def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
+    """What this module tells the project-wide analysis (``contractlint.propagation``)."""
+    canonical = collector.index.canonical
+    module = collector.module_name
+
+    def span(node: cst.CSTNode) -> Span:
+        (line, column), (end_line, end_column) = where_is[id(node)]
+        return Span(line, column + 1, end_line, end_column + 1)
+
+    def line(node: cst.CSTNode) -> int:
+        return where_is[id(node)][0][0]
+
+    def guard_facts(guard) -> GuardFacts:
+        handlers = []
+        for h in guard.handlers:
+            body = () if h.suppress else h.body
+            caught = None if h.suppress else caught_as(h)
+            handlers.append(HandlerFacts(
+                names=h.names, line=line(h.node), suppress=h.suppress, silent=h.suppress or is_silent(body),
+                always_raises=(not h.suppress) and always_raises(body, exit_names),
+                raises=contains_raise(body), reraises=reraises(body, caught),
+                raised=tuple(n for n in (exit_names(e) for e in raised_expressions(body, caught)) if n)))
+        return GuardFacts(line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", tuple(handlers))
+
+    escapes = []
+    for record, problems in judged:
+        errors, again = escaping(record)
+        if not errors:
+            continue
+        frame = _join_name(module, record.scope) if isinstance(record.frame, cst.FunctionDef) else module
+        escapes.append(Escape(frame, record.contract.name, record.group.index, errors, span(record.node),
+                              record.callee, tuple(p.code for p in problems if p.escape),
+                              line(again) if again is not None else None))
+    links = tuple(Link(link.callee, link.frame, link.scope, span(link.node),
+                       line(link.statement) if link.statement is not None else span(link.node).line,
+                       tuple(guard_facts(g) for g in link.guards))
+                  for link in collector.links)
+    functions = tuple(FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions)
+    classes = []
+    for info in collector.resolver.classes.values():
+        attrs = tuple(sorted((name, canonical(v.qual)) for name, v in info.attrs.items()
+                             if v is not None and v.kind == "instance"))
+        classes.append(ClassFacts(info.qual, tuple(canonical(b) for b in info.bases), tuple(sorted(info.members)),
+                                  attrs))
+    aliases, instances = [], []
+    for name, value in collector.module_scope.bindings.items():
+        if value is None:
+            continue
+        here = f"{module}.{name}"
+        if value.kind in ("name", "module") and value.qual != here:
+            aliases.append((here, canonical(value.qual)))
+        elif value.kind == "instance":
+            instances.append((here, canonical(value.qual)))
+    return Facts(module, functions, tuple(classes), tuple(aliases), tuple(instances), links, tuple(escapes))
+
+
+def _join_name(module: str, scope: str) -> str:
+    return f"{module}.{scope}" if scope else module
 
 
 def _text(module: cst.Module, source: Union[str, bytes, None]) -> Optional[str]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
 from contractlint.analysis.handlers import blocks_of, body_of, child_fields, small_statements
 from contractlint.analysis.index import ContractIndex
-from contractlint.analysis.scope import UNKNOWN, ClassInfo, Resolver, Scope, Value
+from contractlint.analysis.scope import UNKNOWN, ClassInfo, Resolver, Scope, Value, dotted, item_of
 from contractlint.model import CallGroup, Contract
 
 
@@ -40,6 +41,29 @@ class Frame:
     guards: List[Guard] = field(default_factory=list)
     #: ``Class.method``, ``outer.inner``, ``func.<lambda>``; "" for the module.
     qualname: str = ""
+    #: What its ``return`` statements give (a function's).
+    returns: List[Optional[Value]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class PendingLink:
+    """A call that may reach a function of the project; judged once the project is known."""
+
+    node: cst.Call
+    callee: Tuple[str, ...]
+    frame: str  # module-qualified
+    scope: str
+    guards: Tuple["Guard", ...]
+    statement: Optional[cst.CSTNode]
+
+
+@dataclass
+class FunctionRecord:
+    qual: str
+    node: cst.CSTNode
+    returns: Optional[str] = None
+    declared: Tuple[str, ...] = ()
+    is_property: bool = False
 
 
 @dataclass(frozen=True)
@@ -89,9 +113,15 @@ class Collector:
         if small:
             self.statement = None
 
-    def __init__(self, index: ContractIndex, module_name: str):
+    def __init__(self, index: ContractIndex, module_name: str, is_package: bool = False,
+                 project: Optional[FrozenSet[str]] = None):
         self.index = index
         self.module_name = module_name
+        self.is_package = is_package
+        #: Top-level names of the checked project's modules: a call into them is a link.
+        self.project = frozenset(project or ()) | {module_name.split(".", 1)[0]}
+        self.links: List[PendingLink] = []
+        self.functions: List[FunctionRecord] = []
         self.resolver = Resolver(module_name, index.types, index.canonical)
         self.module_scope = Scope("module")
         self.frames: List[Frame] = []
@@ -144,7 +174,13 @@ class Collector:
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if node.relative:
-            base = None
+            # ``from . import x`` in ``pkg/mod.py`` (or in ``pkg/__init__.py``) is ``pkg.x``.
+            parts = self.module_name.split(".") if self.is_package else self.module_name.split(".")[:-1]
+            up = len(node.relative) - 1
+            parts = parts[:len(parts) - up] if up else parts
+            if node.module is not None:
+                parts = [*parts, cst.helpers.get_full_name_for_node(node.module) or ""]
+            base = ".".join(p for p in parts if p) if parts and up < len(self.module_name.split(".")) else None
         else:
             base = cst.helpers.get_full_name_for_node(node.module) if node.module else None
         if isinstance(node.names, cst.ImportStar):
@@ -191,11 +227,14 @@ class Collector:
 
     def visit_For(self, node: cst.For) -> None:
         self.walk(node.iter)
-        self._bind_target(node.target, UNKNOWN)
+        self._bind_target(node.target, item_of(self.value(node.iter)) if isinstance(node.target, cst.Name) else UNKNOWN)
         self.walk(node.body)
         if node.orelse is not None:
             self.walk(node.orelse)
         return False
+
+    def leave_Return(self, node: cst.Return) -> None:
+        self.frame.returns.append(self.value(node.value) if node.value is not None else Value("name", "None"))
 
     def visit_Del(self, node: cst.Del) -> None:
         self._bind_target(node.target, UNKNOWN)
@@ -358,7 +397,35 @@ class Collector:
         self.class_stack = []
         self.walk(node.body)
         self.class_stack = saved_classes
-        self.frames.pop()
+        frame = self.frames.pop()
+        self.functions.append(FunctionRecord(
+            qual=_join(self.module_name, qualname), node=node, returns=self._made(node, frame, parent),
+            declared=self._declared(node, parent),
+            is_property=any(_decorator_name(d).endswith("property") for d in node.decorators)))
+
+    def _made(self, node: cst.FunctionDef, frame: Frame, parent: Scope) -> Optional[str]:
+        """The class a function returns an instance of: its annotation's, or every ``return``'s."""
+        if node.returns is not None:
+            value = self.resolver.annotation(node.returns.annotation, parent)
+            if value is not None and value.kind == "items":
+                return f"{self.index.canonical(value.qual)}[]"
+            return self.index.canonical(value.qual) if value is not None and value.kind == "instance" else None
+        made = {v.qual for v in frame.returns if v is not None and v.kind == "instance"}
+        unknown = any(v is None or (v.kind != "instance" and v.qual != "None") for v in frame.returns)
+        if len(made) == 1 and not unknown:
+            return self.index.canonical(made.pop())
+        return None
+
+    def _declared(self, node: cst.FunctionDef, parent: Scope) -> Tuple[str, ...]:
+        """The errors a docstring says the function raises, resolved as the module imports them."""
+        doc = node.get_docstring(clean=True)
+        if not doc or "aise" not in doc:
+            return ()
+        out = []
+        for name in docstring_raises(doc):
+            value = self.resolver.value_of(cst.parse_expression(name), parent) if _DOTTED.match(name) else None
+            out.append(self.index.canonical(value.qual) if value is not None and value.kind == "name" else name)
+        return tuple(out)
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
         for param in _all_params(node.params):
@@ -385,7 +452,7 @@ class Collector:
 
     def visit_CompFor(self, node: cst.CompFor) -> bool:
         self.walk(node.iter)
-        self._bind_target(node.target, UNKNOWN)
+        self._bind_target(node.target, item_of(self.value(node.iter)) if isinstance(node.target, cst.Name) else UNKNOWN)
         for cond in node.ifs:
             self.walk(cond)
         if node.inner_for_in is not None:
@@ -405,11 +472,30 @@ class Collector:
                 elif not isinstance(arg.value, cst.Call):
                     # ``call_with_fallback(client.check, user)``: the wrapper makes the call.
                     self._record(arg.value, self.value(arg.value), "passed to an approved wrapper")
-        self._record(node, value, self.frame.approved)
+        if not self._record(node, value, self.frame.approved):
+            self._link(node, value)
+        for arg in node.args:
+            # ``refresh(interval, show_workers)``: the callee calls it back, under this call's guards.
+            if isinstance(arg.value, (cst.Name, cst.Attribute)):
+                passed = self.value(arg.value)
+                if passed is not None and passed.kind == "name":
+                    self._link(node, passed)
 
-    def _record(self, node: cst.BaseExpression, value: Optional[Value], approved: Optional[str]) -> None:
+    def _link(self, node: cst.Call, value: Value) -> None:
+        callee = tuple(self.index.canonical(c.qual) for c in value.candidates()
+                       if c.kind == "name" and c.qual.split(".", 1)[0] in self.project and "." in c.qual)
+        if callee:
+            frame = self.frame
+            self.links.append(PendingLink(node, callee, self.frame_name(frame), frame.qualname,
+                                          tuple(frame.guards), self.statement))
+
+    def frame_name(self, frame: Frame) -> str:
+        """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module level."""
+        return _join(self.module_name, frame.qualname) if isinstance(frame.node, cst.FunctionDef) else self.module_name
+
+    def _record(self, node: cst.BaseExpression, value: Optional[Value], approved: Optional[str]) -> bool:
         if value is None:
-            return
+            return False
         matches: tuple = ()
         for candidate in value.candidates():
             if candidate.kind != "name":
@@ -420,7 +506,7 @@ class Collector:
             if matches:
                 break
         if not matches:
-            return
+            return False
         frame = self.frame
         statement = self.statement
         bound = _bound_name(statement, node)
@@ -439,6 +525,51 @@ class Collector:
                     scope=frame.qualname,
                 )
             )
+        return True
+
+
+_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
+_SPHINX = re.compile(r":raises?\s+([A-Za-z_][\w.]*)\s*:")
+_SECTION = re.compile(r"^(Raises|Raise|Exceptions)\s*:?\s*$")
+_ENTRY = re.compile(r"^\s*:?(?:py:)?(?:exc:|class:)?`*~?([A-Za-z_][\w.]*)`*\s*(?::|$|\s)")
+
+
+def docstring_raises(doc: str) -> List[str]:
+    """The error names of a docstring's ``Raises:`` section (Google), ``Raises`` with an underline
+    (NumPy), or ``:raises X:`` fields (Sphinx)."""
+    names = _SPHINX.findall(doc)
+    lines = doc.splitlines()
+    for i, line in enumerate(lines):
+        if not _SECTION.match(line.strip()):
+            continue
+        indent = len(line) - len(line.lstrip())
+        j = i + 1
+        if j < len(lines) and set(lines[j].strip()) == {"-"}:  # NumPy's underline
+            j += 1
+        entry_indent = None
+        while j < len(lines):
+            text = lines[j]
+            if not text.strip():
+                j += 1
+                continue
+            depth = len(text) - len(text.lstrip())
+            if depth < indent or (depth == indent and entry_indent is not None and entry_indent > indent):
+                break
+            if entry_indent is None:
+                entry_indent = depth
+            if depth == entry_indent:
+                found = _ENTRY.match(text)
+                if found is None:
+                    break
+                names.append(found.group(1))
+            j += 1
+    return names
+
+
+def _decorator_name(decorator: cst.Decorator) -> str:
+    expr = decorator.decorator
+    expr = expr.func if isinstance(expr, cst.Call) else expr
+    return dotted(expr) or ""
 
 
 def _join(outer: str, name: str) -> str:

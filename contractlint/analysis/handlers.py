@@ -86,6 +86,36 @@ def contains_raise(stmts: Sequence[cst.CSTNode]) -> bool:
     return False
 
 
+def raise_statements(stmts: Sequence[cst.CSTNode]) -> Iterator[cst.Raise]:
+    """Every ``raise`` of a block (not in nested functions)."""
+    for stmt in stmts:
+        if isinstance(stmt, cst.Raise):
+            yield stmt
+        for node in walk(stmt):
+            if isinstance(node, cst.Raise):
+                yield node
+
+
+def reraises(stmts: Sequence[cst.CSTNode], caught: "str | None") -> bool:
+    """Whether some ``raise`` of a handler raises the caught error again: a bare ``raise``, or
+    ``raise err`` of the name the handler binds (a retry loop's ``if last: raise``)."""
+    for node in raise_statements(stmts):
+        if node.exc is None:
+            return True
+        if caught and isinstance(node.exc, cst.Name) and node.exc.value == caught:
+            return True
+    return False
+
+
+def raised_expressions(stmts: Sequence[cst.CSTNode], caught: "str | None") -> Iterator[cst.BaseExpression]:
+    """What a handler raises instead of the caught error: ``Unavailable`` of ``raise Unavailable() from err``."""
+    for node in raise_statements(stmts):
+        exc = node.exc
+        if exc is None or (caught and isinstance(exc, cst.Name) and exc.value == caught):
+            continue
+        yield exc.func if isinstance(exc, cst.Call) else exc
+
+
 def is_silent(stmts: Sequence[cst.CSTNode]) -> bool:
     """Only ``pass``, ``...``, ``continue`` or ``break``."""
     for stmt in small_statements(stmts):

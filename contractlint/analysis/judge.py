@@ -15,7 +15,9 @@ from contractlint.analysis.handlers import (
     body_of,
     contains_raise,
     is_silent,
+    raised_expressions,
     reads_name,
+    reraises,
     split_around,
 )
 
@@ -32,6 +34,9 @@ class Problem:
     target: Optional[Handler] = None
     #: The handler at fault, if one is (an acceptance may stand on its line).
     handler: Optional[cst.CSTNode] = None
+    #: It is about errors leaving the function (CL001, CL002, a re-raise under fail-open): a caller
+    #: in the project that handles them makes it moot (``contractlint.propagation``).
+    escape: bool = False
 
 
 def _names(errors: Sequence[str]) -> str:
@@ -41,13 +46,39 @@ def _names(errors: Sequence[str]) -> str:
 _POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": "handle the failure"}
 
 
-def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]) -> List[Problem]:
-    """Every problem of one call; an empty list means the call keeps its contract."""
+def caught_as(handler: Handler) -> Optional[str]:
+    """The name an ``except ... as err`` clause binds."""
+    name = getattr(handler.node, "name", None)
+    if name is not None and isinstance(name.name, cst.Name):
+        return name.name.value
+    return None
+
+
+def escaping(record: CallRecord) -> Tuple[Tuple[str, ...], Optional[cst.CSTNode]]:
+    """The errors of the call's group that leave its function: those no handler catches, and (unless
+    the group fails closed, where raising is the handling) those a handler raises again. Also the
+    first handler that raises one again."""
     if record.approved:
-        return []
+        return (), None
+    covering, _, _ = _coverage(record)
+    out: List[str] = []
+    again: Optional[cst.CSTNode] = None
+    for error in record.group.raises:
+        found = covering.get(error)
+        if found is None:
+            out.append(error)
+            continue
+        handler = found[1]
+        if (record.group.policy != "fail-closed" and not handler.suppress
+                and reraises(handler.body, caught_as(handler))):
+            out.append(error)
+            again = again or handler.node
+    return tuple(out), again
+
+
+def _coverage(record: CallRecord):
     group = record.group
     hierarchy = record.contract.errors
-    callee = f"{record.callee}()"
     covering: dict = {}
     guarding: Optional[Guard] = None  # the innermost guard that catches some of the errors
     # Every handler an error of the group can reach, in the order Python tries them: one that
@@ -66,11 +97,21 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
             if whole or _catches_part(handler, group.raises, hierarchy):
                 guarding = guarding or guard
                 reached.append((guard, handler))
+    return covering, guarding, reached
+
+
+def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]) -> List[Problem]:
+    """Every problem of one call; an empty list means the call keeps its contract."""
+    if record.approved:
+        return []
+    group = record.group
+    callee = f"{record.callee}()"
+    covering, guarding, reached = _coverage(record)
     if guarding is None:
         return [Problem("CL001", "error", lambda line: (
             f"{callee} is not guarded: {_names(group.raises)} "
             f"{'escapes' if len(group.raises) == 1 else 'escape'}; "
-            f"the contract says {_POLICY_WORDS[group.policy]}"))]
+            f"the contract says {_POLICY_WORDS[group.policy]}"), escape=True)]
     problems: List[Problem] = []
     uncovered = [e for e in group.raises if e not in covering]
     if uncovered:
@@ -130,10 +171,12 @@ def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: s
                 f"{callee}: the {what} at line {line(node)} catches Exception; the contract asks for "
                 f"{_names(group.raises)} (broad = \"{group.broad}\")")))
 
-    if group.policy == "fail-open" and not handler.suppress and contains_raise(body):
+    again = not handler.suppress and reraises(body, caught_as(handler))
+    if (group.policy == "fail-open" and not handler.suppress and contains_raise(body)
+            and (again or not _translates(body, caught_as(handler), group, exit_names))):
         problems.append(Problem("CL003", "error", lambda line: (
             f"{callee}: the handler at line {line(node)} raises, but the contract says fail open: "
-            f"recover with a fallback")))
+            f"recover with a fallback"), escape=again))
     elif group.policy == "fail-closed" and not raises_always:
         problems.append(Problem("CL003", "error", lambda line: (
             f"{callee}: the {what} at line {line(node)} can finish without raising, but the contract "
@@ -148,6 +191,14 @@ def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: s
         if problem is not None:
             problems.append(problem)
     return [replace(p, handler=node) for p in problems]
+
+
+def _translates(body, caught: Optional[str], group, exit_names) -> bool:
+    """Every error the handler raises instead is one the contract lets it translate to."""
+    if not group.translates_to:
+        return False
+    raised = [exit_names(expr) for expr in raised_expressions(body, caught)]
+    return bool(raised) and all(name in group.translates_to for name in raised)
 
 
 def _frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:

@@ -205,6 +205,14 @@ class Resolver:
         if isinstance(node, cst.Subscript):
             head = self.value_of(node.value, scope)
             name = self.canonical(head.qual) if head is not None and head.kind == "name" else ""
+            if name.rsplit(".", 1)[-1] in ("type", "Type") and node.slice and isinstance(node.slice[0].slice, cst.Index):
+                # ``worker_class: type[Worker]``: the class itself; calling it makes a Worker.
+                item = self.annotation(node.slice[0].slice.value, scope)
+                return Value("name", item.qual) if item is not None and item.kind == "instance" else UNKNOWN
+            if name.rsplit(".", 1)[-1] in _CONTAINERS and node.slice and isinstance(node.slice[0].slice, cst.Index):
+                # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]`` gives keys).
+                item = self.annotation(node.slice[0].slice.value, scope)
+                return Value("items", item.qual) if item is not None and item.kind == "instance" else UNKNOWN
             if name.rsplit(".", 1)[-1] in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
                 for element in node.slice:
                     if isinstance(element.slice, cst.Index):
@@ -218,6 +226,28 @@ class Resolver:
         if value is not None and value.kind == "name" and value.qual != "None":
             return Value("instance", value.qual)
         return UNKNOWN
+
+
+#: Annotations of what gives its first type parameter when iterated.
+_CONTAINERS = frozenset({
+    "List", "list", "Set", "set", "FrozenSet", "frozenset", "Sequence", "MutableSequence", "Iterable",
+    "Iterator", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Collection", "Tuple", "tuple",
+    "Deque", "deque", "AbstractSet", "MutableSet",
+})
+
+#: The part of a name that stands for an item of what a function returns: ``Group.all.<item>``.
+ITEM = "<item>"
+
+
+def item_of(value: Optional[Value]) -> Optional[Value]:
+    """What iterating ``value`` gives: the items of an annotated container, or of a call's result."""
+    if value is None:
+        return UNKNOWN
+    if value.kind == "items":
+        return Value("instance", value.qual)
+    if value.kind == "instance":
+        return Value("instance", f"{value.qual}.{ITEM}")
+    return UNKNOWN
 
 
 def _union(values) -> Optional[Value]:

@@ -24,7 +24,8 @@ DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases", "faults")
 CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
-CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description", "remediation")
+CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description", "remediation",
+             "translates_to")
 APPROVED_KEYS = ("wrappers", "decorators")
 
 #: Exceptions from the standard library that are not builtins but appear in ``except`` clauses.
@@ -303,6 +304,10 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
             c.error([*kp, "broad"], f'expected "allow", "warn" or "deny", got {describe(broad)}')
         description = c.typed(g, kp, "description", str)
         remediation = c.typed(g, kp, "remediation", str)
+        translates_to = [canonical_name(n, aliases) for n in _dotted_list(c, g, kp, "translates_to")]
+        if translates_to and policy != "fail-open":
+            c.error([*kp, "translates_to"], f"only a fail-open group needs it: under {describe(policy)} "
+                    "raising another error is already allowed")
         if not c.problems:
             groups.append(
                 CallGroup(
@@ -315,6 +320,7 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
                     broad=broad,
                     description=description,
                     remediation=remediation,
+                    translates_to=tuple(translates_to),
                 )
             )
     return groups

@@ -103,6 +103,9 @@ class CallGroup:
     description: Optional[str] = None
     #: Overrides the contract's remediation for this group's findings.
     remediation: Optional[str] = None
+    #: Errors of the caller's own that a fail-open handler may raise instead (``raise
+    #: StickerUnavailable() from err``): the translation is the owners' chosen handling, not CL003.
+    translates_to: Tuple[str, ...] = ()
     #: (match, exclude, their regexes), compiled on first use: a run that parses nothing never pays.
     _compiled: Optional[tuple] = field(default=None, compare=False, repr=False)
 

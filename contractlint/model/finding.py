@@ -59,6 +59,11 @@ class Finding:
     #: Line of the handler at fault, for findings about a handler.
     handler_line: Optional[int] = None
     fix: Optional[Fix] = None
+    #: The functions of the project the error comes through, outermost first, ending with the
+    #: service call (``TalkService._check``, ``CapabilityClient.check``); empty for a direct call.
+    via: Tuple[str, ...] = ()
+    #: ``path:line:column`` of the service calls the error comes from, when they are not this call.
+    origins: Tuple[str, ...] = ()
     #: Stable identity across unrelated edits (see ``contractlint.fingerprint``); set by the engine.
     fingerprint: str = ""
 
@@ -81,3 +86,5 @@ class CallSite:
     acceptance: Optional["Acceptance"] = None
     #: Enclosing function or class, as in ``Finding.scope``.
     scope: str = ""
+    #: Its error leaves the function it is made in and is reported at a caller (``Finding.origins``).
+    reported_up: bool = False

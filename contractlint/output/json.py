@@ -56,6 +56,8 @@ def finding_data(finding: Finding) -> Dict[str, Any]:
         "suggestion": finding.suggestion,
         "remediation": finding.remediation,
         "fix": _fix(finding.fix),
+        "via": list(finding.via),
+        "origins": list(finding.origins),
         "fingerprint": finding.fingerprint,
     }
 

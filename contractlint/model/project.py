@@ -1,0 +1,107 @@
+"""What one file tells about the project, as plain data: its functions, classes and re-exported
+names, the calls it makes of the project's own functions, and the service errors that leave its
+functions. The engine joins the facts of every file to follow an error across functions and
+modules (``contractlint.propagation``); the cache keeps them beside the file's findings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Optional, Tuple
+
+from contractlint.model.finding import Span
+
+
+@dataclass(frozen=True)
+class HandlerFacts:
+    """One ``except`` clause (or a ``contextlib.suppress``), without its code."""
+
+    #: Canonical names caught; None for a bare ``except:``.
+    names: Optional[Tuple[str, ...]]
+    line: int
+    suppress: bool = False
+    #: It does nothing (``pass``, ``...``, a bare ``continue``).
+    silent: bool = False
+    #: Every way through it raises (or leaves the program).
+    always_raises: bool = False
+    #: Some way through it raises something.
+    raises: bool = False
+    #: Some way through it raises the caught error again (``raise``, ``raise err``): a retry loop's last try.
+    reraises: bool = False
+    #: The names of what it raises instead (``raise Unavailable() from err``), canonical.
+    raised: Tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GuardFacts:
+    line: int
+    keyword: str  # "try" or "with"
+    handlers: Tuple[HandlerFacts, ...]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A call that may reach a function of the project (or, once the project's names are known,
+    the service itself: ``get_session().get(url)``)."""
+
+    #: What the callee may be, as the file spells it resolved through its own imports.
+    callee: Tuple[str, ...]
+    #: The module-qualified name of the function making the call (the module's name at module level).
+    frame: str
+    #: ``Class.method`` of that function, as findings show it; "" at module level.
+    scope: str
+    span: Span
+    statement_line: int
+    guards: Tuple[GuardFacts, ...]  # innermost last
+
+
+@dataclass(frozen=True)
+class Escape:
+    """Errors of a call group that leave the function a service call is made in."""
+
+    frame: str
+    contract: str
+    group: int
+    errors: Tuple[str, ...]
+    span: Span
+    callee: str
+    #: Codes of this call's findings that are about the escape (CL001, CL002, CL003 for a re-raise);
+    #: the engine drops them when a caller in the project handles the error.
+    codes: Tuple[str, ...] = ()
+    #: The line of the handler that raises the error again, if that is how it leaves.
+    reraised_at: Optional[int] = None
+
+
+@dataclass(frozen=True)
+class FunctionFacts:
+    qual: str
+    #: Error names its docstring declares (``Raises:``, ``:raises X:``), canonical where resolvable.
+    declared: Tuple[str, ...] = ()
+    #: The class of what it returns, when its annotation or every ``return`` says: a factory.
+    returns: Optional[str] = None
+    is_property: bool = False
+    #: It is the frame of module-level code or a lambda: it has no callers to hand an error to.
+    module_level: bool = False
+
+
+@dataclass(frozen=True)
+class ClassFacts:
+    qual: str
+    bases: Tuple[str, ...] = ()
+    members: Tuple[str, ...] = ()
+    #: Attributes that hold an instance: (name, class), from the class body or ``self.x = ...``.
+    attrs: Tuple[Tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Facts:
+    module: str
+    functions: Tuple[FunctionFacts, ...] = ()
+    classes: Tuple[ClassFacts, ...] = ()
+    #: Module-level names bound to something of another module: (``module.name``, target).
+    aliases: Tuple[Tuple[str, str], ...] = ()
+    #: Module-level names that hold an instance: (``module.name``, class).
+    instances: Tuple[Tuple[str, str], ...] = ()
+    links: Tuple[Link, ...] = ()
+    escapes: Tuple[Escape, ...] = ()
+    #: Project names used other than by a call (``Thread(target=self.run)``): their callers are unknown.
+    references: Tuple[str, ...] = ()

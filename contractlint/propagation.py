@@ -1,0 +1,497 @@
+"""Following a service error through the project: helpers, wrappers and declared propagation.
+
+The analysis of one file says which service errors leave each of its functions (``Escape``) and
+which calls it makes of the project's own functions (``Link``). Here the facts of every checked
+file are joined:
+
+- a function that lets an error of a call group escape is a *carrier* of that group; a call of a
+  carrier is judged like a service call (guards and handlers), and if the error escapes there too,
+  the calling function is a carrier in turn;
+- the project's own names are resolved across modules: re-exports, relative imports (done by the
+  analysis), methods through ``self`` and the project's classes and their bases, instances held in
+  attributes, and factories (a function or property that returns a client, by its annotation or
+  by every ``return``), so a call such as ``get_session().get(url)`` is found to be a service call;
+- an error may leave a function through a declared channel: a ``Raises:`` docstring that names it
+  (or a base), or the ``propagate`` globs of the configuration;
+- an error that escapes is reported where it leaves the project: in a function that no checked
+  code calls (an entry point, a route handler, a public function, module-level code), at the call
+  that lets it out, with the path it took. The calls inside carriers are not reported: whoever
+  calls them decides.
+
+Only plain data is handled here (``contractlint.model.project``): no parsing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from dataclasses import dataclass, replace
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+
+from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, canonical_name, glob_to_regex, rule_by_code
+from contractlint.model.project import Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link
+
+#: How the analysis names an item of what a function returns (``Group.all.<item>``).
+ITEM = "<item>"
+
+_POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": "handle the failure"}
+
+
+@dataclass
+class _Carried:
+    """Errors of one call group that leave one function, and how they got there."""
+
+    errors: Set[str]
+    #: The functions the error passes through after this one, down to the service call.
+    chain: Tuple[str, ...]
+    origins: Set[str]  # path:line:column of the service calls
+
+
+@dataclass(frozen=True)
+class _Site:
+    path: str
+    link: Link
+
+
+class Project:
+    """The names of the checked project, from the facts of its files."""
+
+    def __init__(self, facts: Mapping[str, Facts], contracts: Sequence[Contract]):
+        self.contracts = {c.name: c for c in contracts}
+        aliases = dict(BUILTIN_ALIASES)
+        for contract in contracts:
+            aliases.update(contract.aliases)
+        self.contract_aliases = aliases
+        self.functions: Dict[str, FunctionFacts] = {}
+        self.display: Dict[str, str] = {}
+        self.classes = {}
+        self.aliases: Dict[str, str] = {}
+        self.instances: Dict[str, str] = {}
+        self.subclasses: Dict[str, List[str]] = defaultdict(list)
+        self.modules: Set[str] = set()
+        for fact in facts.values():
+            self.modules.add(fact.module)
+            for function in fact.functions:
+                self.functions[function.qual] = function
+                self.display[function.qual] = function.qual[len(fact.module) + 1:]
+            for cls in fact.classes:
+                self.classes[cls.qual] = cls
+                for base in cls.bases:
+                    self.subclasses[base].append(cls.qual)
+            self.aliases.update(fact.aliases)
+            self.instances.update(fact.instances)
+        self._resolved: Dict[str, Tuple[str, ...]] = {}
+
+    def canonical(self, name: str) -> str:
+        return canonical_name(name, self.contract_aliases)
+
+    def resolve(self, name: str) -> Tuple[str, ...]:
+        """What a dotted name may denote once the project's names are known: project functions
+        (``pkg.mod.Class.method``) and names outside the project (``requests.sessions.Session.get``)."""
+        known = self._resolved.get(name)
+        if known is None:
+            self._resolved[name] = ()  # a cycle of aliases resolves to nothing
+            known = self._resolved[name] = tuple(dict.fromkeys(self._resolve(name, 0)))
+        return known
+
+    def _resolve(self, name: str, depth: int) -> List[str]:
+        if depth > 12:
+            return []
+        parts = name.split(".")
+        for i in range(len(parts), 0, -1):
+            head, rest = ".".join(parts[:i]), parts[i:]
+            if head in self.aliases and self.aliases[head] != head:
+                return self._resolve(_dotted(self.aliases[head], rest), depth + 1)
+            if head in self.instances:
+                return self._resolve(_dotted(self.instances[head], rest), depth + 1) if rest else []
+            if head in self.functions:
+                if not rest:
+                    owner, _, attr = head.rpartition(".")
+                    if owner in self.classes:  # a method: a subclass may override it
+                        return [f for f in self._member(owner, attr) if f in self.functions] or [head]
+                    return [head]
+                made = self.functions[head].returns  # ``get_session().get``: a method of what it returns
+                if made and made.endswith("[]"):  # ``-> List[Group]``: only its items are followed
+                    return self._resolve(_dotted(made[:-2], rest[1:]), depth + 1) if rest[0] == ITEM else []
+                return self._resolve(_dotted(made, rest), depth + 1) if made and rest[0] != ITEM else []
+            if head in self.classes:
+                if not rest:
+                    return []  # a constructor: its errors are not followed
+                return [r for found in self._member(head, rest[0]) for r in self._resolve(_dotted(found, rest[1:]), depth + 1)]
+            if head in self.modules:
+                return [name] if rest else []
+        return [self.canonical(name)]
+
+    def _member(self, cls: str, attr: str) -> List[str]:
+        """What ``cls.attr`` may run: where the class or its bases (in order) define it, and the
+        overrides in the project's subclasses (``self.execute_job()`` in a base class runs the
+        subclass's); a mixin that calls a method of the class it is mixed into finds it there."""
+        found = self._defined(cls, attr)
+        for sub in self._all_subclasses(cls):
+            info = self.classes[sub]
+            if attr in info.members and not dict(info.attrs).get(attr):
+                found.append(f"{sub}.{attr}")
+        return list(dict.fromkeys(found))
+
+    def _defined(self, cls: str, attr: str) -> List[str]:
+        seen: Set[str] = set()
+        queue = deque([cls])
+        while queue:
+            current = queue.popleft()
+            if current in seen:
+                continue
+            seen.add(current)
+            info = self.classes.get(current)
+            if info is None:
+                return [f"{current}.{attr}"]  # a base outside the project: requests.Session, say
+            held = dict(info.attrs).get(attr)
+            if held is not None:
+                return [held]  # an instance held in an attribute: the rest applies to it
+            if attr in info.members:
+                return [f"{current}.{attr}"]
+            queue.extend(info.bases)
+        out = []
+        for sub in self._all_subclasses(cls):
+            info = self.classes[sub]
+            held = dict(info.attrs).get(attr)
+            if held is not None:
+                out.append(held)
+            elif attr in info.members:
+                out.append(f"{sub}.{attr}")
+        return out
+
+    def _all_subclasses(self, cls: str) -> List[str]:
+        out, queue, seen = [], deque(self.subclasses.get(cls, ())), set()
+        while queue:
+            sub = queue.popleft()
+            if sub in seen or sub not in self.classes:
+                continue
+            seen.add(sub)
+            out.append(sub)
+            queue.extend(self.subclasses.get(sub, ()))
+        return out
+
+    def groups_for(self, name: str):
+        out = []
+        for contract in self.contracts.values():
+            group = contract.group_for(name)
+            if group is not None:
+                out.append((contract, group))
+        return out
+
+    def is_property(self, name: str) -> bool:
+        function = self.functions.get(name)
+        return function is not None and function.is_property
+
+
+def _dotted(head: str, rest: Sequence[str]) -> str:
+    return ".".join([head, *rest]) if rest else head
+
+
+def _catches(hierarchy, names: Optional[Tuple[str, ...]], error: str) -> bool:
+    return names is None or any(hierarchy.catches(name, error) for name in names)
+
+
+def _declares(hierarchy, declared: Iterable[str], error: str) -> bool:
+    """A docstring's error names cover ``error``: by its full name, or by its last part (docstrings
+    often name an error as the reader knows it: ``RedisError``)."""
+    family = {error, *hierarchy.ancestors(error)}
+    short = {name.rsplit(".", 1)[-1] for name in family}
+    return any(name in family or ("." not in name and name in short) for name in declared)
+
+
+class _Judged:
+    """What the guards around a call do with a set of errors."""
+
+    def __init__(self, guards: Sequence[GuardFacts], errors: Sequence[str], hierarchy, policy: str):
+        self.covering: Dict[str, HandlerFacts] = {}
+        self.reached: List[Tuple[GuardFacts, HandlerFacts]] = []
+        self.guard: Optional[GuardFacts] = None
+        for guard in reversed(guards):
+            for handler in guard.handlers:
+                hit = False
+                for error in errors:
+                    if error not in self.covering and _catches(hierarchy, handler.names, error):
+                        self.covering[error] = handler
+                        hit = True
+                if hit:
+                    self.guard = self.guard or guard
+                    self.reached.append((guard, handler))
+        self.uncaught = [e for e in errors if e not in self.covering]
+        self.reraised = [e for e, h in self.covering.items()
+                         if policy != "fail-closed" and not h.suppress and h.reraises]
+        self.escaping = [e for e in errors if e in self.uncaught or e in self.reraised]
+
+
+def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
+              calls: Mapping[str, List[CallSite]], contracts: Sequence[Contract],
+              propagate_globs: Sequence[str] = ()) -> Tuple[Dict[str, List[Finding]], Dict[str, List[CallSite]]]:
+    """The findings and calls of every file (keyed by path as shown) once errors are followed
+    through the project. ``facts`` holds the analysis' facts of the same files."""
+    project = Project(facts, contracts)
+    declared_globs = [glob_to_regex(g) for g in propagate_globs]
+    callers: Dict[str, List[_Site]] = defaultdict(list)
+    services: List[Tuple[_Site, Contract, object, str]] = []
+    for path, fact in sorted(facts.items()):
+        if is_test_path(path):
+            continue  # a test calls a function to see what it does, not to handle its errors for users
+        for link in fact.links:
+            for target in {t for name in link.callee for t in project.resolve(name)}:
+                if target in project.functions:
+                    if target != link.frame:  # recursion does not make a caller
+                        callers[target].append(_Site(path, link))
+                else:
+                    for contract, group in project.groups_for(target):
+                        services.append((_Site(path, link), contract, group, target))
+
+    carried: Dict[Tuple[str, str, int], _Carried] = {}
+    queue: deque = deque()
+
+    def carry(frame: str, contract: str, group: int, errors: Iterable[str], chain: Tuple[str, ...],
+              origins: Iterable[str]):
+        key = (frame, contract, group)
+        entry = carried.get(key)
+        if entry is None:
+            entry = carried[key] = _Carried(set(), chain, set())
+        new, more = set(errors) - entry.errors, set(origins) - entry.origins
+        if new or more:
+            entry.errors |= new
+            entry.origins |= more
+            queue.append(key)
+
+    out_findings = {path: list(items) for path, items in findings.items()}
+    out_calls = {path: list(items) for path, items in calls.items()}
+    escapes: List[Tuple[str, Escape]] = []
+    for path, fact in sorted(facts.items()):
+        for escape in fact.escapes:
+            escapes.append((path, escape))
+            carry(escape.frame, escape.contract, escape.group, escape.errors, (_short(escape.callee),),
+                  [f"{path}:{escape.span.line}:{escape.span.column}"])
+    # Service calls found only once the project's names are known: judged here, like a carrier's call.
+    found: List[Tuple[_Site, Contract, object, _Judged, str]] = []
+    for site, contract, group, target in services:
+        judged = _Judged(site.link.guards, group.raises, contract.errors, group.policy)
+        local = _local(site, contract, group, judged, target, (), ())
+        out_findings.setdefault(site.path, []).extend(local)
+        state = "broken" if judged.escaping or local else "kept"
+        out_calls.setdefault(site.path, []).append(
+            CallSite(site.path, site.link.span, contract.name, group.index, target, state, scope=site.link.scope))
+        if judged.escaping:
+            origin = f"{site.path}:{site.link.span.line}:{site.link.span.column}"
+            found.append((site, contract, group, judged, target))
+            carry(site.link.frame, contract.name, group.index, judged.escaping, (_short(target),), [origin])
+
+    # Carriers: follow each error up through the callers of the function it leaves.
+    edges: Dict[Tuple[str, int], List[Tuple[_Site, str, List[str], _Judged]]] = defaultdict(list)
+    while queue:
+        frame, contract_name, group_index = key = queue.popleft()
+        entry = carried[key]
+        contract = project.contracts[contract_name]
+        group = contract.calls[group_index - 1]
+        for site in callers.get(frame, ()):
+            judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
+            if judged.escaping:
+                chain = (project.display.get(frame, frame), *entry.chain)
+                carry(site.link.frame, contract_name, group_index, judged.escaping, chain, entry.origins)
+
+    def allowed(frame: str, contract: Contract, errors: Iterable[str]) -> bool:
+        function = project.functions.get(frame)
+        if any(r.match(frame) for r in declared_globs):
+            return True
+        return function is not None and all(_declares(contract.errors, function.declared, e) for e in errors)
+
+    def root(frame: str) -> bool:
+        return frame not in project.functions or not callers.get(frame)
+
+    # The direct calls: an error that leaves a function someone calls, or leaves it declared, is theirs.
+    deferred: List[Tuple[str, Escape]] = []
+    for path, escape in escapes:
+        contract = project.contracts[escape.contract]
+        if root(escape.frame) and not allowed(escape.frame, contract, escape.errors):
+            if not escape.codes and escape.reraised_at is not None:
+                out_findings.setdefault(path, []).append(_reraise_finding(path, escape, contract))
+            continue
+        moot = set(escape.codes)
+        kept = []
+        for finding in out_findings.get(path, ()):
+            if finding.span == escape.span and finding.code in moot and finding.contract == escape.contract:
+                continue
+            kept.append(finding)
+        out_findings[path] = kept
+        if not any(f.span == escape.span and f.contract == escape.contract for f in kept):
+            deferred.append((path, escape))
+
+    for site, contract, group, judged, target in found:
+        if root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
+            out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), ()))
+
+    # The calls of carriers: their handlers always, their escapes where the project lets them out.
+    for (frame, contract_name, group_index), entry in sorted(carried.items()):
+        contract = project.contracts[contract_name]
+        group = contract.calls[group_index - 1]
+        for site in callers.get(frame, ()):
+            judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
+            chain = (project.display.get(frame, frame), *entry.chain)
+            origins = tuple(sorted(entry.origins))
+            found = _local(site, contract, group, judged, frame, chain, origins)
+            if judged.escaping and root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
+                found = [*_escape_findings(site, contract, group, judged, frame, chain, origins), *found]
+            out_findings.setdefault(site.path, []).extend(found)
+    # A call whose error the project handles (or declares) everywhere keeps its contract; one whose
+    # error is reported further up stays broken.
+    reported = {origin for items in out_findings.values() for f in items for origin in f.origins}
+    for path, escape in deferred:
+        up = f"{path}:{escape.span.line}:{escape.span.column}" in reported
+        out_calls[path] = [(replace(c, reported_up=True) if up else replace(c, state="kept"))
+                           if c.state == "broken" and c.span == escape.span and c.contract == escape.contract else c
+                           for c in out_calls.get(path, ())]
+    return out_findings, out_calls
+
+
+def is_test_path(path: str) -> bool:
+    """A test module (pytest's and unittest's naming): ``tests/``, ``test_x.py``, ``x_test.py``, ``conftest.py``."""
+    parts = path.replace("\\", "/").split("/")
+    name = parts[-1]
+    return (any(p in ("test", "tests", "testing") for p in parts[:-1]) or name.startswith("test_")
+            or name.endswith("_test.py") or name == "conftest.py")
+
+
+def _short(callee: str) -> str:
+    """``Session.get`` of ``requests.sessions.Session.get``: from the class on, as people name a method."""
+    parts = callee.split(".")
+    for i, part in enumerate(parts[:-1]):
+        if part[:1].isupper():
+            return ".".join(parts[i:])
+    return callee
+
+
+def _finding(site: _Site, code: str, message: str, contract: Contract, group, callee: str,
+             chain: Tuple[str, ...], origins: Tuple[str, ...], handler_line: Optional[int] = None, severity: str = "") -> Finding:
+    rule = rule_by_code(code)
+    link = site.link
+    return Finding(path=site.path, span=link.span, code=code, name=rule.name, severity=severity or rule.severity,
+                   message=message, contract=contract.name, callee=callee, suggestion=_advice(code, group, chain),
+                   remediation=group.remediation or contract.remediation, scope=link.scope,
+                   statement_line=link.statement_line, handler_line=handler_line, via=chain, origins=origins)
+
+
+def _advice(code: str, group, chain: Tuple[str, ...]) -> str:
+    """What to do at a call whose error comes from further down (no automatic fix: the call's text
+    is not at hand here)."""
+    if code not in ("CL001", "CL002") or not chain:
+        return ""
+    caught = ", ".join(e.rsplit(".", 1)[-1] for e in group.raises)
+    where = {"fail-open": f"and fall back to {group.fallback}" if group.fallback else "and fall back",
+             "fail-closed": "and fail closed (raise your own error from it)",
+             "any": "and decide what the caller gets"}[group.policy]
+    return (f"catch {caught} around this call {where}; or, if {chain[0]} should let it through, declare it "
+            f"(a `Raises:` section in the docstring of this function, or `propagate` in [tool.contractlint])")
+
+
+def _names(errors: Sequence[str]) -> str:
+    return ", ".join(errors)
+
+
+def _via(chain: Tuple[str, ...]) -> str:
+    return f" via {' -> '.join(chain)}" if chain else ""
+
+
+def _escape_findings(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
+                     chain: Tuple[str, ...], origins: Tuple[str, ...]) -> List[Finding]:
+    words = _POLICY_WORDS[group.policy]
+    name = f"{_short(callee)}()"
+    if judged.guard is None:
+        errors = judged.escaping
+        return [_finding(site, "CL001", (
+            f"{name} is not guarded: {contract.name} error {_names(errors)} "
+            f"{'escapes' if len(errors) == 1 else 'escape'} here{_via(chain)}, and nothing up the call chain "
+            f"handles {'it' if len(errors) == 1 else 'them'}; the contract says {words}"),
+            contract, group, callee, chain, origins)]
+    out = []
+    reraised = [e for e in judged.reraised if e not in judged.uncaught]
+    if reraised:
+        handler = judged.covering[reraised[0]]
+        code = "CL003" if group.policy == "fail-open" else "CL001"
+        what = "but the contract says fail open: recover with a fallback" if code == "CL003" else (
+            "and nothing up the call chain handles it")
+        out.append(_finding(site, code, (
+            f"{name}: the handler at line {handler.line} raises {contract.name} error {_names(reraised)} "
+            f"again{_via(chain)}, {what}"), contract, group, callee, chain, origins, handler_line=handler.line))
+    return out
+
+
+def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str, chain: Tuple[str, ...],
+           origins: Tuple[str, ...]) -> List[Finding]:
+    """What is wrong with the handlers of a call whatever happens up the call chain (CL003–CL005)."""
+    name = f"{_short(callee)}()"
+    out = []
+    if judged.guard is not None and judged.uncaught:
+        # A guard that catches some of the errors and misses others: a slip in that handler, whatever
+        # happens to the rest further up (which is followed on).
+        out.append(_finding(site, "CL002", (
+            f"{name} is guarded by the {judged.guard.keyword} at line {judged.guard.line}, but {contract.name} "
+            f"error {_names(judged.uncaught)} {'is' if len(judged.uncaught) == 1 else 'are'} not caught"
+            f"{_via(chain)}"), contract, group, callee, chain, origins))
+    for guard, handler in judged.reached:
+        what = "contextlib.suppress" if handler.suppress else "handler"
+        where = f"the {what} at line {handler.line}"
+
+        def add(code: str, message: str, severity: str = "") -> None:
+            out.append(_finding(site, code, f"{name}{_via(chain)}: {where} {message}", contract, group, callee,
+                                chain, origins, handler_line=handler.line, severity=severity))
+
+        if not handler.always_raises:
+            if handler.names is None:
+                add("CL005", f"is a bare `except:`, which also swallows KeyboardInterrupt, SystemExit and "
+                             f"cancellation; catch {_names(group.raises)}")
+            elif "BaseException" in handler.names:
+                add("CL005", f"catches BaseException, which also swallows KeyboardInterrupt, SystemExit and "
+                             f"cancellation; catch {_names(group.raises)}")
+            elif "Exception" in handler.names and group.broad != "allow":
+                add("CL005", f"catches Exception; the contract asks for {_names(group.raises)} "
+                             f"(broad = \"{group.broad}\")", "warning" if group.broad == "warn" else "error")
+        translated = handler.raised and all(r in group.translates_to for r in handler.raised)
+        if (group.policy == "fail-open" and not handler.suppress and handler.raises and not handler.reraises
+                and not translated):
+            add("CL003", "raises, but the contract says fail open: recover with a fallback")
+        elif group.policy == "fail-closed" and not handler.always_raises:
+            add("CL003", "can finish without raising, but the contract says fail closed")
+        elif group.policy in ("fail-open", "any") and handler.silent:
+            add("CL004", f"swallows {_names(group.raises)} and does nothing; choose the fallback, or log it")
+    return out
+
+
+def _reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
+    """A service call under a policy that lets a handler raise (``any``) whose handler raises the
+    error again, in a function nobody in the project calls: the error leaves the project."""
+    rule = rule_by_code("CL001")
+    group = contract.calls[escape.group - 1]
+    return Finding(path=path, span=escape.span, code="CL001", name=rule.name, severity=rule.severity,
+                   message=(f"{escape.callee}(): the handler at line {escape.reraised_at} raises "
+                            f"{_names(escape.errors)} again, and nothing up the call chain handles "
+                            f"{'it' if len(escape.errors) == 1 else 'them'}; the contract says "
+                            f"{_POLICY_WORDS[group.policy]}"),
+                   contract=contract.name, callee=escape.callee, remediation=group.remediation or contract.remediation,
+                   scope="", handler_line=escape.reraised_at)
+
+
+def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Set[str]:
+    """The names a file must mention to call a carrier of some error (or a factory of a client) of
+    the files analysed so far: what the prefilter searches for in the files it turned away."""
+    project = Project(facts, contracts)
+    frames = {e.frame for fact in facts.values() for e in fact.escapes}
+    links = [link for fact in facts.values() for link in fact.links]
+    for link in links:  # a call whose callee is only known now may be a service call
+        if any(project.groups_for(t) for name in link.callee for t in project.resolve(name)):
+            frames.add(link.frame)
+    grew = True
+    while grew:  # every function that calls one of them, guarded or not: a cheap over-estimate
+        grew = False
+        for link in links:
+            if link.frame not in frames and any(t in frames for name in link.callee for t in project.resolve(name)):
+                frames.add(link.frame)
+                grew = True
+    names = {frame.rsplit(".", 1)[-1] for frame in frames if frame in project.functions}
+    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if f.returns}
+    names |= {c.qual.rsplit(".", 1)[-1] for c in project.classes.values() if c.attrs}
+    names |= {name.rsplit(".", 1)[-1] for name in project.instances}
+    return {n for n in names if n.isidentifier() and n != "__init__"}
