@@ -61,6 +61,8 @@ class Project:
         for contract in contracts:
             aliases.update(contract.aliases)
         self.contract_aliases = aliases
+        #: The contracts' factories (``redis.client.Redis.pipeline`` makes a ``Pipeline``).
+        self.types = {self.canonical(k): self.canonical(v) for c in contracts for k, v in c.types.items()}
         self.functions: Dict[str, FunctionFacts] = {}
         self.display: Dict[str, str] = {}
         self.classes = {}
@@ -119,7 +121,18 @@ class Project:
                 return [r for found in self._member(head, rest[0]) for r in self._resolve(_dotted(found, rest[1:]), depth + 1)]
             if head in self.modules:
                 return [name] if rest else []
-        return [self.canonical(name)]
+        return [self._outside(name)]
+
+    def _outside(self, name: str) -> str:
+        """A name outside the project, with the contracts' factories applied: ``Redis.pipeline.execute``
+        (a method of what ``pipeline()`` returns) is ``Pipeline.execute``."""
+        name = self.canonical(name)
+        parts = name.split(".")
+        for i in range(len(parts) - 1, 1, -1):
+            made = self.types.get(self.canonical(".".join(parts[:i])))
+            if made is not None:
+                return self._outside(".".join([made, *parts[i:]]))
+        return name
 
     def _member(self, cls: str, attr: str) -> List[str]:
         """What ``cls.attr`` may run: where the class or its bases (in order) define it, and the
@@ -232,7 +245,7 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
     callers: Dict[str, List[_Site]] = defaultdict(list)
     services: List[Tuple[_Site, Contract, object, str]] = []
     for path, fact in sorted(facts.items()):
-        if is_test_path(path):
+        if is_test_module(fact.module):
             continue  # a test calls a function to see what it does, not to handle its errors for users
         for link in fact.links:
             for target in {t for name in link.callee for t in project.resolve(name)}:
@@ -323,6 +336,9 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
     for site, contract, group, judged, target in found:
         if root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
             out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), ()))
+        else:
+            deferred.append((site.path, Escape(site.link.frame, contract.name, group.index,
+                                               tuple(judged.escaping), site.link.span, target)))
 
     # The calls of carriers: their handlers always, their escapes where the project lets them out.
     for (frame, contract_name, group_index), entry in sorted(carried.items()):
@@ -347,12 +363,13 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
     return out_findings, out_calls
 
 
-def is_test_path(path: str) -> bool:
-    """A test module (pytest's and unittest's naming): ``tests/``, ``test_x.py``, ``x_test.py``, ``conftest.py``."""
-    parts = path.replace("\\", "/").split("/")
+def is_test_module(module: str) -> bool:
+    """A test module by pytest's and unittest's naming, within the project: in a ``tests`` package,
+    ``test_x``, ``x_test`` or ``conftest``."""
+    parts = module.split(".")
     name = parts[-1]
     return (any(p in ("test", "tests", "testing") for p in parts[:-1]) or name.startswith("test_")
-            or name.endswith("_test.py") or name == "conftest.py")
+            or name.endswith("_test") or name == "conftest")
 
 
 def _short(callee: str) -> str:

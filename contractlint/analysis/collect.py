@@ -424,7 +424,7 @@ class Collector:
         out = []
         for name in docstring_raises(doc):
             value = self.resolver.value_of(cst.parse_expression(name), parent) if _DOTTED.match(name) else None
-            out.append(self.index.canonical(value.qual) if value is not None and value.kind == "name" else name)
+            out.append(self.index.canonical(value.qual if value is not None and value.kind == "name" else name))
         return tuple(out)
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
@@ -476,7 +476,10 @@ class Collector:
             self._link(node, value)
         for arg in node.args:
             # ``refresh(interval, show_workers)``: the callee calls it back, under this call's guards.
-            if isinstance(arg.value, (cst.Name, cst.Attribute)):
+            if isinstance(arg.value, cst.Name):
+                for passed in self.scope.named_values(arg.value.value):
+                    self._link(node, passed)
+            elif isinstance(arg.value, cst.Attribute):
                 passed = self.value(arg.value)
                 if passed is not None and passed.kind == "name":
                     self._link(node, passed)
@@ -557,6 +560,8 @@ def docstring_raises(doc: str) -> List[str]:
                 break
             if entry_indent is None:
                 entry_indent = depth
+            if j + 1 < len(lines) and lines[j + 1].strip() and set(lines[j + 1].strip()) == {"-"}:
+                break  # the next NumPy section's header, over its underline
             if depth == entry_indent:
                 found = _ENTRY.match(text)
                 if found is None:

@@ -62,9 +62,24 @@ class Scope:
         self.parent = parent
         self.cls = cls
         self.bindings: Dict[str, Optional[Value]] = {}
+        #: Every function or class a name was bound to in this scope, in order (``func = show_queues``
+        #: in one branch, ``func = show_workers`` in another): what a callback may be.
+        self.named: Dict[str, List[Value]] = {}
 
     def bind(self, name: str, value: Optional[Value]) -> None:
         self.bindings[name] = value
+        if value is not None and value.kind == "name":
+            self.named.setdefault(name, []).append(value)
+
+    def named_values(self, name: str) -> List[Value]:
+        """The functions and classes ``name`` may hold here: every one bound to it in the innermost
+        scope that binds it."""
+        scope: Optional[Scope] = self
+        while scope is not None:
+            if name in scope.bindings:
+                return scope.named.get(name, [])
+            scope = scope.parent
+        return []
 
     def lookup(self, name: str) -> Optional[Value]:
         scope: Optional[Scope] = self
