@@ -40,10 +40,14 @@ _POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": 
 class _Carried:
     """Errors of one call group that leave one function, and how they got there."""
 
-    errors: Set[str]
     #: The functions the error passes through after this one, down to the service call.
     chain: Tuple[str, ...]
-    origins: Set[str]  # path:line:column of the service calls
+    #: Each error, and the service calls (path:line:column) it comes from.
+    origins: Dict[str, Set[str]]
+
+    @property
+    def errors(self) -> Set[str]:
+        return set(self.origins)
 
 
 @dataclass(frozen=True)
@@ -141,12 +145,24 @@ class Project:
         found = self._defined(cls, attr)
         for sub in self._all_subclasses(cls):
             info = self.classes[sub]
-            if attr in info.members and not dict(info.attrs).get(attr):
+            if attr in info.members and not _held(info, attr):
                 found.append(f"{sub}.{attr}")
         return list(dict.fromkeys(found))
 
     def _defined(self, cls: str, attr: str) -> List[str]:
+        found = self._up(cls, attr)
+        if found:
+            return found
+        out: List[str] = []
+        for sub in self._all_subclasses(cls):  # a mixin's ``self.post()``: the class it is mixed into
+            out.extend(self._up(sub, attr))
+        return list(dict.fromkeys(out))
+
+    def _up(self, cls: str, attr: str) -> List[str]:
+        """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the
+        first base from outside the project (``requests.Session``), whose members are not known."""
         seen: Set[str] = set()
+        outside: List[str] = []
         queue = deque([cls])
         while queue:
             current = queue.popleft()
@@ -155,22 +171,16 @@ class Project:
             seen.add(current)
             info = self.classes.get(current)
             if info is None:
-                return [f"{current}.{attr}"]  # a base outside the project: requests.Session, say
-            held = dict(info.attrs).get(attr)
-            if held is not None:
-                return [held]  # an instance held in an attribute: the rest applies to it
+                if current != cls:
+                    outside.append(f"{current}.{attr}")
+                continue
+            held = _held(info, attr)
+            if held:
+                return held  # an instance held in an attribute: the rest applies to it
             if attr in info.members:
                 return [f"{current}.{attr}"]
             queue.extend(info.bases)
-        out = []
-        for sub in self._all_subclasses(cls):
-            info = self.classes[sub]
-            held = dict(info.attrs).get(attr)
-            if held is not None:
-                out.append(held)
-            elif attr in info.members:
-                out.append(f"{sub}.{attr}")
-        return out
+        return outside[:1]
 
     def _all_subclasses(self, cls: str) -> List[str]:
         out, queue, seen = [], deque(self.subclasses.get(cls, ())), set()
@@ -194,6 +204,11 @@ class Project:
     def is_property(self, name: str) -> bool:
         function = self.functions.get(name)
         return function is not None and function.is_property
+
+
+def _held(info, attr: str) -> List[str]:
+    """The classes of the instances a class attribute may hold."""
+    return [cls for name, cls in info.attrs if name == attr]
 
 
 def _dotted(head: str, rest: Sequence[str]) -> str:
@@ -259,16 +274,19 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
     carried: Dict[Tuple[str, str, int], _Carried] = {}
     queue: deque = deque()
 
-    def carry(frame: str, contract: str, group: int, errors: Iterable[str], chain: Tuple[str, ...],
-              origins: Iterable[str]):
+    def carry(frame: str, contract: str, group: int, origins: Mapping[str, Iterable[str]], chain: Tuple[str, ...]):
+        """``origins``: each error that leaves ``frame``, and the service calls it comes from."""
         key = (frame, contract, group)
         entry = carried.get(key)
         if entry is None:
-            entry = carried[key] = _Carried(set(), chain, set())
-        new, more = set(errors) - entry.errors, set(origins) - entry.origins
-        if new or more:
-            entry.errors |= new
-            entry.origins |= more
+            entry = carried[key] = _Carried(chain, {})
+        grew = False
+        for error, where in origins.items():
+            known = entry.origins.setdefault(error, set())
+            if not known.issuperset(where):
+                known.update(where)
+                grew = True
+        if grew:
             queue.append(key)
 
     out_findings = {path: list(items) for path, items in findings.items()}
@@ -277,13 +295,14 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
     for path, fact in sorted(facts.items()):
         for escape in fact.escapes:
             escapes.append((path, escape))
-            carry(escape.frame, escape.contract, escape.group, escape.errors, (_short(escape.callee),),
-                  [f"{path}:{escape.span.line}:{escape.span.column}"])
+            origin = f"{path}:{escape.span.line}:{escape.span.column}"
+            carry(escape.frame, escape.contract, escape.group, {e: [origin] for e in escape.errors},
+                  (_short(escape.callee),))
     # Service calls found only once the project's names are known: judged here, like a carrier's call.
     found: List[Tuple[_Site, Contract, object, _Judged, str]] = []
     for site, contract, group, target in services:
         judged = _Judged(site.link.guards, group.raises, contract.errors, group.policy)
-        local = _local(site, contract, group, judged, target, (), ())
+        local = _local(site, contract, group, judged, target, (), {})
         out_findings.setdefault(site.path, []).extend(local)
         state = "broken" if judged.escaping or local else "kept"
         out_calls.setdefault(site.path, []).append(
@@ -291,7 +310,8 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
         if judged.escaping:
             origin = f"{site.path}:{site.link.span.line}:{site.link.span.column}"
             found.append((site, contract, group, judged, target))
-            carry(site.link.frame, contract.name, group.index, judged.escaping, (_short(target),), [origin])
+            carry(site.link.frame, contract.name, group.index, {e: [origin] for e in judged.escaping},
+                  (_short(target),))
 
     # Carriers: follow each error up through the callers of the function it leaves.
     edges: Dict[Tuple[str, int], List[Tuple[_Site, str, List[str], _Judged]]] = defaultdict(list)
@@ -304,7 +324,8 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
             judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
             if judged.escaping:
                 chain = (project.display.get(frame, frame), *entry.chain)
-                carry(site.link.frame, contract_name, group_index, judged.escaping, chain, entry.origins)
+                carry(site.link.frame, contract_name, group_index, {e: entry.origins[e] for e in judged.escaping},
+                      chain)
 
     def allowed(frame: str, contract: Contract, errors: Iterable[str]) -> bool:
         function = project.functions.get(frame)
@@ -335,7 +356,7 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
 
     for site, contract, group, judged, target in found:
         if root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
-            out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), ()))
+            out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), {}))
         else:
             deferred.append((site.path, Escape(site.link.frame, contract.name, group.index,
                                                tuple(judged.escaping), site.link.span, target)))
@@ -347,7 +368,7 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
         for site in callers.get(frame, ()):
             judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
             chain = (project.display.get(frame, frame), *entry.chain)
-            origins = tuple(sorted(entry.origins))
+            origins = entry.origins
             found = _local(site, contract, group, judged, frame, chain, origins)
             if judged.escaping and root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
                 found = [*_escape_findings(site, contract, group, judged, frame, chain, origins), *found]
@@ -382,13 +403,16 @@ def _short(callee: str) -> str:
 
 
 def _finding(site: _Site, code: str, message: str, contract: Contract, group, callee: str,
-             chain: Tuple[str, ...], origins: Tuple[str, ...], handler_line: Optional[int] = None, severity: str = "") -> Finding:
+             chain: Tuple[str, ...], origins: Mapping[str, Set[str]], errors: Iterable[str],
+             handler_line: Optional[int] = None, severity: str = "") -> Finding:
+    """A finding at a call of a carrier; ``errors``: those it is about (their origins are named)."""
     rule = rule_by_code(code)
     link = site.link
+    where = tuple(sorted({o for e in errors for o in origins.get(e, ())}))
     return Finding(path=site.path, span=link.span, code=code, name=rule.name, severity=severity or rule.severity,
                    message=message, contract=contract.name, callee=callee, suggestion=_advice(code, group, chain),
                    remediation=group.remediation or contract.remediation, scope=link.scope,
-                   statement_line=link.statement_line, handler_line=handler_line, via=chain, origins=origins)
+                   statement_line=link.statement_line, handler_line=handler_line, via=chain, origins=where)
 
 
 def _advice(code: str, group, chain: Tuple[str, ...]) -> str:
@@ -413,7 +437,7 @@ def _via(chain: Tuple[str, ...]) -> str:
 
 
 def _escape_findings(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
-                     chain: Tuple[str, ...], origins: Tuple[str, ...]) -> List[Finding]:
+                     chain: Tuple[str, ...], origins: Mapping[str, Set[str]]) -> List[Finding]:
     words = _POLICY_WORDS[group.policy]
     name = f"{_short(callee)}()"
     if judged.guard is None:
@@ -422,7 +446,7 @@ def _escape_findings(site: _Site, contract: Contract, group, judged: _Judged, ca
             f"{name} is not guarded: {contract.name} error {_names(errors)} "
             f"{'escapes' if len(errors) == 1 else 'escape'} here{_via(chain)}, and nothing up the call chain "
             f"handles {'it' if len(errors) == 1 else 'them'}; the contract says {words}"),
-            contract, group, callee, chain, origins)]
+            contract, group, callee, chain, origins, errors)]
     out = []
     reraised = [e for e in judged.reraised if e not in judged.uncaught]
     if reraised:
@@ -432,12 +456,13 @@ def _escape_findings(site: _Site, contract: Contract, group, judged: _Judged, ca
             "and nothing up the call chain handles it")
         out.append(_finding(site, code, (
             f"{name}: the handler at line {handler.line} raises {contract.name} error {_names(reraised)} "
-            f"again{_via(chain)}, {what}"), contract, group, callee, chain, origins, handler_line=handler.line))
+            f"again{_via(chain)}, {what}"), contract, group, callee, chain, origins, reraised,
+            handler_line=handler.line))
     return out
 
 
 def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str, chain: Tuple[str, ...],
-           origins: Tuple[str, ...]) -> List[Finding]:
+           origins: Mapping[str, Set[str]]) -> List[Finding]:
     """What is wrong with the handlers of a call whatever happens up the call chain (CL003–CL005)."""
     name = f"{_short(callee)}()"
     out = []
@@ -447,14 +472,16 @@ def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
         out.append(_finding(site, "CL002", (
             f"{name} is guarded by the {judged.guard.keyword} at line {judged.guard.line}, but {contract.name} "
             f"error {_names(judged.uncaught)} {'is' if len(judged.uncaught) == 1 else 'are'} not caught"
-            f"{_via(chain)}"), contract, group, callee, chain, origins))
+            f"{_via(chain)}"), contract, group, callee, chain, origins, judged.uncaught))
     for guard, handler in judged.reached:
         what = "contextlib.suppress" if handler.suppress else "handler"
         where = f"the {what} at line {handler.line}"
 
+        caught = [e for e, h in judged.covering.items() if h is handler]
+
         def add(code: str, message: str, severity: str = "") -> None:
             out.append(_finding(site, code, f"{name}{_via(chain)}: {where} {message}", contract, group, callee,
-                                chain, origins, handler_line=handler.line, severity=severity))
+                                chain, origins, caught, handler_line=handler.line, severity=severity))
 
         if not handler.always_raises:
             if handler.names is None:
@@ -473,7 +500,7 @@ def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
         elif group.policy == "fail-closed" and not handler.always_raises:
             add("CL003", "can finish without raising, but the contract says fail closed")
         elif group.policy in ("fail-open", "any") and handler.silent:
-            add("CL004", f"swallows {_names(group.raises)} and does nothing; choose the fallback, or log it")
+            add("CL004", f"swallows {_names(caught)} and does nothing; choose the fallback, or log it")
     return out
 
 

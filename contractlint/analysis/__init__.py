@@ -314,8 +314,8 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
     functions = tuple(FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions)
     classes = []
     for info in collector.resolver.classes.values():
-        attrs = tuple(sorted((name, canonical(v.qual)) for name, v in info.attrs.items()
-                             if v is not None and v.kind == "instance"))
+        attrs = tuple(sorted({(name, canonical(c.qual)) for name, v in info.attrs.items() if v is not None
+                              for c in v.candidates() if c.kind == "instance"}))
         classes.append(ClassFacts(info.qual, tuple(canonical(b) for b in info.bases), tuple(sorted(info.members)),
                                   attrs))
     aliases, instances = [], []

@@ -53,6 +53,15 @@ class ClassInfo:
         current = self.attrs.get(name)
         if current is not None and current.kind == "instance" and (value is None or value.kind != "instance"):
             return
+        if current is not None and value is not None and all(v in current.candidates() for v in value.candidates()):
+            return  # bound again to what it may already be (the pre-scan, then the walk)
+        if current is not None and value is not None and current.kind == value.kind == "name" or (
+                current is not None and current.kind == "name" and value is not None and value.kind == "instance"
+                and value.qual not in (current.qual,)):
+            # ``queue_class = Queue`` on the class, ``self.queue_class = backend_class(...)`` in a
+            # method: it may be either.
+            self.attrs[name] = _union([value, current])
+            return
         self.attrs[name] = value
 
 
@@ -152,7 +161,9 @@ class Resolver:
             # ``client or Client()``, ``a if cond else Client()``: either side may be the value.
             sides = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
             values = [self.value_of(side, scope) for side in sides]
-            return _union([c for v in values if v is not None for c in v.candidates() if c.kind == "instance"])
+            # An attribute of something unknown (``worker.connection``) may be an instance too.
+            return _union([c for v in values if v is not None for c in v.candidates()
+                           if c.kind == "instance" or (c.kind == "name" and "." in c.qual)])
         return UNKNOWN
 
     def attribute(self, base: Optional[Value], attr: str) -> Optional[Value]:
