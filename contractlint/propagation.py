@@ -102,6 +102,10 @@ class Project:
     def _resolve(self, name: str, depth: int) -> List[str]:
         if depth > 12:
             return []
+        if "[]" in name:  # a list of X (``-> List[X]``, ``self.queues = [Queue(n) for n in ...]``)
+            if f"[].{ITEM}" not in name:
+                return []  # a method of the list itself
+            name = name.replace(f"[].{ITEM}", "")
         parts = name.split(".")
         for i in range(len(parts), 0, -1):
             head, rest = ".".join(parts[:i]), parts[i:]
@@ -116,9 +120,7 @@ class Project:
                         return [f for f in self._member(owner, attr) if f in self.functions] or [head]
                     return [head]
                 made = self.functions[head].returns  # ``get_session().get``: a method of what it returns
-                if made and made.endswith("[]"):  # ``-> List[Group]``: only its items are followed
-                    return self._resolve(_dotted(made[:-2], rest[1:]), depth + 1) if rest[0] == ITEM else []
-                return self._resolve(_dotted(made, rest), depth + 1) if made and rest[0] != ITEM else []
+                return self._resolve(_dotted(made, rest), depth + 1) if made else []
             if head in self.classes:
                 if not rest:
                     return []  # a constructor: its errors are not followed
@@ -264,6 +266,8 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
             continue  # a test calls a function to see what it does, not to handle its errors for users
         for link in fact.links:
             for target in {t for name in link.callee for t in project.resolve(name)}:
+                if link.attribute and not project.is_property(target):
+                    continue  # reading an attribute runs nothing else
                 if target in project.functions:
                     if target != link.frame:  # recursion does not make a caller
                         callers[target].append(_Site(path, link))

@@ -309,13 +309,14 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
                               line(again) if again is not None else None))
     links = tuple(Link(link.callee, link.frame, link.scope, span(link.node),
                        line(link.statement) if link.statement is not None else span(link.node).line,
-                       tuple(guard_facts(g) for g in link.guards))
+                       tuple(guard_facts(g) for g in link.guards), link.attribute)
                   for link in collector.links)
     functions = tuple(FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions)
     classes = []
     for info in collector.resolver.classes.values():
-        attrs = tuple(sorted({(name, canonical(c.qual)) for name, v in info.attrs.items() if v is not None
-                              for c in v.candidates() if c.kind == "instance"}))
+        attrs = tuple(sorted({(name, canonical(c.qual) + ("[]" if c.kind == "items" else ""))
+                              for name, v in info.attrs.items() if v is not None
+                              for c in v.candidates() if c.kind in ("instance", "items")}))
         classes.append(ClassFacts(info.qual, tuple(canonical(b) for b in info.bases), tuple(sorted(info.members)),
                                   attrs))
     aliases, instances = [], []

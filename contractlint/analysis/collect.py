@@ -55,6 +55,8 @@ class PendingLink:
     scope: str
     guards: Tuple["Guard", ...]
     statement: Optional[cst.CSTNode]
+    #: Not a call: an attribute read, which runs the callee only if it is a property.
+    attribute: bool = False
 
 
 @dataclass
@@ -121,6 +123,8 @@ class Collector:
         #: Top-level names of the checked project's modules: a call into them is a link.
         self.project = frozenset(project or ()) | {module_name.split(".", 1)[0]}
         self.links: List[PendingLink] = []
+        #: Attributes that are stored to, or called (their call makes its own link).
+        self._stored: Set[int] = set()
         self.functions: List[FunctionRecord] = []
         self.resolver = Resolver(module_name, index.types, index.canonical)
         self.module_scope = Scope("module")
@@ -205,6 +209,24 @@ class Collector:
                 info = self.resolver.classes.get(owner.qual)
                 if info is not None:
                     info.bind_attr(target.attr.value, value)
+
+    def visit_Assign(self, node: cst.Assign) -> None:
+        self._stored.update(id(t.target) for t in node.targets)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._stored.add(id(node.target))
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        self._stored.add(id(node.target))
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        """``job.is_finished``: reading a property runs it. Any read of a project name that is not a
+        call or a store may be one; the project's facts tell (``contractlint.propagation``)."""
+        if id(node) in self._stored:
+            return
+        value = self.value(node)
+        if value is not None and value.kind == "name":
+            self._link(node, value, attribute=True)
 
     def leave_Assign(self, node: cst.Assign) -> None:
         value = self.value(node.value)
@@ -461,6 +483,7 @@ class Collector:
 
     # -- calls -----------------------------------------------------------------------------------
     def visit_Call(self, node: cst.Call) -> None:
+        self._stored.add(id(node.func))  # the callee's own link is made below
         value = self.value(node.func)
         if value is None or value.kind != "name":
             return
@@ -484,13 +507,13 @@ class Collector:
                 if passed is not None and passed.kind == "name":
                     self._link(node, passed)
 
-    def _link(self, node: cst.Call, value: Value) -> None:
+    def _link(self, node: cst.BaseExpression, value: Value, attribute: bool = False) -> None:
         callee = tuple(self.index.canonical(c.qual) for c in value.candidates()
                        if c.kind == "name" and c.qual.split(".", 1)[0] in self.project and "." in c.qual)
         if callee:
             frame = self.frame
             self.links.append(PendingLink(node, callee, self.frame_name(frame), frame.qualname,
-                                          tuple(frame.guards), self.statement))
+                                          tuple(frame.guards), self.statement, attribute))
 
     def frame_name(self, frame: Frame) -> str:
         """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module level."""

@@ -157,6 +157,14 @@ class Resolver:
             return Value("tuple", items=tuple(items))
         if isinstance(node, cst.NamedExpr):
             return self.value_of(node.value, scope)
+        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+            # ``[self.queue_class(name) for name in names]``: its items (the loop's own names are not
+            # bound here, so only what the element makes without them is known).
+            made = self.value_of(node.elt, scope)
+            items = [c for c in made.candidates() if c.kind == "instance"] if made is not None else []
+            if items:
+                return Value("items", items[0].qual, alternatives=tuple(Value("items", c.qual) for c in items[1:]))
+            return UNKNOWN
         if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
             # ``client or Client()``, ``a if cond else Client()``: either side may be the value.
             sides = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
@@ -200,10 +208,10 @@ class Resolver:
         return UNKNOWN
 
     def call_result(self, func: Optional[Value]) -> Optional[Value]:
+        if func is not None and func.alternatives:
+            return _union([self.call_result(f) for f in func.candidates() if f.kind == "name"])
         if func is None or func.kind != "name":
             return UNKNOWN
-        if func.alternatives:
-            return _union([self.call_result(f) for f in func.candidates() if f.kind == "name"])
         qual = self.canonical(func.qual)
         made = self.types.get(qual)
         if made is not None:
@@ -270,7 +278,8 @@ def item_of(value: Optional[Value]) -> Optional[Value]:
     if value is None:
         return UNKNOWN
     if value.kind == "items":
-        return Value("instance", value.qual)
+        return Value("instance", value.qual,
+                     alternatives=tuple(Value("instance", a.qual) for a in value.alternatives if a.kind == "items"))
     if value.kind == "instance":
         return Value("instance", f"{value.qual}.{ITEM}")
     return UNKNOWN

@@ -52,6 +52,8 @@ class Link:
     span: Span
     statement_line: int
     guards: Tuple[GuardFacts, ...]  # innermost last
+    #: An attribute read (``job.is_finished``): a call only if the callee is a property.
+    attribute: bool = False
 
 
 @dataclass(frozen=True)
