@@ -1796,17 +1796,26 @@ _INVALID = [(rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet i
 _VALID = [(rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.valid)]
 
 
+def _check_example(snippet: str, folder):
+    """An example as `contractlint check` sees it: a file of a project, its errors followed."""
+    from contractlint.config import Config
+    from contractlint.engine import check_paths
+
+    (folder / "example.py").write_text(snippet, encoding="utf-8")
+    return check_paths([str(folder / "example.py")], Config(root=str(folder)), CAP.contracts, use_prefilter=False)
+
+
 @pytest.mark.parametrize("code, number, snippet", _INVALID, ids=[f"{c}-{i}" for c, i, _ in _INVALID])
-def test_rule_invalid_example_fires_its_rule(code, number, snippet):
-    findings = analyse_source(snippet, "example.py", CAP).findings
+def test_rule_invalid_example_fires_its_rule(code, number, snippet, tmp_path):
+    findings = _check_example(snippet, tmp_path).findings
     assert [f.code for f in findings] == [code], [(f.code, f.message) for f in findings]
 
 
 @pytest.mark.parametrize("code, number, snippet", _VALID, ids=[f"{c}-{i}" for c, i, _ in _VALID])
-def test_rule_valid_example_is_clean(code, number, snippet):
-    result = analyse_source(snippet, "example.py", CAP)
-    assert result.findings == []
-    assert result.calls and all(c.state in ("kept", "approved") for c in result.calls)
+def test_rule_valid_example_is_clean(code, number, snippet, tmp_path):
+    report = _check_example(snippet, tmp_path)
+    assert report.findings == []
+    assert report.calls and all(c.state in ("kept", "approved") for c in report.calls)
 
 
 def test_every_rule_with_an_analysis_has_examples():

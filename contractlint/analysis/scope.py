@@ -47,22 +47,19 @@ class ClassInfo:
     def bind_attr(self, name: str, value: Optional["Value"]) -> None:
         """``self.name = value`` in some method.
 
-        Methods run in any order, so a client instance bound in any of them wins over a placeholder
-        bound in another (``self._client = None`` in ``__init__``, the client made in ``connect()``).
+        Methods run in any order, so the attribute may hold whatever any of them binds: a client
+        made in ``connect()``, a class set on the class and replaced in ``__init__``. A placeholder
+        (``self._client = None``, something unknown) adds nothing.
         """
         current = self.attrs.get(name)
-        if current is not None and current.kind == "instance" and (value is None or value.kind != "instance"):
+        if value is None or (value.kind == "name" and value.qual == "None"):
+            if current is None:
+                self.attrs[name] = value
             return
-        if current is not None and value is not None and all(v in current.candidates() for v in value.candidates()):
-            return  # bound again to what it may already be (the pre-scan, then the walk)
-        if current is not None and value is not None and current.kind == value.kind == "name" or (
-                current is not None and current.kind == "name" and value is not None and value.kind == "instance"
-                and value.qual not in (current.qual,)):
-            # ``queue_class = Queue`` on the class, ``self.queue_class = backend_class(...)`` in a
-            # method: it may be either.
-            self.attrs[name] = _union([value, current])
+        if current is None or (current.kind == "name" and current.qual == "None"):
+            self.attrs[name] = value
             return
-        self.attrs[name] = value
+        self.attrs[name] = _union([current, value])
 
 
 class Scope:
@@ -231,11 +228,7 @@ class Resolver:
                 return UNKNOWN
             return self.annotation(inner, scope)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            for side in (node.left, node.right):
-                value = self.annotation(side, scope)
-                if value is not None and value.qual not in ("None",):
-                    return value
-            return UNKNOWN
+            return _union([self.annotation(side, scope) for side in (node.left, node.right)], drop_none=True)
         if isinstance(node, cst.Subscript):
             head = self.value_of(node.value, scope)
             name = self.canonical(head.qual) if head is not None and head.kind == "name" else ""
@@ -247,14 +240,13 @@ class Resolver:
                 # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]`` gives keys).
                 item = self.annotation(node.slice[0].slice.value, scope)
                 return Value("items", item.qual) if item is not None and item.kind == "instance" else UNKNOWN
-            if name.rsplit(".", 1)[-1] in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
-                for element in node.slice:
-                    if isinstance(element.slice, cst.Index):
-                        value = self.annotation(element.slice.value, scope)
-                        if value is not None and value.qual != "None":
-                            return value
-                        if name.endswith("Annotated"):
-                            break
+            head_name = name.rsplit(".", 1)[-1]
+            if head_name in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
+                # ``Union[type[Job], str]``: any of them; ``Annotated[C, ...]``: only the first.
+                elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+                if head_name in ("Annotated", "Final", "ClassVar"):
+                    elements = elements[:1]
+                return _union([self.annotation(e, scope) for e in elements], drop_none=True)
             return UNKNOWN
         value = self.value_of(node, scope)
         if value is not None and value.kind == "name" and value.qual != "None":
@@ -277,19 +269,22 @@ def item_of(value: Optional[Value]) -> Optional[Value]:
     """What iterating ``value`` gives: the items of an annotated container, or of a call's result."""
     if value is None:
         return UNKNOWN
-    if value.kind == "items":
-        return Value("instance", value.qual,
-                     alternatives=tuple(Value("instance", a.qual) for a in value.alternatives if a.kind == "items"))
-    if value.kind == "instance":
-        return Value("instance", f"{value.qual}.{ITEM}")
-    return UNKNOWN
+    items = []
+    for one in value.candidates():
+        if one.kind == "items":
+            items.append(Value("instance", one.qual))
+        elif one.kind == "instance":
+            items.append(Value("instance", f"{one.qual}.{ITEM}"))
+    return _union(items)
 
 
-def _union(values) -> Optional[Value]:
+def _union(values, drop_none: bool = False) -> Optional[Value]:
     """One value standing for all of ``values`` (the unknown ones dropped, the first one first)."""
     seen = []
     for value in values:
         for one in (value.candidates() if value is not None else ()):
+            if drop_none and one.qual == "None":
+                continue
             plain = Value(one.kind, one.qual, one.items)
             if plain not in seen:
                 seen.append(plain)

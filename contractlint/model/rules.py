@@ -66,7 +66,13 @@ RULES: Tuple[Rule, ...] = (
             "Finds every call that a contract's `[[calls]]` group matches and looks for the `try` statements "
             "whose body holds the call in the same function. When none of them has an `except` clause that "
             "catches any of the group's `raises` (by name or through a base class), the call is unguarded. "
-            "A call passed to an approved wrapper, or made in a function with an approved decorator, complies."
+            "A call passed to an approved wrapper, or made in a function with an approved decorator, complies. "
+            "The error is followed through the project's own functions: a function that lets it escape is a "
+            "carrier, its calls are judged like the service's, and the finding is where the error leaves the "
+            "project (a function no checked code calls), naming the path: `... escapes here via "
+            "TalkService._check -> CapabilityClient.check`. A helper whose every caller handles the error is "
+            "compliant; a `Raises:` docstring section or the `propagate` setting lets it leave on purpose "
+            "(docs/propagation.md)."
         ),
         why=(
             "When the service is down, the error escapes to whatever happens to be above: usually a 500 for a "
@@ -82,6 +88,12 @@ RULES: Tuple[Rule, ...] = (
             _IMPORT
             + "async def preview(client: CapabilityClient, user, sticker):\n"
             "    return await client.check_async(user, sticker)\n",
+            _IMPORT
+            + "def _check(client: CapabilityClient, user, sticker):\n"
+            "    return client.check(user, sticker)\n"
+            "\n"
+            "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    return _check(client, user, sticker).animated  # the error leaves the project here\n",
         ),
         valid=(
             _IMPORT
@@ -95,6 +107,21 @@ RULES: Tuple[Rule, ...] = (
             + "from capability_client import call_with_fallback\n"
             "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return call_with_fallback(lambda: client.check(user, sticker))\n",
+            _IMPORT
+            + "def _check(client: CapabilityClient, user, sticker):\n"
+            "    return client.check(user, sticker)  # its only caller handles the error\n"
+            "\n"
+            "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    try:\n"
+            "        return _check(client, user, sticker).animated\n"
+            "    except CapabilityError:\n"
+            "        return Capability.static_only().animated\n",
+            _IMPORT
+            + "def check(client: CapabilityClient, user, sticker):\n"
+            "    \"\"\"Raises:\n"
+            "        CapabilityError: when capability-server is down; the caller chooses.\n"
+            "    \"\"\"\n"
+            "    return client.check(user, sticker)\n",
         ),
     ),
     Rule(
