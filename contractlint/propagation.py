@@ -120,6 +120,14 @@ class Project:
                         return [f for f in self._member(owner, attr) if f in self.functions] or [head]
                     return [head]
                 made = self.functions[head].returns  # ``get_session().get``: a method of what it returns
+                if made and "|" in made and not made.startswith("("):  # one of several
+                    return [r for one in made.split("|") for r in self._resolve(_dotted(one, rest), depth + 1)]
+                if made and made.startswith("("):  # a tuple: ``<i>`` picks element i
+                    fields = made[1:-1].split(",")
+                    index = rest[0][1:-1] if rest[0].startswith("<") and rest[0].endswith(">") else ""
+                    if not index.isdigit() or int(index) >= len(fields) or not fields[int(index)]:
+                        return []
+                    return self._resolve(_dotted(fields[int(index)], rest[1:]), depth + 1)
                 return self._resolve(_dotted(made, rest), depth + 1) if made else []
             if head in self.classes:
                 if not rest:

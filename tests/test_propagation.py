@@ -587,7 +587,8 @@ def test_factory_call_guarded_is_kept(root):
     assert [(c.path, c.span.line, c.state) for c in report.calls] == [("app/views.py", 8, "kept")]
 
 
-def test_factory_with_a_return_of_something_else_is_not_a_factory(root):
+def test_factory_that_may_return_a_client_or_something_else_makes_either(root):
+    # Every return gives an instance: the result may be a Session, so its get() may reach the server.
     report = check(root, {
         "app/factory.py": """
             import requests
@@ -599,6 +600,22 @@ def test_factory_with_a_return_of_something_else_is_not_a_factory(root):
                 return requests.Session()
         """,
         "app/views.py": "from app.factory import get_session\n\nget_session(False).get('http://x.invalid')\n",
+    }, [req()])
+    assert [(r[0], r[1], r[3]) for r in rows(report)] == [("app/views.py", 3, "CL001")]
+
+
+def test_function_with_a_return_of_something_unknown_is_not_a_factory(root):
+    report = check(root, {
+        "app/factory.py": """
+            import requests
+
+
+            def get_session(plain, given):
+                if plain:
+                    return given
+                return requests.Session()
+        """,
+        "app/views.py": "from app.factory import get_session\n\nget_session(False, None).get('http://x.invalid')\n",
     }, [req()])
     assert rows(report) == []
 

@@ -199,8 +199,8 @@ class Collector:
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._bind_target(element.value, UNKNOWN)
+            for element, part in zip(target.elements, _unpacked(target, value)):
+                self._bind_target(element.value, part)
         elif isinstance(target, cst.StarredElement):
             self._bind_target(target.value, UNKNOWN)
         elif isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name):
@@ -370,12 +370,18 @@ class Collector:
                         resolved = self.resolver.value_of(value, scope)
                 else:
                     continue
+                pairs = []
                 for target in targets:
+                    if isinstance(target, (cst.Tuple, cst.List)):
+                        pairs.extend(zip((e.value for e in target.elements), _unpacked(target, resolved)))
+                    else:
+                        pairs.append((target, resolved))
+                for target, value in pairs:
                     if isinstance(target, cst.Name):
-                        scope.bind(target.value, resolved)
+                        scope.bind(target.value, value)
                     elif (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
-                          and target.value.value == self_name and resolved is not None):
-                        info.bind_attr(target.attr.value, resolved)
+                          and target.value.value == self_name and value is not None):
+                        info.bind_attr(target.attr.value, value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         for decorator in node.decorators:
@@ -429,13 +435,16 @@ class Collector:
         """The class a function returns an instance of: its annotation's, or every ``return``'s."""
         if node.returns is not None:
             value = self.resolver.annotation(node.returns.annotation, parent)
+            if value is not None and value.kind == "fields":
+                return f"({','.join(value.items)})"
             if value is not None and value.kind == "items":
                 return f"{self.index.canonical(value.qual)}[]"
             return self.index.canonical(value.qual) if value is not None and value.kind == "instance" else None
-        made = {v.qual for v in frame.returns if v is not None and v.kind == "instance"}
+        made = sorted({self.index.canonical(c.qual) for v in frame.returns if v is not None
+                       for c in v.candidates() if c.kind == "instance"})
         unknown = any(v is None or (v.kind != "instance" and v.qual != "None") for v in frame.returns)
-        if len(made) == 1 and not unknown:
-            return self.index.canonical(made.pop())
+        if made and not unknown:
+            return "|".join(made)  # any of them (``return self._client`` of a client or a pipeline)
         return None
 
     def _declared(self, node: cst.FunctionDef, parent: Scope) -> Tuple[str, ...]:
@@ -592,6 +601,17 @@ def docstring_raises(doc: str) -> List[str]:
                 names.append(found.group(1))
             j += 1
     return names
+
+
+def _unpacked(target, value: Optional[Value]) -> List[Optional[Value]]:
+    """What each name of ``a, b = <value>`` gets. ``cls, pool = parse_connection(c)``: element i of
+    what the call returns (the project's facts tell what that is: ``contractlint.propagation``)."""
+    made = [c for c in (value.candidates() if value is not None else ()) if c.kind == "instance"]
+    starred = any(isinstance(e, cst.StarredElement) or isinstance(e.value, cst.StarredElement)
+                  for e in target.elements)
+    return [Value("name", f"{made[0].qual}.<{i}>") if made and not starred
+            and isinstance(element.value, (cst.Name, cst.Attribute)) else UNKNOWN
+            for i, element in enumerate(target.elements)]
 
 
 def _decorator_name(decorator: cst.Decorator) -> str:

@@ -18,7 +18,8 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 @dataclass(frozen=True)
 class Value:
     """``kind`` is "module", "name" (a function, class or other object), "instance",
-    "tuple" (of names, for ``ERRORS = (A, B)``) or "self" (of the class ``qual``)."""
+    "tuple" (of names, for ``ERRORS = (A, B)``), "self" (of the class ``qual``), "items" (a
+    collection of instances of ``qual``) or "fields" (an annotated tuple: the class of each element)."""
 
     kind: str
     qual: str = ""
@@ -236,6 +237,17 @@ class Resolver:
                 # ``worker_class: type[Worker]``: the class itself; calling it makes a Worker.
                 item = self.annotation(node.slice[0].slice.value, scope)
                 return Value("name", item.qual) if item is not None and item.kind == "instance" else UNKNOWN
+            if (name.rsplit(".", 1)[-1] in ("Tuple", "tuple") and len(node.slice) > 1
+                    and not any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Ellipsis)
+                                for e in node.slice)):
+                # ``-> tuple[type[Redis], dict]``: what each element is (a class and its instances share
+                # their methods' names, so both are the class), "" where unknown.
+                parts = []
+                for element in node.slice:
+                    value = self.annotation(element.slice.value, scope) if isinstance(element.slice, cst.Index) else None
+                    parts.append(self.canonical(value.qual) if value is not None and value.kind in ("instance", "name")
+                                 else "")
+                return Value("fields", items=tuple(parts))
             if name.rsplit(".", 1)[-1] in _CONTAINERS and node.slice and isinstance(node.slice[0].slice, cst.Index):
                 # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]`` gives keys).
                 item = self.annotation(node.slice[0].slice.value, scope)
