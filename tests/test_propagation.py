@@ -1399,3 +1399,37 @@ def test_docstring_raises_nothing():
     assert docstring_raises("Fetch a thing. It raises nothing: it returns None.") == []
     assert docstring_raises("Fetch.\n\nReturns:\n    None: never raises.\n") == []
     assert docstring_raises("") == []
+
+
+def test_operators_and_builtins_that_run_a_method_are_calls_of_it(root):
+    # ``x in cache`` runs Cache.__contains__ and ``len(cache)`` Cache.__len__: their errors arrive there.
+    report = check(root, {
+        "app/cache.py": """
+            import requests
+
+
+            class Cache:
+                def __contains__(self, key):
+                    return requests.head(f"http://cache.invalid/{key}", timeout=1).ok
+
+                def __len__(self):
+                    return int(requests.get("http://cache.invalid/size", timeout=1).text)
+        """,
+        "app/views.py": """
+            import requests
+
+            from app.cache import Cache
+
+
+            def lookup(key, cache: Cache):
+                if key in cache:
+                    return key
+                try:
+                    return len(cache)
+                except requests.RequestException:
+                    return 0
+        """,
+    }, [req()])
+    finding = only(report)
+    assert (finding.path, finding.span.line, finding.code) == ("app/views.py", 7, "CL001")
+    assert finding.via == ("Cache.__contains__", "requests.head")

@@ -219,6 +219,18 @@ class Collector:
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         self._stored.add(id(node.target))
 
+    def visit_Comparison(self, node: cst.Comparison) -> None:
+        """``job_id in registry`` runs ``registry.__contains__``."""
+        for target in node.comparisons:
+            if isinstance(target.operator, (cst.In, cst.NotIn)):
+                self._dunder(node, target.comparator, "__contains__")
+
+    def _dunder(self, node: cst.CSTNode, operand: cst.BaseExpression, method: str) -> None:
+        value = self.value(operand)
+        for one in (value.candidates() if value is not None else ()):
+            if one.kind in ("instance", "self"):
+                self._link(node, Value("name", f"{one.qual}.{method}"))
+
     def visit_Attribute(self, node: cst.Attribute) -> None:
         """``job.is_finished``: reading a property runs it. Any read of a project name that is not a
         call or a store may be one; the project's facts tell (``contractlint.propagation``)."""
@@ -506,6 +518,8 @@ class Collector:
                     self._record(arg.value, self.value(arg.value), "passed to an approved wrapper")
         if not self._record(node, value, self.frame.approved):
             self._link(node, value)
+        if value.qual in _DUNDER_CALLS and len(node.args) == 1 and self.scope.lookup(value.qual) == value:
+            self._dunder(node, node.args[0].value, _DUNDER_CALLS[value.qual])  # ``len(registry)``
         for arg in node.args:
             # ``refresh(interval, show_workers)``: the callee calls it back, under this call's guards.
             if isinstance(arg.value, cst.Name):
@@ -601,6 +615,10 @@ def docstring_raises(doc: str) -> List[str]:
                 names.append(found.group(1))
             j += 1
     return names
+
+
+#: Builtins that call a method of their argument.
+_DUNDER_CALLS = {"len": "__len__", "bool": "__bool__", "iter": "__iter__", "str": "__str__", "repr": "__repr__"}
 
 
 def _unpacked(target, value: Optional[Value]) -> List[Optional[Value]]:
