@@ -130,8 +130,8 @@ class Project:
                     return self._resolve(_dotted(fields[int(index)], rest[1:]), depth + 1)
                 return self._resolve(_dotted(made, rest), depth + 1) if made else []
             if head in self.classes:
-                if not rest:
-                    return []  # a constructor: its errors are not followed
+                if not rest:  # a constructor call runs __init__ (the class's, or the one it inherits)
+                    return [f for f in self._member(head, "__init__") if f in self.functions]
                 return [r for found in self._member(head, rest[0]) for r in self._resolve(_dotted(found, rest[1:]), depth + 1)]
             if head in self.modules:
                 return [name] if rest else []
@@ -547,6 +547,7 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
                 frames.add(link.frame)
                 grew = True
     names = {frame.rsplit(".", 1)[-1] for frame in frames if frame in project.functions}
+    names |= {frame.rsplit(".", 2)[-2] for frame in frames if frame.endswith(".__init__")}  # Class(...)
     names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if f.returns}
     names |= {c.qual.rsplit(".", 1)[-1] for c in project.classes.values() if c.attrs}
     names |= {name.rsplit(".", 1)[-1] for name in project.instances}

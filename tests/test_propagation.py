@@ -1433,3 +1433,39 @@ def test_operators_and_builtins_that_run_a_method_are_calls_of_it(root):
     finding = only(report)
     assert (finding.path, finding.span.line, finding.code) == ("app/views.py", 7, "CL001")
     assert finding.via == ("Cache.__contains__", "requests.head")
+
+
+def test_a_constructor_call_runs_init_also_an_inherited_one(root):
+    report = check(root, {
+        "app/client.py": """
+            import requests
+
+
+            class Base:
+                def __init__(self, url):
+                    self.version = requests.get(url + "/version", timeout=1).text
+
+
+            class Client(Base):
+                pass
+        """,
+        "app/views.py": """
+            import requests
+
+            from app.client import Client
+
+
+            def connect(url):
+                return Client(url)
+
+
+            def safe_connect(url):
+                try:
+                    return Client(url)
+                except requests.RequestException:
+                    return None
+        """,
+    }, [req()])
+    finding = only(report)
+    assert (finding.path, finding.span.line, finding.code, finding.scope) == ("app/views.py", 7, "CL001", "connect")
+    assert finding.via == ("Base.__init__", "requests.get")

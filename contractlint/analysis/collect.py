@@ -228,7 +228,8 @@ class Collector:
     def _dunder(self, node: cst.CSTNode, operand: cst.BaseExpression, method: str) -> None:
         value = self.value(operand)
         for one in (value.candidates() if value is not None else ()):
-            if one.kind in ("instance", "self"):
+            # "name": what a property or a function returns (``queue.started_job_registry``).
+            if one.kind in ("instance", "self") or (one.kind == "name" and "." in one.qual):
                 self._link(node, Value("name", f"{one.qual}.{method}"))
 
     def visit_Attribute(self, node: cst.Attribute) -> None:
