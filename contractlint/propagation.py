@@ -547,8 +547,14 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
                 frames.add(link.frame)
                 grew = True
     names = {frame.rsplit(".", 1)[-1] for frame in frames if frame in project.functions}
-    names |= {frame.rsplit(".", 2)[-2] for frame in frames if frame.endswith(".__init__")}  # Class(...)
+    # ``Class(...)`` runs __init__; ``x in obj`` and ``len(obj)`` run a dunder of obj's class: a file
+    # that does so names the class, or whatever gives it the instance (a factory, an attribute).
+    owners = {frame.rsplit(".", 1)[0] for frame in frames if frame.rsplit(".", 1)[-1].startswith("__")}
+    names |= {owner.rsplit(".", 1)[-1] for owner in owners}
+    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values()
+              if f.returns and any(owner in f.returns for owner in owners)}
+    names |= {name for c in project.classes.values() for name, held in c.attrs if held.rstrip("[]") in owners}
     names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if f.returns}
     names |= {c.qual.rsplit(".", 1)[-1] for c in project.classes.values() if c.attrs}
     names |= {name.rsplit(".", 1)[-1] for name in project.instances}
-    return {n for n in names if n.isidentifier() and n != "__init__"}
+    return {n for n in names if n.isidentifier() and not n.startswith("__")}

@@ -28,7 +28,7 @@ CORPORA = {
     # name, version, package: (safe fixes, suggestion-only fixes, findings with no edit at all)
     ("docker", "7.1.0", "docker"): (0, 4, 0),
     ("hvac", "2.3.0", "hvac"): (0, 1, 0),
-    ("rq", "2.6.0", "rq"): (0, 112, 12),
+    ("rq", "2.6.0", "rq"): (0, 115, 12),
     ("notion-client", "2.2.1", "notion_client"): (2, 0, 0),
     ("watchtower", "3.4.0", "watchtower"): (0, 1, 0),
 }

@@ -1469,3 +1469,33 @@ def test_a_constructor_call_runs_init_also_an_inherited_one(root):
     finding = only(report)
     assert (finding.path, finding.span.line, finding.code, finding.scope) == ("app/views.py", 7, "CL001", "connect")
     assert finding.via == ("Base.__init__", "requests.get")
+
+
+def test_prefilter_keeps_a_module_that_reaches_a_carrier_through_an_operator(root):
+    # app/views.py imports no HTTP client and never names __contains__, but ``key in get_cache()``
+    # runs Cache.__contains__: the prefilter keeps it, so the findings are those of a full parse.
+    files = {
+        "app/cache.py": """
+            import requests
+
+
+            class Cache:
+                def __contains__(self, key):
+                    return requests.head(f"http://cache.invalid/{key}", timeout=1).ok
+
+
+            def get_cache() -> "Cache":
+                return Cache()
+        """,
+        "app/views.py": """
+            from app.cache import get_cache
+
+
+            def lookup(key):
+                return key in get_cache()
+        """,
+    }
+    kept = check(root, files, [req()])
+    full = check(root, files, [req()], use_prefilter=False)
+    assert rows(kept) == rows(full) == [("app/views.py", 5, 12, "CL001")]
+    assert kept.files_parsed == 2
