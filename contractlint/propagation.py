@@ -366,6 +366,30 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
         if not any(f.span == escape.span and f.contract == escape.contract for f in kept):
             deferred.append((path, escape))
 
+    # A fail-closed handler that returns a sentinel: fine when every caller tests it and raises.
+    for path, fact in sorted(facts.items()):
+        for sentinel in fact.sentinels:
+            sites = callers.get(sentinel.frame, ())
+            if root(sentinel.frame) or not sites:
+                continue  # nobody tests what it returns: the handler's CL003 stands
+            out_findings[path] = [f for f in out_findings.get(path, ()) if not (
+                f.span == sentinel.span and f.code in sentinel.codes and f.contract == sentinel.contract)]
+            contract = project.contracts[sentinel.contract]
+            group = contract.calls[sentinel.group - 1]
+            origin = f"{path}:{sentinel.span.line}:{sentinel.span.column}"
+            chain = (project.display.get(sentinel.frame, sentinel.frame), _short(sentinel.callee))
+            unchecked = [site for site in sites if not site.link.checked]
+            if unchecked:  # the call stays broken: its failure is reported at those callers
+                out_calls[path] = [replace(c, reported_up=True) if c.span == sentinel.span
+                                   and c.contract == sentinel.contract else c for c in out_calls.get(path, ())]
+            for site in unchecked:
+                out_findings.setdefault(site.path, []).append(_finding(
+                    site, "CL003", (
+                        f"{chain[0]}() returns a value in place of raising when {contract.name} fails (the handler "
+                        f"at {path}:{sentinel.reraised_at}), and this call goes on without testing it; the contract "
+                        f"says fail closed: test the result and raise"),
+                    contract, group, sentinel.frame, chain, {"": {origin}}, [""]))
+
     for site, contract, group, judged, target in found:
         if root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
             out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), {}))

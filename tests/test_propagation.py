@@ -1499,3 +1499,67 @@ def test_prefilter_keeps_a_module_that_reaches_a_carrier_through_an_operator(roo
     full = check(root, files, [req()], use_prefilter=False)
     assert rows(kept) == rows(full) == [("app/views.py", 5, 12, "CL001")]
     assert kept.files_parsed == 2
+
+
+SENTINEL = """
+    from capability_client import CapabilityClient, CapabilityError
+
+
+    class PurchaseFailed(Exception):
+        pass
+
+
+    def _grant(client: CapabilityClient, user, sticker):
+        try:
+            client.grant(user, sticker)
+        except CapabilityError:
+            return False
+        return True
+"""
+
+
+def test_a_fail_closed_sentinel_that_every_caller_tests_is_compliant(root):
+    report = check(root, {"app/grants.py": SENTINEL + """
+
+    def buy(client: CapabilityClient, user, sticker):
+        if not _grant(client, user, sticker):
+            raise PurchaseFailed(sticker)
+
+
+    def gift(client: CapabilityClient, user, sticker):
+        ok = _grant(client, user, sticker)
+        if ok is False:
+            raise PurchaseFailed(sticker)
+        return ok
+    """}, [cap()])
+    assert rows(report) == []
+    assert [c.state for c in report.calls] == ["kept"]
+
+
+def test_a_caller_that_does_not_test_the_sentinel_is_cl003_there(root):
+    report = check(root, {"app/grants.py": SENTINEL + """
+
+    def buy(client: CapabilityClient, user, sticker):
+        if not _grant(client, user, sticker):
+            raise PurchaseFailed(sticker)
+
+
+    def lend(client: CapabilityClient, user, sticker):
+        ok = _grant(client, user, sticker)
+        if ok is False:
+            print("not granted")  # goes on: it does not fail closed
+        return "lent"
+    """}, [cap()])
+    finding = only(report)
+    assert (finding.span.line, finding.code, finding.scope) == (22, "CL003", "lend")
+    assert "_grant() returns a value in place of raising when capability-server fails" in finding.message
+    assert finding.via == ("_grant", "CapabilityClient.grant")
+    assert finding.origins == ("app/grants.py:10:9",)
+    assert [c.state for c in report.calls] == ["broken"]
+
+
+def test_a_sentinel_returned_by_a_function_nobody_calls_is_cl003_at_its_handler(root):
+    report = check(root, {"app/grants.py": SENTINEL}, [cap()])
+    finding = only(report)
+    assert (finding.span.line, finding.code) == (10, "CL003")
+    assert "can finish without raising, but the contract says fail closed" in finding.message

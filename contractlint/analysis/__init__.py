@@ -10,9 +10,17 @@ from typing import FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
-from contractlint.analysis.collect import Collector
+from contractlint.analysis.collect import Collector, bound_name
 from contractlint.analysis.index import ContractIndex
-from contractlint.analysis.handlers import always_raises, contains_raise, is_silent, raised_expressions, reraises
+from contractlint.analysis.handlers import (
+    always_raises,
+    body_of,
+    contains_raise,
+    is_silent,
+    raised_expressions,
+    reraises,
+    result_checked,
+)
 from contractlint.analysis.judge import caught_as, escaping, judge
 from contractlint.analysis.positions import positions
 from contractlint.analysis.suggest import Advisor
@@ -298,8 +306,13 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
                 raised=tuple(n for n in (exit_names(e) for e in raised_expressions(body, caught)) if n)))
         return GuardFacts(line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", tuple(handlers))
 
-    escapes = []
+    escapes, sentinels = [], []
     for record, problems in judged:
+        sentinel = [p for p in problems if p.sentinel]
+        if sentinel:
+            frame = _join_name(module, record.scope) if isinstance(record.frame, cst.FunctionDef) else module
+            sentinels.append(Escape(frame, record.contract.name, record.group.index, (), span(record.node),
+                                    record.callee, tuple(p.code for p in sentinel), line(sentinel[0].handler)))
         errors, again = escaping(record)
         if not errors:
             continue
@@ -309,7 +322,8 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
                               line(again) if again is not None else None))
     links = tuple(Link(link.callee, link.frame, link.scope, span(link.node),
                        line(link.statement) if link.statement is not None else span(link.node).line,
-                       tuple(guard_facts(g) for g in link.guards), link.attribute)
+                       tuple(guard_facts(g) for g in link.guards), link.attribute,
+                       _checked(link, exit_names))
                   for link in collector.links)
     functions = tuple(FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions)
     classes = []
@@ -328,7 +342,16 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
             aliases.append((here, canonical(value.qual)))
         elif value.kind == "instance":
             instances.append((here, canonical(value.qual)))
-    return Facts(module, functions, tuple(classes), tuple(aliases), tuple(instances), links, tuple(escapes))
+    return Facts(module, functions, tuple(classes), tuple(aliases), tuple(instances), links, tuple(escapes),
+                 sentinels=tuple(sentinels))
+
+
+def _checked(link, exit_names) -> bool:
+    """Whether the caller tests what the call returns and raises (a fail-closed sentinel check)."""
+    if link.attribute or not isinstance(link.frame_node, cst.FunctionDef):
+        return False
+    bound = bound_name(link.statement, link.node) if link.statement is not None else None
+    return result_checked(body_of(link.frame_node), link.node, bound, exit_names)
 
 
 def _join_name(module: str, scope: str) -> str:

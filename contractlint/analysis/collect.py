@@ -57,6 +57,7 @@ class PendingLink:
     statement: Optional[cst.CSTNode]
     #: Not a call: an attribute read, which runs the callee only if it is a property.
     attribute: bool = False
+    frame_node: Optional[cst.CSTNode] = None
 
 
 @dataclass
@@ -537,7 +538,7 @@ class Collector:
         if callee:
             frame = self.frame
             self.links.append(PendingLink(node, callee, self.frame_name(frame), frame.qualname,
-                                          tuple(frame.guards), self.statement, attribute))
+                                          tuple(frame.guards), self.statement, attribute, frame.node))
 
     def frame_name(self, frame: Frame) -> str:
         """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module level."""
@@ -559,7 +560,7 @@ class Collector:
             return False
         frame = self.frame
         statement = self.statement
-        bound = _bound_name(statement, node)
+        bound = bound_name(statement, node)
         for contract, group in matches:
             self.records.append(
                 CallRecord(
@@ -660,7 +661,7 @@ def _statements(stmts: Sequence[cst.CSTNode]):
             yield from _statements(block)
 
 
-def _bound_name(statement: Optional[cst.CSTNode], call: cst.Call) -> Optional[str]:
+def bound_name(statement: Optional[cst.CSTNode], call: cst.Call) -> Optional[str]:
     if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
         target, value = statement.targets[0].target, statement.value
     elif isinstance(statement, cst.AnnAssign) and statement.value is not None:

@@ -116,6 +116,39 @@ def raised_expressions(stmts: Sequence[cst.CSTNode], caught: "str | None") -> It
         yield exc.func if isinstance(exc, cst.Call) else exc
 
 
+def returns_sentinel(stmts: Sequence[cst.CSTNode]) -> bool:
+    """Every way through the block returns, and every ``return`` gives a constant (``None``,
+    ``False``, a number, a string): a sentinel its caller can test."""
+    if not always_leaves(stmts):
+        return False
+    returns = [n for stmt in stmts for n in [stmt, *walk(stmt)] if isinstance(n, cst.Return)]
+    breaks = [n for stmt in stmts for n in [stmt, *walk(stmt)] if isinstance(n, (cst.Continue, cst.Break, cst.Raise))]
+    return bool(returns) and not breaks and all(_constant(r.value) for r in returns)
+
+
+def _constant(node) -> bool:
+    if node is None:
+        return True
+    if isinstance(node, cst.Name):
+        return node.value in ("None", "False", "True")
+    return isinstance(node, (cst.Integer, cst.Float, cst.SimpleString))
+
+
+def result_checked(frame_body: Sequence[cst.CSTNode], call: cst.CSTNode, bound: "str | None", names) -> bool:
+    """Whether the code that makes ``call`` tests its result and raises when it is a sentinel:
+    ``if not check(user): raise Denied()``, or ``ok = check(user)`` then ``if ok is None: raise``."""
+    for stmt in frame_body:
+        for node in [stmt, *walk(stmt)]:
+            if not isinstance(node, cst.If) or not always_raises(body_of(node), names):
+                continue
+            tested = [node.test, *walk(node.test)]
+            if any(n is call for n in tested):
+                return True
+            if bound and any(isinstance(n, cst.Name) and n.value == bound for n in tested):
+                return True
+    return False
+
+
 def is_silent(stmts: Sequence[cst.CSTNode]) -> bool:
     """Only ``pass``, ``...``, ``continue`` or ``break``."""
     for stmt in small_statements(stmts):

@@ -18,6 +18,7 @@ from contractlint.analysis.handlers import (
     raised_expressions,
     reads_name,
     reraises,
+    returns_sentinel,
     split_around,
 )
 
@@ -37,6 +38,8 @@ class Problem:
     #: It is about errors leaving the function (CL001, CL002, a re-raise under fail-open): a caller
     #: in the project that handles them makes it moot (``contractlint.propagation``).
     escape: bool = False
+    #: A fail-closed handler that returns a sentinel: moot if every caller tests it and raises.
+    sentinel: bool = False
 
 
 def _names(errors: Sequence[str]) -> str:
@@ -180,7 +183,7 @@ def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: s
     elif group.policy == "fail-closed" and not raises_always:
         problems.append(Problem("CL003", "error", lambda line: (
             f"{callee}: the {what} at line {line(node)} can finish without raising, but the contract "
-            f"says fail closed")))
+            f"says fail closed"), sentinel=not handler.suppress and returns_sentinel(body)))
     elif group.policy in ("fail-open", "any") and (handler.suppress or is_silent(body)):
         problems.append(Problem("CL004", "error", lambda line: (
             f"{callee}: the {what} at line {line(node)} swallows {_names(group.raises)} and does nothing; "

@@ -54,6 +54,8 @@ class Link:
     guards: Tuple[GuardFacts, ...]  # innermost last
     #: An attribute read (``job.is_finished``): a call only if the callee is a property.
     attribute: bool = False
+    #: The caller tests the result and raises (``if not check(user): raise Denied()``).
+    checked: bool = False
 
 
 @dataclass(frozen=True)
@@ -105,5 +107,8 @@ class Facts:
     instances: Tuple[Tuple[str, str], ...] = ()
     links: Tuple[Link, ...] = ()
     escapes: Tuple[Escape, ...] = ()
+    #: Service calls whose fail-closed handler returns a sentinel (``return None``) instead of
+    #: raising: compliant if every caller tests the result and raises (``codes``: the findings).
+    sentinels: Tuple[Escape, ...] = ()
     #: Project names used other than by a call (``Thread(target=self.run)``): their callers are unknown.
     references: Tuple[str, ...] = ()
