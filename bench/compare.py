@@ -3,6 +3,7 @@
     .venv/bin/python bench/compare.py                       # everything: about 25 minutes on 2 cores
     .venv/bin/python bench/compare.py --corpora django --runs 3 --fixit-runs 1
     .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit
+    .venv/bin/python bench/compare.py --only ours --corpora django --runs 9   # contractlint vs its floor only
 
 Reproducible: the corpora are pinned sdists from PyPI (unpacked once into .cache/corpora, see
 tests/corpora.py); the peers are pinned and installed once, each in its own virtual environment
@@ -342,6 +343,33 @@ def run_peers(name: str, runs: int, fixit_runs: int, use_fixit: bool, table: Lis
     _print_table([r for r in table if r["corpus"] == name], cl_cold.wall)
 
 
+def run_ours(name: str, runs: int, table: List[dict], notes: dict) -> None:
+    """contractlint alone, cold and warm, next to the floor: the fixed-cost targets, in a minute."""
+    root = corpus_root(name)
+    fl = floors(root)
+    files = int(fl["files"])
+    notes.setdefault("floors", {})[name] = fl
+    print(f"\n== {name}: {files} files, {int(fl['kept'])} kept by the prefilter; floor parts (best of 3): "
+          f"list {fl['walk']:.3f} s, read {fl['read']:.3f} s, search {fl['search']:.3f} s, "
+          f"parse {fl['parse']:.3f} s", flush=True)
+    cache = BENCH / "cache" / name
+    cold: List[Run] = []
+    warm: List[Run] = []
+    loads = []
+    for _ in range(runs):
+        loads.append(os.getloadavg()[0])
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
+        warm.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
+    cl_cold, cl_warm = median_run(cold), median_run(warm)
+    ours = contractlint_findings(cl_cold.stdout)
+    assert contractlint_findings(cl_warm.stdout) == ours, "a warm run must find what the cold one found"
+    row(table, name, "contractlint", "cold", cl_cold, files, len(ours))
+    row(table, name, "contractlint", "warm", cl_warm, files, len(ours))
+    _print_table([r for r in table if r["corpus"] == name], cl_cold.wall)
+    print(f"   load average during the runs: {min(loads):.2f}-{max(loads):.2f}", flush=True)
+
+
 def _differences(name: str, ours: List[Tuple[str, int]], theirs: List[Tuple[str, int]]) -> None:
     only_ours = sorted(set(ours) - set(theirs))
     only_theirs = sorted(set(theirs) - set(ours))
@@ -505,7 +533,8 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--fixit-runs", type=int, default=1, help="Fixit is slow: runs per corpus")
     parser.add_argument("--no-fixit", action="store_true")
     parser.add_argument("--fixit-on", default="", help="run Fixit on these corpora only (comma-separated)")
-    parser.add_argument("--only", choices=["peers", "scaling", "precommit"], help="run one part only")
+    parser.add_argument("--only", choices=["peers", "ours", "scaling", "precommit"],
+                        help="run one part only (ours: contractlint cold and warm next to the floor, no peers)")
     args = parser.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
     compile_contractlint()
@@ -519,6 +548,9 @@ def main(argv: Sequence[str]) -> None:
         for name in args.corpora.split(","):
             fixit = not args.no_fixit and (not args.fixit_on or name in args.fixit_on.split(","))
             run_peers(name, args.runs, args.fixit_runs, fixit, table, notes)
+    if args.only == "ours":
+        for name in args.corpora.split(","):
+            run_ours(name, args.runs, table, notes)
     if args.only in (None, "scaling"):
         scaling(args.runs, notes)
     if args.only in (None, "precommit"):

@@ -27,38 +27,49 @@ def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
                 seen.add(path)
                 yield path
             continue
-        for folder, dirs, files in _walk(path):
-            dirs[:] = [os.path.basename(d) for d in config.select_files(folder, sorted(dirs), folders=True)]
-            for full in config.select_files(folder, sorted(files)):
-                if full not in seen:
-                    seen.add(full)
-                    yield full
+        for full in _walk(path, config):
+            if full not in seen:
+                seen.add(full)
+                yield full
 
 
-def _walk(top: str) -> Iterator[Tuple[str, List[str], List[str]]]:
-    """``os.walk(top)`` (top-down, symlinked folders listed but not entered, unreadable ones skipped),
-    without its stat of every folder: the folder entries already say which are links."""
-    stack = [top]
+def _walk(top: str, config: Config) -> Iterator[str]:
+    """The files under the folder ``top`` that ``config`` includes and does not exclude, in the order
+    of a top-down walk: a folder's files sorted by name, then each of its subfolders the same way,
+    in the order of their names; folders that are symbolic links are not entered, unreadable ones
+    are skipped, excluded ones are not listed at all.
+
+    This is ``config.select_files`` applied to every folder of ``os.walk``, with the work done once
+    per folder rather than once per name: a folder's path relative to the root is its parent's
+    plus its name (``config.TreeFilter``), whether a part of the folders matches a pattern is
+    carried down the tree, and the folder entries already say which entries are folders and which
+    are links, so no entry costs a ``stat``.
+    """
+    walk = config.tree_filter()
+    stack = [walk.top(top)]
     while stack:
         folder = stack.pop()
-        dirs, files, links = [], [], set()
+        if folder.excluded:  # every file and subfolder of an excluded folder is excluded
+            continue
+        dirs, files = [], []
         try:
-            with os.scandir(folder) as entries:
+            with os.scandir(folder.path) as entries:
                 for entry in entries:
                     try:
                         is_dir = entry.is_dir()
                     except OSError:
                         is_dir = False
-                    if is_dir:
-                        dirs.append(entry.name)
-                        if entry.is_symlink():
-                            links.add(entry.name)
-                    else:
+                    if not is_dir:
                         files.append(entry.name)
+                    elif not entry.is_symlink():  # a linked folder is listed by os.walk, never entered
+                        dirs.append(entry.name)
         except OSError:
             continue
-        yield folder, dirs, files
-        stack.extend(os.path.join(folder, d) for d in reversed(dirs) if d not in links)
+        if files:
+            yield from sorted(walk.files(folder, files))
+        if dirs:
+            dirs.sort(reverse=True)  # popped from the end: the first name is walked first
+            stack.extend(walk.folders(folder, dirs))
 
 
 def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract],
