@@ -145,6 +145,11 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     The prefilter keeps only files that import a service's module; a file that only calls the
     project's own helpers is parsed here, in rounds, once a helper it may call is known to carry an
     error (or to make a client): the names of those helpers join the search."""
+    finish = finisher(job)
+    if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
+        for outcome in outcomes:
+            yield _finished(outcome, outcome.findings, outcome.calls, finish, sources)
+        return
     from contractlint.propagation import interesting_names, propagate
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
@@ -173,11 +178,17 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     calls = {o.path: list(o.calls) for o in outcomes}
     if facts:
         findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate)
-    finish = finisher(job)
     for outcome in outcomes:
-        given = sources.get(outcome.source) if sources is not None else None
-        yield finish(replace(outcome, findings=findings.get(outcome.path, ()), calls=calls.get(outcome.path, ())),
-                     given)
+        yield _finished(outcome, findings.get(outcome.path, ()), calls.get(outcome.path, ()), finish, sources)
+
+
+def _finished(outcome: FileOutcome, findings: Sequence[Finding], calls, finish,
+              sources: Optional[Dict[str, bytes]]) -> FileOutcome:
+    """A raw outcome with its findings and calls, and its file's acceptances and ignores applied."""
+    if not findings and not calls and not outcome.marked:
+        return FileOutcome(outcome.path, parsed=outcome.parsed)  # most files: nothing to apply
+    given = sources.get(outcome.source) if sources is not None else None
+    return finish(replace(outcome, findings=findings, calls=calls), given)
 
 
 def _read(path: str) -> bytes:
