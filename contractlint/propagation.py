@@ -260,38 +260,60 @@ class _Judged:
         self.escaping = [e for e in errors if e in self.uncaught or e in self.reraised]
 
 
-def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
-              calls: Mapping[str, List[CallSite]], contracts: Sequence[Contract],
-              propagate_globs: Sequence[str] = ()) -> Tuple[Dict[str, List[Finding]], Dict[str, List[CallSite]]]:
-    """The findings and calls of every file (keyed by path as shown) once errors are followed
-    through the project. ``facts`` holds the analysis' facts of the same files."""
-    project = Project(facts, contracts)
-    declared_globs = [glob_to_regex(g) for g in propagate_globs]
-    callers: Dict[str, List[_Site]] = defaultdict(list)
-    services: List[Tuple[_Site, Contract, object, str]] = []
-    for path, fact in sorted(facts.items()):
-        if is_test_module(fact.module):
-            continue  # a test calls a function to see what it does, not to handle its errors for users
-        for link in fact.links:
-            for target in {t for name in link.callee for t in project.resolve(name)}:
-                if link.attribute and not project.is_property(target):
-                    continue  # reading an attribute runs nothing else
-                if target in project.functions:
-                    if target != link.frame:  # recursion does not make a caller
-                        callers[target].append(_Site(path, link))
-                else:
-                    for contract, group in project.groups_for(target):
-                        services.append((_Site(path, link), contract, group, target))
+class _Follow:
+    """The project's links resolved, and every error followed up through the callers of the
+    functions it leaves (a fixpoint): ``carried[(frame, contract, group)]``."""
 
-    carried: Dict[Tuple[str, str, int], _Carried] = {}
-    queue: deque = deque()
+    def __init__(self, facts: Mapping[str, Facts], contracts: Sequence[Contract]):
+        self.project = project = Project(facts, contracts)
+        self.callers: Dict[str, List[_Site]] = defaultdict(list)
+        #: Service calls found only once the project's names are known, judged like a carrier's call.
+        self.services: List[Tuple[_Site, Contract, object, str, _Judged]] = []
+        for path, fact in sorted(facts.items()):
+            # A test calls a function to see what it does, not to handle its errors for users.
+            test = is_test_module(fact.module)
+            for link in fact.links:
+                for target in sorted({t for name in link.callee for t in project.resolve(name)}):
+                    if link.attribute and not project.is_property(target):
+                        continue  # reading an attribute runs nothing else
+                    if target in project.functions:
+                        if target != link.frame and not test:  # recursion does not make a caller
+                            self.callers[target].append(_Site(path, link))
+                    else:
+                        for contract, group in project.groups_for(target):
+                            judged = _Judged(link.guards, group.raises, contract.errors, group.policy)
+                            self.services.append((_Site(path, link), contract, group, target, judged))
+        self.carried: Dict[Tuple[str, str, int], _Carried] = {}
+        self._queue: deque = deque()
+        for path, fact in sorted(facts.items()):
+            for escape in fact.escapes:
+                origin = f"{path}:{escape.span.line}:{escape.span.column}"
+                self._carry(escape.frame, escape.contract, escape.group, {e: [origin] for e in escape.errors},
+                            (_short(escape.callee),))
+        for site, contract, group, target, judged in self.services:
+            if judged.escaping:
+                origin = f"{site.path}:{site.link.span.line}:{site.link.span.column}"
+                self._carry(site.link.frame, contract.name, group.index, {e: [origin] for e in judged.escaping},
+                            (_short(target),))
+        while self._queue:
+            frame, contract_name, group_index = key = self._queue.popleft()
+            entry = self.carried[key]
+            contract = project.contracts[contract_name]
+            group = contract.calls[group_index - 1]
+            for site in self.callers.get(frame, ()):
+                judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
+                if judged.escaping:
+                    chain = (project.display.get(frame, frame), *entry.chain)
+                    self._carry(site.link.frame, contract_name, group_index,
+                                {e: entry.origins[e] for e in judged.escaping}, chain)
 
-    def carry(frame: str, contract: str, group: int, origins: Mapping[str, Iterable[str]], chain: Tuple[str, ...]):
+    def _carry(self, frame: str, contract: str, group: int, origins: Mapping[str, Iterable[str]],
+               chain: Tuple[str, ...]) -> None:
         """``origins``: each error that leaves ``frame``, and the service calls it comes from."""
         key = (frame, contract, group)
-        entry = carried.get(key)
+        entry = self.carried.get(key)
         if entry is None:
-            entry = carried[key] = _Carried(chain, {})
+            entry = self.carried[key] = _Carried(chain, {})
         grew = False
         for error, where in origins.items():
             known = entry.origins.setdefault(error, set())
@@ -299,45 +321,23 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
                 known.update(where)
                 grew = True
         if grew:
-            queue.append(key)
+            self._queue.append(key)
 
+    def root(self, frame: str) -> bool:
+        """Whether an error that leaves ``frame`` leaves the project: nothing checked calls it."""
+        return frame not in self.project.functions or not self.callers.get(frame)
+
+
+def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
+              calls: Mapping[str, List[CallSite]], contracts: Sequence[Contract],
+              propagate_globs: Sequence[str] = ()) -> Tuple[Dict[str, List[Finding]], Dict[str, List[CallSite]]]:
+    """The findings and calls of every file (keyed by path as shown) once errors are followed
+    through the project. ``facts`` holds the analysis' facts of the same files."""
+    follow = _Follow(facts, contracts)
+    project, callers, root = follow.project, follow.callers, follow.root
+    declared_globs = [glob_to_regex(g) for g in propagate_globs]
     out_findings = {path: list(items) for path, items in findings.items()}
     out_calls = {path: list(items) for path, items in calls.items()}
-    escapes: List[Tuple[str, Escape]] = []
-    for path, fact in sorted(facts.items()):
-        for escape in fact.escapes:
-            escapes.append((path, escape))
-            origin = f"{path}:{escape.span.line}:{escape.span.column}"
-            carry(escape.frame, escape.contract, escape.group, {e: [origin] for e in escape.errors},
-                  (_short(escape.callee),))
-    # Service calls found only once the project's names are known: judged here, like a carrier's call.
-    found: List[Tuple[_Site, Contract, object, _Judged, str]] = []
-    for site, contract, group, target in services:
-        judged = _Judged(site.link.guards, group.raises, contract.errors, group.policy)
-        local = _local(site, contract, group, judged, target, (), {})
-        out_findings.setdefault(site.path, []).extend(local)
-        state = "broken" if judged.escaping or local else "kept"
-        out_calls.setdefault(site.path, []).append(
-            CallSite(site.path, site.link.span, contract.name, group.index, target, state, scope=site.link.scope))
-        if judged.escaping:
-            origin = f"{site.path}:{site.link.span.line}:{site.link.span.column}"
-            found.append((site, contract, group, judged, target))
-            carry(site.link.frame, contract.name, group.index, {e: [origin] for e in judged.escaping},
-                  (_short(target),))
-
-    # Carriers: follow each error up through the callers of the function it leaves.
-    edges: Dict[Tuple[str, int], List[Tuple[_Site, str, List[str], _Judged]]] = defaultdict(list)
-    while queue:
-        frame, contract_name, group_index = key = queue.popleft()
-        entry = carried[key]
-        contract = project.contracts[contract_name]
-        group = contract.calls[group_index - 1]
-        for site in callers.get(frame, ()):
-            judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
-            if judged.escaping:
-                chain = (project.display.get(frame, frame), *entry.chain)
-                carry(site.link.frame, contract_name, group_index, {e: entry.origins[e] for e in judged.escaping},
-                      chain)
 
     def allowed(frame: str, contract: Contract, errors: Iterable[str]) -> bool:
         function = project.functions.get(frame)
@@ -345,32 +345,26 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
             return True
         return function is not None and all(_declares(contract.errors, function.declared, e) for e in errors)
 
-    def root(frame: str) -> bool:
-        return frame not in project.functions or not callers.get(frame)
-
     # The direct calls: an error that leaves a function someone calls, or leaves it declared, is theirs.
     deferred: List[Tuple[str, Escape]] = []
-    for path, escape in escapes:
-        contract = project.contracts[escape.contract]
-        if root(escape.frame) and not allowed(escape.frame, contract, escape.errors):
-            if not escape.codes and escape.reraised_at is not None:
-                out_findings.setdefault(path, []).append(_reraise_finding(path, escape, contract))
-            continue
-        moot = set(escape.codes)
-        kept = []
-        for finding in out_findings.get(path, ()):
-            if finding.span == escape.span and finding.code in moot and finding.contract == escape.contract:
+    for path, fact in sorted(facts.items()):
+        for escape in fact.escapes:
+            contract = project.contracts[escape.contract]
+            if root(escape.frame) and not allowed(escape.frame, contract, escape.errors):
+                if not escape.codes and escape.reraised_at is not None:
+                    out_findings.setdefault(path, []).append(_reraise_finding(path, escape, contract))
                 continue
-            kept.append(finding)
-        out_findings[path] = kept
-        if not any(f.span == escape.span and f.contract == escape.contract for f in kept):
-            deferred.append((path, escape))
+            kept = [f for f in out_findings.get(path, ()) if not (
+                f.span == escape.span and f.code in escape.codes and f.contract == escape.contract)]
+            out_findings[path] = kept
+            if not any(f.span == escape.span and f.contract == escape.contract for f in kept):
+                deferred.append((path, escape))
 
     # A fail-closed handler that returns a sentinel: fine when every caller tests it and raises.
     for path, fact in sorted(facts.items()):
         for sentinel in fact.sentinels:
             sites = callers.get(sentinel.frame, ())
-            if root(sentinel.frame) or not sites:
+            if root(sentinel.frame):
                 continue  # nobody tests what it returns: the handler's CL003 stands
             out_findings[path] = [f for f in out_findings.get(path, ()) if not (
                 f.span == sentinel.span and f.code in sentinel.codes and f.contract == sentinel.contract)]
@@ -390,7 +384,15 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
                         f"says fail closed: test the result and raise"),
                     contract, group, sentinel.frame, chain, {"": {origin}}, [""]))
 
-    for site, contract, group, judged, target in found:
+    # Service calls found through the project's names: their handlers, and their escapes at a root.
+    for site, contract, group, target, judged in follow.services:
+        local = _local(site, contract, group, judged, target, (), {})
+        out_findings.setdefault(site.path, []).extend(local)
+        out_calls.setdefault(site.path, []).append(CallSite(
+            site.path, site.link.span, contract.name, group.index, target,
+            "broken" if judged.escaping or local else "kept", scope=site.link.scope))
+        if not judged.escaping:
+            continue
         if root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
             out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), {}))
         else:
@@ -398,17 +400,18 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
                                                tuple(judged.escaping), site.link.span, target)))
 
     # The calls of carriers: their handlers always, their escapes where the project lets them out.
-    for (frame, contract_name, group_index), entry in sorted(carried.items()):
+    for (frame, contract_name, group_index), entry in sorted(follow.carried.items()):
         contract = project.contracts[contract_name]
         group = contract.calls[group_index - 1]
         for site in callers.get(frame, ()):
             judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
             chain = (project.display.get(frame, frame), *entry.chain)
-            origins = entry.origins
-            found = _local(site, contract, group, judged, frame, chain, origins)
+            here = _local(site, contract, group, judged, frame, chain, entry.origins)
             if judged.escaping and root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
-                found = [*_escape_findings(site, contract, group, judged, frame, chain, origins), *found]
-            out_findings.setdefault(site.path, []).extend(found)
+                here = [*_escape_findings(site, contract, group, judged, frame, chain, entry.origins), *here]
+            out_findings.setdefault(site.path, []).extend(here)
+    for path, items in out_findings.items():  # one call may reach a carrier by two names: say it once
+        out_findings[path] = list(dict.fromkeys(items))
     # A call whose error the project handles (or declares) everywhere keeps its contract; one whose
     # error is reported further up stays broken.
     reported = {origin for items in out_findings.values() for f in items for origin in f.origins}
@@ -557,20 +560,29 @@ def _reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
 def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Set[str]:
     """The names a file must mention to call a carrier of some error (or a factory of a client) of
     the files analysed so far: what the prefilter searches for in the files it turned away."""
-    project = Project(facts, contracts)
-    frames = {e.frame for fact in facts.values() for e in fact.escapes}
-    links = [link for fact in facts.values() for link in fact.links]
-    for link in links:  # a call whose callee is only known now may be a service call
-        if any(project.groups_for(t) for name in link.callee for t in project.resolve(name)):
-            frames.add(link.frame)
-    grew = True
-    while grew:  # every function that calls one of them, guarded or not: a cheap over-estimate
-        grew = False
-        for link in links:
-            if link.frame not in frames and any(t in frames for name in link.callee for t in project.resolve(name)):
-                frames.add(link.frame)
-                grew = True
+    follow = _Follow(facts, contracts)
+    project = follow.project
+    frames = {frame for frame, _, _ in follow.carried}
+    roots = {c.name: tuple(c.roots()) for c in contracts}
+    clients = {name for pair in roots.values() for name in pair}
+
+    def client(cls: Optional[str]) -> bool:
+        """A class of a contract's package (a client), or of the project holding a client."""
+        if not cls:
+            return False
+        for one in cls.strip("()").replace("|", ",").split(","):
+            one = one.rstrip("[]")
+            if one.split(".", 1)[0] in clients:
+                return True
+            info = project.classes.get(one)
+            if info is not None and any(held.split(".", 1)[0] in clients for _, held in info.attrs):
+                return True
+        return False
+
     names = {frame.rsplit(".", 1)[-1] for frame in frames if frame in project.functions}
+    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if client(f.returns)}
+    names |= {name for c in project.classes.values() for name, held in c.attrs if client(held)}
+    names |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if client(cls)}
     # ``Class(...)`` runs __init__; ``x in obj`` and ``len(obj)`` run a dunder of obj's class: a file
     # that does so names the class, or whatever gives it the instance (a factory, an attribute).
     owners = {frame.rsplit(".", 1)[0] for frame in frames if frame.rsplit(".", 1)[-1].startswith("__")}
@@ -578,7 +590,4 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values()
               if f.returns and any(owner in f.returns for owner in owners)}
     names |= {name for c in project.classes.values() for name, held in c.attrs if held.rstrip("[]") in owners}
-    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if f.returns}
-    names |= {c.qual.rsplit(".", 1)[-1] for c in project.classes.values() if c.attrs}
-    names |= {name.rsplit(".", 1)[-1] for name in project.instances}
     return {n for n in names if n.isidentifier() and not n.startswith("__")}

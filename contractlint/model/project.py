@@ -83,8 +83,6 @@ class FunctionFacts:
     #: The class of what it returns, when its annotation or every ``return`` says: a factory.
     returns: Optional[str] = None
     is_property: bool = False
-    #: It is the frame of module-level code or a lambda: it has no callers to hand an error to.
-    module_level: bool = False
 
 
 @dataclass(frozen=True)
@@ -110,5 +108,3 @@ class Facts:
     #: Service calls whose fail-closed handler returns a sentinel (``return None``) instead of
     #: raising: compliant if every caller tests the result and raises (``codes``: the findings).
     sentinels: Tuple[Escape, ...] = ()
-    #: Project names used other than by a call (``Thread(target=self.run)``): their callers are unknown.
-    references: Tuple[str, ...] = ()
