@@ -154,8 +154,10 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched: set = set()
+    follow = None  # the fixpoint of the facts as they stand, while no file is added
     while unparsed:
-        names = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts) - searched
+        names, follow = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts)
+        names -= searched
         if not names:
             break
         searched |= names
@@ -173,11 +175,12 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
         again = replace(job, use_prefilter=False)
         for path, outcome in zip(more, check_files(more, again, jobs=jobs, sources=sources)):
             outcomes[unparsed.pop(path)] = outcome
+        follow = None
     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
     findings = {o.path: list(o.findings) for o in outcomes}
     calls = {o.path: list(o.calls) for o in outcomes}
     if facts:
-        findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate)
+        findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate, follow)
     for outcome in outcomes:
         yield _finished(outcome, findings.get(outcome.path, ()), calls.get(outcome.path, ()), finish, sources)
 

@@ -86,6 +86,8 @@ class Project:
             self.aliases.update(fact.aliases)
             self.instances.update(fact.instances)
         self._resolved: Dict[str, Tuple[str, ...]] = {}
+        self._subclasses_of: Dict[str, List[str]] = {}
+        self._groups: Dict[str, list] = {}
 
     def canonical(self, name: str) -> str:
         return canonical_name(name, self.contract_aliases)
@@ -193,6 +195,12 @@ class Project:
         return outside[:1]
 
     def _all_subclasses(self, cls: str) -> List[str]:
+        known = self._subclasses_of.get(cls)
+        if known is None:
+            known = self._subclasses_of[cls] = self._find_subclasses(cls)
+        return known
+
+    def _find_subclasses(self, cls: str) -> List[str]:
         out, queue, seen = [], deque(self.subclasses.get(cls, ())), set()
         while queue:
             sub = queue.popleft()
@@ -204,11 +212,10 @@ class Project:
         return out
 
     def groups_for(self, name: str):
-        out = []
-        for contract in self.contracts.values():
-            group = contract.group_for(name)
-            if group is not None:
-                out.append((contract, group))
+        out = self._groups.get(name)
+        if out is None:
+            out = self._groups[name] = [(c, g) for c in self.contracts.values() for g in [c.group_for(name)]
+                                        if g is not None]
         return out
 
     def is_property(self, name: str) -> bool:
@@ -330,10 +337,12 @@ class _Follow:
 
 def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
               calls: Mapping[str, List[CallSite]], contracts: Sequence[Contract],
-              propagate_globs: Sequence[str] = ()) -> Tuple[Dict[str, List[Finding]], Dict[str, List[CallSite]]]:
+              propagate_globs: Sequence[str] = (), follow: Optional["_Follow"] = None,
+              ) -> Tuple[Dict[str, List[Finding]], Dict[str, List[CallSite]]]:
     """The findings and calls of every file (keyed by path as shown) once errors are followed
-    through the project. ``facts`` holds the analysis' facts of the same files."""
-    follow = _Follow(facts, contracts)
+    through the project. ``facts`` holds the analysis' facts of the same files; ``follow``, the
+    fixpoint of those facts when ``interesting_names`` has made it already."""
+    follow = follow if follow is not None else _Follow(facts, contracts)
     project, callers, root = follow.project, follow.callers, follow.root
     declared_globs = [glob_to_regex(g) for g in propagate_globs]
     out_findings = {path: list(items) for path, items in findings.items()}
@@ -557,9 +566,10 @@ def _reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
                    scope="", handler_line=escape.reraised_at)
 
 
-def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Set[str]:
+def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Tuple[Set[str], "_Follow"]:
     """The names a file must mention to call a carrier of some error (or a factory of a client) of
-    the files analysed so far: what the prefilter searches for in the files it turned away."""
+    the files analysed so far: what the prefilter searches for in the files it turned away. Also
+    the fixpoint it made (``propagate`` takes it when no file is added)."""
     follow = _Follow(facts, contracts)
     project = follow.project
     frames = {frame for frame, _, _ in follow.carried}
@@ -590,4 +600,4 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values()
               if f.returns and any(owner in f.returns for owner in owners)}
     names |= {name for c in project.classes.values() for name, held in c.attrs if held.rstrip("[]") in owners}
-    return {n for n in names if n.isidentifier() and not n.startswith("__")}
+    return {n for n in names if n.isidentifier() and not n.startswith("__")}, follow
