@@ -18,8 +18,8 @@ from contractlint.analysis.handlers import (
     contains_raise,
     is_silent,
     raised_expressions,
+    raising_tests,
     reraises,
-    result_checked,
 )
 from contractlint.analysis.judge import caught_as, escaping, judge
 from contractlint.analysis.positions import positions
@@ -294,7 +294,32 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
     def line(node: cst.CSTNode) -> int:
         return where_is[id(node)][0][0]
 
+    known_guards: dict = {}
+    tests: dict = {}
+
     def guard_facts(guard) -> GuardFacts:
+        known = known_guards.get(id(guard.node))
+        if known is None:
+            known = known_guards[id(guard.node)] = _guard_facts(guard)
+        return known
+
+    fail_closed = any(g.policy == "fail-closed" for c in collector.index.contracts for g in c.calls)
+
+    def checked(link) -> bool:
+        """Whether the caller tests what the call returns and raises (a fail-closed sentinel check;
+        only a fail-closed group has sentinels to test)."""
+        if not fail_closed or link.attribute or not isinstance(link.frame_node, cst.FunctionDef):
+            return False
+        found = tests.get(id(link.frame_node))
+        if found is None:
+            found = tests[id(link.frame_node)] = raising_tests(body_of(link.frame_node), exit_names)
+        ids, read = found
+        if id(link.node) in ids:
+            return True
+        bound = bound_name(link.statement, link.node) if link.statement is not None else None
+        return bound is not None and bound in read
+
+    def _guard_facts(guard) -> GuardFacts:
         handlers = []
         for h in guard.handlers:
             body = () if h.suppress else h.body
@@ -323,7 +348,7 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
     links = tuple(Link(link.callee, link.frame, link.scope, span(link.node),
                        line(link.statement) if link.statement is not None else span(link.node).line,
                        tuple(guard_facts(g) for g in link.guards), link.attribute,
-                       _checked(link, exit_names))
+                       checked(link))
                   for link in collector.links)
     functions = tuple(FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions)
     classes = []
@@ -344,14 +369,6 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
             instances.append((here, canonical(value.qual)))
     return Facts(module, functions, tuple(classes), tuple(aliases), tuple(instances), links, tuple(escapes),
                  sentinels=tuple(sentinels))
-
-
-def _checked(link, exit_names) -> bool:
-    """Whether the caller tests what the call returns and raises (a fail-closed sentinel check)."""
-    if link.attribute or not isinstance(link.frame_node, cst.FunctionDef):
-        return False
-    bound = bound_name(link.statement, link.node) if link.statement is not None else None
-    return result_checked(body_of(link.frame_node), link.node, bound, exit_names)
 
 
 def _join_name(module: str, scope: str) -> str:

@@ -134,19 +134,21 @@ def _constant(node) -> bool:
     return isinstance(node, (cst.Integer, cst.Float, cst.SimpleString))
 
 
-def result_checked(frame_body: Sequence[cst.CSTNode], call: cst.CSTNode, bound: "str | None", names) -> bool:
-    """Whether the code that makes ``call`` tests its result and raises when it is a sentinel:
-    ``if not check(user): raise Denied()``, or ``ok = check(user)`` then ``if ok is None: raise``."""
+def raising_tests(frame_body: Sequence[cst.CSTNode], names) -> Tuple[set, set]:
+    """What the ``if`` statements whose body always raises test: the ids of every node of their
+    tests, and the bare names they read. A call among those nodes, or whose result is bound to one
+    of those names, has its result tested before the code goes on (``if not check(user): raise``,
+    ``ok = check(user)`` then ``if ok is None: raise``): a fail-closed sentinel check."""
+    ids: set = set()
+    read: set = set()
     for stmt in frame_body:
         for node in [stmt, *walk(stmt)]:
-            if not isinstance(node, cst.If) or not always_raises(body_of(node), names):
-                continue
-            tested = [node.test, *walk(node.test)]
-            if any(n is call for n in tested):
-                return True
-            if bound and any(isinstance(n, cst.Name) and n.value == bound for n in tested):
-                return True
-    return False
+            if isinstance(node, cst.If) and always_raises(body_of(node), names):
+                for part in [node.test, *walk(node.test)]:
+                    ids.add(id(part))
+                    if isinstance(part, cst.Name):
+                        read.add(part.value)
+    return ids, read
 
 
 def is_silent(stmts: Sequence[cst.CSTNode]) -> bool:
