@@ -32,6 +32,8 @@ from contractlint.model.project import Escape, Facts, FunctionFacts, GuardFacts,
 
 #: How the analysis names an item of what a function returns (``Group.all.<item>``).
 ITEM = "<item>"
+#: The most things one name may resolve to (a method of a base class with many overrides).
+MAX_TARGETS = 64
 
 _POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": "handle the failure"}
 
@@ -86,6 +88,7 @@ class Project:
             self.aliases.update(fact.aliases)
             self.instances.update(fact.instances)
         self._resolved: Dict[str, Tuple[str, ...]] = {}
+        self._depth = 0
         self._subclasses_of: Dict[str, List[str]] = {}
         self._groups: Dict[str, list] = {}
 
@@ -97,13 +100,22 @@ class Project:
         (``pkg.mod.Class.method``) and names outside the project (``requests.sessions.Session.get``)."""
         known = self._resolved.get(name)
         if known is None:
-            self._resolved[name] = ()  # a cycle of aliases resolves to nothing
-            known = self._resolved[name] = tuple(dict.fromkeys(self._resolve(name, 0)))
+            if self._depth > 12:
+                return ()  # a chain of names this long is not followed
+            self._resolved[name] = ()  # a cycle (of aliases, attributes, factories) resolves to nothing
+            self._depth += 1
+            try:
+                known = tuple(dict.fromkeys(self._resolve(name, 0)))[:MAX_TARGETS]
+            finally:
+                self._depth -= 1
+            self._resolved[name] = known
         return known
 
     def _resolve(self, name: str, depth: int) -> List[str]:
-        if depth > 12:
-            return []
+        """One step of ``resolve``; every further step goes through ``resolve``, whose memory keeps
+        a class hierarchy with many overrides from being walked again for each name that reaches it."""
+        if depth:
+            return list(self.resolve(name))
         if "[]" in name:  # a list of X (``-> List[X]``, ``self.queues = [Queue(n) for n in ...]``)
             if f"[].{ITEM}" not in name:
                 return []  # a method of the list itself
