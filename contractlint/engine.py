@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Opt
 from contractlint.config import Config
 from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
 from contractlint.tomlfile import locate
-from contractlint.workers import FileOutcome, Job, check_files, display_path, finisher
+from contractlint.workers import FileOutcome, Job, check_files, display_path, finisher, read_file
 
 if TYPE_CHECKING:
     from contractlint.baseline import Entry
@@ -165,7 +165,7 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
         more = []
         for path in unparsed:
             try:
-                data = sources[path] if sources is not None and path in sources else _read(path)
+                data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
             if pattern.search(data):
@@ -192,11 +192,6 @@ def _finished(outcome: FileOutcome, findings: Sequence[Finding], calls, finish,
         return FileOutcome(outcome.path, parsed=outcome.parsed)  # most files: nothing to apply
     given = sources.get(outcome.source) if sources is not None else None
     return finish(replace(outcome, findings=findings, calls=calls), given)
-
-
-def _read(path: str) -> bytes:
-    with open(path, "rb") as fh:
-        return fh.read()
 
 
 def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:

@@ -28,7 +28,7 @@ from dataclasses import dataclass, replace
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
 
 from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, canonical_name, glob_to_regex, rule_by_code
-from contractlint.model.project import Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link
+from contractlint.model.project import Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link, handler_problems
 
 #: How the analysis names an item of what a function returns (``Group.all.<item>``).
 ITEM = "<item>"
@@ -538,29 +538,11 @@ def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
         where = f"the {what} at line {handler.line}"
 
         caught = [e for e, h in judged.covering.items() if h is handler]
-
-        def add(code: str, message: str, severity: str = "") -> None:
-            out.append(_finding(site, code, f"{name}{_via(chain)}: {where} {message}", contract, group, callee,
+        for code, severity, text in handler_problems(group, handler, caught):
+            if code == "CL003" and group.policy == "fail-open" and handler.reraises:
+                continue  # raised again: it goes on up the chain (``_escape_findings``)
+            out.append(_finding(site, code, f"{name}{_via(chain)}: {where} {text}", contract, group, callee,
                                 chain, origins, caught, handler_line=handler.line, severity=severity))
-
-        if not handler.always_raises:
-            if handler.names is None:
-                add("CL005", f"is a bare `except:`, which also swallows KeyboardInterrupt, SystemExit and "
-                             f"cancellation; catch {_names(group.raises)}")
-            elif "BaseException" in handler.names:
-                add("CL005", f"catches BaseException, which also swallows KeyboardInterrupt, SystemExit and "
-                             f"cancellation; catch {_names(group.raises)}")
-            elif "Exception" in handler.names and group.broad != "allow":
-                add("CL005", f"catches Exception; the contract asks for {_names(group.raises)} "
-                             f"(broad = \"{group.broad}\")", "warning" if group.broad == "warn" else "error")
-        translated = handler.raised and all(r in group.translates_to for r in handler.raised)
-        if (group.policy == "fail-open" and not handler.suppress and handler.raises and not handler.reraises
-                and not translated):
-            add("CL003", "raises, but the contract says fail open: recover with a fallback")
-        elif group.policy == "fail-closed" and not handler.always_raises:
-            add("CL003", "can finish without raising, but the contract says fail closed")
-        elif group.policy in ("fail-open", "any") and handler.silent:
-            add("CL004", f"swallows {_names(caught)} and does nothing; choose the fallback, or log it")
     return out
 
 

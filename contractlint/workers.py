@@ -395,7 +395,7 @@ class _State:
         data = task.data
         if data is None:
             try:
-                data = _read(task.path)
+                data = read_file(task.path)
             except OSError as exc:
                 return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
         if not self.keeps(data, task.module):
@@ -427,7 +427,7 @@ class _State:
                 return outcome
         elif task.data is None:
             try:
-                task.data = _read(task.path)
+                task.data = read_file(task.path)
             except OSError as exc:
                 return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
             if not self.keeps(task.data, task.module):  # the file changed since the parent read it
@@ -447,7 +447,7 @@ def finisher(job: Job):
             data = b""
             if outcome.marked:
                 try:
-                    data = _read(outcome.source)
+                    data = read_file(outcome.source)
                 except OSError:
                     pass
         task = _Task(0, outcome.source, outcome.path, "")
@@ -479,7 +479,7 @@ def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
                 outcome = state.triage(task)
             else:  # triage, with no _Task for a file the prefilter turns away
                 try:
-                    data = _read(path)
+                    data = read_file(path)
                 except OSError as exc:
                     data, outcome = None, FileOutcome(shown, [_cl900(shown, f"cannot read: {exc.strerror or exc}")])
                 if data is None:
@@ -705,7 +705,7 @@ def crash_outcome(job: Job, task: _Task, exitcode: Optional[int]) -> FileOutcome
 _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 
 
-def _read(path: str) -> bytes:
+def read_file(path: str) -> bytes:
     """The whole file, read to its end: what ``open(path, "rb").read()`` gives, in fewer calls (no
     file object, no buffer; one read of the size ``fstat`` says, then one that finds the end)."""
     fd = os.open(path, _READ_FLAGS)

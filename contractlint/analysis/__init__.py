@@ -12,20 +12,12 @@ import libcst as cst
 
 from contractlint.analysis.collect import Collector, bound_name
 from contractlint.analysis.index import ContractIndex
-from contractlint.analysis.handlers import (
-    always_raises,
-    body_of,
-    contains_raise,
-    is_silent,
-    raised_expressions,
-    raising_tests,
-    reraises,
-)
-from contractlint.analysis.judge import caught_as, escaping, judge
+from contractlint.analysis.handlers import body_of, raising_tests
+from contractlint.analysis.judge import escaping, handler_facts, judge
 from contractlint.analysis.positions import positions
 from contractlint.analysis.suggest import Advisor
 from contractlint.model import CallSite, Finding, Span, rule_by_code
-from contractlint.model.project import ClassFacts, Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link
+from contractlint.model.project import ClassFacts, Escape, Facts, FunctionFacts, GuardFacts, Link
 
 __all__ = ["ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
 
@@ -320,16 +312,8 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
         return bound is not None and bound in read
 
     def _guard_facts(guard) -> GuardFacts:
-        handlers = []
-        for h in guard.handlers:
-            body = () if h.suppress else h.body
-            caught = None if h.suppress else caught_as(h)
-            handlers.append(HandlerFacts(
-                names=h.names, line=line(h.node), suppress=h.suppress, silent=h.suppress or is_silent(body),
-                always_raises=(not h.suppress) and always_raises(body, exit_names),
-                raises=contains_raise(body), reraises=reraises(body, caught),
-                raised=tuple(n for n in (exit_names(e) for e in raised_expressions(body, caught)) if n)))
-        return GuardFacts(line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", tuple(handlers))
+        handlers = tuple(handler_facts(h, exit_names, line(h.node)) for h in guard.handlers)
+        return GuardFacts(line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", handlers)
 
     escapes, sentinels = [], []
     for record, problems in judged:

@@ -21,6 +21,7 @@ from contractlint.analysis.handlers import (
     returns_sentinel,
     split_around,
 )
+from contractlint.model.project import HandlerFacts, handler_problems
 
 LineOf = Callable[[cst.CSTNode], int]
 
@@ -151,57 +152,36 @@ def _catches_part(handler: Handler, errors: Sequence[str], hierarchy) -> bool:
     return any(hierarchy.catches(name, sub) for name in handler.names for sub in subclasses)
 
 
+def handler_facts(handler: Handler, exit_names, line: int = 0) -> HandlerFacts:
+    """What a handler does, without its code: what the rules and the project-wide pass read."""
+    body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
+    caught = None if handler.suppress else caught_as(handler)
+    return HandlerFacts(
+        names=handler.names, line=line, suppress=handler.suppress, silent=handler.suppress or is_silent(body),
+        always_raises=(not handler.suppress) and always_raises(body, exit_names),
+        raises=contains_raise(body), reraises=(not handler.suppress) and reraises(body, caught),
+        raised=tuple(exit_names(e) or "" for e in raised_expressions(body, caught)))
+
+
 def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names) -> List[Problem]:
     group = record.group
     node = handler.node
-    problems: List[Problem] = []
     what = "contextlib.suppress" if handler.suppress else "handler"
     body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
-    raises_always = (not handler.suppress) and always_raises(body, exit_names)
-
-    if not raises_always:
-        if handler.names is None:
-            problems.append(Problem("CL005", "error", lambda line: (
-                f"{callee}: the handler at line {line(node)} is a bare `except:`, which also swallows "
-                f"KeyboardInterrupt, SystemExit and cancellation; catch {_names(group.raises)}")))
-        elif "BaseException" in handler.names:
-            problems.append(Problem("CL005", "error", lambda line: (
-                f"{callee}: the {what} at line {line(node)} catches BaseException, which also swallows "
-                f"KeyboardInterrupt, SystemExit and cancellation; catch {_names(group.raises)}")))
-        elif "Exception" in handler.names and group.broad != "allow":
-            severity = "warning" if group.broad == "warn" else "error"
-            problems.append(Problem("CL005", severity, lambda line: (
-                f"{callee}: the {what} at line {line(node)} catches Exception; the contract asks for "
-                f"{_names(group.raises)} (broad = \"{group.broad}\")")))
-
-    again = not handler.suppress and reraises(body, caught_as(handler))
-    if (group.policy == "fail-open" and not handler.suppress and contains_raise(body)
-            and (again or not _translates(body, caught_as(handler), group, exit_names))):
-        problems.append(Problem("CL003", "error", lambda line: (
-            f"{callee}: the handler at line {line(node)} raises, but the contract says fail open: "
-            f"recover with a fallback"), escape=again))
-    elif group.policy == "fail-closed" and not raises_always:
-        problems.append(Problem("CL003", "error", lambda line: (
-            f"{callee}: the {what} at line {line(node)} can finish without raising, but the contract "
-            f"says fail closed"), sentinel=not handler.suppress and returns_sentinel(body)))
-    elif group.policy in ("fail-open", "any") and (handler.suppress or is_silent(body)):
-        problems.append(Problem("CL004", "error", lambda line: (
-            f"{callee}: the {what} at line {line(node)} swallows {_names(group.raises)} and does nothing; "
-            f"choose the fallback, or log it")))
-
+    facts = handler_facts(handler, exit_names)
+    problems: List[Problem] = []
+    for code, severity, text in handler_problems(group, facts, group.raises):
+        problems.append(Problem(
+            code, severity, lambda line, text=text: f"{callee}: the {what} at line {line(node)} {text}",
+            # a re-raise under fail-open passes the error on (a caller may handle it); a fail-closed
+            # handler that returns a constant is fine if every caller tests it
+            escape=code == "CL003" and group.policy == "fail-open" and facts.reraises,
+            sentinel=code == "CL003" and group.policy == "fail-closed" and returns_sentinel(body)))
     if group.policy in ("fail-open", "any") and record.bound_name:
         problem = _unbound_fallback(record, guard, handler, body, callee, exit_names)
         if problem is not None:
             problems.append(problem)
     return [replace(p, handler=node) for p in problems]
-
-
-def _translates(body, caught: Optional[str], group, exit_names) -> bool:
-    """Every error the handler raises instead is one the contract lets it translate to."""
-    if not group.translates_to:
-        return False
-    raised = [exit_names(expr) for expr in raised_expressions(body, caught)]
-    return bool(raised) and all(name in group.translates_to for name in raised)
 
 
 def _frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:

@@ -6,7 +6,7 @@ modules (``contractlint.propagation``); the cache keeps them beside the file's f
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional, Tuple
+from typing import List, Optional, Sequence, Tuple
 
 from contractlint.model.finding import Span
 
@@ -27,8 +27,40 @@ class HandlerFacts:
     raises: bool = False
     #: Some way through it raises the caught error again (``raise``, ``raise err``): a retry loop's last try.
     reraises: bool = False
-    #: The names of what it raises instead (``raise Unavailable() from err``), canonical.
+    #: The names of what it raises instead (``raise Unavailable() from err``), canonical; "" where unknown.
     raised: Tuple[str, ...] = ()
+
+
+def _names(errors: Sequence[str]) -> str:
+    return ", ".join(errors)
+
+
+def handler_problems(group, handler: HandlerFacts, errors: Sequence[str]) -> List[Tuple[str, str, str]]:
+    """What is wrong with one handler that errors of ``group`` reach, as (code, severity, text):
+    the text follows "the handler at line N" in a message; ``errors`` are those it swallows.
+    CL005 for a handler broader than the contract allows (unless it always raises), then one of
+    CL003 (fail-open and it raises: again, or something ``translates_to`` does not name; fail-closed
+    and it can finish) or CL004 (it does nothing). The one rule for a service call and for a call
+    of a function that carries the error (``contractlint.propagation``)."""
+    out = []
+    if not handler.always_raises:
+        if handler.names is None:
+            out.append(("CL005", "error", "is a bare `except:`, which also swallows KeyboardInterrupt, SystemExit "
+                        f"and cancellation; catch {_names(group.raises)}"))
+        elif "BaseException" in handler.names:
+            out.append(("CL005", "error", "catches BaseException, which also swallows KeyboardInterrupt, SystemExit "
+                        f"and cancellation; catch {_names(group.raises)}"))
+        elif "Exception" in handler.names and group.broad != "allow":
+            out.append(("CL005", "warning" if group.broad == "warn" else "error",
+                        f"catches Exception; the contract asks for {_names(group.raises)} (broad = \"{group.broad}\")"))
+    translated = bool(handler.raised) and all(name in group.translates_to for name in handler.raised)
+    if group.policy == "fail-open" and not handler.suppress and handler.raises and (handler.reraises or not translated):
+        out.append(("CL003", "error", "raises, but the contract says fail open: recover with a fallback"))
+    elif group.policy == "fail-closed" and not handler.always_raises:
+        out.append(("CL003", "error", "can finish without raising, but the contract says fail closed"))
+    elif group.policy in ("fail-open", "any") and handler.silent:
+        out.append(("CL004", "error", f"swallows {_names(errors)} and does nothing; choose the fallback, or log it"))
+    return out
 
 
 @dataclass(frozen=True)
