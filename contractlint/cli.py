@@ -71,7 +71,9 @@ def main() -> None:
 
     A service team publishes a contract (a TOML file: which calls reach the service, what they
     raise, and whether callers must fail open with a fallback or fail closed); contractlint finds
-    every such call in your code and checks its guard and its handler.
+    every such call in your code and checks its guard and its handler. An error your own helpers
+    let through is followed to their callers and reported where it leaves your code
+    (`follow-calls` and `propagate` in [tool.contractlint]; docs/propagation.md).
     """
 
 
