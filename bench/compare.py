@@ -266,7 +266,7 @@ from contractlint import engine
 from contractlint.workers import Job, check_files
 job = Job(tuple(contracts), config, frozenset({"CL001"}), datetime.date.today(),
           project=engine.project_names(root), raw=True)
-outcomes = list(engine._follow(list(check_files(files, job)), job, contracts, 1, None))
+outcomes, _ = engine._follow(list(check_files(files, job)), job, contracts, 1, None)
 first = len(kept)
 kept = [b for o, b in zip(outcomes, blobs) if o.parsed]
 start = time.perf_counter()

@@ -1,5 +1,6 @@
 """The per-file analysis cache: one entry per (file content, contracts, configuration, tool) in
-``.contractlint_cache/`` under the project root.
+``.contractlint_cache/`` under the project root (and, beside them, the entries of whole runs that
+``contractlint.runcache`` keeps).
 
 An entry holds what the analysis found in one file (findings and calls), before acceptances,
 severity and the baseline: those depend on the date and the configuration, and stay cheap. The key
@@ -16,23 +17,22 @@ import hashlib
 import io
 import os
 import pickle
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
 
 from contractlint import __version__
 from contractlint.model import CallSite, Contract, Finding
-from contractlint.model.project import Facts
 
 if TYPE_CHECKING:
     from contractlint.config import Config
+    from contractlint.model.project import Facts
 
 #: Bump when the layout or the meaning of an entry changes.
 FORMAT = "contractlint-cache-2"
 DEFAULT_DIR = ".contractlint_cache"
 
-Entry = Tuple[List[Finding], List[CallSite], Optional[Facts]]
+Entry = Tuple[List[Finding], List[CallSite], Optional["Facts"]]
 
 _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# This file is a cache directory tag created by contractlint.\n"
@@ -106,9 +106,10 @@ class Cache:
 
     def get(self, key: str, path: str) -> Optional[Entry]:
         """The entry for ``key`` with its paths set to ``path``, or None when it is missing or unreadable."""
+        from contractlint.model.project import Facts  # only for a run that parses, or reads what parsing found
+
         try:
-            with open(self._path(key), "rb") as fh:
-                tag, findings, calls, facts = _Unpickler(io.BytesIO(fh.read())).load()
+            tag, findings, calls, facts = _load(self._path(key))
             if (tag != FORMAT or not isinstance(findings, list) or not isinstance(calls, list)
                     or not all(isinstance(f, Finding) for f in findings)
                     or not all(isinstance(c, CallSite) for c in calls)
@@ -122,15 +123,35 @@ class Cache:
                 [c if c.path == path else replace(c, path=path) for c in calls], facts)
 
     def put(self, key: str, findings: Sequence[Finding], calls: Sequence[CallSite],
-            facts: Optional[Facts] = None) -> None:
+            facts: Optional["Facts"] = None) -> None:
         """Store an entry; a cache that cannot be written (read-only, full) is skipped silently."""
-        target = self._path(key)
+        self._store(self._path(key), (FORMAT, list(findings), list(calls), facts))
+
+    def run_path(self, name: str) -> str:
+        """Where the entry of a whole run named ``name`` lives (see ``contractlint.runcache``)."""
+        return os.path.join(self.directory, "runs", name)
+
+    def get_run(self, name: str) -> Optional[tuple]:
+        """The entry of a whole run, or None when it is missing or unreadable; the caller checks its shape."""
+        try:
+            entry = _load(self.run_path(name))
+        except Exception:  # missing, truncated, planted, from another Python: run again
+            return None
+        return entry if isinstance(entry, tuple) else None
+
+    def put_run(self, name: str, entry: tuple) -> None:
+        self._store(self.run_path(name), entry)
+
+    def _store(self, target: str, entry: tuple) -> None:
+        """Write ``entry`` to ``target`` at once (a temporary file renamed over it); a cache that cannot
+        be written (read-only, full) is skipped silently."""
         try:
             self._prepare()
             folder = os.path.dirname(target)
             os.makedirs(folder, exist_ok=True)
-            blob = pickle.dumps((FORMAT, list(findings), list(calls), facts), protocol=4)
-            fd, temp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+            blob = pickle.dumps(entry, protocol=4)
+            temp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(blob)
@@ -155,6 +176,11 @@ class Cache:
                         fh.write(text)
                 except OSError:
                     pass
+
+
+def _load(path: str):
+    with open(path, "rb") as fh:
+        return _Unpickler(io.BytesIO(fh.read())).load()
 
 
 def _remove(path: str) -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from dataclasses import replace
 from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
 
@@ -86,9 +85,11 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
     codes = select_codes([*config.select, *select] if select else config.select, [*config.ignore, *ignore])
     job = Job(tuple(contracts), config, frozenset(codes), today, cache_dir=cache_dir, use_prefilter=use_prefilter,
               project=project_names(config.root) if config.follow_calls else frozenset(), raw=config.follow_calls)
-    outcomes: Iterable = check_files(discover(paths, config), job, jobs=jobs, sources=sources)
     if job.raw:
-        outcomes = _follow(list(outcomes), job, contracts, jobs, sources)
+        finish = finisher(job)
+        outcomes: Iterable = (_finished(o, finish, sources) for o in _followed(paths, job, contracts, jobs, sources))
+    else:
+        outcomes = check_files(discover(paths, config), job, jobs=jobs, sources=sources)
     for outcome in outcomes:
         report.files_checked += 1
         report.files.append(outcome.path)
@@ -138,19 +139,38 @@ def project_names(root: str) -> FrozenSet[str]:
     return frozenset(n for n in names if n.isidentifier())
 
 
+def _followed(paths: Sequence[str], job: Job, contracts: Sequence[Contract], jobs: int,
+              sources: Optional[Dict[str, bytes]]) -> List[FileOutcome]:
+    """The raw outcomes of the files under ``paths``, once service errors are followed through the
+    project: from the run's cache entry when nothing it depends on changed (``contractlint.runcache``),
+    else checked and kept there."""
+    from contractlint.runcache import RunCache
+
+    files = list(discover(paths, job.config))
+    run = RunCache.for_run(job, paths, sources)
+    if run is not None:
+        outcomes = run.replay(files)
+        if outcomes is not None:
+            return outcomes
+    outcomes, searched = _follow(list(check_files(files, job, jobs=jobs, sources=sources)), job, contracts, jobs,
+                                 sources)
+    if run is not None:
+        run.record(files, outcomes, searched)
+    return outcomes
+
+
 def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract], jobs: int,
-            sources: Optional[Dict[str, bytes]]) -> Iterator[FileOutcome]:
-    """Raw outcomes in, finished ones out, once service errors are followed through the project.
+            sources: Optional[Dict[str, bytes]]) -> Tuple[List[FileOutcome], FrozenSet[str]]:
+    """Raw outcomes in, raw outcomes with the findings and calls of the whole project out, and the
+    names the rounds searched for.
 
     The prefilter keeps only files that import a service's module; a file that only calls the
     project's own helpers is parsed here, in rounds, once a helper it may call is known to carry an
     error (or to make a client): the names of those helpers join the search."""
-    finish = finisher(job)
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
-        for outcome in outcomes:
-            yield _finished(outcome, outcome.findings, outcome.calls, finish, sources)
-        return
+        return outcomes, frozenset()
     from contractlint.propagation import interesting_names, propagate
+    from contractlint.runcache import names_pattern
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched: set = set()
@@ -161,7 +181,7 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
         if not names:
             break
         searched |= names
-        pattern = re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+        pattern = names_pattern(names)
         more = []
         for path in unparsed:
             try:
@@ -181,17 +201,16 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     calls = {o.path: list(o.calls) for o in outcomes}
     if facts:
         findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate, follow)
-    for outcome in outcomes:
-        yield _finished(outcome, findings.get(outcome.path, ()), calls.get(outcome.path, ()), finish, sources)
+    return ([replace(o, findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None) for o in outcomes],
+            frozenset(searched))
 
 
-def _finished(outcome: FileOutcome, findings: Sequence[Finding], calls, finish,
-              sources: Optional[Dict[str, bytes]]) -> FileOutcome:
-    """A raw outcome with its findings and calls, and its file's acceptances and ignores applied."""
-    if not findings and not calls and not outcome.marked:
+def _finished(outcome: FileOutcome, finish, sources: Optional[Dict[str, bytes]]) -> FileOutcome:
+    """A raw outcome with its file's acceptances and ignores applied."""
+    if not outcome.findings and not outcome.calls and not outcome.marked:
         return FileOutcome(outcome.path, parsed=outcome.parsed)  # most files: nothing to apply
     given = sources.get(outcome.source) if sources is not None else None
-    return finish(replace(outcome, findings=findings, calls=calls), given)
+    return finish(outcome, given)
 
 
 def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:

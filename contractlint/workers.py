@@ -287,12 +287,27 @@ class FileOutcome:
     marked: bool = False
     #: The path as discovered (``path`` is as shown), for raw outcomes.
     source: str = ""
+    #: The cache key of the text that was analysed, for raw outcomes of parsed files when the run has
+    #: a cache and the analysis could be stored ("" otherwise): the run's own entry names it.
+    key: str = ""
+    #: What ``fstat`` said of the file just before it was read (``read_stamped``), for raw outcomes.
+    stamp: Optional[Tuple[int, int, int, int, int]] = None
+
+
+def open_cache(job: Job) -> Optional["Cache"]:
+    """The cache of ``job`` (None when it has no ``cache_dir``): its entries are those of the same
+    tool, contracts, configuration and project modules."""
+    if not job.cache_dir:
+        return None
+    from contractlint.cache import Cache, run_digest
+
+    return Cache(job.cache_dir, run_digest(job.contracts, job.config) + "|" + ",".join(sorted(job.project)))
 
 
 class _Task:
     """A file to check: its place in the run, its path as discovered and as shown, its module name."""
 
-    __slots__ = ("seq", "path", "shown", "module", "data", "given")
+    __slots__ = ("seq", "path", "shown", "module", "data", "given", "key", "stamp")
 
     def __init__(self, seq: int, path: str, shown: str, module: str, data: Optional[bytes] = None,
                  given: bool = False):
@@ -303,6 +318,10 @@ class _Task:
         #: The text, while the parent holds it (in-process work, or text given instead of the disk).
         self.data = data
         self.given = given
+        #: The cache key of the text analysed (or found in the cache), once known.
+        self.key = ""
+        #: What ``fstat`` said of the file before this process read it.
+        self.stamp: Optional[Tuple[int, int, int, int, int]] = None
 
 
 class _State:
@@ -320,11 +339,7 @@ class _State:
     def cache(self) -> Optional["Cache"]:
         if not self._cache_made:
             self._cache_made = True
-            if self.job.cache_dir:
-                from contractlint.cache import Cache, run_digest
-
-                salt = run_digest(self.job.contracts, self.job.config) + "|" + ",".join(sorted(self.job.project))
-                self._cache = Cache(self.job.cache_dir, salt)
+            self._cache = open_cache(self.job)
         return self._cache
 
     def keeps(self, data: bytes, module: str) -> bool:
@@ -332,7 +347,13 @@ class _State:
 
     def lookup(self, data: bytes, task: _Task) -> Optional[Tuple[List[Finding], List[CallSite], Optional["Facts"]]]:
         cache = self.cache
-        return cache.get(cache.key(data, task.module), task.shown) if cache is not None else None
+        if cache is None:
+            return None
+        key = cache.key(data, task.module)
+        entry = cache.get(key, task.shown)
+        if entry is not None:
+            task.key = key
+        return entry
 
     def analyse(self, data: bytes, task: _Task) -> Tuple[List[Finding], List[CallSite], Optional["Facts"]]:
         """The analysis of one file, through the cache; a failure is a finding, never an exception."""
@@ -362,7 +383,8 @@ class _State:
             findings, calls, keep = [internal_error(task.shown, exc)], [], False
         cache = self.cache
         if keep and cache is not None:
-            cache.put(cache.key(data, task.module), findings, calls, facts)
+            task.key = cache.key(data, task.module)
+            cache.put(task.key, findings, calls, facts)
         return findings, calls, facts
 
     def finish(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
@@ -370,7 +392,7 @@ class _State:
         """Per-file ignores and the file's acceptances: cheap, and never cached (they depend on the date)."""
         if self.job.raw:
             return FileOutcome(task.shown, list(findings), list(calls), (), parsed, facts, b"contractlint" in data,
-                               task.path)
+                               task.path, task.key, task.stamp)
         return self.settle(data, task, findings, calls, parsed)
 
     def settle(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
@@ -395,7 +417,7 @@ class _State:
         data = task.data
         if data is None:
             try:
-                data = read_file(task.path)
+                data, task.stamp = read_stamped(task.path)
             except OSError as exc:
                 return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
         if not self.keeps(data, task.module):
@@ -410,11 +432,12 @@ class _State:
         task.data = data
         return None
 
-    def turned_away(self, data: bytes, seq: int, path: str, shown: str, module: str) -> FileOutcome:
+    def turned_away(self, data: bytes, seq: int, path: str, shown: str, module: str,
+                    stamp: Optional[Tuple[int, int, int, int, int]] = None) -> FileOutcome:
         """``finish(data, task, (), (), parsed=False)``: the outcome of a file the prefilter turns away
         (most files of a large project), without a ``_Task`` when the file mentions no contractlint."""
         if self.job.raw:
-            return FileOutcome(shown, [], [], (), False, None, b"contractlint" in data, path)
+            return FileOutcome(shown, [], [], (), False, None, b"contractlint" in data, path, "", stamp)
         if b"contractlint" not in data:
             return FileOutcome(shown, parsed=False)
         return self.finish(data, _Task(seq, path, shown, module), (), (), parsed=False)
@@ -479,15 +502,16 @@ def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
                 outcome = state.triage(task)
             else:  # triage, with no _Task for a file the prefilter turns away
                 try:
-                    data = read_file(path)
+                    data, stamp = read_stamped(path)
                 except OSError as exc:
                     data, outcome = None, FileOutcome(shown, [_cl900(shown, f"cannot read: {exc.strerror or exc}")])
                 if data is None:
                     pass
                 elif not prefilter.keeps(data, module):
-                    outcome = state.turned_away(data, seq, path, shown, module)
+                    outcome = state.turned_away(data, seq, path, shown, module, stamp)
                 else:
                     task = _Task(seq, path, shown, module)
+                    task.stamp = stamp
                     outcome = state.known(data, task)
             if outcome is not None and emitted == seq and pool is None:
                 emitted += 1  # nothing held back: out it goes, as the loop below would send it
@@ -643,7 +667,7 @@ class _Pool:
                 while worker.outstanding and worker.outstanding[0].seq != seq:
                     worker.outstanding.popleft()  # cannot happen: a worker answers in order
                 if worker.outstanding:
-                    worker.outstanding.popleft()
+                    outcome.stamp = worker.outstanding.popleft().stamp  # taken before the parent read it
                 done[seq] = outcome
         except Exception:  # closed, or cut short by the worker's death
             return False
@@ -708,14 +732,22 @@ _READ_FLAGS = os.O_RDONLY | getattr(os, "O_BINARY", 0)
 def read_file(path: str) -> bytes:
     """The whole file, read to its end: what ``open(path, "rb").read()`` gives, in fewer calls (no
     file object, no buffer; one read of the size ``fstat`` says, then one that finds the end)."""
+    return read_stamped(path)[0]
+
+
+def read_stamped(path: str) -> Tuple[bytes, Tuple[int, int, int, int, int]]:
+    """``read_file``, and what ``fstat`` said of the file before it was read: its size, modification
+    and change times in nanoseconds, inode and device (``contractlint.runcache`` compares them)."""
     fd = os.open(path, _READ_FLAGS)
     try:
-        chunks = [os.read(fd, os.fstat(fd).st_size + 1)]
+        st = os.fstat(fd)
+        chunks = [os.read(fd, st.st_size + 1)]
         while chunks[-1]:
             chunks.append(os.read(fd, 1 << 16))
     finally:
         os.close(fd)
-    return chunks[0] if len(chunks) <= 2 else b"".join(chunks)
+    return (chunks[0] if len(chunks) <= 2 else b"".join(chunks),
+            (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
 
 
 def _expand(prefixes: Iterable[str]) -> List[str]:

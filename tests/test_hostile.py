@@ -144,7 +144,7 @@ def test_a_50000_line_generated_file(tmp_path):
 def test_a_file_that_disappears_or_becomes_unreadable_during_the_run(tmp_path, monkeypatch):
     for name in ("a.py", "b.py", "good.py"):
         (tmp_path / name).write_bytes(CALL)
-    real = workers.read_file
+    real = workers.read_stamped
 
     def flaky(path):
         name = os.path.basename(path)
@@ -154,7 +154,7 @@ def test_a_file_that_disappears_or_becomes_unreadable_during_the_run(tmp_path, m
             raise PermissionError(13, "Permission denied")
         return real(path)
 
-    monkeypatch.setattr(workers, "read_file", flaky)
+    monkeypatch.setattr(workers, "read_stamped", flaky)
     result = check(tmp_path, ".")
     lines = result.output.splitlines()
     assert "a.py:1:1: CL900 cannot read: No such file or directory" in lines
