@@ -35,7 +35,6 @@ for runs over a folder (a pre-commit run names its files, a few at a time).
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import time
@@ -88,6 +87,8 @@ class RunCache:
         self.job = job
         self.cache: "Cache" = open_cache(job)
         self.salt = self.cache.salt.decode() + ("|prefilter" if job.use_prefilter else "|every file")
+        import hashlib  # a run over named files (pre-commit) never gets here
+
         digest = hashlib.blake2b(self.salt.encode(), digest_size=20)
         for part in (os.getcwd(), *paths):
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
