@@ -39,8 +39,9 @@ _TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
         "# For information about cache directory tags, see https://bford.info/cachedir/\n")
 
 
-#: The code that makes an entry: the analysis, the model it fills, and the modules that store it.
-_PRODUCERS = ("analysis", "model", "cache.py", "workers.py")
+#: The code that makes an entry: the analysis, the model it fills, the modules that store it, and
+#: for the entries of whole runs, the project-wide pass and the engine that runs it.
+_PRODUCERS = ("analysis", "model", "cache.py", "workers.py", "propagation.py", "engine.py", "runcache.py")
 
 
 def code_digest() -> str:

@@ -283,3 +283,13 @@ def test_no_entry_is_kept_when_a_file_cannot_be_read(root, later):
     report = check(root)
     assert "CL900" in {f.code for f in report.findings}
     assert runs(root) == []
+
+
+def test_an_edited_tool_does_not_read_what_an_older_one_wrote(root, later, monkeypatch):
+    from contractlint import cache as cache_module
+
+    check(root)
+    monkeypatch.setattr(cache_module, "code_digest", lambda: "an edited checkout")
+    check(root)
+    assert len(runs(root)) == 2
+    assert {"propagation.py", "engine.py", "runcache.py"} <= set(cache_module._PRODUCERS)
