@@ -25,7 +25,8 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
-from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Set, Tuple
+from functools import lru_cache
+from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, canonical_name, glob_to_regex, rule_by_code
 from contractlint.model.project import Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link, handler_problems
@@ -185,14 +186,8 @@ class Project:
     def _up(self, cls: str, attr: str) -> List[str]:
         """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the
         first base from outside the project (``requests.Session``), whose members are not known."""
-        seen: Set[str] = set()
         outside: List[str] = []
-        queue = deque([cls])
-        while queue:
-            current = queue.popleft()
-            if current in seen:
-                continue
-            seen.add(current)
+        for current in self.ancestors(cls):
             info = self.classes.get(current)
             if info is None:
                 if current != cls:
@@ -203,8 +198,22 @@ class Project:
                 return held  # an instance held in an attribute: the rest applies to it
             if attr in info.members:
                 return [f"{current}.{attr}"]
-            queue.extend(info.bases)
         return outside[:1]
+
+    def ancestors(self, cls: str) -> Iterator[str]:
+        """``cls``, then its bases (breadth first, each once; a base from outside the project is
+        named, its own bases are not known)."""
+        seen: Set[str] = set()
+        queue = deque([cls])
+        while queue:
+            current = queue.popleft()
+            if current in seen:
+                continue
+            seen.add(current)
+            yield current
+            info = self.classes.get(current)
+            if info is not None:
+                queue.extend(info.bases)
 
     def _all_subclasses(self, cls: str) -> List[str]:
         known = self._subclasses_of.get(cls)
@@ -570,28 +579,93 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     roots = {c.name: tuple(c.roots()) for c in contracts}
     clients = {name for pair in roots.values() for name in pair}
 
+    patterns = [p for c in contracts for g in c.calls for p in g.match]
+
     def client(cls: Optional[str]) -> bool:
-        """A class of a contract's package (a client), or of the project holding a client."""
+        """A value whose methods may be a contract's calls (a client, or what a factory of the contract
+        makes), or an instance of a project class holding one. What a call of the client returns
+        (``client.get(key)``) is not one: a file that calls a function returning it needs no parse."""
         if not cls:
             return False
         for one in cls.strip("()").replace("|", ",").split(","):
             one = one.rstrip("[]")
             if one.split(".", 1)[0] in clients:
-                return True
+                outside = project._outside(one)
+                made = project.types.get(outside)
+                if any(_extends(p, name) for name in (outside, made) if name for p in patterns):
+                    return True
+                continue
             info = project.classes.get(one)
             if info is not None and any(held.split(".", 1)[0] in clients for _, held in info.attrs):
                 return True
         return False
 
-    names = {frame.rsplit(".", 1)[-1] for frame in frames if frame in project.functions}
-    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if client(f.returns)}
-    names |= {name for c in project.classes.values() for name, held in c.attrs if client(held)}
-    names |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if client(cls)}
-    # ``Class(...)`` runs __init__; ``x in obj`` and ``len(obj)`` run a dunder of obj's class: a file
-    # that does so names the class, or whatever gives it the instance (a factory, an attribute).
-    owners = {frame.rsplit(".", 1)[0] for frame in frames if frame.rsplit(".", 1)[-1].startswith("__")}
-    names |= {owner.rsplit(".", 1)[-1] for owner in owners}
-    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values()
-              if f.returns and any(owner in f.returns for owner in owners)}
-    names |= {name for c in project.classes.values() for name, held in c.attrs if held.rstrip("[]") in owners}
+    carriers = {frame for frame in frames if frame in project.functions}
+    # A method runs on an instance (or through the class): a file that calls one names the class,
+    # a subclass, a class that mixes one in, or whatever gives it the instance (a factory, an
+    # attribute, a module-level instance, an alias). The method's own name is no test: a carrier
+    # called ``get`` would have every file parsed.
+    owners = {frame.rsplit(".", 1)[0] for frame in carriers if frame.rsplit(".", 1)[0] in project.classes}
+    family = _family(project, owners)
+    functions = {frame for frame in carriers if frame.rsplit(".", 1)[0] not in project.classes}
+    names = {frame.rsplit(".", 1)[-1] for frame in functions}
+    names |= {cls.rsplit(".", 1)[-1] for cls in family}
+
+    methods = {frame.rsplit(".", 1)[-1] for frame in carriers if frame.rsplit(".", 1)[0] in owners}
+
+    def gives(made: Optional[str]) -> bool:
+        """Whether a value (what a function returns, an attribute holds) may be a client, or an
+        instance on which a carrier method runs (its path reaches a carrier: ``self._client`` does,
+        ``self._client.get(key)``, what a carrier returns, does not)."""
+        if not made:
+            return False
+        if client(made):
+            return True
+        if not any(cls in made for cls in family):
+            return False
+        for one in made.strip("()").replace("|", ",").split(","):
+            one = one.rstrip("[]")
+            if one in family or any(carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods):
+                return True
+        return False
+
+    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if gives(f.returns)}
+    names |= {name for c in project.classes.values() for name, held in c.attrs if gives(held)}
+    names |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if gives(cls)}
+
+    def reaching(target: str) -> bool:
+        """Whether an alias (``from m import f as g``, ``G = F``) names what a file must name."""
+        for _ in range(12):
+            if project.aliases.get(target, target) == target:
+                break
+            target = project.aliases[target]
+        made = project.functions.get(target)
+        return (target in functions or target in family or (made is not None and gives(made.returns))
+                or gives(project.instances.get(target)))
+
+    names |= {name.rsplit(".", 1)[-1] for name, target in project.aliases.items() if name != target and reaching(target)}
     return {n for n in names if n.isidentifier() and not n.startswith("__")}, follow
+
+
+@lru_cache(maxsize=4096)
+def _extends(pattern: str, name: str) -> bool:
+    """Whether the ``match`` glob ``pattern`` matches some ``name.<more>``: a method of ``name``."""
+    if "**" in pattern:
+        return True
+    wanted, parts = pattern.split("."), name.split(".")
+    return len(wanted) > len(parts) and all(glob_to_regex(w).match(p) for w, p in zip(wanted, parts))
+
+
+def _family(project: Project, owners: Set[str]) -> Set[str]:
+    """The classes through which code reaches a method of ``owners``: each owner, its subclasses, and
+    every ancestor of those (a base class whose ``self.m()`` reaches an override, a mixin whose
+    ``self.m()`` is found in the class it is mixed into)."""
+    if not owners:
+        return set()
+
+    family: Set[str] = set()
+    for cls in project.classes:
+        line = set(project.ancestors(cls))
+        if line & owners:
+            family |= line
+    return family

@@ -1249,6 +1249,56 @@ def test_prefilter_learns_factories(root):
     assert report.files_parsed == 2
 
 
+STORE = """
+    import requests
+
+
+    class Store:
+        def get(self, key):
+            return requests.get("http://store.invalid/" + key).text
+
+
+    class CachedStore(Store):
+        pass
+
+
+    def open_store() -> Store:
+        return Store()
+    """
+
+
+@pytest.mark.parametrize("caller, reached", [
+    # a method called get: the word "get" is in every file, and no test of whether one reaches it
+    ("def other(d):\n    return d.get('k')\n", False),
+    ("from app.store import Store\n\ndef f():\n    return Store().get('k')\n", True),
+    ("from app.store import CachedStore\n\ndef f():\n    return CachedStore().get('k')\n", True),
+    ("from app.store import open_store\n\ndef f():\n    return open_store().get('k')\n", True),
+    ("from app import store\n\ndef f(s: store.Store):\n    return s.get('k')\n", True),
+    ("from app.store import Store\n\nclass Mine(Store):\n    def run(self):\n        return self.get('k')\n", True),
+], ids=["unrelated get", "class", "subclass", "factory", "annotation", "self in a subclass"])
+def test_prefilter_searches_method_carriers_by_what_reaches_their_class(root, caller, reached):
+    report = check(root, {"app/store.py": STORE, "app/caller.py": caller}, [req()])
+    parsed = {"app/store.py"} | ({"app/caller.py"} if reached else set())
+    assert report.files_parsed == len(parsed)
+    assert {f.path for f in report.findings} == ({"app/caller.py"} if reached else {"app/store.py"})
+    every = check(root, {}, [req()], use_prefilter=False)
+    assert key(every) == key(report)
+
+
+def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
+    report = check(root, {
+        "app/store.py": STORE,
+        "app/mixin.py": "class Fetching:\n    def fetch_all(self):\n        return self.get('all')\n",
+        "app/combined.py": "from app.mixin import Fetching\nfrom app.store import Store\n\n\n"
+                           "class Combined(Fetching, Store):\n    pass\n",
+        "app/public.py": "from app.store import open_store as connect\n",
+        "app/user.py": "from app.public import connect\n\n\ndef read():\n    return connect().get('k')\n",
+        "app/mixin_user.py": "from app.combined import Combined\n\n\ndef run_all():\n    return Combined().fetch_all()\n",
+    }, [req()])
+    assert sorted({f.path for f in report.findings}) == ["app/mixin_user.py", "app/user.py"]
+    assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
+
+
 # -- 12: cache and workers ---------------------------------------------------------------------------
 
 
