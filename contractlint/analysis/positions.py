@@ -8,13 +8,61 @@ compares them with ``PositionProvider``).
 
 from __future__ import annotations
 
-from contextlib import contextmanager
-from typing import Dict, Iterable, Iterator, Optional, Tuple
+from typing import Dict, Iterable, Optional, Tuple
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
 Position = Tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
+
+
+class _Unwanted:
+    """The context of a node whose position nobody asked for: nothing to do, and no generator made
+    (libcst's own ``record_syntactic_position`` is a generator-based context manager, entered for
+    most nodes of the module)."""
+
+    __slots__ = ()
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, *exc: object) -> bool:
+        return False
+
+
+_UNWANTED = _Unwanted()
+
+
+class _Recording:
+    """The context of a wanted node: where its text starts and ends."""
+
+    __slots__ = ("state", "node", "start_node", "end_node", "start")
+
+    def __init__(self, state: "_RecordingState", node: cst.CSTNode, start_node: Optional[cst.CSTNode],
+                 end_node: Optional[cst.CSTNode]):
+        self.state = state
+        self.node = node
+        self.start_node = start_node
+        self.end_node = end_node
+
+    def __enter__(self) -> None:
+        state = self.state
+        for hoisted in (self.start_node, self.end_node):
+            if hoisted is not None:
+                state.wanted[id(hoisted)] = hoisted
+        self.start = state._here()
+
+    def __exit__(self, kind, *rest: object) -> bool:
+        if kind is not None:
+            return False
+        state = self.state
+        start, end = self.start, state._here()
+        if self.start_node is not None and id(self.start_node) in state.found:
+            start = state.found[id(self.start_node)][0]
+        if self.end_node is not None and id(self.end_node) in state.found:
+            end = state.found[id(self.end_node)][1]
+        state.found[id(self.node)] = (start, end)
+        return False
 
 
 class _RecordingState(CodegenState):
@@ -40,23 +88,11 @@ class _RecordingState(CodegenState):
                 self._column += len(chunk)
         return self._line, self._column
 
-    @contextmanager
     def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
-                                  end_node: Optional[cst.CSTNode] = None) -> Iterator[None]:
+                                  end_node: Optional[cst.CSTNode] = None):  # type: ignore[override]
         if id(node) not in self.wanted:
-            yield
-            return
-        for hoisted in (start_node, end_node):
-            if hoisted is not None:
-                self.wanted[id(hoisted)] = hoisted
-        start = self._here()
-        yield
-        end = self._here()
-        if start_node is not None and id(start_node) in self.found:
-            start = self.found[id(start_node)][0]
-        if end_node is not None and id(end_node) in self.found:
-            end = self.found[id(end_node)][1]
-        self.found[id(node)] = (start, end)
+            return _UNWANTED
+        return _Recording(self, node, start_node, end_node)
 
 
 def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Tuple[Position, Position]]:
