@@ -14,6 +14,7 @@ from contractlint.workers import FileOutcome, Job, check_files, display_path, fi
 
 if TYPE_CHECKING:
     from contractlint.baseline import Entry
+    from contractlint.model.project import Reach
 
 
 def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
@@ -160,35 +161,35 @@ def _followed(paths: Sequence[str], job: Job, contracts: Sequence[Contract], job
 
 
 def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract], jobs: int,
-            sources: Optional[Dict[str, bytes]]) -> Tuple[List[FileOutcome], FrozenSet[str]]:
-    """Raw outcomes in, raw outcomes with the findings and calls of the whole project out, and the
-    names the rounds searched for.
+            sources: Optional[Dict[str, bytes]]) -> Tuple[List[FileOutcome], "Reach"]:
+    """Raw outcomes in, raw outcomes with the findings and calls of the whole project out, and what
+    the rounds searched for (every round's names together).
 
     The prefilter keeps only files that import a service's module; a file that only calls the
     project's own helpers is parsed here, in rounds, once a helper it may call is known to carry an
     error (or to make a client): the names of those helpers join the search."""
+    from contractlint.model.project import Reach
+
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
-        return outcomes, frozenset()
+        return outcomes, Reach()
     from contractlint.propagation import interesting_names, propagate
-    from contractlint.runcache import names_pattern
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
-    searched: set = set()
+    searched, last = Reach(), None
     follow = None  # the fixpoint of the facts as they stand, while no file is added
     while unparsed:
-        names, follow = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts)
-        names -= searched
-        if not names:
-            break
-        searched |= names
-        pattern = names_pattern(names)
+        wanted, follow = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts)
+        if not wanted or wanted == last:
+            break  # what no file matched last round, none matches now
+        searched, last = searched | wanted, wanted
+        matches = wanted.matcher()
         more = []
         for path in unparsed:
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if pattern.search(data):
+            if matches(data):
                 more.append(path)
         if not more:
             break
@@ -202,7 +203,7 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     if facts:
         findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate, follow)
     return ([replace(o, findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None) for o in outcomes],
-            frozenset(searched))
+            searched)
 
 
 def _finished(outcome: FileOutcome, finish, sources: Optional[Dict[str, bytes]]) -> FileOutcome:

@@ -26,10 +26,11 @@ from __future__ import annotations
 from collections import defaultdict, deque
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Dict, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
 
 from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, canonical_name, glob_to_regex, rule_by_code
-from contractlint.model.project import Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link, handler_problems
+from contractlint.model.project import (Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link, Reach,
+                                        handler_problems)
 
 #: How the analysis names an item of what a function returns (``Group.all.<item>``).
 ITEM = "<item>"
@@ -569,10 +570,10 @@ def _reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
                    scope="", handler_line=escape.reraised_at)
 
 
-def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Tuple[Set[str], "_Follow"]:
-    """The names a file must mention to call a carrier of some error (or a factory of a client) of
-    the files analysed so far: what the prefilter searches for in the files it turned away. Also
-    the fixpoint it made (``propagate`` takes it when no file is added)."""
+def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Tuple[Reach, "_Follow"]:
+    """What a file must name to call a carrier of some error (or to get a client) of the files
+    analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
+    fixpoint it made (``propagate`` takes it when no file is added)."""
     follow = _Follow(facts, contracts)
     project = follow.project
     frames = {frame for frame, _, _ in follow.carried}
@@ -601,50 +602,78 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
         return False
 
     carriers = {frame for frame in frames if frame in project.functions}
-    # A method runs on an instance (or through the class): a file that calls one names the class,
-    # a subclass, a class that mixes one in, or whatever gives it the instance (a factory, an
-    # attribute, a module-level instance, an alias). The method's own name is no test: a carrier
-    # called ``get`` would have every file parsed.
-    owners = {frame.rsplit(".", 1)[0] for frame in carriers if frame.rsplit(".", 1)[0] in project.classes}
-    family = _family(project, owners)
     functions = {frame for frame in carriers if frame.rsplit(".", 1)[0] not in project.classes}
-    names = {frame.rsplit(".", 1)[-1] for frame in functions}
-    names |= {cls.rsplit(".", 1)[-1] for cls in family}
 
-    methods = {frame.rsplit(".", 1)[-1] for frame in carriers if frame.rsplit(".", 1)[0] in owners}
-
-    def gives(made: Optional[str]) -> bool:
-        """Whether a value (what a function returns, an attribute holds) may be a client, or an
-        instance on which a carrier method runs (its path reaches a carrier: ``self._client`` does,
-        ``self._client.get(key)``, what a carrier returns, does not)."""
-        if not made:
-            return False
-        if client(made):
-            return True
-        if not any(cls in made for cls in family):
-            return False
-        for one in made.strip("()").replace("|", ",").split(","):
-            one = one.rstrip("[]")
-            if one in family or any(carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods):
-                return True
-        return False
-
-    names |= {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if gives(f.returns)}
-    names |= {name for c in project.classes.values() for name, held in c.attrs if gives(held)}
-    names |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if gives(cls)}
-
-    def reaching(target: str) -> bool:
-        """Whether an alias (``from m import f as g``, ``G = F``) names what a file must name."""
-        for _ in range(12):
+    def canonical(target: str) -> str:
+        for _ in range(12):  # through aliases (``from m import f as g``, ``G = F``)
             if project.aliases.get(target, target) == target:
                 break
             target = project.aliases[target]
-        made = project.functions.get(target)
-        return (target in functions or target in family or (made is not None and gives(made.returns))
-                or gives(project.instances.get(target)))
+        return target
 
-    names |= {name.rsplit(".", 1)[-1] for name, target in project.aliases.items() if name != target and reaching(target)}
-    return {n for n in names if n.isidentifier() and not n.startswith("__")}, follow
+    def giving(gives: Callable[[Optional[str]], bool], named: Set[str]) -> Set[str]:
+        """The names of the functions whose result, the attributes and module-level instances whose
+        value ``gives`` accepts, and of the aliases of those or of ``named``."""
+        out = {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if gives(f.returns)}
+        out |= {name for c in project.classes.values() for name, held in c.attrs if gives(held)}
+        out |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if gives(cls)}
+        for name, target in project.aliases.items():
+            target = canonical(target)
+            made = project.functions.get(target)
+            if name != target and (target in named or (made is not None and gives(made.returns))
+                                   or gives(project.instances.get(target))):
+                out.add(name.rsplit(".", 1)[-1])
+        return out
+
+    def leading(methods: Set[str]) -> Tuple[Set[str], Set[str]]:
+        """The names that lead to a class defining one of ``methods`` (a carrier). First, those of
+        the class, its subclasses, and what returns, holds or aliases an instance of one: a file
+        that names one may define a subclass, a class that mixes one in, or an alias. Second, those
+        and the ones of every base and mixin of those classes (``_family``): a file that names one
+        reaches the method only by calling it, by its name."""
+        owners = {f.rsplit(".", 1)[0] for f in carriers if f.rsplit(".", 1)[-1] in methods
+                  and f.rsplit(".", 1)[0] in project.classes}
+        down = owners | {sub for owner in owners for sub in project._all_subclasses(owner)}
+        family = _family(project, owners)
+        if not family:
+            return set(), set()
+
+        def names_for(classes: Set[str]) -> Set[str]:
+            """The names of ``classes``, and of what returns, holds or aliases an instance of one on
+            which a carrier method runs (``self._client``; not ``self._client.get(key)``, what the
+            method returns)."""
+
+            def gives(made: Optional[str]) -> bool:
+                if not made or not any(cls in made for cls in classes):
+                    return False
+                for one in made.strip("()").replace("|", ",").split(","):
+                    one = one.rstrip("[]")
+                    if one in classes or any(carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods):
+                        return True
+                return False
+
+            return {cls.rsplit(".", 1)[-1] for cls in classes} | giving(gives, classes)
+
+        first = names_for(down)
+        return first, names_for(family) | first
+
+    # A function is called by its name; a client is got from a factory, an attribute or an instance.
+    plain = {frame.rsplit(".", 1)[-1] for frame in functions} | giving(client, functions)
+    # A dunder runs without its name in the text (``Class(...)`` runs __init__, ``len(obj)``
+    # __len__): what leads to its class is enough. Any other method needs its name as well.
+    # A file that names the class (or a subclass) may also define a subclass or a class that mixes
+    # one in, which changes what reaches the method: it is parsed whatever else it names.
+    named = {f.rsplit(".", 1)[-1] for f in carriers if f not in functions}
+    dunders = {m for m in named if m.startswith("__")}
+    plain |= set().union(*leading(dunders))
+    methods = named - dunders
+    first, reach = leading(methods)
+    plain |= first
+
+    def words(names: Set[str]) -> FrozenSet[str]:
+        return frozenset(n for n in names if n.isidentifier() and not n.startswith("__"))
+
+    return Reach(words(plain), words(methods), words(reach)), follow
 
 
 @lru_cache(maxsize=4096)

@@ -36,18 +36,18 @@ for runs over a folder (a pre-commit run names its files, a few at a time).
 from __future__ import annotations
 
 import os
-import re
 import time
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
 
 from contractlint.model import CallSite, Finding
+from contractlint.model.project import Reach
 from contractlint.workers import FileOutcome, Job, Prefilter, _Names, open_cache, read_stamped
 
 if TYPE_CHECKING:
     from contractlint.cache import Cache
 
 #: Bump when the layout or the meaning of an entry changes.
-FORMAT = "contractlint-run-1"
+FORMAT = "contractlint-run-2"
 #: A file changed less than this long (in nanoseconds) before the run looked at it keeps no stamp.
 RACY_NS = 2_000_000_000
 
@@ -70,14 +70,6 @@ def trusted(found: Optional[Stamp], now_ns: int) -> Optional[Stamp]:
     if found is None or now_ns - max(found[1], found[2]) < RACY_NS:
         return None
     return found
-
-
-def names_pattern(names: Iterable[str]) -> Optional["re.Pattern[bytes]"]:
-    """The search of the prefilter's rounds: any of ``names`` as a word."""
-    names = sorted(names)
-    if not names:
-        return None
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in names) + rb")\b")
 
 
 class RunCache:
@@ -115,7 +107,8 @@ class RunCache:
         if entry is None or len(entry) != 5 or entry[0] != FORMAT or entry[1] != self.salt:
             return None
         _, _, kept, searched, results = entry
-        if not isinstance(kept, list) or len(kept) != len(files) or not isinstance(results, dict):
+        if (not isinstance(kept, list) or len(kept) != len(files) or not isinstance(results, dict)
+                or not isinstance(searched, Reach)):
             return None
         checks = _Checks(self.job, searched)
         outcomes: List[FileOutcome] = []
@@ -139,7 +132,7 @@ class RunCache:
             self.record(files, outcomes, searched)
         return outcomes
 
-    def record(self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: FrozenSet[str]) -> None:
+    def record(self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: Reach) -> None:
         """Keep the raw outcomes of a run over ``files``, when they can answer again."""
         if len(outcomes) != len(files):
             return
@@ -156,13 +149,13 @@ class RunCache:
             kept.append((path, outcome.path, found, outcome.parsed, outcome.key, outcome.marked))
             if outcome.findings or outcome.calls:
                 results[i] = (list(outcome.findings), list(outcome.calls))
-        self.cache.put_run(self.name, (FORMAT, self.salt, kept, frozenset(searched), results))
+        self.cache.put_run(self.name, (FORMAT, self.salt, kept, searched, results))
 
 
 class _Checks:
     """Whether a file whose stamp moved still gives the result kept: built on first use."""
 
-    def __init__(self, job: Job, searched: FrozenSet[str]):
+    def __init__(self, job: Job, searched: Reach):
         self.job = job
         self.searched = searched
         self._ready = False
@@ -172,11 +165,11 @@ class _Checks:
             self._ready = True
             self.names = _Names(self.job.config)
             self.prefilter = Prefilter(self.job.contracts) if self.job.use_prefilter else None
-            self.pattern = names_pattern(self.searched)
+            self.matches = self.searched.matcher()
             self.cache = open_cache(self.job)
         module = self.names(path)[1]
         if parsed:
             return self.cache.key(data, module) == key
         if self.prefilter is None or self.prefilter.keeps(data, module):
             return False
-        return self.pattern is None or self.pattern.search(data) is None
+        return not self.matches(data)

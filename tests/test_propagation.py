@@ -1253,7 +1253,11 @@ STORE = """
     import requests
 
 
-    class Store:
+    class Base:
+        pass
+
+
+    class Store(Base):
         def get(self, key):
             return requests.get("http://store.invalid/" + key).text
 
@@ -1275,7 +1279,11 @@ STORE = """
     ("from app.store import open_store\n\ndef f():\n    return open_store().get('k')\n", True),
     ("from app import store\n\ndef f(s: store.Store):\n    return s.get('k')\n", True),
     ("from app.store import Store\n\nclass Mine(Store):\n    def run(self):\n        return self.get('k')\n", True),
-], ids=["unrelated get", "class", "subclass", "factory", "annotation", "self in a subclass"])
+    # a base of the class: most files of a package may name it; only a call of get can reach Store.get
+    ("from app.store import Base\n\nclass Other(Base):\n    def run(self):\n        return 1\n", False),
+    ("from app.store import Base\n\ndef f(b: Base):\n    return b.get('k')\n", True),
+], ids=["unrelated get", "class", "subclass", "factory", "annotation", "self in a subclass", "a base, no get",
+        "a base and get"])
 def test_prefilter_searches_method_carriers_by_what_reaches_their_class(root, caller, reached):
     report = check(root, {"app/store.py": STORE, "app/caller.py": caller}, [req()])
     parsed = {"app/store.py"} | ({"app/caller.py"} if reached else set())

@@ -5,8 +5,9 @@ modules (``contractlint.propagation``); the cache keeps them beside the file's f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from typing import List, Optional, Sequence, Tuple
+from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
 
 from contractlint.model.finding import Span
 
@@ -140,3 +141,41 @@ class Facts:
     #: Service calls whose fail-closed handler returns a sentinel (``return None``) instead of
     #: raising: compliant if every caller tests the result and raises (``codes``: the findings).
     sentinels: Tuple[Escape, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reach:
+    """What a file must name to be able to call a function that carries a service's error (or to
+    get a client), so that the prefilter's rounds parse it: one of ``plain`` (a function's name, a
+    client's factory or attribute), or one of ``methods`` (a carrier method's name) together with
+    one of ``reach`` (what leads to its class: the class, a subclass, a base, a factory...). The
+    method's name alone would be in most files (``get``), the class's family alone too (a base
+    class that every module of a package uses): a call of the method needs both."""
+
+    plain: FrozenSet[str] = frozenset()
+    methods: FrozenSet[str] = frozenset()
+    reach: FrozenSet[str] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.plain or (self.methods and self.reach))
+
+    def __or__(self, other: "Reach") -> "Reach":
+        return Reach(self.plain | other.plain, self.methods | other.methods, self.reach | other.reach)
+
+    def matcher(self) -> Callable[[bytes], bool]:
+        """Whether a file's bytes name what this asks for (each name as a word)."""
+        plain, methods, reach = (_words(n) for n in (self.plain, self.methods, self.reach))
+
+        def matches(data: bytes) -> bool:
+            if plain is not None and plain.search(data) is not None:
+                return True
+            return (methods is not None and reach is not None and methods.search(data) is not None
+                    and reach.search(data) is not None)
+
+        return matches
+
+
+def _words(names: FrozenSet[str]) -> Optional["re.Pattern[bytes]"]:
+    if not names:
+        return None
+    return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
