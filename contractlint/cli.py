@@ -128,8 +128,8 @@ def _speed_options():
         click.option("-j", "--jobs", type=click.IntRange(min=1), callback=remember, expose_value=False, metavar="N",
                      help="Worker processes that parse files (default: the number of CPUs; 1: this process only)."),
         click.option("--cache-dir", type=click.Path(file_okay=False), callback=remember, expose_value=False,
-                     metavar="DIR", help="Where the per-file cache lives (default: .contractlint_cache in the "
-                     "folder of pyproject.toml)."),
+                     metavar="DIR", help="Where the cache lives: each parsed file's analysis, and each run's "
+                     "result over a folder (default: .contractlint_cache in the folder of pyproject.toml)."),
         click.option("--no-cache", is_flag=True, callback=remember, expose_value=False,
                      help="Neither read nor write the cache."),
     ]

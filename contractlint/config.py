@@ -502,7 +502,7 @@ def contract_problem(spec: str, root: str) -> Optional[str]:
         if not os.path.isfile(path):
             return f"contract file {describe(spec)} not found (looked for {path})"
         return None
-    if not (builtin_dir() / f"{spec}.toml").is_file():
+    if not os.path.isfile(os.path.join(builtin_dir(), f"{spec}.toml")):
         names = builtin_names()
         return (f"{describe(spec)} is not a builtin contract ({', '.join(names) or 'none'}) nor a .toml path"
                 f"{suggest(spec, names)}")

@@ -145,33 +145,33 @@ def _followed(paths: Sequence[str], job: Job, contracts: Sequence[Contract], job
     """The raw outcomes of the files under ``paths``, once service errors are followed through the
     project: from the run's cache entry when nothing it depends on changed (``contractlint.runcache``),
     else checked and kept there."""
-    from contractlint.runcache import RunCache
-
     files = list(discover(paths, job.config))
-    run = RunCache.for_run(job, paths, sources)
-    if run is not None:
+    run = None
+    if job.cache_dir and sources is None and any(os.path.isdir(p) for p in paths):
+        from contractlint.runcache import RunCache  # a run over named files (pre-commit) keeps none
+
+        run = RunCache(job, paths)
         outcomes = run.replay(files)
         if outcomes is not None:
             return outcomes
     outcomes, searched = _follow(list(check_files(files, job, jobs=jobs, sources=sources)), job, contracts, jobs,
                                  sources)
     if run is not None:
-        run.record(files, outcomes, searched)
+        run.record(files, outcomes, searched or run.nothing)
     return outcomes
 
 
 def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract], jobs: int,
-            sources: Optional[Dict[str, bytes]]) -> Tuple[List[FileOutcome], "Reach"]:
+            sources: Optional[Dict[str, bytes]]) -> Tuple[List[FileOutcome], Optional["Reach"]]:
     """Raw outcomes in, raw outcomes with the findings and calls of the whole project out, and what
-    the rounds searched for (every round's names together).
+    the rounds searched for (every round's names together; None when nothing was parsed).
 
     The prefilter keeps only files that import a service's module; a file that only calls the
     project's own helpers is parsed here, in rounds, once a helper it may call is known to carry an
     error (or to make a client): the names of those helpers join the search."""
-    from contractlint.model.project import Reach
-
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
-        return outcomes, Reach()
+        return outcomes, None
+    from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names, propagate
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}

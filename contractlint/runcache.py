@@ -87,18 +87,8 @@ class RunCache:
         self.name = digest.hexdigest()
         #: Before the run stamps (or reads) any file: what racy stamps are judged against.
         self.started = _now()
-        #: Whether the last ``replay`` answered from the entry.
-        self.hit = False
-
-    @classmethod
-    def for_run(cls, job: Job, paths: Sequence[str], sources) -> Optional["RunCache"]:
-        """The run's cache, or None when the run keeps none: no cache, text given instead of the disk,
-        errors not followed, or no folder among the paths."""
-        if not job.cache_dir or sources is not None or not job.raw:
-            return None
-        if not any(os.path.isdir(p) for p in paths):
-            return None
-        return cls(job, paths)
+        #: What the rounds of a run that parsed nothing searched for.
+        self.nothing = Reach()
 
     def replay(self, files: Sequence[str]) -> Optional[List[FileOutcome]]:
         """The raw outcomes of ``files`` (followed through the project, before acceptances) from the
@@ -127,7 +117,6 @@ class RunCache:
                 marked, renewed = b"contractlint" in data, True
             findings, calls = results.get(len(outcomes), ((), ()))
             outcomes.append(FileOutcome(shown, list(findings), list(calls), (), parsed, None, marked, path, key, new))
-        self.hit = True
         if renewed:  # stamps that were missing or moved (a touched file, one edited just before the last run)
             self.record(files, outcomes, searched)
         return outcomes

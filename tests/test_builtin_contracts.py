@@ -15,6 +15,7 @@ import builtins
 import importlib
 import inspect
 import types
+from pathlib import Path
 from textwrap import dedent
 from typing import Callable, Dict, Iterable, List, Set, Tuple
 
@@ -56,7 +57,7 @@ def test_every_builtin_contract_loads_and_is_named_after_its_file():
     assert sorted(BY_NAME) == sorted(names)
     for contract in ALL:
         assert contract.builtin
-        assert (builtin_dir() / f"{contract.name}.toml").is_file()
+        assert (Path(builtin_dir()) / f"{contract.name}.toml").is_file()
         assert contract.summary and contract.owner and contract.remediation
 
 

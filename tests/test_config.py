@@ -316,7 +316,7 @@ def test_find_pyproject_keeps_a_broken_one_that_names_us(tmp_path):
 def _project(tmp_path: Path) -> Path:
     """A project whose own contract (named "svc") lives in contracts/, configured by a relative path."""
     proj = tmp_path / "proj"
-    shipped = (builtin_dir() / "capability-server.toml").read_text(encoding="utf-8")
+    shipped = (Path(builtin_dir()) / "capability-server.toml").read_text(encoding="utf-8")
     write(proj / "contracts" / "svc.toml", mutate(shipped, ('name = "capability-server"', 'name = "svc"')))
     write(proj / "pyproject.toml", '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n\n'
                                    '[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n')

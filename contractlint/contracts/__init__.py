@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
 from typing import Iterable, List
 
 from contractlint.contracts.loader import build_contract, glob_problem, load_contract
@@ -14,20 +13,22 @@ from contractlint.tomlfile import describe, locate, suggest
 __all__ = ["builtin_dir", "builtin_names", "build_contract", "glob_problem", "load_contract", "load_contracts"]
 
 
-def builtin_dir() -> Path:
-    """The folder of builtin contracts: packaged in the wheel, or ``rules/`` beside a source checkout."""
-    here = Path(__file__).resolve().parent.parent
-    packaged = here / "_rules"
-    if packaged.is_dir():
+def builtin_dir() -> str:
+    """The folder of builtin contracts: packaged in the wheel, or ``rules/`` beside a source checkout.
+    (``os.path``, not ``pathlib``: a pre-commit run pays for every import.)"""
+    here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    packaged = os.path.join(here, "_rules")
+    if os.path.isdir(packaged):
         return packaged
-    return here.parent / "rules"
+    return os.path.join(os.path.dirname(here), "rules")
 
 
 def builtin_names() -> List[str]:
     folder = builtin_dir()
-    if not folder.is_dir():
+    if not os.path.isdir(folder):
         return []
-    return sorted(p.stem for p in folder.glob("*.toml"))
+    return sorted(name[:-len(".toml")] for name in os.listdir(folder)
+                  if name.endswith(".toml") and os.path.isfile(os.path.join(folder, name)))
 
 
 def is_path_spec(spec: str) -> bool:
@@ -44,7 +45,7 @@ def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
             path = spec if os.path.isabs(spec) else os.path.normpath(os.path.join(base_dir, spec))
             builtin = False
         else:
-            path = str(builtin_dir() / f"{spec}.toml")
+            path = os.path.join(builtin_dir(), f"{spec}.toml")
             builtin = True
             if not os.path.isfile(path):
                 names = builtin_names()
