@@ -100,26 +100,37 @@ class RunCache:
         if (not isinstance(kept, list) or len(kept) != len(files) or not isinstance(results, dict)
                 or not isinstance(searched, Reach)):
             return None
+        try:
+            outcomes, renewed = self._replay(files, kept, searched, results)
+        except (TypeError, ValueError, AttributeError):  # an entry of the right kind, with rows of another
+            return None
+        if outcomes is not None and renewed:  # stamps that were missing or moved (a touched file, one
+            self.record(files, outcomes, searched)  # edited just before the last run): kept anew
+        return outcomes
+
+    def _replay(self, files: Sequence[str], kept: list, searched: Reach,
+                results: dict) -> Tuple[Optional[List[FileOutcome]], bool]:
         checks = _Checks(self.job, searched)
         outcomes: List[FileOutcome] = []
         renewed = False
         for path, (source, shown, old, parsed, key, marked) in zip(files, kept):
-            if path != source:
-                return None
+            if path != source or not isinstance(shown, str) or not isinstance(key, str):
+                return None, False
             new = stamp(path, self.started)
             if new is None or new != old:
                 try:
                     data, new = read_stamped(path)
                 except OSError:
-                    return None
+                    return None, False
                 if not checks.same(path, data, parsed, key):
-                    return None
+                    return None, False
                 marked, renewed = b"contractlint" in data, True
             findings, calls = results.get(len(outcomes), ((), ()))
-            outcomes.append(FileOutcome(shown, list(findings), list(calls), (), parsed, None, marked, path, key, new))
-        if renewed:  # stamps that were missing or moved (a touched file, one edited just before the last run)
-            self.record(files, outcomes, searched)
-        return outcomes
+            findings, calls = list(findings), list(calls)
+            if not all(isinstance(f, Finding) for f in findings) or not all(isinstance(c, CallSite) for c in calls):
+                return None, False
+            outcomes.append(FileOutcome(shown, findings, calls, (), bool(parsed), None, bool(marked), path, key, new))
+        return outcomes, renewed
 
     def record(self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: Reach) -> None:
         """Keep the raw outcomes of a run over ``files``, when they can answer again."""

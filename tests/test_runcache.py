@@ -254,7 +254,7 @@ class _Planted:
 
 
 @pytest.mark.parametrize("damage", [
-    "empty", "not a pickle", "other format", "truncated", "wrong shapes", "runs code",
+    "empty", "not a pickle", "other format", "truncated", "wrong shapes", "runs code", "bad rows", "bad results",
 ])
 def test_a_damaged_run_entry_is_run_again_never_a_crash(root, later, tmp_path, damage):
     reference = plain(check(root))
@@ -268,6 +268,9 @@ def test_a_damaged_run_entry_is_run_again_never_a_crash(root, later, tmp_path, d
         "truncated": blob[: len(blob) // 2],
         "wrong shapes": pickle.dumps((runcache.FORMAT, pickle.loads(blob)[1], "files", None, [])),
         "runs code": pickle.dumps((runcache.FORMAT, _Planted(str(target)), [], frozenset(), {})),
+        "bad rows": pickle.dumps(pickle.loads(blob)[:2] + ([("app/__init__.py",)] * len(FILES),)
+                                 + pickle.loads(blob)[3:]),
+        "bad results": pickle.dumps(pickle.loads(blob)[:4] + ({i: (["not a finding"], []) for i in range(4)},)),
     }[damage])
     assert plain(check(root)) == reference
     assert not target.exists()
