@@ -111,7 +111,7 @@ def assert_problems(path: str, messages: Sequence[str], expected: Sequence[Tuple
 
 def test_base_text_is_the_shipped_contract():
     """The copy above is the real contract, so the cases test what users start from."""
-    shipped = (builtin_dir() / "capability-server.toml").read_text(encoding="utf-8")
+    shipped = (Path(builtin_dir()) / "capability-server.toml").read_text(encoding="utf-8")
     assert shipped == BASE
 
 
