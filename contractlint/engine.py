@@ -175,21 +175,34 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     from contractlint.propagation import interesting_names, propagate
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
-    searched, last = Reach(), None
+    searched = Reach()
+    #: For each file not parsed yet: whether it named a carrier method, and a name that reaches one,
+    #: in any round so far (each round searches only the names it adds: ``Reach.matcher`` of every
+    #: round's names together, without searching a name twice).
+    named: Dict[str, List[bool]] = {}
     follow = None  # the fixpoint of the facts as they stand, while no file is added
     while unparsed:
         wanted, follow = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts)
-        if not wanted or wanted == last:
+        new = wanted - searched
+        if not (new.plain or new.methods or new.reach):
             break  # what no file matched last round, none matches now
-        searched, last = searched | wanted, wanted
-        matches = wanted.matcher()
+        searched = searched | wanted
+        plain, methods, reach = new.patterns()
         more = []
         for path in unparsed:
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if matches(data):
+            if plain is not None and plain.search(data) is not None:
+                more.append(path)
+                continue
+            flags = named.setdefault(path, [False, False])
+            if not flags[0] and methods is not None:
+                flags[0] = methods.search(data) is not None
+            if not flags[1] and reach is not None:
+                flags[1] = reach.search(data) is not None
+            if flags[0] and flags[1]:
                 more.append(path)
         if not more:
             break

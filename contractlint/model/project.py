@@ -162,9 +162,16 @@ class Reach:
     def __or__(self, other: "Reach") -> "Reach":
         return Reach(self.plain | other.plain, self.methods | other.methods, self.reach | other.reach)
 
+    def __sub__(self, other: "Reach") -> "Reach":
+        return Reach(self.plain - other.plain, self.methods - other.methods, self.reach - other.reach)
+
+    def patterns(self) -> Tuple[Optional["re.Pattern[bytes]"], ...]:
+        """A search for any name of each set, as a word (None for an empty set)."""
+        return tuple(_words(n) for n in (self.plain, self.methods, self.reach))
+
     def matcher(self) -> Callable[[bytes], bool]:
         """Whether a file's bytes name what this asks for (each name as a word)."""
-        plain, methods, reach = (_words(n) for n in (self.plain, self.methods, self.reach))
+        plain, methods, reach = self.patterns()
 
         def matches(data: bytes) -> bool:
             if plain is not None and plain.search(data) is not None:
