@@ -582,14 +582,28 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
 
     patterns = [p for c in contracts for g in c.calls for p in g.match]
 
-    def client(cls: Optional[str]) -> bool:
+    def canonical(target: str) -> str:
+        for _ in range(12):  # through aliases (``from m import f as g``, ``G = F``)
+            if project.aliases.get(target, target) == target:
+                break
+            target = project.aliases[target]
+        return target
+
+    def client(cls: Optional[str], depth: int = 0) -> bool:
         """A value whose methods may be a contract's calls (a client, or what a factory of the contract
         makes), or an instance of a project class holding one. What a call of the client returns
-        (``client.get(key)``) is not one: a file that calls a function returning it needs no parse."""
-        if not cls:
+        (``client.get(key)``) is not one: a file that calls a function returning it needs no parse.
+        A value made by a project function (``SESSION = make_session()`` is kept as the function's
+        name) is what the function returns."""
+        if not cls or depth > 12:
             return False
         for one in cls.strip("()").replace("|", ",").split(","):
             one = one.rstrip("[]")
+            made_by = project.functions.get(canonical(one))
+            if made_by is not None:
+                if client(made_by.returns, depth + 1):
+                    return True
+                continue
             if one.split(".", 1)[0] in clients:
                 outside = project._outside(one)
                 made = project.types.get(outside)
@@ -603,13 +617,6 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
 
     carriers = {frame for frame in frames if frame in project.functions}
     functions = {frame for frame in carriers if frame.rsplit(".", 1)[0] not in project.classes}
-
-    def canonical(target: str) -> str:
-        for _ in range(12):  # through aliases (``from m import f as g``, ``G = F``)
-            if project.aliases.get(target, target) == target:
-                break
-            target = project.aliases[target]
-        return target
 
     def giving(gives: Callable[[Optional[str]], bool], named: Set[str]) -> Set[str]:
         """The names of the functions whose result, the attributes and module-level instances whose
@@ -644,12 +651,17 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
             method returns)."""
 
             def gives(made: Optional[str]) -> bool:
-                if not made or not any(cls in made for cls in classes):
+                if not made:
                     return False
                 for one in made.strip("()").replace("|", ",").split(","):
                     one = one.rstrip("[]")
-                    if one in classes or any(carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods):
+                    if one in classes or canonical(one) in classes:
                         return True
+                    # what a project function makes (``STORE = open_store()`` is kept as the
+                    # function's name), or an attribute of an instance (``Holder._store``)
+                    if canonical(one) in project.functions or any(cls in one for cls in classes):
+                        if any(carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods):
+                            return True
                 return False
 
             return {cls.rsplit(".", 1)[-1] for cls in classes} | giving(gives, classes)
@@ -671,7 +683,7 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     plain |= first
 
     def words(names: Set[str]) -> FrozenSet[str]:
-        return frozenset(n for n in names if n.isidentifier() and not n.startswith("__"))
+        return frozenset(n for n in names if n.isidentifier() and not (n.startswith("__") and n.endswith("__")))
 
     return Reach(words(plain), words(methods), words(reach)), follow
 

@@ -82,7 +82,7 @@ class RunCache:
         import hashlib  # a run over named files (pre-commit) never gets here
 
         digest = hashlib.blake2b(self.salt.encode(), digest_size=20)
-        for part in (os.getcwd(), *paths):
+        for part in (os.getcwd(), os.path.abspath(job.config.root), *paths):  # the root names the modules
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         self.name = digest.hexdigest()
         #: Before the run stamps (or reads) any file: what racy stamps are judged against.

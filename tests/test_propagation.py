@@ -1307,6 +1307,39 @@ def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
     assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
 
 
+@pytest.mark.parametrize("files, reported", [
+    ({"app/conf.py": "from app.store import open_store\n\nSTORE = open_store()\n",
+      "app/user.py": "from app.conf import STORE\n\ndef f():\n    return STORE.get('k')\n"}, "app/user.py"),
+    ({"app/holder.py": "from app import store\n\nclass Holder:\n    def __init__(self):\n"
+                       "        self.backend = store.open_store()\n",
+      "app/user.py": "from app.holder import Holder\n\ndef f():\n    return Holder().backend.get('k')\n"},
+     "app/user.py"),
+    ({"app/mk.py": "from app.store import open_store\n\ndef make():\n    return open_store()\n",
+      "app/user.py": "from app.mk import make\n\ndef f():\n    return make().get('k')\n"}, "app/user.py"),
+], ids=["module-level instance", "attribute", "unannotated factory of a factory"])
+def test_prefilter_follows_what_a_factory_makes(root, files, reported):
+    # the analysis keeps ``STORE = open_store()`` as open_store's name: what it returns reaches Store.get
+    report = check(root, {"app/store.py": STORE, **files}, [req()])
+    assert {f.path for f in report.findings} == {reported}
+    assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
+
+
+@pytest.mark.parametrize("files, reported", [
+    ({"app/factory.py": "import requests\n\ndef make_session() -> requests.Session:\n    return requests.Session()\n",
+      "app/conf.py": "from app.factory import make_session\n\nSESSION = make_session()\n",
+      "app/user.py": "from app.conf import SESSION\n\ndef f():\n    return SESSION.get('http://x.invalid')\n"},
+     "app/user.py"),
+    ({"app/client.py": "import requests\n\ndef __fetch():\n    return requests.get('http://x.invalid').text\n",
+      "app/user.py": "from app.client import __fetch\n\ndef show():\n    return __fetch()\n"}, "app/user.py"),
+    ({"app/client.py": "import requests\n\ndef récupéré():\n    return requests.get('http://x.invalid').text\n",
+      "app/user.py": "from app.client import récupéré\n\ndef show():\n    return récupéré()\n"}, "app/user.py"),
+], ids=["a client made by a project function", "a name with two underscores", "a name with non-ASCII letters"])
+def test_prefilter_finds_clients_and_names_of_every_shape(root, files, reported):
+    report = check(root, files, [req()])
+    assert {f.path for f in report.findings} == {reported}
+    assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
+
+
 # -- 12: cache and workers ---------------------------------------------------------------------------
 
 

@@ -296,3 +296,18 @@ def test_an_edited_tool_does_not_read_what_an_older_one_wrote(root, later, monke
     check(root)
     assert len(runs(root)) == 2
     assert {"propagation.py", "engine.py", "runcache.py"} <= set(cache_module._PRODUCERS)
+
+
+def test_another_root_is_another_entry(tmp_path, monkeypatch, later):
+    # the same paths from the same folder, with the root one level down: other module names
+    monkeypatch.chdir(tmp_path)
+    for name, text in {"pkg/pkg/__init__.py": "",
+                       "pkg/pkg/client.py": "import svc\n\ndef fetch(user):\n    return svc.Client().fetch(user)\n",
+                       "pkg/pkg/user.py": "from pkg.client import fetch\n\ndef show(user):\n    return fetch(user)\n"}.items():
+        write(tmp_path, name, text)
+    cache_dir = str(tmp_path / ".shared-cache")
+    outer = check_paths(["pkg"], Config(root=str(tmp_path)), [contract()], cache_dir=cache_dir)
+    inner = check_paths(["pkg"], Config(root=str(tmp_path / "pkg")), [contract()], cache_dir=cache_dir)
+    assert [f.path for f in outer.findings] == ["pkg/pkg/client.py"]  # ``pkg.client`` is not a module there
+    assert [f.path for f in inner.findings] == ["pkg/pkg/user.py"]
+    assert plain(inner) == plain(check_paths(["pkg"], Config(root=str(tmp_path / "pkg")), [contract()]))

@@ -183,6 +183,10 @@ class Reach:
 
 
 def _words(names: FrozenSet[str]) -> Optional["re.Pattern[bytes]"]:
+    """Any of ``names`` as a whole name in UTF-8 text: not inside a longer name, whose bytes may be
+    non-ASCII (``\\b`` of a bytes pattern knows only ASCII letters: it would not end ``récupéré``)."""
     if not names:
         return None
-    return re.compile(rb"\b(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names)) + rb")\b")
+    part = rb"[A-Za-z0-9_\x80-\xff]"
+    return re.compile(rb"(?<!" + part + rb")(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names))
+                      + rb")(?!" + part + rb")")
