@@ -618,11 +618,14 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     carriers = {frame for frame in frames if frame in project.functions}
     functions = {frame for frame in carriers if frame.rsplit(".", 1)[0] not in project.classes}
 
-    def giving(gives: Callable[[Optional[str]], bool], named: Set[str]) -> Set[str]:
+    def giving(gives: Callable[[Optional[str]], bool], named: Set[str], attributes: bool = True) -> Set[str]:
         """The names of the functions whose result, the attributes and module-level instances whose
-        value ``gives`` accepts, and of the aliases of those or of ``named``."""
-        out = {f.qual.rsplit(".", 1)[-1] for f in project.functions.values() if gives(f.returns)}
-        out |= {name for c in project.classes.values() for name, held in c.attrs if gives(held)}
+        value ``gives`` accepts, and of the aliases of those or of ``named``. Not ``attributes``:
+        no attribute, property or method (what is read on an object defines no subclass or alias)."""
+        out = {f.qual.rsplit(".", 1)[-1] for f in project.functions.values()
+               if (attributes or f.qual.rsplit(".", 1)[0] not in project.classes) and gives(f.returns)}
+        if attributes:
+            out |= {name for c in project.classes.values() for name, held in c.attrs if gives(held)}
         out |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if gives(cls)}
         for name, target in project.aliases.items():
             target = canonical(target)
@@ -634,10 +637,11 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
 
     def leading(methods: Set[str]) -> Tuple[Set[str], Set[str]]:
         """The names that lead to a class defining one of ``methods`` (a carrier). First, those of
-        the class, its subclasses, and what returns, holds or aliases an instance of one: a file
-        that names one may define a subclass, a class that mixes one in, or an alias. Second, those
-        and the ones of every base and mixin of those classes (``_family``): a file that names one
-        reaches the method only by calling it, by its name."""
+        the class, its subclasses, and what returns or aliases an instance of one, or holds one at
+        module level: a file that names one may define a subclass, a class that mixes one in, or
+        an alias. Second, those, the attributes that hold one, and the names of every base and
+        mixin of those classes (``_family``): a file that names one reaches the method only by
+        calling it, by its name."""
         owners = {f.rsplit(".", 1)[0] for f in carriers if f.rsplit(".", 1)[-1] in methods
                   and f.rsplit(".", 1)[0] in project.classes}
         down = owners | {sub for owner in owners for sub in project._all_subclasses(owner)}
@@ -645,7 +649,7 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
         if not family:
             return set(), set()
 
-        def names_for(classes: Set[str]) -> Set[str]:
+        def names_for(classes: Set[str], attributes: bool = True) -> Set[str]:
             """The names of ``classes``, and of what returns, holds or aliases an instance of one on
             which a carrier method runs (``self._client``; not ``self._client.get(key)``, what the
             method returns)."""
@@ -664,9 +668,11 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
                             return True
                 return False
 
-            return {cls.rsplit(".", 1)[-1] for cls in classes} | giving(gives, classes)
+            return {cls.rsplit(".", 1)[-1] for cls in classes} | giving(gives, classes, attributes)
 
-        first = names_for(down)
+        # An attribute, property or method is read where it is used (``self._store.get()``): it
+        # defines no subclass or alias, so it needs the method's name too.
+        first = names_for(down, attributes=False)
         return first, names_for(family) | first
 
     # A function is called by its name; a client is got from a factory, an attribute or an instance.
