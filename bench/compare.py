@@ -292,6 +292,26 @@ print(json.dumps({"files": len(files), "bytes": sum(map(len, blobs)), "kept": le
 
 # -- parts -----------------------------------------------------------------------------------------
 
+def cold_and_warm(table: List[dict], name: str, root: Path, files: int, runs: int) -> Tuple[Run, list, List[float]]:
+    """contractlint cold (empty cache) then warm (the same run again), ``runs`` times: the cold
+    median, its findings and the load averages seen; both rows go to ``table``."""
+    cache = BENCH / "cache" / name
+    cold: List[Run] = []
+    warm: List[Run] = []
+    loads = []
+    for _ in range(runs):
+        loads.append(os.getloadavg()[0])
+        shutil.rmtree(cache, ignore_errors=True)
+        cold.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
+        warm.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
+    cl_cold, cl_warm = median_run(cold), median_run(warm)
+    ours = contractlint_findings(cl_cold.stdout)
+    assert contractlint_findings(cl_warm.stdout) == ours, "a warm run must find what the cold one found"
+    row(table, name, "contractlint", "cold", cl_cold, files, len(ours))
+    row(table, name, "contractlint", "warm", cl_warm, files, len(ours))
+    return cl_cold, ours, loads
+
+
 def row(table: List[dict], corpus: str, tool: str, mode: str, run: Run, files: int, findings) -> dict:
     entry = {"corpus": corpus, "tool": tool, "mode": mode, "wall": run.wall, "cpu": run.cpu, "peak_mb": run.peak_mb,
              "files_per_s": files / run.wall if run.wall else 0.0, "findings": findings}
@@ -307,18 +327,7 @@ def run_peers(name: str, runs: int, fixit_runs: int, use_fixit: bool, table: Lis
     print(f"\n== {name}: {root.relative_to(ROOT)} ({files} files, {fl['bytes'] / 1e6:.1f} MB, "
           f"{int(fl['kept'])} kept by the prefilter)", flush=True)
 
-    cache = BENCH / "cache" / name
-    cold: List[Run] = []
-    warm: List[Run] = []
-    for _ in range(runs):
-        shutil.rmtree(cache, ignore_errors=True)
-        cold.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
-        warm.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
-    cl_cold, cl_warm = median_run(cold), median_run(warm)
-    ours = contractlint_findings(cl_cold.stdout)
-    assert contractlint_findings(cl_warm.stdout) == ours, "a warm run must find what the cold one found"
-    row(table, name, "contractlint", "cold", cl_cold, files, len(ours))
-    row(table, name, "contractlint", "warm", cl_warm, files, len(ours))
+    cl_cold, ours, _ = cold_and_warm(table, name, root, files, runs)
     single = median_run([measure(contractlint_cmd(["--no-cache", "--jobs", "1"]), root) for _ in range(runs)])
     row(table, name, "contractlint --jobs 1", "cold", single, files, len(contractlint_findings(single.stdout)))
     every = median_run([measure([PYTHON, "-m", "contractlint", "check", "-q", "--no-cache", "."], root)
@@ -365,20 +374,7 @@ def run_ours(name: str, runs: int, table: List[dict], notes: dict) -> None:
           f"prefilter, the rest reached through carriers); floor parts (best of 3): "
           f"list {fl['walk']:.3f} s, read {fl['read']:.3f} s, search {fl['search']:.3f} s, "
           f"parse {fl['parse']:.3f} s", flush=True)
-    cache = BENCH / "cache" / name
-    cold: List[Run] = []
-    warm: List[Run] = []
-    loads = []
-    for _ in range(runs):
-        loads.append(os.getloadavg()[0])
-        shutil.rmtree(cache, ignore_errors=True)
-        cold.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
-        warm.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
-    cl_cold, cl_warm = median_run(cold), median_run(warm)
-    ours = contractlint_findings(cl_cold.stdout)
-    assert contractlint_findings(cl_warm.stdout) == ours, "a warm run must find what the cold one found"
-    row(table, name, "contractlint", "cold", cl_cold, files, len(ours))
-    row(table, name, "contractlint", "warm", cl_warm, files, len(ours))
+    cl_cold, _, loads = cold_and_warm(table, name, root, files, runs)
     _print_table([r for r in table if r["corpus"] == name], cl_cold.wall)
     print(f"   load average during the runs: {min(loads):.2f}-{max(loads):.2f}", flush=True)
 

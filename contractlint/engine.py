@@ -157,7 +157,7 @@ def _followed(paths: Sequence[str], job: Job, contracts: Sequence[Contract], job
     outcomes, searched = _follow(list(check_files(files, job, jobs=jobs, sources=sources)), job, contracts, jobs,
                                  sources)
     if run is not None:
-        run.record(files, outcomes, searched or run.nothing)
+        run.record(files, outcomes, searched)
     return outcomes
 
 
@@ -171,14 +171,13 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     error (or to make a client): the names of those helpers join the search."""
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None
-    from contractlint.model.project import Reach
+    from contractlint.model.project import Reach, names_enough
     from contractlint.propagation import interesting_names, propagate
 
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
     #: For each file not parsed yet: whether it named a carrier method, and a name that reaches one,
-    #: in any round so far (each round searches only the names it adds: ``Reach.matcher`` of every
-    #: round's names together, without searching a name twice).
+    #: in any round so far (``names_enough``: each round searches only the names it adds).
     named: Dict[str, List[bool]] = {}
     follow = None  # the fixpoint of the facts as they stand, while no file is added
     while unparsed:
@@ -187,22 +186,14 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
         if not (new.plain or new.methods or new.reach):
             break  # what no file matched last round, none matches now
         searched = searched | wanted
-        plain, methods, reach = new.patterns()
+        patterns = new.patterns()
         more = []
         for path in unparsed:
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if plain is not None and plain.search(data) is not None:
-                more.append(path)
-                continue
-            flags = named.setdefault(path, [False, False])
-            if not flags[0] and methods is not None:
-                flags[0] = methods.search(data) is not None
-            if not flags[1] and reach is not None:
-                flags[1] = reach.search(data) is not None
-            if flags[0] and flags[1]:
+            if names_enough(patterns, data, named.setdefault(path, [False, False])):
                 more.append(path)
         if not more:
             break

@@ -577,8 +577,7 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     follow = _Follow(facts, contracts)
     project = follow.project
     frames = {frame for frame, _, _ in follow.carried}
-    roots = {c.name: tuple(c.roots()) for c in contracts}
-    clients = {name for pair in roots.values() for name in pair}
+    clients = {root for c in contracts for root in c.roots()}
 
     patterns = [p for c in contracts for g in c.calls for p in g.match]
 
@@ -682,16 +681,21 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     # A file that names the class (or a subclass) may also define a subclass or a class that mixes
     # one in, which changes what reaches the method: it is parsed whatever else it names.
     named = {f.rsplit(".", 1)[-1] for f in carriers if f not in functions}
-    dunders = {m for m in named if m.startswith("__")}
+    dunders = {m for m in named if _dunder(m)}
     plain |= set().union(*leading(dunders))
     methods = named - dunders
     first, reach = leading(methods)
     plain |= first
 
     def words(names: Set[str]) -> FrozenSet[str]:
-        return frozenset(n for n in names if n.isidentifier() and not (n.startswith("__") and n.endswith("__")))
+        return frozenset(n for n in names if n.isidentifier() and not _dunder(n))
 
     return Reach(words(plain), words(methods), words(reach)), follow
+
+
+def _dunder(name: str) -> bool:
+    """``__init__``, ``__len__``: run without their name in the text (``__fetch`` is called by name)."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
 @lru_cache(maxsize=4096)

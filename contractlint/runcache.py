@@ -87,8 +87,6 @@ class RunCache:
         self.name = digest.hexdigest()
         #: Before the run stamps (or reads) any file: what racy stamps are judged against.
         self.started = _now()
-        #: What the rounds of a run that parsed nothing searched for.
-        self.nothing = Reach()
 
     def replay(self, files: Sequence[str]) -> Optional[List[FileOutcome]]:
         """The raw outcomes of ``files`` (followed through the project, before acceptances) from the
@@ -132,8 +130,9 @@ class RunCache:
             outcomes.append(FileOutcome(shown, findings, calls, (), bool(parsed), None, bool(marked), path, key, new))
         return outcomes, renewed
 
-    def record(self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: Reach) -> None:
-        """Keep the raw outcomes of a run over ``files``, when they can answer again."""
+    def record(self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: Optional[Reach]) -> None:
+        """Keep the raw outcomes of a run over ``files``, when they can answer again (``searched``:
+        what the prefilter's rounds searched for; None when they did not run)."""
         if len(outcomes) != len(files):
             return
         kept = []
@@ -149,7 +148,7 @@ class RunCache:
             kept.append((path, outcome.path, found, outcome.parsed, outcome.key, outcome.marked))
             if outcome.findings or outcome.calls:
                 results[i] = (list(outcome.findings), list(outcome.calls))
-        self.cache.put_run(self.name, (FORMAT, self.salt, kept, searched, results))
+        self.cache.put_run(self.name, (FORMAT, self.salt, kept, searched or Reach(), results))
 
 
 class _Checks:

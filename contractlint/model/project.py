@@ -156,9 +156,6 @@ class Reach:
     methods: FrozenSet[str] = frozenset()
     reach: FrozenSet[str] = frozenset()
 
-    def __bool__(self) -> bool:
-        return bool(self.plain or (self.methods and self.reach))
-
     def __or__(self, other: "Reach") -> "Reach":
         return Reach(self.plain | other.plain, self.methods | other.methods, self.reach | other.reach)
 
@@ -171,15 +168,23 @@ class Reach:
 
     def matcher(self) -> Callable[[bytes], bool]:
         """Whether a file's bytes name what this asks for (each name as a word)."""
-        plain, methods, reach = self.patterns()
+        patterns = self.patterns()
+        return lambda data: names_enough(patterns, data, [False, False])
 
-        def matches(data: bytes) -> bool:
-            if plain is not None and plain.search(data) is not None:
-                return True
-            return (methods is not None and reach is not None and methods.search(data) is not None
-                    and reach.search(data) is not None)
 
-        return matches
+def names_enough(patterns: Tuple[Optional["re.Pattern[bytes]"], ...], data: bytes, flags: List[bool]) -> bool:
+    """Whether ``data`` names a plain name, or a method and a name that reaches one, of
+    ``Reach.patterns()``. ``flags`` (whether a method, and a name that reaches one, were named)
+    carry over from searches of other names in the same text, and are updated: the prefilter's
+    rounds search each name once."""
+    plain, methods, reach = patterns
+    if plain is not None and plain.search(data) is not None:
+        return True
+    if not flags[0] and methods is not None:
+        flags[0] = methods.search(data) is not None
+    if not flags[1] and reach is not None:
+        flags[1] = reach.search(data) is not None
+    return flags[0] and flags[1]
 
 
 def _words(names: FrozenSet[str]) -> Optional["re.Pattern[bytes]"]:
