@@ -44,9 +44,11 @@ def measure(root: Path) -> None:
     start = time.perf_counter()
     report = check_paths([str(root)], Config(root=str(root)), contracts)
     check = time.perf_counter() - start
-    print(f"{root.name}: {len(files)} files, {lines} lines; read {read:.2f}s, parse-all {parse:.2f}s, "
-          f"check {check:.2f}s ({report.files_parsed} parsed, {len(report.calls)} calls, "
-          f"{len(report.findings)} findings)")
+    print(
+        f"{root.name}: {len(files)} files, {lines} lines; read {read:.2f}s, parse-all {parse:.2f}s, "
+        f"check {check:.2f}s ({report.files_parsed} parsed, {len(report.calls)} calls, "
+        f"{len(report.findings)} findings)"
+    )
 
 
 def main(argv) -> None:

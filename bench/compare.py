@@ -40,9 +40,9 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional, Sequence, Tuple
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -68,6 +68,7 @@ TARGETS = {  # corpus: (max wall ratio contractlint/semgrep, min speed-up over F
 
 # -- set-up --------------------------------------------------------------------------------------
 
+
 def corpus_root(name: str) -> Path:
     from corpora import fetch
 
@@ -84,12 +85,15 @@ def peer(tool: str) -> Path:
     if not marker.exists() or marker.read_text() != PEERS[tool]:
         print(f"installing {PEERS[tool]} into {venv} ...", file=sys.stderr)
         subprocess.run([sys.executable, "-m", "venv", "--clear", str(venv)], check=True)
-        subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", PEERS[tool]], check=True)
+        subprocess.run(
+            [str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet", PEERS[tool]],
+            check=True,
+        )
         marker.write_text(PEERS[tool])
     return venv / "bin" / tool
 
 
-def tool_env() -> Dict[str, str]:
+def tool_env() -> dict[str, str]:
     env = dict(os.environ)
     env.pop("PYTHONDONTWRITEBYTECODE", None)  # a real install has its bytecode
     env["NO_COLOR"] = "1"
@@ -97,11 +101,16 @@ def tool_env() -> Dict[str, str]:
 
 
 def compile_contractlint() -> None:
-    subprocess.run([PYTHON, "-m", "compileall", "-q", str(ROOT / "contractlint")], env=tool_env(),
-                   stdout=subprocess.DEVNULL, check=True)
+    subprocess.run(
+        [PYTHON, "-m", "compileall", "-q", str(ROOT / "contractlint")],
+        env=tool_env(),
+        stdout=subprocess.DEVNULL,
+        check=True,
+    )
 
 
 # -- measuring one run ---------------------------------------------------------------------------
+
 
 @dataclass
 class Run:
@@ -114,8 +123,8 @@ class Run:
 
 def _tree_rss_kb(root_pid: int) -> int:
     """The RSS of ``root_pid`` and all its descendants, from /proc (Linux)."""
-    children: Dict[int, List[int]] = {}
-    rss: Dict[int, int] = {}
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
@@ -124,7 +133,7 @@ def _tree_rss_kb(root_pid: int) -> int:
                 stat = fh.read()
         except OSError:
             continue
-        fields = stat[stat.rfind(b")") + 2:].split()
+        fields = stat[stat.rfind(b")") + 2 :].split()
         pid, ppid = int(entry), int(fields[1])
         children.setdefault(ppid, []).append(pid)
         rss[pid] = int(fields[21]) * (os.sysconf("SC_PAGE_SIZE") // 1024)
@@ -136,11 +145,13 @@ def _tree_rss_kb(root_pid: int) -> int:
     return total
 
 
-def measure(cmd: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None) -> Run:
+def measure(cmd: Sequence[str], cwd: Path, env: dict[str, str] | None = None) -> Run:
     env = env or tool_env()
     with tempfile.TemporaryFile() as out:
         start = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), cwd=str(cwd), env=env, stdout=out, stderr=subprocess.DEVNULL)
+        proc = subprocess.Popen(
+            list(cmd), cwd=str(cwd), env=env, stdout=out, stderr=subprocess.DEVNULL
+        )
         peak = [0]
         done = threading.Event()
 
@@ -160,13 +171,20 @@ def measure(cmd: Sequence[str], cwd: Path, env: Optional[Dict[str, str]] = None)
         proc.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
         text = out.read().decode("utf-8", "replace")
-    peak_kb = max(peak[0], usage.ru_maxrss)  # a run shorter than one sample still has its own maximum
+    peak_kb = max(
+        peak[0], usage.ru_maxrss
+    )  # a run shorter than one sample still has its own maximum
     return Run(wall, usage.ru_utime + usage.ru_stime, peak_kb / 1024, proc.returncode, text)
 
 
-def median_run(runs: List[Run]) -> Run:
-    return Run(statistics.median(r.wall for r in runs), statistics.median(r.cpu for r in runs),
-               max(r.peak_mb for r in runs), runs[-1].returncode, runs[-1].stdout)
+def median_run(runs: list[Run]) -> Run:
+    return Run(
+        statistics.median(r.wall for r in runs),
+        statistics.median(r.cpu for r in runs),
+        max(r.peak_mb for r in runs),
+        runs[-1].returncode,
+        runs[-1].stdout,
+    )
 
 
 # -- the tools -----------------------------------------------------------------------------------
@@ -174,20 +192,46 @@ def median_run(runs: List[Run]) -> Run:
 CL_LINE = re.compile(r"^(.+?):(\d+):(\d+): (CL\d{3}) ")
 
 
-def contractlint_cmd(extra: Sequence[str] = ()) -> List[str]:
-    return [PYTHON, "-m", "contractlint", "check", "-q", "--contract", "requests", "--select", "CL001", *extra, "."]
+def contractlint_cmd(extra: Sequence[str] = ()) -> list[str]:
+    return [
+        PYTHON,
+        "-m",
+        "contractlint",
+        "check",
+        "-q",
+        "--contract",
+        "requests",
+        "--select",
+        "CL001",
+        *extra,
+        ".",
+    ]
 
 
-def contractlint_findings(text: str) -> List[Tuple[str, int]]:
-    return sorted({(m.group(1), int(m.group(2))) for m in map(CL_LINE.match, text.splitlines()) if m})
+def contractlint_findings(text: str) -> list[tuple[str, int]]:
+    return sorted(
+        {(m.group(1), int(m.group(2))) for m in map(CL_LINE.match, text.splitlines()) if m}
+    )
 
 
-def semgrep_cmd() -> List[str]:
-    return [str(peer("semgrep")), "scan", "--config", str(HERE / "peers" / "semgrep-requests.yaml"), "--metrics=off",
-            "--disable-version-check", "--no-git-ignore", "--project-root", ".", "--json", "--quiet", "."]
+def semgrep_cmd() -> list[str]:
+    return [
+        str(peer("semgrep")),
+        "scan",
+        "--config",
+        str(HERE / "peers" / "semgrep-requests.yaml"),
+        "--metrics=off",
+        "--disable-version-check",
+        "--no-git-ignore",
+        "--project-root",
+        ".",
+        "--json",
+        "--quiet",
+        ".",
+    ]
 
 
-def semgrep_findings(text: str) -> List[Tuple[str, int]]:
+def semgrep_findings(text: str) -> list[tuple[str, int]]:
     data = json.loads(text)
     return sorted({(r["path"], r["start"]["line"]) for r in data["results"]})
 
@@ -199,27 +243,40 @@ def semgrep_scanned(text: str) -> int:
 FIXIT_LINE = re.compile(r"^(.+?)@(\d+):(\d+) RequestsUnguarded: ")
 
 
-def fixit_cmd() -> List[str]:
+def fixit_cmd() -> list[str]:
     return [str(peer("fixit")), "--rules", "fixit_requests", "lint", "."]
 
 
-def fixit_env() -> Dict[str, str]:
+def fixit_env() -> dict[str, str]:
     env = tool_env()
     env["PYTHONPATH"] = str(HERE / "peers")
     return env
 
 
-def fixit_findings(text: str) -> List[Tuple[str, int]]:
-    return sorted({(m.group(1), int(m.group(2))) for m in map(FIXIT_LINE.match, text.splitlines()) if m})
+def fixit_findings(text: str) -> list[tuple[str, int]]:
+    return sorted(
+        {(m.group(1), int(m.group(2))) for m in map(FIXIT_LINE.match, text.splitlines()) if m}
+    )
 
 
-def ruff_cmd(cache: Optional[Path]) -> List[str]:
+def ruff_cmd(cache: Path | None) -> list[str]:
     caching = ["--cache-dir", str(cache)] if cache else ["--no-cache"]
-    return [str(peer("ruff")), "check", "--isolated", *caching, "--select", "E9,F63,F7,F82", "--exit-zero",
-            "--output-format", "concise", "."]
+    return [
+        str(peer("ruff")),
+        "check",
+        "--isolated",
+        *caching,
+        "--select",
+        "E9,F63,F7,F82",
+        "--exit-zero",
+        "--output-format",
+        "concise",
+        ".",
+    ]
 
 
 # -- floors ----------------------------------------------------------------------------------------
+
 
 def startup(runs: int = 20) -> float:
     times = []
@@ -230,7 +287,7 @@ def startup(runs: int = 20) -> float:
     return statistics.median(times)
 
 
-def floors(root: Path) -> Dict[str, float]:
+def floors(root: Path) -> dict[str, float]:
     """Read every file contractlint checks, search each with the prefilter, libcst-parse the kept ones."""
     code = r"""
 import json, os, sys, time
@@ -280,10 +337,16 @@ parse = time.perf_counter() - start
 print(json.dumps({"files": len(files), "bytes": sum(map(len, blobs)), "kept": len(kept), "first": first, "list": listed, "walk": walk, "libcst": load,
                   "read": read, "search": search, "parse": parse}))
 """
-    best: Dict[str, float] = {}
+    best: dict[str, float] = {}
     for _ in range(3):
-        out = subprocess.run([PYTHON, "-c", code, str(root)], cwd=str(root), env=tool_env(), check=True,
-                             capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [PYTHON, "-c", code, str(root)],
+            cwd=str(root),
+            env=tool_env(),
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         data = json.loads(out)
         for key, value in data.items():
             best[key] = min(best.get(key, value), value)
@@ -292,12 +355,15 @@ print(json.dumps({"files": len(files), "bytes": sum(map(len, blobs)), "kept": le
 
 # -- parts -----------------------------------------------------------------------------------------
 
-def cold_and_warm(table: List[dict], name: str, root: Path, files: int, runs: int) -> Tuple[Run, list, List[float]]:
+
+def cold_and_warm(
+    table: list[dict], name: str, root: Path, files: int, runs: int
+) -> tuple[Run, list, list[float]]:
     """contractlint cold (empty cache) then warm (the same run again), ``runs`` times: the cold
     median, its findings and the load averages seen; both rows go to ``table``."""
     cache = BENCH / "cache" / name
-    cold: List[Run] = []
-    warm: List[Run] = []
+    cold: list[Run] = []
+    warm: list[Run] = []
     loads = []
     for _ in range(runs):
         loads.append(os.getloadavg()[0])
@@ -306,37 +372,77 @@ def cold_and_warm(table: List[dict], name: str, root: Path, files: int, runs: in
         warm.append(measure(contractlint_cmd(["--cache-dir", str(cache)]), root))
     cl_cold, cl_warm = median_run(cold), median_run(warm)
     ours = contractlint_findings(cl_cold.stdout)
-    assert contractlint_findings(cl_warm.stdout) == ours, "a warm run must find what the cold one found"
+    assert contractlint_findings(cl_warm.stdout) == ours, (
+        "a warm run must find what the cold one found"
+    )
     row(table, name, "contractlint", "cold", cl_cold, files, len(ours))
     row(table, name, "contractlint", "warm", cl_warm, files, len(ours))
     return cl_cold, ours, loads
 
 
-def row(table: List[dict], corpus: str, tool: str, mode: str, run: Run, files: int, findings) -> dict:
-    entry = {"corpus": corpus, "tool": tool, "mode": mode, "wall": run.wall, "cpu": run.cpu, "peak_mb": run.peak_mb,
-             "files_per_s": files / run.wall if run.wall else 0.0, "findings": findings}
+def row(
+    table: list[dict], corpus: str, tool: str, mode: str, run: Run, files: int, findings
+) -> dict:
+    entry = {
+        "corpus": corpus,
+        "tool": tool,
+        "mode": mode,
+        "wall": run.wall,
+        "cpu": run.cpu,
+        "peak_mb": run.peak_mb,
+        "files_per_s": files / run.wall if run.wall else 0.0,
+        "findings": findings,
+    }
     table.append(entry)
     return entry
 
 
-def run_peers(name: str, runs: int, fixit_runs: int, use_fixit: bool, table: List[dict], notes: dict) -> None:
+def run_peers(
+    name: str, runs: int, fixit_runs: int, use_fixit: bool, table: list[dict], notes: dict
+) -> None:
     root = corpus_root(name)
     fl = floors(root)
     files = int(fl["files"])
     notes.setdefault("floors", {})[name] = fl
-    print(f"\n== {name}: {root.relative_to(ROOT)} ({files} files, {fl['bytes'] / 1e6:.1f} MB, "
-          f"{int(fl['kept'])} kept by the prefilter)", flush=True)
+    print(
+        f"\n== {name}: {root.relative_to(ROOT)} ({files} files, {fl['bytes'] / 1e6:.1f} MB, "
+        f"{int(fl['kept'])} kept by the prefilter)",
+        flush=True,
+    )
 
     cl_cold, ours, _ = cold_and_warm(table, name, root, files, runs)
-    single = median_run([measure(contractlint_cmd(["--no-cache", "--jobs", "1"]), root) for _ in range(runs)])
-    row(table, name, "contractlint --jobs 1", "cold", single, files, len(contractlint_findings(single.stdout)))
-    every = median_run([measure([PYTHON, "-m", "contractlint", "check", "-q", "--no-cache", "."], root)
-                        for _ in range(runs)])
-    row(table, name, "contractlint, all builtin contracts", "cold", every, files,
-        len(contractlint_findings(every.stdout)))
+    single = median_run(
+        [measure(contractlint_cmd(["--no-cache", "--jobs", "1"]), root) for _ in range(runs)]
+    )
+    row(
+        table,
+        name,
+        "contractlint --jobs 1",
+        "cold",
+        single,
+        files,
+        len(contractlint_findings(single.stdout)),
+    )
+    every = median_run(
+        [
+            measure([PYTHON, "-m", "contractlint", "check", "-q", "--no-cache", "."], root)
+            for _ in range(runs)
+        ]
+    )
+    row(
+        table,
+        name,
+        "contractlint, all builtin contracts",
+        "cold",
+        every,
+        files,
+        len(contractlint_findings(every.stdout)),
+    )
 
     # Without a .semgrepignore, semgrep skips test/ and tests/ folders: make it scan what the others scan.
-    (root / ".semgrepignore").write_text("# bench/compare.py: scan every file, as the other tools do\n")
+    (root / ".semgrepignore").write_text(
+        "# bench/compare.py: scan every file, as the other tools do\n"
+    )
     sg = [measure(semgrep_cmd(), root) for _ in range(runs)]
     sg_run = median_run(sg)
     theirs = semgrep_findings(sg[-1].stdout)
@@ -351,8 +457,10 @@ def run_peers(name: str, runs: int, fixit_runs: int, use_fixit: bool, table: Lis
         row(table, name, "fixit", "cold", fx_run, files, len(fixit_found))
         only_fixit = sorted(set(fixit_found) - set(ours))
         only_ours = sorted(set(ours) - set(fixit_found))
-        notes.setdefault("fixit_vs_contractlint", {})[name] = {"only_fixit": len(only_fixit),
-                                                                 "only_contractlint": len(only_ours)}
+        notes.setdefault("fixit_vs_contractlint", {})[name] = {
+            "only_fixit": len(only_fixit),
+            "only_contractlint": len(only_ours),
+        }
 
     ruff_cache = BENCH / "ruff-cache" / name
     shutil.rmtree(ruff_cache, ignore_errors=True)
@@ -364,41 +472,53 @@ def run_peers(name: str, runs: int, fixit_runs: int, use_fixit: bool, table: Lis
     _print_table([r for r in table if r["corpus"] == name], cl_cold.wall)
 
 
-def run_ours(name: str, runs: int, table: List[dict], notes: dict) -> None:
+def run_ours(name: str, runs: int, table: list[dict], notes: dict) -> None:
     """contractlint alone, cold and warm, next to the floor: the fixed-cost targets, in a minute."""
     root = corpus_root(name)
     fl = floors(root)
     files = int(fl["files"])
     notes.setdefault("floors", {})[name] = fl
-    print(f"\n== {name}: {files} files, {int(fl['kept'])} parsed ({int(fl.get('first', fl['kept']))} kept by the "
-          f"prefilter, the rest reached through carriers); floor parts (best of 3): "
-          f"list {fl['walk']:.3f} s, read {fl['read']:.3f} s, search {fl['search']:.3f} s, "
-          f"parse {fl['parse']:.3f} s", flush=True)
+    print(
+        f"\n== {name}: {files} files, {int(fl['kept'])} parsed ({int(fl.get('first', fl['kept']))} kept by the "
+        f"prefilter, the rest reached through carriers); floor parts (best of 3): "
+        f"list {fl['walk']:.3f} s, read {fl['read']:.3f} s, search {fl['search']:.3f} s, "
+        f"parse {fl['parse']:.3f} s",
+        flush=True,
+    )
     cl_cold, _, loads = cold_and_warm(table, name, root, files, runs)
     _print_table([r for r in table if r["corpus"] == name], cl_cold.wall)
     print(f"   load average during the runs: {min(loads):.2f}-{max(loads):.2f}", flush=True)
 
 
-def _differences(name: str, ours: List[Tuple[str, int]], theirs: List[Tuple[str, int]]) -> None:
+def _differences(name: str, ours: list[tuple[str, int]], theirs: list[tuple[str, int]]) -> None:
     only_ours = sorted(set(ours) - set(theirs))
     only_theirs = sorted(set(theirs) - set(ours))
     path = BENCH / f"differences-{name}.txt"
     with open(path, "w") as fh:
-        fh.write(f"# {name}: {len(ours)} contractlint CL001 findings, {len(theirs)} semgrep findings\n")
+        fh.write(
+            f"# {name}: {len(ours)} contractlint CL001 findings, {len(theirs)} semgrep findings\n"
+        )
         fh.write(f"# only contractlint ({len(only_ours)}):\n")
         fh.writelines(f"{p}:{line}\n" for p, line in only_ours)
         fh.write(f"# only semgrep ({len(only_theirs)}):\n")
         fh.writelines(f"{p}:{line}\n" for p, line in only_theirs)
-    print(f"   contractlint and semgrep agree on {len(set(ours) & set(theirs))} findings; only contractlint "
-          f"{len(only_ours)}, only semgrep {len(only_theirs)} (see {path.relative_to(ROOT)})")
+    print(
+        f"   contractlint and semgrep agree on {len(set(ours) & set(theirs))} findings; only contractlint "
+        f"{len(only_ours)}, only semgrep {len(only_theirs)} (see {path.relative_to(ROOT)})"
+    )
 
 
-def _print_table(rows: List[dict], reference: float) -> None:
-    print(f"   {'tool':<36} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'files/s':>9} {'findings':>8} "
-          f"{'x contractlint':>15}")
+def _print_table(rows: list[dict], reference: float) -> None:
+    print(
+        f"   {'tool':<36} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'files/s':>9} {'findings':>8} "
+        f"{'x contractlint':>15}"
+    )
     for r in rows:
-        print(f"   {r['tool']:<36} {r['mode']:<5} {r['wall']:>8.3f} {r['cpu']:>8.2f} {r['peak_mb']:>8.0f} "
-              f"{r['files_per_s']:>9.0f} {str(r['findings']):>8} {r['wall'] / reference:>15.2f}", flush=True)
+        print(
+            f"   {r['tool']:<36} {r['mode']:<5} {r['wall']:>8.3f} {r['cpu']:>8.2f} {r['peak_mb']:>8.0f} "
+            f"{r['files_per_s']:>9.0f} {str(r['findings']):>8} {r['wall'] / reference:>15.2f}",
+            flush=True,
+        )
 
 
 def scaling(runs: int, notes: dict) -> None:
@@ -406,8 +526,13 @@ def scaling(runs: int, notes: dict) -> None:
     the prefilter), and under every builtin contract (23 files per copy parsed, their errors
     followed through the whole tree: the project-wide pass holds every parsed file's facts)."""
     source = corpus_root("django") / "django"
-    series = [("requests, CL001", contractlint_cmd), ("every builtin contract", lambda extra: [
-        PYTHON, "-m", "contractlint", "check", "-q", *extra, "."])]
+    series = [
+        ("requests, CL001", contractlint_cmd),
+        (
+            "every builtin contract",
+            lambda extra: [PYTHON, "-m", "contractlint", "check", "-q", *extra, "."],
+        ),
+    ]
     for key, (label, command) in zip(("scaling", "scaling_every"), series):
         print(f"\n== scaling: contractlint ({label}, cold) on copies of django/", flush=True)
         results = []
@@ -424,11 +549,20 @@ def scaling(runs: int, notes: dict) -> None:
                 shutil.rmtree(cache, ignore_errors=True)
                 cold.append(measure(command(["--cache-dir", str(cache)]), target))
             run = median_run(cold)
-            results.append({"copies": copies, "wall": run.wall, "cpu": run.cpu, "peak_mb": run.peak_mb,
-                            "findings": len(contractlint_findings(run.stdout))})
-            print(f"   x{copies}: wall {run.wall:.2f} s, cpu {run.cpu:.2f} s, peak {run.peak_mb:.0f} MB, "
-                  f"{results[-1]['findings']} findings, {run.wall / results[0]['wall']:.2f}x the time of x1",
-                  flush=True)
+            results.append(
+                {
+                    "copies": copies,
+                    "wall": run.wall,
+                    "cpu": run.cpu,
+                    "peak_mb": run.peak_mb,
+                    "findings": len(contractlint_findings(run.stdout)),
+                }
+            )
+            print(
+                f"   x{copies}: wall {run.wall:.2f} s, cpu {run.cpu:.2f} s, peak {run.peak_mb:.0f} MB, "
+                f"{results[-1]['findings']} findings, {run.wall / results[0]['wall']:.2f}x the time of x1",
+                flush=True,
+            )
         notes[key] = results
 
 
@@ -440,7 +574,9 @@ def precommit(notes: dict) -> None:
     project = BENCH / "precommit"
     shutil.rmtree(project, ignore_errors=True)
     project.mkdir(parents=True)
-    (project / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["requests", "httpx", "redis", "boto3"]\n')
+    (project / "pyproject.toml").write_text(
+        '[tool.contractlint]\ncontracts = ["requests", "httpx", "redis", "boto3"]\n'
+    )
     prefilter = Prefilter(load_contracts([n for n in builtin_names() if n != "capability-server"]))
     chosen = []
     for path in sorted((corpus_root("django") / "django" / "db" / "models").rglob("*.py")):
@@ -458,9 +594,24 @@ def precommit(notes: dict) -> None:
     print("\n== pre-commit shape: 10 changed files that touch no service", flush=True)
     if shutil.which("hyperfine"):
         export = BENCH / "precommit.json"
-        subprocess.run(["hyperfine", "-N", "--warmup", "5", "--runs", "40", "--export-json", str(export),
-                        " ".join(bare), " ".join(check)], cwd=str(project), env=tool_env(), check=True,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                "hyperfine",
+                "-N",
+                "--warmup",
+                "5",
+                "--runs",
+                "40",
+                "--export-json",
+                str(export),
+                " ".join(bare),
+                " ".join(check),
+            ],
+            cwd=str(project),
+            env=tool_env(),
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         found = json.loads(export.read_text())["results"]
         medians = [r["median"] for r in found]
         how = "hyperfine, median of 40 runs"
@@ -470,17 +621,28 @@ def precommit(notes: dict) -> None:
             times = [measure(cmd, project).wall for _ in range(40)]
             medians.append(statistics.median(times))
         how = "median of 40 runs"
-    notes["precommit"] = {"bare": medians[0], "check": medians[1], "over": medians[1] - medians[0], "how": how}
-    print(f"   python -c pass {medians[0] * 1000:.0f} ms; contractlint check (10 files) {medians[1] * 1000:.0f} ms; "
-          f"{(medians[1] - medians[0]) * 1000:.0f} ms on top of the bare interpreter ({how})", flush=True)
+    notes["precommit"] = {
+        "bare": medians[0],
+        "check": medians[1],
+        "over": medians[1] - medians[0],
+        "how": how,
+    }
+    print(
+        f"   python -c pass {medians[0] * 1000:.0f} ms; contractlint check (10 files) {medians[1] * 1000:.0f} ms; "
+        f"{(medians[1] - medians[0]) * 1000:.0f} ms on top of the bare interpreter ({how})",
+        flush=True,
+    )
 
 
-def verdicts(table: List[dict], notes: dict) -> None:
+def verdicts(table: list[dict], notes: dict) -> None:
     print("\n== targets")
     start = notes.get("startup", 0.0)
 
-    def get(corpus: str, tool: str, mode: str = "cold") -> Optional[dict]:
-        return next((r for r in table if r["corpus"] == corpus and r["tool"] == tool and r["mode"] == mode), None)
+    def get(corpus: str, tool: str, mode: str = "cold") -> dict | None:
+        return next(
+            (r for r in table if r["corpus"] == corpus and r["tool"] == tool and r["mode"] == mode),
+            None,
+        )
 
     def say(ok: bool, text: str) -> None:
         print(f"   {'MET    ' if ok else 'NOT MET'} {text}")
@@ -490,37 +652,58 @@ def verdicts(table: List[dict], notes: dict) -> None:
         warm = get(corpus, "contractlint", "warm")
         limit, speedup = TARGETS.get(corpus, (None, None))
         if ours and sg and limit:
-            say(ours["wall"] <= limit * sg["wall"], f"{corpus}: cold {ours['wall']:.2f} s vs semgrep "
-                f"{sg['wall']:.2f} s = {ours['wall'] / sg['wall']:.3f} (target <= {limit:.3f})")
+            say(
+                ours["wall"] <= limit * sg["wall"],
+                f"{corpus}: cold {ours['wall']:.2f} s vs semgrep "
+                f"{sg['wall']:.2f} s = {ours['wall'] / sg['wall']:.3f} (target <= {limit:.3f})",
+            )
         if ours and fx and speedup:
-            say(fx["wall"] >= speedup * ours["wall"], f"{corpus}: Fixit {fx['wall']:.1f} s is "
-                f"{fx['wall'] / ours['wall']:.0f}x contractlint (target >= {speedup}x)")
+            say(
+                fx["wall"] >= speedup * ours["wall"],
+                f"{corpus}: Fixit {fx['wall']:.1f} s is "
+                f"{fx['wall'] / ours['wall']:.0f}x contractlint (target >= {speedup}x)",
+            )
         fl = notes.get("floors", {}).get(corpus)
         if ours and fl:
             parser = fl["libcst"] if fl["kept"] else 0.0  # parsing a file needs the parser loaded
             floor = start + fl["walk"] + fl["read"] + fl["search"] + parser + fl["parse"]
-            say(ours["wall"] <= 2 * floor, f"{corpus}: cold {ours['wall']:.2f} s vs floor {floor:.2f} s "
+            say(
+                ours["wall"] <= 2 * floor,
+                f"{corpus}: cold {ours['wall']:.2f} s vs floor {floor:.2f} s "
                 f"(start-up {start:.3f} + list {fl['walk']:.3f} + read {fl['read']:.3f} + search "
                 f"{fl['search']:.3f} + import libcst {parser:.2f} + parse {fl['parse']:.2f} of {int(fl['kept'])} "
-                f"files) = {ours['wall'] / floor:.2f}x (target <= 2x)")
+                f"files) = {ours['wall'] / floor:.2f}x (target <= 2x)",
+            )
         if warm:
             say(warm["wall"] <= 0.3, f"{corpus}: warm run {warm['wall']:.3f} s (target <= 0.3 s)")
         for r in table:
             if r["corpus"] == corpus and r["tool"].startswith("contractlint"):
-                say(r["peak_mb"] < 300, f"{corpus}: {r['tool']} {r['mode']} peak {r['peak_mb']:.0f} MB (target < 300 MB)")
+                say(
+                    r["peak_mb"] < 300,
+                    f"{corpus}: {r['tool']} {r['mode']} peak {r['peak_mb']:.0f} MB (target < 300 MB)",
+                )
     if "precommit" in notes:
         over = notes["precommit"]["over"]
-        say(over < 0.150, f"pre-commit shape: {over * 1000:.0f} ms on top of the bare interpreter (target < 150 ms)")
+        say(
+            over < 0.150,
+            f"pre-commit shape: {over * 1000:.0f} ms on top of the bare interpreter (target < 150 ms)",
+        )
     for key in ("scaling", "scaling_every"):
         if key not in notes:
             continue
         s = notes[key]
         ratios = [r["wall"] / s[0]["wall"] for r in s]
         linear = all(r["wall"] <= r["copies"] * s[0]["wall"] * 1.25 for r in s)
-        say(linear, f"{key}: time grows linearly: x1, x2, x4 took " + ", ".join(f"{r:.2f}" for r in ratios)
-            + " times x1's time (at most 1.25x the linear share)")
-        say(all(r["peak_mb"] < 300 for r in s), f"{key}: peak memory at x1, x2, x4: "
-            + ", ".join(f"{r['peak_mb']:.0f} MB" for r in s))
+        say(
+            linear,
+            f"{key}: time grows linearly: x1, x2, x4 took "
+            + ", ".join(f"{r:.2f}" for r in ratios)
+            + " times x1's time (at most 1.25x the linear share)",
+        )
+        say(
+            all(r["peak_mb"] < 300 for r in s),
+            f"{key}: peak memory at x1, x2, x4: " + ", ".join(f"{r['peak_mb']:.0f} MB" for r in s),
+        )
 
 
 def machine() -> dict:
@@ -528,7 +711,11 @@ def machine() -> dict:
 
     cpu = ""
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in open("/proc/cpuinfo")
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     versions = {"python": platform.python_version()}
@@ -542,27 +729,41 @@ def machine() -> dict:
     from contractlint import __version__
 
     versions["contractlint"] = __version__
-    return {"cpu": cpu, "cores": os.cpu_count(), "system": platform.platform(), "versions": versions}
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "system": platform.platform(),
+        "versions": versions,
+    }
 
 
 def main(argv: Sequence[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--corpora", default="django,airflow-amazon,apprise,hvac,docker")
-    parser.add_argument("--runs", type=int, default=3, help="runs per measurement (the median is shown)")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="runs per measurement (the median is shown)"
+    )
     parser.add_argument("--fixit-runs", type=int, default=1, help="Fixit is slow: runs per corpus")
     parser.add_argument("--no-fixit", action="store_true")
-    parser.add_argument("--fixit-on", default="", help="run Fixit on these corpora only (comma-separated)")
-    parser.add_argument("--only", choices=["peers", "ours", "scaling", "precommit"],
-                        help="run one part only (ours: contractlint cold and warm next to the floor, no peers)")
+    parser.add_argument(
+        "--fixit-on", default="", help="run Fixit on these corpora only (comma-separated)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=["peers", "ours", "scaling", "precommit"],
+        help="run one part only (ours: contractlint cold and warm next to the floor, no peers)",
+    )
     args = parser.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
     compile_contractlint()
     info = machine()
-    print(f"machine: {info['cpu']}, {info['cores']} cores, {info['system']}; " +
-          ", ".join(f"{k} {v}" for k, v in info["versions"].items()))
+    print(
+        f"machine: {info['cpu']}, {info['cores']} cores, {info['system']}; "
+        + ", ".join(f"{k} {v}" for k, v in info["versions"].items())
+    )
     notes: dict = {"machine": info, "startup": startup()}
     print(f"interpreter start-up (python -c pass): {notes['startup'] * 1000:.0f} ms")
-    table: List[dict] = []
+    table: list[dict] = []
     if args.only in (None, "peers"):
         for name in args.corpora.split(","):
             fixit = not args.no_fixit and (not args.fixit_on or name in args.fixit_on.split(","))
@@ -575,7 +776,9 @@ def main(argv: Sequence[str]) -> None:
     if args.only in (None, "precommit"):
         precommit(notes)
     verdicts(table, notes)
-    (BENCH / "results.json").write_text(json.dumps({"table": table, "notes": notes}, indent=2, default=str))
+    (BENCH / "results.json").write_text(
+        json.dumps({"table": table, "notes": notes}, indent=2, default=str)
+    )
 
 
 if __name__ == "__main__":

@@ -35,8 +35,8 @@ from contractlint.contracts import load_contracts  # noqa: E402
 from contractlint.engine import discover  # noqa: E402
 from contractlint.workers import Prefilter, _module, _Names, display_path  # noqa: E402
 
-
 # -- discovery -------------------------------------------------------------------------------------
+
 
 def plain_discover(paths, config: Config):
     """The discovery that ``engine.discover`` replaced, word for word."""
@@ -48,7 +48,9 @@ def plain_discover(paths, config: Config):
                 yield path
             continue
         for folder, dirs, files in plain_walk(path):
-            dirs[:] = [os.path.basename(d) for d in config.select_files(folder, sorted(dirs), folders=True)]
+            dirs[:] = [
+                os.path.basename(d) for d in config.select_files(folder, sorted(dirs), folders=True)
+            ]
             for full in config.select_files(folder, sorted(files)):
                 if full not in seen:
                     seen.add(full)
@@ -79,10 +81,43 @@ def plain_walk(top):
         stack.extend(os.path.join(folder, d) for d in reversed(dirs) if d not in links)
 
 
-NAMES = ["a", "b", "pkg", "build", "tests", "x.py", "__init__.py", "m.py", "n.pyi", "gen", "sub", ".hidden",
-         "z_y.py", "docs", "a..py", "node_modules", "keep.txt"]
-PATTERNS = ["build", "build/", "/build", "gen/", "tests/", "/pkg/gen", "pkg/*.py", "*_*", "x.py", "sub/", "a/b",
-            "./docs", "*.pyi", "z*", "/a/", "**/m.py"]
+NAMES = [
+    "a",
+    "b",
+    "pkg",
+    "build",
+    "tests",
+    "x.py",
+    "__init__.py",
+    "m.py",
+    "n.pyi",
+    "gen",
+    "sub",
+    ".hidden",
+    "z_y.py",
+    "docs",
+    "a..py",
+    "node_modules",
+    "keep.txt",
+]
+PATTERNS = [
+    "build",
+    "build/",
+    "/build",
+    "gen/",
+    "tests/",
+    "/pkg/gen",
+    "pkg/*.py",
+    "*_*",
+    "x.py",
+    "sub/",
+    "a/b",
+    "./docs",
+    "*.pyi",
+    "z*",
+    "/a/",
+    "**/m.py",
+]
 
 
 def random_tree(root: Path, rng: random.Random, depth: int = 0) -> None:
@@ -114,14 +149,24 @@ def check_discovery(rounds: int, trees) -> None:
             try:
                 for _ in range(6):
                     root = rng.choice([".", "pkg", "a", ".."])
-                    config = Config(root=os.path.abspath(root),
-                                    include=tuple(rng.sample(["*.py", "*.pyi", "gen/", "/pkg/*", "a/b"],
-                                                             rng.randint(1, 2))),
-                                    exclude=tuple(rng.sample(PATTERNS, rng.randint(0, 3))))
-                    paths = rng.sample([".", "pkg", "a", "./a", "a/", "..", "../proj", str(top), "x.py", "gone"],
-                                       rng.randint(1, 3))
-                    _same(f"round {i} {config.include} {config.exclude} root={root} {paths}",
-                          list(plain_discover(paths, config)), list(discover(paths, config)))
+                    config = Config(
+                        root=os.path.abspath(root),
+                        include=tuple(
+                            rng.sample(
+                                ["*.py", "*.pyi", "gen/", "/pkg/*", "a/b"], rng.randint(1, 2)
+                            )
+                        ),
+                        exclude=tuple(rng.sample(PATTERNS, rng.randint(0, 3))),
+                    )
+                    paths = rng.sample(
+                        [".", "pkg", "a", "./a", "a/", "..", "../proj", str(top), "x.py", "gone"],
+                        rng.randint(1, 3),
+                    )
+                    _same(
+                        f"round {i} {config.include} {config.exclude} root={root} {paths}",
+                        list(plain_discover(paths, config)),
+                        list(discover(paths, config)),
+                    )
             finally:
                 os.chdir(cwd)
     for tree in trees:
@@ -135,7 +180,9 @@ def check_discovery(rounds: int, trees) -> None:
                     files = list(discover([path], config))
                     names = _Names(config)
                     for file in files:
-                        _same(file, (display_path(file), _module(config.relative(file))), names(file))
+                        _same(
+                            file, (display_path(file), _module(config.relative(file))), names(file)
+                        )
         finally:
             os.chdir(cwd)
     print(f"discovery and names: {rounds} random trees and {len(trees)} real ones, the same")
@@ -143,9 +190,39 @@ def check_discovery(rounds: int, trees) -> None:
 
 # -- the prefilter ---------------------------------------------------------------------------------
 
-PIECES = [b"import ", b"from ", b"requests", b"socket", b"os", b" as ", b"r", b", ", b",", b"\\\n", b"\\\r\n", b"\n",
-          b"\r\n", b"\r", b"#", b" ", b"\t", b".", b"(", b")", b";", b"x", b"_requests", b"requests_", b"\"",
-          b"import\\\n requests", b"from\\\n\\\nrequests", b"capa", b"capability_client", b"\xc3\xa9", b"open"]
+PIECES = [
+    b"import ",
+    b"from ",
+    b"requests",
+    b"socket",
+    b"os",
+    b" as ",
+    b"r",
+    b", ",
+    b",",
+    b"\\\n",
+    b"\\\r\n",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"#",
+    b" ",
+    b"\t",
+    b".",
+    b"(",
+    b")",
+    b";",
+    b"x",
+    b"_requests",
+    b"requests_",
+    b'"',
+    b"import\\\n requests",
+    b"from\\\n\\\nrequests",
+    b"capa",
+    b"capability_client",
+    b"\xc3\xa9",
+    b"open",
+]
 
 
 def check_prefilter(rounds: int) -> None:
@@ -154,13 +231,16 @@ def check_prefilter(rounds: int) -> None:
 
     filters = [Prefilter(load_contracts(["requests"])), Prefilter(load_contracts(builtin_names()))]
     pieces = PIECES + sorted({r.encode() for f in filters for r in f.roots})
-    for i in range(rounds):
+    for _i in range(rounds):
         data = b"".join(rng.choice(pieces) for _ in range(rng.randint(0, 40)))
         for prefilter in filters:
             if prefilter.pattern is None:
                 continue
-            plain = prefilter.everything or data[:2] in (b"\xff\xfe", b"\xfe\xff") or (
-                prefilter.pattern.search(data) is not None)
+            plain = (
+                prefilter.everything
+                or data[:2] in (b"\xff\xfe", b"\xfe\xff")
+                or (prefilter.pattern.search(data) is not None)
+            )
             _same(repr(data), plain, prefilter.search(data))
     print(f"prefilter: {rounds} random texts, the same")
 
@@ -176,8 +256,11 @@ def main(argv) -> None:
     parser.add_argument("--rounds", type=int, default=300)
     parser.add_argument("trees", nargs="*")
     args = parser.parse_args(argv)
-    trees = args.trees or [str(p) for p in sorted((HERE.parent / ".cache" / "corpora").glob("*/*")) if p.is_dir()
-                           and p.name != "downloads"]
+    trees = args.trees or [
+        str(p)
+        for p in sorted((HERE.parent / ".cache" / "corpora").glob("*/*"))
+        if p.is_dir() and p.name != "downloads"
+    ]
     check_prefilter(args.rounds * 100)
     check_discovery(args.rounds, trees)
 

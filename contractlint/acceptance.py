@@ -17,12 +17,14 @@ import datetime as dt
 import io
 import re
 import tokenize
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 from contractlint.model import Acceptance, CallSite, Finding, Span, rule_by_code
 
-_MARK = re.compile(r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE)
+_MARK = re.compile(
+    r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE
+)
 #: Any comment that means to be one, a missing colon included, so that a typo is reported rather than ignored.
 _ANY_MARK = re.compile(r"#\s*contractlint(?:\s*:|\s+accept)", re.IGNORECASE)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -33,17 +35,26 @@ ACCEPTABLE = frozenset({"CL001", "CL002", "CL003", "CL004", "CL005", "CL006", "C
 
 @dataclass
 class Parsed:
-    acceptances: List[Acceptance] = field(default_factory=list)
-    problems: List[Finding] = field(default_factory=list)
+    acceptances: list[Acceptance] = field(default_factory=list)
+    problems: list[Finding] = field(default_factory=list)
 
 
-def _finding(path: str, line: int, column: int, code: str, message: str, end: Optional[int] = None) -> Finding:
+def _finding(
+    path: str, line: int, column: int, code: str, message: str, end: int | None = None
+) -> Finding:
     rule = rule_by_code(code)
-    return Finding(path=path, span=Span(line, column, line, end or column), code=code, name=rule.name,
-                   severity=rule.severity, message=message, statement_line=line)
+    return Finding(
+        path=path,
+        span=Span(line, column, line, end or column),
+        code=code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        statement_line=line,
+    )
 
 
-def _comments(source: bytes) -> Iterable[Tuple[int, int, str, bool, bool]]:
+def _comments(source: bytes) -> Iterable[tuple[int, int, str, bool, bool]]:
     """(line, 0-based column, text, alone on its line, in the header) of every comment.
 
     The header is everything before the first statement, the module docstring excepted.
@@ -66,8 +77,16 @@ def _comments(source: bytes) -> Iterable[Tuple[int, int, str, bool, bool]]:
                 header = False
 
 
-_LAYOUT = frozenset({tokenize.NL, tokenize.NEWLINE, tokenize.ENCODING, tokenize.INDENT, tokenize.DEDENT,
-                     tokenize.ENDMARKER})
+_LAYOUT = frozenset(
+    {
+        tokenize.NL,
+        tokenize.NEWLINE,
+        tokenize.ENCODING,
+        tokenize.INDENT,
+        tokenize.DEDENT,
+        tokenize.ENDMARKER,
+    }
+)
 
 
 def _comments_by_line(source: bytes):
@@ -88,11 +107,19 @@ def parse(source: bytes, path: str) -> Parsed:
             continue
         mark = _MARK.match(text)
         if mark is None:
-            out.problems.append(_finding(path, line, column + 1, "CL100",
-                                         'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"'))
+            out.problems.append(
+                _finding(
+                    path,
+                    line,
+                    column + 1,
+                    "CL100",
+                    'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"',
+                )
+            )
             continue
-        acceptance, problem = _parse_one(mark.group("kind").lower(), mark.group("rest"), path, line, column + 1,
-                                         alone, header)
+        acceptance, problem = _parse_one(
+            mark.group("kind").lower(), mark.group("rest"), path, line, column + 1, alone, header
+        )
         if problem:
             out.problems.append(_finding(path, line, column + 1, "CL100", problem))
         if acceptance is not None:
@@ -103,15 +130,18 @@ def parse(source: bytes, path: str) -> Parsed:
 def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: bool, header: bool):
     head, sep, reason = rest.partition("--")
     reason = reason.strip() if sep else None
-    codes: List[str] = []
-    options: Dict[str, str] = {}
+    codes: list[str] = []
+    options: dict[str, str] = {}
     for token in re.split(r"[\s,]+", head.strip()):
         if not token:
             continue
         if "=" in token:
             key, _, value = token.partition("=")
             if key not in ("until", "owner"):
-                return None, f'unknown option "{key}=": an acceptance takes until=YYYY-MM-DD and owner=NAME'
+                return (
+                    None,
+                    f'unknown option "{key}=": an acceptance takes until=YYYY-MM-DD and owner=NAME',
+                )
             if key in options:
                 return None, f'"{key}=" is given twice'
             if not value:
@@ -122,7 +152,10 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
             if code not in ACCEPTABLE:
                 known = rule_by_code(code)
                 why = "is not a rule" if known is None else "cannot be accepted"
-                return None, f"{code} {why}; an acceptance names codes of findings about calls: {', '.join(sorted(ACCEPTABLE))}"
+                return (
+                    None,
+                    f"{code} {why}; an acceptance names codes of findings about calls: {', '.join(sorted(ACCEPTABLE))}",
+                )
             if code not in codes:
                 codes.append(code)
         else:
@@ -133,16 +166,26 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
     if "until" in options:
         # fromisoformat alone would also take 20270331 and 2027-W13-3 (Python 3.11+): the syntax is exact.
         try:
-            until = dt.date.fromisoformat(options["until"]) if _DATE.match(options["until"]) else None
+            until = (
+                dt.date.fromisoformat(options["until"]) if _DATE.match(options["until"]) else None
+            )
         except ValueError:
             until = None
         if until is None:
-            return None, f'until={options["until"]} is not a date like 2027-03-31'
+            return None, f"until={options['until']} is not a date like 2027-03-31"
     if kind == "accept-file" and not header:
         return None, "accept-file must stand in the file's header, before the first statement"
-    return Acceptance(path=path, line=line, column=column, codes=tuple(codes), reason=reason or None,
-                      owner=options.get("owner"), until=until, file_level=kind == "accept-file",
-                      standalone=alone), None
+    return Acceptance(
+        path=path,
+        line=line,
+        column=column,
+        codes=tuple(codes),
+        reason=reason or None,
+        owner=options.get("owner"),
+        until=until,
+        file_level=kind == "accept-file",
+        standalone=alone,
+    ), None
 
 
 def covers(acceptance: Acceptance, finding: Finding) -> bool:
@@ -151,27 +194,41 @@ def covers(acceptance: Acceptance, finding: Finding) -> bool:
     if acceptance.file_level:
         return True
     if acceptance.standalone:
-        return acceptance.line + 1 in (finding.statement_line, finding.span.line, finding.handler_line)
-    return acceptance.line in (finding.span.line, finding.span.end_line, finding.statement_line, finding.handler_line)
+        return acceptance.line + 1 in (
+            finding.statement_line,
+            finding.span.line,
+            finding.handler_line,
+        )
+    return acceptance.line in (
+        finding.span.line,
+        finding.span.end_line,
+        finding.statement_line,
+        finding.handler_line,
+    )
 
 
 @dataclass
 class Applied:
-    findings: List[Finding]
-    calls: List[CallSite]
+    findings: list[Finding]
+    calls: list[CallSite]
     #: Each acceptance and the findings it covers.
-    used: Dict[int, List[Finding]]
+    used: dict[int, list[Finding]]
 
 
-def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite], today: dt.date,
-          selected: Set[str]) -> Applied:
+def apply(
+    parsed: Parsed,
+    findings: Sequence[Finding],
+    calls: Sequence[CallSite],
+    today: dt.date,
+    selected: set[str],
+) -> Applied:
     """Drop the findings that a valid acceptance covers; add CL101–CL103 for the acceptances themselves.
 
     An expired acceptance covers nothing; one without a reason still covers (CL102 fails the run).
     """
-    kept: List[Finding] = []
-    used: Dict[int, List[Finding]] = {i: [] for i in range(len(parsed.acceptances))}
-    accepted_at: Dict[Tuple[Span, Optional[str]], Acceptance] = {}
+    kept: list[Finding] = []
+    used: dict[int, list[Finding]] = {i: [] for i in range(len(parsed.acceptances))}
+    accepted_at: dict[tuple[Span, str | None], Acceptance] = {}
     for finding in findings:
         cover = None
         for i, acceptance in enumerate(parsed.acceptances):
@@ -184,30 +241,61 @@ def apply(parsed: Parsed, findings: Sequence[Finding], calls: Sequence[CallSite]
             kept.append(finding)
         else:
             accepted_at.setdefault((finding.span, finding.contract), cover)
-    extra: List[Finding] = list(parsed.problems)
+    extra: list[Finding] = list(parsed.problems)
     for i, acceptance in enumerate(parsed.acceptances):
         codes = ",".join(acceptance.codes)
-        unused = [c for c in acceptance.codes if c in selected and not any(f.code == c for f in used[i])]
+        unused = [
+            c for c in acceptance.codes if c in selected and not any(f.code == c for f in used[i])
+        ]
         # An expired acceptance that still names a reported finding asks for a review (CL101); one
         # whose findings are all gone is simply stale (CL103), whatever its date.
-        if acceptance.expired(today) and len(unused) < len([c for c in acceptance.codes if c in selected]):
-            extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL101",
-                                  f"the acceptance of {codes} expired on {acceptance.until.isoformat()}"
-                                  f"{' (owner ' + acceptance.owner + ')' if acceptance.owner else ''}: "
-                                  "look at the risk again, then renew the date or handle the failure"))
+        if acceptance.expired(today) and len(unused) < len(
+            [c for c in acceptance.codes if c in selected]
+        ):
+            extra.append(
+                _finding(
+                    acceptance.path,
+                    acceptance.line,
+                    acceptance.column,
+                    "CL101",
+                    f"the acceptance of {codes} expired on {acceptance.until.isoformat()}"
+                    f"{' (owner ' + acceptance.owner + ')' if acceptance.owner else ''}: "
+                    "look at the risk again, then renew the date or handle the failure",
+                )
+            )
         if not acceptance.reason:
-            extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL102",
-                                  f"the acceptance of {codes} gives no reason: write why the risk is accepted after `--`"))
+            extra.append(
+                _finding(
+                    acceptance.path,
+                    acceptance.line,
+                    acceptance.column,
+                    "CL102",
+                    f"the acceptance of {codes} gives no reason: write why the risk is accepted after `--`",
+                )
+            )
         if unused:
             where = "in this file" if acceptance.file_level else "here"
-            extra.append(_finding(acceptance.path, acceptance.line, acceptance.column, "CL103",
-                                  f"the acceptance of {','.join(unused)} accepts nothing: no "
-                                  f"{'/'.join(unused)} finding is reported {where}; remove it"))
+            extra.append(
+                _finding(
+                    acceptance.path,
+                    acceptance.line,
+                    acceptance.column,
+                    "CL103",
+                    f"the acceptance of {','.join(unused)} accepts nothing: no "
+                    f"{'/'.join(unused)} finding is reported {where}; remove it",
+                )
+            )
     out_calls = []
     broken_left = {(f.span, f.contract) for f in kept}
     for call in calls:
-        if call.state == "broken" and not call.reported_up and (call.span, call.contract) not in broken_left:
+        if (
+            call.state == "broken"
+            and not call.reported_up
+            and (call.span, call.contract) not in broken_left
+        ):
             acceptance = accepted_at.get((call.span, call.contract))
             call = replace(call, state="accepted" if acceptance else "kept", acceptance=acceptance)
         out_calls.append(call)
-    return Applied(findings=kept + [f for f in extra if f.code in selected], calls=out_calls, used=used)
+    return Applied(
+        findings=kept + [f for f in extra if f.code in selected], calls=out_calls, used=used
+    )

@@ -12,8 +12,8 @@ import hashlib
 import json
 import os
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
-from typing import Dict, Iterable, List, Sequence, Tuple
 
 from contractlint.errors import UserError
 from contractlint.model import Finding
@@ -21,18 +21,18 @@ from contractlint.model import Finding
 VERSION = 1
 
 
-def _key(finding: Finding, rel_path: str) -> Tuple[str, str, str, str]:
+def _key(finding: Finding, rel_path: str) -> tuple[str, str, str, str]:
     return (rel_path, finding.code, finding.scope, finding.callee or "")
 
 
-def fingerprint(key: Tuple[str, str, str, str], occurrence: int) -> str:
+def fingerprint(key: tuple[str, str, str, str], occurrence: int) -> str:
     text = "\0".join([*key, str(occurrence)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def with_fingerprints(findings: Sequence[Finding], rel_path) -> List[Finding]:
+def with_fingerprints(findings: Sequence[Finding], rel_path) -> list[Finding]:
     """The findings, in order, each with its fingerprint (``rel_path`` maps a finding's path to the root)."""
-    counts: Dict[Tuple[str, str, str, str], int] = defaultdict(int)
+    counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
     out = []
     for finding in sorted(findings, key=Finding.sort_key):
         key = _key(finding, rel_path(finding.path))
@@ -51,12 +51,18 @@ class Entry:
     fingerprint: str
 
 
-def entries(findings: Iterable[Finding], rel_path) -> List[Entry]:
-    counts: Dict[Tuple[str, str, str, str], int] = defaultdict(int)
+def entries(findings: Iterable[Finding], rel_path) -> list[Entry]:
+    counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
     out = []
     for finding in sorted(findings, key=Finding.sort_key):
         key = _key(finding, rel_path(finding.path))
-        out.append(Entry(*key, occurrence=counts[key], fingerprint=finding.fingerprint or fingerprint(key, counts[key])))
+        out.append(
+            Entry(
+                *key,
+                occurrence=counts[key],
+                fingerprint=finding.fingerprint or fingerprint(key, counts[key]),
+            )
+        )
         counts[key] += 1
     return sorted(out, key=lambda e: (e.path, e.code, e.scope, e.callee, e.occurrence))
 
@@ -67,8 +73,14 @@ def dumps(items: Sequence[Entry]) -> str:
         "version": VERSION,
         "tool": "contractlint",
         "findings": [
-            {"path": e.path, "code": e.code, "scope": e.scope, "callee": e.callee,
-             "occurrence": e.occurrence, "fingerprint": e.fingerprint}
+            {
+                "path": e.path,
+                "code": e.code,
+                "scope": e.scope,
+                "callee": e.callee,
+                "occurrence": e.occurrence,
+                "fingerprint": e.fingerprint,
+            }
             for e in items
         ],
     }
@@ -86,7 +98,7 @@ def write(path: str, items: Sequence[Entry]) -> None:
         raise UserError([f"{path}: cannot write the baseline: {exc.strerror or exc}"]) from None
 
 
-def read(path: str) -> List[Entry]:
+def read(path: str) -> list[Entry]:
     try:
         with open(path, encoding="utf-8") as fh:
             doc = json.load(fh)
@@ -96,10 +108,20 @@ def read(path: str) -> List[Entry]:
         line = getattr(exc, "lineno", None)
         col = getattr(exc, "colno", None)
         where = f"{path}:{line}:{col}" if line else path
-        raise UserError([f"{where}: the baseline is not valid JSON: {getattr(exc, 'msg', exc)}"]) from None
-    if not isinstance(doc, dict) or doc.get("version") != VERSION or not isinstance(doc.get("findings"), list):
-        raise UserError([f'{path}: not a contractlint baseline (expected {{"version": {VERSION}, "findings": [...]}}); '
-                         "write one with `contractlint check --write-baseline FILE`"])
+        raise UserError(
+            [f"{where}: the baseline is not valid JSON: {getattr(exc, 'msg', exc)}"]
+        ) from None
+    if (
+        not isinstance(doc, dict)
+        or doc.get("version") != VERSION
+        or not isinstance(doc.get("findings"), list)
+    ):
+        raise UserError(
+            [
+                f'{path}: not a contractlint baseline (expected {{"version": {VERSION}, "findings": [...]}}); '
+                "write one with `contractlint check --write-baseline FILE`"
+            ]
+        )
     out = []
     fields = ("path", "code", "scope", "callee", "occurrence", "fingerprint")
     for i, item in enumerate(doc["findings"]):
@@ -108,8 +130,12 @@ def read(path: str) -> List[Entry]:
         # A hand-edited entry of the wrong type would match nothing and be reported as "no longer found".
         wrong = [k for k in fields if not _typed(k, item[k])]
         if wrong:
-            raise UserError([f"{path}: findings[{i + 1}].{wrong[0]}: expected "
-                             f"{'a whole number' if wrong[0] == 'occurrence' else 'a string'}, got {item[wrong[0]]!r}"])
+            raise UserError(
+                [
+                    f"{path}: findings[{i + 1}].{wrong[0]}: expected "
+                    f"{'a whole number' if wrong[0] == 'occurrence' else 'a string'}, got {item[wrong[0]]!r}"
+                ]
+            )
         out.append(Entry(**{k: item[k] for k in fields}))
     return out
 

@@ -17,9 +17,10 @@ import hashlib
 import io
 import os
 import pickle
+from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING, List, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Optional
 
 from contractlint import __version__
 from contractlint.model import CallSite, Contract, Finding
@@ -32,16 +33,26 @@ if TYPE_CHECKING:
 FORMAT = "contractlint-cache-2"
 DEFAULT_DIR = ".contractlint_cache"
 
-Entry = Tuple[List[Finding], List[CallSite], Optional["Facts"]]
+Entry = tuple[list[Finding], list[CallSite], Optional["Facts"]]
 
-_TAG = ("Signature: 8a477f597d28d172789f06886806bc55\n"
-        "# This file is a cache directory tag created by contractlint.\n"
-        "# For information about cache directory tags, see https://bford.info/cachedir/\n")
+_TAG = (
+    "Signature: 8a477f597d28d172789f06886806bc55\n"
+    "# This file is a cache directory tag created by contractlint.\n"
+    "# For information about cache directory tags, see https://bford.info/cachedir/\n"
+)
 
 
 #: The code that makes an entry: the analysis, the model it fills, the modules that store it, and
 #: for the entries of whole runs, the project-wide pass and the engine that runs it.
-_PRODUCERS = ("analysis", "model", "cache.py", "workers.py", "propagation.py", "engine.py", "runcache.py")
+_PRODUCERS = (
+    "analysis",
+    "model",
+    "cache.py",
+    "workers.py",
+    "propagation.py",
+    "engine.py",
+    "runcache.py",
+)
 
 
 def code_digest() -> str:
@@ -57,22 +68,28 @@ def code_digest() -> str:
         found += [package / name] if name.endswith(".py") else list((package / name).rglob("*.py"))
     for path in sorted(found):
         try:
-            digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+            digest.update(
+                path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
+            )
         except OSError:
             continue
     return digest.hexdigest()
 
 
-def run_digest(contracts: Sequence[Contract], config: "Config", version: Optional[str] = None) -> str:
+def run_digest(contracts: Sequence[Contract], config: Config, version: str | None = None) -> str:
     """What every entry of one run shares: the tool, the contracts and the configuration in force.
 
     Absolute paths (the contract files' and the project's) are left out, so the same checkout in
     another folder hits; the module name that the root gives a file is part of each file's key.
     """
     digest = hashlib.blake2b(digest_size=16)
-    for part in (FORMAT, version if version is not None else __version__, code_digest(),
-                 repr([replace(c, source="") for c in contracts]),
-                 repr(replace(config, root="", source=None))):
+    for part in (
+        FORMAT,
+        version if version is not None else __version__,
+        code_digest(),
+        repr([replace(c, source="") for c in contracts]),
+        repr(replace(config, root="", source=None)),
+    ):
         digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
     return digest.hexdigest()
 
@@ -105,26 +122,40 @@ class Cache:
     def _path(self, key: str) -> str:
         return os.path.join(self.directory, "v1", key[:2], key[2:])
 
-    def get(self, key: str, path: str) -> Optional[Entry]:
+    def get(self, key: str, path: str) -> Entry | None:
         """The entry for ``key`` with its paths set to ``path``, or None when it is missing or unreadable."""
-        from contractlint.model.project import Facts  # only for a run that parses, or reads what parsing found
+        from contractlint.model.project import (
+            Facts,  # only for a run that parses, or reads what parsing found
+        )
 
         try:
             tag, findings, calls, facts = _load(self._path(key))
-            if (tag != FORMAT or not isinstance(findings, list) or not isinstance(calls, list)
-                    or not all(isinstance(f, Finding) for f in findings)
-                    or not all(isinstance(c, CallSite) for c in calls)
-                    or not (facts is None or isinstance(facts, Facts))):
+            if (
+                tag != FORMAT
+                or not isinstance(findings, list)
+                or not isinstance(calls, list)
+                or not all(isinstance(f, Finding) for f in findings)
+                or not all(isinstance(c, CallSite) for c in calls)
+                or not (facts is None or isinstance(facts, Facts))
+            ):
                 raise ValueError("not an entry")
         except Exception:  # missing, truncated, planted, from another Python: recompute it
             self.misses += 1
             return None
         self.hits += 1
-        return ([f if f.path == path else replace(f, path=path) for f in findings],
-                [c if c.path == path else replace(c, path=path) for c in calls], facts)
+        return (
+            [f if f.path == path else replace(f, path=path) for f in findings],
+            [c if c.path == path else replace(c, path=path) for c in calls],
+            facts,
+        )
 
-    def put(self, key: str, findings: Sequence[Finding], calls: Sequence[CallSite],
-            facts: Optional["Facts"] = None) -> None:
+    def put(
+        self,
+        key: str,
+        findings: Sequence[Finding],
+        calls: Sequence[CallSite],
+        facts: Facts | None = None,
+    ) -> None:
         """Store an entry; a cache that cannot be written (read-only, full) is skipped silently."""
         self._store(self._path(key), (FORMAT, list(findings), list(calls), facts))
 
@@ -132,7 +163,7 @@ class Cache:
         """Where the entry of a whole run named ``name`` lives (see ``contractlint.runcache``)."""
         return os.path.join(self.directory, "runs", name)
 
-    def get_run(self, name: str) -> Optional[tuple]:
+    def get_run(self, name: str) -> tuple | None:
         """The entry of a whole run, or None when it is missing or unreadable; the caller checks its shape."""
         try:
             entry = _load(self.run_path(name))
@@ -152,7 +183,9 @@ class Cache:
             os.makedirs(folder, exist_ok=True)
             blob = pickle.dumps(entry, protocol=4)
             temp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
-            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+            fd = os.open(
+                temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600
+            )
             try:
                 with os.fdopen(fd, "wb") as fh:
                     fh.write(blob)
@@ -169,7 +202,10 @@ class Cache:
             return
         self._ready = True
         os.makedirs(self.directory, exist_ok=True)
-        for name, text in (("CACHEDIR.TAG", _TAG), (".gitignore", "# Created by contractlint\n*\n")):
+        for name, text in (
+            ("CACHEDIR.TAG", _TAG),
+            (".gitignore", "# Created by contractlint\n*\n"),
+        ):
             path = os.path.join(self.directory, name)
             if not os.path.exists(path):
                 try:

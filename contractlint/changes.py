@@ -14,8 +14,8 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Dict, FrozenSet, List, Mapping, Optional, Sequence
 
 from contractlint.errors import UserError
 from contractlint.model import Finding, Report
@@ -39,9 +39,9 @@ class Changes:
 
     #: What the files were compared with, for people: "the staged changes", "main (merge base 1a2b3c4)".
     against: str
-    files: Mapping[str, Optional[FrozenSet[int]]] = field(default_factory=dict)
+    files: Mapping[str, frozenset[int] | None] = field(default_factory=dict)
 
-    def paths(self) -> List[str]:
+    def paths(self) -> list[str]:
         return sorted(self.files)
 
     def touches(self, path: str, first: int, last: int) -> bool:
@@ -67,8 +67,8 @@ def unquote(name: str) -> str:
             i += 1
             continue
         nxt = body[i + 1]
-        if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1:i + 4]):
-            out.append(int(body[i + 1:i + 4], 8))
+        if nxt in "01234567" and re.match(r"[0-7]{3}", body[i + 1 : i + 4]):
+            out.append(int(body[i + 1 : i + 4], 8))
             i += 4
         elif nxt in _C_ESCAPES:
             out.append(_C_ESCAPES[nxt])
@@ -79,20 +79,20 @@ def unquote(name: str) -> str:
     return out.decode("utf-8", "surrogateescape")
 
 
-def parse_diff(text: str) -> Dict[str, FrozenSet[int]]:
+def parse_diff(text: str) -> dict[str, frozenset[int]]:
     """``git diff -U0`` output -> each new-side path (relative to the repository) -> its added lines.
 
     A file that only lost lines, or was only renamed, maps to an empty set: it changed, no line of
     it did.
     """
-    found: Dict[str, set] = {}
-    current: Optional[str] = None
+    found: dict[str, set] = {}
+    current: str | None = None
     in_header = False
     for line in text.splitlines():
         if line.startswith("diff --git "):
             current, in_header = None, True
         elif in_header and line.startswith("rename to "):
-            current = unquote(line[len("rename to "):])
+            current = unquote(line[len("rename to ") :])
             found.setdefault(current, set())
         elif in_header and line.startswith("+++ "):
             target = line[4:]
@@ -111,7 +111,7 @@ def parse_diff(text: str) -> Dict[str, FrozenSet[int]]:
     return {path: frozenset(lines) for path, lines in found.items()}
 
 
-def split_nul(text: str) -> List[str]:
+def split_nul(text: str) -> list[str]:
     return [name for name in text.split("\0") if name]
 
 
@@ -124,8 +124,12 @@ class Git:
     def run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         try:
             proc = subprocess.run(
-                ["git", "-c", "core.quotePath=false", *args], cwd=self.cwd, capture_output=True,
-                text=True, encoding="utf-8", errors="surrogateescape",
+                ["git", "-c", "core.quotePath=false", *args],
+                cwd=self.cwd,
+                capture_output=True,
+                text=True,
+                encoding="utf-8",
+                errors="surrogateescape",
             )
         except FileNotFoundError:
             raise UserError(["--changed: git is not installed (or not on PATH)"]) from None
@@ -141,22 +145,39 @@ class Git:
         return proc.stdout.strip()
 
     def has_commit(self, ref: str) -> bool:
-        return self.run("rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False).returncode == 0
+        return (
+            self.run(
+                "rev-parse", "--verify", "--quiet", f"{ref}^{{commit}}", check=False
+            ).returncode
+            == 0
+        )
 
     def is_shallow(self) -> bool:
-        return self.run("rev-parse", "--is-shallow-repository", check=False).stdout.strip() == "true"
+        return (
+            self.run("rev-parse", "--is-shallow-repository", check=False).stdout.strip() == "true"
+        )
 
-    def merge_base(self, ref: str) -> Optional[str]:
+    def merge_base(self, ref: str) -> str | None:
         proc = self.run("merge-base", ref, "HEAD", check=False)
         return (proc.stdout.strip() or None) if proc.returncode == 0 else None
 
     def diff(self, *args: str) -> str:
-        return self.run("diff", "--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/",
-                        "--dst-prefix=b/", "--diff-filter=d", "-U0", *args).stdout
+        return self.run(
+            "diff",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-textconv",
+            "--src-prefix=a/",
+            "--dst-prefix=b/",
+            "--diff-filter=d",
+            "-U0",
+            *args,
+        ).stdout
 
-    def untracked(self) -> List[str]:
-        return split_nul(self.run("ls-files", "-z", "--others", "--exclude-standard", "--full-name",
-                                  ":/").stdout)
+    def untracked(self) -> list[str]:
+        return split_nul(
+            self.run("ls-files", "-z", "--others", "--exclude-standard", "--full-name", ":/").stdout
+        )
 
 
 def default_base(git: Git) -> str:
@@ -174,14 +195,19 @@ def default_base(git: Git) -> str:
     for ref in DEFAULT_BASES[1:]:
         if git.has_commit(ref):
             return ref
-    hint = " (this is a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: 0)" \
-        if git.is_shallow() else ""
-    raise UserError([
-        f"--changed: no default branch found (tried {', '.join(DEFAULT_BASES)}){hint}; name the base with --base REF"
-    ])
+    hint = (
+        " (this is a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: 0)"
+        if git.is_shallow()
+        else ""
+    )
+    raise UserError(
+        [
+            f"--changed: no default branch found (tried {', '.join(DEFAULT_BASES)}){hint}; name the base with --base REF"
+        ]
+    )
 
 
-def changed(git: Git, base: Optional[str] = None, staged: bool = False) -> Changes:
+def changed(git: Git, base: str | None = None, staged: bool = False) -> Changes:
     """The files (and lines) that differ from the merge base of ``base`` and HEAD, or the staged ones.
 
     Comparing with the merge base, not with ``base`` itself, leaves out what the default branch
@@ -189,20 +215,30 @@ def changed(git: Git, base: Optional[str] = None, staged: bool = False) -> Chang
     """
     top = git.toplevel()
     if staged:
-        lines: Dict[str, Optional[FrozenSet[int]]] = dict(parse_diff(git.diff("--cached")))
+        lines: dict[str, frozenset[int] | None] = dict(parse_diff(git.diff("--cached")))
         against = "the staged changes"
     else:
         ref = base or default_base(git)
         if not git.has_commit(ref):
-            hint = (" (this is a shallow clone: fetch the base, e.g. actions/checkout with fetch-depth: 0, "
-                    "or git fetch origin <branch>)" if git.is_shallow() else "")
-            raise UserError([f'--changed: the base "{ref}" is not a commit in this repository{hint}'])
+            hint = (
+                " (this is a shallow clone: fetch the base, e.g. actions/checkout with fetch-depth: 0, "
+                "or git fetch origin <branch>)"
+                if git.is_shallow()
+                else ""
+            )
+            raise UserError(
+                [f'--changed: the base "{ref}" is not a commit in this repository{hint}']
+            )
         if not git.has_commit("HEAD"):
             raise UserError(["--changed: HEAD has no commit yet; use --staged"])
         point = git.merge_base(ref)
         if point is None:
-            hint = ("; the history is shallow: fetch more of it (git fetch --unshallow, or actions/checkout "
-                    "with fetch-depth: 0)" if git.is_shallow() else "")
+            hint = (
+                "; the history is shallow: fetch more of it (git fetch --unshallow, or actions/checkout "
+                "with fetch-depth: 0)"
+                if git.is_shallow()
+                else ""
+            )
             raise UserError([f'--changed: "{ref}" and HEAD have no common ancestor{hint}'])
         lines = dict(parse_diff(git.diff(point)))
         for name in git.untracked():
@@ -212,7 +248,7 @@ def changed(git: Git, base: Optional[str] = None, staged: bool = False) -> Chang
     return Changes(against=against, files=files)
 
 
-def select(changes: Changes, paths: Sequence[str]) -> List[str]:
+def select(changes: Changes, paths: Sequence[str]) -> list[str]:
     """The changed files that exist and lie under one of ``paths`` (files or folders), as paths to check.
 
     The paths are given relative to the working directory when they lie below it, as ``check`` shows them.
@@ -234,10 +270,13 @@ def restrict(report: Report, changes: Changes) -> Report:
     last line of the call. A finding about a whole file (it cannot be parsed, or contractlint failed
     on it) is kept whatever lines changed: nothing in the file was checked.
     """
+
     def on_changed_line(path: str, first: int, last: int) -> bool:
         return changes.touches(path, min(first, last), max(first, last))
 
-    findings = [f for f in report.findings if f.code in WHOLE_FILE_CODES or on_changed_line(*_lines(f))]
+    findings = [
+        f for f in report.findings if f.code in WHOLE_FILE_CODES or on_changed_line(*_lines(f))
+    ]
     calls = [c for c in report.calls if on_changed_line(c.path, c.span.line, c.span.end_line)]
     return replace(report, findings=findings, calls=calls)
 

@@ -8,13 +8,20 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import sys
-from typing import List, Optional, Sequence, Tuple
+from collections.abc import Sequence
 
 import click
 
 from contractlint import __version__
-from contractlint.config import (TARGET_VERSIONS, Config, check_codes, find_pyproject, load_config,
-                                 parse_target_version, split_codes)
+from contractlint.config import (
+    TARGET_VERSIONS,
+    Config,
+    check_codes,
+    find_pyproject,
+    load_config,
+    parse_target_version,
+    split_codes,
+)
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
@@ -27,8 +34,12 @@ def _fail(exc: UserError) -> None:
     sys.exit(2)
 
 
-def _setup(paths: Sequence[str], config_path: Optional[str], contract_specs: Sequence[str],
-           quiet: bool = False) -> Tuple[Config, List[Contract]]:
+def _setup(
+    paths: Sequence[str],
+    config_path: str | None,
+    contract_specs: Sequence[str],
+    quiet: bool = False,
+) -> tuple[Config, list[Contract]]:
     source = config_path or find_pyproject(paths)
     config = load_config(source)
     if contract_specs:
@@ -38,7 +49,10 @@ def _setup(paths: Sequence[str], config_path: Optional[str], contract_specs: Seq
     else:
         names = builtin_names()
         if not quiet:
-            click.echo(f"contractlint: no contracts configured; using the builtin ones: {', '.join(names)}", err=True)
+            click.echo(
+                f"contractlint: no contracts configured; using the builtin ones: {', '.join(names)}",
+                err=True,
+            )
         contracts = load_contracts(names)
     return config, contracts
 
@@ -52,7 +66,11 @@ class _Main(click.Group):
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split())
-            command = exc.ctx.command_path.split(" ", 1)[1:] if isinstance(exc, click.UsageError) and exc.ctx else []
+            command = (
+                exc.ctx.command_path.split(" ", 1)[1:]
+                if isinstance(exc, click.UsageError) and exc.ctx
+                else []
+            )
             where = f"{command[0]}: " if command else ""
             click.echo(f"contractlint: error: {where}{message}", err=True)
             code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
@@ -77,7 +95,7 @@ def main() -> None:
     """
 
 
-def _date(ctx, param, value: Optional[str]) -> Optional[dt.date]:
+def _date(ctx, param, value: str | None) -> dt.date | None:
     if value is None:
         return None
     try:
@@ -90,27 +108,66 @@ def _date(ctx, param, value: Optional[str]) -> Optional[dt.date]:
 
 def _selection_options(command):
     """The options ``check`` and ``report`` share: what to check, against what, judged on which day."""
-    for option in reversed([
-        click.argument("paths", nargs=-1, type=click.Path()),
-        click.option("--contract", "contract_specs", multiple=True, metavar="PATH|NAME",
-                     help="A contract file or a builtin contract name; repeatable. Replaces the configured set."),
-        click.option("--select", multiple=True, metavar="CODES",
-                     help="Only these rule codes or prefixes (comma-separated)."),
-        click.option("--ignore", multiple=True, metavar="CODES",
-                     help="Skip these rule codes or prefixes (comma-separated)."),
-        click.option("--exclude", multiple=True, metavar="GLOB",
-                     help="Skip files and folders matching this pattern; repeatable."),
-        click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="The pyproject.toml to read instead of searching upwards from the paths."),
-        click.option("--today", callback=_date, metavar="YYYY-MM-DD",
-                     help="The date acceptances and contract reviews are judged by (default: today)."),
-        click.option("--baseline", "baseline_path", type=click.Path(dir_okay=False), metavar="FILE",
-                     help="Report only findings not recorded in this baseline (see --write-baseline)."),
-        click.option("--target-version", type=click.Choice(TARGET_VERSIONS), callback=_remember, expose_value=False,
-                     metavar="3.N", help="The oldest Python the checked code must run on: newer syntax cannot be "
-                     "parsed (default: the lower bound of requires-python in pyproject.toml, else any version)."),
-        *_speed_options(),
-    ]):
+    for option in reversed(
+        [
+            click.argument("paths", nargs=-1, type=click.Path()),
+            click.option(
+                "--contract",
+                "contract_specs",
+                multiple=True,
+                metavar="PATH|NAME",
+                help="A contract file or a builtin contract name; repeatable. Replaces the configured set.",
+            ),
+            click.option(
+                "--select",
+                multiple=True,
+                metavar="CODES",
+                help="Only these rule codes or prefixes (comma-separated).",
+            ),
+            click.option(
+                "--ignore",
+                multiple=True,
+                metavar="CODES",
+                help="Skip these rule codes or prefixes (comma-separated).",
+            ),
+            click.option(
+                "--exclude",
+                multiple=True,
+                metavar="GLOB",
+                help="Skip files and folders matching this pattern; repeatable.",
+            ),
+            click.option(
+                "--config",
+                "config_path",
+                type=click.Path(dir_okay=False),
+                metavar="FILE",
+                help="The pyproject.toml to read instead of searching upwards from the paths.",
+            ),
+            click.option(
+                "--today",
+                callback=_date,
+                metavar="YYYY-MM-DD",
+                help="The date acceptances and contract reviews are judged by (default: today).",
+            ),
+            click.option(
+                "--baseline",
+                "baseline_path",
+                type=click.Path(dir_okay=False),
+                metavar="FILE",
+                help="Report only findings not recorded in this baseline (see --write-baseline).",
+            ),
+            click.option(
+                "--target-version",
+                type=click.Choice(TARGET_VERSIONS),
+                callback=_remember,
+                expose_value=False,
+                metavar="3.N",
+                help="The oldest Python the checked code must run on: newer syntax cannot be "
+                "parsed (default: the lower bound of requires-python in pyproject.toml, else any version).",
+            ),
+            *_speed_options(),
+        ]
+    ):
         command = option(command)
     return command
 
@@ -121,17 +178,36 @@ def _remember(ctx, param, value):
 
 def _speed_options():
     """--jobs, --cache-dir, --no-cache: how the work is done, never what is found (kept in ctx.meta)."""
+
     def remember(ctx, param, value):
         ctx.meta[f"contractlint.{param.name}"] = value
 
     return [
-        click.option("-j", "--jobs", type=click.IntRange(min=1), callback=remember, expose_value=False, metavar="N",
-                     help="Worker processes that parse files (default: the number of CPUs; 1: this process only)."),
-        click.option("--cache-dir", type=click.Path(file_okay=False), callback=remember, expose_value=False,
-                     metavar="DIR", help="Where the cache lives: each parsed file's analysis, and each run's "
-                     "result over a folder (default: .contractlint_cache in the folder of pyproject.toml)."),
-        click.option("--no-cache", is_flag=True, callback=remember, expose_value=False,
-                     help="Neither read nor write the cache."),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            callback=remember,
+            expose_value=False,
+            metavar="N",
+            help="Worker processes that parse files (default: the number of CPUs; 1: this process only).",
+        ),
+        click.option(
+            "--cache-dir",
+            type=click.Path(file_okay=False),
+            callback=remember,
+            expose_value=False,
+            metavar="DIR",
+            help="Where the cache lives: each parsed file's analysis, and each run's "
+            "result over a folder (default: .contractlint_cache in the folder of pyproject.toml).",
+        ),
+        click.option(
+            "--no-cache",
+            is_flag=True,
+            callback=remember,
+            expose_value=False,
+            help="Neither read nor write the cache.",
+        ),
     ]
 
 
@@ -141,8 +217,13 @@ def _speed(config: Config) -> dict:
 
     meta = click.get_current_context().meta
     jobs = meta.get("contractlint.jobs") or _cpu_count()
-    cache_dir = None if meta.get("contractlint.no_cache") else (
-        meta.get("contractlint.cache_dir") or os.path.join(config.root, ".contractlint_cache"))
+    cache_dir = (
+        None
+        if meta.get("contractlint.no_cache")
+        else (
+            meta.get("contractlint.cache_dir") or os.path.join(config.root, ".contractlint_cache")
+        )
+    )
     return {"jobs": jobs, "cache_dir": cache_dir}
 
 
@@ -155,8 +236,20 @@ def _cpu_count() -> int:
         return os.cpu_count() or 1
 
 
-def _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet=False,
-         changed=None, fixing: Optional[list] = None, write: bool = True):
+def _run(
+    paths,
+    contract_specs,
+    select,
+    ignore,
+    exclude,
+    config_path,
+    today,
+    baseline_path,
+    quiet=False,
+    changed=None,
+    fixing: list | None = None,
+    write: bool = True,
+):
     """Load configuration and contracts, check ``paths`` (only the ``changed`` files among them, when
     given), and return (config, report)."""
     select, ignore = split_codes(select), split_codes(ignore)
@@ -182,15 +275,34 @@ def _run(paths, contract_specs, select, ignore, exclude, config_path, today, bas
         from contractlint import baseline
 
         entries = baseline.read(baseline_path)
-    if fixing is not None:  # --fix, --diff: one FileFix per file with a safe fix lands in ``fixing``
+    if (
+        fixing is not None
+    ):  # --fix, --diff: one FileFix per file with a safe fix lands in ``fixing``
         from contractlint.engine import fix_paths
 
-        report, files = fix_paths(paths, config, contracts, write=write, select=select, ignore=ignore, today=today,
-                                  baseline=entries, **_speed(config))
+        report, files = fix_paths(
+            paths,
+            config,
+            contracts,
+            write=write,
+            select=select,
+            ignore=ignore,
+            today=today,
+            baseline=entries,
+            **_speed(config),
+        )
         fixing.extend(files)
         return config, report
-    report = check_paths(paths, config, contracts, select=select, ignore=ignore, today=today, baseline=entries,
-                         **_speed(config))
+    report = check_paths(
+        paths,
+        config,
+        contracts,
+        select=select,
+        ignore=ignore,
+        today=today,
+        baseline=entries,
+        **_speed(config),
+    )
     return config, report
 
 
@@ -212,12 +324,17 @@ def _report_diff(fixing: list, report) -> int:
 
     changed = [f for f in fixing if f.changed]
     for outcome in changed:
-        click.echo(unified_diff(outcome.path, decode(outcome.before)[0], decode(outcome.after)[0]), nl=False)
+        click.echo(
+            unified_diff(outcome.path, decode(outcome.before)[0], decode(outcome.after)[0]),
+            nl=False,
+        )
     for outcome in fixing:
         for problem in outcome.problems:
             click.echo(f"contractlint: {problem}", err=True)
     fixed = sum(len(f.fixed) for f in fixing)
-    click.echo(f"Would fix {_plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True)
+    click.echo(
+        f"Would fix {_plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
+    )
     return 1 if changed else 0
 
 
@@ -228,43 +345,121 @@ def _report_fixed(fixing: list, report) -> None:
             click.echo(f"contractlint: {problem}", err=True)
     fixed = sum(len(f.fixed) for f in fixing)
     remaining = len(report.findings)
-    click.echo(f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).", err=True)
+    click.echo(
+        f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).",
+        err=True,
+    )
 
 
 @main.command()
 @_selection_options
-@click.option("-q", "--quiet", is_flag=True, help="Print the findings only: no recommended handling, no summary.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(sorted(FORMATS)), metavar="FORMAT",
-              help=f"Output format: {', '.join(sorted(FORMATS))} (default: text). Repeatable, paired in order with --output.")
-@click.option("--output", "outputs", multiple=True, type=click.Path(dir_okay=False), metavar="FILE",
-              help="Write the output of the matching --format to FILE instead of standard output.")
-@click.option("--write-baseline", "write_baseline", type=click.Path(dir_okay=False), metavar="FILE",
-              help="Record every current finding in FILE (sorted JSON) and exit 0: adopt the tool, then shrink it.")
-@click.option("--output-root", "output_root", type=click.Path(file_okay=False), metavar="DIR",
-              help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of pyproject.toml). "
-                   "In CI, give the repository root.")
-@click.option("--changed", is_flag=True,
-              help="Check only the files that changed, as git sees them: since the merge base with --base, or the "
-                   "staged files (with --staged, or when run by pre-commit). Untracked files count as changed.")
-@click.option("--base", metavar="REF",
-              help="With --changed: compare with the merge base of REF and HEAD (default: origin/HEAD, else "
-                   "main or master).")
-@click.option("--staged", is_flag=True, help="With --changed: the staged files (the default under pre-commit).")
-@click.option("--only-changed-lines", "only_changed_lines", is_flag=True,
-              help="With --changed: report only findings on changed lines (from the statement that holds the call "
-                   "to the call's end); a file that cannot be parsed is always reported.")
-@click.option("--exit-zero", "exit_zero", is_flag=True,
-              help="Exit 0 even when errors are found; usage and configuration errors still exit 2.")
-@click.option("--fix", is_flag=True,
-              help="Apply the safe fixes (the contract's recommended handling where it decides everything) to the "
-                   "files, then report what remains. Suggestion-only fixes are never applied.")
-@click.option("--diff", is_flag=True,
-              help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there is any.")
-@click.option("-v", "--verbose", is_flag=True,
-              help="Show the trace of an internal error (CL999), to report it.")
-def check(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, quiet, formats,
-          outputs, write_baseline, output_root, changed, base, staged, only_changed_lines, exit_zero,
-          fix=False, diff=False, verbose=False) -> None:
+@click.option(
+    "-q",
+    "--quiet",
+    is_flag=True,
+    help="Print the findings only: no recommended handling, no summary.",
+)
+@click.option(
+    "--format",
+    "formats",
+    multiple=True,
+    type=click.Choice(sorted(FORMATS)),
+    metavar="FORMAT",
+    help=f"Output format: {', '.join(sorted(FORMATS))} (default: text). Repeatable, paired in order with --output.",
+)
+@click.option(
+    "--output",
+    "outputs",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Write the output of the matching --format to FILE instead of standard output.",
+)
+@click.option(
+    "--write-baseline",
+    "write_baseline",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Record every current finding in FILE (sorted JSON) and exit 0: adopt the tool, then shrink it.",
+)
+@click.option(
+    "--output-root",
+    "output_root",
+    type=click.Path(file_okay=False),
+    metavar="DIR",
+    help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of pyproject.toml). "
+    "In CI, give the repository root.",
+)
+@click.option(
+    "--changed",
+    is_flag=True,
+    help="Check only the files that changed, as git sees them: since the merge base with --base, or the "
+    "staged files (with --staged, or when run by pre-commit). Untracked files count as changed.",
+)
+@click.option(
+    "--base",
+    metavar="REF",
+    help="With --changed: compare with the merge base of REF and HEAD (default: origin/HEAD, else "
+    "main or master).",
+)
+@click.option(
+    "--staged",
+    is_flag=True,
+    help="With --changed: the staged files (the default under pre-commit).",
+)
+@click.option(
+    "--only-changed-lines",
+    "only_changed_lines",
+    is_flag=True,
+    help="With --changed: report only findings on changed lines (from the statement that holds the call "
+    "to the call's end); a file that cannot be parsed is always reported.",
+)
+@click.option(
+    "--exit-zero",
+    "exit_zero",
+    is_flag=True,
+    help="Exit 0 even when errors are found; usage and configuration errors still exit 2.",
+)
+@click.option(
+    "--fix",
+    is_flag=True,
+    help="Apply the safe fixes (the contract's recommended handling where it decides everything) to the "
+    "files, then report what remains. Suggestion-only fixes are never applied.",
+)
+@click.option(
+    "--diff",
+    is_flag=True,
+    help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there is any.",
+)
+@click.option(
+    "-v",
+    "--verbose",
+    is_flag=True,
+    help="Show the trace of an internal error (CL999), to report it.",
+)
+def check(
+    paths,
+    contract_specs,
+    select,
+    ignore,
+    exclude,
+    config_path,
+    today,
+    baseline_path,
+    quiet,
+    formats,
+    outputs,
+    write_baseline,
+    output_root,
+    changed,
+    base,
+    staged,
+    only_changed_lines,
+    exit_zero,
+    fix=False,
+    diff=False,
+    verbose=False,
+) -> None:
     """Check PATHS (files or folders; default: the current folder) against the contracts in force.
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
@@ -284,13 +479,31 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, today, ba
         targets = _pair_outputs(formats, outputs)
         changes = _changes(changed, base, staged, only_changed_lines, write_baseline)
         if write_baseline and (fix or diff):
-            raise UserError(["--write-baseline records the findings as they are: it cannot go with --fix or --diff"])
+            raise UserError(
+                [
+                    "--write-baseline records the findings as they are: it cannot go with --fix or --diff"
+                ]
+            )
         fixing: list = []
-        config, report = _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path,
-                              quiet, changed=changes, fixing=fixing if (fix or diff) else None, write=not diff)
+        config, report = _run(
+            paths,
+            contract_specs,
+            select,
+            ignore,
+            exclude,
+            config_path,
+            today,
+            baseline_path,
+            quiet,
+            changed=changes,
+            fixing=fixing if (fix or diff) else None,
+            write=not diff,
+        )
         if not verbose:
-            report.findings = [dataclasses.replace(f, suggestion="") if f.code == "CL999" else f
-                               for f in report.findings]
+            report.findings = [
+                dataclasses.replace(f, suggestion="") if f.code == "CL999" else f
+                for f in report.findings
+            ]
         if diff:
             sys.exit(_report_diff(fixing, report))
         if changes is not None:
@@ -298,7 +511,9 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, today, ba
                 from contractlint.changes import describe_selection
 
                 click.echo(describe_selection(changes, len(report.files)), err=True)
-            checked = {config.relative(f) for f in report.files}  # unchecked files keep their baselined findings
+            checked = {
+                config.relative(f) for f in report.files
+            }  # unchecked files keep their baselined findings
             report.baseline_gone = [e for e in report.baseline_gone if e.path in checked]
             if only_changed_lines:
                 from contractlint.changes import restrict
@@ -307,17 +522,30 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, today, ba
         if write_baseline:
             from contractlint import baseline
 
-            baseline.write(write_baseline, baseline.entries(report.findings + report.baselined, config.relative))
+            baseline.write(
+                write_baseline,
+                baseline.entries(report.findings + report.baselined, config.relative),
+            )
             count = len(report.findings) + len(report.baselined)
-            click.echo(f"contractlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}", err=True)
+            click.echo(
+                f"contractlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}",
+                err=True,
+            )
             sys.exit(0)
         for entry in report.baseline_gone:
-            click.echo(f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
-                       f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}",
-                       err=True)
+            click.echo(
+                f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
+                f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}",
+                err=True,
+            )
         options = OutputOptions(quiet=quiet, root=output_root or config.root)
         for fmt, target in targets:
-            _write(FORMATS[fmt](report, dataclasses.replace(options, color=target is None and _color())), target)
+            _write(
+                FORMATS[fmt](
+                    report, dataclasses.replace(options, color=target is None and _color())
+                ),
+                target,
+            )
         if fix:
             _report_fixed(fixing, report)
     except UserError as exc:
@@ -325,38 +553,61 @@ def check(paths, contract_specs, select, ignore, exclude, config_path, today, ba
     sys.exit(1 if report.errors() and not exit_zero else 0)
 
 
-def _changes(changed: bool, base: Optional[str], staged: bool, only_changed_lines: bool,
-             write_baseline: Optional[str]):
+def _changes(
+    changed: bool,
+    base: str | None,
+    staged: bool,
+    only_changed_lines: bool,
+    write_baseline: str | None,
+):
     """What ``--changed`` asks git, or None without it; pre-commit (``PRE_COMMIT`` set) means the staged files."""
     import os
 
     if not changed:
-        given = [name for name, value in (("--base", base), ("--staged", staged),
-                                          ("--only-changed-lines", only_changed_lines)) if value]
+        given = [
+            name
+            for name, value in (
+                ("--base", base),
+                ("--staged", staged),
+                ("--only-changed-lines", only_changed_lines),
+            )
+            if value
+        ]
         if given:
             raise UserError([f"{given[0]} needs --changed"])
         return None
     if base is not None and staged:
-        raise UserError(["--base and --staged cannot go together: compare with a commit, or the staged files"])
+        raise UserError(
+            ["--base and --staged cannot go together: compare with a commit, or the staged files"]
+        )
     if write_baseline:
-        raise UserError(["--write-baseline records every finding of the project: it cannot go with --changed"])
-    from contractlint.changes import Git, changed as ask_git
+        raise UserError(
+            ["--write-baseline records every finding of the project: it cannot go with --changed"]
+        )
+    from contractlint.changes import Git
+    from contractlint.changes import changed as ask_git
 
-    return ask_git(Git("."), base=base, staged=staged or (base is None and bool(os.environ.get("PRE_COMMIT"))))
+    return ask_git(
+        Git("."), base=base, staged=staged or (base is None and bool(os.environ.get("PRE_COMMIT")))
+    )
 
 
-def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> List[Tuple[str, Optional[str]]]:
+def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
     """``--format`` and ``--output`` pair in order; a format without an output goes to standard output."""
     formats = list(formats) or ["text"]
     if len(outputs) > len(formats):
-        raise UserError([f"--output {outputs[len(formats)]}: each --output needs a --format before it"])
+        raise UserError(
+            [f"--output {outputs[len(formats)]}: each --output needs a --format before it"]
+        )
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
     if sum(1 for _, target in pairs if target is None) > 1:
-        raise UserError(["only one --format can go to standard output; give the others an --output FILE"])
+        raise UserError(
+            ["only one --format can go to standard output; give the others an --output FILE"]
+        )
     return pairs
 
 
-def _write(text: str, target: Optional[str]) -> None:
+def _write(text: str, target: str | None) -> None:
     if target is None:
         click.echo(text, nl=False)
         return
@@ -375,11 +626,21 @@ def _exists(path: str) -> bool:
 
 @main.command()
 @_selection_options
-@click.option("--format", "fmt", type=click.Choice(["markdown", "json", "html"]), default="markdown",
-              show_default=True, help="markdown fits a CI job summary or a pull-request comment; json has a "
-              "versioned schema; html is one self-contained page.")
-@click.option("--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE.")
-def report(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, fmt, output) -> None:
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["markdown", "json", "html"]),
+    default="markdown",
+    show_default=True,
+    help="markdown fits a CI job summary or a pull-request comment; json has a "
+    "versioned schema; html is one self-contained page.",
+)
+@click.option(
+    "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE."
+)
+def report(
+    paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, fmt, output
+) -> None:
     """The inventory for service owners and reviewers: every call site of each contract and its state.
 
     States: compliant, through an approved wrapper, accepted (with reason, owner and expiry),
@@ -389,8 +650,17 @@ def report(paths, contract_specs, select, ignore, exclude, config_path, today, b
     """
     paths = list(paths) or ["."]
     try:
-        _, result = _run(paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path,
-                         quiet=True)
+        _, result = _run(
+            paths,
+            contract_specs,
+            select,
+            ignore,
+            exclude,
+            config_path,
+            today,
+            baseline_path,
+            quiet=True,
+        )
         from contractlint.output.inventory import RENDERERS
 
         _write(RENDERERS[fmt](result, today or dt.date.today()), output)
@@ -400,7 +670,7 @@ def report(paths, contract_specs, select, ignore, exclude, config_path, today, b
 
 @main.command()
 @click.argument("code", required=False)
-def explain(code: Optional[str]) -> None:
+def explain(code: str | None) -> None:
     """Explain a rule (CL001 or unguarded-call): what it checks, why, an example and the fix.
 
     Without CODE, list every rule.
@@ -411,18 +681,33 @@ def explain(code: Optional[str]) -> None:
         return
     rule = rule_by_code(code)
     if rule is None:
-        click.echo(f"contractlint: error: unknown rule \"{code}\"; `contractlint explain` lists them", err=True)
+        click.echo(
+            f'contractlint: error: unknown rule "{code}"; `contractlint explain` lists them',
+            err=True,
+        )
         sys.exit(2)
     click.echo(rule.page(), nl=False)
 
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--contract", "contract_specs", multiple=True, metavar="PATH|NAME",
-              help="A contract file or a builtin contract name; repeatable. Replaces the configured set.")
-@click.option("--config", "config_path", type=click.Path(dir_okay=False), metavar="FILE",
-              help="The pyproject.toml to read instead of searching upwards.")
-@click.option("--builtin", is_flag=True, help="List the builtin contracts that ship with contractlint.")
+@click.option(
+    "--contract",
+    "contract_specs",
+    multiple=True,
+    metavar="PATH|NAME",
+    help="A contract file or a builtin contract name; repeatable. Replaces the configured set.",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="The pyproject.toml to read instead of searching upwards.",
+)
+@click.option(
+    "--builtin", is_flag=True, help="List the builtin contracts that ship with contractlint."
+)
 def contracts(paths, contract_specs, config_path, builtin) -> None:
     """List the contracts in force (for PATHS, default: here) and validate them.
 
@@ -442,5 +727,7 @@ def contracts(paths, contract_specs, config_path, builtin) -> None:
         click.echo(f"  {contract.summary}")
         for group in contract.calls:
             raises = ", ".join(group.raises)
-            click.echo(f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}")
+            click.echo(
+                f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}"
+            )
     click.echo(f"Contracts: {len(found)} valid.")

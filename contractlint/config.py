@@ -3,46 +3,74 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Any
 
 from contractlint.errors import UserError
 from contractlint.model import RULES
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
-KEYS = ("contracts", "include", "exclude", "select", "ignore", "per-file-ignores", "severity", "review-overdue",
-        "faults", "propagate", "follow-calls")
+KEYS = (
+    "contracts",
+    "include",
+    "exclude",
+    "select",
+    "ignore",
+    "per-file-ignores",
+    "severity",
+    "review-overdue",
+    "faults",
+    "propagate",
+    "follow-calls",
+)
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
 
 DEFAULT_EXCLUDE = (
-    ".git", ".hg", ".svn", ".venv", "venv", ".tox", ".nox", "__pycache__", "build", "dist",
-    "node_modules", ".eggs", "*.egg-info", ".mypy_cache", ".pytest_cache", ".ruff_cache",
-    "site-packages", ".contractlint_cache", ".cache",
+    ".git",
+    ".hg",
+    ".svn",
+    ".venv",
+    "venv",
+    ".tox",
+    ".nox",
+    "__pycache__",
+    "build",
+    "dist",
+    "node_modules",
+    ".eggs",
+    "*.egg-info",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    "site-packages",
+    ".contractlint_cache",
+    ".cache",
 )
 
 
 @dataclass(frozen=True)
 class Config:
     root: str
-    source: Optional[str] = None
-    contracts: Optional[Tuple[str, ...]] = None  # None: not configured, use the builtin ones
-    include: Tuple[str, ...] = ("*.py",)
-    exclude: Tuple[str, ...] = ()
-    select: Tuple[str, ...] = ()
-    ignore: Tuple[str, ...] = ()
-    per_file_ignores: Dict[str, Tuple[str, ...]] = field(default_factory=dict)
+    source: str | None = None
+    contracts: tuple[str, ...] | None = None  # None: not configured, use the builtin ones
+    include: tuple[str, ...] = ("*.py",)
+    exclude: tuple[str, ...] = ()
+    select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
     #: Code -> "error" or "warning", over each rule's default severity.
-    severity: Dict[str, str] = field(default_factory=dict)
+    severity: dict[str, str] = field(default_factory=dict)
     #: Contracts whose errors ``pytest`` injects (the contractlint plugin); empty: none.
-    faults: Tuple[str, ...] = ()
+    faults: tuple[str, ...] = ()
     #: The oldest Python the checked code must run on: ``[project] requires-python`` or ``--target-version``.
-    target_version: Optional[Tuple[int, int]] = None
+    target_version: tuple[int, int] | None = None
     #: Functions (dotted-name globs) that may let a service error escape to their callers: library
     #: code that lets the caller choose.
-    propagate: Tuple[str, ...] = ()
+    propagate: tuple[str, ...] = ()
     #: Follow service errors through the project's own functions (``contractlint.propagation``).
     follow_calls: bool = True
 
@@ -55,7 +83,9 @@ class Config:
             base = self.relative_folder(folder, cwd)
             if base == ".":
                 return name
-            if base != ".." and not base.startswith("../"):  # outside the root, ".." may cancel the name
+            if base != ".." and not base.startswith(
+                "../"
+            ):  # outside the root, ".." may cancel the name
                 return f"{base}/{name}"
         return self._relative(path, cwd)
 
@@ -75,8 +105,8 @@ class Config:
         full, root = os.path.abspath(path), _absolute(self.root, cwd)
         if full == root:
             return "."
-        if full.startswith(root) and full[len(root):len(root) + 1] == os.sep:
-            rel = full[len(root) + 1:]  # what relpath says, without its cost
+        if full.startswith(root) and full[len(root) : len(root) + 1] == os.sep:
+            rel = full[len(root) + 1 :]  # what relpath says, without its cost
         else:
             try:
                 rel = os.path.relpath(full, root)
@@ -95,14 +125,17 @@ class Config:
     def is_included(self, path: str) -> bool:
         return _matcher(self.include).matches(self.relative(path))
 
-    def select_files(self, folder: str, names: Iterable[str], folders: bool = False) -> List[str]:
+    def select_files(self, folder: str, names: Iterable[str], folders: bool = False) -> list[str]:
         """The files ``names`` of ``folder`` that ``is_included`` and not ``is_excluded`` (with
         ``folders``: the subfolders that are not excluded), as paths: the same answer, with the
         folder's own parts matched once rather than once per name."""
         base = self.relative(folder)
         parts = [] if base == "." else base.split("/")
         include, exclude = _matcher(self.include), _matcher((*DEFAULT_EXCLUDE, *self.exclude))
-        included_here, excluded_here = folders or include.folder_hit(parts), exclude.folder_hit(parts)
+        included_here, excluded_here = (
+            folders or include.folder_hit(parts),
+            exclude.folder_hit(parts),
+        )
         out = []
         for name in names:
             rel = name if base == "." else f"{base}/{name}"
@@ -116,11 +149,11 @@ class Config:
             out.append(full)
         return out
 
-    def tree_filter(self) -> "TreeFilter":
+    def tree_filter(self) -> TreeFilter:
         """``select_files`` for every folder of a walk, with the folder's own answers carried down."""
         return TreeFilter(self)
 
-    def ignored_codes(self, path: str) -> Tuple[str, ...]:
+    def ignored_codes(self, path: str) -> tuple[str, ...]:
         rel = self.relative(path)
         out: list = []
         for pattern, codes in self.per_file_ignores.items():
@@ -129,7 +162,7 @@ class Config:
         return tuple(out)
 
 
-def path_matches(rel: str, pattern: str, is_dir: Optional[bool] = None) -> bool:
+def path_matches(rel: str, pattern: str, is_dir: bool | None = None) -> bool:
     """gitignore-like: a pattern without ``/`` matches any part of the path; one with ``/`` the path from the root.
 
     A leading ``/`` (or ``./``) anchors a pattern at the root like an inner ``/`` does; a trailing ``/``
@@ -149,7 +182,8 @@ def path_matches(rel: str, pattern: str, is_dir: Optional[bool] = None) -> bool:
     last_ok = not folder_only or is_dir is not False
     if not anchored:
         return any(fnmatchcase(part, pattern) for part in parts[:-1]) or (
-            last_ok and fnmatchcase(parts[-1], pattern))
+            last_ok and fnmatchcase(parts[-1], pattern)
+        )
     depth = pattern.count("/") + 1
     for cut in range(depth, len(parts) + 1):
         if cut == len(parts) and not last_ok:
@@ -159,7 +193,7 @@ def path_matches(rel: str, pattern: str, is_dir: Optional[bool] = None) -> bool:
     return False
 
 
-_folders: Dict[Tuple[str, str, str], str] = {}
+_folders: dict[tuple[str, str, str], str] = {}
 
 
 @lru_cache(maxsize=16)
@@ -172,12 +206,12 @@ class _Matcher:
     default excludes included) become one regex tried on each part of the path; discovery asks
     this for every file and folder of the tree."""
 
-    def __init__(self, patterns: Tuple[str, ...]):
+    def __init__(self, patterns: tuple[str, ...]):
         import re
         from fnmatch import translate
 
         plain, folders = [], []
-        self.anchored: Tuple[str, ...] = ()
+        self.anchored: tuple[str, ...] = ()
         for raw in patterns:
             pattern = raw.strip()
             if pattern.startswith("./"):
@@ -190,9 +224,9 @@ class _Matcher:
                 (folders if folder_only else plain).append(translate(pattern))
         self.plain = re.compile("|".join(plain)).match if plain else None
         self.folders = re.compile("|".join(folders)).match if folders else None
-        self._folders_seen: Dict[str, bool] = {}
+        self._folders_seen: dict[str, bool] = {}
 
-    def matches(self, rel: str, is_dir: Optional[bool] = None) -> bool:
+    def matches(self, rel: str, is_dir: bool | None = None) -> bool:
         parts = rel.split("/")
         return self.folder_hit(parts[:-1]) or self.name_hit(parts[-1], rel, is_dir)
 
@@ -205,15 +239,17 @@ class _Matcher:
         known = self._folders_seen.get(key)
         if known is None:
             last = parts[-1]
-            known = (self.folder_hit(parts[:-1])
-                     or (self.plain is not None and self.plain(last) is not None)
-                     or (self.folders is not None and self.folders(last) is not None))
+            known = (
+                self.folder_hit(parts[:-1])
+                or (self.plain is not None and self.plain(last) is not None)
+                or (self.folders is not None and self.folders(last) is not None)
+            )
             if len(self._folders_seen) > 65536:
                 self._folders_seen.clear()
             self._folders_seen[key] = known
         return known
 
-    def name_hit(self, name: str, rel: str, is_dir: Optional[bool] = None) -> bool:
+    def name_hit(self, name: str, rel: str, is_dir: bool | None = None) -> bool:
         if self.plain is not None and self.plain(name):
             return True
         if self.folders is not None and is_dir is not False and self.folders(name):
@@ -250,7 +286,7 @@ class TreeFilter:
     the subfolders to walk, with their answers, the folders that are symbolic links left out by the
     caller)."""
 
-    def __init__(self, config: "Config"):
+    def __init__(self, config: Config):
         self.config = config
         self.include = _matcher(config.include)
         self.exclude = _matcher((*DEFAULT_EXCLUDE, *config.exclude))
@@ -260,7 +296,7 @@ class TreeFilter:
         parts = [] if rel == "." else rel.split("/")
         return Folder(path, rel, self.include.folder_hit(parts), self.exclude.folder_hit(parts))
 
-    def files(self, folder: Folder, names: Iterable[str]) -> List[str]:
+    def files(self, folder: Folder, names: Iterable[str]) -> list[str]:
         """The paths of the files ``names`` of ``folder`` (not excluded as a whole) that are selected."""
         include, exclude = self.include, self.exclude
         inc_plain, inc_folders, inc_anchored = include.plain, include.folders, include.anchored
@@ -268,12 +304,24 @@ class TreeFilter:
         included_here, base, prefix = folder.included, folder.rel, folder.prefix
         out = []
         for name in names:
-            if not (included_here or (inc_plain is not None and inc_plain(name))
-                    or (inc_folders is not None and inc_folders(name))
-                    or (inc_anchored and include.name_hit(name, name if base == "." else f"{base}/{name}"))):
+            if not (
+                included_here
+                or (inc_plain is not None and inc_plain(name))
+                or (inc_folders is not None and inc_folders(name))
+                or (
+                    inc_anchored
+                    and include.name_hit(name, name if base == "." else f"{base}/{name}")
+                )
+            ):
                 continue
-            if ((ex_plain is not None and ex_plain(name)) or (ex_folders is not None and ex_folders(name))
-                    or (ex_anchored and exclude.name_hit(name, name if base == "." else f"{base}/{name}"))):
+            if (
+                (ex_plain is not None and ex_plain(name))
+                or (ex_folders is not None and ex_folders(name))
+                or (
+                    ex_anchored
+                    and exclude.name_hit(name, name if base == "." else f"{base}/{name}")
+                )
+            ):
                 # Only now ask the file system, as is_excluded does.
                 rel = name if base == "." else f"{base}/{name}"
                 if exclude.name_hit(name, rel, os.path.isdir(prefix + name)):
@@ -281,7 +329,7 @@ class TreeFilter:
             out.append(prefix + name)
         return out
 
-    def folders(self, folder: Folder, names: Iterable[str]) -> List[Folder]:
+    def folders(self, folder: Folder, names: Iterable[str]) -> list[Folder]:
         """The subfolders ``names`` of ``folder`` (not excluded as a whole) that are not excluded."""
         include, exclude = self.include, self.exclude
         inc_plain, inc_folders = include.plain, include.folders
@@ -292,14 +340,21 @@ class TreeFilter:
             rel = name if base == "." else f"{base}/{name}"
             path = prefix + name
             hit = ex_folders is not None and ex_folders(name) is not None
-            if (hit or (ex_plain is not None and ex_plain(name)) or (ex_anchored and exclude.name_hit(name, rel))):
+            if (
+                hit
+                or (ex_plain is not None and ex_plain(name))
+                or (ex_anchored and exclude.name_hit(name, rel))
+            ):
                 if exclude.name_hit(name, rel, os.path.isdir(path)):
                     continue
             if folder.inside:
                 # folder_hit(parts + [name]) is folder_hit(parts) or a match of name; a plain exclude
                 # match was skipped above, so only a folder pattern can remain (when isdir said no).
-                included = (folder.included or (inc_plain is not None and inc_plain(name) is not None)
-                            or (inc_folders is not None and inc_folders(name) is not None))
+                included = (
+                    folder.included
+                    or (inc_plain is not None and inc_plain(name) is not None)
+                    or (inc_folders is not None and inc_folders(name) is not None)
+                )
                 out.append(Folder(path, rel, included, hit))
             else:
                 out.append(self.top(path))
@@ -307,11 +362,11 @@ class TreeFilter:
 
 
 @lru_cache(maxsize=64)
-def _matcher(patterns: Tuple[str, ...]) -> _Matcher:
+def _matcher(patterns: tuple[str, ...]) -> _Matcher:
     return _Matcher(patterns)
 
 
-def find_pyproject(paths: Sequence[str]) -> Optional[str]:
+def find_pyproject(paths: Sequence[str]) -> str | None:
     """The nearest pyproject.toml with a [tool.contractlint] table, above the first checked path (or the cwd)."""
     start = os.path.abspath(paths[0] if paths else ".")
     if not os.path.isdir(start):
@@ -319,7 +374,9 @@ def find_pyproject(paths: Sequence[str]) -> Optional[str]:
     current = start
     while True:
         candidate = os.path.join(current, "pyproject.toml")
-        if os.path.lexists(candidate) and (not os.path.isfile(candidate) or _configures_contractlint(candidate)):
+        if os.path.lexists(candidate) and (
+            not os.path.isfile(candidate) or _configures_contractlint(candidate)
+        ):
             return candidate  # a folder or a broken link named pyproject.toml: its error is reported, not skipped
         parent = os.path.dirname(current)
         if parent == current:
@@ -347,7 +404,7 @@ def _configures_contractlint(path: str) -> bool:
     return isinstance(tool, dict) and "contractlint" in tool
 
 
-def load_config(path: Optional[str], root: Optional[str] = None) -> Config:
+def load_config(path: str | None, root: str | None = None) -> Config:
     if path is None:
         return Config(root=os.path.abspath(root or "."))
     raw, text = read_toml_text(path)
@@ -369,7 +426,7 @@ def load_config(path: Optional[str], root: Optional[str] = None) -> Config:
 TARGET_VERSIONS = tuple(f"3.{minor}" for minor in range(9, 15))
 
 
-def requires_python(raw: Any, path: str, text: str = "") -> Optional[Tuple[int, int]]:
+def requires_python(raw: Any, path: str, text: str = "") -> tuple[int, int] | None:
     """The lower bound of ``[project] requires-python`` (``>=3.10``, ``~=3.11``, ``==3.12.*``), or None."""
     import re
 
@@ -379,15 +436,23 @@ def requires_python(raw: Any, path: str, text: str = "") -> Optional[Tuple[int, 
         return None
     if not isinstance(spec, str):
         c = Checker(path, text)
-        c.error(["project", "requires-python"], f"expected a version specifier like \">=3.10\", got {describe(spec)}")
+        c.error(
+            ["project", "requires-python"],
+            f'expected a version specifier like ">=3.10", got {describe(spec)}',
+        )
         c.raise_if_any()
-    bounds = [(int(m.group(2)), int(m.group(3))) for m in re.finditer(r"(>=|~=|==|>)\s*(\d+)\.(\d+)", spec)]
+    bounds = [
+        (int(m.group(2)), int(m.group(3)))
+        for m in re.finditer(r"(>=|~=|==|>)\s*(\d+)\.(\d+)", spec)
+    ]
     return max(bounds) if bounds else None
 
 
-def parse_target_version(value: str) -> Tuple[int, int]:
+def parse_target_version(value: str) -> tuple[int, int]:
     if value not in TARGET_VERSIONS:
-        raise UserError([f"--target-version: expected one of {', '.join(TARGET_VERSIONS)}, got {value!r}"])
+        raise UserError(
+            [f"--target-version: expected one of {', '.join(TARGET_VERSIONS)}, got {value!r}"]
+        )
     major, minor = value.split(".")
     return int(major), int(minor)
 
@@ -396,7 +461,9 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
     c = Checker(path, text)
     kp = [TABLE]
     if not isinstance(table, dict):
-        c.error(["tool", "contractlint"], f"expected a table [tool.contractlint], got {describe(table)}")
+        c.error(
+            ["tool", "contractlint"], f"expected a table [tool.contractlint], got {describe(table)}"
+        )
         c.raise_if_any()
     c.known_keys(table, kp, KEYS)
     contracts = c.typed(table, kp, "contracts", list)
@@ -413,11 +480,14 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             problem = code_problem(code)
             if problem:
                 c.error([*kp, key, i], problem)
-    per_file: Dict[str, Tuple[str, ...]] = {}
+    per_file: dict[str, tuple[str, ...]] = {}
     pfi = c.typed(table, kp, "per-file-ignores", dict) or {}
     for pattern, codes in pfi.items():
         if not isinstance(codes, list) or not all(isinstance(x, str) for x in codes):
-            c.error([*kp, "per-file-ignores", pattern], f"expected a list of rule codes, got {describe(codes)}")
+            c.error(
+                [*kp, "per-file-ignores", pattern],
+                f"expected a list of rule codes, got {describe(codes)}",
+            )
             continue
         if not pattern.strip("/ \t"):
             c.error([*kp, "per-file-ignores", pattern], f"{describe(pattern)} matches no path")
@@ -426,35 +496,52 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             if problem:
                 c.error([*kp, "per-file-ignores", pattern, i], problem)
         per_file[pattern] = tuple(codes)
-    severity: Dict[str, str] = {}
+    severity: dict[str, str] = {}
     for code, level in (c.typed(table, kp, "severity", dict) or {}).items():
-        problem = code_problem(code) if code != "ALL" else f"{describe(code)}: name one rule code per entry"
+        problem = (
+            code_problem(code)
+            if code != "ALL"
+            else f"{describe(code)}: name one rule code per entry"
+        )
         if problem is None and not any(rule.code == code for rule in RULES):
             problem = f"{describe(code)}: name one rule code per entry (a severity does not take prefixes)"
         if problem:
             c.error([*kp, "severity", code], problem)
         elif level not in SEVERITIES:
-            c.error([*kp, "severity", code], f'expected "error" or "warning", got {describe(level)}')
+            c.error(
+                [*kp, "severity", code], f'expected "error" or "warning", got {describe(level)}'
+            )
         else:
             severity[code] = level
     overdue = c.typed(table, kp, "review-overdue", str)
     if overdue is not None:
         if overdue not in SEVERITIES:
-            c.error([*kp, "review-overdue"], f'expected "error" or "warning", got {describe(overdue)}')
+            c.error(
+                [*kp, "review-overdue"], f'expected "error" or "warning", got {describe(overdue)}'
+            )
         else:
             severity.setdefault("CL201", overdue)
     # An empty list would quietly mean "the default" or "nothing": neither is what someone who wrote it meant.
     if include is not None and not include:
-        c.error([*kp, "include"], 'an empty list includes no file; leave the key out to check "*.py" files')
+        c.error(
+            [*kp, "include"],
+            'an empty list includes no file; leave the key out to check "*.py" files',
+        )
     if contracts is not None and not contracts:
-        c.error([*kp, "contracts"], "an empty list checks nothing; leave the key out to use the builtin contracts")
+        c.error(
+            [*kp, "contracts"],
+            "an empty list checks nothing; leave the key out to use the builtin contracts",
+        )
     for i, spec in enumerate(contracts or []):
         problem = contract_problem(spec, root)
         if problem:
             c.error([*kp, "contracts", i], problem)
     faults = c.typed(table, kp, "faults", list)
     if faults is not None and not faults:
-        c.error([*kp, "faults"], "an empty list injects nothing; leave the key out to run the tests unchanged")
+        c.error(
+            [*kp, "faults"],
+            "an empty list injects nothing; leave the key out to run the tests unchanged",
+        )
     for i, spec in enumerate(faults or []):
         problem = contract_problem(spec, root)
         if problem:
@@ -482,16 +569,16 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
     )
 
 
-def _glob_problem(pattern) -> Optional[str]:
+def _glob_problem(pattern) -> str | None:
     if not isinstance(pattern, str):
-        return f"expected a dotted-name glob such as \"pkg.adapters.*\", got {describe(pattern)}"
+        return f'expected a dotted-name glob such as "pkg.adapters.*", got {describe(pattern)}'
     from contractlint.contracts.loader import glob_problem
 
     problem = glob_problem(pattern)
     return f"{describe(pattern)}: {problem}" if problem else None
 
 
-def contract_problem(spec: str, root: str) -> Optional[str]:
+def contract_problem(spec: str, root: str) -> str | None:
     """Why a ``contracts`` entry names no contract, or None; said here so the message points at pyproject.toml."""
     from contractlint.contracts import builtin_dir, builtin_names, is_path_spec
 
@@ -504,12 +591,14 @@ def contract_problem(spec: str, root: str) -> Optional[str]:
         return None
     if not os.path.isfile(os.path.join(builtin_dir(), f"{spec}.toml")):
         names = builtin_names()
-        return (f"{describe(spec)} is not a builtin contract ({', '.join(names) or 'none'}) nor a .toml path"
-                f"{suggest(spec, names)}")
+        return (
+            f"{describe(spec)} is not a builtin contract ({', '.join(names) or 'none'}) nor a .toml path"
+            f"{suggest(spec, names)}"
+        )
     return None
 
 
-def code_problem(code: str) -> Optional[str]:
+def code_problem(code: str) -> str | None:
     """Why ``code`` selects no rule (a code, a prefix such as ``CL00``, or ``ALL``), or None.
 
     The empty string is a prefix of every code, but nobody writes it to mean ``ALL``.
@@ -520,7 +609,7 @@ def code_problem(code: str) -> Optional[str]:
     return f"{describe(code)} is not a rule code or prefix (see `contractlint explain`){hint}"
 
 
-def split_codes(values: Iterable[str]) -> Tuple[str, ...]:
+def split_codes(values: Iterable[str]) -> tuple[str, ...]:
     """``--select CL001,CL002 --select CL004`` -> the codes, upper-cased."""
     out = []
     for value in values:

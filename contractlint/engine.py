@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Dict, FrozenSet, Iterable, Iterator, List, Optional, Sequence, Tuple
+from typing import (
+    TYPE_CHECKING,
+)
 
 from contractlint.config import Config
 from contractlint.model import Contract, Finding, Report, Span, rule_by_code, select_codes
@@ -61,7 +64,9 @@ def _walk(top: str, config: Config) -> Iterator[str]:
                         is_dir = False
                     if not is_dir:
                         files.append(entry.name)
-                    elif not entry.is_symlink():  # a linked folder is listed by os.walk, never entered
+                    elif (
+                        not entry.is_symlink()
+                    ):  # a linked folder is listed by os.walk, never entered
                         dirs.append(entry.name)
         except OSError:
             continue
@@ -72,10 +77,19 @@ def _walk(top: str, config: Config) -> Iterator[str]:
             stack.extend(walk.folders(folder, dirs))
 
 
-def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract],
-                select: Iterable[str] = (), ignore: Iterable[str] = (), today: Optional[dt.date] = None,
-                baseline: Optional[Sequence[Entry]] = None, sources: Optional[Dict[str, bytes]] = None,
-                jobs: int = 1, cache_dir: Optional[str] = None, use_prefilter: bool = True) -> Report:
+def check_paths(
+    paths: Sequence[str],
+    config: Config,
+    contracts: Sequence[Contract],
+    select: Iterable[str] = (),
+    ignore: Iterable[str] = (),
+    today: dt.date | None = None,
+    baseline: Sequence[Entry] | None = None,
+    sources: dict[str, bytes] | None = None,
+    jobs: int = 1,
+    cache_dir: str | None = None,
+    use_prefilter: bool = True,
+) -> Report:
     """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are judged by.
     ``sources`` gives the content of some files instead of the disk (``--diff`` checks fixed text).
     ``jobs`` worker processes analyse the files (1: this process; see ``contractlint.workers``), through
@@ -83,12 +97,24 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
     soundness tests compare the two."""
     today = today or dt.date.today()
     report = Report(contracts=contracts)
-    codes = select_codes([*config.select, *select] if select else config.select, [*config.ignore, *ignore])
-    job = Job(tuple(contracts), config, frozenset(codes), today, cache_dir=cache_dir, use_prefilter=use_prefilter,
-              project=project_names(config.root) if config.follow_calls else frozenset(), raw=config.follow_calls)
+    codes = select_codes(
+        [*config.select, *select] if select else config.select, [*config.ignore, *ignore]
+    )
+    job = Job(
+        tuple(contracts),
+        config,
+        frozenset(codes),
+        today,
+        cache_dir=cache_dir,
+        use_prefilter=use_prefilter,
+        project=project_names(config.root) if config.follow_calls else frozenset(),
+        raw=config.follow_calls,
+    )
     if job.raw:
         finish = finisher(job)
-        outcomes: Iterable = (_finished(o, finish, sources) for o in _followed(paths, job, contracts, jobs, sources))
+        outcomes: Iterable = (
+            _finished(o, finish, sources) for o in _followed(paths, job, contracts, jobs, sources)
+        )
     else:
         outcomes = check_files(discover(paths, config), job, jobs=jobs, sources=sources)
     for outcome in outcomes:
@@ -100,7 +126,9 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         report.calls.extend(outcome.calls)
     if "CL201" in codes:
         report.findings.extend(_overdue_reviews(contracts, today))
-    findings = [replace(f, severity=config.severity.get(f.code, f.severity)) for f in report.findings]
+    findings = [
+        replace(f, severity=config.severity.get(f.code, f.severity)) for f in report.findings
+    ]
     if findings:  # hashlib and json only when there is something to fingerprint
         from contractlint.baseline import with_fingerprints
 
@@ -114,14 +142,15 @@ def check_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contra
         left = {(f.path, f.span, f.contract) for f in findings}
         report.calls = [
             replace(call, state="baselined")
-            if call.state == "broken" and (call.path, call.span, call.contract) not in left else call
+            if call.state == "broken" and (call.path, call.span, call.contract) not in left
+            else call
             for call in report.calls
         ]
     report.findings = sorted(findings, key=Finding.sort_key)
     return report
 
 
-def project_names(root: str) -> FrozenSet[str]:
+def project_names(root: str) -> frozenset[str]:
     """The top-level module names of the project under ``root``: a call into them may reach a
     function of the project, whose errors are followed."""
     names = set()
@@ -140,8 +169,13 @@ def project_names(root: str) -> FrozenSet[str]:
     return frozenset(n for n in names if n.isidentifier())
 
 
-def _followed(paths: Sequence[str], job: Job, contracts: Sequence[Contract], jobs: int,
-              sources: Optional[Dict[str, bytes]]) -> List[FileOutcome]:
+def _followed(
+    paths: Sequence[str],
+    job: Job,
+    contracts: Sequence[Contract],
+    jobs: int,
+    sources: dict[str, bytes] | None,
+) -> list[FileOutcome]:
     """The raw outcomes of the files under ``paths``, once service errors are followed through the
     project: from the run's cache entry when nothing it depends on changed (``contractlint.runcache``),
     else checked and kept there."""
@@ -154,15 +188,21 @@ def _followed(paths: Sequence[str], job: Job, contracts: Sequence[Contract], job
         outcomes = run.replay(files)
         if outcomes is not None:
             return outcomes
-    outcomes, searched = _follow(list(check_files(files, job, jobs=jobs, sources=sources)), job, contracts, jobs,
-                                 sources)
+    outcomes, searched = _follow(
+        list(check_files(files, job, jobs=jobs, sources=sources)), job, contracts, jobs, sources
+    )
     if run is not None:
         run.record(files, outcomes, searched)
     return outcomes
 
 
-def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract], jobs: int,
-            sources: Optional[Dict[str, bytes]]) -> Tuple[List[FileOutcome], Optional["Reach"]]:
+def _follow(
+    outcomes: list[FileOutcome],
+    job: Job,
+    contracts: Sequence[Contract],
+    jobs: int,
+    sources: dict[str, bytes] | None,
+) -> tuple[list[FileOutcome], Reach | None]:
     """Raw outcomes in, raw outcomes with the findings and calls of the whole project out, and what
     the rounds searched for (every round's names together; None when nothing was parsed).
 
@@ -178,10 +218,12 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     searched = Reach()
     #: For each file not parsed yet: whether it named a carrier method, and a name that reaches one,
     #: in any round so far (``names_enough``: each round searches only the names it adds).
-    named: Dict[str, List[bool]] = {}
+    named: dict[str, list[bool]] = {}
     follow = None  # the fixpoint of the facts as they stand, while no file is added
     while unparsed:
-        wanted, follow = interesting_names({o.path: o.facts for o in outcomes if o.facts is not None}, contracts)
+        wanted, follow = interesting_names(
+            {o.path: o.facts for o in outcomes if o.facts is not None}, contracts
+        )
         new = wanted - searched
         if not (new.plain or new.methods or new.reach):
             break  # what no file matched last round, none matches now
@@ -206,11 +248,16 @@ def _follow(outcomes: List[FileOutcome], job: Job, contracts: Sequence[Contract]
     calls = {o.path: list(o.calls) for o in outcomes}
     if facts:
         findings, calls = propagate(facts, findings, calls, contracts, job.config.propagate, follow)
-    return ([replace(o, findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None) for o in outcomes],
-            searched)
+    return (
+        [
+            replace(o, findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None)
+            for o in outcomes
+        ],
+        searched,
+    )
 
 
-def _finished(outcome: FileOutcome, finish, sources: Optional[Dict[str, bytes]]) -> FileOutcome:
+def _finished(outcome: FileOutcome, finish, sources: dict[str, bytes] | None) -> FileOutcome:
     """A raw outcome with its file's acceptances and ignores applied."""
     if not outcome.findings and not outcome.calls and not outcome.marked:
         return FileOutcome(outcome.path, parsed=outcome.parsed)  # most files: nothing to apply
@@ -218,7 +265,7 @@ def _finished(outcome: FileOutcome, finish, sources: Optional[Dict[str, bytes]])
     return finish(outcome, given)
 
 
-def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Finding]:
+def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> list[Finding]:
     rule = rule_by_code("CL201")
     out = []
     for contract in contracts:
@@ -230,17 +277,31 @@ def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> List[Find
                 line = locate(fh.read(), ["contract", "review_by"]) or 1
         except OSError:
             pass
-        out.append(Finding(
-            path=display_path(contract.source), span=Span(line, 1, line, 1), code=rule.code, name=rule.name,
-            severity=rule.severity, contract=contract.name, statement_line=line,
-            message=(f"the contract {contract.name} was due for review on {contract.review_by.isoformat()} "
-                     f"(owner {contract.owner}): decide again whether its policy still holds, then move review_by"),
-        ))
+        out.append(
+            Finding(
+                path=display_path(contract.source),
+                span=Span(line, 1, line, 1),
+                code=rule.code,
+                name=rule.name,
+                severity=rule.severity,
+                contract=contract.name,
+                statement_line=line,
+                message=(
+                    f"the contract {contract.name} was due for review on {contract.review_by.isoformat()} "
+                    f"(owner {contract.owner}): decide again whether its policy still holds, then move review_by"
+                ),
+            )
+        )
     return out
 
 
-def fix_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract], write: bool = True,
-              **options) -> Tuple[Report, list]:
+def fix_paths(
+    paths: Sequence[str],
+    config: Config,
+    contracts: Sequence[Contract],
+    write: bool = True,
+    **options,
+) -> tuple[Report, list]:
     """Apply the safe fixes of the findings ``check_paths`` reports (with the same ``options``),
     file by file, in rounds; write the files when ``write``. Returns the report of what remains
     (checked on the fixed text) and one ``FileFix`` per file that had a safe fix."""
@@ -249,7 +310,7 @@ def fix_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract
     first = check_paths(paths, config, contracts, **options)
     fixable = {f.path for f in first.findings if f.fix is not None and f.fix.safe}
     outcomes = []
-    fixed: Dict[str, bytes] = {}
+    fixed: dict[str, bytes] = {}
     for path in discover(paths, config):
         shown = display_path(path)
         if shown not in fixable:
@@ -260,18 +321,28 @@ def fix_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract
         except OSError:
             continue
 
-        def check(text: bytes, path: str = path, shown: str = shown) -> List[Finding]:
+        def check(text: bytes, path: str = path, shown: str = shown) -> list[Finding]:
             # one file, its intermediate texts: in this process, and not kept in the cache
-            report = check_paths([path], config, contracts,
-                                 **{**options, "sources": {path: text}, "jobs": 1, "cache_dir": None})
+            report = check_paths(
+                [path],
+                config,
+                contracts,
+                **{**options, "sources": {path: text}, "jobs": 1, "cache_dir": None},
+            )
             return [f for f in report.findings if f.path == shown]
 
         outcome = fix_source(shown, data, check)
         target, tree = os.path.realpath(path), os.path.realpath(config.root)
         folder = os.path.realpath(os.path.dirname(os.path.abspath(path)))
-        if outcome.changed and write and all(os.path.commonpath([target, t]) != t for t in (tree, folder)):
+        if (
+            outcome.changed
+            and write
+            and all(os.path.commonpath([target, t]) != t for t in (tree, folder))
+        ):
             # a symbolic link out of the project: the file it points to is someone else's
-            outcome.problems.append(f"{shown}: fixes not written: it links to {target}, outside {tree}")
+            outcome.problems.append(
+                f"{shown}: fixes not written: it links to {target}, outside {tree}"
+            )
             outcome.after, outcome.fixed = outcome.before, []
         elif outcome.changed and write:
             try:
@@ -282,5 +353,7 @@ def fix_paths(paths: Sequence[str], config: Config, contracts: Sequence[Contract
         if outcome.changed:
             fixed[path] = outcome.after
         outcomes.append(outcome)
-    remaining = check_paths(paths, config, contracts, **{**options, "sources": None if write else fixed})
+    remaining = check_paths(
+        paths, config, contracts, **{**options, "sources": None if write else fixed}
+    )
     return remaining, outcomes

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable, List
+from collections.abc import Iterable
 
 
 class UserError(Exception):
     """One or more problems in something the user wrote; each message is one line, file and position first."""
 
     def __init__(self, messages: Iterable[str]):
-        self.messages: List[str] = list(messages)
+        self.messages: list[str] = list(messages)
         super().__init__("\n".join(self.messages))

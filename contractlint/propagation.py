@@ -24,20 +24,43 @@ Only plain data is handled here (``contractlint.model.project``): no parsing.
 from __future__ import annotations
 
 from collections import defaultdict, deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional, Sequence, Set, Tuple
+from typing import (
+    Callable,
+)
 
-from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, canonical_name, glob_to_regex, rule_by_code
-from contractlint.model.project import (Escape, Facts, FunctionFacts, GuardFacts, HandlerFacts, Link, Reach,
-                                        handler_problems)
+from contractlint.model import (
+    BUILTIN_ALIASES,
+    CallSite,
+    Contract,
+    Finding,
+    canonical_name,
+    glob_to_regex,
+    rule_by_code,
+)
+from contractlint.model.project import (
+    Escape,
+    Facts,
+    FunctionFacts,
+    GuardFacts,
+    HandlerFacts,
+    Link,
+    Reach,
+    handler_problems,
+)
 
 #: How the analysis names an item of what a function returns (``Group.all.<item>``).
 ITEM = "<item>"
 #: The most things one name may resolve to (a method of a base class with many overrides).
 MAX_TARGETS = 64
 
-_POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": "handle the failure"}
+_POLICY_WORDS = {
+    "fail-open": "fail open",
+    "fail-closed": "fail closed",
+    "any": "handle the failure",
+}
 
 
 @dataclass
@@ -45,12 +68,12 @@ class _Carried:
     """Errors of one call group that leave one function, and how they got there."""
 
     #: The functions the error passes through after this one, down to the service call.
-    chain: Tuple[str, ...]
+    chain: tuple[str, ...]
     #: Each error, and the service calls (path:line:column) it comes from.
-    origins: Dict[str, Set[str]]
+    origins: dict[str, set[str]]
 
     @property
-    def errors(self) -> Set[str]:
+    def errors(self) -> set[str]:
         return set(self.origins)
 
 
@@ -70,41 +93,45 @@ class Project:
             aliases.update(contract.aliases)
         self.contract_aliases = aliases
         #: The contracts' factories (``redis.client.Redis.pipeline`` makes a ``Pipeline``).
-        self.types = {self.canonical(k): self.canonical(v) for c in contracts for k, v in c.types.items()}
-        self.functions: Dict[str, FunctionFacts] = {}
-        self.display: Dict[str, str] = {}
+        self.types = {
+            self.canonical(k): self.canonical(v) for c in contracts for k, v in c.types.items()
+        }
+        self.functions: dict[str, FunctionFacts] = {}
+        self.display: dict[str, str] = {}
         self.classes = {}
-        self.aliases: Dict[str, str] = {}
-        self.instances: Dict[str, str] = {}
-        self.subclasses: Dict[str, List[str]] = defaultdict(list)
-        self.modules: Set[str] = set()
+        self.aliases: dict[str, str] = {}
+        self.instances: dict[str, str] = {}
+        self.subclasses: dict[str, list[str]] = defaultdict(list)
+        self.modules: set[str] = set()
         for fact in facts.values():
             self.modules.add(fact.module)
             for function in fact.functions:
                 self.functions[function.qual] = function
-                self.display[function.qual] = function.qual[len(fact.module) + 1:]
+                self.display[function.qual] = function.qual[len(fact.module) + 1 :]
             for cls in fact.classes:
                 self.classes[cls.qual] = cls
                 for base in cls.bases:
                     self.subclasses[base].append(cls.qual)
             self.aliases.update(fact.aliases)
             self.instances.update(fact.instances)
-        self._resolved: Dict[str, Tuple[str, ...]] = {}
+        self._resolved: dict[str, tuple[str, ...]] = {}
         self._depth = 0
-        self._subclasses_of: Dict[str, List[str]] = {}
-        self._groups: Dict[str, list] = {}
+        self._subclasses_of: dict[str, list[str]] = {}
+        self._groups: dict[str, list] = {}
 
     def canonical(self, name: str) -> str:
         return canonical_name(name, self.contract_aliases)
 
-    def resolve(self, name: str) -> Tuple[str, ...]:
+    def resolve(self, name: str) -> tuple[str, ...]:
         """What a dotted name may denote once the project's names are known: project functions
         (``pkg.mod.Class.method``) and names outside the project (``requests.sessions.Session.get``)."""
         known = self._resolved.get(name)
         if known is None:
             if self._depth > 12:
                 return ()  # a chain of names this long is not followed
-            self._resolved[name] = ()  # a cycle (of aliases, attributes, factories) resolves to nothing
+            self._resolved[
+                name
+            ] = ()  # a cycle (of aliases, attributes, factories) resolves to nothing
             self._depth += 1
             try:
                 known = tuple(dict.fromkeys(self._resolve(name, 0)))[:MAX_TARGETS]
@@ -113,7 +140,7 @@ class Project:
             self._resolved[name] = known
         return known
 
-    def _resolve(self, name: str, depth: int) -> List[str]:
+    def _resolve(self, name: str, depth: int) -> list[str]:
         """One step of ``resolve``; every further step goes through ``resolve``, whose memory keeps
         a class hierarchy with many overrides from being walked again for each name that reaches it."""
         if depth:
@@ -133,22 +160,38 @@ class Project:
                 if not rest:
                     owner, _, attr = head.rpartition(".")
                     if owner in self.classes:  # a method: a subclass may override it
-                        return [f for f in self._member(owner, attr) if f in self.functions] or [head]
+                        return [f for f in self._member(owner, attr) if f in self.functions] or [
+                            head
+                        ]
                     return [head]
-                made = self.functions[head].returns  # ``get_session().get``: a method of what it returns
+                made = self.functions[
+                    head
+                ].returns  # ``get_session().get``: a method of what it returns
                 if made and "|" in made and not made.startswith("("):  # one of several
-                    return [r for one in made.split("|") for r in self._resolve(_dotted(one, rest), depth + 1)]
+                    return [
+                        r
+                        for one in made.split("|")
+                        for r in self._resolve(_dotted(one, rest), depth + 1)
+                    ]
                 if made and made.startswith("("):  # a tuple: ``<i>`` picks element i
                     fields = made[1:-1].split(",")
-                    index = rest[0][1:-1] if rest[0].startswith("<") and rest[0].endswith(">") else ""
+                    index = (
+                        rest[0][1:-1] if rest[0].startswith("<") and rest[0].endswith(">") else ""
+                    )
                     if not index.isdigit() or int(index) >= len(fields) or not fields[int(index)]:
                         return []
                     return self._resolve(_dotted(fields[int(index)], rest[1:]), depth + 1)
                 return self._resolve(_dotted(made, rest), depth + 1) if made else []
             if head in self.classes:
-                if not rest:  # a constructor call runs __init__ (the class's, or the one it inherits)
+                if (
+                    not rest
+                ):  # a constructor call runs __init__ (the class's, or the one it inherits)
                     return [f for f in self._member(head, "__init__") if f in self.functions]
-                return [r for found in self._member(head, rest[0]) for r in self._resolve(_dotted(found, rest[1:]), depth + 1)]
+                return [
+                    r
+                    for found in self._member(head, rest[0])
+                    for r in self._resolve(_dotted(found, rest[1:]), depth + 1)
+                ]
             if head in self.modules:
                 return [name] if rest else []
         return [self._outside(name)]
@@ -164,7 +207,7 @@ class Project:
                 return self._outside(".".join([made, *parts[i:]]))
         return name
 
-    def _member(self, cls: str, attr: str) -> List[str]:
+    def _member(self, cls: str, attr: str) -> list[str]:
         """What ``cls.attr`` may run: where the class or its bases (in order) define it, and the
         overrides in the project's subclasses (``self.execute_job()`` in a base class runs the
         subclass's); a mixin that calls a method of the class it is mixed into finds it there."""
@@ -175,19 +218,21 @@ class Project:
                 found.append(f"{sub}.{attr}")
         return list(dict.fromkeys(found))
 
-    def _defined(self, cls: str, attr: str) -> List[str]:
+    def _defined(self, cls: str, attr: str) -> list[str]:
         found = self._up(cls, attr)
         if found:
             return found
-        out: List[str] = []
-        for sub in self._all_subclasses(cls):  # a mixin's ``self.post()``: the class it is mixed into
+        out: list[str] = []
+        for sub in self._all_subclasses(
+            cls
+        ):  # a mixin's ``self.post()``: the class it is mixed into
             out.extend(self._up(sub, attr))
         return list(dict.fromkeys(out))
 
-    def _up(self, cls: str, attr: str) -> List[str]:
+    def _up(self, cls: str, attr: str) -> list[str]:
         """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the
         first base from outside the project (``requests.Session``), whose members are not known."""
-        outside: List[str] = []
+        outside: list[str] = []
         for current in self.ancestors(cls):
             info = self.classes.get(current)
             if info is None:
@@ -204,7 +249,7 @@ class Project:
     def ancestors(self, cls: str) -> Iterator[str]:
         """``cls``, then its bases (breadth first, each once; a base from outside the project is
         named, its own bases are not known)."""
-        seen: Set[str] = set()
+        seen: set[str] = set()
         queue = deque([cls])
         while queue:
             current = queue.popleft()
@@ -216,13 +261,13 @@ class Project:
             if info is not None:
                 queue.extend(info.bases)
 
-    def _all_subclasses(self, cls: str) -> List[str]:
+    def _all_subclasses(self, cls: str) -> list[str]:
         known = self._subclasses_of.get(cls)
         if known is None:
             known = self._subclasses_of[cls] = self._find_subclasses(cls)
         return known
 
-    def _find_subclasses(self, cls: str) -> List[str]:
+    def _find_subclasses(self, cls: str) -> list[str]:
         out, queue, seen = [], deque(self.subclasses.get(cls, ())), set()
         while queue:
             sub = queue.popleft()
@@ -236,8 +281,12 @@ class Project:
     def groups_for(self, name: str):
         out = self._groups.get(name)
         if out is None:
-            out = self._groups[name] = [(c, g) for c in self.contracts.values() for g in [c.group_for(name)]
-                                        if g is not None]
+            out = self._groups[name] = [
+                (c, g)
+                for c in self.contracts.values()
+                for g in [c.group_for(name)]
+                if g is not None
+            ]
         return out
 
     def is_property(self, name: str) -> bool:
@@ -245,7 +294,7 @@ class Project:
         return function is not None and function.is_property
 
 
-def _held(info, attr: str) -> List[str]:
+def _held(info, attr: str) -> list[str]:
     """The classes of the instances a class attribute may hold."""
     return [cls for name, cls in info.attrs if name == attr]
 
@@ -254,7 +303,7 @@ def _dotted(head: str, rest: Sequence[str]) -> str:
     return ".".join([head, *rest]) if rest else head
 
 
-def _catches(hierarchy, names: Optional[Tuple[str, ...]], error: str) -> bool:
+def _catches(hierarchy, names: tuple[str, ...] | None, error: str) -> bool:
     return names is None or any(hierarchy.catches(name, error) for name in names)
 
 
@@ -270,9 +319,9 @@ class _Judged:
     """What the guards around a call do with a set of errors."""
 
     def __init__(self, guards: Sequence[GuardFacts], errors: Sequence[str], hierarchy, policy: str):
-        self.covering: Dict[str, HandlerFacts] = {}
-        self.reached: List[Tuple[GuardFacts, HandlerFacts]] = []
-        self.guard: Optional[GuardFacts] = None
+        self.covering: dict[str, HandlerFacts] = {}
+        self.reached: list[tuple[GuardFacts, HandlerFacts]] = []
+        self.guard: GuardFacts | None = None
         for guard in reversed(guards):
             for handler in guard.handlers:
                 hit = False
@@ -284,8 +333,11 @@ class _Judged:
                     self.guard = self.guard or guard
                     self.reached.append((guard, handler))
         self.uncaught = [e for e in errors if e not in self.covering]
-        self.reraised = [e for e, h in self.covering.items()
-                         if policy != "fail-closed" and not h.suppress and h.reraises]
+        self.reraised = [
+            e
+            for e, h in self.covering.items()
+            if policy != "fail-closed" and not h.suppress and h.reraises
+        ]
         self.escaping = [e for e in errors if e in self.uncaught or e in self.reraised]
 
 
@@ -295,9 +347,9 @@ class _Follow:
 
     def __init__(self, facts: Mapping[str, Facts], contracts: Sequence[Contract]):
         self.project = project = Project(facts, contracts)
-        self.callers: Dict[str, List[_Site]] = defaultdict(list)
+        self.callers: dict[str, list[_Site]] = defaultdict(list)
         #: Service calls found only once the project's names are known, judged like a carrier's call.
-        self.services: List[Tuple[_Site, Contract, object, str, _Judged]] = []
+        self.services: list[tuple[_Site, Contract, object, str, _Judged]] = []
         for path, fact in sorted(facts.items()):
             # A test calls a function to see what it does, not to handle its errors for users.
             test = is_test_module(fact.module)
@@ -310,34 +362,61 @@ class _Follow:
                             self.callers[target].append(_Site(path, link))
                     else:
                         for contract, group in project.groups_for(target):
-                            judged = _Judged(link.guards, group.raises, contract.errors, group.policy)
-                            self.services.append((_Site(path, link), contract, group, target, judged))
-        self.carried: Dict[Tuple[str, str, int], _Carried] = {}
+                            judged = _Judged(
+                                link.guards, group.raises, contract.errors, group.policy
+                            )
+                            self.services.append(
+                                (_Site(path, link), contract, group, target, judged)
+                            )
+        self.carried: dict[tuple[str, str, int], _Carried] = {}
         self._queue: deque = deque()
         for path, fact in sorted(facts.items()):
             for escape in fact.escapes:
                 origin = f"{path}:{escape.span.line}:{escape.span.column}"
-                self._carry(escape.frame, escape.contract, escape.group, {e: [origin] for e in escape.errors},
-                            (_short(escape.callee),))
+                self._carry(
+                    escape.frame,
+                    escape.contract,
+                    escape.group,
+                    {e: [origin] for e in escape.errors},
+                    (_short(escape.callee),),
+                )
         for site, contract, group, target, judged in self.services:
             if judged.escaping:
                 origin = f"{site.path}:{site.link.span.line}:{site.link.span.column}"
-                self._carry(site.link.frame, contract.name, group.index, {e: [origin] for e in judged.escaping},
-                            (_short(target),))
+                self._carry(
+                    site.link.frame,
+                    contract.name,
+                    group.index,
+                    {e: [origin] for e in judged.escaping},
+                    (_short(target),),
+                )
         while self._queue:
             frame, contract_name, group_index = key = self._queue.popleft()
             entry = self.carried[key]
             contract = project.contracts[contract_name]
             group = contract.calls[group_index - 1]
             for site in self.callers.get(frame, ()):
-                judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
+                judged = _Judged(
+                    site.link.guards, sorted(entry.errors), contract.errors, group.policy
+                )
                 if judged.escaping:
                     chain = (project.display.get(frame, frame), *entry.chain)
-                    self._carry(site.link.frame, contract_name, group_index,
-                                {e: entry.origins[e] for e in judged.escaping}, chain)
+                    self._carry(
+                        site.link.frame,
+                        contract_name,
+                        group_index,
+                        {e: entry.origins[e] for e in judged.escaping},
+                        chain,
+                    )
 
-    def _carry(self, frame: str, contract: str, group: int, origins: Mapping[str, Iterable[str]],
-               chain: Tuple[str, ...]) -> None:
+    def _carry(
+        self,
+        frame: str,
+        contract: str,
+        group: int,
+        origins: Mapping[str, Iterable[str]],
+        chain: tuple[str, ...],
+    ) -> None:
         """``origins``: each error that leaves ``frame``, and the service calls it comes from."""
         key = (frame, contract, group)
         entry = self.carried.get(key)
@@ -357,10 +436,14 @@ class _Follow:
         return frame not in self.project.functions or not self.callers.get(frame)
 
 
-def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
-              calls: Mapping[str, List[CallSite]], contracts: Sequence[Contract],
-              propagate_globs: Sequence[str] = (), follow: Optional["_Follow"] = None,
-              ) -> Tuple[Dict[str, List[Finding]], Dict[str, List[CallSite]]]:
+def propagate(
+    facts: Mapping[str, Facts],
+    findings: Mapping[str, list[Finding]],
+    calls: Mapping[str, list[CallSite]],
+    contracts: Sequence[Contract],
+    propagate_globs: Sequence[str] = (),
+    follow: _Follow | None = None,
+) -> tuple[dict[str, list[Finding]], dict[str, list[CallSite]]]:
     """The findings and calls of every file (keyed by path as shown) once errors are followed
     through the project. ``facts`` holds the analysis' facts of the same files; ``follow``, the
     fixpoint of those facts when ``interesting_names`` has made it already."""
@@ -374,19 +457,30 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
         function = project.functions.get(frame)
         if any(r.match(frame) for r in declared_globs):
             return True
-        return function is not None and all(_declares(contract.errors, function.declared, e) for e in errors)
+        return function is not None and all(
+            _declares(contract.errors, function.declared, e) for e in errors
+        )
 
     # The direct calls: an error that leaves a function someone calls, or leaves it declared, is theirs.
-    deferred: List[Tuple[str, Escape]] = []
+    deferred: list[tuple[str, Escape]] = []
     for path, fact in sorted(facts.items()):
         for escape in fact.escapes:
             contract = project.contracts[escape.contract]
             if root(escape.frame) and not allowed(escape.frame, contract, escape.errors):
                 if not escape.codes and escape.reraised_at is not None:
-                    out_findings.setdefault(path, []).append(_reraise_finding(path, escape, contract))
+                    out_findings.setdefault(path, []).append(
+                        _reraise_finding(path, escape, contract)
+                    )
                 continue
-            kept = [f for f in out_findings.get(path, ()) if not (
-                f.span == escape.span and f.code in escape.codes and f.contract == escape.contract)]
+            kept = [
+                f
+                for f in out_findings.get(path, ())
+                if not (
+                    f.span == escape.span
+                    and f.code in escape.codes
+                    and f.contract == escape.contract
+                )
+            ]
             out_findings[path] = kept
             if not any(f.span == escape.span and f.contract == escape.contract for f in kept):
                 deferred.append((path, escape))
@@ -397,38 +491,81 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
             sites = callers.get(sentinel.frame, ())
             if root(sentinel.frame):
                 continue  # nobody tests what it returns: the handler's CL003 stands
-            out_findings[path] = [f for f in out_findings.get(path, ()) if not (
-                f.span == sentinel.span and f.code in sentinel.codes and f.contract == sentinel.contract)]
+            out_findings[path] = [
+                f
+                for f in out_findings.get(path, ())
+                if not (
+                    f.span == sentinel.span
+                    and f.code in sentinel.codes
+                    and f.contract == sentinel.contract
+                )
+            ]
             contract = project.contracts[sentinel.contract]
             group = contract.calls[sentinel.group - 1]
             origin = f"{path}:{sentinel.span.line}:{sentinel.span.column}"
             chain = (project.display.get(sentinel.frame, sentinel.frame), _short(sentinel.callee))
             unchecked = [site for site in sites if not site.link.checked]
             if unchecked:  # the call stays broken: its failure is reported at those callers
-                out_calls[path] = [replace(c, reported_up=True) if c.span == sentinel.span
-                                   and c.contract == sentinel.contract else c for c in out_calls.get(path, ())]
+                out_calls[path] = [
+                    replace(c, reported_up=True)
+                    if c.span == sentinel.span and c.contract == sentinel.contract
+                    else c
+                    for c in out_calls.get(path, ())
+                ]
             for site in unchecked:
-                out_findings.setdefault(site.path, []).append(_finding(
-                    site, "CL003", (
-                        f"{chain[0]}() returns a value in place of raising when {contract.name} fails (the handler "
-                        f"at {path}:{sentinel.reraised_at}), and this call goes on without testing it; the contract "
-                        f"says fail closed: test the result and raise"),
-                    contract, group, sentinel.frame, chain, {"": {origin}}, [""]))
+                out_findings.setdefault(site.path, []).append(
+                    _finding(
+                        site,
+                        "CL003",
+                        (
+                            f"{chain[0]}() returns a value in place of raising when {contract.name} fails (the handler "
+                            f"at {path}:{sentinel.reraised_at}), and this call goes on without testing it; the contract "
+                            f"says fail closed: test the result and raise"
+                        ),
+                        contract,
+                        group,
+                        sentinel.frame,
+                        chain,
+                        {"": {origin}},
+                        [""],
+                    )
+                )
 
     # Service calls found through the project's names: their handlers, and their escapes at a root.
     for site, contract, group, target, judged in follow.services:
         local = _local(site, contract, group, judged, target, (), {})
         out_findings.setdefault(site.path, []).extend(local)
-        out_calls.setdefault(site.path, []).append(CallSite(
-            site.path, site.link.span, contract.name, group.index, target,
-            "broken" if judged.escaping or local else "kept", scope=site.link.scope))
+        out_calls.setdefault(site.path, []).append(
+            CallSite(
+                site.path,
+                site.link.span,
+                contract.name,
+                group.index,
+                target,
+                "broken" if judged.escaping or local else "kept",
+                scope=site.link.scope,
+            )
+        )
         if not judged.escaping:
             continue
         if root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
-            out_findings[site.path].extend(_escape_findings(site, contract, group, judged, target, (), {}))
+            out_findings[site.path].extend(
+                _escape_findings(site, contract, group, judged, target, (), {})
+            )
         else:
-            deferred.append((site.path, Escape(site.link.frame, contract.name, group.index,
-                                               tuple(judged.escaping), site.link.span, target)))
+            deferred.append(
+                (
+                    site.path,
+                    Escape(
+                        site.link.frame,
+                        contract.name,
+                        group.index,
+                        tuple(judged.escaping),
+                        site.link.span,
+                        target,
+                    ),
+                )
+            )
 
     # The calls of carriers: their handlers always, their escapes where the project lets them out.
     for (frame, contract_name, group_index), entry in sorted(follow.carried.items()):
@@ -438,19 +575,32 @@ def propagate(facts: Mapping[str, Facts], findings: Mapping[str, List[Finding]],
             judged = _Judged(site.link.guards, sorted(entry.errors), contract.errors, group.policy)
             chain = (project.display.get(frame, frame), *entry.chain)
             here = _local(site, contract, group, judged, frame, chain, entry.origins)
-            if judged.escaping and root(site.link.frame) and not allowed(site.link.frame, contract, judged.escaping):
-                here = [*_escape_findings(site, contract, group, judged, frame, chain, entry.origins), *here]
+            if (
+                judged.escaping
+                and root(site.link.frame)
+                and not allowed(site.link.frame, contract, judged.escaping)
+            ):
+                here = [
+                    *_escape_findings(site, contract, group, judged, frame, chain, entry.origins),
+                    *here,
+                ]
             out_findings.setdefault(site.path, []).extend(here)
-    for path, items in out_findings.items():  # one call may reach a carrier by two names: say it once
+    for (
+        path,
+        items,
+    ) in out_findings.items():  # one call may reach a carrier by two names: say it once
         out_findings[path] = list(dict.fromkeys(items))
     # A call whose error the project handles (or declares) everywhere keeps its contract; one whose
     # error is reported further up stays broken.
     reported = {origin for items in out_findings.values() for f in items for origin in f.origins}
     for path, escape in deferred:
         up = f"{path}:{escape.span.line}:{escape.span.column}" in reported
-        out_calls[path] = [(replace(c, reported_up=True) if up else replace(c, state="kept"))
-                           if c.state == "broken" and c.span == escape.span and c.contract == escape.contract else c
-                           for c in out_calls.get(path, ())]
+        out_calls[path] = [
+            (replace(c, reported_up=True) if up else replace(c, state="kept"))
+            if c.state == "broken" and c.span == escape.span and c.contract == escape.contract
+            else c
+            for c in out_calls.get(path, ())
+        ]
     return out_findings, out_calls
 
 
@@ -459,8 +609,12 @@ def is_test_module(module: str) -> bool:
     ``test_x``, ``x_test`` or ``conftest``."""
     parts = module.split(".")
     name = parts[-1]
-    return (any(p in ("test", "tests", "testing") for p in parts[:-1]) or name.startswith("test_")
-            or name.endswith("_test") or name == "conftest")
+    return (
+        any(p in ("test", "tests", "testing") for p in parts[:-1])
+        or name.startswith("test_")
+        or name.endswith("_test")
+        or name == "conftest"
+    )
 
 
 def _short(callee: str) -> str:
@@ -472,78 +626,160 @@ def _short(callee: str) -> str:
     return callee
 
 
-def _finding(site: _Site, code: str, message: str, contract: Contract, group, callee: str,
-             chain: Tuple[str, ...], origins: Mapping[str, Set[str]], errors: Iterable[str],
-             handler_line: Optional[int] = None, severity: str = "") -> Finding:
+def _finding(
+    site: _Site,
+    code: str,
+    message: str,
+    contract: Contract,
+    group,
+    callee: str,
+    chain: tuple[str, ...],
+    origins: Mapping[str, set[str]],
+    errors: Iterable[str],
+    handler_line: int | None = None,
+    severity: str = "",
+) -> Finding:
     """A finding at a call of a carrier; ``errors``: those it is about (their origins are named)."""
     rule = rule_by_code(code)
     link = site.link
     where = tuple(sorted({o for e in errors for o in origins.get(e, ())}))
-    return Finding(path=site.path, span=link.span, code=code, name=rule.name, severity=severity or rule.severity,
-                   message=message, contract=contract.name, callee=callee, suggestion=_advice(code, group, chain),
-                   remediation=group.remediation or contract.remediation, scope=link.scope,
-                   statement_line=link.statement_line, handler_line=handler_line, via=chain, origins=where)
+    return Finding(
+        path=site.path,
+        span=link.span,
+        code=code,
+        name=rule.name,
+        severity=severity or rule.severity,
+        message=message,
+        contract=contract.name,
+        callee=callee,
+        suggestion=_advice(code, group, chain),
+        remediation=group.remediation or contract.remediation,
+        scope=link.scope,
+        statement_line=link.statement_line,
+        handler_line=handler_line,
+        via=chain,
+        origins=where,
+    )
 
 
-def _advice(code: str, group, chain: Tuple[str, ...]) -> str:
+def _advice(code: str, group, chain: tuple[str, ...]) -> str:
     """What to do at a call whose error comes from further down (no automatic fix: the call's text
     is not at hand here)."""
     if code not in ("CL001", "CL002") or not chain:
         return ""
     caught = ", ".join(e.rsplit(".", 1)[-1] for e in group.raises)
-    where = {"fail-open": f"and fall back to {group.fallback}" if group.fallback else "and fall back",
-             "fail-closed": "and fail closed (raise your own error from it)",
-             "any": "and decide what the caller gets"}[group.policy]
-    return (f"catch {caught} around this call {where}; or, if {chain[0]} should let it through, declare it "
-            f"(a `Raises:` section in the docstring of this function, or `propagate` in [tool.contractlint])")
+    where = {
+        "fail-open": f"and fall back to {group.fallback}" if group.fallback else "and fall back",
+        "fail-closed": "and fail closed (raise your own error from it)",
+        "any": "and decide what the caller gets",
+    }[group.policy]
+    return (
+        f"catch {caught} around this call {where}; or, if {chain[0]} should let it through, declare it "
+        f"(a `Raises:` section in the docstring of this function, or `propagate` in [tool.contractlint])"
+    )
 
 
 def _names(errors: Sequence[str]) -> str:
     return ", ".join(errors)
 
 
-def _via(chain: Tuple[str, ...]) -> str:
+def _via(chain: tuple[str, ...]) -> str:
     return f" via {' -> '.join(chain)}" if chain else ""
 
 
-def _escape_findings(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
-                     chain: Tuple[str, ...], origins: Mapping[str, Set[str]]) -> List[Finding]:
+def _escape_findings(
+    site: _Site,
+    contract: Contract,
+    group,
+    judged: _Judged,
+    callee: str,
+    chain: tuple[str, ...],
+    origins: Mapping[str, set[str]],
+) -> list[Finding]:
     words = _POLICY_WORDS[group.policy]
     name = f"{_short(callee)}()"
     if judged.guard is None:
         errors = judged.escaping
-        return [_finding(site, "CL001", (
-            f"{name} is not guarded: {contract.name} error {_names(errors)} "
-            f"{'escapes' if len(errors) == 1 else 'escape'} here{_via(chain)}, and nothing up the call chain "
-            f"handles {'it' if len(errors) == 1 else 'them'}; the contract says {words}"),
-            contract, group, callee, chain, origins, errors)]
+        return [
+            _finding(
+                site,
+                "CL001",
+                (
+                    f"{name} is not guarded: {contract.name} error {_names(errors)} "
+                    f"{'escapes' if len(errors) == 1 else 'escape'} here{_via(chain)}, and nothing up the call chain "
+                    f"handles {'it' if len(errors) == 1 else 'them'}; the contract says {words}"
+                ),
+                contract,
+                group,
+                callee,
+                chain,
+                origins,
+                errors,
+            )
+        ]
     out = []
     reraised = [e for e in judged.reraised if e not in judged.uncaught]
     if reraised:
         handler = judged.covering[reraised[0]]
         code = "CL003" if group.policy == "fail-open" else "CL001"
-        what = "but the contract says fail open: recover with a fallback" if code == "CL003" else (
-            "and nothing up the call chain handles it")
-        out.append(_finding(site, code, (
-            f"{name}: the handler at line {handler.line} raises {contract.name} error {_names(reraised)} "
-            f"again{_via(chain)}, {what}"), contract, group, callee, chain, origins, reraised,
-            handler_line=handler.line))
+        what = (
+            "but the contract says fail open: recover with a fallback"
+            if code == "CL003"
+            else ("and nothing up the call chain handles it")
+        )
+        out.append(
+            _finding(
+                site,
+                code,
+                (
+                    f"{name}: the handler at line {handler.line} raises {contract.name} error {_names(reraised)} "
+                    f"again{_via(chain)}, {what}"
+                ),
+                contract,
+                group,
+                callee,
+                chain,
+                origins,
+                reraised,
+                handler_line=handler.line,
+            )
+        )
     return out
 
 
-def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str, chain: Tuple[str, ...],
-           origins: Mapping[str, Set[str]]) -> List[Finding]:
+def _local(
+    site: _Site,
+    contract: Contract,
+    group,
+    judged: _Judged,
+    callee: str,
+    chain: tuple[str, ...],
+    origins: Mapping[str, set[str]],
+) -> list[Finding]:
     """What is wrong with the handlers of a call whatever happens up the call chain (CL003–CL005)."""
     name = f"{_short(callee)}()"
     out = []
     if judged.guard is not None and judged.uncaught:
         # A guard that catches some of the errors and misses others: a slip in that handler, whatever
         # happens to the rest further up (which is followed on).
-        out.append(_finding(site, "CL002", (
-            f"{name} is guarded by the {judged.guard.keyword} at line {judged.guard.line}, but {contract.name} "
-            f"error {_names(judged.uncaught)} {'is' if len(judged.uncaught) == 1 else 'are'} not caught"
-            f"{_via(chain)}"), contract, group, callee, chain, origins, judged.uncaught))
-    for guard, handler in judged.reached:
+        out.append(
+            _finding(
+                site,
+                "CL002",
+                (
+                    f"{name} is guarded by the {judged.guard.keyword} at line {judged.guard.line}, but {contract.name} "
+                    f"error {_names(judged.uncaught)} {'is' if len(judged.uncaught) == 1 else 'are'} not caught"
+                    f"{_via(chain)}"
+                ),
+                contract,
+                group,
+                callee,
+                chain,
+                origins,
+                judged.uncaught,
+            )
+        )
+    for _guard, handler in judged.reached:
         what = "contextlib.suppress" if handler.suppress else "handler"
         where = f"the {what} at line {handler.line}"
 
@@ -551,8 +787,21 @@ def _local(site: _Site, contract: Contract, group, judged: _Judged, callee: str,
         for code, severity, text in handler_problems(group, handler, caught):
             if code == "CL003" and group.policy == "fail-open" and handler.reraises:
                 continue  # raised again: it goes on up the chain (``_escape_findings``)
-            out.append(_finding(site, code, f"{name}{_via(chain)}: {where} {text}", contract, group, callee,
-                                chain, origins, caught, handler_line=handler.line, severity=severity))
+            out.append(
+                _finding(
+                    site,
+                    code,
+                    f"{name}{_via(chain)}: {where} {text}",
+                    contract,
+                    group,
+                    callee,
+                    chain,
+                    origins,
+                    caught,
+                    handler_line=handler.line,
+                    severity=severity,
+                )
+            )
     return out
 
 
@@ -561,16 +810,29 @@ def _reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
     error again, in a function nobody in the project calls: the error leaves the project."""
     rule = rule_by_code("CL001")
     group = contract.calls[escape.group - 1]
-    return Finding(path=path, span=escape.span, code="CL001", name=rule.name, severity=rule.severity,
-                   message=(f"{escape.callee}(): the handler at line {escape.reraised_at} raises "
-                            f"{_names(escape.errors)} again, and nothing up the call chain handles "
-                            f"{'it' if len(escape.errors) == 1 else 'them'}; the contract says "
-                            f"{_POLICY_WORDS[group.policy]}"),
-                   contract=contract.name, callee=escape.callee, remediation=group.remediation or contract.remediation,
-                   scope="", handler_line=escape.reraised_at)
+    return Finding(
+        path=path,
+        span=escape.span,
+        code="CL001",
+        name=rule.name,
+        severity=rule.severity,
+        message=(
+            f"{escape.callee}(): the handler at line {escape.reraised_at} raises "
+            f"{_names(escape.errors)} again, and nothing up the call chain handles "
+            f"{'it' if len(escape.errors) == 1 else 'them'}; the contract says "
+            f"{_POLICY_WORDS[group.policy]}"
+        ),
+        contract=contract.name,
+        callee=escape.callee,
+        remediation=group.remediation or contract.remediation,
+        scope="",
+        handler_line=escape.reraised_at,
+    )
 
 
-def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract]) -> Tuple[Reach, "_Follow"]:
+def interesting_names(
+    facts: Mapping[str, Facts], contracts: Sequence[Contract]
+) -> tuple[Reach, _Follow]:
     """What a file must name to call a carrier of some error (or to get a client) of the files
     analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
     fixpoint it made (``propagate`` takes it when no file is added)."""
@@ -588,7 +850,7 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
             target = project.aliases[target]
         return target
 
-    def client(cls: Optional[str], depth: int = 0) -> bool:
+    def client(cls: str | None, depth: int = 0) -> bool:
         """A value whose methods may be a contract's calls (a client, or what a factory of the contract
         makes), or an instance of a project class holding one. What a call of the client returns
         (``client.get(key)``) is not one: a file that calls a function returning it needs no parse.
@@ -617,43 +879,54 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     carriers = {frame for frame in frames if frame in project.functions}
     functions = {frame for frame in carriers if frame.rsplit(".", 1)[0] not in project.classes}
 
-    def giving(gives: Callable[[Optional[str]], bool], named: Set[str], attributes: bool = True) -> Set[str]:
+    def giving(
+        gives: Callable[[str | None], bool], named: set[str], attributes: bool = True
+    ) -> set[str]:
         """The names of the functions whose result, the attributes and module-level instances whose
         value ``gives`` accepts, and of the aliases of those or of ``named``. Not ``attributes``:
         no attribute, property or method (what is read on an object defines no subclass or alias)."""
-        out = {f.qual.rsplit(".", 1)[-1] for f in project.functions.values()
-               if (attributes or f.qual.rsplit(".", 1)[0] not in project.classes) and gives(f.returns)}
+        out = {
+            f.qual.rsplit(".", 1)[-1]
+            for f in project.functions.values()
+            if (attributes or f.qual.rsplit(".", 1)[0] not in project.classes) and gives(f.returns)
+        }
         if attributes:
             out |= {name for c in project.classes.values() for name, held in c.attrs if gives(held)}
         out |= {name.rsplit(".", 1)[-1] for name, cls in project.instances.items() if gives(cls)}
         for name, target in project.aliases.items():
             target = canonical(target)
             made = project.functions.get(target)
-            if name != target and (target in named or (made is not None and gives(made.returns))
-                                   or gives(project.instances.get(target))):
+            if name != target and (
+                target in named
+                or (made is not None and gives(made.returns))
+                or gives(project.instances.get(target))
+            ):
                 out.add(name.rsplit(".", 1)[-1])
         return out
 
-    def leading(methods: Set[str]) -> Tuple[Set[str], Set[str]]:
+    def leading(methods: set[str]) -> tuple[set[str], set[str]]:
         """The names that lead to a class defining one of ``methods`` (a carrier). First, those of
         the class, its subclasses, and what returns or aliases an instance of one, or holds one at
         module level: a file that names one may define a subclass, a class that mixes one in, or
         an alias. Second, those, the attributes that hold one, and the names of every base and
         mixin of those classes (``_family``): a file that names one reaches the method only by
         calling it, by its name."""
-        owners = {f.rsplit(".", 1)[0] for f in carriers if f.rsplit(".", 1)[-1] in methods
-                  and f.rsplit(".", 1)[0] in project.classes}
+        owners = {
+            f.rsplit(".", 1)[0]
+            for f in carriers
+            if f.rsplit(".", 1)[-1] in methods and f.rsplit(".", 1)[0] in project.classes
+        }
         down = owners | {sub for owner in owners for sub in project._all_subclasses(owner)}
         family = _family(project, owners)
         if not family:
             return set(), set()
 
-        def names_for(classes: Set[str], attributes: bool = True) -> Set[str]:
+        def names_for(classes: set[str], attributes: bool = True) -> set[str]:
             """The names of ``classes``, and of what returns, holds or aliases an instance of one on
             which a carrier method runs (``self._client``; not ``self._client.get(key)``, what the
             method returns)."""
 
-            def gives(made: Optional[str]) -> bool:
+            def gives(made: str | None) -> bool:
                 if not made:
                     return False
                 for one in made.strip("()").replace("|", ",").split(","):
@@ -663,7 +936,9 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
                     # what a project function makes (``STORE = open_store()`` is kept as the
                     # function's name), or an attribute of an instance (``Holder._store``)
                     if canonical(one) in project.functions or any(cls in one for cls in classes):
-                        if any(carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods):
+                        if any(
+                            carriers.intersection(project.resolve(f"{one}.{m}")) for m in methods
+                        ):
                             return True
                 return False
 
@@ -687,7 +962,7 @@ def interesting_names(facts: Mapping[str, Facts], contracts: Sequence[Contract])
     first, reach = leading(methods)
     plain |= first
 
-    def words(names: Set[str]) -> FrozenSet[str]:
+    def words(names: set[str]) -> frozenset[str]:
         return frozenset(n for n in names if n.isidentifier() and not _dunder(n))
 
     return Reach(words(plain), words(methods), words(reach)), follow
@@ -704,17 +979,19 @@ def _extends(pattern: str, name: str) -> bool:
     if "**" in pattern:
         return True
     wanted, parts = pattern.split("."), name.split(".")
-    return len(wanted) > len(parts) and all(glob_to_regex(w).match(p) for w, p in zip(wanted, parts))
+    return len(wanted) > len(parts) and all(
+        glob_to_regex(w).match(p) for w, p in zip(wanted, parts)
+    )
 
 
-def _family(project: Project, owners: Set[str]) -> Set[str]:
+def _family(project: Project, owners: set[str]) -> set[str]:
     """The classes through which code reaches a method of ``owners``: each owner, its subclasses, and
     every ancestor of those (a base class whose ``self.m()`` reaches an override, a mixin whose
     ``self.m()`` is found in the class it is mixed into)."""
     if not owners:
         return set()
 
-    family: Set[str] = set()
+    family: set[str] = set()
     for cls in project.classes:
         line = set(project.ancestors(cls))
         if line & owners:

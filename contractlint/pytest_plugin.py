@@ -45,7 +45,12 @@ import hashlib
 import os
 import random
 import sys
-from typing import TYPE_CHECKING, Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterator, Sequence
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+)
 
 import pytest
 
@@ -61,17 +66,30 @@ PLUGIN_NAME = "contractlint-faults"
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("contractlint", "contractlint: prove the fallback at run time")
     group.addoption(
-        "--contract-faults", dest="contract_faults", metavar="NAME[,NAME...]", default=None,
+        "--contract-faults",
+        dest="contract_faults",
+        metavar="NAME[,NAME...]",
+        default=None,
         help="run each test again once per call it reaches to a contract's service and per error the call's "
-             "group raises, that error injected; builtin contract names or .toml paths "
-             "(default: [tool.contractlint] faults in the rootdir's pyproject.toml)")
+        "group raises, that error injected; builtin contract names or .toml paths "
+        "(default: [tool.contractlint] faults in the rootdir's pyproject.toml)",
+    )
     group.addoption(
-        "--contract-faults-mode", dest="contract_faults_mode", choices=MODES, default=None,
+        "--contract-faults-mode",
+        dest="contract_faults_mode",
+        choices=MODES,
+        default=None,
         help="each: one run per error the call group raises (default); first: its first error only; "
-             "random: one error drawn per test and call, reproducible with --contract-faults-seed")
+        "random: one error drawn per test and call, reproducible with --contract-faults-seed",
+    )
     group.addoption(
-        "--contract-faults-seed", dest="contract_faults_seed", type=int, default=None, metavar="N",
-        help="seed of --contract-faults-mode=random (default: a new one, shown in the header)")
+        "--contract-faults-seed",
+        dest="contract_faults_seed",
+        type=int,
+        default=None,
+        metavar="N",
+        help="seed of --contract-faults-mode=random (default: a new one, shown in the header)",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -80,8 +98,10 @@ def pytest_configure(config: pytest.Config) -> None:
     seed = config.getoption("contract_faults_seed", None)
     if not specs:
         if mode is not None or seed is not None:
-            raise pytest.UsageError("--contract-faults-mode and --contract-faults-seed need --contract-faults "
-                                    "(or faults = [...] under [tool.contractlint])")
+            raise pytest.UsageError(
+                "--contract-faults-mode and --contract-faults-seed need --contract-faults "
+                "(or faults = [...] under [tool.contractlint])"
+            )
         return
     from contractlint.contracts import load_contracts
     from contractlint.errors import UserError
@@ -90,16 +110,20 @@ def pytest_configure(config: pytest.Config) -> None:
         contracts = load_contracts(specs, base)
     except UserError as exc:
         raise pytest.UsageError(*[f"contract faults: {m}" for m in exc.messages]) from None
-    config.pluginmanager.register(FaultSession(config, contracts, mode or "each", seed), PLUGIN_NAME)
+    config.pluginmanager.register(
+        FaultSession(config, contracts, mode or "each", seed), PLUGIN_NAME
+    )
 
 
-def _requested(config: pytest.Config) -> Tuple[List[str], str]:
+def _requested(config: pytest.Config) -> tuple[list[str], str]:
     """The contracts asked for, and the folder their paths are relative to: the option, else pyproject.toml."""
     option = config.getoption("contract_faults", None)
     if option is not None:
         specs = [s.strip() for s in option.split(",") if s.strip()]
         if not specs:
-            raise pytest.UsageError("--contract-faults: name at least one contract (a builtin name or a .toml path)")
+            raise pytest.UsageError(
+                "--contract-faults: name at least one contract (a builtin name or a .toml path)"
+            )
         return specs, str(config.invocation_params.dir)
     path = os.path.join(str(config.rootpath), "pyproject.toml")
     if not os.path.isfile(path) or not _mentions_faults(path):
@@ -119,7 +143,7 @@ def _mentions_faults(path: str) -> bool:
     return _has_table(path, key="faults")
 
 
-def _has_table(path: str, key: Optional[str] = None) -> bool:
+def _has_table(path: str, key: str | None = None) -> bool:
     """Whether ``path`` has a [tool.contractlint] table (holding ``key``); an unreadable one says yes, so
     that the configuration's own reader reports what is wrong with it instead of it being skipped."""
     try:
@@ -145,7 +169,7 @@ def _has_table(path: str, key: Optional[str] = None) -> bool:
 class _Variant:
     """One injected error at one call site the test reached."""
 
-    def __init__(self, target: "Target", site: Tuple[str, int], builder: "ErrorBuilder", label: str):
+    def __init__(self, target: Target, site: tuple[str, int], builder: ErrorBuilder, label: str):
         self.target = target
         self.site = site
         self.builder = builder
@@ -155,25 +179,32 @@ class _Variant:
 class _Run:
     """One run of a test: the plain one (``variant`` None), which records, or one with a fault."""
 
-    def __init__(self, session: "FaultSession", item: pytest.Item, variant: Optional[_Variant]):
+    def __init__(self, session: FaultSession, item: pytest.Item, variant: _Variant | None):
         self.session = session
         self.item = item
         self.variant = variant
-        self.calls: List["Call"] = []
-        self.call_outcome: Optional[str] = None
-        self.verdict: Optional["Verdict"] = None
+        self.calls: list[Call] = []
+        self.call_outcome: str | None = None
+        self.verdict: Verdict | None = None
         if variant is None:
             self.nodeid, self.domain = item.nodeid, item.location[2]
         else:
-            self.nodeid, self.domain = _tagged(item.nodeid, variant.tag), _tagged(item.location[2], variant.tag)
+            self.nodeid, self.domain = (
+                _tagged(item.nodeid, variant.tag),
+                _tagged(item.location[2], variant.tag),
+            )
 
-    def fault_for(self, target: "Target", site: "Site") -> Optional[Tuple[str, BaseException]]:
+    def fault_for(self, target: Target, site: Site) -> tuple[str, BaseException] | None:
         variant = self.variant
-        if variant is None or target.key != variant.target.key or (site.path, site.line) != variant.site:
+        if (
+            variant is None
+            or target.key != variant.target.key
+            or (site.path, site.line) != variant.site
+        ):
             return None
         return variant.builder.name, variant.builder()
 
-    def hear(self, call: "Call") -> None:
+    def hear(self, call: Call) -> None:
         if not self.session.is_test_code(call.site.path):
             self.calls.append(call)
 
@@ -186,33 +217,35 @@ def _tagged(name: str, tag: str) -> str:
 
 
 class _SiteRecord:
-    def __init__(self, contract: str, group: int, site: "Site", callee: str):
+    def __init__(self, contract: str, group: int, site: Site, callee: str):
         self.contract, self.group, self.site, self.callee = contract, group, site, callee
-        self.reached_by: List[str] = []
+        self.reached_by: list[str] = []
         #: (run id, verdict word, ok) for each run that injected here.
-        self.faulted: List[Tuple[str, str, bool]] = []
+        self.faulted: list[tuple[str, str, bool]] = []
 
 
 class FaultSession:
     """The plugin at work in one pytest session: registered only when faults were asked for."""
 
-    def __init__(self, config: pytest.Config, contracts: Sequence["Contract"], mode: str, seed: Optional[int]):
+    def __init__(
+        self, config: pytest.Config, contracts: Sequence[Contract], mode: str, seed: int | None
+    ):
         self.config = config
         self.contracts = list(contracts)
         self.mode = mode
         self.seed = seed if seed is not None else random.SystemRandom().randrange(1, 10**6)
-        self.resolutions: List["Resolution"] = []
-        self.targets: List["Target"] = []
-        self.builders: Dict[Tuple[str, str], "ErrorBuilder"] = {}
-        self.current: Optional[_Run] = None
-        self.sites: Dict[Tuple[str, int, str, int], _SiteRecord] = {}
-        self.not_exercised: List[str] = []
-        self.failing_plain: List[str] = []
-        self.runs: List[Tuple[str, "Verdict"]] = []
-        self.unreached_runs: List[str] = []
+        self.resolutions: list[Resolution] = []
+        self.targets: list[Target] = []
+        self.builders: dict[tuple[str, str], ErrorBuilder] = {}
+        self.current: _Run | None = None
+        self.sites: dict[tuple[str, int, str, int], _SiteRecord] = {}
+        self.not_exercised: list[str] = []
+        self.failing_plain: list[str] = []
+        self.runs: list[tuple[str, Verdict]] = []
+        self.unreached_runs: list[str] = []
         self.root = str(config.rootpath)
         self._patterns = [*config.getini("python_files"), "conftest.py"]
-        self._test_code: Dict[str, bool] = {}
+        self._test_code: dict[str, bool] = {}
 
     # -- setting up ----------------------------------------------------------------------------------
 
@@ -226,7 +259,7 @@ class FaultSession:
             return
         from contractlint.faults import resolve
 
-        problems: List[str] = []
+        problems: list[str] = []
         resolutions = []
         for contract in self.contracts:
             resolution = resolve(contract)
@@ -239,7 +272,9 @@ class FaultSession:
                         continue
                     tried.add(name)
                     try:
-                        self.builders[(contract.name, name)] = _build(contract, name, ["calls", gi, "raises", j])
+                        self.builders[(contract.name, name)] = _build(
+                            contract, name, ["calls", gi, "raises", j]
+                        )
                     except ValueError as exc:
                         problems.append(str(exc))
         if problems:
@@ -247,18 +282,25 @@ class FaultSession:
         self.resolutions = resolutions
         self.targets = [t for r in resolutions for t in r.targets]
 
-    def pytest_report_header(self, config: pytest.Config) -> List[str]:
-        names = ", ".join(f"{c.name} ({'builtin' if c.builtin else _shown(c.source, self.config)})"
-                          for c in self.contracts)
-        mode = f"mode {self.mode}" + (f", seed {self.seed} (--contract-faults-seed {self.seed} replays it)"
-                                      if self.mode == "random" else "")
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        names = ", ".join(
+            f"{c.name} ({'builtin' if c.builtin else _shown(c.source, self.config)})"
+            for c in self.contracts
+        )
+        mode = f"mode {self.mode}" + (
+            f", seed {self.seed} (--contract-faults-seed {self.seed} replays it)"
+            if self.mode == "random"
+            else ""
+        )
         return [f"contract faults: {names}; {mode}"]
 
     # -- running -------------------------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
-    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: Optional[pytest.Item]) -> bool:
-        from _pytest.runner import runtestprotocol  # what pytest-rerunfailures re-runs items with, too
+    def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool:
+        from _pytest.runner import (
+            runtestprotocol,  # what pytest-rerunfailures re-runs items with, too
+        )
 
         self.resolve()
         item.ihook.pytest_runtest_logstart(nodeid=item.nodeid, location=item.location)
@@ -277,11 +319,15 @@ class FaultSession:
             # Between a test's runs only its own fixtures are torn down; the last run tears down for nextitem.
             last = i == len(variants) - 1
             run = _Run(self, item, variant)
-            self._run(run, nextitem if last or item.parent is None else item.parent, runtestprotocol)
+            self._run(
+                run, nextitem if last or item.parent is None else item.parent, runtestprotocol
+            )
             failed = failed or (run.verdict is not None and not run.verdict.ok)
         if failed:
             # --lf selects items by their own id: remember the test, so that it runs again with its faults.
-            lastfailed = getattr(self.config.pluginmanager.get_plugin("lfplugin"), "lastfailed", None)
+            lastfailed = getattr(
+                self.config.pluginmanager.get_plugin("lfplugin"), "lastfailed", None
+            )
             if isinstance(lastfailed, dict):
                 lastfailed[item.nodeid] = True
         item.ihook.pytest_runtest_logfinish(nodeid=item.nodeid, location=item.location)
@@ -325,7 +371,9 @@ class FaultSession:
         if call.when == "call":
             run.call_outcome = report.outcome
 
-    def _judge(self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport, run: _Run) -> None:
+    def _judge(
+        self, item: pytest.Item, call: pytest.CallInfo, report: pytest.TestReport, run: _Run
+    ) -> None:
         from contractlint.faults import judge
 
         if report.skipped or hasattr(report, "wasxfail"):
@@ -333,15 +381,22 @@ class FaultSession:
         variant = run.variant
         assert variant is not None
         group = variant.target.group
-        injected = [c for c in run.calls if c.error is not None and c.target.key == variant.target.key]
+        injected = [
+            c for c in run.calls if c.error is not None and c.target.key == variant.target.key
+        ]
         raised = call.excinfo.value if call.excinfo is not None else None
         if not injected:
             report.outcome = "skipped"
-            report.longrepr = (str(item.path), (item.location[1] or 0) + 1,
-                               f"not exercised under fault: the run reached no call to {variant.target.qualname}")
+            report.longrepr = (
+                str(item.path),
+                (item.location[1] or 0) + 1,
+                f"not exercised under fault: the run reached no call to {variant.target.qualname}",
+            )
             return
         own = raised is not None and self._own_failure(call.excinfo)
-        verdict = judge(group.policy, raised, injected, own, group.fallback, lambda s: self.show(s.path, s.line))
+        verdict = judge(
+            group.policy, raised, injected, own, group.fallback, lambda s: self.show(s.path, s.line)
+        )
         run.verdict = verdict
         header = f"{variant.target.contract.name} [[calls]][{group.index}] ({group.policy}): {verdict.message}"
         note = group.remediation or variant.target.contract.remediation
@@ -391,7 +446,9 @@ class FaultSession:
             return False
         if "site-packages" in path or "dist-packages" in path:
             return False
-        return not any(path.startswith(p + os.sep) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix})
+        return not any(
+            path.startswith(p + os.sep) for p in {sys.prefix, sys.base_prefix, sys.exec_prefix}
+        )
 
     def is_test_code(self, path: str) -> bool:
         known = self._test_code.get(path)
@@ -400,20 +457,20 @@ class FaultSession:
             known = self._test_code[path] = any(fnmatch.fnmatch(name, p) for p in self._patterns)
         return known
 
-    def _variants(self, item: pytest.Item, plain: _Run) -> List[_Variant]:
+    def _variants(self, item: pytest.Item, plain: _Run) -> list[_Variant]:
         if plain.call_outcome is None:
             return []  # setup failed or was skipped: the test never ran
         if "contract_faults" in getattr(item, "fixturenames", ()):
             return []  # it injects its own faults, and asserts on them
         # Each call site on its own: a fault at the first must not keep the second from being proven.
-        reached: Dict[Tuple[Tuple[str, str], str, int], "Target"] = {}
+        reached: dict[tuple[tuple[str, str], str, int], Target] = {}
         for call in plain.calls:
             reached.setdefault((call.target.key, call.site.path, call.site.line), call.target)
         if not reached or plain.call_outcome != "passed":
             return []
         labels = {t.key: t.label for t in reached.values()}
         ambiguous = {label for label in labels.values() if list(labels.values()).count(label) > 1}
-        sites_of: Dict[Tuple[str, str], int] = {}
+        sites_of: dict[tuple[str, str], int] = {}
         for key, _, _ in reached:
             sites_of[key] = sites_of.get(key, 0) + 1
         out = []
@@ -425,9 +482,15 @@ class FaultSession:
             if self.mode == "first":
                 names = names[:1]
             elif self.mode == "random":
-                names = [names[_draw(f"{self.seed}:{item.nodeid}:{target.qualname}:{line}", len(names))]]
+                names = [
+                    names[_draw(f"{self.seed}:{item.nodeid}:{target.qualname}:{line}", len(names))]
+                ]
             for name in names:
-                out.append(_Variant(target, (path, line), self.builders[(target.contract.name, name)], label))
+                out.append(
+                    _Variant(
+                        target, (path, line), self.builders[(target.contract.name, name)], label
+                    )
+                )
         return out
 
     def _record(self, run: _Run) -> None:
@@ -436,7 +499,9 @@ class FaultSession:
                 return  # never ran, skipped itself, or xfailed: nothing to say about its calls
             if not run.calls:
                 self.not_exercised.append(run.nodeid)
-            elif run.call_outcome != "passed" and "contract_faults" not in getattr(run.item, "fixturenames", ()):
+            elif run.call_outcome != "passed" and "contract_faults" not in getattr(
+                run.item, "fixturenames", ()
+            ):
                 self.failing_plain.append(run.nodeid)
         elif run.verdict is None and run.call_outcome == "skipped":
             self.unreached_runs.append(run.nodeid)
@@ -444,10 +509,17 @@ class FaultSession:
             self.runs.append((run.nodeid, run.verdict))
         for call in run.calls:
             group = call.target.group
-            key = (call.target.contract.name, group.index, os.path.abspath(call.site.path), call.site.line)
+            key = (
+                call.target.contract.name,
+                group.index,
+                os.path.abspath(call.site.path),
+                call.site.line,
+            )
             record = self.sites.get(key)
             if record is None:
-                record = self.sites[key] = _SiteRecord(key[0], group.index, call.site, call.target.qualname)
+                record = self.sites[key] = _SiteRecord(
+                    key[0], group.index, call.site, call.target.qualname
+                )
             if any(nodeid == run.nodeid for nodeid, _, _ in record.faulted):
                 continue  # a loop's calls from one line: one run under fault, not one per call
             if run.variant is None and call.error is None:
@@ -486,28 +558,39 @@ class FaultSession:
             if len(shown) < len(nodeids):
                 tr.write_line(f"  ... and {len(nodeids) - len(shown)} more (-v lists them)")
 
-    def _summary(self, contract: "Contract", static: Union[Dict[Tuple[str, int, str, int], Tuple[str, int]], str]
-                 ) -> List[str]:
-        runs = [v for _, v in self.runs if v.call is not None and v.call.target.contract.name == contract.name]
+    def _summary(
+        self, contract: Contract, static: dict[tuple[str, int, str, int], tuple[str, int]] | str
+    ) -> list[str]:
+        runs = [
+            v
+            for _, v in self.runs
+            if v.call is not None and v.call.target.contract.name == contract.name
+        ]
         failed = sum(1 for v in runs if not v.ok)
-        lines = [f"{contract.name} (mode {self.mode}): {len(runs)} run{'' if len(runs) == 1 else 's'} under fault: "
-                 f"{len(runs) - failed} passed, {failed} failed"]
+        lines = [
+            f"{contract.name} (mode {self.mode}): {len(runs)} run{'' if len(runs) == 1 else 's'} under fault: "
+            f"{len(runs) - failed} passed, {failed} failed"
+        ]
         resolution = next((r for r in self.resolutions if r.contract is contract), None)
         library = self._library_files(resolution)
         for group in contract.calls:
             lines.append(f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)}")
-            rows: Dict[Tuple[str, int], Tuple[str, str]] = {}
+            rows: dict[tuple[str, int], tuple[str, str]] = {}
             for (name, index, path, line), record in sorted(self.sites.items()):
                 if name != contract.name or index != group.index:
                     continue
                 if record.faulted:
                     bad = sorted({w for _, w, ok in record.faulted if not ok})
-                    n, failed_runs = len(record.faulted), sum(1 for _, _, ok in record.faulted if not ok)
+                    n, failed_runs = (
+                        len(record.faulted),
+                        sum(1 for _, _, ok in record.faulted if not ok),
+                    )
                     if n == 1:
                         state = f"under fault: failed ({bad[0]})" if bad else "under fault: passed"
                     else:
-                        state = f"under fault: {n} runs, " + (f"{failed_runs} failed ({', '.join(bad)})" if bad
-                                                              else "all passed")
+                        state = f"under fault: {n} runs, " + (
+                            f"{failed_runs} failed ({', '.join(bad)})" if bad else "all passed"
+                        )
                 else:
                     state = "reached, never under fault"
                 rows[(path, line)] = (record.site.function, state)
@@ -527,18 +610,22 @@ class FaultSession:
             lines.append(f"  nothing to patch at run time for: {', '.join(resolution.unmatched)}")
         return lines
 
-    def _library_files(self, resolution: Optional["Resolution"]) -> set:
+    def _library_files(self, resolution: Resolution | None) -> set:
         """Files of the service's client itself: its calls to itself are not the consumers' call sites."""
         out = set()
-        for target in (resolution.targets if resolution else ()):
+        for target in resolution.targets if resolution else ():
             owner = target.owner
-            module = owner if hasattr(owner, "__file__") else sys.modules.get(getattr(owner, "__module__", ""), None)
+            module = (
+                owner
+                if hasattr(owner, "__file__")
+                else sys.modules.get(getattr(owner, "__module__", ""), None)
+            )
             path = getattr(module, "__file__", None)
             if path:
                 out.add(os.path.abspath(path))
         return out
 
-    def _static_sites(self) -> Union[Dict[Tuple[str, int, str, int], Tuple[str, int]], str]:
+    def _static_sites(self) -> dict[tuple[str, int, str, int], tuple[str, int]] | str:
         """Every call site ``contractlint check`` finds in the rootdir: (contract, group, path, line) -> (scope, end line).
 
         Read at the end of the session only, and only here: this is what imports libcst.
@@ -552,11 +639,14 @@ class FaultSession:
             report = check_paths([self.root], settings, self.contracts)
         except Exception as exc:  # the map is a bonus: never fail the run for it
             return f"contractlint check failed: {type(exc).__name__}: {exc}"
-        out: Dict[Tuple[str, int, str, int], Tuple[str, int]] = {}
+        out: dict[tuple[str, int, str, int], tuple[str, int]] = {}
         for call in report.calls:
             path = os.path.abspath(call.path)
             if not self.is_test_code(path):
-                out[(call.contract, call.group, path, call.span.line)] = (call.scope, call.span.end_line)
+                out[(call.contract, call.group, path, call.span.line)] = (
+                    call.scope,
+                    call.span.end_line,
+                )
         return out
 
     def show(self, path: str, line: int) -> str:
@@ -580,7 +670,7 @@ def _draw(key: str, n: int) -> int:
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % n
 
 
-def _build(contract: "Contract", name: str, keypath: List[Any]) -> "ErrorBuilder":
+def _build(contract: Contract, name: str, keypath: list[Any]) -> ErrorBuilder:
     from contractlint.faults import build_error
 
     return build_error(contract, name, keypath)
@@ -596,11 +686,11 @@ def _shown(path: str, config: pytest.Config) -> str:
 
 # --- the fixture ----------------------------------------------------------------------------------------
 
-_RESOLVED = pytest.StashKey[Dict[str, "Resolution"]]()
+_RESOLVED = pytest.StashKey[dict[str, "Resolution"]]()
 
 
 @pytest.fixture
-def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., "FaultBlock"]]:
+def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., FaultBlock]]:
     """Inject a contract's errors inside one test, to assert on the degraded result itself::
 
         def test_a_down_server_sends_a_static_sticker(contract_faults):
@@ -616,9 +706,11 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., "F
     Works with or without ``--contract-faults``; a test that uses it is not re-run under faults by the
     plugin, since it already proves its own. A request that cannot be met fails the test in one line.
     """
-    blocks: List["FaultBlock"] = []
+    blocks: list[FaultBlock] = []
 
-    def open_block(contract: str, error: Union[None, str, type] = None, match: Optional[str] = None) -> "FaultBlock":
+    def open_block(
+        contract: str, error: None | str | type = None, match: str | None = None
+    ) -> FaultBlock:
         from contractlint.faults.block import plan_block
 
         resolution = _fixture_resolution(request.config, contract)
@@ -634,7 +726,7 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., "F
         block.close()  # a block entered by hand and never left is left here
 
 
-def _fixture_resolution(config: pytest.Config, spec: str) -> "Resolution":
+def _fixture_resolution(config: pytest.Config, spec: str) -> Resolution:
     """The contract ``spec`` names, resolved once per session (the plugin's own resolution when it has one)."""
     session = config.pluginmanager.get_plugin(PLUGIN_NAME)
     if session is not None:
@@ -664,7 +756,7 @@ def _fixture_resolution(config: pytest.Config, spec: str) -> "Resolution":
     return resolution
 
 
-def _configured(config: pytest.Config, name: str) -> Optional["Contract"]:
+def _configured(config: pytest.Config, name: str) -> Contract | None:
     """A contract of that name among those [tool.contractlint] lists (``contracts`` and ``faults``)."""
     from contractlint.config import load_config
     from contractlint.contracts import builtin_names, load_contracts
@@ -677,7 +769,9 @@ def _configured(config: pytest.Config, name: str) -> Optional["Contract"]:
         return None
     try:
         settings = load_config(path)
-        specs = [s for s in (*(settings.contracts or ()), *settings.faults) if s not in builtin_names()]
+        specs = [
+            s for s in (*(settings.contracts or ()), *settings.faults) if s not in builtin_names()
+        ]
         contracts = load_contracts(list(dict.fromkeys(specs)), os.path.dirname(path))
     except UserError:
         return None

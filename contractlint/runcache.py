@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import os
 import time
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence, Tuple
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from contractlint.model import CallSite, Finding
 from contractlint.model.project import Reach
@@ -51,11 +52,11 @@ FORMAT = "contractlint-run-2"
 #: A file changed less than this long (in nanoseconds) before the run looked at it keeps no stamp.
 RACY_NS = 2_000_000_000
 
-Stamp = Tuple[int, int, int, int, int]
+Stamp = tuple[int, int, int, int, int]
 _now = time.time_ns
 
 
-def stamp(path: str, now_ns: int) -> Optional[Stamp]:
+def stamp(path: str, now_ns: int) -> Stamp | None:
     """What ``os.stat`` says of the file, or None when it cannot say or the file changed lately."""
     try:
         st = os.stat(path)
@@ -64,7 +65,7 @@ def stamp(path: str, now_ns: int) -> Optional[Stamp]:
     return trusted((st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev), now_ns)
 
 
-def trusted(found: Optional[Stamp], now_ns: int) -> Optional[Stamp]:
+def trusted(found: Stamp | None, now_ns: int) -> Stamp | None:
     """``found``, unless the file changed less than ``RACY_NS`` before ``now_ns`` (when it was taken, or
     earlier): a later change could then fall in the same tick of the file system's clock."""
     if found is None or now_ns - max(found[1], found[2]) < RACY_NS:
@@ -77,39 +78,56 @@ class RunCache:
 
     def __init__(self, job: Job, paths: Sequence[str]):
         self.job = job
-        self.cache: "Cache" = open_cache(job)
-        self.salt = self.cache.salt.decode() + ("|prefilter" if job.use_prefilter else "|every file")
+        self.cache: Cache = open_cache(job)
+        self.salt = self.cache.salt.decode() + (
+            "|prefilter" if job.use_prefilter else "|every file"
+        )
         import hashlib  # a run over named files (pre-commit) never gets here
 
         digest = hashlib.blake2b(self.salt.encode(), digest_size=20)
-        for part in (os.getcwd(), os.path.abspath(job.config.root), *paths):  # the root names the modules
+        for part in (
+            os.getcwd(),
+            os.path.abspath(job.config.root),
+            *paths,
+        ):  # the root names the modules
             digest.update(part.encode("utf-8", "surrogatepass") + b"\0")
         self.name = digest.hexdigest()
         #: Before the run stamps (or reads) any file: what racy stamps are judged against.
         self.started = _now()
 
-    def replay(self, files: Sequence[str]) -> Optional[List[FileOutcome]]:
+    def replay(self, files: Sequence[str]) -> list[FileOutcome] | None:
         """The raw outcomes of ``files`` (followed through the project, before acceptances) from the
         entry, or None when there is none or it would not answer as a run would."""
         entry = self.cache.get_run(self.name)
         if entry is None or len(entry) != 5 or entry[0] != FORMAT or entry[1] != self.salt:
             return None
         _, _, kept, searched, results = entry
-        if (not isinstance(kept, list) or len(kept) != len(files) or not isinstance(results, dict)
-                or not isinstance(searched, Reach)):
+        if (
+            not isinstance(kept, list)
+            or len(kept) != len(files)
+            or not isinstance(results, dict)
+            or not isinstance(searched, Reach)
+        ):
             return None
         try:
             outcomes, renewed = self._replay(files, kept, searched, results)
-        except (TypeError, ValueError, AttributeError):  # an entry of the right kind, with rows of another
+        except (
+            TypeError,
+            ValueError,
+            AttributeError,
+        ):  # an entry of the right kind, with rows of another
             return None
-        if outcomes is not None and renewed:  # stamps that were missing or moved (a touched file, one
+        if (
+            outcomes is not None and renewed
+        ):  # stamps that were missing or moved (a touched file, one
             self.record(files, outcomes, searched)  # edited just before the last run): kept anew
         return outcomes
 
-    def _replay(self, files: Sequence[str], kept: list, searched: Reach,
-                results: dict) -> Tuple[Optional[List[FileOutcome]], bool]:
+    def _replay(
+        self, files: Sequence[str], kept: list, searched: Reach, results: dict
+    ) -> tuple[list[FileOutcome] | None, bool]:
         checks = _Checks(self.job, searched)
-        outcomes: List[FileOutcome] = []
+        outcomes: list[FileOutcome] = []
         renewed = False
         for path, (source, shown, old, parsed, key, marked) in zip(files, kept):
             if path != source or not isinstance(shown, str) or not isinstance(key, str):
@@ -125,18 +143,26 @@ class RunCache:
                 marked, renewed = b"contractlint" in data, True
             findings, calls = results.get(len(outcomes), ((), ()))
             findings, calls = list(findings), list(calls)
-            if not all(isinstance(f, Finding) for f in findings) or not all(isinstance(c, CallSite) for c in calls):
+            if not all(isinstance(f, Finding) for f in findings) or not all(
+                isinstance(c, CallSite) for c in calls
+            ):
                 return None, False
-            outcomes.append(FileOutcome(shown, findings, calls, (), bool(parsed), None, bool(marked), path, key, new))
+            outcomes.append(
+                FileOutcome(
+                    shown, findings, calls, (), bool(parsed), None, bool(marked), path, key, new
+                )
+            )
         return outcomes, renewed
 
-    def record(self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: Optional[Reach]) -> None:
+    def record(
+        self, files: Sequence[str], outcomes: Sequence[FileOutcome], searched: Reach | None
+    ) -> None:
         """Keep the raw outcomes of a run over ``files``, when they can answer again (``searched``:
         what the prefilter's rounds searched for; None when they did not run)."""
         if len(outcomes) != len(files):
             return
         kept = []
-        results: Dict[int, Tuple[List[Finding], List[CallSite]]] = {}
+        results: dict[int, tuple[list[Finding], list[CallSite]]] = {}
         for i, (path, outcome) in enumerate(zip(files, outcomes)):
             if outcome.source != path or (outcome.parsed and not outcome.key):
                 return  # not analysed, or not stored: the next run must look at it

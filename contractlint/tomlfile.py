@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from typing import Any, Dict, Iterable, List, Optional, Sequence, Tuple, Union
+from collections.abc import Iterable, Sequence
+from typing import Any, Union
 
 from contractlint.errors import UserError
-
 
 
 def __getattr__(name: str) -> Any:
@@ -22,6 +22,7 @@ def __getattr__(name: str) -> Any:
         return tomllib
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
+
 KeyPath = Sequence[Union[str, int]]
 
 _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -34,12 +35,12 @@ _KEY = re.compile(rf"^\s*({_DOTTED})\s*=")
 _PARTS = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+)""")
 
 
-def read_toml(path: str) -> Dict[str, Any]:
+def read_toml(path: str) -> dict[str, Any]:
     """Parse ``path``; any failure is a ``UserError`` naming the file and, when known, the line and column."""
     return read_toml_text(path)[0]
 
 
-def read_toml_text(path: str) -> Tuple[Dict[str, Any], str]:
+def read_toml_text(path: str) -> tuple[dict[str, Any], str]:
     """The parsed table and the text it came from: one read, so the lines in messages are those parsed."""
     try:
         with open(path, "rb") as fh:
@@ -61,12 +62,16 @@ def read_toml_text(path: str) -> Tuple[Dict[str, Any], str]:
         m = _POSITION.search(message)
         if m:
             message = _POSITION.sub("", message).strip()
-            raise UserError([f"{path}:{m.group(1)}:{m.group(2)}: invalid TOML: {message}"]) from None
+            raise UserError(
+                [f"{path}:{m.group(1)}:{m.group(2)}: invalid TOML: {message}"]
+            ) from None
         if _AT_END in message:
             # An unclosed array or string: the end of the file is a position too, and editors can jump to it.
             message = message.replace(_AT_END, "").strip()
             line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
-            raise UserError([f"{path}:{line}:{column}: invalid TOML: {message} at the end of the file"]) from None
+            raise UserError(
+                [f"{path}:{line}:{column}: invalid TOML: {message} at the end of the file"]
+            ) from None
         raise UserError([f"{path}: invalid TOML: {message}"]) from None
 
 
@@ -93,7 +98,7 @@ def _quote(key: str) -> str:
     return key if re.fullmatch(r"[A-Za-z0-9_-]+", key) else json.dumps(key, ensure_ascii=False)
 
 
-def _split(dotted: str) -> Tuple[str, ...]:
+def _split(dotted: str) -> tuple[str, ...]:
     """``tool."contractlint" . x`` -> ``("tool", "contractlint", "x")`` (quoted parts keep their dots)."""
     parts = []
     for m in _PARTS.finditer(dotted):
@@ -109,7 +114,7 @@ def _split(dotted: str) -> Tuple[str, ...]:
     return tuple(parts)
 
 
-def locate(text: str, keypath: KeyPath) -> Optional[int]:
+def locate(text: str, keypath: KeyPath) -> int | None:
     """Best-effort 1-based line of ``keypath`` in the TOML ``text`` (tomllib keeps no positions).
 
     Each line that opens a table or sets a key gets its full dotted path; the answer is the line whose path
@@ -125,7 +130,7 @@ def locate(text: str, keypath: KeyPath) -> Optional[int]:
     occurrence = rest.pop(0) if rest and isinstance(rest[0], int) else None
     wanted = table + tuple(p for p in rest if isinstance(p, str))
 
-    current: Tuple[str, ...] = ()
+    current: tuple[str, ...] = ()
     arrays_seen = -1  # how many [[table]] headers so far, minus one: the index of the one we are in
     in_string = None  # the delimiter of a multi-line string we are inside, if any
     best, best_len = None, 0
@@ -145,7 +150,7 @@ def locate(text: str, keypath: KeyPath) -> Optional[int]:
             key = _KEY.match(line)
             if key:
                 path = current + _split(key.group(1))
-                value = line[key.end():]
+                value = line[key.end() :]
                 for quotes in ('"""', "'''"):
                     if value.count(quotes) % 2:
                         in_string = quotes
@@ -162,7 +167,7 @@ def locate(text: str, keypath: KeyPath) -> Optional[int]:
     return best
 
 
-def _common(path: Tuple[str, ...], wanted: Tuple[str, ...]) -> int:
+def _common(path: tuple[str, ...], wanted: tuple[str, ...]) -> int:
     n = 0
     for a, b in zip(path, wanted):
         if a != b:
@@ -173,7 +178,10 @@ def _common(path: Tuple[str, ...], wanted: Tuple[str, ...]) -> int:
 
 def one_line(message: str) -> str:
     """Messages are one line each: a value with a newline in it must not start a fake second message."""
-    return "".join(ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode() for ch in message)
+    return "".join(
+        ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
+        for ch in message
+    )
 
 
 def suggest(name: str, choices: Iterable[str]) -> str:
@@ -190,26 +198,30 @@ class Checker:
     def __init__(self, path: str, text: str = ""):
         self.path = path
         self.text = text
-        self.problems: List[str] = []
+        self.problems: list[str] = []
 
     def error(self, keypath: KeyPath, message: str) -> None:
         line = locate(self.text, keypath) if self.text else None
         where = f"{self.path}:{line}" if line else self.path
         key = format_key(keypath)
-        self.problems.append(one_line(f"{where}: {key}: {message}" if key else f"{where}: {message}"))
+        self.problems.append(
+            one_line(f"{where}: {key}: {message}" if key else f"{where}: {message}")
+        )
 
     def raise_if_any(self) -> None:
         if self.problems:
             raise UserError(self.problems)
 
-    def known_keys(self, table: Dict[str, Any], keypath: KeyPath, allowed: Iterable[str]) -> None:
+    def known_keys(self, table: dict[str, Any], keypath: KeyPath, allowed: Iterable[str]) -> None:
         allowed = list(allowed)
         for key in table:
             if key not in allowed:
                 hint = suggest(key, allowed) or f"; expected one of: {', '.join(allowed)}"
                 self.error([*keypath, key], f"unknown key {describe(key)}{hint}")
 
-    def typed(self, table: Dict[str, Any], keypath: KeyPath, key: str, kind: type, required: bool = False):
+    def typed(
+        self, table: dict[str, Any], keypath: KeyPath, key: str, kind: type, required: bool = False
+    ):
         if key not in table:
             if required:
                 self.error([*keypath, key], "required key is missing")
@@ -230,7 +242,9 @@ class Checker:
 
 
 def kind_name(kind: type) -> str:
-    return {str: "a string", int: "an integer", dict: "a table", bool: "true or false"}.get(kind, kind.__name__)
+    return {str: "a string", int: "an integer", dict: "a table", bool: "true or false"}.get(
+        kind, kind.__name__
+    )
 
 
 def describe(value: Any) -> str:

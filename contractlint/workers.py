@@ -20,12 +20,23 @@ import os
 import re
 import sys
 from collections import deque
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import (TYPE_CHECKING, Deque, Dict, FrozenSet, Iterable, Iterator, List, Mapping, Optional,
-                    Sequence, Tuple)
+from typing import (
+    TYPE_CHECKING,
+)
 
 from contractlint import __version__
-from contractlint.model import BUILTIN_ALIASES, CallSite, Contract, Finding, Risk, Span, rule_by_code, select_codes
+from contractlint.model import (
+    BUILTIN_ALIASES,
+    CallSite,
+    Contract,
+    Finding,
+    Risk,
+    Span,
+    rule_by_code,
+    select_codes,
+)
 
 if TYPE_CHECKING:
     from contractlint.cache import Cache
@@ -57,8 +68,8 @@ def display_path(path: str) -> str:
 
 def module_name(path: str, root: str) -> str:
     full, base = os.path.abspath(path), os.path.abspath(root)
-    if full.startswith(base) and full[len(base):len(base) + 1] == os.sep:
-        rel = full[len(base) + 1:].replace(os.sep, "/")  # what relpath says, without its cost
+    if full.startswith(base) and full[len(base) : len(base) + 1] == os.sep:
+        rel = full[len(base) + 1 :].replace(os.sep, "/")  # what relpath says, without its cost
     else:
         rel = os.path.relpath(full, base).replace(os.sep, "/")
     return _module(rel)
@@ -78,13 +89,13 @@ class _Names:
     first path comes: the paths of a run are relative to the same one.
     """
 
-    def __init__(self, config: "Config"):
+    def __init__(self, config: Config):
         self.config = config
-        self.folders: Dict[str, Tuple[Optional[str], Optional[str]]] = {}
-        self.cwd: Optional[str] = None
+        self.folders: dict[str, tuple[str | None, str | None]] = {}
+        self.cwd: str | None = None
         self.fast = os.altsep is None
 
-    def __call__(self, path: str) -> Tuple[str, str]:
+    def __call__(self, path: str) -> tuple[str, str]:
         folder, _, name = path.rpartition(os.sep)
         if not self.fast or not folder or folder.endswith(os.sep) or name in ("", ".", ".."):
             return display_path(path), _module(self.config.relative(path))
@@ -103,7 +114,7 @@ class _Names:
             return shown, dotted  # a package's __init__ is the package; an empty part is no part
         return shown, f"{dotted}.{stem}" if dotted else stem
 
-    def _folder(self, folder: str) -> Tuple[Optional[str], Optional[str]]:
+    def _folder(self, folder: str) -> tuple[str | None, str | None]:
         """The display prefix of the folder's files and its dotted name (None: ask per file)."""
         shown = None
         if not os.path.isabs(folder) and ".." not in folder:
@@ -127,17 +138,19 @@ def _module(rel: str) -> str:
     return ".".join(p for p in rel.split("/") if p not in ("", ".", ".."))
 
 
-def contract_names(contracts: Sequence[Contract]) -> List[str]:
+def contract_names(contracts: Sequence[Contract]) -> list[str]:
     """Every dotted name through which the analysis can reach a contract's call: ``match`` globs,
     ``[types]``, ``[aliases]`` and ``[approved]`` names, and any alias that leads to one of them
     (Python's own too: ``socket.error`` is ``OSError``)."""
-    names: List[str] = []
+    names: list[str] = []
     for contract in contracts:
         names += [p for g in contract.calls for p in g.match]
         names += list(contract.types) + list(contract.types.values()) + list(contract.aliases)
         names += list(contract.approved_wrappers) + list(contract.approved_decorators)
     names = [n for n in names if n]
-    aliases = list(BUILTIN_ALIASES.items()) + [(k, v) for c in contracts for k, v in c.aliases.items()]
+    aliases = list(BUILTIN_ALIASES.items()) + [
+        (k, v) for c in contracts for k, v in c.aliases.items()
+    ]
     roots = {n.split(".", 1)[0] for n in names}
     grew = True
     while grew:
@@ -170,28 +183,38 @@ class Prefilter:
         import builtins
 
         names = contract_names(contracts)
-        self.roots: FrozenSet[str] = frozenset(n.split(".", 1)[0] for n in names if n[0] not in "*?")
+        self.roots: frozenset[str] = frozenset(
+            n.split(".", 1)[0] for n in names if n[0] not in "*?"
+        )
         imported = sorted(r for r in self.roots if not hasattr(builtins, r))
         bare = sorted(r for r in self.roots if hasattr(builtins, r))
         alternatives = []
         if imported:
             one_of = rb"(?:" + b"|".join(re.escape(r.encode()) for r in imported) + rb")\b"
-            space = rb"(?:[ \t\f]|\\\r?\n)"  # inside a statement: blanks and backslash continuations
+            space = (
+                rb"(?:[ \t\f]|\\\r?\n)"  # inside a statement: blanks and backslash continuations
+            )
             name = rb"[^ \t\f\r\n,;#()\\]+"  # a dotted name, non-ASCII ones included
             item = name + rb"(?:" + space + rb"+as" + space + rb"+" + name + rb")?"
             alternatives.append(rb"\bfrom" + space + rb"+" + one_of)
-            alternatives.append(rb"\bimport" + space + rb"+(?:" + item + space + rb"*," + space + rb"*)*" + one_of)
+            alternatives.append(
+                rb"\bimport" + space + rb"+(?:" + item + space + rb"*," + space + rb"*)*" + one_of
+            )
         if bare:  # a builtin needs no import: its name as a word is enough
-            alternatives.append(rb"\b(?:" + b"|".join(re.escape(r.encode()) for r in bare) + rb")\b")
+            alternatives.append(
+                rb"\b(?:" + b"|".join(re.escape(r.encode()) for r in bare) + rb")\b"
+            )
         self.pattern = re.compile(b"|".join(alternatives)) if alternatives else None
         ordered = sorted(self.roots)
         self._literals = [r.encode() for r in ordered] if len(ordered) <= 12 else None
         #: The literal head of each name (up to its first wildcard): what a module's own names start with.
-        self.prefixes: Tuple[str, ...] = tuple(sorted({re.split(r"[*?\[]", n, 1)[0] for n in names}))
+        self.prefixes: tuple[str, ...] = tuple(
+            sorted({re.split(r"[*?\[]", n, maxsplit=1)[0] for n in names})
+        )
         self.everything = any(p == "" for p in self.prefixes)  # a name that starts with a wildcard
         # A prefix with a dot can only relate to modules of its first part; one without (a top-level
         # name, or a glob's head such as "capa" of "capa*") to modules whose first part it starts.
-        self._dotted: Dict[str, Tuple[str, ...]] = {}
+        self._dotted: dict[str, tuple[str, ...]] = {}
         for prefix in self.prefixes:
             if "." in prefix:
                 head = prefix.split(".", 1)[0]
@@ -199,7 +222,10 @@ class Prefilter:
         self._dotless = tuple(p for p in self.prefixes if "." not in p)
 
     def search(self, data: bytes) -> bool:
-        if self.everything or data[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16: the bytes say nothing
+        if self.everything or data[:2] in (
+            b"\xff\xfe",
+            b"\xfe\xff",
+        ):  # UTF-16: the bytes say nothing
             return True
         if self.pattern is None:
             return False
@@ -229,10 +255,12 @@ class Prefilter:
         at = find(literal)
         while at >= 0:
             start = rfind(b"\n", 0, at) + 1
-            while start and (data[start - 2:start - 1] == b"\\" or data[start - 3:start - 1] == b"\\\r"):
+            while start and (
+                data[start - 2 : start - 1] == b"\\" or data[start - 3 : start - 1] == b"\\\r"
+            ):
                 start = rfind(b"\n", 0, start - 1) + 1  # the line before continues into this one
             end = find(b"\n", at)
-            while end >= 0 and (data[end - 1:end] == b"\\" or data[end - 2:end] == b"\\\r"):
+            while end >= 0 and (data[end - 1 : end] == b"\\" or data[end - 2 : end] == b"\\\r"):
                 end = find(b"\n", end + 1)  # this line continues into the next one
             if end < 0:
                 end = len(data)
@@ -257,15 +285,15 @@ class Prefilter:
 class Job:
     """Everything a worker needs to check a file, sent to each worker once."""
 
-    contracts: Tuple[Contract, ...]
-    config: "Config"
+    contracts: tuple[Contract, ...]
+    config: Config
     #: The codes selected for the run, before per-file ignores.
-    codes: FrozenSet[str]
+    codes: frozenset[str]
     today: dt.date
-    cache_dir: Optional[str] = None
+    cache_dir: str | None = None
     use_prefilter: bool = True
     #: Top-level names of the project's modules: calls into them are followed (``contractlint.propagation``).
-    project: FrozenSet[str] = frozenset()
+    project: frozenset[str] = frozenset()
     #: Hand back what the analysis found before acceptances and per-file ignores, with the file's
     #: facts: the engine follows errors through the project first, then calls ``finish_outcome``.
     raw: bool = False
@@ -282,7 +310,7 @@ class FileOutcome:
     #: Whether the prefilter kept the file (it was analysed, or its analysis came from the cache).
     parsed: bool = False
     #: What the file tells about the project (raw outcomes of parsed files only).
-    facts: Optional["Facts"] = None
+    facts: Facts | None = None
     #: Whether the text mentions contractlint (it may hold acceptances), for raw outcomes.
     marked: bool = False
     #: The path as discovered (``path`` is as shown), for raw outcomes.
@@ -291,17 +319,19 @@ class FileOutcome:
     #: a cache and the analysis could be stored ("" otherwise): the run's own entry names it.
     key: str = ""
     #: What ``fstat`` said of the file just before it was read (``read_stamped``), for raw outcomes.
-    stamp: Optional[Tuple[int, int, int, int, int]] = None
+    stamp: tuple[int, int, int, int, int] | None = None
 
 
-def open_cache(job: Job) -> Optional["Cache"]:
+def open_cache(job: Job) -> Cache | None:
     """The cache of ``job`` (None when it has no ``cache_dir``): its entries are those of the same
     tool, contracts, configuration and project modules."""
     if not job.cache_dir:
         return None
     from contractlint.cache import Cache, run_digest
 
-    return Cache(job.cache_dir, run_digest(job.contracts, job.config) + "|" + ",".join(sorted(job.project)))
+    return Cache(
+        job.cache_dir, run_digest(job.contracts, job.config) + "|" + ",".join(sorted(job.project))
+    )
 
 
 class _Task:
@@ -309,8 +339,15 @@ class _Task:
 
     __slots__ = ("seq", "path", "shown", "module", "data", "given", "key", "stamp")
 
-    def __init__(self, seq: int, path: str, shown: str, module: str, data: Optional[bytes] = None,
-                 given: bool = False):
+    def __init__(
+        self,
+        seq: int,
+        path: str,
+        shown: str,
+        module: str,
+        data: bytes | None = None,
+        given: bool = False,
+    ):
         self.seq = seq
         self.path = path
         self.shown = shown
@@ -321,7 +358,7 @@ class _Task:
         #: The cache key of the text analysed (or found in the cache), once known.
         self.key = ""
         #: What ``fstat`` said of the file before this process read it.
-        self.stamp: Optional[Tuple[int, int, int, int, int]] = None
+        self.stamp: tuple[int, int, int, int, int] | None = None
 
 
 class _State:
@@ -332,11 +369,11 @@ class _State:
         self.job = job
         self.filter = Prefilter(job.contracts) if job.use_prefilter else None
         self._index = None
-        self._cache: Optional["Cache"] = None
+        self._cache: Cache | None = None
         self._cache_made = False
 
     @property
-    def cache(self) -> Optional["Cache"]:
+    def cache(self) -> Cache | None:
         if not self._cache_made:
             self._cache_made = True
             self._cache = open_cache(self.job)
@@ -345,7 +382,9 @@ class _State:
     def keeps(self, data: bytes, module: str) -> bool:
         return self.filter is None or self.filter.keeps(data, module)
 
-    def lookup(self, data: bytes, task: _Task) -> Optional[Tuple[List[Finding], List[CallSite], Optional["Facts"]]]:
+    def lookup(
+        self, data: bytes, task: _Task
+    ) -> tuple[list[Finding], list[CallSite], Facts | None] | None:
         cache = self.cache
         if cache is None:
             return None
@@ -355,9 +394,14 @@ class _State:
             task.key = key
         return entry
 
-    def analyse(self, data: bytes, task: _Task) -> Tuple[List[Finding], List[CallSite], Optional["Facts"]]:
+    def analyse(
+        self, data: bytes, task: _Task
+    ) -> tuple[list[Finding], list[CallSite], Facts | None]:
         """The analysis of one file, through the cache; a failure is a finding, never an exception."""
-        from contractlint.analysis import ContractIndex, analyse_source  # libcst only when there is work
+        from contractlint.analysis import (  # libcst only when there is work
+            ContractIndex,
+            analyse_source,
+        )
 
         if self._index is None:
             self._index = ContractIndex(self.job.contracts)
@@ -369,14 +413,20 @@ class _State:
         try:
             result = analyse_source(data, task.shown, self._index, task.module, **options)
             findings, calls, facts = result.findings, result.calls, result.facts
-        except RecursionError:  # valid, but deeper than the recursion limit: again, with room to recurse
+        except (
+            RecursionError
+        ):  # valid, but deeper than the recursion limit: again, with room to recurse
             from contractlint.analysis import analyse_deep
 
             try:
                 result = analyse_deep(data, task.shown, self._index, task.module, **options)
                 findings, calls, facts = result.findings, result.calls, result.facts
             except (RecursionError, MemoryError):
-                findings, calls, keep = [_cl900(task.shown, "cannot check: the code is nested too deeply")], [], False
+                findings, calls, keep = (
+                    [_cl900(task.shown, "cannot check: the code is nested too deeply")],
+                    [],
+                    False,
+                )
             except Exception as exc:
                 findings, calls, keep = [internal_error(task.shown, exc)], [], False
         except Exception as exc:  # one file's surprise must not lose the others' results
@@ -387,44 +437,80 @@ class _State:
             cache.put(task.key, findings, calls, facts)
         return findings, calls, facts
 
-    def finish(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
-               facts: Optional["Facts"] = None, *, parsed: bool) -> FileOutcome:
+    def finish(
+        self,
+        data: bytes,
+        task: _Task,
+        findings: Sequence[Finding],
+        calls: Sequence[CallSite],
+        facts: Facts | None = None,
+        *,
+        parsed: bool,
+    ) -> FileOutcome:
         """Per-file ignores and the file's acceptances: cheap, and never cached (they depend on the date)."""
         if self.job.raw:
-            return FileOutcome(task.shown, list(findings), list(calls), (), parsed, facts, b"contractlint" in data,
-                               task.path, task.key, task.stamp)
+            return FileOutcome(
+                task.shown,
+                list(findings),
+                list(calls),
+                (),
+                parsed,
+                facts,
+                b"contractlint" in data,
+                task.path,
+                task.key,
+                task.stamp,
+            )
         return self.settle(data, task, findings, calls, parsed)
 
-    def settle(self, data: bytes, task: _Task, findings: Sequence[Finding], calls: Sequence[CallSite],
-               parsed: bool) -> FileOutcome:
+    def settle(
+        self,
+        data: bytes,
+        task: _Task,
+        findings: Sequence[Finding],
+        calls: Sequence[CallSite],
+        parsed: bool,
+    ) -> FileOutcome:
         if not findings and not calls and b"contractlint" not in data:
-            return FileOutcome(task.shown, parsed=parsed)  # most files: nothing to filter, nothing accepted
+            return FileOutcome(
+                task.shown, parsed=parsed
+            )  # most files: nothing to filter, nothing accepted
         from contractlint import acceptance  # only for a file with findings, calls or acceptances
 
         codes = self.job.codes - set(_expand(self.job.config.ignored_codes(task.path)))
         kept = [f for f in findings if f.code in codes]
-        marks = acceptance.parse(data, task.shown) if b"contractlint" in data else acceptance.Parsed()
+        marks = (
+            acceptance.parse(data, task.shown) if b"contractlint" in data else acceptance.Parsed()
+        )
         applied = acceptance.apply(marks, kept, calls, self.job.today, set(codes))
         risks = []
         for i, accepted in enumerate(marks.acceptances):
             covered = applied.used[i]
-            risks.append(Risk(accepted, tuple(sorted({f.contract for f in covered if f.contract})),
-                              len(covered), accepted.expired(self.job.today)))
+            risks.append(
+                Risk(
+                    accepted,
+                    tuple(sorted({f.contract for f in covered if f.contract})),
+                    len(covered),
+                    accepted.expired(self.job.today),
+                )
+            )
         return FileOutcome(task.shown, applied.findings, applied.calls, risks, parsed)
 
-    def triage(self, task: _Task) -> Optional[FileOutcome]:
+    def triage(self, task: _Task) -> FileOutcome | None:
         """The outcome of a file that needs no analysis, or None (``task.data`` then holds its text)."""
         data = task.data
         if data is None:
             try:
                 data, task.stamp = read_stamped(task.path)
             except OSError as exc:
-                return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
+                return FileOutcome(
+                    task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")]
+                )
         if not self.keeps(data, task.module):
             return self.finish(data, task, (), (), parsed=False)
         return self.known(data, task)
 
-    def known(self, data: bytes, task: _Task) -> Optional[FileOutcome]:
+    def known(self, data: bytes, task: _Task) -> FileOutcome | None:
         """``triage`` of a file the prefilter keeps: its cached outcome, or None (``task.data`` then holds its text)."""
         entry = self.lookup(data, task)
         if entry is not None:
@@ -432,12 +518,21 @@ class _State:
         task.data = data
         return None
 
-    def turned_away(self, data: bytes, seq: int, path: str, shown: str, module: str,
-                    stamp: Optional[Tuple[int, int, int, int, int]] = None) -> FileOutcome:
+    def turned_away(
+        self,
+        data: bytes,
+        seq: int,
+        path: str,
+        shown: str,
+        module: str,
+        stamp: tuple[int, int, int, int, int] | None = None,
+    ) -> FileOutcome:
         """``finish(data, task, (), (), parsed=False)``: the outcome of a file the prefilter turns away
         (most files of a large project), without a ``_Task`` when the file mentions no contractlint."""
         if self.job.raw:
-            return FileOutcome(shown, [], [], (), False, None, b"contractlint" in data, path, "", stamp)
+            return FileOutcome(
+                shown, [], [], (), False, None, b"contractlint" in data, path, "", stamp
+            )
         if b"contractlint" not in data:
             return FileOutcome(shown, parsed=False)
         return self.finish(data, _Task(seq, path, shown, module), (), (), parsed=False)
@@ -452,7 +547,9 @@ class _State:
             try:
                 task.data = read_file(task.path)
             except OSError as exc:
-                return FileOutcome(task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")])
+                return FileOutcome(
+                    task.shown, [_cl900(task.shown, f"cannot read: {exc.strerror or exc}")]
+                )
             if not self.keeps(task.data, task.module):  # the file changed since the parent read it
                 return self.finish(task.data, task, (), (), parsed=False)
         data, task.data = task.data, None
@@ -465,7 +562,7 @@ def finisher(job: Job):
     (it is read from the disk if not given)."""
     state = _State(replace(job, use_prefilter=False))
 
-    def finish(outcome: FileOutcome, data: Optional[bytes] = None) -> FileOutcome:
+    def finish(outcome: FileOutcome, data: bytes | None = None) -> FileOutcome:
         if data is None:
             data = b""
             if outcome.marked:
@@ -479,16 +576,17 @@ def finisher(job: Job):
     return finish
 
 
-def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
-                sources: Optional[Mapping[str, bytes]] = None) -> Iterator[FileOutcome]:
+def check_files(
+    paths: Iterable[str], job: Job, jobs: int = 1, sources: Mapping[str, bytes] | None = None
+) -> Iterator[FileOutcome]:
     """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
     (1: all in this process). ``sources`` gives the text of some paths instead of the disk."""
     state = _State(job)
     prefilter = state.filter
     names = _Names(job.config)
-    pool: Optional[_Pool] = None
-    done: Dict[int, FileOutcome] = {}
-    waiting: Deque[_Task] = deque()
+    pool: _Pool | None = None
+    done: dict[int, FileOutcome] = {}
+    waiting: deque[_Task] = deque()
     waiting_bytes = 0
     emitted = 0
     try:
@@ -504,7 +602,10 @@ def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
                 try:
                     data, stamp = read_stamped(path)
                 except OSError as exc:
-                    data, outcome = None, FileOutcome(shown, [_cl900(shown, f"cannot read: {exc.strerror or exc}")])
+                    data, outcome = (
+                        None,
+                        FileOutcome(shown, [_cl900(shown, f"cannot read: {exc.strerror or exc}")]),
+                    )
                 if data is None:
                     pass
                 elif not prefilter.keeps(data, module):
@@ -519,7 +620,9 @@ def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
                 continue
             if outcome is not None:
                 done[seq] = outcome
-                if pool is not None and not seq % 16:  # keep the workers fed while files go by unparsed
+                if (
+                    pool is not None and not seq % 16
+                ):  # keep the workers fed while files go by unparsed
                     pool.dispatch(waiting)
                     pool.collect(done, waiting, block=False)
             elif jobs <= 1:
@@ -527,12 +630,16 @@ def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
             else:
                 waiting.append(task)
                 waiting_bytes += len(task.data or b"")
-                if pool is None and (len(waiting) >= POOL_MIN_FILES or waiting_bytes >= POOL_MIN_BYTES):
+                if pool is None and (
+                    len(waiting) >= POOL_MIN_FILES or waiting_bytes >= POOL_MIN_BYTES
+                ):
                     pool = _Pool(job, jobs)
                 if pool is not None:
                     for queued in waiting:
                         if not queued.given:
-                            queued.data = None  # the worker reads it again: the parent holds no text
+                            queued.data = (
+                                None  # the worker reads it again: the parent holds no text
+                            )
                     waiting_bytes = 0
                     pool.dispatch(waiting)
                     pool.collect(done, waiting, block=False)
@@ -574,13 +681,16 @@ def check_files(paths: Iterable[str], job: Job, jobs: int = 1,
 
 # -- the pool ------------------------------------------------------------------------------------
 
+
 def _context():
     import multiprocessing
 
     # fork starts a worker in milliseconds and shares what the parent imported; macOS and Windows
     # cannot fork safely, and spawn re-imports this module there.
     methods = multiprocessing.get_all_start_methods()
-    return multiprocessing.get_context("fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn")
+    return multiprocessing.get_context(
+        "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
+    )
 
 
 def _worker_main(conn, job: Job) -> None:
@@ -598,7 +708,9 @@ def _worker_main(conn, job: Job) -> None:
         for seq, path, shown, module, data in message:
             try:
                 outcome = state.check(_Task(seq, path, shown, module, data), lookup=False)
-            except Exception as exc:  # past the analysis (which reports its own): still one file's problem
+            except (
+                Exception
+            ) as exc:  # past the analysis (which reports its own): still one file's problem
                 outcome = FileOutcome(shown, [internal_error(shown, exc)], parsed=True)
             conn.send((seq, outcome))
 
@@ -607,7 +719,7 @@ def _worker_main(conn, job: Job) -> None:
 class _Worker:
     process: object
     conn: object
-    outstanding: Deque[_Task] = field(default_factory=deque)
+    outstanding: deque[_Task] = field(default_factory=deque)
     sends: int = 0
 
 
@@ -617,12 +729,13 @@ class _Pool:
     def __init__(self, job: Job, size: int):
         self.job = job
         self.ctx = _context()
-        self.workers: List[_Worker] = [self._start() for _ in range(size)]
+        self.workers: list[_Worker] = [self._start() for _ in range(size)]
 
     def _start(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe(duplex=True)
-        process = self.ctx.Process(target=_worker_main, args=(child_end, self.job), daemon=True,
-                                   name="contractlint-worker")
+        process = self.ctx.Process(
+            target=_worker_main, args=(child_end, self.job), daemon=True, name="contractlint-worker"
+        )
         process.start()
         child_end.close()
         return _Worker(process, parent_end)
@@ -630,18 +743,23 @@ class _Pool:
     def busy(self) -> bool:
         return any(w.outstanding for w in self.workers)
 
-    def dispatch(self, waiting: Deque[_Task]) -> None:
+    def dispatch(self, waiting: deque[_Task]) -> None:
         """Keep every worker fed: up to ``AHEAD`` chunks sent and not yet done."""
         for worker in self.workers:
             while waiting and len(worker.outstanding) < CHUNK * AHEAD:
                 chunk = [waiting.popleft() for _ in range(min(CHUNK, len(waiting)))]
                 worker.outstanding.extend(chunk)
                 try:
-                    worker.conn.send([(t.seq, t.path, t.shown, t.module, t.data if t.given else None) for t in chunk])
+                    worker.conn.send(
+                        [
+                            (t.seq, t.path, t.shown, t.module, t.data if t.given else None)
+                            for t in chunk
+                        ]
+                    )
                 except (OSError, ValueError):
                     break  # it died: collect() finds out and hands its files on
 
-    def collect(self, done: Dict[int, FileOutcome], waiting: Deque[_Task], block: bool) -> None:
+    def collect(self, done: dict[int, FileOutcome], waiting: deque[_Task], block: bool) -> None:
         from multiprocessing.connection import wait
 
         active = [w for w in self.workers if w.outstanding]
@@ -659,7 +777,7 @@ class _Pool:
                 if not worker.process.is_alive() or dead:
                     self._replace(worker, done, waiting)
 
-    def _receive(self, worker: _Worker, done: Dict[int, FileOutcome]) -> bool:
+    def _receive(self, worker: _Worker, done: dict[int, FileOutcome]) -> bool:
         """Every outcome waiting in the worker's pipe; False when the pipe is closed."""
         try:
             while worker.conn.poll():
@@ -667,13 +785,17 @@ class _Pool:
                 while worker.outstanding and worker.outstanding[0].seq != seq:
                     worker.outstanding.popleft()  # cannot happen: a worker answers in order
                 if worker.outstanding:
-                    outcome.stamp = worker.outstanding.popleft().stamp  # taken before the parent read it
+                    outcome.stamp = (
+                        worker.outstanding.popleft().stamp
+                    )  # taken before the parent read it
                 done[seq] = outcome
         except Exception:  # closed, or cut short by the worker's death
             return False
         return True
 
-    def _replace(self, worker: _Worker, done: Dict[int, FileOutcome], waiting: Deque[_Task]) -> None:
+    def _replace(
+        self, worker: _Worker, done: dict[int, FileOutcome], waiting: deque[_Task]
+    ) -> None:
         process = worker.process
         process.join(timeout=5)
         if worker.outstanding:
@@ -704,7 +826,7 @@ class _Pool:
                 pass
 
 
-def crash_outcome(job: Job, task: _Task, exitcode: Optional[int]) -> FileOutcome:
+def crash_outcome(job: Job, task: _Task, exitcode: int | None) -> FileOutcome:
     """A worker died on this file: CL999 (when selected) and the run goes on."""
     if exitcode is not None and exitcode < 0:
         import signal
@@ -716,10 +838,17 @@ def crash_outcome(job: Job, task: _Task, exitcode: Optional[int]) -> FileOutcome
     else:
         how = f"exited with status {exitcode}"
     rule = rule_by_code("CL999")
-    finding = Finding(path=task.shown, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name,
-                      severity=rule.severity,
-                      message=(f"contractlint {__version__} failed on this file: the worker process checking it "
-                               f"{how}; please report it with the file"))
+    finding = Finding(
+        path=task.shown,
+        span=Span(1, 1, 1, 1),
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=(
+            f"contractlint {__version__} failed on this file: the worker process checking it "
+            f"{how}; please report it with the file"
+        ),
+    )
     codes = job.codes - set(_expand(job.config.ignored_codes(task.path)))
     return FileOutcome(task.shown, [finding] if finding.code in codes else [], parsed=True)
 
@@ -735,7 +864,7 @@ def read_file(path: str) -> bytes:
     return read_stamped(path)[0]
 
 
-def read_stamped(path: str) -> Tuple[bytes, Tuple[int, int, int, int, int]]:
+def read_stamped(path: str) -> tuple[bytes, tuple[int, int, int, int, int]]:
     """``read_file``, and what ``fstat`` said of the file before it was read: its size, modification
     and change times in nanoseconds, inode and device (``contractlint.runcache`` compares them)."""
     fd = os.open(path, _READ_FLAGS)
@@ -746,18 +875,26 @@ def read_stamped(path: str) -> Tuple[bytes, Tuple[int, int, int, int, int]]:
             chunks.append(os.read(fd, 1 << 16))
     finally:
         os.close(fd)
-    return (chunks[0] if len(chunks) <= 2 else b"".join(chunks),
-            (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev))
+    return (
+        chunks[0] if len(chunks) <= 2 else b"".join(chunks),
+        (st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev),
+    )
 
 
-def _expand(prefixes: Iterable[str]) -> List[str]:
+def _expand(prefixes: Iterable[str]) -> list[str]:
     return sorted(select_codes(list(prefixes), [])) if prefixes else []
 
 
 def _cl900(path: str, message: str) -> Finding:
     rule = rule_by_code("CL900")
-    return Finding(path=path, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name, severity=rule.severity,
-                   message=message)
+    return Finding(
+        path=path,
+        span=Span(1, 1, 1, 1),
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+    )
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:
@@ -767,10 +904,20 @@ def internal_error(path: str, exc: BaseException) -> Finding:
     where = traceback.extract_tb(exc.__traceback__)[-1] if exc.__traceback__ else None
     at = f" at {os.path.basename(where.filename)}:{where.lineno}" if where else ""
     frames = traceback.extract_tb(exc.__traceback__)[-8:] if exc.__traceback__ else []
-    trace = "\n".join(f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line or ''}".rstrip(": ")
-                      for f in frames)
+    trace = "\n".join(
+        f"{os.path.basename(f.filename)}:{f.lineno} in {f.name}: {f.line or ''}".rstrip(": ")
+        for f in frames
+    )
     text = " ".join(str(exc).split())[:200]
-    return Finding(path=path, span=Span(1, 1, 1, 1), code=rule.code, name=rule.name, severity=rule.severity,
-                   message=(f"contractlint {__version__} failed on this file: {type(exc).__name__}: {text}{at}; "
-                            "please report it with the file (--verbose shows the trace)"),
-                   suggestion=f"trace (most recent call last):\n{trace}" if trace else "")
+    return Finding(
+        path=path,
+        span=Span(1, 1, 1, 1),
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=(
+            f"contractlint {__version__} failed on this file: {type(exc).__name__}: {text}{at}; "
+            "please report it with the file (--verbose shows the trace)"
+        ),
+        suggestion=f"trace (most recent call last):\n{trace}" if trace else "",
+    )

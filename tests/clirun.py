@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Union
 
 from click.testing import CliRunner, Result
 
 from contractlint.cli import main
 
 
-def invoke(*args: str, cwd: Optional[Union[str, Path]] = None, env=None) -> Result:
+def invoke(*args: str, cwd: str | Path | None = None, env=None) -> Result:
     """``contractlint ARGS`` in ``cwd``, with stderr kept apart from stdout whatever the click version."""
     try:
         runner = CliRunner(mix_stderr=False)

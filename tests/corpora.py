@@ -20,13 +20,27 @@ def fetch(name: str, version: str) -> Path:
     CACHE.mkdir(parents=True, exist_ok=True)
     download = CACHE / "downloads"
     subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary", ":all:",
-         "--dest", str(download), f"{name}=={version}"],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--no-deps",
+            "--no-binary",
+            ":all:",
+            "--dest",
+            str(download),
+            f"{name}=={version}",
+        ],
         check=True,
     )
     normalised = name.replace("-", "_").lower()
-    archive = next(p for p in sorted(download.iterdir())
-                   if p.name.replace("-", "_").lower().startswith(f"{normalised}_{version}"))
+    archive = next(
+        p
+        for p in sorted(download.iterdir())
+        if p.name.replace("-", "_").lower().startswith(f"{normalised}_{version}")
+    )
     target.mkdir(parents=True, exist_ok=True)
     if archive.suffix == ".zip":
         with zipfile.ZipFile(archive) as zf:

@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 import textwrap
 from pathlib import Path
-from typing import List, Tuple
 
 import pytest
+from clirun import invoke
 
 from contractlint import acceptance
 from contractlint.config import Config, load_config
 from contractlint.contracts import load_contracts
 from contractlint.engine import check_paths
 from contractlint.model import rule_by_code
-from clirun import invoke
 
 TODAY = dt.date(2026, 11, 28)
 CAPABILITY = load_contracts(["capability-server"])
@@ -31,21 +30,28 @@ def check(tmp_path: Path, source: str, today: dt.date = TODAY, select=(), ignore
     """Check one file ``m.py`` holding ``source`` against capability-server; return the report."""
     path = tmp_path / "m.py"
     path.write_text(textwrap.dedent(source))
-    return check_paths([str(path)], Config(root=str(tmp_path), **config), CAPABILITY, select=select,
-                       ignore=ignore, today=today)
+    return check_paths(
+        [str(path)],
+        Config(root=str(tmp_path), **config),
+        CAPABILITY,
+        select=select,
+        ignore=ignore,
+        today=today,
+    )
 
 
-def found(tmp_path: Path, source: str, **kwargs) -> List[Tuple[int, str]]:
+def found(tmp_path: Path, source: str, **kwargs) -> list[tuple[int, str]]:
     """(line, code) of every finding, in output order."""
     return [(f.span.line, f.code) for f in check(tmp_path, source, **kwargs).findings]
 
 
-def messages(report, code: str) -> List[str]:
+def messages(report, code: str) -> list[str]:
     return [f.message for f in report.findings if f.code == code]
 
 
 def run(*args, cwd: Path):
     return invoke(*args, cwd=cwd)
+
 
 def project(tmp_path: Path, files: dict, config: str = CONFIG) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
@@ -77,10 +83,14 @@ def test_without_an_acceptance_the_samples_report_what_the_tests_below_accept(tm
     assert found(tmp_path, SILENT_BROAD.format(comment="")) == [(5, "CL004"), (5, "CL005")]
 
 
-@pytest.mark.parametrize("codes", ["CL004,CL005", "CL004, CL005", "CL004 ,CL005", "CL004 , CL005", "CL005,CL004"])
+@pytest.mark.parametrize(
+    "codes", ["CL004,CL005", "CL004, CL005", "CL004 ,CL005", "CL004 , CL005", "CL005,CL004"]
+)
 def test_several_codes_with_or_without_spaces_after_commas(tmp_path, codes):
     """People write lists both ways; each spelling must accept every code it names, and only those."""
-    source = SILENT_BROAD.format(comment=f"  # contractlint: accept {codes} -- best effort, logged upstream")
+    source = SILENT_BROAD.format(
+        comment=f"  # contractlint: accept {codes} -- best effort, logged upstream"
+    )
     assert found(tmp_path, source) == []
     parsed = acceptance.parse(source.encode(), "m.py")
     assert parsed.problems == []
@@ -98,20 +108,33 @@ def test_no_space_anywhere_is_still_an_acceptance(tmp_path):
     source = UNGUARDED.format(comment="  #contractlint:accept CL001--the caller retries")
     assert found(tmp_path, source) == []
     (accepted,) = acceptance.parse(source.encode(), "m.py").acceptances
-    assert (accepted.codes, accepted.reason, accepted.line, accepted.column) == (("CL001",), "the caller retries", 4, 32)
+    assert (accepted.codes, accepted.reason, accepted.line, accepted.column) == (
+        ("CL001",),
+        "the caller retries",
+        4,
+        32,
+    )
 
 
 def test_owner_and_until_are_read(tmp_path):
-    source = UNGUARDED.format(comment="  # contractlint: accept CL001 until=2027-01-31 owner=ads-team -- banners earn nothing")
+    source = UNGUARDED.format(
+        comment="  # contractlint: accept CL001 until=2027-01-31 owner=ads-team -- banners earn nothing"
+    )
     (accepted,) = acceptance.parse(source.encode(), "m.py").acceptances
-    assert (accepted.until, accepted.owner, accepted.reason) == (dt.date(2027, 1, 31), "ads-team", "banners earn nothing")
+    assert (accepted.until, accepted.owner, accepted.reason) == (
+        dt.date(2027, 1, 31),
+        "ads-team",
+        "banners earn nothing",
+    )
     assert found(tmp_path, source) == []
 
 
 @pytest.mark.parametrize("until", ["2026-02-30", "2026-13-01", "tomorrow"])
 def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, until):
     """A bad date must not read as "no expiry": the acceptance is rejected and the finding stays."""
-    report = check(tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r"))
+    report = check(
+        tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r")
+    )
     assert [(f.span.line, f.code) for f in report.findings] == [(4, "CL001"), (4, "CL100")]
     assert messages(report, "CL100") == [f"until={until} is not a date like 2027-03-31"]
     assert report.risks == []
@@ -120,16 +143,21 @@ def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, u
 @pytest.mark.parametrize("until", ["20270228", "2027-W09-7", "2027-2-28", "2027-02-28T00:00"])
 def test_until_is_written_exactly_yyyy_mm_dd(tmp_path, until):
     """Python 3.11's fromisoformat also takes 20270228 and ISO weeks; the syntax people grep for is YYYY-MM-DD."""
-    report = check(tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r"))
+    report = check(
+        tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r")
+    )
     assert [f.code for f in report.findings] == ["CL001", "CL100"]
     assert messages(report, "CL100") == [f"until={until} is not a date like 2027-03-31"]
 
 
-@pytest.mark.parametrize("today, codes", [
-    (dt.date(2026, 11, 27), []),                     # the day before
-    (dt.date(2026, 11, 28), []),                     # the day itself: still valid
-    (dt.date(2026, 11, 29), ["CL001", "CL101"]),     # the day after: expired, the finding is back
-])
+@pytest.mark.parametrize(
+    "today, codes",
+    [
+        (dt.date(2026, 11, 27), []),  # the day before
+        (dt.date(2026, 11, 28), []),  # the day itself: still valid
+        (dt.date(2026, 11, 29), ["CL001", "CL101"]),  # the day after: expired, the finding is back
+    ],
+)
 def test_until_is_valid_through_its_day(tmp_path, today, codes):
     source = UNGUARDED.format(comment="  # contractlint: accept CL001 until=2026-11-28 -- r")
     assert [code for _, code in found(tmp_path, source, today=today)] == codes
@@ -140,7 +168,10 @@ def test_an_acceptance_on_the_line_of_the_call(tmp_path):
 
 
 def test_an_acceptance_alone_on_the_line_above_the_statement(tmp_path):
-    source = IMPORT + "def f(u, s):\n    # contractlint: accept CL001 -- r\n    cap = client.check(u, s)\n    return cap\n"
+    source = (
+        IMPORT
+        + "def f(u, s):\n    # contractlint: accept CL001 -- r\n    cap = client.check(u, s)\n    return cap\n"
+    )
     assert found(tmp_path, source) == []
     (accepted,) = acceptance.parse(source.encode(), "m.py").acceptances
     assert accepted.standalone
@@ -148,7 +179,10 @@ def test_an_acceptance_alone_on_the_line_above_the_statement(tmp_path):
 
 def test_an_acceptance_two_lines_above_covers_nothing(tmp_path):
     """Only the line directly above counts: a blank line between breaks the link, and both are reported."""
-    source = IMPORT + "def f(u, s):\n    # contractlint: accept CL001 -- r\n\n    cap = client.check(u, s)\n    return cap\n"
+    source = (
+        IMPORT
+        + "def f(u, s):\n    # contractlint: accept CL001 -- r\n\n    cap = client.check(u, s)\n    return cap\n"
+    )
     assert found(tmp_path, source) == [(4, "CL103"), (6, "CL001")]
 
 
@@ -161,7 +195,9 @@ def test_an_acceptance_on_the_first_line_of_the_statement_that_holds_the_call(tm
         "    )\n"
         "    return result\n"
     )
-    assert found(tmp_path, source.replace("  # contractlint: accept CL001 -- r", "")) == [(5, "CL001")]
+    assert found(tmp_path, source.replace("  # contractlint: accept CL001 -- r", "")) == [
+        (5, "CL001")
+    ]
     assert found(tmp_path, source) == []
 
 
@@ -191,7 +227,9 @@ def test_a_handler_finding_is_accepted_on_the_handler_line_or_above_it(tmp_path)
     assert found(tmp_path, above) == []
 
 
-def test_a_handler_finding_is_not_accepted_from_the_handler_body_or_the_call_line_of_another_code(tmp_path):
+def test_a_handler_finding_is_not_accepted_from_the_handler_body_or_the_call_line_of_another_code(
+    tmp_path,
+):
     """The body line is neither the call, its statement nor the handler: the acceptance is unused there."""
     in_body = IMPORT + (
         "def f(u, s):\n"
@@ -221,10 +259,15 @@ def test_accept_file_in_the_header_covers_the_whole_file(tmp_path):
 
 
 def test_accept_file_after_the_first_statement_is_malformed(tmp_path):
-    source = IMPORT + "# contractlint: accept-file CL001 -- r\ndef f(u, s):\n    return client.check(u, s)\n"
+    source = (
+        IMPORT
+        + "# contractlint: accept-file CL001 -- r\ndef f(u, s):\n    return client.check(u, s)\n"
+    )
     report = check(tmp_path, source)
     assert [(f.span.line, f.code) for f in report.findings] == [(3, "CL100"), (5, "CL001")]
-    assert messages(report, "CL100") == ["accept-file must stand in the file's header, before the first statement"]
+    assert messages(report, "CL100") == [
+        "accept-file must stand in the file's header, before the first statement"
+    ]
 
 
 def test_accept_file_on_the_line_of_a_call_is_malformed(tmp_path):
@@ -233,24 +276,51 @@ def test_accept_file_on_the_line_of_a_call_is_malformed(tmp_path):
     assert [f.code for f in report.findings] == ["CL001", "CL100"]
 
 
-@pytest.mark.parametrize("comment, problem", [
-    ("accept CL777 -- r", "CL777 is not a rule; an acceptance names codes of findings about calls: "
-                          "CL001, CL002, CL003, CL004, CL005, CL006, CL900"),
-    ("accept CL001,CL101 -- r", "CL101 cannot be accepted; an acceptance names codes of findings about calls: "
-                                "CL001, CL002, CL003, CL004, CL005, CL006, CL900"),
-    ("accept CL1 -- r", '"CL1" is not a rule code (like CL001) nor until=/owner='),
-    ("accept unguarded-call -- r", '"unguarded-call" is not a rule code (like CL001) nor until=/owner='),
-    ("accept -- r", "names no rule code: write the codes it accepts, like `accept CL001,CL004`"),
-    ("accept CL001 expires=2027-01-01 -- r", 'unknown option "expires=": an acceptance takes until=YYYY-MM-DD and owner=NAME'),
-    ("accept CL001 owner=a owner=b -- r", '"owner=" is given twice'),
-    ("accept CL001 until=2027-01-01 until=2028-01-01 -- r", '"until=" is given twice'),
-    ("accept CL001 owner= -- r", '"owner=" has no value'),
-    ("acept CL001 -- r", 'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"'),
-    ("ignore CL001 -- r", 'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"'),
-])
+@pytest.mark.parametrize(
+    "comment, problem",
+    [
+        (
+            "accept CL777 -- r",
+            "CL777 is not a rule; an acceptance names codes of findings about calls: "
+            "CL001, CL002, CL003, CL004, CL005, CL006, CL900",
+        ),
+        (
+            "accept CL001,CL101 -- r",
+            "CL101 cannot be accepted; an acceptance names codes of findings about calls: "
+            "CL001, CL002, CL003, CL004, CL005, CL006, CL900",
+        ),
+        ("accept CL1 -- r", '"CL1" is not a rule code (like CL001) nor until=/owner='),
+        (
+            "accept unguarded-call -- r",
+            '"unguarded-call" is not a rule code (like CL001) nor until=/owner=',
+        ),
+        (
+            "accept -- r",
+            "names no rule code: write the codes it accepts, like `accept CL001,CL004`",
+        ),
+        (
+            "accept CL001 expires=2027-01-01 -- r",
+            'unknown option "expires=": an acceptance takes until=YYYY-MM-DD and owner=NAME',
+        ),
+        ("accept CL001 owner=a owner=b -- r", '"owner=" is given twice'),
+        ("accept CL001 until=2027-01-01 until=2028-01-01 -- r", '"until=" is given twice'),
+        ("accept CL001 owner= -- r", '"owner=" has no value'),
+        (
+            "acept CL001 -- r",
+            'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"',
+        ),
+        (
+            "ignore CL001 -- r",
+            'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"',
+        ),
+    ],
+)
 def test_a_malformed_acceptance_says_what_is_wrong_and_accepts_nothing(tmp_path, comment, problem):
     report = check(tmp_path, UNGUARDED.format(comment=f"  # contractlint: {comment}"))
-    assert [(f.span.line, f.span.column, f.code) for f in report.findings] == [(4, 12, "CL001"), (4, 32, "CL100")]
+    assert [(f.span.line, f.span.column, f.code) for f in report.findings] == [
+        (4, 12, "CL001"),
+        (4, 32, "CL100"),
+    ]
     assert messages(report, "CL100") == [problem]
     assert all(f.severity == "error" for f in report.findings)
 
@@ -282,7 +352,10 @@ def test_acceptance_text_inside_a_string_is_not_a_comment(tmp_path):
 
 
 def test_a_comment_after_a_string_on_the_same_line_is_still_read(tmp_path):
-    source = IMPORT + "def f(u, s):\n    return client.check(u, '#')  # contractlint: accept CL001 -- r\n"
+    source = (
+        IMPORT
+        + "def f(u, s):\n    return client.check(u, '#')  # contractlint: accept CL001 -- r\n"
+    )
     assert found(tmp_path, source) == []
 
 
@@ -296,10 +369,14 @@ def test_cl101_an_expired_acceptance_suppresses_nothing(tmp_path):
         "    return client.check(u, s)\n"
     )
     report = check(tmp_path, source)
-    assert [(f.span.line, f.span.column, f.code) for f in report.findings] == [(4, 5, "CL101"), (5, 12, "CL001")]
+    assert [(f.span.line, f.span.column, f.code) for f in report.findings] == [
+        (4, 5, "CL101"),
+        (5, 12, "CL001"),
+    ]
     assert messages(report, "CL101") == [
         "the acceptance of CL001 expired on 2026-05-31 (owner ads-team): look at the risk again, "
-        "then renew the date or handle the failure"]
+        "then renew the date or handle the failure"
+    ]
     (risk,) = report.risks
     assert risk.expired and risk.contracts == ("capability-server",)
     assert [c.state for c in report.calls] == ["broken"]
@@ -318,11 +395,18 @@ def test_cl101_an_expired_acceptance_does_not_hide_a_valid_one_for_the_same_call
 
 
 def test_cl102_an_acceptance_without_a_reason_still_covers_but_fails(tmp_path):
-    for comment in ("  # contractlint: accept CL001", "  # contractlint: accept CL001 --", "  # contractlint: accept CL001 --   "):
+    for comment in (
+        "  # contractlint: accept CL001",
+        "  # contractlint: accept CL001 --",
+        "  # contractlint: accept CL001 --   ",
+    ):
         report = check(tmp_path, UNGUARDED.format(comment=comment))
-        assert [(f.span.line, f.code, f.severity) for f in report.findings] == [(4, "CL102", "error")], comment
+        assert [(f.span.line, f.code, f.severity) for f in report.findings] == [
+            (4, "CL102", "error")
+        ], comment
         assert messages(report, "CL102") == [
-            "the acceptance of CL001 gives no reason: write why the risk is accepted after `--`"]
+            "the acceptance of CL001 gives no reason: write why the risk is accepted after `--`"
+        ]
 
 
 def test_cl103_an_acceptance_of_nothing_is_a_warning(tmp_path):
@@ -336,7 +420,8 @@ def test_cl103_an_acceptance_of_nothing_is_a_warning(tmp_path):
     report = check(tmp_path, source)
     assert [(f.span.line, f.code, f.severity) for f in report.findings] == [(5, "CL103", "warning")]
     assert messages(report, "CL103") == [
-        "the acceptance of CL001 accepts nothing: no CL001 finding is reported here; remove it"]
+        "the acceptance of CL001 accepts nothing: no CL001 finding is reported here; remove it"
+    ]
 
 
 def test_cl103_names_only_the_unused_codes_and_only_selected_ones(tmp_path):
@@ -344,7 +429,11 @@ def test_cl103_names_only_the_unused_codes_and_only_selected_ones(tmp_path):
     source = UNGUARDED.format(comment="  # contractlint: accept CL001,CL004 -- r")
     report = check(tmp_path, source)
     assert [(f.code, f.message) for f in report.findings] == [
-        ("CL103", "the acceptance of CL004 accepts nothing: no CL004 finding is reported here; remove it")]
+        (
+            "CL103",
+            "the acceptance of CL004 accepts nothing: no CL004 finding is reported here; remove it",
+        )
+    ]
     assert check(tmp_path, source, select=("CL001", "CL103")).findings == []
     assert check(tmp_path, source, ignore=("CL004",)).findings == []
     per_file = check(tmp_path, source, per_file_ignores={"m.py": ("CL004",)})
@@ -398,19 +487,25 @@ def test_cli_cl100_and_cl102_fail_the_run(tmp_path):
     result = run("check", ".", "--today", "2026-11-28", "-q", cwd=root)
     assert result.exit_code == 1
     assert [line.split(": ")[1].split(" ")[0] for line in result.stdout.splitlines()] == ["CL102"]
-    (tmp_path / "app" / "m.py").write_text(UNGUARDED.format(comment="  # contractlint: acept CL001 -- r"))
+    (tmp_path / "app" / "m.py").write_text(
+        UNGUARDED.format(comment="  # contractlint: acept CL001 -- r")
+    )
     result = run("check", ".", "-q", cwd=root)
     assert result.exit_code == 1
     assert "app/m.py:4:32: CL100 unknown contractlint comment" in result.stdout
 
 
 def test_cli_cl103_alone_is_a_warning_and_exits_0(tmp_path):
-    root = project(tmp_path, {"app/m.py": IMPORT + "def f():\n    return 1  # contractlint: accept CL001 -- r\n"})
+    root = project(
+        tmp_path,
+        {"app/m.py": IMPORT + "def f():\n    return 1  # contractlint: accept CL001 -- r\n"},
+    )
     result = run("check", ".", cwd=root)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == (
         "app/m.py:4:15: CL103 (warning) the acceptance of CL001 accepts nothing: no CL001 finding is reported "
-        "here; remove it")
+        "here; remove it"
+    )
     assert "Found 1 finding (0 errors, 1 warning) in 1 file" in result.stdout
 
 
@@ -467,8 +562,15 @@ def f(u):
 
 def _review_project(tmp_path: Path, extra: str = "", contract: str = PROFILE_CONTRACT) -> Path:
     config = f'[tool.contractlint]\ncontracts = ["contracts/profile.toml"]\n{extra}'
-    return project(tmp_path, {"contracts/profile.toml": contract, "app/a.py": GUARDED_LOOKUP,
-                              "app/b.py": GUARDED_LOOKUP}, config)
+    return project(
+        tmp_path,
+        {
+            "contracts/profile.toml": contract,
+            "app/a.py": GUARDED_LOOKUP,
+            "app/b.py": GUARDED_LOOKUP,
+        },
+        config,
+    )
 
 
 def test_cl201_is_one_warning_per_contract_at_its_review_by_line(tmp_path):
@@ -479,7 +581,8 @@ def test_cl201_is_one_warning_per_contract_at_its_review_by_line(tmp_path):
     assert findings == [
         f"contracts/profile.toml:{REVIEW_LINE}:1: CL201 [profile-service] (warning) the contract profile-service was "
         "due for review on 2026-01-31 (owner profiles-team): decide again whether its policy still holds, "
-        "then move review_by"]
+        "then move review_by"
+    ]
     assert "(0 errors, 1 warning)" in result.stdout
 
 
@@ -487,7 +590,9 @@ def test_cl201_not_before_the_day_after_review_by(tmp_path):
     root = _review_project(tmp_path)
     on_the_day = run("check", ".", "--today", "2026-01-31", cwd=root)
     assert on_the_day.exit_code == 0 and "CL201" not in on_the_day.stdout
-    without_date = _review_project(tmp_path / "undated", contract=PROFILE_CONTRACT.replace("review_by = 2026-01-31\n", ""))
+    without_date = _review_project(
+        tmp_path / "undated", contract=PROFILE_CONTRACT.replace("review_by = 2026-01-31\n", "")
+    )
     assert "CL201" not in run("check", ".", "--today", "2099-01-01", cwd=without_date).stdout
 
 
@@ -495,7 +600,9 @@ def test_cl201_is_an_error_when_configured(tmp_path):
     root = _review_project(tmp_path, 'review-overdue = "error"\n')
     result = run("check", ".", "--today", "2026-11-28", "-q", cwd=root)
     assert result.exit_code == 1
-    assert result.stdout.startswith(f"contracts/profile.toml:{REVIEW_LINE}:1: CL201 [profile-service] the contract")
+    assert result.stdout.startswith(
+        f"contracts/profile.toml:{REVIEW_LINE}:1: CL201 [profile-service] the contract"
+    )
     assert "(warning)" not in result.stdout
     assert run("check", ".", "--today", "2026-11-28", "--ignore", "CL201", cwd=root).exit_code == 0
 
@@ -504,20 +611,30 @@ def test_cl201_review_overdue_must_be_error_or_warning(tmp_path):
     root = _review_project(tmp_path, 'review-overdue = "fatal"\n')
     result = run("check", ".", cwd=root)
     assert result.exit_code == 2
-    assert 'review-overdue' in result.stderr and 'expected "error" or "warning", got "fatal"' in result.stderr
+    assert (
+        "review-overdue" in result.stderr
+        and 'expected "error" or "warning", got "fatal"' in result.stderr
+    )
 
 
 def test_cl201_with_the_engine_one_finding_per_overdue_contract(tmp_path):
     root = _review_project(tmp_path)
     second = PROFILE_CONTRACT.replace('name = "profile-service"', 'name = "profile-archive"')
-    (root / "contracts" / "archive.toml").write_text(second.replace("review_by = 2026-01-31", "review_by = 2027-01-31"))
-    contracts = load_contracts(["contracts/profile.toml", "contracts/archive.toml"], base_dir=str(root))
+    (root / "contracts" / "archive.toml").write_text(
+        second.replace("review_by = 2026-01-31", "review_by = 2027-01-31")
+    )
+    contracts = load_contracts(
+        ["contracts/profile.toml", "contracts/archive.toml"], base_dir=str(root)
+    )
     config = load_config(str(root / "pyproject.toml"))
     report = check_paths([str(root / "app")], config, contracts, today=TODAY)
     overdue = [(f.contract, f.span.line, f.severity) for f in report.findings if f.code == "CL201"]
     assert overdue == [("profile-service", REVIEW_LINE, "warning")]
     later = check_paths([str(root / "app")], config, contracts, today=dt.date(2027, 2, 1))
-    assert sorted(f.contract for f in later.findings if f.code == "CL201") == ["profile-archive", "profile-service"]
+    assert sorted(f.contract for f in later.findings if f.code == "CL201") == [
+        "profile-archive",
+        "profile-service",
+    ]
 
 
 # --- severity -------------------------------------------------------------------------------
@@ -526,50 +643,84 @@ def test_cl201_with_the_engine_one_finding_per_overdue_contract(tmp_path):
 def test_every_rule_has_a_default_severity():
     from contractlint.model import RULES
 
-    assert {r.code: r.severity for r in RULES if r.code in ("CL001", "CL005", "CL100", "CL101", "CL102", "CL103", "CL201")} == {
-        "CL001": "error", "CL005": "error", "CL100": "error", "CL101": "error", "CL102": "error",
-        "CL103": "warning", "CL201": "warning"}
+    assert {
+        r.code: r.severity
+        for r in RULES
+        if r.code in ("CL001", "CL005", "CL100", "CL101", "CL102", "CL103", "CL201")
+    } == {
+        "CL001": "error",
+        "CL005": "error",
+        "CL100": "error",
+        "CL101": "error",
+        "CL102": "error",
+        "CL103": "warning",
+        "CL201": "warning",
+    }
 
 
 def test_severity_lowers_an_error_to_a_warning(tmp_path):
-    root = project(tmp_path, {"app/m.py": UNGUARDED.format(comment="")},
-                   CONFIG + 'severity = { CL001 = "warning" }\n')
+    root = project(
+        tmp_path,
+        {"app/m.py": UNGUARDED.format(comment="")},
+        CONFIG + 'severity = { CL001 = "warning" }\n',
+    )
     result = run("check", ".", "-q", cwd=root)
     assert result.exit_code == 0
-    assert result.stdout.startswith("app/m.py:4:12: CL001 [capability-server] (warning) capability_client")
+    assert result.stdout.startswith(
+        "app/m.py:4:12: CL001 [capability-server] (warning) capability_client"
+    )
 
 
 def test_severity_raises_a_warning_to_an_error(tmp_path):
     files = {"app/m.py": IMPORT + "def f():\n    return 1  # contractlint: accept CL001 -- r\n"}
     assert run("check", ".", cwd=project(tmp_path / "default", files)).exit_code == 0
-    raised = run("check", ".", "-q", cwd=project(tmp_path / "raised", files, CONFIG + '[tool.contractlint.severity]\nCL103 = "error"\n'))
+    raised = run(
+        "check",
+        ".",
+        "-q",
+        cwd=project(
+            tmp_path / "raised", files, CONFIG + '[tool.contractlint.severity]\nCL103 = "error"\n'
+        ),
+    )
     assert raised.exit_code == 1
     assert raised.stdout.startswith("app/m.py:4:15: CL103 the acceptance")
 
 
 def test_severity_override_reaches_the_findings(tmp_path):
     report = check(tmp_path, SILENT_BROAD.format(comment=""), severity={"CL005": "warning"})
-    assert [(f.code, f.severity) for f in report.findings] == [("CL004", "error"), ("CL005", "warning")]
+    assert [(f.code, f.severity) for f in report.findings] == [
+        ("CL004", "error"),
+        ("CL005", "warning"),
+    ]
     assert [f.code for f in report.errors()] == ["CL004"]
 
 
 def test_exit_status_is_1_only_for_errors(tmp_path):
     """A warning next to an error still fails; warnings alone do not."""
-    root = project(tmp_path, {"app/m.py": SILENT_BROAD.format(comment="")},
-                   CONFIG + 'severity = { CL005 = "warning" }\n')
+    root = project(
+        tmp_path,
+        {"app/m.py": SILENT_BROAD.format(comment="")},
+        CONFIG + 'severity = { CL005 = "warning" }\n',
+    )
     result = run("check", ".", cwd=root)
     assert result.exit_code == 1
     assert "(1 error, 1 warning)" in result.stdout
-    lowered = project(tmp_path / "both", {"app/m.py": SILENT_BROAD.format(comment="")},
-                      CONFIG + 'severity = { CL004 = "warning", CL005 = "warning" }\n')
+    lowered = project(
+        tmp_path / "both",
+        {"app/m.py": SILENT_BROAD.format(comment="")},
+        CONFIG + 'severity = { CL004 = "warning", CL005 = "warning" }\n',
+    )
     assert run("check", ".", cwd=lowered).exit_code == 0
 
 
-@pytest.mark.parametrize("table, problem", [
-    ('severity = { CL001 = "fatal" }', 'expected "error" or "warning", got "fatal"'),
-    ('severity = { CL0 = "warning" }', "name one rule code per entry"),
-    ('severity = { CL777 = "warning" }', "is not a rule code"),
-])
+@pytest.mark.parametrize(
+    "table, problem",
+    [
+        ('severity = { CL001 = "fatal" }', 'expected "error" or "warning", got "fatal"'),
+        ('severity = { CL0 = "warning" }', "name one rule code per entry"),
+        ('severity = { CL777 = "warning" }', "is not a rule code"),
+    ],
+)
 def test_a_bad_severity_table_is_a_configuration_error(tmp_path, table, problem):
     root = project(tmp_path, {"app/m.py": UNGUARDED.format(comment="")}, CONFIG + table + "\n")
     result = run("check", ".", cwd=root)

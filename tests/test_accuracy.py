@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from corpora import fetch
 
 ACCURACY = Path(__file__).resolve().parent / "accuracy"
@@ -19,8 +18,16 @@ import measure  # noqa: E402
 
 pytestmark = pytest.mark.network
 
-LABELS = {"compliant", "guarded-by-caller", "unguarded", "through-a-wrapper", "wrong-exception", "re-raises",
-          "swallowed", "bare-except"}
+LABELS = {
+    "compliant",
+    "guarded-by-caller",
+    "unguarded",
+    "through-a-wrapper",
+    "wrong-exception",
+    "re-raises",
+    "swallowed",
+    "bare-except",
+}
 #: Below these, something that used to be found is lost (docs/accuracy.md has the measured figures).
 PRECISION_FLOOR = 0.95
 RECALL_FLOOR = 0.90
@@ -49,7 +56,9 @@ def test_every_label_is_a_call_site_with_a_known_label(package):
         path = root / row["file"]
         if path not in calls:
             calls[path] = _calls(path)
-        assert (int(row["line"]), int(row["column"])) in calls[path], f"no call starts at {row['file']}:{row['line']}:{row['column']}"
+        assert (int(row["line"]), int(row["column"])) in calls[path], (
+            f"no call starts at {row['file']}:{row['line']}:{row['column']}"
+        )
     sites = [(r["file"], r["line"], r["column"]) for r in rows]
     assert len(sites) == len(set(sites)), "a site is labelled twice"
 
@@ -59,8 +68,10 @@ def test_following_errors_keeps_its_precision_and_recall_and_beats_each_function
     for mode in ("follow", "intra"):
         tp = fp = fn = 0
         for package in measure.PACKAGES:
-            counts, _ = measure.score(measure.expected(measure.labels(package)),
-                                      measure.found(measure.run(package, mode == "follow")))
+            counts, _ = measure.score(
+                measure.expected(measure.labels(package)),
+                measure.found(measure.run(package, mode == "follow")),
+            )
             tp += sum(c[0] for c in counts.values())
             fp += sum(c[1] for c in counts.values())
             fn += sum(c[2] for c in counts.values())

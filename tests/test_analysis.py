@@ -50,7 +50,10 @@ def only(code: str, index: ContractIndex = CAP):
 
 _ERRORS = {
     "capability_client.CapabilityError": ["Exception"],
-    "capability_client.CapabilityUnavailable": ["capability_client.CapabilityError", "ConnectionError"],
+    "capability_client.CapabilityUnavailable": [
+        "capability_client.CapabilityError",
+        "ConnectionError",
+    ],
     "capability_client.CapabilityTimeout": ["capability_client.CapabilityError", "TimeoutError"],
 }
 
@@ -800,9 +803,21 @@ def test_python_314_tuple_without_parentheses_is_a_tuple():
     assert found(code) == [("CL001", 9, 16)]
 
 
-@pytest.mark.parametrize("clause", ["ConnectionError", "TimeoutError", "OSError", "IOError", "CapabilityTimeout",
-                                    "asyncio.TimeoutError", "socket.timeout", "builtins.ConnectionError",
-                                    "capability_client.CapabilityUnavailable", "(ConnectionError, TimeoutError)"])
+@pytest.mark.parametrize(
+    "clause",
+    [
+        "ConnectionError",
+        "TimeoutError",
+        "OSError",
+        "IOError",
+        "CapabilityTimeout",
+        "asyncio.TimeoutError",
+        "socket.timeout",
+        "builtins.ConnectionError",
+        "capability_client.CapabilityUnavailable",
+        "(ConnectionError, TimeoutError)",
+    ],
+)
 def test_subclass_or_sibling_base_is_only_partial(clause):
     """CapabilityUnavailable derives from ConnectionError, CapabilityTimeout from TimeoutError, but
     CapabilityError itself from neither: these clauses catch some of its subclasses only."""
@@ -917,7 +932,9 @@ def test_except_star():
 
 
 def test_raises_tuple_of_errors():
-    index = make_index(raises=["capability_client.CapabilityTimeout", "capability_client.CapabilityUnavailable"])
+    index = make_index(
+        raises=["capability_client.CapabilityTimeout", "capability_client.CapabilityUnavailable"]
+    )
     template = IMPORTS + dedent("""\
         from capability_client import CapabilityTimeout, CapabilityUnavailable
         def f(client: CapabilityClient, user):
@@ -940,7 +957,9 @@ def test_raises_tuple_of_errors():
 
 
 def test_contract_aliases_for_callees_classes_and_errors():
-    index = make_index(aliases={"capclient": "capability_client", "capclient.errors.Failure": ERROR})
+    index = make_index(
+        aliases={"capclient": "capability_client", "capclient.errors.Failure": ERROR}
+    )
     code = dedent("""\
         import capclient
         from capclient.errors import Failure
@@ -1100,8 +1119,16 @@ def test_call_in_argument_of_wrapper_is_not_approved():
     assert found(code) == [("CL001", 4, 31)]
 
 
-@pytest.mark.parametrize("decorator", ["fail_open", "fail_open()", "capability_client.fail_open",
-                                       "cc.fail_open(default=None)", "degrade"])
+@pytest.mark.parametrize(
+    "decorator",
+    [
+        "fail_open",
+        "fail_open()",
+        "capability_client.fail_open",
+        "cc.fail_open(default=None)",
+        "degrade",
+    ],
+)
 def test_approved_decorator(decorator):
     code = IMPORTS + dedent(f"""\
         import capability_client
@@ -1316,8 +1343,15 @@ def test_silent_handler(body):
     assert "handler at line 6 swallows" in finding.message
 
 
-@pytest.mark.parametrize("body", ["log.warning('down')", "metrics.incr('capability.down')\ncontinue",
-                                  "cached[sticker] = Capability.static_only()", "return None"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        "log.warning('down')",
+        "metrics.incr('capability.down')\ncontinue",
+        "cached[sticker] = Capability.static_only()",
+        "return None",
+    ],
+)
 def test_handler_that_does_something_is_not_silent(body):
     code = IMPORTS + dedent("""\
         import logging
@@ -1360,13 +1394,16 @@ def test_silent_handler_under_fail_closed_is_a_policy_violation():
 # ---------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("clause, severity, words", [
-    ("except:", "error", "bare `except:`"),
-    ("except BaseException:", "error", "catches BaseException"),
-    ("except builtins.BaseException:", "error", "catches BaseException"),
-    ("except Exception:", "warning", "catches Exception"),
-    ("except (CapabilityError, Exception):", "warning", "catches Exception"),
-])
+@pytest.mark.parametrize(
+    "clause, severity, words",
+    [
+        ("except:", "error", "bare `except:`"),
+        ("except BaseException:", "error", "catches BaseException"),
+        ("except builtins.BaseException:", "error", "catches BaseException"),
+        ("except Exception:", "warning", "catches Exception"),
+        ("except (CapabilityError, Exception):", "warning", "catches Exception"),
+    ],
+)
 def test_overbroad_handler(clause, severity, words):
     code = IMPORTS + dedent("""\
         import builtins
@@ -1377,12 +1414,21 @@ def test_overbroad_handler(clause, severity, words):
                 return Capability.static_only()
         """).format(clause=clause)
     finding = only(code)
-    assert (finding.code, finding.severity, finding.span.line, finding.span.column) == ("CL005", severity, 5, 16)
-    assert f"handler at line 6 {words}" in finding.message or f"line 6 is a {words}" in finding.message
+    assert (finding.code, finding.severity, finding.span.line, finding.span.column) == (
+        "CL005",
+        severity,
+        5,
+        16,
+    )
+    assert (
+        f"handler at line 6 {words}" in finding.message or f"line 6 is a {words}" in finding.message
+    )
 
 
-@pytest.mark.parametrize("broad, expected", [("allow", []), ("warn", [("CL005", "warning")]),
-                                             ("deny", [("CL005", "error")])])
+@pytest.mark.parametrize(
+    "broad, expected",
+    [("allow", []), ("warn", [("CL005", "warning")]), ("deny", [("CL005", "error")])],
+)
 def test_except_exception_follows_broad(broad, expected):
     index = make_index(broad=broad)
     code = IMPORTS + dedent("""\
@@ -1721,12 +1767,28 @@ def test_suggestion_imports_the_module_when_the_file_imports_no_name_from_it():
             cap = get_client().check(user)
             return cap
         """)
-    index = ContractIndex([build_contract({
-        "version": 1, "contract": {"name": "cap", "summary": "s", "owner": "o"},
-        "errors": {"capability_client.CapabilityError": ["Exception"]},
-        "calls": [{"match": [CHECK], "policy": "fail-open", "fallback": "capability_client.Capability.static_only()"}],
-        "types": {"capability_client.sub.get_client": "capability_client.CapabilityClient"},
-    }, "t.toml")])
+    index = ContractIndex(
+        [
+            build_contract(
+                {
+                    "version": 1,
+                    "contract": {"name": "cap", "summary": "s", "owner": "o"},
+                    "errors": {"capability_client.CapabilityError": ["Exception"]},
+                    "calls": [
+                        {
+                            "match": [CHECK],
+                            "policy": "fail-open",
+                            "fallback": "capability_client.Capability.static_only()",
+                        }
+                    ],
+                    "types": {
+                        "capability_client.sub.get_client": "capability_client.CapabilityClient"
+                    },
+                },
+                "t.toml",
+            )
+        ]
+    )
     assert only(code, index).suggestion.splitlines() == [
         "import capability_client",
         "try:",
@@ -1773,7 +1835,11 @@ def test_suggestion_for_fail_closed_reraises():
             client.grant(user)
         """)
     suggestion = only(code).suggestion
-    assert suggestion.splitlines()[:3] == ["try:", "    client.grant(user)", "except CapabilityError:"]
+    assert suggestion.splitlines()[:3] == [
+        "try:",
+        "    client.grant(user)",
+        "except CapabilityError:",
+    ]
     assert suggestion.splitlines()[3].startswith("    raise")
 
 
@@ -1792,8 +1858,12 @@ def test_finding_carries_the_remediation():
 # The rules the analysis of one file decides; acceptances and reviews are the engine's
 # (tests/test_acceptance.py runs their examples).
 _ANALYSIS_RULES = [rule for rule in RULES if rule.code.startswith(("CL0", "CL9"))]
-_INVALID = [(rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.invalid)]
-_VALID = [(rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.valid)]
+_INVALID = [
+    (rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.invalid)
+]
+_VALID = [
+    (rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.valid)
+]
 
 
 def _check_example(snippet: str, folder):
@@ -1802,10 +1872,14 @@ def _check_example(snippet: str, folder):
     from contractlint.engine import check_paths
 
     (folder / "example.py").write_text(snippet, encoding="utf-8")
-    return check_paths([str(folder / "example.py")], Config(root=str(folder)), CAP.contracts, use_prefilter=False)
+    return check_paths(
+        [str(folder / "example.py")], Config(root=str(folder)), CAP.contracts, use_prefilter=False
+    )
 
 
-@pytest.mark.parametrize("code, number, snippet", _INVALID, ids=[f"{c}-{i}" for c, i, _ in _INVALID])
+@pytest.mark.parametrize(
+    "code, number, snippet", _INVALID, ids=[f"{c}-{i}" for c, i, _ in _INVALID]
+)
 def test_rule_invalid_example_fires_its_rule(code, number, snippet, tmp_path):
     findings = _check_example(snippet, tmp_path).findings
     assert [f.code for f in findings] == [code], [(f.code, f.message) for f in findings]

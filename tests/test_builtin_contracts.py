@@ -15,9 +15,10 @@ import builtins
 import importlib
 import inspect
 import types
+from collections.abc import Iterable
 from pathlib import Path
 from textwrap import dedent
-from typing import Callable, Dict, Iterable, List, Set, Tuple
+from typing import Callable
 
 import pytest
 
@@ -28,20 +29,20 @@ from contractlint.model.contract import glob_to_regex
 
 LIBRARIES = ("requests", "httpx", "redis", "boto3")
 ALL = load_contracts(builtin_names())
-BY_NAME: Dict[str, Contract] = {c.name: c for c in ALL}
+BY_NAME: dict[str, Contract] = {c.name: c for c in ALL}
 
 
 def index(name: str) -> ContractIndex:
     return ContractIndex([BY_NAME[name]])
 
 
-def found(code: str, name: str) -> List[Tuple[str, int]]:
+def found(code: str, name: str) -> list[tuple[str, int]]:
     """(code, line) of every finding of a snippet, sorted."""
     result = analyse_source(dedent(code), "x.py", index(name))
     return sorted((f.code, f.span.line) for f in result.findings)
 
 
-def calls(code: str, name: str) -> List[Tuple[str, int]]:
+def calls(code: str, name: str) -> list[tuple[str, int]]:
     """(callee, line) of every call the contract matched, sorted."""
     result = analyse_source(dedent(code), "x.py", index(name))
     return sorted((c.callee, c.span.line) for c in result.calls)
@@ -108,129 +109,183 @@ def test_all_builtin_contracts_together_judge_like_each_alone():
 
 
 REQUESTS_CASES = {
-    "unguarded module function": ("""\
+    "unguarded module function": (
+        """\
         import requests
         requests.get(url)
-        """, [("CL001", 2)]),
-    "session as a context manager, RequestException": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "session as a context manager, RequestException": (
+        """\
         import requests
         try:
             with requests.Session() as s:
                 s.get(url)
         except requests.RequestException:
             log()
-        """, []),
+        """,
+        [],
+    ),
     # requests' ConnectionError derives from OSError, not from the builtin ConnectionError: this
     # handler catches none of the errors, so the call is unguarded (CL001), not partly guarded.
-    "builtin ConnectionError catches nothing requests raises": ("""\
+    "builtin ConnectionError catches nothing requests raises": (
+        """\
         import requests
         try:
             requests.get(url)
         except ConnectionError:
             log()
-        """, [("CL001", 3)]),
-    "builtin ConnectionError next to requests.Timeout: requests' ConnectionError escapes": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "builtin ConnectionError next to requests.Timeout: requests' ConnectionError escapes": (
+        """\
         import requests
         try:
             requests.get(url)
         except (ConnectionError, requests.Timeout):
             log()
-        """, [("CL002", 3)]),
-    "OSError is the base of every requests error": ("""\
+        """,
+        [("CL002", 3)],
+    ),
+    "OSError is the base of every requests error": (
+        """\
         import requests
         try:
             requests.post(url, json={})
         except OSError:
             log()
-        """, []),
-    "IOError too": ("""\
+        """,
+        [],
+    ),
+    "IOError too": (
+        """\
         import requests
         try:
             requests.put(url)
         except IOError:
             log()
-        """, []),
-    "ConnectionError and Timeout": ("""\
+        """,
+        [],
+    ),
+    "ConnectionError and Timeout": (
+        """\
         import requests
         try:
             requests.get(url, timeout=2)
         except (requests.ConnectionError, requests.Timeout):
             log()
-        """, []),
-    "ConnectionError alone lets a read timeout escape": ("""\
+        """,
+        [],
+    ),
+    "ConnectionError alone lets a read timeout escape": (
+        """\
         import requests
         try:
             requests.get(url, timeout=2)
         except requests.exceptions.ConnectionError:
             log()
-        """, [("CL002", 3)]),
-    "ConnectTimeout is both, but only a connect timeout": ("""\
+        """,
+        [("CL002", 3)],
+    ),
+    "ConnectTimeout is both, but only a connect timeout": (
+        """\
         import requests
         try:
             requests.get(url, timeout=2)
         except requests.ConnectTimeout:
             log()
-        """, [("CL002", 3)]),
-    "HTTPError is raise_for_status' error, not an outage's": ("""\
+        """,
+        [("CL002", 3)],
+    ),
+    "HTTPError is raise_for_status' error, not an outage's": (
+        """\
         import requests
         try:
             requests.get(url).raise_for_status()
         except requests.HTTPError:
             log()
-        """, [("CL001", 3)]),
-    "requests' ConnectionError imported by name shadows the builtin": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "requests' ConnectionError imported by name shadows the builtin": (
+        """\
         import requests
         from requests.exceptions import ConnectionError, Timeout
         try:
             requests.delete(url)
         except (ConnectionError, Timeout):
             log()
-        """, []),
-    "import requests as rq": ("""\
+        """,
+        [],
+    ),
+    "import requests as rq": (
+        """\
         import requests as rq
         rq.get(url)
         try:
             rq.head(url)
         except rq.RequestException:
             log()
-        """, [("CL001", 2)]),
-    "from requests import get, Session": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "from requests import get, Session": (
+        """\
         from requests import get, Session
         get(url)
         Session().options(url)
-        """, [("CL001", 2), ("CL001", 3)]),
-    "requests.api spelling": ("""\
+        """,
+        [("CL001", 2), ("CL001", 3)],
+    ),
+    "requests.api spelling": (
+        """\
         import requests.api
         requests.api.request("GET", url)
-        """, [("CL001", 2)]),
-    "requests.session() factory and send": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "requests.session() factory and send": (
+        """\
         import requests
         s = requests.session()
         s.send(prepared)
-        """, [("CL001", 3)]),
-    "session helpers do not reach the server": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "session helpers do not reach the server": (
+        """\
         import requests
         s = requests.Session()
         s.mount("https://", adapter)
         s.prepare_request(req)
         s.merge_environment_settings(url, {}, None, None, None)
         s.close()
-        """, []),
-    "session held by a class": ("""\
+        """,
+        [],
+    ),
+    "session held by a class": (
+        """\
         import requests
         class Api:
             def __init__(self):
                 self.http = requests.sessions.Session()
             def fetch(self, url):
                 return self.http.get(url).json()
-        """, [("CL001", 6)]),
-    "Exception is allowed": ("""\
+        """,
+        [("CL001", 6)],
+    ),
+    "Exception is allowed": (
+        """\
         import requests
         try:
             requests.patch(url)
         except Exception:
             log()
-        """, []),
+        """,
+        [],
+    ),
 }
 
 
@@ -258,7 +313,8 @@ def test_requests_callees_are_named_as_written():
 
 
 HTTPX_CASES = {
-    "async client guarded by HTTPError": ("""\
+    "async client guarded by HTTPError": (
+        """\
         import httpx
         async def fetch(u):
             try:
@@ -266,57 +322,81 @@ HTTPX_CASES = {
                     return await c.get(u)
             except httpx.HTTPError:
                 return None
-        """, []),
-    "async client unguarded": ("""\
+        """,
+        [],
+    ),
+    "async client unguarded": (
+        """\
         import httpx
         async def fetch(u):
             async with httpx.AsyncClient(timeout=2) as c:
                 r = await c.post(u, json={})
             return r
-        """, [("CL001", 4)]),
-    "from httpx import Client": ("""\
+        """,
+        [("CL001", 4)],
+    ),
+    "from httpx import Client": (
+        """\
         from httpx import Client
         with Client() as client:
             client.get(u)
             client.build_request("GET", u)
-        """, [("CL001", 3)]),
-    "module functions, RequestError": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "module functions, RequestError": (
+        """\
         import httpx
         try:
             httpx.get(u)
             httpx.request("PUT", u)
         except httpx.RequestError:
             log()
-        """, []),
-    "TransportError": ("""\
+        """,
+        [],
+    ),
+    "TransportError": (
+        """\
         import httpx
         try:
             httpx.delete(u)
         except httpx.TransportError:
             log()
-        """, []),
-    "connect errors and timeouts only: a reset connection escapes": ("""\
+        """,
+        [],
+    ),
+    "connect errors and timeouts only: a reset connection escapes": (
+        """\
         import httpx
         try:
             httpx.get(u)
         except (httpx.ConnectError, httpx.TimeoutException):
             log()
-        """, [("CL002", 3)]),
-    "HTTPStatusError is raise_for_status' error": ("""\
+        """,
+        [("CL002", 3)],
+    ),
+    "HTTPStatusError is raise_for_status' error": (
+        """\
         import httpx
         try:
             httpx.get(u).raise_for_status()
         except httpx.HTTPStatusError:
             log()
-        """, [("CL001", 3)]),
-    "httpx errors are not OSError": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "httpx errors are not OSError": (
+        """\
         import httpx
         try:
             httpx.get(u)
         except OSError:
             log()
-        """, [("CL001", 3)]),
-    "stream opens the connection in the with": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "stream opens the connection in the with": (
+        """\
         import httpx
         client = httpx.Client()
         try:
@@ -326,8 +406,11 @@ HTTPX_CASES = {
             body = b""
         with httpx.stream("GET", u) as r:
             pass
-        """, [("CL001", 8)]),
-    "private module spellings": ("""\
+        """,
+        [("CL001", 8)],
+    ),
+    "private module spellings": (
+        """\
         from httpx._client import AsyncClient
         from httpx._exceptions import TransportError
         async def f(req):
@@ -336,14 +419,19 @@ HTTPX_CASES = {
                 await c.send(req)
             except TransportError:
                 log()
-        """, []),
-    "close is not a request": ("""\
+        """,
+        [],
+    ),
+    "close is not a request": (
+        """\
         import httpx
         async def f():
             c = httpx.AsyncClient()
             await c.aclose()
             httpx.Client().close()
-        """, []),
+        """,
+        [],
+    ),
 }
 
 
@@ -367,65 +455,93 @@ def test_httpx_private_spellings_resolve_to_public_names():
 
 
 REDIS_CASES = {
-    "unguarded command": ("""\
+    "unguarded command": (
+        """\
         import redis
         redis.Redis().get("k")
-        """, [("CL001", 2)]),
-    "redis' ConnectionError alone: its TimeoutError escapes": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "redis' ConnectionError alone: its TimeoutError escapes": (
+        """\
         import redis
         r = redis.Redis()
         try:
             r.get("k")
         except redis.exceptions.ConnectionError:
             log()
-        """, [("CL002", 4)]),
-    "ConnectionError and TimeoutError": ("""\
+        """,
+        [("CL002", 4)],
+    ),
+    "ConnectionError and TimeoutError": (
+        """\
         import redis
         r = redis.Redis()
         try:
             r.set("k", 1)
         except (redis.ConnectionError, redis.TimeoutError):
             log()
-        """, []),
-    "RedisError": ("""\
+        """,
+        [],
+    ),
+    "RedisError": (
+        """\
         from redis import Redis, RedisError
         try:
             Redis(host="cache").hgetall("h")
         except RedisError:
             log()
-        """, []),
-    "the builtin ConnectionError and TimeoutError catch nothing redis raises": ("""\
+        """,
+        [],
+    ),
+    "the builtin ConnectionError and TimeoutError catch nothing redis raises": (
+        """\
         import redis
         try:
             redis.Redis().get("k")
         except (ConnectionError, TimeoutError, OSError):
             log()
-        """, [("CL001", 3)]),
-    "a subclass only (BusyLoadingError)": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "a subclass only (BusyLoadingError)": (
+        """\
         import redis
         try:
             redis.Redis().get("k")
         except redis.exceptions.BusyLoadingError:
             log()
-        """, [("CL002", 3)]),
-    "ResponseError is an answer, not an outage": ("""\
+        """,
+        [("CL002", 3)],
+    ),
+    "ResponseError is an answer, not an outage": (
+        """\
         import redis
         try:
             redis.Redis().incr("k")
         except redis.ResponseError:
             log()
-        """, [("CL001", 3)]),
-    "from redis import Redis as R": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "from redis import Redis as R": (
+        """\
         from redis import Redis as R
         R().delete("k")
-        """, [("CL001", 2)]),
-    "StrictRedis, from_url, Redis.from_url": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "StrictRedis, from_url, Redis.from_url": (
+        """\
         import redis
         redis.StrictRedis().get("a")
         redis.from_url("redis://cache").get("b")
         redis.Redis.from_url("redis://cache").get("c")
-        """, [("CL001", 2), ("CL001", 3), ("CL001", 4)]),
-    "building objects does not reach the server": ("""\
+        """,
+        [("CL001", 2), ("CL001", 3), ("CL001", 4)],
+    ),
+    "building objects does not reach the server": (
+        """\
         import redis
         r = redis.Redis()
         r.pipeline()
@@ -434,8 +550,11 @@ REDIS_CASES = {
         r.register_script("return 1")
         r.get_connection_kwargs()
         r.close()
-        """, []),
-    "pipeline: commands are queued, execute() sends them": ("""\
+        """,
+        [],
+    ),
+    "pipeline: commands are queued, execute() sends them": (
+        """\
         import redis
         r = redis.Redis()
         pipe = r.pipeline()
@@ -444,8 +563,11 @@ REDIS_CASES = {
         pipe.execute()
         with r.pipeline() as p:
             p.set("a", 1).incr("b").execute()
-        """, [("CL001", 6), ("CL001", 8)]),
-    "pub/sub and locks": ("""\
+        """,
+        [("CL001", 6), ("CL001", 8)],
+    ),
+    "pub/sub and locks": (
+        """\
         import redis
         r = redis.Redis()
         ps = r.pubsub()
@@ -456,16 +578,22 @@ REDIS_CASES = {
             message = None
         lock = r.lock("job")
         lock.acquire(blocking=False)
-        """, [("CL001", 10)]),
-    "a result of a command is not a client": ("""\
+        """,
+        [("CL001", 10)],
+    ),
+    "a result of a command is not a client": (
+        """\
         import redis
         try:
             values = redis.Redis().hgetall("h")
         except redis.RedisError:
             values = {}
         values.get("x")
-        """, []),
-    "asyncio client": ("""\
+        """,
+        [],
+    ),
+    "asyncio client": (
+        """\
         import redis.asyncio as aioredis
         async def f():
             r = aioredis.from_url("redis://cache")
@@ -477,13 +605,19 @@ REDIS_CASES = {
             await r.aclose()
             async with r.pipeline(transaction=True) as pipe:
                 await pipe.set("a", 1).get("a").execute()
-        """, [("CL001", 8), ("CL001", 11), ("CL004", 5)]),
-    "asyncio Redis class": ("""\
+        """,
+        [("CL001", 8), ("CL001", 11), ("CL004", 5)],
+    ),
+    "asyncio Redis class": (
+        """\
         from redis.asyncio import Redis
         async def f():
             await Redis().get("k")
-        """, [("CL001", 3)]),
-    "client held by a class": ("""\
+        """,
+        [("CL001", 3)],
+    ),
+    "client held by a class": (
+        """\
         import redis
         class Cache:
             def __init__(self):
@@ -493,7 +627,9 @@ REDIS_CASES = {
                     return self.r.get(key)
                 except redis.RedisError:
                     return None
-        """, []),
+        """,
+        [],
+    ),
 }
 
 
@@ -522,11 +658,15 @@ def test_redis_callees():
 
 
 BOTO3_CASES = {
-    "unguarded API call": ("""\
+    "unguarded API call": (
+        """\
         import boto3
         boto3.client("s3").get_object(Bucket="b", Key="k")
-        """, [("CL001", 2)]),
-    "ClientError and BotoCoreError": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "ClientError and BotoCoreError": (
+        """\
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError
         s3 = boto3.client("s3")
@@ -534,8 +674,11 @@ BOTO3_CASES = {
             s3.put_object(Bucket="b", Key="k", Body=b"")
         except (BotoCoreError, ClientError):
             log()
-        """, []),
-    "ClientError alone: an unreachable endpoint escapes": ("""\
+        """,
+        [],
+    ),
+    "ClientError alone: an unreachable endpoint escapes": (
+        """\
         import boto3
         import botocore.exceptions
         sqs = boto3.client("sqs")
@@ -543,16 +686,22 @@ BOTO3_CASES = {
             sqs.send_message(QueueUrl=q, MessageBody="m")
         except botocore.exceptions.ClientError:
             log()
-        """, [("CL002", 5)]),
-    "EndpointConnectionError alone": ("""\
+        """,
+        [("CL002", 5)],
+    ),
+    "EndpointConnectionError alone": (
+        """\
         import boto3
         from botocore.exceptions import ClientError, EndpointConnectionError
         try:
             boto3.client("dynamodb").get_item(TableName="t", Key={})
         except (ClientError, EndpointConnectionError):
             log()
-        """, [("CL002", 4)]),
-    "helpers do not reach AWS": ("""\
+        """,
+        [("CL002", 4)],
+    ),
+    "helpers do not reach AWS": (
+        """\
         import boto3
         s3 = boto3.client("s3")
         s3.get_paginator("list_objects_v2")
@@ -561,18 +710,27 @@ BOTO3_CASES = {
         s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
         s3.generate_presigned_post("b", "k")
         s3.close()
-        """, []),
-    "sessions": ("""\
+        """,
+        [],
+    ),
+    "sessions": (
+        """\
         import boto3
         import boto3.session
         boto3.Session(profile_name="p").client("sts").get_caller_identity()
         boto3.session.Session().client("s3").list_buckets()
-        """, [("CL001", 3), ("CL001", 4)]),
-    "botocore session": ("""\
+        """,
+        [("CL001", 3), ("CL001", 4)],
+    ),
+    "botocore session": (
+        """\
         import botocore.session
         botocore.session.get_session().create_client("s3").head_bucket(Bucket="b")
-        """, [("CL001", 2)]),
-    "paginators send requests while iterated": ("""\
+        """,
+        [("CL001", 2)],
+    ),
+    "paginators send requests while iterated": (
+        """\
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError
         s3 = boto3.client("s3")
@@ -583,8 +741,11 @@ BOTO3_CASES = {
         except (ClientError, BotoCoreError):
             log()
         everything = paginator.paginate(Bucket="b").build_full_result()
-        """, [("CL001", 10)]),
-    "upload_file wraps ClientError in S3UploadFailedError": ("""\
+        """,
+        [("CL001", 10)],
+    ),
+    "upload_file wraps ClientError in S3UploadFailedError": (
+        """\
         import boto3
         from boto3.exceptions import S3UploadFailedError
         from botocore.exceptions import BotoCoreError, ClientError
@@ -597,8 +758,11 @@ BOTO3_CASES = {
             s3.upload_file("f", "b", "k")
         except (S3UploadFailedError, BotoCoreError):
             log()
-        """, [("CL002", 6)]),
-    "download_file and its RetriesExceededError": ("""\
+        """,
+        [("CL002", 6)],
+    ),
+    "download_file and its RetriesExceededError": (
+        """\
         import boto3
         import boto3.exceptions
         from botocore.exceptions import BotoCoreError, ClientError
@@ -611,8 +775,11 @@ BOTO3_CASES = {
             s3.download_file("b", "k", "f")
         except (ClientError, BotoCoreError, boto3.exceptions.RetriesExceededError):
             log()
-        """, [("CL002", 6)]),
-    "waiters raise WaiterError, a BotoCoreError": ("""\
+        """,
+        [("CL002", 6)],
+    ),
+    "waiters raise WaiterError, a BotoCoreError": (
+        """\
         import boto3
         from botocore.exceptions import BotoCoreError, WaiterError
         s3 = boto3.client("s3")
@@ -624,15 +791,21 @@ BOTO3_CASES = {
             s3.get_waiter("bucket_exists").wait(Bucket="b")
         except WaiterError:
             log()
-        """, [("CL002", 9)]),
-    "Exception is allowed": ("""\
+        """,
+        [("CL002", 9)],
+    ),
+    "Exception is allowed": (
+        """\
         import boto3
         try:
             boto3.client("s3").delete_object(Bucket="b", Key="k")
         except Exception:
             log()
-        """, []),
-    "resources: actions on a sub-resource": ("""\
+        """,
+        [],
+    ),
+    "resources: actions on a sub-resource": (
+        """\
         import boto3
         from botocore.exceptions import BotoCoreError, ClientError
         dynamodb = boto3.resource("dynamodb")
@@ -645,8 +818,11 @@ BOTO3_CASES = {
             return response.get("Item")
         def save(item):
             table.put_item(Item=item)
-        """, [("CL001", 12)]),
-    "resources: S3 objects, collections, the resource's client": ("""\
+        """,
+        [("CL001", 12)],
+    ),
+    "resources: S3 objects, collections, the resource's client": (
+        """\
         import boto3
         s3 = boto3.resource("s3")
         s3.Object("b", "k").get()
@@ -655,23 +831,32 @@ BOTO3_CASES = {
         s3.Bucket("b")
         s3.meta.client.upload_file("f", "b", "k")
         s3.create_bucket(Bucket="b")
-        """, [("CL001", 3), ("CL001", 4), ("CL001", 7), ("CL001", 8)]),
-    "resources: DynamoDB batch writer": ("""\
+        """,
+        [("CL001", 3), ("CL001", 4), ("CL001", 7), ("CL001", 8)],
+    ),
+    "resources: DynamoDB batch writer": (
+        """\
         import boto3
         table = boto3.resource("dynamodb").Table("t")
         with table.batch_writer() as batch:
             batch.put_item(Item={})
-        """, [("CL001", 4)]),
+        """,
+        [("CL001", 4)],
+    ),
     # The errors a client lists under client.exceptions are created at run time: unknown here.
-    "a handler for a modeled error only": ("""\
+    "a handler for a modeled error only": (
+        """\
         import boto3
         s3 = boto3.client("s3")
         try:
             s3.get_object(Bucket="b", Key="k")
         except s3.exceptions.NoSuchKey:
             log()
-        """, [("CL001", 4)]),
-    "a response is not a client": ("""\
+        """,
+        [("CL001", 4)],
+    ),
+    "a response is not a client": (
+        """\
         import boto3
         s3 = boto3.client("s3")
         try:
@@ -679,7 +864,9 @@ BOTO3_CASES = {
         except Exception:
             response = {}
         response.get("Body")
-        """, []),
+        """,
+        [],
+    ),
 }
 
 
@@ -702,13 +889,23 @@ def test_boto3_group_per_call():
     assert raises("botocore.client.BaseClient.upload_fileobj") == api
     assert raises("botocore.client.BaseClient.copy") == api
     assert raises("botocore.client.BaseClient.upload_file") == {
-        "boto3.exceptions.S3UploadFailedError", "botocore.exceptions.BotoCoreError"}
-    assert raises("botocore.client.BaseClient.download_file") == api | {"boto3.exceptions.RetriesExceededError"}
-    assert raises("botocore.client.BaseClient.download_fileobj") == api | {"s3transfer.exceptions.RetriesExceededError"}
+        "boto3.exceptions.S3UploadFailedError",
+        "botocore.exceptions.BotoCoreError",
+    }
+    assert raises("botocore.client.BaseClient.download_file") == api | {
+        "boto3.exceptions.RetriesExceededError"
+    }
+    assert raises("botocore.client.BaseClient.download_fileobj") == api | {
+        "s3transfer.exceptions.RetriesExceededError"
+    }
     assert raises("boto3.resources.base.ServiceResource.Bucket.upload_file") == {
-        "boto3.exceptions.S3UploadFailedError", "botocore.exceptions.BotoCoreError"}
+        "boto3.exceptions.S3UploadFailedError",
+        "botocore.exceptions.BotoCoreError",
+    }
     assert raises("botocore.waiter.Waiter.wait") == {"botocore.exceptions.BotoCoreError"}
-    assert raises("boto3.resources.base.ServiceResource.Table.wait_until_exists") == {"botocore.exceptions.BotoCoreError"}
+    assert raises("boto3.resources.base.ServiceResource.Table.wait_until_exists") == {
+        "botocore.exceptions.BotoCoreError"
+    }
     assert raises("boto3.resources.base.ServiceResource.Bucket") is None
     assert raises("boto3.resources.base.ServiceResource.Bucket.Object") is None
     assert raises("botocore.client.BaseClient.get_paginator") is None
@@ -731,9 +928,11 @@ def resolve(dotted: str):
             except AttributeError:
                 # a submodule that the package does not import by itself
                 try:
-                    obj = importlib.import_module(".".join(parts[:i + 1]))
+                    obj = importlib.import_module(".".join(parts[: i + 1]))
                 except ImportError:
-                    raise AssertionError(f"{dotted}: {'.'.join(parts[:i])} has no attribute {attr!r}") from None
+                    raise AssertionError(
+                        f"{dotted}: {'.'.join(parts[:i])} has no attribute {attr!r}"
+                    ) from None
         return obj
     raise AssertionError(f"{dotted}: no module of it can be imported")
 
@@ -741,19 +940,21 @@ def resolve(dotted: str):
 def _boto3_resource(service: str):
     import boto3
 
-    return boto3.session.Session(region_name="us-east-1", aws_access_key_id="x",
-                                 aws_secret_access_key="x").resource(service)
+    return boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    ).resource(service)
 
 
 def _boto3_client(service: str = "s3"):
     import boto3
 
-    return boto3.session.Session(region_name="us-east-1", aws_access_key_id="x",
-                                 aws_secret_access_key="x").client(service)
+    return boto3.session.Session(
+        region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x"
+    ).client(service)
 
 
 #: Names a contract uses that only exist on objects built at run time, and how to build them.
-DYNAMIC: Dict[str, Callable[[], object]] = {
+DYNAMIC: dict[str, Callable[[], object]] = {
     "boto3.resources.base.ServiceResource.meta.client": lambda: _boto3_resource("s3").meta.client,
 }
 
@@ -769,20 +970,24 @@ def test_errors_are_the_real_hierarchy(name):
     """Every [errors] class exists, each listed base is in its real MRO, and every known real ancestor is listed."""
     contract = BY_NAME[name]
     bases_table = contract.errors.bases
-    known: Dict[type, str] = {}
+    known: dict[type, str] = {}
     for builtin_name in BUILTIN_EXCEPTIONS:
         known[getattr(builtins, builtin_name)] = builtin_name
     for error in bases_table:
         cls = resolve(error)
         assert inspect.isclass(cls) and issubclass(cls, BaseException), error
-        assert cls not in known or known[cls] == error, f"{error} and {known.get(cls)} are one class: make one an alias"
+        assert cls not in known or known[cls] == error, (
+            f"{error} and {known.get(cls)} are one class: make one an alias"
+        )
         known[cls] = error
     for error, bases in bases_table.items():
         cls = resolve(error)
         mro = cls.__mro__[1:]
         for base in bases:
             if base in BUILTIN_EXCEPTIONS:
-                assert any(k.__module__ == "builtins" and k.__name__ == base for k in mro), f"{error}: {base}"
+                assert any(k.__module__ == "builtins" and k.__name__ == base for k in mro), (
+                    f"{error}: {base}"
+                )
             else:
                 assert resolve(base) in mro, f"{error}: {base} is not one of its bases"
         real_ancestors = {known[k] for k in cls.__mro__ if k in known}
@@ -794,7 +999,9 @@ def test_aliases_name_the_same_object(name):
     contract = BY_NAME[name]
     assert contract.aliases
     for alias, target in contract.aliases.items():
-        assert target not in contract.aliases, f"{alias} -> {target} -> {contract.aliases.get(target)}: aliases are followed once"
+        assert target not in contract.aliases, (
+            f"{alias} -> {target} -> {contract.aliases.get(target)}: aliases are followed once"
+        )
         obj, canonical = real(alias), real(target)
         if isinstance(obj, types.ModuleType):
             # a private module whose public names the target module re-exports
@@ -815,19 +1022,27 @@ def test_every_public_exception_spelling_is_an_alias_or_a_key():
     import redis.asyncio
     import requests
 
-    for contract_name, module in (("requests", requests), ("httpx", httpx), ("redis", redis),
-                                  ("redis", redis.asyncio)):
+    for contract_name, module in (
+        ("requests", requests),
+        ("httpx", httpx),
+        ("redis", redis),
+        ("redis", redis.asyncio),
+    ):
         contract = BY_NAME[contract_name]
         for attr in dir(module):
             obj = getattr(module, attr)
-            if inspect.isclass(obj) and issubclass(obj, BaseException) and not issubclass(obj, Warning):
+            if (
+                inspect.isclass(obj)
+                and issubclass(obj, BaseException)
+                and not issubclass(obj, Warning)
+            ):
                 spelled = contract.canonical(f"{module.__name__}.{attr}")
                 assert spelled in contract.errors.bases, f"{module.__name__}.{attr}"
                 assert resolve(spelled) is obj
 
 
 #: For each [types] factory: a call that makes one, offline.
-def _factories() -> Dict[str, Callable[[], object]]:
+def _factories() -> dict[str, Callable[[], object]]:
     import boto3
     import botocore.session
     import redis
@@ -861,8 +1076,12 @@ def _factories() -> Dict[str, Callable[[], object]]:
         "redis.sentinel.Sentinel.slave_for": lambda: sentinel().slave_for("m"),
         "redis.sentinel.Sentinel.replica_for": lambda: sentinel().replica_for("m"),
         "redis.asyncio.utils.from_url": lambda: redis.asyncio.from_url("redis://localhost"),
-        "redis.asyncio.client.Redis.from_url": lambda: redis.asyncio.Redis.from_url("redis://localhost"),
-        "redis.asyncio.client.Redis.from_pool": lambda: redis.asyncio.Redis.from_pool(redis.asyncio.ConnectionPool()),
+        "redis.asyncio.client.Redis.from_url": lambda: redis.asyncio.Redis.from_url(
+            "redis://localhost"
+        ),
+        "redis.asyncio.client.Redis.from_pool": lambda: redis.asyncio.Redis.from_pool(
+            redis.asyncio.ConnectionPool()
+        ),
         "redis.asyncio.client.Redis.client": lambda: redis.asyncio.Redis().client(),
         "redis.asyncio.client.Redis.pipeline": lambda: redis.asyncio.Redis().pipeline(),
         "redis.asyncio.client.Redis.pubsub": lambda: redis.asyncio.Redis().pubsub(),
@@ -872,13 +1091,25 @@ def _factories() -> Dict[str, Callable[[], object]]:
         "redis.asyncio.sentinel.Sentinel.replica_for": lambda: async_sentinel().replica_for("m"),
         "boto3.client": lambda: boto3.client("s3", region_name="us-east-1"),
         "boto3.resource": lambda: boto3.resource("s3", region_name="us-east-1"),
-        "boto3.session.Session.client": lambda: boto3.session.Session(region_name="us-east-1").client("sqs"),
-        "boto3.session.Session.resource": lambda: boto3.session.Session(region_name="us-east-1").resource("sqs"),
+        "boto3.session.Session.client": lambda: boto3.session.Session(
+            region_name="us-east-1"
+        ).client("sqs"),
+        "boto3.session.Session.resource": lambda: boto3.session.Session(
+            region_name="us-east-1"
+        ).resource("sqs"),
         "botocore.session.get_session": lambda: botocore.session.get_session(),
-        "botocore.session.Session.create_client": lambda: botocore.session.get_session().create_client("s3", region_name="us-east-1"),
-        "botocore.client.BaseClient.get_paginator": lambda: _boto3_client().get_paginator("list_objects_v2"),
-        "botocore.client.BaseClient.get_waiter": lambda: _boto3_client().get_waiter("bucket_exists"),
-        "boto3.resources.base.ServiceResource.Table.batch_writer": lambda: _boto3_resource("dynamodb").Table("t").batch_writer(),
+        "botocore.session.Session.create_client": lambda: (
+            botocore.session.get_session().create_client("s3", region_name="us-east-1")
+        ),
+        "botocore.client.BaseClient.get_paginator": lambda: _boto3_client().get_paginator(
+            "list_objects_v2"
+        ),
+        "botocore.client.BaseClient.get_waiter": lambda: _boto3_client().get_waiter(
+            "bucket_exists"
+        ),
+        "boto3.resources.base.ServiceResource.Table.batch_writer": lambda: (
+            _boto3_resource("dynamodb").Table("t").batch_writer()
+        ),
     }
 
 
@@ -894,11 +1125,11 @@ def test_types_factories_make_the_declared_class(name):
         assert isinstance(made, cls), f"{factory}() makes a {type(made)}, not a {cls_name}"
 
 
-def _members(cls) -> Set[str]:
+def _members(cls) -> set[str]:
     return set(dir(cls))
 
 
-def _surface() -> Set[str]:
+def _surface() -> set[str]:
     """Real dotted names of the calls the contracts can match, including run-time ones."""
     import boto3.dynamodb.table
     import botocore.paginate
@@ -911,15 +1142,27 @@ def _surface() -> Set[str]:
     import redis.lock
     import requests
 
-    names: Set[str] = set()
+    names: set[str] = set()
 
     def add(prefix: str, members: Iterable[str]) -> None:
         names.update(f"{prefix}.{m}" for m in members)
 
-    for cls in (requests.sessions.Session, httpx.Client, httpx.AsyncClient, redis.client.Redis,
-                redis.asyncio.client.Redis, redis.client.Pipeline, redis.asyncio.client.Pipeline,
-                redis.client.PubSub, redis.asyncio.client.PubSub, redis.lock.Lock, redis.asyncio.lock.Lock,
-                botocore.paginate.Paginator, botocore.waiter.Waiter, boto3.dynamodb.table.BatchWriter):
+    for cls in (
+        requests.sessions.Session,
+        httpx.Client,
+        httpx.AsyncClient,
+        redis.client.Redis,
+        redis.asyncio.client.Redis,
+        redis.client.Pipeline,
+        redis.asyncio.client.Pipeline,
+        redis.client.PubSub,
+        redis.asyncio.client.PubSub,
+        redis.lock.Lock,
+        redis.asyncio.lock.Lock,
+        botocore.paginate.Paginator,
+        botocore.waiter.Waiter,
+        boto3.dynamodb.table.BatchWriter,
+    ):
         add(f"{cls.__module__}.{cls.__qualname__}", _members(cls))
     add("httpx", httpx.__all__)
     add("requests", dir(requests))
@@ -946,16 +1189,19 @@ def _surface() -> Set[str]:
             child = getattr(resource, sub.name)(*["x"] * len(sub.resource.model.identifiers))
             add(f"{root}.{sub.name}", _members(child))
             for collection in child.meta.resource_model.collections:
-                add(f"{root}.{sub.name}.{collection.name}", _members(getattr(child, collection.name)))
+                add(
+                    f"{root}.{sub.name}.{collection.name}",
+                    _members(getattr(child, collection.name)),
+                )
             for grandchild in child.meta.resource_model.subresources:
                 add(f"{root}.{sub.name}", [grandchild.name])
     return names
 
 
-SURFACE: Set[str] = set()
+SURFACE: set[str] = set()
 
 
-def surface() -> Set[str]:
+def surface() -> set[str]:
     if not SURFACE:
         SURFACE.update(_surface())
     return SURFACE
@@ -981,38 +1227,77 @@ def test_every_match_and_exclude_pattern_names_real_calls(name):
                     assert callable(obj), pattern
                     continue
             regex = glob_to_regex(pattern)
-            assert any(regex.match(n) for n in names), f"[[calls]][{group.index}] {pattern} matches no real call"
+            assert any(regex.match(n) for n in names), (
+                f"[[calls]][{group.index}] {pattern} matches no real call"
+            )
 
 
 #: Methods of a client (or helper object) that reach the server, and helpers that do not.
 REACHES_THE_SERVER = {
     "requests": ["requests.get", "requests.sessions.Session.get", "requests.sessions.Session.send"],
     "httpx": ["httpx.stream", "httpx.Client.send", "httpx.AsyncClient.request"],
-    "redis": ["redis.client.Redis.get", "redis.client.Redis.set", "redis.client.Redis.execute_command",
-              "redis.client.Redis.transaction", "redis.client.Redis.ping", "redis.client.Redis.scan_iter",
-              "redis.asyncio.client.Redis.get", "redis.asyncio.client.Redis.initialize",
-              "redis.client.Pipeline.execute", "redis.client.PubSub.subscribe", "redis.lock.Lock.acquire"],
-    "boto3": ["botocore.client.BaseClient.get_object", "botocore.client.BaseClient.put_item",
-              "botocore.client.BaseClient.upload_fileobj", "botocore.paginate.Paginator.paginate",
-              "boto3.resources.base.ServiceResource.Table.query", "boto3.resources.base.ServiceResource.Object.get",
-              "boto3.resources.base.ServiceResource.Queue.send_message",
-              "boto3.resources.base.ServiceResource.Bucket.objects.all",
-              "boto3.resources.base.ServiceResource.create_bucket"],
+    "redis": [
+        "redis.client.Redis.get",
+        "redis.client.Redis.set",
+        "redis.client.Redis.execute_command",
+        "redis.client.Redis.transaction",
+        "redis.client.Redis.ping",
+        "redis.client.Redis.scan_iter",
+        "redis.asyncio.client.Redis.get",
+        "redis.asyncio.client.Redis.initialize",
+        "redis.client.Pipeline.execute",
+        "redis.client.PubSub.subscribe",
+        "redis.lock.Lock.acquire",
+    ],
+    "boto3": [
+        "botocore.client.BaseClient.get_object",
+        "botocore.client.BaseClient.put_item",
+        "botocore.client.BaseClient.upload_fileobj",
+        "botocore.paginate.Paginator.paginate",
+        "boto3.resources.base.ServiceResource.Table.query",
+        "boto3.resources.base.ServiceResource.Object.get",
+        "boto3.resources.base.ServiceResource.Queue.send_message",
+        "boto3.resources.base.ServiceResource.Bucket.objects.all",
+        "boto3.resources.base.ServiceResource.create_bucket",
+    ],
 }
 LOCAL_ONLY = {
-    "requests": ["requests.sessions.Session.mount", "requests.sessions.Session.prepare_request",
-                 "requests.sessions.Session.merge_environment_settings", "requests.sessions.Session.close",
-                 "requests.sessions.Session"],
-    "httpx": ["httpx.Client.build_request", "httpx.Client.close", "httpx.AsyncClient.aclose", "httpx.Client"],
-    "redis": ["redis.client.Redis", "redis.client.Redis.__init__", "redis.client.Redis.pipeline",
-              "redis.client.Redis.pubsub", "redis.client.Redis.lock", "redis.client.Redis.from_url",
-              "redis.asyncio.client.Redis.aclose", "redis.asyncio.client.Redis.pipeline",
-              "redis.client.Redis.json", "redis.client.Pipeline.set", "redis.client.Pipeline.multi"],
-    "boto3": ["botocore.client.BaseClient.get_paginator", "botocore.client.BaseClient.generate_presigned_url",
-              "botocore.client.BaseClient.close", "botocore.client.BaseClient.__init__",
-              "boto3.resources.base.ServiceResource.Bucket", "boto3.resources.base.ServiceResource.Bucket.Object",
-              "boto3.resources.base.ServiceResource.Table.batch_writer",
-              "boto3.resources.base.ServiceResource.get_available_subresources"],
+    "requests": [
+        "requests.sessions.Session.mount",
+        "requests.sessions.Session.prepare_request",
+        "requests.sessions.Session.merge_environment_settings",
+        "requests.sessions.Session.close",
+        "requests.sessions.Session",
+    ],
+    "httpx": [
+        "httpx.Client.build_request",
+        "httpx.Client.close",
+        "httpx.AsyncClient.aclose",
+        "httpx.Client",
+    ],
+    "redis": [
+        "redis.client.Redis",
+        "redis.client.Redis.__init__",
+        "redis.client.Redis.pipeline",
+        "redis.client.Redis.pubsub",
+        "redis.client.Redis.lock",
+        "redis.client.Redis.from_url",
+        "redis.asyncio.client.Redis.aclose",
+        "redis.asyncio.client.Redis.pipeline",
+        "redis.client.Redis.json",
+        "redis.client.Pipeline.set",
+        "redis.client.Pipeline.multi",
+    ],
+    "boto3": [
+        "botocore.client.BaseClient.get_paginator",
+        "botocore.client.BaseClient.generate_presigned_url",
+        "botocore.client.BaseClient.close",
+        "botocore.client.BaseClient.__init__",
+        "boto3.resources.base.ServiceResource.Bucket",
+        "boto3.resources.base.ServiceResource.Bucket.Object",
+        "boto3.resources.base.ServiceResource.Table.batch_writer",
+        "boto3.resources.base.ServiceResource.get_available_subresources",
+    ],
 }
 
 
@@ -1055,7 +1340,9 @@ def _call_offline(cls, name: str):
     import redis.retry
 
     is_async = cls.__module__.startswith("redis.asyncio")
-    retry = (redis.asyncio.retry.Retry if is_async else redis.retry.Retry)(redis.backoff.NoBackoff(), 0)
+    retry = (redis.asyncio.retry.Retry if is_async else redis.retry.Retry)(
+        redis.backoff.NoBackoff(), 0
+    )
 
     def call():
         # No retries: a refused connection fails at once.

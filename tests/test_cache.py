@@ -73,7 +73,9 @@ def check(root: Path, contracts=None, config=None, cache_dir=None, **options):
     config = config or Config(root=str(root))
     cache_dir = Path(cache_dir or root / ".contractlint_cache")
     shutil.rmtree(cache_dir / "runs", ignore_errors=True)
-    return check_paths([str(root / "app")], config, contracts or [contract()], cache_dir=str(cache_dir), **options)
+    return check_paths(
+        [str(root / "app")], config, contracts or [contract()], cache_dir=str(cache_dir), **options
+    )
 
 
 def entries(cache_dir: Path):
@@ -82,8 +84,14 @@ def entries(cache_dir: Path):
 
 def plant(cache_dir: Path) -> int:
     """Overwrite every entry with one CL004 finding that no analysis would produce."""
-    marker = Finding(path="somewhere.py", span=Span(1, 1, 1, 1), code="CL004", name="silent-handler",
-                     severity="error", message=MARK)
+    marker = Finding(
+        path="somewhere.py",
+        span=Span(1, 1, 1, 1),
+        code="CL004",
+        name="silent-handler",
+        severity="error",
+        message=MARK,
+    )
     found = entries(cache_dir)
     for path in found:
         path.write_bytes(pickle.dumps((cache_module.FORMAT, [marker], [], None), protocol=4))
@@ -95,15 +103,20 @@ def marked(report):
 
 
 def plain(report):
-    return [(f.path, f.span, f.code, f.message) for f in report.findings], \
-        [(c.path, c.span, c.callee, c.state) for c in report.calls]
+    return [(f.path, f.span, f.code, f.message) for f in report.findings], [
+        (c.path, c.span, c.callee, c.state) for c in report.calls
+    ]
 
 
 def test_entries_are_written_for_parsed_files_only_and_read_back(project):
     cache_dir = project / ".contractlint_cache"
     first = check(project)
     assert len(entries(cache_dir)) == first.files_parsed == 2  # plain.py never reaches the analysis
-    assert (cache_dir / "CACHEDIR.TAG").read_text().startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    assert (
+        (cache_dir / "CACHEDIR.TAG")
+        .read_text()
+        .startswith("Signature: 8a477f597d28d172789f06886806bc55")
+    )
     assert (cache_dir / ".gitignore").read_text().endswith("*\n")
     again = check(project)
     assert plain(again) == plain(first)
@@ -126,7 +139,10 @@ def test_a_changed_contract_misses(project):
     cache_dir = project / ".contractlint_cache"
     check(project)
     plant(cache_dir)
-    report = check(project, contracts=[contract(SERVICE.replace('policy = "fail-open"', 'policy = "fail-closed"'))])
+    report = check(
+        project,
+        contracts=[contract(SERVICE.replace('policy = "fail-open"', 'policy = "fail-closed"'))],
+    )
     assert marked(report) == []
     # fail-closed: store.py's handler finishes without raising
     assert [f.code for f in report.findings if f.path.endswith("store.py")] == ["CL003"]
@@ -152,7 +168,9 @@ def test_another_root_gives_other_module_names_and_misses(project):
     cache_dir = project / ".contractlint_cache"
     check(project)
     plant(cache_dir)
-    assert marked(check(project, config=Config(root=str(project / "app")), cache_dir=cache_dir)) == []
+    assert (
+        marked(check(project, config=Config(root=str(project / "app")), cache_dir=cache_dir)) == []
+    )
 
 
 def test_another_tool_version_or_other_tool_code_misses(project, monkeypatch):
@@ -170,23 +188,33 @@ def test_another_tool_version_or_other_tool_code_misses(project, monkeypatch):
 
 def test_date_dependent_results_are_computed_on_every_run(project):
     # An acceptance that expires between two runs: the cache holds the analysis, not the verdict.
-    (project / "app" / "load.py").write_text(APP.replace(
-        "    return svc", "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return svc"))
+    (project / "app" / "load.py").write_text(
+        APP.replace(
+            "    return svc",
+            "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return svc",
+        )
+    )
     import datetime as dt
 
     before = check(project, today=dt.date(2029, 12, 31))
     after = check(project, today=dt.date(2030, 1, 2))
     assert [f.code for f in before.findings if f.path.endswith("load.py")] == []
-    assert sorted(f.code for f in after.findings if f.path.endswith("load.py")) == ["CL001", "CL101"]
+    assert sorted(f.code for f in after.findings if f.path.endswith("load.py")) == [
+        "CL001",
+        "CL101",
+    ]
 
 
-@pytest.mark.parametrize("damage", [
-    b"",
-    b"not a pickle at all",
-    pickle.dumps(("contractlint-cache-0", [], [])),
-    pickle.dumps((cache_module.FORMAT, ["not a finding"], [], None)),
-    pickle.dumps((cache_module.FORMAT, [], [], None))[:-3],
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        b"",
+        b"not a pickle at all",
+        pickle.dumps(("contractlint-cache-0", [], [])),
+        pickle.dumps((cache_module.FORMAT, ["not a finding"], [], None)),
+        pickle.dumps((cache_module.FORMAT, [], [], None))[:-3],
+    ],
+)
 def test_a_damaged_entry_is_recomputed_never_a_crash(project, damage):
     cache_dir = project / ".contractlint_cache"
     reference = check(project, cache_dir=project / "elsewhere")
@@ -235,7 +263,9 @@ def test_writes_leave_no_temporary_files(project):
 
 def _race(args):
     root, cache_dir = args
-    report = check_paths([str(Path(root) / "app")], Config(root=root), [contract()], cache_dir=cache_dir)
+    report = check_paths(
+        [str(Path(root) / "app")], Config(root=root), [contract()], cache_dir=cache_dir
+    )
     return plain(report)
 
 
@@ -264,12 +294,15 @@ def test_workers_write_the_entries_the_parent_reads(project, monkeypatch):
 
 # -- the command line ----------------------------------------------------------------------------
 
+
 @pytest.fixture
 def consumer(tmp_path, monkeypatch):
-    (tmp_path / "pyproject.toml").write_text(textwrap.dedent("""\
+    (tmp_path / "pyproject.toml").write_text(
+        textwrap.dedent("""\
         [tool.contractlint]
         contracts = ["svc.toml"]
-        """))
+        """)
+    )
     (tmp_path / "svc.toml").write_text(SERVICE)
     (tmp_path / "app").mkdir()
     (tmp_path / "app" / "load.py").write_text(APP)
@@ -298,7 +331,9 @@ def test_no_cache_and_cache_dir(consumer, tmp_path):
 
 def test_the_builtin_contracts_hit_too(tmp_path):
     (tmp_path / "app").mkdir()
-    (tmp_path / "app" / "a.py").write_text("import requests\n\ndef f():\n    return requests.get('u')\n")
+    (tmp_path / "app" / "a.py").write_text(
+        "import requests\n\ndef f():\n    return requests.get('u')\n"
+    )
     contracts = load_contracts(["requests"])
     first = check(tmp_path, contracts=contracts)
     plant(tmp_path / ".contractlint_cache")

@@ -8,25 +8,33 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from clirun import invoke
 
 from contractlint.changes import Changes, Git, changed, parse_diff, restrict, select, unquote
 from contractlint.contracts import load_contracts
 from contractlint.errors import UserError
 from contractlint.model import Finding, Report, Span
-from clirun import invoke
 
 CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 IMPORT = "from capability_client import Capability, CapabilityClient, CapabilityError\n"
 BAD = "def {name}(u, s):\n    return CapabilityClient().check(u, s)\n"
-GOOD = ("def {name}(u, s):\n    try:\n        return CapabilityClient().check(u, s)\n"
-        "    except CapabilityError:\n        return Capability.static_only()\n")
+GOOD = (
+    "def {name}(u, s):\n    try:\n        return CapabilityClient().check(u, s)\n"
+    "    except CapabilityError:\n        return Capability.static_only()\n"
+)
 
 
 @pytest.fixture(autouse=True)
 def clean_git_env(monkeypatch, tmp_path):
     """Tests must not see the git of whoever runs them: no hook variables, no user configuration."""
-    for name in ("GIT_DIR", "GIT_INDEX_FILE", "GIT_WORK_TREE", "GIT_OBJECT_DIRECTORY", "PRE_COMMIT",
-                 "GIT_CONFIG_PARAMETERS"):
+    for name in (
+        "GIT_DIR",
+        "GIT_INDEX_FILE",
+        "GIT_WORK_TREE",
+        "GIT_OBJECT_DIRECTORY",
+        "PRE_COMMIT",
+        "GIT_CONFIG_PARAMETERS",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
@@ -54,6 +62,7 @@ def commit(repo: Path, message: str) -> None:
 
 def run(repo: Path, *args: str, env=None):
     return invoke(*args, cwd=repo, env=env)
+
 
 def reported(result) -> list:
     """(path, line, code) for each finding line of ``-q`` output."""
@@ -87,7 +96,11 @@ def repo(tmp_path: Path) -> Path:
 def test_changed_checks_the_files_changed_since_the_merge_base_with_the_default_branch(repo: Path):
     result = run(repo, "check", "--changed", "-q")
     assert result.exit_code == 1, result.stderr
-    assert reported(result) == [("pkg/app.py", 4, "CL001"), ("pkg/app.py", 6, "CL001"), ("pkg/new.py", 3, "CL001")]
+    assert reported(result) == [
+        ("pkg/app.py", 4, "CL001"),
+        ("pkg/app.py", 6, "CL001"),
+        ("pkg/new.py", 3, "CL001"),
+    ]
     full = run(repo, "check", "-q")
     assert ("old.py", 4, "CL001") in reported(full)  # what --changed leaves out is really there
 
@@ -95,7 +108,10 @@ def test_changed_checks_the_files_changed_since_the_merge_base_with_the_default_
 def test_changed_says_what_it_compared_with_on_stderr(repo: Path):
     result = run(repo, "check", "--changed", "--format", "json")
     base = git(repo, "merge-base", "main", "HEAD").strip()
-    assert result.stderr == f"contractlint: checking 2 changed Python files against main (merge base {base[:10]})\n"
+    assert (
+        result.stderr
+        == f"contractlint: checking 2 changed Python files against main (merge base {base[:10]})\n"
+    )
     assert result.stdout.startswith("{")
 
 
@@ -207,7 +223,9 @@ def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path
     assert result.exit_code == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
-    assert result.stderr.startswith('contractlint: error: --changed: the base "origin/main" is not a commit')
+    assert result.stderr.startswith(
+        'contractlint: error: --changed: the base "origin/main" is not a commit'
+    )
     assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
     default = run(shallow, "check", "--changed")
     assert default.exit_code == 2 and len(default.stderr.splitlines()) == 1
@@ -221,12 +239,25 @@ def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "feature")
     shallow = tmp_path / "shallow"
-    git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", "--branch", "feature", repo.as_uri(),
-        str(shallow))
+    git(
+        tmp_path,
+        "clone",
+        "-q",
+        "--depth",
+        "1",
+        "--no-single-branch",
+        "--branch",
+        "feature",
+        repo.as_uri(),
+        str(shallow),
+    )
     result = run(shallow, "check", "--changed", "--base", "origin/main")
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
-    assert 'contractlint: error: --changed: "origin/main" and HEAD have no common ancestor' in result.stderr
+    assert (
+        'contractlint: error: --changed: "origin/main" and HEAD have no common ancestor'
+        in result.stderr
+    )
     assert "shallow" in result.stderr
 
 
@@ -236,19 +267,28 @@ def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: P
     write(plain, "a.py", "x = 1\n")
     result = run(plain, "check", "--changed")
     assert result.exit_code == 2
-    assert result.stderr.startswith("contractlint: error: --changed: ") and "not in a git repository" in result.stderr
-    for args, said in ((["--base", "main"], "--base needs --changed"),
-                       (["--staged"], "--staged needs --changed"),
-                       (["--only-changed-lines"], "--only-changed-lines needs --changed"),
-                       (["--changed", "--staged", "--base", "main"], "cannot go together"),
-                       (["--changed", "--write-baseline", "b.json"], "cannot go with --changed")):
+    assert (
+        result.stderr.startswith("contractlint: error: --changed: ")
+        and "not in a git repository" in result.stderr
+    )
+    for args, said in (
+        (["--base", "main"], "--base needs --changed"),
+        (["--staged"], "--staged needs --changed"),
+        (["--only-changed-lines"], "--only-changed-lines needs --changed"),
+        (["--changed", "--staged", "--base", "main"], "cannot go together"),
+        (["--changed", "--write-baseline", "b.json"], "cannot go with --changed"),
+    ):
         result = run(repo, "check", *args)
         assert result.exit_code == 2, args
-        assert result.stderr.startswith("contractlint: error: ") and said in result.stderr, result.stderr
+        assert result.stderr.startswith("contractlint: error: ") and said in result.stderr, (
+            result.stderr
+        )
     unknown = run(repo, "check", "--changed", "--base", "no-such-branch")
     assert unknown.exit_code == 2
-    assert unknown.stderr == ('contractlint: error: --changed: the base "no-such-branch" is not a commit in this '
-                              "repository\n")
+    assert unknown.stderr == (
+        'contractlint: error: --changed: the base "no-such-branch" is not a commit in this '
+        "repository\n"
+    )
 
 
 def test_odd_file_names_are_found(repo: Path):
@@ -256,14 +296,16 @@ def test_odd_file_names_are_found(repo: Path):
     write(repo, name, IMPORT + BAD.format(name="odd"))
     commit(repo, "odd name")
     result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
-    assert any(line.startswith("pkg/naïve, file\twith tab.py:3:") for line in result.stdout.splitlines())
+    assert any(
+        line.startswith("pkg/naïve, file\twith tab.py:3:") for line in result.stdout.splitlines()
+    )
 
 
 # --- the parsing, on git's own words ----------------------------------------------------------------------
 
 
 def test_parse_diff_reads_added_lines_renames_deletions_and_quoted_names():
-    diff = textwrap.dedent('''\
+    diff = textwrap.dedent("""\
         diff --git a/a.py b/a.py
         index 1..2 100644
         --- a/a.py
@@ -292,7 +334,7 @@ def test_parse_diff_reads_added_lines_renames_deletions_and_quoted_names():
         +++ "b/\\303\\251.py"
         @@ -0,0 +1 @@
         +x
-        ''')
+        """)
     assert parse_diff(diff) == {
         "a.py": frozenset({4, 5, 12}),
         "new name.py": frozenset(),
@@ -308,19 +350,39 @@ def test_unquote_follows_git_c_quoting():
     assert unquote('"new\\nline.py"') == "new\nline.py"
 
 
-def test_restrict_keeps_findings_that_touch_changed_lines_and_file_level_ones(tmp_path: Path, monkeypatch):
+def test_restrict_keeps_findings_that_touch_changed_lines_and_file_level_ones(
+    tmp_path: Path, monkeypatch
+):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "a.py").write_text("")
     (tmp_path / "b.py").write_text("")
-    changes = Changes(against="test", files={os.path.realpath(tmp_path / "a.py"): frozenset({10}),
-                                             os.path.realpath(tmp_path / "b.py"): None})
+    changes = Changes(
+        against="test",
+        files={
+            os.path.realpath(tmp_path / "a.py"): frozenset({10}),
+            os.path.realpath(tmp_path / "b.py"): None,
+        },
+    )
 
     def finding(path, line, end_line=None, statement_line=None, code="CL001", callee="m.f"):
-        return Finding(path=path, span=Span(line, 5, end_line or line, 9), code=code, name="x", severity="error",
-                       message="m", callee=callee, statement_line=statement_line)
+        return Finding(
+            path=path,
+            span=Span(line, 5, end_line or line, 9),
+            code=code,
+            name="x",
+            severity="error",
+            message="m",
+            callee=callee,
+            statement_line=statement_line,
+        )
 
-    kept = [finding("a.py", 10), finding("a.py", 11, statement_line=10), finding("a.py", 9, end_line=12),
-            finding("b.py", 99), finding("c.py", 1, code="CL900", callee=None)]
+    kept = [
+        finding("a.py", 10),
+        finding("a.py", 11, statement_line=10),
+        finding("a.py", 9, end_line=12),
+        finding("b.py", 99),
+        finding("c.py", 1, code="CL900", callee=None),
+    ]
     dropped = [finding("a.py", 11), finding("a.py", 9), finding("c.py", 10)]
     report = Report(contracts=load_contracts(["capability-server"]), findings=kept + dropped)
     assert restrict(report, changes).findings == kept
@@ -331,7 +393,9 @@ def test_select_keeps_existing_changed_files_under_the_paths(tmp_path: Path, mon
     monkeypatch.chdir(tmp_path)
     for name in ("src/a.py", "src/b.py", "tests/t.py"):
         write(tmp_path, name, "")
-    files = {os.path.realpath(tmp_path / n): None for n in ("src/a.py", "tests/t.py", "src/gone.py")}
+    files = {
+        os.path.realpath(tmp_path / n): None for n in ("src/a.py", "tests/t.py", "src/gone.py")
+    }
     changes = Changes(against="test", files=files)
     assert select(changes, ["src"]) == [os.path.join("src", "a.py")]
     assert select(changes, ["."]) == [os.path.join("src", "a.py"), os.path.join("tests", "t.py")]

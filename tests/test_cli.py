@@ -7,8 +7,9 @@ import sys
 import textwrap
 from pathlib import Path
 
-from contractlint.model import RULES
 from clirun import invoke
+
+from contractlint.model import RULES
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLES = ROOT / "examples"
@@ -16,6 +17,7 @@ EXAMPLES = ROOT / "examples"
 
 def run(*args, cwd=None):
     return invoke(*args, cwd=cwd or ROOT)
+
 
 def write(root: Path, files: dict) -> None:
     for name, text in files.items():
@@ -45,24 +47,35 @@ GUARDED = """\
 def test_example_reports_each_rule_once_in_the_gallery_and_the_expired_banner_risk():
     result = run("check", "examples/", "--today", "2026-11-28")
     assert result.exit_code == 1
-    lines = [l for l in result.stdout.splitlines() if l.startswith("examples/")]
-    found = [(l.split(":")[0], int(l.split(":")[1]), l.split(": ")[1].split(" ")[0]) for l in lines]
+    lines = [ln for ln in result.stdout.splitlines() if ln.startswith("examples/")]
+    found = [
+        (ln.split(":")[0], int(ln.split(":")[1]), ln.split(": ")[1].split(" ")[0]) for ln in lines
+    ]
     gallery = "examples/sticker_gallery/gallery.py"
     assert found == [
         ("examples/banner_ads/banners.py", 16, "CL101"),
         ("examples/banner_ads/banners.py", 17, "CL001"),
-        (gallery, 14, "CL001"), (gallery, 21, "CL002"), (gallery, 30, "CL003"), (gallery, 39, "CL004"),
-        (gallery, 45, "CL005"), (gallery, 53, "CL006"), (gallery, 62, "CL003"),
+        (gallery, 14, "CL001"),
+        (gallery, 21, "CL002"),
+        (gallery, 30, "CL003"),
+        (gallery, 39, "CL004"),
+        (gallery, 45, "CL005"),
+        (gallery, 53, "CL006"),
+        (gallery, 62, "CL003"),
     ]
     # The chat server keeps the contract; its one accepted risk (a best-effort prefetch) is counted.
-    assert ("capability-server: 13 calls, 5 kept (2 through approved wrappers or decorators), 1 accepted, "
-            "7 broken") in result.stdout
+    assert (
+        "capability-server: 13 calls, 5 kept (2 through approved wrappers or decorators), 1 accepted, "
+        "7 broken"
+    ) in result.stdout
     assert "profile-service: 1 call, 0 kept, 1 broken" in result.stdout
     assert "  CL003 policy-violation: 2" in result.stdout
     # The recommended handling is written for the call site, with the file's own import names: as a
     # diff where contractlint can apply it, as text where a person must choose.
-    assert ("      +    except cc.CapabilityError:\n      +        capability = cc.Capability.static_only()"
-            in result.stdout)
+    assert (
+        "      +    except cc.CapabilityError:\n      +        capability = cc.Capability.static_only()"
+        in result.stdout
+    )
     assert "      except cc.CapabilityError:\n          raise  # fail closed" in result.stdout
     assert "  note: Catch CapabilityError" in result.stdout
 
@@ -112,17 +125,27 @@ def test_exclude_skips_folders_and_named_files(tmp_path):
 
 
 def test_contract_option_replaces_the_configured_set(tmp_path):
-    write(tmp_path, {"pyproject.toml": '[tool.contractlint]\ncontracts = ["requests"]\n', "bad.py": UNGUARDED})
+    write(
+        tmp_path,
+        {"pyproject.toml": '[tool.contractlint]\ncontracts = ["requests"]\n', "bad.py": UNGUARDED},
+    )
     assert run("check", str(tmp_path)).exit_code == 0
     assert run("check", str(tmp_path), "--contract", "capability-server").exit_code == 1
-    assert run("check", str(tmp_path), "--contract", str(ROOT / "rules" / "capability-server.toml")).exit_code == 1
+    assert (
+        run(
+            "check", str(tmp_path), "--contract", str(ROOT / "rules" / "capability-server.toml")
+        ).exit_code
+        == 1
+    )
 
 
 def test_without_configuration_the_builtin_contracts_are_used_and_said(tmp_path):
     write(tmp_path, {"bad.py": UNGUARDED})
     result = run("check", "bad.py", cwd=tmp_path)
     assert result.exit_code == 1
-    assert result.stderr.startswith("contractlint: no contracts configured; using the builtin ones: ")
+    assert result.stderr.startswith(
+        "contractlint: no contracts configured; using the builtin ones: "
+    )
     assert "capability-server" in result.stderr.splitlines()[0]
     assert len(result.stderr.splitlines()) == 1
 
@@ -139,7 +162,15 @@ def test_missing_path_and_unknown_contract_exit_2_without_traceback(tmp_path):
 
 def test_unparsable_file_fails_the_run_and_the_others_are_still_checked(tmp_path):
     broken = "import capability_client\ndef f(:\n    pass\n"
-    write(tmp_path, {"pyproject.toml": CONFIG, "a_broken.py": broken, "b_bad.py": UNGUARDED, "c_other.py": "def g(:\n"})
+    write(
+        tmp_path,
+        {
+            "pyproject.toml": CONFIG,
+            "a_broken.py": broken,
+            "b_bad.py": UNGUARDED,
+            "c_other.py": "def g(:\n",
+        },
+    )
     result = run("check", str(tmp_path), "-q")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
@@ -168,7 +199,10 @@ def test_explain_every_rule_has_a_page():
 def test_contracts_lists_and_validates(tmp_path):
     result = run("contracts", "examples/")
     assert result.exit_code == 0
-    assert result.stdout.splitlines()[0] == "capability-server (builtin) owner stickers-sre, review by 2027-03-31"
+    assert (
+        result.stdout.splitlines()[0]
+        == "capability-server (builtin) owner stickers-sre, review by 2027-03-31"
+    )
     assert "[[calls]][2] fail-closed: capability_client.CapabilityClient.grant" in result.stdout
     builtin = run("contracts", "--builtin")
     assert builtin.exit_code == 0
@@ -177,8 +211,12 @@ def test_contracts_lists_and_validates(tmp_path):
 
 
 def test_python_dash_m_runs_the_cli():
-    proc = subprocess.run([sys.executable, "-m", "contractlint", "check", "examples/", "-q"],
-                          cwd=ROOT, capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "contractlint", "check", "examples/", "-q"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
     assert proc.returncode == 1
     assert proc.stdout.count("[capability-server]") == 7
     assert proc.stdout.count("[profile-service]") == 1

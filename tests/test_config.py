@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
 
 import pytest
 from click.testing import CliRunner
@@ -15,7 +15,7 @@ from contractlint.contracts import builtin_dir, builtin_names, load_contracts
 from contractlint.errors import UserError
 
 # Line numbers in the cases below are those of this text.
-PYPROJECT = '''\
+PYPROJECT = """\
 [project]
 name = "sticker-app"
 
@@ -30,18 +30,18 @@ ignore = ["CL006"]
 
 [tool.contractlint.per-file-ignores]
 "tests/*" = ["CL001"]
-'''
+"""
 
-CALL = '''\
+CALL = """\
 from capability_client import CapabilityClient
 
 
 def send_sticker(client: CapabilityClient, user, sticker):
     return client.check(user, sticker)
-'''
+"""
 
 
-def mutate(text: str, *replacements: Tuple[str, str]) -> str:
+def mutate(text: str, *replacements: tuple[str, str]) -> str:
     for old, new in replacements:
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
         text = text.replace(old, new)
@@ -54,7 +54,7 @@ def write(path: Path, text: str) -> str:
     return str(path)
 
 
-def config_problems(path: str) -> List[str]:
+def config_problems(path: str) -> list[str]:
     with pytest.raises(UserError) as info:
         load_config(path)
     for message in info.value.messages:
@@ -62,7 +62,9 @@ def config_problems(path: str) -> List[str]:
     return info.value.messages
 
 
-def assert_problems(path: str, messages: Sequence[str], expected: Sequence[Tuple[Optional[int], str]]) -> None:
+def assert_problems(
+    path: str, messages: Sequence[str], expected: Sequence[tuple[int | None, str]]
+) -> None:
     """Exactly one message per expected (line, text); each starts with ``path:line: ``."""
     assert len(messages) == len(expected), "\n".join(messages)
     unmatched = list(messages)
@@ -89,7 +91,7 @@ def test_valid_config(tmp_path):
 
 
 def test_config_without_contracts_uses_builtin_ones(tmp_path):
-    path = write(tmp_path / "pyproject.toml", "[tool.contractlint]\nselect = [\"ALL\"]\n")
+    path = write(tmp_path / "pyproject.toml", '[tool.contractlint]\nselect = ["ALL"]\n')
     config = load_config(path)
     assert config.contracts is None
     assert config.select == ("ALL",)
@@ -112,15 +114,28 @@ CASES = [
     ),
     (
         "per_file_ignores with underscores",
-        mutate(PYPROJECT, ("[tool.contractlint.per-file-ignores]", "[tool.contractlint.per_file_ignores]")),
-        [(13, '[tool.contractlint].per_file_ignores: unknown key "per_file_ignores"; did you mean '
-              '"per-file-ignores"?')],
+        mutate(
+            PYPROJECT,
+            ("[tool.contractlint.per-file-ignores]", "[tool.contractlint.per_file_ignores]"),
+        ),
+        [
+            (
+                13,
+                '[tool.contractlint].per_file_ignores: unknown key "per_file_ignores"; did you mean '
+                '"per-file-ignores"?',
+            )
+        ],
     ),
     (
         "unknown key far from any known one lists them",
         mutate(PYPROJECT, ('ignore = ["CL006"]', 'ignore = ["CL006"]\nline-length = 100')),
-        [(12, '[tool.contractlint].line-length: unknown key "line-length"; expected one of: contracts, include, '
-              "exclude, select, ignore, per-file-ignores")],
+        [
+            (
+                12,
+                '[tool.contractlint].line-length: unknown key "line-length"; expected one of: contracts, include, '
+                "exclude, select, ignore, per-file-ignores",
+            )
+        ],
     ),
     (
         "select is a string",
@@ -140,13 +155,23 @@ CASES = [
     (
         "unknown code in select",
         mutate(PYPROJECT, ('select = ["CL0"]', 'select = ["CL0", "CL7"]')),
-        [(10, '[tool.contractlint].select[2]: "CL7" is not a rule code or prefix (see `contractlint explain`)')],
+        [
+            (
+                10,
+                '[tool.contractlint].select[2]: "CL7" is not a rule code or prefix (see `contractlint explain`)',
+            )
+        ],
     ),
     (
         "lowercase code in select suggests the code",
         mutate(PYPROJECT, ('select = ["CL0"]', 'select = ["cl001"]')),
-        [(10, '[tool.contractlint].select[1]: "cl001" is not a rule code or prefix (see `contractlint explain`); '
-              'did you mean "CL001"?')],
+        [
+            (
+                10,
+                '[tool.contractlint].select[1]: "cl001" is not a rule code or prefix (see `contractlint explain`); '
+                'did you mean "CL001"?',
+            )
+        ],
     ),
     (
         "empty code in select (it would select everything)",
@@ -161,30 +186,56 @@ CASES = [
     (
         "unknown code in per-file-ignores",
         mutate(PYPROJECT, ('"tests/*" = ["CL001"]', '"tests/*" = ["CL001", "CL0001"]')),
-        [(14, '[tool.contractlint].per-file-ignores."tests/*"[2]: "CL0001" is not a rule code or prefix')],
+        [
+            (
+                14,
+                '[tool.contractlint].per-file-ignores."tests/*"[2]: "CL0001" is not a rule code or prefix',
+            )
+        ],
     ),
     (
         "per-file-ignores codes are a string",
         mutate(PYPROJECT, ('"tests/*" = ["CL001"]', '"tests/*" = "CL001"')),
-        [(14, '[tool.contractlint].per-file-ignores."tests/*": expected a list of rule codes, got "CL001"')],
+        [
+            (
+                14,
+                '[tool.contractlint].per-file-ignores."tests/*": expected a list of rule codes, got "CL001"',
+            )
+        ],
     ),
     (
         "per-file-ignores is an array",
-        mutate(PYPROJECT, ('[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n', ""),
-               ('ignore = ["CL006"]', 'ignore = ["CL006"]\nper-file-ignores = ["tests/*"]')),
+        mutate(
+            PYPROJECT,
+            ('[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n', ""),
+            ('ignore = ["CL006"]', 'ignore = ["CL006"]\nper-file-ignores = ["tests/*"]'),
+        ),
         [(12, "[tool.contractlint].per-file-ignores: expected a table, got an array")],
     ),
     (
         "per-file-ignores inline, with a bad code",
-        mutate(PYPROJECT, ('[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n', ""),
-               ('ignore = ["CL006"]', 'ignore = ["CL006"]\nper-file-ignores = {"tests/*" = ["XX1"]}')),
-        [(12, '[tool.contractlint].per-file-ignores."tests/*"[1]: "XX1" is not a rule code or prefix')],
+        mutate(
+            PYPROJECT,
+            ('[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n', ""),
+            ('ignore = ["CL006"]', 'ignore = ["CL006"]\nper-file-ignores = {"tests/*" = ["XX1"]}'),
+        ),
+        [
+            (
+                12,
+                '[tool.contractlint].per-file-ignores."tests/*"[1]: "XX1" is not a rule code or prefix',
+            )
+        ],
     ),
     (
         "empty contracts list",
         mutate(PYPROJECT, ('contracts = ["capability-server"]', "contracts = []")),
-        [(8, "[tool.contractlint].contracts: an empty list checks nothing; leave the key out to use the builtin "
-             "contracts")],
+        [
+            (
+                8,
+                "[tool.contractlint].contracts: an empty list checks nothing; leave the key out to use the builtin "
+                "contracts",
+            )
+        ],
     ),
     (
         "contracts is a string",
@@ -193,14 +244,29 @@ CASES = [
     ),
     (
         "misspelt builtin contract",
-        mutate(PYPROJECT, ('contracts = ["capability-server"]', 'contracts = ["capabilty-server"]')),
-        [(8, f'[tool.contractlint].contracts[1]: "capabilty-server" is not a builtin contract ({BUILTIN_LIST}) '
-             'nor a .toml path; did you mean "capability-server"?')],
+        mutate(
+            PYPROJECT, ('contracts = ["capability-server"]', 'contracts = ["capabilty-server"]')
+        ),
+        [
+            (
+                8,
+                f'[tool.contractlint].contracts[1]: "capabilty-server" is not a builtin contract ({BUILTIN_LIST}) '
+                'nor a .toml path; did you mean "capability-server"?',
+            )
+        ],
     ),
     (
         "contract file that does not exist",
-        mutate(PYPROJECT, ('contracts = ["capability-server"]', 'contracts = ["contracts/missing.toml"]')),
-        [(8, '[tool.contractlint].contracts[1]: contract file "contracts/missing.toml" not found (looked for ')],
+        mutate(
+            PYPROJECT,
+            ('contracts = ["capability-server"]', 'contracts = ["contracts/missing.toml"]'),
+        ),
+        [
+            (
+                8,
+                '[tool.contractlint].contracts[1]: contract file "contracts/missing.toml" not found (looked for ',
+            )
+        ],
     ),
     (
         "empty include list (it would silently mean *.py)",
@@ -224,17 +290,22 @@ CASES = [
     ),
     (
         "several problems at once",
-        mutate(PYPROJECT,
-               ('contracts = ["capability-server"]', "contracts = []"),
-               ('exclude = ["migrations/"]', 'exclud = ["migrations/"]'),
-               ('select = ["CL0"]', 'select = ["CL0", "XYZ"]'),
-               ('ignore = ["CL006"]', 'ignore = "CL006"'),
-               ('"tests/*" = ["CL001"]', '"tests/*" = ["CL7"]')),
+        mutate(
+            PYPROJECT,
+            ('contracts = ["capability-server"]', "contracts = []"),
+            ('exclude = ["migrations/"]', 'exclud = ["migrations/"]'),
+            ('select = ["CL0"]', 'select = ["CL0", "XYZ"]'),
+            ('ignore = ["CL006"]', 'ignore = "CL006"'),
+            ('"tests/*" = ["CL001"]', '"tests/*" = ["CL7"]'),
+        ),
         [
             (9, '[tool.contractlint].exclud: unknown key "exclud"; did you mean "exclude"?'),
             (10, '[tool.contractlint].select[2]: "XYZ" is not a rule code or prefix'),
             (11, '[tool.contractlint].ignore: expected a list of strings, got "CL006"'),
-            (14, '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a rule code or prefix'),
+            (
+                14,
+                '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a rule code or prefix',
+            ),
             (8, "[tool.contractlint].contracts: an empty list checks nothing"),
         ],
     ),
@@ -248,7 +319,9 @@ def test_config_problem(tmp_path, text, expected):
 
 
 def test_bad_toml_in_pyproject(tmp_path):
-    path = write(tmp_path / "pyproject.toml", mutate(PYPROJECT, ('select = ["CL0"]', 'select = ["CL0"')))
+    path = write(
+        tmp_path / "pyproject.toml", mutate(PYPROJECT, ('select = ["CL0"]', 'select = ["CL0"'))
+    )
     assert config_problems(path) == [f"{path}:11:1: invalid TOML: Unclosed array"]
 
 
@@ -263,18 +336,23 @@ def test_build_config_without_text_still_names_file_and_key():
 
 
 def test_build_config_prefix_codes_and_all():
-    config = build_config({"select": ["ALL"], "ignore": ["CL00", "CL9"]}, "pyproject.toml", "/project")
+    config = build_config(
+        {"select": ["ALL"], "ignore": ["CL00", "CL9"]}, "pyproject.toml", "/project"
+    )
     assert config.select == ("ALL",) and config.ignore == ("CL00", "CL9")
 
 
 # Finding the configuration.
 
+
 def test_find_pyproject_walks_up_past_one_without_the_table(tmp_path):
     top = write(tmp_path / "repo" / "pyproject.toml", PYPROJECT)
     # A nested package with its own pyproject.toml, configuring other tools only, and mentioning us in a comment.
-    write(tmp_path / "repo" / "pkg" / "pyproject.toml",
-          "# contractlint is configured in [tool.contractlint] of the top pyproject.toml\n"
-          "[tool.black]\nline-length = 100\n")
+    write(
+        tmp_path / "repo" / "pkg" / "pyproject.toml",
+        "# contractlint is configured in [tool.contractlint] of the top pyproject.toml\n"
+        "[tool.black]\nline-length = 100\n",
+    )
     nested = tmp_path / "repo" / "pkg" / "src" / "deep"
     nested.mkdir(parents=True)
     assert find_pyproject([str(nested)]) == top
@@ -308,18 +386,27 @@ def test_find_pyproject_keeps_a_broken_one_that_names_us(tmp_path):
     """A typo in pyproject.toml must be reported, not make contractlint quietly run without its configuration."""
     path = write(tmp_path / "pyproject.toml", "[tool.contractlint]\nselect = [\n")
     assert find_pyproject([str(tmp_path)]) == path
-    assert config_problems(path) == [f"{path}:3:1: invalid TOML: Invalid value at the end of the file"]
+    assert config_problems(path) == [
+        f"{path}:3:1: invalid TOML: Invalid value at the end of the file"
+    ]
 
 
 # Relative contract paths.
+
 
 def _project(tmp_path: Path) -> Path:
     """A project whose own contract (named "svc") lives in contracts/, configured by a relative path."""
     proj = tmp_path / "proj"
     shipped = (Path(builtin_dir()) / "capability-server.toml").read_text(encoding="utf-8")
-    write(proj / "contracts" / "svc.toml", mutate(shipped, ('name = "capability-server"', 'name = "svc"')))
-    write(proj / "pyproject.toml", '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n\n'
-                                   '[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n')
+    write(
+        proj / "contracts" / "svc.toml",
+        mutate(shipped, ('name = "capability-server"', 'name = "svc"')),
+    )
+    write(
+        proj / "pyproject.toml",
+        '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n\n'
+        '[tool.contractlint.per-file-ignores]\n"tests/*" = ["CL001"]\n',
+    )
     write(proj / "src" / "app.py", CALL)
     write(proj / "tests" / "test_app.py", CALL)
     write(proj / "src" / "tests" / "test_helpers.py", CALL)
@@ -352,7 +439,7 @@ def _runner() -> CliRunner:
         return CliRunner()
 
 
-def _run(args: List[str]):
+def _run(args: list[str]):
     result = _runner().invoke(main, args)
     assert "Traceback" not in result.output
     assert not result.exception or isinstance(result.exception, SystemExit), repr(result.exception)
@@ -373,7 +460,9 @@ def test_check_uses_the_configured_contract_from_another_directory(tmp_path, mon
     assert result.exit_code == 1, result.output
     # A path outside the working directory is shown as given (absolute), never as ../../...
     assert f"{(proj / 'src' / 'app.py').as_posix()}:5:12: CL001 [svc] " in result.stdout
-    assert f"{(proj / 'tests' / 'test_app.py').as_posix()}:" not in result.stdout  # per-file-ignores applied
+    assert (
+        f"{(proj / 'tests' / 'test_app.py').as_posix()}:" not in result.stdout
+    )  # per-file-ignores applied
     assert "svc: 3 calls" in result.stdout
     assert "no contracts configured" not in _stderr(result)
 
@@ -400,7 +489,9 @@ def test_per_file_ignores_end_to_end(tmp_path, monkeypatch):
     monkeypatch.chdir(proj)
     result = _run(["check"])
     assert result.exit_code == 1, result.output
-    reported = sorted({line.split(":")[0] for line in result.stdout.splitlines() if ": CL001 " in line})
+    reported = sorted(
+        {line.split(":")[0] for line in result.stdout.splitlines() if ": CL001 " in line}
+    )
     # "tests/*" is anchored at the pyproject's folder: src/tests/ is not covered.
     assert reported == ["src/app.py", "src/tests/test_helpers.py"]
     assert "svc: 3 calls, 1 kept, 2 broken" in result.stdout
@@ -408,8 +499,11 @@ def test_per_file_ignores_end_to_end(tmp_path, monkeypatch):
 
 def test_per_file_ignores_for_every_file(tmp_path, monkeypatch):
     proj = _project(tmp_path)
-    write(proj / "pyproject.toml", '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n'
-                                   'per-file-ignores = {"*.py" = ["CL0"]}\n')
+    write(
+        proj / "pyproject.toml",
+        '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n'
+        'per-file-ignores = {"*.py" = ["CL0"]}\n',
+    )
     monkeypatch.chdir(proj)
     result = _run(["check"])
     assert result.exit_code == 0, result.output
@@ -418,8 +512,11 @@ def test_per_file_ignores_for_every_file(tmp_path, monkeypatch):
 
 def test_check_reports_a_broken_configuration(tmp_path, monkeypatch):
     proj = _project(tmp_path)
-    path = write(proj / "pyproject.toml", '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n'
-                                          'selct = ["CL001"]\nignore = ["cl001"]\n')
+    path = write(
+        proj / "pyproject.toml",
+        '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n'
+        'selct = ["CL001"]\nignore = ["cl001"]\n',
+    )
     monkeypatch.chdir(tmp_path / "elsewhere")
     result = _run(["check", str(proj)])
     assert result.exit_code == 2
@@ -438,71 +535,82 @@ def test_check_reports_a_missing_configured_contract(tmp_path, monkeypatch):
     result = _run(["contracts", str(proj)])
     assert result.exit_code == 2
     (line,) = _stderr(result).splitlines()
-    assert line.startswith(f"contractlint: error: {proj / 'pyproject.toml'}:2: [tool.contractlint].contracts[1]: "
-                           'contract file "contracts/svc.toml" not found')
+    assert line.startswith(
+        f"contractlint: error: {proj / 'pyproject.toml'}:2: [tool.contractlint].contracts[1]: "
+        'contract file "contracts/svc.toml" not found'
+    )
 
 
 def test_bad_select_option(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = _run(["check", "--select", "CL001,XX9"])
     assert result.exit_code == 2
-    assert _stderr(result).startswith('contractlint: error: --select: "XX9" is not a rule code or prefix')
+    assert _stderr(result).startswith(
+        'contractlint: error: --select: "XX9" is not a rule code or prefix'
+    )
 
 
 # Paths: which files are checked, and which per-file-ignores apply.
 
-@pytest.mark.parametrize("rel, pattern, is_dir, expected", [
-    # Without "/": any part of the path.
-    ("a/b/c.py", "b", None, True),
-    ("a/b/c.py", "c.py", None, True),
-    ("a/b/c.py", "*.py", None, True),
-    ("a/bb/c.py", "b", None, False),
-    ("a/b/c.py", "B", None, False),  # case matters
-    ("src/tests/test_x.py", "tests", None, True),
-    ("src/test_x.py", "test_*.py", None, True),
-    # With "/": the path from the root (the pyproject's folder).
-    ("a/b/c.py", "a/b", None, True),
-    ("x/a/b/c.py", "a/b", None, False),
-    ("tests/unit/test_x.py", "tests/*", None, True),
-    ("tests/test_x.py", "tests/*", None, True),
-    ("src/tests/test_x.py", "tests/*", None, False),
-    ("a/b/c.py", "a/*/c.py", None, True),
-    # A leading "/" or "./" anchors too.
-    ("a/b/c.py", "/a", None, True),
-    ("x/a/c.py", "/a", None, False),
-    ("a/b/c.py", "./a/b", None, True),
-    ("x/a/b/c.py", "./a/b", None, False),
-    # A trailing "/": folders only.
-    ("build/x.py", "build/", None, True),
-    ("src/build/x.py", "build/", None, True),
-    ("src/build", "build/", True, True),
-    ("src/build", "build/", False, False),
-    ("src/build.py", "build/", None, False),
-    ("docs/build/x.py", "docs/build/", None, True),
-    ("docs/build", "docs/build/", False, False),
-    # Patterns that match nothing.
-    ("a/b/c.py", "", None, False),
-    ("a/b/c.py", "/", None, False),
-    ("a/b/c.py", "  ", None, False),
-])
+
+@pytest.mark.parametrize(
+    "rel, pattern, is_dir, expected",
+    [
+        # Without "/": any part of the path.
+        ("a/b/c.py", "b", None, True),
+        ("a/b/c.py", "c.py", None, True),
+        ("a/b/c.py", "*.py", None, True),
+        ("a/bb/c.py", "b", None, False),
+        ("a/b/c.py", "B", None, False),  # case matters
+        ("src/tests/test_x.py", "tests", None, True),
+        ("src/test_x.py", "test_*.py", None, True),
+        # With "/": the path from the root (the pyproject's folder).
+        ("a/b/c.py", "a/b", None, True),
+        ("x/a/b/c.py", "a/b", None, False),
+        ("tests/unit/test_x.py", "tests/*", None, True),
+        ("tests/test_x.py", "tests/*", None, True),
+        ("src/tests/test_x.py", "tests/*", None, False),
+        ("a/b/c.py", "a/*/c.py", None, True),
+        # A leading "/" or "./" anchors too.
+        ("a/b/c.py", "/a", None, True),
+        ("x/a/c.py", "/a", None, False),
+        ("a/b/c.py", "./a/b", None, True),
+        ("x/a/b/c.py", "./a/b", None, False),
+        # A trailing "/": folders only.
+        ("build/x.py", "build/", None, True),
+        ("src/build/x.py", "build/", None, True),
+        ("src/build", "build/", True, True),
+        ("src/build", "build/", False, False),
+        ("src/build.py", "build/", None, False),
+        ("docs/build/x.py", "docs/build/", None, True),
+        ("docs/build", "docs/build/", False, False),
+        # Patterns that match nothing.
+        ("a/b/c.py", "", None, False),
+        ("a/b/c.py", "/", None, False),
+        ("a/b/c.py", "  ", None, False),
+    ],
+)
 def test_path_matches(rel, pattern, is_dir, expected):
     assert path_matches(rel, pattern, is_dir) is expected
 
 
-@pytest.mark.parametrize("rel, excluded", [
-    (".venv/lib/python3.11/site-packages/x.py", True),
-    ("venv/x.py", True),
-    ("build/lib/x.py", True),
-    ("src/pkg/__pycache__/mod.py", True),
-    ("src/pkg.egg-info/x.py", True),
-    (".git/hooks/x.py", True),
-    (".tox/py311/x.py", True),
-    ("node_modules/x.py", True),
-    ("src/app.py", False),
-    ("src/building.py", False),
-    ("src/builder/x.py", False),
-    ("src/venvs.py", False),
-])
+@pytest.mark.parametrize(
+    "rel, excluded",
+    [
+        (".venv/lib/python3.11/site-packages/x.py", True),
+        ("venv/x.py", True),
+        ("build/lib/x.py", True),
+        ("src/pkg/__pycache__/mod.py", True),
+        ("src/pkg.egg-info/x.py", True),
+        (".git/hooks/x.py", True),
+        (".tox/py311/x.py", True),
+        ("node_modules/x.py", True),
+        ("src/app.py", False),
+        ("src/building.py", False),
+        ("src/builder/x.py", False),
+        ("src/venvs.py", False),
+    ],
+)
 def test_default_excludes(tmp_path, rel, excluded):
     config = Config(root=str(tmp_path))
     assert config.is_excluded(str(tmp_path / rel)) is excluded
@@ -518,9 +626,16 @@ def test_folder_only_exclude_on_disk(tmp_path):
 
 
 def test_ignored_codes(tmp_path):
-    config = Config(root=str(tmp_path), per_file_ignores={"tests/*": ("CL001",), "conftest.py": ("CL002", "CL003")})
+    config = Config(
+        root=str(tmp_path),
+        per_file_ignores={"tests/*": ("CL001",), "conftest.py": ("CL002", "CL003")},
+    )
     assert config.ignored_codes(str(tmp_path / "tests" / "test_a.py")) == ("CL001",)
-    assert config.ignored_codes(str(tmp_path / "tests" / "conftest.py")) == ("CL001", "CL002", "CL003")
+    assert config.ignored_codes(str(tmp_path / "tests" / "conftest.py")) == (
+        "CL001",
+        "CL002",
+        "CL003",
+    )
     assert config.ignored_codes(str(tmp_path / "src" / "tests" / "test_a.py")) == ()
     assert config.ignored_codes(str(tmp_path / "src" / "conftest.py")) == ("CL002", "CL003")
 
@@ -537,7 +652,10 @@ def test_default_excludes_end_to_end(tmp_path, monkeypatch):
 
 def test_configured_exclude_end_to_end(tmp_path, monkeypatch):
     proj = _project(tmp_path)
-    write(proj / "pyproject.toml", '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\nexclude = ["src/"]\n')
+    write(
+        proj / "pyproject.toml",
+        '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\nexclude = ["src/"]\n',
+    )
     monkeypatch.chdir(tmp_path / "elsewhere")
     result = _run(["check", str(proj)])
     assert "src" not in result.stdout.split("svc:")[0]
@@ -545,6 +663,7 @@ def test_configured_exclude_end_to_end(tmp_path, monkeypatch):
 
 
 # -- hostile files: a precise message and exit 2, never the defaults in silence ---------------------
+
 
 def _one_error(tmp_path, monkeypatch, *args):
     (tmp_path / "a.py").write_text("import requests\n")
@@ -559,27 +678,32 @@ def _one_error(tmp_path, monkeypatch, *args):
 def test_pyproject_that_is_not_utf8(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_bytes(b'[tool.contractlint]\ncontracts = ["\xff"]\n')
     assert _one_error(tmp_path, monkeypatch, ".") == (
-        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2:15: not UTF-8 text (byte 34)")
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2:15: not UTF-8 text (byte 34)"
+    )
 
 
 def test_folder_named_pyproject_toml(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").mkdir()
     assert _one_error(tmp_path, monkeypatch, ".") == (
-        f"contractlint: error: {tmp_path / 'pyproject.toml'}: cannot read: Is a directory")
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}: cannot read: Is a directory"
+    )
 
 
 def test_configured_contract_that_is_a_folder(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["rules.toml"]\n')
     (tmp_path / "rules.toml").mkdir()
     assert _one_error(tmp_path, monkeypatch, ".") == (
-        f'contractlint: error: {tmp_path / "pyproject.toml"}:2: [tool.contractlint].contracts[1]: contract file '
-        f'"rules.toml" is a folder, not a file ({tmp_path / "rules.toml"})')
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: [tool.contractlint].contracts[1]: contract file "
+        f'"rules.toml" is a folder, not a file ({tmp_path / "rules.toml"})'
+    )
 
 
 def test_contract_option_that_is_a_folder(tmp_path, monkeypatch):
     (tmp_path / "rules.toml").mkdir()
     line = _one_error(tmp_path, monkeypatch, "--contract", "rules.toml", ".")
-    assert line.startswith("contractlint: error: rules.toml") and ("folder" in line or "directory" in line.lower())
+    assert line.startswith("contractlint: error: rules.toml") and (
+        "folder" in line or "directory" in line.lower()
+    )
 
 
 def test_unreadable_pyproject_as_any_user(tmp_path, monkeypatch):
@@ -596,4 +720,7 @@ def test_unreadable_pyproject_as_any_user(tmp_path, monkeypatch):
         return real(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", refuse)
-    assert _one_error(tmp_path, monkeypatch, ".") == f"contractlint: error: {path}: cannot read: Permission denied"
+    assert (
+        _one_error(tmp_path, monkeypatch, ".")
+        == f"contractlint: error: {path}: cannot read: Permission denied"
+    )

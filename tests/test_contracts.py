@@ -9,19 +9,25 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-from typing import List, Optional, Sequence, Tuple
 
 import pytest
 from click.testing import CliRunner
 
 from contractlint.cli import main
-from contractlint.contracts import builtin_dir, builtin_names, glob_problem, load_contract, load_contracts
+from contractlint.contracts import (
+    builtin_dir,
+    builtin_names,
+    glob_problem,
+    load_contract,
+    load_contracts,
+)
 from contractlint.errors import UserError
 from contractlint.model import CallGroup, ErrorHierarchy, glob_to_regex
 
 # A copy of rules/capability-server.toml; the line numbers in the cases below are those of this text.
-BASE = '''\
+BASE = """\
 # The sticker capability-server: checks that a user owns a sticker and that it has not expired.
 # Owners: stickers-sre. When it (or its database) is down, callers FAIL OPEN: the sticker is
 # sent, shown as a static one. The owners accept the misuse risk this brings, so that the
@@ -63,13 +69,13 @@ remediation = "Let the purchase fail (raise PurchaseFailed from the error): neve
 [approved]
 wrappers = ["capability_client.call_with_fallback"]
 decorators = ["capability_client.fail_open"]
-'''
+"""
 
 GRANT_MATCH = 'match = ["capability_client.CapabilityClient.grant"]'  # line 30
 ERRORS_END = '"capability_client.CapabilityTimeout" = ["capability_client.CapabilityError", "TimeoutError"]\n'  # 18
 
 
-def mutate(text: str, *replacements: Tuple[str, str]) -> str:
+def mutate(text: str, *replacements: tuple[str, str]) -> str:
     """Apply each (old, new) once; the old text must occur exactly once, so a case cannot silently not apply."""
     for old, new in replacements:
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
@@ -88,7 +94,7 @@ def write(tmp_path: Path, text: str, name: str = "svc.toml") -> str:
     return str(path)
 
 
-def problems_of(path: str) -> List[str]:
+def problems_of(path: str) -> list[str]:
     with pytest.raises(UserError) as info:
         load_contract(path)
     messages = info.value.messages
@@ -98,7 +104,9 @@ def problems_of(path: str) -> List[str]:
     return messages
 
 
-def assert_problems(path: str, messages: Sequence[str], expected: Sequence[Tuple[Optional[int], str]]) -> None:
+def assert_problems(
+    path: str, messages: Sequence[str], expected: Sequence[tuple[int | None, str]]
+) -> None:
     """Exactly one message per expected (line, text); each starts with ``path:line: `` (or ``path: ``)."""
     assert len(messages) == len(expected), "\n".join(messages)
     unmatched = list(messages)
@@ -170,7 +178,12 @@ CASES = [
     (
         "unknown key far from any known one lists the known ones",
         mutate(BASE, ('broad = "deny"', 'broad = "deny"\nzzz = 1')),
-        [(34, '[[calls]][2].zzz: unknown key "zzz"; expected one of: match, exclude, raises, policy')],
+        [
+            (
+                34,
+                '[[calls]][2].zzz: unknown key "zzz"; expected one of: match, exclude, raises, policy',
+            )
+        ],
     ),
     (
         "version is a string",
@@ -205,7 +218,12 @@ CASES = [
     (
         "match is a string, not a list",
         mutate(BASE, (GRANT_MATCH, 'match = "capability_client.CapabilityClient.grant"')),
-        [(30, '[[calls]][2].match: expected a list of strings, got "capability_client.CapabilityClient.grant"')],
+        [
+            (
+                30,
+                '[[calls]][2].match: expected a list of strings, got "capability_client.CapabilityClient.grant"',
+            )
+        ],
     ),
     (
         "a match item is not a string",
@@ -225,7 +243,12 @@ CASES = [
     (
         "name has capitals and an underscore",
         mutate(BASE, ('name = "capability-server"', 'name = "Capability_Server"')),
-        [(8, '[contract].name: "Capability_Server" is not a valid name: use lowercase letters, digits and "-"')],
+        [
+            (
+                8,
+                '[contract].name: "Capability_Server" is not a valid name: use lowercase letters, digits and "-"',
+            )
+        ],
     ),
     (
         "name starts with a dash",
@@ -239,8 +262,14 @@ CASES = [
     ),
     (
         "summary is a number",
-        mutate(BASE, ('summary = "Sticker ownership and expiry checks: fail open (send the sticker as a static '
-                      'one) when the server is down."', "summary = 42")),
+        mutate(
+            BASE,
+            (
+                'summary = "Sticker ownership and expiry checks: fail open (send the sticker as a static '
+                'one) when the server is down."',
+                "summary = 42",
+            ),
+        ),
         [(9, "[contract].summary: expected a string, got int 42")],
     ),
     (
@@ -251,7 +280,12 @@ CASES = [
     (
         "review_by is a date-time",
         mutate(BASE, ("review_by = 2027-03-31", "review_by = 2027-03-31T10:00:00")),
-        [(13, "[contract].review_by: expected a date like 2027-03-31, got the date-time 2027-03-31T10:00:00")],
+        [
+            (
+                13,
+                "[contract].review_by: expected a date like 2027-03-31, got the date-time 2027-03-31T10:00:00",
+            )
+        ],
     ),
     (
         "base cycle a -> b -> a",
@@ -265,92 +299,176 @@ CASES = [
     ),
     (
         "cycle through the contract's own errors",
-        mutate(BASE, ('"capability_client.CapabilityError" = ["Exception"]',
-                      '"capability_client.CapabilityError" = ["capability_client.CapabilityTimeout"]')),
-        [(16, "base cycle: capability_client.CapabilityError -> capability_client.CapabilityTimeout -> "
-              "capability_client.CapabilityError")],
+        mutate(
+            BASE,
+            (
+                '"capability_client.CapabilityError" = ["Exception"]',
+                '"capability_client.CapabilityError" = ["capability_client.CapabilityTimeout"]',
+            ),
+        ),
+        [
+            (
+                16,
+                "base cycle: capability_client.CapabilityError -> capability_client.CapabilityTimeout -> "
+                "capability_client.CapabilityError",
+            )
+        ],
     ),
     (
         "unknown base suggests the builtin",
         mutate(BASE, ('= ["Exception"]', '= ["Exceptoin"]')),
-        [(16, '[errors]."capability_client.CapabilityError": unknown base "Exceptoin": list it under [errors] '
-              'too, or name a builtin exception; did you mean "Exception"?')],
+        [
+            (
+                16,
+                '[errors]."capability_client.CapabilityError": unknown base "Exceptoin": list it under [errors] '
+                'too, or name a builtin exception; did you mean "Exception"?',
+            )
+        ],
     ),
     (
         "bases are not a list",
         mutate(BASE, ('= ["Exception"]', '= "Exception"')),
-        [(16, '[errors]."capability_client.CapabilityError": expected a list of base class names, got "Exception"')],
+        [
+            (
+                16,
+                '[errors]."capability_client.CapabilityError": expected a list of base class names, got "Exception"',
+            )
+        ],
     ),
     (
         "error name is not a dotted name",
         mutate(BASE, (ERRORS_END, ERRORS_END + '"capability-client.Oops" = ["Exception"]\n')),
-        [(19, '[errors]."capability-client.Oops": "capability-client.Oops" is not a dotted Python name')],
+        [
+            (
+                19,
+                '[errors]."capability-client.Oops": "capability-client.Oops" is not a dotted Python name',
+            )
+        ],
     ),
     (
         "raises names an error that is neither in [errors] nor builtin",
-        mutate(BASE, ('raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
-                      'raises = ["capability_client.CapabilityErorr"]\npolicy = "fail-closed"')),
-        [(31, '[[calls]][2].raises[1]: "capability_client.CapabilityErorr" is not listed under [errors] and is '
-              'not a builtin exception; did you mean "capability_client.CapabilityError"?')],
+        mutate(
+            BASE,
+            (
+                'raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
+                'raises = ["capability_client.CapabilityErorr"]\npolicy = "fail-closed"',
+            ),
+        ),
+        [
+            (
+                31,
+                '[[calls]][2].raises[1]: "capability_client.CapabilityErorr" is not listed under [errors] and is '
+                'not a builtin exception; did you mean "capability_client.CapabilityError"?',
+            )
+        ],
     ),
     (
         "raises is empty",
-        mutate(BASE, ('raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
-                      'raises = []\npolicy = "fail-closed"')),
+        mutate(
+            BASE,
+            (
+                'raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
+                'raises = []\npolicy = "fail-closed"',
+            ),
+        ),
         [(31, "[[calls]][2].raises: an empty list guards against nothing")],
     ),
     (
         "fallback is not an expression",
-        mutate(BASE, ('fallback = "capability_client.Capability.static_only()"',
-                      'fallback = "Capability.static_only("')),
+        mutate(
+            BASE,
+            (
+                'fallback = "capability_client.Capability.static_only()"',
+                'fallback = "Capability.static_only("',
+            ),
+        ),
         [(25, '[[calls]][1].fallback: "Capability.static_only(" is not a Python expression')],
     ),
     (
         "fallback is a statement",
-        mutate(BASE, ('fallback = "capability_client.Capability.static_only()"', 'fallback = "cap = None"')),
+        mutate(
+            BASE,
+            ('fallback = "capability_client.Capability.static_only()"', 'fallback = "cap = None"'),
+        ),
         [(25, '[[calls]][1].fallback: "cap = None" is not a Python expression')],
     ),
     (
         "fallback with a newline is still reported on one line",
-        mutate(BASE, ('fallback = "capability_client.Capability.static_only()"', 'fallback = "return\\nNone"')),
+        mutate(
+            BASE,
+            (
+                'fallback = "capability_client.Capability.static_only()"',
+                'fallback = "return\\nNone"',
+            ),
+        ),
         [(25, '[[calls]][1].fallback: "return\\nNone" is not a Python expression')],
     ),
     (
         "fallback with a NUL character",
-        mutate(BASE, ('fallback = "capability_client.Capability.static_only()"', 'fallback = "None\\u0000"')),
+        mutate(
+            BASE,
+            ('fallback = "capability_client.Capability.static_only()"', 'fallback = "None\\u0000"'),
+        ),
         [(25, "[[calls]][1].fallback: ")],
     ),
     (
         "fallback nested too deeply for the parser",
-        mutate(BASE, ('fallback = "capability_client.Capability.static_only()"',
-                      'fallback = "' + "a" + "+a" * 100_000 + '"')),
+        mutate(
+            BASE,
+            (
+                'fallback = "capability_client.Capability.static_only()"',
+                'fallback = "' + "a" + "+a" * 100_000 + '"',
+            ),
+        ),
         [(25, "is not a Python expression")],
         # Python 3.9 and 3.10 parse this expression; 3.11's parser runs out of recursion.
-        pytest.mark.skipif(sys.version_info < (3, 11), reason="older parsers accept this expression"),
+        pytest.mark.skipif(
+            sys.version_info < (3, 11), reason="older parsers accept this expression"
+        ),
     ),
     (
         "fallback with too many nested parentheses",
-        mutate(BASE, ('fallback = "capability_client.Capability.static_only()"',
-                      'fallback = "' + "(" * 1000 + "a" + ")" * 1000 + '"')),
+        mutate(
+            BASE,
+            (
+                'fallback = "capability_client.Capability.static_only()"',
+                'fallback = "' + "(" * 1000 + "a" + ")" * 1000 + '"',
+            ),
+        ),
         [(25, "is not a Python expression")],
     ),
     (
         "[types] target is not a name",
-        mutate(BASE, ('"capability_client.get_client" = "capability_client.CapabilityClient"',
-                      '"capability_client.get_client" = 3')),
+        mutate(
+            BASE,
+            (
+                '"capability_client.get_client" = "capability_client.CapabilityClient"',
+                '"capability_client.get_client" = 3',
+            ),
+        ),
         [(37, '[types]."capability_client.get_client": expected a dotted Python name, got int 3')],
     ),
     (
         "approved wrapper is not a dotted name",
-        mutate(BASE, ('wrappers = ["capability_client.call_with_fallback"]',
-                      'wrappers = ["capability_client.call_with_fallback", "call with fallback"]')),
+        mutate(
+            BASE,
+            (
+                'wrappers = ["capability_client.call_with_fallback"]',
+                'wrappers = ["capability_client.call_with_fallback", "call with fallback"]',
+            ),
+        ),
         [(40, '[approved].wrappers[2]: "call with fallback" is not a dotted Python name')],
     ),
     (
         "[approved] is not a table",
-        mutate(BASE, ('[approved]\nwrappers = ["capability_client.call_with_fallback"]\n'
-                      'decorators = ["capability_client.fail_open"]\n', "")).replace(
-            "version = 1", 'version = 1\napproved = "yes"'),
+        mutate(
+            BASE,
+            (
+                '[approved]\nwrappers = ["capability_client.call_with_fallback"]\n'
+                'decorators = ["capability_client.fail_open"]\n',
+                "",
+            ),
+        ).replace("version = 1", 'version = 1\napproved = "yes"'),
         [(6, 'approved: expected a table [approved], got "yes"')],
     ),
     (
@@ -370,13 +488,17 @@ CASES = [
     ),
     (
         "contract is a string, not a table: one problem",
-        lines_removed(BASE, 7, 14).replace("version = 1", 'version = 1\ncontract = "capability-server"'),
+        lines_removed(BASE, 7, 14).replace(
+            "version = 1", 'version = 1\ncontract = "capability-server"'
+        ),
         [(6, 'contract: expected a table [contract], got "capability-server"')],
     ),
     (
         "calls as an inline array: located at its line",
         lines_removed(BASE, 20, 34).replace(
-            "version = 1", 'version = 1\ncalls = [{match = ["capability_client.check"], policy = "open"}]'),
+            "version = 1",
+            'version = 1\ncalls = [{match = ["capability_client.check"], policy = "open"}]',
+        ),
         [(6, '[[calls]][1].policy: expected "fail-open", "fail-closed" or "any", got "open"')],
     ),
     (
@@ -397,7 +519,9 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize("text, expected", [pytest.param(t, e, id=d, marks=marks) for d, t, e, *marks in CASES])
+@pytest.mark.parametrize(
+    "text, expected", [pytest.param(t, e, id=d, marks=marks) for d, t, e, *marks in CASES]
+)
 def test_contract_problem(tmp_path, text, expected):
     path = write(tmp_path, text)
     assert_problems(path, problems_of(path), expected)
@@ -421,29 +545,46 @@ BAD_GLOBS = [
 
 @pytest.mark.parametrize("pattern, reason", BAD_GLOBS, ids=[repr(p) for p, _ in BAD_GLOBS])
 def test_match_glob_that_can_never_match(tmp_path, pattern, reason):
-    text = mutate(BASE, (GRANT_MATCH, f'match = ["capability_client.CapabilityClient.grant", "{pattern}"]'))
+    text = mutate(
+        BASE, (GRANT_MATCH, f'match = ["capability_client.CapabilityClient.grant", "{pattern}"]')
+    )
     path = write(tmp_path, text)
-    assert_problems(path, problems_of(path), [(30, f'[[calls]][2].match[2]: "{pattern}" can never match a call: '
-                                                   f"{reason}")])
+    assert_problems(
+        path,
+        problems_of(path),
+        [(30, f'[[calls]][2].match[2]: "{pattern}" can never match a call: {reason}')],
+    )
     assert glob_problem(pattern) == reason or reason in glob_problem(pattern)
 
 
 def test_exclude_glob_that_can_never_match(tmp_path):
     text = mutate(BASE, (GRANT_MATCH, GRANT_MATCH + '\nexclude = ["capability_client.1x"]'))
     path = write(tmp_path, text)
-    assert_problems(path, problems_of(path), [(31, '[[calls]][2].exclude[1]: "capability_client.1x" can never '
-                                                   'match a call: part "1x" starts with a digit')])
+    assert_problems(
+        path,
+        problems_of(path),
+        [
+            (
+                31,
+                '[[calls]][2].exclude[1]: "capability_client.1x" can never '
+                'match a call: part "1x" starts with a digit',
+            )
+        ],
+    )
 
 
-@pytest.mark.parametrize("pattern", [
-    "capability_client.CapabilityClient.check*",
-    "capability_client.**",
-    "**.check",
-    "*.check_?",
-    "capability_client.*Client.*",
-    "svc.café",  # Python names may be non-ASCII
-    "a.*1",  # a digit after a wildcard is fine
-])
+@pytest.mark.parametrize(
+    "pattern",
+    [
+        "capability_client.CapabilityClient.check*",
+        "capability_client.**",
+        "**.check",
+        "*.check_?",
+        "capability_client.*Client.*",
+        "svc.café",  # Python names may be non-ASCII
+        "a.*1",  # a digit after a wildcard is fine
+    ],
+)
 def test_glob_that_can_match(pattern):
     assert glob_problem(pattern) is None
 
@@ -462,28 +603,52 @@ def test_many_problems_reported_at_once(tmp_path):
         ('broad = "deny"', 'broad = "never"'),
     )
     path = write(tmp_path, text)
-    assert_problems(path, problems_of(path), [
-        (5, "version: unsupported contract version 3"),
-        (8, '[contract].name: "Capability Server" is not a valid name'),
-        (10, '[contract].ownr: unknown key "ownr"; did you mean "owner"?'),
-        (7, "[contract].owner: required key is missing"),
-        (16, 'unknown base "NoSuchError"'),
-        (24, '[[calls]][1].policy: expected "fail-open", "fail-closed" or "any", got "open"'),
-        (25, '[[calls]][1].fallback: "static_only(" is not a Python expression'),
-        (30, '[[calls]][2].match[1]: "capability-client.Check" can never match a call'),
-        (32, '[[calls]][2].polcy: unknown key "polcy"; did you mean "policy"?'),
-        (29, "[[calls]][2].policy: required key is missing"),
-        (33, '[[calls]][2].broad: expected "allow", "warn" or "deny", got "never"'),
-    ])
+    assert_problems(
+        path,
+        problems_of(path),
+        [
+            (5, "version: unsupported contract version 3"),
+            (8, '[contract].name: "Capability Server" is not a valid name'),
+            (10, '[contract].ownr: unknown key "ownr"; did you mean "owner"?'),
+            (7, "[contract].owner: required key is missing"),
+            (16, 'unknown base "NoSuchError"'),
+            (24, '[[calls]][1].policy: expected "fail-open", "fail-closed" or "any", got "open"'),
+            (25, '[[calls]][1].fallback: "static_only(" is not a Python expression'),
+            (30, '[[calls]][2].match[1]: "capability-client.Check" can never match a call'),
+            (32, '[[calls]][2].polcy: unknown key "polcy"; did you mean "policy"?'),
+            (29, "[[calls]][2].policy: required key is missing"),
+            (33, '[[calls]][2].broad: expected "allow", "warn" or "deny", got "never"'),
+        ],
+    )
 
 
-@pytest.mark.parametrize("old, new, line, column, text", [
-    ('owner = "stickers-sre"', "owner = stickers-sre", 10, 9, "invalid TOML: Invalid value"),
-    ('policy = "fail-open"', 'policy = "fail-open"\npolicy = "any"', 25, 15, "invalid TOML: Cannot overwrite a value"),
-    ("[[calls]]\nmatch = [\"capability_client.CapabilityClient.grant\"]",
-     "[[calls]\nmatch = [\"capability_client.CapabilityClient.grant\"]", 29, 8, "invalid TOML: Expected ']]'"),
-    ('name = "capability-server"', 'name = "capability-server', 8, 26, "invalid TOML: Illegal character"),
-])
+@pytest.mark.parametrize(
+    "old, new, line, column, text",
+    [
+        ('owner = "stickers-sre"', "owner = stickers-sre", 10, 9, "invalid TOML: Invalid value"),
+        (
+            'policy = "fail-open"',
+            'policy = "fail-open"\npolicy = "any"',
+            25,
+            15,
+            "invalid TOML: Cannot overwrite a value",
+        ),
+        (
+            '[[calls]]\nmatch = ["capability_client.CapabilityClient.grant"]',
+            '[[calls]\nmatch = ["capability_client.CapabilityClient.grant"]',
+            29,
+            8,
+            "invalid TOML: Expected ']]'",
+        ),
+        (
+            'name = "capability-server"',
+            'name = "capability-server',
+            8,
+            26,
+            "invalid TOML: Illegal character",
+        ),
+    ],
+)
 def test_bad_toml_gives_line_and_column(tmp_path, old, new, line, column, text):
     path = write(tmp_path, mutate(BASE, (old, new)))
     messages = problems_of(path)
@@ -511,7 +676,9 @@ def test_file_with_byte_order_mark_loads(tmp_path):
     assert load_contract(str(path)).name == "capability-server"
     # ...and its lines still count from the first one.
     path.write_bytes(b"\xef\xbb\xbf" + BASE.replace("version = 1", "version = 2").encode("utf-8"))
-    assert_problems(str(path), problems_of(str(path)), [(5, "version: unsupported contract version 2")])
+    assert_problems(
+        str(path), problems_of(str(path)), [(5, "version: unsupported contract version 2")]
+    )
 
 
 def test_missing_file(tmp_path):
@@ -522,28 +689,49 @@ def test_missing_file(tmp_path):
 
 # Positive behaviour: what a valid contract means.
 
-@pytest.mark.parametrize("pattern, name, matches", [
-    ("capability_client.CapabilityClient.check*", "capability_client.CapabilityClient.check", True),
-    ("capability_client.CapabilityClient.check*", "capability_client.CapabilityClient.check_expiry", True),
-    ("capability_client.CapabilityClient.check*", "capability_client.CapabilityClient.check.inner", False),
-    ("capability_client.*.check", "capability_client.CapabilityClient.check", True),
-    ("capability_client.*.check", "capability_client.v2.CapabilityClient.check", False),
-    ("capability_client.**.check", "capability_client.v2.CapabilityClient.check", True),
-    ("capability_client.**", "capability_client.a.b.c", True),
-    ("**.grant", "anything.at.all.grant", True),
-    ("**.grant", "anything.granted", False),
-    ("capability_client.chec?", "capability_client.check", True),
-    ("capability_client.chec?", "capability_client.chec.k", False),
-    ("capability_client.check", "capability_clientXcheck", False),  # "." is literal
-    ("capability_client.check", "capability_client.check_capability", False),  # whole name
-])
+
+@pytest.mark.parametrize(
+    "pattern, name, matches",
+    [
+        (
+            "capability_client.CapabilityClient.check*",
+            "capability_client.CapabilityClient.check",
+            True,
+        ),
+        (
+            "capability_client.CapabilityClient.check*",
+            "capability_client.CapabilityClient.check_expiry",
+            True,
+        ),
+        (
+            "capability_client.CapabilityClient.check*",
+            "capability_client.CapabilityClient.check.inner",
+            False,
+        ),
+        ("capability_client.*.check", "capability_client.CapabilityClient.check", True),
+        ("capability_client.*.check", "capability_client.v2.CapabilityClient.check", False),
+        ("capability_client.**.check", "capability_client.v2.CapabilityClient.check", True),
+        ("capability_client.**", "capability_client.a.b.c", True),
+        ("**.grant", "anything.at.all.grant", True),
+        ("**.grant", "anything.granted", False),
+        ("capability_client.chec?", "capability_client.check", True),
+        ("capability_client.chec?", "capability_client.chec.k", False),
+        ("capability_client.check", "capability_clientXcheck", False),  # "." is literal
+        ("capability_client.check", "capability_client.check_capability", False),  # whole name
+    ],
+)
 def test_glob_to_regex(pattern, name, matches):
     assert bool(glob_to_regex(pattern).match(name)) is matches
 
 
 def test_call_group_match_and_exclude():
-    group = CallGroup(index=1, match=("svc.Client.*",), exclude=("svc.Client.close", "svc.Client._*"),
-                      raises=("svc.Error",), policy="fail-open")
+    group = CallGroup(
+        index=1,
+        match=("svc.Client.*",),
+        exclude=("svc.Client.close", "svc.Client._*"),
+        raises=("svc.Error",),
+        policy="fail-open",
+    )
     assert group.matches("svc.Client.get")
     assert not group.matches("svc.Client.close")
     assert not group.matches("svc.Client._connect")
@@ -563,8 +751,14 @@ def test_loaded_groups_match_their_calls(tmp_path):
 def test_error_hierarchy_with_builtin_bases(tmp_path):
     errors = load_contract(write(tmp_path, BASE)).errors
     timeout = "capability_client.CapabilityTimeout"
-    for handler in (timeout, "capability_client.CapabilityError", "TimeoutError", "OSError", "Exception",
-                    "BaseException"):
+    for handler in (
+        timeout,
+        "capability_client.CapabilityError",
+        "TimeoutError",
+        "OSError",
+        "Exception",
+        "BaseException",
+    ):
         assert errors.catches(handler, timeout), handler
     for handler in ("ValueError", "ConnectionError", "capability_client.CapabilityUnavailable"):
         assert not errors.catches(handler, timeout), handler
@@ -572,52 +766,90 @@ def test_error_hierarchy_with_builtin_bases(tmp_path):
     assert errors.catches("ConnectionError", unavailable)
     assert errors.catches("OSError", unavailable)
     assert not errors.catches("TimeoutError", unavailable)
-    assert not errors.catches(timeout, "capability_client.CapabilityError")  # a base is not caught by a subclass
+    assert not errors.catches(
+        timeout, "capability_client.CapabilityError"
+    )  # a base is not caught by a subclass
 
 
 def test_builtin_aliases_resolve_in_bases_and_raises(tmp_path):
     text = mutate(
         BASE,
-        (ERRORS_END, ERRORS_END + '"capability_client.Slow" = ["socket.timeout"]\n'
-                                  '"capability_client.Broken" = ["IOError"]\n'),
-        ('raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
-         'raises = ["capability_client.CapabilityError", "builtins.TimeoutError", "asyncio.TimeoutError"]\n'
-         'policy = "fail-closed"'),
+        (
+            ERRORS_END,
+            ERRORS_END + '"capability_client.Slow" = ["socket.timeout"]\n'
+            '"capability_client.Broken" = ["IOError"]\n',
+        ),
+        (
+            'raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
+            'raises = ["capability_client.CapabilityError", "builtins.TimeoutError", "asyncio.TimeoutError"]\n'
+            'policy = "fail-closed"',
+        ),
     )
     contract = load_contract(write(tmp_path, text))
     assert contract.errors.catches("TimeoutError", "capability_client.Slow")
     assert contract.errors.catches("OSError", "capability_client.Broken")
-    assert contract.calls[1].raises == ("capability_client.CapabilityError", "TimeoutError", "TimeoutError")
+    assert contract.calls[1].raises == (
+        "capability_client.CapabilityError",
+        "TimeoutError",
+        "TimeoutError",
+    )
 
 
 def test_raises_defaults_to_every_error_not_covered_by_another(tmp_path):
-    text = mutate(BASE, ('raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
-                         'policy = "fail-closed"'))
+    text = mutate(
+        BASE,
+        (
+            'raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
+            'policy = "fail-closed"',
+        ),
+    )
     contract = load_contract(write(tmp_path, text))
     # CapabilityUnavailable and CapabilityTimeout derive from CapabilityError: covering it covers them.
     assert contract.calls[1].raises == ("capability_client.CapabilityError",)
 
 
 def test_raises_default_keeps_unrelated_errors(tmp_path):
-    text = mutate(BASE, ('"capability_client.CapabilityTimeout" = ["capability_client.CapabilityError", "TimeoutError"]',
-                         '"capability_client.CapabilityTimeout" = ["TimeoutError"]'),
-                  ('raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"', 'policy = "fail-closed"'))
+    text = mutate(
+        BASE,
+        (
+            '"capability_client.CapabilityTimeout" = ["capability_client.CapabilityError", "TimeoutError"]',
+            '"capability_client.CapabilityTimeout" = ["TimeoutError"]',
+        ),
+        (
+            'raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
+            'policy = "fail-closed"',
+        ),
+    )
     contract = load_contract(write(tmp_path, text))
-    assert contract.calls[1].raises == ("capability_client.CapabilityError", "capability_client.CapabilityTimeout")
+    assert contract.calls[1].raises == (
+        "capability_client.CapabilityError",
+        "capability_client.CapabilityTimeout",
+    )
 
 
 def test_hierarchy_direct():
-    hierarchy = ErrorHierarchy({"svc.Error": ("Exception",), "svc.Timeout": ("svc.Error", "TimeoutError")})
+    hierarchy = ErrorHierarchy(
+        {"svc.Error": ("Exception",), "svc.Timeout": ("svc.Error", "TimeoutError")}
+    )
     assert hierarchy.catches("OSError", "svc.Timeout")
     assert not hierarchy.catches("ValueError", "svc.Timeout")
-    assert hierarchy.is_known("svc.Error") and hierarchy.is_known("KeyError") and not hierarchy.is_known("svc.X")
+    assert (
+        hierarchy.is_known("svc.Error")
+        and hierarchy.is_known("KeyError")
+        and not hierarchy.is_known("svc.X")
+    )
 
 
 def test_aliases_longest_prefix(tmp_path):
-    text = BASE + '\n[aliases]\n"cc" = "capability_client"\n"cc.legacy" = "capability_client.compat"\n'
+    text = (
+        BASE + '\n[aliases]\n"cc" = "capability_client"\n"cc.legacy" = "capability_client.compat"\n'
+    )
     contract = load_contract(write(tmp_path, text))
     assert contract.aliases == {"cc": "capability_client", "cc.legacy": "capability_client.compat"}
-    assert contract.canonical("cc.CapabilityClient.check") == "capability_client.CapabilityClient.check"
+    assert (
+        contract.canonical("cc.CapabilityClient.check")
+        == "capability_client.CapabilityClient.check"
+    )
     assert contract.canonical("cc.legacy.check") == "capability_client.compat.check"
     assert contract.canonical("cc.legacy") == "capability_client.compat"
     assert contract.canonical("cc") == "capability_client"
@@ -627,7 +859,9 @@ def test_aliases_longest_prefix(tmp_path):
 
 @pytest.mark.parametrize("value", ["2027-03-31", '"2027-03-31"'])
 def test_review_by_is_a_date(tmp_path, value):
-    contract = load_contract(write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", f"review_by = {value}"))))
+    contract = load_contract(
+        write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", f"review_by = {value}")))
+    )
     assert contract.review_by == dt.date(2027, 3, 31)
 
 
@@ -637,6 +871,7 @@ def test_review_by_is_optional(tmp_path):
 
 
 # Loading by name and by path.
+
 
 def test_builtin_contracts_load_by_name():
     names = builtin_names()
@@ -650,16 +885,20 @@ def test_unknown_builtin_name_lists_the_builtin_ones():
     with pytest.raises(UserError) as info:
         load_contracts(["capabilty-server"])
     (message,) = info.value.messages
-    assert message == (f'unknown contract "capabilty-server": not a builtin contract ({", ".join(builtin_names())})'
-                       ' nor a .toml path; did you mean "capability-server"?')
+    assert message == (
+        f'unknown contract "capabilty-server": not a builtin contract ({", ".join(builtin_names())})'
+        ' nor a .toml path; did you mean "capability-server"?'
+    )
 
 
 def test_cli_unknown_builtin_name(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(main, ["contracts", "--contract", "no-such-service"])
     assert result.exit_code == 2
-    assert _stderr(result) == (f'contractlint: error: unknown contract "no-such-service": not a builtin contract '
-                               f'({", ".join(builtin_names())}) nor a .toml path\n')
+    assert _stderr(result) == (
+        f'contractlint: error: unknown contract "no-such-service": not a builtin contract '
+        f"({', '.join(builtin_names())}) nor a .toml path\n"
+    )
 
 
 def test_contract_path_relative_to_base_dir(tmp_path):
@@ -691,7 +930,9 @@ def test_same_contract_listed_twice(tmp_path):
     path = write(tmp_path, BASE)
     with pytest.raises(UserError) as info:
         load_contracts([path, path])
-    assert info.value.messages == [f'{path}:8: [contract].name: "capability-server": this contract is listed twice']
+    assert info.value.messages == [
+        f'{path}:8: [contract].name: "capability-server": this contract is listed twice'
+    ]
 
 
 def test_problems_of_every_contract_are_reported(tmp_path):
@@ -708,6 +949,7 @@ def test_problems_of_every_contract_are_reported(tmp_path):
 
 # The command line.
 
+
 def _stderr(result) -> str:
     try:
         return result.stderr
@@ -717,8 +959,14 @@ def _stderr(result) -> str:
 
 def test_cli_reports_broken_contract(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    path = write(tmp_path, mutate(BASE, ('policy = "fail-closed"', 'policy = "open"'),
-                                  ('= ["Exception"]', '= ["Exceptoin"]')))
+    path = write(
+        tmp_path,
+        mutate(
+            BASE,
+            ('policy = "fail-closed"', 'policy = "open"'),
+            ('= ["Exception"]', '= ["Exceptoin"]'),
+        ),
+    )
     result = CliRunner().invoke(main, ["contracts", "--contract", path])
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit)
@@ -730,8 +978,10 @@ def test_cli_reports_broken_contract(tmp_path, monkeypatch):
         assert line.startswith("contractlint: error: ")
         assert path in line
     assert lines[0].startswith(f"contractlint: error: {path}:16: [errors].")
-    assert lines[1] == (f'contractlint: error: {path}:32: [[calls]][2].policy: expected "fail-open", '
-                        '"fail-closed" or "any", got "open"')
+    assert lines[1] == (
+        f'contractlint: error: {path}:32: [[calls]][2].policy: expected "fail-open", '
+        '"fail-closed" or "any", got "open"'
+    )
     assert "valid" not in result.stdout
 
 
@@ -748,6 +998,8 @@ def test_cli_lists_a_valid_contract(tmp_path, monkeypatch):
     path = write(tmp_path, BASE)
     result = CliRunner().invoke(main, ["contracts", "--contract", path])
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == f"capability-server ({path}) owner stickers-sre, review by 2027-03-31"
+    assert (
+        result.stdout.splitlines()[0]
+        == f"capability-server ({path}) owner stickers-sre, review by 2027-03-31"
+    )
     assert result.stdout.endswith("Contracts: 1 valid.\n")
-

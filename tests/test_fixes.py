@@ -28,6 +28,7 @@ def edit(line, column, end_line, end_column, text):
 
 # -- text --------------------------------------------------------------------------------------------
 
+
 def test_lines_end_where_python_ends_them():
     assert split_lines("a\r\nb\rc\nd\x0ce") == ["a\r\n", "b\r", "c\n", "d\x0ce"]
     offsets = Offsets("ab\r\ncd")
@@ -38,7 +39,10 @@ def test_lines_end_where_python_ends_them():
 
 def test_edits_apply_from_the_end_and_identical_ones_once():
     text = "one\ntwo\nthree\n"
-    assert apply_edits(text, [edit(1, 1, 1, 4, "1"), edit(3, 1, 3, 6, "3"), edit(3, 1, 3, 6, "3")]) == "1\ntwo\n3\n"
+    assert (
+        apply_edits(text, [edit(1, 1, 1, 4, "1"), edit(3, 1, 3, 6, "3"), edit(3, 1, 3, 6, "3")])
+        == "1\ntwo\n3\n"
+    )
     assert apply_edits(text, [edit(2, 1, 2, 1, "x"), edit(2, 1, 2, 4, "2")]) == "one\nx2\nthree\n"
     with pytest.raises(ValueError):
         apply_edits(text, [edit(1, 1, 2, 2, "a"), edit(2, 1, 2, 3, "b")])
@@ -47,8 +51,17 @@ def test_edits_apply_from_the_end_and_identical_ones_once():
 def test_a_hunk_shows_each_change_with_a_line_of_context():
     text = "a\nb\nc\nd\ne\nf\ng\nh\n"
     assert hunk(text, [edit(2, 1, 2, 2, "B\nB2"), edit(7, 1, 7, 2, "G")]).splitlines() == [
-        "@@ -1,3 +1,4 @@", " a", "-b", "+B", "+B2", " c",
-        "@@ -6,3 +7,3 @@", " f", "-g", "+G", " h",
+        "@@ -1,3 +1,4 @@",
+        " a",
+        "-b",
+        "+B",
+        "+B2",
+        " c",
+        "@@ -6,3 +7,3 @@",
+        " f",
+        "-g",
+        "+G",
+        " h",
     ]
 
 
@@ -60,8 +73,11 @@ def test_a_whole_file_diff_keeps_crlf_and_says_when_a_newline_is_missing():
 
 # -- rounds ------------------------------------------------------------------------------------------
 
+
 def finding(line: int, *edits: Edit, safe: bool = True, code: str = "CL001") -> Finding:
-    return Finding("m.py", Span(line, 1, line, 2), code, "n", "error", "m", fix=Fix("f", tuple(edits), safe))
+    return Finding(
+        "m.py", Span(line, 1, line, 2), code, "n", "error", "m", fix=Fix("f", tuple(edits), safe)
+    )
 
 
 def test_overlapping_fixes_are_applied_over_rounds_not_dropped():
@@ -98,7 +114,9 @@ def test_a_fix_that_does_not_resolve_its_finding_is_applied_once():
     grows = finding(1, edit(1, 1, 1, 1, "#"))
     outcome = fix_source("m.py", data, lambda d: [grows])
     assert outcome.after == b"#a = 1\n"
-    assert outcome.problems == ["m.py:1:1: CL001 fix not applied again: it did not resolve the finding"]
+    assert outcome.problems == [
+        "m.py:1:1: CL001 fix not applied again: it did not resolve the finding"
+    ]
 
 
 def test_unsafe_fixes_are_never_applied():
@@ -110,7 +128,9 @@ def test_unsafe_fixes_are_never_applied():
 def test_an_edit_outside_the_file_is_reported():
     outcome = fix_source("m.py", b"a = 1\n", lambda d: [finding(1, edit(9, 1, 9, 2, "b"))])
     assert outcome.after == b"a = 1\n"
-    assert outcome.problems == ["m.py:1:1: CL001 fix not applied: line 9 is outside the file (1 lines)"]
+    assert outcome.problems == [
+        "m.py:1:1: CL001 fix not applied: line 9 is outside the file (1 lines)"
+    ]
 
 
 def test_a_file_in_a_legacy_encoding_stays_in_it(tmp_path):
@@ -127,15 +147,19 @@ def test_a_file_in_a_legacy_encoding_stays_in_it(tmp_path):
 
 # -- analysis: fixes only where there are findings ---------------------------------------------------
 
+
 def test_clean_code_has_no_fix_and_every_finding_has_a_suggestion():
-    assert findings("""\
+    assert (
+        findings("""\
         import capability_client as cc
         def f(c: cc.CapabilityClient):
             try:
                 return c.check(1)
             except cc.CapabilityError:
                 return cc.Capability.static_only()
-        """) == []
+        """)
+        == []
+    )
     for f in findings("""\
         import capability_client as cc
         def f(c: cc.CapabilityClient):
@@ -157,7 +181,9 @@ def test_the_fallback_is_only_imported_when_the_handler_uses_it():
             c.check(1)
         """)
     assert found.fix.safe
-    assert [e.text for e in found.fix.edits][1] == "from capability_client import CapabilityError, CapabilityClient\n"
+    assert [e.text for e in found.fix.edits][
+        1
+    ] == "from capability_client import CapabilityError, CapabilityClient\n"
 
 
 def test_a_name_the_file_uses_for_something_else_is_not_imported_over():
@@ -193,7 +219,8 @@ def test_a_local_logger_name_is_not_the_module_logger():
 
 def test_any_policy_without_a_fallback_leaves_the_choice_to_a_person():
     index = ContractIndex(load_contracts(["redis"]))
-    found = analyse_source(dedent("""\
+    found = analyse_source(
+        dedent("""\
         import logging
         import redis
         log = logging.getLogger(__name__)
@@ -201,7 +228,10 @@ def test_any_policy_without_a_fallback_leaves_the_choice_to_a_person():
         def f(k):
             r.delete(k)
             return r.get(k)
-        """), "x.py", index).findings
+        """),
+        "x.py",
+        index,
+    ).findings
     assert [(f.code, f.fix.safe) for f in found] == [("CL001", False), ("CL001", False)]
     assert 'policy "any"' in found[0].fix.description
     assert "no fallback" in found[1].fix.description
@@ -209,8 +239,20 @@ def test_any_policy_without_a_fallback_leaves_the_choice_to_a_person():
 
 # -- positions of the nodes the fixes place edits on -------------------------------------------------
 
-FIX_KINDS = (cst.SimpleStatementLine, cst.SimpleStatementSuite, cst.Pass, cst.Expr, cst.Assign, cst.Return,
-             cst.Tuple, cst.If, cst.Try, cst.FunctionDef, cst.ClassDef, cst.For)
+FIX_KINDS = (
+    cst.SimpleStatementLine,
+    cst.SimpleStatementSuite,
+    cst.Pass,
+    cst.Expr,
+    cst.Assign,
+    cst.Return,
+    cst.Tuple,
+    cst.If,
+    cst.Try,
+    cst.FunctionDef,
+    cst.ClassDef,
+    cst.For,
+)
 SAMPLES = [
     "if x: a = f()  # c\nelif y: pass\nelse: b = 1; c = 2\n",
     "def f(a,\n      b): return (g(\n    a))\n",
@@ -229,7 +271,10 @@ def test_positions_of_statements_and_clauses_match_libcst(source):
     found = positions(module, nodes)
     for node in nodes:
         want = expected[node]
-        assert found[id(node)] == ((want.start.line, want.start.column), (want.end.line, want.end.column)), node
+        assert found[id(node)] == (
+            (want.start.line, want.start.column),
+            (want.end.line, want.end.column),
+        ), node
 
 
 def test_a_surprise_while_writing_the_advice_keeps_the_finding(monkeypatch):
@@ -245,4 +290,7 @@ def test_a_surprise_while_writing_the_advice_keeps_the_finding(monkeypatch):
             return c.check(1)
         """)
     assert found.code == "CL001" and found.fix is None
-    assert "could not write the recommended handling for this call (RuntimeError: surprise)" in found.suggestion
+    assert (
+        "could not write the recommended handling for this call (RuntimeError: surprise)"
+        in found.suggestion
+    )

@@ -10,7 +10,6 @@ import subprocess
 import sys
 
 import pytest
-
 from test_cli import CONFIG, ROOT, run
 
 EXAMPLES = ROOT / "examples"
@@ -63,12 +62,19 @@ def findings(result):
 def test_check_shows_each_fix_as_a_plain_hunk_when_not_on_a_terminal(tree):
     result = run("check", ".", cwd=tree)
     assert result.exit_code == 1
-    assert "  help: fix (applied by --fix): wrap the statement in try/except cc.CapabilityError" in result.stdout
-    assert ("      -    capability = client.check(user, sticker)\n"
-            "      +    try:\n"
-            "      +        capability = client.check(user, sticker)\n") in result.stdout
-    assert "  help: suggested fix: wrap the statement in try/except cc.CapabilityError and re-raise (suggestion only: " \
-           "the contract says fail closed" in result.stdout
+    assert (
+        "  help: fix (applied by --fix): wrap the statement in try/except cc.CapabilityError"
+        in result.stdout
+    )
+    assert (
+        "      -    capability = client.check(user, sticker)\n"
+        "      +    try:\n"
+        "      +        capability = client.check(user, sticker)\n"
+    ) in result.stdout
+    assert (
+        "  help: suggested fix: wrap the statement in try/except cc.CapabilityError and re-raise (suggestion only: "
+        "the contract says fail closed" in result.stdout
+    )
     assert "\x1b[" not in result.stdout
 
 
@@ -76,7 +82,10 @@ def test_diff_prints_the_safe_fixes_writes_nothing_and_exits_1(tree):
     result = run("check", "--diff", ".", cwd=tree)
     assert result.exit_code == 1
     assert result.stdout.startswith("--- a/app.py\n+++ b/app.py\n@@ -4,5 +4,8 @@\n")
-    assert "+    except cc.CapabilityError:\n+        capability = cc.Capability.static_only()\n" in result.stdout
+    assert (
+        "+    except cc.CapabilityError:\n+        capability = cc.Capability.static_only()\n"
+        in result.stdout
+    )
     assert "shop.py" not in result.stdout  # a fail-closed call needs a person
     assert result.stderr.splitlines()[-1] == "Would fix 1 finding (1 remaining)."
     assert (tree / "app.py").read_text() == UNGUARDED
@@ -101,7 +110,7 @@ def test_fix_writes_reports_what_remains_and_counts_on_stderr(tree):
     assert result.exit_code == 1
     assert (tree / "app.py").read_text() == FIXED
     assert (tree / "shop.py").read_text() == NEEDS_A_PERSON
-    assert [l.split(": ")[1].split(" ")[0] for l in findings(result)] == ["CL001"]
+    assert [ln.split(": ")[1].split(" ")[0] for ln in findings(result)] == ["CL001"]
     assert "shop.py:5:5: CL001" in result.stdout
     assert result.stderr.splitlines()[-1] == "Found 2 findings (1 fixed, 1 remaining)."
     again = run("check", "--fix", ".", cwd=tree)
@@ -133,7 +142,9 @@ def test_fix_keeps_mode_newlines_and_byte_order_mark(tree):
     data = path.read_bytes()
     assert data == b"\xef\xbb\xbf" + FIXED.replace("\n", "\r\n").encode()
     assert stat.S_IMODE(path.stat().st_mode) == 0o751
-    assert [p.name for p in tree.iterdir() if p.name.startswith(".app.py")] == []  # no temporary file left
+    assert [
+        p.name for p in tree.iterdir() if p.name.startswith(".app.py")
+    ] == []  # no temporary file left
 
 
 def test_fix_writes_through_a_symbolic_link(tree):
@@ -160,16 +171,20 @@ def test_colours_only_on_a_terminal_and_never_with_no_color(tree, monkeypatch):
     assert cli._color()
     monkeypatch.setenv("NO_COLOR", "1")
     assert not cli._color()
-    from contractlint.model import Report
-    from contractlint.output.text import format_text
     from contractlint.analysis import ContractIndex, analyse_source
     from contractlint.contracts import load_contracts
+    from contractlint.model import Report
+    from contractlint.output.text import format_text
 
-    found = analyse_source(UNGUARDED, "app.py", ContractIndex(load_contracts(["capability-server"]))).findings
+    found = analyse_source(
+        UNGUARDED, "app.py", ContractIndex(load_contracts(["capability-server"]))
+    ).findings
     report = Report(contracts=[], findings=found)
     assert "\x1b[32m      +    try:\x1b[0m" not in format_text(report, color=True)
     assert "      \x1b[32m+    try:\x1b[0m" in format_text(report, color=True)
-    assert "      \x1b[31m-    capability = client.check(user, sticker)\x1b[0m" in format_text(report, color=True)
+    assert "      \x1b[31m-    capability = client.check(user, sticker)\x1b[0m" in format_text(
+        report, color=True
+    )
     assert "\x1b[" not in format_text(report, color=False)
 
 
@@ -189,16 +204,17 @@ def test_the_example_story_fixes_and_then_shows_only_what_needs_a_person(tmp_pat
     copy = tmp_path / "examples"
     shutil.copytree(EXAMPLES, copy)
     before = run("check", "-q", ".", *TODAY, cwd=copy)
-    codes_before = [l.split(": ")[1].split(" ")[0] for l in findings(before)]
+    codes_before = [ln.split(": ")[1].split(" ")[0] for ln in findings(before)]
     fixed = run("check", "--fix", ".", *TODAY, cwd=copy)
     for path in copy.rglob("*.py"):
         ast.parse(path.read_text())
     after = run("check", "-q", ".", *TODAY, cwd=copy)
-    codes_after = [l.split(": ")[1].split(" ")[0] for l in findings(after)]
+    codes_after = [ln.split(": ")[1].split(" ")[0] for ln in findings(after)]
     # The gallery's CL001, CL002 and CL006 and the banner's CL001 are fixed; what is left needs a person.
     assert len(codes_before) - len(codes_after) == 4
     assert "CL002" not in codes_after and "CL006" not in codes_after and "CL001" not in codes_after
     assert fixed.stderr.splitlines()[-1] == (
-        f"Found {len(codes_before)} findings (4 fixed, {len(codes_after)} remaining).")
+        f"Found {len(codes_before)} findings (4 fixed, {len(codes_after)} remaining)."
+    )
     assert "sticker_gallery/gallery.py" in run("check", "-q", ".", *TODAY, cwd=copy).stdout
     assert run("check", "--diff", ".", *TODAY, cwd=copy).stdout == ""

@@ -13,12 +13,11 @@ import shutil
 from collections import Counter
 
 import pytest
+from corpora import fetch
 
 from contractlint.config import Config
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.engine import check_paths, fix_paths
-
-from corpora import fetch
 
 pytestmark = pytest.mark.network
 
@@ -53,7 +52,9 @@ def test_fix_on_a_copy_of_a_real_package(corpus, tmp_path):
     for path in (root / package).rglob("*.py"):
         ast.parse(path.read_bytes())
     again = check_paths([str(root / package)], config, CONTRACTS)
-    assert [f for f in again.findings if f.code in ("CL001", "CL002", "CL006") and f.fix and f.fix.safe] == []
+    assert [
+        f for f in again.findings if f.code in ("CL001", "CL002", "CL006") and f.fix and f.fix.safe
+    ] == []
     assert Counter(f.code for f in again.findings) == Counter(f.code for f in unsafe + bare)
     assert len(remaining.findings) == len(again.findings)
     _, second = fix_paths([str(root / package)], config, CONTRACTS, write=True)
@@ -63,6 +64,11 @@ def test_fix_on_a_copy_of_a_real_package(corpus, tmp_path):
 def test_the_notion_client_fix_widens_the_timeout_clause(tmp_path):
     root = tmp_path / "notion"
     shutil.copytree(fetch("notion-client", "2.2.1") / "notion-client-2.2.1", root)
-    fix_paths([str(root / "notion_client")], Config(root=str(root), follow_calls=False), CONTRACTS, write=True)
+    fix_paths(
+        [str(root / "notion_client")],
+        Config(root=str(root), follow_calls=False),
+        CONTRACTS,
+        write=True,
+    )
     text = (root / "notion_client" / "client.py").read_text()
     assert text.count("except (httpx.TimeoutException, httpx.TransportError):") == 2

@@ -54,7 +54,10 @@ def test_safe_fixes_leave_no_finding_they_could_fix(case):
 def test_the_cases_cover_crlf_tabs_and_a_byte_order_mark():
     crlf = (GOLDEN / "cl001_crlf.out.py").read_bytes()
     assert crlf.count(b"\r\n") == crlf.count(b"\n") > 20
-    assert b"\n\t\t\ttry:\n\t\t\t\tcapability = client.check" in (GOLDEN / "cl001_tabs.out.py").read_bytes()
+    assert (
+        b"\n\t\t\ttry:\n\t\t\t\tcapability = client.check"
+        in (GOLDEN / "cl001_tabs.out.py").read_bytes()
+    )
     bom = (GOLDEN / "cl001_bom_no_final_newline.out.py").read_bytes()
     assert bom.startswith(b"\xef\xbb\xbf# -*- coding") and not bom.endswith(b"\n")
 

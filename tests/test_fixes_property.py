@@ -22,13 +22,26 @@ INDEX = ContractIndex(load_contracts(["capability-server"]))
 FIXED_CODES = ("CL001", "CL002", "CL006")
 
 HEADERS = {
-    "alias": ("import capability_client as cc\n", "cc.CapabilityClient()", "cc.CapabilityTimeout", "cc.CapabilityError"),
-    "names": ("from capability_client import Capability, CapabilityClient, CapabilityError, CapabilityTimeout\n",
-              "CapabilityClient()", "CapabilityTimeout", "CapabilityError"),
+    "alias": (
+        "import capability_client as cc\n",
+        "cc.CapabilityClient()",
+        "cc.CapabilityTimeout",
+        "cc.CapabilityError",
+    ),
+    "names": (
+        "from capability_client import Capability, CapabilityClient, CapabilityError, CapabilityTimeout\n",
+        "CapabilityClient()",
+        "CapabilityTimeout",
+        "CapabilityError",
+    ),
     # The error and the fallback are imported by the fix, beside the file's own import; a handler
     # that forgets to bind catches Exception here (a CL005 warning that no fix touches).
-    "client only": ("from capability_client import CapabilityClient, CapabilityTimeout\n", "CapabilityClient()",
-                    "CapabilityTimeout", "Exception"),
+    "client only": (
+        "from capability_client import CapabilityClient, CapabilityTimeout\n",
+        "CapabilityClient()",
+        "CapabilityTimeout",
+        "Exception",
+    ),
 }
 
 # {call} is the service call, {t} the error a partial guard catches, {e} the whole error; one
@@ -57,14 +70,20 @@ if sys.version_info >= (3, 10):  # the fixed code is parsed by the running Pytho
 LAST = ["return {call}", "return {call}.allowed", "return x0 if flag else None"]
 
 
-def module(header: str, shapes, last, logger: bool, is_async: bool, indent: str, newline: str) -> bytes:
+def module(
+    header: str, shapes, last, logger: bool, is_async: bool, indent: str, newline: str
+) -> bytes:
     imports, make, timeout, error = HEADERS[header]
-    call = "(await client.check_async(user, sticker))" if is_async else "client.check(user, sticker)"
+    call = (
+        "(await client.check_async(user, sticker))" if is_async else "client.check(user, sticker)"
+    )
     lines = ["import logging", imports.rstrip("\n")]
     if logger:
         lines.append("log = logging.getLogger(__name__)")
     lines += [f"client = {make}", "", ""]
-    lines.append(f"{'async ' if is_async else ''}def consumer(user, sticker, items, flag, results, ctx, count):")
+    lines.append(
+        f"{'async ' if is_async else ''}def consumer(user, sticker, items, flag, results, ctx, count):"
+    )
     body = [shape.format(i=i, call=call, t=timeout, e=error) for i, shape in enumerate(shapes)]
     if last is not None:
         body.append(last.format(call=call))

@@ -27,10 +27,12 @@ from contractlint.engine import check_paths
 from contractlint.fixes.apply import fix_source
 
 INDEX = ContractIndex(load_contracts(["capability-server"]))
-HEADER = ("import logging\nimport contextlib\nimport capability_client as cc\n"
-          "from capability_client import CapabilityClient, CapabilityError\n"
-          "log = logging.getLogger(__name__)\nclient = cc.CapabilityClient()\n\n\n"
-          "async def consumer(user, sticker, items, flag, ctx, deco):\n")
+HEADER = (
+    "import logging\nimport contextlib\nimport capability_client as cc\n"
+    "from capability_client import CapabilityClient, CapabilityError\n"
+    "log = logging.getLogger(__name__)\nclient = cc.CapabilityClient()\n\n\n"
+    "async def consumer(user, sticker, items, flag, ctx, deco):\n"
+)
 #: Every call is ``client.check(uN, sticker)``, so that each finding names which one it is.
 CALL = re.compile(r"(?:await )?client\.check(?:_async)?\(u\d+, sticker\)\Z")
 
@@ -91,22 +93,31 @@ class Counter:
 
     def call(self, is_async: bool) -> str:
         self.n += 1
-        return f"(await client.check_async(u{self.n}, sticker))" if is_async else f"client.check(u{self.n}, sticker)"
+        return (
+            f"(await client.check_async(u{self.n}, sticker))"
+            if is_async
+            else f"client.check(u{self.n}, sticker)"
+        )
 
 
 @st.composite
 def statement(draw):
     template = draw(st.sampled_from(STATEMENTS))
     expression = draw(st.sampled_from(EXPRESSIONS))
-    is_async = draw(st.booleans()) and "lambda" not in expression and "for" not in expression \
+    is_async = (
+        draw(st.booleans())
+        and "lambda" not in expression
+        and "for" not in expression
         and not template.startswith(("def", "@", "class"))
+    )
     return template, expression, is_async
 
 
 blocks = st.recursive(
     st.lists(statement(), min_size=1, max_size=3).map(lambda s: ("stmts", s)),
     lambda inner: st.tuples(st.sampled_from(WRAPPERS), st.lists(inner, min_size=1, max_size=2)).map(
-        lambda w: ("wrap", w)),
+        lambda w: ("wrap", w)
+    ),
     max_leaves=8,
 )
 
@@ -141,16 +152,24 @@ def module(tree, indent: str, newline: str, bom: bool) -> bytes:
     return (b"\xef\xbb\xbf" if bom else b"") + text.encode()
 
 
-modules = st.builds(module, blocks, indent=st.sampled_from(["    ", "\t", "  "]),
-                    newline=st.sampled_from(["\n", "\r\n"]), bom=st.booleans())
+modules = st.builds(
+    module,
+    blocks,
+    indent=st.sampled_from(["    ", "\t", "  "]),
+    newline=st.sampled_from(["\n", "\r\n"]),
+    bom=st.booleans(),
+)
 
 
 def text_at(source: str, span) -> str:
     lines = re.split(r"\r\n|\r|\n", source)
     if span.line == span.end_line:
-        return lines[span.line - 1][span.column - 1:span.end_column - 1]
-    parts = [lines[span.line - 1][span.column - 1:], *lines[span.line:span.end_line - 1],
-             lines[span.end_line - 1][:span.end_column - 1]]
+        return lines[span.line - 1][span.column - 1 : span.end_column - 1]
+    parts = [
+        lines[span.line - 1][span.column - 1 :],
+        *lines[span.line : span.end_line - 1],
+        lines[span.end_line - 1][: span.end_column - 1],
+    ]
     return "\n".join(parts)
 
 
@@ -161,7 +180,11 @@ def check(data: bytes):
 FUZZED = {"modules": 0, "calls": 0}
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 @given(modules)
 def test_odd_places_no_internal_error_right_positions_and_safe_fixes(data):
     FUZZED["modules"] += 1
@@ -174,7 +197,10 @@ def test_odd_places_no_internal_error_right_positions_and_safe_fixes(data):
         assert CALL.match(text_at(source, site.span)), (site.span, text_at(source, site.span))
     for finding in result.findings:
         if finding.code.startswith("CL0"):
-            assert CALL.match(text_at(source, finding.span)), (finding, text_at(source, finding.span))
+            assert CALL.match(text_at(source, finding.span)), (
+                finding,
+                text_at(source, finding.span),
+            )
     outcome = fix_source("consumer.py", data, check)
     after = outcome.after.decode("utf-8-sig")
     if sys.version_info >= (3, 11):  # except* and match: the running Python parses them
@@ -187,17 +213,25 @@ def test_odd_places_no_internal_error_right_positions_and_safe_fixes(data):
 # -- the standard library and real packages ---------------------------------------------------------
 
 CONTRACTS = load_contracts(builtin_names())
-CORPORA = [("docker", "7.1.0"), ("hvac", "2.3.0"), ("rq", "2.6.0"), ("notion-client", "2.2.1"),
-           ("watchtower", "3.4.0")]
+CORPORA = [
+    ("docker", "7.1.0"),
+    ("hvac", "2.3.0"),
+    ("rq", "2.6.0"),
+    ("notion-client", "2.2.1"),
+    ("watchtower", "3.4.0"),
+]
 
 
 def _check_everything(root: str):
-    report = check_paths([root], Config(root=root), CONTRACTS, jobs=max(2, os.cpu_count() or 2),
-                         use_prefilter=False)
+    report = check_paths(
+        [root], Config(root=root), CONTRACTS, jobs=max(2, os.cpu_count() or 2), use_prefilter=False
+    )
     internal = [f for f in report.findings if f.code == "CL999"]
     unparsable = [f for f in report.findings if f.code == "CL900"]
-    print(f"\n{root}: {report.files_checked} files, {report.files_parsed} parsed, {len(report.calls)} calls, "
-          f"{len(unparsable)} CL900, {len(internal)} CL999")
+    print(
+        f"\n{root}: {report.files_checked} files, {report.files_parsed} parsed, {len(report.calls)} calls, "
+        f"{len(unparsable)} CL900, {len(internal)} CL999"
+    )
     return report, internal, unparsable
 
 
@@ -228,4 +262,6 @@ def test_real_packages_without_internal_errors(name, version):
 
     report, internal, unparsable = _check_everything(str(fetch(name, version)))
     assert report.files_parsed == report.files_checked > 0
-    assert internal == [] and unparsable == [], [f"{f.path}: {f.message}" for f in (internal + unparsable)[:5]]
+    assert internal == [] and unparsable == [], [
+        f"{f.path}: {f.message}" for f in (internal + unparsable)[:5]
+    ]

@@ -10,14 +10,16 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from clirun import invoke
 
 from contractlint import workers
-from clirun import invoke
 
 CALL = b"import requests\nr = requests.get('x')\n"
 #: A call with a safe fix under the builtin capability-server contract.
-FIXABLE = (b"import capability_client as cc\n\nclient = cc.CapabilityClient()\n\n\n"
-           b"def show(user, sticker):\n    capability = client.check(user, sticker)\n    return capability.animated\n")
+FIXABLE = (
+    b"import capability_client as cc\n\nclient = cc.CapabilityClient()\n\n\n"
+    b"def show(user, sticker):\n    capability = client.check(user, sticker)\n    return capability.animated\n"
+)
 CONTRACTLINT = str(Path(sys.executable).parent / "contractlint")
 GOOD = "good.py:2:5: CL001"
 
@@ -25,8 +27,11 @@ GOOD = "good.py:2:5: CL001"
 def run(*args, cwd):
     return invoke(*args, cwd=cwd)
 
+
 def check(tmp_path, *args):
-    return run("check", "--no-cache", "-j", "1", "--contract", "requests", "-q", *args, cwd=tmp_path)
+    return run(
+        "check", "--no-cache", "-j", "1", "--contract", "requests", "-q", *args, cwd=tmp_path
+    )
 
 
 def one_file(tmp_path, name: str, data: bytes):
@@ -38,22 +43,60 @@ def one_file(tmp_path, name: str, data: bytes):
 BAD = [
     ("syntax", b"import requests\ndef f(:\n    pass\n", "bad.py:2:7: CL900 cannot parse"),
     ("undecodable", b"import requests\nx = '\xff'\n", "bad.py:2:6: CL900 cannot decode: utf-8"),
-    ("lying-cookie", b"# -*- coding: ascii -*-\nimport requests\nx = '\xc3\xa9'\n", "bad.py:3:6: CL900 cannot decode: ascii"),
-    ("unknown-cookie", b"# -*- coding: nosuch -*-\nimport requests\n", "bad.py:1:1: CL900 cannot decode: unknown encoding"),
-    ("nul-byte", b"import requests\nx = 1\x00\n", "bad.py:2:6: CL900 cannot parse: the file holds a NUL byte"),
-    ("binary", b"\x7fELF\x02\x01\x01\x00\x00import requests\xff\xfe", "bad.py:1:8: CL900 cannot parse: the file holds a NUL"),
+    (
+        "lying-cookie",
+        b"# -*- coding: ascii -*-\nimport requests\nx = '\xc3\xa9'\n",
+        "bad.py:3:6: CL900 cannot decode: ascii",
+    ),
+    (
+        "unknown-cookie",
+        b"# -*- coding: nosuch -*-\nimport requests\n",
+        "bad.py:1:1: CL900 cannot decode: unknown encoding",
+    ),
+    (
+        "nul-byte",
+        b"import requests\nx = 1\x00\n",
+        "bad.py:2:6: CL900 cannot parse: the file holds a NUL byte",
+    ),
+    (
+        "binary",
+        b"\x7fELF\x02\x01\x01\x00\x00import requests\xff\xfe",
+        "bad.py:1:8: CL900 cannot parse: the file holds a NUL",
+    ),
     ("mixed-tabs", b"import requests\ndef f():\n\tx = 1\n        return x\n", "bad.py:4:"),
-    ("deep-parens", b"import requests\nx = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n",
-     "bad.py:2:205: CL900 cannot parse: too many nested parentheses"),
-    ("deep-lists", b"import requests\nx = " + b"[" * 10000 + b"1" + b"]" * 10000 + b"\n",
-     "bad.py:2:205: CL900 cannot parse: too many nested parentheses"),
-    ("long-chain", b"import requests\nx = requests.get('x')" + b" + 1" * 10000 + b"\n",
-     "bad.py:1:1: CL900 cannot parse: the code is nested too deeply"),
-    ("long-attribute-chain", b"import requests\nx = requests" + b".get()" * 10000 + b"\n",
-     "bad.py:1:1: CL900 cannot parse: the code is nested too deeply"),
-    ("deep-not", b"import requests\nx = " + b"not " * 10000 + b"1\n", "bad.py:1:1: CL900 cannot parse: the code is"),
-    ("deep-indent", b"import requests\n" + b"".join(b" " * i + b"if x:\n" for i in range(200)) + b" " * 200 + b"pass\n",
-     "bad.py:102:"),
+    (
+        "deep-parens",
+        b"import requests\nx = " + b"(" * 10000 + b"1" + b")" * 10000 + b"\n",
+        "bad.py:2:205: CL900 cannot parse: too many nested parentheses",
+    ),
+    (
+        "deep-lists",
+        b"import requests\nx = " + b"[" * 10000 + b"1" + b"]" * 10000 + b"\n",
+        "bad.py:2:205: CL900 cannot parse: too many nested parentheses",
+    ),
+    (
+        "long-chain",
+        b"import requests\nx = requests.get('x')" + b" + 1" * 10000 + b"\n",
+        "bad.py:1:1: CL900 cannot parse: the code is nested too deeply",
+    ),
+    (
+        "long-attribute-chain",
+        b"import requests\nx = requests" + b".get()" * 10000 + b"\n",
+        "bad.py:1:1: CL900 cannot parse: the code is nested too deeply",
+    ),
+    (
+        "deep-not",
+        b"import requests\nx = " + b"not " * 10000 + b"1\n",
+        "bad.py:1:1: CL900 cannot parse: the code is",
+    ),
+    (
+        "deep-indent",
+        b"import requests\n"
+        + b"".join(b" " * i + b"if x:\n" for i in range(200))
+        + b" " * 200
+        + b"pass\n",
+        "bad.py:102:",
+    ),
 ]
 
 
@@ -72,10 +115,21 @@ GOOD_VARIANTS = [
     ("bom", b"\xef\xbb\xbf" + CALL, "v.py:2:5: CL001"),
     ("crlf", CALL.replace(b"\n", b"\r\n"), "v.py:2:5: CL001"),
     ("lone-cr", CALL.replace(b"\n", b"\r"), "v.py:2:5: CL001"),
-    ("tabs", b"import requests\ndef f():\n\tr = requests.get('x')\n\treturn r\n", "v.py:3:6: CL001"),
-    ("latin-1-cookie", b"# -*- coding: latin-1 -*-\nimport requests\nx = '\xe9'; r = requests.get('x')\n",
-     "v.py:3:14: CL001"),
-    ("non-ascii-before", "import requests\nx = 'ééé'; r = requests.get('x')\n".encode(), "v.py:2:16: CL001"),
+    (
+        "tabs",
+        b"import requests\ndef f():\n\tr = requests.get('x')\n\treturn r\n",
+        "v.py:3:6: CL001",
+    ),
+    (
+        "latin-1-cookie",
+        b"# -*- coding: latin-1 -*-\nimport requests\nx = '\xe9'; r = requests.get('x')\n",
+        "v.py:3:14: CL001",
+    ),
+    (
+        "non-ascii-before",
+        "import requests\nx = 'ééé'; r = requests.get('x')\n".encode(),
+        "v.py:2:16: CL001",
+    ),
     ("empty", b"", None),
     ("only-bom", b"\xef\xbb\xbf", None),
     ("no-final-newline", CALL.rstrip(), "v.py:2:5: CL001"),
@@ -86,14 +140,27 @@ GOOD_VARIANTS = [
 def test_unusual_but_valid_files_are_checked_at_the_right_place(tmp_path, data, expected):
     result = one_file(tmp_path, "v.py", data)
     mine = [line for line in result.output.splitlines() if line.startswith("v.py")]
-    assert mine == ([] if expected is None else [line for line in mine if line.startswith(expected)]), mine
+    assert mine == (
+        [] if expected is None else [line for line in mine if line.startswith(expected)]
+    ), mine
     if expected is not None:
         assert len(mine) == 1
     assert any(line.startswith(GOOD) for line in result.output.splitlines())
 
 
 def fix(tmp_path, *args):
-    return run("check", "--no-cache", "-j", "1", "--contract", "capability-server", "-q", "--fix", *args, cwd=tmp_path)
+    return run(
+        "check",
+        "--no-cache",
+        "-j",
+        "1",
+        "--contract",
+        "capability-server",
+        "-q",
+        "--fix",
+        *args,
+        cwd=tmp_path,
+    )
 
 
 def test_fix_keeps_bom_crlf_and_tabs(tmp_path):
@@ -113,25 +180,43 @@ def test_fix_keeps_bom_crlf_and_tabs(tmp_path):
 
 def test_deep_nesting_in_a_fresh_process_neither_crashes_nor_hangs(tmp_path):
     """libcst's native parser overflows its stack on deep nesting: a crash no except can catch."""
-    for i, text in enumerate([b"(" * 10000 + b"requests.get()" + b")" * 10000, b"requests.get()" + b" + 1" * 20000,
-                              b"-" * 50000 + b"1"]):
+    for i, text in enumerate(
+        [
+            b"(" * 10000 + b"requests.get()" + b")" * 10000,
+            b"requests.get()" + b" + 1" * 20000,
+            b"-" * 50000 + b"1",
+        ]
+    ):
         (tmp_path / f"deep{i}.py").write_bytes(b"import requests\nx = " + text + b"\n")
-    proc = subprocess.run([CONTRACTLINT, "check", "--no-cache", "-j", "1",
-                           "--contract", "requests", "."], cwd=tmp_path, capture_output=True, timeout=120)
+    proc = subprocess.run(
+        [CONTRACTLINT, "check", "--no-cache", "-j", "1", "--contract", "requests", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+    )
     out = proc.stdout.decode()
     assert proc.returncode == 1, (proc.returncode, proc.stderr.decode()[-2000:])
-    assert sorted(line.split(":")[0] for line in out.splitlines() if ": CL900 " in line) == ["deep0.py", "deep1.py",
-                                                                                        "deep2.py"]
+    assert sorted(line.split(":")[0] for line in out.splitlines() if ": CL900 " in line) == [
+        "deep0.py",
+        "deep1.py",
+        "deep2.py",
+    ]
 
 
 def test_deep_but_valid_code_is_checked(tmp_path):
     """Deeper than the recursion limit (libcst nests each operand, each part of an implicit string
     concatenation), valid for Python (pydoc_data/topics.py is one): checked, neither CL900 nor CL999."""
-    (tmp_path / "deep.py").write_bytes(b"import requests\nx = requests.get('x')" + b" + 1" * 1500 + b"\n")
-    (tmp_path / "strings.py").write_bytes(b"import requests\nx = (requests.get('x'),\n" + b" 'a'\n" * 3000 + b")\n")
+    (tmp_path / "deep.py").write_bytes(
+        b"import requests\nx = requests.get('x')" + b" + 1" * 1500 + b"\n"
+    )
+    (tmp_path / "strings.py").write_bytes(
+        b"import requests\nx = (requests.get('x'),\n" + b" 'a'\n" * 3000 + b")\n"
+    )
     result = check(tmp_path, ".")
     assert [line.split(" [")[0] for line in result.output.splitlines() if ": CL" in line] == [
-        "deep.py:2:5: CL001", "strings.py:2:6: CL001"]
+        "deep.py:2:5: CL001",
+        "strings.py:2:6: CL001",
+    ]
 
 
 def test_a_50000_line_generated_file(tmp_path):
@@ -200,18 +285,33 @@ def test_odd_file_names(tmp_path, name):
 def test_missing_path_is_one_line(tmp_path):
     result = check(tmp_path, "nope.py")
     assert result.exit_code == 2
-    assert result.stderr.strip().splitlines()[-1] == "contractlint: error: nope.py: no such file or folder"
+    assert (
+        result.stderr.strip().splitlines()[-1]
+        == "contractlint: error: nope.py: no such file or folder"
+    )
 
 
-@pytest.mark.parametrize("args, expected", [
-    (["check", "--format", "nope"], "contractlint: error: check: Invalid value for '--format': 'nope' is not one of"),
-    (["check", "--today", "soon"], "contractlint: error: check: Invalid value for '--today': 'soon' is not a date"),
-    (["check", "--jobs", "0"], "contractlint: error: check: Invalid value for '-j' / '--jobs'"),
-    (["check", "--no-such-option"], "contractlint: error: check: No such option"),
-    (["report", "--format", "pdf"], "contractlint: error: report: Invalid value for '--format'"),
-    (["nope"], "contractlint: error: No such command 'nope'"),
-    (["check", "--config"], "contractlint: error: Option '--config' requires an argument"),
-])
+@pytest.mark.parametrize(
+    "args, expected",
+    [
+        (
+            ["check", "--format", "nope"],
+            "contractlint: error: check: Invalid value for '--format': 'nope' is not one of",
+        ),
+        (
+            ["check", "--today", "soon"],
+            "contractlint: error: check: Invalid value for '--today': 'soon' is not a date",
+        ),
+        (["check", "--jobs", "0"], "contractlint: error: check: Invalid value for '-j' / '--jobs'"),
+        (["check", "--no-such-option"], "contractlint: error: check: No such option"),
+        (
+            ["report", "--format", "pdf"],
+            "contractlint: error: report: Invalid value for '--format'",
+        ),
+        (["nope"], "contractlint: error: No such command 'nope'"),
+        (["check", "--config"], "contractlint: error: Option '--config' requires an argument"),
+    ],
+)
 def test_usage_errors_are_one_line(tmp_path, args, expected):
     result = run(*args, cwd=tmp_path)
     assert result.exit_code == 2
@@ -219,8 +319,13 @@ def test_usage_errors_are_one_line(tmp_path, args, expected):
 
 
 def test_usage_error_in_a_real_process(tmp_path):
-    proc = subprocess.run([CONTRACTLINT, "check", "--format", "nope"], cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [CONTRACTLINT, "check", "--format", "nope"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 2
     assert proc.stderr.startswith("contractlint: error: check: Invalid value for '--format'")
     assert proc.stderr.count("\n") == 1
@@ -232,6 +337,7 @@ def test_help_and_version_still_exit_0(tmp_path):
 
 
 # -- internal errors ----------------------------------------------------------------------------
+
 
 def _explode_on(monkeypatch, name):
     import contractlint.analysis as analysis
@@ -257,17 +363,22 @@ def test_an_internal_error_is_one_cl999_and_the_others_are_kept(tmp_path, monkey
     lines = result.output.splitlines()
     cl999 = [line for line in lines if ": CL999 " in line]
     assert len(cl999) == 1 and cl999[0].startswith("bad.py:1:1: CL999"), lines
-    assert "KeyError: 'boom'" in cl999[0] and "contractlint 0." in cl999[0] and "--verbose" in cl999[0]
+    assert (
+        "KeyError: 'boom'" in cl999[0] and "contractlint 0." in cl999[0] and "--verbose" in cl999[0]
+    )
     assert sum(1 for line in lines if ": CL001 " in line) == 6
     assert "trace (most recent call last)" not in result.output
     assert result.exit_code == 1
 
-    verbose = run("check", "--no-cache", "-j", jobs, "--contract", "requests", "--verbose", ".", cwd=tmp_path)
+    verbose = run(
+        "check", "--no-cache", "-j", jobs, "--contract", "requests", "--verbose", ".", cwd=tmp_path
+    )
     assert "trace (most recent call last)" in verbose.output
     assert "test_hostile.py" in verbose.output  # the frame that raised
 
 
 # -- no code of the checked project runs --------------------------------------------------------
+
 
 def test_no_code_of_the_checked_project_runs(tmp_path):
     marker = tmp_path / "RAN"
@@ -296,10 +407,22 @@ def test_no_code_of_the_checked_project_runs(tmp_path):
         (tmp_path / name).write_text(text)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     env["PYTHONPATH"] = ""
-    for args in (["check", "."], ["check", "--fix", "."], ["check", "--diff", "."], ["report", "."],
-                 ["contracts"], ["check", "-j", "2", "--no-cache", "."]):
-        proc = subprocess.run([CONTRACTLINT, *args], cwd=tmp_path, capture_output=True,
-                              text=True, timeout=120, env=env)
+    for args in (
+        ["check", "."],
+        ["check", "--fix", "."],
+        ["check", "--diff", "."],
+        ["report", "."],
+        ["contracts"],
+        ["check", "-j", "2", "--no-cache", "."],
+    ):
+        proc = subprocess.run(
+            [CONTRACTLINT, *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=env,
+        )
         assert "Traceback" not in proc.stderr, (args, proc.stderr)
         assert not marker.exists(), (args, marker.read_text())
     assert b"try:" in (tmp_path / "pkg" / "mod.py").read_bytes()  # --fix did run
@@ -311,7 +434,9 @@ def test_fix_never_writes_through_a_link_out_of_the_tree(tmp_path):
     outside.write_bytes(FIXABLE)
     project = tmp_path / "project"
     project.mkdir()
-    (project / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["capability-server"]\n')
+    (project / "pyproject.toml").write_text(
+        '[tool.contractlint]\ncontracts = ["capability-server"]\n'
+    )
     os.symlink(outside, project / "link.py")
     result = fix(project, "link.py")
     assert outside.read_bytes() == FIXABLE
@@ -326,7 +451,12 @@ NEWER = [
     ("try:\n    r = requests.get('x')\nexcept* ValueError:\n    pass\n", (3, 11), "2:1", "except*"),
     ("type Alias = int\nr = requests.get('x')\n", (3, 12), "2:1", "a type statement"),
     ("def f[T](x: T) -> T:\n    return requests.get(x)\n", (3, 12), "2:1", "a type parameter list"),
-    ("try:\n    r = requests.get('x')\nexcept ValueError, TypeError:\n    pass\n", (3, 14), "4:1", "except without"),
+    (
+        "try:\n    r = requests.get('x')\nexcept ValueError, TypeError:\n    pass\n",
+        (3, 14),
+        "4:1",
+        "except without",
+    ),
 ]
 
 
@@ -337,29 +467,47 @@ def test_target_version_refuses_newer_syntax(tmp_path, code, needs, where, what)
     older = f"{needs[0]}.{needs[1] - 1}"
     result = check(tmp_path, "--target-version", older, ".")
     mine = [line for line in result.output.splitlines() if line.startswith("new.py")]
-    assert mine == [f"new.py:{where}: CL900 cannot parse for Python {older}: {what}" + mine[0].split(what, 1)[1]]
+    assert mine == [
+        f"new.py:{where}: CL900 cannot parse for Python {older}: {what}" + mine[0].split(what, 1)[1]
+    ]
     assert f"needs Python {needs[0]}.{needs[1]}" in mine[0]
     assert any(line.startswith(GOOD) for line in result.output.splitlines())
     ok = check(tmp_path, "--target-version", f"{needs[0]}.{needs[1]}", "new.py")
     assert "CL900" not in ok.output and ": CL001 " in ok.output
 
 
-@pytest.mark.parametrize("spec, refused", [(">=3.9", True), (">=3.10", False), ("~=3.9.2", True), (">=3.8,<4", True),
-                                           ("==3.12.*", False), (None, False)])
+@pytest.mark.parametrize(
+    "spec, refused",
+    [
+        (">=3.9", True),
+        (">=3.10", False),
+        ("~=3.9.2", True),
+        (">=3.8,<4", True),
+        ("==3.12.*", False),
+        (None, False),
+    ],
+)
 def test_requires_python_sets_the_target(tmp_path, spec, refused):
     project = f'[project]\nname = "x"\nrequires-python = "{spec}"\n' if spec else ""
-    (tmp_path / "pyproject.toml").write_text(project + '[tool.contractlint]\ncontracts = ["requests"]\n')
-    (tmp_path / "m.py").write_text("import requests\nmatch x:\n    case 1:\n        requests.get('x')\n")
+    (tmp_path / "pyproject.toml").write_text(
+        project + '[tool.contractlint]\ncontracts = ["requests"]\n'
+    )
+    (tmp_path / "m.py").write_text(
+        "import requests\nmatch x:\n    case 1:\n        requests.get('x')\n"
+    )
     result = run("check", "--no-cache", "-q", ".", cwd=tmp_path)
     assert ("m.py:2:1: CL900 cannot parse for Python" in result.output) == refused, result.output
     assert "Traceback" not in result.stderr
 
 
 def test_requires_python_that_is_not_a_string(tmp_path):
-    (tmp_path / "pyproject.toml").write_text('[project]\nrequires-python = 3.9\n[tool.contractlint]\n')
+    (tmp_path / "pyproject.toml").write_text(
+        "[project]\nrequires-python = 3.9\n[tool.contractlint]\n"
+    )
     (tmp_path / "m.py").write_text("import requests\n")
     result = run("check", "--no-cache", ".", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: [project].requires-python: expected a version "
-        'specifier like ">=3.10", got float 3.9']
+        'specifier like ">=3.10", got float 3.9'
+    ]

@@ -16,10 +16,10 @@ import xml.etree.ElementTree as ET
 from collections import Counter
 from importlib import resources
 from pathlib import Path
-from typing import Dict, List, Tuple
 from urllib.parse import unquote
 
 import pytest
+from clirun import invoke
 
 from contractlint.contracts import load_contracts
 from contractlint.model import RULES, Edit, Finding, Fix, Report, Span
@@ -30,11 +30,12 @@ from contractlint.output.json import format_json
 from contractlint.output.junit import format_junit
 from contractlint.output.markdown import format_markdown
 from contractlint.output.sarif import format_sarif
-from clirun import invoke
 
 try:
     import jsonschema
-except ImportError:  # the oldest-Python CI run installs no test extra: only the schema checks need it
+except (
+    ImportError
+):  # the oldest-Python CI run installs no test extra: only the schema checks need it
     jsonschema = None
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,8 +43,9 @@ SARIF_SCHEMA = ROOT.parent / "shared" / "schemas" / "sarif-schema-2.1.0.json"
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 
 
-def run(*args: str) -> "object":
+def run(*args: str) -> object:
     return invoke(*args)
+
 
 @pytest.fixture
 def in_root(monkeypatch):
@@ -51,7 +53,7 @@ def in_root(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def example() -> Dict[str, str]:
+def example() -> dict[str, str]:
     """Every format's output for ``check examples/``, written by the command itself to files."""
     old = os.getcwd()
     os.chdir(ROOT)
@@ -76,7 +78,7 @@ def example() -> Dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def example_findings(example) -> List[Tuple[str, int, int, str]]:
+def example_findings(example) -> list[tuple[str, int, int, str]]:
     """(path, line, column, code) of each finding, read from the text format: what every other format must say."""
     out = []
     for line in example["text"].splitlines():
@@ -91,21 +93,35 @@ def contracts():
     return load_contracts(["capability-server"])
 
 
-def finding(path="app/views.py", line=4, column=12, end_line=4, end_column=40, code="CL001", **extra) -> Finding:
+def finding(
+    path="app/views.py", line=4, column=12, end_line=4, end_column=40, code="CL001", **extra
+) -> Finding:
     rule = next(r for r in RULES if r.code == code)
-    fields = dict(path=path, span=Span(line, column, end_line, end_column), code=code, name=rule.name,
-                  severity=rule.severity, message="capability_client.CapabilityClient.check() is not guarded",
-                  contract="capability-server", callee="capability_client.CapabilityClient.check",
-                  suggestion="try:\n    x = client.check(u, s)\nexcept CapabilityError:\n    x = fallback()\n",
-                  remediation="Catch CapabilityError.", scope="show")
+    fields = dict(
+        path=path,
+        span=Span(line, column, end_line, end_column),
+        code=code,
+        name=rule.name,
+        severity=rule.severity,
+        message="capability_client.CapabilityClient.check() is not guarded",
+        contract="capability-server",
+        callee="capability_client.CapabilityClient.check",
+        suggestion="try:\n    x = client.check(u, s)\nexcept CapabilityError:\n    x = fallback()\n",
+        remediation="Catch CapabilityError.",
+        scope="show",
+    )
     fields.update(extra)
     return Finding(**fields)
 
 
-FIX = Fix(description="Wrap the call in try/except CapabilityError",
-          edits=(Edit(Span(4, 5, 4, 5), "try:\n        "), Edit(Span(4, 40, 4, 40), "\n    except CapabilityError:\n"
-                                                                                       "        x = fallback()")),
-          safe=False)
+FIX = Fix(
+    description="Wrap the call in try/except CapabilityError",
+    edits=(
+        Edit(Span(4, 5, 4, 5), "try:\n        "),
+        Edit(Span(4, 40, 4, 40), "\n    except CapabilityError:\n        x = fallback()"),
+    ),
+    safe=False,
+)
 
 
 def report_of(*findings: Finding, files=None) -> Report:
@@ -119,7 +135,9 @@ def report_of(*findings: Finding, files=None) -> Report:
 
 
 def report_schema() -> dict:
-    return json.loads((resources.files("contractlint") / "schemas" / "report-v1.schema.json").read_text("utf-8"))
+    return json.loads(
+        (resources.files("contractlint") / "schemas" / "report-v1.schema.json").read_text("utf-8")
+    )
 
 
 def needs_jsonschema() -> None:
@@ -134,22 +152,29 @@ def validate_report(data) -> None:
     jsonschema.Draft202012Validator(schema).validate(data)
 
 
-def test_json_of_the_example_is_valid_against_the_shipped_schema_and_says_what_the_text_says(example,
-                                                                                            example_findings):
+def test_json_of_the_example_is_valid_against_the_shipped_schema_and_says_what_the_text_says(
+    example, example_findings
+):
     data = json.loads(example["json"])
     validate_report(data)
-    assert [(f["path"], f["line"], f["column"], f["code"]) for f in data["findings"]] == example_findings
+    assert [
+        (f["path"], f["line"], f["column"], f["code"]) for f in data["findings"]
+    ] == example_findings
     from contractlint import __version__
 
     assert data["tool"] == {"name": "contractlint", "version": __version__}
     summary = {c["name"]: c for c in data["contracts"]}
     # The text summary says "capability-server: 13 calls, 5 kept (2 through approved ...), ..., 7 broken".
-    line = next(l for l in example["text"].splitlines() if l.startswith("capability-server: "))
-    calls, kept = (int(n) for n in re.match(r"capability-server: (\d+) calls, (\d+) kept", line).groups())
+    line = next(ln for ln in example["text"].splitlines() if ln.startswith("capability-server: "))
+    calls, kept = (
+        int(n) for n in re.match(r"capability-server: (\d+) calls, (\d+) kept", line).groups()
+    )
     cs = summary["capability-server"]
     assert (cs["calls"], cs["kept"] + cs["approved"]) == (calls, kept)
     assert cs["broken"] == int(re.search(r"(\d+) broken", line).group(1))
-    assert cs["calls"] == sum(cs[s] for s in ("kept", "approved", "accepted", "baselined", "broken"))
+    assert cs["calls"] == sum(
+        cs[s] for s in ("kept", "approved", "accepted", "baselined", "broken")
+    )
     assert data["counts"]["findings"] == len(data["findings"]) == len(example_findings)
     assert all(f["fingerprint"] for f in data["findings"])  # the engine fills them
     assert len({f["fingerprint"] for f in data["findings"]}) == len(data["findings"])
@@ -165,12 +190,25 @@ def test_json_serialises_fixes_suggestions_and_fingerprints_as_given():
     assert second["fingerprint"] == "abc123"
     assert second["suggestion"] == fixed.suggestion
     assert second["fix"] == {
-        "description": FIX.description, "safe": False,
-        "edits": [{"line": 4, "column": 5, "end_line": 4, "end_column": 5, "content": "try:\n        "},
-                  {"line": 4, "column": 40, "end_line": 4, "end_column": 40,
-                   "content": "\n    except CapabilityError:\n        x = fallback()"}],
+        "description": FIX.description,
+        "safe": False,
+        "edits": [
+            {"line": 4, "column": 5, "end_line": 4, "end_column": 5, "content": "try:\n        "},
+            {
+                "line": 4,
+                "column": 40,
+                "end_line": 4,
+                "end_column": 40,
+                "content": "\n    except CapabilityError:\n        x = fallback()",
+            },
+        ],
     }
-    assert (second["line"], second["column"], second["end_line"], second["end_column"]) == (4, 12, 4, 40)
+    assert (second["line"], second["column"], second["end_line"], second["end_column"]) == (
+        4,
+        12,
+        4,
+        40,
+    )
     assert data["tool"]["version"] == "9.9.9"
 
 
@@ -181,14 +219,19 @@ def test_json_is_deterministic_with_sorted_keys(example):
     assert format_json(report, OutputOptions()) == format_json(report, OutputOptions())
 
 
-@pytest.mark.parametrize("breakage", [
-    lambda d: d["findings"][0].update(line=0),
-    lambda d: d["findings"][0].pop("fingerprint"),
-    lambda d: d["findings"][0].update(severity="fatal"),
-    lambda d: d["contracts"][0].pop("broken"),
-    lambda d: d.update(schema_version=2),
-    lambda d: d["findings"][0].update(fix={"description": "x", "safe": True, "edits": [{"line": 1}]}),
-])
+@pytest.mark.parametrize(
+    "breakage",
+    [
+        lambda d: d["findings"][0].update(line=0),
+        lambda d: d["findings"][0].pop("fingerprint"),
+        lambda d: d["findings"][0].update(severity="fatal"),
+        lambda d: d["contracts"][0].pop("broken"),
+        lambda d: d.update(schema_version=2),
+        lambda d: d["findings"][0].update(
+            fix={"description": "x", "safe": True, "edits": [{"line": 1}]}
+        ),
+    ],
+)
 def test_the_shipped_schema_rejects_what_it_does_not_describe(breakage):
     data = json.loads(format_json(report_of(finding()), OutputOptions()))
     validate_report(data)
@@ -203,7 +246,9 @@ def test_the_shipped_schema_rejects_what_it_does_not_describe(breakage):
 def sarif_validator():
     needs_jsonschema()
     if not SARIF_SCHEMA.is_file():
-        pytest.fail(f"the official SARIF schema is expected at {SARIF_SCHEMA} (shared/ beside the repository)")
+        pytest.fail(
+            f"the official SARIF schema is expected at {SARIF_SCHEMA} (shared/ beside the repository)"
+        )
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
@@ -220,20 +265,27 @@ def assert_relative_uri(uri: str, expected_path: str) -> None:
     assert unquote(uri) == expected_path
 
 
-def test_sarif_of_the_example_is_valid_sarif_2_1_0_with_what_code_scanning_needs(example, example_findings):
+def test_sarif_of_the_example_is_valid_sarif_2_1_0_with_what_code_scanning_needs(
+    example, example_findings
+):
     log = json.loads(example["sarif"])
     sarif_validator().validate(log)
     assert log["version"] == "2.1.0" and len(log["runs"]) == 1
     run_ = log["runs"][0]
     rules = run_["tool"]["driver"]["rules"]
-    assert [r["id"] for r in rules] == [r.code for r in RULES]  # every rule, whatever was selected or found
+    assert [r["id"] for r in rules] == [
+        r.code for r in RULES
+    ]  # every rule, whatever was selected or found
     for rule, spec in zip(rules, RULES):
         assert rule["name"] == spec.name
         assert rule["shortDescription"]["text"] == spec.summary
         assert rule["fullDescription"]["text"] == spec.what
         assert rule["help"]["markdown"] == spec.page() and rule["help"]["text"] == spec.page()
         assert rule["helpUri"].startswith("https://")
-        assert rule["defaultConfiguration"]["level"] == {"error": "error", "warning": "warning"}[spec.severity]
+        assert (
+            rule["defaultConfiguration"]["level"]
+            == {"error": "error", "warning": "warning"}[spec.severity]
+        )
     assert "%SRCROOT%" in run_["originalUriBaseIds"]
     examples_root = "examples/"  # examples/pyproject.toml makes examples/ the project root
     seen = []
@@ -248,8 +300,14 @@ def test_sarif_of_the_example_is_valid_sarif_2_1_0_with_what_code_scanning_needs
         assert result["level"] == "error"
         assert result["message"]["text"]
         assert result["partialFingerprints"]["contractlint/v1"]
-        seen.append((examples_root + unquote(artifact["uri"]), region["startLine"], region["startColumn"],
-                     result["ruleId"]))
+        seen.append(
+            (
+                examples_root + unquote(artifact["uri"]),
+                region["startLine"],
+                region["startColumn"],
+                result["ruleId"],
+            )
+        )
         assert_relative_uri(artifact["uri"], unquote(artifact["uri"]))
     assert seen == example_findings
 
@@ -260,7 +318,10 @@ def test_sarif_paths_are_relative_to_the_root_percent_encoded_and_never_absolute
     report = report_of(finding(path=str(odd)), finding(path=str(tmp_path / "outside.py")))
     log = json.loads(format_sarif(report, OutputOptions(root=str(root))))
     sarif_validator().validate(log)
-    uris = [r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]]
+    uris = [
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    ]
     assert uris[0] == "src/na%C3%AFve%20dir/50%25%20off%2C%231.py"
     assert_relative_uri(uris[0], "src/naïve dir/50% off,#1.py")
     assert uris[1] == "../outside.py"
@@ -268,7 +329,9 @@ def test_sarif_paths_are_relative_to_the_root_percent_encoded_and_never_absolute
 
 
 def test_sarif_fixes_become_replacements_and_fingerprints_partial_fingerprints():
-    report = report_of(finding(fix=FIX, fingerprint="f00d"), finding(line=9, end_line=9, fingerprint=""))
+    report = report_of(
+        finding(fix=FIX, fingerprint="f00d"), finding(line=9, end_line=9, fingerprint="")
+    )
     log = json.loads(format_sarif(report, OutputOptions()))
     sarif_validator().validate(log)
     with_fix, without = log["runs"][0]["results"]
@@ -279,10 +342,14 @@ def test_sarif_fixes_become_replacements_and_fingerprints_partial_fingerprints()
     (change,) = fix["artifactChanges"]
     assert change["artifactLocation"]["uri"] == "app/views.py"
     assert change["replacements"] == [
-        {"deletedRegion": {"startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 5},
-         "insertedContent": {"text": "try:\n        "}},
-        {"deletedRegion": {"startLine": 4, "startColumn": 40, "endLine": 4, "endColumn": 40},
-         "insertedContent": {"text": "\n    except CapabilityError:\n        x = fallback()"}},
+        {
+            "deletedRegion": {"startLine": 4, "startColumn": 5, "endLine": 4, "endColumn": 5},
+            "insertedContent": {"text": "try:\n        "},
+        },
+        {
+            "deletedRegion": {"startLine": 4, "startColumn": 40, "endLine": 4, "endColumn": 40},
+            "insertedContent": {"text": "\n    except CapabilityError:\n        x = fallback()"},
+        },
     ]
     assert "```python\ntry:\n    x = client.check(u, s)" in with_fix["message"]["markdown"]
 
@@ -320,11 +387,11 @@ def test_the_sarif_schema_check_is_not_vacuous():
 # --- github ------------------------------------------------------------------------------------------------
 
 
-def parse_workflow_command(line: str) -> Tuple[str, Dict[str, str], str]:
+def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
     """The Actions runner's reading of ``::cmd k=v,k=v::data`` (ActionCommand.TryParseV2), unescaping included."""
     assert line.startswith("::") and "\n" not in line and "\r" not in line
     end = line.index("::", 2)
-    head, data = line[2:end], line[end + 2:]
+    head, data = line[2:end], line[end + 2 :]
     command, _, props = head.partition(" ")
 
     def unescape(text: str, prop: bool) -> str:
@@ -353,11 +420,18 @@ def test_github_annotations_of_the_example_point_at_each_finding(example, exampl
         assert message
 
 
-@pytest.mark.parametrize("path", ["src/a,b:c.py", "src/100%/ünïcødé,x.py", "weird::name=1,line=99.py"])
+@pytest.mark.parametrize(
+    "path", ["src/a,b:c.py", "src/100%/ünïcødé,x.py", "weird::name=1,line=99.py"]
+)
 def test_github_escaping_survives_hostile_messages_and_file_names(path):
     message = "50% of calls, e.g. a:b,c\r\nraise:: ::error file=x.py::injected %0A %25"
-    hostile = finding(path=path, message=message, contract="capability-server", suggestion="try:\n    x()\n",
-                      remediation="::warning::not a command")
+    hostile = finding(
+        path=path,
+        message=message,
+        contract="capability-server",
+        suggestion="try:\n    x()\n",
+        remediation="::warning::not a command",
+    )
     warning = finding(path=path, line=7, end_line=7, severity="warning", message="w,a:r%n")
     out = format_github(report_of(hostile, warning), OutputOptions())
     lines = out.split("\n")
@@ -377,8 +451,9 @@ def test_github_escaping_survives_hostile_messages_and_file_names(path):
 # --- junit -------------------------------------------------------------------------------------------------
 
 
-def test_junit_of_the_example_has_a_test_case_per_checked_file_and_a_failure_per_finding(example,
-                                                                                        example_findings):
+def test_junit_of_the_example_has_a_test_case_per_checked_file_and_a_failure_per_finding(
+    example, example_findings
+):
     root = ET.fromstring(example["junit"].encode("utf-8"))
     assert example["junit"].startswith('<?xml version="1.0" encoding="UTF-8"?>')
     assert root.tag == "testsuites"
@@ -387,15 +462,23 @@ def test_junit_of_the_example_has_a_test_case_per_checked_file_and_a_failure_per
     cases = list(suite)
     assert all(case.tag == "testcase" for case in cases)
     names = [case.get("name") for case in cases]
-    assert len(set(names)) == len(names) == json.loads(example["json"])["files_checked"]  # the same run
+    assert (
+        len(set(names)) == len(names) == json.loads(example["json"])["files_checked"]
+    )  # the same run
     assert all(name.startswith("examples/") and name.endswith(".py") for name in names)
     assert {"examples/chat_server/stickers.py", "examples/sticker_gallery/gallery.py"} <= set(names)
     failures = {case.get("name"): [f for f in case if f.tag == "failure"] for case in cases}
-    assert Counter({n: len(f) for n, f in failures.items() if f}) == Counter(p for p, *_ in example_findings)
+    assert Counter({n: len(f) for n, f in failures.items() if f}) == Counter(
+        p for p, *_ in example_findings
+    )
     for case in cases:
         assert case.get("classname") and float(case.get("time")) >= 0
         for failure in case:
-            assert failure.tag == "failure" and failure.get("type").startswith("CL") and failure.get("message")
+            assert (
+                failure.tag == "failure"
+                and failure.get("type").startswith("CL")
+                and failure.get("message")
+            )
             assert failure.text.startswith(case.get("name") + ":")
     failed = sum(1 for f in failures.values() if f)
     for element in (root, suite):
@@ -407,10 +490,22 @@ def test_junit_of_the_example_has_a_test_case_per_checked_file_and_a_failure_per
 
 
 def test_junit_is_well_formed_with_characters_xml_cannot_hold_and_internal_errors_are_errors():
-    hostile = finding(path="a&b<c>.py", message='ends "]]>" & has \x0c form feed and \x1b escape',
-                      suggestion="x = 1\x0c\n")
-    crash = finding(path="z.py", code="CL999", line=1, column=1, end_line=1, end_column=1, contract=None,
-                    callee=None, message="contractlint failed: KeyError: 'x'")
+    hostile = finding(
+        path="a&b<c>.py",
+        message='ends "]]>" & has \x0c form feed and \x1b escape',
+        suggestion="x = 1\x0c\n",
+    )
+    crash = finding(
+        path="z.py",
+        code="CL999",
+        line=1,
+        column=1,
+        end_line=1,
+        end_column=1,
+        contract=None,
+        callee=None,
+        message="contractlint failed: KeyError: 'x'",
+    )
     report = report_of(hostile, crash, files=["a&b<c>.py", "clean.py", "z.py"])
     root = ET.fromstring(format_junit(report, OutputOptions()).encode("utf-8"))
     suite = root.find("testsuite")
@@ -427,9 +522,9 @@ def test_junit_is_well_formed_with_characters_xml_cannot_hold_and_internal_error
 # --- markdown, gitlab --------------------------------------------------------------------------------------
 
 
-def table_rows(markdown: str, header_start: str) -> List[List[str]]:
+def table_rows(markdown: str, header_start: str) -> list[list[str]]:
     lines = markdown.splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith(header_start))
+    start = next(i for i, ln in enumerate(lines) if ln.startswith(header_start))
     rows = []
     for line in lines[start:]:
         if not line.startswith("|"):
@@ -447,23 +542,30 @@ def test_markdown_summary_has_a_row_per_contract_and_cells_that_stay_cells(examp
     data = json.loads(example["json"])
     for row, contract in zip(body, data["contracts"]):
         values = dict(zip(header, row))
-        assert int(values["calls"]) == contract["calls"] and int(values["broken"]) == contract["broken"]
+        assert (
+            int(values["calls"]) == contract["calls"]
+            and int(values["broken"]) == contract["broken"]
+        )
     pipes = finding(message="a | b <script>x</script>\nsecond line")
     findings = table_rows(format_markdown(report_of(pipes), OutputOptions()), "| location |")
     assert len(findings[2]) == 4
     assert findings[2][3] == "a \\| b &lt;script&gt;x&lt;/script&gt; second line"
 
 
-def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerprints(example, example_findings):
+def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerprints(
+    example, example_findings
+):
     issues = json.loads(example["gitlab"])
     assert isinstance(issues, list) and len(issues) == len(example_findings)
     for issue, (path, line, _, code) in zip(issues, example_findings):
         assert issue["description"] and issue["check_name"].startswith(code)
         assert issue["severity"] in GITLAB_SEVERITIES
-        assert issue["location"]["path"] == path[len("examples/"):]  # relative to the project root
+        assert issue["location"]["path"] == path[len("examples/") :]  # relative to the project root
         assert issue["location"]["lines"]["begin"] == line
     assert len({i["fingerprint"] for i in issues}) == len(issues)
-    twice = report_of(finding(fingerprint=""), finding(fingerprint=""), finding(line=30, fingerprint=""))
+    twice = report_of(
+        finding(fingerprint=""), finding(fingerprint=""), finding(line=30, fingerprint="")
+    )
     again = json.loads(format_gitlab(twice, OutputOptions()))
     assert len({i["fingerprint"] for i in again}) == 3
     assert json.loads(format_gitlab(twice, OutputOptions())) == again
@@ -471,7 +573,9 @@ def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerpri
 
 def test_gitlab_paths_follow_the_output_root(in_root, tmp_path):
     out = tmp_path / "gl.json"
-    result = run("check", "examples/", "--format", "gitlab", "--output", str(out), "--output-root", ".")
+    result = run(
+        "check", "examples/", "--format", "gitlab", "--output", str(out), "--output-root", "."
+    )
     assert result.exit_code == 1
     paths = {i["location"]["path"] for i in json.loads(out.read_text())}
     assert "examples/sticker_gallery/gallery.py" in paths
@@ -481,11 +585,13 @@ def test_gitlab_paths_follow_the_output_root(in_root, tmp_path):
 
 
 def test_findings_go_to_stdout_and_diagnostics_to_stderr(tmp_path, monkeypatch):
-    (tmp_path / "bad.py").write_text(textwrap.dedent("""\
+    (tmp_path / "bad.py").write_text(
+        textwrap.dedent("""\
         from capability_client import CapabilityClient
         def show(u, s):
             return CapabilityClient().check(u, s)
-        """))
+        """)
+    )
     monkeypatch.chdir(tmp_path)
     result = run("check", "bad.py", "--format", "json")
     assert result.exit_code == 1
@@ -514,8 +620,9 @@ def test_every_format_writes_to_stdout_when_alone(in_root):
 
 def test_the_schema_is_package_data_and_describes_the_version_it_checks():
     schema = report_schema()
-    assert schema["properties"]["schema_version"] == {"const": json.loads(
-        format_json(report_of(), OutputOptions()))["schema_version"]}
+    assert schema["properties"]["schema_version"] == {
+        "const": json.loads(format_json(report_of(), OutputOptions()))["schema_version"]
+    }
 
 
 def test_formatters_are_pure():
@@ -529,11 +636,16 @@ def test_formatters_are_pure():
 # --- the GitHub Action -------------------------------------------------------------------------------------
 
 
-def action_step_env(step: dict, inputs: dict, contractlint: str) -> Dict[str, str]:
+def action_step_env(step: dict, inputs: dict, contractlint: str) -> dict[str, str]:
     """The step's ``env:`` with its ``${{ }}`` expressions evaluated as the Actions runner would."""
     values = {f"inputs.{k}": v for k, v in inputs.items()}
-    values.update({"github.base_ref": "", "github.action_path": str(ROOT),
-                   "steps.install.outputs.contractlint": contractlint})
+    values.update(
+        {
+            "github.base_ref": "",
+            "github.action_path": str(ROOT),
+            "steps.install.outputs.contractlint": contractlint,
+        }
+    )
 
     def evaluate(text: str) -> str:
         return re.sub(r"\$\{\{\s*([\w.-]+)\s*\}\}", lambda m: values[m.group(1)], str(text))
@@ -556,11 +668,22 @@ def run_action(tmp_path: Path, **overrides: str):
     files = {name: tmp_path / name for name in ("output", "summary")}
     env = dict(os.environ)
     env.update(action_step_env(check, inputs, str(Path(sys.executable).with_name("contractlint"))))
-    env.update(GITHUB_WORKSPACE=str(ROOT), GITHUB_OUTPUT=str(files["output"]),
-               GITHUB_STEP_SUMMARY=str(files["summary"]), RUNNER_TEMP=str(tmp_path))
-    assert "working-directory" not in check  # it runs at the workspace root, whatever the project's folder
-    proc = subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", check["run"]], cwd=ROOT,
-                          env=env, capture_output=True, text=True)
+    env.update(
+        GITHUB_WORKSPACE=str(ROOT),
+        GITHUB_OUTPUT=str(files["output"]),
+        GITHUB_STEP_SUMMARY=str(files["summary"]),
+        RUNNER_TEMP=str(tmp_path),
+    )
+    assert (
+        "working-directory" not in check
+    )  # it runs at the workspace root, whatever the project's folder
+    proc = subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", check["run"]],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     outputs = dict(line.split("=", 1) for line in files["output"].read_text().splitlines())
     summary = files["summary"].read_text() if files["summary"].exists() else ""
     return action, proc, outputs, summary
@@ -576,12 +699,16 @@ def test_the_action_is_a_composite_that_installs_contractlint_from_its_own_path(
     assert 'pip install --disable-pip-version-check --quiet "$ACTION_PATH"' in install["run"]
     for step in action["runs"]["steps"]:
         assert step["shell"] == "bash"
-        assert "${{" not in step["run"]  # inputs reach the scripts through env:, never spliced into the code
+        assert (
+            "${{" not in step["run"]
+        )  # inputs reach the scripts through env:, never spliced into the code
 
 
 def test_the_action_annotates_writes_sarif_and_the_job_summary(tmp_path):
     sarif_path = tmp_path / "out" / "results.sarif"
-    action, proc, outputs, summary = run_action(tmp_path, paths="examples/", **{"sarif-file": str(sarif_path)})
+    action, proc, outputs, summary = run_action(
+        tmp_path, paths="examples/", **{"sarif-file": str(sarif_path)}
+    )
     assert proc.returncode == 1, proc.stderr
     annotations = [parse_workflow_command(line) for line in proc.stdout.splitlines()]
     assert annotations and all(command == "error" for command, _, _ in annotations)
@@ -589,28 +716,48 @@ def test_the_action_annotates_writes_sarif_and_the_job_summary(tmp_path):
     assert outputs == {"sarif-file": str(sarif_path), "exit-code": "1"}
     log = json.loads(sarif_path.read_text())
     sarif_validator().validate(log)
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
-    assert "examples/sticker_gallery/gallery.py" in uris  # relative to the repository: the workspace
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
+    assert (
+        "examples/sticker_gallery/gallery.py" in uris
+    )  # relative to the repository: the workspace
     assert "| capability-server | stickers-sre |" in summary
     assert set(outputs) == set(action["outputs"])
 
 
-def test_the_action_takes_paths_in_the_project_folder_and_reports_them_from_the_repository_root(tmp_path):
-    _, proc, outputs, _ = run_action(tmp_path, paths="sticker_gallery banner_ads",
-                                     **{"working-directory": "examples", "sarif-file": str(tmp_path / "x.sarif")})
+def test_the_action_takes_paths_in_the_project_folder_and_reports_them_from_the_repository_root(
+    tmp_path,
+):
+    _, proc, outputs, _ = run_action(
+        tmp_path,
+        paths="sticker_gallery banner_ads",
+        **{"working-directory": "examples", "sarif-file": str(tmp_path / "x.sarif")},
+    )
     assert proc.returncode == 1, proc.stderr
-    files = {props["file"] for _, props, _ in (parse_workflow_command(l) for l in proc.stdout.splitlines())}
+    files = {
+        props["file"]
+        for _, props, _ in (parse_workflow_command(ln) for ln in proc.stdout.splitlines())
+    }
     assert files == {"examples/sticker_gallery/gallery.py", "examples/banner_ads/banners.py"}
     log = json.loads(Path(outputs["sarif-file"]).read_text())
-    uris = {r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in log["runs"][0]["results"]}
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in log["runs"][0]["results"]
+    }
     assert uris == files
 
 
 def test_the_action_can_let_the_job_pass_and_still_fails_on_usage_errors(tmp_path):
-    _, proc, outputs, summary = run_action(tmp_path, paths="examples/", **{"exit-zero": "true", "summary": "false"})
+    _, proc, outputs, summary = run_action(
+        tmp_path, paths="examples/", **{"exit-zero": "true", "summary": "false"}
+    )
     assert proc.returncode == 0 and outputs["exit-code"] == "0"
     assert proc.stdout.startswith("::error ")
     assert summary == ""
-    _, proc, outputs, _ = run_action(tmp_path, paths="examples/", args="--select CL07", **{"exit-zero": "true"})
+    _, proc, outputs, _ = run_action(
+        tmp_path, paths="examples/", args="--select CL07", **{"exit-zero": "true"}
+    )
     assert proc.returncode == 2 and outputs["exit-code"] == "2"
     assert "contractlint: error: --select" in proc.stderr

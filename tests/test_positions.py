@@ -11,7 +11,16 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from contractlint.analysis.positions import positions
 
 ROOT = Path(__file__).resolve().parent.parent
-KINDS = (cst.Call, cst.Attribute, cst.Name, cst.Try, cst.TryStar, cst.ExceptHandler, cst.ExceptStarHandler, cst.With)
+KINDS = (
+    cst.Call,
+    cst.Attribute,
+    cst.Name,
+    cst.Try,
+    cst.TryStar,
+    cst.ExceptHandler,
+    cst.ExceptStarHandler,
+    cst.With,
+)
 
 TRICKY = {
     "crlf": "import x\r\ntry:\r\n    a = x.f(\r\n        1)\r\nexcept E:\r\n    pass\r\n",
@@ -29,7 +38,9 @@ TRICKY = {
 def sources():
     for name, text in TRICKY.items():
         yield name, text
-    for path in sorted((ROOT / "examples").rglob("*.py")) + sorted((ROOT / "contractlint").rglob("*.py")):
+    for path in sorted((ROOT / "examples").rglob("*.py")) + sorted(
+        (ROOT / "contractlint").rglob("*.py")
+    ):
         text = path.read_text()
         if "(" in text:
             yield str(path.relative_to(ROOT)), text
@@ -44,5 +55,7 @@ def test_positions_match_libcst(name, source):
     ours = positions(module, nodes)
     for node in nodes:
         want = expected[node]
-        assert ours[id(node)] == ((want.start.line, want.start.column), (want.end.line, want.end.column)), (
-            name, module.code_for_node(node)[:60])
+        assert ours[id(node)] == (
+            (want.start.line, want.start.column),
+            (want.end.line, want.end.column),
+        ), (name, module.code_for_node(node)[:60])

@@ -42,16 +42,23 @@ def _env() -> dict:
     env = dict(os.environ)
     env.update(
         PRE_COMMIT_HOME=str(ROOT / ".cache" / "pre-commit"),
-        GIT_AUTHOR_NAME="Consumer", GIT_AUTHOR_EMAIL="consumer@example.com",
-        GIT_COMMITTER_NAME="Consumer", GIT_COMMITTER_EMAIL="consumer@example.com",
+        GIT_AUTHOR_NAME="Consumer",
+        GIT_AUTHOR_EMAIL="consumer@example.com",
+        GIT_COMMITTER_NAME="Consumer",
+        GIT_COMMITTER_EMAIL="consumer@example.com",
         PATH=os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", ""),
     )
     return env
 
 
 def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "pre_commit", *args], cwd=repo, capture_output=True,
-                          text=True, env=_env())
+    return subprocess.run(
+        [sys.executable, "-m", "pre_commit", *args],
+        cwd=repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
 
 
 @pytest.fixture
@@ -83,14 +90,18 @@ def test_try_repo_fails_on_a_bad_commit_and_passes_on_a_good_one(consumer: Path)
 
 
 def test_installed_hook_blocks_the_commit_until_the_call_is_handled(consumer: Path):
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout.strip()
-    (consumer / ".pre-commit-config.yaml").write_text(textwrap.dedent(f"""\
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    (consumer / ".pre-commit-config.yaml").write_text(
+        textwrap.dedent(f"""\
         repos:
           - repo: {ROOT}
             rev: {head}
             hooks:
               - id: contractlint
-        """))
+        """)
+    )
     git(consumer, "add", ".pre-commit-config.yaml")
     assert git(consumer, "commit", "-q", "-m", "hooks").returncode == 0
     installed = pre_commit(consumer, "install")

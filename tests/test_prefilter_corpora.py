@@ -4,12 +4,11 @@ finding and no call site (and the cache and the workers change nothing either)."
 from __future__ import annotations
 
 import pytest
+from corpora import fetch
 
 from contractlint.config import Config
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.engine import check_paths
-
-from corpora import fetch
 
 pytestmark = pytest.mark.network
 
@@ -17,15 +16,20 @@ CONTRACTS = load_contracts(builtin_names())
 
 
 def observed(report):
-    return ([(f.path, f.span, f.code, f.message, f.fingerprint) for f in report.findings],
-            [(c.path, c.span, c.contract, c.callee, c.state) for c in report.calls])
+    return (
+        [(f.path, f.span, f.code, f.message, f.fingerprint) for f in report.findings],
+        [(c.path, c.span, c.contract, c.callee, c.state) for c in report.calls],
+    )
 
 
-@pytest.mark.parametrize("name, version, package", [
-    ("docker", "7.1.0", "docker"),
-    ("rq", "2.6.0", "rq"),
-    ("hvac", "2.3.0", "hvac"),
-])
+@pytest.mark.parametrize(
+    "name, version, package",
+    [
+        ("docker", "7.1.0", "docker"),
+        ("rq", "2.6.0", "rq"),
+        ("hvac", "2.3.0", "hvac"),
+    ],
+)
 def test_findings_are_the_same_with_and_without_the_prefilter(name, version, package, tmp_path):
     root = fetch(name, version) / f"{name}-{version}"
     config = Config(root=str(root))
@@ -37,5 +41,9 @@ def test_findings_are_the_same_with_and_without_the_prefilter(name, version, pac
     assert observed(filtered) == observed(everything)
     # In-process, and through a cache written by one run and read by the next: the same again.
     cache_dir = str(tmp_path / "cache")
-    assert observed(check_paths(paths, config, CONTRACTS, jobs=1, cache_dir=cache_dir)) == observed(filtered)
-    assert observed(check_paths(paths, config, CONTRACTS, jobs=2, cache_dir=cache_dir)) == observed(filtered)
+    assert observed(check_paths(paths, config, CONTRACTS, jobs=1, cache_dir=cache_dir)) == observed(
+        filtered
+    )
+    assert observed(check_paths(paths, config, CONTRACTS, jobs=2, cache_dir=cache_dir)) == observed(
+        filtered
+    )

@@ -71,7 +71,7 @@ def make_refused():
     return ServiceRefused(503, "service unavailable")
 '''
 
-CONTRACT = '''
+CONTRACT = """
 version = 1
 
 [contract]
@@ -95,13 +95,19 @@ fallback = "False"
 match = ["svc.Client.buy"]
 raises = ["svc.ServiceError"]
 policy = "fail-closed"
-'''
+"""
 
 
-def project(pytester: pytest.Pytester, app: str, tests: str, contract: str = CONTRACT, **files: str) -> None:
+def project(
+    pytester: pytest.Pytester, app: str, tests: str, contract: str = CONTRACT, **files: str
+) -> None:
     """The service, its contract, a consumer ``app.py`` and its tests ``test_app.py``."""
-    pytester.makepyfile(svc=SVC, app=textwrap.dedent(app), test_app=textwrap.dedent(tests),
-                        **{k: textwrap.dedent(v) for k, v in files.items()})
+    pytester.makepyfile(
+        svc=SVC,
+        app=textwrap.dedent(app),
+        test_app=textwrap.dedent(tests),
+        **{k: textwrap.dedent(v) for k, v in files.items()},
+    )
     (pytester.path / "svc.toml").write_text(textwrap.dedent(contract))
     pytester.syspathinsert()
 
@@ -129,8 +135,12 @@ def line_of(pytester: pytest.Pytester, name: str, text: str) -> int:
 # --- the fallback, proven or not ------------------------------------------------------------------------
 
 
-def test_a_fallback_that_is_missing_fails_naming_the_call_site_the_error_and_where_it_escaped(pytester):
-    project(pytester, app='''
+def test_a_fallback_that_is_missing_fails_naming_the_call_site_the_error_and_where_it_escaped(
+    pytester,
+):
+    project(
+        pytester,
+        app="""
         import svc
 
         client = svc.Client()
@@ -139,13 +149,15 @@ def test_a_fallback_that_is_missing_fails_naming_the_call_site_the_error_and_whe
         def greet(user):
             allowed = client.check(user)
             return "hello" if allowed else "go away"
-        ''', tests='''
+        """,
+        tests="""
         from app import greet
 
 
         def test_greet():
             assert greet("alice") == "hello"
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert outcomes(result) == {
         "test_app.py::test_greet": "PASSED",
@@ -154,16 +166,28 @@ def test_a_fallback_that_is_missing_fails_naming_the_call_site_the_error_and_whe
     result.assert_outcomes(passed=1, failed=1)
     call_line = line_of(pytester, "app.py", "client.check(user)")
     out = result.stdout.str()
-    assert (f"svc [[calls]][1] (fail-open): svc.ServiceError injected into the call to svc.Client.check at "
-            f"app.py:{call_line} (greet) escaped; the contract says fail open: catch it and recover with False") in out
+    assert (
+        f"svc [[calls]][1] (fail-open): svc.ServiceError injected into the call to svc.Client.check at "
+        f"app.py:{call_line} (greet) escaped; the contract says fail open: catch it and recover with False"
+    ) in out
     # The traceback where it escaped: from the test down to the consumer's call, not into the plugin.
-    result.stdout.fnmatch_lines(["*test_greet*", ">*allowed = client.check(user)", "E*svc.ServiceError",
-                                 f"app.py:{call_line}: ServiceError"])
+    result.stdout.fnmatch_lines(
+        [
+            "*test_greet*",
+            ">*allowed = client.check(user)",
+            "E*svc.ServiceError",
+            f"app.py:{call_line}: ServiceError",
+        ]
+    )
     assert "inject.py" not in out
 
 
-def test_a_fallback_that_degrades_passes_even_when_the_tests_own_assertion_no_longer_holds(pytester):
-    project(pytester, app='''
+def test_a_fallback_that_degrades_passes_even_when_the_tests_own_assertion_no_longer_holds(
+    pytester,
+):
+    project(
+        pytester,
+        app="""
         import svc
 
 
@@ -173,7 +197,8 @@ def test_a_fallback_that_degrades_passes_even_when_the_tests_own_assertion_no_lo
             except svc.ServiceError:
                 allowed = False
             return "hello" if allowed else "go away"
-        ''', tests='''
+        """,
+        tests="""
         from app import greet
 
 
@@ -183,7 +208,8 @@ def test_a_fallback_that_degrades_passes_even_when_the_tests_own_assertion_no_lo
 
         def test_greet_bob():
             assert greet("bob") == "go away"
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     result.assert_outcomes(passed=4)
     assert outcomes(result) == {
@@ -192,11 +218,16 @@ def test_a_fallback_that_degrades_passes_even_when_the_tests_own_assertion_no_lo
         "test_app.py::test_greet_bob": "PASSED",
         "test_app.py::test_greet_bob[fault:svc.ServiceError@Client.check]": "PASSED",
     }
-    assert "the test's own check then failed on the degraded result (AssertionError)" in result.stdout.str()
+    assert (
+        "the test's own check then failed on the degraded result (AssertionError)"
+        in result.stdout.str()
+    )
 
 
 def test_a_crash_of_another_type_after_the_error_is_not_degrading(pytester):
-    project(pytester, app='''
+    project(
+        pytester,
+        app="""
         import svc
 
 
@@ -206,22 +237,30 @@ def test_a_crash_of_another_type_after_the_error_is_not_degrading(pytester):
             except svc.ServiceError:
                 pass
             return "hello" if allowed else "go away"
-        ''', tests='''
+        """,
+        tests="""
         from app import greet
 
 
         def test_greet():
             assert greet("alice") == "hello"
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml")
     result.assert_outcomes(passed=1, failed=1)
     line = line_of(pytester, "app.py", ".check(user)")
-    result.stdout.fnmatch_lines(["*UnboundLocalError after svc.ServiceError injected into the call to svc.Client.check"
-                                 f" at app.py:{line} (greet): the code did not degrade, it crashed*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*UnboundLocalError after svc.ServiceError injected into the call to svc.Client.check"
+            f" at app.py:{line} (greet): the code did not degrade, it crashed*"
+        ]
+    )
 
 
 def test_a_handler_that_raises_under_fail_open_fails(pytester):
-    project(pytester, app='''
+    project(
+        pytester,
+        app="""
         import svc
 
 
@@ -230,22 +269,32 @@ def test_a_handler_that_raises_under_fail_open_fails(pytester):
                 return svc.Client().check(user)
             except svc.ServiceError as exc:
                 raise RuntimeError("no greeting") from exc
-        ''', tests='''
+        """,
+        tests="""
         from app import greet
 
 
         def test_greet():
             assert greet("alice")
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml")
     result.assert_outcomes(passed=1, failed=1)
     line = line_of(pytester, "app.py", ".check(user)")
-    result.stdout.fnmatch_lines(["*RuntimeError was raised from svc.ServiceError injected into the call to "
-                                 f"svc.Client.check at app.py:{line} (greet); the contract says fail open*instead of raising"])
+    result.stdout.fnmatch_lines(
+        [
+            "*RuntimeError was raised from svc.ServiceError injected into the call to "
+            f"svc.Client.check at app.py:{line} (greet); the contract says fail open*instead of raising"
+        ]
+    )
 
 
-def test_fail_closed_passes_when_the_error_or_one_raised_from_it_comes_out_and_fails_otherwise(pytester):
-    project(pytester, app='''
+def test_fail_closed_passes_when_the_error_or_one_raised_from_it_comes_out_and_fails_otherwise(
+    pytester,
+):
+    project(
+        pytester,
+        app="""
         import svc
 
 
@@ -276,7 +325,8 @@ def test_fail_closed_passes_when_the_error_or_one_raised_from_it_comes_out_and_f
                 return svc.Client().buy(user)
             except svc.ServiceError:
                 return {}["receipt"]
-        ''', tests='''
+        """,
+        tests="""
         import app
 
 
@@ -294,28 +344,41 @@ def test_fail_closed_passes_when_the_error_or_one_raised_from_it_comes_out_and_f
 
         def test_crashing():
             assert app.buy_crashing("alice") == "receipt"
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     tag = "[fault:svc.ServiceError@Client.buy]"
     assert outcomes(result) == {
-        "test_app.py::test_wrapped": "PASSED", f"test_app.py::test_wrapped{tag}": "PASSED",
-        "test_app.py::test_plain": "PASSED", f"test_app.py::test_plain{tag}": "PASSED",
-        "test_app.py::test_swallowed": "PASSED", f"test_app.py::test_swallowed{tag}": "FAILED",
-        "test_app.py::test_crashing": "PASSED", f"test_app.py::test_crashing{tag}": "FAILED",
+        "test_app.py::test_wrapped": "PASSED",
+        f"test_app.py::test_wrapped{tag}": "PASSED",
+        "test_app.py::test_plain": "PASSED",
+        f"test_app.py::test_plain{tag}": "PASSED",
+        "test_app.py::test_swallowed": "PASSED",
+        f"test_app.py::test_swallowed{tag}": "FAILED",
+        "test_app.py::test_crashing": "PASSED",
+        f"test_app.py::test_crashing{tag}": "FAILED",
     }
     out = result.stdout.str()
-    swallowed, crashing = [line_of(pytester, "app.py", f"def buy_{n}(") + 2 for n in ("swallowed", "crashing")]
-    assert (f"svc [[calls]][2] (fail-closed): svc.ServiceError injected into the call to svc.Client.buy at app.py:{swallowed} "
-            "(buy_swallowed) was swallowed and the test went on; the contract says fail closed") in out
-    assert ("svc [[calls]][2] (fail-closed): KeyError was raised while handling svc.ServiceError injected into the call "
-            f"to svc.Client.buy at app.py:{crashing} (buy_crashing); the contract says fail closed: raise from the error "
-            "(raise X from exc)") in out
+    swallowed, crashing = [
+        line_of(pytester, "app.py", f"def buy_{n}(") + 2 for n in ("swallowed", "crashing")
+    ]
+    assert (
+        f"svc [[calls]][2] (fail-closed): svc.ServiceError injected into the call to svc.Client.buy at app.py:{swallowed} "
+        "(buy_swallowed) was swallowed and the test went on; the contract says fail closed"
+    ) in out
+    assert (
+        "svc [[calls]][2] (fail-closed): KeyError was raised while handling svc.ServiceError injected into the call "
+        f"to svc.Client.buy at app.py:{crashing} (buy_crashing); the contract says fail closed: raise from the error "
+        "(raise X from exc)"
+    ) in out
     # Swallowed: the report shows where the error was raised and caught, the line that swallowed it.
     result.stdout.fnmatch_lines(["*_ test_swallowed[[]fault:*", ">*return svc.Client().buy(user)"])
 
 
 def test_async_calls_are_wrapped_with_async_wrappers_and_faulted_when_awaited(pytester):
-    project(pytester, app='''
+    project(
+        pytester,
+        app="""
         import inspect
 
         import svc
@@ -330,7 +393,8 @@ def test_async_calls_are_wrapped_with_async_wrappers_and_faulted_when_awaited(py
 
         async def preview_unguarded(user):
             return await svc.Client().check_async(user)
-        ''', tests='''
+        """,
+        tests="""
         import asyncio
         import inspect
 
@@ -345,22 +409,33 @@ def test_async_calls_are_wrapped_with_async_wrappers_and_faulted_when_awaited(py
 
         def test_preview_unguarded():
             assert asyncio.run(app.preview_unguarded("alice")) is True
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     tag = "[fault:svc.ServiceError@Client.check_async]"
     assert outcomes(result) == {
-        "test_app.py::test_preview": "PASSED", f"test_app.py::test_preview{tag}": "PASSED",
-        "test_app.py::test_preview_unguarded": "PASSED", f"test_app.py::test_preview_unguarded{tag}": "FAILED",
+        "test_app.py::test_preview": "PASSED",
+        f"test_app.py::test_preview{tag}": "PASSED",
+        "test_app.py::test_preview_unguarded": "PASSED",
+        f"test_app.py::test_preview_unguarded{tag}": "FAILED",
     }
     # The nested check() inside check_async() is the client's own business: one call, one run.
     assert "@Client.check]" not in result.stdout.str()
     line = line_of(pytester, "app.py", "async def preview_unguarded") + 1
-    result.stdout.fnmatch_lines(["*svc.ServiceError injected into the call to svc.Client.check_async at "
-                                 f"app.py:{line} (preview_unguarded) escaped*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*svc.ServiceError injected into the call to svc.Client.check_async at "
+            f"app.py:{line} (preview_unguarded) escaped*"
+        ]
+    )
 
 
-def test_methods_of_instances_made_before_the_test_and_functions_imported_by_name_are_reached(pytester):
-    project(pytester, app='''
+def test_methods_of_instances_made_before_the_test_and_functions_imported_by_name_are_reached(
+    pytester,
+):
+    project(
+        pytester,
+        app="""
         from svc import Client, lookup
 
         shared = Client()  # made at import, long before any patch
@@ -372,7 +447,8 @@ def test_methods_of_instances_made_before_the_test_and_functions_imported_by_nam
 
         def allowed_by_lookup(user):
             return lookup(user)
-        ''', tests='''
+        """,
+        tests="""
         import app
 
 
@@ -382,7 +458,8 @@ def test_methods_of_instances_made_before_the_test_and_functions_imported_by_nam
 
         def test_allowed_by_lookup():
             assert app.allowed_by_lookup("alice")
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert outcomes(result) == {
         "test_app.py::test_allowed": "PASSED",
@@ -392,19 +469,27 @@ def test_methods_of_instances_made_before_the_test_and_functions_imported_by_nam
         "test_app.py::test_allowed_by_lookup[fault:svc.ServiceError@lookup]": "FAILED",
     }
     line = line_of(pytester, "app.py", "return lookup(user)")
-    result.stdout.fnmatch_lines([f"*injected into the call to svc.lookup at app.py:{line} (allowed_by_lookup) escaped*"])
+    result.stdout.fnmatch_lines(
+        [f"*injected into the call to svc.lookup at app.py:{line} (allowed_by_lookup) escaped*"]
+    )
 
 
 def test_static_methods_stay_static_methods(pytester):
-    contract = CONTRACT.replace('match = ["svc.Client.check*", "svc.lookup"]',
-                                'match = ["svc.Client.check*", "svc.lookup", "svc.Client.version"]')
-    project(pytester, contract=contract, app='''
+    contract = CONTRACT.replace(
+        'match = ["svc.Client.check*", "svc.lookup"]',
+        'match = ["svc.Client.check*", "svc.lookup", "svc.Client.version"]',
+    )
+    project(
+        pytester,
+        contract=contract,
+        app="""
         import svc
 
 
         def versions():
             return svc.Client.version(), svc.Client().version()
-        ''', tests='''
+        """,
+        tests="""
         import svc
         from app import versions
 
@@ -412,7 +497,8 @@ def test_static_methods_stay_static_methods(pytester):
         def test_versions():
             assert isinstance(svc.Client.__dict__["version"], staticmethod)
             assert versions() == ("1.0", "1.0")
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert sorted(outcomes(result).items()) == [
         ("test_app.py::test_versions", "PASSED"),
@@ -421,7 +507,10 @@ def test_static_methods_stay_static_methods(pytester):
 
 
 def test_a_fault_run_that_no_longer_reaches_the_call_is_skipped_as_not_exercised(pytester):
-    project(pytester, app=GUARDED, tests='''
+    project(
+        pytester,
+        app=GUARDED,
+        tests="""
         from app import greet
 
         RUNS = []
@@ -431,20 +520,27 @@ def test_a_fault_run_that_no_longer_reaches_the_call_is_skipped_as_not_exercised
             RUNS.append(1)
             if len(RUNS) == 1:
                 greet("alice")
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA", "-v")
     result.assert_outcomes(passed=1, skipped=1)
-    result.stdout.fnmatch_lines([
-        "test_app.py::test_only_the_first_time[[]fault:svc.ServiceError@Client.check] SKIPPED*",
-        "*reached, never under fault",
-        "fault runs that reached no call this time (skipped) (1 test):",
-        "  test_app.py::test_only_the_first_time[[]fault:svc.ServiceError@Client.check]",
-        "SKIPPED [[]1] test_app.py:*: not exercised under fault: the run reached no call to svc.Client.check",
-    ])
+    result.stdout.fnmatch_lines(
+        [
+            "test_app.py::test_only_the_first_time[[]fault:svc.ServiceError@Client.check] SKIPPED*",
+            "*reached, never under fault",
+            "fault runs that reached no call this time (skipped) (1 test):",
+            "  test_app.py::test_only_the_first_time[[]fault:svc.ServiceError@Client.check]",
+            "SKIPPED [[]1] test_app.py:*: not exercised under fault: the run reached no call to svc.Client.check",
+        ]
+    )
 
 
-def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_are_the_blind_spots(pytester):
-    project(pytester, app='''
+def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_are_the_blind_spots(
+    pytester,
+):
+    project(
+        pytester,
+        app="""
         import svc
 
 
@@ -460,7 +556,8 @@ def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_a
                 return svc.Client().buy(user)
             except svc.ServiceError:
                 raise
-        ''', tests='''
+        """,
+        tests="""
         import svc
         from app import greet
 
@@ -476,7 +573,8 @@ def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_a
         def test_arranging_with_the_client_itself():
             # A call written in a test arranges the world: it is not the code under test and is not faulted.
             assert svc.Client().check("alice")
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert outcomes(result) == {
         "test_app.py::test_greet": "PASSED",
@@ -484,30 +582,40 @@ def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_a
         "test_app.py::test_arithmetic": "PASSED",
         "test_app.py::test_arranging_with_the_client_itself": "PASSED",
     }
-    checked, bought = line_of(pytester, "app.py", ".check(user)"), line_of(pytester, "app.py", ".buy(user)")
-    result.stdout.fnmatch_lines([
-        "*= contract faults =*",
-        "svc (mode each): 1 run under fault: 1 passed, 0 failed",
-        "  [[calls]][1] fail-open: svc.Client.check*, svc.lookup",
-        f"    app.py:{checked} * greet * under fault: passed",
-        "  [[calls]][2] fail-closed: svc.Client.buy",
-        f"    app.py:{bought} * never_tested * never reached by a test",
-        "not exercised: reached no call of svc (2 tests):",
-        "  test_app.py::test_arithmetic",
-        "  test_app.py::test_arranging_with_the_client_itself",
-    ])
+    checked, bought = (
+        line_of(pytester, "app.py", ".check(user)"),
+        line_of(pytester, "app.py", ".buy(user)"),
+    )
+    result.stdout.fnmatch_lines(
+        [
+            "*= contract faults =*",
+            "svc (mode each): 1 run under fault: 1 passed, 0 failed",
+            "  [[calls]][1] fail-open: svc.Client.check*, svc.lookup",
+            f"    app.py:{checked} * greet * under fault: passed",
+            "  [[calls]][2] fail-closed: svc.Client.buy",
+            f"    app.py:{bought} * never_tested * never reached by a test",
+            "not exercised: reached no call of svc (2 tests):",
+            "  test_app.py::test_arithmetic",
+            "  test_app.py::test_arranging_with_the_client_itself",
+        ]
+    )
     # The client's own call inside lookup() is not a consumer's call site.
     assert "svc.py:" not in result.stdout.str()
 
 
-RANDOM_CONTRACT = CONTRACT.replace('raises = ["svc.ServiceError"]\npolicy = "fail-open"',
-                                   'raises = ["svc.ServiceTimeout", "svc.ServiceDown"]\npolicy = "fail-open"')
-RANDOM_TESTS = "import app\n" + "".join(f'''
+RANDOM_CONTRACT = CONTRACT.replace(
+    'raises = ["svc.ServiceError"]\npolicy = "fail-open"',
+    'raises = ["svc.ServiceTimeout", "svc.ServiceDown"]\npolicy = "fail-open"',
+)
+RANDOM_TESTS = "import app\n" + "".join(
+    f"""
 
 def test_{i}():
     assert app.greet("alice") in (True, False)
-''' for i in range(6))
-GUARDED = '''
+"""
+    for i in range(6)
+)
+GUARDED = """
     import svc
 
 
@@ -516,7 +624,7 @@ GUARDED = '''
             return svc.Client().check(user)
         except svc.ServiceError:
             return False
-    '''
+    """
 
 
 def _fault_ids(result: pytest.RunResult) -> list:
@@ -527,16 +635,28 @@ def test_modes_each_first_and_a_seeded_random_that_replays(pytester):
     project(pytester, app=GUARDED, tests=RANDOM_TESTS, contract=RANDOM_CONTRACT)
     each = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert len(_fault_ids(each)) == 12
-    assert {i.split("[")[1] for i in _fault_ids(each)} == {"fault:svc.ServiceTimeout@Client.check]",
-                                                           "fault:svc.ServiceDown@Client.check]"}
+    assert {i.split("[")[1] for i in _fault_ids(each)} == {
+        "fault:svc.ServiceTimeout@Client.check]",
+        "fault:svc.ServiceDown@Client.check]",
+    }
     first = run(pytester, "--contract-faults=svc.toml", "--contract-faults-mode=first", "-rA")
-    assert _fault_ids(first) == [f"test_app.py::test_{i}[fault:svc.ServiceTimeout@Client.check]" for i in range(6)]
+    assert _fault_ids(first) == [
+        f"test_app.py::test_{i}[fault:svc.ServiceTimeout@Client.check]" for i in range(6)
+    ]
 
     def random_run(seed):
-        result = run(pytester, "--contract-faults=svc.toml", "--contract-faults-mode=random",
-                                    f"--contract-faults-seed={seed}", "-rA")
+        result = run(
+            pytester,
+            "--contract-faults=svc.toml",
+            "--contract-faults-mode=random",
+            f"--contract-faults-seed={seed}",
+            "-rA",
+        )
         result.assert_outcomes(passed=12)
-        assert f"mode random, seed {seed} (--contract-faults-seed {seed} replays it)" in result.stdout.str()
+        assert (
+            f"mode random, seed {seed} (--contract-faults-seed {seed} replays it)"
+            in result.stdout.str()
+        )
         return _fault_ids(result)
 
     assert random_run(7) == random_run(7)
@@ -549,12 +669,19 @@ def test_modes_each_first_and_a_seeded_random_that_replays(pytester):
 def test_without_a_seed_random_mode_draws_one_and_says_which(pytester):
     project(pytester, app=GUARDED, tests=RANDOM_TESTS, contract=RANDOM_CONTRACT)
     result = run(pytester, "--contract-faults=svc.toml", "--contract-faults-mode=random")
-    result.stdout.fnmatch_lines(["contract faults: svc (svc.toml); mode random, seed * (--contract-faults-seed * replays it)"])
+    result.stdout.fnmatch_lines(
+        [
+            "contract faults: svc (svc.toml); mode random, seed * (--contract-faults-seed * replays it)"
+        ]
+    )
     result.assert_outcomes(passed=12)
 
 
 def test_each_run_sets_up_function_fixtures_afresh_and_keeps_higher_scoped_ones(pytester):
-    project(pytester, app=GUARDED, tests='''
+    project(
+        pytester,
+        app=GUARDED,
+        tests="""
         import pytest
 
         import app
@@ -586,19 +713,23 @@ def test_each_run_sets_up_function_fixtures_afresh_and_keeps_higher_scoped_ones(
 
         def test_after():
             assert SETUPS == {"module": 1, "function": 0}
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml")
     result.assert_outcomes(passed=5)
 
 
 def test_exitfirst_stops_at_the_first_fault_run_that_fails(pytester):
-    project(pytester, app='''
+    project(
+        pytester,
+        app="""
         import svc
 
 
         def greet(user):
             return svc.Client().check(user)
-        ''', tests='''
+        """,
+        tests="""
         from app import greet
 
 
@@ -608,14 +739,20 @@ def test_exitfirst_stops_at_the_first_fault_run_that_fails(pytester):
 
         def test_2():
             assert greet("alice")
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-x", "-rA")
-    assert outcomes(result) == {"test_app.py::test_1": "PASSED",
-                                "test_app.py::test_1[fault:svc.ServiceError@Client.check]": "FAILED"}
+    assert outcomes(result) == {
+        "test_app.py::test_1": "PASSED",
+        "test_app.py::test_1[fault:svc.ServiceError@Client.check]": "FAILED",
+    }
 
 
 def test_parametrized_tests_get_the_fault_inside_their_id(pytester):
-    project(pytester, app=GUARDED, tests='''
+    project(
+        pytester,
+        app=GUARDED,
+        tests="""
         import pytest
 
         from app import greet
@@ -624,18 +761,22 @@ def test_parametrized_tests_get_the_fault_inside_their_id(pytester):
         @pytest.mark.parametrize("user", ["alice", "bob"])
         def test_greet(user):
             greet(user)
-        ''')
+        """,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert sorted(outcomes(result)) == [
-        "test_app.py::test_greet[alice-fault:svc.ServiceError@Client.check]", "test_app.py::test_greet[alice]",
-        "test_app.py::test_greet[bob-fault:svc.ServiceError@Client.check]", "test_app.py::test_greet[bob]",
+        "test_app.py::test_greet[alice-fault:svc.ServiceError@Client.check]",
+        "test_app.py::test_greet[alice]",
+        "test_app.py::test_greet[bob-fault:svc.ServiceError@Client.check]",
+        "test_app.py::test_greet[bob]",
     ]
 
 
 def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pytester):
     """botocore makes each client class at run time; every API call goes through BaseClient._make_api_call."""
     pytest.importorskip("botocore.stub")
-    pytester.makepyfile(app='''
+    pytester.makepyfile(
+        app="""
         from botocore.exceptions import BotoCoreError, ClientError
 
 
@@ -646,7 +787,8 @@ def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pyt
                 return ["<" + err.response["Error"]["Code"] + ">"]  # the factory's error has a real response
             except BotoCoreError:
                 return []
-        ''', test_app='''
+        """,
+        test_app="""
         import boto3
         from botocore.stub import Stubber
 
@@ -658,7 +800,8 @@ def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pyt
             with Stubber(s3) as stub:
                 stub.add_response("list_buckets", {"Buckets": [{"Name": "stickers"}]})
                 assert bucket_names(s3) == ["stickers"]
-        ''')
+        """,
+    )
     pytester.syspathinsert()
     result = run(pytester, "--contract-faults=boto3", "-rA")
     assert outcomes(result) == {
@@ -667,9 +810,13 @@ def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pyt
         "test_app.py::test_bucket_names[fault:botocore.exceptions.BotoCoreError@BaseClient._make_api_call]": "PASSED",
     }
     line = line_of(pytester, "app.py", "s3.list_buckets()")
-    result.stdout.fnmatch_lines(["*degraded: botocore.exceptions.ClientError injected into the call to "
-                                 f"botocore.client.BaseClient._make_api_call at app.py:{line} (bucket_names) did not "
-                                 "escape; the test's own check then failed on the degraded result (AssertionError)*"])
+    result.stdout.fnmatch_lines(
+        [
+            "*degraded: botocore.exceptions.ClientError injected into the call to "
+            f"botocore.client.BaseClient._make_api_call at app.py:{line} (bucket_names) did not "
+            "escape; the test's own check then failed on the degraded result (AssertionError)*"
+        ]
+    )
 
 
 def test_every_builtin_contract_resolves_and_builds_its_errors(monkeypatch):
@@ -678,19 +825,24 @@ def test_every_builtin_contract_resolves_and_builds_its_errors(monkeypatch):
 
     for library in ("requests", "httpx", "redis", "boto3"):
         pytest.importorskip(library)
-    monkeypatch.syspath_prepend(str(EXAMPLES))  # the capability-server's client is the example's stub
+    monkeypatch.syspath_prepend(
+        str(EXAMPLES)
+    )  # the capability-server's client is the example's stub
     for contract in load_contracts(builtin_names()):
         resolution = resolve(contract)
         assert resolution.problems == [] and resolution.targets, contract.name
         for gi, group in enumerate(contract.calls):
             for j, name in enumerate(group.raises):
                 error = build_error(contract, name, ["calls", gi, "raises", j])()
-                assert isinstance(error, error.__class__) and type(error).__name__ == name.rsplit(".", 1)[-1]
+                assert (
+                    isinstance(error, error.__class__)
+                    and type(error).__name__ == name.rsplit(".", 1)[-1]
+                )
 
 
 # --- patching is undone, and nothing happens unless asked -----------------------------------------------
 
-WATCH = '''
+WATCH = """
     import svc
 
     ORIGINAL = {name: svc.Client.__dict__[name] for name in ("check", "check_async", "buy")}
@@ -710,11 +862,13 @@ WATCH = '''
 
     def pytest_sessionfinish(session):
         print("\\nrestored after each test:", all(ok for _, ok in SEEN), len(SEEN))
-    '''
+    """
 
 
 def test_patches_are_undone_after_each_test_even_when_it_errors(pytester):
-    project(pytester, app='''
+    project(
+        pytester,
+        app="""
         import svc
         from svc import lookup
 
@@ -724,7 +878,8 @@ def test_patches_are_undone_after_each_test_even_when_it_errors(pytester):
                 return lookup(user)
             except svc.ServiceError:
                 return False
-        ''', tests='''
+        """,
+        tests="""
         import pytest
 
         import svc
@@ -757,7 +912,9 @@ def test_patches_are_undone_after_each_test_even_when_it_errors(pytester):
         def test_is_patched_while_it_runs():
             assert hasattr(svc.Client.__dict__["check"], "__contractlint_target__")
             assert greet("alice")
-        ''', conftest=WATCH)
+        """,
+        conftest=WATCH,
+    )
     result = run(pytester, "--contract-faults=svc.toml", "-s", "-rA")
     assert outcomes(result) == {
         "test_app.py::test_errors_in_setup": "ERROR",
@@ -770,18 +927,25 @@ def test_patches_are_undone_after_each_test_even_when_it_errors(pytester):
         "test_app.py::test_is_patched_while_it_runs[fault:svc.ServiceError@lookup]": "PASSED",
     }
     assert "restored after each test: True 5" in result.stdout.str()
-    result.stdout.fnmatch_lines(["not run under fault: they fail without one (1 test):",
-                                 "  test_app.py::test_errors_in_the_call"])
+    result.stdout.fnmatch_lines(
+        [
+            "not run under fault: they fail without one (1 test):",
+            "  test_app.py::test_errors_in_the_call",
+        ]
+    )
 
 
 def test_the_plugin_does_nothing_unless_asked(pytester):
-    project(pytester, app='''
+    project(
+        pytester,
+        app="""
         import svc
 
 
         def greet(user):
             return svc.Client().check(user)
-        ''', tests='''
+        """,
+        tests="""
         import svc
         from app import greet
 
@@ -796,14 +960,20 @@ def test_the_plugin_does_nothing_unless_asked(pytester):
 
         def test_fails():
             assert greet("bob")
-        ''', conftest=WATCH)
+        """,
+        conftest=WATCH,
+    )
     plain = run(pytester, "-rA", "-s")
     disabled = run(pytester, "-rA", "-s", "-p", "no:contractlint")
-    assert outcomes(plain) == outcomes(disabled) == {
-        "test_app.py::test_greet": "PASSED",
-        "test_app.py::test_nothing_is_patched": "PASSED",
-        "test_app.py::test_fails": "FAILED",
-    }
+    assert (
+        outcomes(plain)
+        == outcomes(disabled)
+        == {
+            "test_app.py::test_greet": "PASSED",
+            "test_app.py::test_nothing_is_patched": "PASSED",
+            "test_app.py::test_fails": "FAILED",
+        }
+    )
     plain.assert_outcomes(passed=2, failed=1)
     for result in (plain, disabled):
         assert "contract faults" not in result.stdout.str()
@@ -814,29 +984,37 @@ def test_importing_the_plugin_and_an_inactive_session_stay_cheap(pytester):
     code = "import sys, contractlint.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('libcst', 'contractlint'))))"
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "['contractlint', 'contractlint.pytest_plugin']"
-    pytester.makepyfile(test_x='''
+    pytester.makepyfile(
+        test_x="""
         import sys
 
 
         def test_nothing_of_contractlint_was_loaded():
             assert not [m for m in sys.modules if m.startswith("libcst") or m.startswith("contractlint.")
                         and m != "contractlint.pytest_plugin"]
-        ''')
+        """
+    )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
 
 
 def test_faults_can_be_asked_for_in_pyproject(pytester):
-    project(pytester, app=GUARDED, tests='''
+    project(
+        pytester,
+        app=GUARDED,
+        tests="""
         from app import greet
 
 
         def test_greet():
             assert greet("alice")
-        ''')
+        """,
+    )
     pytester.makepyprojecttoml('[tool.contractlint]\nfaults = ["svc.toml"]\n')
     result = run(pytester, "-rA")
-    assert outcomes(result) == {"test_app.py::test_greet": "PASSED",
-                                "test_app.py::test_greet[fault:svc.ServiceError@Client.check]": "PASSED"}
+    assert outcomes(result) == {
+        "test_app.py::test_greet": "PASSED",
+        "test_app.py::test_greet[fault:svc.ServiceError@Client.check]": "PASSED",
+    }
     assert "contract faults: svc (svc.toml); mode each" in result.stdout.str()
 
 
@@ -845,7 +1023,11 @@ def test_faults_can_be_asked_for_in_pyproject(pytester):
 
 def test_the_fixture_injects_inside_one_test_to_assert_on_the_degraded_result(pytester):
     contract = CONTRACT + '\n[faults]\n"svc.ServiceRefused" = "svc.make_refused"\n'
-    project(pytester, contract=contract, app=GUARDED, tests='''
+    project(
+        pytester,
+        contract=contract,
+        app=GUARDED,
+        tests="""
         import pytest
 
         import svc
@@ -877,7 +1059,8 @@ def test_the_fixture_injects_inside_one_test_to_assert_on_the_degraded_result(py
         def test_not_an_error_of_the_contract(contract_faults):
             with contract_faults("svc.toml", error="svc.ServiceTimeot"):
                 pass
-        ''')
+        """,
+    )
     line = line_of(pytester, "app.py", ".check(user)")
     test = pytester.path / "test_app.py"
     test.write_text(test.read_text().replace("LINE", str(line)))
@@ -889,15 +1072,22 @@ def test_the_fixture_injects_inside_one_test_to_assert_on_the_degraded_result(py
             "test_app.py::test_only_some_calls": "PASSED",
             "test_app.py::test_not_an_error_of_the_contract": "FAILED",
         }, args  # and no fault runs of their own: they bring their faults
-        result.stdout.fnmatch_lines(['*contract_faults: "svc.ServiceTimeot" is not an error svc says its calls raise '
-                                     '(the groups raise svc.ServiceError); did you mean "svc.ServiceTimeout"?'])
+        result.stdout.fnmatch_lines(
+            [
+                '*contract_faults: "svc.ServiceTimeot" is not an error svc says its calls raise '
+                '(the groups raise svc.ServiceError); did you mean "svc.ServiceTimeout"?'
+            ]
+        )
         assert "Traceback" not in result.stdout.str()
     # With the plugin on, the blocks' faults count in the map: the call site was exercised under fault.
     result.stdout.fnmatch_lines([f"    app.py:{line} * greet * under fault: 2 runs, all passed"])
 
 
 def test_the_fixture_finds_a_contract_the_configuration_names_by_its_name(pytester):
-    project(pytester, app=GUARDED, tests='''
+    project(
+        pytester,
+        app=GUARDED,
+        tests="""
         from app import greet
 
 
@@ -905,7 +1095,8 @@ def test_the_fixture_finds_a_contract_the_configuration_names_by_its_name(pytest
             with contract_faults("svc", error="svc.ServiceTimeout") as faults:
                 assert greet("alice") is False
             assert len(faults.injected) == 1
-        ''')
+        """,
+    )
     pytester.makepyprojecttoml('[tool.contractlint]\ncontracts = ["svc.toml"]\n')
     run(pytester).assert_outcomes(passed=1)
 
@@ -914,34 +1105,64 @@ def test_the_fixture_finds_a_contract_the_configuration_names_by_its_name(pytest
 
 
 BAD_INPUT = [
-    (["--contract-faults=no-such-service"], CONTRACT, None,
-     'ERROR: contract faults: unknown contract "no-such-service": not a builtin contract (*) nor a .toml path'),
-    (["--contract-faults=svc.toml"], CONTRACT.replace('"svc.Client.buy"', '"svc.Client.buy", "svcx.client.Pay.*"'),
-     '"svcx.client.Pay.*"',
-     'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].match[2]: cannot import "svcx.client.Pay": '
-     'no module named "svcx" (is it installed, and on sys.path?)'),
-    (["--contract-faults=svc.toml"], CONTRACT + '\n[faults]\n"svc.ServiceError" = "svc.testing.make_error"\n',
-     "svc.testing.make_error",
-     'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": cannot import the factory '
-     '"svc.testing.make_error": "svc" has no attribute or submodule "testing"'),
-    (["--contract-faults=svc.toml"], CONTRACT.replace('raises = ["svc.ServiceError"]\npolicy = "fail-closed"',
-                                                      'raises = ["svc.ServiceRefused"]\npolicy = "fail-closed"'),
-     '["svc.ServiceRefused"]',
-     'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].raises[1]: cannot build svc.ServiceRefused without '
-     "arguments (TypeError: *); name a factory for it under [faults]"),
-    (["--contract-faults=svc.toml"], CONTRACT + '\n[faults]\n"svc.ServiceError" = "svc.Client"\n', '"svc.Client"',
-     'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": the factory "svc.Client" returned '
-     "Client, not an instance of svc.ServiceError"),
-    (["--contract-faults-mode=random"], CONTRACT, None,
-     "ERROR: --contract-faults-mode and --contract-faults-seed need --contract-faults *"),
-    (["--contract-faults=svc.toml"], CONTRACT.replace('policy = "fail-closed"', 'policy = "closed"'), '"closed"',
-     'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].policy: expected "fail-open", "fail-closed" or "any", '
-     'got "closed"'),
+    (
+        ["--contract-faults=no-such-service"],
+        CONTRACT,
+        None,
+        'ERROR: contract faults: unknown contract "no-such-service": not a builtin contract (*) nor a .toml path',
+    ),
+    (
+        ["--contract-faults=svc.toml"],
+        CONTRACT.replace('"svc.Client.buy"', '"svc.Client.buy", "svcx.client.Pay.*"'),
+        '"svcx.client.Pay.*"',
+        'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].match[2]: cannot import "svcx.client.Pay": '
+        'no module named "svcx" (is it installed, and on sys.path?)',
+    ),
+    (
+        ["--contract-faults=svc.toml"],
+        CONTRACT + '\n[faults]\n"svc.ServiceError" = "svc.testing.make_error"\n',
+        "svc.testing.make_error",
+        'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": cannot import the factory '
+        '"svc.testing.make_error": "svc" has no attribute or submodule "testing"',
+    ),
+    (
+        ["--contract-faults=svc.toml"],
+        CONTRACT.replace(
+            'raises = ["svc.ServiceError"]\npolicy = "fail-closed"',
+            'raises = ["svc.ServiceRefused"]\npolicy = "fail-closed"',
+        ),
+        '["svc.ServiceRefused"]',
+        "ERROR: contract faults: */svc.toml:{line}: [[calls]][2].raises[1]: cannot build svc.ServiceRefused without "
+        "arguments (TypeError: *); name a factory for it under [faults]",
+    ),
+    (
+        ["--contract-faults=svc.toml"],
+        CONTRACT + '\n[faults]\n"svc.ServiceError" = "svc.Client"\n',
+        '"svc.Client"',
+        'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": the factory "svc.Client" returned '
+        "Client, not an instance of svc.ServiceError",
+    ),
+    (
+        ["--contract-faults-mode=random"],
+        CONTRACT,
+        None,
+        "ERROR: --contract-faults-mode and --contract-faults-seed need --contract-faults *",
+    ),
+    (
+        ["--contract-faults=svc.toml"],
+        CONTRACT.replace('policy = "fail-closed"', 'policy = "closed"'),
+        '"closed"',
+        'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].policy: expected "fail-open", "fail-closed" or "any", '
+        'got "closed"',
+    ),
 ]
 
 
-@pytest.mark.parametrize("args, contract, anchor, expected", BAD_INPUT,
-                         ids=["unknown name", "module", "factory", "no factory", "not an error", "mode alone", "loader"])
+@pytest.mark.parametrize(
+    "args, contract, anchor, expected",
+    BAD_INPUT,
+    ids=["unknown name", "module", "factory", "no factory", "not an error", "mode alone", "loader"],
+)
 def test_bad_input_is_one_line_and_a_usage_error(pytester, args, contract, anchor, expected):
     project(pytester, app=GUARDED, tests="def test_nothing():\n    pass\n", contract=contract)
     if anchor:
@@ -950,9 +1171,13 @@ def test_bad_input_is_one_line_and_a_usage_error(pytester, args, contract, ancho
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     errors = [line for line in result.errlines if line.strip()]
     assert len(errors) == 1, result.errlines
-    assert re.fullmatch(".*".join(re.escape(part) for part in expected.split("*")), errors[0]), errors[0]
+    assert re.fullmatch(".*".join(re.escape(part) for part in expected.split("*")), errors[0]), (
+        errors[0]
+    )
     assert "Traceback" not in result.stdout.str() + result.stderr.str()
-    assert "= contract faults =" not in result.stdout.str()  # no summary of a session that never ran
+    assert (
+        "= contract faults =" not in result.stdout.str()
+    )  # no summary of a session that never ran
 
 
 def test_a_bad_faults_setting_is_one_line_naming_pyproject(pytester):
@@ -960,16 +1185,23 @@ def test_a_bad_faults_setting_is_one_line_naming_pyproject(pytester):
     pytester.makepyprojecttoml('[tool.contractlint]\nfaults = ["svc.tom"]\n')
     result = run(pytester)
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(['ERROR: contract faults: */pyproject.toml:2: [[]tool.contractlint].faults[[]1]: '
-                                 '"svc.tom" is not a builtin contract (*) nor a .toml path'])
+    result.stderr.fnmatch_lines(
+        [
+            "ERROR: contract faults: */pyproject.toml:2: [[]tool.contractlint].faults[[]1]: "
+            '"svc.tom" is not a builtin contract (*) nor a .toml path'
+        ]
+    )
 
 
 # --- the contract's [faults] table and the faults setting -----------------------------------------------
 
-FAULTS_CONTRACT = CONTRACT + '''
+FAULTS_CONTRACT = (
+    CONTRACT
+    + """
 [faults]
 "svc.ServiceRefused" = "svc.make_refused"
-'''
+"""
+)
 
 
 def test_the_faults_table_is_loaded_and_validated_like_the_others():
@@ -977,9 +1209,11 @@ def test_the_faults_table_is_loaded_and_validated_like_the_others():
 
     contract = build_contract(tomllib.loads(FAULTS_CONTRACT), "svc.toml", FAULTS_CONTRACT)
     assert contract.faults == {"svc.ServiceRefused": "svc.make_refused"}
-    bad = FAULTS_CONTRACT.replace('"svc.ServiceRefused" = "svc.make_refused"',
-                                  '"svc.ServiceRefusd" = "svc.make_refused"\n"svc.ServiceDown" = "not a name"\n'
-                                  '"svc.ServiceTimeout" = 3')
+    bad = FAULTS_CONTRACT.replace(
+        '"svc.ServiceRefused" = "svc.make_refused"',
+        '"svc.ServiceRefusd" = "svc.make_refused"\n"svc.ServiceDown" = "not a name"\n'
+        '"svc.ServiceTimeout" = 3',
+    )
     with pytest.raises(UserError) as err:
         build_contract(tomllib.loads(bad), "svc.toml", bad)
     assert err.value.messages == [
@@ -994,13 +1228,16 @@ def test_the_faults_table_is_loaded_and_validated_like_the_others():
 
 def test_the_faults_setting_is_validated_like_contracts(tmp_path):
     (tmp_path / "svc.toml").write_text(CONTRACT)
-    assert build_config({"faults": ["svc.toml", "capability-server"]}, "pyproject.toml", str(tmp_path)).faults == (
-        "svc.toml", "capability-server")
+    assert build_config(
+        {"faults": ["svc.toml", "capability-server"]}, "pyproject.toml", str(tmp_path)
+    ).faults == ("svc.toml", "capability-server")
     assert build_config({}, "pyproject.toml", str(tmp_path)).faults == ()
     with pytest.raises(UserError) as err:
         build_config({"faults": []}, "pyproject.toml", str(tmp_path))
-    assert err.value.messages == ["pyproject.toml: [tool.contractlint].faults: an empty list injects nothing; "
-                                  "leave the key out to run the tests unchanged"]
+    assert err.value.messages == [
+        "pyproject.toml: [tool.contractlint].faults: an empty list injects nothing; "
+        "leave the key out to run the tests unchanged"
+    ]
     with pytest.raises(UserError) as err:
         build_config({"faults": ["capability-servr"]}, "pyproject.toml", str(tmp_path))
     assert 'did you mean "capability-server"?' in err.value.messages[0]
@@ -1020,7 +1257,7 @@ def _injected(error):
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="ExceptionGroup is new in Python 3.11")
 def test_an_error_carried_by_an_exception_group_escaped():
     error = TimeoutError()
-    group = ExceptionGroup("task group", [ValueError(), error])
+    group = ExceptionGroup("task group", [ValueError(), error])  # noqa: F821 (3.11+)
     verdict = judge("fail-open", group, [_injected(error)])
     assert (verdict.ok, verdict.word) == (False, "escaped")
     assert judge("fail-closed", group, [_injected(error)]).ok
@@ -1033,7 +1270,7 @@ def _raised(error, cause: bool):
         except TimeoutError as exc:
             if cause:
                 raise KeyError("x") from exc
-            raise KeyError("x")  # no "from": only __context__ links them
+            raise KeyError("x")  # noqa: B904 (no "from": only __context__ links them)
     except KeyError as exc:
         return exc
 
@@ -1051,27 +1288,38 @@ def test_raise_from_is_a_refusal_and_an_error_while_handling_is_a_crash():
         assert (verdict.ok, verdict.word) == (False, "crashed")
     assert judge("fail-closed", crashed, [_injected(error)]).message.startswith(
         "KeyError was raised while handling svc.ServiceError injected into the call to svc.Client.check at app.py:7 "
-        "(greet); the contract says fail closed: raise from the error")
+        "(greet); the contract says fail closed: raise from the error"
+    )
 
 
 # --- the example ----------------------------------------------------------------------------------------
 
 
 def _run_example(*args):
-    return subprocess.run([sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
-                          cwd=EXAMPLES, capture_output=True, text=True, env={**os.environ, "COLUMNS": "200"})
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-rA", *args],
+        cwd=EXAMPLES,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "200"},
+    )
 
 
 def test_the_chat_server_keeps_its_fallbacks_under_fault():
     proc = _run_example("--contract-faults=capability-server", "tests/test_chat_server.py")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "15 passed" in proc.stdout
-    for needle in ("test_preview_of_an_owned_sticker_is_animated[fault:capability_client.CapabilityError"
-                   "@CapabilityClient.check_async] ",
-                   "test_a_purchase_is_recorded[fault:capability_client.CapabilityError@CapabilityClient.grant] ",
-                   "@CapabilityClient.check@stickers.py:70] "):
+    for needle in (
+        "test_preview_of_an_owned_sticker_is_animated[fault:capability_client.CapabilityError"
+        "@CapabilityClient.check_async] ",
+        "test_a_purchase_is_recorded[fault:capability_client.CapabilityError@CapabilityClient.grant] ",
+        "@CapabilityClient.check@stickers.py:70] ",
+    ):
         assert needle in proc.stdout
-    assert "chat_server/stickers.py:70               capability_for_reply         under fault: passed" in proc.stdout
+    assert (
+        "chat_server/stickers.py:70               capability_for_reply         under fault: passed"
+        in proc.stdout
+    )
 
 
 def test_the_sticker_gallery_fails_where_it_does_not_degrade():
@@ -1079,15 +1327,21 @@ def test_the_sticker_gallery_fails_where_it_does_not_degrade():
     assert plain.returncode == 0 and "7 passed" in plain.stdout
     proc = _run_example("--contract-faults=capability-server", "tests/test_sticker_gallery.py")
     assert proc.returncode == 1
-    failed = sorted(line.split(" ")[1] for line in proc.stdout.splitlines() if line.startswith("FAILED "))
+    failed = sorted(
+        line.split(" ")[1] for line in proc.stdout.splitlines() if line.startswith("FAILED ")
+    )
     base = "tests/test_sticker_gallery.py::"
-    assert failed == sorted([
-        f"{base}test_show_sticker[fault:capability_client.CapabilityError@CapabilityClient.check]",
-        f"{base}test_show_animated[fault:capability_client.CapabilityError@CapabilityClient.check]",
-        f"{base}test_badge[fault:capability_client.CapabilityError@check_capability]",
-        f"{base}test_share[fault:capability_client.CapabilityError@CapabilityClient.check]",
-        f"{base}test_gift[fault:capability_client.CapabilityError@CapabilityClient.grant]",
-    ])
+    assert failed == sorted(
+        [
+            f"{base}test_show_sticker[fault:capability_client.CapabilityError@CapabilityClient.check]",
+            f"{base}test_show_animated[fault:capability_client.CapabilityError@CapabilityClient.check]",
+            f"{base}test_badge[fault:capability_client.CapabilityError@check_capability]",
+            f"{base}test_share[fault:capability_client.CapabilityError@CapabilityClient.check]",
+            f"{base}test_gift[fault:capability_client.CapabilityError@CapabilityClient.grant]",
+        ]
+    )
     assert "5 failed, 9 passed" in proc.stdout
-    assert "sticker_gallery/gallery.py:62            gift                         under fault: failed (swallowed)" \
+    assert (
+        "sticker_gallery/gallery.py:62            gift                         under fault: failed (swallowed)"
         in proc.stdout
+    )

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import jsonschema
 import pytest
+from clirun import invoke
 
 import contractlint
-from clirun import invoke
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_PATH = Path(contractlint.__file__).parent / "schemas" / "inventory-v1.schema.json"
@@ -35,13 +35,14 @@ PREFETCH_REASON = "best-effort prefetch; the send path checks again"
 def run(*args, cwd: Path = ROOT):
     return invoke(*args, cwd=cwd)
 
+
 def report(fmt: str, *args, cwd: Path = ROOT, paths=("examples/",)) -> str:
     result = run("report", *paths, "--today", TODAY, "--format", fmt, *args, cwd=cwd)
     assert result.exit_code == 0, result.stdout + result.stderr
     return result.stdout
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def example(fmt: str, *args) -> str:
     """The example's report (checked once per format: each run analyses every file)."""
     return report(fmt, *args)
@@ -75,18 +76,47 @@ def test_json_lists_the_expired_banner_risk_first():
         (STICKERS, "2027-02-28", False, "92 days left"),
     ]
     banner = risks[0]
-    assert (banner["codes"], banner["owner"], banner["reason"]) == (["CL001"], "ads-team", BANNER_REASON)
-    assert (banner["contracts"], banner["findings"], banner["file_level"], banner["line"]) == (["profile-service"], 1, False, 16)
+    assert (banner["codes"], banner["owner"], banner["reason"]) == (
+        ["CL001"],
+        "ads-team",
+        BANNER_REASON,
+    )
+    assert (banner["contracts"], banner["findings"], banner["file_level"], banner["line"]) == (
+        ["profile-service"],
+        1,
+        False,
+        16,
+    )
 
 
 def test_json_states_counts_and_review_date_per_contract():
     contracts = {c["name"]: c for c in example_json()["contracts"]}
     assert list(contracts) == ["capability-server", "profile-service"]
     cap, profile = contracts["capability-server"], contracts["profile-service"]
-    assert cap["counts"] == {"compliant": 3, "approved wrapper": 2, "accepted": 1, "baselined": 0, "violating": 7}
-    assert profile["counts"] == {"compliant": 0, "approved wrapper": 0, "accepted": 0, "baselined": 0, "violating": 1}
-    assert (cap["review_by"], cap["review_overdue"], cap["owner"]) == ("2027-03-31", False, "stickers-sre")
-    assert (profile["review_by"], profile["review_overdue"], profile["owner"]) == ("2027-06-30", False, "profiles-team")
+    assert cap["counts"] == {
+        "compliant": 3,
+        "approved wrapper": 2,
+        "accepted": 1,
+        "baselined": 0,
+        "violating": 7,
+    }
+    assert profile["counts"] == {
+        "compliant": 0,
+        "approved wrapper": 0,
+        "accepted": 0,
+        "baselined": 0,
+        "violating": 1,
+    }
+    assert (cap["review_by"], cap["review_overdue"], cap["owner"]) == (
+        "2027-03-31",
+        False,
+        "stickers-sre",
+    )
+    assert (profile["review_by"], profile["review_overdue"], profile["owner"]) == (
+        "2027-06-30",
+        False,
+        "profiles-team",
+    )
     # The counts are the calls listed: every call site is there, with its state.
     for contract in contracts.values():
         listed = Counter(call["state"] for call in contract["calls"])
@@ -98,9 +128,15 @@ def test_json_states_counts_and_review_date_per_contract():
     assert by_place[(STICKERS, 65)]["state"] == "approved wrapper"
     accepted = by_place[(STICKERS, 59)]
     assert accepted["state"] == "accepted"
-    assert accepted["acceptance"] == {"line": 60, "owner": "chat-team", "reason": PREFETCH_REASON, "until": "2027-02-28"}
+    assert accepted["acceptance"] == {
+        "line": 60,
+        "owner": "chat-team",
+        "reason": PREFETCH_REASON,
+        "until": "2027-02-28",
+    }
     assert [(c["path"], c["line"], c["state"], c["scope"]) for c in profile["calls"]] == [
-        (BANNER, 17, "violating", "banners_for")]
+        (BANNER, 17, "violating", "banners_for")
+    ]
     # Each contract lists the risks that concern it.
     assert [r["path"] for r in cap["risks"]] == [STICKERS]
     assert [r["path"] for r in profile["risks"]] == [BANNER]
@@ -121,8 +157,12 @@ def test_the_schema_is_strict():
         lambda d: d["contracts"][0]["counts"].update(extra=1),
         lambda d: d["contracts"][0]["calls"][0].update(state="fine"),
         lambda d: d["contracts"][0]["calls"][0].update(extra=1),
-        lambda d: d["contracts"][0]["calls"][0].update(acceptance={"line": 1, "owner": None, "reason": None, "until": None}),
-        lambda d: next(c for c in d["contracts"][0]["calls"] if c["state"] == "accepted").update(acceptance=None),
+        lambda d: d["contracts"][0]["calls"][0].update(
+            acceptance={"line": 1, "owner": None, "reason": None, "until": None}
+        ),
+        lambda d: next(c for c in d["contracts"][0]["calls"] if c["state"] == "accepted").update(
+            acceptance=None
+        ),
         lambda d: d["risks"][0].update(extra=1),
         lambda d: d["risks"][0].update(until="31/05/2026"),
         lambda d: d["risks"][0].update(codes=["unguarded-call"]),
@@ -144,26 +184,43 @@ def test_markdown_lists_risks_expired_first_with_reason_owner_and_expiry():
     text = example("markdown")
     assert text.startswith(f"# contractlint report — {TODAY}\n")
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
-    assert rows[0] == (f"| 2026-05-31 | **expired** | ads-team | CL001 | `{BANNER}:16` | {BANNER_REASON} |")
-    assert rows[1] == (f"| 2027-02-28 | 92 days left | chat-team | CL004 | `{STICKERS}:60` | {PREFETCH_REASON} |")
+    assert rows[0] == (
+        f"| 2026-05-31 | **expired** | ads-team | CL001 | `{BANNER}:16` | {BANNER_REASON} |"
+    )
+    assert rows[1] == (
+        f"| 2027-02-28 | 92 days left | chat-team | CL004 | `{STICKERS}:60` | {PREFETCH_REASON} |"
+    )
     assert text.index("## Accepted risks, by expiry") < text.index("## capability-server")
 
 
 def test_markdown_has_each_contract_with_counts_calls_and_review_date():
     text = example("markdown")
-    cap = text[text.index("## capability-server"):text.index("## profile-service")]
-    profile = text[text.index("## profile-service"):]
+    cap = text[text.index("## capability-server") : text.index("## profile-service")]
+    profile = text[text.index("## profile-service") :]
     assert "Owner: stickers-sre · review by: 2027-03-31" in cap
     assert "Owner: profiles-team · review by: 2027-06-30" in profile
     header = "| compliant | approved wrapper | accepted | baselined | violating |"
     assert f"{header}\n|---|---|---|---|---|\n| 3 | 2 | 1 | 0 | 7 |" in cap
     assert f"{header}\n|---|---|---|---|---|\n| 0 | 0 | 0 | 0 | 1 |" in profile
-    calls = [line for line in cap.splitlines() if re.match(r"\| (compliant|approved wrapper|accepted|violating)\b.* \| `", line)]
+    calls = [
+        line
+        for line in cap.splitlines()
+        if re.match(r"\| (compliant|approved wrapper|accepted|violating)\b.* \| `", line)
+    ]
     assert Counter(line.split(" | ")[0][2:].split(" (")[0] for line in calls) == {
-        "compliant": 3, "approved wrapper": 2, "accepted": 1, "violating": 7}
-    assert (f"| accepted (until 2027-02-28, chat-team: {PREFETCH_REASON}) | `{STICKERS}:59` | "
-            "`capability_client.CapabilityClient.check` | warm_preview_cache |") in cap
-    assert f"| violating | `{BANNER}:17` | `profile_client.ProfileClient.lookup` | banners_for |" in profile
+        "compliant": 3,
+        "approved wrapper": 2,
+        "accepted": 1,
+        "violating": 7,
+    }
+    assert (
+        f"| accepted (until 2027-02-28, chat-team: {PREFETCH_REASON}) | `{STICKERS}:59` | "
+        "`capability_client.CapabilityClient.check` | warm_preview_cache |"
+    ) in cap
+    assert (
+        f"| violating | `{BANNER}:17` | `profile_client.ProfileClient.lookup` | banners_for |"
+        in profile
+    )
     # Each contract's own risks, under it.
     assert f"`{BANNER}:16`" in profile and f"`{BANNER}:16`" not in cap
 
@@ -232,7 +289,9 @@ def test_html_is_one_self_contained_page():
 def test_html_shows_risks_states_counts_and_review_dates():
     page = parse(example("html"))
     text = " ".join(" ".join(page.text).split())
-    assert text.index("2026-05-31 expired ads-team CL001") < text.index("2027-02-28 92 days left chat-team CL004")
+    assert text.index("2026-05-31 expired ads-team CL001") < text.index(
+        "2027-02-28 92 days left chat-team CL004"
+    )
     assert BANNER_REASON in text and PREFETCH_REASON in text
     assert "Owner: stickers-sre · review by: 2027-03-31" in text
     assert "Owner: profiles-team · review by: 2027-06-30" in text
@@ -244,7 +303,9 @@ def test_html_shows_risks_states_counts_and_review_dates():
     assert expired_cells  # the expired risk stands out
     bars = [a for t, a in page.tags if t == "svg"]
     assert [a["aria-label"] for a in bars] == [
-        "compliant 3, approved wrapper 2, accepted 1, violating 7", "violating 1"]
+        "compliant 3, approved wrapper 2, accepted 1, violating 7",
+        "violating 1",
+    ]
 
 
 # --- other states and cases, on small projects --------------------------------------------------
@@ -252,11 +313,19 @@ def test_html_shows_risks_states_counts_and_review_dates():
 
 def test_baselined_calls_show_as_baselined(tmp_path):
     baseline = tmp_path / "baseline.json"
-    written = run("check", "examples/sticker_gallery", "--today", TODAY, "--write-baseline", str(baseline))
+    written = run(
+        "check", "examples/sticker_gallery", "--today", TODAY, "--write-baseline", str(baseline)
+    )
     assert written.exit_code == 0, written.stderr
     doc = example_json("--baseline", str(baseline))
     cap = doc["contracts"][0]
-    assert cap["counts"] == {"compliant": 3, "approved wrapper": 2, "accepted": 1, "baselined": 7, "violating": 0}
+    assert cap["counts"] == {
+        "compliant": 3,
+        "approved wrapper": 2,
+        "accepted": 1,
+        "baselined": 7,
+        "violating": 0,
+    }
     assert {c["state"] for c in cap["calls"] if c["path"] == GALLERY} == {"baselined"}
     assert doc["contracts"][1]["counts"]["violating"] == 1
     text = report("markdown", "--baseline", str(baseline))
@@ -293,7 +362,9 @@ def small(tmp_path: Path, code: str, review_by: str = "2027-12-31") -> Path:
 
 
 def test_risks_are_sorted_by_expiry_expired_first_and_undated_last(tmp_path):
-    root = small(tmp_path, """\
+    root = small(
+        tmp_path,
+        """\
         import svc_client
         def a():
             return svc_client.call()  # contractlint: accept CL001 until=2026-12-31 owner=a -- later
@@ -307,19 +378,33 @@ def test_risks_are_sorted_by_expiry_expired_first_and_undated_last(tmp_path):
             return svc_client.call()  # contractlint: accept CL001 until=2026-11-27 owner=e -- just expired
         def f():
             return 1  # contractlint: accept CL004 until=2026-12-01 owner=f -- stale
-        """)
+        """,
+    )
     doc = json.loads(report("json", cwd=root, paths=(".",)))
     validator().validate(doc)
     assert [(r["owner"], r["status"]) for r in doc["risks"]] == [
-        ("c", "expired"), ("e", "expired"), ("d", "0 days left"), ("f", "3 days left"), ("a", "33 days left"),
-        ("b", "no expiry")]
+        ("c", "expired"),
+        ("e", "expired"),
+        ("d", "0 days left"),
+        ("f", "3 days left"),
+        ("a", "33 days left"),
+        ("b", "no expiry"),
+    ]
     # The stale acceptance names no finding, so no contract; each contract lists its own, in the same order.
     assert [r["owner"] for r in doc["contracts"][0]["risks"]] == ["c", "e", "d", "a", "b"]
-    assert doc["contracts"][0]["counts"] == {"compliant": 0, "approved wrapper": 0, "accepted": 3, "baselined": 0,
-                                             "violating": 2}
+    assert doc["contracts"][0]["counts"] == {
+        "compliant": 0,
+        "approved wrapper": 0,
+        "accepted": 3,
+        "baselined": 0,
+        "violating": 2,
+    }
     markdown = report("markdown", cwd=root, paths=(".",))
-    owners = [line.split(" | ")[2] for line in markdown.split("## svc")[0].splitlines() if line.startswith("| 20")
-              or line.startswith("| —")]
+    owners = [
+        line.split(" | ")[2]
+        for line in markdown.split("## svc")[0].splitlines()
+        if line.startswith("| 20") or line.startswith("| —")
+    ]
     assert owners == ["c", "e", "d", "f", "a", "b"]
     assert "| 2026-11-28 | 0 days left | d |" in markdown
     assert "| — | no expiry | b |" in markdown
@@ -329,21 +414,29 @@ def test_an_overdue_review_is_flagged(tmp_path):
     root = small(tmp_path, "import svc_client\n", review_by="2026-06-30")
     doc = json.loads(report("json", cwd=root, paths=(".",)))
     validator().validate(doc)
-    assert (doc["contracts"][0]["review_by"], doc["contracts"][0]["review_overdue"]) == ("2026-06-30", True)
+    assert (doc["contracts"][0]["review_by"], doc["contracts"][0]["review_overdue"]) == (
+        "2026-06-30",
+        True,
+    )
     assert "review by: 2026-06-30 (**overdue**)" in report("markdown", cwd=root, paths=(".",))
     html_text = " ".join(parse(report("html", cwd=root, paths=(".",))).text)
     assert "2026-06-30 (overdue)" in html_text
-    on_time = json.loads(run("report", ".", "--today", "2026-06-30", "--format", "json", cwd=root).stdout)
+    on_time = json.loads(
+        run("report", ".", "--today", "2026-06-30", "--format", "json", cwd=root).stdout
+    )
     assert on_time["contracts"][0]["review_overdue"] is False
 
 
 def test_reasons_are_escaped_in_markdown_and_html(tmp_path):
     reason = "a | b <script>alert(1)</script> & c"
-    root = small(tmp_path, f"""\
+    root = small(
+        tmp_path,
+        f"""\
         import svc_client
         def a():
             return svc_client.call()  # contractlint: accept CL001 owner=x -- {reason}
-        """)
+        """,
+    )
     markdown = report("markdown", cwd=root, paths=(".",))
     assert "a \\| b <script>" in markdown
     text = report("html", cwd=root, paths=(".",))
@@ -355,7 +448,9 @@ def test_reasons_are_escaped_in_markdown_and_html(tmp_path):
 
 def test_report_exits_0_with_violations_and_writes_to_a_file(tmp_path):
     target = tmp_path / "report.html"
-    result = run("report", "examples/", "--today", TODAY, "--format", "html", "--output", str(target))
+    result = run(
+        "report", "examples/", "--today", TODAY, "--format", "html", "--output", str(target)
+    )
     assert (result.exit_code, result.stdout) == (0, "")
     assert target.read_text(encoding="utf-8") == example("html")
 

@@ -13,11 +13,11 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from test_cache import SERVICE, contract  # the same small service: client.py calls it
 
 from contractlint import engine, runcache
 from contractlint.config import Config
 from contractlint.engine import check_paths
-from test_cache import SERVICE, contract  # the same small service: client.py calls it
 
 FILES = {
     # calls the service and lets its error out: a carrier
@@ -69,18 +69,24 @@ def later(monkeypatch):
 
 def check(root: Path, contracts=None, config=None, paths=("app",), **options):
     options.setdefault("cache_dir", str(root / ".contractlint_cache"))
-    return check_paths(list(paths), config or Config(root=str(root)), contracts or [contract()], **options)
+    return check_paths(
+        list(paths), config or Config(root=str(root)), contracts or [contract()], **options
+    )
 
 
 def plain(report):
-    return ([(f.path, f.span, f.code, f.message, f.via) for f in report.findings],
-            [(c.path, c.span, c.callee, c.state) for c in report.calls],
-            report.files_checked, report.files_parsed)
+    return (
+        [(f.path, f.span, f.code, f.message, f.via) for f in report.findings],
+        [(c.path, c.span, c.callee, c.state) for c in report.calls],
+        report.files_checked,
+        report.files_parsed,
+    )
 
 
 @pytest.fixture
 def no_analysis(monkeypatch):
     """Any file analysed, or errors followed again, fails the test: the run entry must answer."""
+
     def refuse(*args, **kwargs):
         raise AssertionError("the run analysed files: the run entry did not answer")
 
@@ -123,10 +129,17 @@ def test_a_comment_in_a_file_nobody_parses_keeps_the_entry(root, later, no_analy
 
 def test_an_acceptance_added_to_a_file_nobody_parses_is_seen(root, later, no_analysis):
     check(root)
-    write(root, "app/plain.py", "import os  # contractlint: accept CL001 until=2030-01-01 owner=ops -- why\n")
+    write(
+        root,
+        "app/plain.py",
+        "import os  # contractlint: accept CL001 until=2030-01-01 owner=ops -- why\n",
+    )
     no_analysis()
     warm = check(root, today=dt.date(2026, 1, 1))
-    assert [(f.path, f.code) for f in warm.findings] == [("app/plain.py", "CL103"), ("app/view.py", "CL001")]
+    assert [(f.path, f.code) for f in warm.findings] == [
+        ("app/plain.py", "CL103"),
+        ("app/view.py", "CL001"),
+    ]
 
 
 def test_a_touched_file_is_read_once_then_trusted_again(root, later, no_analysis, monkeypatch):
@@ -153,33 +166,48 @@ def test_files_changed_just_before_the_run_keep_no_stamp(root):
     assert runcache.stamp(path, runcache._now()) is None  # its change time is still now
     st = os.stat(path)
     assert runcache.stamp(path, runcache._now() + 10 * runcache.RACY_NS) == (
-        st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino, st.st_dev)
+        st.st_size,
+        st.st_mtime_ns,
+        st.st_ctime_ns,
+        st.st_ino,
+        st.st_dev,
+    )
 
 
 def test_a_parsed_file_changed_with_its_size_and_times_kept_is_analysed_again(root, later):
     check(root)
     path = root / "app" / "client.py"
     before = os.stat(path)
-    renamed = path.read_text().replace("def fetch(user)", "def fetcz(user)")  # view.py calls nothing now
+    renamed = path.read_text().replace(
+        "def fetch(user)", "def fetcz(user)"
+    )  # view.py calls nothing now
     assert len(renamed) == before.st_size
     path.write_text(renamed)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))  # a tool that keeps the modification time
+    os.utime(
+        path, ns=(before.st_atime_ns, before.st_mtime_ns)
+    )  # a tool that keeps the modification time
     warm = check(root)
     assert [(f.path, f.code) for f in warm.findings] == [("app/client.py", "CL001")]
     assert plain(warm) == plain(check(root, cache_dir=str(root / ".elsewhere")))
 
 
-@pytest.mark.parametrize("change", [
-    "guard the call in the carrier",
-    "a file nobody parsed starts calling the carrier",
-    "a file nobody parsed starts importing the service",
-    "a new file",
-    "a file removed",
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        "guard the call in the carrier",
+        "a file nobody parsed starts calling the carrier",
+        "a file nobody parsed starts importing the service",
+        "a new file",
+        "a file removed",
+    ],
+)
 def test_changes_that_change_the_answer_are_analysed(root, later, change):
     check(root)
     if change == "guard the call in the carrier":
-        write(root, "app/client.py", """\
+        write(
+            root,
+            "app/client.py",
+            """\
             import svc
 
             def fetch(user):
@@ -187,9 +215,14 @@ def test_changes_that_change_the_answer_are_analysed(root, later, change):
                     return svc.Client().fetch(user)
                 except svc.Error:
                     return None
-            """)
+            """,
+        )
     elif change == "a file nobody parsed starts calling the carrier":
-        write(root, "app/plain.py", "from app.client import fetch\n\ndef again():\n    return fetch(1)\n")
+        write(
+            root,
+            "app/plain.py",
+            "from app.client import fetch\n\ndef again():\n    return fetch(1)\n",
+        )
     elif change == "a file nobody parsed starts importing the service":
         write(root, "app/plain.py", "import svc\n\ndef direct():\n    return svc.Client().get(1)\n")
     elif change == "a new file":
@@ -201,8 +234,14 @@ def test_changes_that_change_the_answer_are_analysed(root, later, change):
     assert plain(warm) == plain(fresh)
     expected = {
         "guard the call in the carrier": [],
-        "a file nobody parsed starts calling the carrier": [("app/plain.py", "CL001"), ("app/view.py", "CL001")],
-        "a file nobody parsed starts importing the service": [("app/plain.py", "CL001"), ("app/view.py", "CL001")],
+        "a file nobody parsed starts calling the carrier": [
+            ("app/plain.py", "CL001"),
+            ("app/view.py", "CL001"),
+        ],
+        "a file nobody parsed starts importing the service": [
+            ("app/plain.py", "CL001"),
+            ("app/view.py", "CL001"),
+        ],
         "a new file": [("app/more.py", "CL001")],
         "a file removed": [("app/client.py", "CL001")],
     }[change]
@@ -212,7 +251,9 @@ def test_changes_that_change_the_answer_are_analysed(root, later, change):
 def test_other_contracts_configuration_or_prefilter_are_other_entries(root, later):
     check(root)
     closed = contract(SERVICE.replace('policy = "fail-open"', 'policy = "fail-closed"'))
-    assert plain(check(root, contracts=[closed])) == plain(check(root, contracts=[closed], cache_dir=str(root / ".x")))
+    assert plain(check(root, contracts=[closed])) == plain(
+        check(root, contracts=[closed], cache_dir=str(root / ".x"))
+    )
     assert [f.code for f in check(root, contracts=[closed]).findings] == ["CL001"]
     excluded = Config(root=str(root), exclude=("app/view.py",))
     assert [f.path for f in check(root, config=excluded).findings] == ["app/client.py"]
@@ -236,8 +277,14 @@ def test_runs_over_named_files_only_keep_no_run_entry(root, later):
 
 
 def test_acceptances_are_judged_on_the_day_of_each_run(root, later, no_analysis):
-    write(root, "app/view.py", textwrap.dedent(FILES["app/view.py"]).replace(
-        "    return fetch", "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return fetch"))
+    write(
+        root,
+        "app/view.py",
+        textwrap.dedent(FILES["app/view.py"]).replace(
+            "    return fetch",
+            "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return fetch",
+        ),
+    )
     before = check(root, today=dt.date(2029, 12, 31))
     assert before.findings == []
     no_analysis()
@@ -253,25 +300,46 @@ class _Planted:
         return (os.mkdir, (self.target,))
 
 
-@pytest.mark.parametrize("damage", [
-    "empty", "not a pickle", "other format", "truncated", "wrong shapes", "runs code", "bad rows", "bad results",
-])
+@pytest.mark.parametrize(
+    "damage",
+    [
+        "empty",
+        "not a pickle",
+        "other format",
+        "truncated",
+        "wrong shapes",
+        "runs code",
+        "bad rows",
+        "bad results",
+    ],
+)
 def test_a_damaged_run_entry_is_run_again_never_a_crash(root, later, tmp_path, damage):
     reference = plain(check(root))
     entry = runs(root)[0]
     blob = entry.read_bytes()
     target = tmp_path / "pwned"
-    entry.write_bytes({
-        "empty": b"",
-        "not a pickle": b"not a pickle at all",
-        "other format": pickle.dumps(("contractlint-run-0",) + pickle.loads(blob)[1:]),
-        "truncated": blob[: len(blob) // 2],
-        "wrong shapes": pickle.dumps((runcache.FORMAT, pickle.loads(blob)[1], "files", None, [])),
-        "runs code": pickle.dumps((runcache.FORMAT, _Planted(str(target)), [], frozenset(), {})),
-        "bad rows": pickle.dumps(pickle.loads(blob)[:2] + ([("app/__init__.py",)] * len(FILES),)
-                                 + pickle.loads(blob)[3:]),
-        "bad results": pickle.dumps(pickle.loads(blob)[:4] + ({i: (["not a finding"], []) for i in range(4)},)),
-    }[damage])
+    entry.write_bytes(
+        {
+            "empty": b"",
+            "not a pickle": b"not a pickle at all",
+            "other format": pickle.dumps(("contractlint-run-0",) + pickle.loads(blob)[1:]),
+            "truncated": blob[: len(blob) // 2],
+            "wrong shapes": pickle.dumps(
+                (runcache.FORMAT, pickle.loads(blob)[1], "files", None, [])
+            ),
+            "runs code": pickle.dumps(
+                (runcache.FORMAT, _Planted(str(target)), [], frozenset(), {})
+            ),
+            "bad rows": pickle.dumps(
+                pickle.loads(blob)[:2]
+                + ([("app/__init__.py",)] * len(FILES),)
+                + pickle.loads(blob)[3:]
+            ),
+            "bad results": pickle.dumps(
+                pickle.loads(blob)[:4] + ({i: (["not a finding"], []) for i in range(4)},)
+            ),
+        }[damage]
+    )
     assert plain(check(root)) == reference
     assert not target.exists()
     assert plain(check(root)) == reference  # and the entry written again is good
@@ -301,13 +369,21 @@ def test_an_edited_tool_does_not_read_what_an_older_one_wrote(root, later, monke
 def test_another_root_is_another_entry(tmp_path, monkeypatch, later):
     # the same paths from the same folder, with the root one level down: other module names
     monkeypatch.chdir(tmp_path)
-    for name, text in {"pkg/pkg/__init__.py": "",
-                       "pkg/pkg/client.py": "import svc\n\ndef fetch(user):\n    return svc.Client().fetch(user)\n",
-                       "pkg/pkg/user.py": "from pkg.client import fetch\n\ndef show(user):\n    return fetch(user)\n"}.items():
+    for name, text in {
+        "pkg/pkg/__init__.py": "",
+        "pkg/pkg/client.py": "import svc\n\ndef fetch(user):\n    return svc.Client().fetch(user)\n",
+        "pkg/pkg/user.py": "from pkg.client import fetch\n\ndef show(user):\n    return fetch(user)\n",
+    }.items():
         write(tmp_path, name, text)
     cache_dir = str(tmp_path / ".shared-cache")
     outer = check_paths(["pkg"], Config(root=str(tmp_path)), [contract()], cache_dir=cache_dir)
-    inner = check_paths(["pkg"], Config(root=str(tmp_path / "pkg")), [contract()], cache_dir=cache_dir)
-    assert [f.path for f in outer.findings] == ["pkg/pkg/client.py"]  # ``pkg.client`` is not a module there
+    inner = check_paths(
+        ["pkg"], Config(root=str(tmp_path / "pkg")), [contract()], cache_dir=cache_dir
+    )
+    assert [f.path for f in outer.findings] == [
+        "pkg/pkg/client.py"
+    ]  # ``pkg.client`` is not a module there
     assert [f.path for f in inner.findings] == ["pkg/pkg/user.py"]
-    assert plain(inner) == plain(check_paths(["pkg"], Config(root=str(tmp_path / "pkg")), [contract()]))
+    assert plain(inner) == plain(
+        check_paths(["pkg"], Config(root=str(tmp_path / "pkg")), [contract()])
+    )

@@ -73,8 +73,13 @@ def snapshot(report):
     return (
         [(f.path, f.span, f.code, f.message, f.severity, f.fingerprint) for f in report.findings],
         [(c.path, c.span, c.contract, c.callee, c.state) for c in report.calls],
-        list(report.files), report.files_checked, report.files_parsed,
-        [(r.acceptance.path, r.acceptance.line, r.contracts, r.findings, r.expired) for r in report.risks],
+        list(report.files),
+        report.files_checked,
+        report.files_parsed,
+        [
+            (r.acceptance.path, r.acceptance.line, r.contracts, r.findings, r.expired)
+            for r in report.risks
+        ],
     )
 
 
@@ -84,25 +89,35 @@ def run(root: Path, contracts=CONTRACTS, **options):
 
 # -- the prefilter -------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, kept", [
-    ("import requests\n", True),
-    ("import os, requests.adapters as a\n", True),
-    ("import café as c, requests\n", True),
-    ("import os, \\\n    requests\n", True),
-    ("from redis.client import Redis\n", True),
-    ("from \\\n  redis import Redis\n", True),
-    ("def f():\n    import requests\n    return requests.get('u')\n", True),
-    ("x = 1; import requests\n", True),
-    ("s = 'import requests'\n", True),  # text that only looks like an import is kept: never unsound
-    ("from . import requests\n", True),
-    ("# this module handles requests\n", False),  # a mention is not an import
-    ("requests = make(); requests.get('u')\n", False),  # bound by no import: never resolved to the module
-    ("from .requests import x\n", False),  # a relative import resolves to nothing
-    ("import os # requests\n", False),
-    ("import requests_toolbelt\n", False),  # a whole word, not a prefix
-    ("import myrequests\n", False),
-    ("x = 'no service here'\n", False),
-])
+
+@pytest.mark.parametrize(
+    "text, kept",
+    [
+        ("import requests\n", True),
+        ("import os, requests.adapters as a\n", True),
+        ("import café as c, requests\n", True),
+        ("import os, \\\n    requests\n", True),
+        ("from redis.client import Redis\n", True),
+        ("from \\\n  redis import Redis\n", True),
+        ("def f():\n    import requests\n    return requests.get('u')\n", True),
+        ("x = 1; import requests\n", True),
+        (
+            "s = 'import requests'\n",
+            True,
+        ),  # text that only looks like an import is kept: never unsound
+        ("from . import requests\n", True),
+        ("# this module handles requests\n", False),  # a mention is not an import
+        (
+            "requests = make(); requests.get('u')\n",
+            False,
+        ),  # bound by no import: never resolved to the module
+        ("from .requests import x\n", False),  # a relative import resolves to nothing
+        ("import os # requests\n", False),
+        ("import requests_toolbelt\n", False),  # a whole word, not a prefix
+        ("import myrequests\n", False),
+        ("x = 'no service here'\n", False),
+    ],
+)
 def test_the_prefilter_keeps_files_that_import_a_contract_root(text, kept):
     assert Prefilter(CONTRACTS).keeps(text.encode(), "app.views") is kept
 
@@ -130,7 +145,8 @@ def test_the_examples_stub_client_holds_calls_the_old_prefilter_hid(tmp_path):
 
 def test_an_alias_that_leads_to_a_contract_root_makes_its_own_root_count(tmp_path):
     # socket.timeout is Python's alias of TimeoutError: a contract over TimeoutError(...) calls must see it.
-    svc = contract(textwrap.dedent("""\
+    svc = contract(
+        textwrap.dedent("""\
         version = 1
         [contract]
         name = "timeouts"
@@ -141,7 +157,8 @@ def test_an_alias_that_leads_to_a_contract_root_makes_its_own_root_count(tmp_pat
         [[calls]]
         match = ["TimeoutError"]
         policy = "any"
-        """))
+        """)
+    )
     tree(tmp_path, {"app.py": "import socket\n\ndef f():\n    return socket.timeout('x')\n"})
     assert "socket" in Prefilter([svc]).roots
     with_filter, without = run(tmp_path, [svc]), run(tmp_path, [svc], use_prefilter=False)
@@ -150,7 +167,8 @@ def test_an_alias_that_leads_to_a_contract_root_makes_its_own_root_count(tmp_pat
 
 
 def test_a_builtin_root_needs_no_import(tmp_path):
-    svc = contract(textwrap.dedent("""\
+    svc = contract(
+        textwrap.dedent("""\
         version = 1
         [contract]
         name = "files"
@@ -161,7 +179,8 @@ def test_a_builtin_root_needs_no_import(tmp_path):
         [[calls]]
         match = ["open"]
         policy = "any"
-        """))
+        """)
+    )
     assert Prefilter([svc]).keeps(b"def f():\n    return open('x')\n", "app")
     tree(tmp_path, {"app.py": "def f():\n    return open('x').read()\n", "other.py": "import os\n"})
     with_filter, without = run(tmp_path, [svc]), run(tmp_path, [svc], use_prefilter=False)
@@ -174,7 +193,8 @@ def test_a_utf16_file_is_kept_since_its_bytes_say_nothing():
 
 
 def test_a_match_that_starts_with_a_wildcard_keeps_every_file(tmp_path):
-    svc = contract(textwrap.dedent("""\
+    svc = contract(
+        textwrap.dedent("""\
         version = 1
         [contract]
         name = "anything"
@@ -185,11 +205,14 @@ def test_a_match_that_starts_with_a_wildcard_keeps_every_file(tmp_path):
         [[calls]]
         match = ["**.fetch_remote"]
         policy = "any"
-        """))
+        """)
+    )
     assert Prefilter([svc]).keeps(b"import os\n", "app")
 
 
-def test_files_the_prefilter_turns_away_are_never_parsed_and_findings_do_not_change(tmp_path, monkeypatch):
+def test_files_the_prefilter_turns_away_are_never_parsed_and_findings_do_not_change(
+    tmp_path, monkeypatch
+):
     many(tmp_path, 20)
     parsed = []
     original = workers._State.analyse
@@ -208,6 +231,7 @@ def test_files_the_prefilter_turns_away_are_never_parsed_and_findings_do_not_cha
 
 
 # -- workers ---------------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def small_pool(monkeypatch):
@@ -234,8 +258,22 @@ def test_cli_output_is_byte_identical_with_one_or_many_jobs(tmp_path, monkeypatc
     monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
     outputs = set()
     for jobs in ("1", "2", "4"):
-        result = CliRunner().invoke(main, ["check", "--no-cache", "--jobs", jobs, "--today", "2030-01-01",
-                                           "--contract", "requests", "--contract", "capability-server", "pkg"])
+        result = CliRunner().invoke(
+            main,
+            [
+                "check",
+                "--no-cache",
+                "--jobs",
+                jobs,
+                "--today",
+                "2030-01-01",
+                "--contract",
+                "requests",
+                "--contract",
+                "capability-server",
+                "pkg",
+            ],
+        )
         assert result.exit_code == 1, result.output
         outputs.add(result.stdout)
     assert len(outputs) == 1
@@ -265,9 +303,13 @@ def test_a_large_run_starts_one_pool(tmp_path, monkeypatch):
     assert len(started) == 1
 
 
-@pytest.mark.skipif(workers._context().get_start_method() != "fork",
-                    reason="the crash is planted by patching the parent, which only forked workers inherit")
-def test_a_worker_that_dies_costs_one_file_a_cl999_and_the_run_goes_on(tmp_path, small_pool, monkeypatch):
+@pytest.mark.skipif(
+    workers._context().get_start_method() != "fork",
+    reason="the crash is planted by patching the parent, which only forked workers inherit",
+)
+def test_a_worker_that_dies_costs_one_file_a_cl999_and_the_run_goes_on(
+    tmp_path, small_pool, monkeypatch
+):
     many(tmp_path, 24)
     reference = run(tmp_path, jobs=1)
     victims = {"pkg/sub1/m001.py": signal.SIGKILL, "pkg/sub1/m016.py": signal.SIGSEGV}
@@ -286,7 +328,9 @@ def test_a_worker_that_dies_costs_one_file_a_cl999_and_the_run_goes_on(tmp_path,
 
     monkeypatch.setattr(workers._State, "analyse", fragile)
     report = run(tmp_path, jobs=2)
-    crashed = {f.path.split(str(tmp_path) + "/")[-1]: f for f in report.findings if f.code == "CL999"}
+    crashed = {
+        f.path.split(str(tmp_path) + "/")[-1]: f for f in report.findings if f.code == "CL999"
+    }
     assert set(crashed) == {*victims, "pkg/sub0/m006.py"}
     assert "was killed by SIGKILL; please report it" in crashed["pkg/sub1/m001.py"].message
     assert "was killed by SIGSEGV" in crashed["pkg/sub1/m016.py"].message
@@ -297,7 +341,9 @@ def test_a_worker_that_dies_costs_one_file_a_cl999_and_the_run_goes_on(tmp_path,
     assert report.files_checked == 24
 
 
-def test_an_exception_in_the_analysis_is_a_cl999_with_where_it_happened(tmp_path, small_pool, monkeypatch):
+def test_an_exception_in_the_analysis_is_a_cl999_with_where_it_happened(
+    tmp_path, small_pool, monkeypatch
+):
     import contractlint.analysis
 
     many(tmp_path, 10)
@@ -310,17 +356,27 @@ def test_an_exception_in_the_analysis_is_a_cl999_with_where_it_happened(tmp_path
     assert snapshot(reports[0]) == snapshot(reports[1])
     errors = [f for f in reports[0].findings if f.code == "CL999"]
     assert len(errors) == reports[0].files_parsed > 0
-    assert all("failed on this file: KeyError: 'surprise' at test_workers.py:" in f.message for f in errors)
-    assert all(f.message.endswith("please report it with the file (--verbose shows the trace)") for f in errors)
+    assert all(
+        "failed on this file: KeyError: 'surprise' at test_workers.py:" in f.message for f in errors
+    )
+    assert all(
+        f.message.endswith("please report it with the file (--verbose shows the trace)")
+        for f in errors
+    )
 
 
-def test_outcomes_come_in_the_order_of_the_paths_even_when_a_slow_file_holds_them_back(tmp_path, small_pool,
-                                                                                       monkeypatch):
+def test_outcomes_come_in_the_order_of_the_paths_even_when_a_slow_file_holds_them_back(
+    tmp_path, small_pool, monkeypatch
+):
     many(tmp_path, 30)
     monkeypatch.setattr(workers, "WINDOW", 3)
     paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
-    job = workers.Job(tuple(CONTRACTS), Config(root=str(tmp_path)), frozenset({"CL001", "CL002"}),
-                      __import__("datetime").date(2030, 1, 1))
+    job = workers.Job(
+        tuple(CONTRACTS),
+        Config(root=str(tmp_path)),
+        frozenset({"CL001", "CL002"}),
+        __import__("datetime").date(2030, 1, 1),
+    )
     shown = [o.path for o in check_files(paths, job, jobs=3)]
     assert shown == [workers.display_path(p) for p in paths]
 
@@ -330,7 +386,9 @@ def test_text_given_instead_of_the_disk_reaches_the_workers(tmp_path, small_pool
     target = tmp_path / "pkg" / "sub0" / "m003.py"  # PLAIN on disk
     sources = {str(target): UNGUARDED.encode()}
     for jobs in (1, 2):
-        report = check_paths([str(tmp_path)], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs, sources=sources)
+        report = check_paths(
+            [str(tmp_path)], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs, sources=sources
+        )
         assert any(f.path.endswith("m003.py") and f.code == "CL001" for f in report.findings), jobs
 
 
@@ -338,5 +396,7 @@ def test_an_unreadable_file_is_cl900_in_any_mode(tmp_path, small_pool):
     many(tmp_path, 12)
     missing = str(tmp_path / "pkg" / "gone.py")
     for jobs in (1, 2):
-        report = check_paths([str(tmp_path), missing], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs)
+        report = check_paths(
+            [str(tmp_path), missing], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs
+        )
         assert [f.code for f in report.findings if f.path.endswith("gone.py")] == ["CL900"]

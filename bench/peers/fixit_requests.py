@@ -10,53 +10,73 @@ QualifiedNameProvider; a def, lambda or class body is a boundary, as in contract
 
 from __future__ import annotations
 
-from typing import List, Optional, Set
-
 import libcst as cst
 from fixit import Invalid, LintRule, Valid
 from libcst.metadata import ParentNodeProvider, QualifiedNameProvider
 
 VERBS = {"request", "get", "options", "head", "post", "put", "patch", "delete"}
 MODULE_FUNCTIONS = {f"requests.{v}" for v in VERBS} | {f"requests.api.{v}" for v in VERBS}
-SESSIONS = {"requests.Session", "requests.session", "requests.sessions.Session", "requests.sessions.session"}
+SESSIONS = {
+    "requests.Session",
+    "requests.session",
+    "requests.sessions.Session",
+    "requests.sessions.session",
+}
 GUARDS = {
     f"requests.{prefix}{name}"
     for prefix in ("", "exceptions.")
-    for name in ("ConnectionError", "Timeout", "RequestException", "ConnectTimeout", "ReadTimeout",
-                 "ProxyError", "SSLError")
+    for name in (
+        "ConnectionError",
+        "Timeout",
+        "RequestException",
+        "ConnectTimeout",
+        "ReadTimeout",
+        "ProxyError",
+        "SSLError",
+    )
 } | {"OSError", "IOError", "EnvironmentError", "Exception", "BaseException"}
 BOUNDARIES = (cst.FunctionDef, cst.Lambda, cst.ClassDef)
 
 
 class RequestsUnguarded(LintRule):
     METADATA_DEPENDENCIES = (QualifiedNameProvider, ParentNodeProvider)
-    MESSAGE = "a requests call that no try guards against requests.ConnectionError or requests.Timeout"
+    MESSAGE = (
+        "a requests call that no try guards against requests.ConnectionError or requests.Timeout"
+    )
 
     VALID = [
-        Valid("import requests\ntry:\n    requests.get('u')\nexcept requests.RequestException:\n    pass\n"),
-        Valid("import requests\ntry:\n    requests.get('u')\nexcept (ValueError, requests.Timeout) as e:\n    pass\n"),
-        Valid("from requests.exceptions import ConnectionError as CE\nimport requests\n"
-              "try:\n    requests.post('u')\nexcept CE:\n    pass\n"),
+        Valid(
+            "import requests\ntry:\n    requests.get('u')\nexcept requests.RequestException:\n    pass\n"
+        ),
+        Valid(
+            "import requests\ntry:\n    requests.get('u')\nexcept (ValueError, requests.Timeout) as e:\n    pass\n"
+        ),
+        Valid(
+            "from requests.exceptions import ConnectionError as CE\nimport requests\n"
+            "try:\n    requests.post('u')\nexcept CE:\n    pass\n"
+        ),
     ]
     INVALID = [
         Invalid("import requests\nrequests.get('u')\n"),
         Invalid("import requests\ndef f():\n    s = requests.Session()\n    return s.post('u')\n"),
         Invalid("import requests\ntry:\n    pass\nexcept OSError:\n    requests.get('u')\n"),
-        Invalid("import requests\ntry:\n    def f():\n        requests.get('u')\nexcept OSError:\n    pass\n"),
+        Invalid(
+            "import requests\ntry:\n    def f():\n        requests.get('u')\nexcept OSError:\n    pass\n"
+        ),
     ]
 
     def __init__(self) -> None:
         super().__init__()
-        self.sessions: List[Set[str]] = [set()]
+        self.sessions: list[set[str]] = [set()]
 
-    def _names(self, node: cst.CSTNode) -> Set[str]:
+    def _names(self, node: cst.CSTNode) -> set[str]:
         out = set()
         for qualified in self.get_metadata(QualifiedNameProvider, node, set()):
             name = qualified.name
-            out.add(name[len("builtins."):] if name.startswith("builtins.") else name)
+            out.add(name[len("builtins.") :] if name.startswith("builtins.") else name)
         return out
 
-    def _is_session(self, node: Optional[cst.BaseExpression]) -> bool:
+    def _is_session(self, node: cst.BaseExpression | None) -> bool:
         return isinstance(node, cst.Call) and bool(self._names(node.func) & SESSIONS)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
@@ -72,7 +92,11 @@ class RequestsUnguarded(LintRule):
                     self.sessions[-1].add(target.target.value)
 
     def visit_WithItem(self, node: cst.WithItem) -> None:
-        if self._is_session(node.item) and node.asname is not None and isinstance(node.asname.name, cst.Name):
+        if (
+            self._is_session(node.item)
+            and node.asname is not None
+            and isinstance(node.asname.name, cst.Name)
+        ):
             self.sessions[-1].add(node.asname.name.value)
 
     def visit_Call(self, node: cst.Call) -> None:
@@ -100,7 +124,11 @@ class RequestsUnguarded(LintRule):
                 for handler in parent.handlers:
                     if handler.type is None:
                         return True
-                    types = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+                    types = (
+                        handler.type.elements
+                        if isinstance(handler.type, cst.Tuple)
+                        else [handler.type]
+                    )
                     for element in types:
                         expr = element.value if isinstance(element, cst.Element) else element
                         if self._names(expr) & GUARDS:

@@ -6,13 +6,12 @@ import ast
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import FrozenSet, List, Optional, Tuple, Union
 
 import libcst as cst
 
 from contractlint.analysis.collect import Collector, bound_name
-from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.handlers import body_of, raising_tests
+from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import escaping, handler_facts, judge
 from contractlint.analysis.positions import positions
 from contractlint.analysis.suggest import Advisor
@@ -24,21 +23,32 @@ __all__ = ["ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
 
 @dataclass
 class FileResult:
-    findings: List[Finding] = field(default_factory=list)
-    calls: List[CallSite] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
     #: What the file tells about the project (``contractlint.model.project``); None if not parsed.
-    facts: Optional[Facts] = None
+    facts: Facts | None = None
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
     rule = rule_by_code("CL900")
-    return Finding(path=path, span=Span(line, column, line, column), code=rule.code, name=rule.name,
-                   severity=rule.severity, message=message)
+    return Finding(
+        path=path,
+        span=Span(line, column, line, column),
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+    )
 
 
-def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, module_name: str = "",
-                   target_version: Optional[Tuple[int, int]] = None,
-                   project: Optional[FrozenSet[str]] = None) -> FileResult:
+def analyse_source(
+    source: str | bytes,
+    path: str,
+    index: ContractIndex,
+    module_name: str = "",
+    target_version: tuple[int, int] | None = None,
+    project: frozenset[str] | None = None,
+) -> FileResult:
     """Parse ``source`` and judge every service call in it. ``path`` is only used to label findings.
     ``target_version``: the oldest Python the code must run on; newer syntax is CL900 there."""
     refused = _refuse(source, path)
@@ -57,10 +67,17 @@ def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, m
         if newer is not None:
             node, needs, what = newer
             (line, column), _ = positions(module, [node])[id(node)]
-            return FileResult([parse_error(
-                path, f"cannot parse for Python {target_version[0]}.{target_version[1]}: {what} needs Python "
-                      f"{needs[0]}.{needs[1]} (the target version: --target-version or requires-python)",
-                line, column + 1)])
+            return FileResult(
+                [
+                    parse_error(
+                        path,
+                        f"cannot parse for Python {target_version[0]}.{target_version[1]}: {what} needs Python "
+                        f"{needs[0]}.{needs[1]} (the target version: --target-version or requires-python)",
+                        line,
+                        column + 1,
+                    )
+                ]
+            )
     return analyse_module(module, path, index, module_name or _module_name(path), source, project)
 
 
@@ -68,7 +85,7 @@ def analyse_source(source: Union[str, bytes], path: str, index: ContractIndex, m
 _TOO_DEEP = ("too many nested parentheses", "too many levels of indentation", "too complex")
 
 
-def _refuse(source: Union[str, bytes], path: str) -> Optional[Finding]:
+def _refuse(source: str | bytes, path: str) -> Finding | None:
     """CL900 for what libcst's native parser must never see: a NUL byte (not Python; often a binary
     file), and code nested deeper than CPython accepts, on which libcst's parser overflows its stack
     (a crash no ``except`` can catch) or takes quadratic time. CPython's parser is ten times
@@ -76,18 +93,26 @@ def _refuse(source: Union[str, bytes], path: str) -> Optional[Finding]:
     nul = source.find(b"\0" if isinstance(source, bytes) else "\0")
     if nul >= 0:
         line, column = _line_column(source, nul)
-        return parse_error(path, "cannot parse: the file holds a NUL byte (is it a binary file?)", line, column)
+        return parse_error(
+            path, "cannot parse: the file holds a NUL byte (is it a binary file?)", line, column
+        )
     try:
         tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
         # Before 3.11, CPython builds trees libcst's parser cannot (a 10,000-term ``+`` chain):
         # hold them to the depth 3.11 refuses at.
         if sys.version_info < (3, 11) and _deeper_than(tree, _CPYTHON_311_DEPTH):
-            return parse_error(path, "cannot parse: the code is nested too deeply (more than Python accepts)")
+            return parse_error(
+                path, "cannot parse: the code is nested too deeply (more than Python accepts)"
+            )
     except (RecursionError, MemoryError):
-        return parse_error(path, "cannot parse: the code is nested too deeply (more than Python accepts)")
+        return parse_error(
+            path, "cannot parse: the code is nested too deeply (more than Python accepts)"
+        )
     except SyntaxError as err:
         if any(text in (err.msg or "") for text in _TOO_DEEP):
-            return parse_error(path, f"cannot parse: {err.msg}", err.lineno or 1, max(err.offset or 1, 1))
+            return parse_error(
+                path, f"cannot parse: {err.msg}", err.lineno or 1, max(err.offset or 1, 1)
+            )
     except Exception:  # undecodable text and the like: libcst says it better below
         pass
     return None
@@ -108,13 +133,13 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
     return False
 
 
-def _newer_syntax(module: cst.Module, target: Tuple[int, int]):
+def _newer_syntax(module: cst.Module, target: tuple[int, int]):
     """The first statement that needs a Python newer than ``target``: (node, version, what), or None.
     libcst's native parser takes every version's syntax, so the target is checked on the tree."""
     found: list = []
 
     class Finder(cst.CSTVisitor):
-        def note(self, node: cst.CSTNode, needs: Tuple[int, int], what: str) -> None:
+        def note(self, node: cst.CSTNode, needs: tuple[int, int], what: str) -> None:
             if needs > target and not found:
                 found.append((node, needs, what))
 
@@ -127,10 +152,16 @@ def _newer_syntax(module: cst.Module, target: Tuple[int, int]):
                 self.note(node, (3, 11), "except*")
             elif isinstance(node, cst.TypeAlias):
                 self.note(node, (3, 12), "a type statement")
-            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node.type_parameters is not None:
+            elif (
+                isinstance(node, (cst.FunctionDef, cst.ClassDef))
+                and node.type_parameters is not None
+            ):
                 self.note(node, (3, 12), "a type parameter list")
-            elif (isinstance(node, cst.ExceptHandler) and isinstance(node.type, cst.Tuple)
-                  and not node.type.lpar):
+            elif (
+                isinstance(node, cst.ExceptHandler)
+                and isinstance(node.type, cst.Tuple)
+                and not node.type.lpar
+            ):
                 self.note(node, (3, 14), "except without parentheses around several errors")
             return True
 
@@ -138,7 +169,7 @@ def _newer_syntax(module: cst.Module, target: Tuple[int, int]):
     return found[0] if found else None
 
 
-def _line_column(source: Union[str, bytes], offset: int) -> Tuple[int, int]:
+def _line_column(source: str | bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of ``offset`` in ``source``, for any line ending."""
     head = source[:offset]
     nl, cr = ("\n", "\r") if isinstance(head, str) else (b"\n", b"\r")
@@ -150,13 +181,20 @@ def _line_column(source: Union[str, bytes], offset: int) -> Tuple[int, int]:
     return line, len(rest) + 1
 
 
-def _decode_error(source: Union[str, bytes], path: str, exc: UnicodeDecodeError) -> Finding:
+def _decode_error(source: str | bytes, path: str, exc: UnicodeDecodeError) -> Finding:
     line, column = _line_column(source, exc.start) if isinstance(source, bytes) else (1, 1)
-    return parse_error(path, f"cannot decode: {exc.encoding} cannot decode byte 0x{exc.object[exc.start]:02x}: "
-                             f"{exc.reason} (wrong encoding, or a coding cookie that lies?)", line, column)
+    return parse_error(
+        path,
+        f"cannot decode: {exc.encoding} cannot decode byte 0x{exc.object[exc.start]:02x}: "
+        f"{exc.reason} (wrong encoding, or a coding cookie that lies?)",
+        line,
+        column,
+    )
 
 
-def analyse_deep(source: Union[str, bytes], path: str, index: ContractIndex, *args, **kwargs) -> FileResult:
+def analyse_deep(
+    source: str | bytes, path: str, index: ContractIndex, *args, **kwargs
+) -> FileResult:
     """``analyse_source`` again, for a file whose tree is deeper than Python's recursion limit allows
     (libcst nests each part of an implicit string concatenation, a long ``elif`` chain or operator
     chain one level deeper): in a thread with a large stack and a higher limit. The CPython guard of
@@ -196,13 +234,15 @@ DEEP_RECURSION = 60_000
 _AT = re.compile(r"error at (\d+):(\d+): ")
 
 
-def _syntax_error(source: Union[str, bytes], path: str, exc: cst.ParserSyntaxError) -> Finding:
+def _syntax_error(source: str | bytes, path: str, exc: cst.ParserSyntaxError) -> Finding:
     """Python's own compiler words syntax errors better and places them right; libcst's is the fallback."""
     try:
         compile(source, path, "exec", dont_inherit=True)
     except SyntaxError as err:
         if err.lineno:
-            return parse_error(path, f"cannot parse: {err.msg}", err.lineno, max(err.offset or 1, 1))
+            return parse_error(
+                path, f"cannot parse: {err.msg}", err.lineno, max(err.offset or 1, 1)
+            )
     except (ValueError, TypeError):
         pass
     message = (str(exc.message).strip().splitlines() or ["syntax error"])[0]
@@ -219,14 +259,20 @@ def _module_name(path: str) -> str:
     return name[:-3] if name.endswith(".py") else name
 
 
-def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_name: str,
-                   source: Union[str, bytes, None] = None, project: Optional[FrozenSet[str]] = None) -> FileResult:
+def analyse_module(
+    module: cst.Module,
+    path: str,
+    index: ContractIndex,
+    module_name: str,
+    source: str | bytes | None = None,
+    project: frozenset[str] | None = None,
+) -> FileResult:
     is_package = path.replace("\\", "/").endswith("/__init__.py") or path == "__init__.py"
     collector = Collector(index, module_name, is_package=is_package, project=project)
     records = collector.run(module)
     result = FileResult()
 
-    def exit_names(node: cst.CSTNode) -> Optional[str]:
+    def exit_names(node: cst.CSTNode) -> str | None:
         return _module_qualname(collector, node)
 
     if not records and not collector.links:
@@ -254,22 +300,42 @@ def analyse_module(module: cst.Module, path: str, index: ContractIndex, module_n
         (line, column), (end_line, end_column) = where_is[id(record.node)]
         span = Span(line, column + 1, end_line, end_column + 1)
         state = "approved" if record.approved else ("broken" if problems else "kept")
-        result.calls.append(CallSite(path, span, record.contract.name, record.group.index, record.callee, state,
-                                     scope=record.scope))
+        result.calls.append(
+            CallSite(
+                path,
+                span,
+                record.contract.name,
+                record.group.index,
+                record.callee,
+                state,
+                scope=record.scope,
+            )
+        )
         if not problems:
             continue
         help_text = help_texts.get(i, "")
         for j, problem in enumerate(problems):
             rule = rule_by_code(problem.code)
-            result.findings.append(Finding(
-                path=path, span=span, code=problem.code, name=rule.name, severity=problem.severity,
-                message=problem.message(line_of), contract=record.contract.name, callee=record.callee,
-                suggestion=help_text, remediation=record.group.remediation or record.contract.remediation,
-                scope=record.scope,
-                statement_line=line_of(record.statement) if record.statement is not None else line,
-                handler_line=line_of(problem.handler) if problem.handler is not None else None,
-                fix=fixes.get((i, j)),
-            ))
+            result.findings.append(
+                Finding(
+                    path=path,
+                    span=span,
+                    code=problem.code,
+                    name=rule.name,
+                    severity=problem.severity,
+                    message=problem.message(line_of),
+                    contract=record.contract.name,
+                    callee=record.callee,
+                    suggestion=help_text,
+                    remediation=record.group.remediation or record.contract.remediation,
+                    scope=record.scope,
+                    statement_line=line_of(record.statement)
+                    if record.statement is not None
+                    else line,
+                    handler_line=line_of(problem.handler) if problem.handler is not None else None,
+                    fix=fixes.get((i, j)),
+                )
+            )
     result.facts = _facts(collector, judged, where_is, exit_names)
     return result
 
@@ -313,35 +379,88 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
 
     def _guard_facts(guard) -> GuardFacts:
         handlers = tuple(handler_facts(h, exit_names, line(h.node)) for h in guard.handlers)
-        return GuardFacts(line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", handlers)
+        return GuardFacts(
+            line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", handlers
+        )
 
     escapes, sentinels = [], []
     for record, problems in judged:
         sentinel = [p for p in problems if p.sentinel]
         if sentinel:
-            frame = _join_name(module, record.scope) if isinstance(record.frame, cst.FunctionDef) else module
-            sentinels.append(Escape(frame, record.contract.name, record.group.index, (), span(record.node),
-                                    record.callee, tuple(p.code for p in sentinel), line(sentinel[0].handler)))
+            frame = (
+                _join_name(module, record.scope)
+                if isinstance(record.frame, cst.FunctionDef)
+                else module
+            )
+            sentinels.append(
+                Escape(
+                    frame,
+                    record.contract.name,
+                    record.group.index,
+                    (),
+                    span(record.node),
+                    record.callee,
+                    tuple(p.code for p in sentinel),
+                    line(sentinel[0].handler),
+                )
+            )
         errors, again = escaping(record)
         if not errors:
             continue
-        frame = _join_name(module, record.scope) if isinstance(record.frame, cst.FunctionDef) else module
-        escapes.append(Escape(frame, record.contract.name, record.group.index, errors, span(record.node),
-                              record.callee, tuple(p.code for p in problems if p.escape),
-                              line(again) if again is not None else None))
-    links = tuple(Link(link.callee, link.frame, link.scope, span(link.node),
-                       line(link.statement) if link.statement is not None else span(link.node).line,
-                       tuple(guard_facts(g) for g in link.guards), link.attribute,
-                       checked(link))
-                  for link in collector.links)
-    functions = tuple(FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions)
+        frame = (
+            _join_name(module, record.scope)
+            if isinstance(record.frame, cst.FunctionDef)
+            else module
+        )
+        escapes.append(
+            Escape(
+                frame,
+                record.contract.name,
+                record.group.index,
+                errors,
+                span(record.node),
+                record.callee,
+                tuple(p.code for p in problems if p.escape),
+                line(again) if again is not None else None,
+            )
+        )
+    links = tuple(
+        Link(
+            link.callee,
+            link.frame,
+            link.scope,
+            span(link.node),
+            line(link.statement) if link.statement is not None else span(link.node).line,
+            tuple(guard_facts(g) for g in link.guards),
+            link.attribute,
+            checked(link),
+        )
+        for link in collector.links
+    )
+    functions = tuple(
+        FunctionFacts(f.qual, f.declared, f.returns, f.is_property) for f in collector.functions
+    )
     classes = []
     for info in collector.resolver.classes.values():
-        attrs = tuple(sorted({(name, canonical(c.qual) + ("[]" if c.kind == "items" else ""))
-                              for name, v in info.attrs.items() if v is not None
-                              for c in v.candidates() if c.kind in ("instance", "items")}))
-        classes.append(ClassFacts(info.qual, tuple(canonical(b) for b in info.bases), tuple(sorted(info.members)),
-                                  attrs))
+        attrs = tuple(
+            sorted(
+                {
+                    (name, canonical(c.qual) + ("[]" if c.kind == "items" else ""))
+                    for name, v in info.attrs.items()
+                    if v is not None
+                    for c in v.candidates()
+                    if c.kind in ("instance", "items")
+                }
+            )
+        )
+        classes.append(
+            ClassFacts(
+                info.qual,
+                tuple(canonical(b) for b in info.bases),
+                tuple(sorted(info.members)),
+                attrs,
+            )
+        )
     aliases, instances = [], []
     for name, value in collector.module_scope.bindings.items():
         if value is None:
@@ -351,15 +470,23 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
             aliases.append((here, canonical(value.qual)))
         elif value.kind == "instance":
             instances.append((here, canonical(value.qual)))
-    return Facts(module, functions, tuple(classes), tuple(aliases), tuple(instances), links, tuple(escapes),
-                 sentinels=tuple(sentinels))
+    return Facts(
+        module,
+        functions,
+        tuple(classes),
+        tuple(aliases),
+        tuple(instances),
+        links,
+        tuple(escapes),
+        sentinels=tuple(sentinels),
+    )
 
 
 def _join_name(module: str, scope: str) -> str:
     return f"{module}.{scope}" if scope else module
 
 
-def _text(module: cst.Module, source: Union[str, bytes, None]) -> Optional[str]:
+def _text(module: cst.Module, source: str | bytes | None) -> str | None:
     """The text the positions count in (libcst drops a byte-order mark); None: regenerate it."""
     if isinstance(source, str):
         return source
@@ -371,7 +498,7 @@ def _text(module: cst.Module, source: Union[str, bytes, None]) -> Optional[str]:
     return None
 
 
-def _module_qualname(collector: Collector, node: cst.CSTNode) -> Optional[str]:
+def _module_qualname(collector: Collector, node: cst.CSTNode) -> str | None:
     value = collector.resolver.value_of(node, collector.module_scope)
     if value is not None and value.kind == "name":
         return collector.index.canonical(value.qual)

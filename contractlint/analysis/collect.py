@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Dict, FrozenSet, List, Optional, Sequence, Set, Tuple
+from typing import Callable
 
 import libcst as cst
 
@@ -17,7 +18,7 @@ from contractlint.model import CallGroup, Contract
 @dataclass(frozen=True)
 class Handler:
     node: cst.CSTNode  # an ExceptHandler, ExceptStarHandler, or the With of a contextlib.suppress
-    names: Optional[Tuple[str, ...]]  # canonical names caught; None for a bare ``except:``
+    names: tuple[str, ...] | None  # canonical names caught; None for a bare ``except:``
     suppress: bool = False
 
     @property
@@ -28,7 +29,7 @@ class Handler:
 @dataclass(frozen=True)
 class Guard:
     node: cst.CSTNode  # the Try, TryStar or With
-    handlers: Tuple[Handler, ...]
+    handlers: tuple[Handler, ...]
 
 
 @dataclass
@@ -37,12 +38,12 @@ class Frame:
 
     node: cst.CSTNode
     scope: Scope
-    approved: Optional[str] = None
-    guards: List[Guard] = field(default_factory=list)
+    approved: str | None = None
+    guards: list[Guard] = field(default_factory=list)
     #: ``Class.method``, ``outer.inner``, ``func.<lambda>``; "" for the module.
     qualname: str = ""
     #: What its ``return`` statements give (a function's).
-    returns: List[Optional[Value]] = field(default_factory=list)
+    returns: list[Value | None] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -50,22 +51,22 @@ class PendingLink:
     """A call that may reach a function of the project; judged once the project is known."""
 
     node: cst.Call
-    callee: Tuple[str, ...]
+    callee: tuple[str, ...]
     frame: str  # module-qualified
     scope: str
-    guards: Tuple["Guard", ...]
-    statement: Optional[cst.CSTNode]
+    guards: tuple[Guard, ...]
+    statement: cst.CSTNode | None
     #: Not a call: an attribute read, which runs the callee only if it is a property.
     attribute: bool = False
-    frame_node: Optional[cst.CSTNode] = None
+    frame_node: cst.CSTNode | None = None
 
 
 @dataclass
 class FunctionRecord:
     qual: str
     node: cst.CSTNode
-    returns: Optional[str] = None
-    declared: Tuple[str, ...] = ()
+    returns: str | None = None
+    declared: tuple[str, ...] = ()
     is_property: bool = False
 
 
@@ -75,15 +76,24 @@ class CallRecord:
     callee: str
     contract: Contract
     group: CallGroup
-    guards: Tuple[Guard, ...]  # innermost last
+    guards: tuple[Guard, ...]  # innermost last
     frame: cst.CSTNode  # Module, FunctionDef, Lambda or ClassDef
-    statement: Optional[cst.CSTNode]  # the small statement holding the call, if any
-    bound_name: Optional[str]  # ``name = <call>``: the name
-    approved: Optional[str]  # why it complies without a guard (approved wrapper or decorator)
+    statement: cst.CSTNode | None  # the small statement holding the call, if any
+    bound_name: str | None  # ``name = <call>``: the name
+    approved: str | None  # why it complies without a guard (approved wrapper or decorator)
     scope: str = ""  # the qualified name of the enclosing function or class, "" at module level
 
 
-_SMALL = (cst.Assign, cst.AnnAssign, cst.AugAssign, cst.Expr, cst.Return, cst.Raise, cst.Assert, cst.Del)
+_SMALL = (
+    cst.Assign,
+    cst.AnnAssign,
+    cst.AugAssign,
+    cst.Expr,
+    cst.Return,
+    cst.Raise,
+    cst.Assert,
+    cst.Del,
+)
 
 
 class Collector:
@@ -116,29 +126,34 @@ class Collector:
         if small:
             self.statement = None
 
-    def __init__(self, index: ContractIndex, module_name: str, is_package: bool = False,
-                 project: Optional[FrozenSet[str]] = None):
+    def __init__(
+        self,
+        index: ContractIndex,
+        module_name: str,
+        is_package: bool = False,
+        project: frozenset[str] | None = None,
+    ):
         self.index = index
         self.module_name = module_name
         self.is_package = is_package
         #: Top-level names of the checked project's modules: a call into them is a link.
         self.project = frozenset(project or ()) | {module_name.split(".", 1)[0]}
-        self.links: List[PendingLink] = []
+        self.links: list[PendingLink] = []
         #: Attributes that are stored to, or called (their call makes its own link).
-        self._stored: Set[int] = set()
-        self.functions: List[FunctionRecord] = []
+        self._stored: set[int] = set()
+        self.functions: list[FunctionRecord] = []
         self.resolver = Resolver(module_name, index.types, index.canonical)
         self.module_scope = Scope("module")
-        self.frames: List[Frame] = []
-        self.class_stack: List[ClassInfo] = []
-        self.deferred: List[Tuple[cst.CSTNode, Scope, Optional[ClassInfo], Optional[str], str]] = []
-        self.records: List[CallRecord] = []
-        self.statement: Optional[cst.CSTNode] = None
-        self.approved_lambdas: Set[int] = set()
-        self._hooks: Dict[type, Tuple[Optional[Callable], Optional[Callable], bool]] = {}
+        self.frames: list[Frame] = []
+        self.class_stack: list[ClassInfo] = []
+        self.deferred: list[tuple[cst.CSTNode, Scope, ClassInfo | None, str | None, str]] = []
+        self.records: list[CallRecord] = []
+        self.statement: cst.CSTNode | None = None
+        self.approved_lambdas: set[int] = set()
+        self._hooks: dict[type, tuple[Callable | None, Callable | None, bool]] = {}
 
     # -- driving ---------------------------------------------------------------------------------
-    def run(self, module: cst.Module) -> List[CallRecord]:
+    def run(self, module: cst.Module) -> list[CallRecord]:
         self.frames.append(Frame(module, self.module_scope))
         for stmt in module.body:
             self.walk(stmt)
@@ -157,10 +172,10 @@ class Collector:
     def scope(self) -> Scope:
         return self.frames[-1].scope
 
-    def value(self, node: cst.BaseExpression) -> Optional[Value]:
+    def value(self, node: cst.BaseExpression) -> Value | None:
         return self.resolver.value_of(node, self.scope)
 
-    def qualname(self, node: cst.BaseExpression) -> Optional[str]:
+    def qualname(self, node: cst.BaseExpression) -> str | None:
         value = self.value(node)
         if value is not None and value.kind == "name":
             return self.index.canonical(value.qual)
@@ -180,23 +195,33 @@ class Collector:
     def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
         if node.relative:
             # ``from . import x`` in ``pkg/mod.py`` (or in ``pkg/__init__.py``) is ``pkg.x``.
-            parts = self.module_name.split(".") if self.is_package else self.module_name.split(".")[:-1]
+            parts = (
+                self.module_name.split(".") if self.is_package else self.module_name.split(".")[:-1]
+            )
             up = len(node.relative) - 1
-            parts = parts[:len(parts) - up] if up else parts
+            parts = parts[: len(parts) - up] if up else parts
             if node.module is not None:
                 parts = [*parts, cst.helpers.get_full_name_for_node(node.module) or ""]
-            base = ".".join(p for p in parts if p) if parts and up < len(self.module_name.split(".")) else None
+            base = (
+                ".".join(p for p in parts if p)
+                if parts and up < len(self.module_name.split("."))
+                else None
+            )
         else:
             base = cst.helpers.get_full_name_for_node(node.module) if node.module else None
         if isinstance(node.names, cst.ImportStar):
             return False
         for alias in node.names:
             name = cst.helpers.get_full_name_for_node(alias.name) or ""
-            local = alias.asname.name.value if alias.asname is not None and isinstance(alias.asname.name, cst.Name) else name
+            local = (
+                alias.asname.name.value
+                if alias.asname is not None and isinstance(alias.asname.name, cst.Name)
+                else name
+            )
             self.scope.bind(local, Value("name", f"{base}.{name}") if base else UNKNOWN)
         return False
 
-    def _bind_target(self, target: cst.BaseExpression, value: Optional[Value]) -> None:
+    def _bind_target(self, target: cst.BaseExpression, value: Value | None) -> None:
         if isinstance(target, cst.Name):
             self.scope.bind(target.value, value)
         elif isinstance(target, (cst.Tuple, cst.List)):
@@ -228,7 +253,7 @@ class Collector:
 
     def _dunder(self, node: cst.CSTNode, operand: cst.BaseExpression, method: str) -> None:
         value = self.value(operand)
-        for one in (value.candidates() if value is not None else ()):
+        for one in value.candidates() if value is not None else ():
             # "name": what a property or a function returns (``queue.started_job_registry``).
             if one.kind in ("instance", "self") or (one.kind == "name" and "." in one.qual):
                 self._link(node, Value("name", f"{one.qual}.{method}"))
@@ -263,14 +288,19 @@ class Collector:
 
     def visit_For(self, node: cst.For) -> None:
         self.walk(node.iter)
-        self._bind_target(node.target, item_of(self.value(node.iter)) if isinstance(node.target, cst.Name) else UNKNOWN)
+        self._bind_target(
+            node.target,
+            item_of(self.value(node.iter)) if isinstance(node.target, cst.Name) else UNKNOWN,
+        )
         self.walk(node.body)
         if node.orelse is not None:
             self.walk(node.orelse)
         return False
 
     def leave_Return(self, node: cst.Return) -> None:
-        self.frame.returns.append(self.value(node.value) if node.value is not None else Value("name", "None"))
+        self.frame.returns.append(
+            self.value(node.value) if node.value is not None else Value("name", "None")
+        )
 
     def visit_Del(self, node: cst.Del) -> None:
         self._bind_target(node.target, UNKNOWN)
@@ -290,7 +320,10 @@ class Collector:
             self.walk(item.item)
             if item.asname is not None:
                 value = self.value(item.item)
-                self._bind_target(item.asname.name, value if value is not None and value.kind == "instance" else UNKNOWN)
+                self._bind_target(
+                    item.asname.name,
+                    value if value is not None and value.kind == "instance" else UNKNOWN,
+                )
             call = item.item
             if isinstance(call, cst.Call) and self.qualname(call.func) == "contextlib.suppress":
                 names = self._caught([a.value for a in call.args])
@@ -302,8 +335,8 @@ class Collector:
             self.frame.guards.pop()
         return False
 
-    def _caught(self, exprs: Sequence[cst.BaseExpression]) -> Tuple[str, ...]:
-        names: List[str] = []
+    def _caught(self, exprs: Sequence[cst.BaseExpression]) -> tuple[str, ...]:
+        names: list[str] = []
         for expr in exprs:
             value = self.value(expr)
             if value is None:
@@ -355,7 +388,13 @@ class Collector:
                 info.members.add(stmt.name.value)
         self.resolver.classes[info.qual] = info
         self.class_stack.append(info)
-        self.frames.append(Frame(node, Scope("class", self.scope, info), qualname=_join(self.frame.qualname, node.name.value)))
+        self.frames.append(
+            Frame(
+                node,
+                Scope("class", self.scope, info),
+                qualname=_join(self.frame.qualname, node.name.value),
+            )
+        )
         self.walk(node.body)
         frame = self.frames.pop()
         for name, value in frame.scope.bindings.items():
@@ -387,14 +426,20 @@ class Collector:
                 pairs = []
                 for target in targets:
                     if isinstance(target, (cst.Tuple, cst.List)):
-                        pairs.extend(zip((e.value for e in target.elements), _unpacked(target, resolved)))
+                        pairs.extend(
+                            zip((e.value for e in target.elements), _unpacked(target, resolved))
+                        )
                     else:
                         pairs.append((target, resolved))
                 for target, value in pairs:
                     if isinstance(target, cst.Name):
                         scope.bind(target.value, value)
-                    elif (isinstance(target, cst.Attribute) and isinstance(target.value, cst.Name)
-                          and target.value.value == self_name and value is not None):
+                    elif (
+                        isinstance(target, cst.Attribute)
+                        and isinstance(target.value, cst.Name)
+                        and target.value.value == self_name
+                        and value is not None
+                    ):
                         info.bind_attr(target.attr.value, value)
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
@@ -411,28 +456,48 @@ class Collector:
             if name in self.index.decorators:
                 approved = f"decorated with {name}"
         cls = self.class_stack[-1] if self.frame.scope.kind == "class" else None
-        self.deferred.append((node, self.scope, cls, approved, _join(self.frame.qualname, node.name.value)))
-        self.scope.bind(node.name.value, Value("name", f"{cls.qual if cls else self.module_name}.{node.name.value}"))
+        self.deferred.append(
+            (node, self.scope, cls, approved, _join(self.frame.qualname, node.name.value))
+        )
+        self.scope.bind(
+            node.name.value,
+            Value("name", f"{cls.qual if cls else self.module_name}.{node.name.value}"),
+        )
         return False
 
-    def _function_scope(self, node, parent: Scope, cls: Optional[ClassInfo]) -> Scope:
+    def _function_scope(self, node, parent: Scope, cls: ClassInfo | None) -> Scope:
         scope = Scope("function", parent)
         params = _all_params(node.params)
-        kinds = {d.decorator.value for d in getattr(node, "decorators", ()) if isinstance(d.decorator, cst.Name)}
+        kinds = {
+            d.decorator.value
+            for d in getattr(node, "decorators", ())
+            if isinstance(d.decorator, cst.Name)
+        }
         for i, param in enumerate(params):
-            if i == 0 and cls is not None and "staticmethod" not in kinds and isinstance(node, cst.FunctionDef):
+            if (
+                i == 0
+                and cls is not None
+                and "staticmethod" not in kinds
+                and isinstance(node, cst.FunctionDef)
+            ):
                 # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class attribute.
-                first = Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
+                first = (
+                    Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
+                )
                 scope.bind(param.name.value, first)
                 continue
-            value = self.resolver.annotation(param.annotation, parent) if param.annotation else UNKNOWN
+            value = (
+                self.resolver.annotation(param.annotation, parent) if param.annotation else UNKNOWN
+            )
             if value is None and param.default is not None:
                 default = self.resolver.value_of(param.default, parent)
                 value = default if default is not None and default.kind == "instance" else UNKNOWN
             scope.bind(param.name.value, value)
         return scope
 
-    def _run_function(self, node: cst.FunctionDef, parent: Scope, cls, approved, qualname: str) -> None:
+    def _run_function(
+        self, node: cst.FunctionDef, parent: Scope, cls, approved, qualname: str
+    ) -> None:
         scope = self._function_scope(node, parent, cls)
         self.frames.append(Frame(node, scope, approved=approved, qualname=qualname))
         saved_classes = self.class_stack
@@ -440,12 +505,17 @@ class Collector:
         self.walk(node.body)
         self.class_stack = saved_classes
         frame = self.frames.pop()
-        self.functions.append(FunctionRecord(
-            qual=_join(self.module_name, qualname), node=node, returns=self._made(node, frame, parent),
-            declared=self._declared(node, parent),
-            is_property=any(_decorator_name(d).endswith("property") for d in node.decorators)))
+        self.functions.append(
+            FunctionRecord(
+                qual=_join(self.module_name, qualname),
+                node=node,
+                returns=self._made(node, frame, parent),
+                declared=self._declared(node, parent),
+                is_property=any(_decorator_name(d).endswith("property") for d in node.decorators),
+            )
+        )
 
-    def _made(self, node: cst.FunctionDef, frame: Frame, parent: Scope) -> Optional[str]:
+    def _made(self, node: cst.FunctionDef, frame: Frame, parent: Scope) -> str | None:
         """The class a function returns an instance of: its annotation's, or every ``return``'s."""
         if node.returns is not None:
             value = self.resolver.annotation(node.returns.annotation, parent)
@@ -453,23 +523,44 @@ class Collector:
                 return f"({','.join(value.items)})"
             if value is not None and value.kind == "items":
                 return f"{self.index.canonical(value.qual)}[]"
-            return self.index.canonical(value.qual) if value is not None and value.kind == "instance" else None
-        made = sorted({self.index.canonical(c.qual) for v in frame.returns if v is not None
-                       for c in v.candidates() if c.kind == "instance"})
-        unknown = any(v is None or (v.kind != "instance" and v.qual != "None") for v in frame.returns)
+            return (
+                self.index.canonical(value.qual)
+                if value is not None and value.kind == "instance"
+                else None
+            )
+        made = sorted(
+            {
+                self.index.canonical(c.qual)
+                for v in frame.returns
+                if v is not None
+                for c in v.candidates()
+                if c.kind == "instance"
+            }
+        )
+        unknown = any(
+            v is None or (v.kind != "instance" and v.qual != "None") for v in frame.returns
+        )
         if made and not unknown:
             return "|".join(made)  # any of them (``return self._client`` of a client or a pipeline)
         return None
 
-    def _declared(self, node: cst.FunctionDef, parent: Scope) -> Tuple[str, ...]:
+    def _declared(self, node: cst.FunctionDef, parent: Scope) -> tuple[str, ...]:
         """The errors a docstring says the function raises, resolved as the module imports them."""
         doc = node.get_docstring(clean=True)
         if not doc or "aise" not in doc:
             return ()
         out = []
         for name in docstring_raises(doc):
-            value = self.resolver.value_of(cst.parse_expression(name), parent) if _DOTTED.match(name) else None
-            out.append(self.index.canonical(value.qual if value is not None and value.kind == "name" else name))
+            value = (
+                self.resolver.value_of(cst.parse_expression(name), parent)
+                if _DOTTED.match(name)
+                else None
+            )
+            out.append(
+                self.index.canonical(
+                    value.qual if value is not None and value.kind == "name" else name
+                )
+            )
         return tuple(out)
 
     def visit_Lambda(self, node: cst.Lambda) -> bool:
@@ -479,7 +570,9 @@ class Collector:
         scope = self._function_scope(node, self.scope, None)
         approved = "passed to an approved wrapper" if id(node) in self.approved_lambdas else None
         saved = self.statement
-        self.frames.append(Frame(node, scope, approved=approved, qualname=_join(self.frame.qualname, "<lambda>")))
+        self.frames.append(
+            Frame(node, scope, approved=approved, qualname=_join(self.frame.qualname, "<lambda>"))
+        )
         self.walk(node.body)
         self.frames.pop()
         self.statement = saved
@@ -497,7 +590,10 @@ class Collector:
 
     def visit_CompFor(self, node: cst.CompFor) -> bool:
         self.walk(node.iter)
-        self._bind_target(node.target, item_of(self.value(node.iter)) if isinstance(node.target, cst.Name) else UNKNOWN)
+        self._bind_target(
+            node.target,
+            item_of(self.value(node.iter)) if isinstance(node.target, cst.Name) else UNKNOWN,
+        )
         for cond in node.ifs:
             self.walk(cond)
         if node.inner_for_in is not None:
@@ -520,7 +616,11 @@ class Collector:
                     self._record(arg.value, self.value(arg.value), "passed to an approved wrapper")
         if not self._record(node, value, self.frame.approved):
             self._link(node, value)
-        if value.qual in _DUNDER_CALLS and len(node.args) == 1 and self.scope.lookup(value.qual) == value:
+        if (
+            value.qual in _DUNDER_CALLS
+            and len(node.args) == 1
+            and self.scope.lookup(value.qual) == value
+        ):
             self._dunder(node, node.args[0].value, _DUNDER_CALLS[value.qual])  # ``len(registry)``
         for arg in node.args:
             # ``refresh(interval, show_workers)``: the callee calls it back, under this call's guards.
@@ -533,18 +633,35 @@ class Collector:
                     self._link(node, passed)
 
     def _link(self, node: cst.BaseExpression, value: Value, attribute: bool = False) -> None:
-        callee = tuple(self.index.canonical(c.qual) for c in value.candidates()
-                       if c.kind == "name" and c.qual.split(".", 1)[0] in self.project and "." in c.qual)
+        callee = tuple(
+            self.index.canonical(c.qual)
+            for c in value.candidates()
+            if c.kind == "name" and c.qual.split(".", 1)[0] in self.project and "." in c.qual
+        )
         if callee:
             frame = self.frame
-            self.links.append(PendingLink(node, callee, self.frame_name(frame), frame.qualname,
-                                          tuple(frame.guards), self.statement, attribute, frame.node))
+            self.links.append(
+                PendingLink(
+                    node,
+                    callee,
+                    self.frame_name(frame),
+                    frame.qualname,
+                    tuple(frame.guards),
+                    self.statement,
+                    attribute,
+                    frame.node,
+                )
+            )
 
     def frame_name(self, frame: Frame) -> str:
         """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module level."""
-        return _join(self.module_name, frame.qualname) if isinstance(frame.node, cst.FunctionDef) else self.module_name
+        return (
+            _join(self.module_name, frame.qualname)
+            if isinstance(frame.node, cst.FunctionDef)
+            else self.module_name
+        )
 
-    def _record(self, node: cst.BaseExpression, value: Optional[Value], approved: Optional[str]) -> bool:
+    def _record(self, node: cst.BaseExpression, value: Value | None, approved: str | None) -> bool:
         if value is None:
             return False
         matches: tuple = ()
@@ -553,7 +670,9 @@ class Collector:
                 continue
             raw = candidate.qual
             callee = self.index.canonical(raw)
-            matches = self.index.groups_for(callee) or (self.index.groups_for(raw) if raw != callee else ())
+            matches = self.index.groups_for(callee) or (
+                self.index.groups_for(raw) if raw != callee else ()
+            )
             if matches:
                 break
         if not matches:
@@ -585,7 +704,7 @@ _SECTION = re.compile(r"^(Raises|Raise|Exceptions)\s*:?\s*$")
 _ENTRY = re.compile(r"^\s*:?(?:py:)?(?:exc:|class:)?`*~?([A-Za-z_][\w.]*)`*\s*(?::|$|\s)")
 
 
-def docstring_raises(doc: str) -> List[str]:
+def docstring_raises(doc: str) -> list[str]:
     """The error names of a docstring's ``Raises:`` section (Google), ``Raises`` with an underline
     (NumPy), or ``:raises X:`` fields (Sphinx)."""
     names = _SPHINX.findall(doc)
@@ -604,7 +723,9 @@ def docstring_raises(doc: str) -> List[str]:
                 j += 1
                 continue
             depth = len(text) - len(text.lstrip())
-            if depth < indent or (depth == indent and entry_indent is not None and entry_indent > indent):
+            if depth < indent or (
+                depth == indent and entry_indent is not None and entry_indent > indent
+            ):
                 break
             if entry_indent is None:
                 entry_indent = depth
@@ -620,18 +741,29 @@ def docstring_raises(doc: str) -> List[str]:
 
 
 #: Builtins that call a method of their argument.
-_DUNDER_CALLS = {"len": "__len__", "bool": "__bool__", "iter": "__iter__", "str": "__str__", "repr": "__repr__"}
+_DUNDER_CALLS = {
+    "len": "__len__",
+    "bool": "__bool__",
+    "iter": "__iter__",
+    "str": "__str__",
+    "repr": "__repr__",
+}
 
 
-def _unpacked(target, value: Optional[Value]) -> List[Optional[Value]]:
+def _unpacked(target, value: Value | None) -> list[Value | None]:
     """What each name of ``a, b = <value>`` gets. ``cls, pool = parse_connection(c)``: element i of
     what the call returns (the project's facts tell what that is: ``contractlint.propagation``)."""
     made = [c for c in (value.candidates() if value is not None else ()) if c.kind == "instance"]
-    starred = any(isinstance(e, cst.StarredElement) or isinstance(e.value, cst.StarredElement)
-                  for e in target.elements)
-    return [Value("name", f"{made[0].qual}.<{i}>") if made and not starred
-            and isinstance(element.value, (cst.Name, cst.Attribute)) else UNKNOWN
-            for i, element in enumerate(target.elements)]
+    starred = any(
+        isinstance(e, cst.StarredElement) or isinstance(e.value, cst.StarredElement)
+        for e in target.elements
+    )
+    return [
+        Value("name", f"{made[0].qual}.<{i}>")
+        if made and not starred and isinstance(element.value, (cst.Name, cst.Attribute))
+        else UNKNOWN
+        for i, element in enumerate(target.elements)
+    ]
 
 
 def _decorator_name(decorator: cst.Decorator) -> str:
@@ -644,7 +776,7 @@ def _join(outer: str, name: str) -> str:
     return f"{outer}.{name}" if outer else name
 
 
-def _all_params(params: cst.Parameters) -> List[cst.Param]:
+def _all_params(params: cst.Parameters) -> list[cst.Param]:
     out = list(params.posonly_params) + list(params.params) + list(params.kwonly_params)
     if isinstance(params.star_arg, cst.Param):
         out.append(params.star_arg)
@@ -661,7 +793,7 @@ def _statements(stmts: Sequence[cst.CSTNode]):
             yield from _statements(block)
 
 
-def bound_name(statement: Optional[cst.CSTNode], call: cst.Call) -> Optional[str]:
+def bound_name(statement: cst.CSTNode | None, call: cst.Call) -> str | None:
     if isinstance(statement, cst.Assign) and len(statement.targets) == 1:
         target, value = statement.targets[0].target, statement.value
     elif isinstance(statement, cst.AnnAssign) and statement.value is not None:

@@ -7,25 +7,47 @@ are boundaries (their code runs later, if at all).
 from __future__ import annotations
 
 import dataclasses
-from typing import Dict, Iterator, Sequence, Tuple
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
 #: Fields that hold only whitespace, comments and punctuation: never a call, a name or a binding.
-_TRIVIA = frozenset({
-    "whitespace", "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
-    "semicolon", "comma", "newline", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
-    "trailing_whitespace", "empty_lines", "operator", "star_tok", "walrus",
-})
-_CHILD_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_TRIVIA = frozenset(
+    {
+        "whitespace",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "lpar",
+        "rpar",
+        "semicolon",
+        "comma",
+        "newline",
+        "equal",
+        "colon",
+        "dot",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "trailing_whitespace",
+        "empty_lines",
+        "operator",
+        "star_tok",
+        "walrus",
+    }
+)
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def child_fields(kind: type) -> Tuple[str, ...]:
+def child_fields(kind: type) -> tuple[str, ...]:
     """The fields of a node type that may hold code (libcst's ``children`` walks its costly visitor)."""
     fields = _CHILD_FIELDS.get(kind)
     if fields is None:
         fields = tuple(
-            f.name for f in dataclasses.fields(kind)
+            f.name
+            for f in dataclasses.fields(kind)
             if f.name not in _TRIVIA and not f.name.startswith("whitespace")
         )
         _CHILD_FIELDS[kind] = fields
@@ -96,7 +118,7 @@ def raise_statements(stmts: Sequence[cst.CSTNode]) -> Iterator[cst.Raise]:
                 yield node
 
 
-def reraises(stmts: Sequence[cst.CSTNode], caught: "str | None") -> bool:
+def reraises(stmts: Sequence[cst.CSTNode], caught: str | None) -> bool:
     """Whether some ``raise`` of a handler raises the caught error again: a bare ``raise``, or
     ``raise err`` of the name the handler binds (a retry loop's ``if last: raise``)."""
     for node in raise_statements(stmts):
@@ -107,7 +129,9 @@ def reraises(stmts: Sequence[cst.CSTNode], caught: "str | None") -> bool:
     return False
 
 
-def raised_expressions(stmts: Sequence[cst.CSTNode], caught: "str | None") -> Iterator[cst.BaseExpression]:
+def raised_expressions(
+    stmts: Sequence[cst.CSTNode], caught: str | None
+) -> Iterator[cst.BaseExpression]:
     """What a handler raises instead of the caught error: ``Unavailable`` of ``raise Unavailable() from err``."""
     for node in raise_statements(stmts):
         exc = node.exc
@@ -122,7 +146,12 @@ def returns_sentinel(stmts: Sequence[cst.CSTNode]) -> bool:
     if not always_leaves(stmts):
         return False
     returns = [n for stmt in stmts for n in [stmt, *walk(stmt)] if isinstance(n, cst.Return)]
-    breaks = [n for stmt in stmts for n in [stmt, *walk(stmt)] if isinstance(n, (cst.Continue, cst.Break, cst.Raise))]
+    breaks = [
+        n
+        for stmt in stmts
+        for n in [stmt, *walk(stmt)]
+        if isinstance(n, (cst.Continue, cst.Break, cst.Raise))
+    ]
     return bool(returns) and not breaks and all(_constant(r.value) for r in returns)
 
 
@@ -134,7 +163,7 @@ def _constant(node) -> bool:
     return isinstance(node, (cst.Integer, cst.Float, cst.SimpleString))
 
 
-def raising_tests(frame_body: Sequence[cst.CSTNode], names) -> Tuple[set, set]:
+def raising_tests(frame_body: Sequence[cst.CSTNode], names) -> tuple[set, set]:
     """What the ``if`` statements whose body always raises test: the ids of every node of their
     tests, and the bare names they read. A call among those nodes, or whose result is bound to one
     of those names, has its result tested before the code goes on (``if not check(user): raise``,
@@ -200,8 +229,10 @@ def _always(stmts, names, leaves: bool) -> bool:
                 return True
         if isinstance(stmt, cst.Match):
             cases = stmt.cases
-            has_default = any(isinstance(c.pattern, cst.MatchAs) and c.pattern.pattern is None and c.guard is None
-                              for c in cases)
+            has_default = any(
+                isinstance(c.pattern, cst.MatchAs) and c.pattern.pattern is None and c.guard is None
+                for c in cases
+            )
             if has_default and all(_always(body_of(c), names, leaves) for c in cases):
                 return True
         if not leaves and _may_leave(stmt, in_loop=False):
@@ -261,7 +292,9 @@ def binds_name(stmts: Sequence[cst.CSTNode], name: str) -> bool:
                 if node.name.value == name:
                     return True
             for target in targets:
-                if any(isinstance(n, cst.Name) and n.value == name for n in [target, *walk(target)]):
+                if any(
+                    isinstance(n, cst.Name) and n.value == name for n in [target, *walk(target)]
+                ):
                     return True
     return False
 
@@ -368,7 +401,7 @@ def blocks_of(stmt: cst.CSTNode):
 def _split(stmts, target, before, after) -> bool:
     for i, stmt in enumerate(stmts):
         if stmt is target:
-            after.extend(stmts[i + 1:])
+            after.extend(stmts[i + 1 :])
             return True
         for block in blocks_of(stmt):
             inner_before: list = []
@@ -376,7 +409,7 @@ def _split(stmts, target, before, after) -> bool:
             if _split(block, target, inner_before, inner_after):
                 before.extend(inner_before)
                 after.extend(inner_after)
-                after.extend(stmts[i + 1:])
+                after.extend(stmts[i + 1 :])
                 return True
         before.append(stmt)
     return False

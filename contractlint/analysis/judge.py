@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable
 
 import libcst as cst
 
@@ -33,9 +34,9 @@ class Problem:
     #: Builds the message once positions are known (handlers are named by their line).
     message: Callable[[LineOf], str]
     #: The handler a fix works on (CL002: the clause to widen; CL006: where to bind the name).
-    target: Optional[Handler] = None
+    target: Handler | None = None
     #: The handler at fault, if one is (an acceptance may stand on its line).
-    handler: Optional[cst.CSTNode] = None
+    handler: cst.CSTNode | None = None
     #: It is about errors leaving the function (CL001, CL002, a re-raise under fail-open): a caller
     #: in the project that handles them makes it moot (``contractlint.propagation``).
     escape: bool = False
@@ -47,10 +48,14 @@ def _names(errors: Sequence[str]) -> str:
     return ", ".join(errors)
 
 
-_POLICY_WORDS = {"fail-open": "fail open", "fail-closed": "fail closed", "any": "handle the failure"}
+_POLICY_WORDS = {
+    "fail-open": "fail open",
+    "fail-closed": "fail closed",
+    "any": "handle the failure",
+}
 
 
-def caught_as(handler: Handler) -> Optional[str]:
+def caught_as(handler: Handler) -> str | None:
     """The name an ``except ... as err`` clause binds."""
     name = getattr(handler.node, "name", None)
     if name is not None and isinstance(name.name, cst.Name):
@@ -58,23 +63,26 @@ def caught_as(handler: Handler) -> Optional[str]:
     return None
 
 
-def escaping(record: CallRecord) -> Tuple[Tuple[str, ...], Optional[cst.CSTNode]]:
+def escaping(record: CallRecord) -> tuple[tuple[str, ...], cst.CSTNode | None]:
     """The errors of the call's group that leave its function: those no handler catches, and (unless
     the group fails closed, where raising is the handling) those a handler raises again. Also the
     first handler that raises one again."""
     if record.approved:
         return (), None
     covering, _, _ = _coverage(record)
-    out: List[str] = []
-    again: Optional[cst.CSTNode] = None
+    out: list[str] = []
+    again: cst.CSTNode | None = None
     for error in record.group.raises:
         found = covering.get(error)
         if found is None:
             out.append(error)
             continue
         handler = found[1]
-        if (record.group.policy != "fail-closed" and not handler.suppress
-                and reraises(handler.body, caught_as(handler))):
+        if (
+            record.group.policy != "fail-closed"
+            and not handler.suppress
+            and reraises(handler.body, caught_as(handler))
+        ):
             out.append(error)
             again = again or handler.node
     return tuple(out), again
@@ -84,10 +92,10 @@ def _coverage(record: CallRecord):
     group = record.group
     hierarchy = record.contract.errors
     covering: dict = {}
-    guarding: Optional[Guard] = None  # the innermost guard that catches some of the errors
+    guarding: Guard | None = None  # the innermost guard that catches some of the errors
     # Every handler an error of the group can reach, in the order Python tries them: one that
     # catches only a subclass (``except CapabilityTimeout: raise``) decides for that subclass.
-    reached: List[Tuple[Guard, Handler]] = []
+    reached: list[tuple[Guard, Handler]] = []
     for guard in reversed(record.guards):
         for handler in guard.handlers:
             if len(covering) == len(group.raises):
@@ -104,7 +112,7 @@ def _coverage(record: CallRecord):
     return covering, guarding, reached
 
 
-def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]) -> List[Problem]:
+def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], str | None]) -> list[Problem]:
     """Every problem of one call; an empty list means the call keeps its contract."""
     if record.approved:
         return []
@@ -112,20 +120,35 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], Optional[str]]
     callee = f"{record.callee}()"
     covering, guarding, reached = _coverage(record)
     if guarding is None:
-        return [Problem("CL001", "error", lambda line: (
-            f"{callee} is not guarded: {_names(group.raises)} "
-            f"{'escapes' if len(group.raises) == 1 else 'escape'}; "
-            f"the contract says {_POLICY_WORDS[group.policy]}"), escape=True)]
-    problems: List[Problem] = []
+        return [
+            Problem(
+                "CL001",
+                "error",
+                lambda line: (
+                    f"{callee} is not guarded: {_names(group.raises)} "
+                    f"{'escapes' if len(group.raises) == 1 else 'escape'}; "
+                    f"the contract says {_POLICY_WORDS[group.policy]}"
+                ),
+                escape=True,
+            )
+        ]
+    problems: list[Problem] = []
     uncovered = [e for e in group.raises if e not in covering]
     if uncovered:
         guard_node = guarding.node
         keyword = "with" if isinstance(guard_node, cst.With) else "try"
         widest = next((h for g, h in reached if g is guarding), None)
-        problems.append(Problem("CL002", "error", lambda line: (
-            f"{callee} is guarded by the {keyword} at line {line(guard_node)}, "
-            f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught"),
-            target=widest))
+        problems.append(
+            Problem(
+                "CL002",
+                "error",
+                lambda line: (
+                    f"{callee} is guarded by the {keyword} at line {line(guard_node)}, "
+                    f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught"
+                ),
+                target=widest,
+            )
+        )
     for guard, handler in reached:
         problems.extend(_judge_handler(record, guard, handler, callee, exit_names))
     return problems
@@ -148,7 +171,9 @@ def _catches_part(handler: Handler, errors: Sequence[str], hierarchy) -> bool:
         return False
     if any(error in hierarchy.ancestors(name) for name in handler.names for error in errors):
         return True
-    subclasses = [known for known in hierarchy.bases if any(e in hierarchy.ancestors(known) for e in errors)]
+    subclasses = [
+        known for known in hierarchy.bases if any(e in hierarchy.ancestors(known) for e in errors)
+    ]
     return any(hierarchy.catches(name, sub) for name in handler.names for sub in subclasses)
 
 
@@ -157,26 +182,40 @@ def handler_facts(handler: Handler, exit_names, line: int = 0) -> HandlerFacts:
     body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
     caught = None if handler.suppress else caught_as(handler)
     return HandlerFacts(
-        names=handler.names, line=line, suppress=handler.suppress, silent=handler.suppress or is_silent(body),
+        names=handler.names,
+        line=line,
+        suppress=handler.suppress,
+        silent=handler.suppress or is_silent(body),
         always_raises=(not handler.suppress) and always_raises(body, exit_names),
-        raises=contains_raise(body), reraises=(not handler.suppress) and reraises(body, caught),
-        raised=tuple(exit_names(e) or "" for e in raised_expressions(body, caught)))
+        raises=contains_raise(body),
+        reraises=(not handler.suppress) and reraises(body, caught),
+        raised=tuple(exit_names(e) or "" for e in raised_expressions(body, caught)),
+    )
 
 
-def _judge_handler(record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names) -> List[Problem]:
+def _judge_handler(
+    record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names
+) -> list[Problem]:
     group = record.group
     node = handler.node
     what = "contextlib.suppress" if handler.suppress else "handler"
     body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
     facts = handler_facts(handler, exit_names)
-    problems: List[Problem] = []
+    problems: list[Problem] = []
     for code, severity, text in handler_problems(group, facts, group.raises):
-        problems.append(Problem(
-            code, severity, lambda line, text=text: f"{callee}: the {what} at line {line(node)} {text}",
-            # a re-raise under fail-open passes the error on (a caller may handle it); a fail-closed
-            # handler that returns a constant is fine if every caller tests it
-            escape=code == "CL003" and group.policy == "fail-open" and facts.reraises,
-            sentinel=code == "CL003" and group.policy == "fail-closed" and returns_sentinel(body)))
+        problems.append(
+            Problem(
+                code,
+                severity,
+                lambda line, text=text: f"{callee}: the {what} at line {line(node)} {text}",
+                # a re-raise under fail-open passes the error on (a caller may handle it); a fail-closed
+                # handler that returns a constant is fine if every caller tests it
+                escape=code == "CL003" and group.policy == "fail-open" and facts.reraises,
+                sentinel=code == "CL003"
+                and group.policy == "fail-closed"
+                and returns_sentinel(body),
+            )
+        )
     if group.policy in ("fail-open", "any") and record.bound_name:
         problem = _unbound_fallback(record, guard, handler, body, callee, exit_names)
         if problem is not None:
@@ -192,7 +231,7 @@ def _frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:
     return ()
 
 
-def _params(frame: cst.CSTNode) -> Tuple[str, ...]:
+def _params(frame: cst.CSTNode) -> tuple[str, ...]:
     if not isinstance(frame, cst.FunctionDef):
         return ()
     p = frame.params
@@ -203,7 +242,7 @@ def _params(frame: cst.CSTNode) -> Tuple[str, ...]:
     return tuple(param.name.value for param in params)
 
 
-def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Optional[Problem]:
+def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Problem | None:
     name = record.bound_name
     # ``sys.exit()`` leaves too: ``exit_names`` resolves it as the file imports it.
     if not handler.suppress and (binds_name(body, name) or always_leaves(body, exit_names)):
@@ -223,7 +262,13 @@ def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Optio
     what = "contextlib.suppress" if handler.suppress else "handler"
     # An unbound name in a module or class body is a NameError; only a function has locals.
     error = "UnboundLocalError" if isinstance(record.frame, cst.FunctionDef) else "NameError"
-    return Problem("CL006", "error", lambda line: (
-        f"{callee}: `{name}` is read after the {'with' if handler.suppress else 'try'} at line "
-        f"{line(try_node)}, but the {what} at line {line(node)} neither binds it nor leaves: "
-        f"{error} when {record.contract.name} is down"), target=handler)
+    return Problem(
+        "CL006",
+        "error",
+        lambda line: (
+            f"{callee}: `{name}` is read after the {'with' if handler.suppress else 'try'} at line "
+            f"{line(try_node)}, but the {what} at line {line(node)} neither binds it nor leaves: "
+            f"{error} when {record.contract.name} is down"
+        ),
+        target=handler,
+    )

@@ -8,12 +8,12 @@ compares them with ``PositionProvider``).
 
 from __future__ import annotations
 
-from typing import Dict, Iterable, Optional, Tuple
+from collections.abc import Iterable
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
 
-Position = Tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
+Position = tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
 
 
 class _Unwanted:
@@ -38,8 +38,13 @@ class _Recording:
 
     __slots__ = ("state", "node", "start_node", "end_node", "start")
 
-    def __init__(self, state: "_RecordingState", node: cst.CSTNode, start_node: Optional[cst.CSTNode],
-                 end_node: Optional[cst.CSTNode]):
+    def __init__(
+        self,
+        state: _RecordingState,
+        node: cst.CSTNode,
+        start_node: cst.CSTNode | None,
+        end_node: cst.CSTNode | None,
+    ):
         self.state = state
         self.node = node
         self.start_node = start_node
@@ -66,10 +71,12 @@ class _Recording:
 
 
 class _RecordingState(CodegenState):
-    def __init__(self, module: cst.Module, wanted: Dict[int, cst.CSTNode]):
-        super().__init__(default_indent=module.default_indent, default_newline=module.default_newline)
+    def __init__(self, module: cst.Module, wanted: dict[int, cst.CSTNode]):
+        super().__init__(
+            default_indent=module.default_indent, default_newline=module.default_newline
+        )
         self.wanted = wanted
-        self.found: Dict[int, Tuple[Position, Position]] = {}
+        self.found: dict[int, tuple[Position, Position]] = {}
         self._line = 1
         self._column = 0
         self._counted = 0
@@ -77,7 +84,7 @@ class _RecordingState(CodegenState):
     def _here(self) -> Position:
         tokens = self.tokens
         if self._counted < len(tokens):
-            chunk = "".join(tokens[self._counted:])
+            chunk = "".join(tokens[self._counted :])
             self._counted = len(tokens)
             newlines = chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
             if newlines:
@@ -88,14 +95,21 @@ class _RecordingState(CodegenState):
                 self._column += len(chunk)
         return self._line, self._column
 
-    def record_syntactic_position(self, node: cst.CSTNode, *, start_node: Optional[cst.CSTNode] = None,
-                                  end_node: Optional[cst.CSTNode] = None):  # type: ignore[override]
+    def record_syntactic_position(
+        self,
+        node: cst.CSTNode,
+        *,
+        start_node: cst.CSTNode | None = None,
+        end_node: cst.CSTNode | None = None,
+    ):  # type: ignore[override]
         if id(node) not in self.wanted:
             return _UNWANTED
         return _Recording(self, node, start_node, end_node)
 
 
-def positions(module: cst.Module, nodes: Iterable[cst.CSTNode]) -> Dict[int, Tuple[Position, Position]]:
+def positions(
+    module: cst.Module, nodes: Iterable[cst.CSTNode]
+) -> dict[int, tuple[Position, Position]]:
     """``id(node)`` -> ((line, column), (end line, end column)) for each of ``nodes``."""
     wanted = {id(n): n for n in nodes}
     state = _RecordingState(module, wanted)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import builtins
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Tuple
 
 import libcst as cst
 
@@ -23,12 +22,12 @@ class Value:
 
     kind: str
     qual: str = ""
-    items: Tuple[str, ...] = ()
+    items: tuple[str, ...] = ()
     #: Other things an "instance" or "name" may be: ``pipe if pipe is not None else redis``
     #: is a pipeline or a client, and a call on it reaches the service if either does.
-    alternatives: Tuple["Value", ...] = ()
+    alternatives: tuple[Value, ...] = ()
 
-    def candidates(self) -> Tuple["Value", ...]:
+    def candidates(self) -> tuple[Value, ...]:
         """This value and its alternatives, each on its own."""
         if not self.alternatives:
             return (self,)
@@ -41,11 +40,11 @@ UNKNOWN = None
 @dataclass
 class ClassInfo:
     qual: str
-    bases: List[str] = field(default_factory=list)
-    attrs: Dict[str, Optional[Value]] = field(default_factory=dict)
+    bases: list[str] = field(default_factory=list)
+    attrs: dict[str, Value | None] = field(default_factory=dict)
     members: set = field(default_factory=set)
 
-    def bind_attr(self, name: str, value: Optional["Value"]) -> None:
+    def bind_attr(self, name: str, value: Value | None) -> None:
         """``self.name = value`` in some method.
 
         Methods run in any order, so the attribute may hold whatever any of them binds: a client
@@ -64,32 +63,32 @@ class ClassInfo:
 
 
 class Scope:
-    def __init__(self, kind: str, parent: Optional["Scope"] = None, cls: Optional[ClassInfo] = None):
+    def __init__(self, kind: str, parent: Scope | None = None, cls: ClassInfo | None = None):
         self.kind = kind
         self.parent = parent
         self.cls = cls
-        self.bindings: Dict[str, Optional[Value]] = {}
+        self.bindings: dict[str, Value | None] = {}
         #: Every function or class a name was bound to in this scope, in order (``func = show_queues``
         #: in one branch, ``func = show_workers`` in another): what a callback may be.
-        self.named: Dict[str, List[Value]] = {}
+        self.named: dict[str, list[Value]] = {}
 
-    def bind(self, name: str, value: Optional[Value]) -> None:
+    def bind(self, name: str, value: Value | None) -> None:
         self.bindings[name] = value
         if value is not None and value.kind == "name":
             self.named.setdefault(name, []).append(value)
 
-    def named_values(self, name: str) -> List[Value]:
+    def named_values(self, name: str) -> list[Value]:
         """The functions and classes ``name`` may hold here: every one bound to it in the innermost
         scope that binds it."""
-        scope: Optional[Scope] = self
+        scope: Scope | None = self
         while scope is not None:
             if name in scope.bindings:
                 return scope.named.get(name, [])
             scope = scope.parent
         return []
 
-    def lookup(self, name: str) -> Optional[Value]:
-        scope: Optional[Scope] = self
+    def lookup(self, name: str) -> Value | None:
+        scope: Scope | None = self
         first = True
         while scope is not None:
             if (first or scope.kind != "class") and name in scope.bindings:
@@ -100,14 +99,14 @@ class Scope:
             return Value("name", name)
         return UNKNOWN
 
-    def module(self) -> "Scope":
+    def module(self) -> Scope:
         scope = self
         while scope.parent is not None:
             scope = scope.parent
         return scope
 
 
-def dotted(node: cst.BaseExpression) -> Optional[str]:
+def dotted(node: cst.BaseExpression) -> str | None:
     """``a.b.c`` as text, or None for anything that is not a plain dotted name."""
     parts = []
     while isinstance(node, cst.Attribute):
@@ -122,13 +121,13 @@ def dotted(node: cst.BaseExpression) -> Optional[str]:
 class Resolver:
     """Evaluates expressions to ``Value``s in a scope; knows the module's classes."""
 
-    def __init__(self, module_name: str, types: Dict[str, str], canonical):
+    def __init__(self, module_name: str, types: dict[str, str], canonical):
         self.module_name = module_name
         self.types = types
         self.canonical = canonical
-        self.classes: Dict[str, ClassInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
 
-    def value_of(self, node: cst.BaseExpression, scope: Scope) -> Optional[Value]:
+    def value_of(self, node: cst.BaseExpression, scope: Scope) -> Value | None:
         if isinstance(node, cst.Name):
             return scope.lookup(node.value)
         if isinstance(node, cst.Attribute):
@@ -159,27 +158,44 @@ class Resolver:
             # ``[self.queue_class(name) for name in names]``: its items (the loop's own names are not
             # bound here, so only what the element makes without them is known).
             made = self.value_of(node.elt, scope)
-            items = [c for c in made.candidates() if c.kind == "instance"] if made is not None else []
+            items = (
+                [c for c in made.candidates() if c.kind == "instance"] if made is not None else []
+            )
             if items:
-                return Value("items", items[0].qual, alternatives=tuple(Value("items", c.qual) for c in items[1:]))
+                return Value(
+                    "items",
+                    items[0].qual,
+                    alternatives=tuple(Value("items", c.qual) for c in items[1:]),
+                )
             return UNKNOWN
         if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
             # ``client or Client()``, ``a if cond else Client()``: either side may be the value.
-            sides = (node.left, node.right) if isinstance(node, cst.BooleanOperation) else (node.body, node.orelse)
+            sides = (
+                (node.left, node.right)
+                if isinstance(node, cst.BooleanOperation)
+                else (node.body, node.orelse)
+            )
             values = [self.value_of(side, scope) for side in sides]
             # An attribute of something unknown (``worker.connection``) may be an instance too.
-            return _union([c for v in values if v is not None for c in v.candidates()
-                           if c.kind == "instance" or (c.kind == "name" and "." in c.qual)])
+            return _union(
+                [
+                    c
+                    for v in values
+                    if v is not None
+                    for c in v.candidates()
+                    if c.kind == "instance" or (c.kind == "name" and "." in c.qual)
+                ]
+            )
         return UNKNOWN
 
-    def attribute(self, base: Optional[Value], attr: str) -> Optional[Value]:
+    def attribute(self, base: Value | None, attr: str) -> Value | None:
         if base is None:
             return UNKNOWN
         if base.alternatives:
             return _union([self._attribute(b, attr) for b in base.candidates()])
         return self._attribute(base, attr)
 
-    def _attribute(self, base: Value, attr: str) -> Optional[Value]:
+    def _attribute(self, base: Value, attr: str) -> Value | None:
         if base.kind == "name" and base.qual in self.classes:
             # ``Stickers.client``: a class attribute of a class of this module, as through ``self``.
             known = self.classes[base.qual].attrs.get(attr)
@@ -205,7 +221,7 @@ class Resolver:
             return Value("name", f"{base.qual}.{attr}")
         return UNKNOWN
 
-    def call_result(self, func: Optional[Value]) -> Optional[Value]:
+    def call_result(self, func: Value | None) -> Value | None:
         if func is not None and func.alternatives:
             return _union([self.call_result(f) for f in func.candidates() if f.kind == "name"])
         if func is None or func.kind != "name":
@@ -216,7 +232,7 @@ class Resolver:
             return Value("instance", made)
         return Value("instance", func.qual)
 
-    def annotation(self, node: Optional[cst.BaseExpression], scope: Scope) -> Optional[Value]:
+    def annotation(self, node: cst.BaseExpression | None, scope: Scope) -> Value | None:
         """The class an annotation promises: ``C``, ``Optional[C]``, ``C | None``, ``"C"``."""
         if node is None:
             return UNKNOWN
@@ -229,29 +245,59 @@ class Resolver:
                 return UNKNOWN
             return self.annotation(inner, scope)
         if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
-            return _union([self.annotation(side, scope) for side in (node.left, node.right)], drop_none=True)
+            return _union(
+                [self.annotation(side, scope) for side in (node.left, node.right)], drop_none=True
+            )
         if isinstance(node, cst.Subscript):
             head = self.value_of(node.value, scope)
             name = self.canonical(head.qual) if head is not None and head.kind == "name" else ""
-            if name.rsplit(".", 1)[-1] in ("type", "Type") and node.slice and isinstance(node.slice[0].slice, cst.Index):
+            if (
+                name.rsplit(".", 1)[-1] in ("type", "Type")
+                and node.slice
+                and isinstance(node.slice[0].slice, cst.Index)
+            ):
                 # ``worker_class: type[Worker]``: the class itself; calling it makes a Worker.
                 item = self.annotation(node.slice[0].slice.value, scope)
-                return Value("name", item.qual) if item is not None and item.kind == "instance" else UNKNOWN
-            if (name.rsplit(".", 1)[-1] in ("Tuple", "tuple") and len(node.slice) > 1
-                    and not any(isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Ellipsis)
-                                for e in node.slice)):
+                return (
+                    Value("name", item.qual)
+                    if item is not None and item.kind == "instance"
+                    else UNKNOWN
+                )
+            if (
+                name.rsplit(".", 1)[-1] in ("Tuple", "tuple")
+                and len(node.slice) > 1
+                and not any(
+                    isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Ellipsis)
+                    for e in node.slice
+                )
+            ):
                 # ``-> tuple[type[Redis], dict]``: what each element is (a class and its instances share
                 # their methods' names, so both are the class), "" where unknown.
                 parts = []
                 for element in node.slice:
-                    value = self.annotation(element.slice.value, scope) if isinstance(element.slice, cst.Index) else None
-                    parts.append(self.canonical(value.qual) if value is not None and value.kind in ("instance", "name")
-                                 else "")
+                    value = (
+                        self.annotation(element.slice.value, scope)
+                        if isinstance(element.slice, cst.Index)
+                        else None
+                    )
+                    parts.append(
+                        self.canonical(value.qual)
+                        if value is not None and value.kind in ("instance", "name")
+                        else ""
+                    )
                 return Value("fields", items=tuple(parts))
-            if name.rsplit(".", 1)[-1] in _CONTAINERS and node.slice and isinstance(node.slice[0].slice, cst.Index):
+            if (
+                name.rsplit(".", 1)[-1] in _CONTAINERS
+                and node.slice
+                and isinstance(node.slice[0].slice, cst.Index)
+            ):
                 # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]`` gives keys).
                 item = self.annotation(node.slice[0].slice.value, scope)
-                return Value("items", item.qual) if item is not None and item.kind == "instance" else UNKNOWN
+                return (
+                    Value("items", item.qual)
+                    if item is not None and item.kind == "instance"
+                    else UNKNOWN
+                )
             head_name = name.rsplit(".", 1)[-1]
             if head_name in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
                 # ``Union[type[Job], str]``: any of them; ``Annotated[C, ...]``: only the first.
@@ -267,17 +313,37 @@ class Resolver:
 
 
 #: Annotations of what gives its first type parameter when iterated.
-_CONTAINERS = frozenset({
-    "List", "list", "Set", "set", "FrozenSet", "frozenset", "Sequence", "MutableSequence", "Iterable",
-    "Iterator", "Generator", "AsyncIterator", "AsyncIterable", "AsyncGenerator", "Collection", "Tuple", "tuple",
-    "Deque", "deque", "AbstractSet", "MutableSet",
-})
+_CONTAINERS = frozenset(
+    {
+        "List",
+        "list",
+        "Set",
+        "set",
+        "FrozenSet",
+        "frozenset",
+        "Sequence",
+        "MutableSequence",
+        "Iterable",
+        "Iterator",
+        "Generator",
+        "AsyncIterator",
+        "AsyncIterable",
+        "AsyncGenerator",
+        "Collection",
+        "Tuple",
+        "tuple",
+        "Deque",
+        "deque",
+        "AbstractSet",
+        "MutableSet",
+    }
+)
 
 #: The part of a name that stands for an item of what a function returns: ``Group.all.<item>``.
 ITEM = "<item>"
 
 
-def item_of(value: Optional[Value]) -> Optional[Value]:
+def item_of(value: Value | None) -> Value | None:
     """What iterating ``value`` gives: the items of an annotated container, or of a call's result."""
     if value is None:
         return UNKNOWN
@@ -290,11 +356,11 @@ def item_of(value: Optional[Value]) -> Optional[Value]:
     return _union(items)
 
 
-def _union(values, drop_none: bool = False) -> Optional[Value]:
+def _union(values, drop_none: bool = False) -> Value | None:
     """One value standing for all of ``values`` (the unknown ones dropped, the first one first)."""
     seen = []
     for value in values:
-        for one in (value.candidates() if value is not None else ()):
+        for one in value.candidates() if value is not None else ():
             if drop_none and one.qual == "None":
                 continue
             plain = Value(one.kind, one.qual, one.items)

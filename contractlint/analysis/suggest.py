@@ -14,9 +14,9 @@ whose value is dropped, a handler that breaks the policy) the fix is a suggestio
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, FrozenSet, Iterable, List, Optional, Sequence, Set, Tuple
 
 import libcst as cst
 
@@ -48,23 +48,23 @@ _DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _STRING = re.compile(r"""(?<![\w'"])[rRbBuUfF]{0,2}(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')""")
 
 
-def _split_module(parts: Sequence[str]) -> Tuple[str, str, List[str]]:
+def _split_module(parts: Sequence[str]) -> tuple[str, str, list[str]]:
     """``a.b.Class.attr`` -> (``a.b``, ``Class``, [``attr``]): the module ends before the first
     capitalised part (a class), or before the last part."""
     for i in range(1, len(parts)):
         if parts[i][:1].isupper():
-            return ".".join(parts[:i]), parts[i], list(parts[i + 1:])
+            return ".".join(parts[:i]), parts[i], list(parts[i + 1 :])
     return ".".join(parts[:-1]), parts[-1], []
 
 
 class Namer:
     """Spells a qualified name the way this module can reach it, and notes the imports it needs."""
 
-    def __init__(self, module_scope: Scope, canonical, module: Optional[cst.Module] = None):
-        self.names: Dict[str, str] = {}
-        self.modules: Dict[str, str] = {}
-        self.logger: Optional[str] = None
-        self.bound: Set[str] = set(module_scope.bindings)
+    def __init__(self, module_scope: Scope, canonical, module: cst.Module | None = None):
+        self.names: dict[str, str] = {}
+        self.modules: dict[str, str] = {}
+        self.logger: str | None = None
+        self.bound: set[str] = set(module_scope.bindings)
         for local, value in module_scope.bindings.items():
             if value is None:
                 continue
@@ -73,19 +73,29 @@ class Namer:
                 self.names.setdefault(value.qual, local)
             elif value.kind == "module":
                 self.modules.setdefault(value.qual, local)
-            elif value.kind == "instance" and value.qual == "logging.getLogger" and self.logger is None:
+            elif (
+                value.kind == "instance"
+                and value.qual == "logging.getLogger"
+                and self.logger is None
+            ):
                 self.logger = local
         #: Modules the file imports names from (``from m import a``), where new names join.
-        self.from_modules: Set[str] = set()
+        self.from_modules: set[str] = set()
         for stmt in module.body if module is not None else ():
             if isinstance(stmt, cst.SimpleStatementLine):
                 for small in stmt.body:
-                    if (isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None
-                            and not isinstance(small.names, cst.ImportStar)):
-                        self.from_modules.add(cst.helpers.get_full_name_for_node(small.module) or "")
-        self.needed: Set[Import] = set()
+                    if (
+                        isinstance(small, cst.ImportFrom)
+                        and not small.relative
+                        and small.module is not None
+                        and not isinstance(small.names, cst.ImportStar)
+                    ):
+                        self.from_modules.add(
+                            cst.helpers.get_full_name_for_node(small.module) or ""
+                        )
+        self.needed: set[Import] = set()
         #: Names the code being advised already uses, which a new import must not shadow.
-        self.taken: FrozenSet[str] = frozenset()
+        self.taken: frozenset[str] = frozenset()
         #: A name the advice needs is used for something else: it would not mean what it says.
         self.clash = False
 
@@ -121,47 +131,47 @@ class _Site:
     """Where a call sits, and whether a ``try`` can be put around its statement."""
 
     record: CallRecord
-    container: Optional[cst.CSTNode] = None
-    owner: Optional[cst.CSTNode] = None
-    path: Optional[List[cst.CSTNode]] = None
-    reason: Optional[str] = None
+    container: cst.CSTNode | None = None
+    owner: cst.CSTNode | None = None
+    path: list[cst.CSTNode] | None = None
+    reason: str | None = None
 
 
 @dataclass
 class _Plan:
     clause: cst.BaseExpression
     clause_text: str
-    fallback: Optional[cst.BaseExpression]
-    fallback_text: Optional[str]
-    needed: FrozenSet[Import] = frozenset()
+    fallback: cst.BaseExpression | None
+    fallback_text: str | None
+    needed: frozenset[Import] = frozenset()
     clash: bool = False
     #: What spelling the fallback needs, apart: a handler that only logs must not import it.
-    fallback_needed: FrozenSet[Import] = frozenset()
+    fallback_needed: frozenset[Import] = frozenset()
     fallback_clash: bool = False
 
-    def imports(self, handler: "_Handler") -> FrozenSet[Import]:
+    def imports(self, handler: _Handler) -> frozenset[Import]:
         return self.needed | self.fallback_needed if handler.uses_fallback else self.needed
 
-    def clashes(self, handler: "_Handler") -> bool:
+    def clashes(self, handler: _Handler) -> bool:
         return self.clash or (handler.uses_fallback and self.fallback_clash)
 
 
 @dataclass
 class _Handler:
-    as_name: Optional[str]
-    body: List[cst.BaseStatement]
+    as_name: str | None
+    body: list[cst.BaseStatement]
     what: str
-    why_not: Optional[str] = None  # None: safe to apply
+    why_not: str | None = None  # None: safe to apply
     uses_fallback: bool = False
 
 
 @dataclass
 class _Draft:
-    key: Tuple[int, int]
+    key: tuple[int, int]
     description: str
-    edits: Tuple[Edit, ...]
+    edits: tuple[Edit, ...]
     safe: bool
-    needed: FrozenSet[Import] = frozenset()
+    needed: frozenset[Import] = frozenset()
 
 
 class Advisor:
@@ -171,15 +181,15 @@ class Advisor:
     the same single pass as the findings' own; ``advise`` then writes the texts and the fixes.
     """
 
-    def __init__(self, module: cst.Module, text: Optional[str], module_scope: Scope, canonical):
+    def __init__(self, module: cst.Module, text: str | None, module_scope: Scope, canonical):
         self.module = module
         self.namer = Namer(module_scope, canonical, module)
         self._text = text
-        self._src: Optional[Source] = None
-        self._containers: Dict[int, dict] = {}
-        self._names: Dict[int, Tuple[FrozenSet[str], FrozenSet[str]]] = {}
-        self._sites: Dict[int, _Site] = {}
-        self._quote: Optional[str] = None
+        self._src: Source | None = None
+        self._containers: dict[int, dict] = {}
+        self._names: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self._sites: dict[int, _Site] = {}
+        self._quote: str | None = None
 
     @property
     def src(self) -> Source:
@@ -195,11 +205,15 @@ class Advisor:
         site = self._sites[id(record)] = _Site(record)
         statement = record.statement
         if isinstance(record.frame, cst.Lambda):
-            site.reason = "the call is in a lambda, which runs later: no try around a statement can guard it"
+            site.reason = (
+                "the call is in a lambda, which runs later: no try around a statement can guard it"
+            )
             return site
         if statement is None or not isinstance(record.node, cst.Call):
-            site.reason = ("the call is in a condition, a loop header, a `with`, a decorator or a default value, "
-                           "where no try can go around it alone")
+            site.reason = (
+                "the call is in a condition, a loop header, a `with`, a decorator or a default value, "
+                "where no try can go around it alone"
+            )
             return site
         table = self._containers.get(id(record.frame))
         if table is None:
@@ -216,8 +230,8 @@ class Advisor:
         site.path = path
         return site
 
-    def locate(self, judged: Sequence[Tuple[CallRecord, Sequence]]) -> List[cst.CSTNode]:
-        nodes: List[cst.CSTNode] = []
+    def locate(self, judged: Sequence[tuple[CallRecord, Sequence]]) -> list[cst.CSTNode]:
+        nodes: list[cst.CSTNode] = []
         for record, problems in judged:
             try:
                 nodes.extend(self._locate_one(record, problems))
@@ -225,8 +239,8 @@ class Advisor:
                 continue
         return nodes
 
-    def _locate_one(self, record: CallRecord, problems: Sequence) -> List[cst.CSTNode]:
-        nodes: List[cst.CSTNode] = []
+    def _locate_one(self, record: CallRecord, problems: Sequence) -> list[cst.CSTNode]:
+        nodes: list[cst.CSTNode] = []
         for problem in problems:
             if problem.code == "CL001":
                 site = self.site(record)
@@ -234,7 +248,7 @@ class Advisor:
                     nodes.append(site.container)
                     if site.owner is not None:
                         nodes.append(site.owner)
-            handler: Optional[Handler] = getattr(problem, "target", None)
+            handler: Handler | None = getattr(problem, "target", None)
             if handler is None or handler.suppress:
                 continue
             if problem.code == "CL002" and handler.node.type is not None:
@@ -251,21 +265,31 @@ class Advisor:
         return nodes
 
     # -- what ----------------------------------------------------------------------------------
-    def _frame_names(self, frame: cst.CSTNode) -> Tuple[FrozenSet[str], FrozenSet[str]]:
+    def _frame_names(self, frame: cst.CSTNode) -> tuple[frozenset[str], frozenset[str]]:
         """(every name the frame uses, the names it binds itself), nested functions included."""
         known = self._names.get(id(frame))
         if known is not None:
             return known
-        used: Set[str] = set()
-        bound: Set[str] = set()
-        stack: List[cst.CSTNode] = [frame]
+        used: set[str] = set()
+        bound: set[str] = set()
+        stack: list[cst.CSTNode] = [frame]
         while stack:
             node = stack.pop()
             if isinstance(node, cst.Name):
                 used.add(node.value)
             elif isinstance(node, cst.Param):
                 bound.add(node.name.value)
-            elif isinstance(node, (cst.AssignTarget, cst.AnnAssign, cst.AugAssign, cst.For, cst.CompFor, cst.NamedExpr)):
+            elif isinstance(
+                node,
+                (
+                    cst.AssignTarget,
+                    cst.AnnAssign,
+                    cst.AugAssign,
+                    cst.For,
+                    cst.CompFor,
+                    cst.NamedExpr,
+                ),
+            ):
                 bound.update(_stored(node.target))
             elif isinstance(node, cst.AsName):
                 bound.update(_stored(node.name))
@@ -284,9 +308,16 @@ class Advisor:
         self.namer.start(self.namer.taken)
         fallback_text = self.namer.expression(group.fallback) if group.fallback else None
         fallback = _expression(fallback_text) if fallback_text else None
-        return _Plan(_expression(clause_text) or cst.Name("Exception"), clause_text, fallback,
-                     fallback_text if fallback is not None else None, needed, clash,
-                     frozenset(self.namer.needed), self.namer.clash)
+        return _Plan(
+            _expression(clause_text) or cst.Name("Exception"),
+            clause_text,
+            fallback,
+            fallback_text if fallback is not None else None,
+            needed,
+            clash,
+            frozenset(self.namer.needed),
+            self.namer.clash,
+        )
 
     def _quote_char(self) -> str:
         if self._quote is None:
@@ -310,13 +341,15 @@ class Advisor:
             n += 1
         return f"exc_{n}"
 
-    def _logger(self, record: CallRecord) -> Optional[str]:
+    def _logger(self, record: CallRecord) -> str | None:
         logger = self.namer.logger
         if logger is None or isinstance(record.frame, cst.Module):
             return logger
         return None if logger in self._frame_names(record.frame)[1] else logger
 
-    def _targets(self, record: CallRecord, site: _Site, peers: Sequence[CallRecord]) -> List[List[cst.CSTNode]]:
+    def _targets(
+        self, record: CallRecord, site: _Site, peers: Sequence[CallRecord]
+    ) -> list[list[cst.CSTNode]]:
         """Paths to what the fallback replaces: each call of the group in the statement, or the
         ``await`` around it."""
         paths = []
@@ -329,60 +362,96 @@ class Advisor:
             paths.append(path)
         return paths
 
-    def _handler(self, record: CallRecord, plan: _Plan, statement: Optional[cst.CSTNode],
-                 paths: List[List[cst.CSTNode]]) -> _Handler:
+    def _handler(
+        self,
+        record: CallRecord,
+        plan: _Plan,
+        statement: cst.CSTNode | None,
+        paths: list[list[cst.CSTNode]],
+    ) -> _Handler:
         group = record.group
         if group.policy == "fail-closed":
             comment = f"# fail closed: {record.contract.name} could not confirm"
             raise_line = cst.SimpleStatementLine(
                 body=[cst.Raise()],
-                trailing_whitespace=cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "),
-                                                           comment=cst.Comment(comment)))
-            return _Handler(None, [raise_line], "re-raise",
-                            "the contract says fail closed: raise your own error from the original one "
-                            "(a bare re-raise would change nothing)")
-        dropped = (isinstance(statement, cst.Expr) and len(paths) == 1 and paths[0][1] is paths[0][-1])
+                trailing_whitespace=cst.TrailingWhitespace(
+                    whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)
+                ),
+            )
+            return _Handler(
+                None,
+                [raise_line],
+                "re-raise",
+                "the contract says fail closed: raise your own error from the original one "
+                "(a bare re-raise would change nothing)",
+            )
+        dropped = (
+            isinstance(statement, cst.Expr) and len(paths) == 1 and paths[0][1] is paths[0][-1]
+        )
         if dropped:
             logger = self._logger(record)
             if logger is None:
-                return _Handler(None, [todo_pass()], "choose a fallback",
-                                "there is no module logger to report the failure with, and a handler that "
-                                "only passes is silent (CL004): choose what to do")
+                return _Handler(
+                    None,
+                    [todo_pass()],
+                    "choose a fallback",
+                    "there is no module logger to report the failure with, and a handler that "
+                    "only passes is silent (CL004): choose what to do",
+                )
             exc = self._exc_name(record)
             why = None
             if group.policy != "fail-open" and plan.fallback is None:
-                why = (f"the contract lets this call fail open or closed (policy \"{group.policy}\") and gives "
-                       "no fallback: choose whether to carry on")
-            return _Handler(exc, [self._log_line(record, logger, exc)], f"log the failure with {logger}", why)
+                why = (
+                    f'the contract lets this call fail open or closed (policy "{group.policy}") and gives '
+                    "no fallback: choose whether to carry on"
+                )
+            return _Handler(
+                exc, [self._log_line(record, logger, exc)], f"log the failure with {logger}", why
+            )
         if plan.fallback is None:
-            body: List[cst.BaseStatement] = []
+            body: list[cst.BaseStatement] = []
             exc = None
             logger = self._logger(record)
             if logger is not None:
                 exc = self._exc_name(record)
                 body.append(self._log_line(record, logger, exc))
             body.append(todo_pass())
-            return _Handler(exc, body, "choose a fallback", "the contract gives no fallback: choose one")
+            return _Handler(
+                exc, body, "choose a fallback", "the contract gives no fallback: choose one"
+            )
         if statement is None:
             target = cst.Name("result")
-            return _Handler(None, [line_of(cst.Assign([cst.AssignTarget(target)], plan.fallback))],
-                            f"fall back to {plan.fallback_text}", uses_fallback=True)
+            return _Handler(
+                None,
+                [line_of(cst.Assign([cst.AssignTarget(target)], plan.fallback))],
+                f"fall back to {plan.fallback_text}",
+                uses_fallback=True,
+            )
         tops = [p[-1] for p in paths if len(p) == 2]
         new = substitute(plain(statement), [p[-1] for p in paths], plan.fallback, tops)
         why = None
         if not reevaluation_is_pure(statement, paths):
             why = "the handler would repeat other calls of the statement: move the service call to a statement of its own"
-        elif isinstance(plan.fallback, cst.Name) and plan.fallback.value == "None" and any(
-                len(p) > 2 and not isinstance(p[-2], (cst.Arg, cst.Element, cst.DictElement)) for p in paths):
+        elif (
+            isinstance(plan.fallback, cst.Name)
+            and plan.fallback.value == "None"
+            and any(
+                len(p) > 2 and not isinstance(p[-2], (cst.Arg, cst.Element, cst.DictElement))
+                for p in paths
+            )
+        ):
             why = "the fallback None would be used as an object here"
-        return _Handler(None, [line_of(new)], f"fall back to {plan.fallback_text}", why, uses_fallback=True)
+        return _Handler(
+            None, [line_of(new)], f"fall back to {plan.fallback_text}", why, uses_fallback=True
+        )
 
-    def advise(self, judged: Sequence[Tuple[CallRecord, Sequence]], where: Where
-               ) -> Tuple[Dict[int, str], Dict[Tuple[int, int], Fix]]:
+    def advise(
+        self, judged: Sequence[tuple[CallRecord, Sequence]], where: Where
+    ) -> tuple[dict[int, str], dict[tuple[int, int], Fix]]:
         """(index of a record -> its recommended handling, (record, problem) -> its fix)."""
-        texts: Dict[int, str] = {}
-        drafts: List[_Draft] = []
-        peers: Dict[int, List[CallRecord]] = {}
+        texts: dict[int, str] = {}
+        drafts: list[_Draft] = []
+        peers: dict[int, list[CallRecord]] = {}
         for record, problems in judged:
             if problems and record.statement is not None:
                 peers.setdefault(id(record.statement), []).append(record)
@@ -391,19 +460,27 @@ class Advisor:
                 continue
             try:
                 texts[i], found = self._advise_one(i, record, problems, peers, where)
-            except Exception as exc:  # the findings matter more than their advice: keep them, say why
-                texts[i] = (f"# contractlint could not write the recommended handling for this call "
-                            f"({type(exc).__name__}: {exc}); please report it")
+            except (
+                Exception
+            ) as exc:  # the findings matter more than their advice: keep them, say why
+                texts[i] = (
+                    f"# contractlint could not write the recommended handling for this call "
+                    f"({type(exc).__name__}: {exc}); please report it"
+                )
                 continue
             drafts.extend(found)
         return texts, self._finish(drafts)
 
-    def _advise_one(self, i: int, record: CallRecord, problems: Sequence, peers, where: Where
-                    ) -> Tuple[str, List[_Draft]]:
+    def _advise_one(
+        self, i: int, record: CallRecord, problems: Sequence, peers, where: Where
+    ) -> tuple[str, list[_Draft]]:
         site = self.site(record)
         plan = self._plan(record)
-        group_peers = [p for p in peers.get(id(record.statement), [record])
-                       if p.group is record.group and p.contract is record.contract] or [record]
+        group_peers = [
+            p
+            for p in peers.get(id(record.statement), [record])
+            if p.group is record.group and p.contract is record.contract
+        ] or [record]
         statement = record.statement if site.path is not None else None
         paths = self._targets(record, site, group_peers) if statement is not None else []
         if not paths:
@@ -417,23 +494,43 @@ class Advisor:
         return self._text_of(record, plan, handler, statement), drafts
 
     def _text_of(self, record, plan: _Plan, handler: _Handler, statement) -> str:
-        body = plain(statement) if statement is not None else cst.Assign(
-            [cst.AssignTarget(cst.Name("result"))], record.node)
+        body = (
+            plain(statement)
+            if statement is not None
+            else cst.Assign([cst.AssignTarget(cst.Name("result"))], record.node)
+        )
         node = try_statement(line_of(body), plan.clause, handler.as_name, handler.body)
         text = self.src.render(node).replace(self.src.newline, "\n").rstrip("\n")
         return "\n".join([*_import_lines(plan.imports(handler)), text])
 
-    def _draft(self, key, record: CallRecord, problem, site: _Site, plan: _Plan, handler: _Handler,
-               statement, where: Where) -> Optional[_Draft]:
+    def _draft(
+        self,
+        key,
+        record: CallRecord,
+        problem,
+        site: _Site,
+        plan: _Plan,
+        handler: _Handler,
+        statement,
+        where: Where,
+    ) -> _Draft | None:
         if problem.code == "CL001":
             if site.reason is not None or statement is None:
                 return None
-            edit = wrap(self.src, where, statement, site.container, site.owner,
-                        lambda body: try_statement(body, plan.clause, handler.as_name, handler.body))
+            edit = wrap(
+                self.src,
+                where,
+                statement,
+                site.container,
+                site.owner,
+                lambda body: try_statement(body, plan.clause, handler.as_name, handler.body),
+            )
             why = handler.why_not or _clash(plan.clashes(handler))
             description = f"wrap the statement in try/except {plan.clause_text} and {handler.what}"
-            return _Draft(key, _described(description, why), (edit,), why is None, plan.imports(handler))
-        target: Optional[Handler] = getattr(problem, "target", None)
+            return _Draft(
+                key, _described(description, why), (edit,), why is None, plan.imports(handler)
+            )
+        target: Handler | None = getattr(problem, "target", None)
         if target is None or target.suppress:
             return None
         at = f" at line {where(target.node)[0][0]}"
@@ -447,7 +544,9 @@ class Advisor:
             if any(e is None for e in extra):
                 return None
             edit = widen_clause(self.src, where, target.node, extra)
-            why = "a name it needs is already used for something else in this file" if clash else None
+            why = (
+                "a name it needs is already used for something else in this file" if clash else None
+            )
             body = target.body
             if why is None and record.group.policy == "fail-open" and contains_raise(body):
                 why = "the handler raises, and the contract says fail open (CL003): fix the handler first"
@@ -460,10 +559,12 @@ class Advisor:
             edit = append_to_handler(self.src, where, target.node, binding)
             why = _clash(plan.fallback_clash)
             description = f"bind {record.bound_name} to {plan.fallback_text} in the handler{at}"
-            return _Draft(key, _described(description, why), (edit,), why is None, plan.fallback_needed)
+            return _Draft(
+                key, _described(description, why), (edit,), why is None, plan.fallback_needed
+            )
         return None
 
-    def _finish(self, drafts: List[_Draft]) -> Dict[Tuple[int, int], Fix]:
+    def _finish(self, drafts: list[_Draft]) -> dict[tuple[int, int], Fix]:
         """Every safe fix of the file carries the same import edits (for the imports all of them
         need), so that applying several at once adds each import once. libcst's import visitor
         costs tens of milliseconds a file, so a suggestion-only fix, never applied, names the
@@ -473,10 +574,19 @@ class Advisor:
             shared = import_edits(self.src, joint) if joint else ()
         except Exception as exc:  # no import, no safe fix: each becomes a suggestion that says why
             shared = ()
-            drafts = [d if not (d.safe and d.needed) else _Draft(
-                d.key, _described(d.description, f"contractlint could not add the imports ({exc})"), d.edits,
-                False, d.needed) for d in drafts]
-        fixes: Dict[Tuple[int, int], Fix] = {}
+            drafts = [
+                d
+                if not (d.safe and d.needed)
+                else _Draft(
+                    d.key,
+                    _described(d.description, f"contractlint could not add the imports ({exc})"),
+                    d.edits,
+                    False,
+                    d.needed,
+                )
+                for d in drafts
+            ]
+        fixes: dict[tuple[int, int], Fix] = {}
         for draft in drafts:
             description = draft.description
             if draft.safe:
@@ -484,21 +594,25 @@ class Advisor:
             else:
                 edits = draft.edits
                 if draft.needed:
-                    description = f"{description}; it needs {'; '.join(_import_lines(draft.needed))}"
-            fixes[draft.key] = Fix(description, edits, draft.safe, hunk(self.src.text, edits, self.src.offsets))
+                    description = (
+                        f"{description}; it needs {'; '.join(_import_lines(draft.needed))}"
+                    )
+            fixes[draft.key] = Fix(
+                description, edits, draft.safe, hunk(self.src.text, edits, self.src.offsets)
+            )
         return fixes
 
 
-def _described(description: str, why: Optional[str]) -> str:
+def _described(description: str, why: str | None) -> str:
     return description if why is None else f"{description} (suggestion only: {why})"
 
 
-def _clash(clash: bool) -> Optional[str]:
+def _clash(clash: bool) -> str | None:
     return "a name it needs is already used for something else in this file" if clash else None
 
 
 @lru_cache(maxsize=1024)
-def _expression(text: str) -> Optional[cst.BaseExpression]:
+def _expression(text: str) -> cst.BaseExpression | None:
     """Parsed once per text (libcst nodes are immutable, so they are shared)."""
     try:
         return cst.parse_expression(text)
@@ -516,21 +630,23 @@ def _stored(target: cst.CSTNode) -> Iterable[str]:
         yield from _stored(target.value)
 
 
-def _uncovered(record: CallRecord) -> List[str]:
+def _uncovered(record: CallRecord) -> list[str]:
     hierarchy = record.contract.errors
     out = []
     for error in record.group.raises:
         caught = any(
             handler.names is None or any(hierarchy.catches(name, error) for name in handler.names)
-            for guard in record.guards for handler in guard.handlers)
+            for guard in record.guards
+            for handler in guard.handlers
+        )
         if not caught:
             out.append(error)
     return out
 
 
-def _import_lines(needed: Iterable[Import]) -> List[str]:
+def _import_lines(needed: Iterable[Import]) -> list[str]:
     modules = sorted({m for m, name in needed if name is None})
-    names: Dict[str, List[str]] = {}
+    names: dict[str, list[str]] = {}
     for module, name in needed:
         if name is not None:
             names.setdefault(module, []).append(name)

@@ -3,14 +3,21 @@
 from __future__ import annotations
 
 import os
-from typing import Iterable, List
+from collections.abc import Iterable
 
 from contractlint.contracts.loader import build_contract, glob_problem, load_contract
 from contractlint.errors import UserError
 from contractlint.model import Contract
 from contractlint.tomlfile import describe, locate, suggest
 
-__all__ = ["builtin_dir", "builtin_names", "build_contract", "glob_problem", "load_contract", "load_contracts"]
+__all__ = [
+    "builtin_dir",
+    "builtin_names",
+    "build_contract",
+    "glob_problem",
+    "load_contract",
+    "load_contracts",
+]
 
 
 def builtin_dir() -> str:
@@ -23,22 +30,25 @@ def builtin_dir() -> str:
     return os.path.join(os.path.dirname(here), "rules")
 
 
-def builtin_names() -> List[str]:
+def builtin_names() -> list[str]:
     folder = builtin_dir()
     if not os.path.isdir(folder):
         return []
-    return sorted(name[:-len(".toml")] for name in os.listdir(folder)
-                  if name.endswith(".toml") and os.path.isfile(os.path.join(folder, name)))
+    return sorted(
+        name[: -len(".toml")]
+        for name in os.listdir(folder)
+        if name.endswith(".toml") and os.path.isfile(os.path.join(folder, name))
+    )
 
 
 def is_path_spec(spec: str) -> bool:
     return spec.endswith(".toml") or os.sep in spec or "/" in spec
 
 
-def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
+def load_contracts(specs: Iterable[str], base_dir: str = ".") -> list[Contract]:
     """Load each spec (a builtin name or a TOML path relative to ``base_dir``); collect every problem."""
-    contracts: List[Contract] = []
-    problems: List[str] = []
+    contracts: list[Contract] = []
+    problems: list[str] = []
     seen = {}
     for spec in specs:
         if is_path_spec(spec):
@@ -49,13 +59,19 @@ def load_contracts(specs: Iterable[str], base_dir: str = ".") -> List[Contract]:
             builtin = True
             if not os.path.isfile(path):
                 names = builtin_names()
-                problems.append(f"unknown contract {describe(spec)}: not a builtin contract "
-                                f"({', '.join(names) or 'none'}) nor a .toml path{suggest(spec, names)}")
+                problems.append(
+                    f"unknown contract {describe(spec)}: not a builtin contract "
+                    f"({', '.join(names) or 'none'}) nor a .toml path{suggest(spec, names)}"
+                )
                 continue
         if not builtin and not os.path.isfile(path):
             # Name the place looked at: a configured path is relative to the pyproject's folder, not the cwd.
             looked = f" (looked for {path})" if os.path.normpath(spec) != path else ""
-            what = "is a folder, not a contract file" if os.path.isdir(path) else "contract file not found"
+            what = (
+                "is a folder, not a contract file"
+                if os.path.isdir(path)
+                else "contract file not found"
+            )
             problems.append(f"{spec}: {what}{looked}")
             continue
         try:

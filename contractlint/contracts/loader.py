@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any
 
 from contractlint.model import (
     BROAD,
@@ -24,17 +24,26 @@ DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases", "faults")
 CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
-CALL_KEYS = ("match", "exclude", "raises", "policy", "fallback", "broad", "description", "remediation",
-             "translates_to")
+CALL_KEYS = (
+    "match",
+    "exclude",
+    "raises",
+    "policy",
+    "fallback",
+    "broad",
+    "description",
+    "remediation",
+    "translates_to",
+)
 APPROVED_KEYS = ("wrappers", "decorators")
 
 #: Exceptions from the standard library that are not builtins but appear in ``except`` clauses.
-STDLIB_ERRORS: Dict[str, Tuple[str, ...]] = {
+STDLIB_ERRORS: dict[str, tuple[str, ...]] = {
     "asyncio.exceptions.CancelledError": ("BaseException",),
 }
 
 
-def glob_problem(pattern: str) -> Optional[str]:
+def glob_problem(pattern: str) -> str | None:
     """Why a dotted-name glob can never match a Python name, or None when it can.
 
     Only ``*``, ``**`` and ``?`` are wildcards (see ``glob_to_regex``): any other character must be able to
@@ -62,13 +71,18 @@ def load_contract(path: str, builtin: bool = False) -> Contract:
     return build_contract(raw, path, text, builtin=builtin)
 
 
-def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool = False) -> Contract:
+def build_contract(
+    raw: dict[str, Any], path: str, text: str = "", builtin: bool = False
+) -> Contract:
     c = Checker(path, text)
     c.known_keys(raw, [], TOP_KEYS)
 
     version = c.typed(raw, [], "version", int, required=True)
     if version is not None and version != 1:
-        c.error(["version"], f"unsupported contract version {version}; this contractlint reads version 1")
+        c.error(
+            ["version"],
+            f"unsupported contract version {version}; this contractlint reads version 1",
+        )
 
     meta = _table(c, raw, "contract", required=True)
     # Its keys are missing only when the table is there: a missing or mistyped table is one problem, not four.
@@ -76,7 +90,10 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
     c.known_keys(meta, ["contract"], CONTRACT_KEYS)
     name = c.typed(meta, ["contract"], "name", str, required=has_meta)
     if name is not None and not NAME.match(name):
-        c.error(["contract", "name"], f'{describe(name)} is not a valid name: use lowercase letters, digits and "-" ([a-z0-9][a-z0-9-]*)')
+        c.error(
+            ["contract", "name"],
+            f'{describe(name)} is not a valid name: use lowercase letters, digits and "-" ([a-z0-9][a-z0-9-]*)',
+        )
     summary = c.typed(meta, ["contract"], "summary", str, required=has_meta)
     owner = c.typed(meta, ["contract"], "owner", str, required=has_meta)
     docs = c.typed(meta, ["contract"], "docs", str)
@@ -87,10 +104,16 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
             try:
                 review_by = dt.date.fromisoformat(review_by)
             except ValueError:
-                c.error(["contract", "review_by"], f"expected a date like 2027-03-31, got {describe(review_by)}")
+                c.error(
+                    ["contract", "review_by"],
+                    f"expected a date like 2027-03-31, got {describe(review_by)}",
+                )
                 review_by = None
         elif isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date):
-            c.error(["contract", "review_by"], f"expected a date like 2027-03-31, got {describe(review_by)}")
+            c.error(
+                ["contract", "review_by"],
+                f"expected a date like 2027-03-31, got {describe(review_by)}",
+            )
             review_by = None
 
     aliases = _name_map(c, raw, "aliases")
@@ -126,7 +149,7 @@ def build_contract(raw: Dict[str, Any], path: str, text: str = "", builtin: bool
     )
 
 
-def _table(c: Checker, raw: Dict[str, Any], key: str, required: bool = False) -> Dict[str, Any]:
+def _table(c: Checker, raw: dict[str, Any], key: str, required: bool = False) -> dict[str, Any]:
     if key not in raw:
         if required:
             c.error([key], f"required table [{key}] is missing")
@@ -138,8 +161,8 @@ def _table(c: Checker, raw: Dict[str, Any], key: str, required: bool = False) ->
     return value
 
 
-def _name_map(c: Checker, raw: Dict[str, Any], key: str) -> Dict[str, str]:
-    out: Dict[str, str] = {}
+def _name_map(c: Checker, raw: dict[str, Any], key: str) -> dict[str, str]:
+    out: dict[str, str] = {}
     for name, target in _table(c, raw, key).items():
         if not DOTTED.match(name):
             c.error([key, name], f"{describe(name)} is not a dotted Python name")
@@ -150,27 +173,34 @@ def _name_map(c: Checker, raw: Dict[str, Any], key: str) -> Dict[str, str]:
     return out
 
 
-def _faults(c: Checker, raw: Dict[str, Any], errors: Dict[str, Tuple[str, ...]],
-            aliases: Dict[str, str]) -> Dict[str, str]:
+def _faults(
+    c: Checker, raw: dict[str, Any], errors: dict[str, tuple[str, ...]], aliases: dict[str, str]
+) -> dict[str, str]:
     """``[faults]``: how the pytest plugin builds an error that cannot be built without arguments.
 
     Checked here with the rest of the contract, so that a typo fails ``contractlint contracts`` at once rather
     than a consumer's test run; whether the factory imports is only known in that test run.
     """
-    out: Dict[str, str] = {}
+    out: dict[str, str] = {}
     for name, factory in _table(c, raw, "faults").items():
         error = canonical_name(name, aliases)
         if error not in errors and not _builtin_name(error):
-            c.error(["faults", name], f"{describe(name)} is not listed under [errors]{suggest(name, list(errors))}")
+            c.error(
+                ["faults", name],
+                f"{describe(name)} is not listed under [errors]{suggest(name, list(errors))}",
+            )
         elif not isinstance(factory, str) or not DOTTED.match(factory):
-            c.error(["faults", name], "expected the dotted name of a function that returns the error "
-                    f'(like "mypkg.testing.make_timeout"), got {describe(factory)}')
+            c.error(
+                ["faults", name],
+                "expected the dotted name of a function that returns the error "
+                f'(like "mypkg.testing.make_timeout"), got {describe(factory)}',
+            )
         else:
             out[_builtin_name(error) or error] = factory
     return out
 
 
-def _dotted_list(c: Checker, table: Dict[str, Any], keypath: list, key: str) -> List[str]:
+def _dotted_list(c: Checker, table: dict[str, Any], keypath: list, key: str) -> list[str]:
     values = c.typed(table, keypath, key, list) or []
     for i, value in enumerate(values):
         if not DOTTED.match(value):
@@ -178,20 +208,20 @@ def _dotted_list(c: Checker, table: Dict[str, Any], keypath: list, key: str) -> 
     return [v for v in values if DOTTED.match(v)]
 
 
-def _builtin_name(name: str) -> Optional[str]:
+def _builtin_name(name: str) -> str | None:
     if name in BUILTIN_EXCEPTIONS or name in STDLIB_ERRORS:
         return name
     return BUILTIN_ALIASES.get(name)
 
 
-def _known_errors(table: Dict[str, Any]) -> List[str]:
+def _known_errors(table: dict[str, Any]) -> list[str]:
     """Names a misspelt error may have meant: the contract's own, then the builtin ones."""
     return [*table, *BUILTIN_EXCEPTIONS]
 
 
-def _errors(c: Checker, raw: Dict[str, Any]) -> Dict[str, Tuple[str, ...]]:
+def _errors(c: Checker, raw: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     table = _table(c, raw, "errors")
-    errors: Dict[str, Tuple[str, ...]] = {}
+    errors: dict[str, tuple[str, ...]] = {}
     for name, bases in table.items():
         # A listed error stays known even when its entry is wrong, so that each ``raises`` naming it does not
         # add a false "not listed under [errors]": one mistake, one message.
@@ -210,8 +240,11 @@ def _errors(c: Checker, raw: Dict[str, Any]) -> Dict[str, Tuple[str, ...]]:
             elif _builtin_name(base):
                 resolved.append(_builtin_name(base))
             else:
-                c.error(["errors", name], f"unknown base {describe(base)}: list it under [errors] too, or name a "
-                        f"builtin exception{suggest(base, _known_errors(table))}")
+                c.error(
+                    ["errors", name],
+                    f"unknown base {describe(base)}: list it under [errors] too, or name a "
+                    f"builtin exception{suggest(base, _known_errors(table))}",
+                )
         errors[name] = tuple(resolved)
     cycle = _find_cycle(errors)
     if cycle:
@@ -219,16 +252,16 @@ def _errors(c: Checker, raw: Dict[str, Any]) -> Dict[str, Tuple[str, ...]]:
     return errors
 
 
-def _find_cycle(graph: Dict[str, Tuple[str, ...]]) -> Optional[List[str]]:
-    state: Dict[str, int] = {}
-    path: List[str] = []
+def _find_cycle(graph: dict[str, tuple[str, ...]]) -> list[str] | None:
+    state: dict[str, int] = {}
+    path: list[str] = []
 
-    def visit(node: str) -> Optional[List[str]]:
+    def visit(node: str) -> list[str] | None:
         state[node] = 1
         path.append(node)
         for nxt in graph.get(node, ()):
             if state.get(nxt) == 1:
-                return path[path.index(nxt):] + [nxt]
+                return path[path.index(nxt) :] + [nxt]
             if nxt in graph and nxt not in state:
                 found = visit(nxt)
                 if found:
@@ -245,12 +278,16 @@ def _find_cycle(graph: Dict[str, Tuple[str, ...]]) -> Optional[List[str]]:
     return None
 
 
-def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
+def _calls(c, raw, errors, hierarchy, aliases) -> list[CallGroup]:
     if "calls" not in raw:
         c.error(["calls"], "at least one [[calls]] group is required")
         return []
     groups_raw = raw["calls"]
-    if not isinstance(groups_raw, list) or not groups_raw or not all(isinstance(g, dict) for g in groups_raw):
+    if (
+        not isinstance(groups_raw, list)
+        or not groups_raw
+        or not all(isinstance(g, dict) for g in groups_raw)
+    ):
         c.error(["calls"], "expected one or more [[calls]] tables")
         return []
     groups = []
@@ -270,13 +307,20 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
         if raises is None:
             # Every [errors] key, less those a listed base already covers: a guard for
             # CapabilityError covers CapabilityTimeout, and messages should name what to catch.
-            raises = [e for e in errors if not any(b != e and b in errors for b in hierarchy.ancestors(e))]
+            raises = [
+                e for e in errors if not any(b != e and b in errors for b in hierarchy.ancestors(e))
+            ]
             if not raises and "raises" not in g:
-                c.error([*kp, "raises"], "no errors to guard against: list them here or under [errors]")
+                c.error(
+                    [*kp, "raises"], "no errors to guard against: list them here or under [errors]"
+                )
         elif not raises:
             # An empty list would make every handler wrong (or every call unguarded): say so instead.
-            c.error([*kp, "raises"], "an empty list guards against nothing: name the errors, or leave the key "
-                    "out to use every error under [errors]")
+            c.error(
+                [*kp, "raises"],
+                "an empty list guards against nothing: name the errors, or leave the key "
+                "out to use every error under [errors]",
+            )
         canonical_raises = []
         for j, name in enumerate(raises):
             if name in errors:
@@ -284,11 +328,17 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
             elif _builtin_name(name):
                 canonical_raises.append(_builtin_name(name))
             else:
-                c.error([*kp, "raises", j], f"{describe(name)} is not listed under [errors] and is not a builtin "
-                        f"exception{suggest(name, _known_errors(errors))}")
+                c.error(
+                    [*kp, "raises", j],
+                    f"{describe(name)} is not listed under [errors] and is not a builtin "
+                    f"exception{suggest(name, _known_errors(errors))}",
+                )
         policy = c.typed(g, kp, "policy", str, required=True)
         if policy is not None and policy not in POLICIES:
-            c.error([*kp, "policy"], f'expected "fail-open", "fail-closed" or "any", got {describe(policy)}')
+            c.error(
+                [*kp, "policy"],
+                f'expected "fail-open", "fail-closed" or "any", got {describe(policy)}',
+            )
         fallback = c.typed(g, kp, "fallback", str)
         if fallback is not None:
             try:
@@ -304,10 +354,15 @@ def _calls(c, raw, errors, hierarchy, aliases) -> List[CallGroup]:
             c.error([*kp, "broad"], f'expected "allow", "warn" or "deny", got {describe(broad)}')
         description = c.typed(g, kp, "description", str)
         remediation = c.typed(g, kp, "remediation", str)
-        translates_to = [canonical_name(n, aliases) for n in _dotted_list(c, g, kp, "translates_to")]
+        translates_to = [
+            canonical_name(n, aliases) for n in _dotted_list(c, g, kp, "translates_to")
+        ]
         if translates_to and policy != "fail-open":
-            c.error([*kp, "translates_to"], f"only a fail-open group needs it: under {describe(policy)} "
-                    "raising another error is already allowed")
+            c.error(
+                [*kp, "translates_to"],
+                f"only a fail-open group needs it: under {describe(policy)} "
+                "raising another error is already allowed",
+            )
         if not c.problems:
             groups.append(
                 CallGroup(

@@ -7,8 +7,8 @@ the test, around the one call it makes.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import ExitStack
-from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 from contractlint.faults.inject import BOARD, Call, Site, patcher
 from contractlint.faults.targets import ErrorBuilder, Resolution, Target, build_error, problem_line
@@ -19,15 +19,15 @@ from contractlint.tomlfile import describe, suggest
 class FaultBlock:
     """Every call to the chosen functions raises its group's chosen error while the block is open."""
 
-    def __init__(self, targets: Sequence[Target], builders: Dict[int, ErrorBuilder]):
+    def __init__(self, targets: Sequence[Target], builders: dict[int, ErrorBuilder]):
         self.targets = list(targets)
         self._builders = builders
         self._keys = {t.key for t in self.targets}
-        self._stack: Optional[ExitStack] = None
+        self._stack: ExitStack | None = None
         #: Every call of a chosen function made inside the block, in order; each raised its error.
-        self.injected: List[Call] = []
+        self.injected: list[Call] = []
 
-    def fault_for(self, target: Target, site: Site) -> Optional[Tuple[str, BaseException]]:
+    def fault_for(self, target: Target, site: Site) -> tuple[str, BaseException] | None:
         builder = self._builders.get(target.group.index) if target.key in self._keys else None
         if builder is None:
             return None
@@ -37,7 +37,7 @@ class FaultBlock:
         if call.error is not None and call.target.key in self._keys:
             self.injected.append(call)
 
-    def __enter__(self) -> "FaultBlock":
+    def __enter__(self) -> FaultBlock:
         stack = ExitStack()
         try:
             stack.enter_context(patcher.installed(self.targets))
@@ -58,13 +58,14 @@ class FaultBlock:
             stack.close()
 
     @property
-    def errors(self) -> List[BaseException]:
+    def errors(self) -> list[BaseException]:
         """The errors raised, one per call, in order."""
         return [c.error for c in self.injected if c.error is not None]
 
 
-def plan_block(resolution: Resolution, error: Union[None, str, type] = None,
-               match: Optional[str] = None) -> FaultBlock:
+def plan_block(
+    resolution: Resolution, error: None | str | type = None, match: str | None = None
+) -> FaultBlock:
     """A block for ``resolution``'s contract; ``ValueError`` with one line when the request cannot be met.
 
     ``error``: the error to raise (a name the contract lists under ``[errors]``, a builtin exception, or
@@ -77,29 +78,39 @@ def plan_block(resolution: Resolution, error: Union[None, str, type] = None,
         regex = glob_to_regex(match)
         targets = [t for t in targets if regex.match(t.qualname)]
         if not targets:
-            raise ValueError(f"contract_faults: match={describe(match)} names none of {contract.name}'s calls "
-                             f"({', '.join(t.qualname for t in resolution.targets) or 'none resolved'})")
-    builders: Dict[int, ErrorBuilder] = {}
+            raise ValueError(
+                f"contract_faults: match={describe(match)} names none of {contract.name}'s calls "
+                f"({', '.join(t.qualname for t in resolution.targets) or 'none resolved'})"
+            )
+    builders: dict[int, ErrorBuilder] = {}
     if error is None:
         for gi, group in enumerate(contract.calls):
-            builders[group.index] = build_error(contract, group.raises[0], ["calls", gi, "raises", 0])
+            builders[group.index] = build_error(
+                contract, group.raises[0], ["calls", gi, "raises", 0]
+            )
     else:
         name = _error_name(error, contract.aliases)
         groups = [g for g in contract.calls if _covers(g, name, contract)]
         if not groups:
             known = [*contract.errors.bases]
-            raise ValueError(f"contract_faults: {describe(name)} is not an error {contract.name} says its calls "
-                             f"raise (the groups raise {', '.join(sorted({r for g in contract.calls for r in g.raises}))})"
-                             f"{suggest(name, known)}")
+            raise ValueError(
+                f"contract_faults: {describe(name)} is not an error {contract.name} says its calls "
+                f"raise (the groups raise {', '.join(sorted({r for g in contract.calls for r in g.raises}))})"
+                f"{suggest(name, known)}"
+            )
         for group in groups:
             builders[group.index] = build_error(contract, name, ["errors", name])
     targets = [t for t in targets if t.group.index in builders]
     if not targets:
-        raise ValueError(problem_line(contract, ["calls"], "no function of these call groups could be found to patch"))
+        raise ValueError(
+            problem_line(
+                contract, ["calls"], "no function of these call groups could be found to patch"
+            )
+        )
     return FaultBlock(targets, builders)
 
 
-def _error_name(error: Union[str, type], aliases: Dict[str, str]) -> str:
+def _error_name(error: str | type, aliases: dict[str, str]) -> str:
     from contractlint.model import canonical_name
 
     if isinstance(error, type):

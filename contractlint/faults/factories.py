@@ -13,7 +13,10 @@ def botocore_client_error() -> BaseException:
     from botocore.exceptions import ClientError
 
     response = {
-        "Error": {"Code": "ServiceUnavailable", "Message": "Service is unavailable (injected by contractlint)"},
+        "Error": {
+            "Code": "ServiceUnavailable",
+            "Message": "Service is unavailable (injected by contractlint)",
+        },
         "ResponseMetadata": {"HTTPStatusCode": 503},
     }
     return ClientError(response, "InjectedByContractlint")

@@ -18,13 +18,16 @@ import functools
 import inspect
 import sys
 import types
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable
 
 from contractlint.faults.targets import Target
 
-_INSIDE: "contextvars.ContextVar[bool]" = contextvars.ContextVar("contractlint_faults_inside", default=False)
+_INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "contractlint_faults_inside", default=False
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,7 @@ class Call:
     target: Target
     site: Site
     #: The error raised instead of calling through, and the contract's name for it; None: called through.
-    error: Optional[BaseException] = None
+    error: BaseException | None = None
     error_name: str = ""
 
 
@@ -54,14 +57,14 @@ class Board:
     """What the wrappers ask: a stack of plans (innermost decides first) and listeners for every call."""
 
     def __init__(self) -> None:
-        self.plans: List[Any] = []
-        self.listeners: List[Callable[[Call], None]] = []
+        self.plans: list[Any] = []
+        self.listeners: list[Callable[[Call], None]] = []
 
     @property
     def idle(self) -> bool:
         return not self.plans and not self.listeners
 
-    def call(self, target: Target, frame: Optional[types.FrameType]) -> Optional[BaseException]:
+    def call(self, target: Target, frame: types.FrameType | None) -> BaseException | None:
         site = locate_site(frame, target.roots)
         call = Call(target, site)
         for plan in reversed(self.plans):
@@ -93,7 +96,7 @@ class Board:
 BOARD = Board()
 
 
-def locate_site(frame: Optional[types.FrameType], roots: Sequence[str]) -> Site:
+def locate_site(frame: types.FrameType | None, roots: Sequence[str]) -> Site:
     """The caller's file and line, skipping the client library's own frames (a decorator, a re-export)."""
     first = frame
     while frame is not None:
@@ -212,7 +215,7 @@ class _Installed:
     target: Target
     count: int = 0
     #: (namespace owner, name, whether it had its own entry, the value before) for each place set.
-    saved: List[Tuple[Any, str, bool, Any]] = field(default_factory=list)
+    saved: list[tuple[Any, str, bool, Any]] = field(default_factory=list)
 
 
 _MISSING = object()
@@ -227,10 +230,10 @@ class Patcher:
     """
 
     def __init__(self) -> None:
-        self._active: Dict[Tuple[int, str], _Installed] = {}
+        self._active: dict[tuple[int, str], _Installed] = {}
         #: For each module-level function (by id, with the function to tell a reused id): the modules
         #: scanned for other names bound to it, and those names.
-        self._refs: Dict[int, Tuple[Any, set, List[Tuple[types.ModuleType, str]]]] = {}
+        self._refs: dict[int, tuple[Any, set, list[tuple[types.ModuleType, str]]]] = {}
 
     @contextmanager
     def installed(self, targets: Sequence[Target]) -> Iterator[None]:
@@ -246,7 +249,7 @@ class Patcher:
     def active(self) -> int:
         return len(self._active)
 
-    def _install(self, target: Target) -> Tuple[int, str]:
+    def _install(self, target: Target) -> tuple[int, str]:
         key = (id(target.owner), target.attr)
         entry = self._active.get(key)
         if entry is not None:
@@ -266,8 +269,12 @@ class Patcher:
             try:
                 setattr(target.owner, target.attr, wrapper)
             except (AttributeError, TypeError):
-                return key  # a builtin or extension type: its methods cannot be replaced from Python
-            entry.saved.append((target.owner, target.attr, had_own, current if had_own else _MISSING))
+                return (
+                    key  # a builtin or extension type: its methods cannot be replaced from Python
+                )
+            entry.saved.append(
+                (target.owner, target.attr, had_own, current if had_own else _MISSING)
+            )
         else:
             return key  # replaced by a fake for this test: nothing of the service is left to fail
         if target.module_level:
@@ -277,7 +284,7 @@ class Patcher:
                     entry.saved.append((module, name, True, target.func))
         return key
 
-    def _uninstall(self, key: Tuple[int, str]) -> None:
+    def _uninstall(self, key: tuple[int, str]) -> None:
         entry = self._active[key]
         entry.count -= 1
         if entry.count:
@@ -296,7 +303,7 @@ class Patcher:
             else:
                 delattr(owner, name)
 
-    def _references(self, target: Target) -> List[Tuple[types.ModuleType, str]]:
+    def _references(self, target: Target) -> list[tuple[types.ModuleType, str]]:
         """Other modules' globals bound to the function (``from client import check_capability``).
 
         Patching only the defining module would miss every caller that imported the name before the test

@@ -16,8 +16,9 @@ import importlib
 import inspect
 import re
 import types
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Callable, Dict, FrozenSet, Iterator, List, Optional, Sequence, Tuple
+from typing import Any, Callable
 
 from contractlint.model import CallGroup, Contract, glob_to_regex
 from contractlint.tomlfile import KeyPath, describe, format_key, locate, one_line
@@ -47,13 +48,13 @@ class Target:
     #: The callable inside ``raw``.
     func: Callable[..., Any]
     #: Top-level packages of the service's client: their frames are the library, not a call site.
-    roots: FrozenSet[str] = frozenset()
+    roots: frozenset[str] = frozenset()
     #: Whether ``raw`` is in the owner's own namespace (else inherited: undoing the patch deletes it).
     own: bool = True
     _wrapper: Any = field(default=None, repr=False)
 
     @property
-    def key(self) -> Tuple[str, str]:
+    def key(self) -> tuple[str, str]:
         return (self.contract.name, self.qualname)
 
     @property
@@ -70,11 +71,11 @@ class Resolution:
     """What one contract resolved to in this interpreter."""
 
     contract: Contract
-    targets: List[Target] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
     #: One line each, ``file:line: key: message``: a test run cannot go on with them.
-    problems: List[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
     #: Globs that import but name nothing here (``ServiceResource.*.upload_file`` is made at run time).
-    unmatched: List[str] = field(default_factory=list)
+    unmatched: list[str] = field(default_factory=list)
 
 
 class _Problem(Exception):
@@ -106,7 +107,7 @@ def resolve(contract: Contract) -> Resolution:
     A function matched by two groups belongs to the first, as a call does in the static checks.
     """
     out = Resolution(contract)
-    seen: Dict[Tuple[int, str], Target] = {}
+    seen: dict[tuple[int, str], Target] = {}
     roots = contract.roots()
     for gi, group in enumerate(contract.calls):
         for mi, pattern in enumerate(group.match):
@@ -131,14 +132,25 @@ def resolve(contract: Contract) -> Resolution:
                 if key in seen:
                     continue
                 own = attr in getattr(owner, "__dict__", {})
-                seen[key] = Target(contract, owning, canonical, _label(owner, attr), owner, attr, raw, func, roots, own)
+                seen[key] = Target(
+                    contract,
+                    owning,
+                    canonical,
+                    _label(owner, attr),
+                    owner,
+                    attr,
+                    raw,
+                    func,
+                    roots,
+                    own,
+                )
             if not matched:
                 out.unmatched.append(pattern)
     out.targets = list(seen.values())
     return out
 
 
-def _expand_glob(pattern: str, contract: Contract) -> Iterator[Tuple[Any, str, Any, str, bool]]:
+def _expand_glob(pattern: str, contract: Contract) -> Iterator[tuple[Any, str, Any, str, bool]]:
     """(owner, attribute, raw value, dotted name, named literally) for each attribute the glob reaches."""
     parts = pattern.split(".")
     literal = []
@@ -147,10 +159,14 @@ def _expand_glob(pattern: str, contract: Contract) -> Iterator[Tuple[Any, str, A
             break
         literal.append(part)
     if not literal:
-        raise _Problem(f"{describe(pattern)} does not start with a module name, so there is nothing to import")
+        raise _Problem(
+            f"{describe(pattern)} does not start with a module name, so there is nothing to import"
+        )
     if len(literal) == len(parts):
         # A plain dotted name: its owner is everything before the last part.
-        owner, owner_name = _import_object(literal[:-1], pattern, contract) if len(literal) > 1 else (None, "")
+        owner, owner_name = (
+            _import_object(literal[:-1], pattern, contract) if len(literal) > 1 else (None, "")
+        )
         if owner is None:
             raise _Problem(f"{describe(pattern)} names a module, not a function")
         if owner is _ABSENT:
@@ -162,7 +178,7 @@ def _expand_glob(pattern: str, contract: Contract) -> Iterator[Tuple[Any, str, A
     anchor, anchor_name = _import_object(literal, pattern, contract)
     if anchor is _ABSENT:
         return
-    rest = parts[len(literal):]
+    rest = parts[len(literal) :]
     if any("**" in p for p in rest):
         regex = glob_to_regex(".".join(rest))
         yield from _walk_deep(anchor, anchor_name, regex, len(anchor_name) + 1, 0)
@@ -173,7 +189,7 @@ def _expand_glob(pattern: str, contract: Contract) -> Iterator[Tuple[Any, str, A
 _ABSENT = object()
 
 
-def _import_object(parts: Sequence[str], pattern: str, contract: Contract) -> Tuple[Any, str]:
+def _import_object(parts: Sequence[str], pattern: str, contract: Contract) -> tuple[Any, str]:
     """Import the module the dotted ``parts`` start with, then follow attributes (or submodules).
 
     ``[aliases]`` are followed backwards: when the contract's own spelling does not import, a spelling
@@ -184,20 +200,22 @@ def _import_object(parts: Sequence[str], pattern: str, contract: Contract) -> Tu
     dotted = ".".join(parts)
     for spelling, target in contract.aliases.items():
         if dotted == target or dotted.startswith(target + "."):
-            spellings.append((spelling + dotted[len(target):]).split("."))
-    first_error: Optional[_Problem] = None
+            spellings.append((spelling + dotted[len(target) :]).split("."))
+    first_error: _Problem | None = None
     for candidate in spellings:
         try:
             return _import_parts(candidate)
         except _Missing:
             return _ABSENT, ""
         except _Problem as exc:
-            first_error = first_error or _Problem(f"cannot import {describe('.'.join(candidate))}: {exc}")
+            first_error = first_error or _Problem(
+                f"cannot import {describe('.'.join(candidate))}: {exc}"
+            )
     assert first_error is not None
     raise first_error
 
 
-def _import_parts(parts: Sequence[str]) -> Tuple[Any, str]:
+def _import_parts(parts: Sequence[str]) -> tuple[Any, str]:
     """Import ``parts[0]`` and follow the rest; ``_Missing`` when a part is not there, ``_Problem`` on failure."""
     name = parts[0]
     obj = _import_module(name)
@@ -217,7 +235,9 @@ def _import_module(name: str) -> types.ModuleType:
         return importlib.import_module(name)
     except ModuleNotFoundError as exc:
         if exc.name and (name == exc.name or name.startswith(exc.name + ".")):
-            raise _Problem(f"no module named {describe(exc.name)} (is it installed, and on sys.path?)") from None
+            raise _Problem(
+                f"no module named {describe(exc.name)} (is it installed, and on sys.path?)"
+            ) from None
         raise _Problem(f"importing {describe(name)} failed: {type(exc).__name__}: {exc}") from None
     except Exception as exc:  # the module's own code failed: say so in one line
         raise _Problem(f"importing {describe(name)} failed: {type(exc).__name__}: {exc}") from None
@@ -242,21 +262,27 @@ def _static_get(obj: Any, attr: str) -> Any:
         return _ABSENT
 
 
-def _names(obj: Any) -> List[str]:
+def _names(obj: Any) -> list[str]:
     if isinstance(obj, type):
-        return sorted({name for klass in obj.__mro__ if klass is not object for name in vars(klass)})
+        return sorted(
+            {name for klass in obj.__mro__ if klass is not object for name in vars(klass)}
+        )
     try:
         return sorted(vars(obj))
     except TypeError:
         return []
 
 
-def _walk(obj: Any, name: str, parts: Sequence[str]) -> Iterator[Tuple[Any, str, Any, str, bool]]:
+def _walk(obj: Any, name: str, parts: Sequence[str]) -> Iterator[tuple[Any, str, Any, str, bool]]:
     part, rest = parts[0], parts[1:]
     if "*" in part or "?" in part:
         regex = glob_to_regex(part)
         # A wildcard does not reach dunders: ``Redis.*`` means the service's methods, not ``__init__``.
-        attrs = [a for a in _names(obj) if regex.match(a) and not (a.startswith("__") and a.endswith("__"))]
+        attrs = [
+            a
+            for a in _names(obj)
+            if regex.match(a) and not (a.startswith("__") and a.endswith("__"))
+        ]
         literal = False
     else:
         attrs, literal = [part], True
@@ -272,8 +298,9 @@ def _walk(obj: Any, name: str, parts: Sequence[str]) -> Iterator[Tuple[Any, str,
             yield obj, attr, value, dotted, literal
 
 
-def _walk_deep(obj: Any, name: str, regex: "re.Pattern[str]", cut: int, depth: int
-               ) -> Iterator[Tuple[Any, str, Any, str, bool]]:
+def _walk_deep(
+    obj: Any, name: str, regex: re.Pattern[str], cut: int, depth: int
+) -> Iterator[tuple[Any, str, Any, str, bool]]:
     if depth >= _MAX_DEPTH:
         return
     for attr in _names(obj):
@@ -284,27 +311,36 @@ def _walk_deep(obj: Any, name: str, regex: "re.Pattern[str]", cut: int, depth: i
         if regex.match(dotted[cut:]):
             yield obj, attr, value, dotted, False
         # Classes defined here only: a module's imports are other modules' business.
-        if isinstance(value, type) and (depth or getattr(value, "__module__", None) == getattr(obj, "__name__", None)):
+        if isinstance(value, type) and (
+            depth or getattr(value, "__module__", None) == getattr(obj, "__name__", None)
+        ):
             yield from _walk_deep(value, dotted, regex, cut, depth + 1)
 
 
-def _callable_of(raw: Any) -> Optional[Callable[..., Any]]:
+def _callable_of(raw: Any) -> Callable[..., Any] | None:
     """The function to wrap, or None for what a call cannot reach (properties, classes, data)."""
     if isinstance(raw, (staticmethod, classmethod)):
         raw = raw.__func__
     if isinstance(raw, type):
         return None  # patching a class would break isinstance(); its methods are the calls
-    if inspect.isfunction(raw) or inspect.isbuiltin(raw) or inspect.ismethoddescriptor(raw) and callable(raw):
+    if (
+        inspect.isfunction(raw)
+        or inspect.isbuiltin(raw)
+        or inspect.ismethoddescriptor(raw)
+        and callable(raw)
+    ):
         return raw
     return None
 
 
-def _belongs(func: Callable[..., Any], owner: Any, roots: FrozenSet[str]) -> bool:
+def _belongs(func: Callable[..., Any], owner: Any, roots: frozenset[str]) -> bool:
     """Whether a function a wildcard reached is the service's own, not something its module imported."""
     module = getattr(func, "__module__", None)
     if not module:
         return False
-    home = owner.__name__ if isinstance(owner, types.ModuleType) else getattr(owner, "__module__", "")
+    home = (
+        owner.__name__ if isinstance(owner, types.ModuleType) else getattr(owner, "__module__", "")
+    )
     top = module.split(".", 1)[0]
     return top in roots or top == (home or "").split(".", 1)[0]
 
@@ -346,33 +382,61 @@ def build_error(contract: Contract, name: str, keypath: KeyPath) -> ErrorBuilder
         try:
             factory = _import_dotted(factory_name)
         except _Problem as exc:
-            raise ValueError(problem_line(contract, fkey, f"cannot import the factory {describe(factory_name)}: {exc}")) from None
+            raise ValueError(
+                problem_line(
+                    contract, fkey, f"cannot import the factory {describe(factory_name)}: {exc}"
+                )
+            ) from None
         if not callable(factory):
-            raise ValueError(problem_line(contract, fkey, f"{describe(factory_name)} is not callable"))
+            raise ValueError(
+                problem_line(contract, fkey, f"{describe(factory_name)} is not callable")
+            )
         made = _try(factory)
         if isinstance(made, _Failed):
-            raise ValueError(problem_line(contract, fkey, f"the factory {describe(factory_name)} failed: "
-                                          f"{type(made.exc).__name__}: {made.exc}")) from None
+            raise ValueError(
+                problem_line(
+                    contract,
+                    fkey,
+                    f"the factory {describe(factory_name)} failed: "
+                    f"{type(made.exc).__name__}: {made.exc}",
+                )
+            ) from None
         if not isinstance(made, cls):
-            raise ValueError(problem_line(contract, fkey, f"the factory {describe(factory_name)} returned "
-                                          f"{describe(made) if isinstance(made, str) else type(made).__name__}, "
-                                          f"not an instance of {name}"))
+            raise ValueError(
+                problem_line(
+                    contract,
+                    fkey,
+                    f"the factory {describe(factory_name)} returned "
+                    f"{describe(made) if isinstance(made, str) else type(made).__name__}, "
+                    f"not an instance of {name}",
+                )
+            )
         return ErrorBuilder(name, cls, factory)
     bare = _try(cls)
     if isinstance(bare, cls):
         return ErrorBuilder(name, cls, cls)
     if isinstance(_try(lambda: cls(MESSAGE)), cls):
         return ErrorBuilder(name, cls, lambda: cls(MESSAGE))
-    reason = bare.exc if isinstance(bare, _Failed) else TypeError(f"it returned {type(bare).__name__}")
-    raise ValueError(problem_line(contract, keypath, f"cannot build {name} without arguments "
-                                  f"({type(reason).__name__}: {reason}); name a factory for it under [faults]"))
+    reason = (
+        bare.exc if isinstance(bare, _Failed) else TypeError(f"it returned {type(bare).__name__}")
+    )
+    raise ValueError(
+        problem_line(
+            contract,
+            keypath,
+            f"cannot build {name} without arguments "
+            f"({type(reason).__name__}: {reason}); name a factory for it under [faults]",
+        )
+    )
 
 
 def _try(make: Callable[[], Any]) -> Any:
     """What ``make()`` returns, or ``_Failed`` holding what it raised (an error is also a return value here)."""
     try:
         return make()
-    except Exception as exc:  # a constructor that needs arguments raises TypeError, or anything else
+    except (
+        Exception
+    ) as exc:  # a constructor that needs arguments raises TypeError, or anything else
         return _Failed(exc)
 
 
@@ -391,13 +455,13 @@ def _error_class(contract: Contract, name: str) -> type:
     return cls
 
 
-def _import_dotted(dotted: str, aliases: Optional[Dict[str, str]] = None) -> Any:
+def _import_dotted(dotted: str, aliases: dict[str, str] | None = None) -> Any:
     """``pkg.mod.Name`` -> the object, importing the longest module prefix (or an alias of it)."""
     spellings = [dotted]
     for spelling, target in (aliases or {}).items():
         if dotted == target or dotted.startswith(target + "."):
-            spellings.append(spelling + dotted[len(target):])
-    first: Optional[Exception] = None
+            spellings.append(spelling + dotted[len(target) :])
+    first: Exception | None = None
     for candidate in spellings:
         try:
             return _import_parts(candidate.split("."))[0]

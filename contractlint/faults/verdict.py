@@ -10,8 +10,9 @@ failing on the degraded result, which is not the code's fault).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Sequence, Tuple
+from typing import Callable
 
 from contractlint.faults.inject import Call, Site
 
@@ -29,10 +30,10 @@ class Verdict:
     #: One line for a person: what was injected where, what came out, what the contract asks.
     message: str
     #: The injected call the verdict is about (the one that escaped, else the first).
-    call: Optional[Call] = None
+    call: Call | None = None
 
 
-def relation(raised: BaseException, injected: Sequence[Call]) -> Tuple[str, Optional[Call]]:
+def relation(raised: BaseException, injected: Sequence[Call]) -> tuple[str, Call | None]:
     """How ``raised`` relates to the injected errors.
 
     ESCAPED: it is one of them (or an exception group carries one). DERIVED: one is reached through
@@ -43,12 +44,14 @@ def relation(raised: BaseException, injected: Sequence[Call]) -> Tuple[str, Opti
     by_id = {id(c.error): c for c in injected if c.error is not None}
     if id(raised) in by_id:
         return ESCAPED, by_id[id(raised)]
-    for member in getattr(raised, "exceptions", None) or ():  # asyncio.TaskGroup: it escaped all the same
+    for member in (
+        getattr(raised, "exceptions", None) or ()
+    ):  # asyncio.TaskGroup: it escaped all the same
         if id(member) in by_id:
             return ESCAPED, by_id[id(member)]
-    best: Tuple[str, Optional[Call]] = (UNRELATED, None)
+    best: tuple[str, Call | None] = (UNRELATED, None)
     seen = {id(raised)}
-    stack: List[Tuple[BaseException, bool]] = [(raised, True)]
+    stack: list[tuple[BaseException, bool]] = [(raised, True)]
     while stack:
         current, explicit = stack.pop()
         links = [(current.__cause__, explicit)]
@@ -69,8 +72,14 @@ def relation(raised: BaseException, injected: Sequence[Call]) -> Tuple[str, Opti
     return best
 
 
-def judge(policy: str, raised: Optional[BaseException], injected: Sequence[Call], own_failure: bool = False,
-          fallback: Optional[str] = None, show: Callable[[Site], str] = str) -> Verdict:
+def judge(
+    policy: str,
+    raised: BaseException | None,
+    injected: Sequence[Call],
+    own_failure: bool = False,
+    fallback: str | None = None,
+    show: Callable[[Site], str] = str,
+) -> Verdict:
     """The verdict for one run of one test with one error injected.
 
     ``own_failure``: ``raised`` came from the test's own code (an ``assert`` on the result, a
@@ -78,11 +87,19 @@ def judge(policy: str, raised: Optional[BaseException], injected: Sequence[Call]
     """
     injected = [c for c in injected if c.error is not None]
     if not injected:
-        return Verdict(True, "not exercised", "no call of the target was reached in this run, so nothing was injected")
+        return Verdict(
+            True,
+            "not exercised",
+            "no call of the target was reached in this run, so nothing was injected",
+        )
     first = injected[0]
 
     def where(call: Call) -> str:
-        scope = f" ({call.site.function})" if call.site.function and not call.site.function.startswith("<") else ""
+        scope = (
+            f" ({call.site.function})"
+            if call.site.function and not call.site.function.startswith("<")
+            else ""
+        )
         return f"{call.error_name} injected into the call to {call.target.qualname} at {show(call.site)}{scope}"
 
     times = f" ({len(injected)} calls raised it)" if len(injected) > 1 else ""
@@ -90,40 +107,75 @@ def judge(policy: str, raised: Optional[BaseException], injected: Sequence[Call]
     name = type(raised).__name__ if raised is not None else ""
 
     if kind == DURING:
-        advice = ("the contract says fail closed: raise from the error (raise X from exc)" if policy == "fail-closed"
-                  else recover_advice(policy, fallback))
-        return Verdict(False, "crashed", f"{name} was raised while handling {where(call)}; {advice}", call)
+        advice = (
+            "the contract says fail closed: raise from the error (raise X from exc)"
+            if policy == "fail-closed"
+            else recover_advice(policy, fallback)
+        )
+        return Verdict(
+            False, "crashed", f"{name} was raised while handling {where(call)}; {advice}", call
+        )
     if policy == "fail-closed":
         if kind in (ESCAPED, DERIVED):
             what = "it propagated" if kind == ESCAPED else f"{name} was raised from it"
             return Verdict(True, "failed closed", f"failed closed: {where(call)}: {what}", call)
         if raised is None:
-            return Verdict(False, "swallowed", f"{where(first)} was swallowed and the test went on{times}; "
-                           "the contract says fail closed: let it propagate, or raise from it", first)
+            return Verdict(
+                False,
+                "swallowed",
+                f"{where(first)} was swallowed and the test went on{times}; "
+                "the contract says fail closed: let it propagate, or raise from it",
+                first,
+            )
         if own_failure:
-            return Verdict(False, "swallowed", f"{where(first)} was swallowed{times}, then the test failed with "
-                           f"{name}; the contract says fail closed: let it propagate, or raise from it", first)
-        return Verdict(False, "crashed", f"{name}, neither {first.error_name} nor an error raised from it, came out "
-                       f"after {where(first)}; the contract says fail closed: raise from the error", first)
+            return Verdict(
+                False,
+                "swallowed",
+                f"{where(first)} was swallowed{times}, then the test failed with "
+                f"{name}; the contract says fail closed: let it propagate, or raise from it",
+                first,
+            )
+        return Verdict(
+            False,
+            "crashed",
+            f"{name}, neither {first.error_name} nor an error raised from it, came out "
+            f"after {where(first)}; the contract says fail closed: raise from the error",
+            first,
+        )
 
     recover = recover_advice(policy, fallback)
     if kind == ESCAPED:
         return Verdict(False, "escaped", f"{where(call)} escaped; {recover}", call)
     if kind == DERIVED and policy == "fail-open":
-        return Verdict(False, "raised from it", f"{name} was raised from {where(call)}; {recover}, "
-                       "instead of raising", call)
+        return Verdict(
+            False,
+            "raised from it",
+            f"{name} was raised from {where(call)}; {recover}, instead of raising",
+            call,
+        )
     if kind == DERIVED:
         return Verdict(True, "failed closed", f"caught: {name} was raised from {where(call)}", call)
     if raised is None:
         return Verdict(True, "degraded", f"degraded: {where(first)} did not escape{times}", first)
     if own_failure:
-        return Verdict(True, "degraded", f"degraded: {where(first)} did not escape{times}; the test's own check "
-                       f"then failed on the degraded result ({name}), which is the test's business", first)
-    return Verdict(False, "crashed", f"{name} after {where(first)}{times}: the code did not degrade, it crashed; "
-                   f"{recover}", first)
+        return Verdict(
+            True,
+            "degraded",
+            f"degraded: {where(first)} did not escape{times}; the test's own check "
+            f"then failed on the degraded result ({name}), which is the test's business",
+            first,
+        )
+    return Verdict(
+        False,
+        "crashed",
+        f"{name} after {where(first)}{times}: the code did not degrade, it crashed; {recover}",
+        first,
+    )
 
 
-def recover_advice(policy: str, fallback: Optional[str]) -> str:
+def recover_advice(policy: str, fallback: str | None) -> str:
     if policy != "fail-open":
         return 'the contract (policy "any") says catch it'
-    return "the contract says fail open: catch it and recover" + (f" with {fallback}" if fallback else "")
+    return "the contract says fail open: catch it and recover" + (
+        f" with {fallback}" if fallback else ""
+    )

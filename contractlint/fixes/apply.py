@@ -19,8 +19,9 @@ import os
 import stat
 import tempfile
 import tokenize
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Dict, List, Optional, Sequence, Set, Tuple
+from typing import Callable
 
 from contractlint.fixes.edits import Offsets, apply_ranges, overlap
 from contractlint.model import Finding
@@ -37,22 +38,22 @@ class FileFix:
     before: bytes
     after: bytes
     #: Findings whose fix was applied.
-    fixed: List[Finding] = field(default_factory=list)
+    fixed: list[Finding] = field(default_factory=list)
     #: One line each: ``path:line:col: CODE fix not applied: why``.
-    problems: List[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
         return self.after != self.before
 
 
-def decode(data: bytes) -> Tuple[str, str]:
+def decode(data: bytes) -> tuple[str, str]:
     """(text, encoding) as Python reads the file: a coding cookie or a BOM (``utf-8-sig``), else UTF-8."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding), encoding
 
 
-def parses(text: str, before: Optional[str] = None) -> bool:
+def parses(text: str, before: str | None = None) -> bool:
     """Whether libcst parses ``text``, and Python too when it parsed the text ``before`` the fix."""
     import libcst as cst
 
@@ -76,13 +77,14 @@ def _where(finding: Finding) -> str:
     return f"{finding.path}:{finding.span.line}:{finding.span.column}: {finding.code}"
 
 
-def _key(finding: Finding) -> Tuple[str, str]:
+def _key(finding: Finding) -> tuple[str, str]:
     """A fix is known again after the text around it moved: by its rule and its main edit."""
     return finding.code, finding.fix.edits[0].text if finding.fix and finding.fix.edits else ""
 
 
-def fix_source(path: str, data: bytes, check: Callable[[bytes], Sequence[Finding]],
-               rounds: int = MAX_ROUNDS) -> FileFix:
+def fix_source(
+    path: str, data: bytes, check: Callable[[bytes], Sequence[Finding]], rounds: int = MAX_ROUNDS
+) -> FileFix:
     """Apply the safe fixes that ``check`` reports for ``data`` (the file's bytes), in rounds."""
     outcome = FileFix(path, data, data)
     try:
@@ -90,16 +92,22 @@ def fix_source(path: str, data: bytes, check: Callable[[bytes], Sequence[Finding
     except (SyntaxError, UnicodeDecodeError, LookupError) as exc:
         outcome.problems.append(f"{path}: fixes not applied: cannot decode the file: {exc}")
         return outcome
-    applied: Set[Tuple[str, str]] = set()
-    dropped: Set[Tuple[str, str]] = set()
+    applied: set[tuple[str, str]] = set()
+    dropped: set[tuple[str, str]] = set()
     findings = list(check(data))
     for _ in range(rounds):
-        pending = [f for f in findings if f.fix is not None and f.fix.safe and f.fix.edits and _key(f) not in dropped]
+        pending = [
+            f
+            for f in findings
+            if f.fix is not None and f.fix.safe and f.fix.edits and _key(f) not in dropped
+        ]
         for finding in pending:
             if _key(finding) in applied:
                 # Applied once already and reported again: applying it twice would damage the file.
                 dropped.add(_key(finding))
-                outcome.problems.append(f"{_where(finding)} fix not applied again: it did not resolve the finding")
+                outcome.problems.append(
+                    f"{_where(finding)} fix not applied again: it did not resolve the finding"
+                )
         pending = [f for f in pending if _key(f) not in dropped]
         if not pending:
             break
@@ -111,29 +119,35 @@ def fix_source(path: str, data: bytes, check: Callable[[bytes], Sequence[Finding
         except UnicodeEncodeError as exc:
             for finding in chosen:
                 dropped.add(_key(finding))
-            outcome.problems.append(f"{path}: fixes not applied: the new code cannot be written as {encoding}: {exc}")
+            outcome.problems.append(
+                f"{path}: fixes not applied: the new code cannot be written as {encoding}: {exc}"
+            )
             continue
         text, data = new_text, new_data
         outcome.fixed.extend(chosen)
         applied.update(_key(f) for f in chosen)
         findings = list(check(data))
     else:
-        pending = [f for f in findings if f.fix is not None and f.fix.safe and _key(f) not in dropped]
+        pending = [
+            f for f in findings if f.fix is not None and f.fix.safe and _key(f) not in dropped
+        ]
         for finding in pending:
             outcome.problems.append(
-                f"{_where(finding)} fix not applied: it overlaps other fixes still after {rounds} rounds")
+                f"{_where(finding)} fix not applied: it overlaps other fixes still after {rounds} rounds"
+            )
     outcome.after = data
     return outcome
 
 
-def _apply_round(text: str, pending: Sequence[Finding], outcome: FileFix,
-                 dropped: Set[Tuple[str, str]]) -> Tuple[List[Finding], str]:
+def _apply_round(
+    text: str, pending: Sequence[Finding], outcome: FileFix, dropped: set[tuple[str, str]]
+) -> tuple[list[Finding], str]:
     """Apply every fix whose edits overlap no fix taken before it (identical edits are shared);
     the others wait for the next round. A round whose result would not parse is retried one
     fix at a time, and the fixes that break the parse are dropped."""
     offsets = Offsets(text)
-    chosen: List[Finding] = []
-    taken: Dict[Tuple[int, int, str], None] = {}
+    chosen: list[Finding] = []
+    taken: dict[tuple[int, int, str], None] = {}
     ordered = sorted(pending, key=lambda f: (f.span.line, f.span.column, f.code))
     for finding in ordered:
         try:
@@ -142,7 +156,10 @@ def _apply_round(text: str, pending: Sequence[Finding], outcome: FileFix,
             dropped.add(_key(finding))
             outcome.problems.append(f"{_where(finding)} fix not applied: {exc}")
             continue
-        if any(r not in taken and any(overlap(r[:2], t[:2]) or (r[:2] == t[:2]) for t in taken) for r in ranges):
+        if any(
+            r not in taken and any(overlap(r[:2], t[:2]) or (r[:2] == t[:2]) for t in taken)
+            for r in ranges
+        ):
             continue
         for r in ranges:
             taken[r] = None
@@ -152,12 +169,14 @@ def _apply_round(text: str, pending: Sequence[Finding], outcome: FileFix,
     new_text = apply_ranges(text, taken)
     if parses(new_text, text):
         return chosen, new_text
-    kept: List[Finding] = []
+    kept: list[Finding] = []
     current = text
     for finding in chosen:
         offsets = Offsets(current)
         try:
-            candidate = apply_ranges(current, [(*offsets.range(e), e.text) for e in finding.fix.edits])
+            candidate = apply_ranges(
+                current, [(*offsets.range(e), e.text) for e in finding.fix.edits]
+            )
         except ValueError:
             candidate = None
         if candidate is not None and parses(candidate, current):
@@ -165,7 +184,9 @@ def _apply_round(text: str, pending: Sequence[Finding], outcome: FileFix,
             current = candidate
             continue
         dropped.add(_key(finding))
-        outcome.problems.append(f"{_where(finding)} fix not applied: the fixed code would not parse")
+        outcome.problems.append(
+            f"{_where(finding)} fix not applied: the fixed code would not parse"
+        )
     return kept, current
 
 
@@ -178,7 +199,9 @@ def write_atomic(path: str, data: bytes) -> None:
     target = os.path.realpath(path)
     folder = os.path.dirname(target) or "."
     mode = stat.S_IMODE(os.stat(target).st_mode)
-    fd, temporary = tempfile.mkstemp(prefix=f".{os.path.basename(target)}.", suffix=".contractlint", dir=folder)
+    fd, temporary = tempfile.mkstemp(
+        prefix=f".{os.path.basename(target)}.", suffix=".contractlint", dir=folder
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

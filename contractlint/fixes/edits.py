@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Iterable, List, Sequence, Tuple
+from collections.abc import Iterable, Sequence
 
 from contractlint.model import Edit
 
@@ -17,12 +17,12 @@ _NEWLINE = re.compile(r"\r\n|\r|\n")
 _HUNK = re.compile(r"^@@ -(\d+)(?:,(\d+))? \+(\d+)(?:,(\d+))? @@")
 
 
-def split_lines(text: str) -> List[str]:
+def split_lines(text: str) -> list[str]:
     """The lines of ``text``, each with its own line ending (the last may have none)."""
-    lines: List[str] = []
+    lines: list[str] = []
     start = 0
     for match in _NEWLINE.finditer(text):
-        lines.append(text[start:match.end()])
+        lines.append(text[start : match.end()])
         start = match.end()
     if start < len(text):
         lines.append(text[start:])
@@ -57,7 +57,7 @@ class Offsets:
             raise ValueError(f"column {column} is outside line {line}")
         return self.starts[line - 1] + column - 1
 
-    def range(self, edit: Edit) -> Tuple[int, int]:
+    def range(self, edit: Edit) -> tuple[int, int]:
         span = edit.span
         start, end = self(span.line, span.column), self(span.end_line, span.end_column)
         if end < start:
@@ -65,7 +65,7 @@ class Offsets:
         return start, end
 
 
-def overlap(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
+def overlap(a: tuple[int, int], b: tuple[int, int]) -> bool:
     """Whether two ranges touch the same text. Two insertions at one place overlap (their order is
     unknown); an insertion at the edge of a replacement does not."""
     if a[0] == a[1] and b[0] == b[1]:
@@ -77,7 +77,7 @@ def overlap(a: Tuple[int, int], b: Tuple[int, int]) -> bool:
     return a[0] < b[1] and b[0] < a[1]
 
 
-def apply_ranges(text: str, changes: Iterable[Tuple[int, int, str]]) -> str:
+def apply_ranges(text: str, changes: Iterable[tuple[int, int, str]]) -> str:
     """Apply (start, end, replacement) changes that do not overlap; identical ones count once."""
     unique = sorted(set(changes), key=lambda c: (c[0], c[1]))
     for first, second in zip(unique, unique[1:]):
@@ -94,7 +94,7 @@ def apply_edits(text: str, edits: Sequence[Edit]) -> str:
     return apply_ranges(text, [(*offsets.range(e), e.text) for e in edits])
 
 
-def hunk(text: str, edits: Sequence[Edit], offsets: "Offsets | None" = None, context: int = 1) -> str:
+def hunk(text: str, edits: Sequence[Edit], offsets: Offsets | None = None, context: int = 1) -> str:
     """A short unified diff (hunks only, no file header) of ``edits`` on ``text``, for people."""
     offsets = offsets or Offsets(text)
     lines = offsets.lines
@@ -104,30 +104,32 @@ def hunk(text: str, edits: Sequence[Edit], offsets: "Offsets | None" = None, con
         first = _line_of(offsets, start)
         last = _line_of(offsets, max(start, end - 1)) if end > start else first
         touched.append((first, last, start, end, replacement))
-    clusters: List[List[tuple]] = []
+    clusters: list[list[tuple]] = []
     for item in touched:
         if clusters and item[0] - clusters[-1][-1][1] <= 2 * context + 1:
             clusters[-1].append(item)
         else:
             clusters.append([item])
-    out: List[str] = []
+    out: list[str] = []
     shift = 0
     for cluster in clusters:
         lo = max(1, cluster[0][0] - context)
         hi = min(len(lines), max(c[1] for c in cluster) + context)
         base = offsets.starts[lo - 1]
-        window = text[base:offsets.starts[hi]]
+        window = text[base : offsets.starts[hi]]
         new = apply_ranges(window, [(s - base, e - base, r) for _, _, s, e, r in cluster])
-        old_lines = [content(l) for l in split_lines(window)]
-        new_lines = [content(l) for l in split_lines(new)]
+        old_lines = [content(part) for part in split_lines(window)]
+        new_lines = [content(part) for part in split_lines(new)]
         for line in difflib.unified_diff(old_lines, new_lines, n=context, lineterm=""):
             if line.startswith(("---", "+++")):
                 continue
             found = _HUNK.match(line)
             if found:
                 a, b = int(found.group(1)), int(found.group(3))
-                line = (f"@@ -{a + lo - 1},{found.group(2) or 1} "
-                        f"+{b + lo - 1 + shift},{found.group(4) or 1} @@")
+                line = (
+                    f"@@ -{a + lo - 1},{found.group(2) or 1} "
+                    f"+{b + lo - 1 + shift},{found.group(4) or 1} @@"
+                )
             out.append(line)
         shift += len(new_lines) - len(old_lines)
     return "\n".join(out)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from typing import Callable, Dict, FrozenSet, Iterable, List, Optional, Sequence, Tuple
+from collections.abc import Iterable, Sequence
+from typing import Callable, Optional
 
 import libcst as cst
 from libcst._nodes.internal import CodegenState
@@ -18,10 +19,10 @@ from libcst._nodes.internal import CodegenState
 from contractlint.fixes.edits import Offsets, content, split_lines
 from contractlint.model import Edit, Span
 
-Position = Tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
-Where = Callable[[cst.CSTNode], Tuple[Position, Position]]
+Position = tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
+Where = Callable[[cst.CSTNode], tuple[Position, Position]]
 #: (module, name): ``from module import name``; (module, None): ``import module``.
-Import = Tuple[str, Optional[str]]
+Import = tuple[str, Optional[str]]
 
 TODO_FALLBACK = "# TODO(contractlint): choose a fallback"
 
@@ -34,7 +35,7 @@ class Source:
         self.text = text
         self.lines = split_lines(text)
         self.newline = module.default_newline
-        self._offsets: Optional[Offsets] = None
+        self._offsets: Offsets | None = None
 
     @property
     def offsets(self) -> Offsets:
@@ -50,14 +51,18 @@ class Source:
         return line[: len(line) - len(line.lstrip(" \t\f"))]
 
     def ends_with_newline(self, number: int) -> bool:
-        return 1 <= number <= len(self.lines) and self.lines[number - 1] != content(self.lines[number - 1])
+        return 1 <= number <= len(self.lines) and self.lines[number - 1] != content(
+            self.lines[number - 1]
+        )
 
     def code(self, node: cst.CSTNode) -> str:
         return self.module.code_for_node(node)
 
     def render(self, node: cst.CSTNode, indent: str = "") -> str:
         """The code of ``node`` as libcst writes it inside a block indented by ``indent``."""
-        state = CodegenState(default_indent=self.module.default_indent, default_newline=self.newline)
+        state = CodegenState(
+            default_indent=self.module.default_indent, default_newline=self.newline
+        )
         if indent:
             state.increase_indent(indent)
         node._codegen(state)
@@ -65,6 +70,7 @@ class Source:
 
 
 # -- where a statement sits -------------------------------------------------------------------------
+
 
 def _suites(stmt: cst.CSTNode):
     """(suite, owner) for each block of a compound statement: the owner's line gives the block's
@@ -94,10 +100,10 @@ def _suites(stmt: cst.CSTNode):
             yield case.body, case  # a case's block is indented from the ``case`` line
 
 
-def containers(frame: cst.CSTNode) -> Dict[int, Tuple[cst.CSTNode, Optional[cst.CSTNode]]]:
+def containers(frame: cst.CSTNode) -> dict[int, tuple[cst.CSTNode, cst.CSTNode | None]]:
     """``id(small statement)`` -> (the line or one-line suite holding it, the compound statement
     owning that suite or None), for the statements of one frame (a module, class or function body)."""
-    found: Dict[int, Tuple[cst.CSTNode, Optional[cst.CSTNode]]] = {}
+    found: dict[int, tuple[cst.CSTNode, cst.CSTNode | None]] = {}
     if isinstance(frame, cst.Module):
         top: Sequence[cst.CSTNode] = frame.body
     elif isinstance(frame, (cst.FunctionDef, cst.ClassDef)):
@@ -108,7 +114,7 @@ def containers(frame: cst.CSTNode) -> Dict[int, Tuple[cst.CSTNode, Optional[cst.
         top = frame.body.body
     else:
         return found
-    stack: List[Sequence[cst.CSTNode]] = [top]
+    stack: list[Sequence[cst.CSTNode]] = [top]
     while stack:
         for stmt in stack.pop():
             if isinstance(stmt, cst.SimpleStatementLine):
@@ -126,22 +132,46 @@ def containers(frame: cst.CSTNode) -> Dict[int, Tuple[cst.CSTNode, Optional[cst.
 
 # -- inside a statement ----------------------------------------------------------------------------
 
-_TRIVIA = frozenset({
-    "whitespace", "leading_lines", "lines_after_decorators", "header", "footer", "lpar", "rpar",
-    "semicolon", "comma", "newline", "equal", "colon", "dot", "lbracket", "rbracket", "lbrace", "rbrace",
-    "trailing_whitespace", "empty_lines", "operator", "star_tok", "walrus",
-})
-_FIELDS: Dict[type, Tuple[str, ...]] = {}
+_TRIVIA = frozenset(
+    {
+        "whitespace",
+        "leading_lines",
+        "lines_after_decorators",
+        "header",
+        "footer",
+        "lpar",
+        "rpar",
+        "semicolon",
+        "comma",
+        "newline",
+        "equal",
+        "colon",
+        "dot",
+        "lbracket",
+        "rbracket",
+        "lbrace",
+        "rbrace",
+        "trailing_whitespace",
+        "empty_lines",
+        "operator",
+        "star_tok",
+        "walrus",
+    }
+)
+_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
+def _children(node: cst.CSTNode) -> list[cst.CSTNode]:
     """The code children of ``node`` in source order (libcst's ``children`` costs a visitor)."""
     kind = type(node)
     names = _FIELDS.get(kind)
     if names is None:
         names = _FIELDS[kind] = tuple(
-            f.name for f in dataclasses.fields(kind) if f.name not in _TRIVIA and not f.name.startswith("whitespace"))
-    out: List[cst.CSTNode] = []
+            f.name
+            for f in dataclasses.fields(kind)
+            if f.name not in _TRIVIA and not f.name.startswith("whitespace")
+        )
+    out: list[cst.CSTNode] = []
     for name in names:
         value = getattr(node, name)
         if isinstance(value, cst.CSTNode):
@@ -151,10 +181,10 @@ def _children(node: cst.CSTNode) -> List[cst.CSTNode]:
     return out
 
 
-def path_to(root: cst.CSTNode, target: cst.CSTNode) -> Optional[List[cst.CSTNode]]:
+def path_to(root: cst.CSTNode, target: cst.CSTNode) -> list[cst.CSTNode] | None:
     """The nodes from ``root`` down to ``target`` (both included), or None."""
-    stack: List[Tuple[cst.CSTNode, int]] = [(root, 0)]
-    path: List[cst.CSTNode] = []
+    stack: list[tuple[cst.CSTNode, int]] = [(root, 0)]
+    path: list[cst.CSTNode] = []
     while stack:
         node, depth = stack.pop()
         del path[depth:]
@@ -170,7 +200,7 @@ DEFERRED = (cst.Lambda, cst.ListComp, cst.SetComp, cst.DictComp, cst.GeneratorEx
 _EFFECTS = (cst.Call, cst.Await, cst.Yield, cst.NamedExpr, *DEFERRED)
 
 
-def _has_effects(node: cst.CSTNode, replaced: FrozenSet[int]) -> bool:
+def _has_effects(node: cst.CSTNode, replaced: frozenset[int]) -> bool:
     stack = [node]
     while stack:
         current = stack.pop()
@@ -182,7 +212,7 @@ def _has_effects(node: cst.CSTNode, replaced: FrozenSet[int]) -> bool:
     return False
 
 
-def reevaluation_is_pure(statement: cst.CSTNode, paths: Sequence[List[cst.CSTNode]]) -> bool:
+def reevaluation_is_pure(statement: cst.CSTNode, paths: Sequence[list[cst.CSTNode]]) -> bool:
     """Whether running ``statement`` again, with the calls at the end of ``paths`` replaced, repeats
     no side effect: what Python evaluated before each call (the parts of each enclosing
     expression to its left, an ``if`` expression's test, an augmented target) holds no call,
@@ -201,7 +231,9 @@ def reevaluation_is_pure(statement: cst.CSTNode, paths: Sequence[List[cst.CSTNod
 
 
 class _Replace(cst.CSTTransformer):
-    def __init__(self, targets: FrozenSet[int], replacement: Callable[[cst.CSTNode], cst.BaseExpression]):
+    def __init__(
+        self, targets: frozenset[int], replacement: Callable[[cst.CSTNode], cst.BaseExpression]
+    ):
         super().__init__()
         self.targets = targets
         self.replacement = replacement
@@ -212,12 +244,28 @@ class _Replace(cst.CSTTransformer):
         return updated_node
 
 
-_ATOMS = (cst.Name, cst.Attribute, cst.Call, cst.Subscript, cst.SimpleString, cst.ConcatenatedString,
-          cst.FormattedString, cst.List, cst.Dict, cst.Set, cst.Tuple, cst.Ellipsis)
+_ATOMS = (
+    cst.Name,
+    cst.Attribute,
+    cst.Call,
+    cst.Subscript,
+    cst.SimpleString,
+    cst.ConcatenatedString,
+    cst.FormattedString,
+    cst.List,
+    cst.Dict,
+    cst.Set,
+    cst.Tuple,
+    cst.Ellipsis,
+)
 
 
-def substitute(statement: cst.CSTNode, targets: Sequence[cst.CSTNode], value: cst.BaseExpression,
-               top: Sequence[cst.CSTNode] = ()) -> cst.CSTNode:
+def substitute(
+    statement: cst.CSTNode,
+    targets: Sequence[cst.CSTNode],
+    value: cst.BaseExpression,
+    top: Sequence[cst.CSTNode] = (),
+) -> cst.CSTNode:
     """``statement`` with each of ``targets`` replaced by ``value``: bare where it is the whole
     value of the statement (``top``) or an atom, in parentheses elsewhere (``(a or b).x``, ``(1).x``)."""
     tops = {id(t) for t in top}
@@ -233,9 +281,11 @@ def substitute(statement: cst.CSTNode, targets: Sequence[cst.CSTNode], value: cs
 
 # -- building the handler --------------------------------------------------------------------------
 
+
 def todo_pass(comment: str = TODO_FALLBACK) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(
-        body=[cst.Pass()], leading_lines=[cst.EmptyLine(indent=True, comment=cst.Comment(comment))])
+        body=[cst.Pass()], leading_lines=[cst.EmptyLine(indent=True, comment=cst.Comment(comment))]
+    )
 
 
 def line_of(*smalls: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
@@ -246,28 +296,40 @@ def plain(small: cst.BaseSmallStatement) -> cst.BaseSmallStatement:
     return small.with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
 
 
-def try_statement(body: cst.SimpleStatementLine, clause: cst.BaseExpression, as_name: Optional[str],
-                  handler: Sequence[cst.BaseStatement]) -> cst.Try:
+def try_statement(
+    body: cst.SimpleStatementLine,
+    clause: cst.BaseExpression,
+    as_name: str | None,
+    handler: Sequence[cst.BaseStatement],
+) -> cst.Try:
     return cst.Try(
         body=cst.IndentedBlock(body=[body]),
-        handlers=[cst.ExceptHandler(
-            type=clause,
-            name=cst.AsName(name=cst.Name(as_name)) if as_name else None,
-            body=cst.IndentedBlock(body=list(handler)),
-        )],
+        handlers=[
+            cst.ExceptHandler(
+                type=clause,
+                name=cst.AsName(name=cst.Name(as_name)) if as_name else None,
+                body=cst.IndentedBlock(body=list(handler)),
+            )
+        ],
     )
 
 
-def wrap(src: Source, where: Where, small: cst.BaseSmallStatement, container: cst.CSTNode,
-         owner: Optional[cst.CSTNode], make_try: Callable[[cst.SimpleStatementLine], cst.Try]) -> Edit:
+def wrap(
+    src: Source,
+    where: Where,
+    small: cst.BaseSmallStatement,
+    container: cst.CSTNode,
+    owner: cst.CSTNode | None,
+    make_try: Callable[[cst.SimpleStatementLine], cst.Try],
+) -> Edit:
     """Wrap ``small`` (alone, or split from the statements that share its line) in the ``try``
     that ``make_try`` builds around it; a one-line suite (``if x: y = call()``) becomes a block."""
     body = list(container.body)
     index = next(i for i, s in enumerate(body) if s is small)
-    before, after = body[:index], body[index + 1:]
+    before, after = body[:index], body[index + 1 :]
     trailing = container.trailing_whitespace
     suite = isinstance(container, cst.SimpleStatementSuite)
-    pieces: List[cst.BaseStatement] = []
+    pieces: list[cst.BaseStatement] = []
     if before:
         pieces.append(cst.SimpleStatementLine(body=[*before[:-1], plain(before[-1])]))
     if not suite and not before and not after:
@@ -275,12 +337,16 @@ def wrap(src: Source, where: Where, small: cst.BaseSmallStatement, container: cs
     else:
         target = cst.SimpleStatementLine(
             body=[plain(small)],
-            trailing_whitespace=cst.TrailingWhitespace() if (after or suite) else trailing)
+            trailing_whitespace=cst.TrailingWhitespace() if (after or suite) else trailing,
+        )
     pieces.append(make_try(target))
     if after:
-        pieces.append(cst.SimpleStatementLine(
-            body=[*after[:-1], plain(after[-1])],
-            trailing_whitespace=cst.TrailingWhitespace() if suite else trailing))
+        pieces.append(
+            cst.SimpleStatementLine(
+                body=[*after[:-1], plain(after[-1])],
+                trailing_whitespace=cst.TrailingWhitespace() if suite else trailing,
+            )
+        )
     (line, column), (end_line, _) = where(container)
     end_column = len(src.line(end_line))
     if suite:
@@ -289,13 +355,15 @@ def wrap(src: Source, where: Where, small: cst.BaseSmallStatement, container: cs
         column -= len(container.leading_whitespace.value)
     else:
         indent = src.indent_of(line)
-        text = "".join(src.render(piece, indent) for piece in pieces)[len(indent):]
+        text = "".join(src.render(piece, indent) for piece in pieces)[len(indent) :]
     if text.endswith(src.newline):
         text = text[: -len(src.newline)]
     return Edit(Span(line, column + 1, end_line, end_column + 1), text)
 
 
-def widen_clause(src: Source, where: Where, handler: cst.CSTNode, extra: Sequence[cst.BaseExpression]) -> Edit:
+def widen_clause(
+    src: Source, where: Where, handler: cst.CSTNode, extra: Sequence[cst.BaseExpression]
+) -> Edit:
     """``except A:`` -> ``except (A, B):``; ``except (A, B):`` -> ``except (A, B, C):``.
 
     A position excludes the node's own parentheses, so the new text goes inside them; a tuple
@@ -308,11 +376,17 @@ def widen_clause(src: Source, where: Where, handler: cst.CSTNode, extra: Sequenc
     if isinstance(clause, cst.Tuple):
         elements = list(clause.elements)
         last = elements[-1]
-        separator = elements[-2].comma if len(elements) > 1 else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        separator = (
+            elements[-2].comma
+            if len(elements) > 1
+            else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+        )
         added = [cst.Element(e) for e in extra]
         if isinstance(last.comma, cst.Comma):
             elements[-1] = last.with_changes(comma=separator)
-            added = [a.with_changes(comma=separator) for a in added[:-1]] + [added[-1].with_changes(comma=last.comma)]
+            added = [a.with_changes(comma=separator) for a in added[:-1]] + [
+                added[-1].with_changes(comma=last.comma)
+            ]
         new = clause.with_changes(elements=[*elements, *added], lpar=[], rpar=[])
         text = src.render(new, indent)
     else:
@@ -327,10 +401,14 @@ def _is_placeholder(stmt: cst.CSTNode) -> bool:
     if not isinstance(stmt, cst.SimpleStatementLine) or len(stmt.body) != 1:
         return False
     small = stmt.body[0]
-    return isinstance(small, cst.Pass) or (isinstance(small, cst.Expr) and isinstance(small.value, cst.Ellipsis))
+    return isinstance(small, cst.Pass) or (
+        isinstance(small, cst.Expr) and isinstance(small.value, cst.Ellipsis)
+    )
 
 
-def append_to_handler(src: Source, where: Where, handler: cst.CSTNode, small: cst.BaseSmallStatement) -> Edit:
+def append_to_handler(
+    src: Source, where: Where, handler: cst.CSTNode, small: cst.BaseSmallStatement
+) -> Edit:
     """Add ``small`` as the last statement of ``handler``'s body (in place of a lone ``pass``)."""
     body = handler.body
     code = src.code(small)
@@ -351,7 +429,8 @@ def append_to_handler(src: Source, where: Where, handler: cst.CSTNode, small: cs
 
 # -- imports ---------------------------------------------------------------------------------------
 
-def import_edits(src: Source, needed: Iterable[Import]) -> Tuple[Edit, ...]:
+
+def import_edits(src: Source, needed: Iterable[Import]) -> tuple[Edit, ...]:
     """The edits that add ``needed`` imports the way libcst's ``AddImportsVisitor`` does (merged
     into an existing ``from m import ...``, placed after the module's imports)."""
     from libcst.codemod import CodemodContext
@@ -367,8 +446,15 @@ def import_edits(src: Source, needed: Iterable[Import]) -> Tuple[Edit, ...]:
     # last of them and a stand-in for the next one (its blank lines and comments, then ``pass``),
     # since visiting a whole big module costs a second.
     body = list(src.module.body)
-    last = max((i for i, stmt in enumerate(body) if isinstance(stmt, cst.SimpleStatementLine)
-                and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)), default=-1)
+    last = max(
+        (
+            i
+            for i, stmt in enumerate(body)
+            if isinstance(stmt, cst.SimpleStatementLine)
+            and any(isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+        ),
+        default=-1,
+    )
     if last + 1 < len(body):
         stand_in = cst.SimpleStatementLine([cst.Pass()], leading_lines=body[last + 1].leading_lines)
         head = src.module.with_changes(body=[*body[: last + 1], stand_in], footer=[])

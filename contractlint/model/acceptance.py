@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -14,10 +13,10 @@ class Acceptance:
     path: str
     line: int
     column: int
-    codes: Tuple[str, ...]
-    reason: Optional[str] = None
-    owner: Optional[str] = None
-    until: Optional[dt.date] = None
+    codes: tuple[str, ...]
+    reason: str | None = None
+    owner: str | None = None
+    until: dt.date | None = None
     file_level: bool = False
     #: Alone on its line: it covers the statement on the next line.
     standalone: bool = False

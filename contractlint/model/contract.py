@@ -9,16 +9,16 @@ from __future__ import annotations
 import builtins
 import datetime as _dt
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Dict, FrozenSet, Mapping, Optional, Tuple
 
 POLICIES = ("fail-open", "fail-closed", "any")
 BROAD = ("allow", "warn", "deny")
 
 
-def _builtin_exception_bases() -> Dict[str, Tuple[str, ...]]:
+def _builtin_exception_bases() -> dict[str, tuple[str, ...]]:
     """Every builtin exception class name -> the names of its direct bases."""
-    table: Dict[str, Tuple[str, ...]] = {}
+    table: dict[str, tuple[str, ...]] = {}
     for name in dir(builtins):
         obj = getattr(builtins, name)
         if isinstance(obj, type) and issubclass(obj, BaseException):
@@ -26,7 +26,7 @@ def _builtin_exception_bases() -> Dict[str, Tuple[str, ...]]:
     return table
 
 
-BUILTIN_EXCEPTIONS: Mapping[str, Tuple[str, ...]] = _builtin_exception_bases()
+BUILTIN_EXCEPTIONS: Mapping[str, tuple[str, ...]] = _builtin_exception_bases()
 
 #: Other spellings of builtin exceptions that code uses in ``except`` clauses.
 BUILTIN_ALIASES: Mapping[str, str] = {
@@ -47,9 +47,9 @@ BUILTIN_ALIASES: Mapping[str, str] = {
 class ErrorHierarchy:
     """The errors a contract knows, with their bases, plus the builtin ones."""
 
-    bases: Mapping[str, Tuple[str, ...]]
+    bases: Mapping[str, tuple[str, ...]]
 
-    def ancestors(self, name: str) -> FrozenSet[str]:
+    def ancestors(self, name: str) -> frozenset[str]:
         """``name`` and every class it derives from."""
         seen = set()
         stack = [name]
@@ -69,7 +69,7 @@ class ErrorHierarchy:
         return name in self.bases or name in BUILTIN_EXCEPTIONS
 
 
-def glob_to_regex(pattern: str) -> "re.Pattern[str]":
+def glob_to_regex(pattern: str) -> re.Pattern[str]:
     """Dotted-name glob: ``*`` stays within one dotted part, ``**`` crosses dots, ``?`` is one character."""
     out = []
     i = 0
@@ -94,28 +94,34 @@ class CallGroup:
     """Calls that share one error-handling rule."""
 
     index: int
-    match: Tuple[str, ...]
-    raises: Tuple[str, ...]
+    match: tuple[str, ...]
+    raises: tuple[str, ...]
     policy: str
-    exclude: Tuple[str, ...] = ()
-    fallback: Optional[str] = None
+    exclude: tuple[str, ...] = ()
+    fallback: str | None = None
     broad: str = "allow"
-    description: Optional[str] = None
+    description: str | None = None
     #: Overrides the contract's remediation for this group's findings.
-    remediation: Optional[str] = None
+    remediation: str | None = None
     #: Errors of the caller's own that a fail-open handler may raise instead (``raise
     #: StickerUnavailable() from err``): the translation is the owners' chosen handling, not CL003.
-    translates_to: Tuple[str, ...] = ()
+    translates_to: tuple[str, ...] = ()
     #: (match, exclude, their regexes), compiled on first use: a run that parses nothing never pays.
-    _compiled: Optional[tuple] = field(default=None, compare=False, repr=False)
+    _compiled: tuple | None = field(default=None, compare=False, repr=False)
 
     def matches(self, qualname: str) -> bool:
         compiled = self._compiled
         if compiled is None or compiled[0] is not self.match or compiled[1] is not self.exclude:
-            compiled = (self.match, self.exclude, tuple(glob_to_regex(p) for p in self.match),
-                        tuple(glob_to_regex(p) for p in self.exclude))
+            compiled = (
+                self.match,
+                self.exclude,
+                tuple(glob_to_regex(p) for p in self.match),
+                tuple(glob_to_regex(p) for p in self.exclude),
+            )
             object.__setattr__(self, "_compiled", compiled)
-        return any(r.match(qualname) for r in compiled[2]) and not any(r.match(qualname) for r in compiled[3])
+        return any(r.match(qualname) for r in compiled[2]) and not any(
+            r.match(qualname) for r in compiled[3]
+        )
 
 
 @dataclass(frozen=True)
@@ -127,20 +133,20 @@ class Contract:
     owner: str
     source: str
     errors: ErrorHierarchy
-    calls: Tuple[CallGroup, ...]
+    calls: tuple[CallGroup, ...]
     types: Mapping[str, str] = field(default_factory=dict)
     aliases: Mapping[str, str] = field(default_factory=dict)
-    approved_wrappers: Tuple[str, ...] = ()
-    approved_decorators: Tuple[str, ...] = ()
-    docs: Optional[str] = None
-    remediation: Optional[str] = None
-    review_by: Optional[_dt.date] = None
+    approved_wrappers: tuple[str, ...] = ()
+    approved_decorators: tuple[str, ...] = ()
+    docs: str | None = None
+    remediation: str | None = None
+    review_by: _dt.date | None = None
     builtin: bool = False
     #: ``[faults]``: error name -> a function that builds one, for errors that take constructor arguments
     #: (the pytest plugin raises them at run time; the static checks never read this).
     faults: Mapping[str, str] = field(default_factory=dict)
 
-    def group_for(self, qualname: str) -> Optional[CallGroup]:
+    def group_for(self, qualname: str) -> CallGroup | None:
         for group in self.calls:
             if group.matches(qualname):
                 return group
@@ -150,7 +156,7 @@ class Contract:
         """Follow ``[aliases]`` (longest dotted prefix first) to the name the contract uses."""
         return canonical_name(qualname, self.aliases)
 
-    def roots(self) -> FrozenSet[str]:
+    def roots(self) -> frozenset[str]:
         """Top-level modules a file must mention to hold a call this contract can resolve."""
         names = [p for g in self.calls for p in g.match]
         names += list(self.types) + list(self.types.values()) + list(self.aliases)

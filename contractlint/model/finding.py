@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Optional, Tuple
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from contractlint.model.acceptance import Acceptance
@@ -32,7 +32,7 @@ class Fix:
     """A change that resolves a finding. Only safe fixes are applied by ``--fix``."""
 
     description: str
-    edits: Tuple[Edit, ...]
+    edits: tuple[Edit, ...]
     safe: bool = True
     #: The change as a short unified-diff hunk against the file as checked, for people (no header).
     diff: str = ""
@@ -46,24 +46,24 @@ class Finding:
     name: str
     severity: str
     message: str
-    contract: Optional[str] = None
-    callee: Optional[str] = None
+    contract: str | None = None
+    callee: str | None = None
     #: The recommended handling for this call site, as code to read (may be empty).
     suggestion: str = ""
     #: The contract's remediation sentence, shown under the finding.
-    remediation: Optional[str] = None
+    remediation: str | None = None
     #: Qualified name of the enclosing function or class (``StickerSender.send``); "" at module level.
     scope: str = ""
     #: First line of the statement that holds the call (where an acceptance comment may stand).
-    statement_line: Optional[int] = None
+    statement_line: int | None = None
     #: Line of the handler at fault, for findings about a handler.
-    handler_line: Optional[int] = None
-    fix: Optional[Fix] = None
+    handler_line: int | None = None
+    fix: Fix | None = None
     #: The functions of the project the error comes through, outermost first, ending with the
     #: service call (``TalkService._check``, ``CapabilityClient.check``); empty for a direct call.
-    via: Tuple[str, ...] = ()
+    via: tuple[str, ...] = ()
     #: ``path:line:column`` of the service calls the error comes from, when they are not this call.
-    origins: Tuple[str, ...] = ()
+    origins: tuple[str, ...] = ()
     #: Stable identity across unrelated edits (see ``contractlint.fingerprint``); set by the engine.
     fingerprint: str = ""
 
@@ -83,7 +83,7 @@ class CallSite:
     #: "kept", "approved", "accepted", "baselined" or "broken"
     state: str
     #: The acceptance that covers a broken call (state "accepted").
-    acceptance: Optional["Acceptance"] = None
+    acceptance: Acceptance | None = None
     #: Enclosing function or class, as in ``Finding.scope``.
     scope: str = ""
     #: Its error leaves the function it is made in and is reported at a caller (``Finding.origins``).

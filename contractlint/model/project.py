@@ -6,8 +6,9 @@ modules (``contractlint.propagation``); the cache keeps them beside the file's f
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Callable, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Callable
 
 from contractlint.model.finding import Span
 
@@ -17,7 +18,7 @@ class HandlerFacts:
     """One ``except`` clause (or a ``contextlib.suppress``), without its code."""
 
     #: Canonical names caught; None for a bare ``except:``.
-    names: Optional[Tuple[str, ...]]
+    names: tuple[str, ...] | None
     line: int
     suppress: bool = False
     #: It does nothing (``pass``, ``...``, a bare ``continue``).
@@ -29,14 +30,16 @@ class HandlerFacts:
     #: Some way through it raises the caught error again (``raise``, ``raise err``): a retry loop's last try.
     reraises: bool = False
     #: The names of what it raises instead (``raise Unavailable() from err``), canonical; "" where unknown.
-    raised: Tuple[str, ...] = ()
+    raised: tuple[str, ...] = ()
 
 
 def _names(errors: Sequence[str]) -> str:
     return ", ".join(errors)
 
 
-def handler_problems(group, handler: HandlerFacts, errors: Sequence[str]) -> List[Tuple[str, str, str]]:
+def handler_problems(
+    group, handler: HandlerFacts, errors: Sequence[str]
+) -> list[tuple[str, str, str]]:
     """What is wrong with one handler that errors of ``group`` reach, as (code, severity, text):
     the text follows "the handler at line N" in a message; ``errors`` are those it swallows.
     CL005 for a handler broader than the contract allows (unless it always raises), then one of
@@ -46,21 +49,55 @@ def handler_problems(group, handler: HandlerFacts, errors: Sequence[str]) -> Lis
     out = []
     if not handler.always_raises:
         if handler.names is None:
-            out.append(("CL005", "error", "is a bare `except:`, which also swallows KeyboardInterrupt, SystemExit "
-                        f"and cancellation; catch {_names(group.raises)}"))
+            out.append(
+                (
+                    "CL005",
+                    "error",
+                    "is a bare `except:`, which also swallows KeyboardInterrupt, SystemExit "
+                    f"and cancellation; catch {_names(group.raises)}",
+                )
+            )
         elif "BaseException" in handler.names:
-            out.append(("CL005", "error", "catches BaseException, which also swallows KeyboardInterrupt, SystemExit "
-                        f"and cancellation; catch {_names(group.raises)}"))
+            out.append(
+                (
+                    "CL005",
+                    "error",
+                    "catches BaseException, which also swallows KeyboardInterrupt, SystemExit "
+                    f"and cancellation; catch {_names(group.raises)}",
+                )
+            )
         elif "Exception" in handler.names and group.broad != "allow":
-            out.append(("CL005", "warning" if group.broad == "warn" else "error",
-                        f"catches Exception; the contract asks for {_names(group.raises)} (broad = \"{group.broad}\")"))
-    translated = bool(handler.raised) and all(name in group.translates_to for name in handler.raised)
-    if group.policy == "fail-open" and not handler.suppress and handler.raises and (handler.reraises or not translated):
-        out.append(("CL003", "error", "raises, but the contract says fail open: recover with a fallback"))
+            out.append(
+                (
+                    "CL005",
+                    "warning" if group.broad == "warn" else "error",
+                    f'catches Exception; the contract asks for {_names(group.raises)} (broad = "{group.broad}")',
+                )
+            )
+    translated = bool(handler.raised) and all(
+        name in group.translates_to for name in handler.raised
+    )
+    if (
+        group.policy == "fail-open"
+        and not handler.suppress
+        and handler.raises
+        and (handler.reraises or not translated)
+    ):
+        out.append(
+            ("CL003", "error", "raises, but the contract says fail open: recover with a fallback")
+        )
     elif group.policy == "fail-closed" and not handler.always_raises:
-        out.append(("CL003", "error", "can finish without raising, but the contract says fail closed"))
+        out.append(
+            ("CL003", "error", "can finish without raising, but the contract says fail closed")
+        )
     elif group.policy in ("fail-open", "any") and handler.silent:
-        out.append(("CL004", "error", f"swallows {_names(errors)} and does nothing; choose the fallback, or log it"))
+        out.append(
+            (
+                "CL004",
+                "error",
+                f"swallows {_names(errors)} and does nothing; choose the fallback, or log it",
+            )
+        )
     return out
 
 
@@ -68,7 +105,7 @@ def handler_problems(group, handler: HandlerFacts, errors: Sequence[str]) -> Lis
 class GuardFacts:
     line: int
     keyword: str  # "try" or "with"
-    handlers: Tuple[HandlerFacts, ...]
+    handlers: tuple[HandlerFacts, ...]
 
 
 @dataclass(frozen=True)
@@ -77,14 +114,14 @@ class Link:
     the service itself: ``get_session().get(url)``)."""
 
     #: What the callee may be, as the file spells it resolved through its own imports.
-    callee: Tuple[str, ...]
+    callee: tuple[str, ...]
     #: The module-qualified name of the function making the call (the module's name at module level).
     frame: str
     #: ``Class.method`` of that function, as findings show it; "" at module level.
     scope: str
     span: Span
     statement_line: int
-    guards: Tuple[GuardFacts, ...]  # innermost last
+    guards: tuple[GuardFacts, ...]  # innermost last
     #: An attribute read (``job.is_finished``): a call only if the callee is a property.
     attribute: bool = False
     #: The caller tests the result and raises (``if not check(user): raise Denied()``).
@@ -98,49 +135,49 @@ class Escape:
     frame: str
     contract: str
     group: int
-    errors: Tuple[str, ...]
+    errors: tuple[str, ...]
     span: Span
     callee: str
     #: Codes of this call's findings that are about the escape (CL001, CL002, CL003 for a re-raise);
     #: the engine drops them when a caller in the project handles the error.
-    codes: Tuple[str, ...] = ()
+    codes: tuple[str, ...] = ()
     #: The line of the handler that raises the error again, if that is how it leaves.
-    reraised_at: Optional[int] = None
+    reraised_at: int | None = None
 
 
 @dataclass(frozen=True)
 class FunctionFacts:
     qual: str
     #: Error names its docstring declares (``Raises:``, ``:raises X:``), canonical where resolvable.
-    declared: Tuple[str, ...] = ()
+    declared: tuple[str, ...] = ()
     #: The class of what it returns, when its annotation or every ``return`` says: a factory.
-    returns: Optional[str] = None
+    returns: str | None = None
     is_property: bool = False
 
 
 @dataclass(frozen=True)
 class ClassFacts:
     qual: str
-    bases: Tuple[str, ...] = ()
-    members: Tuple[str, ...] = ()
+    bases: tuple[str, ...] = ()
+    members: tuple[str, ...] = ()
     #: Attributes that hold an instance: (name, class), from the class body or ``self.x = ...``.
-    attrs: Tuple[Tuple[str, str], ...] = ()
+    attrs: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class Facts:
     module: str
-    functions: Tuple[FunctionFacts, ...] = ()
-    classes: Tuple[ClassFacts, ...] = ()
+    functions: tuple[FunctionFacts, ...] = ()
+    classes: tuple[ClassFacts, ...] = ()
     #: Module-level names bound to something of another module: (``module.name``, target).
-    aliases: Tuple[Tuple[str, str], ...] = ()
+    aliases: tuple[tuple[str, str], ...] = ()
     #: Module-level names that hold an instance: (``module.name``, class).
-    instances: Tuple[Tuple[str, str], ...] = ()
-    links: Tuple[Link, ...] = ()
-    escapes: Tuple[Escape, ...] = ()
+    instances: tuple[tuple[str, str], ...] = ()
+    links: tuple[Link, ...] = ()
+    escapes: tuple[Escape, ...] = ()
     #: Service calls whose fail-closed handler returns a sentinel (``return None``) instead of
     #: raising: compliant if every caller tests the result and raises (``codes``: the findings).
-    sentinels: Tuple[Escape, ...] = ()
+    sentinels: tuple[Escape, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -152,17 +189,21 @@ class Reach:
     method's name alone would be in most files (``get``), the class's family alone too (a base
     class that every module of a package uses): a call of the method needs both."""
 
-    plain: FrozenSet[str] = frozenset()
-    methods: FrozenSet[str] = frozenset()
-    reach: FrozenSet[str] = frozenset()
+    plain: frozenset[str] = frozenset()
+    methods: frozenset[str] = frozenset()
+    reach: frozenset[str] = frozenset()
 
-    def __or__(self, other: "Reach") -> "Reach":
-        return Reach(self.plain | other.plain, self.methods | other.methods, self.reach | other.reach)
+    def __or__(self, other: Reach) -> Reach:
+        return Reach(
+            self.plain | other.plain, self.methods | other.methods, self.reach | other.reach
+        )
 
-    def __sub__(self, other: "Reach") -> "Reach":
-        return Reach(self.plain - other.plain, self.methods - other.methods, self.reach - other.reach)
+    def __sub__(self, other: Reach) -> Reach:
+        return Reach(
+            self.plain - other.plain, self.methods - other.methods, self.reach - other.reach
+        )
 
-    def patterns(self) -> Tuple[Optional["re.Pattern[bytes]"], ...]:
+    def patterns(self) -> tuple[re.Pattern[bytes] | None, ...]:
         """A search for any name of each set, as a word (None for an empty set)."""
         return tuple(_words(n) for n in (self.plain, self.methods, self.reach))
 
@@ -172,7 +213,9 @@ class Reach:
         return lambda data: names_enough(patterns, data, [False, False])
 
 
-def names_enough(patterns: Tuple[Optional["re.Pattern[bytes]"], ...], data: bytes, flags: List[bool]) -> bool:
+def names_enough(
+    patterns: tuple[re.Pattern[bytes] | None, ...], data: bytes, flags: list[bool]
+) -> bool:
     """Whether ``data`` names a plain name, or a method and a name that reaches one, of
     ``Reach.patterns()``. ``flags`` (whether a method, and a name that reaches one, were named)
     carry over from searches of other names in the same text, and are updated: the prefilter's
@@ -187,11 +230,18 @@ def names_enough(patterns: Tuple[Optional["re.Pattern[bytes]"], ...], data: byte
     return flags[0] and flags[1]
 
 
-def _words(names: FrozenSet[str]) -> Optional["re.Pattern[bytes]"]:
+def _words(names: frozenset[str]) -> re.Pattern[bytes] | None:
     """Any of ``names`` as a whole name in UTF-8 text: not inside a longer name, whose bytes may be
     non-ASCII (``\\b`` of a bytes pattern knows only ASCII letters: it would not end ``récupéré``)."""
     if not names:
         return None
     part = rb"[A-Za-z0-9_\x80-\xff]"
-    return re.compile(rb"(?<!" + part + rb")(?:" + b"|".join(re.escape(n.encode()) for n in sorted(names))
-                      + rb")(?!" + part + rb")")
+    return re.compile(
+        rb"(?<!"
+        + part
+        + rb")(?:"
+        + b"|".join(re.escape(n.encode()) for n in sorted(names))
+        + rb")(?!"
+        + part
+        + rb")"
+    )

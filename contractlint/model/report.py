@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Sequence, Tuple
+from typing import Any
 
 from contractlint.model.acceptance import Acceptance
 from contractlint.model.contract import Contract
@@ -15,7 +16,7 @@ class Risk:
     """An acceptance as the owners review it: what it covers, for which contracts, until when."""
 
     acceptance: Acceptance
-    contracts: Tuple[str, ...]
+    contracts: tuple[str, ...]
     #: Findings it names that are reported where it stands (covered, or uncovered when expired).
     findings: int
     expired: bool
@@ -28,30 +29,38 @@ STATES = ("kept", "approved", "accepted", "baselined", "broken")
 @dataclass
 class Report:
     contracts: Sequence[Contract]
-    findings: List[Finding] = field(default_factory=list)
-    calls: List[CallSite] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    calls: list[CallSite] = field(default_factory=list)
     files_checked: int = 0
     files_parsed: int = 0
     #: Every checked file, as findings show its path, in the order checked (JUnit has a test case per file).
-    files: List[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
     #: Every well-formed acceptance comment, expired or not, with what it covers.
-    risks: List[Risk] = field(default_factory=list)
+    risks: list[Risk] = field(default_factory=list)
     #: Findings a baseline holds (not reported), and baseline entries that no longer occur.
-    baselined: List[Finding] = field(default_factory=list)
-    baseline_gone: List[Any] = field(default_factory=list)
+    baselined: list[Finding] = field(default_factory=list)
+    baseline_gone: list[Any] = field(default_factory=list)
 
-    def errors(self) -> List[Finding]:
+    def errors(self) -> list[Finding]:
         return [f for f in self.findings if f.severity == "error"]
 
-    def summary(self) -> List[Tuple[Contract, int, int, int, int]]:
+    def summary(self) -> list[tuple[Contract, int, int, int, int]]:
         """(contract, calls, kept, approved, broken) for each contract in force."""
         out = []
         for contract in self.contracts:
             counts = self.states(contract.name)
-            out.append((contract, sum(counts.values()), counts["kept"], counts["approved"], counts["broken"]))
+            out.append(
+                (
+                    contract,
+                    sum(counts.values()),
+                    counts["kept"],
+                    counts["approved"],
+                    counts["broken"],
+                )
+            )
         return out
 
-    def states(self, contract: str) -> Dict[str, int]:
+    def states(self, contract: str) -> dict[str, int]:
         """How many calls of ``contract`` are in each state."""
         counts = {state: 0 for state in STATES}
         for call in self.calls:

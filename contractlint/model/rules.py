@@ -7,8 +7,8 @@ cannot drift from what the analysis does.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Iterable, Optional, Tuple
 
 
 @dataclass(frozen=True)
@@ -19,44 +19,66 @@ class Rule:
     summary: str
     what: str
     why: str
-    invalid: Tuple[str, ...] = ()
-    valid: Tuple[str, ...] = ()
+    invalid: tuple[str, ...] = ()
+    valid: tuple[str, ...] = ()
 
     def page(self) -> str:
         """The ``explain`` page, in Markdown."""
-        parts = [f"# {self.code} {self.name}", "", self.summary, "", "## What it does", "", self.what, "",
-                 "## Why is this bad?", "", self.why, ""]
+        parts = [
+            f"# {self.code} {self.name}",
+            "",
+            self.summary,
+            "",
+            "## What it does",
+            "",
+            self.what,
+            "",
+            "## Why is this bad?",
+            "",
+            self.why,
+            "",
+        ]
         if self.invalid:
             parts += ["## Example", "", "```python", self.invalid[0].rstrip(), "```", ""]
         if self.valid:
             parts += ["## Use instead", "", "```python", self.valid[0].rstrip(), "```", ""]
-        parts += [f"Fix: {FIXES.get(self.code, _NO_FIX)}", "", f"Default severity: {self.severity}."]
+        parts += [
+            f"Fix: {FIXES.get(self.code, _NO_FIX)}",
+            "",
+            f"Default severity: {self.severity}.",
+        ]
         return "\n".join(parts) + "\n"
 
 
 _NO_FIX = "none, a suggestion only: a person must decide."
 #: Whether ``check --fix`` can resolve a rule's findings, and how (the explain page says it).
 FIXES = {
-    "CL001": ("safe, applied by `check --fix`, where the contract decides the handler: the statement holding "
-              "the call is wrapped in `try`/`except` (the group's errors, spelled as the file imports them) with "
-              "a handler that binds or returns the fallback in place of the call, or, for a call whose value is "
-              "dropped under `fail-open`, logs on the module's logger. A suggestion only where a person must "
-              "choose: no fallback, `fail-closed` (a bare re-raise would change nothing), a policy of `any` "
-              "without a fallback, a statement whose other calls the handler would repeat, and a call in a "
-              "comprehension, a lambda, a condition, a decorator or a default value."),
-    "CL002": ("safe, applied by `check --fix`: the missing errors are added to the clause that covers the "
-              "others (a suggestion only when that handler itself breaks the policy, or is `contextlib.suppress`)."),
+    "CL001": (
+        "safe, applied by `check --fix`, where the contract decides the handler: the statement holding "
+        "the call is wrapped in `try`/`except` (the group's errors, spelled as the file imports them) with "
+        "a handler that binds or returns the fallback in place of the call, or, for a call whose value is "
+        "dropped under `fail-open`, logs on the module's logger. A suggestion only where a person must "
+        "choose: no fallback, `fail-closed` (a bare re-raise would change nothing), a policy of `any` "
+        "without a fallback, a statement whose other calls the handler would repeat, and a call in a "
+        "comprehension, a lambda, a condition, a decorator or a default value."
+    ),
+    "CL002": (
+        "safe, applied by `check --fix`: the missing errors are added to the clause that covers the "
+        "others (a suggestion only when that handler itself breaks the policy, or is `contextlib.suppress`)."
+    ),
     "CL003": _NO_FIX,
     "CL004": _NO_FIX,
     "CL005": _NO_FIX,
-    "CL006": ("safe, applied by `check --fix` when the contract gives a fallback: the handler binds the name to "
-              "it (in place of a lone `pass`)."),
+    "CL006": (
+        "safe, applied by `check --fix` when the contract gives a fallback: the handler binds the name to "
+        "it (in place of a lone `pass`)."
+    ),
 }
 
 
 _IMPORT = "from capability_client import CapabilityClient, CapabilityError, Capability\n"
 
-RULES: Tuple[Rule, ...] = (
+RULES: tuple[Rule, ...] = (
     Rule(
         code="CL001",
         name="unguarded-call",
@@ -81,34 +103,28 @@ RULES: Tuple[Rule, ...] = (
             "on purpose."
         ),
         invalid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    cap = client.check(user, sticker)\n"
             "    return cap.animated\n",
-            _IMPORT
-            + "async def preview(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "async def preview(client: CapabilityClient, user, sticker):\n"
             "    return await client.check_async(user, sticker)\n",
-            _IMPORT
-            + "def _check(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def _check(client: CapabilityClient, user, sticker):\n"
             "    return client.check(user, sticker)\n"
             "\n"
             "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return _check(client, user, sticker).animated  # the error leaves the project here\n",
         ),
         valid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        cap = client.check(user, sticker)\n"
             "    except CapabilityError:\n"
             "        cap = Capability.static_only()\n"
             "    return cap.animated\n",
-            _IMPORT
-            + "from capability_client import call_with_fallback\n"
+            _IMPORT + "from capability_client import call_with_fallback\n"
             "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return call_with_fallback(lambda: client.check(user, sticker))\n",
-            _IMPORT
-            + "def _check(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def _check(client: CapabilityClient, user, sticker):\n"
             "    return client.check(user, sticker)  # its only caller handles the error\n"
             "\n"
             "def send_sticker(client: CapabilityClient, user, sticker):\n"
@@ -116,11 +132,10 @@ RULES: Tuple[Rule, ...] = (
             "        return _check(client, user, sticker).animated\n"
             "    except CapabilityError:\n"
             "        return Capability.static_only().animated\n",
-            _IMPORT
-            + "def check(client: CapabilityClient, user, sticker):\n"
-            "    \"\"\"Raises:\n"
+            _IMPORT + "def check(client: CapabilityClient, user, sticker):\n"
+            '    """Raises:\n'
             "        CapabilityError: when capability-server is down; the caller chooses.\n"
-            "    \"\"\"\n"
+            '    """\n'
             "    return client.check(user, sticker)\n",
         ),
     ),
@@ -149,8 +164,7 @@ RULES: Tuple[Rule, ...] = (
             "    return cap\n",
         ),
         valid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        cap = client.check(user, sticker)\n"
             "    except CapabilityError:\n"
@@ -164,8 +178,8 @@ RULES: Tuple[Rule, ...] = (
         severity="error",
         summary="The handler does the opposite of the contract's policy: it raises under `fail-open`, or can finish without raising under `fail-closed`.",
         what=(
-            "Under `policy = \"fail-open\"` a handler that catches the service's errors must recover: any "
-            "`raise` in it (a bare `raise` or `raise X`) breaks the contract. Under `policy = \"fail-closed\"` "
+            'Under `policy = "fail-open"` a handler that catches the service\'s errors must recover: any '
+            '`raise` in it (a bare `raise` or `raise X`) breaks the contract. Under `policy = "fail-closed"` '
             "every path through the handler must raise (or call `sys.exit`); a path that falls through, "
             "returns, breaks or continues lets the caller go on as if the service had said yes."
         ),
@@ -175,16 +189,14 @@ RULES: Tuple[Rule, ...] = (
             "failing open where they chose to fail closed grants what should have been refused."
         ),
         invalid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        return client.check(user, sticker)\n"
             "    except CapabilityError as exc:\n"
             "        raise RuntimeError('sticker check failed') from exc\n",
         ),
         valid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        return client.check(user, sticker)\n"
             "    except CapabilityError:\n"
@@ -206,8 +218,7 @@ RULES: Tuple[Rule, ...] = (
             "degraded path is never chosen on purpose, and errors injected in a test environment go unnoticed."
         ),
         invalid=(
-            _IMPORT
-            + "def warm_cache(client: CapabilityClient, user, stickers):\n"
+            _IMPORT + "def warm_cache(client: CapabilityClient, user, stickers):\n"
             "    for sticker in stickers:\n"
             "        try:\n"
             "            client.check(user, sticker)\n"
@@ -215,8 +226,7 @@ RULES: Tuple[Rule, ...] = (
             "            pass\n",
         ),
         valid=(
-            _IMPORT
-            + "import logging\n"
+            _IMPORT + "import logging\n"
             "log = logging.getLogger(__name__)\n"
             "def warm_cache(client: CapabilityClient, user, stickers):\n"
             "    for sticker in stickers:\n"
@@ -234,23 +244,21 @@ RULES: Tuple[Rule, ...] = (
         what=(
             "A bare `except:` or `except BaseException:` that does not re-raise also swallows "
             "`KeyboardInterrupt`, `SystemExit` and `asyncio.CancelledError`. `except Exception:` is reported "
-            "when the call group says `broad = \"warn\"` (as a warning) or `broad = \"deny\"` (as an error)."
+            'when the call group says `broad = "warn"` (as a warning) or `broad = "deny"` (as an error).'
         ),
         why=(
             "The fallback was designed for the service being down, not for cancellation, shutdown or a bug in "
             "the caller's own code: those must not turn into a static sticker."
         ),
         invalid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        return client.check(user, sticker)\n"
             "    except:\n"
             "        return Capability.static_only()\n",
         ),
         valid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        return client.check(user, sticker)\n"
             "    except CapabilityError:\n"
@@ -272,8 +280,7 @@ RULES: Tuple[Rule, ...] = (
             "down: the case the handler was written for."
         ),
         invalid=(
-            _IMPORT
-            + "import logging\n"
+            _IMPORT + "import logging\n"
             "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        cap = client.check(user, sticker)\n"
@@ -282,8 +289,7 @@ RULES: Tuple[Rule, ...] = (
             "    return cap.animated\n",
         ),
         valid=(
-            _IMPORT
-            + "import logging\n"
+            _IMPORT + "import logging\n"
             "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        cap = client.check(user, sticker)\n"
@@ -310,13 +316,11 @@ RULES: Tuple[Rule, ...] = (
             "like an accepted risk in review while accepting nothing."
         ),
         invalid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return client.check(user, sticker)  # contractlint: acept CL001 -- typo in accept\n",
         ),
         valid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return client.check(user, sticker)  # contractlint: accept CL001 owner=stickers -- the caller retries\n",
         ),
     ),
@@ -335,14 +339,12 @@ RULES: Tuple[Rule, ...] = (
             "money, and nobody had looked again. The date makes the review happen."
         ),
         invalid=(
-            _IMPORT
-            + "def banner(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def banner(client: CapabilityClient, user, sticker):\n"
             "    # contractlint: accept CL001 until=2020-01-31 owner=ads -- banners earn nothing yet\n"
             "    return client.check(user, sticker)\n",
         ),
         valid=(
-            _IMPORT
-            + "def banner(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def banner(client: CapabilityClient, user, sticker):\n"
             "    # contractlint: accept CL001 until=2999-01-31 owner=ads -- banners earn nothing yet\n"
             "    return client.check(user, sticker)\n",
         ),
@@ -355,13 +357,11 @@ RULES: Tuple[Rule, ...] = (
         what="The acceptance names codes but no reason. It still covers its finding; this one fails the run until a reason is written.",
         why="An accepted risk nobody can explain cannot be looked at again: the reason is what the review reads.",
         invalid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return client.check(user, sticker)  # contractlint: accept CL001\n",
         ),
         valid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    return client.check(user, sticker)  # contractlint: accept CL001 -- the caller shows a retry button\n",
         ),
     ),
@@ -376,8 +376,7 @@ RULES: Tuple[Rule, ...] = (
         ),
         why="Stale acceptances read like accepted risks in review and hide the real inventory.",
         invalid=(
-            _IMPORT
-            + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
             "    try:\n"
             "        return client.check(user, sticker)  # contractlint: accept CL001 -- was unguarded once\n"
             "    except CapabilityError:\n"
@@ -392,7 +391,7 @@ RULES: Tuple[Rule, ...] = (
         what=(
             "One finding per contract whose `[contract].review_by` is before today, reported against the "
             "contract file. A warning by default (the exit status does not change); an error when the "
-            "configuration says `review-overdue = \"error\"`."
+            'configuration says `review-overdue = "error"`.'
         ),
         why=(
             "The policy in a contract is an accepted risk too (fail open: misuse of stickers while the server "
@@ -427,7 +426,7 @@ _BY_CODE = {rule.code: rule for rule in RULES}
 _BY_NAME = {rule.name: rule for rule in RULES}
 
 
-def rule_by_code(code_or_name: str) -> Optional[Rule]:
+def rule_by_code(code_or_name: str) -> Rule | None:
     key = code_or_name.strip()
     return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
 

@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Callable, Dict
+from typing import Callable
 
 from contractlint import __version__
 from contractlint.model import Report
@@ -36,15 +36,18 @@ def _text(report: Report, options: OutputOptions) -> str:
 
 def _lazy(module: str, function: str) -> Formatter:
     """A formatter imported on first use: a run pays only for the formats it writes."""
+
     def formatter(report: Report, options: OutputOptions) -> str:
         import importlib
 
-        return getattr(importlib.import_module(f"contractlint.output.{module}"), function)(report, options)
+        return getattr(importlib.import_module(f"contractlint.output.{module}"), function)(
+            report, options
+        )
 
     return formatter
 
 
-FORMATS: Dict[str, Formatter] = {
+FORMATS: dict[str, Formatter] = {
     "text": _text,
     "json": _lazy("json", "format_json"),
     "sarif": _lazy("sarif", "format_sarif"),

@@ -9,8 +9,6 @@ message on several lines arrives whole.
 
 from __future__ import annotations
 
-from typing import List
-
 from contractlint.model import Finding, Report
 from contractlint.output import OutputOptions
 
@@ -31,10 +29,18 @@ def format_github(report: Report, options: OutputOptions) -> str:
 def annotation(finding: Finding, with_help: bool = True) -> str:
     command = "error" if finding.severity == "error" else "warning"
     span = finding.span
-    title = f"{finding.code} {finding.name}" + (f" [{finding.contract}]" if finding.contract else "")
-    properties = [("file", finding.path), ("line", str(span.line)), ("col", str(span.column)),
-                  ("endLine", str(span.end_line)), ("endColumn", str(span.end_column)), ("title", title)]
-    message: List[str] = [finding.message]
+    title = f"{finding.code} {finding.name}" + (
+        f" [{finding.contract}]" if finding.contract else ""
+    )
+    properties = [
+        ("file", finding.path),
+        ("line", str(span.line)),
+        ("col", str(span.column)),
+        ("endLine", str(span.end_line)),
+        ("endColumn", str(span.end_column)),
+        ("title", title),
+    ]
+    message: list[str] = [finding.message]
     if with_help and finding.suggestion:
         message += ["", "recommended handling for this call:", finding.suggestion.rstrip("\n")]
     if with_help and finding.remediation:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Dict, List, Set
+from typing import Any
 
 from contractlint.model import Finding, Report
 from contractlint.output import OutputOptions
@@ -22,31 +22,41 @@ SEVERITIES = {"error": "major", "warning": "minor"}
 
 
 def format_gitlab(report: Report, options: OutputOptions) -> str:
-    seen: Set[str] = set()
-    issues: List[Dict[str, Any]] = []
+    seen: set[str] = set()
+    issues: list[dict[str, Any]] = []
     for finding in report.findings:
         path = root_relative(finding.path, options.root) or finding.path
         fingerprint = _unique(finding.fingerprint or _identity(finding, path), seen)
-        issues.append({
-            "type": "issue",
-            "check_name": f"{finding.code} {finding.name}",
-            "description": (f"[{finding.contract}] " if finding.contract else "") + finding.message,
-            "severity": SEVERITIES.get(finding.severity, "info"),
-            "fingerprint": fingerprint,
-            "location": {"path": path, "lines": {"begin": finding.span.line, "end": finding.span.end_line}},
-        })
+        issues.append(
+            {
+                "type": "issue",
+                "check_name": f"{finding.code} {finding.name}",
+                "description": (f"[{finding.contract}] " if finding.contract else "")
+                + finding.message,
+                "severity": SEVERITIES.get(finding.severity, "info"),
+                "fingerprint": fingerprint,
+                "location": {
+                    "path": path,
+                    "lines": {"begin": finding.span.line, "end": finding.span.end_line},
+                },
+            }
+        )
     return json.dumps(issues, indent=2, ensure_ascii=True) + "\n"
 
 
 def _identity(finding: Finding, path: str) -> str:
-    text = "\0".join([path, finding.code, finding.contract or "", finding.scope, finding.callee or ""])
+    text = "\0".join(
+        [path, finding.code, finding.contract or "", finding.scope, finding.callee or ""]
+    )
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
-def _unique(fingerprint: str, seen: Set[str]) -> str:
+def _unique(fingerprint: str, seen: set[str]) -> str:
     candidate, n = fingerprint, 1
     while candidate in seen:
-        candidate = hashlib.sha256(f"{fingerprint}\0{n}".encode("utf-8", "surrogateescape")).hexdigest()
+        candidate = hashlib.sha256(
+            f"{fingerprint}\0{n}".encode("utf-8", "surrogateescape")
+        ).hexdigest()
         n += 1
     seen.add(candidate)
     return candidate

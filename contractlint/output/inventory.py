@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-from typing import Any, Dict, List
+from typing import Any
 
 from contractlint import __version__
 from contractlint.model import STATES, Report, Risk
@@ -26,11 +26,16 @@ LABELS = {
     "baselined": "baselined",
     "broken": "violating",
 }
-COLOURS = {"kept": "#2e7d32", "approved": "#66bb6a", "accepted": "#f9a825", "baselined": "#90a4ae",
-           "broken": "#c62828"}
+COLOURS = {
+    "kept": "#2e7d32",
+    "approved": "#66bb6a",
+    "accepted": "#f9a825",
+    "baselined": "#90a4ae",
+    "broken": "#c62828",
+}
 
 
-def _risk(risk: Risk, today: dt.date) -> Dict[str, Any]:
+def _risk(risk: Risk, today: dt.date) -> dict[str, Any]:
     a = risk.acceptance
     if risk.expired:
         status = "expired"
@@ -40,34 +45,60 @@ def _risk(risk: Risk, today: dt.date) -> Dict[str, Any]:
         left = (a.until - today).days
         status = f"{left} day{'' if left == 1 else 's'} left"
     return {
-        "path": a.path, "line": a.line, "codes": list(a.codes), "reason": a.reason, "owner": a.owner,
-        "until": a.until.isoformat() if a.until else None, "expired": risk.expired, "status": status,
-        "file_level": a.file_level, "contracts": list(risk.contracts), "findings": risk.findings,
+        "path": a.path,
+        "line": a.line,
+        "codes": list(a.codes),
+        "reason": a.reason,
+        "owner": a.owner,
+        "until": a.until.isoformat() if a.until else None,
+        "expired": risk.expired,
+        "status": status,
+        "file_level": a.file_level,
+        "contracts": list(risk.contracts),
+        "findings": risk.findings,
     }
 
 
-def inventory(report: Report, today: dt.date) -> Dict[str, Any]:
+def inventory(report: Report, today: dt.date) -> dict[str, Any]:
     """The report as plain data: what every rendering shows, in a stable order."""
-    risks = sorted(report.risks, key=lambda r: (r.acceptance.until is None, r.acceptance.until or dt.date.max,
-                                               r.acceptance.path, r.acceptance.line))
+    risks = sorted(
+        report.risks,
+        key=lambda r: (
+            r.acceptance.until is None,
+            r.acceptance.until or dt.date.max,
+            r.acceptance.path,
+            r.acceptance.line,
+        ),
+    )
     contracts = []
     for contract in report.contracts:
-        calls = sorted((c for c in report.calls if c.contract == contract.name),
-                       key=lambda c: (c.path, c.span.line, c.span.column))
-        contracts.append({
-            "name": contract.name,
-            "owner": contract.owner,
-            "summary": contract.summary,
-            "review_by": contract.review_by.isoformat() if contract.review_by else None,
-            "review_overdue": bool(contract.review_by and contract.review_by < today),
-            "counts": {LABELS[s]: n for s, n in report.states(contract.name).items()},
-            "calls": [{
-                "path": c.path, "line": c.span.line, "column": c.span.column, "callee": c.callee,
-                "scope": c.scope, "state": LABELS[c.state],
-                "acceptance": _acceptance(c.acceptance) if c.acceptance else None,
-            } for c in calls],
-            "risks": [_risk(r, today) for r in risks if contract.name in r.contracts],
-        })
+        calls = sorted(
+            (c for c in report.calls if c.contract == contract.name),
+            key=lambda c: (c.path, c.span.line, c.span.column),
+        )
+        contracts.append(
+            {
+                "name": contract.name,
+                "owner": contract.owner,
+                "summary": contract.summary,
+                "review_by": contract.review_by.isoformat() if contract.review_by else None,
+                "review_overdue": bool(contract.review_by and contract.review_by < today),
+                "counts": {LABELS[s]: n for s, n in report.states(contract.name).items()},
+                "calls": [
+                    {
+                        "path": c.path,
+                        "line": c.span.line,
+                        "column": c.span.column,
+                        "callee": c.callee,
+                        "scope": c.scope,
+                        "state": LABELS[c.state],
+                        "acceptance": _acceptance(c.acceptance) if c.acceptance else None,
+                    }
+                    for c in calls
+                ],
+                "risks": [_risk(r, today) for r in risks if contract.name in r.contracts],
+            }
+        )
     return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "contractlint", "version": __version__},
@@ -77,8 +108,13 @@ def inventory(report: Report, today: dt.date) -> Dict[str, Any]:
     }
 
 
-def _acceptance(a) -> Dict[str, Any]:
-    return {"line": a.line, "reason": a.reason, "owner": a.owner, "until": a.until.isoformat() if a.until else None}
+def _acceptance(a) -> dict[str, Any]:
+    return {
+        "line": a.line,
+        "reason": a.reason,
+        "owner": a.owner,
+        "until": a.until.isoformat() if a.until else None,
+    }
 
 
 def render_json(report: Report, today: dt.date) -> str:
@@ -91,17 +127,27 @@ def _md(text: Any) -> str:
 
 def render_markdown(report: Report, today: dt.date) -> str:
     doc = inventory(report, today)
-    out: List[str] = [f"# contractlint report — {doc['date']}", ""]
+    out: list[str] = [f"# contractlint report — {doc['date']}", ""]
     if doc["risks"]:
         out += ["## Accepted risks, by expiry", ""] + _md_risks(doc["risks"]) + [""]
     for c in doc["contracts"]:
         review = c["review_by"] or "not set"
         if c["review_overdue"]:
             review += " (**overdue**)"
-        out += [f"## {c['name']}", "", f"{_md(c['summary'])}", "",
-                f"Owner: {_md(c['owner'])} · review by: {review}", ""]
-        out += ["| " + " | ".join(LABELS[s] for s in STATES) + " |", "|" + "---|" * len(STATES),
-                "| " + " | ".join(str(c["counts"][LABELS[s]]) for s in STATES) + " |", ""]
+        out += [
+            f"## {c['name']}",
+            "",
+            f"{_md(c['summary'])}",
+            "",
+            f"Owner: {_md(c['owner'])} · review by: {review}",
+            "",
+        ]
+        out += [
+            "| " + " | ".join(LABELS[s] for s in STATES) + " |",
+            "|" + "---|" * len(STATES),
+            "| " + " | ".join(str(c["counts"][LABELS[s]]) for s in STATES) + " |",
+            "",
+        ]
         if c["risks"]:
             out += [f"Accepted risks of {c['name']}, by expiry:", ""] + _md_risks(c["risks"]) + [""]
         if c["calls"]:
@@ -110,20 +156,26 @@ def render_markdown(report: Report, today: dt.date) -> str:
                 state = call["state"]
                 if call["acceptance"]:
                     a = call["acceptance"]
-                    state += (f" (until {a['until'] or 'no date'}, {a['owner'] or 'no owner'}: "
-                              f"{a['reason'] or 'no reason'})")
-                out.append(f"| {_md(state)} | `{_md(call['path'])}:{call['line']}` | `{_md(call['callee'])}` | "
-                           f"{_md(call['scope'] or 'module level')} |")
+                    state += (
+                        f" (until {a['until'] or 'no date'}, {a['owner'] or 'no owner'}: "
+                        f"{a['reason'] or 'no reason'})"
+                    )
+                out.append(
+                    f"| {_md(state)} | `{_md(call['path'])}:{call['line']}` | `{_md(call['callee'])}` | "
+                    f"{_md(call['scope'] or 'module level')} |"
+                )
             out.append("")
     return "\n".join(out) + "\n"
 
 
-def _md_risks(risks: List[Dict[str, Any]]) -> List[str]:
+def _md_risks(risks: list[dict[str, Any]]) -> list[str]:
     out = ["| expires | status | owner | codes | where | reason |", "|---|---|---|---|---|---|"]
     for r in risks:
         status = "**expired**" if r["expired"] else r["status"]
-        out.append(f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {', '.join(r['codes'])} | "
-                   f"`{_md(r['path'])}:{r['line']}` | {_md(r['reason'])} |")
+        out.append(
+            f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {', '.join(r['codes'])} | "
+            f"`{_md(r['path'])}:{r['line']}` | {_md(r['reason'])} |"
+        )
     return out
 
 
@@ -139,7 +191,7 @@ th{background:#f5f5f5}code{font-size:.85rem}
 """
 
 
-def _bar(counts: Dict[str, int]) -> str:
+def _bar(counts: dict[str, int]) -> str:
     """A stacked bar of the states, as inline SVG: nothing to fetch, nothing to run."""
     total = sum(counts.values())
     width, height = 600, 22
@@ -152,8 +204,10 @@ def _bar(counts: Dict[str, int]) -> str:
         if not n:
             continue
         w = width * n / total
-        parts.append(f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{COLOURS[state]}">'
-                     f'<title>{LABELS[state]}: {n}</title></rect>')
+        parts.append(
+            f'<rect x="{x:.1f}" y="0" width="{w:.1f}" height="{height}" fill="{COLOURS[state]}">'
+            f"<title>{LABELS[state]}: {n}</title></rect>"
+        )
         x += w
     label = ", ".join(f"{LABELS[s]} {counts[LABELS[s]]}" for s in STATES if counts[LABELS[s]])
     return f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}">{"".join(parts)}</svg>'
@@ -162,13 +216,21 @@ def _bar(counts: Dict[str, int]) -> str:
 def render_html(report: Report, today: dt.date) -> str:
     doc = inventory(report, today)
     e = html.escape
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           '<meta name="viewport" content="width=device-width, initial-scale=1">',
-           f"<title>contractlint report {e(doc['date'])}</title><style>{_STYLE}</style></head><body>",
-           f"<h1>contractlint report</h1><p class=\"meta\">{e(doc['date'])} · contractlint {e(__version__)}</p>"]
-    out.append('<p class="legend">' + "".join(
-        f'<span><span class="state" style="background:{COLOURS[s]}">&nbsp;</span> {LABELS[s]}</span>' for s in STATES)
-        + "</p>")
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>contractlint report {e(doc['date'])}</title><style>{_STYLE}</style></head><body>",
+        f'<h1>contractlint report</h1><p class="meta">{e(doc["date"])} · contractlint {e(__version__)}</p>',
+    ]
+    out.append(
+        '<p class="legend">'
+        + "".join(
+            f'<span><span class="state" style="background:{COLOURS[s]}">&nbsp;</span> {LABELS[s]}</span>'
+            for s in STATES
+        )
+        + "</p>"
+    )
     if doc["risks"]:
         out.append("<h2>Accepted risks, by expiry</h2>")
         out.extend(_html_risks(doc["risks"]))
@@ -176,38 +238,54 @@ def render_html(report: Report, today: dt.date) -> str:
         review = e(c["review_by"] or "not set")
         if c["review_overdue"]:
             review = f'<span class="expired">{review} (overdue)</span>'
-        out.append(f"<h2>{e(c['name'])}</h2><p>{e(c['summary'])}</p>"
-                   f"<p class=\"meta\">Owner: {e(c['owner'])} · review by: {review}</p>")
+        out.append(
+            f"<h2>{e(c['name'])}</h2><p>{e(c['summary'])}</p>"
+            f'<p class="meta">Owner: {e(c["owner"])} · review by: {review}</p>'
+        )
         out.append(_bar(c["counts"]))
-        out.append("<table><thead><tr>" + "".join(f"<th>{LABELS[s]}</th>" for s in STATES) + "</tr></thead>"
-                   "<tbody><tr>" + "".join(f"<td>{c['counts'][LABELS[s]]}</td>" for s in STATES) + "</tr></tbody></table>")
+        out.append(
+            "<table><thead><tr>"
+            + "".join(f"<th>{LABELS[s]}</th>" for s in STATES)
+            + "</tr></thead>"
+            "<tbody><tr>"
+            + "".join(f"<td>{c['counts'][LABELS[s]]}</td>" for s in STATES)
+            + "</tr></tbody></table>"
+        )
         if c["risks"]:
             out.append(f"<p>Accepted risks of {e(c['name'])}, by expiry:</p>")
             out.extend(_html_risks(c["risks"]))
         if c["calls"]:
-            out.append("<table><thead><tr><th>state</th><th>where</th><th>call</th><th>in</th></tr></thead><tbody>")
+            out.append(
+                "<table><thead><tr><th>state</th><th>where</th><th>call</th><th>in</th></tr></thead><tbody>"
+            )
             for call in c["calls"]:
                 state = next(s for s in STATES if LABELS[s] == call["state"])
                 badge = f'<span class="state" style="background:{COLOURS[state]}">{e(call["state"])}</span>'
                 if call["acceptance"]:
                     a = call["acceptance"]
-                    badge += f' until {e(a["until"] or "no date")}, {e(a["owner"] or "no owner")}: {e(a["reason"] or "")}'
-                out.append(f"<tr><td>{badge}</td><td><code>{e(call['path'])}:{call['line']}</code></td>"
-                           f"<td><code>{e(call['callee'])}</code></td><td>{e(call['scope'] or 'module level')}</td></tr>")
+                    badge += f" until {e(a['until'] or 'no date')}, {e(a['owner'] or 'no owner')}: {e(a['reason'] or '')}"
+                out.append(
+                    f"<tr><td>{badge}</td><td><code>{e(call['path'])}:{call['line']}</code></td>"
+                    f"<td><code>{e(call['callee'])}</code></td><td>{e(call['scope'] or 'module level')}</td></tr>"
+                )
             out.append("</tbody></table>")
     out.append("</body></html>")
     return "\n".join(out) + "\n"
 
 
-def _html_risks(risks: List[Dict[str, Any]]) -> List[str]:
+def _html_risks(risks: list[dict[str, Any]]) -> list[str]:
     e = html.escape
-    out = ["<table><thead><tr><th>expires</th><th>status</th><th>owner</th><th>codes</th><th>where</th>"
-           "<th>reason</th></tr></thead><tbody>"]
+    out = [
+        "<table><thead><tr><th>expires</th><th>status</th><th>owner</th><th>codes</th><th>where</th>"
+        "<th>reason</th></tr></thead><tbody>"
+    ]
     for r in risks:
         cls = ' class="expired"' if r["expired"] else ""
-        out.append(f"<tr><td{cls}>{e(r['until'] or '—')}</td><td{cls}>{e(r['status'])}</td>"
-                   f"<td>{e(r['owner'] or '—')}</td><td>{e(', '.join(r['codes']))}</td>"
-                   f"<td><code>{e(r['path'])}:{r['line']}</code></td><td>{e(r['reason'] or '—')}</td></tr>")
+        out.append(
+            f"<tr><td{cls}>{e(r['until'] or '—')}</td><td{cls}>{e(r['status'])}</td>"
+            f"<td>{e(r['owner'] or '—')}</td><td>{e(', '.join(r['codes']))}</td>"
+            f"<td><code>{e(r['path'])}:{r['line']}</code></td><td>{e(r['reason'] or '—')}</td></tr>"
+        )
     out.append("</tbody></table>")
     return out
 

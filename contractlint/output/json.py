@@ -8,7 +8,7 @@ the same code print the same bytes.
 from __future__ import annotations
 
 import json
-from typing import Any, Dict, Optional
+from typing import Any
 
 from contractlint.model import Finding, Fix, Report
 from contractlint.output import OutputOptions
@@ -18,27 +18,40 @@ SCHEMA_FILE = "report-v1.schema.json"
 
 
 def format_json(report: Report, options: OutputOptions) -> str:
-    return json.dumps(report_data(report, options), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    return (
+        json.dumps(report_data(report, options), indent=2, sort_keys=True, ensure_ascii=True) + "\n"
+    )
 
 
-def report_data(report: Report, options: OutputOptions) -> Dict[str, Any]:
+def report_data(report: Report, options: OutputOptions) -> dict[str, Any]:
     errors = len(report.errors())
     contracts = []
     for contract in report.contracts:
         states = report.states(contract.name)
-        contracts.append({"name": contract.name, "owner": contract.owner, "calls": sum(states.values()), **states})
+        contracts.append(
+            {
+                "name": contract.name,
+                "owner": contract.owner,
+                "calls": sum(states.values()),
+                **states,
+            }
+        )
     return {
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "contractlint", "version": options.version},
         "files_checked": report.files_checked,
         "files_parsed": report.files_parsed,
-        "counts": {"findings": len(report.findings), "errors": errors, "warnings": len(report.findings) - errors},
+        "counts": {
+            "findings": len(report.findings),
+            "errors": errors,
+            "warnings": len(report.findings) - errors,
+        },
         "contracts": contracts,
         "findings": [finding_data(f) for f in report.findings],
     }
 
 
-def finding_data(finding: Finding) -> Dict[str, Any]:
+def finding_data(finding: Finding) -> dict[str, Any]:
     span = finding.span
     return {
         "code": finding.code,
@@ -62,15 +75,20 @@ def finding_data(finding: Finding) -> Dict[str, Any]:
     }
 
 
-def _fix(fix: Optional[Fix]) -> Optional[Dict[str, Any]]:
+def _fix(fix: Fix | None) -> dict[str, Any] | None:
     if fix is None:
         return None
     return {
         "description": fix.description,
         "safe": fix.safe,
         "edits": [
-            {"line": e.span.line, "column": e.span.column, "end_line": e.span.end_line,
-             "end_column": e.span.end_column, "content": e.text}
+            {
+                "line": e.span.line,
+                "column": e.span.column,
+                "end_line": e.span.end_line,
+                "end_column": e.span.end_column,
+                "content": e.text,
+            }
             for e in fix.edits
         ],
     }

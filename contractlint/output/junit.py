@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from collections import defaultdict
-from typing import Dict, List
 
 from contractlint.model import Finding, Report
 from contractlint.output import OutputOptions
@@ -30,23 +29,34 @@ def xml_text(text: str) -> str:
 
 
 def format_junit(report: Report, options: OutputOptions) -> str:
-    by_file: Dict[str, List[Finding]] = defaultdict(list)
+    by_file: dict[str, list[Finding]] = defaultdict(list)
     for finding in report.findings:
         by_file[finding.path].append(finding)
     paths = list(dict.fromkeys([*report.files, *sorted(by_file)]))
     errored = {p for p in paths if any(f.code == _INTERNAL_ERROR for f in by_file[p])}
     failed = {p for p in paths if by_file[p]} - errored
-    counts = {"tests": str(len(paths)), "failures": str(len(failed)), "errors": str(len(errored)), "time": "0"}
+    counts = {
+        "tests": str(len(paths)),
+        "failures": str(len(failed)),
+        "errors": str(len(errored)),
+        "time": "0",
+    }
     suites = ET.Element("testsuites", {"name": SUITE, **counts})
     suite = ET.SubElement(suites, "testsuite", {"name": SUITE, **counts, "skipped": "0"})
     for path in paths:
-        case = ET.SubElement(suite, "testcase", {"name": xml_text(path), "classname": SUITE, "time": "0"})
+        case = ET.SubElement(
+            suite, "testcase", {"name": xml_text(path), "classname": SUITE, "time": "0"}
+        )
         for finding in by_file[path]:
             tag = "error" if finding.code == _INTERNAL_ERROR else "failure"
-            element = ET.SubElement(case, tag, {"message": xml_text(_headline(finding)), "type": finding.code})
+            element = ET.SubElement(
+                case, tag, {"message": xml_text(_headline(finding)), "type": finding.code}
+            )
             element.text = xml_text(_body(finding, options.quiet))
     ET.indent(suites)
-    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+    )
 
 
 def _headline(finding: Finding) -> str:

@@ -8,8 +8,6 @@ in a message can neither end a cell nor open an HTML tag. Long lists are cut (a 
 
 from __future__ import annotations
 
-from typing import List
-
 from contractlint.model import Report
 from contractlint.model.report import STATES
 from contractlint.output import OutputOptions
@@ -26,33 +24,46 @@ def cell(text: str) -> str:
 def format_markdown(report: Report, options: OutputOptions) -> str:
     errors = len(report.errors())
     warnings = len(report.findings) - errors
-    lines: List[str] = ["## contractlint", ""]
+    lines: list[str] = ["## contractlint", ""]
     if report.findings:
         files = len({f.path for f in report.findings})
-        lines.append(f"**{len(report.findings)} finding{_s(len(report.findings))}** ({errors} error{_s(errors)}, "
-                     f"{warnings} warning{_s(warnings)}) in {files} file{_s(files)}; "
-                     f"{report.files_checked} file{_s(report.files_checked)} checked.")
+        lines.append(
+            f"**{len(report.findings)} finding{_s(len(report.findings))}** ({errors} error{_s(errors)}, "
+            f"{warnings} warning{_s(warnings)}) in {files} file{_s(files)}; "
+            f"{report.files_checked} file{_s(report.files_checked)} checked."
+        )
     else:
         lines.append(f"No findings: {report.files_checked} file{_s(report.files_checked)} checked.")
     lines.append("")
     if report.contracts:
-        shown = [s for s in STATES if s in ("kept", "approved", "broken") or
-                 any(report.states(c.name)[s] for c in report.contracts)]
+        shown = [
+            s
+            for s in STATES
+            if s in ("kept", "approved", "broken")
+            or any(report.states(c.name)[s] for c in report.contracts)
+        ]
         lines.append("| contract | owner | calls | " + " | ".join(shown) + " |")
         lines.append("|---|---|---:|" + "---:|" * len(shown))
         for contract in report.contracts:
             states = report.states(contract.name)
             counts = " | ".join(str(states[s]) for s in shown)
-            lines.append(f"| {cell(contract.name)} | {cell(contract.owner)} | {sum(states.values())} | {counts} |")
+            lines.append(
+                f"| {cell(contract.name)} | {cell(contract.owner)} | {sum(states.values())} | {counts} |"
+            )
         lines.append("")
     if report.findings and not options.quiet:
         lines += ["| location | code | contract | message |", "|---|---|---|---|"]
         for f in report.findings[:MAX_ROWS]:
             where = f"{f.path}:{f.span.line}:{f.span.column}"
-            lines.append(f"| {cell(where)} | {f.code} {cell(f.name)} | {cell(f.contract or '')} | {cell(f.message)} |")
+            lines.append(
+                f"| {cell(where)} | {f.code} {cell(f.name)} | {cell(f.contract or '')} | {cell(f.message)} |"
+            )
         if len(report.findings) > MAX_ROWS:
             rest = len(report.findings) - MAX_ROWS
-            lines += ["", f"… and {rest} more finding{_s(rest)}: see the job's log or the SARIF report."]
+            lines += [
+                "",
+                f"… and {rest} more finding{_s(rest)}: see the job's log or the SARIF report.",
+            ]
         lines.append("")
     return "\n".join(lines)
 

@@ -11,13 +11,15 @@ from __future__ import annotations
 import json
 import os
 import posixpath
-from typing import Any, Dict, Optional
+from typing import Any
 from urllib.parse import quote
 
 from contractlint.model import RULES, Finding, Report, Rule, Span
 from contractlint.output import OutputOptions
 
-SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+SARIF_SCHEMA = (
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
+)
 INFORMATION_URI = "https://github.com/contractlint/contractlint"
 #: Where each rule's page lives on the web (the same text as ``contractlint explain`` and ``help``).
 HELP_URI = "https://github.com/contractlint/contractlint#rules"
@@ -30,16 +32,24 @@ def format_sarif(report: Report, options: OutputOptions) -> str:
     return json.dumps(sarif_log(report, options), indent=2, ensure_ascii=True) + "\n"
 
 
-def sarif_log(report: Report, options: OutputOptions) -> Dict[str, Any]:
+def sarif_log(report: Report, options: OutputOptions) -> dict[str, Any]:
     rules = list(RULES)
     known = {rule.code for rule in rules}
     for finding in report.findings:
         if finding.code not in known:
             known.add(finding.code)
-            rules.append(Rule(code=finding.code, name=finding.name, severity=finding.severity,
-                              summary=finding.name, what="", why=""))
+            rules.append(
+                Rule(
+                    code=finding.code,
+                    name=finding.name,
+                    severity=finding.severity,
+                    summary=finding.name,
+                    what="",
+                    why="",
+                )
+            )
     index = {rule.code: i for i, rule in enumerate(rules)}
-    driver: Dict[str, Any] = {
+    driver: dict[str, Any] = {
         "name": "contractlint",
         "informationUri": INFORMATION_URI,
         "rules": [_rule(rule) for rule in rules],
@@ -50,7 +60,11 @@ def sarif_log(report: Report, options: OutputOptions) -> Dict[str, Any]:
     run = {
         "tool": {"driver": driver},
         "originalUriBaseIds": {
-            SRCROOT: {"description": {"text": "The project root: the folder of pyproject.toml, or --output-root."}},
+            SRCROOT: {
+                "description": {
+                    "text": "The project root: the folder of pyproject.toml, or --output-root."
+                }
+            },
         },
         "columnKind": "unicodeCodePoints",
         "results": [_result(f, index[f.code], options.root) for f in report.findings],
@@ -62,7 +76,7 @@ def level(severity: str) -> str:
     return _LEVELS.get(severity, "note")
 
 
-def _rule(rule: Rule) -> Dict[str, Any]:
+def _rule(rule: Rule) -> dict[str, Any]:
     page = rule.page()
     return {
         "id": rule.code,
@@ -76,47 +90,70 @@ def _rule(rule: Rule) -> Dict[str, Any]:
     }
 
 
-def _result(finding: Finding, rule_index: int, root: str) -> Dict[str, Any]:
+def _result(finding: Finding, rule_index: int, root: str) -> dict[str, Any]:
     location = {"uri": artifact_uri(finding.path, root), "uriBaseId": SRCROOT}
-    result: Dict[str, Any] = {
+    result: dict[str, Any] = {
         "ruleId": finding.code,
         "ruleIndex": rule_index,
         "level": level(finding.severity),
         "message": _message(finding),
-        "locations": [{"physicalLocation": {"artifactLocation": location, "region": region(finding.span)}}],
+        "locations": [
+            {"physicalLocation": {"artifactLocation": location, "region": region(finding.span)}}
+        ],
     }
     if finding.fingerprint:
         result["partialFingerprints"] = {FINGERPRINT_KEY: finding.fingerprint}
     if finding.fix is not None and finding.fix.edits:
-        result["fixes"] = [{
-            "description": {"text": _plain(finding.fix.description)},
-            "artifactChanges": [{
-                "artifactLocation": dict(location),
-                "replacements": [
-                    {"deletedRegion": region(edit.span), "insertedContent": {"text": edit.text}}
-                    for edit in finding.fix.edits
+        result["fixes"] = [
+            {
+                "description": {"text": _plain(finding.fix.description)},
+                "artifactChanges": [
+                    {
+                        "artifactLocation": dict(location),
+                        "replacements": [
+                            {
+                                "deletedRegion": region(edit.span),
+                                "insertedContent": {"text": edit.text},
+                            }
+                            for edit in finding.fix.edits
+                        ],
+                    }
                 ],
-            }],
-        }]
-    properties = {key: value for key, value in (("contract", finding.contract), ("callee", finding.callee),
-                                                ("scope", finding.scope)) if value}
+            }
+        ]
+    properties = {
+        key: value
+        for key, value in (
+            ("contract", finding.contract),
+            ("callee", finding.callee),
+            ("scope", finding.scope),
+        )
+        if value
+    }
     if properties:
         result["properties"] = properties
     return result
 
 
-def region(span: Span) -> Dict[str, int]:
+def region(span: Span) -> dict[str, int]:
     """A SARIF region: like our spans, its end column is the column after the last character, so an
     empty span (an insertion point, or a finding about a whole file) is an empty region."""
-    return {"startLine": span.line, "startColumn": span.column, "endLine": span.end_line,
-            "endColumn": span.end_column}
+    return {
+        "startLine": span.line,
+        "startColumn": span.column,
+        "endLine": span.end_line,
+        "endColumn": span.end_column,
+    }
 
 
-def _message(finding: Finding) -> Dict[str, str]:
+def _message(finding: Finding) -> dict[str, str]:
     text = _plain(finding.message)
     parts = [text]
     if finding.suggestion:
-        parts += ["Recommended handling for this call:", "```python\n" + finding.suggestion.rstrip("\n") + "\n```"]
+        parts += [
+            "Recommended handling for this call:",
+            "```python\n" + finding.suggestion.rstrip("\n") + "\n```",
+        ]
     if finding.remediation:
         parts.append(_plain(finding.remediation))
     return {"text": text, "markdown": "\n\n".join(parts)}
@@ -140,7 +177,7 @@ def artifact_uri(path: str, root: str) -> str:
     return quote(rel, safe="/")
 
 
-def root_relative(path: str, root: str) -> Optional[str]:
+def root_relative(path: str, root: str) -> str | None:
     """``path`` relative to ``root``, with forward slashes; None when no relative path leads there."""
     try:
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))

@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from collections import Counter
 from itertools import groupby
-from typing import List
 
 from contractlint.model import Report
 
 
-def _indent(text: str, prefix: str) -> List[str]:
+def _indent(text: str, prefix: str) -> list[str]:
     return [prefix + line if line else line for line in text.splitlines()]
 
 
 _COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
 
 
-def _hunk(diff: str, color: bool) -> List[str]:
+def _hunk(diff: str, color: bool) -> list[str]:
     out = []
     for line in diff.splitlines():
         paint = _COLORS.get(line[:1]) if color else None
@@ -24,10 +23,10 @@ def _hunk(diff: str, color: bool) -> List[str]:
     return out
 
 
-def _help(group, color: bool = False) -> List[str]:
+def _help(group, color: bool = False) -> list[str]:
     """Each fix of the call as a diff hunk (said whether ``--fix`` applies it), else the recommended
     handling as text."""
-    lines: List[str] = []
+    lines: list[str] = []
     shown = set()
     for f in group:
         if f.fix is None or not f.fix.diff or f.fix.diff in shown:
@@ -43,14 +42,16 @@ def _help(group, color: bool = False) -> List[str]:
     return lines
 
 
-def format_findings(report: Report, show_help: bool = True, color: bool = False) -> List[str]:
-    lines: List[str] = []
+def format_findings(report: Report, show_help: bool = True, color: bool = False) -> list[str]:
+    lines: list[str] = []
     for _, group in groupby(report.findings, key=lambda f: (f.path, f.span, f.contract)):
         group = list(group)
         for f in group:
             contract = f" [{f.contract}]" if f.contract else ""
             level = "" if f.severity == "error" else f" ({f.severity})"
-            lines.append(f"{f.path}:{f.span.line}:{f.span.column}: {f.code}{contract}{level} {f.message}")
+            lines.append(
+                f"{f.path}:{f.span.line}:{f.span.column}: {f.code}{contract}{level} {f.message}"
+            )
         last = group[-1]
         if show_help:
             lines.extend(_help(group, color))
@@ -59,14 +60,17 @@ def format_findings(report: Report, show_help: bool = True, color: bool = False)
     return lines
 
 
-def format_summary(report: Report) -> List[str]:
-    lines: List[str] = []
+def format_summary(report: Report) -> list[str]:
+    lines: list[str] = []
     for contract in report.contracts:
         states = report.states(contract.name)
         approved = states["approved"]
         approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
         total = sum(states.values())
-        parts = [f"{total} call{'' if total == 1 else 's'}", f"{states['kept'] + approved} kept{approved_text}"]
+        parts = [
+            f"{total} call{'' if total == 1 else 's'}",
+            f"{states['kept'] + approved} kept{approved_text}",
+        ]
         parts += [f"{states[s]} {s}" for s in ("accepted", "baselined") if states[s]]
         parts.append(f"{states['broken']} broken")
         lines.append(f"{contract.name}: {', '.join(parts)}")

@@ -24,7 +24,6 @@ import sys
 import tempfile
 from collections import defaultdict
 from pathlib import Path
-from typing import Dict, List, Set, Tuple
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
@@ -39,47 +38,69 @@ PACKAGES = {
     "watchtower": ("3.4.0", "watchtower"),
 }
 CODES = ("CL001", "CL002", "CL003", "CL004", "CL005", "CL006")
-Site = Tuple[str, int, int]
+Site = tuple[str, int, int]
 
 
-def labels(package: str) -> Dict[Site, dict]:
+def labels(package: str) -> dict[Site, dict]:
     with open(HERE / f"{package}.csv", newline="", encoding="utf-8") as fh:
-        return {(row["file"], int(row["line"]), int(row["column"])): row for row in csv.DictReader(fh)}
+        return {
+            (row["file"], int(row["line"]), int(row["column"])): row for row in csv.DictReader(fh)
+        }
 
 
-def expected(rows: Dict[Site, dict]) -> Dict[Site, Set[str]]:
+def expected(rows: dict[Site, dict]) -> dict[Site, set[str]]:
     return {site: {c for c in row["expect"].split() if c in CODES} for site, row in rows.items()}
 
 
-def run(package: str, follow: bool) -> List[dict]:
+def run(package: str, follow: bool) -> list[dict]:
     version, folder = PACKAGES[package]
     root = fetch(package, version) / f"{package}-{version}"
     # The configuration sits in the package's folder: the project root is where it is.
     with tempfile.TemporaryDirectory(dir=root) as tmp:
         config = Path(tmp) / "pyproject.toml"
-        config.write_text(f"[tool.contractlint]\nfollow-calls = {'true' if follow else 'false'}\n", encoding="utf-8")
+        config.write_text(
+            f"[tool.contractlint]\nfollow-calls = {'true' if follow else 'false'}\n",
+            encoding="utf-8",
+        )
         done = subprocess.run(
-            [sys.executable, "-m", "contractlint", "check", "--format", "json", "--no-cache", "--exit-zero",
-             "--config", str(config), folder],
-            cwd=root, capture_output=True, text=True, check=False)
+            [
+                sys.executable,
+                "-m",
+                "contractlint",
+                "check",
+                "--format",
+                "json",
+                "--no-cache",
+                "--exit-zero",
+                "--config",
+                str(config),
+                folder,
+            ],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            check=False,
+        )
     if done.returncode != 0:
         raise SystemExit(f"contractlint failed on {package}: {done.stderr.strip()}")
     return json.loads(done.stdout)["findings"]
 
 
-def found(findings: List[dict]) -> Dict[Site, Set[str]]:
-    out: Dict[Site, Set[str]] = defaultdict(set)
+def found(findings: list[dict]) -> dict[Site, set[str]]:
+    out: dict[Site, set[str]] = defaultdict(set)
     for finding in findings:
         if finding["code"] not in CODES:
             continue
-        origins = finding.get("origins") or [f"{finding['path']}:{finding['line']}:{finding['column']}"]
+        origins = finding.get("origins") or [
+            f"{finding['path']}:{finding['line']}:{finding['column']}"
+        ]
         for origin in origins:
             path, line, column = origin.rsplit(":", 2)
             out[(path, int(line), int(column))].add(finding["code"])
     return out
 
 
-def score(expect: Dict[Site, Set[str]], actual: Dict[Site, Set[str]]):
+def score(expect: dict[Site, set[str]], actual: dict[Site, set[str]]):
     """Per code: true positives, false positives, false negatives; and the sites behind each miss."""
     counts = {code: [0, 0, 0] for code in CODES}
     misses = []
@@ -90,7 +111,13 @@ def score(expect: Dict[Site, Set[str]], actual: Dict[Site, Set[str]]):
                 counts[code][0] += 1
             elif code in got:
                 counts[code][1] += 1
-                misses.append((site, code, "reported, not expected" + ("" if site in expect else " (unlabelled site)")))
+                misses.append(
+                    (
+                        site,
+                        code,
+                        "reported, not expected" + ("" if site in expect else " (unlabelled site)"),
+                    )
+                )
             elif code in want:
                 counts[code][2] += 1
                 misses.append((site, code, "expected, not reported"))
@@ -104,7 +131,9 @@ def ratio(a: int, b: int) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
-    parser.add_argument("--misses", action="store_true", help="list every false positive and false negative")
+    parser.add_argument(
+        "--misses", action="store_true", help="list every false positive and false negative"
+    )
     options = parser.parse_args()
     totals = {mode: {code: [0, 0, 0] for code in CODES} for mode in ("follow", "intra")}
     table = {}
@@ -124,12 +153,30 @@ def main() -> int:
         tp = sum(c[0] for c in totals[mode].values())
         fp = sum(c[1] for c in totals[mode].values())
         fn = sum(c[2] for c in totals[mode].values())
-        summary[mode] = {"tp": tp, "fp": fp, "fn": fn, "precision": ratio(tp, tp + fp), "recall": ratio(tp, tp + fn),
-                         "per_rule": {code: {"tp": c[0], "fp": c[1], "fn": c[2], "precision": ratio(c[0], c[0] + c[1]),
-                                             "recall": ratio(c[0], c[0] + c[2])}
-                                      for code, c in totals[mode].items() if any(c)}}
+        summary[mode] = {
+            "tp": tp,
+            "fp": fp,
+            "fn": fn,
+            "precision": ratio(tp, tp + fp),
+            "recall": ratio(tp, tp + fn),
+            "per_rule": {
+                code: {
+                    "tp": c[0],
+                    "fp": c[1],
+                    "fn": c[2],
+                    "precision": ratio(c[0], c[0] + c[1]),
+                    "recall": ratio(c[0], c[0] + c[2]),
+                }
+                for code, c in totals[mode].items()
+                if any(c)
+            },
+        }
     if options.json:
-        print(json.dumps({"sites": {p: len(labels(p)) for p in PACKAGES}, "summary": summary}, indent=2))
+        print(
+            json.dumps(
+                {"sites": {p: len(labels(p)) for p in PACKAGES}, "summary": summary}, indent=2
+            )
+        )
         return 0
     print(f"labelled sites: {', '.join(f'{p} {len(labels(p))}' for p in PACKAGES)}")
     print(f"{'rule':8} {'following calls':>28}   {'each function alone':>28}")
