@@ -1,0 +1,20 @@
+"""Tests marked ``browser`` run only where chromium is, or fail where CI requires them (tests/browser.py)."""
+
+from __future__ import annotations
+
+import pytest
+from browser import MISSING, REQUIRE, browser_required, find_chromium
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    if find_chromium() or browser_required():
+        return
+    skip = pytest.mark.skip(reason=MISSING)
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("browser") and browser_required() and not find_chromium():
+        pytest.fail(f"{MISSING}; {REQUIRE} is set, so the browser tests must run", pytrace=False)
