@@ -514,6 +514,16 @@ REDIS_CASES = {
         """,
         [("CL002", 3)],
     ),
+    "a subclass only (MaxClientsReachedError, the server's maxclients limit)": (
+        """\
+        import redis
+        try:
+            redis.Redis().get("k")
+        except redis.MaxClientsReachedError:
+            log()
+        """,
+        [("CL002", 3)],
+    ),
     "ResponseError is an answer, not an outage": (
         """\
         import redis
@@ -1247,6 +1257,7 @@ REACHES_THE_SERVER = {
         "redis.asyncio.client.Redis.initialize",
         "redis.client.Pipeline.execute",
         "redis.client.PubSub.subscribe",
+        "redis.asyncio.client.PubSub.get_sharded_message",
         "redis.lock.Lock.acquire",
     ],
     "boto3": [
