@@ -19,6 +19,13 @@ from contractlint.model.contract import glob_to_regex
 #: The builtin contracts of client libraries.
 LIBRARIES = ("requests", "httpx", "redis", "boto3")
 
+#: The releases pinned for the comparison need this Python; the test extra installs older
+#: releases on older ones, where the comparison is skipped.
+PINNED_PYTHON = (3, 11)
+NEEDS_PINNED_PYTHON = (
+    "the client releases the builtin contracts are checked against need Python 3.11+"
+)
+
 #: For each contract, the packages of its library: a public exception is a class defined there.
 PACKAGES = {
     "requests": ("requests",),

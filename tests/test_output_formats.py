@@ -18,6 +18,7 @@ from importlib import resources
 from pathlib import Path
 from urllib.parse import unquote
 
+import jsonschema
 import pytest
 from clirun import invoke
 
@@ -30,13 +31,6 @@ from contractlint.output.json import format_json
 from contractlint.output.junit import format_junit
 from contractlint.output.markdown import format_markdown
 from contractlint.output.sarif import format_sarif
-
-try:
-    import jsonschema
-except (
-    ImportError
-):  # the oldest-Python CI run installs no test extra: only the schema checks need it
-    jsonschema = None
 
 ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
@@ -140,13 +134,7 @@ def report_schema() -> dict:
     )
 
 
-def needs_jsonschema() -> None:
-    if jsonschema is None:
-        pytest.skip("jsonschema is not installed (pip install -e '.[test]')")
-
-
 def validate_report(data) -> None:
-    needs_jsonschema()
     schema = report_schema()
     jsonschema.Draft202012Validator.check_schema(schema)
     jsonschema.Draft202012Validator(schema).validate(data)
@@ -244,7 +232,6 @@ def test_the_shipped_schema_rejects_what_it_does_not_describe(breakage):
 
 
 def sarif_validator():
-    needs_jsonschema()
     schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
     cls = jsonschema.validators.validator_for(schema)
     cls.check_schema(schema)
