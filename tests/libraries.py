@@ -1,9 +1,14 @@
 """The client libraries the builtin contracts describe, read from the releases installed here.
 
-How a contract is compared with its library, in one place: tests/test_builtin_contracts.py runs it
-against the releases the test extra installs, and every function that lists problems must list
-none. The functions list problems as sentences instead of raising, so that a release that
-renamed or removed something still yields all of them.
+One place for how a contract is compared with its library, used twice:
+
+* tests/test_builtin_contracts.py, against the releases pinned in pyproject.toml's ``test``
+  extra: every function that lists problems must list none;
+* maint/drift.py, against the newest releases on PyPI, in a throwaway environment: what they
+  list is the work of bringing the contracts (and the pins) up to date.
+
+Every function here lists problems as sentences instead of raising, so that a release that
+renamed or removed something still yields a report.
 """
 
 from __future__ import annotations
@@ -26,6 +31,9 @@ NEEDS_PINNED_PYTHON = (
     "the client releases the builtin contracts are checked against need Python 3.11+"
 )
 
+#: The distributions whose classes the contracts name, pinned in the test extra.
+DISTRIBUTIONS = ("requests", "urllib3", "httpx", "redis", "boto3", "botocore", "s3transfer")
+
 #: For each contract, the packages of its library: a public exception is a class defined there.
 PACKAGES = {
     "requests": ("requests",),
@@ -43,7 +51,7 @@ EXCEPTION_MODULES = {
 }
 
 #: The classes whose methods the contracts' globs name (besides the boto3 operations and
-#: resources, made at run time).
+#: resources, made at run time), and the modules whose functions they name.
 CLIENT_CLASSES = {
     "requests": ("requests.sessions.Session",),
     "httpx": ("httpx.Client", "httpx.AsyncClient"),
@@ -64,6 +72,7 @@ CLIENT_CLASSES = {
         "boto3.dynamodb.table.BatchWriter",
     ),
 }
+CLIENT_MODULES = {"requests": ("requests",), "httpx": ("httpx",), "redis": (), "boto3": ("boto3",)}
 
 
 def resolve(dotted: str):
@@ -275,3 +284,42 @@ def stale_patterns(contract: Contract) -> list[str]:
             if not any(regex.match(n) for n in names):
                 problems.append(f"[[calls]][{group.index}] {pattern} matches no real call")
     return problems
+
+
+def public_calls(name: str) -> set[str]:
+    """The public methods of the library's client classes and the public functions of its modules.
+    A method a class shares with one listed before it is listed there only: a pipeline's
+    commands are the client's, queued until execute()."""
+    found: set[str] = set()
+    seen: list[type] = []
+    for dotted in CLIENT_CLASSES[name]:
+        cls = resolve(dotted)
+        for m in dir(cls):
+            if m.startswith("_") or not callable(getattr(cls, m, None)):
+                continue
+            method = inspect.getattr_static(cls, m)
+            if not any(inspect.getattr_static(other, m, None) is method for other in seen):
+                found.add(f"{spelling(cls)}.{m}")
+        seen.append(cls)
+    for module_name in CLIENT_MODULES[name]:
+        module = importlib.import_module(module_name)
+        for a in dir(module):
+            obj = getattr(module, a)
+            # functions and other callables (httpx.main is a click command, or a stub without click)
+            if not a.startswith("_") and callable(obj) and not inspect.isclass(obj):
+                found.add(f"{module_name}.{a}")
+    return found
+
+
+def naming(contract: Contract, callee: str) -> str | None:
+    """How the contract names a call: "call" (a group matches it), "excluded" (a group's
+    `exclude` leaves it out), "factory" (a [types] key), or None (nothing names it)."""
+    callee = contract.canonical(callee)
+    if contract.group_for(callee) is not None:
+        return "call"
+    for group in contract.calls:
+        if any(glob_to_regex(p).match(callee) for p in group.exclude):
+            return "excluded"
+    if callee in contract.types:
+        return "factory"
+    return None

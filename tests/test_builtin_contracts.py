@@ -6,8 +6,8 @@ Two kinds of checks:
   with the exact findings (code, line) expected;
 * the real libraries: every error class with its bases, every alias, every factory in
   ``[types]`` and every name or glob under ``match`` / ``exclude`` is compared with the library
-  releases pinned in pyproject.toml's ``test`` extra (tests/libraries.py holds the comparison),
-  so a contract that drifts from the library fails.
+  releases pinned in pyproject.toml's ``test`` extra (tests/libraries.py holds the comparison,
+  which maint/drift.py runs against the newest releases), so a contract that drifts fails.
 """
 
 from __future__ import annotations
