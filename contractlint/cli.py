@@ -26,11 +26,12 @@ from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
 from contractlint.output import FORMATS, OutputOptions
+from contractlint.output.escape import terminal
 
 
 def _fail(exc: UserError) -> None:
     for message in exc.messages:
-        click.echo(f"contractlint: error: {message}", err=True)
+        click.echo(f"contractlint: error: {terminal(message)}", err=True)
     sys.exit(2)
 
 
@@ -72,7 +73,7 @@ class _Main(click.Group):
                 else []
             )
             where = f"{command[0]}: " if command else ""
-            click.echo(f"contractlint: error: {where}{message}", err=True)
+            click.echo(f"contractlint: error: {where}{terminal(message)}", err=True)
             code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
         except click.Abort:
             click.echo("contractlint: error: aborted", err=True)
@@ -317,6 +318,12 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
 
+def _problems(fixing: list) -> None:
+    for outcome in fixing:
+        for problem in outcome.problems:
+            click.echo(f"contractlint: {terminal(problem)}", err=True)
+
+
 def _report_diff(fixing: list, report) -> int:
     """``--diff``: the unified diff of every safe fix on standard output, the counts on standard error."""
     from contractlint.fixes.apply import decode
@@ -328,9 +335,7 @@ def _report_diff(fixing: list, report) -> int:
             unified_diff(outcome.path, decode(outcome.before)[0], decode(outcome.after)[0]),
             nl=False,
         )
-    for outcome in fixing:
-        for problem in outcome.problems:
-            click.echo(f"contractlint: {problem}", err=True)
+    _problems(fixing)
     fixed = sum(len(f.fixed) for f in fixing)
     click.echo(
         f"Would fix {_plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
@@ -340,9 +345,7 @@ def _report_diff(fixing: list, report) -> int:
 
 def _report_fixed(fixing: list, report) -> None:
     """``--fix``: what could not be applied, and the counts, on standard error (as ruff does)."""
-    for outcome in fixing:
-        for problem in outcome.problems:
-            click.echo(f"contractlint: {problem}", err=True)
+    _problems(fixing)
     fixed = sum(len(f.fixed) for f in fixing)
     remaining = len(report.findings)
     click.echo(
@@ -534,8 +537,10 @@ def check(
             sys.exit(0)
         for entry in report.baseline_gone:
             click.echo(
-                f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
-                f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}",
+                terminal(
+                    f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
+                    f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}"
+                ),
                 err=True,
             )
         options = OutputOptions(quiet=quiet, root=output_root or config.root)
@@ -682,7 +687,7 @@ def explain(code: str | None) -> None:
     rule = rule_by_code(code)
     if rule is None:
         click.echo(
-            f'contractlint: error: unknown rule "{code}"; `contractlint explain` lists them',
+            f'contractlint: error: unknown rule "{terminal(code)}"; `contractlint explain` lists them',
             err=True,
         )
         sys.exit(2)
@@ -723,11 +728,13 @@ def contracts(paths, contract_specs, config_path, builtin) -> None:
     for contract in found:
         origin = "builtin" if contract.builtin else contract.source
         review = f", review by {contract.review_by.isoformat()}" if contract.review_by else ""
-        click.echo(f"{contract.name} ({origin}) owner {contract.owner}{review}")
-        click.echo(f"  {contract.summary}")
+        click.echo(terminal(f"{contract.name} ({origin}) owner {contract.owner}{review}"))
+        click.echo(f"  {terminal(contract.summary)}")
         for group in contract.calls:
             raises = ", ".join(group.raises)
             click.echo(
-                f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}"
+                terminal(
+                    f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}"
+                )
             )
     click.echo(f"Contracts: {len(found)} valid.")

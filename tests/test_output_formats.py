@@ -549,7 +549,7 @@ def test_markdown_summary_has_a_row_per_contract_and_cells_that_stay_cells(examp
     pipes = finding(message="a | b <script>x</script>\nsecond line")
     findings = table_rows(format_markdown(report_of(pipes), OutputOptions()), "| location |")
     assert len(findings[2]) == 4
-    assert findings[2][3] == "a \\| b &lt;script&gt;x&lt;/script&gt; second line"
+    assert findings[2][3] == "a \\| b \\<script\\>x\\</script\\> second line"
 
 
 def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerprints(
