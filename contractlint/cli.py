@@ -25,7 +25,7 @@ from contractlint.config import (
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
-from contractlint.output import FORMATS, OutputOptions
+from contractlint.output import FORMATS, OutputOptions, plural
 from contractlint.output.escape import terminal
 
 
@@ -60,11 +60,15 @@ def _setup(
 
 class _Main(click.Group):
     """Usage errors as one line, ``contractlint: error: ...``, exit 2, like every other error
-    (click's own print the usage text over several lines)."""
+    (click's own print the usage text over several lines). ``contractlint`` alone prints its help,
+    as any click group does (click 8.2 and later: on standard error, exit 2)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:
+            exc.show()
+            code = exc.exit_code
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split())
             command = (
@@ -81,6 +85,10 @@ class _Main(click.Group):
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)
+
+
+#: What click 8.2 and later raise for a group called without a command (older ones print the help).
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -314,10 +322,6 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
 def _problems(fixing: list) -> None:
     for outcome in fixing:
         for problem in outcome.problems:
@@ -338,7 +342,7 @@ def _report_diff(fixing: list, report) -> int:
     _problems(fixing)
     fixed = sum(len(f.fixed) for f in fixing)
     click.echo(
-        f"Would fix {_plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
+        f"Would fix {plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
     )
     return 1 if changed else 0
 
@@ -349,7 +353,7 @@ def _report_fixed(fixing: list, report) -> None:
     fixed = sum(len(f.fixed) for f in fixing)
     remaining = len(report.findings)
     click.echo(
-        f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).",
+        f"Found {plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).",
         err=True,
     )
 
@@ -531,7 +535,7 @@ def check(
             )
             count = len(report.findings) + len(report.baselined)
             click.echo(
-                f"contractlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}",
+                f"contractlint: wrote {plural(count, 'finding')} to {write_baseline}",
                 err=True,
             )
             sys.exit(0)
@@ -681,8 +685,9 @@ def explain(code: str | None) -> None:
     Without CODE, list every rule.
     """
     if code is None:
+        width = max(len(rule.name) for rule in RULES)
         for rule in RULES:
-            click.echo(f"{rule.code}  {rule.name:<22} {rule.severity:<8} {rule.summary}")
+            click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}")
         return
     rule = rule_by_code(code)
     if rule is None:

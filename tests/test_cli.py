@@ -95,7 +95,7 @@ def test_exit_zero_when_every_call_keeps_the_contract(tmp_path):
     result = run("check", str(tmp_path))
     assert result.exit_code == 0, result.stdout
     assert "capability-server: 1 call, 1 kept, 0 broken" in result.stdout
-    assert "All checked: 1 files, no findings." in result.stdout
+    assert "All checked: 1 file, no findings." in result.stdout
 
 
 def test_select_ignore_and_quiet(tmp_path):
@@ -194,6 +194,31 @@ def test_explain_every_rule_has_a_page():
     assert "## Use instead" in by_name.stdout
     unknown = run("explain", "CL777")
     assert unknown.exit_code == 2
+
+
+def test_explain_without_a_code_lines_up_every_column():
+    lines = run("explain").stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [[rule.code, rule.name] for rule in RULES]
+    # the severity and the summary start at the same column on every line, past the longest name
+    severity = {
+        line.index(f" {rule.severity} ", 7 + len(rule.name)) for line, rule in zip(lines, RULES)
+    }
+    summary = {line.index(rule.summary) for line, rule in zip(lines, RULES)}
+    assert len(severity) == len(summary) == 1
+    assert min(severity) > 7 + max(len(rule.name) for rule in RULES)
+
+
+def test_contractlint_alone_prints_its_help():
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "contractlint")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    shown = proc.stdout + proc.stderr
+    assert shown.startswith("Usage: contractlint [OPTIONS] COMMAND [ARGS]...\n\n")
+    assert "\nCommands:\n  check " in shown and "contractlint: error" not in shown
+    assert proc.returncode in (0, 2)  # click 8.2 and later: on standard error, exit 2
 
 
 def test_contracts_lists_and_validates(tmp_path):

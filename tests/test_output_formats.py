@@ -30,6 +30,7 @@ from contractlint.output.json import format_json
 from contractlint.output.junit import format_junit
 from contractlint.output.markdown import format_markdown
 from contractlint.output.sarif import format_sarif
+from contractlint.output.text import format_text
 
 try:
     import jsonschema
@@ -550,6 +551,31 @@ def test_markdown_summary_has_a_row_per_contract_and_cells_that_stay_cells(examp
     findings = table_rows(format_markdown(report_of(pipes), OutputOptions()), "| location |")
     assert len(findings[2]) == 4
     assert findings[2][3] == "a \\| b \\<script\\>x\\</script\\> second line"
+
+
+@pytest.mark.parametrize(
+    "findings, files, text, markdown",
+    [
+        ([], 1, "All checked: 1 file, no findings.", "No findings: 1 file checked."),
+        ([], 2, "All checked: 2 files, no findings.", "No findings: 2 files checked."),
+        (
+            [finding()],
+            1,
+            "Found 1 finding (1 error, 0 warnings) in 1 file; 1 file checked.",
+            "**1 finding** (1 error, 0 warnings) in 1 file; 1 file checked.",
+        ),
+        (
+            [finding(), finding(line=9, severity="warning"), finding(path="b.py")],
+            3,
+            "Found 3 findings (2 errors, 1 warning) in 2 files; 3 files checked.",
+            "**3 findings** (2 errors, 1 warning) in 2 files; 3 files checked.",
+        ),
+    ],
+)
+def test_counts_say_one_file_and_two_files(findings, files, text, markdown):
+    report = report_of(*findings, files=[f"f{i}.py" for i in range(files)])
+    assert format_text(report).splitlines()[-1] == text
+    assert markdown in format_markdown(report, OutputOptions()).splitlines()
 
 
 def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerprints(

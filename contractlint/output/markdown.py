@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from contractlint.model import Report
 from contractlint.model.report import STATES
-from contractlint.output import OutputOptions
+from contractlint.output import OutputOptions, plural
 from contractlint.output.escape import markdown, markdown_code
 
 #: How many findings the table lists before it says how many more there are.
@@ -25,12 +25,12 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
     if report.findings:
         files = len({f.path for f in report.findings})
         lines.append(
-            f"**{len(report.findings)} finding{_s(len(report.findings))}** ({errors} error{_s(errors)}, "
-            f"{warnings} warning{_s(warnings)}) in {files} file{_s(files)}; "
-            f"{report.files_checked} file{_s(report.files_checked)} checked."
+            f"**{plural(len(report.findings), 'finding')}** ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}) in {plural(files, 'file')}; "
+            f"{plural(report.files_checked, 'file')} checked."
         )
     else:
-        lines.append(f"No findings: {report.files_checked} file{_s(report.files_checked)} checked.")
+        lines.append(f"No findings: {plural(report.files_checked, 'file')} checked.")
     lines.append("")
     if report.contracts:
         shown = [
@@ -61,11 +61,7 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
             rest = len(report.findings) - MAX_ROWS
             lines += [
                 "",
-                f"… and {rest} more finding{_s(rest)}: see the job's log or the SARIF report.",
+                f"… and {plural(rest, 'more finding')}: see the job's log or the SARIF report.",
             ]
         lines.append("")
     return "\n".join(lines)
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"

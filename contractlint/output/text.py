@@ -10,6 +10,7 @@ from collections import Counter
 from itertools import groupby
 
 from contractlint.model import Report
+from contractlint.output import plural
 from contractlint.output.escape import terminal, terminal_lines
 
 
@@ -76,7 +77,7 @@ def format_summary(report: Report) -> list[str]:
         approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
         total = sum(states.values())
         parts = [
-            f"{total} call{'' if total == 1 else 's'}",
+            plural(total, "call"),
             f"{states['kept'] + approved} kept{approved_text}",
         ]
         parts += [f"{states[s]} {s}" for s in ("accepted", "baselined") if states[s]]
@@ -91,12 +92,12 @@ def format_summary(report: Report) -> list[str]:
     files = len({f.path for f in report.findings})
     if report.findings:
         lines.append(
-            f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} "
-            f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}) "
-            f"in {files} file{'s' if files != 1 else ''}; {report.files_checked} files checked."
+            f"Found {plural(len(report.findings), 'finding')} ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}) in {plural(files, 'file')}; "
+            f"{plural(report.files_checked, 'file')} checked."
         )
     else:
-        lines.append(f"All checked: {report.files_checked} files, no findings.")
+        lines.append(f"All checked: {plural(report.files_checked, 'file')}, no findings.")
     return lines
 
 
