@@ -25,7 +25,7 @@ from contractlint.config import (
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
-from contractlint.output import FORMATS, OutputOptions, plural
+from contractlint.output import FORMATS, ROOTED, OutputOptions, plural
 from contractlint.output.escape import terminal
 
 
@@ -328,8 +328,9 @@ def _problems(fixing: list) -> None:
             click.echo(f"contractlint: {terminal(problem)}", err=True)
 
 
-def _report_diff(fixing: list, report) -> int:
-    """``--diff``: the unified diff of every safe fix on standard output, the counts on standard error."""
+def _report_diff(fixing: list, report) -> bool:
+    """``--diff``: the unified diff of every safe fix on standard output, the counts on standard
+    error; whether there is a diff."""
     from contractlint.fixes.apply import decode
     from contractlint.fixes.edits import unified_diff
 
@@ -344,7 +345,7 @@ def _report_diff(fixing: list, report) -> int:
     click.echo(
         f"Would fix {plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
     )
-    return 1 if changed else 0
+    return bool(changed)
 
 
 def _report_fixed(fixing: list, report) -> None:
@@ -380,7 +381,9 @@ def _report_fixed(fixing: list, report) -> None:
     multiple=True,
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Write the output of the matching --format to FILE instead of standard output.",
+    help="Write the output of the matching --format to FILE instead of standard output; an --output "
+    "past the last --format takes the format its extension names: .json, .sarif, .xml (junit), "
+    ".md (markdown), .txt (text).",
 )
 @click.option(
     "--write-baseline",
@@ -395,7 +398,7 @@ def _report_fixed(fixing: list, report) -> None:
     type=click.Path(file_okay=False),
     metavar="DIR",
     help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of pyproject.toml). "
-    "In CI, give the repository root.",
+    "In CI, give the repository root. Refused when neither format is written.",
 )
 @click.option(
     "--changed",
@@ -436,7 +439,8 @@ def _report_fixed(fixing: list, report) -> None:
 @click.option(
     "--diff",
     is_flag=True,
-    help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there is any.",
+    help="Print the safe fixes as a unified diff instead of writing them (not with --fix, --format or "
+    "--output); exit 1 if there is a diff or error findings remain (0 with --exit-zero).",
 )
 @click.option(
     "-v",
@@ -479,11 +483,27 @@ def check(
 
     --fix writes the safe fixes to the files and reports what remains; --diff prints them as a
     unified diff and writes nothing. Both count the findings fixed and remaining on standard
-    error; `contractlint explain CODE` says whether a rule is fixable.
+    error, and exit as a check would on what remains (--diff also exits 1 when it prints a diff);
+    `contractlint explain CODE` says whether a rule is fixable.
     """
     paths = list(paths) or ["."]
     try:
+        if fix and diff:
+            raise UserError(
+                ["--diff prints the safe fixes and --fix writes them: give one or the other"]
+            )
+        if diff and (formats or outputs):
+            raise UserError(
+                ["--diff prints a unified diff: it cannot go with --format or --output"]
+            )
         targets = _pair_outputs(formats, outputs)
+        if output_root and not any(fmt in ROOTED for fmt, _ in targets):
+            raise UserError(
+                [
+                    "--output-root changes the paths of sarif and gitlab output only: "
+                    "add --format sarif or gitlab, or leave it out"
+                ]
+            )
         changes = _changes(changed, base, staged, only_changed_lines, write_baseline)
         if write_baseline and (fix or diff):
             raise UserError(
@@ -512,7 +532,8 @@ def check(
                 for f in report.findings
             ]
         if diff:
-            sys.exit(_report_diff(fixing, report))
+            changed = _report_diff(fixing, report)
+            sys.exit(1 if (changed or report.errors()) and not exit_zero else 0)
         if changes is not None:
             if not quiet:
                 from contractlint.changes import describe_selection
@@ -601,14 +622,45 @@ def _changes(
     )
 
 
+#: The format an ``--output`` file without a ``--format`` of its own takes from its extension.
+CHECK_EXTENSIONS = {
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
+REPORT_EXTENSIONS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def _format_of(target: str, extensions: dict[str, str]) -> str:
+    """The format the extension of ``target`` names (``x.sarif.json`` is SARIF), or a UserError."""
+    import os
+
+    name = os.path.basename(target).lower()
+    if name.endswith(".sarif.json") and "sarif" in extensions.values():
+        return "sarif"
+    extension = os.path.splitext(name)[1]
+    if extension in extensions:
+        return extensions[extension]
+    known = ", ".join(f"{ext} ({fmt})" for ext, fmt in extensions.items())
+    raise UserError([f"--output {target}: give --format before it, or a name ending in {known}"])
+
+
 def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
-    """``--format`` and ``--output`` pair in order; a format without an output goes to standard output."""
-    formats = list(formats) or ["text"]
-    if len(outputs) > len(formats):
-        raise UserError(
-            [f"--output {outputs[len(formats)]}: each --output needs a --format before it"]
-        )
+    """``--format`` and ``--output`` pair in order; a format without an output goes to standard
+    output, an output without a format takes the one its extension names (``CHECK_EXTENSIONS``)."""
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    pairs += [(_format_of(target, CHECK_EXTENSIONS), target) for target in outputs[len(formats) :]]
+    if not pairs:
+        return [("text", None)]
     if sum(1 for _, target in pairs if target is None) > 1:
         raise UserError(
             ["only one --format can go to standard output; give the others an --output FILE"]
@@ -639,10 +691,9 @@ def _exists(path: str) -> bool:
     "--format",
     "fmt",
     type=click.Choice(["markdown", "json", "html"]),
-    default="markdown",
-    show_default=True,
     help="markdown fits a CI job summary or a pull-request comment; json has a "
-    "versioned schema; html is one self-contained page.",
+    "versioned schema; html is one self-contained page (default: the format the extension of "
+    "--output names, .md, .json or .html; else markdown).",
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE."
@@ -659,6 +710,8 @@ def report(
     """
     paths = list(paths) or ["."]
     try:
+        if fmt is None:
+            fmt = _format_of(output, REPORT_EXTENSIONS) if output else "markdown"
         _, result = _run(
             paths,
             contract_specs,

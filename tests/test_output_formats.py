@@ -607,6 +607,56 @@ def test_gitlab_paths_follow_the_output_root(in_root, tmp_path):
     assert "examples/sticker_gallery/gallery.py" in paths
 
 
+@pytest.mark.parametrize("format_used", [[], ["--format", "sarif", "--output", "first.sarif"]])
+def test_an_output_without_a_format_takes_the_one_its_extension_names(
+    in_root, tmp_path, example, format_used
+):
+    names = {"x.json": "json", "x.sarif": "sarif", "x.sarif.json": "sarif", "x.xml": "junit"}
+    names.update({"x.md": "markdown", "x.txt": "text"})
+    args = [arg if arg != "first.sarif" else str(tmp_path / arg) for arg in format_used]
+    for name in names:
+        args += ["--output", str(tmp_path / name)]
+    result = run("check", "examples/", *args)
+    assert (result.exit_code, result.stdout) == (1, ""), result.stderr
+    for name, fmt in names.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == example[fmt], name
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report", "report.html"])
+def test_an_output_whose_extension_names_no_format_is_refused(in_root, tmp_path, name):
+    result = run("check", "examples/", "--output", str(tmp_path / name))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        f"contractlint: error: --output {tmp_path / name}: give --format"
+    )
+    assert result.stderr.count("\n") == 1 and not (tmp_path / name).exists()
+
+
+def test_report_takes_its_format_from_the_output_extension(in_root, tmp_path):
+    for name, start in [("r.html", "<!DOCTYPE html>"), ("r.json", "{"), ("r.md", "# contractlint")]:
+        assert run("report", "examples/", "--output", str(tmp_path / name)).exit_code == 0
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(start)
+    assert run("report", "examples/").stdout.startswith("# contractlint report")
+    bad = run("report", "examples/", "--output", str(tmp_path / "r.csv"))
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+
+
+def test_output_root_is_refused_where_no_format_uses_it(in_root, tmp_path):
+    for args in ([], ["--format", "json"], ["--format", "github", "--output", str(tmp_path / "x")]):
+        result = run("check", "examples/", "--output-root", ".", *args)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == (
+            "contractlint: error: --output-root changes the paths of sarif and gitlab output only: "
+            "add --format sarif or gitlab, or leave it out\n"
+        )
+    sarif = run("check", "examples/", "--output-root", "examples", "--format", "sarif")
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(sarif.stdout)["runs"][0]["results"]
+    }
+    assert "sticker_gallery/gallery.py" in uris
+
+
 # --- streams and exit status ---------------------------------------------------------------------------------
 
 

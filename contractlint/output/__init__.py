@@ -52,6 +52,9 @@ def _lazy(module: str, function: str) -> Formatter:
     return formatter
 
 
+#: The formats whose paths are relative to ``OutputOptions.root`` (``--output-root``).
+ROOTED = frozenset({"sarif", "gitlab"})
+
 FORMATS: dict[str, Formatter] = {
     "text": _text,
     "json": _lazy("json", "format_json"),
