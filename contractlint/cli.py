@@ -22,7 +22,7 @@ from contractlint.config import (
     parse_target_version,
     split_codes,
 )
-from contractlint.contracts import builtin_names, load_contracts
+from contractlint.contracts import EXAMPLES, builtin_names, default_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
 from contractlint.output import FORMATS, ROOTED, OutputOptions, plural
@@ -48,10 +48,11 @@ def _setup(
     elif config.contracts is not None:
         contracts = load_contracts(config.contracts, base_dir=config.root)
     else:
-        names = builtin_names()
+        names = default_names()
         if not quiet:
             click.echo(
-                f"contractlint: no contracts configured; using the builtin ones: {', '.join(names)}",
+                f"contractlint: no contracts configured; using the default builtin ones: "
+                f"{', '.join(names)}",
                 err=True,
             )
         contracts = load_contracts(names)
@@ -769,7 +770,10 @@ def explain(code: str | None) -> None:
     help="The pyproject.toml to read instead of searching upwards.",
 )
 @click.option(
-    "--builtin", is_flag=True, help="List the builtin contracts that ship with contractlint."
+    "--builtin",
+    is_flag=True,
+    help="List the builtin contracts that ship with contractlint, and which of them are the "
+    "default set (used when nothing is configured) and which are examples (used when named).",
 )
 def contracts(paths, contract_specs, config_path, builtin) -> None:
     """List the contracts in force (for PATHS, default: here) and validate them.
@@ -785,6 +789,8 @@ def contracts(paths, contract_specs, config_path, builtin) -> None:
         _fail(exc)
     for contract in found:
         origin = "builtin" if contract.builtin else contract.source
+        if builtin:
+            origin += ", example" if contract.name in EXAMPLES else ", default"
         review = f", review by {contract.review_by.isoformat()}" if contract.review_by else ""
         click.echo(terminal(f"{contract.name} ({origin}) owner {contract.owner}{review}"))
         click.echo(f"  {terminal(contract.summary)}")
@@ -796,3 +802,10 @@ def contracts(paths, contract_specs, config_path, builtin) -> None:
                 )
             )
     click.echo(f"Contracts: {len(found)} valid.")
+    if builtin:
+        examples = sorted(EXAMPLES & {c.name for c in found})
+        click.echo(
+            f"Default set, used when nothing is configured: {', '.join(default_names())}. "
+            f"Example{'s' if len(examples) != 1 else ''}, checked only when named "
+            f"(--contract or contracts = [...]): {', '.join(examples)}."
+        )

@@ -663,9 +663,9 @@ def test_output_root_is_refused_where_no_format_uses_it(in_root, tmp_path):
 def test_findings_go_to_stdout_and_diagnostics_to_stderr(tmp_path, monkeypatch):
     (tmp_path / "bad.py").write_text(
         textwrap.dedent("""\
-        from capability_client import CapabilityClient
+        import requests
         def show(u, s):
-            return CapabilityClient().check(u, s)
+            return requests.get(u)
         """)
     )
     monkeypatch.chdir(tmp_path)
