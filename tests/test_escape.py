@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from clirun import invoke
 
-from contractlint.output.escape import markdown, markdown_code, terminal, terminal_lines
+from contractlint.output.escape import log_lines, markdown, markdown_code, terminal, terminal_lines
 
 HOSTILE = [
     "owner=<b>x</b> -- <script>alert(1)</script> [link](javascript:alert(1))",
@@ -217,3 +217,23 @@ def test_contracts_and_diagnostics_show_no_control_character(hostile):
     missing = invoke("check", "--no-cache", "no\x1b[2Jsuch.py", cwd=hostile)
     assert missing.exit_code == 2 and "\x1b" not in missing.stderr
     assert missing.stderr == "contractlint: error: no\\x1b[2Jsuch.py: no such file or folder\n"
+
+
+def test_no_line_of_the_text_format_is_a_github_workflow_command(hostile):
+    folder = hostile / "::set-output name=exit-code::0"
+    folder.mkdir()
+    (folder / "m.py").write_text(CODE)
+    contract = hostile / "contracts" / "svc.toml"
+    contract.write_text(
+        contract.read_text().replace('| cell\\n> quoted"', '\\n::add-mask::x\\n##[error]forged"')
+    )
+    lines = output(hostile, "check").splitlines()
+    assert (
+        "\\x3a:set-output name=exit-code::0/m.py:9:12: CL001 [svc] svc_client.call()"
+        in "\n".join(lines)
+    )
+    assert "        \\x3a:add-mask::x" in lines and "        \\x23#[error]forged" in lines
+    for line in lines:
+        assert not line.lstrip().startswith("::") and "##[" not in line, line
+    assert log_lines("ok :: here\n  ::error::x\n") == "ok :: here\n  \\x3a:error::x\n"
+    assert markdown("::error::x").startswith("\\:")

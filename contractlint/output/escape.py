@@ -52,12 +52,29 @@ def terminal_lines(text: str) -> list[str]:
     return [terminal(line) for line in lines]
 
 
+#: What GitHub's runner reads as a workflow command in a job's log: a line that starts, after blanks,
+#: with "::" (``::set-output``, ``::add-mask``, ``::error``), and the older "##[" anywhere.
+_WORKFLOW_COMMAND = re.compile(r"^([ \t]*):(?=:)|#(?=#\[)", re.MULTILINE)
+
+
+def log_lines(text: str) -> str:
+    """``text`` (lines already made safe by ``terminal``), with what would start a GitHub Actions
+    workflow command shown as an escape (``\\x3a:set-output``, ``\\x23#[``): a file name or a line
+    of code printed in a job's log cannot set an output, mask a value or forge an annotation."""
+    return _WORKFLOW_COMMAND.sub(_command_escape, text)
+
+
+def _command_escape(match: re.Match) -> str:
+    return f"{match.group(1)}\\x3a" if match.group(1) is not None else "\\x23"
+
+
 #: Characters with a meaning anywhere in a line of GitHub-flavoured Markdown: escaped with "\". An
 #: underscore between two letters or digits (``snake_case``) can neither open nor close emphasis.
 _MARKDOWN_INLINE = re.compile(r"[\\`*\[\]<>&|~$]|(?<![^\W_])_|_(?![^\W_])")
-#: What starts a block at the start of a line: a heading, a list item, a setext underline; and the
-#: dot or parenthesis after a number there (an ordered list).
-_MARKDOWN_BLOCK = re.compile(r"^[#+=-]")
+#: What starts a block at the start of a line: a heading, a list item, a setext underline (and a
+#: colon, which would start a workflow command where the Markdown is printed in a GitHub job's
+#: log); and the dot or parenthesis after a number there (an ordered list).
+_MARKDOWN_BLOCK = re.compile(r"^[#+=:-]")
 _MARKDOWN_NUMBERED = re.compile(r"^(\d+)([.)])")
 #: What GitHub links by itself: a bare URL's "://", "www.", a mention, an issue: escaped, or split
 #: by a zero-width space after "@" or "#", which shows the same text and links nothing.

@@ -1,7 +1,8 @@
 """The terminal format: ``path:line:col: CODE [contract] message``, the recommended handling, a summary.
 
 Every text that comes from checked code or contracts goes through ``escape.terminal``: a control
-character in a file name, a message or a line of the diff is shown as its escape, never sent raw.
+character in a file name, a message or a line of the diff is shown as its escape, never sent raw;
+and the whole through ``escape.log_lines``, so that no line of it is a GitHub workflow command.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from itertools import groupby
 
 from contractlint.model import Report
 from contractlint.output import plural
-from contractlint.output.escape import terminal, terminal_lines
+from contractlint.output.escape import log_lines, terminal, terminal_lines
 
 
 def _indent(text: str, prefix: str) -> list[str]:
@@ -107,4 +108,4 @@ def format_text(report: Report, quiet: bool = False, color: bool = False) -> str
         if lines:
             lines.append("")
         lines.extend(format_summary(report))
-    return "\n".join(lines) + ("\n" if lines else "")
+    return log_lines("\n".join(lines) + ("\n" if lines else ""))
