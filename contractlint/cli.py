@@ -126,7 +126,8 @@ def _selection_options(command):
                 "contract_specs",
                 multiple=True,
                 metavar="PATH|NAME",
-                help="A contract file or a builtin contract name; repeatable. Replaces the configured set.",
+                help="A contract file or a builtin contract name; repeatable. Replaces the configured set "
+                "(without one: the default builtin set, see `contracts --builtin`).",
             ),
             click.option(
                 "--select",
@@ -472,7 +473,8 @@ def check(
     diff=False,
     verbose=False,
 ) -> None:
-    """Check PATHS (files or folders; default: the current folder) against the contracts in force.
+    """Check PATHS (files or folders; default: the current folder) against the contracts in force:
+    those of [tool.contractlint], else the default builtin set (requests, httpx, redis, boto3).
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
     that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
@@ -760,7 +762,8 @@ def explain(code: str | None) -> None:
     "contract_specs",
     multiple=True,
     metavar="PATH|NAME",
-    help="A contract file or a builtin contract name; repeatable. Replaces the configured set.",
+    help="A contract file or a builtin contract name; repeatable. Replaces the configured set "
+    "(without one: the default builtin set, see `contracts --builtin`).",
 )
 @click.option(
     "--config",
