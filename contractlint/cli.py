@@ -491,22 +491,7 @@ def check(
     """
     paths = list(paths) or ["."]
     try:
-        if fix and diff:
-            raise UserError(
-                ["--diff prints the safe fixes and --fix writes them: give one or the other"]
-            )
-        if diff and (formats or outputs):
-            raise UserError(
-                ["--diff prints a unified diff: it cannot go with --format or --output"]
-            )
-        targets = _pair_outputs(formats, outputs)
-        if output_root and not any(fmt in ROOTED for fmt, _ in targets):
-            raise UserError(
-                [
-                    "--output-root changes the paths of sarif and gitlab output only: "
-                    "add --format sarif or gitlab, or leave it out"
-                ]
-            )
+        targets = _targets(formats, outputs, output_root, fix, diff)
         changes = _changes(changed, base, staged, only_changed_lines, write_baseline)
         if write_baseline and (fix or diff):
             raise UserError(
@@ -655,6 +640,27 @@ def _format_of(target: str, extensions: dict[str, str]) -> str:
         return extensions[extension]
     known = ", ".join(f"{ext} ({fmt})" for ext, fmt in extensions.items())
     raise UserError([f"--output {target}: give --format before it, or a name ending in {known}"])
+
+
+def _targets(
+    formats: Sequence[str], outputs: Sequence[str], output_root: str | None, fix: bool, diff: bool
+) -> list[tuple[str, str | None]]:
+    """Where each format goes (``_pair_outputs``); a UserError for an option the run would ignore."""
+    if fix and diff:
+        raise UserError(
+            ["--diff prints the safe fixes and --fix writes them: give one or the other"]
+        )
+    if diff and (formats or outputs):
+        raise UserError(["--diff prints a unified diff: it cannot go with --format or --output"])
+    targets = _pair_outputs(formats, outputs)
+    if output_root and not any(fmt in ROOTED for fmt, _ in targets):
+        raise UserError(
+            [
+                "--output-root changes the paths of sarif and gitlab output only: "
+                "add --format sarif or gitlab, or leave it out"
+            ]
+        )
+    return targets
 
 
 def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
