@@ -22,15 +22,16 @@ from contractlint.config import (
     parse_target_version,
     split_codes,
 )
-from contractlint.contracts import builtin_names, load_contracts
+from contractlint.contracts import EXAMPLES, builtin_names, default_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
-from contractlint.output import FORMATS, OutputOptions
+from contractlint.output import FORMATS, ROOTED, OutputOptions, plural
+from contractlint.output.escape import terminal
 
 
 def _fail(exc: UserError) -> None:
     for message in exc.messages:
-        click.echo(f"contractlint: error: {message}", err=True)
+        click.echo(f"contractlint: error: {terminal(message)}", err=True)
     sys.exit(2)
 
 
@@ -47,10 +48,11 @@ def _setup(
     elif config.contracts is not None:
         contracts = load_contracts(config.contracts, base_dir=config.root)
     else:
-        names = builtin_names()
+        names = default_names()
         if not quiet:
             click.echo(
-                f"contractlint: no contracts configured; using the builtin ones: {', '.join(names)}",
+                f"contractlint: no contracts configured; using the default builtin ones: "
+                f"{', '.join(names)}",
                 err=True,
             )
         contracts = load_contracts(names)
@@ -59,11 +61,15 @@ def _setup(
 
 class _Main(click.Group):
     """Usage errors as one line, ``contractlint: error: ...``, exit 2, like every other error
-    (click's own print the usage text over several lines)."""
+    (click's own print the usage text over several lines). ``contractlint`` alone prints its help,
+    as any click group does (click 8.2 and later: on standard error, exit 2)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+        except _NO_ARGS_IS_HELP as exc:
+            exc.show()
+            code = exc.exit_code
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split())
             command = (
@@ -72,7 +78,7 @@ class _Main(click.Group):
                 else []
             )
             where = f"{command[0]}: " if command else ""
-            click.echo(f"contractlint: error: {where}{message}", err=True)
+            click.echo(f"contractlint: error: {where}{terminal(message)}", err=True)
             code = 2 if isinstance(exc, click.UsageError) else exc.exit_code
         except click.Abort:
             click.echo("contractlint: error: aborted", err=True)
@@ -80,6 +86,10 @@ class _Main(click.Group):
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)
+
+
+#: What click 8.2 and later raise for a group called without a command (older ones print the help).
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
@@ -116,7 +126,8 @@ def _selection_options(command):
                 "contract_specs",
                 multiple=True,
                 metavar="PATH|NAME",
-                help="A contract file or a builtin contract name; repeatable. Replaces the configured set.",
+                help="A contract file or a builtin contract name; repeatable. Replaces the configured set "
+                "(without one: the default builtin set, see `contracts --builtin`).",
             ),
             click.option(
                 "--select",
@@ -313,12 +324,15 @@ def _color() -> bool:
     return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
 
 
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
+def _problems(fixing: list) -> None:
+    for outcome in fixing:
+        for problem in outcome.problems:
+            click.echo(f"contractlint: {terminal(problem)}", err=True)
 
 
-def _report_diff(fixing: list, report) -> int:
-    """``--diff``: the unified diff of every safe fix on standard output, the counts on standard error."""
+def _report_diff(fixing: list, report) -> bool:
+    """``--diff``: the unified diff of every safe fix on standard output, the counts on standard
+    error; whether there is a diff."""
     from contractlint.fixes.apply import decode
     from contractlint.fixes.edits import unified_diff
 
@@ -328,25 +342,21 @@ def _report_diff(fixing: list, report) -> int:
             unified_diff(outcome.path, decode(outcome.before)[0], decode(outcome.after)[0]),
             nl=False,
         )
-    for outcome in fixing:
-        for problem in outcome.problems:
-            click.echo(f"contractlint: {problem}", err=True)
+    _problems(fixing)
     fixed = sum(len(f.fixed) for f in fixing)
     click.echo(
-        f"Would fix {_plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
+        f"Would fix {plural(fixed, 'finding')} ({len(report.findings)} remaining).", err=True
     )
-    return 1 if changed else 0
+    return bool(changed)
 
 
 def _report_fixed(fixing: list, report) -> None:
     """``--fix``: what could not be applied, and the counts, on standard error (as ruff does)."""
-    for outcome in fixing:
-        for problem in outcome.problems:
-            click.echo(f"contractlint: {problem}", err=True)
+    _problems(fixing)
     fixed = sum(len(f.fixed) for f in fixing)
     remaining = len(report.findings)
     click.echo(
-        f"Found {_plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).",
+        f"Found {plural(fixed + remaining, 'finding')} ({fixed} fixed, {remaining} remaining).",
         err=True,
     )
 
@@ -373,7 +383,9 @@ def _report_fixed(fixing: list, report) -> None:
     multiple=True,
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Write the output of the matching --format to FILE instead of standard output.",
+    help="Write the output of the matching --format to FILE instead of standard output; an --output "
+    "past the last --format takes the format its extension names: .json, .sarif, .xml (junit), "
+    ".md (markdown), .txt (text).",
 )
 @click.option(
     "--write-baseline",
@@ -388,7 +400,7 @@ def _report_fixed(fixing: list, report) -> None:
     type=click.Path(file_okay=False),
     metavar="DIR",
     help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of pyproject.toml). "
-    "In CI, give the repository root.",
+    "In CI, give the repository root. Refused when neither format is written.",
 )
 @click.option(
     "--changed",
@@ -429,7 +441,8 @@ def _report_fixed(fixing: list, report) -> None:
 @click.option(
     "--diff",
     is_flag=True,
-    help="Print the safe fixes as a unified diff instead of writing them; exit 1 if there is any.",
+    help="Print the safe fixes as a unified diff instead of writing them (not with --fix, --format or "
+    "--output); exit 1 if there is a diff or error findings remain (0 with --exit-zero).",
 )
 @click.option(
     "-v",
@@ -460,7 +473,8 @@ def check(
     diff=False,
     verbose=False,
 ) -> None:
-    """Check PATHS (files or folders; default: the current folder) against the contracts in force.
+    """Check PATHS (files or folders; default: the current folder) against the contracts in force:
+    those of [tool.contractlint], else the default builtin set (requests, httpx, redis, boto3).
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
     that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
@@ -472,11 +486,12 @@ def check(
 
     --fix writes the safe fixes to the files and reports what remains; --diff prints them as a
     unified diff and writes nothing. Both count the findings fixed and remaining on standard
-    error; `contractlint explain CODE` says whether a rule is fixable.
+    error, and exit as a check would on what remains (--diff also exits 1 when it prints a diff);
+    `contractlint explain CODE` says whether a rule is fixable.
     """
     paths = list(paths) or ["."]
     try:
-        targets = _pair_outputs(formats, outputs)
+        targets = _targets(formats, outputs, output_root, fix, diff)
         changes = _changes(changed, base, staged, only_changed_lines, write_baseline)
         if write_baseline and (fix or diff):
             raise UserError(
@@ -505,7 +520,8 @@ def check(
                 for f in report.findings
             ]
         if diff:
-            sys.exit(_report_diff(fixing, report))
+            changed = _report_diff(fixing, report)
+            sys.exit(1 if (changed or report.errors()) and not exit_zero else 0)
         if changes is not None:
             if not quiet:
                 from contractlint.changes import describe_selection
@@ -528,14 +544,16 @@ def check(
             )
             count = len(report.findings) + len(report.baselined)
             click.echo(
-                f"contractlint: wrote {count} finding{'s' if count != 1 else ''} to {write_baseline}",
+                f"contractlint: wrote {plural(count, 'finding')} to {write_baseline}",
                 err=True,
             )
             sys.exit(0)
         for entry in report.baseline_gone:
             click.echo(
-                f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
-                f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}",
+                terminal(
+                    f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
+                    f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}"
+                ),
                 err=True,
             )
         options = OutputOptions(quiet=quiet, root=output_root or config.root)
@@ -592,14 +610,66 @@ def _changes(
     )
 
 
-def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
-    """``--format`` and ``--output`` pair in order; a format without an output goes to standard output."""
-    formats = list(formats) or ["text"]
-    if len(outputs) > len(formats):
+#: The format an ``--output`` file without a ``--format`` of its own takes from its extension.
+CHECK_EXTENSIONS = {
+    ".json": "json",
+    ".sarif": "sarif",
+    ".xml": "junit",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "text",
+}
+REPORT_EXTENSIONS = {
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".html": "html",
+    ".htm": "html",
+}
+
+
+def _format_of(target: str, extensions: dict[str, str]) -> str:
+    """The format the extension of ``target`` names (``x.sarif.json`` is SARIF), or a UserError."""
+    import os
+
+    name = os.path.basename(target).lower()
+    if name.endswith(".sarif.json") and "sarif" in extensions.values():
+        return "sarif"
+    extension = os.path.splitext(name)[1]
+    if extension in extensions:
+        return extensions[extension]
+    known = ", ".join(f"{ext} ({fmt})" for ext, fmt in extensions.items())
+    raise UserError([f"--output {target}: give --format before it, or a name ending in {known}"])
+
+
+def _targets(
+    formats: Sequence[str], outputs: Sequence[str], output_root: str | None, fix: bool, diff: bool
+) -> list[tuple[str, str | None]]:
+    """Where each format goes (``_pair_outputs``); a UserError for an option the run would ignore."""
+    if fix and diff:
         raise UserError(
-            [f"--output {outputs[len(formats)]}: each --output needs a --format before it"]
+            ["--diff prints the safe fixes and --fix writes them: give one or the other"]
         )
+    if diff and (formats or outputs):
+        raise UserError(["--diff prints a unified diff: it cannot go with --format or --output"])
+    targets = _pair_outputs(formats, outputs)
+    if output_root and not any(fmt in ROOTED for fmt, _ in targets):
+        raise UserError(
+            [
+                "--output-root changes the paths of sarif and gitlab output only: "
+                "add --format sarif or gitlab, or leave it out"
+            ]
+        )
+    return targets
+
+
+def _pair_outputs(formats: Sequence[str], outputs: Sequence[str]) -> list[tuple[str, str | None]]:
+    """``--format`` and ``--output`` pair in order; a format without an output goes to standard
+    output, an output without a format takes the one its extension names (``CHECK_EXTENSIONS``)."""
     pairs = [(fmt, outputs[i] if i < len(outputs) else None) for i, fmt in enumerate(formats)]
+    pairs += [(_format_of(target, CHECK_EXTENSIONS), target) for target in outputs[len(formats) :]]
+    if not pairs:
+        return [("text", None)]
     if sum(1 for _, target in pairs if target is None) > 1:
         raise UserError(
             ["only one --format can go to standard output; give the others an --output FILE"]
@@ -630,10 +700,9 @@ def _exists(path: str) -> bool:
     "--format",
     "fmt",
     type=click.Choice(["markdown", "json", "html"]),
-    default="markdown",
-    show_default=True,
     help="markdown fits a CI job summary or a pull-request comment; json has a "
-    "versioned schema; html is one self-contained page.",
+    "versioned schema; html is one self-contained page (default: the format the extension of "
+    "--output names, .md, .json or .html; else markdown).",
 )
 @click.option(
     "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE."
@@ -650,6 +719,8 @@ def report(
     """
     paths = list(paths) or ["."]
     try:
+        if fmt is None:
+            fmt = _format_of(output, REPORT_EXTENSIONS) if output else "markdown"
         _, result = _run(
             paths,
             contract_specs,
@@ -676,13 +747,14 @@ def explain(code: str | None) -> None:
     Without CODE, list every rule.
     """
     if code is None:
+        width = max(len(rule.name) for rule in RULES)
         for rule in RULES:
-            click.echo(f"{rule.code}  {rule.name:<22} {rule.severity:<8} {rule.summary}")
+            click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}")
         return
     rule = rule_by_code(code)
     if rule is None:
         click.echo(
-            f'contractlint: error: unknown rule "{code}"; `contractlint explain` lists them',
+            f'contractlint: error: unknown rule "{terminal(code)}"; `contractlint explain` lists them',
             err=True,
         )
         sys.exit(2)
@@ -696,7 +768,8 @@ def explain(code: str | None) -> None:
     "contract_specs",
     multiple=True,
     metavar="PATH|NAME",
-    help="A contract file or a builtin contract name; repeatable. Replaces the configured set.",
+    help="A contract file or a builtin contract name; repeatable. Replaces the configured set "
+    "(without one: the default builtin set, see `contracts --builtin`).",
 )
 @click.option(
     "--config",
@@ -706,7 +779,10 @@ def explain(code: str | None) -> None:
     help="The pyproject.toml to read instead of searching upwards.",
 )
 @click.option(
-    "--builtin", is_flag=True, help="List the builtin contracts that ship with contractlint."
+    "--builtin",
+    is_flag=True,
+    help="List the builtin contracts that ship with contractlint, and which of them are the "
+    "default set (used when nothing is configured) and which are examples (used when named).",
 )
 def contracts(paths, contract_specs, config_path, builtin) -> None:
     """List the contracts in force (for PATHS, default: here) and validate them.
@@ -722,12 +798,23 @@ def contracts(paths, contract_specs, config_path, builtin) -> None:
         _fail(exc)
     for contract in found:
         origin = "builtin" if contract.builtin else contract.source
+        if builtin:
+            origin += ", example" if contract.name in EXAMPLES else ", default"
         review = f", review by {contract.review_by.isoformat()}" if contract.review_by else ""
-        click.echo(f"{contract.name} ({origin}) owner {contract.owner}{review}")
-        click.echo(f"  {contract.summary}")
+        click.echo(terminal(f"{contract.name} ({origin}) owner {contract.owner}{review}"))
+        click.echo(f"  {terminal(contract.summary)}")
         for group in contract.calls:
             raises = ", ".join(group.raises)
             click.echo(
-                f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}"
+                terminal(
+                    f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}"
+                )
             )
     click.echo(f"Contracts: {len(found)} valid.")
+    if builtin:
+        examples = sorted(EXAMPLES & {c.name for c in found})
+        click.echo(
+            f"Default set, used when nothing is configured: {', '.join(default_names())}. "
+            f"Example{'s' if len(examples) != 1 else ''}, checked only when named "
+            f"(--contract or contracts = [...]): {', '.join(examples)}."
+        )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import stat
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import replace
 from typing import (
@@ -25,7 +26,7 @@ def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
     pre-commit, which names every staged file, honours them."""
     seen = set()
     for path in paths:
-        if os.path.isfile(path) or not os.path.exists(path):
+        if not _is_folder(path):  # a file, or what is not one: reading it says which (CL900)
             if not config.is_excluded(path) and path not in seen:
                 seen.add(path)
                 yield path
@@ -34,6 +35,13 @@ def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
             if full not in seen:
                 seen.add(full)
                 yield full
+
+
+def _is_folder(path: str) -> bool:
+    try:
+        return stat.S_ISDIR(os.stat(path).st_mode)
+    except (OSError, ValueError):
+        return False
 
 
 def _walk(top: str, config: Config) -> Iterator[str]:
@@ -47,6 +55,10 @@ def _walk(top: str, config: Config) -> Iterator[str]:
     plus its name (``config.TreeFilter``), whether a part of the folders matches a pattern is
     carried down the tree, and the folder entries already say which entries are folders and which
     are links, so no entry costs a ``stat``.
+
+    Only regular files are listed, and links to them: a named pipe, a socket or a device (called
+    ``x.py`` or not) holds no code and is skipped, as git skips it. A link that leads nowhere (or
+    in a loop) is listed, so that reading it reports it (CL900).
     """
     walk = config.tree_filter()
     stack = [walk.top(top)]
@@ -63,7 +75,8 @@ def _walk(top: str, config: Config) -> Iterator[str]:
                     except OSError:
                         is_dir = False
                     if not is_dir:
-                        files.append(entry.name)
+                        if _regular_or_broken(entry):
+                            files.append(entry.name)
                     elif (
                         not entry.is_symlink()
                     ):  # a linked folder is listed by os.walk, never entered
@@ -75,6 +88,22 @@ def _walk(top: str, config: Config) -> Iterator[str]:
         if dirs:
             dirs.sort(reverse=True)  # popped from the end: the first name is walked first
             stack.extend(walk.folders(folder, dirs))
+
+
+def _regular_or_broken(entry: os.DirEntry) -> bool:
+    """Whether a folder entry that is not a folder is a regular file or a link that leads to none.
+
+    The entry's type comes with the folder listing (a link's target was looked up by ``is_dir``):
+    only a link to something that is neither a folder nor a regular file costs a ``stat``."""
+    try:
+        if entry.is_file():
+            return True
+        if not entry.is_symlink():
+            return False  # a named pipe, a socket or a device
+        os.stat(entry.path)
+    except (OSError, ValueError):
+        return True  # a link that leads nowhere, or in a loop
+    return False  # a link to a named pipe, a socket or a device
 
 
 def check_paths(
@@ -316,8 +345,7 @@ def fix_paths(
         if shown not in fixable:
             continue
         try:
-            with open(path, "rb") as fh:
-                data = fh.read()
+            data = read_file(path)
         except OSError:
             continue
 

@@ -121,7 +121,7 @@ def test_with_the_baseline_nothing_is_reported_and_the_calls_show_as_baselined(p
     result = run("check", ".", "--today", TODAY, "--baseline", "baseline.json", cwd=proj)
     assert result.exit_code == 0, result.stdout
     assert "capability-server: 3 calls, 1 kept, 2 baselined, 0 broken" in result.stdout
-    assert "All checked: 1 files, no findings." in result.stdout
+    assert "All checked: 1 file, no findings." in result.stdout
     assert result.stderr == ""
 
 

@@ -95,7 +95,7 @@ def test_exit_zero_when_every_call_keeps_the_contract(tmp_path):
     result = run("check", str(tmp_path))
     assert result.exit_code == 0, result.stdout
     assert "capability-server: 1 call, 1 kept, 0 broken" in result.stdout
-    assert "All checked: 1 files, no findings." in result.stdout
+    assert "All checked: 1 file, no findings." in result.stdout
 
 
 def test_select_ignore_and_quiet(tmp_path):
@@ -139,15 +139,26 @@ def test_contract_option_replaces_the_configured_set(tmp_path):
     )
 
 
-def test_without_configuration_the_builtin_contracts_are_used_and_said(tmp_path):
-    write(tmp_path, {"bad.py": UNGUARDED})
-    result = run("check", "bad.py", cwd=tmp_path)
+def test_without_configuration_the_default_builtin_contracts_are_used_and_said(tmp_path):
+    write(tmp_path, {"bad.py": UNGUARDED, "web.py": "import requests\nrequests.get('x')\n"})
+    result = run("check", ".", cwd=tmp_path)
     assert result.exit_code == 1
-    assert result.stderr.startswith(
-        "contractlint: no contracts configured; using the builtin ones: "
+    assert result.stderr == (
+        "contractlint: no contracts configured; using the default builtin ones: "
+        "boto3, httpx, redis, requests\n"
     )
-    assert "capability-server" in result.stderr.splitlines()[0]
-    assert len(result.stderr.splitlines()) == 1
+    # The example's contract is not a default: a codebase that calls capability_client is not
+    # held to it unless it asks, by name.
+    found = [line for line in result.stdout.splitlines() if ": CL" in line]
+    assert [line.split(" [")[1].split("]")[0] for line in found] == ["requests"]
+    assert "capability-server" not in result.stdout
+    named = run("check", "-q", "--contract", "capability-server", ".", cwd=tmp_path)
+    assert named.exit_code == 1 and named.stdout.startswith(
+        "bad.py:4:12: CL001 [capability-server]"
+    )
+    write(tmp_path, {"pyproject.toml": CONFIG})
+    configured = run("check", "-q", ".", cwd=tmp_path)
+    assert configured.stdout == named.stdout and configured.stderr == ""
 
 
 def test_missing_path_and_unknown_contract_exit_2_without_traceback(tmp_path):
@@ -196,6 +207,31 @@ def test_explain_every_rule_has_a_page():
     assert unknown.exit_code == 2
 
 
+def test_explain_without_a_code_lines_up_every_column():
+    lines = run("explain").stdout.splitlines()
+    assert [line.split()[:2] for line in lines] == [[rule.code, rule.name] for rule in RULES]
+    # the severity and the summary start at the same column on every line, past the longest name
+    severity = {
+        line.index(f" {rule.severity} ", 7 + len(rule.name)) for line, rule in zip(lines, RULES)
+    }
+    summary = {line.index(rule.summary) for line, rule in zip(lines, RULES)}
+    assert len(severity) == len(summary) == 1
+    assert min(severity) > 7 + max(len(rule.name) for rule in RULES)
+
+
+def test_contractlint_alone_prints_its_help():
+    proc = subprocess.run(
+        [str(Path(sys.executable).parent / "contractlint")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    shown = proc.stdout + proc.stderr
+    assert shown.startswith("Usage: contractlint [OPTIONS] COMMAND [ARGS]...\n\n")
+    assert "\nCommands:\n  check " in shown and "contractlint: error" not in shown
+    assert proc.returncode in (0, 2)  # click 8.2 and later: on standard error, exit 2
+
+
 def test_contracts_lists_and_validates(tmp_path):
     result = run("contracts", "examples/")
     assert result.exit_code == 0
@@ -206,8 +242,14 @@ def test_contracts_lists_and_validates(tmp_path):
     assert "[[calls]][2] fail-closed: capability_client.CapabilityClient.grant" in result.stdout
     builtin = run("contracts", "--builtin")
     assert builtin.exit_code == 0
-    for name in ("capability-server", "requests", "httpx", "redis", "boto3"):
-        assert any(line.startswith(f"{name} (builtin)") for line in builtin.stdout.splitlines())
+    lines = builtin.stdout.splitlines()
+    for name in ("requests", "httpx", "redis", "boto3"):
+        assert any(line.startswith(f"{name} (builtin, default) ") for line in lines)
+    assert any(line.startswith("capability-server (builtin, example) ") for line in lines)
+    assert lines[-1] == (
+        "Default set, used when nothing is configured: boto3, httpx, redis, requests. "
+        "Example, checked only when named (--contract or contracts = [...]): capability-server."
+    )
 
 
 def test_python_dash_m_runs_the_cli():

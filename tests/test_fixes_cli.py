@@ -97,12 +97,42 @@ def test_diff_prints_the_safe_fixes_writes_nothing_and_exits_1(tree):
         assert (copy / "app.py").read_text() == FIXED
 
 
-def test_diff_exits_0_when_there_is_nothing_to_fix(tree):
+def test_diff_exits_as_check_does_when_there_is_nothing_to_fix(tree):
     (tree / "app.py").write_text(FIXED)
     result = run("check", "--diff", ".", cwd=tree)
-    assert result.exit_code == 0
+    assert result.exit_code == 1  # shop.py's error remains, as check says
     assert result.stdout == ""
     assert result.stderr.splitlines()[-1] == "Would fix 0 findings (1 remaining)."
+    assert run("check", "--diff", "--exit-zero", ".", cwd=tree).exit_code == 0
+    (tree / "shop.py").unlink()
+    assert run("check", "--diff", ".", cwd=tree).exit_code == 0
+
+
+def test_diff_exit_zero_exits_0_even_with_a_diff(tree):
+    result = run("check", "--diff", "--exit-zero", ".", cwd=tree)
+    assert result.exit_code == 0 and result.stdout.startswith("--- a/app.py\n")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--diff", "--fix"], "--diff prints the safe fixes and --fix writes them"),
+        (
+            ["--diff", "--format", "json"],
+            "--diff prints a unified diff: it cannot go with --format",
+        ),
+        (
+            ["--diff", "--output", "x.json"],
+            "--diff prints a unified diff: it cannot go with --format",
+        ),
+    ],
+)
+def test_diff_refuses_what_it_would_ignore(tree, args, message):
+    result = run("check", *args, ".", cwd=tree)
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(f"contractlint: error: {message}")
+    assert result.stderr.count("\n") == 1
+    assert (tree / "app.py").read_text() == UNGUARDED and not (tree / "x.json").exists()
 
 
 def test_fix_writes_reports_what_remains_and_counts_on_stderr(tree):

@@ -265,6 +265,70 @@ def test_symlinks_dangling_looping_and_folder_loops(tmp_path):
     assert not any("sub/up" in line for line in lines)
 
 
+def _special_files(folder: Path) -> list[str]:
+    """A named pipe, a socket and links to them and to a device, all called ``*.py``."""
+    import socket
+
+    os.mkfifo(folder / "pipe.py")
+    old = os.getcwd()
+    os.chdir(folder)  # a socket's address is short: bind it by a relative name
+    try:
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.bind("sock.py")
+    finally:
+        os.chdir(old)
+    os.symlink("pipe.py", folder / "to_pipe.py")
+    os.symlink(os.devnull, folder / "to_null.py")
+    return ["pipe.py", "sock.py", "to_pipe.py", "to_null.py"]
+
+
+def _contractlint(*args, cwd):
+    """contractlint in a process of its own, which a test can stop when it hangs."""
+    return subprocess.run(
+        [CONTRACTLINT, *args], cwd=cwd, capture_output=True, text=True, timeout=60
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_pipes_sockets_and_devices_in_a_folder_are_skipped_and_never_wait(tmp_path):
+    (tmp_path / "good.py").write_bytes(CALL)
+    (tmp_path / "fixable.py").write_bytes(FIXABLE)
+    _special_files(tmp_path)
+    for args in (
+        ["check", "--contract", "requests", "--no-cache", "-j", "1", "."],
+        ["check", "--contract", "requests", "-j", "2", "."],  # with the cache, twice
+        ["check", "--contract", "requests", "-j", "2", "."],
+        ["check", "--contract", "capability-server", "--diff", "."],
+        ["check", "--contract", "capability-server", "--fix", "."],
+        ["report", "--contract", "requests", "--no-cache", "."],
+    ):
+        proc = _contractlint(*args, cwd=tmp_path)
+        assert "Traceback" not in proc.stderr and "CL900" not in proc.stdout, (args, proc)
+    proc = _contractlint("check", "--contract", "requests", "-q", ".", cwd=tmp_path)
+    assert [line.split(" [")[0] for line in proc.stdout.splitlines()] == ["good.py:2:5: CL001"]
+    assert b"try:" in (tmp_path / "fixable.py").read_bytes()
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes")
+def test_a_pipe_socket_or_device_named_on_the_command_line_is_one_cl900(tmp_path):
+    (tmp_path / "good.py").write_bytes(CALL)
+    names = _special_files(tmp_path)
+    proc = _contractlint(
+        "check", "--contract", "requests", "-q", "good.py", *names, os.devnull, cwd=tmp_path
+    )
+    assert proc.returncode == 1
+    assert sorted(proc.stdout.splitlines()) == sorted(
+        [
+            f"{os.devnull}:1:1: CL900 cannot read: not a regular file (a character device)",
+            "pipe.py:1:1: CL900 cannot read: not a regular file (a named pipe)",
+            "sock.py:1:1: CL900 cannot read: not a regular file (a socket)",
+            "to_pipe.py:1:1: CL900 cannot read: not a regular file (a named pipe)",
+            "to_null.py:1:1: CL900 cannot read: not a regular file (a character device)",
+            *[line for line in proc.stdout.splitlines() if line.startswith(GOOD)][:1],
+        ]
+    ), proc.stdout
+
+
 @pytest.mark.skipif(not hasattr(os, "symlink"), reason="no symbolic links")
 def test_fix_through_a_symlink_writes_the_target_and_keeps_the_link(tmp_path):
     (tmp_path / "real.py").write_bytes(FIXABLE)

@@ -31,6 +31,7 @@ from contractlint.output.json import format_json
 from contractlint.output.junit import format_junit
 from contractlint.output.markdown import format_markdown
 from contractlint.output.sarif import format_sarif
+from contractlint.output.text import format_text
 
 ROOT = Path(__file__).resolve().parent.parent
 SARIF_SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
@@ -532,7 +533,32 @@ def test_markdown_summary_has_a_row_per_contract_and_cells_that_stay_cells(examp
     pipes = finding(message="a | b <script>x</script>\nsecond line")
     findings = table_rows(format_markdown(report_of(pipes), OutputOptions()), "| location |")
     assert len(findings[2]) == 4
-    assert findings[2][3] == "a \\| b &lt;script&gt;x&lt;/script&gt; second line"
+    assert findings[2][3] == "a \\| b \\<script\\>x\\</script\\> second line"
+
+
+@pytest.mark.parametrize(
+    "findings, files, text, markdown",
+    [
+        ([], 1, "All checked: 1 file, no findings.", "No findings: 1 file checked."),
+        ([], 2, "All checked: 2 files, no findings.", "No findings: 2 files checked."),
+        (
+            [finding()],
+            1,
+            "Found 1 finding (1 error, 0 warnings) in 1 file; 1 file checked.",
+            "**1 finding** (1 error, 0 warnings) in 1 file; 1 file checked.",
+        ),
+        (
+            [finding(), finding(line=9, severity="warning"), finding(path="b.py")],
+            3,
+            "Found 3 findings (2 errors, 1 warning) in 2 files; 3 files checked.",
+            "**3 findings** (2 errors, 1 warning) in 2 files; 3 files checked.",
+        ),
+    ],
+)
+def test_counts_say_one_file_and_two_files(findings, files, text, markdown):
+    report = report_of(*findings, files=[f"f{i}.py" for i in range(files)])
+    assert format_text(report).splitlines()[-1] == text
+    assert markdown in format_markdown(report, OutputOptions()).splitlines()
 
 
 def test_gitlab_code_quality_report_has_the_required_fields_and_unique_fingerprints(
@@ -564,15 +590,65 @@ def test_gitlab_paths_follow_the_output_root(in_root, tmp_path):
     assert "examples/sticker_gallery/gallery.py" in paths
 
 
+@pytest.mark.parametrize("format_used", [[], ["--format", "sarif", "--output", "first.sarif"]])
+def test_an_output_without_a_format_takes_the_one_its_extension_names(
+    in_root, tmp_path, example, format_used
+):
+    names = {"x.json": "json", "x.sarif": "sarif", "x.sarif.json": "sarif", "x.xml": "junit"}
+    names.update({"x.md": "markdown", "x.txt": "text"})
+    args = [arg if arg != "first.sarif" else str(tmp_path / arg) for arg in format_used]
+    for name in names:
+        args += ["--output", str(tmp_path / name)]
+    result = run("check", "examples/", *args)
+    assert (result.exit_code, result.stdout) == (1, ""), result.stderr
+    for name, fmt in names.items():
+        assert (tmp_path / name).read_text(encoding="utf-8") == example[fmt], name
+
+
+@pytest.mark.parametrize("name", ["report.pdf", "report", "report.html"])
+def test_an_output_whose_extension_names_no_format_is_refused(in_root, tmp_path, name):
+    result = run("check", "examples/", "--output", str(tmp_path / name))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert result.stderr.startswith(
+        f"contractlint: error: --output {tmp_path / name}: give --format"
+    )
+    assert result.stderr.count("\n") == 1 and not (tmp_path / name).exists()
+
+
+def test_report_takes_its_format_from_the_output_extension(in_root, tmp_path):
+    for name, start in [("r.html", "<!DOCTYPE html>"), ("r.json", "{"), ("r.md", "# contractlint")]:
+        assert run("report", "examples/", "--output", str(tmp_path / name)).exit_code == 0
+        assert (tmp_path / name).read_text(encoding="utf-8").startswith(start)
+    assert run("report", "examples/").stdout.startswith("# contractlint report")
+    bad = run("report", "examples/", "--output", str(tmp_path / "r.csv"))
+    assert bad.exit_code == 2 and bad.stderr.count("\n") == 1
+
+
+def test_output_root_is_refused_where_no_format_uses_it(in_root, tmp_path):
+    for args in ([], ["--format", "json"], ["--format", "github", "--output", str(tmp_path / "x")]):
+        result = run("check", "examples/", "--output-root", ".", *args)
+        assert result.exit_code == 2 and result.stdout == ""
+        assert result.stderr == (
+            "contractlint: error: --output-root changes the paths of sarif and gitlab output only: "
+            "add --format sarif or gitlab, or leave it out\n"
+        )
+    sarif = run("check", "examples/", "--output-root", "examples", "--format", "sarif")
+    uris = {
+        r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+        for r in json.loads(sarif.stdout)["runs"][0]["results"]
+    }
+    assert "sticker_gallery/gallery.py" in uris
+
+
 # --- streams and exit status ---------------------------------------------------------------------------------
 
 
 def test_findings_go_to_stdout_and_diagnostics_to_stderr(tmp_path, monkeypatch):
     (tmp_path / "bad.py").write_text(
         textwrap.dedent("""\
-        from capability_client import CapabilityClient
+        import requests
         def show(u, s):
-            return CapabilityClient().check(u, s)
+            return requests.get(u)
         """)
     )
     monkeypatch.chdir(tmp_path)

@@ -185,10 +185,10 @@ def test_markdown_lists_risks_expired_first_with_reason_owner_and_expiry():
     assert text.startswith(f"# contractlint report — {TODAY}\n")
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
     assert rows[0] == (
-        f"| 2026-05-31 | **expired** | ads-team | CL001 | `{BANNER}:16` | {BANNER_REASON} |"
+        f"| 2026-05-31 | **expired** | ads-team | CL001 | <code>{BANNER}:16</code> | {BANNER_REASON} |"
     )
     assert rows[1] == (
-        f"| 2027-02-28 | 92 days left | chat-team | CL004 | `{STICKERS}:60` | {PREFETCH_REASON} |"
+        f"| 2027-02-28 | 92 days left | chat-team | CL004 | <code>{STICKERS}:60</code> | {PREFETCH_REASON} |"
     )
     assert text.index("## Accepted risks, by expiry") < text.index("## capability-server")
 
@@ -205,7 +205,7 @@ def test_markdown_has_each_contract_with_counts_calls_and_review_date():
     calls = [
         line
         for line in cap.splitlines()
-        if re.match(r"\| (compliant|approved wrapper|accepted|violating)\b.* \| `", line)
+        if re.match(r"\| (compliant|approved wrapper|accepted|violating)\b.* \| <code>", line)
     ]
     assert Counter(line.split(" | ")[0][2:].split(" (")[0] for line in calls) == {
         "compliant": 3,
@@ -214,15 +214,15 @@ def test_markdown_has_each_contract_with_counts_calls_and_review_date():
         "violating": 7,
     }
     assert (
-        f"| accepted (until 2027-02-28, chat-team: {PREFETCH_REASON}) | `{STICKERS}:59` | "
-        "`capability_client.CapabilityClient.check` | warm_preview_cache |"
+        f"| accepted (until 2027-02-28, chat-team: {PREFETCH_REASON}) | <code>{STICKERS}:59</code> | "
+        "<code>capability_client.CapabilityClient.check</code> | warm_preview_cache |"
     ) in cap
     assert (
-        f"| violating | `{BANNER}:17` | `profile_client.ProfileClient.lookup` | banners_for |"
+        f"| violating | <code>{BANNER}:17</code> | <code>profile_client.ProfileClient.lookup</code> | banners_for |"
         in profile
     )
     # Each contract's own risks, under it.
-    assert f"`{BANNER}:16`" in profile and f"`{BANNER}:16`" not in cap
+    assert f"<code>{BANNER}:16</code>" in profile and f"<code>{BANNER}:16</code>" not in cap
 
 
 def test_markdown_tables_are_well_formed():
@@ -330,7 +330,7 @@ def test_baselined_calls_show_as_baselined(tmp_path):
     assert doc["contracts"][1]["counts"]["violating"] == 1
     text = report("markdown", "--baseline", str(baseline))
     assert "| 3 | 2 | 1 | 7 | 0 |" in text
-    assert f"| baselined | `{GALLERY}:14` |" in text
+    assert f"| baselined | <code>{GALLERY}:14</code> |" in text
 
 
 CONFIG = '[tool.contractlint]\ncontracts = ["contracts/svc.toml"]\n'
@@ -438,7 +438,7 @@ def test_reasons_are_escaped_in_markdown_and_html(tmp_path):
         """,
     )
     markdown = report("markdown", cwd=root, paths=(".",))
-    assert "a \\| b <script>" in markdown
+    assert "a \\| b \\<script\\>alert(1)\\</script\\> \\& c" in markdown
     text = report("html", cwd=root, paths=(".",))
     assert "<script>" not in text and "&lt;script&gt;alert(1)&lt;/script&gt; &amp; c" in text
     assert reason in " ".join(parse(text).text)

@@ -14,6 +14,8 @@ __all__ = [
     "builtin_dir",
     "builtin_names",
     "build_contract",
+    "default_names",
+    "EXAMPLES",
     "glob_problem",
     "load_contract",
     "load_contracts",
@@ -39,6 +41,16 @@ def builtin_names() -> list[str]:
         for name in os.listdir(folder)
         if name.endswith(".toml") and os.path.isfile(os.path.join(folder, name))
     )
+
+
+#: Builtin contracts that tell the example story (``examples/``): checked when named, never by default.
+EXAMPLES = frozenset({"capability-server"})
+
+
+def default_names() -> list[str]:
+    """The builtin contracts a project with no configuration is checked against: the general-purpose
+    ones, for the client libraries anyone may call (requests, httpx, redis, boto3)."""
+    return [name for name in builtin_names() if name not in EXAMPLES]
 
 
 def is_path_spec(spec: str) -> bool:

@@ -28,6 +28,11 @@ class OutputOptions:
 Formatter = Callable[[Report, OutputOptions], str]
 
 
+def plural(count: int, word: str) -> str:
+    """``1 file``, ``0 files``, ``2 files``: every count the formats and the commands print."""
+    return f"{count} {word}{'' if count == 1 else 's'}"
+
+
 def _text(report: Report, options: OutputOptions) -> str:
     from contractlint.output.text import format_text
 
@@ -46,6 +51,9 @@ def _lazy(module: str, function: str) -> Formatter:
 
     return formatter
 
+
+#: The formats whose paths are relative to ``OutputOptions.root`` (``--output-root``).
+ROOTED = frozenset({"sarif", "gitlab"})
 
 FORMATS: dict[str, Formatter] = {
     "text": _text,

@@ -4,16 +4,19 @@
 warnings). The runner reads a command up to the end of the line, ends the properties at ``::``
 and splits them on ``,``; so every value is escaped the way the runner unescapes it: ``%``, CR and
 LF in the message, and those and ``:`` and ``,`` in properties. A file named ``a,b:c.py`` or a
-message on several lines arrives whole.
+message on several lines arrives whole. The job's log reads ANSI sequences: other control
+characters are shown as their escapes (``escape.terminal``), as in the text format.
 """
 
 from __future__ import annotations
 
 from contractlint.model import Finding, Report
 from contractlint.output import OutputOptions
+from contractlint.output.escape import terminal
 
 
 def escape_data(text: str) -> str:
+    text = terminal(text, lines=True)
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
 
 

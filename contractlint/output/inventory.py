@@ -15,6 +15,7 @@ from typing import Any
 
 from contractlint import __version__
 from contractlint.model import STATES, Report, Risk
+from contractlint.output.escape import markdown, markdown_code
 
 SCHEMA_VERSION = 1
 
@@ -122,7 +123,11 @@ def render_json(report: Report, today: dt.date) -> str:
 
 
 def _md(text: Any) -> str:
-    return str(text if text is not None else "—").replace("|", "\\|").replace("\n", " ")
+    return markdown(str(text)) if text is not None else "—"
+
+
+def _where(path: str, line: int) -> str:
+    return markdown_code(f"{path}:{line}")
 
 
 def render_markdown(report: Report, today: dt.date) -> str:
@@ -135,7 +140,7 @@ def render_markdown(report: Report, today: dt.date) -> str:
         if c["review_overdue"]:
             review += " (**overdue**)"
         out += [
-            f"## {c['name']}",
+            f"## {_md(c['name'])}",
             "",
             f"{_md(c['summary'])}",
             "",
@@ -149,7 +154,11 @@ def render_markdown(report: Report, today: dt.date) -> str:
             "",
         ]
         if c["risks"]:
-            out += [f"Accepted risks of {c['name']}, by expiry:", ""] + _md_risks(c["risks"]) + [""]
+            out += (
+                [f"Accepted risks of {_md(c['name'])}, by expiry:", ""]
+                + _md_risks(c["risks"])
+                + [""]
+            )
         if c["calls"]:
             out += ["| state | where | call | in |", "|---|---|---|---|"]
             for call in c["calls"]:
@@ -161,8 +170,8 @@ def render_markdown(report: Report, today: dt.date) -> str:
                         f"{a['reason'] or 'no reason'})"
                     )
                 out.append(
-                    f"| {_md(state)} | `{_md(call['path'])}:{call['line']}` | `{_md(call['callee'])}` | "
-                    f"{_md(call['scope'] or 'module level')} |"
+                    f"| {_md(state)} | {_where(call['path'], call['line'])} | "
+                    f"{markdown_code(call['callee'])} | {_md(call['scope'] or 'module level')} |"
                 )
             out.append("")
     return "\n".join(out) + "\n"
@@ -173,8 +182,8 @@ def _md_risks(risks: list[dict[str, Any]]) -> list[str]:
     for r in risks:
         status = "**expired**" if r["expired"] else r["status"]
         out.append(
-            f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {', '.join(r['codes'])} | "
-            f"`{_md(r['path'])}:{r['line']}` | {_md(r['reason'])} |"
+            f"| {_md(r['until'])} | {status} | {_md(r['owner'])} | {_md(', '.join(r['codes']))} | "
+            f"{_where(r['path'], r['line'])} | {_md(r['reason'])} |"
         )
     return out
 

@@ -1,24 +1,21 @@
 """``--format markdown``: a short summary for a pull request or a CI job page (``$GITHUB_STEP_SUMMARY``).
 
 A table per contract says how many calls keep it, then the findings as a table of their own. Both
-are GitHub-flavoured Markdown: ``|``, ``<``, ``>`` and ``&`` in a cell are escaped so that code
-in a message can neither end a cell nor open an HTML tag. Long lists are cut (a step summary holds
-1 MiB at most); the other formats carry every finding.
+are GitHub-flavoured Markdown, and every text from checked code or contracts goes through
+``escape.markdown``: code in a message can neither end a cell nor open an HTML tag, a link or an
+image, and an ``@name`` in it notifies nobody. Long lists are cut (a step summary holds 1 MiB at
+most); the other formats carry every finding.
 """
 
 from __future__ import annotations
 
 from contractlint.model import Report
 from contractlint.model.report import STATES
-from contractlint.output import OutputOptions
+from contractlint.output import OutputOptions, plural
+from contractlint.output.escape import markdown, markdown_code
 
 #: How many findings the table lists before it says how many more there are.
 MAX_ROWS = 200
-
-
-def cell(text: str) -> str:
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
-    return " ".join(text.split())
 
 
 def format_markdown(report: Report, options: OutputOptions) -> str:
@@ -28,12 +25,12 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
     if report.findings:
         files = len({f.path for f in report.findings})
         lines.append(
-            f"**{len(report.findings)} finding{_s(len(report.findings))}** ({errors} error{_s(errors)}, "
-            f"{warnings} warning{_s(warnings)}) in {files} file{_s(files)}; "
-            f"{report.files_checked} file{_s(report.files_checked)} checked."
+            f"**{plural(len(report.findings), 'finding')}** ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}) in {plural(files, 'file')}; "
+            f"{plural(report.files_checked, 'file')} checked."
         )
     else:
-        lines.append(f"No findings: {report.files_checked} file{_s(report.files_checked)} checked.")
+        lines.append(f"No findings: {plural(report.files_checked, 'file')} checked.")
     lines.append("")
     if report.contracts:
         shown = [
@@ -48,7 +45,8 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
             states = report.states(contract.name)
             counts = " | ".join(str(states[s]) for s in shown)
             lines.append(
-                f"| {cell(contract.name)} | {cell(contract.owner)} | {sum(states.values())} | {counts} |"
+                f"| {markdown(contract.name)} | {markdown(contract.owner)} | {sum(states.values())} "
+                f"| {counts} |"
             )
         lines.append("")
     if report.findings and not options.quiet:
@@ -56,17 +54,14 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
         for f in report.findings[:MAX_ROWS]:
             where = f"{f.path}:{f.span.line}:{f.span.column}"
             lines.append(
-                f"| {cell(where)} | {f.code} {cell(f.name)} | {cell(f.contract or '')} | {cell(f.message)} |"
+                f"| {markdown_code(where)} | {f.code} {markdown(f.name)} | "
+                f"{markdown(f.contract or '')} | {markdown(f.message)} |"
             )
         if len(report.findings) > MAX_ROWS:
             rest = len(report.findings) - MAX_ROWS
             lines += [
                 "",
-                f"… and {rest} more finding{_s(rest)}: see the job's log or the SARIF report.",
+                f"… and {plural(rest, 'more finding')}: see the job's log or the SARIF report.",
             ]
         lines.append("")
     return "\n".join(lines)
-
-
-def _s(count: int) -> str:
-    return "" if count == 1 else "s"

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import os
 import posixpath
+import re
 from typing import Any
 from urllib.parse import quote
 
 from contractlint.model import RULES, Finding, Report, Rule, Span
 from contractlint.output import OutputOptions
+from contractlint.output.escape import markdown
 
 SARIF_SCHEMA = (
     "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
@@ -147,16 +149,16 @@ def region(span: Span) -> dict[str, int]:
 
 
 def _message(finding: Finding) -> dict[str, str]:
-    text = _plain(finding.message)
-    parts = [text]
+    """The message as text, and as Markdown (which code scanning renders): every text from code or
+    contracts escaped (``escape.markdown``), the suggestion in a fence no line of it can close."""
+    parts = [markdown(finding.message)]
     if finding.suggestion:
-        parts += [
-            "Recommended handling for this call:",
-            "```python\n" + finding.suggestion.rstrip("\n") + "\n```",
-        ]
+        code = finding.suggestion.rstrip("\n")
+        fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", code)), default=0))
+        parts += ["Recommended handling for this call:", f"{fence}python\n{code}\n{fence}"]
     if finding.remediation:
-        parts.append(_plain(finding.remediation))
-    return {"text": text, "markdown": "\n\n".join(parts)}
+        parts.append(markdown(finding.remediation))
+    return {"text": _plain(finding.message), "markdown": "\n\n".join(parts)}
 
 
 def _plain(text: str) -> str:

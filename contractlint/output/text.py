@@ -1,4 +1,9 @@
-"""The terminal format: ``path:line:col: CODE [contract] message``, the recommended handling, a summary."""
+"""The terminal format: ``path:line:col: CODE [contract] message``, the recommended handling, a summary.
+
+Every text that comes from checked code or contracts goes through ``escape.terminal``: a control
+character in a file name, a message or a line of the diff is shown as its escape, never sent raw;
+and the whole through ``escape.log_lines``, so that no line of it is a GitHub workflow command.
+"""
 
 from __future__ import annotations
 
@@ -6,10 +11,12 @@ from collections import Counter
 from itertools import groupby
 
 from contractlint.model import Report
+from contractlint.output import plural
+from contractlint.output.escape import log_lines, terminal, terminal_lines
 
 
 def _indent(text: str, prefix: str) -> list[str]:
-    return [prefix + line if line else line for line in text.splitlines()]
+    return [prefix + line if line else line for line in terminal_lines(text)]
 
 
 _COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
@@ -17,7 +24,7 @@ _COLORS = {"+": "\x1b[32m", "-": "\x1b[31m", "@": "\x1b[36m"}
 
 def _hunk(diff: str, color: bool) -> list[str]:
     out = []
-    for line in diff.splitlines():
+    for line in terminal_lines(diff):
         paint = _COLORS.get(line[:1]) if color else None
         out.append(f"      {paint}{line}\x1b[0m" if paint else f"      {line}")
     return out
@@ -33,7 +40,7 @@ def _help(group, color: bool = False) -> list[str]:
             continue
         shown.add(f.fix.diff)
         how = "fix (applied by --fix)" if f.fix.safe else "suggested fix"
-        lines.append(f"  help: {how}: {f.fix.description}")
+        lines.append(f"  help: {how}: {terminal(f.fix.description)}")
         lines.extend(_hunk(f.fix.diff, color))
     suggestion = group[-1].suggestion
     if not lines and suggestion:
@@ -50,13 +57,16 @@ def format_findings(report: Report, show_help: bool = True, color: bool = False)
             contract = f" [{f.contract}]" if f.contract else ""
             level = "" if f.severity == "error" else f" ({f.severity})"
             lines.append(
-                f"{f.path}:{f.span.line}:{f.span.column}: {f.code}{contract}{level} {f.message}"
+                f"{terminal(f.path)}:{f.span.line}:{f.span.column}: {f.code}{terminal(contract)}"
+                f"{level} {terminal(f.message)}"
             )
         last = group[-1]
         if show_help:
             lines.extend(_help(group, color))
         if show_help and last.remediation:
-            lines.append(f"  note: {last.remediation}")
+            first, *rest = terminal_lines(last.remediation) or [""]
+            lines.append(f"  note: {first}")
+            lines.extend(f"        {line}" for line in rest)
     return lines
 
 
@@ -68,7 +78,7 @@ def format_summary(report: Report) -> list[str]:
         approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
         total = sum(states.values())
         parts = [
-            f"{total} call{'' if total == 1 else 's'}",
+            plural(total, "call"),
             f"{states['kept'] + approved} kept{approved_text}",
         ]
         parts += [f"{states[s]} {s}" for s in ("accepted", "baselined") if states[s]]
@@ -83,12 +93,12 @@ def format_summary(report: Report) -> list[str]:
     files = len({f.path for f in report.findings})
     if report.findings:
         lines.append(
-            f"Found {len(report.findings)} finding{'s' if len(report.findings) != 1 else ''} "
-            f"({errors} error{'s' if errors != 1 else ''}, {warnings} warning{'s' if warnings != 1 else ''}) "
-            f"in {files} file{'s' if files != 1 else ''}; {report.files_checked} files checked."
+            f"Found {plural(len(report.findings), 'finding')} ({plural(errors, 'error')}, "
+            f"{plural(warnings, 'warning')}) in {plural(files, 'file')}; "
+            f"{plural(report.files_checked, 'file')} checked."
         )
     else:
-        lines.append(f"All checked: {report.files_checked} files, no findings.")
+        lines.append(f"All checked: {plural(report.files_checked, 'file')}, no findings.")
     return lines
 
 
@@ -98,4 +108,4 @@ def format_text(report: Report, quiet: bool = False, color: bool = False) -> str
         if lines:
             lines.append("")
         lines.extend(format_summary(report))
-    return "\n".join(lines) + ("\n" if lines else "")
+    return log_lines("\n".join(lines) + ("\n" if lines else ""))
