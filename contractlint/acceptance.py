@@ -21,6 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 from contractlint.model import Acceptance, CallSite, Finding, Span, rule_by_code
+from contractlint.tomlfile import date_problem
 
 _MARK = re.compile(
     r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE
@@ -172,7 +173,10 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
         except ValueError:
             until = None
         if until is None:
-            return None, f"until={options['until']} is not a date like 2027-03-31"
+            why = date_problem(options["until"]) if _DATE.match(options["until"]) else None
+            return None, f"until={options['until']} is not a date " + (
+                f"({why})" if why else "like 2027-03-31"
+            )
     if kind == "accept-file" and not header:
         return None, "accept-file must stand in the file's header, before the first statement"
     return Acceptance(

@@ -129,14 +129,23 @@ def test_owner_and_until_are_read(tmp_path):
     assert found(tmp_path, source) == []
 
 
-@pytest.mark.parametrize("until", ["2026-02-30", "2026-13-01", "tomorrow"])
-def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, until):
-    """A bad date must not read as "no expiry": the acceptance is rejected and the finding stays."""
+@pytest.mark.parametrize(
+    "until, why",
+    [
+        ("2026-02-30", "(February 2026 has 28 days)"),
+        ("2026-13-01", "(month 13)"),
+        ("2026-04-00", "(day 0)"),
+        ("tomorrow", "like 2027-03-31"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, until, why):
+    """A bad date must not read as "no expiry": the acceptance is rejected and the finding stays.
+    The message says what is wrong with a date that has the right shape."""
     report = check(
         tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r")
     )
     assert [(f.span.line, f.code) for f in report.findings] == [(4, "CL001"), (4, "CL100")]
-    assert messages(report, "CL100") == [f"until={until} is not a date like 2027-03-31"]
+    assert messages(report, "CL100") == [f"until={until} is not a date {why}"]
     assert report.risks == []
 
 

@@ -325,6 +325,18 @@ def test_bad_toml_in_pyproject(tmp_path):
     assert config_problems(path) == [f"{path}:11:1: invalid TOML: Unclosed array"]
 
 
+def test_a_date_that_does_not_exist_in_pyproject_names_the_key_and_the_date(tmp_path):
+    """Another tool's table may hold dates: a bad one is reported like a contract's, not as tomllib's
+    "Expected newline"."""
+    path = write(
+        tmp_path / "pyproject.toml",
+        mutate(PYPROJECT, ("line-length = 100", "line-length = 100\nsince = 2026-13-01")),
+    )
+    assert config_problems(path) == [
+        f"{path}:6:9: [tool.black].since: 2026-13-01 is not a date (month 13)"
+    ]
+
+
 def test_build_config_without_text_still_names_file_and_key():
     with pytest.raises(UserError) as info:
         build_config({"selct": ["CL001"], "ignore": ["nope"]}, "pyproject.toml", "/project")

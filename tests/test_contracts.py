@@ -865,6 +865,42 @@ def test_review_by_is_a_date(tmp_path, value):
     assert contract.review_by == dt.date(2027, 3, 31)
 
 
+@pytest.mark.parametrize(
+    "value, column, message",
+    [
+        ("2027-13-01", 13, "2027-13-01 is not a date (month 13)"),
+        ("2027-02-29", 13, "2027-02-29 is not a date (February 2027 has 28 days)"),
+        ("2027-04-31", 13, "2027-04-31 is not a date (April 2027 has 30 days)"),
+        ("2027-00-10", 13, "2027-00-10 is not a date (month 0)"),
+        ("2027-3-31", 13, "2027-3-31 is not a date (write it YYYY-MM-DD, with two digits"),
+        ("2027-03-31T24:00:00", 13, "2027-03-31T24:00:00 is not a date-time (hour 24)"),
+    ],
+)
+def test_a_date_that_does_not_exist_names_the_key_and_the_date(tmp_path, value, column, message):
+    """tomllib says "Expected newline" for a month of 13 and "Invalid date" for a 30th of February,
+    without the key: the message names both, at the date's line and column."""
+    path = write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", f"review_by = {value}  # q3")))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:13:{column}: [contract].review_by: {message}"), problem
+
+
+def test_a_bad_date_in_an_array_of_tables_names_its_element(tmp_path):
+    path = write(
+        tmp_path,
+        mutate(BASE, ('broad = "deny"', 'broad = "deny"\nnote = { since = 2026-02-30 }')),
+    )
+    assert problems_of(path) == [
+        f"{path}:34:18: [[calls]][2].note.since: 2026-02-30 is not a date (February 2026 has 28 days)"
+    ]
+
+
+def test_a_quoted_date_that_does_not_exist_says_why(tmp_path):
+    path = write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", 'review_by = "2027-13-01"')))
+    assert problems_of(path) == [
+        f'{path}:13: [contract].review_by: "2027-13-01" is not a date (month 13)'
+    ]
+
+
 def test_review_by_is_optional(tmp_path):
     contract = load_contract(write(tmp_path, mutate(BASE, ("review_by = 2027-03-31\n", ""))))
     assert contract.review_by is None

@@ -17,7 +17,7 @@ from contractlint.model import (
     ErrorHierarchy,
     canonical_name,
 )
-from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
+from contractlint.tomlfile import Checker, date_problem, describe, read_toml_text, suggest
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -104,9 +104,12 @@ def build_contract(
             try:
                 review_by = dt.date.fromisoformat(review_by)
             except ValueError:
+                problem = date_problem(review_by)
                 c.error(
                     ["contract", "review_by"],
-                    f"expected a date like 2027-03-31, got {describe(review_by)}",
+                    f"{describe(review_by)} is not a date ({problem})"
+                    if problem
+                    else f"expected a date like 2027-03-31, got {describe(review_by)}",
                 )
                 review_by = None
         elif isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date):
