@@ -5,6 +5,8 @@ Syntax (users grep for it, so it is exact)::
     # contractlint: accept CL001[,CL004…] [until=YYYY-MM-DD] [owner=NAME] -- reason text
     # contractlint: accept-file CL001[,…] [until=…] [owner=…] -- reason text
 
+A rule may be named instead of its code (``accept unguarded-call``), as with ``--select``.
+
 An ``accept`` comment covers the call on its line or the statement that holds it; alone on a
 line it covers the statement on the next line. ``accept-file`` stands in the file's header
 (before the first statement) and covers the whole file. Comments are found with ``tokenize``,
@@ -20,8 +22,8 @@ import tokenize
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
-from contractlint.model import Acceptance, CallSite, Finding, Span, rule_by_code
-from contractlint.tomlfile import date_problem
+from contractlint.model import Acceptance, CallSite, Finding, Span, code_for, rule_by_code
+from contractlint.tomlfile import date_problem, suggest
 
 _MARK = re.compile(
     r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE
@@ -148,8 +150,8 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
             if not value:
                 return None, f'"{key}=" has no value'
             options[key] = value
-        elif _CODE.match(token.upper()):
-            code = token.upper()
+        elif _CODE.match(code_for(token).upper()):
+            code = code_for(token).upper()
             if code not in ACCEPTABLE:
                 known = rule_by_code(code)
                 why = "is not a rule" if known is None else "cannot be accepted"
@@ -160,7 +162,11 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
             if code not in codes:
                 codes.append(code)
         else:
-            return None, f'"{token}" is not a rule code (like CL001) nor until=/owner='
+            names = [rule_by_code(c).name for c in sorted(ACCEPTABLE)]
+            return None, (
+                f'"{token}" is not a rule code or name (like CL001 or unguarded-call) nor '
+                f"until=/owner={suggest(token.lower(), names)}"
+            )
     if not codes:
         return None, "names no rule code: write the codes it accepts, like `accept CL001,CL004`"
     until = None

@@ -298,10 +298,19 @@ def test_accept_file_on_the_line_of_a_call_is_malformed(tmp_path):
             "CL101 cannot be accepted; an acceptance names codes of findings about calls: "
             "CL001, CL002, CL003, CL004, CL005, CL006, CL900",
         ),
-        ("accept CL1 -- r", '"CL1" is not a rule code (like CL001) nor until=/owner='),
         (
-            "accept unguarded-call -- r",
-            '"unguarded-call" is not a rule code (like CL001) nor until=/owner=',
+            "accept CL1 -- r",
+            '"CL1" is not a rule code or name (like CL001 or unguarded-call) nor until=/owner=',
+        ),
+        (
+            "accept unguarded-cal -- r",
+            '"unguarded-cal" is not a rule code or name (like CL001 or unguarded-call) nor '
+            'until=/owner=; did you mean "unguarded-call"?',
+        ),
+        (
+            "accept malformed-acceptance -- r",
+            "CL100 cannot be accepted; an acceptance names codes of findings about calls: "
+            "CL001, CL002, CL003, CL004, CL005, CL006, CL900",
         ),
         (
             "accept -- r",
@@ -746,3 +755,62 @@ def test_an_expired_acceptance_whose_finding_was_fixed_is_stale_not_due_for_revi
                 return Capability.static_only()
         """)
     assert found(tmp_path, fixed) == [(5, "CL103")]
+
+
+# --- rule names work wherever codes do ---------------------------------------------------------
+
+
+def test_an_acceptance_may_name_rules_instead_of_codes(tmp_path):
+    on_call = UNGUARDED.format(comment="  # contractlint: accept unguarded-call -- r")
+    assert found(tmp_path, on_call) == []
+    (accepted,) = acceptance.parse(on_call.encode(), "m.py").acceptances
+    assert accepted.codes == ("CL001",)
+    both = SILENT_BROAD.format(comment="  # contractlint: accept silent-handler, CL005 -- r")
+    assert found(tmp_path, both) == []
+    header = "# contractlint: accept-file unguarded-call -- generated\n" + UNGUARDED.format(
+        comment=""
+    )
+    assert found(tmp_path, header) == []
+
+
+def test_select_ignore_per_file_ignores_and_severity_take_rule_names(tmp_path):
+    files = {
+        "app/m.py": SILENT_BROAD.format(comment=""),
+        "tests/t.py": UNGUARDED.format(comment=""),
+    }
+    both = run("check", ".", "-q", cwd=project(tmp_path / "all", files))
+    assert [line.split()[1] for line in both.stdout.splitlines()] == ["CL004", "CL005", "CL001"]
+    by_name = run(
+        "check",
+        ".",
+        "-q",
+        "--select",
+        "silent-handler,unguarded-call",
+        "--ignore",
+        "unguarded-call",
+        cwd=project(tmp_path / "cli", files),
+    )
+    assert [line.split()[1] for line in by_name.stdout.splitlines()] == ["CL004"]
+    configured = project(
+        tmp_path / "config",
+        files,
+        CONFIG
+        + 'ignore = ["silent-handler"]\n'
+        + 'severity = { overbroad-handler = "warning" }\n'
+        + 'per-file-ignores = { "tests/*" = ["unguarded-call"] }\n',
+    )
+    result = run("check", ".", "-q", cwd=configured)
+    assert result.exit_code == 0, result.output
+    assert [line.split()[1:3] for line in result.stdout.splitlines()] == [
+        ["CL005", "[capability-server]"]
+    ]
+    assert "(warning)" in result.stdout
+
+
+def test_a_misspelt_rule_name_is_a_usage_error_with_a_suggestion(tmp_path):
+    result = run("check", ".", "--select", "silent-handlr", cwd=project(tmp_path, {}))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'contractlint: error: --select: "silent-handlr" is not a rule code, prefix or name '
+        '(see `contractlint explain`); did you mean "silent-handler"?\n'
+    )

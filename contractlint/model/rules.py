@@ -306,8 +306,9 @@ RULES: tuple[Rule, ...] = (
         summary="A `# contractlint:` comment that is not a valid acceptance.",
         what=(
             "An acceptance is written exactly `# contractlint: accept CL001[,CL004...] [until=YYYY-MM-DD] "
-            "[owner=NAME] -- reason`, or `accept-file` in the file's header. A comment that starts with "
-            "`# contractlint:` but misspells `accept`, names no code or an unknown one, gives an unknown "
+            "[owner=NAME] -- reason` (a rule's name, such as `unguarded-call`, may stand for its code), or "
+            "`accept-file` in the file's header. A comment that starts with "
+            "`# contractlint:` but misspells `accept`, names no rule or an unknown one, gives an unknown "
             "option or a date that is not a date, or an `accept-file` below the first statement, is reported "
             "with what is wrong. It accepts nothing."
         ),
@@ -431,9 +432,18 @@ def rule_by_code(code_or_name: str) -> Rule | None:
     return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
 
 
+def code_for(word: str) -> str:
+    """A rule's name (``unguarded-call``) as its code (``CL001``); any other word as it is (a code,
+    a prefix, ``ALL``, or a mistake for the caller to report). Names work wherever codes do."""
+    rule = _BY_NAME.get(word.strip().lower())
+    return rule.code if rule is not None else word
+
+
 def select_codes(select: Iterable[str], ignore: Iterable[str]) -> frozenset:
-    """Codes in force: ruff-style prefixes (``CL00`` selects CL001..CL009; ``ALL`` selects all)."""
-    select = list(select) or ["ALL"]
+    """Codes in force: ruff-style prefixes (``CL00`` selects CL001..CL009; ``ALL`` selects all), or
+    rule names."""
+    select = [code_for(p) for p in select] or ["ALL"]
+    ignore = [code_for(p) for p in ignore]
 
     def hits(prefixes, code):
         return any(p == "ALL" or code.startswith(p.upper()) for p in prefixes)
