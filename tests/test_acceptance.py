@@ -210,14 +210,84 @@ def test_an_acceptance_on_the_first_line_of_the_statement_that_holds_the_call(tm
     assert found(tmp_path, source) == []
 
 
-def test_an_acceptance_above_a_multi_line_statement(tmp_path):
+@pytest.mark.parametrize(
+    "above, inside",
+    [
+        ("    # contractlint: accept CL001 -- r\n", ""),
+        ("", "        # contractlint: accept CL001 -- r\n"),
+    ],
+    ids=["above", "alone inside"],
+)
+def test_an_acceptance_above_or_alone_inside_a_multi_line_statement(tmp_path, above, inside):
+    source = IMPORT + (
+        f"def f(u, s):\n{above}    result = dict(\n{inside}        other=1,\n"
+        "        cap=client.check(u, s),\n    )\n    return result\n"
+    )
+    assert found(tmp_path, source) == []
+
+
+BLACK = IMPORT + (
+    "def f(u, s):\n"
+    "    capability = client.check(\n"
+    "        u,{first}\n"
+    "        s,{second}\n"
+    "    ){last}\n"
+    "    return capability\n"
+)
+
+
+@pytest.mark.parametrize("where", ["first", "second", "last"])
+def test_an_acceptance_on_any_line_of_a_statement_black_spread_over_several(tmp_path, where):
+    """Black puts each argument on a line of its own: any of them may hold the comment."""
+    comments = dict.fromkeys(("first", "second", "last"), "")
+    assert found(tmp_path, BLACK.format(**comments)) == [(4, "CL001")]
+    comments[where] = "  # contractlint: accept CL001 -- r"
+    assert found(tmp_path, BLACK.format(**comments)) == []
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "    # contractlint: accept CL001 -- r\n    # (the reason goes on here)\n",
+        "    # A note about the call below.\n    # contractlint: accept CL001 -- r\n",
+    ],
+)
+def test_an_acceptance_in_the_comment_block_directly_above_the_statement(tmp_path, block):
+    source = IMPORT + "def f(u, s):\n" + block + "    return client.check(\n        u, s\n    )\n"
+    assert found(tmp_path, source) == []
+
+
+def test_an_acceptance_in_a_statement_covers_neither_the_next_nor_a_call_free_one(tmp_path):
+    """CL103 still sees an acceptance that stands in the wrong statement, however many lines it has."""
     source = IMPORT + (
         "def f(u, s):\n"
-        "    # contractlint: accept CL001 -- r\n"
-        "    result = dict(\n"
-        "        cap=client.check(u, s),\n"
+        "    options = dict(\n"
+        "        retries=1,  # contractlint: accept CL001 -- r\n"
         "    )\n"
-        "    return result\n"
+        "    return client.check(u, s)\n"
+    )
+    assert found(tmp_path, source) == [(5, "CL103"), (7, "CL001")]
+    above_other = IMPORT + (
+        "def f(u, s):\n"
+        "    # contractlint: accept CL001 -- r\n"
+        "    # (the reason goes on here)\n"
+        "    options = dict(\n"
+        "        retries=1,\n"
+        "    )\n"
+        "    return client.check(u, s)\n"
+    )
+    assert found(tmp_path, above_other) == [(4, "CL103"), (9, "CL001")]
+
+
+def test_a_handler_finding_is_accepted_on_any_line_of_a_multi_line_except(tmp_path):
+    source = IMPORT + (
+        "def f(u, s):\n"
+        "    try:\n"
+        "        client.check(u, s)\n"
+        "    except (\n"
+        "        BaseException  # contractlint: accept CL004,CL005 -- r\n"
+        "    ):\n"
+        "        pass\n"
     )
     assert found(tmp_path, source) == []
 
