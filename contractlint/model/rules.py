@@ -211,7 +211,9 @@ RULES: tuple[Rule, ...] = (
         what=(
             "Under `fail-open` or `any`, a covering handler whose body is only `pass`, `...`, `continue` or "
             "`break` (or a `with contextlib.suppress(...)` around the call) swallows the failure without "
-            "choosing a fallback, logging or counting it."
+            "choosing a fallback, logging or counting it. A retry is not silent: a handler that `continue`s "
+            "a loop the call leaves when it succeeds (`return`, `break`), where the code after the loop "
+            "falls back (it returns, or binds the name the call's result is bound to)."
         ),
         why=(
             "A silent handler is how accepted risk becomes invisible risk: nobody sees the outage, the "
@@ -234,6 +236,13 @@ RULES: tuple[Rule, ...] = (
             "            client.check(user, sticker)\n"
             "        except CapabilityError:\n"
             "            log.warning('capability-server down; cache stays cold')\n",
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    for attempt in range(3):\n"
+            "        try:\n"
+            "            return client.check(user, sticker)\n"
+            "        except CapabilityError:\n"
+            "            continue\n"
+            "    return Capability.static_only()\n",
         ),
     ),
     Rule(
