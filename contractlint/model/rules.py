@@ -64,7 +64,8 @@ FIXES = {
     ),
     "CL002": (
         "safe, applied by `check --fix`: the missing errors are added to the clause that covers the "
-        "others (a suggestion only when that handler itself breaks the policy, or is `contextlib.suppress`)."
+        "others, in place of any name there that derives from one of them (a suggestion only when that "
+        "handler itself breaks the policy, or is `contextlib.suppress`)."
     ),
     "CL003": _NO_FIX,
     "CL004": _NO_FIX,
