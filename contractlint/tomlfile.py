@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Union
 
 from contractlint.errors import UserError
@@ -143,25 +143,47 @@ def key_at(text: str, line: int, column: int = 0) -> tuple[str | int, ...]:
     table: tuple[str | int, ...] = ()
     seen: dict[tuple[str, ...], int] = {}
     key: tuple[str, ...] = ()
-    for number, source in enumerate(text.splitlines()[:line], 1):
-        header = _HEADER.match(source)
-        if header and number < line:
+    for number, header, found in _statements(text):
+        if number >= line:
+            if number == line and found is not None:
+                key = _split(found.group(1))
+            break
+        if header is not None:
             parts = _split(header.group(2))
-            name = ".".join(parts)
             if header.group(1) == "[[":
                 seen[parts] = seen.get(parts, -1) + 1
-                table = (name, seen[parts])
+                table = (".".join(parts), seen[parts])
             else:
-                table = (name,)
+                table = (".".join(parts),)
             key = ()
-            continue
-        found = _KEY.match(source)
-        if found:
+        elif found is not None:
             key = _split(found.group(1))
     inner = re.search(rf"[{{,]\s*({_DOTTED})\s*=\s*$", text.splitlines()[line - 1][:column])
     if inner:
         key = (*key, *_split(inner.group(1)))
     return (*table, *key)
+
+
+def _statements(text: str) -> Iterator[tuple[int, re.Match | None, re.Match | None]]:
+    """(1-based line, its table header, its key) for each line that opens a table or sets a key; the
+    lines of a multi-line string are skipped, whatever they look like."""
+    in_string = None  # the delimiter of a multi-line string we are inside, if any
+    for number, line in enumerate(text.splitlines(), 1):
+        if in_string:
+            if line.count(in_string) % 2:
+                in_string = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            yield number, header, None
+            continue
+        key = _KEY.match(line)
+        if key:
+            yield number, None, key
+            value = line[key.end() :]
+            for quotes in ('"""', "'''"):
+                if value.count(quotes) % 2:
+                    in_string = quotes
 
 
 def format_key(keypath: KeyPath) -> str:
@@ -221,30 +243,15 @@ def locate(text: str, keypath: KeyPath) -> int | None:
 
     current: tuple[str, ...] = ()
     arrays_seen = -1  # how many [[table]] headers so far, minus one: the index of the one we are in
-    in_string = None  # the delimiter of a multi-line string we are inside, if any
     best, best_len = None, 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if in_string:
-            if line.count(in_string) % 2:
-                in_string = None
-            continue
-        path = None
-        header = _HEADER.match(line)
-        if header:
+    for number, header, key in _statements(text):
+        if header is not None:
             current = _split(header.group(2))
             if header.group(1) == "[[" and current == table:
                 arrays_seen += 1
             path = current
         else:
-            key = _KEY.match(line)
-            if key:
-                path = current + _split(key.group(1))
-                value = line[key.end() :]
-                for quotes in ('"""', "'''"):
-                    if value.count(quotes) % 2:
-                        in_string = quotes
-        if path is None:
-            continue
+            path = current + _split(key.group(1))
         n = _common(path, wanted)
         if n < len(path) or n <= best_len:
             continue

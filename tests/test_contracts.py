@@ -999,6 +999,22 @@ def test_a_bad_date_in_an_array_of_tables_names_its_element(tmp_path):
     ]
 
 
+def test_a_bad_date_after_a_multi_line_string_that_looks_like_a_table(tmp_path):
+    path = write(
+        tmp_path,
+        mutate(
+            BASE,
+            (
+                'broad = "deny"',
+                'broad = "deny"\ndescription = """\n[not.a.table]\n"""\nnote = { since = 2026-02-30 }',
+            ),
+        ),
+    )
+    assert problems_of(path) == [
+        f"{path}:37:18: [[calls]][2].note.since: 2026-02-30 is not a date (February 2026 has 28 days)"
+    ]
+
+
 def test_a_quoted_date_that_does_not_exist_says_why(tmp_path):
     path = write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", 'review_by = "2027-13-01"')))
     assert problems_of(path) == [
