@@ -5,8 +5,12 @@ Syntax (users grep for it, so it is exact)::
     # contractlint: accept CL001[,CL004…] [until=YYYY-MM-DD] [owner=NAME] -- reason text
     # contractlint: accept-file CL001[,…] [until=…] [owner=…] -- reason text
 
-An ``accept`` comment covers the call on its line or the statement that holds it; alone on a
-line it covers the statement on the next line. ``accept-file`` stands in the file's header
+A rule may be named instead of its code (``accept unguarded-call``), as with ``--select``.
+
+An ``accept`` comment covers the statement it stands in (on any of its lines: a call spread over
+several lines is one statement), or, alone on its line, the statement directly below it or below
+the block of comments it is part of; the statement of a call, or the ``except`` line of a handler
+at fault. ``accept-file`` stands in the file's header
 (before the first statement) and covers the whole file. Comments are found with ``tokenize``,
 so text that only looks like one inside a string is not taken for one.
 """
@@ -17,10 +21,12 @@ import datetime as dt
 import io
 import re
 import tokenize
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from typing import NamedTuple
 
-from contractlint.model import Acceptance, CallSite, Finding, Span, rule_by_code
+from contractlint.model import Acceptance, CallSite, Finding, Span, code_for, rule_by_code
+from contractlint.tomlfile import date_problem, suggest
 
 _MARK = re.compile(
     r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE
@@ -54,27 +60,58 @@ def _finding(
     )
 
 
-def _comments(source: bytes) -> Iterable[tuple[int, int, str, bool, bool]]:
-    """(line, 0-based column, text, alone on its line, in the header) of every comment.
+class _Comment(NamedTuple):
+    line: int
+    column: int  # 0-based
+    text: str
+    alone: bool  # alone on its line
+    header: bool  # before the first statement, the module docstring excepted
+    #: The first and last line of the statement it stands in, or of the statement its block of
+    #: comments stands directly above; None when it stands above no statement.
+    statement: tuple[int, int] | None
 
-    The header is everything before the first statement, the module docstring excepted.
-    """
+
+def _comments(source: bytes) -> list[_Comment]:
+    """Every comment of the file, with the statement it belongs to (``tokenize``'s logical lines:
+    a call Black spread over several lines is one statement)."""
     try:
         tokens = list(tokenize.tokenize(io.BytesIO(source).readline))
     except (tokenize.TokenError, SyntaxError, UnicodeDecodeError, LookupError, ValueError):
         # A file tokenize cannot read is reported by the analysis (CL900); fall back to lines.
-        yield from _comments_by_line(source)
-        return
+        return list(_comments_by_line(source))
+    found: list[tuple[int, int, str, bool, bool, int | None]] = []
+    statements: dict[int, int] = {}  # first line -> last line, for each statement
     header, docstring_seen, last_code_line = True, False, 0
+    start: int | None = None  # the first line of the statement being read
     for tok in tokens:
         if tok.type == tokenize.COMMENT:
-            yield tok.start[0], tok.start[1], tok.string, last_code_line != tok.start[0], header
+            alone = last_code_line != tok.start[0]
+            found.append((tok.start[0], tok.start[1], tok.string, alone, header, start))
+        elif tok.type == tokenize.NEWLINE:
+            if start is not None:
+                statements[start] = tok.start[0]
+            start = None
         elif tok.type not in _LAYOUT:
+            if start is None:
+                start = tok.start[0]
             last_code_line = tok.end[0]
             if header and tok.type == tokenize.STRING and not docstring_seen:
                 docstring_seen = True
             else:
                 header = False
+    # Lines that hold only a comment, between statements: a block of them stands above the next one.
+    comment_lines = {line for line, _, _, alone, _, inside in found if alone and inside is None}
+    out = []
+    for line, column, text, alone, in_header, inside in found:
+        if inside is not None:
+            statement = (inside, statements.get(inside, line))
+        else:
+            below = line + 1
+            while below in comment_lines:
+                below += 1
+            statement = (below, statements[below]) if below in statements else None
+        out.append(_Comment(line, column, text, alone, in_header, statement))
+    return out
 
 
 _LAYOUT = frozenset(
@@ -89,12 +126,15 @@ _LAYOUT = frozenset(
 )
 
 
-def _comments_by_line(source: bytes):
+def _comments_by_line(source: bytes) -> Iterator[_Comment]:
+    """Without tokens, a comment alone on its line stands above the next line, another is on its own."""
     text = source.decode("utf-8", "replace")
     for number, line in enumerate(text.splitlines(), 1):
         index = line.find("#")
         if index >= 0 and _ANY_MARK.match(line[index:]):
-            yield number, index, line[index:], not line[:index].strip(), number <= 3
+            alone = not line[:index].strip()
+            below = number + 1 if alone else number
+            yield _Comment(number, index, line[index:], alone, number <= 3, (below, below))
 
 
 def parse(source: bytes, path: str) -> Parsed:
@@ -102,7 +142,8 @@ def parse(source: bytes, path: str) -> Parsed:
     out = Parsed()
     if b"contractlint" not in source:
         return out
-    for line, column, text, alone, header in _comments(source):
+    for comment in _comments(source):
+        line, column, text = comment.line, comment.column, comment.text
         if not _ANY_MARK.match(text):
             continue
         mark = _MARK.match(text)
@@ -118,7 +159,7 @@ def parse(source: bytes, path: str) -> Parsed:
             )
             continue
         acceptance, problem = _parse_one(
-            mark.group("kind").lower(), mark.group("rest"), path, line, column + 1, alone, header
+            mark.group("kind").lower(), mark.group("rest"), path, comment
         )
         if problem:
             out.problems.append(_finding(path, line, column + 1, "CL100", problem))
@@ -127,7 +168,7 @@ def parse(source: bytes, path: str) -> Parsed:
     return out
 
 
-def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: bool, header: bool):
+def _parse_one(kind: str, rest: str, path: str, comment: _Comment):
     head, sep, reason = rest.partition("--")
     reason = reason.strip() if sep else None
     codes: list[str] = []
@@ -147,8 +188,8 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
             if not value:
                 return None, f'"{key}=" has no value'
             options[key] = value
-        elif _CODE.match(token.upper()):
-            code = token.upper()
+        elif _CODE.match(code_for(token).upper()):
+            code = code_for(token).upper()
             if code not in ACCEPTABLE:
                 known = rule_by_code(code)
                 why = "is not a rule" if known is None else "cannot be accepted"
@@ -159,7 +200,11 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
             if code not in codes:
                 codes.append(code)
         else:
-            return None, f'"{token}" is not a rule code (like CL001) nor until=/owner='
+            names = [rule_by_code(c).name for c in sorted(ACCEPTABLE)]
+            return None, (
+                f'"{token}" is not a rule code or name (like CL001 or unguarded-call) nor '
+                f"until=/owner={suggest(token.lower(), names)}"
+            )
     if not codes:
         return None, "names no rule code: write the codes it accepts, like `accept CL001,CL004`"
     until = None
@@ -172,38 +217,44 @@ def _parse_one(kind: str, rest: str, path: str, line: int, column: int, alone: b
         except ValueError:
             until = None
         if until is None:
-            return None, f"until={options['until']} is not a date like 2027-03-31"
-    if kind == "accept-file" and not header:
+            why = date_problem(options["until"]) if _DATE.match(options["until"]) else None
+            return None, f"until={options['until']} is not a date " + (
+                f"({why})" if why else "like 2027-03-31"
+            )
+    if kind == "accept-file" and not comment.header:
         return None, "accept-file must stand in the file's header, before the first statement"
     return Acceptance(
         path=path,
-        line=line,
-        column=column,
+        line=comment.line,
+        column=comment.column + 1,
         codes=tuple(codes),
         reason=reason or None,
         owner=options.get("owner"),
         until=until,
         file_level=kind == "accept-file",
-        standalone=alone,
+        standalone=comment.alone,
+        statement=None if kind == "accept-file" else comment.statement,
     ), None
 
 
 def covers(acceptance: Acceptance, finding: Finding) -> bool:
+    """Whether the acceptance names the finding's code and stands where the finding is: in the
+    file's header, or in (or directly above) the statement that holds the call or the handler."""
     if finding.code not in acceptance.codes:
         return False
     if acceptance.file_level:
         return True
-    if acceptance.standalone:
-        return acceptance.line + 1 in (
-            finding.statement_line,
+    if acceptance.statement is None:
+        return False
+    first, last = acceptance.statement
+    return any(
+        line is not None and first <= line <= last
+        for line in (
             finding.span.line,
+            finding.span.end_line,
+            finding.statement_line,
             finding.handler_line,
         )
-    return acceptance.line in (
-        finding.span.line,
-        finding.span.end_line,
-        finding.statement_line,
-        finding.handler_line,
     )
 
 

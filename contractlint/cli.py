@@ -133,13 +133,13 @@ def _selection_options(command):
                 "--select",
                 multiple=True,
                 metavar="CODES",
-                help="Only these rule codes or prefixes (comma-separated).",
+                help="Only these rule codes, prefixes or names (comma-separated).",
             ),
             click.option(
                 "--ignore",
                 multiple=True,
                 metavar="CODES",
-                help="Skip these rule codes or prefixes (comma-separated).",
+                help="Skip these rule codes, prefixes or names (comma-separated).",
             ),
             click.option(
                 "--exclude",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
@@ -10,7 +11,7 @@ from functools import lru_cache
 from typing import Any
 
 from contractlint.errors import UserError
-from contractlint.model import RULES
+from contractlint.model import RULES, code_for
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
 KEYS = (
@@ -207,7 +208,6 @@ class _Matcher:
     this for every file and folder of the tree."""
 
     def __init__(self, patterns: tuple[str, ...]):
-        import re
         from fnmatch import translate
 
         plain, folders = [], []
@@ -428,7 +428,6 @@ TARGET_VERSIONS = tuple(f"3.{minor}" for minor in range(9, 15))
 
 def requires_python(raw: Any, path: str, text: str = "") -> tuple[int, int] | None:
     """The lower bound of ``[project] requires-python`` (``>=3.10``, ``~=3.11``, ``==3.12.*``), or None."""
-    import re
 
     project = raw.get("project") if isinstance(raw, dict) else None
     spec = project.get("requires-python") if isinstance(project, dict) else None
@@ -480,6 +479,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             problem = code_problem(code)
             if problem:
                 c.error([*kp, key, i], problem)
+    select, ignore = [code_for(x) for x in select], [code_for(x) for x in ignore]
     per_file: dict[str, tuple[str, ...]] = {}
     pfi = c.typed(table, kp, "per-file-ignores", dict) or {}
     for pattern, codes in pfi.items():
@@ -495,9 +495,10 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             problem = code_problem(code)
             if problem:
                 c.error([*kp, "per-file-ignores", pattern, i], problem)
-        per_file[pattern] = tuple(codes)
+        per_file[pattern] = tuple(code_for(code) for code in codes)
     severity: dict[str, str] = {}
-    for code, level in (c.typed(table, kp, "severity", dict) or {}).items():
+    for key, level in (c.typed(table, kp, "severity", dict) or {}).items():
+        code = code_for(key)
         problem = (
             code_problem(code)
             if code != "ALL"
@@ -506,11 +507,9 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         if problem is None and not any(rule.code == code for rule in RULES):
             problem = f"{describe(code)}: name one rule code per entry (a severity does not take prefixes)"
         if problem:
-            c.error([*kp, "severity", code], problem)
+            c.error([*kp, "severity", key], problem)
         elif level not in SEVERITIES:
-            c.error(
-                [*kp, "severity", code], f'expected "error" or "warning", got {describe(level)}'
-            )
+            c.error([*kp, "severity", key], f'expected "error" or "warning", got {describe(level)}')
         else:
             severity[code] = level
     overdue = c.typed(table, kp, "review-overdue", str)
@@ -599,22 +598,37 @@ def contract_problem(spec: str, root: str) -> str | None:
 
 
 def code_problem(code: str) -> str | None:
-    """Why ``code`` selects no rule (a code, a prefix such as ``CL00``, or ``ALL``), or None.
+    """Why ``code`` selects no rule (a code, a prefix such as ``CL00``, ``ALL``, or a rule's name
+    such as ``unguarded-call``), or None.
 
     The empty string is a prefix of every code, but nobody writes it to mean ``ALL``.
     """
+    code = code_for(code)
     if code == "ALL" or (code and any(rule.code.startswith(code) for rule in RULES)):
         return None
-    hint = suggest(code.upper(), ["ALL", *(rule.code for rule in RULES)]) if code else ""
-    return f"{describe(code)} is not a rule code or prefix (see `contractlint explain`){hint}"
+    if not code:
+        hint = ""
+    elif _CODE_LIKE.fullmatch(code):
+        hint = suggest(code.upper(), ["ALL", *(rule.code for rule in RULES)])
+    else:
+        hint = suggest(code.lower(), [rule.name for rule in RULES])
+    return f"{describe(code)} is not a rule code, prefix or name (see `contractlint explain`){hint}"
 
 
 def split_codes(values: Iterable[str]) -> tuple[str, ...]:
-    """``--select CL001,CL002 --select CL004`` -> the codes, upper-cased."""
+    """``--select CL001,CL002 --select silent-handler`` -> the codes, upper-cased (a rule's name
+    becomes its code)."""
     out = []
     for value in values:
-        out.extend(v.strip().upper() for v in value.split(",") if v.strip())
+        for word in value.split(","):
+            word = code_for(word.strip())
+            if word:
+                out.append(word.upper() if _CODE_LIKE.fullmatch(word) else word)
     return tuple(out)
+
+
+#: What a code, a prefix or ``ALL`` looks like, in any case (a rule's name has a hyphen).
+_CODE_LIKE = re.compile(r"[A-Za-z]*[0-9]*")
 
 
 def check_codes(codes: Iterable[str], option: str) -> None:

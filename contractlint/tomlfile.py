@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, Union
 
 from contractlint.errors import UserError
@@ -61,6 +61,9 @@ def read_toml_text(path: str) -> tuple[dict[str, Any], str]:
         message = one_line(str(exc))
         m = _POSITION.search(message)
         if m:
+            bad = bad_date_at(text, int(m.group(1)), int(m.group(2)))
+            if bad:
+                raise UserError([f"{path}:{m.group(1)}:{bad}"]) from None
             message = _POSITION.sub("", message).strip()
             raise UserError(
                 [f"{path}:{m.group(1)}:{m.group(2)}: invalid TOML: {message}"]
@@ -73,6 +76,114 @@ def read_toml_text(path: str) -> tuple[dict[str, Any], str]:
                 [f"{path}:{line}:{column}: invalid TOML: {message} at the end of the file"]
             ) from None
         raise UserError([f"{path}: invalid TOML: {message}"]) from None
+
+
+#: A date or date-time as TOML writes one, with room for the mistakes people make (one-digit parts).
+_DATE_SHAPE = re.compile(
+    r"(?<![\w.:+-])(\d{4})-(\d{1,2})-(\d{1,2})"
+    r"(?:[Tt ](\d{1,2}):(\d{1,2})(?::(\d{1,2})(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:\d{2})?)?(?![\w:-])"
+)
+_MONTHS = (
+    "January February March April May June July August September October November December".split()
+)
+
+
+def date_problem(text: str) -> str | None:
+    """Why ``text``, shaped like a date (``2027-13-01``, maybe with a time), is none: ``month 13``,
+    ``February 2026 has 28 days``, ``write it YYYY-MM-DD``. None when it is a real date or not
+    shaped like one: the parsers say only "Invalid date" or, for a month of 13, "Expected newline"."""
+    m = _DATE_SHAPE.fullmatch(text.strip())
+    if m is None:
+        return None
+    year, month, day = (int(m.group(i)) for i in (1, 2, 3))
+    if not 1 <= month <= 12:
+        return f"month {month}"
+    import calendar
+
+    days = calendar.monthrange(year, month)[1] if year else 31
+    if not 1 <= day <= days:
+        return f"day {day}" if day < 1 else f"{_MONTHS[month - 1]} {year} has {days} days"
+    if m.group(4) is not None:
+        for value, unit, top in ((m.group(4), "hour", 23), (m.group(5), "minute", 59)):
+            if int(value) > top:
+                return f"{unit} {int(value)}"
+        if m.group(6) is not None and int(m.group(6)) > 59:
+            return f"second {int(m.group(6))}"
+    if year == 0:
+        return "year 0"
+    if len(m.group(2)) != 2 or len(m.group(3)) != 2 or (m.group(4) and len(m.group(4)) != 2):
+        return "write it YYYY-MM-DD, with two digits for the month and the day"
+    return None
+
+
+def bad_date_at(text: str, line: int, column: int) -> str | None:
+    """``column: key: 2027-13-01 is not a date (month 13)`` when the parser stopped (at 1-based
+    ``line`` and ``column``) on a date that does not exist, or None: tomllib names neither the key
+    nor the date, and for a month of 13 it even speaks of a missing newline."""
+    lines = text.splitlines()
+    if not 1 <= line <= len(lines):
+        return None
+    for m in _DATE_SHAPE.finditer(lines[line - 1]):
+        if not m.start() < column <= m.end() + 1:
+            continue
+        problem = date_problem(m.group(0))
+        if problem is None:
+            return None
+        kind = "date-time" if m.group(4) is not None else "date"
+        key = format_key(key_at(text, line, m.start()))
+        where = f"{key}: " if key else ""
+        return f"{m.start() + 1}: {where}{m.group(0)} is not a {kind} ({problem})"
+    return None
+
+
+def key_at(text: str, line: int, column: int = 0) -> tuple[str | int, ...]:
+    """The key path of the value at ``line`` (1-based) and ``column`` (0-based): the table it sits
+    in, the key of its line (or of the array it continues) and, inside an inline table, the key just
+    before ``column``. Arrays of tables count from 0, as ``format_key`` expects."""
+    table: tuple[str | int, ...] = ()
+    seen: dict[tuple[str, ...], int] = {}
+    key: tuple[str, ...] = ()
+    for number, header, found in _statements(text):
+        if number >= line:
+            if number == line and found is not None:
+                key = _split(found.group(1))
+            break
+        if header is not None:
+            parts = _split(header.group(2))
+            if header.group(1) == "[[":
+                seen[parts] = seen.get(parts, -1) + 1
+                table = (".".join(parts), seen[parts])
+            else:
+                table = (".".join(parts),)
+            key = ()
+        elif found is not None:
+            key = _split(found.group(1))
+    inner = re.search(rf"[{{,]\s*({_DOTTED})\s*=\s*$", text.splitlines()[line - 1][:column])
+    if inner:
+        key = (*key, *_split(inner.group(1)))
+    return (*table, *key)
+
+
+def _statements(text: str) -> Iterator[tuple[int, re.Match | None, re.Match | None]]:
+    """(1-based line, its table header, its key) for each line that opens a table or sets a key; the
+    lines of a multi-line string are skipped, whatever they look like."""
+    in_string = None  # the delimiter of a multi-line string we are inside, if any
+    for number, line in enumerate(text.splitlines(), 1):
+        if in_string:
+            if line.count(in_string) % 2:
+                in_string = None
+            continue
+        header = _HEADER.match(line)
+        if header:
+            yield number, header, None
+            continue
+        key = _KEY.match(line)
+        if key:
+            yield number, None, key
+            value = line[key.end() :]
+            for quotes in ('"""', "'''"):
+                if value.count(quotes) % 2:
+                    in_string = quotes
 
 
 def format_key(keypath: KeyPath) -> str:
@@ -132,30 +243,15 @@ def locate(text: str, keypath: KeyPath) -> int | None:
 
     current: tuple[str, ...] = ()
     arrays_seen = -1  # how many [[table]] headers so far, minus one: the index of the one we are in
-    in_string = None  # the delimiter of a multi-line string we are inside, if any
     best, best_len = None, 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if in_string:
-            if line.count(in_string) % 2:
-                in_string = None
-            continue
-        path = None
-        header = _HEADER.match(line)
-        if header:
+    for number, header, key in _statements(text):
+        if header is not None:
             current = _split(header.group(2))
             if header.group(1) == "[[" and current == table:
                 arrays_seen += 1
             path = current
         else:
-            key = _KEY.match(line)
-            if key:
-                path = current + _split(key.group(1))
-                value = line[key.end() :]
-                for quotes in ('"""', "'''"):
-                    if value.count(quotes) % 2:
-                        in_string = quotes
-        if path is None:
-            continue
+            path = current + _split(key.group(1))
         n = _common(path, wanted)
         if n < len(path) or n <= best_len:
             continue

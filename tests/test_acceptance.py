@@ -129,14 +129,23 @@ def test_owner_and_until_are_read(tmp_path):
     assert found(tmp_path, source) == []
 
 
-@pytest.mark.parametrize("until", ["2026-02-30", "2026-13-01", "tomorrow"])
-def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, until):
-    """A bad date must not read as "no expiry": the acceptance is rejected and the finding stays."""
+@pytest.mark.parametrize(
+    "until, why",
+    [
+        ("2026-02-30", "(February 2026 has 28 days)"),
+        ("2026-13-01", "(month 13)"),
+        ("2026-04-00", "(day 0)"),
+        ("tomorrow", "like 2027-03-31"),
+    ],
+)
+def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, until, why):
+    """A bad date must not read as "no expiry": the acceptance is rejected and the finding stays.
+    The message says what is wrong with a date that has the right shape."""
     report = check(
         tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r")
     )
     assert [(f.span.line, f.code) for f in report.findings] == [(4, "CL001"), (4, "CL100")]
-    assert messages(report, "CL100") == [f"until={until} is not a date like 2027-03-31"]
+    assert messages(report, "CL100") == [f"until={until} is not a date {why}"]
     assert report.risks == []
 
 
@@ -201,14 +210,84 @@ def test_an_acceptance_on_the_first_line_of_the_statement_that_holds_the_call(tm
     assert found(tmp_path, source) == []
 
 
-def test_an_acceptance_above_a_multi_line_statement(tmp_path):
+@pytest.mark.parametrize(
+    "above, inside",
+    [
+        ("    # contractlint: accept CL001 -- r\n", ""),
+        ("", "        # contractlint: accept CL001 -- r\n"),
+    ],
+    ids=["above", "alone inside"],
+)
+def test_an_acceptance_above_or_alone_inside_a_multi_line_statement(tmp_path, above, inside):
+    source = IMPORT + (
+        f"def f(u, s):\n{above}    result = dict(\n{inside}        other=1,\n"
+        "        cap=client.check(u, s),\n    )\n    return result\n"
+    )
+    assert found(tmp_path, source) == []
+
+
+BLACK = IMPORT + (
+    "def f(u, s):\n"
+    "    capability = client.check(\n"
+    "        u,{first}\n"
+    "        s,{second}\n"
+    "    ){last}\n"
+    "    return capability\n"
+)
+
+
+@pytest.mark.parametrize("where", ["first", "second", "last"])
+def test_an_acceptance_on_any_line_of_a_statement_black_spread_over_several(tmp_path, where):
+    """Black puts each argument on a line of its own: any of them may hold the comment."""
+    comments = dict.fromkeys(("first", "second", "last"), "")
+    assert found(tmp_path, BLACK.format(**comments)) == [(4, "CL001")]
+    comments[where] = "  # contractlint: accept CL001 -- r"
+    assert found(tmp_path, BLACK.format(**comments)) == []
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "    # contractlint: accept CL001 -- r\n    # (the reason goes on here)\n",
+        "    # A note about the call below.\n    # contractlint: accept CL001 -- r\n",
+    ],
+)
+def test_an_acceptance_in_the_comment_block_directly_above_the_statement(tmp_path, block):
+    source = IMPORT + "def f(u, s):\n" + block + "    return client.check(\n        u, s\n    )\n"
+    assert found(tmp_path, source) == []
+
+
+def test_an_acceptance_in_a_statement_covers_neither_the_next_nor_a_call_free_one(tmp_path):
+    """CL103 still sees an acceptance that stands in the wrong statement, however many lines it has."""
     source = IMPORT + (
         "def f(u, s):\n"
-        "    # contractlint: accept CL001 -- r\n"
-        "    result = dict(\n"
-        "        cap=client.check(u, s),\n"
+        "    options = dict(\n"
+        "        retries=1,  # contractlint: accept CL001 -- r\n"
         "    )\n"
-        "    return result\n"
+        "    return client.check(u, s)\n"
+    )
+    assert found(tmp_path, source) == [(5, "CL103"), (7, "CL001")]
+    above_other = IMPORT + (
+        "def f(u, s):\n"
+        "    # contractlint: accept CL001 -- r\n"
+        "    # (the reason goes on here)\n"
+        "    options = dict(\n"
+        "        retries=1,\n"
+        "    )\n"
+        "    return client.check(u, s)\n"
+    )
+    assert found(tmp_path, above_other) == [(4, "CL103"), (9, "CL001")]
+
+
+def test_a_handler_finding_is_accepted_on_any_line_of_a_multi_line_except(tmp_path):
+    source = IMPORT + (
+        "def f(u, s):\n"
+        "    try:\n"
+        "        client.check(u, s)\n"
+        "    except (\n"
+        "        BaseException  # contractlint: accept CL004,CL005 -- r\n"
+        "    ):\n"
+        "        pass\n"
     )
     assert found(tmp_path, source) == []
 
@@ -289,10 +368,19 @@ def test_accept_file_on_the_line_of_a_call_is_malformed(tmp_path):
             "CL101 cannot be accepted; an acceptance names codes of findings about calls: "
             "CL001, CL002, CL003, CL004, CL005, CL006, CL900",
         ),
-        ("accept CL1 -- r", '"CL1" is not a rule code (like CL001) nor until=/owner='),
         (
-            "accept unguarded-call -- r",
-            '"unguarded-call" is not a rule code (like CL001) nor until=/owner=',
+            "accept CL1 -- r",
+            '"CL1" is not a rule code or name (like CL001 or unguarded-call) nor until=/owner=',
+        ),
+        (
+            "accept unguarded-cal -- r",
+            '"unguarded-cal" is not a rule code or name (like CL001 or unguarded-call) nor '
+            'until=/owner=; did you mean "unguarded-call"?',
+        ),
+        (
+            "accept malformed-acceptance -- r",
+            "CL100 cannot be accepted; an acceptance names codes of findings about calls: "
+            "CL001, CL002, CL003, CL004, CL005, CL006, CL900",
         ),
         (
             "accept -- r",
@@ -737,3 +825,62 @@ def test_an_expired_acceptance_whose_finding_was_fixed_is_stale_not_due_for_revi
                 return Capability.static_only()
         """)
     assert found(tmp_path, fixed) == [(5, "CL103")]
+
+
+# --- rule names work wherever codes do ---------------------------------------------------------
+
+
+def test_an_acceptance_may_name_rules_instead_of_codes(tmp_path):
+    on_call = UNGUARDED.format(comment="  # contractlint: accept unguarded-call -- r")
+    assert found(tmp_path, on_call) == []
+    (accepted,) = acceptance.parse(on_call.encode(), "m.py").acceptances
+    assert accepted.codes == ("CL001",)
+    both = SILENT_BROAD.format(comment="  # contractlint: accept silent-handler, CL005 -- r")
+    assert found(tmp_path, both) == []
+    header = "# contractlint: accept-file unguarded-call -- generated\n" + UNGUARDED.format(
+        comment=""
+    )
+    assert found(tmp_path, header) == []
+
+
+def test_select_ignore_per_file_ignores_and_severity_take_rule_names(tmp_path):
+    files = {
+        "app/m.py": SILENT_BROAD.format(comment=""),
+        "tests/t.py": UNGUARDED.format(comment=""),
+    }
+    both = run("check", ".", "-q", cwd=project(tmp_path / "all", files))
+    assert [line.split()[1] for line in both.stdout.splitlines()] == ["CL004", "CL005", "CL001"]
+    by_name = run(
+        "check",
+        ".",
+        "-q",
+        "--select",
+        "silent-handler,unguarded-call",
+        "--ignore",
+        "unguarded-call",
+        cwd=project(tmp_path / "cli", files),
+    )
+    assert [line.split()[1] for line in by_name.stdout.splitlines()] == ["CL004"]
+    configured = project(
+        tmp_path / "config",
+        files,
+        CONFIG
+        + 'ignore = ["silent-handler"]\n'
+        + 'severity = { overbroad-handler = "warning" }\n'
+        + 'per-file-ignores = { "tests/*" = ["unguarded-call"] }\n',
+    )
+    result = run("check", ".", "-q", cwd=configured)
+    assert result.exit_code == 0, result.output
+    assert [line.split()[1:3] for line in result.stdout.splitlines()] == [
+        ["CL005", "[capability-server]"]
+    ]
+    assert "(warning)" in result.stdout
+
+
+def test_a_misspelt_rule_name_is_a_usage_error_with_a_suggestion(tmp_path):
+    result = run("check", ".", "--select", "silent-handlr", cwd=project(tmp_path, {}))
+    assert result.exit_code == 2
+    assert result.stderr == (
+        'contractlint: error: --select: "silent-handlr" is not a rule code, prefix or name '
+        '(see `contractlint explain`); did you mean "silent-handler"?\n'
+    )

@@ -1366,6 +1366,95 @@ def test_handler_that_does_something_is_not_silent(body):
     assert found(code) == []
 
 
+RETRY = IMPORTS + dedent("""\
+    def f(client: CapabilityClient, user):
+        {loop}
+            {before}try:
+                {call}
+            except CapabilityError:
+                {handler}
+            {rest}
+        {after}
+    """)
+
+
+RETRY_PARTS = {
+    "loop": "for attempt in range(3):",
+    "before": "",
+    "call": "return client.check(user)",
+    "handler": "continue",
+    "rest": "",
+    "after": "return Capability.static_only()",
+}
+
+
+def retry(**parts: str) -> str:
+    """A loop around a guarded call (line 5), the handler at line 6: ``RETRY_PARTS`` but ``parts``."""
+    return RETRY.format(**{**RETRY_PARTS, **parts})
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        retry(),
+        retry(loop="while attempts < 3:", before="attempts += 1\n        "),
+        retry(after="logging.warning('gave up')\n    return None"),
+        # success leaves through break; the loop's else (every attempt failed) binds the name
+        retry(
+            call="cap = client.check(user)\n            break",
+            after="else:\n        cap = None\n    return cap",
+        ),
+        retry(
+            call="cap = client.check(user)",
+            rest="break",
+            after="else:\n        cap = None\n    return cap",
+        ),
+        retry(
+            call="cap = client.check(user)\n            break",
+            after="cap = Capability.static_only()\n    return cap",
+        ),
+        retry(handler="pass\n            continue"),
+    ],
+    ids=[
+        "return",
+        "while",
+        "log-then-return",
+        "break-else",
+        "break-after-try",
+        "assign-after",
+        "pass-continue",
+    ],
+)
+def test_a_retry_loop_that_falls_back_after_the_loop_is_not_silent(code):
+    """``continue`` tries again; once every attempt failed, the code after the loop falls back."""
+    assert found(code) == []
+
+
+@pytest.mark.parametrize(
+    "code",
+    [
+        retry(after=""),  # nothing after the loop: the error is swallowed
+        retry(
+            after="raise LookupError(user)"
+        ),  # no fallback (a raise under fail-open: not a recovery)
+        retry(after="print('gave up')"),
+        retry(handler="break"),  # gives up at once: no retry
+        retry(handler="pass"),
+        retry(
+            loop="while True:",
+            call="cap = client.check(user)\n            break",
+            after="return cap",
+        ),
+        # a loop over items that skips the failed ones: success goes round too
+        retry(loop="for user in [user]:", call="client.check(user)", after="return None"),
+        retry(call="cap = client.check(user)", after="return cap"),
+    ],
+    ids=["nothing", "raise", "no-return", "break", "pass", "while-true", "items", "success-stays"],
+)
+def test_a_loop_whose_handler_only_continues_without_a_fallback_is_silent(code):
+    assert [(rule, line) for rule, line, _ in found(code)] == [("CL004", 5)]
+
+
 def test_silent_handler_under_policy_any():
     index = make_index(policy="any")
     code = IMPORTS + dedent("""\

@@ -158,7 +158,7 @@ CASES = [
         [
             (
                 10,
-                '[tool.contractlint].select[2]: "CL7" is not a rule code or prefix (see `contractlint explain`)',
+                '[tool.contractlint].select[2]: "CL7" is not a rule code, prefix or name (see `contractlint explain`)',
             )
         ],
     ),
@@ -168,7 +168,7 @@ CASES = [
         [
             (
                 10,
-                '[tool.contractlint].select[1]: "cl001" is not a rule code or prefix (see `contractlint explain`); '
+                '[tool.contractlint].select[1]: "cl001" is not a rule code, prefix or name (see `contractlint explain`); '
                 'did you mean "CL001"?',
             )
         ],
@@ -176,12 +176,12 @@ CASES = [
     (
         "empty code in select (it would select everything)",
         mutate(PYPROJECT, ('select = ["CL0"]', 'select = [""]')),
-        [(10, '[tool.contractlint].select[1]: "" is not a rule code or prefix')],
+        [(10, '[tool.contractlint].select[1]: "" is not a rule code, prefix or name')],
     ),
     (
         "unknown code in ignore",
         mutate(PYPROJECT, ('ignore = ["CL006"]', 'ignore = ["E501"]')),
-        [(11, '[tool.contractlint].ignore[1]: "E501" is not a rule code or prefix')],
+        [(11, '[tool.contractlint].ignore[1]: "E501" is not a rule code, prefix or name')],
     ),
     (
         "unknown code in per-file-ignores",
@@ -189,7 +189,7 @@ CASES = [
         [
             (
                 14,
-                '[tool.contractlint].per-file-ignores."tests/*"[2]: "CL0001" is not a rule code or prefix',
+                '[tool.contractlint].per-file-ignores."tests/*"[2]: "CL0001" is not a rule code, prefix or name',
             )
         ],
     ),
@@ -222,7 +222,7 @@ CASES = [
         [
             (
                 12,
-                '[tool.contractlint].per-file-ignores."tests/*"[1]: "XX1" is not a rule code or prefix',
+                '[tool.contractlint].per-file-ignores."tests/*"[1]: "XX1" is not a rule code, prefix or name',
             )
         ],
     ),
@@ -300,11 +300,11 @@ CASES = [
         ),
         [
             (9, '[tool.contractlint].exclud: unknown key "exclud"; did you mean "exclude"?'),
-            (10, '[tool.contractlint].select[2]: "XYZ" is not a rule code or prefix'),
+            (10, '[tool.contractlint].select[2]: "XYZ" is not a rule code, prefix or name'),
             (11, '[tool.contractlint].ignore: expected a list of strings, got "CL006"'),
             (
                 14,
-                '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a rule code or prefix',
+                '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a rule code, prefix or name',
             ),
             (8, "[tool.contractlint].contracts: an empty list checks nothing"),
         ],
@@ -325,12 +325,24 @@ def test_bad_toml_in_pyproject(tmp_path):
     assert config_problems(path) == [f"{path}:11:1: invalid TOML: Unclosed array"]
 
 
+def test_a_date_that_does_not_exist_in_pyproject_names_the_key_and_the_date(tmp_path):
+    """Another tool's table may hold dates: a bad one is reported like a contract's, not as tomllib's
+    "Expected newline"."""
+    path = write(
+        tmp_path / "pyproject.toml",
+        mutate(PYPROJECT, ("line-length = 100", "line-length = 100\nsince = 2026-13-01")),
+    )
+    assert config_problems(path) == [
+        f"{path}:6:9: [tool.black].since: 2026-13-01 is not a date (month 13)"
+    ]
+
+
 def test_build_config_without_text_still_names_file_and_key():
     with pytest.raises(UserError) as info:
         build_config({"selct": ["CL001"], "ignore": ["nope"]}, "pyproject.toml", "/project")
     assert info.value.messages == [
         'pyproject.toml: [tool.contractlint].selct: unknown key "selct"; did you mean "select"?',
-        'pyproject.toml: [tool.contractlint].ignore[1]: "nope" is not a rule code or prefix '
+        'pyproject.toml: [tool.contractlint].ignore[1]: "nope" is not a rule code, prefix or name '
         "(see `contractlint explain`)",
     ]
 
@@ -522,7 +534,7 @@ def test_check_reports_a_broken_configuration(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert _stderr(result).splitlines() == [
         f'contractlint: error: {path}:3: [tool.contractlint].selct: unknown key "selct"; did you mean "select"?',
-        f'contractlint: error: {path}:4: [tool.contractlint].ignore[1]: "cl001" is not a rule code or prefix '
+        f'contractlint: error: {path}:4: [tool.contractlint].ignore[1]: "cl001" is not a rule code, prefix or name '
         '(see `contractlint explain`); did you mean "CL001"?',
     ]
     assert result.stdout == ""
@@ -546,7 +558,7 @@ def test_bad_select_option(tmp_path, monkeypatch):
     result = _run(["check", "--select", "CL001,XX9"])
     assert result.exit_code == 2
     assert _stderr(result).startswith(
-        'contractlint: error: --select: "XX9" is not a rule code or prefix'
+        'contractlint: error: --select: "XX9" is not a rule code, prefix or name'
     )
 
 

@@ -589,6 +589,111 @@ def test_glob_that_can_match(pattern):
     assert glob_problem(pattern) is None
 
 
+def _groups(*groups: tuple) -> str:
+    """A contract of one error whose [[calls]] are the (match, exclude) pairs given, in order."""
+    text = (
+        'version = 1\n[contract]\nname = "svc"\nsummary = "s"\nowner = "o"\n'
+        '[errors]\n"svc.Error" = ["Exception"]\n'
+    )
+    for match, exclude in groups:
+        text += f'[[calls]]\nmatch = {list(match)!r}\npolicy = "any"\n'.replace("'", '"')
+        if exclude:
+            text += f"exclude = {list(exclude)!r}\n".replace("'", '"')
+    return text
+
+
+@pytest.mark.parametrize(
+    "groups, message",
+    [
+        (
+            [(["svc.**"], []), (["svc.Client.*"], [])],
+            '[[calls]][2].match: "svc.Client.*" can never apply: [[calls]][1].match "svc.**" '
+            "takes every call it matches",
+        ),
+        # ``?`` is one character: ``??`` takes every two-letter name.
+        (
+            [(["svc.Client.??"], []), (["svc.Client.ab"], [])],
+            '[[calls]][2].match: "svc.Client.ab" can never apply: [[calls]][1].match '
+            '"svc.Client.??" takes every call it matches',
+        ),
+        # The later group's own exclude removes the only names the earlier one lets through.
+        (
+            [(["svc.**"], ["svc.Client.close"]), (["svc.Client.*"], ["svc.Client.close"])],
+            '[[calls]][2].match: "svc.Client.*" can never apply: [[calls]][1].match "svc.**" takes',
+        ),
+        # Two earlier groups between them: names starting with x go to the second, the rest to the first.
+        (
+            [(["svc.**"], ["svc.Client.x*"]), (["svc.Client.x*"], []), (["svc.Client.*"], [])],
+            '[[calls]][3].match: "svc.Client.*" can never apply: [[calls]][1] and [[calls]][2] '
+            "take every call it matches",
+        ),
+        # Each pattern of a group by another earlier pattern.
+        (
+            [
+                (["svc.Client.get*"], []),
+                (["svc.Client.put*"], []),
+                (["svc.Client.get", "svc.Client.put_many"], []),
+            ],
+            '[[calls]][3].match: the group can never apply: [[calls]][1].match "svc.Client.get*" '
+            'takes every call "svc.Client.get" matches; [[calls]][2].match "svc.Client.put*" '
+            'takes every call "svc.Client.put_many" matches',
+        ),
+        (
+            [(["svc.Client.check"], ["svc.Client.*"])],
+            '[[calls]][1].match: "svc.Client.check" can never apply: the group\'s exclude removes '
+            "every call it matches",
+        ),
+    ],
+)
+def test_a_group_that_can_never_apply(tmp_path, groups, message):
+    """A call goes to the first group that matches it: a later group whose every name an earlier
+    one takes would silently never apply, its policy a dead letter."""
+    text = _groups(*groups)
+    line = text[: text.rindex("match =")].count("\n") + 1  # the last group's
+    path = write(tmp_path, text)
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:{line}: {message}"), problem
+
+
+@pytest.mark.parametrize(
+    "groups",
+    [
+        # The usual order, narrow first: the broad group takes what is left.
+        [(["svc.Client.check*"], []), (["svc.Client.*"], [])],
+        [(["svc.Client.*"], []), (["svc.**"], [])],
+        # ``*`` stays within one part: svc.Client.check is not svc.*.
+        [(["svc.*"], []), (["svc.Client.check"], [])],
+        # ``check*`` also matches check alone, but check_all is left for the second group.
+        [(["svc.Client.check"], []), (["svc.Client.check*"], [])],
+        # An earlier group's exclude leaves a name to a later one.
+        [(["svc.**"], ["svc.Client.close"]), (["svc.Client.*"], [])],
+        [(["svc.**"], ["svc.*.close"]), (["svc.Client.close"], [])],
+        # ``??`` takes the two-letter names only: ``?*`` still gets the others.
+        [(["svc.Client.??"], []), (["svc.Client.?*"], [])],
+        # One pattern of the group is taken, the other is not: the group still applies.
+        [(["svc.Client.get*"], []), (["svc.Client.get", "svc.Client.put"], [])],
+    ],
+)
+def test_a_group_that_overlaps_an_earlier_one_but_still_applies_is_fine(tmp_path, groups):
+    contract = load_contract(write(tmp_path, _groups(*groups)))
+    assert len(contract.calls) == len(groups)
+
+
+@pytest.mark.parametrize(
+    "path",
+    sorted(str(p) for p in Path(builtin_dir()).glob("*.toml"))
+    + sorted(
+        str(p)
+        for p in (Path(__file__).resolve().parent.parent / "examples").rglob("*.toml")
+        if p.name != "pyproject.toml"
+    ),
+)
+def test_every_shipped_contract_loads(path):
+    """The builtin contracts and the example's overlap on purpose (boto3: upload_file before
+    BaseClient.*): none of their groups is one that can never apply."""
+    assert load_contract(path).calls
+
+
 def test_many_problems_reported_at_once(tmp_path):
     text = mutate(
         BASE,
@@ -863,6 +968,58 @@ def test_review_by_is_a_date(tmp_path, value):
         write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", f"review_by = {value}")))
     )
     assert contract.review_by == dt.date(2027, 3, 31)
+
+
+@pytest.mark.parametrize(
+    "value, column, message",
+    [
+        ("2027-13-01", 13, "2027-13-01 is not a date (month 13)"),
+        ("2027-02-29", 13, "2027-02-29 is not a date (February 2027 has 28 days)"),
+        ("2027-04-31", 13, "2027-04-31 is not a date (April 2027 has 30 days)"),
+        ("2027-00-10", 13, "2027-00-10 is not a date (month 0)"),
+        ("2027-3-31", 13, "2027-3-31 is not a date (write it YYYY-MM-DD, with two digits"),
+        ("2027-03-31T24:00:00", 13, "2027-03-31T24:00:00 is not a date-time (hour 24)"),
+    ],
+)
+def test_a_date_that_does_not_exist_names_the_key_and_the_date(tmp_path, value, column, message):
+    """tomllib says "Expected newline" for a month of 13 and "Invalid date" for a 30th of February,
+    without the key: the message names both, at the date's line and column."""
+    path = write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", f"review_by = {value}  # q3")))
+    (problem,) = problems_of(path)
+    assert problem.startswith(f"{path}:13:{column}: [contract].review_by: {message}"), problem
+
+
+def test_a_bad_date_in_an_array_of_tables_names_its_element(tmp_path):
+    path = write(
+        tmp_path,
+        mutate(BASE, ('broad = "deny"', 'broad = "deny"\nnote = { since = 2026-02-30 }')),
+    )
+    assert problems_of(path) == [
+        f"{path}:34:18: [[calls]][2].note.since: 2026-02-30 is not a date (February 2026 has 28 days)"
+    ]
+
+
+def test_a_bad_date_after_a_multi_line_string_that_looks_like_a_table(tmp_path):
+    path = write(
+        tmp_path,
+        mutate(
+            BASE,
+            (
+                'broad = "deny"',
+                'broad = "deny"\ndescription = """\n[not.a.table]\n"""\nnote = { since = 2026-02-30 }',
+            ),
+        ),
+    )
+    assert problems_of(path) == [
+        f"{path}:37:18: [[calls]][2].note.since: 2026-02-30 is not a date (February 2026 has 28 days)"
+    ]
+
+
+def test_a_quoted_date_that_does_not_exist_says_why(tmp_path):
+    path = write(tmp_path, mutate(BASE, ("review_by = 2027-03-31", 'review_by = "2027-13-01"')))
+    assert problems_of(path) == [
+        f'{path}:13: [contract].review_by: "2027-13-01" is not a date (month 13)'
+    ]
 
 
 def test_review_by_is_optional(tmp_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from textwrap import dedent
 
 import libcst as cst
@@ -183,7 +185,102 @@ def test_the_fallback_is_only_imported_when_the_handler_uses_it():
     assert found.fix.safe
     assert [e.text for e in found.fix.edits][
         1
-    ] == "from capability_client import CapabilityError, CapabilityClient\n"
+    ] == "from capability_client import CapabilityClient, CapabilityError\n"
+
+
+# -- what other linters say of the fixed code ---------------------------------------------------------
+
+
+def fixed(code: str) -> str:
+    """The text after ``--fix``, every safe fix applied."""
+    outcome = fix_source(
+        "x.py", dedent(code).encode(), lambda data: analyse_source(data, "x.py", CAP).findings
+    )
+    assert outcome.problems == []
+    return outcome.after.decode()
+
+
+def ruff(text: str, *rules: str) -> str:
+    """What ruff (a test dependency, pinned) says of ``text`` under ``rules``: "" when nothing."""
+    result = subprocess.run(
+        [sys.executable, "-m", "ruff", "check", "--isolated", "--select", ",".join(rules)]
+        + ["--output-format", "concise", "--stdin-filename", "x.py", "-"],
+        input=text,
+        capture_output=True,
+        text=True,
+    )
+    return "" if result.returncode == 0 else result.stdout
+
+
+CALL = "\n\n\ndef f(c: CapabilityClient, user):\n    cap = c.check(user)\n    return cap\n"
+
+
+@pytest.mark.parametrize(
+    "before, after",
+    [
+        (
+            "from capability_client import CapabilityClient, get_client",
+            "from capability_client import Capability, CapabilityClient, CapabilityError, get_client",
+        ),
+        (
+            "from capability_client import (\n    CapabilityClient,  # the client\n    get_client,\n)",
+            "from capability_client import (\n    Capability,\n    CapabilityClient,  # the client\n"
+            "    CapabilityError,\n    get_client,\n)",
+        ),
+        (
+            "from capability_client import (\n    CapabilityClient,\n    get_client  # last\n)",
+            "from capability_client import (\n    Capability,\n    CapabilityClient,\n"
+            "    CapabilityError,\n    get_client  # last\n)",
+        ),
+        # Sorted without types (isort's and ruff's order-by-type = false): still sorted that way.
+        (
+            "from capability_client import call_with_fallback, CapabilityClient",
+            "from capability_client import call_with_fallback, Capability, CapabilityClient, "
+            "CapabilityError",
+        ),
+    ],
+    ids=["one line", "parentheses", "no trailing comma", "case-insensitive"],
+)
+def test_a_name_joins_a_sorted_import_in_its_sorted_place(before, after):
+    text = fixed(before + CALL)
+    assert text.startswith(after + "\n"), text
+    # An import block ruff's isort accepted (its default settings) is still accepted.
+    if ruff(before + CALL, "I001") == "":
+        assert ruff(text, "I001") == ""
+
+
+def test_an_import_nobody_sorted_is_not_sorted_by_a_fix():
+    text = fixed("from capability_client import get_client, CapabilityClient, CAPS" + CALL)
+    assert text.startswith(
+        "from capability_client import get_client, CapabilityClient, CAPS, Capability, CapabilityError\n"
+    )
+
+
+def test_a_subclass_makes_way_for_its_base_and_its_import_goes_with_its_last_use():
+    """Every handler of the file catches CapabilityUnavailable, a CapabilityError: each fix puts
+    CapabilityError in its place, and the fixes are applied together with the import's removal."""
+    text = fixed("""\
+        from capability_client import Capability, CapabilityClient, CapabilityUnavailable
+
+
+        def f(c: CapabilityClient, user):
+            try:
+                cap = c.check(user)
+            except CapabilityUnavailable:
+                cap = Capability.static_only()
+            return cap
+
+
+        def g(c: CapabilityClient, user):
+            try:
+                cap = c.check(user)
+            except (ValueError, CapabilityUnavailable):
+                cap = Capability.static_only()
+            return cap
+        """)
+    assert "CapabilityUnavailable" not in text
+    assert "except (ValueError, CapabilityError):" in text
+    assert ruff(text, "I001", "F401", "F821", "B014") == ""
 
 
 def test_a_name_the_file_uses_for_something_else_is_not_imported_over():

@@ -1231,6 +1231,47 @@ def test_retry_reraise_guarded_by_caller_fail_open(root):
     assert rows(report) == []
 
 
+def test_a_caller_that_retries_a_carrier_and_falls_back_after_the_loop_handles_it(root):
+    """The retry pattern of docs/propagation.md, at the call of a helper: ``continue`` then a fallback
+    after the loop handles the error; the same loop with nothing after it swallows it (CL004)."""
+    report = check(
+        root,
+        {
+            "app/client.py": """
+            from capability_client import CapabilityClient
+
+
+            def fetch(user, sticker):
+                return CapabilityClient().check(user, sticker)
+            """,
+            "app/views.py": """
+            from capability_client import Capability, CapabilityError
+
+            from app.client import fetch
+
+
+            def show(user, sticker):
+                for attempt in range(3):
+                    try:
+                        return fetch(user, sticker)
+                    except CapabilityError:
+                        continue
+                return Capability.static_only()
+
+
+            def preview(user, sticker):
+                for attempt in range(3):
+                    try:
+                        return fetch(user, sticker)
+                    except CapabilityError:
+                        continue
+            """,
+        },
+        [cap()],
+    )
+    assert rows(report) == [("app/views.py", 18, 20, "CL004")]
+
+
 def test_retry_reraise_with_root_caller_fail_open(root):
     report = check(
         root,

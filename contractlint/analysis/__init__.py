@@ -378,7 +378,7 @@ def _facts(collector: Collector, judged, where_is, exit_names) -> Facts:
         return bound is not None and bound in read
 
     def _guard_facts(guard) -> GuardFacts:
-        handlers = tuple(handler_facts(h, exit_names, line(h.node)) for h in guard.handlers)
+        handlers = tuple(handler_facts(h, exit_names, line(h.node), guard) for h in guard.handlers)
         return GuardFacts(
             line(guard.node), "with" if isinstance(guard.node, cst.With) else "try", handlers
         )

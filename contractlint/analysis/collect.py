@@ -30,6 +30,8 @@ class Handler:
 class Guard:
     node: cst.CSTNode  # the Try, TryStar or With
     handlers: tuple[Handler, ...]
+    #: The Module, FunctionDef, Lambda or ClassDef it runs in.
+    frame: cst.CSTNode | None = field(default=None, compare=False)
 
 
 @dataclass
@@ -329,7 +331,7 @@ class Collector:
                 names = self._caught([a.value for a in call.args])
                 handlers.append(Handler(node, names, suppress=True))
         if handlers:
-            self.frame.guards.append(Guard(node, tuple(handlers)))
+            self.frame.guards.append(Guard(node, tuple(handlers), self.frame.node))
         self.walk(node.body)
         if handlers:
             self.frame.guards.pop()
@@ -359,7 +361,7 @@ class Collector:
         return self._visit_try(node)
 
     def _visit_try(self, node) -> bool:
-        guard = Guard(node, tuple(self._handler(h) for h in node.handlers))
+        guard = Guard(node, tuple(self._handler(h) for h in node.handlers), self.frame.node)
         self.frame.guards.append(guard)
         self.walk(node.body)
         self.frame.guards.pop()

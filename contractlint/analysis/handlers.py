@@ -197,35 +197,46 @@ def _is_exit_call(stmt: cst.CSTNode, names) -> bool:
     return False
 
 
+_JUMPS = (cst.Return, cst.Continue, cst.Break)
+
+
 def always_raises(stmts: Sequence[cst.CSTNode], names=lambda node: None) -> bool:
     """Every path through the block ends in ``raise`` (or ``sys.exit``)."""
-    return _always(stmts, names, leaves=False)
+    return _always(stmts, names, ends=())
 
 
 def always_leaves(stmts: Sequence[cst.CSTNode], names=lambda node: None) -> bool:
     """Every path ends in ``return``, ``raise``, ``continue`` or ``break``."""
-    return _always(stmts, names, leaves=True)
+    return _always(stmts, names, ends=_JUMPS)
 
 
-def _always(stmts, names, leaves: bool) -> bool:
+def always_leaves_loop(stmts: Sequence[cst.CSTNode], names=lambda node: None) -> bool:
+    """Every path ends in ``return``, ``raise`` or ``break``: none goes round its loop again."""
+    return _always(stmts, names, ends=(cst.Return, cst.Break))
+
+
+def _always(stmts, names, ends: tuple[type, ...]) -> bool:
+    """Every path ends in ``raise`` (or ``sys.exit``) or in one of the jumps ``ends``; a path that
+    takes another jump (``if x: return None`` when only raising counts) fails."""
+    others = tuple(kind for kind in _JUMPS if kind not in ends)
     for stmt in small_statements(stmts):
         if isinstance(stmt, cst.Raise) or _is_exit_call(stmt, names):
             return True
-        if leaves and isinstance(stmt, (cst.Return, cst.Continue, cst.Break)):
+        if isinstance(stmt, ends):
             return True
-        if not leaves and isinstance(stmt, (cst.Return, cst.Continue, cst.Break)):
+        if isinstance(stmt, others):
             return False
-        if isinstance(stmt, cst.If) and _if_always(stmt, names, leaves):
+        if isinstance(stmt, cst.If) and _if_always(stmt, names, ends):
             return True
-        if isinstance(stmt, (cst.With,)) and _always(body_of(stmt), names, leaves):
+        if isinstance(stmt, (cst.With,)) and _always(body_of(stmt), names, ends):
             return True
         if isinstance(stmt, (cst.Try, cst.TryStar)):
-            if stmt.finalbody is not None and _always(body_of(stmt.finalbody), names, leaves):
+            if stmt.finalbody is not None and _always(body_of(stmt.finalbody), names, ends):
                 return True
             branches = [body_of(stmt)] + [body_of(h) for h in stmt.handlers]
             if stmt.orelse is not None:
                 branches[0] = list(branches[0]) + list(body_of(stmt.orelse))
-            if all(_always(b, names, leaves) for b in branches):
+            if all(_always(b, names, ends) for b in branches):
                 return True
         if isinstance(stmt, cst.Match):
             cases = stmt.cases
@@ -233,23 +244,23 @@ def _always(stmts, names, leaves: bool) -> bool:
                 isinstance(c.pattern, cst.MatchAs) and c.pattern.pattern is None and c.guard is None
                 for c in cases
             )
-            if has_default and all(_always(body_of(c), names, leaves) for c in cases):
+            if has_default and all(_always(body_of(c), names, ends) for c in cases):
                 return True
-        if not leaves and _may_leave(stmt, in_loop=False):
+        if others and _may_jump(stmt, others, in_loop=False):
             return False
     return False
 
 
-def _may_leave(stmt: cst.CSTNode, in_loop: bool) -> bool:
-    """Whether a path through ``stmt`` leaves the block without raising.
+def _may_jump(stmt: cst.CSTNode, jumps: tuple[type, ...], in_loop: bool) -> bool:
+    """Whether a path through ``stmt`` takes one of ``jumps`` out of the block.
 
     ``if x: return None`` followed by ``raise`` can finish without raising; a ``break`` or
     ``continue`` only leaves the block when it is not inside a loop of its own.
     """
-    if isinstance(stmt, cst.Return):
-        return True
     if isinstance(stmt, (cst.Break, cst.Continue)):
-        return not in_loop
+        return isinstance(stmt, jumps) and not in_loop
+    if isinstance(stmt, jumps):
+        return True
     if isinstance(stmt, _BOUNDARY) or not isinstance(stmt, cst.BaseCompoundStatement):
         return False
     is_loop = isinstance(stmt, (cst.For, cst.While))
@@ -257,20 +268,113 @@ def _may_leave(stmt: cst.CSTNode, in_loop: bool) -> bool:
     for block in blocks_of(stmt):
         # a loop's body is inside the loop; its ``else`` runs outside it
         inside = in_loop or (is_loop and block is not loop_else)
-        if any(_may_leave(s, inside) for s in small_statements(block)):
+        if any(_may_jump(s, jumps, inside) for s in small_statements(block)):
             return True
     return False
 
 
-def _if_always(stmt: cst.If, names, leaves: bool) -> bool:
-    if not _always(body_of(stmt), names, leaves):
+def _if_always(stmt: cst.If, names, ends: tuple[type, ...]) -> bool:
+    if not _always(body_of(stmt), names, ends):
         return False
     orelse = stmt.orelse
     if orelse is None:
         return False
     if isinstance(orelse, cst.If):
-        return _if_always(orelse, names, leaves)
-    return _always(body_of(orelse), names, leaves)
+        return _if_always(orelse, names, ends)
+    return _always(body_of(orelse), names, ends)
+
+
+def frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:
+    """The statements of a module, function or class body (a lambda has none)."""
+    if isinstance(frame, cst.Module):
+        return frame.body
+    if isinstance(frame, (cst.FunctionDef, cst.ClassDef)):
+        return body_of(frame)
+    return ()
+
+
+def retries_then_falls_back(
+    frame: cst.CSTNode, guard: cst.CSTNode, handler: Sequence[cst.CSTNode], names=lambda n: None
+) -> bool:
+    """Whether a silent handler is the retry of a loop that falls back once every attempt failed::
+
+        for attempt in range(3):
+            try:
+                return client.get(key)  # success leaves the loop: return, break (or raise)
+            except ServiceError:
+                continue                # a failure goes round again
+        return DEFAULT                  # after the loop: the fallback
+
+    The handler goes round with ``continue`` (a ``break`` gives up at once: no retry); every way
+    through the ``try`` (its ``else`` and what follows it in the loop) leaves the loop, so the loop
+    goes round only after a failure; the loop can end (not ``while True``); and the code that runs
+    after it (its ``else``, then what follows the loop) returns, or binds a name the ``try`` binds,
+    before it raises or exits. Anything less (a loop over items that skips the failed ones, nothing
+    after the loop) is a handler that does nothing.
+    """
+    smalls = list(small_statements(handler))
+    if not any(isinstance(s, cst.Continue) for s in smalls) or any(
+        isinstance(s, cst.Break) for s in smalls
+    ):
+        return False
+    body = frame_body(frame)
+    loop = _innermost_loop(body, guard)
+    if loop is None or (isinstance(loop, cst.While) and _always_true(loop.test)):
+        return False
+    rest = split_around(body_of(loop), guard)
+    orelse = body_of(guard.orelse) if getattr(guard, "orelse", None) is not None else ()
+    success = [*body_of(guard), *orelse, *(rest[1] if rest else ())]
+    if not always_leaves_loop(success, names):
+        return False
+    outside = split_around(body, loop)
+    after = [*(body_of(loop.orelse) if loop.orelse is not None else ()), *outside[1]]
+    bound = _assigned(body_of(guard))
+    for stmt in small_statements(after):
+        if isinstance(stmt, cst.Return):
+            return True
+        if isinstance(stmt, (cst.Assign, cst.AnnAssign, cst.AugAssign)) and any(
+            binds_name([stmt], name) for name in bound
+        ):
+            return True
+        if isinstance(stmt, cst.Raise) or _is_exit_call(stmt, names):
+            return False
+    return False
+
+
+def _innermost_loop(stmts: Sequence[cst.CSTNode], target: cst.CSTNode, loop=None):
+    """The innermost ``for``/``while`` whose body holds ``target`` (a loop's ``else`` is outside
+    it), in the same frame; None when there is none or ``target`` is not found."""
+    for stmt in stmts:
+        if stmt is target:
+            return loop
+        if isinstance(stmt, _BOUNDARY):
+            continue
+        is_loop = isinstance(stmt, (cst.For, cst.While))
+        for block in blocks_of(stmt):
+            inner = stmt if is_loop and block is body_of(stmt) else loop
+            found = _innermost_loop(block, target, inner)
+            if found is not None:
+                return found
+    return None
+
+
+def _always_true(test: cst.BaseExpression) -> bool:
+    """``while True`` or ``while 1``: the loop ends only through ``break``, ``return`` or ``raise``."""
+    if isinstance(test, cst.Name):
+        return test.value == "True"
+    return isinstance(test, cst.Integer) and test.evaluated_value != 0
+
+
+def _assigned(stmts: Sequence[cst.CSTNode]) -> set[str]:
+    """The plain names the block assigns (not in nested functions)."""
+    out: set[str] = set()
+    for stmt in stmts:
+        for node in [stmt, *walk(stmt)]:
+            if isinstance(node, cst.AssignTarget):
+                out.update(n.value for n in _stored_names(node.target))
+            elif isinstance(node, (cst.AnnAssign, cst.AugAssign, cst.NamedExpr)):
+                out.update(n.value for n in _stored_names(node.target))
+    return out
 
 
 def binds_name(stmts: Sequence[cst.CSTNode], name: str) -> bool:

@@ -15,10 +15,12 @@ from contractlint.analysis.handlers import (
     binds_name,
     body_of,
     contains_raise,
+    frame_body,
     is_silent,
     raised_expressions,
     reads_name,
     reraises,
+    retries_then_falls_back,
     returns_sentinel,
     split_around,
 )
@@ -177,15 +179,26 @@ def _catches_part(handler: Handler, errors: Sequence[str], hierarchy) -> bool:
     return any(hierarchy.catches(name, sub) for name in handler.names for sub in subclasses)
 
 
-def handler_facts(handler: Handler, exit_names, line: int = 0) -> HandlerFacts:
-    """What a handler does, without its code: what the rules and the project-wide pass read."""
+def handler_facts(
+    handler: Handler, exit_names, line: int = 0, guard: Guard | None = None
+) -> HandlerFacts:
+    """What a handler does, without its code: what the rules and the project-wide pass read. A
+    handler that only goes round a retry loop whose code after it falls back is not silent."""
     body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
     caught = None if handler.suppress else caught_as(handler)
+    silent = handler.suppress or (
+        is_silent(body)
+        and not (
+            guard is not None
+            and guard.frame is not None
+            and retries_then_falls_back(guard.frame, guard.node, body, exit_names)
+        )
+    )
     return HandlerFacts(
         names=handler.names,
         line=line,
         suppress=handler.suppress,
-        silent=handler.suppress or is_silent(body),
+        silent=silent,
         always_raises=(not handler.suppress) and always_raises(body, exit_names),
         raises=contains_raise(body),
         reraises=(not handler.suppress) and reraises(body, caught),
@@ -200,7 +213,7 @@ def _judge_handler(
     node = handler.node
     what = "contextlib.suppress" if handler.suppress else "handler"
     body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
-    facts = handler_facts(handler, exit_names)
+    facts = handler_facts(handler, exit_names, guard=guard)
     problems: list[Problem] = []
     for code, severity, text in handler_problems(group, facts, group.raises):
         problems.append(
@@ -223,14 +236,6 @@ def _judge_handler(
     return [replace(p, handler=node) for p in problems]
 
 
-def _frame_body(frame: cst.CSTNode) -> Sequence[cst.CSTNode]:
-    if isinstance(frame, cst.Module):
-        return frame.body
-    if isinstance(frame, (cst.FunctionDef, cst.ClassDef)):
-        return body_of(frame)
-    return ()
-
-
 def _params(frame: cst.CSTNode) -> tuple[str, ...]:
     if not isinstance(frame, cst.FunctionDef):
         return ()
@@ -247,7 +252,7 @@ def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Probl
     # ``sys.exit()`` leaves too: ``exit_names`` resolves it as the file imports it.
     if not handler.suppress and (binds_name(body, name) or always_leaves(body, exit_names)):
         return None
-    split = split_around(_frame_body(record.frame), guard.node)
+    split = split_around(frame_body(record.frame), guard.node)
     if split is None:
         return None
     before, after = split

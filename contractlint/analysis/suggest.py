@@ -14,6 +14,7 @@ whose value is dropped, a handler that breaks the policy) the fix is a suggestio
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -40,6 +41,7 @@ from contractlint.fixes.transform import (
     todo_pass,
     try_statement,
     widen_clause,
+    without_comments,
     wrap,
 )
 from contractlint.model import Edit, Fix
@@ -65,14 +67,19 @@ class Namer:
         self.modules: dict[str, str] = {}
         self.logger: str | None = None
         self.bound: set[str] = set(module_scope.bindings)
+        self.canonical = canonical
+        #: A module-level name -> the qualified name it stands for (a name or a module).
+        self.meaning: dict[str, str] = {}
         for local, value in module_scope.bindings.items():
             if value is None:
                 continue
             if value.kind == "name":
                 self.names.setdefault(canonical(value.qual), local)
                 self.names.setdefault(value.qual, local)
+                self.meaning[local] = value.qual
             elif value.kind == "module":
                 self.modules.setdefault(value.qual, local)
+                self.meaning[local] = value.qual
             elif (
                 value.kind == "instance"
                 and value.qual == "logging.getLogger"
@@ -121,6 +128,15 @@ class Namer:
             self.clash = True
         self.needed.add((module, None))
         return qualname
+
+    def resolve(self, dotted: str) -> str | None:
+        """The canonical name that ``dotted``, as this module spells it, stands for: through its
+        module-level imports, or a builtin name it does not rebind; None when unknown."""
+        head, dot, rest = dotted.partition(".")
+        qual = self.meaning.get(head)
+        if qual is None:
+            return None if dot or head in self.bound or head in self.taken else dotted
+        return self.canonical(f"{qual}{dot}{rest}")
 
     def expression(self, text: str) -> str:
         return _DOTTED.sub(lambda m: self(m.group(0)), text)
@@ -172,6 +188,8 @@ class _Draft:
     edits: tuple[Edit, ...]
     safe: bool
     needed: frozenset[Import] = frozenset()
+    #: Names the fix takes out of an ``except`` clause (a name the file may no longer use).
+    dropped: tuple[str, ...] = ()
 
 
 class Advisor:
@@ -428,7 +446,9 @@ class Advisor:
                 uses_fallback=True,
             )
         tops = [p[-1] for p in paths if len(p) == 2]
-        new = substitute(plain(statement), [p[-1] for p in paths], plan.fallback, tops)
+        new = without_comments(
+            substitute(plain(statement), [p[-1] for p in paths], plan.fallback, tops)
+        )
         why = None
         if not reevaluation_is_pure(statement, paths):
             why = "the handler would repeat other calls of the statement: move the service call to a statement of its own"
@@ -535,15 +555,21 @@ class Advisor:
             return None
         at = f" at line {where(target.node)[0][0]}"
         if problem.code == "CL002" and target.node.type is not None:
-            self.namer.start(self._frame_names(record.frame)[0])
-            missing = [self.namer(e) for e in _uncovered(record)]
+            used, bound = self._frame_names(record.frame)
+            self.namer.start(used)
+            uncovered = _uncovered(record)
+            missing = [self.namer(e) for e in uncovered]
             if not missing:
                 return None
             needed, clash = frozenset(self.namer.needed), self.namer.clash
             extra = [_expression(m) for m in missing]
             if any(e is None for e in extra):
                 return None
-            edit = widen_clause(self.src, where, target.node, extra)
+            # A name caught already whose class derives from one added goes: ``except (Unavailable,
+            # CapabilityError)`` lists a class beside its own base (flake8-bugbear's B014).
+            self.namer.start(bound)
+            drop = _subclasses_of(target.node.type, uncovered, record.contract.errors, self.namer)
+            edit = widen_clause(self.src, where, target.node, extra, drop)
             why = (
                 "a name it needs is already used for something else in this file" if clash else None
             )
@@ -553,7 +579,12 @@ class Advisor:
             elif why is None and record.group.policy == "fail-closed" and not always_raises(body):
                 why = "the handler can finish without raising, and the contract says fail closed (CL003): fix it first"
             description = f"add {', '.join(missing)} to the except clause{at}"
-            return _Draft(key, _described(description, why), (edit,), why is None, needed)
+            if drop:
+                which = "which derives" if len(drop) == 1 else "which derive"
+                description += f", in place of {', '.join(drop.values())}, {which} from it"
+            return _Draft(
+                key, _described(description, why), (edit,), why is None, needed, (*drop.values(),)
+            )
         if problem.code == "CL006" and record.bound_name and plan.fallback is not None:
             binding = cst.Assign([cst.AssignTarget(cst.Name(record.bound_name))], plan.fallback)
             edit = append_to_handler(self.src, where, target.node, binding)
@@ -563,6 +594,31 @@ class Advisor:
                 key, _described(description, why), (edit,), why is None, plan.fallback_needed
             )
         return None
+
+    def _uses(self, name: str) -> int | None:
+        """How often the module reads ``name``, bound by one of its top-level imports; None when
+        it is not, or a string names it (as ``__all__`` does): a name to leave imported."""
+        if name not in self.namer.meaning or re.search(
+            rf"""['"]{re.escape(name)}['"]""", self.src.text
+        ):
+            return None
+        uses = 0
+        stack: list[cst.CSTNode] = [self.module]
+        while stack:
+            node = stack.pop()
+            if isinstance(node, cst.Name) and node.value == name:
+                uses += 1
+            elif not isinstance(node, (cst.Import, cst.ImportFrom)):  # not the binding itself
+                stack.extend(children(node))
+        return uses
+
+    def _unused_imports(self, drafts: Sequence[_Draft]) -> tuple[frozenset[str], list[_Draft]]:
+        """The imported names every use of which a safe fix takes out of an ``except`` clause, and
+        those fixes. They are applied together or not at all (each carries the edits of all), with
+        the import edits that take the names out: a name is never unimported while a use is left."""
+        counts = Counter(n for d in drafts if d.safe for n in d.dropped)
+        unused = frozenset(n for n, k in counts.items() if self._uses(n) == k)
+        return unused, [d for d in drafts if d.safe and unused.intersection(d.dropped)]
 
     def _finish(self, drafts: list[_Draft]) -> dict[tuple[int, int], Fix]:
         """Every safe fix of the file carries the same import edits (for the imports all of them
@@ -586,10 +642,23 @@ class Advisor:
                 )
                 for d in drafts
             ]
+        unused, together = (
+            self._unused_imports(drafts) if any(d.dropped for d in drafts) else (frozenset(), [])
+        )
+        together_edits: tuple[Edit, ...] = ()
+        if together:
+            # Their own import edits overlap the shared ones: other fixes go first, these follow.
+            try:
+                removal = import_edits(self.src, joint, unused)
+            except Exception:  # the names stay imported
+                together = []
+            together_edits = (*(e for d in together for e in d.edits), *removal) if together else ()
         fixes: dict[tuple[int, int], Fix] = {}
         for draft in drafts:
             description = draft.description
-            if draft.safe:
+            if draft in together:
+                edits = (*draft.edits, *(e for e in together_edits if e not in draft.edits))
+            elif draft.safe:
                 edits = (*draft.edits, *(shared if draft.needed else ()))
             else:
                 edits = draft.edits
@@ -641,6 +710,19 @@ def _uncovered(record: CallRecord) -> list[str]:
         )
         if not caught:
             out.append(error)
+    return out
+
+
+def _subclasses_of(clause, added: Sequence[str], hierarchy, namer: Namer) -> dict[int, str]:
+    """Which names of an ``except`` clause (their index in the tuple, or 0 for a lone name) derive
+    from one of the ``added`` errors, as the file spells them."""
+    items = [e.value for e in clause.elements] if isinstance(clause, cst.Tuple) else [clause]
+    out = {}
+    for i, item in enumerate(items):
+        spelled = cst.helpers.get_full_name_for_node(item)
+        caught = namer.resolve(spelled) if spelled else None
+        if caught is not None and any(a != caught and hierarchy.catches(a, caught) for a in added):
+            out[i] = spelled
     return out
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import re
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from contractlint.model import (
@@ -17,7 +18,8 @@ from contractlint.model import (
     ErrorHierarchy,
     canonical_name,
 )
-from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
+from contractlint.model.globs import may_meet, witness
+from contractlint.tomlfile import Checker, date_problem, describe, read_toml_text, suggest
 
 NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
@@ -66,6 +68,54 @@ def glob_problem(pattern: str) -> str | None:
     return None
 
 
+def shadowed(groups: Sequence[CallGroup]) -> Iterator[tuple[int, str]]:
+    """(0-based index, why) of each call group that can never apply: a call goes to the first group
+    that matches it and does not exclude it, so a group applies only to a name that its own
+    ``exclude`` and every earlier group let through. A group that still applies to some names is
+    fine, however much it overlaps an earlier one."""
+    for j, group in enumerate(groups):
+        why = []
+        for pattern in group.match:
+            # Only the globs that may meet this one matter (most fail on their literal ends).
+            own = [e for e in group.exclude if may_meet(pattern, e)]
+            earlier = []
+            for i, other in enumerate(groups[:j]):
+                match = [m for m in other.match if may_meet(pattern, m)]
+                if match:
+                    earlier.append((i, match, [e for e in other.exclude if may_meet(pattern, e)]))
+            if (own or earlier) and witness([pattern], own, [e[1:] for e in earlier]) is None:
+                why.append((pattern, _taker(pattern, own, earlier)))
+            else:
+                break
+        else:
+            if len(why) == 1:
+                ((pattern, taker),) = why
+                yield j, f"{describe(pattern)} can never apply: {taker} every call it matches"
+            else:
+                yield (
+                    j,
+                    "the group can never apply: "
+                    + "; ".join(
+                        f"{taker} every call {describe(pattern)} matches" for pattern, taker in why
+                    ),
+                )
+
+
+def _taker(pattern: str, own: Sequence[str], earlier) -> str:
+    """What takes every name ``pattern`` matches: the group's own exclude, one earlier pattern,
+    one earlier group, or several earlier groups between them."""
+    if witness([pattern], own) is None:
+        return "the group's exclude removes"
+    for i, match, exclude in earlier:
+        for other in match:
+            if witness([pattern], own, [([other], exclude)]) is None:
+                return f"[[calls]][{i + 1}].match {describe(other)} takes"
+    for i, match, exclude in earlier:
+        if witness([pattern], own, [(match, exclude)]) is None:
+            return f"[[calls]][{i + 1}] takes"
+    return " and ".join(f"[[calls]][{i + 1}]" for i, _, _ in earlier) + " take"
+
+
 def load_contract(path: str, builtin: bool = False) -> Contract:
     raw, text = read_toml_text(path)
     return build_contract(raw, path, text, builtin=builtin)
@@ -104,9 +154,12 @@ def build_contract(
             try:
                 review_by = dt.date.fromisoformat(review_by)
             except ValueError:
+                problem = date_problem(review_by)
                 c.error(
                     ["contract", "review_by"],
-                    f"expected a date like 2027-03-31, got {describe(review_by)}",
+                    f"{describe(review_by)} is not a date ({problem})"
+                    if problem
+                    else f"expected a date like 2027-03-31, got {describe(review_by)}",
                 )
                 review_by = None
         elif isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date):
@@ -121,6 +174,9 @@ def build_contract(
     hierarchy = ErrorHierarchy({**STDLIB_ERRORS, **errors})
 
     groups = _calls(c, raw, errors, hierarchy, aliases)
+    if not c.problems:
+        for index, problem in shadowed(groups):
+            c.error(["calls", index, "match"], problem)
     types = _name_map(c, raw, "types")
 
     approved = _table(c, raw, "approved")

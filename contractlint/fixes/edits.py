@@ -7,6 +7,7 @@ lands on the same characters here. Columns count characters, not bytes.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 from collections.abc import Iterable, Sequence
@@ -56,6 +57,11 @@ class Offsets:
         if not 1 <= column <= len(content(self.lines[line - 1])) + 1:
             raise ValueError(f"column {column} is outside line {line}")
         return self.starts[line - 1] + column - 1
+
+    def position(self, offset: int) -> tuple[int, int]:
+        """The 1-based (line, column) of an offset: the inverse of calling the object."""
+        line = bisect.bisect_right(self.starts, offset, hi=len(self.lines))
+        return line, offset - self.starts[line - 1] + 1
 
     def range(self, edit: Edit) -> tuple[int, int]:
         span = edit.span

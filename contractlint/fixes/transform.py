@@ -8,8 +8,10 @@ comments stay the file's own. Nothing here reads files or knows about contracts.
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import difflib
+import re
 from collections.abc import Iterable, Sequence
 from typing import Callable, Optional
 
@@ -279,6 +281,23 @@ def substitute(
     return statement.visit(_Replace(frozenset(id(t) for t in targets), replacement))
 
 
+class _NoComments(cst.CSTTransformer):
+    def leave_TrailingWhitespace(self, original_node, updated_node):
+        if updated_node.comment is None:
+            return updated_node
+        return updated_node.with_changes(whitespace=cst.SimpleWhitespace(""), comment=None)
+
+    def leave_ParenthesizedWhitespace(self, original_node, updated_node):
+        lines = [line for line in updated_node.empty_lines if line.comment is None]
+        return updated_node.with_changes(empty_lines=lines)
+
+
+def without_comments(node: cst.CSTNode) -> cst.CSTNode:
+    """``node`` without its comments: a copy of a statement in a handler must not repeat what the
+    comments of the original say about it (they stay with the original)."""
+    return node.visit(_NoComments())
+
+
 # -- building the handler --------------------------------------------------------------------------
 
 
@@ -362,39 +381,100 @@ def wrap(
 
 
 def widen_clause(
-    src: Source, where: Where, handler: cst.CSTNode, extra: Sequence[cst.BaseExpression]
+    src: Source,
+    where: Where,
+    handler: cst.CSTNode,
+    extra: Sequence[cst.BaseExpression],
+    drop: Iterable[int] = (),
 ) -> Edit:
-    """``except A:`` -> ``except (A, B):``; ``except (A, B):`` -> ``except (A, B, C):``.
+    """``except A:`` -> ``except (A, B):``; ``except (A, B):`` -> ``except (A, B, C):``; the
+    elements ``drop`` names (indexes in the tuple, 0 for a lone name) go.
 
     A position excludes the node's own parentheses, so the new text goes inside them; a tuple
     laid out one element a line stays so (each new element takes the separator before it).
     """
     clause = handler.type
     (line, column), (end_line, end_column) = where(clause)
+    span = Span(line, column + 1, end_line, end_column + 1)
     indent = src.indent_of(where(handler)[0][0])
     parenthesised = bool(getattr(clause, "lpar", ()))
-    if isinstance(clause, cst.Tuple):
-        elements = list(clause.elements)
-        last = elements[-1]
+    drop = set(drop)
+    elements = list(clause.elements) if isinstance(clause, cst.Tuple) else []
+    kept = [e for i, e in enumerate(elements) if i not in drop]
+    if drop and not kept:
+        # Nothing of the clause stays: the new errors are the clause, in parentheses only if several.
+        text = ", ".join(src.code(e) for e in extra)
+        if len(extra) > 1:
+            return Edit(span, text if parenthesised else f"({text})")
+        return Edit(_with_parentheses(src, span) if parenthesised else span, text)
+    if elements:
         separator = (
-            elements[-2].comma
+            _plain_comma(elements[-2].comma)
             if len(elements) > 1
             else cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
         )
-        added = [cst.Element(e) for e in extra]
-        if isinstance(last.comma, cst.Comma):
-            elements[-1] = last.with_changes(comma=separator)
-            added = [a.with_changes(comma=separator) for a in added[:-1]] + [
-                added[-1].with_changes(comma=last.comma)
-            ]
-        new = clause.with_changes(elements=[*elements, *added], lpar=[], rpar=[])
+        # (element, the comma whose comment stays with it): the new errors take the place of the
+        # first name dropped, and its comment; without one they go last.
+        items: list[tuple[cst.Element, object]] = []
+        for i, element in enumerate(elements):
+            if i == min(drop, default=-1):
+                items += [
+                    (cst.Element(e), element.comma if not k else None) for k, e in enumerate(extra)
+                ]
+            elif i not in drop:
+                items.append((element, element.comma))
+        if not drop:
+            items += [(cst.Element(e), None) for e in extra]
+        last = next((k for k, (e, _) in enumerate(items) if e is elements[-1]), len(items) - 1)
+        comment = _COMMENT_AFTER.match(src.line(end_line)[end_column:])
+        if (
+            last < len(items) - 1
+            and comment
+            and isinstance(separator.whitespace_after, cst.ParenthesizedWhitespace)
+        ):
+            # The comment after the last name sits outside the clause (before the parenthesis):
+            # it comes into the edit, to stay with that name now that others follow it.
+            own = cst.TrailingWhitespace(
+                whitespace=cst.SimpleWhitespace(comment.group(1)),
+                comment=cst.Comment(comment.group(2)),
+            )
+            after = separator.whitespace_after.with_changes(first_line=own)
+            items[last] = (items[last][0], separator.with_changes(whitespace_after=after))
+            span = Span(line, column + 1, end_line, len(src.line(end_line)) + 1)
+        commas = [separator] * (len(items) - 1) + [elements[-1].comma]
+        new_elements = [
+            element.with_changes(comma=_keeping_comment(comma, own))
+            for (element, own), comma in zip(items, commas)
+        ]
+        new = clause.with_changes(elements=new_elements, lpar=[], rpar=[])
         text = src.render(new, indent)
     else:
         inner = clause.with_changes(lpar=[], rpar=[]) if parenthesised else clause
         text = ", ".join([src.render(inner, indent), *(src.code(e) for e in extra)])
     if not parenthesised:
         text = f"({text})"
-    return Edit(Span(line, column + 1, end_line, end_column + 1), text)
+    return Edit(span, text)
+
+
+_COMMENT_AFTER = re.compile(r"([ \t]*)(#.*)\Z")
+
+
+def _with_parentheses(src: Source, span: Span) -> Span:
+    """``span`` widened to the parentheses around it (and a trailing comma inside them), when only
+    white space lies between; else ``span`` itself."""
+    text, offsets = src.text, src.offsets
+    start, end = offsets(span.line, span.column), offsets(span.end_line, span.end_column)
+    before = start - 1
+    while before >= 0 and text[before] in " \t\r\n\\":
+        before -= 1
+    after = end
+    while after < len(text) and text[after] in " \t\r\n\\,":
+        after += 1
+    if before < 0 or text[before] != "(" or after >= len(text) or text[after] != ")":
+        return span
+    if text.count(",", end, after) > 1:
+        return span
+    return Span(*offsets.position(before), *offsets.position(after + 1))
 
 
 def _is_placeholder(stmt: cst.CSTNode) -> bool:
@@ -430,18 +510,19 @@ def append_to_handler(
 # -- imports ---------------------------------------------------------------------------------------
 
 
-def import_edits(src: Source, needed: Iterable[Import]) -> tuple[Edit, ...]:
+def import_edits(
+    src: Source, needed: Iterable[Import], unused: Iterable[str] = ()
+) -> tuple[Edit, ...]:
     """The edits that add ``needed`` imports the way libcst's ``AddImportsVisitor`` does (merged
-    into an existing ``from m import ...``, placed after the module's imports)."""
+    into an existing ``from m import ...``, placed after the module's imports), and take out the
+    names ``unused`` that top-level ``from m import ...`` statements bind."""
     from libcst.codemod import CodemodContext
     from libcst.codemod.visitors import AddImportsVisitor
 
     needed = sorted(set(needed), key=lambda i: (i[0], i[1] or ""))
-    if not needed:
+    unused = frozenset(unused)
+    if not needed and not unused:
         return ()
-    context = CodemodContext()
-    for module, name in needed:
-        AddImportsVisitor.add_needed_import(context, module, name)
     # The visitor only looks at the module's top-level imports: give it the statements up to the
     # last of them and a stand-in for the next one (its blank lines and comments, then ``pass``),
     # since visiting a whole big module costs a second.
@@ -460,7 +541,13 @@ def import_edits(src: Source, needed: Iterable[Import]) -> tuple[Edit, ...]:
         head = src.module.with_changes(body=[*body[: last + 1], stand_in], footer=[])
     else:
         head = src.module
-    new = head.visit(AddImportsVisitor(context))
+    new = _without_names(head, unused) if unused else head
+    new, needed = _join_from_imports(new, needed)
+    if needed:
+        context = CodemodContext()
+        for module, name in needed:
+            AddImportsVisitor.add_needed_import(context, module, name)
+        new = new.visit(AddImportsVisitor(context))
     old_lines, new_lines = split_lines(head.code), split_lines(new.code)
     edits = []
     matcher = difflib.SequenceMatcher(None, old_lines, new_lines, autojunk=False)
@@ -468,3 +555,209 @@ def import_edits(src: Source, needed: Iterable[Import]) -> tuple[Edit, ...]:
         if tag != "equal":
             edits.append(Edit(Span(i1 + 1, 1, i2 + 1, 1), "".join(new_lines[j1:j2])))
     return tuple(edits)
+
+
+def _join_from_imports(
+    module: cst.Module, needed: Sequence[Import]
+) -> tuple[cst.Module, list[Import]]:
+    """Join each needed name to the module's first top-level ``from m import ...`` of its module, in
+    its sorted place when the names there are sorted (``_insert_name``). An import of ``as`` names
+    only (``from m import Client as C``) is one isort and ruff keep apart: the names get an
+    import of their own just above it. The rest is left for libcst's ``AddImportsVisitor``, which
+    would put every new name first, and into an ``as`` import too."""
+    wanted: dict[str, list[str]] = {}
+    for module_name, name in needed:
+        if name is not None:
+            wanted.setdefault(module_name, []).append(name)
+    body = list(module.body)
+    joined: set[str] = set()
+    apart: dict[str, int] = {}  # module -> index of its first import of ``as`` names only
+    for i, stmt in enumerate(body):
+        if not isinstance(stmt, cst.SimpleStatementLine):
+            continue
+        smalls = list(stmt.body)
+        for j, small in enumerate(smalls):
+            if (
+                not isinstance(small, cst.ImportFrom)
+                or small.relative
+                or small.module is None
+                or isinstance(small.names, cst.ImportStar)
+            ):
+                continue
+            name = cst.helpers.get_full_name_for_node(small.module)
+            if name not in wanted or name in joined:
+                continue
+            if all(_member(alias)[1] for alias in small.names):
+                apart.setdefault(name, i)
+                continue
+            joined.add(name)
+            for new in wanted[name]:
+                small = _insert_name(small, new)
+            smalls[j] = small
+        body[i] = stmt.with_changes(body=smalls)
+    for name, i in sorted(apart.items(), key=lambda item: -item[1]):
+        if name in joined:
+            continue
+        joined.add(name)
+        names = sorted(wanted[name], key=lambda n: _MEMBER_ORDERS[0]((n, "")))
+        aliases = [
+            cst.ImportAlias(
+                cst.Name(n), comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+            )
+            for n in names
+        ]
+        aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
+        new = cst.SimpleStatementLine(
+            [cst.ImportFrom(module=cst.parse_expression(name), names=aliases)],
+            leading_lines=body[i].leading_lines,
+        )
+        body[i : i + 1] = [new, body[i].with_changes(leading_lines=[])]
+    rest = [(m, n) for m, n in needed if n is None or m not in joined]
+    return module.with_changes(body=body), rest
+
+
+def _bound(alias: cst.ImportAlias) -> str:
+    """The name an ``import`` alias binds: ``X`` of ``A as X``, else the imported name."""
+    if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
+        return alias.asname.name.value
+    return cst.helpers.get_full_name_for_node(alias.name) or ""
+
+
+def _without_names(module: cst.Module, unused: frozenset[str]) -> cst.Module:
+    """``module`` without the names ``unused`` that its top-level ``from m import ...`` bind; an
+    import left with no name goes, its comments and blank lines passing to the next statement."""
+    body: list = []
+    carried: list = []
+    for stmt in module.body:
+        if carried:
+            stmt = stmt.with_changes(leading_lines=[*carried, *stmt.leading_lines])
+            carried = []
+        if isinstance(stmt, cst.SimpleStatementLine):
+            smalls = []
+            for small in stmt.body:
+                if isinstance(small, cst.ImportFrom) and not isinstance(
+                    small.names, cst.ImportStar
+                ):
+                    names = list(small.names)
+                    kept = [a for a in names if _bound(a) not in unused]
+                    if not kept:
+                        continue
+                    if len(kept) < len(names) and _bound(names[-1]) in unused:
+                        # The last name's comma (a trailing one, or none) goes to the new last name.
+                        kept[-1] = kept[-1].with_changes(comma=names[-1].comma)
+                    small = small.with_changes(names=kept)
+                smalls.append(small)
+            if not smalls:
+                carried = list(stmt.leading_lines)
+                continue
+            if len(smalls) < len(stmt.body):
+                smalls[-1] = smalls[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
+            stmt = stmt.with_changes(body=smalls)
+        body.append(stmt)
+    return module.with_changes(body=body)
+
+
+def _natural(text: str) -> tuple:
+    """``item10`` after ``item9``: runs of digits compare as numbers, as isort and ruff sort."""
+    return tuple(int(p) if p.isdigit() else p for p in re.split(r"(\d+)", text))
+
+
+def _kind(name: str) -> int:
+    """isort's and ruff's ``order-by-type``: CONSTANTS, then Classes, then the rest."""
+    if len(name) > 1 and name.isupper():
+        return 0
+    return 1 if name[:1].isupper() else 2
+
+
+#: The orders a sorted ``from m import ...`` may follow, the default of isort and ruff first, then
+#: ``case-sensitive = true``, then ``order-by-type = false``.
+_MEMBER_ORDERS: tuple[Callable[[tuple[str, str]], tuple], ...] = (
+    lambda m: (_kind(m[0]), _natural(m[0].lower()), _natural(m[0]), m[1]),
+    lambda m: (_kind(m[0]), _natural(m[0]), m[1]),
+    lambda m: (_natural(m[0].lower()), _natural(m[0]), m[1]),
+)
+
+
+def _member(alias: cst.ImportAlias) -> tuple[str, str]:
+    """(imported name, the name it is bound to if another): what isort and ruff sort by."""
+    name = cst.helpers.get_full_name_for_node(alias.name) or ""
+    bound = _bound(alias)
+    return name, "" if bound == name else bound
+
+
+def _insert_name(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
+    """``node`` with ``name`` added: in its place if the names are sorted the way isort or ruff
+    sorts them, else last (an import nobody sorted is not re-sorted). The layout is the import's
+    own: one line, or one name a line in parentheses; comments stay with their names."""
+    aliases = list(node.names)
+    members = [_member(a) for a in aliases]
+    at = len(aliases)
+    for order in _MEMBER_ORDERS:
+        keys = [order(m) for m in members]
+        if all(a <= b for a, b in zip(keys, keys[1:])):
+            at = bisect.bisect_right(keys, order((name, "")))
+            break
+    if len(aliases) > 1:
+        separator = _plain_comma(aliases[0].comma)
+    elif node.lpar is not None and isinstance(
+        node.lpar.whitespace_after, cst.ParenthesizedWhitespace
+    ):
+        separator = cst.Comma(whitespace_after=_without_comment(node.lpar.whitespace_after))
+    else:
+        separator = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    new = cst.ImportAlias(name=cst.Name(name))
+    if at < len(aliases):
+        aliases.insert(at, new.with_changes(comma=separator))
+    else:
+        last = aliases[-1]
+        trailing = last.comma
+        if isinstance(trailing, cst.Comma):
+            # The comment on the last name's line stays with it; the new last name takes the line
+            # break before the closing parenthesis.
+            aliases[-1] = last.with_changes(comma=_keeping_comment(separator, trailing))
+            new = new.with_changes(comma=_plain_comma(trailing))
+        else:
+            # No trailing comma: a comment after the last name sits before the parenthesis.
+            after, rpar = separator.whitespace_after, node.rpar
+            if (
+                rpar is not None
+                and isinstance(rpar.whitespace_before, cst.ParenthesizedWhitespace)
+                and isinstance(after, cst.ParenthesizedWhitespace)
+            ):
+                after = after.with_changes(first_line=rpar.whitespace_before.first_line)
+                rpar = rpar.with_changes(whitespace_before=_without_comment(rpar.whitespace_before))
+                node = node.with_changes(rpar=rpar)
+            aliases[-1] = last.with_changes(comma=separator.with_changes(whitespace_after=after))
+        aliases.append(new)
+    return node.with_changes(names=aliases)
+
+
+def _plain_comma(comma) -> cst.Comma:
+    """A copy of ``comma`` without the comments on the lines it spans (a separator to reuse)."""
+    if not isinstance(comma, cst.Comma):
+        return cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
+    return comma.with_changes(whitespace_after=_without_comment(comma.whitespace_after))
+
+
+def _keeping_comment(comma, own):
+    """``comma`` (a comma, or none), with the comment that followed the comma ``own`` on its line:
+    a name's comment stays with it when its comma changes."""
+    if (
+        isinstance(comma, cst.Comma)
+        and isinstance(own, cst.Comma)
+        and isinstance(comma.whitespace_after, cst.ParenthesizedWhitespace)
+        and isinstance(own.whitespace_after, cst.ParenthesizedWhitespace)
+    ):
+        first_line = own.whitespace_after.first_line
+        return comma.with_changes(
+            whitespace_after=comma.whitespace_after.with_changes(first_line=first_line)
+        )
+    if isinstance(comma, cst.Comma) and own is None:
+        return _plain_comma(comma)
+    return comma
+
+
+def _without_comment(whitespace):
+    if isinstance(whitespace, cst.ParenthesizedWhitespace):
+        return whitespace.with_changes(first_line=cst.TrailingWhitespace(), empty_lines=[])
+    return whitespace

@@ -18,8 +18,11 @@ class Acceptance:
     owner: str | None = None
     until: dt.date | None = None
     file_level: bool = False
-    #: Alone on its line: it covers the statement on the next line.
+    #: Alone on its line (above a statement, or on a line of its own inside one).
     standalone: bool = False
+    #: The first and last line of the statement it covers (one it stands in, or directly above);
+    #: None for ``accept-file``, or for a comment above no statement.
+    statement: tuple[int, int] | None = None
 
     def expired(self, today: dt.date) -> bool:
         """Past its ``until`` date (an acceptance is still good on the day itself)."""

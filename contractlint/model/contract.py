@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import builtins
 import datetime as _dt
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+
+from contractlint.model.globs import glob_to_regex
 
 POLICIES = ("fail-open", "fail-closed", "any")
 BROAD = ("allow", "warn", "deny")
@@ -67,26 +68,6 @@ class ErrorHierarchy:
 
     def is_known(self, name: str) -> bool:
         return name in self.bases or name in BUILTIN_EXCEPTIONS
-
-
-def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Dotted-name glob: ``*`` stays within one dotted part, ``**`` crosses dots, ``?`` is one character."""
-    out = []
-    i = 0
-    while i < len(pattern):
-        ch = pattern[i]
-        if pattern.startswith("**", i):
-            out.append(".*")
-            i += 2
-            continue
-        if ch == "*":
-            out.append(r"[^.]*")
-        elif ch == "?":
-            out.append(r"[^.]")
-        else:
-            out.append(re.escape(ch))
-        i += 1
-    return re.compile("".join(out) + r"\Z")
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,8 @@ class HandlerFacts:
     names: tuple[str, ...] | None
     line: int
     suppress: bool = False
-    #: It does nothing (``pass``, ``...``, a bare ``continue``).
+    #: It does nothing (``pass``, ``...``, a bare ``continue``), unless it is the ``continue`` of a
+    #: retry loop whose code after the loop falls back.
     silent: bool = False
     #: Every way through it raises (or leaves the program).
     always_raises: bool = False

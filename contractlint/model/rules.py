@@ -64,7 +64,8 @@ FIXES = {
     ),
     "CL002": (
         "safe, applied by `check --fix`: the missing errors are added to the clause that covers the "
-        "others (a suggestion only when that handler itself breaks the policy, or is `contextlib.suppress`)."
+        "others, in place of any name there that derives from one of them (a suggestion only when that "
+        "handler itself breaks the policy, or is `contextlib.suppress`)."
     ),
     "CL003": _NO_FIX,
     "CL004": _NO_FIX,
@@ -211,7 +212,9 @@ RULES: tuple[Rule, ...] = (
         what=(
             "Under `fail-open` or `any`, a covering handler whose body is only `pass`, `...`, `continue` or "
             "`break` (or a `with contextlib.suppress(...)` around the call) swallows the failure without "
-            "choosing a fallback, logging or counting it."
+            "choosing a fallback, logging or counting it. A retry is not silent: a handler that `continue`s "
+            "a loop the call leaves when it succeeds (`return`, `break`), where the code after the loop "
+            "falls back (it returns, or binds the name the call's result is bound to)."
         ),
         why=(
             "A silent handler is how accepted risk becomes invisible risk: nobody sees the outage, the "
@@ -234,6 +237,13 @@ RULES: tuple[Rule, ...] = (
             "            client.check(user, sticker)\n"
             "        except CapabilityError:\n"
             "            log.warning('capability-server down; cache stays cold')\n",
+            _IMPORT + "def send_sticker(client: CapabilityClient, user, sticker):\n"
+            "    for attempt in range(3):\n"
+            "        try:\n"
+            "            return client.check(user, sticker)\n"
+            "        except CapabilityError:\n"
+            "            continue\n"
+            "    return Capability.static_only()\n",
         ),
     ),
     Rule(
@@ -306,8 +316,9 @@ RULES: tuple[Rule, ...] = (
         summary="A `# contractlint:` comment that is not a valid acceptance.",
         what=(
             "An acceptance is written exactly `# contractlint: accept CL001[,CL004...] [until=YYYY-MM-DD] "
-            "[owner=NAME] -- reason`, or `accept-file` in the file's header. A comment that starts with "
-            "`# contractlint:` but misspells `accept`, names no code or an unknown one, gives an unknown "
+            "[owner=NAME] -- reason` (a rule's name, such as `unguarded-call`, may stand for its code), or "
+            "`accept-file` in the file's header. A comment that starts with "
+            "`# contractlint:` but misspells `accept`, names no rule or an unknown one, gives an unknown "
             "option or a date that is not a date, or an `accept-file` below the first statement, is reported "
             "with what is wrong. It accepts nothing."
         ),
@@ -431,9 +442,18 @@ def rule_by_code(code_or_name: str) -> Rule | None:
     return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
 
 
+def code_for(word: str) -> str:
+    """A rule's name (``unguarded-call``) as its code (``CL001``); any other word as it is (a code,
+    a prefix, ``ALL``, or a mistake for the caller to report). Names work wherever codes do."""
+    rule = _BY_NAME.get(word.strip().lower())
+    return rule.code if rule is not None else word
+
+
 def select_codes(select: Iterable[str], ignore: Iterable[str]) -> frozenset:
-    """Codes in force: ruff-style prefixes (``CL00`` selects CL001..CL009; ``ALL`` selects all)."""
-    select = list(select) or ["ALL"]
+    """Codes in force: ruff-style prefixes (``CL00`` selects CL001..CL009; ``ALL`` selects all), or
+    rule names."""
+    select = [code_for(p) for p in select] or ["ALL"]
+    ignore = [code_for(p) for p in ignore]
 
     def hits(prefixes, code):
         return any(p == "ALL" or code.startswith(p.upper()) for p in prefixes)

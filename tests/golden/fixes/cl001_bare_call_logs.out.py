@@ -1,6 +1,6 @@
 import logging
 
-from capability_client import CapabilityError, CapabilityClient
+from capability_client import CapabilityClient, CapabilityError
 
 log = logging.getLogger(__name__)
 client = CapabilityClient()

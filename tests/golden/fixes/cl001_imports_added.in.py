@@ -1,4 +1,5 @@
-"""The file imports the client class only: the error and the fallback join that import."""
+"""The file imports the client class under another name, an import isort keeps apart: the error
+and the fallback get an import of their own above it."""
 from __future__ import annotations
 
 from capability_client import CapabilityClient as Client

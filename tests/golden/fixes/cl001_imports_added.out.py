@@ -1,7 +1,9 @@
-"""The file imports the client class only: the error and the fallback join that import."""
+"""The file imports the client class under another name, an import isort keeps apart: the error
+and the fallback get an import of their own above it."""
 from __future__ import annotations
 
-from capability_client import Capability, CapabilityError, CapabilityClient as Client
+from capability_client import Capability, CapabilityError
+from capability_client import CapabilityClient as Client
 
 
 def send(client: Client, user, sticker):

@@ -1,4 +1,4 @@
-from capability_client import CapabilityError, Capability, CapabilityClient, CapabilityTimeout, CapabilityUnavailable
+from capability_client import Capability, CapabilityClient, CapabilityError
 
 client = CapabilityClient()
 
@@ -6,7 +6,7 @@ client = CapabilityClient()
 def one(user, sticker):
     try:
         capability = client.check(user, sticker)
-    except (CapabilityTimeout, CapabilityError):
+    except CapabilityError:
         capability = Capability.static_only()
     return capability
 
@@ -14,11 +14,7 @@ def one(user, sticker):
 def several(user, sticker):
     try:
         capability = client.check(user, sticker)
-    except (
-        CapabilityTimeout,
-        CapabilityUnavailable,
-        CapabilityError,
-    ) as exc:
+    except CapabilityError as exc:
         print(exc)
         capability = Capability.static_only()
     return capability
@@ -27,5 +23,5 @@ def several(user, sticker):
 def parenthesised(user, sticker):
     try:
         return client.check(user, sticker)
-    except (CapabilityTimeout, CapabilityError):
+    except CapabilityError:
         return Capability.static_only()
