@@ -3,7 +3,9 @@
 For each contract: every call site and its state, the counts, the accepted risks sorted by
 expiry (expired first), and the contract's review date. Three renderings of one document
 (``inventory``): Markdown for CI summaries and pull requests, JSON with a versioned schema,
-and one self-contained HTML page.
+and one self-contained HTML page. The document says whose it is (project, commit, date, tool
+and contract versions, each finding's fingerprint), so that the owners of a service can merge
+the inventories of many repositories (``contractlint.owners``).
 """
 
 from __future__ import annotations
@@ -11,12 +13,14 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 from typing import Any
 
 from contractlint import __version__
-from contractlint.model import STATES, Report, Risk
+from contractlint.model import STATES, Contract, Report, Risk
 
-SCHEMA_VERSION = 1
+#: 2 added ``project``, each contract's ``source`` and ``version``, each call's ``findings``.
+SCHEMA_VERSION = 2
 
 #: The states in the words of the report's readers.
 LABELS = {
@@ -59,8 +63,15 @@ def _risk(risk: Risk, today: dt.date) -> dict[str, Any]:
     }
 
 
-def inventory(report: Report, today: dt.date) -> dict[str, Any]:
-    """The report as plain data: what every rendering shows, in a stable order."""
+def inventory(
+    report: Report,
+    today: dt.date,
+    project: str = "",
+    commit: str | None = None,
+    root: str = ".",
+) -> dict[str, Any]:
+    """The report as plain data: what every rendering shows, in a stable order. ``project`` and
+    ``commit`` say whose it is; contract files are named relative to ``root``."""
     risks = sorted(
         report.risks,
         key=lambda r: (
@@ -70,6 +81,12 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
             r.acceptance.line,
         ),
     )
+    found: dict[tuple, list[dict[str, str]]] = {}
+    for f in (*report.findings, *report.baselined):
+        if f.contract:
+            found.setdefault((f.path, f.span, f.contract), []).append(
+                {"code": f.code, "fingerprint": f.fingerprint}
+            )
     contracts = []
     for contract in report.contracts:
         calls = sorted(
@@ -79,6 +96,8 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
         contracts.append(
             {
                 "name": contract.name,
+                "source": _source(contract, root),
+                "version": None,
                 "owner": contract.owner,
                 "summary": contract.summary,
                 "review_by": contract.review_by.isoformat() if contract.review_by else None,
@@ -93,6 +112,10 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
                         "scope": c.scope,
                         "state": LABELS[c.state],
                         "acceptance": _acceptance(c.acceptance) if c.acceptance else None,
+                        "findings": sorted(
+                            found.get((c.path, c.span, c.contract), ()),
+                            key=lambda f: (f["code"], f["fingerprint"]),
+                        ),
                     }
                     for c in calls
                 ],
@@ -102,10 +125,22 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
     return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "contractlint", "version": __version__},
+        "project": {"name": project or os.path.basename(os.path.abspath(root)), "commit": commit},
         "date": today.isoformat(),
         "contracts": contracts,
         "risks": [_risk(r, today) for r in risks],
     }
+
+
+def _source(contract: Contract, root: str) -> dict[str, str]:
+    """Where the contract came from: shipped with contractlint, or a file of the project."""
+    if contract.builtin:
+        return {"kind": "builtin"}
+    try:
+        path = os.path.relpath(contract.source, root)
+    except ValueError:  # another drive on Windows
+        path = contract.source
+    return {"kind": "path", "path": path.replace(os.sep, "/")}
 
 
 def _acceptance(a) -> dict[str, Any]:
@@ -117,17 +152,23 @@ def _acceptance(a) -> dict[str, Any]:
     }
 
 
-def render_json(report: Report, today: dt.date) -> str:
-    return json.dumps(inventory(report, today), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render_json(report: Report, today: dt.date, **whose: Any) -> str:
+    doc = inventory(report, today, **whose)
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _md(text: Any) -> str:
     return str(text if text is not None else "—").replace("|", "\\|").replace("\n", " ")
 
 
-def render_markdown(report: Report, today: dt.date) -> str:
-    doc = inventory(report, today)
-    out: list[str] = [f"# contractlint report — {doc['date']}", ""]
+def _whose(doc: dict[str, Any]) -> str:
+    commit = doc["project"]["commit"]
+    return doc["project"]["name"] + (f" at commit {commit[:12]}" if commit else "")
+
+
+def render_markdown(report: Report, today: dt.date, **whose: Any) -> str:
+    doc = inventory(report, today, **whose)
+    out = [f"# contractlint report — {doc['date']}", "", f"Project: {_md(_whose(doc))}", ""]
     if doc["risks"]:
         out += ["## Accepted risks, by expiry", ""] + _md_risks(doc["risks"]) + [""]
     for c in doc["contracts"]:
@@ -213,15 +254,16 @@ def _bar(counts: dict[str, int]) -> str:
     return f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}">{"".join(parts)}</svg>'
 
 
-def render_html(report: Report, today: dt.date) -> str:
-    doc = inventory(report, today)
+def render_html(report: Report, today: dt.date, **whose: Any) -> str:
+    doc = inventory(report, today, **whose)
     e = html.escape
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>contractlint report {e(doc['date'])}</title><style>{_STYLE}</style></head><body>",
-        f'<h1>contractlint report</h1><p class="meta">{e(doc["date"])} · contractlint {e(__version__)}</p>',
+        f'<h1>contractlint report</h1><p class="meta">{e(_whose(doc))} · {e(doc["date"])} · '
+        f"contractlint {e(__version__)}</p>",
     ]
     out.append(
         '<p class="legend">'
