@@ -13,6 +13,7 @@ paths, callees, scopes, owners, reasons) goes through ``md_text``/``md_code`` or
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import re
@@ -33,6 +34,11 @@ from contractlint.model.owners import (
 )
 from contractlint.output.inventory import _STYLE, COLOURS, LABELS, _bar
 
+#: html.escape, remembered: the same paths, callees and scopes recur thousands of times.
+_escape = functools.lru_cache(maxsize=8192)(html.escape)
+#: One encoder for every value (``json.dumps`` with options builds a new one per call).
+_dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
+
 #: ``kind`` and ``version`` of the merged JSON, which ``--since`` reads back.
 KIND = "contractlint-owners-report"
 SCHEMA_VERSION = 1
@@ -40,27 +46,27 @@ SCHEMA_VERSION = 1
 _COLOUR = {LABELS[s]: COLOURS[s] for s in LABELS}
 #: Characters Markdown (CommonMark and GitHub's extensions: tables, strikethrough, math,
 #: ``http://`` links) reads inside a line of text.
-_MD_SPECIAL = frozenset("\\`*_[]<>&|~$!:")
+_MD_ESCAPE = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>&|~$!:"})
 _WWW = re.compile(r"(?i)\b(www)\.")
+_TICKS = re.compile(r"`+")
 
 
+@functools.lru_cache(maxsize=8192)
 def md_text(value: Any) -> str:
     """Text as Markdown shows it literally, on one line, inside a table cell or a heading.
     (GitHub still links a bare e-mail address: no escape stops it.)"""
-    text = " ".join(str(value).split())
-    return _WWW.sub(r"\1\\.", "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text))
+    text = " ".join(str(value).split()).translate(_MD_ESCAPE)
+    return _WWW.sub(r"\1\\.", text) if "w" in text or "W" in text else text
 
 
+@functools.lru_cache(maxsize=8192)
 def md_code(value: Any) -> str:
     """Text as a code span in a table cell: a fence longer than any run of backticks inside,
     and the pipe escaped (GitHub splits table cells before it reads code spans)."""
     text = " ".join(str(value).split()).replace("|", "\\|")
     if not text:
         return ""
-    longest, run = 0, 0
-    for ch in text:
-        run = run + 1 if ch == "`" else 0
-        longest = max(longest, run)
+    longest = max(map(len, _TICKS.findall(text)), default=0) if "`" in text else 0
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
@@ -258,7 +264,7 @@ details{margin:.3rem 0}summary{cursor:pointer}td.n{text-align:right}
 
 
 def render_html(merged: Merged) -> Iterator[str]:
-    e = html.escape
+    e = _escape
     date = merged.date.isoformat()
     yield (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
@@ -298,7 +304,7 @@ def _html_flags(stale: bool, older: bool) -> str:
 
 
 def _html_since(merged: Merged) -> Iterator[str]:
-    e = html.escape
+    e = _escape
     since = merged.since
     yield f"<h2>Changes since {since.date.isoformat()}</h2>\n"
     if not since.projects:
@@ -324,7 +330,7 @@ def _html_since(merged: Merged) -> Iterator[str]:
 
 
 def _html_violation(what: str, project: str, v: Violation) -> str:
-    e = html.escape
+    e = _escape
     cls = ' class="expired"' if what == "new violation" else ""
     return (
         f"<tr><td{cls}>{what}</td><td>{e(project)}</td><td>{e(v.contract)}</td>"
@@ -334,7 +340,7 @@ def _html_violation(what: str, project: str, v: Violation) -> str:
 
 
 def _html_risks(rows: Iterable[tuple[str | None, ProjectRisk]]) -> Iterator[str]:
-    e = html.escape
+    e = _escape
     rows = list(rows)
     change = any(what for what, _ in rows)
     yield (
@@ -362,7 +368,7 @@ _OPEN_UP_TO = 25
 
 
 def _html_contract(c: MergedContract) -> Iterator[str]:
-    e = html.escape
+    e = _escape
     review = e(c.review_by or "not set")
     if c.review_overdue:
         review = f'<span class="expired">{review} (overdue)</span>'
@@ -533,18 +539,27 @@ def _encode(value: Any, indent: str = "") -> Iterator[str]:
     if isinstance(value, dict) and not isinstance(value, _Line) and value:
         yield "{"
         for i, key in enumerate(sorted(value)):
-            yield f"{',' if i else ''}\n{inner}{json.dumps(key)}: "
+            yield f"{',' if i else ''}\n{inner}{_dumps(key)}: "
             yield from _encode(value[key], inner)
         yield f"\n{indent}}}"
     elif isinstance(value, (list, tuple, Iterator)):
         empty = True
+        lines: list[str] = []  # a run of one-line objects (a project's calls): one piece
         for item in value:
-            yield f"{'[' if empty else ','}\n{inner}"
+            if isinstance(item, _Line):
+                lines.append(f"{'[' if empty else ','}\n{inner}{_dumps(item)}")
+            else:
+                if lines:
+                    yield "".join(lines)
+                    lines = []
+                yield f"{'[' if empty else ','}\n{inner}"
+                yield from _encode(item, inner)
             empty = False
-            yield from _encode(item, inner)
+        if lines:
+            yield "".join(lines)
         yield "[]" if empty else f"\n{indent}]"
     else:
-        yield json.dumps(value, sort_keys=True, ensure_ascii=False)
+        yield _dumps(value)
 
 
 def render_json(merged: Merged) -> Iterator[str]:

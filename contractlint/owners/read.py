@@ -71,6 +71,7 @@ def load_json(path: str, what: str, object_hook=None) -> Any:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise UserError([f"{path}: not {what}: not UTF-8 text (byte {exc.start})"]) from None
+    del data  # a merged report may be a hundred megabytes: keep one copy of it
     try:
         return json.loads(text, object_hook=object_hook)
     except ValueError as exc:
@@ -150,7 +151,7 @@ def _version(path: str, doc: dict, kind: str, short: str, newest: int, hint: str
 def _contract(check: _Check, c: Any, where: str, version: int) -> ContractUse:
     check.is_table(c, where)
     calls = tuple(
-        _call(check, call, f"{where}.calls[{i}]", version)
+        _plain_call(call, version) or _call(check, call, f"{where}.calls[{i}]", version)
         for i, call in check.items(c, f"{where}.calls", "calls")
     )
     source = None
@@ -171,6 +172,47 @@ def _contract(check: _Check, c: Any, where: str, version: int) -> ContractUse:
             else None
         ),
         calls=calls,
+    )
+
+
+def _plain_call(c: Any, version: int) -> Call | None:
+    """The common call at full speed: every key of its type, no acceptance. None sends the call
+    to ``_call``, which checks each key and says what is wrong."""
+    if type(c) is not dict:
+        return None
+    path, line, column = c.get("path"), c.get("line"), c.get("column")
+    callee, scope, state = c.get("callee"), c.get("scope"), c.get("state")
+    if not (
+        type(path) is str
+        and path
+        and type(line) is int
+        and line > 0
+        and type(column) is int
+        and column > 0
+        and type(callee) is str
+        and callee
+        and type(scope) is str
+        and state in STATES
+        and c.get("acceptance") is None
+    ):
+        return None
+    findings: tuple[tuple[str, str], ...] = ()
+    if version >= 2:
+        raw = c.get("findings")
+        if type(raw) is not list:
+            return None
+        if raw:
+            found = []
+            for f in raw:
+                code = f.get("code") if type(f) is dict else None
+                fingerprint = f.get("fingerprint") if type(f) is dict else None
+                if not (type(code) is str and code and type(fingerprint) is str and fingerprint):
+                    return None
+                found.append((sys.intern(code), fingerprint))
+            findings = tuple(found)
+    intern = sys.intern
+    return Call(
+        intern(path), line, column, intern(callee), intern(scope), intern(state), None, findings
     )
 
 
@@ -325,9 +367,11 @@ def read_merged(path: str) -> Earlier:
     were not violating are dropped as they are parsed: only the violations are kept."""
 
     def drop_kept(obj: dict) -> Any:
-        if "callee" in obj and obj.get("state") != "violating" and obj.get("state") in STATES:
-            return None
-        return obj
+        if "callee" not in obj:
+            return obj
+        if obj.get("state") == "violating":
+            return _plain_call(obj, 2) or obj  # compact at once; a wrong one is told below
+        return None if obj.get("state") in STATES else obj
 
     doc = load_json(path, "a merged owners' report", object_hook=drop_kept)
     hint = "give --since the JSON of an earlier `contractlint report --from ... --format json`"
@@ -355,7 +399,11 @@ def read_merged(path: str) -> Earlier:
             for k, call in check.items(use, f"{where}.projects[{j}].calls", "calls"):
                 if call is None:  # not violating: dropped while parsing
                     continue
-                parsed = _call(check, call, f"{where}.projects[{j}].calls[{k}]", 2)
+                parsed = (
+                    call
+                    if isinstance(call, Call)
+                    else _call(check, call, f"{where}.projects[{j}].calls[{k}]", 2)
+                )
                 violations.setdefault(name, []).extend(call_violations(contract, parsed))
     risks: dict[str, list[tuple[Risk, bool]]] = {}
     for i, r in check.items(doc, "risks", "risks"):
