@@ -527,3 +527,28 @@ def test_the_merged_schema_is_strict(inventories):
         with pytest.raises(jsonschema.ValidationError):
             check.validate(copy)
             pytest.fail(f"mutation {i} was accepted")
+
+
+def test_the_fast_reading_of_a_call_agrees_with_the_checked_one(inventories):
+    """Well-formed calls are read by a fast path; the checking path must read them the same."""
+    from contractlint.owners.read import _call, _Check, _plain_call
+
+    calls = [
+        call
+        for name in ("shop-web", "sticker-bot")
+        for c in json.loads((inventories / f"{name}.json").read_text())["contracts"]
+        for call in c["calls"]
+    ]
+    calls.append({**calls[0], "findings": [{"code": "CL002", "fingerprint": "0" * 20}]})
+    fast = [_plain_call(call, 2) for call in calls]
+    assert sum(1 for f in fast if f is not None) >= len(calls) - 2  # the accepted ones go slow
+    for call, quick in zip(calls, fast):
+        if quick is not None:
+            assert quick == _call(_Check("x"), call, "call", 2)
+    for spoilt in (
+        {"line": True},
+        {"scope": None},
+        {"findings": [{"code": "CL001"}]},
+        {"state": "ok"},
+    ):
+        assert _plain_call({**calls[0], **spoilt}, 2) is None

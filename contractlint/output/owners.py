@@ -259,7 +259,7 @@ def _md_contract(c: MergedContract) -> Iterator[str]:
 _OWNERS_STYLE = """
 .flag{display:inline-block;padding:0 .4rem;border-radius:.2rem;background:#fff3e0;color:#8a4b00;
 font-size:.8rem;margin-right:.3rem}
-details{margin:.3rem 0}summary{cursor:pointer}td.n{text-align:right}
+details{margin:.3rem 0}summary{cursor:pointer}.n{text-align:right}
 """
 
 
