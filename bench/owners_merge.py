@@ -4,8 +4,8 @@
     python bench/owners_merge.py --projects 200 --calls 50 --runs 1
 
 Writes the inventories once into .cache/owners-bench/ (as `report --format json` writes them:
-indented, sorted keys; about a fifth of the calls violating with a fingerprint, one accepted risk
-in ten, two contracts), then runs `python -m contractlint report --from '.cache/owners-bench/*.json'`
+indented, sorted keys; a quarter of the calls violating with a fingerprint, one in twenty
+accepted, two contracts), then runs `python -m contractlint report --from '.cache/owners-bench/inventories/*.json'`
 for each format, and `--since` an earlier merge, each in a fresh process. Prints the wall time and
 the peak resident memory of that process (``ru_maxrss`` of the child, from ``resource``), the
 median of ``--runs``, with the load average before each run: the numbers mean little on a busy

@@ -44,7 +44,7 @@ def expand(patterns: Sequence[str]) -> list[str]:
     seen: set[str] = set()
     missing = []
     for pattern in patterns:
-        if glob.has_magic(pattern):
+        if any(ch in pattern for ch in "*?["):
             found = sorted(p for p in glob.glob(pattern, recursive=True) if os.path.isfile(p))
             if not found:
                 missing.append(f"--from {pattern}: no file matches")
