@@ -220,7 +220,7 @@ def _md_risks(risks: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1b1b;max-width:70rem}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
@@ -232,7 +232,7 @@ th{background:#f5f5f5}code{font-size:.85rem}
 """
 
 
-def _bar(counts: dict[str, int]) -> str:
+def state_bar(counts: dict[str, int]) -> str:
     """A stacked bar of the states, as inline SVG: nothing to fetch, nothing to run."""
     total = sum(counts.values())
     width, height = 600, 22
@@ -261,7 +261,7 @@ def render_html(report: Report, today: dt.date, **whose: Any) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>contractlint report {e(doc['date'])}</title><style>{_STYLE}</style></head><body>",
+        f"<title>contractlint report {e(doc['date'])}</title><style>{STYLE}</style></head><body>",
         f'<h1>contractlint report</h1><p class="meta">{e(_whose(doc))} · {e(doc["date"])} · '
         f"contractlint {e(__version__)}</p>",
     ]
@@ -284,7 +284,7 @@ def render_html(report: Report, today: dt.date, **whose: Any) -> str:
             f"<h2>{e(c['name'])}</h2><p>{e(c['summary'])}</p>"
             f'<p class="meta">Owner: {e(c["owner"])} · review by: {review}</p>'
         )
-        out.append(_bar(c["counts"]))
+        out.append(state_bar(c["counts"]))
         out.append(
             "<table><thead><tr>"
             + "".join(f"<th>{LABELS[s]}</th>" for s in STATES)

@@ -32,7 +32,7 @@ from contractlint.model.owners import (
     ProjectRisk,
     Violation,
 )
-from contractlint.output.inventory import _STYLE, COLOURS, LABELS, _bar
+from contractlint.output.inventory import COLOURS, LABELS, STYLE, state_bar
 
 #: html.escape, remembered: the same paths, callees and scopes recur thousands of times.
 _escape = functools.lru_cache(maxsize=8192)(html.escape)
@@ -270,7 +270,7 @@ def render_html(merged: Merged) -> Iterator[str]:
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>contractlint owners' report {date}</title>"
-        f"<style>{_STYLE}{_OWNERS_STYLE}</style></head><body>\n"
+        f"<style>{STYLE}{_OWNERS_STYLE}</style></head><body>\n"
         f'<h1>contractlint owners\' report</h1><p class="meta">{date} · {e(_summary_line(merged))}</p>\n'
     )
     yield (
@@ -377,7 +377,7 @@ def _html_contract(c: MergedContract) -> Iterator[str]:
         f'<p class="meta">Owner: {e(c.owner)} · review by: {review} · newest version: '
         f"{e(_version(c.latest_version))}</p>\n"
     )
-    yield _bar(c.counts) + "\n"
+    yield state_bar(c.counts) + "\n"
     yield (
         "<h3>Projects by state</h3><table><thead><tr><th>project</th>"
         + "".join(f"<th>{s}</th>" for s in STATES)
