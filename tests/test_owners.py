@@ -19,7 +19,7 @@ import jsonschema
 import pytest
 from clirun import invoke
 from cmarkgfm.cmark import Options
-from test_report import parse
+from test_report import assert_rejects, parse
 
 import contractlint
 
@@ -521,12 +521,7 @@ def test_the_merged_schema_is_strict(inventories):
         lambda d: d["risks"][0].pop("project"),
         lambda d: d.update(since={"date": TODAY, "file": "x", "projects": [{"name": "a", "status": "moved", "new_violations": [], "fixed": [], "newly_accepted": [], "expired": []}]}),
     ]  # fmt: skip
-    for i, mutate in enumerate(broken):
-        copy = json.loads(json.dumps(doc))
-        mutate(copy)
-        with pytest.raises(jsonschema.ValidationError):
-            check.validate(copy)
-            pytest.fail(f"mutation {i} was accepted")
+    assert_rejects(check, doc, broken)
 
 
 def test_the_fast_reading_of_a_call_agrees_with_the_checked_one(inventories):

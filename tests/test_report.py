@@ -224,7 +224,12 @@ def test_the_schema_is_strict():
         lambda d: d["contracts"][0]["calls"][0].pop("findings"),
         lambda d: d["contracts"][0]["calls"][0]["findings"].append({"code": "CL001"}),
     ]
-    for i, mutate in enumerate(broken):
+    assert_rejects(check, doc, broken)
+
+
+def assert_rejects(check: jsonschema.Draft202012Validator, doc: dict, mutations) -> None:
+    """Each mutation of a copy of ``doc`` must fail validation."""
+    for i, mutate in enumerate(mutations):
         copy = json.loads(json.dumps(doc))
         mutate(copy)
         with pytest.raises(jsonschema.ValidationError):
