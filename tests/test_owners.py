@@ -19,6 +19,8 @@ import jsonschema
 import pytest
 from clirun import invoke
 from cmarkgfm.cmark import Options
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from test_report import assert_rejects, parse
 
 import contractlint
@@ -547,3 +549,85 @@ def test_the_fast_reading_of_a_call_agrees_with_the_checked_one(inventories):
         {"state": "ok"},
     ):
         assert _plain_call({**calls[0], **spoilt}, 2) is None
+
+
+# --- any damage: exit 0 or one line naming the file, never a traceback --------------------------
+
+SAMPLE = OWNERS / "shop-web"
+_json_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-3, 3)
+    | st.floats(allow_nan=True)
+    | st.text(max_size=5),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _places(value, path=()):
+    """Every place in a JSON document: the paths of its keys and items."""
+    yield path
+    if isinstance(value, dict):
+        for key, item in value.items():
+            yield from _places(item, (*path, key))
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _places(item, (*path, i))
+
+
+@pytest.fixture(scope="module")
+def samples(tmp_path_factory) -> dict:
+    """A real inventory and a real merged report, to damage."""
+    folder = tmp_path_factory.mktemp("sample")
+    inventory = save_inventory(SAMPLE, folder / "shop-web.json")
+    result = invoke(
+        "report", "--from", str(folder / "shop-web.json"), "--today", TODAY, "--format", "json"
+    )
+    return {
+        "inventory": inventory,
+        "merged": json.loads(result.stdout),
+        "file": folder / "shop-web.json",
+    }
+
+
+@pytest.mark.parametrize("kind", ["inventory", "merged"])
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_a_damaged_file_never_raises(samples, tmp_path, kind, data):
+    """An inventory for --from, or a merged report for --since, damaged anywhere."""
+    doc = json.loads(json.dumps(samples[kind]))
+    places = list(_places(doc))
+    for _ in range(data.draw(st.integers(1, 3))):
+        path = data.draw(st.sampled_from(places))
+        value = data.draw(_json_values)
+        if not path:
+            doc = value
+            break
+        holder = doc
+        try:
+            for step in path[:-1]:
+                holder = holder[step]
+            if data.draw(st.booleans()) and isinstance(holder, dict):
+                holder.pop(path[-1], None)
+            else:
+                holder[path[-1]] = value
+        except (KeyError, IndexError, TypeError):
+            continue
+    bad = tmp_path / "damaged.json"
+    bad.write_text(json.dumps(doc))
+    args = (
+        ["--from", str(bad)]
+        if kind == "inventory"
+        else ["--from", str(samples["file"]), "--since", str(bad)]
+    )
+    for fmt in ("json", "markdown"):
+        result = invoke("report", *args, "--today", TODAY, "--format", fmt)
+        assert result.exit_code in (0, 2), result.stderr
+        if result.exit_code == 2:
+            (line,) = result.stderr.splitlines()
+            assert line.startswith(f"contractlint: error: {bad}"), line
