@@ -777,6 +777,8 @@ def _write_pieces(pieces, target: str | None) -> None:
                 fh.write(piece)
         os.replace(tmp, target)
     except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
         raise UserError([f"{target}: cannot write: {exc.strerror or exc}"]) from None
 
 

@@ -631,3 +631,12 @@ def test_a_damaged_file_never_raises(samples, tmp_path, kind, data):
         if result.exit_code == 2:
             (line,) = result.stderr.splitlines()
             assert line.startswith(f"contractlint: error: {bad}"), line
+
+
+def test_an_output_that_cannot_be_written_is_one_line_and_leaves_nothing(inventories, tmp_path):
+    target = tmp_path / "missing" / "owners.html"
+    _, result = merge("--from", str(inventories / "*.json"), "--output", str(target), code=2)
+    assert result.stderr.splitlines() == [
+        f"contractlint: error: {target}: cannot write: No such file or directory"
+    ]
+    assert not target.parent.exists()

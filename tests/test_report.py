@@ -117,6 +117,10 @@ def test_a_project_is_named_by_its_pyproject(tmp_path):
     validator().validate(doc)
     assert doc["project"]["name"] == "svc-consumer"
     assert doc["contracts"][0]["source"] == {"kind": "path", "path": "contracts/svc.toml"}
+    assert "\nProject: svc-consumer\n" in report("markdown", cwd=root, paths=(".",))
+    assert "svc-consumer · 2026-11-28" in " ".join(
+        parse(report("html", cwd=root, paths=(".",))).text
+    )
 
 
 def test_json_lists_the_expired_banner_risk_first():
