@@ -707,21 +707,94 @@ def _exists(path: str) -> bool:
 @click.option(
     "--output", type=click.Path(dir_okay=False), metavar="FILE", help="Write the report to FILE."
 )
+@click.option(
+    "--project",
+    metavar="NAME",
+    help="The project the inventory is of (default: [project] name of pyproject.toml, else the "
+    "folder's name).",
+)
+@click.option(
+    "--from",
+    "inventories",
+    multiple=True,
+    metavar="FILE|GLOB",
+    help="Merge saved inventories (report --format json of each project) instead of checking "
+    "code; repeatable, globs accepted ('inventories/*.json').",
+)
+@click.option(
+    "--since",
+    "since",
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="With --from: what changed per project since this earlier merge (its --format json).",
+)
+@click.option(
+    "--stale-after",
+    type=click.IntRange(min=0),
+    metavar="DAYS",
+    help="With --from: flag inventories older than DAYS as stale data.",
+)
 def report(
-    paths, contract_specs, select, ignore, exclude, config_path, today, baseline_path, fmt, output
+    paths,
+    contract_specs,
+    select,
+    ignore,
+    exclude,
+    config_path,
+    today,
+    baseline_path,
+    fmt,
+    output,
+    project,
+    inventories,
+    since,
+    stale_after,
 ) -> None:
     """The inventory for service owners and reviewers: every call site of each contract and its state.
 
     States: compliant, through an approved wrapper, accepted (with reason, owner and expiry),
     baselined, violating. Accepted risks are listed by expiry, expired first, with each contract's
-    review date. Exits 0 (the report is for reading; `check` is the gate), 2 on a usage,
-    configuration or contract error.
+    review date. The JSON (contractlint/schemas/inventory-v2.schema.json) also says whose it is:
+    the project (--project), the date, the commit, the versions of contractlint and the contracts.
+
+    With --from, the owners' report: the saved inventories of many projects merged into one. Per
+    contract, the projects by state, every project's accepted risks by expiry, and each project's
+    call sites; --stale-after and --since flag old data and say what changed (docs/owners.md).
+
+    Exits 0 (the report is for reading; `check` is the gate), 2 on a usage, configuration,
+    contract or inventory error.
     """
-    paths = list(paths) or ["."]
     try:
         if fmt is None:
             fmt = _format_of(output, REPORT_EXTENSIONS) if output else "markdown"
-        _, result = _run(
+        if inventories:
+            given = {
+                "PATHS": paths,
+                "--contract": contract_specs,
+                "--select": select,
+                "--ignore": ignore,
+                "--exclude": exclude,
+                "--config": config_path,
+                "--baseline": baseline_path,
+                "--project": project,
+            }
+            clash = next((name for name, value in given.items() if value), None)
+            if clash:
+                raise UserError(
+                    [
+                        f"--from merges saved inventories: {clash} (for checking code) cannot go with it"
+                    ]
+                )
+            _merged_report(inventories, since, stale_after, today or dt.date.today(), fmt, output)
+            return
+        unused = next(
+            (n for n, v in (("--since", since), ("--stale-after", stale_after)) if v is not None),
+            None,
+        )
+        if unused:
+            raise UserError([f"{unused} needs --from"])
+        paths = list(paths) or ["."]
+        config, result = _run(
             paths,
             contract_specs,
             select,
@@ -733,10 +806,51 @@ def report(
             quiet=True,
         )
         from contractlint.output.inventory import RENDERERS
+        from contractlint.owners.identity import head_commit, project_name
 
-        _write(RENDERERS[fmt](result, today or dt.date.today()), output)
+        whose = {
+            "project": project or project_name(config),
+            "commit": head_commit(config.root),
+            "root": config.root,
+        }
+        _write(RENDERERS[fmt](result, today or dt.date.today(), **whose), output)
     except UserError as exc:
         _fail(exc)
+
+
+def _merged_report(inventories, since, stale_after, today: dt.date, fmt: str, output) -> None:
+    """``report --from``: read the inventories one at a time, merge, render in pieces."""
+    from contractlint.output.owners import RENDERERS
+    from contractlint.owners.merge import collect, merge
+    from contractlint.owners.read import expand, read_merged
+
+    earlier = read_merged(since) if since else None
+    found, notes = collect(expand(inventories))
+    for note in notes:
+        click.echo(f"contractlint: note: {note}", err=True)
+    merged = merge(found, today, stale_after, earlier)
+    del found
+    _write_pieces(RENDERERS[fmt](merged), output)
+
+
+def _write_pieces(pieces, target: str | None) -> None:
+    """Write text that comes in pieces; a file is replaced only once it is whole."""
+    import os
+
+    if target is None:
+        for piece in pieces:
+            click.echo(piece, nl=False)
+        return
+    tmp = os.path.join(os.path.dirname(os.path.abspath(target)), f".{os.path.basename(target)}.tmp")
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+            for piece in pieces:
+                fh.write(piece)
+        os.replace(tmp, target)
+    except OSError as exc:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise UserError([f"{target}: cannot write: {exc.strerror or exc}"]) from None
 
 
 @main.command()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import subprocess
 import textwrap
 from collections import Counter
 from html.parser import HTMLParser
@@ -23,7 +24,7 @@ from clirun import invoke
 import contractlint
 
 ROOT = Path(__file__).resolve().parent.parent
-SCHEMA_PATH = Path(contractlint.__file__).parent / "schemas" / "inventory-v1.schema.json"
+SCHEMA_PATH = Path(contractlint.__file__).parent / "schemas" / "inventory-v2.schema.json"
 TODAY = "2026-11-28"
 BANNER = "examples/banner_ads/banners.py"
 STICKERS = "examples/chat_server/stickers.py"
@@ -65,8 +66,61 @@ def example_json(*args) -> dict:
 
 def test_json_validates_against_the_shipped_schema():
     doc = example_json()
-    assert doc["version"] == 1 and doc["date"] == TODAY
+    assert doc["version"] == 2 and doc["date"] == TODAY
     assert doc["tool"] == {"name": "contractlint", "version": contractlint.__version__}
+
+
+def test_json_says_whose_inventory_it_is():
+    """The project (examples/pyproject.toml has no [project] name: its folder's), the commit checked
+    out, and where each contract came from."""
+    doc = example_json()
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    assert doc["project"] == {"name": "examples", "commit": head or None}
+    assert [(c["name"], c["source"], c["version"]) for c in doc["contracts"]] == [
+        ("capability-server", {"kind": "builtin"}, None),
+        ("profile-service", {"kind": "path", "path": "contracts/profile-service.toml"}, None),
+    ]
+    named = json.loads(report("json", "--project", "chat-platform"))
+    assert named["project"]["name"] == "chat-platform"
+
+
+def test_json_names_each_finding_at_a_call_with_its_fingerprint():
+    """The fingerprints `check --write-baseline` records: what the owners' --since compares."""
+    cap = example_json()["contracts"][0]
+    by_place = {(c["path"], c["line"]): c for c in cap["calls"]}
+    assert by_place[(GALLERY, 14)]["findings"][0]["code"] == "CL001"
+    assert by_place[(STICKERS, 31)]["findings"] == []
+    assert by_place[(STICKERS, 59)]["findings"] == []  # accepted: no finding is reported
+    baseline = json.loads(run("check", "examples/", "--today", TODAY, "--format", "json").stdout)
+    printed = {
+        (f["path"], f["line"], f["code"]): f["fingerprint"]
+        for f in baseline["findings"]
+        if f["contract"] == "capability-server"
+    }
+    listed = {
+        (c["path"], c["line"], f["code"]): f["fingerprint"]
+        for c in cap["calls"]
+        for f in c["findings"]
+    }
+    assert listed and listed.items() <= printed.items()
+    assert {len(f) for f in listed.values()} == {20}
+
+
+def test_a_project_is_named_by_its_pyproject(tmp_path):
+    root = small(tmp_path, "import svc_client\n")
+    doc = json.loads(report("json", cwd=root, paths=(".",)))
+    assert doc["project"]["name"] == tmp_path.name  # no [project] name
+    (root / "pyproject.toml").write_text('[project]\nname = "svc-consumer"\n' + CONFIG)
+    doc = json.loads(report("json", cwd=root, paths=(".",)))
+    validator().validate(doc)
+    assert doc["project"]["name"] == "svc-consumer"
+    assert doc["contracts"][0]["source"] == {"kind": "path", "path": "contracts/svc.toml"}
+    assert "\nProject: svc-consumer\n" in report("markdown", cwd=root, paths=(".",))
+    assert "svc-consumer · 2026-11-28" in " ".join(
+        parse(report("html", cwd=root, paths=(".",))).text
+    )
 
 
 def test_json_lists_the_expired_banner_risk_first():
@@ -167,9 +221,19 @@ def test_the_schema_is_strict():
         lambda d: d["risks"][0].update(until="31/05/2026"),
         lambda d: d["risks"][0].update(codes=["unguarded-call"]),
         lambda d: d["contracts"][0].pop("review_by"),
-        lambda d: d.update(version=2),
+        lambda d: d.update(version=3),
+        lambda d: d.pop("project"),
+        lambda d: d["project"].update(commit="HEAD"),
+        lambda d: d["contracts"][0].update(source={"kind": "url"}),
+        lambda d: d["contracts"][0]["calls"][0].pop("findings"),
+        lambda d: d["contracts"][0]["calls"][0]["findings"].append({"code": "CL001"}),
     ]
-    for i, mutate in enumerate(broken):
+    assert_rejects(check, doc, broken)
+
+
+def assert_rejects(check: jsonschema.Draft202012Validator, doc: dict, mutations) -> None:
+    """Each mutation of a copy of ``doc`` must fail validation."""
+    for i, mutate in enumerate(mutations):
         copy = json.loads(json.dumps(doc))
         mutate(copy)
         with pytest.raises(jsonschema.ValidationError):

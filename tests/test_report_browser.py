@@ -39,3 +39,34 @@ def test_html_report_renders_without_console_errors(tmp_path, monkeypatch):
     data = shot.read_bytes()
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     assert len(data) > 20_000  # a page of tables and bars, not a blank canvas
+
+
+def test_owners_report_renders_without_console_errors(tmp_path, monkeypatch):
+    """The merged report of the two example consumers: one self-contained page, a silent console."""
+    owners = ROOT / "examples" / "owners"
+    runner = CliRunner()
+    for name in ("sticker-bot", "shop-web"):
+        monkeypatch.chdir(owners / name)
+        result = runner.invoke(
+            main,
+            [
+                "report",
+                "--today",
+                "2026-11-28",
+                "--format",
+                "json",
+                "--output",
+                str(tmp_path / f"{name}.json"),
+            ],
+        )
+        assert result.exit_code == 0, result.output
+    page = tmp_path / "owners.html"
+    result = runner.invoke(
+        main,
+        ["report", "--from", str(tmp_path / "*.json"), "--today", "2026-12-20", "--stale-after", "14",
+         "--format", "html", "--output", str(page)],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    shot = tmp_path / "owners.png"
+    assert render(page, shot) == []
+    assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000

@@ -3,7 +3,9 @@
 For each contract: every call site and its state, the counts, the accepted risks sorted by
 expiry (expired first), and the contract's review date. Three renderings of one document
 (``inventory``): Markdown for CI summaries and pull requests, JSON with a versioned schema,
-and one self-contained HTML page.
+and one self-contained HTML page. The document says whose it is (project, commit, date, tool
+and contract versions, each finding's fingerprint), so that the owners of a service can merge
+the inventories of many repositories (``contractlint.owners``).
 """
 
 from __future__ import annotations
@@ -11,13 +13,15 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import os
 from typing import Any
 
 from contractlint import __version__
-from contractlint.model import STATES, Report, Risk
+from contractlint.model import STATES, Contract, Report, Risk
 from contractlint.output.escape import markdown, markdown_code
 
-SCHEMA_VERSION = 1
+#: 2 added ``project``, each contract's ``source`` and ``version``, each call's ``findings``.
+SCHEMA_VERSION = 2
 
 #: The states in the words of the report's readers.
 LABELS = {
@@ -60,8 +64,15 @@ def _risk(risk: Risk, today: dt.date) -> dict[str, Any]:
     }
 
 
-def inventory(report: Report, today: dt.date) -> dict[str, Any]:
-    """The report as plain data: what every rendering shows, in a stable order."""
+def inventory(
+    report: Report,
+    today: dt.date,
+    project: str = "",
+    commit: str | None = None,
+    root: str = ".",
+) -> dict[str, Any]:
+    """The report as plain data: what every rendering shows, in a stable order. ``project`` and
+    ``commit`` say whose it is; contract files are named relative to ``root``."""
     risks = sorted(
         report.risks,
         key=lambda r: (
@@ -71,6 +82,12 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
             r.acceptance.line,
         ),
     )
+    found: dict[tuple, list[dict[str, str]]] = {}
+    for f in (*report.findings, *report.baselined):
+        if f.contract:
+            found.setdefault((f.path, f.span, f.contract), []).append(
+                {"code": f.code, "fingerprint": f.fingerprint}
+            )
     contracts = []
     for contract in report.contracts:
         calls = sorted(
@@ -80,6 +97,8 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
         contracts.append(
             {
                 "name": contract.name,
+                "source": _source(contract, root),
+                "version": None,
                 "owner": contract.owner,
                 "summary": contract.summary,
                 "review_by": contract.review_by.isoformat() if contract.review_by else None,
@@ -94,6 +113,10 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
                         "scope": c.scope,
                         "state": LABELS[c.state],
                         "acceptance": _acceptance(c.acceptance) if c.acceptance else None,
+                        "findings": sorted(
+                            found.get((c.path, c.span, c.contract), ()),
+                            key=lambda f: (f["code"], f["fingerprint"]),
+                        ),
                     }
                     for c in calls
                 ],
@@ -103,10 +126,22 @@ def inventory(report: Report, today: dt.date) -> dict[str, Any]:
     return {
         "version": SCHEMA_VERSION,
         "tool": {"name": "contractlint", "version": __version__},
+        "project": {"name": project or os.path.basename(os.path.abspath(root)), "commit": commit},
         "date": today.isoformat(),
         "contracts": contracts,
         "risks": [_risk(r, today) for r in risks],
     }
+
+
+def _source(contract: Contract, root: str) -> dict[str, str]:
+    """Where the contract came from: shipped with contractlint, or a file of the project."""
+    if contract.builtin:
+        return {"kind": "builtin"}
+    try:
+        path = os.path.relpath(contract.source, root)
+    except ValueError:  # another drive on Windows
+        path = contract.source
+    return {"kind": "path", "path": path.replace(os.sep, "/")}
 
 
 def _acceptance(a) -> dict[str, Any]:
@@ -118,8 +153,9 @@ def _acceptance(a) -> dict[str, Any]:
     }
 
 
-def render_json(report: Report, today: dt.date) -> str:
-    return json.dumps(inventory(report, today), indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+def render_json(report: Report, today: dt.date, **whose: Any) -> str:
+    doc = inventory(report, today, **whose)
+    return json.dumps(doc, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
 
 def _md(text: Any) -> str:
@@ -130,9 +166,14 @@ def _where(path: str, line: int) -> str:
     return markdown_code(f"{path}:{line}")
 
 
-def render_markdown(report: Report, today: dt.date) -> str:
-    doc = inventory(report, today)
-    out: list[str] = [f"# contractlint report — {doc['date']}", ""]
+def _whose(doc: dict[str, Any]) -> str:
+    commit = doc["project"]["commit"]
+    return doc["project"]["name"] + (f" at commit {commit[:12]}" if commit else "")
+
+
+def render_markdown(report: Report, today: dt.date, **whose: Any) -> str:
+    doc = inventory(report, today, **whose)
+    out = [f"# contractlint report — {doc['date']}", "", f"Project: {_md(_whose(doc))}", ""]
     if doc["risks"]:
         out += ["## Accepted risks, by expiry", ""] + _md_risks(doc["risks"]) + [""]
     for c in doc["contracts"]:
@@ -188,7 +229,7 @@ def _md_risks(risks: list[dict[str, Any]]) -> list[str]:
     return out
 
 
-_STYLE = """
+STYLE = """
 body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1b1b;max-width:70rem}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
@@ -200,7 +241,7 @@ th{background:#f5f5f5}code{font-size:.85rem}
 """
 
 
-def _bar(counts: dict[str, int]) -> str:
+def state_bar(counts: dict[str, int]) -> str:
     """A stacked bar of the states, as inline SVG: nothing to fetch, nothing to run."""
     total = sum(counts.values())
     width, height = 600, 22
@@ -222,15 +263,16 @@ def _bar(counts: dict[str, int]) -> str:
     return f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}">{"".join(parts)}</svg>'
 
 
-def render_html(report: Report, today: dt.date) -> str:
-    doc = inventory(report, today)
+def render_html(report: Report, today: dt.date, **whose: Any) -> str:
+    doc = inventory(report, today, **whose)
     e = html.escape
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>contractlint report {e(doc['date'])}</title><style>{_STYLE}</style></head><body>",
-        f'<h1>contractlint report</h1><p class="meta">{e(doc["date"])} · contractlint {e(__version__)}</p>',
+        f"<title>contractlint report {e(doc['date'])}</title><style>{STYLE}</style></head><body>",
+        f'<h1>contractlint report</h1><p class="meta">{e(_whose(doc))} · {e(doc["date"])} · '
+        f"contractlint {e(__version__)}</p>",
     ]
     out.append(
         '<p class="legend">'
@@ -251,7 +293,7 @@ def render_html(report: Report, today: dt.date) -> str:
             f"<h2>{e(c['name'])}</h2><p>{e(c['summary'])}</p>"
             f'<p class="meta">Owner: {e(c["owner"])} · review by: {review}</p>'
         )
-        out.append(_bar(c["counts"]))
+        out.append(state_bar(c["counts"]))
         out.append(
             "<table><thead><tr>"
             + "".join(f"<th>{LABELS[s]}</th>" for s in STATES)
