@@ -16,7 +16,6 @@ from __future__ import annotations
 import functools
 import html
 import json
-import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -32,6 +31,7 @@ from contractlint.model.owners import (
     ProjectRisk,
     Violation,
 )
+from contractlint.output.escape import markdown, markdown_code
 from contractlint.output.inventory import COLOURS, LABELS, STYLE, state_bar
 
 #: html.escape, remembered: the same paths, callees and scopes recur thousands of times.
@@ -44,32 +44,19 @@ KIND = "contractlint-owners-report"
 SCHEMA_VERSION = 1
 
 _COLOUR = {LABELS[s]: COLOURS[s] for s in LABELS}
-#: Characters Markdown (CommonMark and GitHub's extensions: tables, strikethrough, math,
-#: ``http://`` links) reads inside a line of text.
-_MD_ESCAPE = str.maketrans({ch: "\\" + ch for ch in "\\`*_[]<>&|~$!:"})
-_WWW = re.compile(r"(?i)\b(www)\.")
-_TICKS = re.compile(r"`+")
 
 
 @functools.lru_cache(maxsize=8192)
 def md_text(value: Any) -> str:
-    """Text as Markdown shows it literally, on one line, inside a table cell or a heading.
-    (GitHub still links a bare e-mail address: no escape stops it.)"""
-    text = " ".join(str(value).split()).translate(_MD_ESCAPE)
-    return _WWW.sub(r"\1\\.", text) if "w" in text or "W" in text else text
+    """``escape.markdown`` of a value, remembered: a fleet's reports repeat the same names."""
+    return markdown(str(value))
 
 
 @functools.lru_cache(maxsize=8192)
 def md_code(value: Any) -> str:
-    """Text as a code span in a table cell: a fence longer than any run of backticks inside,
-    and the pipe escaped (GitHub splits table cells before it reads code spans)."""
-    text = " ".join(str(value).split()).replace("|", "\\|")
-    if not text:
-        return ""
-    longest = max(map(len, _TICKS.findall(text)), default=0) if "`" in text else 0
-    fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
+    """``escape.markdown_code`` of a value ("" for an empty one), remembered."""
+    text = str(value)
+    return markdown_code(text) if text.strip() else ""
 
 
 def _place(path: str, line: int) -> str:
