@@ -382,3 +382,34 @@ def test_the_cache_key_names_the_tool_the_configuration_and_the_branch(tmp_path,
     assert restore[2] == base["restore-keys"].splitlines()[-1]
     for found in (first, request, other):
         assert "," not in found["key"] and len(found["key"]) <= 512  # what actions/cache accepts
+
+
+# --- the README's CI snippets ----------------------------------------------------------------------------
+
+
+def readme_yaml() -> list:
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    return [yaml.safe_load(block) for block in re.findall(r"```yaml\n(.*?)```", text, re.S)]
+
+
+def test_the_readme_yaml_snippets_are_valid_and_the_gitlab_job_keeps_the_cache_it_names():
+    snippets = readme_yaml()
+    (job,) = [s["contractlint"] for s in snippets if isinstance(s, dict) and "contractlint" in s]
+    cache = job["cache"]
+    (folder,) = cache["paths"]
+    script = " ".join(job["script"])
+    assert f"--cache-dir {folder.rstrip('/')}" in script
+    assert cache["when"] == "always"  # findings fail the job: keep what it analysed anyway
+    assert "pyproject.toml" in cache["key"]["files"] and len(cache["key"]["files"]) <= 2
+    # the tool's version: the one installed
+    assert job["variables"]["CONTRACTLINT_VERSION"]
+    assert "$CONTRACTLINT_VERSION" in cache["key"]["prefix"]
+    assert 'pip install "contractlint==$CONTRACTLINT_VERSION"' in job["script"]
+    (workflow,) = [s for s in snippets if isinstance(s, dict) and "jobs" in s]
+    (uses,) = [
+        step
+        for job in workflow["jobs"].values()
+        for step in job["steps"]
+        if step.get("uses", "").startswith("contractlint/contractlint@")
+    ]
+    assert set(uses["with"]) <= set(ACTION["inputs"])
