@@ -1188,7 +1188,7 @@ def test_a_bad_faults_setting_is_one_line_naming_pyproject(pytester):
     result.stderr.fnmatch_lines(
         [
             "ERROR: contract faults: */pyproject.toml:2: [[]tool.contractlint].faults[[]1]: "
-            '"svc.tom" is not a builtin contract (*) nor a .toml path'
+            'unknown contract "svc.tom": not a builtin contract (*) nor a .toml path'
         ]
     )
 
