@@ -1,7 +1,7 @@
 """Prove the fallback at run time: the consumer's own tests, run again with the contract's errors injected.
 
 ``pytest --contract-faults=capability-server`` (or ``faults = ["capability-server"]`` under
-``[tool.contractlint]`` in the rootdir's pyproject.toml) runs every test as usual, then once more for
+``[tool.contractlint]``) runs every test as usual, then once more for
 each call site of the service the test reached and each error that call's group ``raises``: the calls
 from that site now raise the error instead of reaching the service (the other sites still answer, so
 a failure has one cause), and the run passes when the code does what the contract says — degrades
@@ -33,6 +33,12 @@ A test that reached no call is "not exercised"; the terminal summary lists, per 
 sites that ran under fault, those only reached, and those ``contractlint check`` finds in the rootdir
 that no test ever reached: the map of blind spots.
 
+Which configuration. The nearest pyproject.toml with a [tool.contractlint] table at or above the
+rootdir, as ``contractlint check`` finds it (``config.find_pyproject``): its ``faults``, its contracts
+known by their name, and its folder, which the paths in ``--contract-faults``, ``faults`` and the
+fixture are relative to (the rootdir without a configuration). A spec is resolved as every command
+resolves it (``contracts.specs``).
+
 This module is the adapter: pytest's hooks, options and fixture. The session's bookkeeping (the runs
 to make, what they reached, the summary) is ``contractlint.faults.session``, which knows nothing of
 pytest. The plugin is registered through the ``pytest11`` entry point and does nothing unless asked:
@@ -44,17 +50,19 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
 
 if TYPE_CHECKING:  # the plugin's work imports these lazily, when it is asked for
+    from contractlint.config import Config
+    from contractlint.contracts import Configured
     from contractlint.faults import Resolution
     from contractlint.faults.block import FaultBlock
     from contractlint.faults.report import StaticSites
     from contractlint.faults.runs import Run
     from contractlint.faults.session import FaultSession
-    from contractlint.model import Contract
 
 #: The values of ``contractlint.faults.runs.Mode``, spelt out so that an idle session imports nothing.
 MODES = ("each", "first", "random")
@@ -91,77 +99,114 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    specs, base = _requested(config)
-    mode = config.getoption("contract_faults_mode", None)
-    seed = config.getoption("contract_faults_seed", None)
+    if config.getoption("contract_faults", None) is None and not _may_ask_for_faults(
+        str(config.rootpath)
+    ):
+        _asked_for_nothing(config)
+        return
+    from contractlint.errors import UserError
+
+    try:
+        _configure(config)
+    except UserError as exc:
+        raise pytest.UsageError(*[f"contract faults: {m}" for m in exc.messages]) from None
+
+
+def _configure(config: pytest.Config) -> None:
+    specs = _requested(config)
     if not specs:
-        if mode is not None or seed is not None:
-            raise pytest.UsageError(
-                "--contract-faults-mode and --contract-faults-seed need --contract-faults "
-                "(or faults = [...] under [tool.contractlint])"
-            )
+        _asked_for_nothing(config)
         return
     from contractlint.contracts import load_contracts
-    from contractlint.errors import UserError
     from contractlint.faults.runs import Mode
     from contractlint.faults.session import FaultSession
     from contractlint.faults.testcode import CodeMap
 
-    try:
-        contracts = load_contracts(specs, base)
-    except UserError as exc:
-        raise pytest.UsageError(*[f"contract faults: {m}" for m in exc.messages]) from None
+    where = _where(config)
+    contracts = load_contracts(specs, where.folder, where.configured)
+    mode = Mode(config.getoption("contract_faults_mode", None) or "each")
+    seed = config.getoption("contract_faults_seed", None)
     code = CodeMap(str(config.rootpath), config.getini("python_files"))
-    session = FaultSession(contracts, Mode(mode or "each"), seed, code)
-    config.pluginmanager.register(FaultPlugin(config, session), PLUGIN_NAME)
+    session = FaultSession(contracts, mode, seed, code)
+    config.pluginmanager.register(FaultPlugin(config, session, where), PLUGIN_NAME)
 
 
-def _requested(config: pytest.Config) -> tuple[list[str], str]:
-    """The contracts asked for, and the folder their paths are relative to: the option, else pyproject.toml."""
+def _asked_for_nothing(config: pytest.Config) -> None:
+    if any(
+        config.getoption(o, None) is not None
+        for o in ("contract_faults_mode", "contract_faults_seed")
+    ):
+        raise pytest.UsageError(
+            "--contract-faults-mode and --contract-faults-seed need --contract-faults "
+            "(or faults = [...] under [tool.contractlint])"
+        )
+
+
+def _requested(config: pytest.Config) -> list[str]:
+    """The contract specs asked for: the option's, else the configuration's ``faults``."""
     option = config.getoption("contract_faults", None)
-    if option is not None:
-        specs = [s.strip() for s in option.split(",") if s.strip()]
-        if not specs:
-            raise pytest.UsageError(
-                "--contract-faults: name at least one contract (a builtin name or a .toml path)"
-            )
-        return specs, str(config.invocation_params.dir)
-    path = os.path.join(str(config.rootpath), "pyproject.toml")
-    if not os.path.isfile(path) or not _mentions_faults(path):
-        return [], ""
-    from contractlint.config import load_config
-    from contractlint.errors import UserError
-
-    try:
-        settings = load_config(path)
-    except UserError as exc:
-        raise pytest.UsageError(*[f"contract faults: {m}" for m in exc.messages]) from None
-    return list(settings.faults), os.path.dirname(path)
+    if option is None:
+        settings = _where(config).settings
+        return list(settings.faults) if settings is not None else []
+    specs = [s.strip() for s in option.split(",") if s.strip()]
+    if not specs:
+        raise pytest.UsageError(
+            "--contract-faults: name at least one contract (a builtin name, a configured "
+            "contract's name or a .toml path)"
+        )
+    return specs
 
 
-def _mentions_faults(path: str) -> bool:
-    """Whether [tool.contractlint] has a ``faults`` key; a cheap look, so an unrelated project pays nothing."""
-    return _has_table(path, key="faults")
+def _may_ask_for_faults(folder: str) -> bool:
+    """Whether a pyproject.toml at or above ``folder`` mentions contractlint's ``faults``: a look at the
+    bytes alone, so that a project that asks for nothing pays no import. The configuration's reader
+    decides the rest (an unreadable file is its to report)."""
+    while True:
+        try:
+            with open(os.path.join(folder, "pyproject.toml"), "rb") as fh:
+                data = fh.read()
+        except FileNotFoundError:
+            data = b""
+        except OSError:
+            return True
+        if b"contractlint" in data and b"faults" in data:
+            return True
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return False
+        folder = parent
 
 
-def _has_table(path: str, key: str | None = None) -> bool:
-    """Whether ``path`` has a [tool.contractlint] table (holding ``key``); an unreadable one says yes, so
-    that the configuration's own reader reports what is wrong with it instead of it being skipped."""
-    try:
-        with open(path, "rb") as fh:
-            data = fh.read()
-    except OSError:
-        return False
-    if b"contractlint" not in data or (key is not None and key.encode() not in data):
-        return False
-    from contractlint.tomlfile import tomllib
+@dataclass(frozen=True)
+class _Where:
+    """Where this session's contract specs are read: the configuration, if any, and its folder."""
 
-    try:
-        tool = tomllib.loads(data.decode("utf-8-sig")).get("tool")
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return True
-    table = tool.get("contractlint") if isinstance(tool, dict) else None
-    return isinstance(table, dict) and (key is None or key in table)
+    settings: Config | None
+    folder: str
+    configured: Configured | None
+
+
+_WHERE = pytest.StashKey[_Where]()
+
+
+def _where(config: pytest.Config) -> _Where:
+    """The configuration for the rootdir, read once: the nearest pyproject.toml configuring contractlint
+    (a ``UserError`` when it is not valid)."""
+    where = config.stash.get(_WHERE, None)
+    if where is None:
+        from contractlint.config import find_pyproject, load_config
+        from contractlint.contracts import Configured
+
+        root = str(config.rootpath)
+        path = find_pyproject([root])
+        settings = load_config(path) if path is not None else None
+        if settings is None:
+            where = _Where(None, root, None)
+        else:
+            specs = (*(settings.contracts or ()), *settings.faults)
+            where = _Where(settings, settings.root, Configured(settings.root, specs))
+        config.stash[_WHERE] = where
+    return where
 
 
 # --- the session ----------------------------------------------------------------------------------------
@@ -170,9 +215,10 @@ def _has_table(path: str, key: str | None = None) -> bool:
 class FaultPlugin:
     """The fault session at work in pytest: registered only when faults were asked for."""
 
-    def __init__(self, config: pytest.Config, session: FaultSession):
+    def __init__(self, config: pytest.Config, session: FaultSession, where: _Where):
         self.config = config
         self.session = session
+        self.where = where
         self.cwd = str(config.invocation_params.dir)
         self.current: tuple[Run, pytest.Item] | None = None
 
@@ -349,11 +395,10 @@ class FaultPlugin:
 
         root = str(self.config.rootpath)
         try:
-            from contractlint.config import Config, load_config
+            from contractlint.config import Config
             from contractlint.engine import check_paths
 
-            path = os.path.join(root, "pyproject.toml")
-            settings = load_config(path) if _has_table(path) else Config(root=root)
+            settings = self.where.settings or Config(root=root)
             report = check_paths([root], settings, self.session.contracts)
         except Exception as exc:  # the map is a bonus: never fail the run for it
             return StaticSites(error=f"contractlint check failed: {type(exc).__name__}: {exc}")
@@ -417,51 +462,27 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., Fa
 
 def _fixture_resolution(config: pytest.Config, spec: str) -> Resolution:
     """The contract ``spec`` names, resolved once per session (the plugin's own resolution when it has one)."""
-    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
-    if plugin is not None:
-        plugin.arm()
-        for resolution in plugin.session.resolutions:
-            if spec in (resolution.contract.name, resolution.contract.source):
-                return resolution
     cache = config.stash.setdefault(_RESOLVED, {})
     if spec in cache:
         return cache[spec]
-    from contractlint.contracts import is_path_spec, load_contracts
+    from contractlint.contracts import load_contracts
     from contractlint.errors import UserError
     from contractlint.faults import resolve
 
-    root = str(config.rootpath)
     try:
-        if is_path_spec(spec):
-            contract = load_contracts([spec], root)[0]
-        else:
-            contract = _configured(config, spec) or load_contracts([spec], root)[0]
+        where = _where(config)
+        (contract,) = load_contracts([spec], where.folder, where.configured)
     except UserError as exc:
         pytest.fail("contract_faults: " + "; ".join(exc.messages), pytrace=False)
-    resolution = resolve(contract)
-    if resolution.problems:
-        pytest.fail("contract_faults: " + "; ".join(resolution.problems), pytrace=False)
+    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    if plugin is not None:
+        plugin.arm()
+        resolution = plugin.session.resolution_of(contract)
+    else:
+        resolution = None
+    if resolution is None:
+        resolution = resolve(contract)
+        if resolution.problems:
+            pytest.fail("contract_faults: " + "; ".join(resolution.problems), pytrace=False)
     cache[spec] = resolution
     return resolution
-
-
-def _configured(config: pytest.Config, name: str) -> Contract | None:
-    """A contract of that name among those [tool.contractlint] lists (``contracts`` and ``faults``)."""
-    from contractlint.config import load_config
-    from contractlint.contracts import builtin_names, load_contracts
-    from contractlint.errors import UserError
-
-    if name in builtin_names():
-        return None
-    path = os.path.join(str(config.rootpath), "pyproject.toml")
-    if not _has_table(path):
-        return None
-    try:
-        settings = load_config(path)
-        specs = [
-            s for s in (*(settings.contracts or ()), *settings.faults) if s not in builtin_names()
-        ]
-        contracts = load_contracts(list(dict.fromkeys(specs)), os.path.dirname(path))
-    except UserError:
-        return None
-    return next((c for c in contracts if c.name == name), None)

@@ -16,7 +16,7 @@ import pytest
 from faultproject import CONTRACT, GUARDED, line_of, outcomes, project, run
 
 from contractlint.config import build_config
-from contractlint.contracts import build_contract
+from contractlint.contracts import build_contract, builtin_names
 from contractlint.errors import UserError
 
 pytest_plugins = ["pytester"]
@@ -35,6 +35,12 @@ def test_importing_the_plugin_and_an_inactive_session_stay_cheap(pytester):
             assert not [m for m in sys.modules if m.startswith("libcst") or m.startswith("contractlint.")
                         and m != "contractlint.pytest_plugin"]
         """
+    )
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)
+    # A project configured for contractlint that asks for no faults: the same, even with a mistake in
+    # the configuration (`contractlint check` reports it; the test run is none of its business).
+    pytester.makepyprojecttoml(
+        '[tool.contractlint]\nselect = "CL0"\ncontracts = ["nowhere.toml"]\n'
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
 
@@ -58,6 +64,103 @@ def test_faults_can_be_asked_for_in_pyproject(pytester):
         "test_app.py::test_greet[fault:svc.ServiceError@Client.check]": "PASSED",
     }
     assert "contract faults: svc (svc.toml); mode each" in result.stdout.str()
+
+
+# --- configured contracts, known by their name, read from the configuration's folder ------------------
+
+INVENTORY_TESTS = """
+from app import greet
+
+
+def test_greet():
+    assert greet("alice") is not None
+
+
+def test_the_fixture_reads_paths_from_the_configuration(contract_faults):
+    for spec in ("inventory-service", "contracts/inventory.toml"):
+        with contract_faults(spec, error="svc.ServiceTimeout") as faults:
+            assert greet("alice") is False
+        assert len(faults.injected) == 1
+"""
+
+FAULT_IDS = {
+    "test_app.py::test_greet": "PASSED",
+    "test_app.py::test_greet[fault:svc.ServiceError@Client.check]": "PASSED",
+    "test_app.py::test_the_fixture_reads_paths_from_the_configuration": "PASSED",
+}
+
+
+def fault_ids(result: pytest.RunResult) -> dict:
+    """``outcomes`` by file name: the summary shows ids relative to where pytest was started."""
+    return {k.rsplit("/", 1)[-1]: v for k, v in outcomes(result).items()}
+
+
+def inventory(pytester: pytest.Pytester, table: str) -> None:
+    """A project whose own contract, ``inventory-service``, is contracts/inventory.toml; tests in tests/."""
+    project(pytester, app=GUARDED, tests="def test_nothing():\n    pass\n")
+    (pytester.path / "test_app.py").unlink()
+    (pytester.path / "svc.toml").unlink()
+    (pytester.path / "contracts").mkdir()
+    (pytester.path / "contracts" / "inventory.toml").write_text(
+        CONTRACT.replace('name = "svc"', 'name = "inventory-service"')
+    )
+    (pytester.path / "tests").mkdir()
+    (pytester.path / "tests" / "test_app.py").write_text(INVENTORY_TESTS)
+    pytester.makepyprojecttoml("[tool.contractlint]\n" + table)
+
+
+@pytest.mark.parametrize("cwd", [".", "tests"])
+def test_a_configured_contract_is_faulted_by_its_name_from_the_project_or_a_subfolder(
+    pytester, monkeypatch, cwd
+):
+    inventory(pytester, 'contracts = ["contracts/inventory.toml"]\n')
+    monkeypatch.chdir(pytester.path / cwd)
+    result = run(pytester, "--contract-faults=inventory-service", "-rA")
+    assert fault_ids(result) == FAULT_IDS
+    source = (
+        "contracts/inventory.toml"
+        if cwd == "."
+        else str(pytester.path / "contracts" / "inventory.toml")
+    )
+    assert f"contract faults: inventory-service ({source}); mode each" in result.stdout.str()
+
+
+def test_paths_in_the_option_and_in_faults_are_relative_to_the_configuration(pytester, monkeypatch):
+    inventory(pytester, 'faults = ["contracts/inventory.toml"]\n')
+    monkeypatch.chdir(pytester.path / "tests")
+    assert fault_ids(run(pytester, "-rA")) == FAULT_IDS
+    assert (
+        fault_ids(run(pytester, "--contract-faults=contracts/inventory.toml", "-rA")) == FAULT_IDS
+    )
+
+
+def test_faults_may_name_a_configured_contract(pytester):
+    inventory(
+        pytester, 'contracts = ["contracts/inventory.toml"]\nfaults = ["inventory-service"]\n'
+    )
+    assert fault_ids(run(pytester, "-rA")) == FAULT_IDS
+
+
+def test_the_configuration_above_a_rootdir_of_its_own_is_the_one_read(pytester, monkeypatch):
+    """tests/ has its own pytest.ini, so it is the rootdir; the configuration is found above it."""
+    inventory(pytester, 'contracts = ["contracts/inventory.toml"]\n')
+    (pytester.path / "tests" / "pytest.ini").write_text("[pytest]\n")
+    monkeypatch.chdir(pytester.path / "tests")
+    result = run(pytester, "--contract-faults=inventory-service", "-rA")
+    assert fault_ids(result) == FAULT_IDS
+    assert "rootdir: " + str(pytester.path / "tests") in result.stdout.str()
+
+
+def test_an_unknown_name_is_one_line_naming_the_configured_and_builtin_contracts(pytester):
+    inventory(pytester, 'contracts = ["contracts/inventory.toml"]\n')
+    result = run(pytester, "--contract-faults=inventory")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    errors = [line for line in result.errlines if line.strip()]
+    assert errors == [
+        'ERROR: contract faults: unknown contract "inventory": not a configured contract '
+        f"(inventory-service), a builtin contract ({', '.join(builtin_names())}) nor a .toml path; "
+        'did you mean "inventory-service"?'
+    ]
 
 
 # --- the fixture ----------------------------------------------------------------------------------------
