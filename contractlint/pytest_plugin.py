@@ -433,12 +433,12 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., Fa
             assert faults.injected  # the call was reached, so the result is the degraded one
 
     ``contract_faults(contract, error=None, match=None)``: ``contract`` is a builtin name, the name of
-    a contract the configuration lists, or a .toml path (relative to the configuration's folder);
-    ``error`` an error of the contract (its name or class; None: each group's first); ``match`` a glob
-    narrowing the functions. Every call to those functions inside the block raises, wherever it is
-    written (the test asked). Works with or without ``--contract-faults``; a test that uses it is not
-    re-run under faults by the plugin, since it already proves its own. A request that cannot be met
-    fails the test in one line.
+    a contract the configuration lists, or a .toml path (relative to the configuration's folder, else
+    to the rootdir); ``error`` an error of the contract (its name or class; None: each group's
+    first); ``match`` a glob narrowing the functions. Every call to those functions inside the block
+    raises, wherever it is written (the test asked). Works with or without ``--contract-faults``; a
+    test that uses it is not re-run under faults by the plugin, since it already proves its own. A
+    request that cannot be met fails the test in one line.
     """
     blocks: list[FaultBlock] = []
 
