@@ -22,11 +22,25 @@ from contractlint.config import (
     parse_target_version,
     split_codes,
 )
-from contractlint.contracts import EXAMPLES, builtin_names, default_names, load_contracts
+from contractlint.contracts import (
+    EXAMPLES,
+    Configured,
+    builtin_names,
+    default_names,
+    load_contracts,
+)
 from contractlint.errors import UserError
 from contractlint.model import RULES, Contract, rule_by_code
 from contractlint.output import FORMATS, ROOTED, OutputOptions, plural
 from contractlint.output.escape import terminal
+
+#: ``--contract`` of every command that reads contracts: one spec, one resolution (contracts/specs.py).
+CONTRACT_HELP = (
+    "A contract file (relative to the working folder), the name of a contract the configuration "
+    "lists, or a builtin contract name; repeatable. A configured contract wins over a builtin of "
+    "its name. Replaces the configured set (without one: the default builtin set, see "
+    "`contracts --builtin`)."
+)
 
 
 def _fail(exc: UserError) -> None:
@@ -44,7 +58,9 @@ def _setup(
     source = config_path or find_pyproject(paths)
     config = load_config(source)
     if contract_specs:
-        contracts = load_contracts(contract_specs, base_dir=".")
+        # Paths typed on the command line are the shell's, read from here; names may be configured ones.
+        configured = Configured(config.root, (*(config.contracts or ()), *config.faults))
+        contracts = load_contracts(contract_specs, base_dir=".", configured=configured)
     elif config.contracts is not None:
         contracts = load_contracts(config.contracts, base_dir=config.root)
     else:
@@ -126,8 +142,7 @@ def _selection_options(command):
                 "contract_specs",
                 multiple=True,
                 metavar="PATH|NAME",
-                help="A contract file or a builtin contract name; repeatable. Replaces the configured set "
-                "(without one: the default builtin set, see `contracts --builtin`).",
+                help=CONTRACT_HELP,
             ),
             click.option(
                 "--select",
@@ -913,8 +928,7 @@ def draft(package: str, output: str | None) -> None:
     "contract_specs",
     multiple=True,
     metavar="PATH|NAME",
-    help="A contract file or a builtin contract name; repeatable. Replaces the configured set "
-    "(without one: the default builtin set, see `contracts --builtin`).",
+    help=CONTRACT_HELP,
 )
 @click.option(
     "--config",

@@ -542,7 +542,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             "an empty list injects nothing; leave the key out to run the tests unchanged",
         )
     for i, spec in enumerate(faults or []):
-        problem = contract_problem(spec, root)
+        problem = contract_problem(spec, root, configured=[*(contracts or ()), *faults])
         if problem:
             c.error([*kp, "faults", i], problem)
     propagate = c.typed(table, kp, "propagate", list) or []
@@ -577,24 +577,12 @@ def _glob_problem(pattern) -> str | None:
     return f"{describe(pattern)}: {problem}" if problem else None
 
 
-def contract_problem(spec: str, root: str) -> str | None:
-    """Why a ``contracts`` entry names no contract, or None; said here so the message points at pyproject.toml."""
-    from contractlint.contracts import builtin_dir, builtin_names, is_path_spec
+def contract_problem(spec: str, root: str, configured: Sequence[str] = ()) -> str | None:
+    """Why a ``contracts`` or ``faults`` entry names no contract, or None; said here so the message points
+    at pyproject.toml. ``configured``: the entries whose contracts are known by their name."""
+    from contractlint.contracts import Configured, spec_problem
 
-    if is_path_spec(spec):
-        path = spec if os.path.isabs(spec) else os.path.normpath(os.path.join(root, spec))
-        if os.path.isdir(path):
-            return f"contract file {describe(spec)} is a folder, not a file ({path})"
-        if not os.path.isfile(path):
-            return f"contract file {describe(spec)} not found (looked for {path})"
-        return None
-    if not os.path.isfile(os.path.join(builtin_dir(), f"{spec}.toml")):
-        names = builtin_names()
-        return (
-            f"{describe(spec)} is not a builtin contract ({', '.join(names) or 'none'}) nor a .toml path"
-            f"{suggest(spec, names)}"
-        )
-    return None
+    return spec_problem(spec, root, Configured(root, tuple(configured)) if configured else None)
 
 
 def code_problem(code: str) -> str | None:

@@ -250,7 +250,7 @@ CASES = [
         [
             (
                 8,
-                f'[tool.contractlint].contracts[1]: "capabilty-server" is not a builtin contract ({BUILTIN_LIST}) '
+                f'[tool.contractlint].contracts[1]: unknown contract "capabilty-server": not a builtin contract ({BUILTIN_LIST}) '
                 'nor a .toml path; did you mean "capability-server"?',
             )
         ],
