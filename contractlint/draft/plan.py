@@ -12,9 +12,9 @@ import os
 import re
 from dataclasses import dataclass, field
 
-from contractlint.draft.locate import Location
 from contractlint.draft.read import Bound, Function, Module
 from contractlint.draft.resolve import Kind, Ref, Resolver
+from contractlint.findmodule import Location
 from contractlint.model import ErrorHierarchy
 
 #: A class whose name ends in one of these, or is the package's name, is taken for a client.

@@ -12,8 +12,8 @@ import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from contractlint.draft.locate import find
 from contractlint.draft.read import Bound, Class, Function, Module, Unreadable, read_module
+from contractlint.findmodule import find
 from contractlint.model import BUILTIN_ALIASES, BUILTIN_EXCEPTIONS
 
 _BUILTIN_NAMES = frozenset(dir(builtins))
