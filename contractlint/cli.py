@@ -17,16 +17,17 @@ from contractlint.config import (
     TARGET_VERSIONS,
     Config,
     check_codes,
+    configured,
     find_pyproject,
     load_config,
     parse_target_version,
     split_codes,
 )
 from contractlint.contracts import (
-    EXAMPLES,
-    Configured,
-    builtin_names,
+    GROUP,
+    builtin_contracts,
     default_names,
+    installed_contracts,
     load_contracts,
 )
 from contractlint.errors import UserError
@@ -37,9 +38,9 @@ from contractlint.output.escape import terminal
 #: ``--contract`` of every command that reads contracts: one spec, one resolution (contracts/specs.py).
 CONTRACT_HELP = (
     "A contract file (relative to the working folder), the name of a contract the configuration "
-    "lists, or a builtin contract name; repeatable. A configured contract wins over a builtin of "
-    "its name. Replaces the configured set (without one: the default builtin set, see "
-    "`contracts --builtin`)."
+    "lists, a builtin contract name, or the name of a contract an installed package ships (see "
+    "`contracts --installed`); repeatable. A configured contract wins over the others of its name. "
+    "Replaces the configured set (without one: the default builtin set, see `contracts --builtin`)."
 )
 
 
@@ -57,12 +58,12 @@ def _setup(
 ) -> tuple[Config, list[Contract]]:
     source = config_path or find_pyproject(paths)
     config = load_config(source)
+    known = configured(config)
     if contract_specs:
         # Paths typed on the command line are the shell's, read from here; names may be configured ones.
-        configured = Configured(config.root, (*(config.contracts or ()), *config.faults))
-        contracts = load_contracts(contract_specs, base_dir=".", configured=configured)
+        contracts = load_contracts(contract_specs, base_dir=".", configured=known)
     elif config.contracts is not None:
-        contracts = load_contracts(config.contracts, base_dir=config.root)
+        contracts = load_contracts(config.contracts, base_dir=config.root, configured=known)
     else:
         names = default_names()
         if not quiet:
@@ -71,7 +72,7 @@ def _setup(
                 f"{', '.join(names)}",
                 err=True,
             )
-        contracts = load_contracts(names)
+        contracts = load_contracts(names, configured=known)
     return config, contracts
 
 
@@ -941,24 +942,43 @@ def draft(package: str, output: str | None) -> None:
     "--builtin",
     is_flag=True,
     help="List the builtin contracts that ship with contractlint, and which of them are the "
-    "default set (used when nothing is configured) and which are examples (used when named).",
+    "default set (used when nothing is configured).",
 )
-def contracts(paths, contract_specs, config_path, builtin) -> None:
-    """List the contracts in force (for PATHS, default: here) and validate them.
+@click.option(
+    "--installed",
+    is_flag=True,
+    help=f"List the contracts that installed packages ship (entry points of the group {GROUP}), "
+    "with the distribution and version of each, and validate them; a project checks one when it "
+    "names it (contracts = [...] or --contract).",
+)
+def contracts(paths, contract_specs, config_path, builtin, installed) -> None:
+    """List the contracts in force (for PATHS, default: here), where each comes from, and validate them.
 
-    Exits 2 and names every problem, file and key, when a contract is not valid.
+    Each contract's source is shown: builtin, the distribution and version that ship it
+    (capability-client 1.0.0), or its file; and its own version where it declares one
+    ([contract] version). Exits 2 and names every problem, file and key, when a contract is not
+    valid.
     """
     try:
-        if builtin:
-            found = load_contracts(builtin_names())
+        if builtin or installed:
+            found = [
+                *(builtin_contracts() if builtin else ()),
+                *(installed_contracts() if installed else ()),
+            ]
         else:
             _, found = _setup(list(paths) or ["."], config_path, contract_specs)
     except UserError as exc:
         _fail(exc)
+    defaults = set(default_names())
     for contract in found:
-        origin = "builtin" if contract.builtin else contract.source
-        if builtin:
-            origin += ", example" if contract.name in EXAMPLES else ", default"
+        origin = contract.origin
+        if contract.version and contract.version not in (
+            contract.distribution[1] if contract.distribution else None,
+            __version__ if contract.builtin else None,
+        ):
+            origin += f", version {contract.version}"
+        if builtin and contract.builtin and contract.name in defaults:
+            origin += ", default"
         review = f", review by {contract.review_by.isoformat()}" if contract.review_by else ""
         click.echo(terminal(f"{contract.name} ({origin}) owner {contract.owner}{review}"))
         click.echo(f"  {terminal(contract.summary)}")
@@ -971,9 +991,4 @@ def contracts(paths, contract_specs, config_path, builtin) -> None:
             )
     click.echo(f"Contracts: {len(found)} valid.")
     if builtin:
-        examples = sorted(EXAMPLES & {c.name for c in found})
-        click.echo(
-            f"Default set, used when nothing is configured: {', '.join(default_names())}. "
-            f"Example{'s' if len(examples) != 1 else ''}, checked only when named "
-            f"(--contract or contracts = [...]): {', '.join(examples)}."
-        )
+        click.echo(f"Default set, used when nothing is configured: {', '.join(sorted(defaults))}.")

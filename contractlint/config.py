@@ -8,11 +8,14 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from fnmatch import fnmatchcase
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from contractlint.errors import UserError
 from contractlint.model import RULES, code_for
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
+
+if TYPE_CHECKING:
+    from contractlint.contracts import Configured
 
 KEYS = (
     "contracts",
@@ -26,6 +29,7 @@ KEYS = (
     "faults",
     "propagate",
     "follow-calls",
+    "contract-sources",
 )
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
@@ -74,6 +78,9 @@ class Config:
     propagate: tuple[str, ...] = ()
     #: Follow service errors through the project's own functions (``contractlint.propagation``).
     follow_calls: bool = True
+    #: Contract name -> the distribution picked to provide it, where several ship one
+    #: (``contract-sources``; ``contractlint`` for the builtin one).
+    contract_sources: tuple[tuple[str, str], ...] = ()
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with forward slashes. Discovery asks for every file and
@@ -531,8 +538,9 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             [*kp, "contracts"],
             "an empty list checks nothing; leave the key out to use the builtin contracts",
         )
+    picks = _contract_sources(c, table, kp)
     for i, spec in enumerate(contracts or []):
-        problem = contract_problem(spec, root)
+        problem = contract_problem(spec, root, picks=picks)
         if problem:
             c.error([*kp, "contracts", i], problem)
     faults = c.typed(table, kp, "faults", list)
@@ -542,7 +550,9 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             "an empty list injects nothing; leave the key out to run the tests unchanged",
         )
     for i, spec in enumerate(faults or []):
-        problem = contract_problem(spec, root, configured=[*(contracts or ()), *faults])
+        problem = contract_problem(
+            spec, root, configured=[*(contracts or ()), *faults], picks=picks
+        )
         if problem:
             c.error([*kp, "faults", i], problem)
     propagate = c.typed(table, kp, "propagate", list) or []
@@ -565,7 +575,30 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         per_file_ignores=per_file,
         severity=severity,
         faults=tuple(faults or ()),
+        contract_sources=picks,
     )
+
+
+def _contract_sources(c: Checker, table: dict, kp: list) -> tuple[tuple[str, str], ...]:
+    """``contract-sources``: for a contract several sources ship, the distribution to take it from."""
+    from contractlint.contracts import pick_problem
+
+    picks = []
+    for name, distribution in (c.typed(table, kp, "contract-sources", dict) or {}).items():
+        where = [*kp, "contract-sources", name]
+        if not isinstance(distribution, str) or not distribution.strip():
+            c.error(
+                where,
+                "expected the name of the distribution that ships the contract "
+                f'("contractlint" for the builtin one), got {describe(distribution)}',
+            )
+            continue
+        problem = pick_problem(name, distribution)
+        if problem:
+            c.error(where, problem)
+        else:
+            picks.append((name, distribution))
+    return tuple(picks)
 
 
 def _glob_problem(pattern) -> str | None:
@@ -577,12 +610,26 @@ def _glob_problem(pattern) -> str | None:
     return f"{describe(pattern)}: {problem}" if problem else None
 
 
-def contract_problem(spec: str, root: str, configured: Sequence[str] = ()) -> str | None:
+def contract_problem(
+    spec: str, root: str, configured: Sequence[str] = (), picks: tuple[tuple[str, str], ...] = ()
+) -> str | None:
     """Why a ``contracts`` or ``faults`` entry names no contract, or None; said here so the message points
-    at pyproject.toml. ``configured``: the entries whose contracts are known by their name."""
+    at pyproject.toml. ``configured``: the entries whose contracts are known by their name;
+    ``picks``: ``contract-sources``."""
     from contractlint.contracts import Configured, spec_problem
 
-    return spec_problem(spec, root, Configured(root, tuple(configured)) if configured else None)
+    return spec_problem(spec, root, Configured(root, tuple(configured), picks))
+
+
+def configured(config: Config) -> Configured:
+    """What the configuration says about contracts, for every place that resolves a contract spec."""
+    from contractlint.contracts import Configured
+
+    return Configured(
+        config.root,
+        (*(config.contracts or ()), *config.faults),
+        config.contract_sources,
+    )
 
 
 def code_problem(code: str) -> str | None:

@@ -78,7 +78,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=None,
         help="run each test again once per call it reaches to a contract's service and per error the call's "
         "group raises, that error injected; builtin contract names, names of contracts the configuration "
-        "lists, or .toml paths relative to the configuration's folder (default: [tool.contractlint] faults)",
+        "lists or installed packages ship, or .toml paths relative to the configuration's folder (default: [tool.contractlint] faults)",
     )
     group.addoption(
         "--contract-faults-mode",
@@ -152,7 +152,7 @@ def _requested(config: pytest.Config) -> list[str]:
     if not specs:
         raise pytest.UsageError(
             "--contract-faults: name at least one contract (a builtin name, a configured "
-            "contract's name or a .toml path)"
+            "contract's name, the name of one an installed package ships, or a .toml path)"
         )
     return specs
 
@@ -194,8 +194,7 @@ def _where(config: pytest.Config) -> _Where:
     (a ``UserError`` when it is not valid)."""
     where = config.stash.get(_WHERE, None)
     if where is None:
-        from contractlint.config import find_pyproject, load_config
-        from contractlint.contracts import Configured
+        from contractlint.config import configured, find_pyproject, load_config
 
         root = str(config.rootpath)
         path = find_pyproject([root])
@@ -203,8 +202,7 @@ def _where(config: pytest.Config) -> _Where:
         if settings is None:
             where = _Where(None, root, None)
         else:
-            specs = (*(settings.contracts or ()), *settings.faults)
-            where = _Where(settings, settings.root, Configured(settings.root, specs))
+            where = _Where(settings, settings.root, configured(settings))
         config.stash[_WHERE] = where
     return where
 
@@ -433,7 +431,7 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., Fa
             assert faults.injected  # the call was reached, so the result is the degraded one
 
     ``contract_faults(contract, error=None, match=None)``: ``contract`` is a builtin name, the name of
-    a contract the configuration lists, or a .toml path (relative to the configuration's folder, else
+    a contract the configuration lists or an installed package ships, or a .toml path (relative to the configuration's folder, else
     to the rootdir); ``error`` an error of the contract (its name or class; None: each group's
     first); ``match`` a glob narrowing the functions. Every call to those functions inside the block
     raises, wherever it is written (the test asked). Works with or without ``--contract-faults``; a

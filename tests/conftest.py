@@ -18,3 +18,15 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("browser") and browser_required() and not find_chromium():
         pytest.fail(f"{MISSING}; {REQUIRE} is set, so the browser tests must run", pytrace=False)
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The example story's contract ships with its client package: without it installed, most
+    tests would fail one by one for the same reason, so the run stops here and says it once."""
+    from exampleclient import CLIENT, is_installed
+
+    if not is_installed():
+        raise pytest.UsageError(
+            "the tests need the example client package, which ships the capability-server "
+            f"contract: pip install -e {CLIENT.relative_to(CLIENT.parent.parent.parent)}"
+        )

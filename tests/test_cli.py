@@ -8,6 +8,7 @@ import textwrap
 from pathlib import Path
 
 from clirun import invoke
+from exampleclient import CONTRACT
 
 from contractlint.model import RULES
 
@@ -131,12 +132,7 @@ def test_contract_option_replaces_the_configured_set(tmp_path):
     )
     assert run("check", str(tmp_path)).exit_code == 0
     assert run("check", str(tmp_path), "--contract", "capability-server").exit_code == 1
-    assert (
-        run(
-            "check", str(tmp_path), "--contract", str(ROOT / "rules" / "capability-server.toml")
-        ).exit_code
-        == 1
-    )
+    assert run("check", str(tmp_path), "--contract", str(CONTRACT)).exit_code == 1
 
 
 def test_without_configuration_the_default_builtin_contracts_are_used_and_said(tmp_path):
@@ -237,7 +233,7 @@ def test_contracts_lists_and_validates(tmp_path):
     assert result.exit_code == 0
     assert (
         result.stdout.splitlines()[0]
-        == "capability-server (builtin) owner stickers-sre, review by 2027-03-31"
+        == "capability-server (capability-client 1.0.0) owner stickers-sre, review by 2027-03-31"
     )
     assert "[[calls]][2] fail-closed: capability_client.CapabilityClient.grant" in result.stdout
     builtin = run("contracts", "--builtin")
@@ -245,10 +241,14 @@ def test_contracts_lists_and_validates(tmp_path):
     lines = builtin.stdout.splitlines()
     for name in ("requests", "httpx", "redis", "boto3"):
         assert any(line.startswith(f"{name} (builtin, default) ") for line in lines)
-    assert any(line.startswith("capability-server (builtin, example) ") for line in lines)
-    assert lines[-1] == (
-        "Default set, used when nothing is configured: boto3, httpx, redis, requests. "
-        "Example, checked only when named (--contract or contracts = [...]): capability-server."
+    assert not any(line.startswith("capability-server") for line in lines)
+    assert (
+        lines[-1] == "Default set, used when nothing is configured: boto3, httpx, redis, requests."
+    )
+    installed = run("contracts", "--installed")
+    assert installed.exit_code == 0
+    assert installed.stdout.splitlines()[0] == (
+        "capability-server (capability-client 1.0.0) owner stickers-sre, review by 2027-03-31"
     )
 
 

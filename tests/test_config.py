@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from exampleclient import CONTRACT, tried_installed
 
 from contractlint.cli import main
 from contractlint.config import Config, build_config, find_pyproject, load_config, path_matches
-from contractlint.contracts import builtin_dir, builtin_names, load_contracts
+from contractlint.contracts import builtin_names, load_contracts
 from contractlint.errors import UserError
 
 # Line numbers in the cases below are those of this text.
@@ -250,8 +251,8 @@ CASES = [
         [
             (
                 8,
-                f'[tool.contractlint].contracts[1]: unknown contract "capabilty-server": not a builtin contract ({BUILTIN_LIST}) '
-                'nor a .toml path; did you mean "capability-server"?',
+                f'[tool.contractlint].contracts[1]: unknown contract "capabilty-server": not a builtin contract ({BUILTIN_LIST})'
+                f'{tried_installed()} nor a .toml path; did you mean "capability-server"?',
             )
         ],
     ),
@@ -409,7 +410,7 @@ def test_find_pyproject_keeps_a_broken_one_that_names_us(tmp_path):
 def _project(tmp_path: Path) -> Path:
     """A project whose own contract (named "svc") lives in contracts/, configured by a relative path."""
     proj = tmp_path / "proj"
-    shipped = (Path(builtin_dir()) / "capability-server.toml").read_text(encoding="utf-8")
+    shipped = CONTRACT.read_text(encoding="utf-8")
     write(
         proj / "contracts" / "svc.toml",
         mutate(shipped, ('name = "capability-server"', 'name = "svc"')),

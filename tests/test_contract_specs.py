@@ -10,6 +10,7 @@ import os
 
 import pytest
 from clirun import invoke
+from exampleclient import tried_installed
 
 from contractlint.config import load_config
 from contractlint.contracts import (
@@ -95,13 +96,14 @@ def test_an_unknown_name_is_one_line_naming_what_was_tried(shop):
         )
     assert err.value.messages == [
         'unknown contract "inventory-servce": not a configured contract (inventory-service), '
-        f'a builtin contract ({BUILTINS}) nor a .toml path; did you mean "inventory-service"?'
+        f'a builtin contract ({BUILTINS}){tried_installed()} nor a .toml path; did you mean "inventory-service"?'
     ]
     # Nothing configured by path: the builtins alone were tried, and the message says only that.
     with pytest.raises(UserError) as err:
         load_contracts(["inventory-service"], ".", _configured(shop, "requests"))
     assert err.value.messages == [
-        f'unknown contract "inventory-service": not a builtin contract ({BUILTINS}) nor a .toml path'
+        f'unknown contract "inventory-service": not a builtin contract ({BUILTINS}){tried_installed()} '
+        "nor a .toml path"
     ]
 
 
@@ -135,7 +137,8 @@ def test_the_faults_setting_may_name_a_configured_contract(shop):
         load_config(str(pyproject))
     assert err.value.messages == [
         f'{pyproject}:3: [tool.contractlint].faults[1]: unknown contract "inventory-servic": not a '
-        f"configured contract (inventory-service), a builtin contract ({BUILTINS}) nor a .toml path; "
+        f"configured contract (inventory-service), a builtin contract ({BUILTINS}){tried_installed()} "
+        "nor a .toml path; "
         'did you mean "inventory-service"?'
     ]
 
@@ -175,7 +178,7 @@ def test_an_unknown_contract_on_the_command_line_is_one_line_and_exit_2(shop):
     assert result.exit_code == 2
     assert result.stderr == (
         'contractlint: error: unknown contract "inventory": not a configured contract '
-        f"(inventory-service), a builtin contract ({BUILTINS}) nor a .toml path; "
+        f"(inventory-service), a builtin contract ({BUILTINS}){tried_installed()} nor a .toml path; "
         'did you mean "inventory-service"?\n'
     )
     assert result.stdout == ""
@@ -187,4 +190,4 @@ def test_the_help_of_contract_says_where_paths_are_read_from():
         assert (
             "A contract file (relative to the working folder), the name of a contract the " in text
         )
-        assert "A configured contract wins over a builtin of its name." in text
+        assert "A configured contract wins over the others of its name." in text

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from exampleclient import CONTRACT, tried_installed
 
+import contractlint
 from contractlint.cli import main
 from contractlint.contracts import (
     builtin_dir,
@@ -26,7 +28,7 @@ from contractlint.contracts import (
 from contractlint.errors import UserError
 from contractlint.model import CallGroup, ErrorHierarchy, glob_to_regex
 
-# A copy of rules/capability-server.toml; the line numbers in the cases below are those of this text.
+# A copy of the example client's contract (examples/capability-client); the line numbers in the cases below are those of this text.
 BASE = """\
 # The sticker capability-server: checks that a user owns a sticker and that it has not expired.
 # Owners: stickers-sre. When it (or its database) is down, callers FAIL OPEN: the sticker is
@@ -119,7 +121,7 @@ def assert_problems(
 
 def test_base_text_is_the_shipped_contract():
     """The copy above is the real contract, so the cases test what users start from."""
-    shipped = (Path(builtin_dir()) / "capability-server.toml").read_text(encoding="utf-8")
+    shipped = CONTRACT.read_text(encoding="utf-8")
     assert shipped == BASE
 
 
@@ -1032,10 +1034,10 @@ def test_review_by_is_optional(tmp_path):
 
 def test_builtin_contracts_load_by_name():
     names = builtin_names()
-    assert "capability-server" in names
+    assert names == ["boto3", "httpx", "redis", "requests"]
     contracts = load_contracts(names)
     assert [c.name for c in contracts] == names
-    assert all(c.builtin for c in contracts)
+    assert all(c.builtin and c.version == contractlint.__version__ for c in contracts)
 
 
 def test_unknown_builtin_name_lists_the_builtin_ones():
@@ -1044,7 +1046,7 @@ def test_unknown_builtin_name_lists_the_builtin_ones():
     (message,) = info.value.messages
     assert message == (
         f'unknown contract "capabilty-server": not a builtin contract ({", ".join(builtin_names())})'
-        ' nor a .toml path; did you mean "capability-server"?'
+        f'{tried_installed()} nor a .toml path; did you mean "capability-server"?'
     )
 
 
@@ -1054,7 +1056,7 @@ def test_cli_unknown_builtin_name(tmp_path, monkeypatch):
     assert result.exit_code == 2
     assert _stderr(result) == (
         f'contractlint: error: unknown contract "no-such-service": not a builtin contract '
-        f"({', '.join(builtin_names())}) nor a .toml path\n"
+        f"({', '.join(builtin_names())}){tried_installed()} nor a .toml path\n"
     )
 
 

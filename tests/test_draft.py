@@ -13,16 +13,16 @@ import builtins
 import importlib
 import inspect
 import sys
-from pathlib import Path
 
 import pytest
 from clirun import invoke
 from drafting import EXAMPLES, comments, drafted, group_of, write
+from exampleclient import CLIENT, CONTRACT
 from hypothesis import given
 from hypothesis import strategies as st
 from test_builtin_contracts import resolve
 
-from contractlint.contracts import builtin_dir, load_contract
+from contractlint.contracts import load_contract
 from contractlint.draft.render import toml_string
 from contractlint.model import BUILTIN_EXCEPTIONS
 from contractlint.tomlfile import tomllib
@@ -31,8 +31,8 @@ from contractlint.tomlfile import tomllib
 
 
 def test_the_example_client_drafts_its_hand_written_hierarchy_calls_and_factory(monkeypatch):
-    contract, text, problems = drafted("capability_client", EXAMPLES, monkeypatch)
-    written = load_contract(str(Path(builtin_dir()) / "capability-server.toml"))
+    contract, text, problems = drafted("capability_client", CLIENT, monkeypatch)
+    written = load_contract(str(CONTRACT))
     assert problems == []
     assert contract.errors.bases == written.errors.bases
     assert contract.name == "capability-client"
@@ -61,7 +61,7 @@ def test_the_example_client_drafts_its_hand_written_hierarchy_calls_and_factory(
 
 
 def test_every_group_asks_the_owners_for_a_policy_and_a_fallback(monkeypatch):
-    contract, text, _ = drafted("capability_client", EXAMPLES, monkeypatch)
+    contract, text, _ = drafted("capability_client", CLIENT, monkeypatch)
     policies = [line for line in text.splitlines() if line.startswith("policy = ")]
     assert len(policies) == len(contract.calls) == 2
     assert all('"fail-open"' in line and '"fail-closed"' in line for line in policies)

@@ -126,8 +126,8 @@ def test_the_markdown_and_html_name_both_projects_and_risks_in_order(inventories
     assert markdown.startswith(f"# contractlint owners' report — {TODAY}\n")
     register = markdown[markdown.index("### Risk register of capability") :]
     assert register.index(BOT_REASON) < register.index(SHOP_REASON)
-    assert "| sticker-bot | 1 | 0 | 1 | 0 | 0 | builtin |  |" in markdown
-    assert "| shop-web | 1 | 0 | 1 | 0 | 1 | builtin |  |" in markdown
+    assert "| sticker-bot | 1 | 0 | 1 | 0 | 0 | capability-client 1.0.0 |  |" in markdown
+    assert "| shop-web | 1 | 0 | 1 | 0 | 1 | capability-client 1.0.0 |  |" in markdown
     assert "| 2027-01-31 | 64 days left | sticker-bot | bot-team | CL001 |" in markdown
     page = parse(merge(*files, fmt="html")[0])
     assert page.errors == [] and page.stack == []
@@ -263,11 +263,16 @@ def test_since_tells_new_violations_accepted_and_expired_risks_and_projects_that
     assert "- shop-web: 1 new violation\n" in markdown
 
 
+def shipped(version: str) -> dict[str, str]:
+    return {"kind": "distribution", "name": "capability-client", "version": version}
+
+
 def test_stale_inventories_and_older_contract_versions_are_flagged(inventories):
     bot, shop = inventories / "sticker-bot.json", inventories / "shop-web.json"
     edit(bot, lambda d: d.update(date="2026-09-01"))
-    edit(bot, lambda d: d["contracts"][0].update(version="2026.9"))
-    edit(shop, lambda d: d["contracts"][0].update(version="2026.10"))
+    # Each ran the release of the client package it had installed: the contract's version is the package's.
+    edit(bot, lambda d: d["contracts"][0].update(version="2026.9", source=shipped("2026.9")))
+    edit(shop, lambda d: d["contracts"][0].update(version="2026.10", source=shipped("2026.10")))
     doc, _ = merge("--from", str(inventories / "*.json"), "--stale-after", "30")
     assert {p["name"]: (p["age_days"], p["stale"]) for p in doc["projects"]} == {
         "shop-web": (0, False),
@@ -283,7 +288,7 @@ def test_stale_inventories_and_older_contract_versions_are_flagged(inventories):
         "--from", str(inventories / "*.json"), "--stale-after", "30", fmt="markdown"
     )
     assert "| sticker-bot | 2026-09-01 | 88 days |" in markdown and "**stale data**" in markdown
-    assert "| builtin 2026.9 | **stale data**, **older contract** |" in markdown
+    assert "| capability-client 2026.9 | **stale data**, **older contract** |" in markdown
     flags = [
         t
         for t in parse(

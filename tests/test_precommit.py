@@ -1,7 +1,10 @@
 """The pre-commit hook, run by the real pre-commit on a temporary git repository.
 
 pre-commit builds contractlint from this checkout into its own environment (from PyPI), so the
-test is marked ``network``; the environments are cached under ``.cache/pre-commit``.
+test is marked ``network``; the environments are cached under ``.cache/pre-commit``. The
+capability-server contract ships with its client package: the hook finds it when the package is
+one of its ``additional_dependencies`` (here, the example client from its folder), as the README
+shows.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+from exampleclient import CLIENT
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.network
@@ -31,6 +35,22 @@ GOOD = textwrap.dedent("""\
             return CapabilityClient().check(user, sticker).animated
         except CapabilityError:
             return Capability.static_only().animated
+    """)
+#: For the builtin requests contract, which needs no package beside contractlint.
+FETCH = textwrap.dedent("""\
+    import requests
+
+    def fetch(url):
+        return requests.get(url, timeout=1).json()
+    """)
+FETCH_GUARDED = textwrap.dedent("""\
+    import requests
+
+    def fetch(url):
+        try:
+            return requests.get(url, timeout=1).json()
+        except requests.RequestException:
+            return None
     """)
 
 
@@ -75,14 +95,22 @@ def consumer(tmp_path: Path) -> Path:
 
 
 def test_try_repo_fails_on_a_bad_commit_and_passes_on_a_good_one(consumer: Path):
+    # Without the client package in the hook's environment, its contract is nowhere to be found.
     (consumer / "send.py").write_text(BAD)
     git(consumer, "add", "send.py")
+    unknown = pre_commit(consumer, "try-repo", str(ROOT), "contractlint")
+    assert unknown.returncode == 1, unknown.stdout + unknown.stderr
+    assert 'contractlint: error: unknown contract "capability-server"' in unknown.stdout
+
+    (consumer / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["requests"]\n')
+    (consumer / "send.py").write_text(FETCH)
+    git(consumer, "add", "pyproject.toml", "send.py")
     failing = pre_commit(consumer, "try-repo", str(ROOT), "contractlint")
     assert failing.returncode == 1, failing.stdout + failing.stderr
-    assert "send.py:4:12: CL001 [capability-server]" in failing.stdout
+    assert "send.py:4:12: CL001 [requests]" in failing.stdout
     assert "contractlint" in failing.stdout and "Failed" in failing.stdout
 
-    (consumer / "send.py").write_text(GOOD)
+    (consumer / "send.py").write_text(FETCH_GUARDED)
     git(consumer, "add", "send.py")
     passing = pre_commit(consumer, "try-repo", str(ROOT), "contractlint")
     assert passing.returncode == 0, passing.stdout + passing.stderr
@@ -90,6 +118,8 @@ def test_try_repo_fails_on_a_bad_commit_and_passes_on_a_good_one(consumer: Path)
 
 
 def test_installed_hook_blocks_the_commit_until_the_call_is_handled(consumer: Path):
+    """The README's hook, with the client package that ships the contract as an additional
+    dependency (from its folder here, from the package index in real life)."""
     head = subprocess.run(
         ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -100,6 +130,7 @@ def test_installed_hook_blocks_the_commit_until_the_call_is_handled(consumer: Pa
             rev: {head}
             hooks:
               - id: contractlint
+                additional_dependencies: ["{CLIENT}"]
         """)
     )
     git(consumer, "add", ".pre-commit-config.yaml")
@@ -111,7 +142,7 @@ def test_installed_hook_blocks_the_commit_until_the_call_is_handled(consumer: Pa
     git(consumer, "add", "send.py")
     blocked = git(consumer, "commit", "-m", "send stickers")
     assert blocked.returncode != 0
-    assert "CL001" in blocked.stdout + blocked.stderr
+    assert "send.py:4:12: CL001 [capability-server]" in blocked.stdout + blocked.stderr
     assert git(consumer, "log", "--format=%s", "-1").stdout.strip() == "hooks"
 
     (consumer / "send.py").write_text(GOOD)

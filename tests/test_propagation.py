@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from exampleclient import CONTRACT, MODULE
 
 from contractlint.analysis.collect import docstring_raises
 from contractlint.config import Config, load_config
@@ -17,9 +18,9 @@ from contractlint.engine import check_paths
 from contractlint.errors import UserError
 
 REPO = Path(__file__).resolve().parent.parent
-CAPABILITY = REPO / "rules" / "capability-server.toml"
+CAPABILITY = CONTRACT
 REQUESTS = REPO / "rules" / "requests.toml"
-CLIENT_STUB = REPO / "examples" / "capability_client" / "__init__.py"
+CLIENT_STUB = MODULE
 
 CAP_VIA = "via {chain}, and nothing up the call chain handles it; the contract says fail open"
 REQ_ERRORS = "requests.exceptions.ConnectionError, requests.exceptions.Timeout"

@@ -13,6 +13,7 @@ import subprocess
 import sys
 
 import pytest
+from exampleclient import tried_installed
 from faultproject import CONTRACT, GUARDED, line_of, outcomes, project, run
 
 from contractlint.config import build_config
@@ -158,7 +159,8 @@ def test_an_unknown_name_is_one_line_naming_the_configured_and_builtin_contracts
     errors = [line for line in result.errlines if line.strip()]
     assert errors == [
         'ERROR: contract faults: unknown contract "inventory": not a configured contract '
-        f"(inventory-service), a builtin contract ({', '.join(builtin_names())}) nor a .toml path; "
+        f"(inventory-service), a builtin contract ({', '.join(builtin_names())}){tried_installed()} "
+        "nor a .toml path; "
         'did you mean "inventory-service"?'
     ]
 
@@ -254,7 +256,7 @@ BAD_INPUT = [
         ["--contract-faults=no-such-service"],
         CONTRACT,
         None,
-        'ERROR: contract faults: unknown contract "no-such-service": not a builtin contract (*) nor a .toml path',
+        'ERROR: contract faults: unknown contract "no-such-service": not a builtin contract (*)* nor a .toml path',
     ),
     (
         ["--contract-faults=svc.toml"],
@@ -333,7 +335,7 @@ def test_a_bad_faults_setting_is_one_line_naming_pyproject(pytester):
     result.stderr.fnmatch_lines(
         [
             "ERROR: contract faults: */pyproject.toml:2: [[]tool.contractlint].faults[[]1]: "
-            'unknown contract "svc.tom": not a builtin contract (*) nor a .toml path'
+            'unknown contract "svc.tom": not a builtin contract (*)* nor a .toml path'
         ]
     )
 

@@ -79,7 +79,11 @@ def test_json_says_whose_inventory_it_is():
     ).stdout.strip()
     assert doc["project"] == {"name": "examples", "commit": head or None}
     assert [(c["name"], c["source"], c["version"]) for c in doc["contracts"]] == [
-        ("capability-server", {"kind": "builtin"}, None),
+        (
+            "capability-server",
+            {"kind": "distribution", "name": "capability-client", "version": "1.0.0"},
+            "1.0.0",
+        ),
         ("profile-service", {"kind": "path", "path": "contracts/profile-service.toml"}, None),
     ]
     named = json.loads(report("json", "--project", "chat-platform"))

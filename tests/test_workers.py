@@ -134,7 +134,7 @@ def test_a_module_of_a_contracts_own_package_is_kept_though_it_never_names_itsel
 def test_the_examples_stub_client_holds_calls_the_old_prefilter_hid(tmp_path):
     # The analysis resolves check_async() -> self.check() inside the client: with or without the
     # prefilter the findings are the same (examples/pyproject.toml excludes the stub clients as providers' code).
-    root = ROOT / "examples"
+    root = ROOT / "examples" / "capability-client"
     contracts = load_contracts(["capability-server"])
     config = Config(root=str(root))
     with_filter = check_paths([str(root / "capability_client")], config, contracts)

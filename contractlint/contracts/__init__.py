@@ -1,24 +1,36 @@
-"""Finding and loading contracts: files on disk, the ones a configuration lists, the builtin ones."""
+"""Finding and loading contracts: files on disk, the ones a configuration lists, the builtin ones,
+the ones installed packages ship."""
 
 from __future__ import annotations
 
 from contractlint.contracts.builtin import (
-    EXAMPLES,
     builtin_dir,
     builtin_names,
     builtin_path,
     default_names,
 )
 from contractlint.contracts.loader import build_contract, glob_problem, load_contract
+from contractlint.contracts.packaged import GROUP
 from contractlint.contracts.specs import (
+    BUILTIN,
+    PICKS,
     Catalog,
     Configured,
+    builtin_contracts,
+    installed_contracts,
     is_path_spec,
     load_contracts,
+    pick_problem,
     spec_problem,
 )
 
 __all__ = [
+    "BUILTIN",
+    "builtin_contracts",
+    "GROUP",
+    "installed_contracts",
+    "pick_problem",
+    "PICKS",
     "builtin_dir",
     "builtin_names",
     "builtin_path",
@@ -26,7 +38,6 @@ __all__ = [
     "Catalog",
     "Configured",
     "default_names",
-    "EXAMPLES",
     "glob_problem",
     "is_path_spec",
     "load_contract",

@@ -32,11 +32,8 @@ def builtin_path(name: str) -> str | None:
     return path if os.path.isfile(path) else None
 
 
-#: Builtin contracts that tell the example story (``examples/``): checked when named, never by default.
-EXAMPLES = frozenset({"capability-server"})
-
-
 def default_names() -> list[str]:
     """The builtin contracts a project with no configuration is checked against: the general-purpose
-    ones, for the client libraries anyone may call (requests, httpx, redis, boto3)."""
-    return [name for name in builtin_names() if name not in EXAMPLES]
+    ones, for the client libraries anyone may call (requests, httpx, redis, boto3). A service's own
+    contract ships with its client (``contracts.packaged``) and is checked where a project names it."""
+    return builtin_names()

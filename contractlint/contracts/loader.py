@@ -25,7 +25,7 @@ NAME = re.compile(r"[a-z0-9][a-z0-9-]*\Z")
 DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*\Z")
 
 TOP_KEYS = ("version", "contract", "errors", "calls", "types", "approved", "aliases", "faults")
-CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by")
+CONTRACT_KEYS = ("name", "summary", "owner", "docs", "remediation", "review_by", "version")
 CALL_KEYS = (
     "match",
     "exclude",
@@ -116,14 +116,21 @@ def _taker(pattern: str, own: Sequence[str], earlier) -> str:
     return " and ".join(f"[[calls]][{i + 1}]" for i, _, _ in earlier) + " take"
 
 
-def load_contract(path: str, builtin: bool = False) -> Contract:
+def load_contract(
+    path: str, builtin: bool = False, distribution: tuple[str, str] | None = None
+) -> Contract:
     raw, text = read_toml_text(path)
-    return build_contract(raw, path, text, builtin=builtin)
+    return build_contract(raw, path, text, builtin=builtin, distribution=distribution)
 
 
 def build_contract(
-    raw: dict[str, Any], path: str, text: str = "", builtin: bool = False
+    raw: dict[str, Any],
+    path: str,
+    text: str = "",
+    builtin: bool = False,
+    distribution: tuple[str, str] | None = None,
 ) -> Contract:
+    """``distribution``: the installed (name, version) that ships the file, if one does."""
     c = Checker(path, text)
     c.known_keys(raw, [], TOP_KEYS)
 
@@ -147,6 +154,9 @@ def build_contract(
     summary = c.typed(meta, ["contract"], "summary", str, required=has_meta)
     owner = c.typed(meta, ["contract"], "owner", str, required=has_meta)
     docs = c.typed(meta, ["contract"], "docs", str)
+    version = c.typed(meta, ["contract"], "version", str)
+    if version is not None and not version.strip():
+        c.error(["contract", "version"], 'expected a version like "2.3.0", got ""')
     remediation = c.typed(meta, ["contract"], "remediation", str)
     review_by = meta.get("review_by")
     if review_by is not None:
@@ -202,7 +212,18 @@ def build_contract(
         review_by=review_by,
         builtin=builtin,
         faults=faults,
+        distribution=distribution,
+        version=version or (distribution[1] if distribution else None) or _own_version(builtin),
     )
+
+
+def _own_version(builtin: bool) -> str | None:
+    """A builtin contract is the version of contractlint that ships it."""
+    if not builtin:
+        return None
+    from contractlint import __version__
+
+    return __version__
 
 
 def _table(c: Checker, raw: dict[str, Any], key: str, required: bool = False) -> dict[str, Any]:

@@ -47,7 +47,8 @@ def shown(path: str, cwd: str) -> str:
 
 def header(contracts: Sequence[Contract], mode: Mode, seed: int, cwd: str) -> str:
     names = ", ".join(
-        f"{c.name} ({'builtin' if c.builtin else shown(c.source, cwd)})" for c in contracts
+        f"{c.name} ({c.origin if c.builtin or c.distribution else shown(c.source, cwd)})"
+        for c in contracts
     )
     replay = (
         f", seed {seed} (--contract-faults-seed {seed} replays it)" if mode is Mode.RANDOM else ""

@@ -126,6 +126,19 @@ class Contract:
     #: ``[faults]``: error name -> a function that builds one, for errors that take constructor arguments
     #: (the pytest plugin raises them at run time; the static checks never read this).
     faults: Mapping[str, str] = field(default_factory=dict)
+    #: The installed distribution that ships the contract, (name, version); None for a builtin or a
+    #: file the project names.
+    distribution: tuple[str, str] | None = None
+    #: Which version of the guidance this is: ``[contract] version``, else the version of the
+    #: distribution that ships it, else contractlint's for a builtin; None for a file without one.
+    version: str | None = None
+
+    @property
+    def origin(self) -> str:
+        """Where the contract comes from, in words: ``builtin``, ``capability-client 1.0.0``, or its file."""
+        if self.distribution is not None:
+            return " ".join(self.distribution)
+        return "builtin" if self.builtin else self.source
 
     def group_for(self, qualname: str) -> CallGroup | None:
         for group in self.calls:

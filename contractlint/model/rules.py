@@ -1,7 +1,7 @@
 """The rule catalogue: one code, one name, one page of ``contractlint explain``.
 
-Each rule's ``invalid`` and ``valid`` snippets are checked against the
-builtin ``capability-server`` contract by the test-suite, so the pages
+Each rule's ``invalid`` and ``valid`` snippets are checked by the test-suite against the
+example's ``capability-server`` contract (shipped by ``examples/capability-client``), so the pages
 cannot drift from what the analysis does.
 """
 

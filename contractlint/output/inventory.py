@@ -17,8 +17,9 @@ import os
 from typing import Any
 
 from contractlint import __version__
-from contractlint.model import STATES, Contract, Report, Risk
+from contractlint.model import STATES, Report, Risk
 from contractlint.output.escape import markdown, markdown_code
+from contractlint.output.provenance import provenance
 
 #: 2 added ``project``, each contract's ``source`` and ``version``, each call's ``findings``.
 SCHEMA_VERSION = 2
@@ -97,8 +98,7 @@ def inventory(
         contracts.append(
             {
                 "name": contract.name,
-                "source": _source(contract, root),
-                "version": None,
+                **provenance(contract, root),
                 "owner": contract.owner,
                 "summary": contract.summary,
                 "review_by": contract.review_by.isoformat() if contract.review_by else None,
@@ -131,17 +131,6 @@ def inventory(
         "contracts": contracts,
         "risks": [_risk(r, today) for r in risks],
     }
-
-
-def _source(contract: Contract, root: str) -> dict[str, str]:
-    """Where the contract came from: shipped with contractlint, or a file of the project."""
-    if contract.builtin:
-        return {"kind": "builtin"}
-    try:
-        path = os.path.relpath(contract.source, root)
-    except ValueError:  # another drive on Windows
-        path = contract.source
-    return {"kind": "path", "path": path.replace(os.sep, "/")}
 
 
 def _acceptance(a) -> dict[str, Any]:

@@ -12,6 +12,7 @@ from typing import Any
 
 from contractlint.model import Finding, Fix, Report
 from contractlint.output import OutputOptions
+from contractlint.output.provenance import provenance
 
 SCHEMA_VERSION = 1
 SCHEMA_FILE = "report-v1.schema.json"
@@ -32,6 +33,7 @@ def report_data(report: Report, options: OutputOptions) -> dict[str, Any]:
             {
                 "name": contract.name,
                 "owner": contract.owner,
+                **provenance(contract, options.root),
                 "calls": sum(states.values()),
                 **states,
             }

@@ -83,8 +83,12 @@ def _source(source: dict[str, str] | None) -> str:
 
 
 def _ran(source: dict[str, str] | None, version: str | None) -> str:
-    """The contract a project ran: where from, and its version when it has one."""
-    return _source(source) + (f" {version}" if version is not None else "")
+    """The contract a project ran: where from, and its version when it has one (once: a distribution's
+    version is most often its contract's)."""
+    shipped = source is not None and source.get("kind") == "distribution"
+    if version is None or (shipped and source.get("version") == version):
+        return _source(source)
+    return f"{_source(source)} {version}"
 
 
 def _flags(stale: bool, older: bool) -> list[str]:
