@@ -73,6 +73,10 @@ def _setup(
                 err=True,
             )
         contracts = load_contracts(names, configured=known)
+    # The project's own helpers that handle a contract's errors ([tool.contractlint.approved.NAME]).
+    contracts = [
+        c.approving(*config.approved[c.name]) if c.name in config.approved else c for c in contracts
+    ]
     return config, contracts
 
 

@@ -30,6 +30,7 @@ KEYS = (
     "propagate",
     "follow-calls",
     "contract-sources",
+    "approved",
 )
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
@@ -81,6 +82,8 @@ class Config:
     #: Contract name -> the distribution picked to provide it, where several ship one
     #: (``contract-sources``; ``contractlint`` for the builtin one).
     contract_sources: tuple[tuple[str, str], ...] = ()
+    #: Contract name -> (wrappers, decorators) the project adds to that contract's ``[approved]``.
+    approved: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with forward slashes. Discovery asks for every file and
@@ -555,6 +558,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         )
         if problem:
             c.error([*kp, "faults", i], problem)
+    approved = _approved(c, table, kp, contracts, root, picks)
     propagate = c.typed(table, kp, "propagate", list) or []
     for i, pattern in enumerate(propagate):
         problem = _glob_problem(pattern)
@@ -576,6 +580,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         severity=severity,
         faults=tuple(faults or ()),
         contract_sources=picks,
+        approved=approved,
     )
 
 
@@ -599,6 +604,43 @@ def _contract_sources(c: Checker, table: dict, kp: list) -> tuple[tuple[str, str
         else:
             picks.append((name, distribution))
     return tuple(picks)
+
+
+def _approved(
+    c: Checker,
+    table: dict,
+    kp: list,
+    contracts: Sequence[str] | None,
+    root: str,
+    picks: tuple[tuple[str, str], ...],
+) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
+    """``[tool.contractlint.approved.NAME]``: the project's own helpers that handle a contract's errors,
+    checked as the contract's own ``[approved]``, for a contract in force."""
+    from contractlint.contracts import Configured, contract_names, default_names
+    from contractlint.contracts.loader import approved_lists
+
+    out: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {}
+    tables = c.typed(table, kp, "approved", dict) or {}
+    if not tables:
+        return out
+    if contracts is None:
+        in_force = default_names()
+    else:
+        in_force = contract_names(contracts, root, Configured(root, tuple(contracts), picks))
+    for name, entry in tables.items():
+        where = [*kp, "approved", name]
+        if not isinstance(entry, dict):
+            c.error(where, f"expected a table of wrappers and decorators, got {describe(entry)}")
+            continue
+        wrappers, decorators = approved_lists(c, entry, where)
+        if name not in in_force:
+            c.error(
+                where,
+                f"{describe(name)} is not a contract in force ({', '.join(in_force)})"
+                f"{suggest(name, in_force)}",
+            )
+        out[name] = (tuple(wrappers), tuple(decorators))
+    return out
 
 
 def _glob_problem(pattern) -> str | None:

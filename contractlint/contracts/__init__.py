@@ -17,6 +17,7 @@ from contractlint.contracts.specs import (
     Catalog,
     Configured,
     builtin_contracts,
+    contract_names,
     installed_contracts,
     is_path_spec,
     load_contracts,
@@ -27,6 +28,7 @@ from contractlint.contracts.specs import (
 __all__ = [
     "BUILTIN",
     "builtin_contracts",
+    "contract_names",
     "GROUP",
     "installed_contracts",
     "pick_problem",

@@ -189,10 +189,7 @@ def build_contract(
             c.error(["calls", index, "match"], problem)
     types = _name_map(c, raw, "types")
 
-    approved = _table(c, raw, "approved")
-    c.known_keys(approved, ["approved"], APPROVED_KEYS)
-    wrappers = _dotted_list(c, approved, ["approved"], "wrappers")
-    decorators = _dotted_list(c, approved, ["approved"], "decorators")
+    wrappers, decorators = approved_lists(c, _table(c, raw, "approved"), ["approved"])
     faults = _faults(c, raw, errors, aliases)
 
     c.raise_if_any()
@@ -275,6 +272,15 @@ def _faults(
         else:
             out[_builtin_name(error) or error] = factory
     return out
+
+
+def approved_lists(c: Checker, table: dict[str, Any], keypath: list) -> tuple[list[str], list[str]]:
+    """The ``wrappers`` and ``decorators`` of an ``[approved]`` table: a contract's own, or those a
+    consumer adds to a contract (``[tool.contractlint.approved.NAME]``), checked alike."""
+    c.known_keys(table, keypath, APPROVED_KEYS)
+    return _dotted_list(c, table, keypath, "wrappers"), _dotted_list(
+        c, table, keypath, "decorators"
+    )
 
 
 def _dotted_list(c: Checker, table: dict[str, Any], keypath: list, key: str) -> list[str]:

@@ -71,6 +71,22 @@ def spec_problem(spec: str, base_dir: str, configured: Configured | None = None)
     return Catalog(configured).problem(spec, base_dir)
 
 
+def contract_names(specs: Iterable[str], base_dir: str, configured: Configured) -> list[str]:
+    """The names of the contracts ``specs`` list: a name as it is, a path as the name its file
+    declares (a spec that names nothing is left out: its own problem is reported elsewhere)."""
+    catalog = Catalog(configured)
+    names = []
+    for spec in specs:
+        if not is_path_spec(spec):
+            names.append(spec)
+            continue
+        try:
+            names.append(catalog.read(_path(spec, base_dir)).name)
+        except UserError:
+            pass
+    return names
+
+
 def pick_problem(name: str, distribution: str) -> str | None:
     """Why ``contract-sources`` cannot pick ``distribution`` for the contract ``name``, or None."""
     offers = Catalog().offers(name)

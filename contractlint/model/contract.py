@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import builtins
 import datetime as _dt
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 
 from contractlint.model.globs import glob_to_regex
 
@@ -139,6 +139,15 @@ class Contract:
         if self.distribution is not None:
             return " ".join(self.distribution)
         return "builtin" if self.builtin else self.source
+
+    def approving(self, wrappers: Sequence[str], decorators: Sequence[str]) -> Contract:
+        """This contract with more approved wrappers and decorators: a consumer's own helpers that
+        implement the handling (``[tool.contractlint.approved.NAME]``)."""
+        return replace(
+            self,
+            approved_wrappers=tuple(dict.fromkeys((*self.approved_wrappers, *wrappers))),
+            approved_decorators=tuple(dict.fromkeys((*self.approved_decorators, *decorators))),
+        )
 
     def group_for(self, qualname: str) -> CallGroup | None:
         for group in self.calls:
