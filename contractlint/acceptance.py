@@ -25,7 +25,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import NamedTuple
 
-from contractlint.model import Acceptance, CallSite, Finding, Span, code_for, rule_by_code
+from contractlint.model import (
+    Acceptance,
+    AcceptancePolicy,
+    CallSite,
+    Finding,
+    Span,
+    code_for,
+    rule_by_code,
+)
 from contractlint.tomlfile import date_problem, suggest
 
 _MARK = re.compile(
@@ -272,10 +280,12 @@ def apply(
     calls: Sequence[CallSite],
     today: dt.date,
     selected: set[str],
+    policy: AcceptancePolicy | None = None,
 ) -> Applied:
-    """Drop the findings that a valid acceptance covers; add CL101–CL103 for the acceptances themselves.
+    """Drop the findings that a valid acceptance covers; add CL101–CL104 for the acceptances themselves.
 
-    An expired acceptance covers nothing; one without a reason still covers (CL102 fails the run).
+    An expired acceptance covers nothing; one without a reason (CL102) or outside the configuration's
+    ``policy`` (CL104) still covers, and fails the run.
     """
     kept: list[Finding] = []
     used: dict[int, list[Finding]] = {i: [] for i in range(len(parsed.acceptances))}
@@ -322,6 +332,17 @@ def apply(
                     acceptance.column,
                     "CL102",
                     f"the acceptance of {codes} gives no reason: write why the risk is accepted after `--`",
+                )
+            )
+        breaches = policy.breaches(acceptance, today) if policy is not None else []
+        if breaches:
+            extra.append(
+                _finding(
+                    acceptance.path,
+                    acceptance.line,
+                    acceptance.column,
+                    "CL104",
+                    f"the acceptance of {codes} is outside the acceptance policy: {'; '.join(breaches)}",
                 )
             )
         if unused:

@@ -11,7 +11,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from contractlint.errors import UserError
-from contractlint.model import RULES, code_for
+from contractlint.model import REQUIRABLE, RULES, AcceptancePolicy, code_for
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
 if TYPE_CHECKING:
@@ -31,6 +31,8 @@ KEYS = (
     "follow-calls",
     "contract-sources",
     "approved",
+    "acceptance-requires",
+    "acceptance-max-days",
 )
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
@@ -84,6 +86,8 @@ class Config:
     contract_sources: tuple[tuple[str, str], ...] = ()
     #: Contract name -> (wrappers, decorators) the project adds to that contract's ``[approved]``.
     approved: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+    #: What every acceptance must give (``acceptance-requires``, ``acceptance-max-days``): CL104.
+    acceptance_policy: AcceptancePolicy = AcceptancePolicy()
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with forward slashes. Discovery asks for every file and
@@ -559,6 +563,20 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         if problem:
             c.error([*kp, "faults", i], problem)
     approved = _approved(c, table, kp, contracts, root, picks)
+    requires = c.typed(table, kp, "acceptance-requires", list) or []
+    for i, option in enumerate(requires):
+        if option not in REQUIRABLE:
+            c.error(
+                [*kp, "acceptance-requires", i],
+                f'expected "until" or "owner", got {describe(option)} '
+                "(a reason is always required: CL102)",
+            )
+    max_days = c.typed(table, kp, "acceptance-max-days", int)
+    if max_days is not None and max_days < 1:
+        c.error(
+            [*kp, "acceptance-max-days"],
+            f"expected a number of days, 1 or more, got {describe(max_days)}",
+        )
     propagate = c.typed(table, kp, "propagate", list) or []
     for i, pattern in enumerate(propagate):
         problem = _glob_problem(pattern)
@@ -581,6 +599,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         faults=tuple(faults or ()),
         contract_sources=picks,
         approved=approved,
+        acceptance_policy=AcceptancePolicy(tuple(dict.fromkeys(requires)), max_days),
     )
 
 

@@ -484,7 +484,9 @@ class _State:
         marks = (
             acceptance.parse(data, task.shown) if b"contractlint" in data else acceptance.Parsed()
         )
-        applied = acceptance.apply(marks, kept, calls, self.job.today, set(codes))
+        applied = acceptance.apply(
+            marks, kept, calls, self.job.today, set(codes), self.job.config.acceptance_policy
+        )
         risks = []
         for i, accepted in enumerate(marks.acceptances):
             covered = applied.used[i]

@@ -1,6 +1,6 @@
 """Plain data shared by every layer: contracts, rules and findings."""
 
-from contractlint.model.acceptance import Acceptance
+from contractlint.model.acceptance import REQUIRABLE, Acceptance, AcceptancePolicy
 from contractlint.model.contract import (
     BROAD,
     BUILTIN_ALIASES,
@@ -18,6 +18,8 @@ from contractlint.model.rules import RULES, Rule, code_for, rule_by_code, select
 
 __all__ = [
     "Acceptance",
+    "AcceptancePolicy",
+    "REQUIRABLE",
     "BROAD",
     "BUILTIN_ALIASES",
     "BUILTIN_EXCEPTIONS",

@@ -395,6 +395,35 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        code="CL104",
+        name="acceptance-against-policy",
+        severity="error",
+        summary="An acceptance lacks what the configuration requires of every acceptance: an owner, a date, a near date.",
+        what=(
+            "An organisation sets what every acceptance must give, in the configuration it shares with "
+            'its projects: `acceptance-requires = ["until", "owner"]` makes `until=` and `owner=` '
+            "required, and `acceptance-max-days = 180` lets a risk be accepted for at most 180 days from "
+            "the run's date (`--today`): a later `until=`, or none at all, is reported. The acceptance still "
+            "covers its finding; this one fails the run until the acceptance is brought within the policy. "
+            "Without these settings, nothing is required but a reason (CL102)."
+        ),
+        why=(
+            "An acceptance with no owner has nobody to look at it again, and one that runs until 2099 is "
+            "never looked at: the banner-ad risk cost months of revenue because nobody had to decide again. "
+            "The policy makes every accepted risk come back to a named person within a known time."
+        ),
+        invalid=(
+            _IMPORT + "def banner(client: CapabilityClient, user, sticker):\n"
+            "    # contractlint: accept CL001 until=2099-01-01 -- banners earn nothing yet\n"
+            "    return client.check(user, sticker)\n",
+        ),
+        valid=(
+            _IMPORT + "def banner(client: CapabilityClient, user, sticker):\n"
+            "    # contractlint: accept CL001 until=2027-01-31 owner=ads-team -- banners earn nothing yet\n"
+            "    return client.check(user, sticker)\n",
+        ),
+    ),
+    Rule(
         code="CL201",
         name="contract-review-overdue",
         severity="warning",
