@@ -19,6 +19,7 @@ from typing import NamedTuple
 
 import pytest
 import yaml
+from exampleclient import CLIENT
 from test_output_formats import parse_workflow_command, sarif_validator
 
 import contractlint
@@ -155,6 +156,23 @@ def test_the_action_is_a_composite_that_installs_contractlint_from_its_own_path(
         assert step["shell"] == "bash"
         # inputs reach the scripts through env:, never spliced into the code
         assert "${{" not in step["run"]
+
+
+@pytest.mark.network
+def test_the_action_installs_the_client_packages_that_ship_the_projects_contracts(tmp_path):
+    """The install step, run for real: contractlint from the action's folder and the example's client
+    package from its own (from the package index in a workflow), in one virtual environment."""
+    env = {**PUSH, "PIP_CACHE_DIR": str(ROOT / ".cache" / "pip")}
+    inputs = action_inputs(tmp_path, ROOT, {"packages": str(CLIENT)})
+    proc, outputs = run_step("install", step_values(inputs, env), ROOT, tmp_path, env)
+    assert proc.returncode == 0, proc.stderr
+    listed = subprocess.run(
+        [outputs["contractlint"], "contracts", "--installed"], capture_output=True, text=True
+    )
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.startswith(
+        "capability-server (capability-client 1.0.0) owner stickers-sre"
+    )
 
 
 def test_the_action_annotates_writes_sarif_and_the_job_summary(tmp_path):
