@@ -100,7 +100,7 @@ def test_try_repo_fails_on_a_bad_commit_and_passes_on_a_good_one(consumer: Path)
     git(consumer, "add", "send.py")
     unknown = pre_commit(consumer, "try-repo", str(ROOT), "contractlint")
     assert unknown.returncode == 1, unknown.stdout + unknown.stderr
-    assert 'contractlint: error: unknown contract "capability-server"' in unknown.stdout
+    assert 'unknown contract "capability-server": not a builtin contract' in unknown.stdout
 
     (consumer / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["requests"]\n')
     (consumer / "send.py").write_text(FETCH)
