@@ -568,7 +568,7 @@ def scaling(runs: int, notes: dict) -> None:
 
 def precommit(notes: dict) -> None:
     """10 changed files that touch no service: the shape of a pre-commit run on most commits."""
-    from contractlint.contracts import builtin_names, load_contracts
+    from contractlint.contracts import default_names, load_contracts
     from contractlint.workers import Prefilter
 
     project = BENCH / "precommit"
@@ -577,7 +577,7 @@ def precommit(notes: dict) -> None:
     (project / "pyproject.toml").write_text(
         '[tool.contractlint]\ncontracts = ["requests", "httpx", "redis", "boto3"]\n'
     )
-    prefilter = Prefilter(load_contracts([n for n in builtin_names() if n != "capability-server"]))
+    prefilter = Prefilter(load_contracts(default_names()))
     chosen = []
     for path in sorted((corpus_root("django") / "django" / "db" / "models").rglob("*.py")):
         data = path.read_bytes()

@@ -13,12 +13,12 @@ import pytest
 from corpora import fetch
 
 from contractlint.config import Config
-from contractlint.contracts import builtin_names, load_contracts
+from contractlint.contracts import default_names, load_contracts
 from contractlint.engine import check_paths
 
 pytestmark = pytest.mark.network
 
-CONTRACTS = load_contracts([n for n in builtin_names() if n != "capability-server"])
+CONTRACTS = load_contracts(default_names())
 
 
 def check(name: str, version: str, package: str, follow: bool = False):

@@ -16,12 +16,12 @@ import pytest
 from corpora import fetch
 
 from contractlint.config import Config
-from contractlint.contracts import builtin_names, load_contracts
+from contractlint.contracts import default_names, load_contracts
 from contractlint.engine import check_paths, fix_paths
 
 pytestmark = pytest.mark.network
 
-CONTRACTS = load_contracts([n for n in builtin_names() if n != "capability-server"])
+CONTRACTS = load_contracts(default_names())
 
 CORPORA = {
     # name, version, package: (safe fixes, suggestion-only fixes, findings with no edit at all)
