@@ -108,12 +108,9 @@ class Selection:
                 name, rel, os.path.isdir(path)
             ):
                 continue
-            if folder.inside:
-                # Its parts are its parent's and its name: only the name is matched. An exclude
-                # pattern may still match the name as a folder's (when isdir said no): its files
-                # are then excluded.
+            if folder.inside:  # its parts are its parent's and its name: only the name is new
                 included = folder.included or include.folder_matches(name)
-                out.append(Folder(path, rel, included, exclude.folder_matches(name)))
+                out.append(Folder(path, rel, included, excluded=False))
             else:
                 out.append(self.top(path))
         return out

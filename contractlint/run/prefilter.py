@@ -110,19 +110,19 @@ class Prefilter:
         return any(self._search_near(data, literal) for literal in literals if literal in data)
 
     def _search_near(self, data: bytes, literal: bytes) -> bool:
-        r"""``self.pattern.search(data)``, for the matches that hold ``literal``: the regex searches
-        only the logical line around each place the literal occurs.
+        r"""``self.pattern.search(data)``, for the matches that end with ``literal``: the regex
+        searches only the lines that lead up to each place the literal occurs.
 
-        Every match of the pattern holds a root, and stays within one logical line: no part of it
-        takes a line break but a backslash continuation (``\\\r?\n``), and a name takes no blank,
-        backslash or line break. So a match exists exactly when one exists within the logical line
-        of an occurrence of some root. The search runs from that line's start to the line break
-        that ends it (or the end of the data): ``\b`` at the start looks at the byte before it, as
-        a search of the whole text would, and the end is a line break, where a search of the whole
-        text sees a boundary too, so each window answers as the whole text would there. Lines are
-        joined wherever the pattern could join them (a backslash before the line break, in a string
-        or not), so a window is never narrower than a match; the test-suite compares the two searches
-        on random text (tests/test_run_prefilter.py).
+        Every match of the pattern ends with a root (the module an import names, or a builtin's
+        name) and stays within one logical line: no part of it takes a line break but a backslash
+        continuation (``\\\r?\n``), and a name takes no blank, backslash or line break. So a match
+        that ends with an occurrence of the root lies between the start of the occurrence's logical
+        line (the lines before it joined wherever a backslash ends one, in a string or not) and the
+        line break after the occurrence (or the end of the data). The search runs in that window:
+        ``\b`` at its start looks at the byte before it, as a search of the whole text would, and
+        its end is a line break, where a search of the whole text sees a boundary too, so the
+        window answers as the whole text would there. The test-suite compares the two searches on
+        random text (tests/test_run_prefilter.py).
         """
         search, find, rfind = self.pattern.search, data.find, data.rfind
         at = find(literal)
@@ -133,8 +133,6 @@ class Prefilter:
             ):
                 start = rfind(b"\n", 0, start - 1) + 1  # the line before continues into this one
             end = find(b"\n", at)
-            while end >= 0 and (data[end - 1 : end] == b"\\" or data[end - 2 : end] == b"\\\r"):
-                end = find(b"\n", end + 1)  # this line continues into the next one
             if end < 0:
                 end = len(data)
             if search(data, start, end) is not None:
