@@ -120,7 +120,7 @@ def follow(
         )
     return (
         [
-            replace(o, findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None)
+            o._replace(findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None)
             for o in outcomes
         ],
         searched,

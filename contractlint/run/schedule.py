@@ -47,7 +47,8 @@ def check_files(
                 done[seq] = check.check(found)
             else:
                 left.add(found)
-            yield from left.ready()
+            if left.next in done:
+                yield from left.ready()
             while len(done) > WINDOW and left:  # a slow file holds the outcomes behind it back
                 left.step()
                 yield from left.ready()
