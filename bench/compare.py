@@ -296,8 +296,9 @@ import libcst
 load = time.perf_counter() - start
 from contractlint.config import Config
 from contractlint.contracts import load_contracts
-from contractlint.engine import discover
-from contractlint.workers import Prefilter, module_name
+from contractlint.run.discovery import discover
+from contractlint.run.names import FileNames
+from contractlint.run.prefilter import Prefilter
 root = sys.argv[1]
 config = Config(root=root)
 start = time.perf_counter()
@@ -314,17 +315,19 @@ for path in files:
 read = time.perf_counter() - start
 contracts = load_contracts(["requests"])
 prefilter = Prefilter(contracts)
+names = FileNames(config)
 start = time.perf_counter()
-kept = [b for p, b in zip(files, blobs) if prefilter.keeps(b, module_name(p, root))]
+kept = [b for p, b in zip(files, blobs) if prefilter.keeps(b, names(p)[1])]
 search = time.perf_counter() - start
 # Following errors through the project, the analysis also parses the files that call a carrier
 # (found in rounds, after the prefilter): those are part of the floor too.
 import datetime
-from contractlint import engine
-from contractlint.workers import Job, check_files
-job = Job(tuple(contracts), config, frozenset({"CL001"}), datetime.date.today(),
-          project=engine.project_names(root), raw=True)
-outcomes, _ = engine._follow(list(check_files(files, job)), job, contracts, 1, None)
+from contractlint.run.filecheck import Job
+from contractlint.run.follow import follow, project_names
+from contractlint.run.schedule import check_files
+job = Job(contracts=tuple(contracts), config=config, codes=frozenset({"CL001"}),
+          today=datetime.date.today(), project=project_names(root), follow_calls=True)
+outcomes, _ = follow(list(check_files(files, job)), job)
 first = len(kept)
 kept = [b for o, b in zip(outcomes, blobs) if o.parsed]
 start = time.perf_counter()
@@ -569,7 +572,7 @@ def scaling(runs: int, notes: dict) -> None:
 def precommit(notes: dict) -> None:
     """10 changed files that touch no service: the shape of a pre-commit run on most commits."""
     from contractlint.contracts import default_names, load_contracts
-    from contractlint.workers import Prefilter
+    from contractlint.run.prefilter import Prefilter
 
     project = BENCH / "precommit"
     shutil.rmtree(project, ignore_errors=True)

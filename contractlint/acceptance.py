@@ -32,6 +32,7 @@ from contractlint.model import (
     Finding,
     Span,
     code_for,
+    new_finding,
     rule_by_code,
 )
 from contractlint.tomlfile import date_problem, suggest
@@ -56,15 +57,8 @@ class Parsed:
 def _finding(
     path: str, line: int, column: int, code: str, message: str, end: int | None = None
 ) -> Finding:
-    rule = rule_by_code(code)
-    return Finding(
-        path=path,
-        span=Span(line, column, line, end or column),
-        code=code,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-        statement_line=line,
+    return new_finding(
+        code, path, Span(line, column, line, end or column), message, statement_line=line
     )
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field, replace
 
 from contractlint.errors import UserError
 from contractlint.model import Finding, Report
+from contractlint.run.names import display_path
 
 #: Where ``--changed`` looks for the default branch when no ``--base`` is given, in this order.
 DEFAULT_BASES = ("origin/HEAD", "main", "master", "origin/main", "origin/master")
@@ -259,7 +260,7 @@ def select(changes: Changes, paths: Sequence[str]) -> list[str]:
         if not os.path.isfile(path):
             continue
         if any(path == root or path.startswith(root.rstrip(os.sep) + os.sep) for root in roots):
-            out.append(_shown(path))
+            out.append(display_path(path))
     return out
 
 
@@ -288,14 +289,6 @@ def _lines(finding: Finding):
 
 def _real(path: str) -> str:
     return os.path.normcase(os.path.realpath(path))
-
-
-def _shown(path: str) -> str:
-    try:
-        rel = os.path.relpath(path, os.path.realpath(os.getcwd()))
-    except ValueError:  # another drive on Windows
-        return path
-    return path if rel == os.pardir or rel.startswith(os.pardir + os.sep) else rel
 
 
 def describe_selection(changes: Changes, count: int) -> str:

@@ -299,8 +299,10 @@ def _run(
 
     if changed is not None:
         from contractlint.changes import select as select_changed
+        from contractlint.run.discovery import Selection
 
-        paths = [p for p in select_changed(changed, paths) if config.is_included(p)]
+        selection = Selection(config)  # the excludes apply to them as to any file named
+        paths = [p for p in select_changed(changed, paths) if selection.includes(p)]
     entries = None
     if baseline_path:  # json and hashlib only then
         from contractlint import baseline

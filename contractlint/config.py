@@ -1,4 +1,5 @@
-"""``[tool.contractlint]`` in pyproject.toml: found by walking up from the checked paths."""
+"""The settings of a run, as ``[tool.contractlint]`` in pyproject.toml (found by walking up from
+the checked paths) and the command line give them: checked, and read into a ``Config``."""
 
 from __future__ import annotations
 
@@ -6,7 +7,6 @@ import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from fnmatch import fnmatchcase
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -90,37 +90,13 @@ class Config:
     acceptance_policy: AcceptancePolicy = AcceptancePolicy()
 
     def relative(self, path: str) -> str:
-        """``path`` relative to the root, with forward slashes. Discovery asks for every file and
-        folder of the tree: a file's folder is looked up once, and the answer reused for its files."""
-        cwd = os.getcwd()
-        folder, name = os.path.split(path)
-        if folder and name not in ("", ".", ".."):
-            base = self.relative_folder(folder, cwd)
-            if base == ".":
-                return name
-            if base != ".." and not base.startswith(
-                "../"
-            ):  # outside the root, ".." may cancel the name
-                return f"{base}/{name}"
-        return self._relative(path, cwd)
-
-    def relative_folder(self, folder: str, cwd: str) -> str:
-        """``folder`` relative to the root, for the working directory ``cwd``: what ``relative``
-        joins a file's name to (remembered)."""
-        key = (self.root, folder, cwd)
-        base = _folders.get(key)
-        if base is None:
-            base = self._relative(folder, cwd)
-            if len(_folders) > 4096:
-                _folders.clear()
-            _folders[key] = base
-        return base
-
-    def _relative(self, path: str, cwd: str) -> str:
-        full, root = os.path.abspath(path), _absolute(self.root, cwd)
-        if full == root:
-            return "."
-        if full.startswith(root) and full[len(root) : len(root) + 1] == os.sep:
+        """``path`` relative to the root, with forward slashes ("." for the root itself)."""
+        full, root = os.path.abspath(path), _absolute(self.root, os.getcwd())
+        if (
+            full[len(root) : len(root) + 1] == os.sep
+            and full.startswith(root)
+            and full != root + os.sep
+        ):
             rel = full[len(root) + 1 :]  # what relpath says, without its cost
         else:
             try:
@@ -129,255 +105,10 @@ class Config:
                 return path.replace(os.sep, "/")
         return rel.replace(os.sep, "/")
 
-    def is_excluded(self, path: str) -> bool:
-        rel = self.relative(path)
-        matcher = _matcher((*DEFAULT_EXCLUDE, *self.exclude))
-        if not matcher.matches(rel):
-            return False
-        # Only now ask the file system: a folder-only pattern ("build/") must not drop a file named build.
-        return matcher.matches(rel, os.path.isdir(path))
-
-    def is_included(self, path: str) -> bool:
-        return _matcher(self.include).matches(self.relative(path))
-
-    def select_files(self, folder: str, names: Iterable[str], folders: bool = False) -> list[str]:
-        """The files ``names`` of ``folder`` that ``is_included`` and not ``is_excluded`` (with
-        ``folders``: the subfolders that are not excluded), as paths: the same answer, with the
-        folder's own parts matched once rather than once per name."""
-        base = self.relative(folder)
-        parts = [] if base == "." else base.split("/")
-        include, exclude = _matcher(self.include), _matcher((*DEFAULT_EXCLUDE, *self.exclude))
-        included_here, excluded_here = (
-            folders or include.folder_hit(parts),
-            exclude.folder_hit(parts),
-        )
-        out = []
-        for name in names:
-            rel = name if base == "." else f"{base}/{name}"
-            if not (included_here or include.name_hit(name, rel)):
-                continue
-            full = os.path.join(folder, name)
-            if excluded_here or exclude.name_hit(name, rel):
-                # Only now ask the file system, as is_excluded does.
-                if excluded_here or exclude.name_hit(name, rel, os.path.isdir(full)):
-                    continue
-            out.append(full)
-        return out
-
-    def tree_filter(self) -> TreeFilter:
-        """``select_files`` for every folder of a walk, with the folder's own answers carried down."""
-        return TreeFilter(self)
-
-    def ignored_codes(self, path: str) -> tuple[str, ...]:
-        rel = self.relative(path)
-        out: list = []
-        for pattern, codes in self.per_file_ignores.items():
-            if path_matches(rel, pattern):
-                out.extend(codes)
-        return tuple(out)
-
-
-def path_matches(rel: str, pattern: str, is_dir: bool | None = None) -> bool:
-    """gitignore-like: a pattern without ``/`` matches any part of the path; one with ``/`` the path from the root.
-
-    A leading ``/`` (or ``./``) anchors a pattern at the root like an inner ``/`` does; a trailing ``/``
-    matches folders only: a part that has more parts after it, or the last part when ``is_dir`` is not
-    False (None: unknown, as for a path that does not exist yet).
-    """
-    pattern = pattern.strip()
-    if pattern.startswith("./"):
-        pattern = "/" + pattern[2:]
-    folder_only = pattern.endswith("/")
-    pattern = pattern.rstrip("/")
-    anchored = "/" in pattern
-    pattern = pattern.lstrip("/")
-    if not pattern:
-        return False
-    parts = rel.split("/")
-    last_ok = not folder_only or is_dir is not False
-    if not anchored:
-        return any(fnmatchcase(part, pattern) for part in parts[:-1]) or (
-            last_ok and fnmatchcase(parts[-1], pattern)
-        )
-    depth = pattern.count("/") + 1
-    for cut in range(depth, len(parts) + 1):
-        if cut == len(parts) and not last_ok:
-            break
-        if fnmatchcase("/".join(parts[:cut]), pattern):
-            return True
-    return False
-
-
-_folders: dict[tuple[str, str, str], str] = {}
-
 
 @lru_cache(maxsize=16)
 def _absolute(root: str, cwd: str) -> str:
     return os.path.normpath(os.path.join(cwd, root)).rstrip(os.sep) or os.sep
-
-
-class _Matcher:
-    """``path_matches`` for many patterns at once: the patterns without ``/`` (most of them, the
-    default excludes included) become one regex tried on each part of the path; discovery asks
-    this for every file and folder of the tree."""
-
-    def __init__(self, patterns: tuple[str, ...]):
-        from fnmatch import translate
-
-        plain, folders = [], []
-        self.anchored: tuple[str, ...] = ()
-        for raw in patterns:
-            pattern = raw.strip()
-            if pattern.startswith("./"):
-                pattern = "/" + pattern[2:]
-            folder_only = pattern.endswith("/")
-            pattern = pattern.rstrip("/")
-            if "/" in pattern:
-                self.anchored += (raw,)
-            elif pattern:
-                (folders if folder_only else plain).append(translate(pattern))
-        self.plain = re.compile("|".join(plain)).match if plain else None
-        self.folders = re.compile("|".join(folders)).match if folders else None
-        self._folders_seen: dict[str, bool] = {}
-
-    def matches(self, rel: str, is_dir: bool | None = None) -> bool:
-        parts = rel.split("/")
-        return self.folder_hit(parts[:-1]) or self.name_hit(parts[-1], rel, is_dir)
-
-    def folder_hit(self, parts: Sequence[str]) -> bool:
-        """Whether a part of the folders of a path matches: the same for every file of a folder.
-        Remembered per folder, so that a folder costs one match on top of its parent's answer."""
-        if not parts:
-            return False
-        key = "/".join(parts)
-        known = self._folders_seen.get(key)
-        if known is None:
-            last = parts[-1]
-            known = (
-                self.folder_hit(parts[:-1])
-                or (self.plain is not None and self.plain(last) is not None)
-                or (self.folders is not None and self.folders(last) is not None)
-            )
-            if len(self._folders_seen) > 65536:
-                self._folders_seen.clear()
-            self._folders_seen[key] = known
-        return known
-
-    def name_hit(self, name: str, rel: str, is_dir: bool | None = None) -> bool:
-        if self.plain is not None and self.plain(name):
-            return True
-        if self.folders is not None and is_dir is not False and self.folders(name):
-            return True
-        return any(path_matches(rel, p, is_dir) for p in self.anchored)
-
-
-class Folder:
-    """A folder of a walk (``TreeFilter``): its path, its path relative to the root, and whether
-    a part of that relative path matches an include or an exclude pattern."""
-
-    __slots__ = ("path", "prefix", "rel", "inside", "included", "excluded")
-
-    def __init__(self, path: str, rel: str, included: bool, excluded: bool):
-        self.path = path
-        # prefix + name is os.path.join(path, name); on POSIX without its cost
-        if os.name == "posix":
-            self.prefix = path if not path or path.endswith("/") else path + "/"
-        else:
-            self.prefix = os.path.join(path, "")
-        self.rel = rel
-        # Inside the root, a child's relative path is this one plus its name; outside, ".." may cancel
-        # a name (the root's parent, walked from "..", holds the root itself), so it is asked again.
-        self.inside = rel != ".." and not rel.startswith("../")
-        self.included = included
-        self.excluded = excluded
-
-
-class TreeFilter:
-    """What ``Config.select_files`` answers for each folder of a walk, at a fraction of its cost:
-    ``select_files`` finds a folder's relative path and matches each of its parts against the
-    patterns for each folder; here a child inherits its parent's answers, and costs one match of
-    its own name. ``files`` and ``folders`` give the same answers as ``select_files`` (``folders``:
-    the subfolders to walk, with their answers, the folders that are symbolic links left out by the
-    caller)."""
-
-    def __init__(self, config: Config):
-        self.config = config
-        self.include = _matcher(config.include)
-        self.exclude = _matcher((*DEFAULT_EXCLUDE, *config.exclude))
-
-    def top(self, path: str) -> Folder:
-        rel = self.config.relative(path)
-        parts = [] if rel == "." else rel.split("/")
-        return Folder(path, rel, self.include.folder_hit(parts), self.exclude.folder_hit(parts))
-
-    def files(self, folder: Folder, names: Iterable[str]) -> list[str]:
-        """The paths of the files ``names`` of ``folder`` (not excluded as a whole) that are selected."""
-        include, exclude = self.include, self.exclude
-        inc_plain, inc_folders, inc_anchored = include.plain, include.folders, include.anchored
-        ex_plain, ex_folders, ex_anchored = exclude.plain, exclude.folders, exclude.anchored
-        included_here, base, prefix = folder.included, folder.rel, folder.prefix
-        out = []
-        for name in names:
-            if not (
-                included_here
-                or (inc_plain is not None and inc_plain(name))
-                or (inc_folders is not None and inc_folders(name))
-                or (
-                    inc_anchored
-                    and include.name_hit(name, name if base == "." else f"{base}/{name}")
-                )
-            ):
-                continue
-            if (
-                (ex_plain is not None and ex_plain(name))
-                or (ex_folders is not None and ex_folders(name))
-                or (
-                    ex_anchored
-                    and exclude.name_hit(name, name if base == "." else f"{base}/{name}")
-                )
-            ):
-                # Only now ask the file system, as is_excluded does.
-                rel = name if base == "." else f"{base}/{name}"
-                if exclude.name_hit(name, rel, os.path.isdir(prefix + name)):
-                    continue
-            out.append(prefix + name)
-        return out
-
-    def folders(self, folder: Folder, names: Iterable[str]) -> list[Folder]:
-        """The subfolders ``names`` of ``folder`` (not excluded as a whole) that are not excluded."""
-        include, exclude = self.include, self.exclude
-        inc_plain, inc_folders = include.plain, include.folders
-        ex_plain, ex_folders, ex_anchored = exclude.plain, exclude.folders, exclude.anchored
-        base, prefix = folder.rel, folder.prefix
-        out = []
-        for name in names:
-            rel = name if base == "." else f"{base}/{name}"
-            path = prefix + name
-            hit = ex_folders is not None and ex_folders(name) is not None
-            if (
-                hit
-                or (ex_plain is not None and ex_plain(name))
-                or (ex_anchored and exclude.name_hit(name, rel))
-            ):
-                if exclude.name_hit(name, rel, os.path.isdir(path)):
-                    continue
-            if folder.inside:
-                # folder_hit(parts + [name]) is folder_hit(parts) or a match of name; a plain exclude
-                # match was skipped above, so only a folder pattern can remain (when isdir said no).
-                included = (
-                    folder.included
-                    or (inc_plain is not None and inc_plain(name) is not None)
-                    or (inc_folders is not None and inc_folders(name) is not None)
-                )
-                out.append(Folder(path, rel, included, hit))
-            else:
-                out.append(self.top(path))
-        return out
-
-
-@lru_cache(maxsize=64)
-def _matcher(patterns: tuple[str, ...]) -> _Matcher:
-    return _Matcher(patterns)
 
 
 def find_pyproject(paths: Sequence[str]) -> str | None:

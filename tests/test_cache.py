@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from contractlint import cache as cache_module
 from contractlint.cli import main
 from contractlint.config import Config
 from contractlint.contracts import build_contract, load_contracts
 from contractlint.engine import check_paths
 from contractlint.model import Finding, Span
+from contractlint.run import cache as cache_module
 from contractlint.tomlfile import tomllib
 
 SERVICE = """\
@@ -282,9 +282,9 @@ def test_concurrent_runs_share_a_cache_safely(project):
 
 
 def test_workers_write_the_entries_the_parent_reads(project, monkeypatch):
-    from contractlint import workers
+    from contractlint.run import schedule
 
-    monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
     for i in range(12):
         (project / "app" / f"more{i}.py").write_text(APP.replace("load", f"load{i}"))
     cold = check(project, jobs=2)

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from clirun import invoke
 
-from contractlint import workers
+from contractlint.run import filecheck, schedule
 
 CALL = b"import requests\nr = requests.get('x')\n"
 #: A call with a safe fix under the builtin capability-server contract.
@@ -229,7 +229,7 @@ def test_a_50000_line_generated_file(tmp_path):
 def test_a_file_that_disappears_or_becomes_unreadable_during_the_run(tmp_path, monkeypatch):
     for name in ("a.py", "b.py", "good.py"):
         (tmp_path / name).write_bytes(CALL)
-    real = workers.read_stamped
+    real = filecheck.read_stamped
 
     def flaky(path):
         name = os.path.basename(path)
@@ -239,7 +239,7 @@ def test_a_file_that_disappears_or_becomes_unreadable_during_the_run(tmp_path, m
             raise PermissionError(13, "Permission denied")
         return real(path)
 
-    monkeypatch.setattr(workers, "read_stamped", flaky)
+    monkeypatch.setattr(filecheck, "read_stamped", flaky)
     result = check(tmp_path, ".")
     lines = result.output.splitlines()
     assert "a.py:1:1: CL900 cannot read: No such file or directory" in lines
@@ -418,7 +418,7 @@ def _explode_on(monkeypatch, name):
 
 @pytest.mark.parametrize("jobs", ["1", "2"])
 def test_an_internal_error_is_one_cl999_and_the_others_are_kept(tmp_path, monkeypatch, jobs):
-    monkeypatch.setattr(workers, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
     _explode_on(monkeypatch, "bad.py")
     for i in range(6):
         (tmp_path / f"ok{i}.py").write_bytes(CALL)

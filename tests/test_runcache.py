@@ -1,4 +1,4 @@
-"""The cache of a whole run (``contractlint.runcache``): a warm run over an unchanged tree answers
+"""The cache of a whole run (``contractlint.run.runcache``): a warm run over an unchanged tree answers
 from one entry without analysing a file or following errors again; any change that could change
 the answer (a parsed file's bytes, a file the rounds would now parse, the files of the run, the
 contracts, the configuration) makes it run again; changes that cannot (a comment in a file nobody
@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from test_cache import SERVICE, contract  # the same small service: client.py calls it
 
-from contractlint import engine, runcache
 from contractlint.config import Config
 from contractlint.engine import check_paths
+from contractlint.run import follow, runcache
 
 FILES = {
     # calls the service and lets its error out: a carrier
@@ -91,8 +91,8 @@ def no_analysis(monkeypatch):
         raise AssertionError("the run analysed files: the run entry did not answer")
 
     def arm():
-        monkeypatch.setattr(engine, "check_files", refuse)
-        monkeypatch.setattr(engine, "_follow", refuse)
+        monkeypatch.setattr(follow, "check_files", refuse)
+        monkeypatch.setattr(follow, "follow", refuse)
 
     return arm
 
@@ -357,13 +357,16 @@ def test_no_entry_is_kept_when_a_file_cannot_be_read(root, later):
 
 
 def test_an_edited_tool_does_not_read_what_an_older_one_wrote(root, later, monkeypatch):
-    from contractlint import cache as cache_module
+    from contractlint.run import cache as cache_module
 
     check(root)
     monkeypatch.setattr(cache_module, "code_digest", lambda: "an edited checkout")
     check(root)
     assert len(runs(root)) == 2
-    assert {"propagation.py", "engine.py", "runcache.py"} <= set(cache_module._PRODUCERS)
+    package = Path(cache_module.__file__).resolve().parent.parent
+    made_by = {p.relative_to(package).as_posix() for p in cache_module.producer_files()}
+    assert {"engine.py", "run/runcache.py", "run/follow.py", "run/filecheck.py"} <= made_by
+    assert any(name.startswith("propagation") for name in made_by)
 
 
 def test_another_root_is_another_entry(tmp_path, monkeypatch, later):

@@ -14,7 +14,14 @@ from contractlint.model.contract import (
 )
 from contractlint.model.finding import CallSite, Edit, Finding, Fix, Span
 from contractlint.model.report import STATES, Report, Risk
-from contractlint.model.rules import RULES, Rule, code_for, rule_by_code, select_codes
+from contractlint.model.rules import (
+    RULES,
+    Rule,
+    code_for,
+    new_finding,
+    rule_by_code,
+    select_codes,
+)
 
 __all__ = [
     "Acceptance",
@@ -40,6 +47,7 @@ __all__ = [
     "canonical_name",
     "code_for",
     "glob_to_regex",
+    "new_finding",
     "rule_by_code",
     "select_codes",
 ]

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
+
+from contractlint.model.finding import Finding, Span
 
 
 @dataclass(frozen=True)
@@ -469,6 +472,15 @@ _BY_NAME = {rule.name: rule for rule in RULES}
 def rule_by_code(code_or_name: str) -> Rule | None:
     key = code_or_name.strip()
     return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
+
+
+def new_finding(code: str, path: str, span: Span, message: str, **fields: Any) -> Finding:
+    """A finding of the rule ``code``: its name and its severity come from the catalogue (a
+    ``severity`` among ``fields`` overrides the rule's default); ``fields`` are the other fields of
+    ``Finding``. The one way every layer makes a finding."""
+    rule = _BY_CODE[code]
+    fields.setdefault("severity", rule.severity)
+    return Finding(path=path, span=span, code=code, name=rule.name, message=message, **fields)
 
 
 def code_for(word: str) -> str:

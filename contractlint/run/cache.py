@@ -1,6 +1,6 @@
 """The per-file analysis cache: one entry per (file content, contracts, configuration, tool) in
 ``.contractlint_cache/`` under the project root (and, beside them, the entries of whole runs that
-``contractlint.runcache`` keeps).
+``contractlint.run.runcache`` keeps).
 
 An entry holds what the analysis found in one file (findings and calls), before acceptances,
 severity and the baseline: those depend on the date and the configuration, and stay cheap. The key
@@ -42,17 +42,19 @@ _TAG = (
 )
 
 
-#: The code that makes an entry: the analysis, the model it fills, the modules that store it, and
-#: for the entries of whole runs, the project-wide pass and the engine that runs it.
-_PRODUCERS = (
-    "analysis",
-    "model",
-    "cache.py",
-    "workers.py",
-    "propagation.py",
-    "engine.py",
-    "runcache.py",
-)
+#: The code that makes an entry: the analysis, the model it fills, the run that checks files and
+#: stores them, the project-wide pass and the engine that runs it. Each is a module or a package.
+_PRODUCERS = ("analysis", "model", "run", "propagation", "engine")
+
+
+def producer_files() -> list[Path]:
+    """The source files of ``_PRODUCERS``, sorted."""
+    package = Path(__file__).resolve().parent.parent
+    found: list[Path] = []
+    for name in _PRODUCERS:
+        module = package / f"{name}.py"
+        found += [module] if module.is_file() else list((package / name).rglob("*.py"))
+    return sorted(found)
 
 
 def code_digest() -> str:
@@ -61,12 +63,9 @@ def code_digest() -> str:
     Contents rather than modification times, so that a cache restored on another machine (a CI
     cache) still hits when the installed code is the same.
     """
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=16)
-    found = []
-    for name in _PRODUCERS:
-        found += [package / name] if name.endswith(".py") else list((package / name).rglob("*.py"))
-    for path in sorted(found):
+    for path in producer_files():
         try:
             digest.update(
                 path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
@@ -160,7 +159,7 @@ class Cache:
         self._store(self._path(key), (FORMAT, list(findings), list(calls), facts))
 
     def run_path(self, name: str) -> str:
-        """Where the entry of a whole run named ``name`` lives (see ``contractlint.runcache``)."""
+        """Where the entry of a whole run named ``name`` lives (see ``contractlint.run.runcache``)."""
         return os.path.join(self.directory, "runs", name)
 
     def get_run(self, name: str) -> tuple | None:

@@ -1,7 +1,7 @@
 """The cache of a whole run: what following errors through the project found, file by file, kept
 so that a run over a tree where nothing changed reads one entry instead of every file's.
 
-A run that follows errors (``Job.raw``) parses the files the prefilter keeps, then, in rounds, the
+A run that follows errors (``Job.follow_calls``) parses the files the prefilter keeps, then, in rounds, the
 files that name the project's helpers that carry an error, then works out the project's fixpoint.
 With every file's analysis in the per-file cache, that last step and the reading of the entries
 are still most of a warm run. The run's entry keeps the result: for each file of the run (in the
@@ -42,17 +42,19 @@ from typing import TYPE_CHECKING
 
 from contractlint.model import CallSite, Finding
 from contractlint.model.project import Reach
-from contractlint.workers import FileOutcome, Job, Prefilter, _Names, open_cache, read_stamped
+from contractlint.run.filecheck import FileOutcome, Job, open_cache
+from contractlint.run.names import FileNames
+from contractlint.run.prefilter import Prefilter
+from contractlint.run.reading import Stamp, read_stamped
 
 if TYPE_CHECKING:
-    from contractlint.cache import Cache
+    from contractlint.run.cache import Cache
 
 #: Bump when the layout or the meaning of an entry changes.
 FORMAT = "contractlint-run-2"
 #: A file changed less than this long (in nanoseconds) before the run looked at it keeps no stamp.
 RACY_NS = 2_000_000_000
 
-Stamp = tuple[int, int, int, int, int]
 _now = time.time_ns
 
 
@@ -149,7 +151,14 @@ class RunCache:
                 return None, False
             outcomes.append(
                 FileOutcome(
-                    shown, findings, calls, (), bool(parsed), None, bool(marked), path, key, new
+                    path=shown,
+                    findings=findings,
+                    calls=calls,
+                    parsed=bool(parsed),
+                    marked=bool(marked),
+                    source=path,
+                    key=key,
+                    stamp=new,
                 )
             )
         return outcomes, renewed
@@ -188,7 +197,7 @@ class _Checks:
     def same(self, path: str, data: bytes, parsed: bool, key: str) -> bool:
         if not self._ready:
             self._ready = True
-            self.names = _Names(self.job.config)
+            self.names = FileNames(self.job.config)
             self.prefilter = Prefilter(self.job.contracts) if self.job.use_prefilter else None
             self.matches = self.searched.matcher()
             self.cache = open_cache(self.job)

@@ -1,0 +1,168 @@
+"""Worker processes that check the files sent to them, each fed through its own pipe, so that the
+file a dead worker was on is known: it costs that file a CL999 finding, and a new worker takes up
+the rest."""
+
+from __future__ import annotations
+
+import sys
+from collections import deque
+from dataclasses import dataclass, field
+
+from contractlint.run.failures import internal_error, worker_died
+from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task, selected_codes
+
+#: Files sent to a worker at once, and how many sends a worker may have waiting.
+CHUNK = 4
+AHEAD = 2
+
+
+def context():
+    """How worker processes start: fork where it is safe, spawn elsewhere."""
+    import multiprocessing
+
+    # fork starts a worker in milliseconds and shares what the parent imported; macOS and Windows
+    # cannot fork safely, and spawn re-imports this module there.
+    methods = multiprocessing.get_all_start_methods()
+    return multiprocessing.get_context(
+        "fork" if sys.platform.startswith("linux") and "fork" in methods else "spawn"
+    )
+
+
+def _worker_main(conn, job: Job) -> None:
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    check = FileCheck(job)
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):
+            return
+        if message is None:
+            return
+        for seq, path, shown, module, data, stamp in message:
+            task = Task(seq, path, shown, module, data, data is not None, stamp)
+            try:
+                outcome = check.check(task)
+            except (
+                Exception
+            ) as exc:  # past the analysis (which reports its own): one file's problem
+                outcome = FileOutcome(
+                    path=shown, findings=[internal_error(shown, exc)], parsed=True
+                )
+            conn.send((seq, outcome))
+
+
+@dataclass
+class _Worker:
+    process: object
+    conn: object
+    outstanding: deque[Task] = field(default_factory=deque)
+
+
+class Pool:
+    """``size`` worker processes for ``job``. ``dispatch`` sends them files, ``collect`` takes
+    their outcomes; a worker that died is replaced there."""
+
+    def __init__(self, job: Job, size: int):
+        self.job = job
+        self.ctx = context()
+        self.workers: list[_Worker] = [self._start() for _ in range(size)]
+
+    def _start(self) -> _Worker:
+        parent_end, child_end = self.ctx.Pipe(duplex=True)
+        process = self.ctx.Process(
+            target=_worker_main, args=(child_end, self.job), daemon=True, name="contractlint-worker"
+        )
+        process.start()
+        child_end.close()
+        return _Worker(process, parent_end)
+
+    def busy(self) -> bool:
+        return any(w.outstanding for w in self.workers)
+
+    def dispatch(self, waiting: deque[Task]) -> None:
+        """Keep every worker fed: up to ``AHEAD`` chunks sent and not yet done."""
+        for worker in self.workers:
+            while waiting and len(worker.outstanding) < CHUNK * AHEAD:
+                chunk = [waiting.popleft() for _ in range(min(CHUNK, len(waiting)))]
+                worker.outstanding.extend(chunk)
+                try:
+                    worker.conn.send(
+                        [
+                            (t.seq, t.path, t.shown, t.module, t.data if t.given else None, t.stamp)
+                            for t in chunk
+                        ]
+                    )
+                except (OSError, ValueError):
+                    break  # it died: collect() finds out and hands its files on
+
+    def collect(self, done: dict[int, FileOutcome], waiting: deque[Task], block: bool) -> None:
+        """The outcomes the workers have sent, into ``done`` by place in the run; the files of a
+        worker that died go back to the front of ``waiting``, but the one it died on."""
+        from multiprocessing.connection import wait
+
+        active = [w for w in self.workers if w.outstanding]
+        if not active:
+            return
+        handles = [w.conn for w in active] + [w.process.sentinel for w in active]
+        ready = set(wait(handles, timeout=None if block else 0))
+        for worker in active:
+            dead = False
+            if worker.conn in ready:
+                dead = not self._receive(worker, done)
+            if dead or worker.process.sentinel in ready:
+                if not dead:
+                    self._receive(worker, done)  # what it sent before it died
+                if not worker.process.is_alive() or dead:
+                    self._replace(worker, done, waiting)
+
+    def _receive(self, worker: _Worker, done: dict[int, FileOutcome]) -> bool:
+        """Every outcome waiting in the worker's pipe; False when the pipe is closed."""
+        try:
+            while worker.conn.poll():
+                seq, outcome = worker.conn.recv()
+                while worker.outstanding and worker.outstanding[0].seq != seq:
+                    worker.outstanding.popleft()  # cannot happen: a worker answers in order
+                if worker.outstanding:
+                    worker.outstanding.popleft()
+                done[seq] = outcome
+        except Exception:  # closed, or cut short by the worker's death
+            return False
+        return True
+
+    def _replace(self, worker: _Worker, done: dict[int, FileOutcome], waiting: deque[Task]) -> None:
+        process = worker.process
+        process.join(timeout=5)
+        if worker.outstanding:
+            culprit = worker.outstanding.popleft()
+            done[culprit.seq] = self._died_on(culprit, process.exitcode)
+            waiting.extendleft(reversed(worker.outstanding))
+        try:
+            worker.conn.close()
+        except OSError:
+            pass
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+
+    def _died_on(self, task: Task, exitcode: int | None) -> FileOutcome:
+        """A worker died on this file: CL999 (when selected) and the run goes on."""
+        finding = worker_died(task.shown, exitcode)
+        kept = [finding] if finding.code in selected_codes(self.job, task.path) else []
+        return FileOutcome(path=task.shown, findings=kept, parsed=True)
+
+    def close(self) -> None:
+        for worker in self.workers:
+            try:
+                worker.conn.send(None)
+            except (OSError, ValueError):
+                pass
+        for worker in self.workers:
+            worker.process.join(timeout=2)
+            if worker.process.is_alive():
+                worker.process.terminate()
+                worker.process.join(timeout=2)
+            try:
+                worker.conn.close()
+            except OSError:
+                pass

@@ -1,0 +1,118 @@
+"""The outcome of each file of a run, in the order of the paths whatever the number of workers,
+and with memory that does not grow with the number of files.
+
+The parent reads every file once, as bytes, and triages it (``FileCheck.triage``): a file that
+cannot hold a service call, or whose analysis is cached, is finished there, never parsed. Only
+the files left are analysed: in this process when they are few, else by worker processes
+(``contractlint.run.pool``, started only then, so a small run never pays for them) that read the
+file again, analyse it, store the entry and send back the outcome. The parent keeps no source
+text beyond the few files it holds at once.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Iterable, Iterator, Mapping
+
+from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task
+from contractlint.run.names import FileNames
+from contractlint.run.pool import Pool
+
+#: Below this much work (files, or bytes of source) to analyse, a pool costs more than it saves.
+POOL_MIN_FILES = 12
+POOL_MIN_BYTES = 192 * 1024
+#: Outcomes held back behind a slow file before the parent stops reading and waits for it.
+WINDOW = 4096
+
+
+def check_files(
+    paths: Iterable[str], job: Job, jobs: int = 1, sources: Mapping[str, bytes] | None = None
+) -> Iterator[FileOutcome]:
+    """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
+    (1: all in this process). ``sources`` gives the text of some paths instead of the disk."""
+    check = FileCheck(job)
+    names = FileNames(job.config)
+    left = _Left(check, jobs)
+    done = left.done
+    try:
+        for seq, path in enumerate(paths):
+            shown, module = names(path)
+            given = sources.get(path) if sources is not None else None
+            found = check.triage(seq, path, shown, module, given)
+            if type(found) is FileOutcome:
+                done[seq] = found
+                if left.pool is not None and not seq % 16:
+                    left.feed()  # keep the workers fed while files go by unparsed
+            elif jobs <= 1:
+                done[seq] = check.check(found)
+            else:
+                left.add(found)
+            if left.next in done:
+                yield from left.ready()
+            while len(done) > WINDOW and left:  # a slow file holds the outcomes behind it back
+                left.step()
+                yield from left.ready()
+        while left:
+            left.step()
+            yield from left.ready()
+    finally:
+        left.close()
+
+
+class _Left:
+    """The files left to analyse, and the outcomes not yet handed out: a file is analysed in this
+    process until there are enough of them to pay for a pool, then by the pool."""
+
+    def __init__(self, check: FileCheck, jobs: int):
+        self.check = check
+        self.jobs = jobs
+        #: Outcomes by place in the run, until every earlier one is out.
+        self.done: dict[int, FileOutcome] = {}
+        self.next = 0
+        self.waiting: deque[Task] = deque()
+        self.waiting_bytes = 0
+        self.pool: Pool | None = None
+
+    def __bool__(self) -> bool:
+        """Whether a file is still to analyse, here or in the pool."""
+        return bool(self.waiting) or (self.pool is not None and self.pool.busy())
+
+    def ready(self) -> Iterator[FileOutcome]:
+        """The outcomes that are next in the order of the paths."""
+        done = self.done
+        while self.next in done:
+            yield done.pop(self.next)
+            self.next += 1
+
+    def add(self, task: Task) -> None:
+        self.waiting.append(task)
+        self.waiting_bytes += len(task.data or b"")
+        if self.pool is None and (
+            len(self.waiting) >= POOL_MIN_FILES or self.waiting_bytes >= POOL_MIN_BYTES
+        ):
+            self.pool = Pool(self.check.job, self.jobs)
+        if self.pool is not None:
+            for queued in self.waiting:
+                if not queued.given:
+                    queued.data = None  # the worker reads it again: the parent holds no text
+            self.waiting_bytes = 0
+            self.feed()
+
+    def feed(self) -> None:
+        """Send the pool what it can take, and take what it has done, without waiting."""
+        self.pool.dispatch(self.waiting)
+        self.pool.collect(self.done, self.waiting, block=False)
+
+    def step(self) -> None:
+        """Move the work on: the next file analysed here, or the pool's next outcomes waited for."""
+        if self.pool is None:
+            task = self.waiting.popleft()
+            self.waiting_bytes -= len(task.data or b"")
+            self.done[task.seq] = self.check.check(task)
+        else:
+            self.pool.dispatch(self.waiting)
+            self.pool.collect(self.done, self.waiting, block=True)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()

@@ -1,0 +1,189 @@
+"""The order of outcomes and the worker pool (``contractlint.run.schedule``, ``contractlint.run.pool``):
+behaviour, never timings (bench/ measures those)."""
+
+from __future__ import annotations
+
+import os
+import signal
+
+import pytest
+from sample_project import CONTRACTS, UNGUARDED, many, run, snapshot
+
+from contractlint.config import Config
+from contractlint.engine import check_paths
+from contractlint.run import filecheck, pool, schedule
+from contractlint.run.filecheck import Job
+from contractlint.run.names import display_path
+from contractlint.run.schedule import check_files
+
+# -- workers ---------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def small_pool(monkeypatch):
+    """A pool from the first file on, so that small trees exercise it."""
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(pool, "CHUNK", 2)
+
+
+def test_the_output_is_the_same_whatever_the_number_of_workers(tmp_path, small_pool):
+    many(tmp_path, 45)
+    reference = snapshot(run(tmp_path, jobs=1))
+    assert reference[0] and reference[1] and reference[5]
+    for jobs in (2, 3, 5):
+        assert snapshot(run(tmp_path, jobs=jobs)) == reference, jobs
+
+
+def test_cli_output_is_byte_identical_with_one_or_many_jobs(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from contractlint.cli import main
+
+    many(tmp_path, 30)
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
+    outputs = set()
+    for jobs in ("1", "2", "4"):
+        result = CliRunner().invoke(
+            main,
+            [
+                "check",
+                "--no-cache",
+                "--jobs",
+                jobs,
+                "--today",
+                "2030-01-01",
+                "--contract",
+                "requests",
+                "--contract",
+                "capability-server",
+                "pkg",
+            ],
+        )
+        assert result.exit_code == 1, result.output
+        outputs.add(result.stdout)
+    assert len(outputs) == 1
+
+
+def test_a_small_run_never_starts_a_pool(tmp_path, monkeypatch):
+    many(tmp_path, 8)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a pool for a handful of files")
+
+    monkeypatch.setattr(schedule, "Pool", refuse)
+    assert run(tmp_path, jobs=8).files_parsed > 0
+
+
+def test_a_large_run_starts_one_pool(tmp_path, monkeypatch):
+    many(tmp_path, 60)  # 48 files to parse
+    started = []
+    real = schedule.Pool
+
+    def counting(*args, **kwargs):
+        started.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "Pool", counting)
+    assert snapshot(run(tmp_path, jobs=2)) == snapshot(run(tmp_path, jobs=1))
+    assert len(started) == 1
+
+
+@pytest.mark.skipif(
+    pool.context().get_start_method() != "fork",
+    reason="the crash is planted by patching the parent, which only forked workers inherit",
+)
+def test_a_worker_that_dies_costs_one_file_a_cl999_and_the_run_goes_on(
+    tmp_path, small_pool, monkeypatch
+):
+    many(tmp_path, 24)
+    reference = run(tmp_path, jobs=1)
+    victims = {"pkg/sub1/m001.py": signal.SIGKILL, "pkg/sub1/m016.py": signal.SIGSEGV}
+    original = filecheck.FileCheck.analyse
+
+    def fragile(self, data, task):
+        for suffix, sig in victims.items():
+            if task.path.endswith(suffix):
+                import faulthandler
+
+                faulthandler.disable()  # pytest's would print the worker's stack: a real crash is quieter
+                os.kill(os.getpid(), sig)
+        if task.path.endswith("pkg/sub0/m006.py"):
+            os._exit(3)
+        return original(self, data, task)
+
+    monkeypatch.setattr(filecheck.FileCheck, "analyse", fragile)
+    report = run(tmp_path, jobs=2)
+    crashed = {
+        f.path.split(str(tmp_path) + "/")[-1]: f for f in report.findings if f.code == "CL999"
+    }
+    assert set(crashed) == {*victims, "pkg/sub0/m006.py"}
+    assert "was killed by SIGKILL; please report it" in crashed["pkg/sub1/m001.py"].message
+    assert "was killed by SIGSEGV" in crashed["pkg/sub1/m016.py"].message
+    assert "exited with status 3" in crashed["pkg/sub0/m006.py"].message
+    lost = {f.path for f in crashed.values()}
+    expected = [f for f in snapshot(reference)[0] if f[0] not in lost]
+    assert [f for f in snapshot(report)[0] if f[2] != "CL999"] == expected
+    assert report.files_checked == 24
+
+
+def test_an_exception_in_the_analysis_is_a_cl999_with_where_it_happened(
+    tmp_path, small_pool, monkeypatch
+):
+    import contractlint.analysis
+
+    many(tmp_path, 10)
+
+    def broken(data, path, index, module_name="", **options):
+        raise KeyError("surprise")
+
+    monkeypatch.setattr(contractlint.analysis, "analyse_source", broken)
+    reports = [run(tmp_path, jobs=jobs) for jobs in (1, 2)]
+    assert snapshot(reports[0]) == snapshot(reports[1])
+    errors = [f for f in reports[0].findings if f.code == "CL999"]
+    assert len(errors) == reports[0].files_parsed > 0
+    assert all(
+        "failed on this file: KeyError: 'surprise' at test_run_schedule.py:" in f.message
+        for f in errors
+    )
+    assert all(
+        f.message.endswith("please report it with the file (--verbose shows the trace)")
+        for f in errors
+    )
+
+
+def test_outcomes_come_in_the_order_of_the_paths_even_when_a_slow_file_holds_them_back(
+    tmp_path, small_pool, monkeypatch
+):
+    many(tmp_path, 30)
+    monkeypatch.setattr(schedule, "WINDOW", 3)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    job = Job(
+        contracts=tuple(CONTRACTS),
+        config=Config(root=str(tmp_path)),
+        codes=frozenset({"CL001", "CL002"}),
+        today=__import__("datetime").date(2030, 1, 1),
+    )
+    shown = [o.path for o in check_files(paths, job, jobs=3)]
+    assert shown == [display_path(p) for p in paths]
+
+
+def test_text_given_instead_of_the_disk_reaches_the_workers(tmp_path, small_pool):
+    many(tmp_path, 12)
+    target = tmp_path / "pkg" / "sub0" / "m003.py"  # PLAIN on disk
+    sources = {str(target): UNGUARDED.encode()}
+    for jobs in (1, 2):
+        report = check_paths(
+            [str(tmp_path)], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs, sources=sources
+        )
+        assert any(f.path.endswith("m003.py") and f.code == "CL001" for f in report.findings), jobs
+
+
+def test_an_unreadable_file_is_cl900_in_any_mode(tmp_path, small_pool):
+    many(tmp_path, 12)
+    missing = str(tmp_path / "pkg" / "gone.py")
+    for jobs in (1, 2):
+        report = check_paths(
+            [str(tmp_path), missing], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs
+        )
+        assert [f.code for f in report.findings if f.path.endswith("gone.py")] == ["CL900"]
