@@ -387,7 +387,7 @@ def test_the_cache_key_names_the_tool_the_configuration_and_the_branch(tmp_path,
     shutil.copytree(
         Path(contractlint.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__")
     )
-    edit(copy / "cache.py", "\n# another tool\n")
+    edit(copy / "engine.py", "\n# another tool\n")
     other = key(env={"PYTHONPATH": str(copy.parent)})
     assert other["key"].split("-")[3] != key()["key"].split("-")[3]
 
