@@ -1,16 +1,24 @@
 """The progress line of a long run (``contractlint.output.progress``): what it draws and when, on a
-clock the tests set, and where it is never drawn. Never timings."""
+clock the tests set; where it is never drawn; and what the run tells it. Never timings."""
 
 from __future__ import annotations
 
 import io
 import os
+import shutil
+import textwrap
+from pathlib import Path
 
 import pytest
+from sample_project import CONTRACTS, many, run, snapshot
 
+from contractlint.config import Config
+from contractlint.engine import check_paths
 from contractlint.output import progress as progress_module
 from contractlint.output.progress import Progress, open_progress, wanted
+from contractlint.run import pool, schedule
 
+REPO = Path(__file__).resolve().parent.parent
 ERASE = "\r\x1b[K"
 
 
@@ -182,3 +190,132 @@ def test_the_threshold_can_be_set_for_the_tests():
     assert open_progress(Terminal(), {}).after == progress_module.AFTER == 1.5
     assert open_progress(Terminal(), {"CONTRACTLINT_PROGRESS_AFTER": "0"}).after == 0.0
     assert open_progress(Terminal(), {"CONTRACTLINT_PROGRESS_AFTER": "soon"}).after == 1.5
+
+
+# -- what the run tells it ---------------------------------------------------------------------------
+
+
+class Recorder(Progress):
+    """Each phase as it ended: name, note, unit, total, count, kept, parsed."""
+
+    def __init__(self) -> None:
+        self.phases: list[tuple] = []
+        super().__init__(io.StringIO(), clock=Clock())
+
+    def phase(self, name, unit=None, total=None, note=""):
+        self.end()
+        super().phase(name, unit, total, note)
+
+    def end(self) -> None:
+        if getattr(self, "name", "starting") != "starting":  # the display's own first phase
+            self.phases.append(
+                (self.name, self.note, self.unit, self.total, self.count, self.kept, self.parsed)
+            )
+
+    def names(self) -> list[str]:
+        return [p[0] for p in self.phases]
+
+
+def test_a_run_counts_every_file_read_and_parsed_and_finds_the_same(tmp_path):
+    many(tmp_path, 30)
+    quiet = run(tmp_path, jobs=1)
+    seen = Recorder()
+    report = run(tmp_path, jobs=1, progress=seen)
+    seen.end()
+    assert snapshot(report) == snapshot(quiet)
+    assert seen.names()[:2] == ["discovering files", "checking files"]
+    found, checked = seen.phases[:2]
+    assert found[2:5] == ("found", None, 30)
+    assert checked[2:] == ("read", 30, 30, report.files_parsed, report.files_parsed)
+    assert seen.names()[-1] == "following errors through the project"
+
+
+def test_a_run_that_does_not_follow_calls_learns_the_total_when_the_walk_ends(tmp_path):
+    many(tmp_path, 20)
+    seen = Recorder()
+    config = Config(root=str(tmp_path), follow_calls=False)
+    report = check_paths([str(tmp_path)], config, CONTRACTS, progress=seen)
+    seen.end()
+    assert seen.names() == ["checking files"]
+    parsed = report.files_parsed
+    assert seen.phases[0][2:] == ("read", 20, 20, parsed, parsed) and parsed > 0
+
+
+def test_outcomes_of_the_workers_are_counted_in_the_parent(tmp_path, monkeypatch):
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
+    monkeypatch.setattr(pool, "CHUNK", 2)
+    many(tmp_path, 40)
+    seen = Recorder()
+    report = run(tmp_path, jobs=2, progress=seen)
+    seen.end()
+    checked = seen.phases[seen.names().index("checking files")]
+    assert checked[2:] == ("read", 40, 40, report.files_parsed, report.files_parsed)
+
+
+def helper_project(root: Path) -> None:
+    """A helper that calls the capability client, and a caller that names only the helper: the
+    caller is parsed in the second round."""
+    shutil.copytree(
+        REPO / "examples" / "capability_client",
+        root / "capability_client",
+        ignore=shutil.ignore_patterns("__pycache__"),
+    )
+    files = {
+        "app/__init__.py": "",
+        "app/client.py": """
+            from capability_client import CapabilityClient
+
+
+            def fetch(user, sticker):
+                return CapabilityClient().check(user, sticker)
+            """,
+        "app/views.py": """
+            from .client import fetch
+
+
+            def show(user, sticker):
+                return fetch(user, sticker)
+            """,
+        "app/plain.py": "import os\n",
+    }
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(textwrap.dedent(text).lstrip("\n"))
+
+
+def test_the_rounds_that_follow_errors_are_told(tmp_path, monkeypatch):
+    from contractlint.contracts import load_contracts
+
+    helper_project(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    seen = Recorder()
+    report = check_paths(
+        ["app"], Config(root=str(tmp_path)), load_contracts(["capability-server"]), progress=seen
+    )
+    seen.end()
+    assert [f.path for f in report.findings] == ["app/views.py"]
+    rounds = [p for p in seen.phases if p[0] == "following errors, round 2"]
+    # the names the files are searched for, the search of the files not parsed yet, their check
+    assert [p[1:] for p in rounds] == [
+        ("", None, None, 0, 0, 0),
+        ("", "searched", 3, 3, 0, 0),
+        ("1 more file", None, None, 1, 1, 1),
+    ]
+    assert seen.names()[-1] == "following errors through the project"
+
+
+def test_the_safe_fixes_are_counted(tmp_path):
+    from test_fixes_cli import UNGUARDED
+
+    from contractlint.engine import fix_paths
+
+    shutil.copytree(REPO / "examples" / "capability_client", tmp_path / "capability_client")
+    for name in ("a.py", "b.py"):
+        (tmp_path / name).write_text(UNGUARDED)
+    seen = Recorder()
+    paths = [str(tmp_path / "a.py"), str(tmp_path / "b.py")]
+    _, fixed = fix_paths(paths, Config(root=str(tmp_path)), CONTRACTS, progress=seen)
+    seen.end()
+    assert len(fixed) == 2
+    fixing = [p for p in seen.phases if p[0] == "applying the safe fixes"]
+    assert [p[2:5] for p in fixing] == [("files", 2, 2)]
