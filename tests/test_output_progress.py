@@ -1,11 +1,14 @@
 """The progress line of a long run (``contractlint.output.progress``): what it draws and when, on a
-clock the tests set; where it is never drawn; and what the run tells it. Never timings."""
+clock the tests set; where it is never drawn; what the run tells it; and the command on a
+pseudo-terminal. Never timings."""
 
 from __future__ import annotations
 
 import io
 import os
 import shutil
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -319,3 +322,121 @@ def test_the_safe_fixes_are_counted(tmp_path):
     assert len(fixed) == 2
     fixing = [p for p in seen.phases if p[0] == "applying the safe fixes"]
     assert [p[2:5] for p in fixing] == [("files", 2, 2)]
+
+
+# -- the command, on a pseudo-terminal ---------------------------------------------------------------
+
+
+def on_terminal(root: Path, *args: str, **environ: str) -> tuple[str, str, int]:
+    """``contractlint ARGS`` in ``root`` with standard error on a pseudo-terminal and
+    standard output on a pipe: what each received, and the exit status."""
+    import pty  # POSIX only
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR", "TERM")}
+    env.update({"TERM": "xterm", "CONTRACTLINT_PROGRESS_AFTER": "0", **environ})
+    env = {k: v for k, v in env.items() if v}
+    parent, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "contractlint", *args],
+        cwd=root,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=child,
+    )
+    os.close(child)
+    received = []
+    while True:
+        try:
+            chunk = os.read(parent, 65536)
+        except OSError:  # EIO: the last writer closed the terminal
+            break
+        if not chunk:
+            break
+        received.append(chunk)
+    os.close(parent)
+    out = proc.stdout.read()
+    proc.stdout.close()
+    return out.decode(), b"".join(received).decode(), proc.wait()
+
+
+@pytest.fixture
+def project(tmp_path):
+    helper_project(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.contractlint]\ncontracts = ["capability-server"]\n'
+    )
+    return tmp_path
+
+
+pseudo_terminal = pytest.mark.skipif(
+    sys.platform == "win32", reason="pseudo-terminals are POSIX (the pty module)"
+)
+
+
+@pseudo_terminal
+def test_check_on_a_terminal_shows_each_phase_then_erases_it(project):
+    out, err, status = on_terminal(project, "check", "--no-cache", "app")
+    assert status == 1
+    assert out.startswith("app/views.py:5:12: CL001 ") and "\r" not in out and "\x1b" not in out
+    lines = drawn(err)
+    first = [
+        next((i for i, line in enumerate(lines) if line.startswith(start)), None)
+        for start in (
+            "contractlint: discovering files: 0 found (",
+            "contractlint: checking files: 0/4 read (",
+            "contractlint: following errors, round 2: 1 more file",
+            "contractlint: following errors through the project (",
+            "contractlint: writing the report (",
+        )
+    ]
+    assert None not in first and first == sorted(first), lines
+    assert err.endswith(ERASE) and err.count(ERASE) == 1
+
+
+@pseudo_terminal
+@pytest.mark.parametrize(
+    "args, environ",
+    [
+        (("--quiet",), {}),
+        ((), {"CI": "true"}),
+        ((), {"TERM": "dumb"}),
+    ],
+    ids=["quiet", "ci", "dumb-terminal"],
+)
+def test_check_on_a_terminal_shows_nothing_when_quiet_in_ci_or_on_a_dumb_terminal(
+    project, args, environ
+):
+    out, err, status = on_terminal(project, "check", "--no-cache", *args, "app", **environ)
+    assert status == 1 and out.startswith("app/views.py:5:12: CL001 ")
+    assert "\r" not in err and "\x1b" not in err and "contractlint: checking" not in err
+
+
+@pseudo_terminal
+def test_diagnostics_come_after_the_line_is_erased(project):
+    out, err, status = on_terminal(
+        project, "check", "--no-cache", "--write-baseline", "b.json", "app"
+    )
+    assert status == 0 and out == ""
+    drawing, erase, rest = err.rpartition(ERASE)
+    assert drawing.startswith("\rcontractlint: ") and erase
+    assert (
+        rest == "contractlint: wrote 1 finding to b.json\r\n"
+    )  # the terminal ends lines with \r\n
+
+
+@pseudo_terminal
+def test_report_on_a_terminal_erases_its_line_before_writing(project):
+    out, err, status = on_terminal(project, "report", "--no-cache", "app")
+    assert status == 0 and "app/client.py:5" in out and "\r" not in out
+    assert "contractlint: writing the report" in err and err.endswith(ERASE)
+
+
+def test_not_a_terminal_under_the_test_runner_nothing_on_standard_error(project, monkeypatch):
+    from clirun import invoke
+
+    monkeypatch.setenv("CONTRACTLINT_PROGRESS_AFTER", "0")
+    monkeypatch.delenv("CI", raising=False)
+    result = invoke("check", "--no-cache", "app", cwd=project)
+    assert result.exit_code == 1
+    assert "\r" not in result.stderr and "contractlint: checking" not in result.stderr
