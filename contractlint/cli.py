@@ -280,9 +280,11 @@ def _run(
     changed=None,
     fixing: list | None = None,
     write: bool = True,
+    progress=None,
 ):
     """Load configuration and contracts, check ``paths`` (only the ``changed`` files among them, when
-    given), and return (config, report)."""
+    given), and return (config, report). ``progress`` (``_progress``) starts once the contracts
+    are loaded."""
     select, ignore = split_codes(select), split_codes(ignore)
     check_codes(select, "--select")
     check_codes(ignore, "--ignore")
@@ -297,6 +299,8 @@ def _run(
         raise UserError([f"{p}: no such file or folder" for p in missing])
     from contractlint.engine import check_paths
 
+    if progress is not None:
+        progress.start()
     if changed is not None:
         from contractlint.changes import select as select_changed
         from contractlint.run.discovery import Selection
@@ -322,6 +326,7 @@ def _run(
             ignore=ignore,
             today=today,
             baseline=entries,
+            progress=progress,
             **_speed(config),
         )
         fixing.extend(files)
@@ -334,9 +339,24 @@ def _run(
         ignore=ignore,
         today=today,
         baseline=entries,
+        progress=progress,
         **_speed(config),
     )
     return config, report
+
+
+def _progress(quiet: bool = False):
+    """The one-line display of a long run's progress on standard error, or None where it has no
+    place: not a terminal, CI, ``--quiet``, ``TERM=dumb`` (``contractlint.output.progress``)."""
+    from contractlint.output.progress import open_progress
+
+    return open_progress(sys.stderr, quiet=quiet)
+
+
+def _stop(progress) -> None:
+    """Erase the progress line: before anything else is written."""
+    if progress is not None:
+        progress.close()
 
 
 def _color() -> bool:
@@ -389,7 +409,7 @@ def _report_fixed(fixing: list, report) -> None:
     "-q",
     "--quiet",
     is_flag=True,
-    help="Print the findings only: no recommended handling, no summary.",
+    help="Print the findings only: no recommended handling, no summary, no progress line.",
 )
 @click.option(
     "--format",
@@ -510,8 +530,14 @@ def check(
     unified diff and writes nothing. Both count the findings fixed and remaining on standard
     error, and exit as a check would on what remains (--diff also exits 1 when it prints a diff);
     `contractlint explain CODE` says whether a rule is fixable.
+
+    On a terminal, a run that takes more than a second or two shows its progress on standard
+    error: one line (the phase, the files read and parsed, the time so far), erased before
+    anything else is written. Never in a pipe or a file, in CI (CI set), with --quiet, or when
+    TERM=dumb.
     """
     paths = list(paths) or ["."]
+    progress = _progress(quiet)
     try:
         targets = _targets(formats, outputs, output_root, fix, diff)
         changes = _changes(changed, base, staged, only_changed_lines, write_baseline)
@@ -535,6 +561,7 @@ def check(
             changed=changes,
             fixing=fixing if (fix or diff) else None,
             write=not diff,
+            progress=progress,
         )
         if not verbose:
             report.findings = [
@@ -542,13 +569,15 @@ def check(
                 for f in report.findings
             ]
         if diff:
+            _stop(progress)
             changed = _report_diff(fixing, report)
             sys.exit(1 if (changed or report.errors()) and not exit_zero else 0)
+        notes = []
         if changes is not None:
             if not quiet:
                 from contractlint.changes import describe_selection
 
-                click.echo(describe_selection(changes, len(report.files)), err=True)
+                notes.append(describe_selection(changes, len(report.files)))
             checked = {
                 config.relative(f) for f in report.files
             }  # unchecked files keep their baselined findings
@@ -565,31 +594,45 @@ def check(
                 baseline.entries(report.findings + report.baselined, config.relative),
             )
             count = len(report.findings) + len(report.baselined)
+            _stop(progress)
+            for note in notes:
+                click.echo(note, err=True)
             click.echo(
                 f"contractlint: wrote {plural(count, 'finding')} to {write_baseline}",
                 err=True,
             )
             sys.exit(0)
         for entry in report.baseline_gone:
-            click.echo(
+            notes.append(
                 terminal(
                     f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
                     f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}"
-                ),
-                err=True,
+                )
             )
+        if progress is not None:
+            progress.phase("writing the report")
         options = OutputOptions(quiet=quiet, root=output_root or config.root)
-        for fmt, target in targets:
-            _write(
+        texts = [
+            (
                 FORMATS[fmt](
                     report, dataclasses.replace(options, color=target is None and _color())
                 ),
                 target,
             )
+            for fmt, target in targets
+        ]
+        _stop(progress)
+        for note in notes:
+            click.echo(note, err=True)
+        for text, target in texts:
+            _write(text, target)
         if fix:
             _report_fixed(fixing, report)
     except UserError as exc:
+        _stop(progress)
         _fail(exc)
+    finally:
+        _stop(progress)
     sys.exit(1 if report.errors() and not exit_zero else 0)
 
 
@@ -786,6 +829,7 @@ def report(
     Exits 0 (the report is for reading; `check` is the gate), 2 on a usage, configuration,
     contract or inventory error.
     """
+    progress = None
     try:
         if fmt is None:
             fmt = _format_of(output, REPORT_EXTENSIONS) if output else "markdown"
@@ -816,6 +860,7 @@ def report(
         if unused:
             raise UserError([f"{unused} needs --from"])
         paths = list(paths) or ["."]
+        progress = _progress()
         config, result = _run(
             paths,
             contract_specs,
@@ -826,18 +871,26 @@ def report(
             today,
             baseline_path,
             quiet=True,
+            progress=progress,
         )
         from contractlint.output.inventory import RENDERERS
         from contractlint.owners.identity import head_commit, project_name
 
+        if progress is not None:
+            progress.phase("writing the report")
         whose = {
             "project": project or project_name(config),
             "commit": head_commit(config.root),
             "root": config.root,
         }
-        _write(RENDERERS[fmt](result, today or dt.date.today(), **whose), output)
+        text = RENDERERS[fmt](result, today or dt.date.today(), **whose)
+        _stop(progress)
+        _write(text, output)
     except UserError as exc:
+        _stop(progress)
         _fail(exc)
+    finally:
+        _stop(progress)
 
 
 def _merged_report(inventories, since, stale_after, today: dt.date, fmt: str, output) -> None:

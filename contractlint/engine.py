@@ -22,6 +22,7 @@ from contractlint.tomlfile import locate
 
 if TYPE_CHECKING:
     from contractlint.baseline import Entry
+    from contractlint.output.progress import Progress
 
 
 def check_paths(
@@ -36,12 +37,14 @@ def check_paths(
     jobs: int = 1,
     cache_dir: str | None = None,
     use_prefilter: bool = True,
+    progress: Progress | None = None,
 ) -> Report:
     """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are judged by.
     ``sources`` gives the content of some files instead of the disk (``--diff`` checks fixed text).
     ``jobs`` worker processes analyse the files (1: this process; see ``contractlint.run.schedule``), through
     the cache in ``cache_dir`` when given. ``use_prefilter=False`` parses every file: the prefilter's
-    soundness tests compare the two."""
+    soundness tests compare the two. ``progress`` is told each phase and counts the files
+    (``contractlint.output.progress``)."""
     today = today or dt.date.today()
     report = Report(contracts=contracts)
     codes = select_codes(
@@ -60,13 +63,19 @@ def check_paths(
     files = discover(paths, config)
     outcomes: Iterable[FileOutcome]
     if job.follow_calls:
+        if progress is not None:
+            progress.phase("discovering files", "found")
+            files = progress.counted(files)
         given = sources or {}
         outcomes = (
             apply_acceptances(job, o, given.get(o.source))
-            for o in followed(paths, list(files), job, jobs, sources)
+            for o in followed(paths, list(files), job, jobs, sources, progress)
         )
     else:
-        outcomes = check_files(files, job, jobs=jobs, sources=sources)
+        if progress is not None:
+            # the walk goes on while the files are read: no total until it ends
+            progress.phase("checking files", "read")
+        outcomes = check_files(files, job, jobs=jobs, sources=sources, progress=progress)
     for outcome in outcomes:
         report.files_checked += 1
         report.files.append(outcome.path)
@@ -141,10 +150,15 @@ def fix_paths(
     fixable = {f.path for f in first.findings if f.fix is not None and f.fix.safe}
     outcomes = []
     fixed: dict[str, bytes] = {}
+    progress = options.get("progress")
+    if progress is not None:
+        progress.phase("applying the safe fixes", "files", len(fixable))
     for path in discover(paths, config):
         shown = display_path(path)
         if shown not in fixable:
             continue
+        if progress is not None:
+            progress.step()
         try:
             data = read_file(path)
         except OSError:
@@ -156,7 +170,13 @@ def fix_paths(
                 [path],
                 config,
                 contracts,
-                **{**options, "sources": {path: text}, "jobs": 1, "cache_dir": None},
+                **{
+                    **options,
+                    "sources": {path: text},
+                    "jobs": 1,
+                    "cache_dir": None,
+                    "progress": None,
+                },
             )
             return [f for f in report.findings if f.path == shown]
 

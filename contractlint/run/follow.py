@@ -20,6 +20,7 @@ from contractlint.run.schedule import check_files
 
 if TYPE_CHECKING:
     from contractlint.model.project import Reach
+    from contractlint.output.progress import Progress
 
 
 def project_names(root: str) -> frozenset[str]:
@@ -47,21 +48,26 @@ def followed(
     job: Job,
     jobs: int,
     sources: Mapping[str, bytes] | None,
+    progress: Progress | None = None,
 ) -> list[FileOutcome]:
     """The outcomes of ``files`` (discovered under ``paths``) once service errors are followed
     through the project, before acceptances: from the run's cache entry when nothing it depends
-    on changed (``contractlint.run.runcache``), else checked and kept there."""
+    on changed (``contractlint.run.runcache``), else checked and kept there. ``progress`` is told
+    each phase and counts the files."""
     run = None
     if job.cache_dir and sources is None and any(os.path.isdir(p) for p in paths):
         from contractlint.run.runcache import RunCache  # a run over named files keeps none
 
+        if progress is not None:
+            progress.phase("reading the cache of the last run")
         run = RunCache(job, paths)
         outcomes = run.replay(files)
         if outcomes is not None:
             return outcomes
-    outcomes, searched = follow(
-        list(check_files(files, job, jobs=jobs, sources=sources)), job, jobs, sources
-    )
+    if progress is not None:
+        progress.phase("checking files", "read", len(files))
+    checked = list(check_files(files, job, jobs=jobs, sources=sources, progress=progress))
+    outcomes, searched = follow(checked, job, jobs, sources, progress)
     if run is not None:
         run.record(files, outcomes, searched)
     return outcomes
@@ -72,10 +78,11 @@ def follow(
     job: Job,
     jobs: int = 1,
     sources: Mapping[str, bytes] | None = None,
+    progress: Progress | None = None,
 ) -> tuple[list[FileOutcome], Reach | None]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
     out, and what the rounds searched for (every round's names together; None when nothing was
-    parsed)."""
+    parsed). ``progress`` is told each round (the first was the check of every file)."""
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None
     from contractlint.model.project import Reach, names_enough
@@ -88,7 +95,11 @@ def follow(
     #: in any round so far (``names_enough``: each round searches only the names it adds).
     named: dict[str, list[bool]] = {}
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
+    rounds = 1
     while unparsed:
+        rounds += 1
+        if progress is not None:
+            progress.phase(f"following errors, round {rounds}")
         wanted, fixpoint = interesting_names(
             {o.path: o.facts for o in outcomes if o.facts is not None}, contracts
         )
@@ -98,7 +109,11 @@ def follow(
         searched = searched | wanted
         patterns = new.patterns()
         more = []
+        if progress is not None:
+            progress.phase(f"following errors, round {rounds}", "searched", len(unparsed))
         for path in unparsed:
+            if progress is not None:
+                progress.step()
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
@@ -108,13 +123,19 @@ def follow(
         if not more:
             break
         again = replace(job, use_prefilter=False)
-        for path, outcome in zip(more, check_files(more, again, jobs=jobs, sources=sources)):
+        if progress is not None:
+            more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
+            progress.phase(f"following errors, round {rounds}", note=more_files)
+        checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
+        for path, outcome in zip(more, checked):
             outcomes[unparsed.pop(path)] = outcome
         fixpoint = None
     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
     findings = {o.path: list(o.findings) for o in outcomes}
     calls = {o.path: list(o.calls) for o in outcomes}
     if facts:
+        if progress is not None:
+            progress.phase("following errors through the project")
         findings, calls = propagate(
             facts, findings, calls, contracts, job.config.propagate, fixpoint
         )

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING
 
 from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task
 from contractlint.run.names import FileNames
 from contractlint.run.pool import Pool
+
+if TYPE_CHECKING:
+    from contractlint.output.progress import Progress
 
 #: Below this much work (files, or bytes of source) to analyse, a pool costs more than it saves.
 POOL_MIN_FILES = 12
@@ -26,19 +30,26 @@ WINDOW = 4096
 
 
 def check_files(
-    paths: Iterable[str], job: Job, jobs: int = 1, sources: Mapping[str, bytes] | None = None
+    paths: Iterable[str],
+    job: Job,
+    jobs: int = 1,
+    sources: Mapping[str, bytes] | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[FileOutcome]:
     """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
-    (1: all in this process). ``sources`` gives the text of some paths instead of the disk."""
+    (1: all in this process). ``sources`` gives the text of some paths instead of the disk.
+    ``progress`` counts each file read and each outcome handed on."""
     check = FileCheck(job)
     names = FileNames(job.config)
-    left = _Left(check, jobs)
+    left = _Left(check, jobs, progress)
     done = left.done
     try:
         for seq, path in enumerate(paths):
             shown, module = names(path)
             given = sources.get(path) if sources is not None else None
             found = check.triage(seq, path, shown, module, given)
+            if progress is not None:
+                progress.read(type(found) is not FileOutcome or found.parsed)
             if type(found) is FileOutcome:
                 done[seq] = found
                 if left.pool is not None and not seq % 16:
@@ -52,6 +63,8 @@ def check_files(
             while len(done) > WINDOW and left:  # a slow file holds the outcomes behind it back
                 left.step()
                 yield from left.ready()
+        if progress is not None:
+            progress.ended()
         while left:
             left.step()
             yield from left.ready()
@@ -63,9 +76,10 @@ class _Left:
     """The files left to analyse, and the outcomes not yet handed out: a file is analysed in this
     process until there are enough of them to pay for a pool, then by the pool."""
 
-    def __init__(self, check: FileCheck, jobs: int):
+    def __init__(self, check: FileCheck, jobs: int, progress: Progress | None = None):
         self.check = check
         self.jobs = jobs
+        self.progress = progress
         #: Outcomes by place in the run, until every earlier one is out.
         self.done: dict[int, FileOutcome] = {}
         self.next = 0
@@ -79,9 +93,12 @@ class _Left:
 
     def ready(self) -> Iterator[FileOutcome]:
         """The outcomes that are next in the order of the paths."""
-        done = self.done
+        done, progress = self.done, self.progress
         while self.next in done:
-            yield done.pop(self.next)
+            outcome = done.pop(self.next)
+            if progress is not None:
+                progress.checked(outcome.parsed)
+            yield outcome
             self.next += 1
 
     def add(self, task: Task) -> None:
