@@ -259,7 +259,7 @@ def helper_project(root: Path) -> None:
     """A helper that calls the capability client, and a caller that names only the helper: the
     caller is parsed in the second round."""
     shutil.copytree(
-        REPO / "examples" / "capability_client",
+        REPO / "examples" / "capability-client" / "capability_client",
         root / "capability_client",
         ignore=shutil.ignore_patterns("__pycache__"),
     )
@@ -312,7 +312,7 @@ def test_the_safe_fixes_are_counted(tmp_path):
 
     from contractlint.engine import fix_paths
 
-    shutil.copytree(REPO / "examples" / "capability_client", tmp_path / "capability_client")
+    shutil.copytree(REPO / "examples" / "capability-client" / "capability_client", tmp_path / "capability_client")
     for name in ("a.py", "b.py"):
         (tmp_path / name).write_text(UNGUARDED)
     seen = Recorder()
