@@ -312,7 +312,10 @@ def test_the_safe_fixes_are_counted(tmp_path):
 
     from contractlint.engine import fix_paths
 
-    shutil.copytree(REPO / "examples" / "capability-client" / "capability_client", tmp_path / "capability_client")
+    shutil.copytree(
+        REPO / "examples" / "capability-client" / "capability_client",
+        tmp_path / "capability_client",
+    )
     for name in ("a.py", "b.py"):
         (tmp_path / name).write_text(UNGUARDED)
     seen = Recorder()
