@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 
 from contractlint.model import CallSite, Contract, Finding, glob_to_regex
 from contractlint.model.project import Escape, Facts
-from contractlint.propagation.fixpoint import Follow, origin
+from contractlint.propagation.fixpoint import Follow, origin, uncollected
 from contractlint.propagation.guards import Judged, declares
 from contractlint.propagation.messages import (
     At,
@@ -54,13 +54,14 @@ def propagate(
     through the project. ``facts`` holds the analysis' facts of the same files; ``follow``, the
     fixpoint of those facts when ``interesting_names`` has made it already."""
     follow = follow if follow is not None else Follow(facts, contracts)
-    run = _Propagation(follow, findings, calls, propagate_globs)
-    ordered = sorted(facts.items())
-    run.direct(ordered)
-    run.sentinels(ordered)
-    run.services()
-    run.carriers()
-    return run.finish()
+    with uncollected():
+        run = _Propagation(follow, findings, calls, propagate_globs)
+        ordered = sorted(facts.items())
+        run.direct(ordered)
+        run.sentinels(ordered)
+        run.services()
+        run.carriers()
+        return run.finish()
 
 
 class _Propagation:

@@ -100,11 +100,23 @@ class Project:
                     self.subclasses[base].append(cls.qual)
             self.aliases.update(fact.aliases)
             self.instances.update(fact.instances)
+        #: Every name the steps of a resolution start from.
+        self._heads = (
+            {name for name, target in self.aliases.items() if name != target}
+            | set(self.instances)
+            | set(self.functions)
+            | set(self.classes)
+            | self.modules
+        )
         #: Names whose resolution was cut short (a limit of this module's docstring).
         self.cut: set[str] = set()
         self._done: dict[str, Resolved] = {}
         self._shallow: dict[tuple[str, int], Resolved] = {}
         self._stack: dict[str, int] = {}
+        #: The names met below the first name of a cycle, whose answers depend on it.
+        self._tainted: list[str] = []
+        #: The first name of each cycle, and the other names of the cycle.
+        self._cycles: dict[str, frozenset[str]] = {}
         self._outside_names: dict[str, str] = {}
         self._lines: dict[str, tuple[str, ...]] = {}
         self._subclasses_of: dict[str, list[str]] = {}
@@ -113,8 +125,12 @@ class Project:
         self._held: dict[str, dict[str, list[str]]] = {}
         self._definers: dict[str, list[str]] | None = None
         self._member_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]] = {}
         self._up_of: dict[tuple[str, str], tuple[str, ...]] = {}
         self._groups: dict[str, list] = {}
+        firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
+        #: The first parts of every ``match`` glob (None: one of them is a pattern itself).
+        self._firsts = None if any(set(f) & set("*?[") for f in firsts) else firsts
 
     def canonical(self, name: str) -> str:
         return canonical_name(name, self.contract_aliases)
@@ -139,20 +155,24 @@ class Project:
 
         A name met again while it is being resolved (an alias of an alias of itself, a class
         attribute whose value names itself) adds nothing more. An answer is kept when it does not
-        depend on the names above it on the stack: then it is the same whatever asked for it. A
+        depend on the names above it on the stack: then it is the same whatever asked for it. The
+        first name of a cycle keeps its answer too, used only when no other name of the cycle is
+        on the stack (each name of a cycle, resolved first, finds the others in its own order). A
         name whose chain is cut at ``depth`` keeps its answer for that depth only."""
         known = self._done.get(name)
-        if known is not None and known.height <= depth:
-            return known, _FREE
+        if known is None or known.height > depth:
+            known = self._shallow.get((name, depth))
+        if known is not None:
+            cycle = self._cycles.get(name)
+            if cycle is None or cycle.isdisjoint(self._stack):
+                return known, _FREE
         if depth <= 0:
             return _TOO_DEEP, _FREE
-        known = self._shallow.get((name, depth))
-        if known is not None:
-            return known, _FREE
         at = self._stack.get(name)
         if at is not None:
             return _NOTHING, at
         index = self._stack[name] = len(self._stack)
+        tainted = len(self._tainted)
         targets: dict[str, None] = {}
         size, height, cut, deep, low = 1, 1, False, False, _FREE
         try:
@@ -181,7 +201,11 @@ class Project:
             found, cut = found[:MAX_TARGETS], True
         answer = Resolved(found, size, height, cut, deep)
         if low < index:
+            self._tainted.append(name)
             return answer, low  # it came back to a name above it: the answer is theirs
+        if low == index:  # the first name of a cycle: the others were met below it
+            self._cycles[name] = frozenset(self._tainted[tainted:])
+            del self._tainted[tainted:]
         if deep:
             self._shallow[(name, depth)] = answer
         else:
@@ -196,9 +220,13 @@ class Project:
             if f"[].{ITEM}" not in name:
                 return  # a method of the list itself
             name = name.replace(f"[].{ITEM}", "")
-        parts = name.split(".")
-        for i in range(len(parts), 0, -1):
-            head, rest = ".".join(parts[:i]), parts[i:]
+        end = len(name)
+        while end > 0:  # the longest head of the name that the project knows
+            head = name[:end]
+            if head not in self._heads:
+                end = name.rfind(".", 0, end)
+                continue
+            rest = name[end + 1 :].split(".") if end < len(name) else []
             alias = self.aliases.get(head)
             if alias is not None and alias != head:
                 yield _dotted(alias, rest)
@@ -217,14 +245,11 @@ class Project:
                     else:
                         yield _Target(head)
                     return
-                yield from _made(
-                    function.returns, rest
-                )  # ``get_session().get``: a method of what it returns
+                # ``get_session().get``: a method of what it returns
+                yield from _made(function.returns, rest)
                 return
             if head in self.classes:
-                if (
-                    not rest
-                ):  # a constructor call runs __init__ (the class's, or the one it inherits)
+                if not rest:  # a constructor call runs __init__ (the class's, or an inherited one)
                     yield from map(
                         _Target, (f for f in self.member(head, "__init__") if f in self.functions)
                     )
@@ -235,6 +260,7 @@ class Project:
                 if rest:
                     yield _Target(name)
                 return
+            end = name.rfind(".", 0, end)
         yield _Target(self.outside(name))
 
     def _through(self, cls: str, attr: str, rest: Sequence[str]) -> Iterator[str]:
@@ -244,16 +270,26 @@ class Project:
         self._unit.set_mode()``, held as ``Class._unit.set_mode``): that is the method of each
         other value it holds (``Unit.set_mode``), one call deep. Followed as spelled, such a name
         would spell a longer one at each step and never end."""
-        found = self.member(cls, attr)
-        again = f"{cls}.{attr}."
-        plain = [one for one in found if not one.startswith(again)]
+        found, plain = self._values(cls, attr)
+        again = len(cls) + len(attr) + 1
         for one in found:
-            if not one.startswith(again):
+            if one in plain:
                 yield _dotted(one, rest)
                 continue
-            suffix = one[len(again) - 1 :]
             for value in plain:
-                yield _dotted(value + suffix, rest)
+                yield _dotted(value + one[again:], rest)
+
+    def _values(self, cls: str, attr: str) -> tuple[tuple[str, ...], dict[str, None]]:
+        """``member(cls, attr)``, and those of its values that are not what a method of the
+        attribute's own value returns (``Class.attr.method``), in order."""
+        key = (cls, attr)
+        known = self._split.get(key)
+        if known is None:
+            found = self.member(cls, attr)
+            again = f"{cls}.{attr}."
+            known = (found, {one: None for one in found if not one.startswith(again)})
+            self._split[key] = known
+        return known
 
     def outside(self, name: str) -> str:
         """A name outside the project, with the contracts' factories applied: ``Redis.pipeline.execute``
@@ -402,6 +438,8 @@ class Project:
     def groups_for(self, name: str) -> list:
         """The (contract, call group) pairs whose ``match`` takes the name outside the project."""
         out = self._groups.get(name)
+        if out is None and self._firsts is not None and name.partition(".")[0] not in self._firsts:
+            out = self._groups[name] = []  # no ``match`` glob starts with its first part
         if out is None:
             out = self._groups[name] = [
                 (c, g)

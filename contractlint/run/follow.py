@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from contractlint.run.filecheck import FileOutcome, Job
+from contractlint.run.names import FileNames
 from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
 
@@ -78,32 +79,30 @@ def follow(
     parsed)."""
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None
-    from contractlint.model.project import Reach, names_enough
+    from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names, propagate
 
     contracts = job.contracts
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
-    #: For each file not parsed yet: whether it named a carrier method, and a name that reaches one,
-    #: in any round so far (``names_enough``: each round searches only the names it adds).
-    named: dict[str, list[bool]] = {}
+    names = FileNames(job.config)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     while unparsed:
         wanted, fixpoint = interesting_names(
-            {o.path: o.facts for o in outcomes if o.facts is not None}, contracts
+            {o.path: o.facts for o in outcomes if o.facts is not None}, contracts, job.project
         )
-        new = wanted - searched
-        if not (new.plain or new.methods or new.reach):
-            break  # what no file matched last round, none matches now
+        new = wanted - searched  # what no file matched last round, none matches now
+        if not new:
+            break
         searched = searched | wanted
-        patterns = new.patterns()
+        matches = new.matcher()
         more = []
         for path in unparsed:
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if names_enough(patterns, data, named.setdefault(path, [False, False])):
+            if matches(data, names(path)[1]):
                 more.append(path)
         if not more:
             break
