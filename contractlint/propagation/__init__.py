@@ -26,8 +26,9 @@ Only plain data is handled here (``contractlint.model.project``): no parsing.
 
 from __future__ import annotations
 
+from contractlint.propagation.calls import is_test_module
 from contractlint.propagation.findings import propagate
-from contractlint.propagation.fixpoint import Follow, is_test_module
+from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import ITEM, MAX_TARGETS, Project
 from contractlint.propagation.rounds import interesting_names
 

@@ -22,7 +22,8 @@ from dataclasses import dataclass, replace
 
 from contractlint.model import CallSite, Contract, Finding, glob_to_regex
 from contractlint.model.project import Escape, Facts
-from contractlint.propagation.fixpoint import Follow, origin, uncollected
+from contractlint.propagation.calls import origin
+from contractlint.propagation.fixpoint import Follow, uncollected
 from contractlint.propagation.guards import Judged, declares
 from contractlint.propagation.messages import (
     At,
@@ -124,7 +125,7 @@ class _Propagation:
                     project.display.get(sentinel.frame, sentinel.frame),
                     short(sentinel.callee),
                 )
-                sites = self.follow.callers.get(sentinel.frame, ())
+                sites = self.follow.callers(sentinel.frame)
                 unchecked = [site for site in sites if not site.link.checked]
                 if unchecked:  # the call stays broken: its failure is reported at those callers
                     self.calls[path] = [
@@ -187,7 +188,7 @@ class _Propagation:
             group = contract.calls[key.group - 1]
             chain = (project.display.get(key.frame, key.frame), *entry.chain)
             errors = sorted(entry.errors)
-            for site in self.follow.callers.get(key.frame, ()):
+            for site in self.follow.callers(key.frame):
                 judged = Judged(site.link.guards, errors, contract.errors, group.policy)
                 at = At(site, contract, group, key.frame, chain, entry.origins)
                 here = local_findings(at, judged)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from contractlint.model import CallGroup, Contract, Finding, rule_by_code
 from contractlint.model.project import Escape, handler_problems
-from contractlint.propagation.fixpoint import Site
+from contractlint.propagation.calls import Site
 from contractlint.propagation.guards import Judged
 from contractlint.propagation.names import short
 
