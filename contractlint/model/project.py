@@ -258,10 +258,15 @@ class _Matcher:
         self.encoded = frozenset(
             w.encode() for w in words if not w.startswith(MODULE) and not w.startswith(USED)
         ) | frozenset(self.used)
+        #: The words a clause starts with, as the file spells them: a file with none is done.
+        self.anchors = frozenset(w.lstrip(USED).encode() for w in self.first)
 
     def present(self, data: bytes, module: str | None = None) -> set[str]:
         """The words of the clauses that the file names, with the stand-ins that hold for it."""
-        found = self.encoded.intersection(data.translate(_SPACES).split())
+        return self._present(data, data.translate(_SPACES).split(), module)
+
+    def _present(self, data: bytes, words: list[bytes], module: str | None) -> set[str]:
+        found = self.encoded.intersection(words)
         present = {w.decode() for w in found}
         for word in found.intersection(self.used):
             if _used(data, word):
@@ -276,7 +281,10 @@ class _Matcher:
         return present
 
     def __call__(self, data: bytes, module: str | None = None) -> bool:
-        present = self.present(data, module)
+        words = data.translate(_SPACES).split()
+        if self.anchors.isdisjoint(words):
+            return False  # most files: none of the names a clause starts with
+        present = self._present(data, words, module)
         for word in present.intersection(self.first):
             for clause in self.first[word]:
                 if all(not s.isdisjoint(present) for s in clause[1:]):
