@@ -62,11 +62,9 @@ _TOO_DEEP = Resolved((), cut=True, deep=True)
 _FREE = 1 << 30
 
 
-class _Target(str):
-    """A step's result that is final (a function, a name outside the project), not a name to
-    resolve further."""
-
-    __slots__ = ()
+#: A step of a resolution that is final (a function, a name outside the project): ``(TARGET, name)``;
+#: ``(FURTHER, name)`` is a name to resolve in turn.
+TARGET, FURTHER = True, False
 
 
 class Project:
@@ -176,10 +174,10 @@ class Project:
         targets: dict[str, None] = {}
         size, height, cut, deep, low = 1, 1, False, False, _FREE
         try:
-            for step in self._steps(name):
+            for final, step in self._steps(name):
                 if len(targets) > MAX_TARGETS:
                     break  # the first MAX_TARGETS are the answer: the rest would come after them
-                if type(step) is _Target:
+                if final:
                     targets[step] = None
                     continue
                 if step == name:
@@ -212,9 +210,9 @@ class Project:
             self._done[name] = answer
         return answer, _FREE
 
-    def _steps(self, name: str) -> Iterator[str]:
-        """One step of ``lookup``: the targets (``_Target``) and the further names (plain ``str``)
-        that ``name`` stands for, in order, made as they are asked for (a class attribute of a
+    def _steps(self, name: str) -> Iterator[tuple[bool, str]]:
+        """One step of ``lookup``: the targets and the further names that ``name`` stands for
+        (``TARGET`` or ``FURTHER``, and the name), in order, made as they are asked for (a class attribute of a
         large family may stand for thousands)."""
         if "[]" in name:  # a list of X (``-> List[X]``, ``self.queues = [Queue(n) for n in ...]``)
             if f"[].{ITEM}" not in name:
@@ -229,11 +227,11 @@ class Project:
             rest = name[end + 1 :].split(".") if end < len(name) else []
             alias = self.aliases.get(head)
             if alias is not None and alias != head:
-                yield _dotted(alias, rest)
+                yield FURTHER, _dotted(alias, rest)
                 return
             if head in self.instances:
                 if rest:
-                    yield _dotted(self.instances[head], rest)
+                    yield FURTHER, _dotted(self.instances[head], rest)
                 return
             function = self.functions.get(head)
             if function is not None:
@@ -241,29 +239,28 @@ class Project:
                     owner, _, attr = head.rpartition(".")
                     if owner in self.classes:  # a method: a subclass may override it
                         found = [f for f in self.member(owner, attr) if f in self.functions]
-                        yield from map(_Target, found or [head])
+                        yield from ((TARGET, f) for f in found or [head])
                     else:
-                        yield _Target(head)
+                        yield TARGET, head
                     return
                 # ``get_session().get``: a method of what it returns
-                yield from _made(function.returns, rest)
+                yield from ((FURTHER, n) for n in _made(function.returns, rest))
                 return
             if head in self.classes:
                 if not rest:  # a constructor call runs __init__ (the class's, or an inherited one)
-                    yield from map(
-                        _Target, (f for f in self.member(head, "__init__") if f in self.functions)
-                    )
+                    init = self.member(head, "__init__")
+                    yield from ((TARGET, f) for f in init if f in self.functions)
                     return
                 yield from self._through(head, rest[0], rest[1:])
                 return
             if head in self.modules:
                 if rest:
-                    yield _Target(name)
+                    yield TARGET, name
                 return
             end = name.rfind(".", 0, end)
-        yield _Target(self.outside(name))
+        yield TARGET, self.outside(name)
 
-    def _through(self, cls: str, attr: str, rest: Sequence[str]) -> Iterator[str]:
+    def _through(self, cls: str, attr: str, rest: Sequence[str]) -> Iterator[tuple[bool, str]]:
         """The names ``cls.attr.<rest>`` stands for: ``rest`` on each thing ``cls.attr`` may be.
 
         An attribute may hold what a method of its own value returns (``self._unit =
@@ -274,10 +271,10 @@ class Project:
         again = len(cls) + len(attr) + 1
         for one in found:
             if one in plain:
-                yield _dotted(one, rest)
+                yield FURTHER, _dotted(one, rest)
                 continue
             for value in plain:
-                yield _dotted(value + one[again:], rest)
+                yield FURTHER, _dotted(value + one[again:], rest)
 
     def _values(self, cls: str, attr: str) -> tuple[tuple[str, ...], dict[str, None]]:
         """``member(cls, attr)``, and those of its values that are not what a method of the
@@ -437,9 +434,9 @@ class Project:
 
     def groups_for(self, name: str) -> list:
         """The (contract, call group) pairs whose ``match`` takes the name outside the project."""
+        if self._firsts is not None and name.partition(".")[0] not in self._firsts:
+            return []  # no ``match`` glob starts with its first part
         out = self._groups.get(name)
-        if out is None and self._firsts is not None and name.partition(".")[0] not in self._firsts:
-            out = self._groups[name] = []  # no ``match`` glob starts with its first part
         if out is None:
             out = self._groups[name] = [
                 (c, g)

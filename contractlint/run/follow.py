@@ -106,10 +106,10 @@ def follow(
                 more.append(path)
         if not more:
             break
+        fixpoint = None  # files are added: freed before the workers start, not kept through them
         again = replace(job, use_prefilter=False)
         for path, outcome in zip(more, check_files(more, again, jobs=jobs, sources=sources)):
             outcomes[unparsed.pop(path)] = outcome
-        fixpoint = None
     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
     findings = {o.path: list(o.findings) for o in outcomes}
     calls = {o.path: list(o.calls) for o in outcomes}
