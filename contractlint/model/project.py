@@ -181,68 +181,143 @@ class Facts:
     sentinels: tuple[Escape, ...] = ()
 
 
+#: What a file must name, one word of each set (``Reach``).
+Clause = tuple[frozenset[str], ...]
+#: Stands in a clause, before a module's dotted name, for "the file is that module or inside it"
+#: (``@app.jobs``): a relative import (``from .client import fetch``) does not name the package
+#: it imports from, and a class is named in its own file without its module.
+MODULE = "@"
+#: Before a name in a clause: the name is used, not only imported or listed as a base class
+#: (``!Entity``: ``Entity()``, ``x: Entity``; not ``class Light(Entity):``).
+USED = "!"
+
+
 @dataclass(frozen=True)
 class Reach:
     """What a file must name to be able to call a function that carries a service's error (or to
-    get a client), so that the prefilter's rounds parse it: one of ``plain`` (a function's name, a
-    client's factory or attribute), or one of ``methods`` (a carrier method's name) together with
-    one of ``reach`` (what leads to its class: the class, a subclass, a base, a factory...). The
+    get a client), so that the prefilter's rounds parse it: every word set of one of ``clauses``
+    (a word of each). A function, class or module-level instance is named with the module it is
+    imported from (a file must import it to use it); a method, or an attribute holding a client,
+    with a name that leads to its class (the class, a subclass, a base, a factory...). The
     method's name alone would be in most files (``get``), the class's family alone too (a base
-    class that every module of a package uses): a call of the method needs both."""
+    class that every module of a package uses): a call of the method needs both.
+
+    ``plain``, ``methods`` and ``reach`` are the same words by role, for people: the names found
+    without a method, the method and attribute names, and the names that lead to their classes."""
 
     plain: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()
     reach: frozenset[str] = frozenset()
+    clauses: frozenset[Clause] = frozenset()
 
     def __or__(self, other: Reach) -> Reach:
         return Reach(
-            self.plain | other.plain, self.methods | other.methods, self.reach | other.reach
+            self.plain | other.plain,
+            self.methods | other.methods,
+            self.reach | other.reach,
+            self.clauses | other.clauses,
         )
 
     def __sub__(self, other: Reach) -> Reach:
+        """The clauses not in ``other``: a file that matched none of ``other``'s can only match one
+        of these now (its words are as they were)."""
         return Reach(
-            self.plain - other.plain, self.methods - other.methods, self.reach - other.reach
+            self.plain - other.plain,
+            self.methods - other.methods,
+            self.reach - other.reach,
+            self.clauses - other.clauses,
         )
 
-    def patterns(self) -> tuple[re.Pattern[bytes] | None, ...]:
-        """A search for any name of each set, as a word (None for an empty set)."""
-        return tuple(_words(n) for n in (self.plain, self.methods, self.reach))
+    def __bool__(self) -> bool:
+        return bool(self.clauses)
 
-    def matcher(self) -> Callable[[bytes], bool]:
-        """Whether a file's bytes name what this asks for (each name as a word)."""
-        patterns = self.patterns()
-        return lambda data: names_enough(patterns, data, [False, False])
+    def matcher(self) -> Callable[..., bool]:
+        """Whether a file's bytes (and its module's dotted name, when known) name what one of the
+        clauses asks for, each word as a whole word. Without the module, a file may be any."""
+        return _Matcher(self.clauses)
+
+    def matching(self, data: bytes, module: str | None = None) -> list[Clause]:
+        """The clauses a file satisfies (for people: why a round parsed it)."""
+        present = _Matcher(self.clauses).present(data, module)
+        return sorted(c for c in self.clauses if all(not s.isdisjoint(present) for s in c))
 
 
-def names_enough(
-    patterns: tuple[re.Pattern[bytes] | None, ...], data: bytes, flags: list[bool]
-) -> bool:
-    """Whether ``data`` names a plain name, or a method and a name that reaches one, of
-    ``Reach.patterns()``. ``flags`` (whether a method, and a name that reaches one, were named)
-    carry over from searches of other names in the same text, and are updated: the prefilter's
-    rounds search each name once."""
-    plain, methods, reach = patterns
-    if plain is not None and plain.search(data) is not None:
+class _Matcher:
+    """``Reach.matcher``: the words of a file, as the bytes of UTF-8 text split at what cannot be
+    part of a name (``\\b`` of a bytes pattern knows only ASCII letters: it would not end
+    ``récupéré``), and the clauses looked up by their first word set."""
+
+    def __init__(self, clauses: frozenset[Clause]):
+        words = {w for c in clauses for s in c for w in s}
+        self.first: dict[str, list[Clause]] = {}
+        for clause in clauses:
+            for word in clause[0]:
+                self.first.setdefault(word, []).append(clause)
+        self.modules = frozenset(w for w in words if w.startswith(MODULE))
+        self.used = {w[1:].encode(): w for w in words if w.startswith(USED)}
+        self.encoded = frozenset(
+            w.encode() for w in words if not w.startswith(MODULE) and not w.startswith(USED)
+        ) | frozenset(self.used)
+        #: The words a clause starts with, as the file spells them: a file with none is done.
+        self.anchors = frozenset(w.lstrip(USED).encode() for w in self.first)
+
+    def present(self, data: bytes, module: str | None = None) -> set[str]:
+        """The words of the clauses that the file names, with the stand-ins that hold for it."""
+        return self._present(data, data.translate(_SPACES).split(), module)
+
+    def _present(self, data: bytes, words: list[bytes], module: str | None) -> set[str]:
+        found = self.encoded.intersection(words)
+        present = {w.decode() for w in found}
+        for word in found.intersection(self.used):
+            if _used(data, word):
+                present.add(self.used[word])
+        if module is None:
+            present |= self.modules
+        elif self.modules:
+            parts = module.split(".")
+            present |= self.modules.intersection(
+                MODULE + ".".join(parts[:i]) for i in range(1, len(parts) + 1)
+            )
+        return present
+
+    def __call__(self, data: bytes, module: str | None = None) -> bool:
+        words = data.translate(_SPACES).split()
+        if self.anchors.isdisjoint(words):
+            return False  # most files: none of the names a clause starts with
+        present = self._present(data, words, module)
+        for word in present.intersection(self.first):
+            for clause in self.first[word]:
+                if all(not s.isdisjoint(present) for s in clause[1:]):
+                    return True
+        return False
+
+
+def _used(data: bytes, word: bytes) -> bool:
+    """Whether ``word`` stands in ``data`` anywhere but in an import statement or in the list of
+    base classes of a class statement. Where the text does not say plainly (a statement over
+    several lines), it is taken as used."""
+    for found in re.finditer(
+        rb"(?<![A-Za-z0-9_\x80-\xff])" + re.escape(word) + rb"(?![A-Za-z0-9_\x80-\xff])", data
+    ):
+        start = found.start()
+        line = data[data.rfind(b"\n", 0, start) + 1 : start].lstrip()
+        if _LISTED.match(line) is not None:
+            continue  # ``from m import A``, ``import m.A``, ``class B(Base, A``
+        opened = data.rfind(b"import", 0, start)
+        if opened >= 0 and _IMPORTED.fullmatch(data, opened, start) is not None:
+            continue  # an item of ``from m import (...)`` over several lines
         return True
-    if not flags[0] and methods is not None:
-        flags[0] = methods.search(data) is not None
-    if not flags[1] and reach is not None:
-        flags[1] = reach.search(data) is not None
-    return flags[0] and flags[1]
+    return False
 
 
-def _words(names: frozenset[str]) -> re.Pattern[bytes] | None:
-    """Any of ``names`` as a whole name in UTF-8 text: not inside a longer name, whose bytes may be
-    non-ASCII (``\\b`` of a bytes pattern knows only ASCII letters: it would not end ``récupéré``)."""
-    if not names:
-        return None
-    part = rb"[A-Za-z0-9_\x80-\xff]"
-    return re.compile(
-        rb"(?<!"
-        + part
-        + rb")(?:"
-        + b"|".join(re.escape(n.encode()) for n in sorted(names))
-        + rb")(?!"
-        + part
-        + rb")"
-    )
+#: Every byte that cannot be part of a name, as a space: ASCII letters, digits, ``_`` and the bytes
+#: of non-ASCII letters (UTF-8: 0x80 and up) stay.
+_SPACES = bytes(
+    c if (c < 128 and (chr(c).isalnum() or chr(c) == "_")) or c >= 128 else 32 for c in range(256)
+)
+#: The start of a line up to a name that the line imports, or lists as a base class.
+_LISTED = re.compile(
+    rb"(?:(?:from\s+[\w.]+\s+)?import\s+[\w.,\s]*(?:\s+as\s+\w+\s*,\s*)*|class\s+\w+\s*\([\w.,\s]*)\Z"
+)
+#: ``import (`` and the names imported before the one in question, comments between them.
+_IMPORTED = re.compile(rb"import\s*\((?:[\w.,\s]|#[^\n]*\n)*")

@@ -15,6 +15,7 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from contractlint.run.filecheck import FileOutcome, Job
+from contractlint.run.names import FileNames
 from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
 
@@ -85,15 +86,13 @@ def follow(
     parsed). ``progress`` is told each round (the first was the check of every file)."""
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None
-    from contractlint.model.project import Reach, names_enough
+    from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names, propagate
 
     contracts = job.contracts
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
-    #: For each file not parsed yet: whether it named a carrier method, and a name that reaches one,
-    #: in any round so far (``names_enough``: each round searches only the names it adds).
-    named: dict[str, list[bool]] = {}
+    names = FileNames(job.config)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     rounds = 1
     while unparsed:
@@ -101,13 +100,13 @@ def follow(
         if progress is not None:
             progress.phase(f"following errors, round {rounds}")
         wanted, fixpoint = interesting_names(
-            {o.path: o.facts for o in outcomes if o.facts is not None}, contracts
+            {o.path: o.facts for o in outcomes if o.facts is not None}, contracts, job.project
         )
-        new = wanted - searched
-        if not (new.plain or new.methods or new.reach):
-            break  # what no file matched last round, none matches now
+        new = wanted - searched  # what no file matched last round, none matches now
+        if not new:
+            break
         searched = searched | wanted
-        patterns = new.patterns()
+        matches = new.matcher()
         more = []
         if progress is not None:
             progress.phase(f"following errors, round {rounds}", "searched", len(unparsed))
@@ -118,10 +117,11 @@ def follow(
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if names_enough(patterns, data, named.setdefault(path, [False, False])):
+            if matches(data, names(path)[1]):
                 more.append(path)
         if not more:
             break
+        fixpoint = None  # files are added: freed before the workers start, not kept through them
         again = replace(job, use_prefilter=False)
         if progress is not None:
             more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
@@ -129,7 +129,6 @@ def follow(
         checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
         for path, outcome in zip(more, checked):
             outcomes[unparsed.pop(path)] = outcome
-        fixpoint = None
     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
     findings = {o.path: list(o.findings) for o in outcomes}
     calls = {o.path: list(o.calls) for o in outcomes}

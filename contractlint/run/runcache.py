@@ -206,4 +206,4 @@ class _Checks:
             return self.cache.key(data, module) == key
         if self.prefilter is None or self.prefilter.keeps(data, module):
             return False
-        return not self.matches(data)
+        return not self.matches(data, module)

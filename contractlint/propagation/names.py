@@ -1,0 +1,480 @@
+"""What a dotted name of the checked project may denote, from the facts of all its files.
+
+A call names its callee as the file spells it, resolved through the file's own imports
+(``app.public.connect``, ``pkg.mod.Store.get``, ``pkg.mod.make.get``). ``Project.resolve`` follows
+such a name through the project's re-exports and aliases, module-level instances, the classes that
+what a function returns, class attributes holding an instance, base classes (a method inherited),
+subclasses (an override that ``self.m()`` in a base class may run) and mixins (a mixin's
+``self.m()`` found in the class it is mixed into), down to project functions and to names outside
+the project (``requests.sessions.Session.get``, the contracts' factories applied).
+
+Every resolution is a pure function of the name: the same name gives the same targets whatever was
+resolved before it, so the project-wide pass may resolve names in any order, or only some of them,
+and get the same answer. Every resolution is bounded too, whatever the project:
+
+- ``DEPTH`` steps of one chain of names (an alias of an instance of what a factory returns...);
+- ``MAX_TARGETS`` targets (a base-class method with hundreds of overrides);
+- ``BUDGET`` names looked at in all (an attribute that holds what a method of that attribute
+  returns, ``self._unit = self._unit.set_mode()``, spells a new, longer name at each step).
+
+A resolution cut short by one of these is recorded in ``Project.cut``, with the targets found
+before the cut: work the project-wide pass did not finish, which a finding can say.
+
+Only plain data is handled here (``contractlint.model.project``): no parsing.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict, deque
+from collections.abc import Iterator, Mapping, Sequence
+from typing import NamedTuple
+
+from contractlint.model import BUILTIN_ALIASES, Contract, canonical_name
+from contractlint.model.project import ClassFacts, Facts, FunctionFacts
+
+#: How the analysis names an item of what a function returns (``Group.all.<item>``).
+ITEM = "<item>"
+#: The most things one name may resolve to (a method of a base class with many overrides).
+MAX_TARGETS = 64
+#: The longest chain of names one resolution follows (the name, then 12 steps).
+DEPTH = 13
+#: The most names one resolution looks at, counting each name as often as it is reached.
+BUDGET = 4096
+
+
+class Resolved(NamedTuple):
+    """What a name denotes (``targets``, in the order found), and what it cost."""
+
+    targets: tuple[str, ...]
+    #: The names looked at, this one included (a name reached twice counts twice).
+    size: int = 1
+    #: The longest chain of names followed, this one included.
+    height: int = 1
+    #: Some of the work was left undone: a limit was reached here or further down.
+    cut: bool = False
+    #: ``DEPTH`` was reached: the answer holds for this depth only.
+    deep: bool = False
+
+
+_NOTHING = Resolved(())
+_TOO_DEEP = Resolved((), cut=True, deep=True)
+#: ``Project._lookup``'s place on the stack for an answer that depends on no name above it.
+_FREE = 1 << 30
+
+
+#: A step of a resolution that is final (a function, a name outside the project): ``(TARGET, name)``;
+#: ``(FURTHER, name)`` is a name to resolve in turn.
+TARGET, FURTHER = True, False
+
+
+class Project:
+    """The names of the checked project, from the facts of its files."""
+
+    def __init__(self, facts: Mapping[str, Facts], contracts: Sequence[Contract]):
+        self.contracts = {c.name: c for c in contracts}
+        aliases = dict(BUILTIN_ALIASES)
+        for contract in contracts:
+            aliases.update(contract.aliases)
+        self.contract_aliases = aliases
+        #: The contracts' factories (``redis.client.Redis.pipeline`` makes a ``Pipeline``).
+        self.types = {
+            self.canonical(k): self.canonical(v) for c in contracts for k, v in c.types.items()
+        }
+        self.functions: dict[str, FunctionFacts] = {}
+        self.display: dict[str, str] = {}
+        self.classes: dict[str, ClassFacts] = {}
+        self.aliases: dict[str, str] = {}
+        self.instances: dict[str, str] = {}
+        self.subclasses: dict[str, list[str]] = defaultdict(list)
+        self.modules: set[str] = set()
+        for fact in facts.values():
+            self.modules.add(fact.module)
+            for function in fact.functions:
+                self.functions[function.qual] = function
+                self.display[function.qual] = function.qual[len(fact.module) + 1 :]
+            for cls in fact.classes:
+                self.classes[cls.qual] = cls
+                for base in cls.bases:
+                    self.subclasses[base].append(cls.qual)
+            self.aliases.update(fact.aliases)
+            self.instances.update(fact.instances)
+        #: Every name the steps of a resolution start from.
+        self._heads = (
+            {name for name, target in self.aliases.items() if name != target}
+            | set(self.instances)
+            | set(self.functions)
+            | set(self.classes)
+            | self.modules
+        )
+        #: Names whose resolution was cut short (a limit of this module's docstring).
+        self.cut: set[str] = set()
+        self._done: dict[str, Resolved] = {}
+        self._shallow: dict[tuple[str, int], Resolved] = {}
+        self._stack: dict[str, int] = {}
+        #: The names met below the first name of a cycle, whose answers depend on it.
+        self._tainted: list[str] = []
+        #: The first name of each cycle, and the other names of the cycle.
+        self._cycles: dict[str, frozenset[str]] = {}
+        self._outside_names: dict[str, str] = {}
+        self._lines: dict[str, tuple[str, ...]] = {}
+        self._subclasses_of: dict[str, list[str]] = {}
+        self._positions: dict[str, dict[str, int]] = {}
+        self._members: dict[str, frozenset[str]] = {}
+        self._held: dict[str, dict[str, list[str]]] = {}
+        self._definers: dict[str, list[str]] | None = None
+        self._member_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]] = {}
+        self._up_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._groups: dict[str, list] = {}
+        firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
+        #: The first parts of every ``match`` glob (None: one of them is a pattern itself).
+        self._firsts = None if any(set(f) & set("*?[") for f in firsts) else firsts
+
+    def canonical(self, name: str) -> str:
+        return canonical_name(name, self.contract_aliases)
+
+    # -- resolving a name ------------------------------------------------------------------------
+
+    def resolve(self, name: str) -> tuple[str, ...]:
+        """What a dotted name may denote once the project's names are known: project functions
+        (``pkg.mod.Class.method``) and names outside the project (``requests.sessions.Session.get``)."""
+        found = self.lookup(name)
+        if found.cut:
+            self.cut.add(name)
+        return found.targets
+
+    def lookup(self, name: str) -> Resolved:
+        """``resolve`` with what it cost."""
+        return self._lookup(name, DEPTH)[0]
+
+    def _lookup(self, name: str, depth: int) -> tuple[Resolved, int]:
+        """What ``name`` denotes within ``depth`` steps, and the place on the stack of the
+        outermost name being resolved that it came back to (a cycle), if any.
+
+        A name met again while it is being resolved (an alias of an alias of itself, a class
+        attribute whose value names itself) adds nothing more. An answer is kept when it does not
+        depend on the names above it on the stack: then it is the same whatever asked for it. The
+        first name of a cycle keeps its answer too, used only when no other name of the cycle is
+        on the stack (each name of a cycle, resolved first, finds the others in its own order). A
+        name whose chain is cut at ``depth`` keeps its answer for that depth only."""
+        known = self._done.get(name)
+        if known is None or known.height > depth:
+            known = self._shallow.get((name, depth))
+        if known is not None:
+            cycle = self._cycles.get(name)
+            if cycle is None or cycle.isdisjoint(self._stack):
+                return known, _FREE
+        if depth <= 0:
+            return _TOO_DEEP, _FREE
+        at = self._stack.get(name)
+        if at is not None:
+            return _NOTHING, at
+        index = self._stack[name] = len(self._stack)
+        tainted = len(self._tainted)
+        targets: dict[str, None] = {}
+        size, height, cut, deep, low = 1, 1, False, False, _FREE
+        try:
+            for final, step in self._steps(name):
+                if len(targets) > MAX_TARGETS:
+                    break  # the first MAX_TARGETS are the answer: the rest would come after them
+                if final:
+                    targets[step] = None
+                    continue
+                if step == name:
+                    continue  # a name that stands for itself (a class constant): nothing more
+                if size >= BUDGET:
+                    cut = True
+                    break
+                below, back = self._lookup(step, depth - 1)
+                low = min(low, back)
+                size += below.size
+                height = max(height, below.height + 1)
+                cut = cut or below.cut
+                deep = deep or below.deep
+                targets.update(dict.fromkeys(below.targets))
+        finally:
+            del self._stack[name]
+        found = tuple(targets)
+        if len(found) > MAX_TARGETS:
+            found, cut = found[:MAX_TARGETS], True
+        answer = Resolved(found, size, height, cut, deep)
+        if low < index:
+            self._tainted.append(name)
+            return answer, low  # it came back to a name above it: the answer is theirs
+        if low == index:  # the first name of a cycle: the others were met below it
+            self._cycles[name] = frozenset(self._tainted[tainted:])
+            del self._tainted[tainted:]
+        if deep:
+            self._shallow[(name, depth)] = answer
+        else:
+            self._done[name] = answer
+        return answer, _FREE
+
+    def _steps(self, name: str) -> Iterator[tuple[bool, str]]:
+        """One step of ``lookup``: the targets and the further names that ``name`` stands for
+        (``TARGET`` or ``FURTHER``, and the name), in order, made as they are asked for (a class attribute of a
+        large family may stand for thousands)."""
+        if "[]" in name:  # a list of X (``-> List[X]``, ``self.queues = [Queue(n) for n in ...]``)
+            if f"[].{ITEM}" not in name:
+                return  # a method of the list itself
+            name = name.replace(f"[].{ITEM}", "")
+        end = len(name)
+        while end > 0:  # the longest head of the name that the project knows
+            head = name[:end]
+            if head not in self._heads:
+                end = name.rfind(".", 0, end)
+                continue
+            rest = name[end + 1 :].split(".") if end < len(name) else []
+            alias = self.aliases.get(head)
+            if alias is not None and alias != head:
+                yield FURTHER, _dotted(alias, rest)
+                return
+            if head in self.instances:
+                if rest:
+                    yield FURTHER, _dotted(self.instances[head], rest)
+                return
+            function = self.functions.get(head)
+            if function is not None:
+                if not rest:
+                    owner, _, attr = head.rpartition(".")
+                    if owner in self.classes:  # a method: a subclass may override it
+                        found = [f for f in self.member(owner, attr) if f in self.functions]
+                        yield from ((TARGET, f) for f in found or [head])
+                    else:
+                        yield TARGET, head
+                    return
+                # ``get_session().get``: a method of what it returns
+                yield from ((FURTHER, n) for n in _made(function.returns, rest))
+                return
+            if head in self.classes:
+                if not rest:  # a constructor call runs __init__ (the class's, or an inherited one)
+                    init = self.member(head, "__init__")
+                    yield from ((TARGET, f) for f in init if f in self.functions)
+                    return
+                yield from self._through(head, rest[0], rest[1:])
+                return
+            if head in self.modules:
+                if rest:
+                    yield TARGET, name
+                return
+            end = name.rfind(".", 0, end)
+        yield TARGET, self.outside(name)
+
+    def _through(self, cls: str, attr: str, rest: Sequence[str]) -> Iterator[tuple[bool, str]]:
+        """The names ``cls.attr.<rest>`` stands for: ``rest`` on each thing ``cls.attr`` may be.
+
+        An attribute may hold what a method of its own value returns (``self._unit =
+        self._unit.set_mode()``, held as ``Class._unit.set_mode``): that is the method of each
+        other value it holds (``Unit.set_mode``), one call deep. Followed as spelled, such a name
+        would spell a longer one at each step and never end."""
+        found, plain = self._values(cls, attr)
+        again = len(cls) + len(attr) + 1
+        for one in found:
+            if one in plain:
+                yield FURTHER, _dotted(one, rest)
+                continue
+            for value in plain:
+                yield FURTHER, _dotted(value + one[again:], rest)
+
+    def _values(self, cls: str, attr: str) -> tuple[tuple[str, ...], dict[str, None]]:
+        """``member(cls, attr)``, and those of its values that are not what a method of the
+        attribute's own value returns (``Class.attr.method``), in order."""
+        key = (cls, attr)
+        known = self._split.get(key)
+        if known is None:
+            found = self.member(cls, attr)
+            again = f"{cls}.{attr}."
+            known = (found, {one: None for one in found if not one.startswith(again)})
+            self._split[key] = known
+        return known
+
+    def outside(self, name: str) -> str:
+        """A name outside the project, with the contracts' factories applied: ``Redis.pipeline.execute``
+        (a method of what ``pipeline()`` returns) is ``Pipeline.execute``."""
+        known = self._outside_names.get(name)
+        if known is None:
+            known = self._outside_names[name] = self._outside(name)
+        return known
+
+    def _outside(self, name: str) -> str:
+        name = self.canonical(name)
+        parts = name.split(".")
+        for i in range(len(parts) - 1, 1, -1):
+            made = self.types.get(self.canonical(".".join(parts[:i])))
+            if made is not None:
+                return self._outside(".".join([made, *parts[i:]]))
+        return name
+
+    # -- classes ---------------------------------------------------------------------------------
+
+    def member(self, cls: str, attr: str) -> tuple[str, ...]:
+        """What ``cls.attr`` may run: where the class or its bases (in order) define it, and the
+        overrides in the project's subclasses (``self.execute_job()`` in a base class runs the
+        subclass's); a mixin that calls a method of the class it is mixed into finds it there.
+        Worked out once for each class and name, however many names reach it."""
+        key = (cls, attr)
+        known = self._member_of.get(key)
+        if known is None:
+            found = list(self._defined(cls, attr))
+            found += [f"{sub}.{attr}" for sub in self._overrides(cls, attr)]
+            known = self._member_of[key] = tuple(dict.fromkeys(found))
+        return known
+
+    def _overrides(self, cls: str, attr: str) -> list[str]:
+        """The subclasses of ``cls`` that define ``attr`` (not as an attribute holding an
+        instance), in the order of ``all_subclasses``: through the classes that define ``attr``
+        when they are fewer than the subclasses (a method name of a large family)."""
+        subclasses = self.all_subclasses(cls)
+        if not subclasses:
+            return []
+        if self._definers is None:
+            self._definers = defaultdict(list)
+            for qual, info in self.classes.items():
+                for name in set(info.members):
+                    self._definers[name].append(qual)
+        definers = self._definers.get(attr, ())
+        if len(definers) < len(subclasses):
+            where = self._positions.get(cls)
+            if where is None:
+                where = self._positions[cls] = {sub: i for i, sub in enumerate(subclasses)}
+            found = sorted((where[d], d) for d in definers if d in where)
+            return [sub for _, sub in found if not self.held(sub, attr)]
+        return [sub for sub in subclasses if attr in self.members(sub) and not self.held(sub, attr)]
+
+    def _defined(self, cls: str, attr: str) -> tuple[str, ...]:
+        found = self._up(cls, attr)
+        if found:
+            return found
+        out: dict[str, None] = {}
+        for sub in self.all_subclasses(
+            cls
+        ):  # a mixin's ``self.post()``: the class it is mixed into
+            out.update(dict.fromkeys(self._up(sub, attr)))
+        return tuple(out)
+
+    def _up(self, cls: str, attr: str) -> tuple[str, ...]:
+        """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the
+        first base from outside the project (``requests.Session``), whose members are not known."""
+        key = (cls, attr)
+        known = self._up_of.get(key)
+        if known is not None:
+            return known
+        found: tuple[str, ...] = ()
+        outside = ""
+        for current in self.ancestors(cls):
+            if current not in self.classes:
+                if current != cls and not outside:
+                    outside = f"{current}.{attr}"
+                continue
+            held = self.held(current, attr)
+            if held:
+                found = tuple(held)  # an instance held in an attribute: the rest applies to it
+                break
+            if attr in self.members(current):
+                found = (f"{current}.{attr}",)
+                break
+        else:
+            found = (outside,) if outside else ()
+        self._up_of[key] = found
+        return found
+
+    def members(self, cls: str) -> frozenset[str]:
+        known = self._members.get(cls)
+        if known is None:
+            known = self._members[cls] = frozenset(self.classes[cls].members)
+        return known
+
+    def held(self, cls: str, attr: str) -> list[str]:
+        """The classes of the instances a class attribute may hold."""
+        known = self._held.get(cls)
+        if known is None:
+            known = defaultdict(list)
+            for name, held in self.classes[cls].attrs:
+                known[name].append(held)
+            known = self._held[cls] = dict(known)
+        return known.get(attr, [])
+
+    def ancestors(self, cls: str) -> tuple[str, ...]:
+        """``cls``, then its bases (breadth first, each once; a base from outside the project is
+        named, its own bases are not known)."""
+        known = self._lines.get(cls)
+        if known is None:
+            seen: dict[str, None] = {}
+            queue = deque([cls])
+            while queue:
+                current = queue.popleft()
+                if current in seen:
+                    continue
+                seen[current] = None
+                info = self.classes.get(current)
+                if info is not None:
+                    queue.extend(info.bases)
+            known = self._lines[cls] = tuple(seen)
+        return known
+
+    def all_subclasses(self, cls: str) -> list[str]:
+        """The project's subclasses of ``cls``, breadth first."""
+        known = self._subclasses_of.get(cls)
+        if known is None:
+            known = self._subclasses_of[cls] = self._find_subclasses(cls)
+        return known
+
+    def _find_subclasses(self, cls: str) -> list[str]:
+        out, queue, seen = [], deque(self.subclasses.get(cls, ())), set()
+        while queue:
+            sub = queue.popleft()
+            if sub in seen or sub not in self.classes:
+                continue
+            seen.add(sub)
+            out.append(sub)
+            queue.extend(self.subclasses.get(sub, ()))
+        return out
+
+    # -- what the contracts say of a name ----------------------------------------------------------
+
+    def groups_for(self, name: str) -> list:
+        """The (contract, call group) pairs whose ``match`` takes the name outside the project."""
+        if self._firsts is not None and name.partition(".")[0] not in self._firsts:
+            return []  # no ``match`` glob starts with its first part
+        out = self._groups.get(name)
+        if out is None:
+            out = self._groups[name] = [
+                (c, g)
+                for c in self.contracts.values()
+                for g in [c.group_for(name)]
+                if g is not None
+            ]
+        return out
+
+    def is_property(self, name: str) -> bool:
+        function = self.functions.get(name)
+        return function is not None and function.is_property
+
+
+def _made(made: str | None, rest: Sequence[str]) -> list[str]:
+    """The names ``rest`` stands for on what a function returns (``made``): one of several
+    classes (``A|B``), an element of a tuple (``<i>`` picks element i), or a class."""
+    if not made:
+        return []
+    if "|" in made and not made.startswith("("):
+        return [_dotted(one, rest) for one in made.split("|")]
+    if made.startswith("("):
+        fields = made[1:-1].split(",")
+        index = rest[0][1:-1] if rest[0].startswith("<") and rest[0].endswith(">") else ""
+        if not index.isdigit() or int(index) >= len(fields) or not fields[int(index)]:
+            return []
+        return [_dotted(fields[int(index)], rest[1:])]
+    return [_dotted(made, rest)]
+
+
+def _dotted(head: str, rest: Sequence[str]) -> str:
+    return ".".join([head, *rest]) if rest else head
+
+
+def short(callee: str) -> str:
+    """``Session.get`` of ``requests.sessions.Session.get``: from the class on, as people name a method."""
+    parts = callee.split(".")
+    for i, part in enumerate(parts[:-1]):
+        if part[:1].isupper():
+            return ".".join(parts[i:])
+    return callee

@@ -1,0 +1,424 @@
+"""What the prefilter's rounds search for: the names a file must hold to be able to call a carrier
+of some error (or to get a client), as far as the files parsed so far tell.
+
+The analysis resolves a callee through names only, and a file reaches a name of another module by
+importing it: so a file that calls a carrier names it, or names what leads to it, and names the
+module it comes from. docs/propagation.md ("Speed and the prefilter") says which names:
+
+- a function, a class, a factory, a module-level instance or alias: its name, with the last part
+  of the module that defines it or of one that re-exports it (``from app.client import fetch``
+  names ``client``; a relative import of a package, ``from . import fetch``, stands for its own);
+- a method, an attribute holding a client, a method that makes one: its name, with a name that
+  leads to its class (each such name with its module as above, an attribute's name alone);
+- the classes of those methods and their subclasses, and what gives one of them, alone (with their
+  module): a file that names one may define a subclass, a class that mixes one in, or an alias;
+- the classes of a dunder (``Class(...)`` runs ``__init__``), and everything that leads to them,
+  alone (with their module): the call does not name the method.
+
+A class from outside the project leads to no method of the project (the analysis resolves no
+name of it to one), so it is no name to search for.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from functools import lru_cache
+from typing import Callable
+
+from contractlint.model import Contract, glob_to_regex
+from contractlint.model.project import MODULE, USED, Clause, Facts, Reach
+from contractlint.propagation.fixpoint import Follow, uncollected
+from contractlint.propagation.names import Project
+
+#: A name a round searches for, and the module-level thing it names (None: an attribute, a
+#: method or a property, read on an object and imported from nowhere).
+Named = tuple[str, "str | None"]
+
+
+def interesting_names(
+    facts: Mapping[str, Facts],
+    contracts: Sequence[Contract],
+    project_names: Iterable[str] | None = None,
+) -> tuple[Reach, Follow]:
+    """What a file must name to call a carrier of some error (or to get a client) of the files
+    analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
+    fixpoint it made (``propagate`` takes it when no file is added).
+
+    ``project_names``: the top-level names of the project's modules (a class of another is from
+    outside the project); without them, those of the files analysed and of what they call."""
+    follow = Follow(facts, contracts)
+    if not project_names:
+        project_names = {fact.module.split(".", 1)[0] for fact in facts.values()}
+        project_names |= {
+            name.split(".", 1)[0]
+            for fact in facts.values()
+            for link in fact.links
+            for name in link.callee
+        }
+    with uncollected():
+        return _Search(follow, facts, contracts, frozenset(project_names)).reach(), follow
+
+
+class _Search:
+    """One round's search, worked out from the carriers of the fixpoint."""
+
+    def __init__(
+        self,
+        follow: Follow,
+        facts: Mapping[str, Facts],
+        contracts: Sequence[Contract],
+        project_names: frozenset[str],
+    ):
+        self.project = project = follow.project
+        self.project_names = project_names
+        self.where = _Where(facts, project)
+        self.clients = {root for c in contracts for root in c.roots()}
+        self.patterns = [p for c in contracts for g in c.calls for p in g.match]
+        self.carriers = {key.frame for key in follow.carried if key.frame in project.functions}
+        #: Carriers that are not methods: called by their name.
+        self.functions = {f for f in self.carriers if _owner(f) not in project.classes}
+
+    def reach(self) -> Reach:
+        project = self.project
+        plain: set[Named] = {(_last(f), f) for f in self.functions}
+        # A client is got from a factory, an attribute or an instance: a module-level one by its
+        # name; a method or an attribute by its name and what leads to its class.
+        plain |= self.giving(self.client, self.functions, attributes=False)
+        members: dict[str, set[str]] = defaultdict(set)
+        for f in project.functions.values():
+            if _owner(f.qual) in project.classes and self.client(f.returns):
+                members[_owner(f.qual)].add(_last(f.qual))
+        for cls, info in project.classes.items():
+            for name, held in info.attrs:
+                if self.client(held):
+                    members[cls].add(name)
+        dunders: set[str] = set()
+        for frame in self.carriers - self.functions:
+            if _dunder(_last(frame)):
+                dunders.add(_owner(frame))
+            else:
+                members[_owner(frame)].add(_last(frame))
+        values = _Values(self)
+        # A dunder runs without its name in the text (``Class(...)`` runs __init__, ``len(obj)``
+        # __len__): what leads to its class is enough. A base class reaches it only where it is
+        # used (``Base()`` runs every override of ``__init__``), not where a subclass lists it.
+        first, reach = self.leading(dunders, values)
+        bases = {cls for cls in self.family(dunders) if (_last(cls), cls) not in first}
+        plain |= first | {named for named in reach if named[1] not in bases}
+        clauses: set[Clause] = {
+            clause
+            for cls in bases
+            if _searchable(_last(cls))
+            for clause in self.clauses((USED + _last(cls), cls))
+        }
+        methods: set[str] = set()
+        reaching: set[str] = set()
+        for owner, named in sorted(members.items()):
+            # A file that names the class (or a subclass) of a member may also define a subclass
+            # or a class that mixes one in, which changes what reaches the member: it is parsed
+            # whatever else it names.
+            first, reach = self.leading({owner}, values)
+            plain |= first
+            words = frozenset(m for m in named if _searchable(m))
+            if words:
+                methods |= words
+                reaching |= {name for name, _ in reach if _searchable(name)}
+                clauses |= {
+                    (words, *clause)
+                    for named in reach
+                    if _searchable(named[0])
+                    for clause in self.clauses(named)
+                }
+        clauses |= {clause for n in plain if _searchable(n[0]) for clause in self.clauses(n)}
+        return Reach(
+            frozenset(n for n, _ in plain if _searchable(n)),
+            frozenset(methods),
+            frozenset(reaching),
+            frozenset(clauses),
+        )
+
+    def clauses(self, named: Named) -> set[Clause]:
+        """The word sets a file must name for ``named``: the name, and a module it comes from."""
+        name, qual = named
+        if qual is None:
+            return {(frozenset([name]),)}
+        return {(frozenset([name]), *module) for module in self.where(qual)}
+
+    def family(self, owners: set[str]) -> set[str]:
+        """``_family`` of ``owners``, of the project only."""
+        return {
+            cls
+            for cls in _family(self.project, owners)
+            if cls.split(".", 1)[0] in self.project_names
+        }
+
+    def leading(self, owners: set[str], values: _Values) -> tuple[set[Named], set[Named]]:
+        """The names that lead to a class of ``owners`` (on which a member runs). First, those of
+        the class, its subclasses, and what returns or aliases an instance of one, or holds one at
+        module level: a file that names one may define a subclass, a class that mixes one in, or
+        an alias. Second, those, the attributes that hold one, and the names of every base and
+        mixin of those classes (``_family``) and of what gives one: a file that names one reaches
+        a member only by reading it, by its name."""
+        project = self.project
+        owners = {o for o in owners if o in project.classes}
+        if not owners:
+            return set(), set()
+        down = owners | {sub for owner in owners for sub in project.all_subclasses(owner)}
+        family = self.family(owners)
+        # An attribute, property or method is read where it is used (``self._store.get()``): it
+        # defines no subclass or alias, so it needs the member's name too.
+        first = values.giving(down, attributes=False)
+        return first, values.giving(family) | first
+
+    # -- values ------------------------------------------------------------------------------------
+
+    def client(self, cls: str | None, depth: int = 0) -> bool:
+        """A value whose methods may be a contract's calls (a client, or what a factory of the contract
+        makes), or an instance of a project class holding one. What a call of the client returns
+        (``client.get(key)``) is not one: a file that calls a function returning it needs no parse.
+        A value made by a project function (``SESSION = make_session()`` is kept as the function's
+        name) is what the function returns."""
+        if not cls or depth > 12:
+            return False
+        project = self.project
+        for one in _values(cls):
+            made_by = project.functions.get(self.canonical(one))
+            if made_by is not None:
+                if self.client(made_by.returns, depth + 1):
+                    return True
+                continue
+            if one.split(".", 1)[0] in self.clients:
+                outside = project.outside(one)
+                made = project.types.get(outside)
+                if any(
+                    _extends(p, name) for name in (outside, made) if name for p in self.patterns
+                ):
+                    return True
+                continue
+            info = project.classes.get(one)
+            if info is not None and any(
+                held.split(".", 1)[0] in self.clients for _, held in info.attrs
+            ):
+                return True
+        return False
+
+    def canonical(self, target: str) -> str:
+        """``target`` through the project's aliases (``from m import f as g``, ``G = F``)."""
+        aliases = self.project.aliases
+        for _ in range(12):
+            if aliases.get(target, target) == target:
+                break
+            target = aliases[target]
+        return target
+
+    def giving(
+        self, gives: Callable[[str | None], bool], named: set[str], attributes: bool = True
+    ) -> set[Named]:
+        """The names of the functions whose result, the attributes and module-level instances whose
+        value ``gives`` accepts, and of the aliases of those or of ``named``. Not ``attributes``:
+        no attribute, property or method (what is read on an object defines no subclass or alias)."""
+        project = self.project
+        out: set[Named] = set()
+        for f in project.functions.values():
+            method = _owner(f.qual) in project.classes
+            if (attributes or not method) and gives(f.returns):
+                out.add((_last(f.qual), None if method else f.qual))
+        if attributes:
+            out |= {
+                (name, None)
+                for c in project.classes.values()
+                for name, held in c.attrs
+                if gives(held)
+            }
+        out |= {(_last(name), name) for name, cls in project.instances.items() if gives(cls)}
+        for name, target in project.aliases.items():
+            target = self.canonical(target)
+            made = project.functions.get(target)
+            if name != target and (
+                target in named
+                or (made is not None and gives(made.returns))
+                or gives(project.instances.get(target))
+            ):
+                out.add((_last(name), name))
+        return out
+
+
+class _Values:
+    """What the project's names give: for each class (or name of one outside the parsed files),
+    the functions that return an instance of it, the class attributes and module-level instances
+    that hold one, and the aliases of those and of the class. A value is followed through what
+    gives it: a project function (``STORE = open_store()`` is kept as the function's name), an
+    instance, an attribute of a class (``Holder._store``)."""
+
+    def __init__(self, search: _Search):
+        self.search = search
+        project = search.project
+        self._classes: dict[str, frozenset[str]] = {}
+        #: class → the names that give an instance of it; ``module``: only module-level ones.
+        self.by_class: dict[str, set[Named]] = defaultdict(set)
+        self.module: dict[str, set[Named]] = defaultdict(set)
+        for f in project.functions.values():
+            if f.returns:
+                method = _owner(f.qual) in project.classes
+                self._add(f.returns, (_last(f.qual), None if method else f.qual), not method)
+        for info in project.classes.values():
+            for name, held in info.attrs:
+                self._add(held, (name, None), False)
+        for name, value in project.instances.items():
+            self._add(value, (_last(name), name), True)
+        for name, target in project.aliases.items():
+            target = search.canonical(target)
+            if name == target:
+                continue
+            made = project.functions.get(target)
+            gives = {target}
+            if made is not None and made.returns:
+                gives |= self.classes(made.returns)
+            if target in project.instances:
+                gives |= self.classes(project.instances[target])
+            for cls in gives:
+                self.by_class[cls].add((_last(name), name))
+                self.module[cls].add((_last(name), name))
+
+    def _add(self, value: str, named: Named, module_level: bool) -> None:
+        for cls in self.classes(value):
+            self.by_class[cls].add(named)
+            if module_level:
+                self.module[cls].add(named)
+
+    def classes(self, value: str, depth: int = 0) -> frozenset[str]:
+        """The names of the classes ``value`` (a return annotation, what an attribute holds) may
+        be an instance of, as spelled and through aliases, project functions, instances and class
+        attributes."""
+        known = self._classes.get(value)
+        if known is not None:
+            return known
+        self._classes[value] = frozenset()  # a value that gives itself gives nothing more
+        project = self.search.project
+        out: set[str] = set()
+        for one in _values(value):
+            canonical = self.search.canonical(one)
+            out |= {one, canonical}
+            if depth >= 12:
+                continue
+            made = project.functions.get(canonical)
+            if made is not None and made.returns:
+                out |= self.classes(made.returns, depth + 1)
+            if canonical in project.instances:
+                out |= self.classes(project.instances[canonical], depth + 1)
+            holder, _, attr = canonical.rpartition(".")
+            if holder in project.classes:
+                for held in project.member(holder, attr):
+                    out |= self.classes(held, depth + 1)
+        known = self._classes[value] = frozenset(out)
+        return known
+
+    def giving(self, classes: set[str], attributes: bool = True) -> set[Named]:
+        """The names of ``classes`` and of what gives an instance of one. Not ``attributes``: no
+        attribute, property or method (what is read on an object defines no subclass or alias)."""
+        index = self.by_class if attributes else self.module
+        out: set[Named] = {(_last(cls), cls) for cls in classes}
+        for cls in classes:
+            out |= index.get(cls, set())
+        return out
+
+
+class _Where:
+    """Where a file that uses a module-level name of the project imports it from: the module that
+    defines it, or one that re-exports it (or a module above the name: ``from app import client``
+    then ``client.fetch()``). A file names a module ``app.client`` by its last part and the one
+    before it (``from app.client import fetch``, ``import app.client``), or by being inside the
+    package it is relative to (``from .client import fetch`` in ``app``; ``from . import fetch``
+    in ``app.client``'s own package)."""
+
+    def __init__(self, facts: Mapping[str, Facts], project: Project):
+        self.module_of: dict[str, str] = {}
+        for fact in facts.values():
+            for qual in (
+                *(f.qual for f in fact.functions),
+                *(c.qual for c in fact.classes),
+                *(name for name, _ in fact.aliases),
+                *(name for name, _ in fact.instances),
+            ):
+                self.module_of.setdefault(qual, fact.module)
+        self.aliased: dict[str, list[str]] = defaultdict(list)
+        for name, target in project.aliases.items():
+            if name != target:
+                self.aliased[target].append(name)
+        self._known: dict[str, frozenset[tuple[frozenset[str], ...]]] = {}
+
+    def __call__(self, qual: str, depth: int = 0) -> frozenset[tuple[frozenset[str], ...]]:
+        """The ways to name where ``qual`` comes from: each a tuple of word sets to name."""
+        known = self._known.get(qual)
+        if known is not None:
+            return known
+        self._known[qual] = frozenset()  # an alias of an alias of itself adds nothing more
+        # A name of a file not parsed yet: as spelled, its module is what comes before it.
+        module = self.module_of.get(qual) or qual.rpartition(".")[0]
+        ways = {_module_words(module)} if module else set()
+        if depth < 12:
+            parts = qual.split(".")
+            for i in range(len(parts), 0, -1):  # an alias of it, or of a module above it
+                for alias in self.aliased.get(".".join(parts[:i]), ()):
+                    ways |= self(alias, depth + 1)
+        known = self._known[qual] = frozenset(ways)
+        return known
+
+
+def _module_words(module: str) -> tuple[frozenset[str], ...]:
+    """How a file names ``module``: its last part, or being inside it; and the part before, or
+    being inside the package it is in."""
+    parts = module.split(".")
+    last = frozenset([parts[-1], MODULE + module])
+    if len(parts) == 1:
+        return (last,)
+    above = ".".join(parts[:-1])
+    return (last, frozenset([parts[-2], MODULE + above]))
+
+
+def _family(project: Project, owners: set[str]) -> set[str]:
+    """The classes through which code reaches a member of ``owners``: each owner,
+    its subclasses, and every ancestor of those (a base class whose ``self.m()`` reaches an
+    override, a mixin whose ``self.m()`` is found in the class it is mixed into)."""
+    if not owners:
+        return set()
+    family: set[str] = set()
+    for cls in project.classes:
+        line = project.ancestors(cls)
+        if not owners.isdisjoint(line):
+            family.update(line)
+    return family
+
+
+def _values(made: str) -> list[str]:
+    """The classes (or names) a value annotation names: ``A|B``, ``(A,B)``, ``List[A]``."""
+    return [one.rstrip("[]") for one in made.strip("()").replace("|", ",").split(",")]
+
+
+def _owner(qual: str) -> str:
+    return qual.rsplit(".", 1)[0]
+
+
+def _last(qual: str) -> str:
+    return qual.rsplit(".", 1)[-1]
+
+
+def _dunder(name: str) -> bool:
+    """``__init__``, ``__len__``: run without their name in the text (``__fetch`` is called by name)."""
+    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+
+
+def _searchable(name: str) -> bool:
+    return name.isidentifier() and not _dunder(name)
+
+
+@lru_cache(maxsize=4096)
+def _extends(pattern: str, name: str) -> bool:
+    """Whether the ``match`` glob ``pattern`` matches some ``name.<more>``: a method of ``name``."""
+    if "**" in pattern:
+        return True
+    wanted, parts = pattern.split("."), name.split(".")
+    return len(wanted) > len(parts) and all(
+        glob_to_regex(w).match(p) for w, p in zip(wanted, parts)
+    )

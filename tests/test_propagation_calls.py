@@ -1,0 +1,135 @@
+"""The project's calls resolved as the fixpoint asks for them (``contractlint.propagation.calls``)
+give the carriers, callers and service calls of resolving every call: on a project made of the
+shapes whose resolution ends under another name, and on real packages from PyPI."""
+
+from __future__ import annotations
+
+import datetime as dt
+import textwrap
+
+import pytest
+from corpora import fetch
+from test_propagation import REQUESTS
+
+from contractlint.analysis import analyse_source
+from contractlint.analysis.index import ContractIndex
+from contractlint.config import Config
+from contractlint.contracts import builtin_names, load_contract, load_contracts
+from contractlint.model import select_codes
+from contractlint.propagation import Follow
+from contractlint.run.discovery import discover
+from contractlint.run.filecheck import Job
+from contractlint.run.follow import project_names
+from contractlint.run.schedule import check_files
+
+PROJECT = {
+    "app/http.py": """
+        import requests
+
+
+        def fetch(url):
+            return requests.get(url, timeout=1)
+
+
+        def pair():
+            return Client, 1
+
+
+        class Client:
+            def __init__(self, url):
+                self.state = requests.get(url, timeout=1)
+
+            def pull(self):
+                return fetch("http://x.invalid")
+
+
+        class Holder:
+            def __init__(self):
+                self.session = requests.Session()
+                self.client = Client("http://x.invalid")
+
+            @property
+            def live(self):
+                return requests.head("http://x.invalid", timeout=1).ok
+    """,
+    "app/__init__.py": "from app.http import fetch as grab\n",
+    "app/views.py": """
+        from app import grab
+        from app.http import Client, Holder, pair
+
+
+        def show():
+            return grab("http://x.invalid")
+
+
+        def make():
+            cls, _ = pair()
+            return cls("http://x.invalid"), Client("http://y.invalid")
+
+
+        def through(h: Holder):
+            return h.session.get("http://x.invalid"), h.client.pull()
+
+
+        def alive(h: Holder):
+            return h.live
+
+
+        def items(clients: "list[Client]"):
+            return [c.pull() for c in clients]
+    """,
+}
+
+
+def observed(follow: Follow):
+    carried = sorted((key, entry.chain, entry.origins) for key, entry in follow.carried.items())
+    callers = {key.frame: follow.callers(key.frame) for key in follow.carried}
+    services = [(s.site, s.target, s.contract.name) for s in follow.services]
+    return carried, callers, services
+
+
+def test_calls_resolved_on_demand_are_those_of_resolving_every_call():
+    contracts = [load_contract(str(REQUESTS))]
+    index = ContractIndex(contracts)
+    facts = {}
+    for path, text in PROJECT.items():
+        module = path[:-3].replace("/", ".").removesuffix(".__init__")
+        source = textwrap.dedent(text).lstrip("\n")
+        facts[path] = analyse_source(source, path, index, module, project=frozenset({"app"})).facts
+    lazy, every = Follow(facts, contracts), Follow(facts, contracts, everything=True)
+    assert observed(lazy) == observed(every)
+    frames = {key.frame for key in lazy.carried}
+    assert {"app.views.show", "app.views.make", "app.views.through", "app.views.alive"} <= frames
+    assert len(lazy.calls._done) < len(every.calls._done)
+
+
+@pytest.mark.network
+@pytest.mark.parametrize(
+    "name, version, package, contracts",
+    [
+        ("docker", "7.1.0", "docker", ["requests"]),
+        ("hvac", "2.3.0", "hvac", ["requests"]),
+        ("docker", "7.1.0", "docker", builtin_names()),
+        ("rq", "2.6.0", "rq", builtin_names()),
+    ],
+    ids=["docker-requests", "hvac-requests", "docker-all", "rq-all"],
+)
+def test_on_real_packages(name, version, package, contracts, monkeypatch):
+    root = fetch(name, version) / f"{name}-{version}"
+    monkeypatch.chdir(root)
+    config = Config(root=".")
+    loaded = load_contracts(contracts)
+    job = Job(
+        tuple(loaded),
+        config,
+        frozenset(select_codes(config.select, config.ignore)),
+        dt.date(2026, 1, 1),
+        use_prefilter=False,
+        project=project_names("."),
+        follow_calls=True,
+    )
+    outcomes = check_files(list(discover([package], config)), job)
+    facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+    lazy, every = Follow(facts, loaded), Follow(facts, loaded, everything=True)
+    assert lazy.carried, "the package must have carriers for the comparison to mean anything"
+    assert observed(lazy) == observed(every)
