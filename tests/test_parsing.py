@@ -1,5 +1,5 @@
-"""From a file's text to the tree the analysis reads: through libcst for code newer than the
-running Python, the tree CPython builds."""
+"""From a file's text to the tree the analysis reads: in pieces for a big file, through libcst for
+code newer than the running Python; either way the tree CPython builds for the whole file."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from pathlib import Path
 
 import pytest
 
+from contractlint.analysis import parsing
 from contractlint.analysis.newer import parse_newer
-from contractlint.analysis.parsing import Parsed
+from contractlint.analysis.parsing import Parsed, parse
+from contractlint.model import Finding
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -53,6 +55,29 @@ z = f"""
 1)}
 """; w = 2
 '''
+
+
+def whole(text: str) -> str:
+    return ast.dump(compile(text, "m.py", "exec", ast.PyCF_ONLY_AST), include_attributes=True)
+
+
+@pytest.mark.parametrize("piece", [1, 16, 64, 200])
+def test_a_big_file_parsed_in_pieces_is_the_whole_files_tree(monkeypatch, piece):
+    monkeypatch.setattr(parsing, "PIECE", piece)
+    text = AWKWARD * 3
+    parsed = parse(text, "m.py")
+    assert isinstance(parsed, Parsed)
+    assert ast.dump(parsed.tree, include_attributes=True) == whole(text)
+
+
+def test_a_syntax_error_in_a_piece_is_worded_as_for_the_whole_file(monkeypatch):
+    text = AWKWARD * 3 + "def broken(:\n    pass\n" + AWKWARD
+    monkeypatch.setattr(parsing, "PIECE", 10**9)
+    expected = parse(text, "m.py")
+    monkeypatch.setattr(parsing, "PIECE", 64)
+    found = parse(text, "m.py")
+    assert isinstance(found, Finding) and found == expected
+    assert (found.code, found.span.line) == ("CL900", AWKWARD.count("\n") * 3 + 1)
 
 
 def _shape(tree: ast.AST) -> str:

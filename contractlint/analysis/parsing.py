@@ -58,7 +58,7 @@ def parse(source: str | bytes, path: str) -> Parsed | Finding:
     except (LookupError, SyntaxError, ValueError) as exc:
         return parse_error(path, f"cannot decode: {exc}")
     try:
-        tree = compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        tree = _compile(source, text, path)
         # Before 3.11, CPython builds trees no parser of ours should walk (a 10,000-term ``+``
         # chain): hold them to the depth 3.11 refuses at.
         if sys.version_info < (3, 11) and _deeper_than(tree, _CPYTHON_311_DEPTH):
@@ -74,6 +74,60 @@ def parse(source: str | bytes, path: str) -> Parsed | Finding:
 
         return parse_newer(source, text, path, err)
     return Parsed(tree, text)
+
+
+#: A file bigger than twice this is parsed a piece at a time, about this much each: CPython's
+#: parser holds its own tree and the ``ast`` objects at once, twice the memory of the latter.
+PIECE = 256 * 1024
+#: Lines that cannot start a top-level statement of their own (a piece never starts there).
+_NOT_A_START = re.compile(r"[ \t\f\r\n#)\]}@]|(?:else|elif|except|finally)\b")
+
+
+def _compile(source: str | bytes, text: str, path: str) -> ast.Module:
+    if len(text) <= 2 * PIECE:
+        return compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+    try:
+        return _compile_pieces(text, path)
+    except SyntaxError:  # worded and placed by CPython on the whole file
+        return compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+
+
+def _compile_pieces(text: str, path: str) -> ast.Module:
+    """The tree of a big module, parsed in pieces of whole top-level statements. A piece ends
+    before a line that starts at column 0 (in a string or brackets, a piece that stops there
+    does not parse: it takes the next piece in too)."""
+    lines = re.findall(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", text)
+    body: list[ast.stmt] = []
+    start = 0
+    while start < len(lines):
+        end, size = start, 0
+        while end < len(lines) and size < PIECE:
+            size += len(lines[end])
+            end += 1
+        while True:
+            while end < len(lines) and _NOT_A_START.match(lines[end]):
+                end += 1
+            try:
+                piece = compile(
+                    "".join(lines[start:end]), path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True
+                )
+                break
+            except SyntaxError:
+                if end >= len(lines):
+                    raise
+                end += 1
+        if start:
+            _shift(piece, start)
+        body.extend(piece.body)
+        start = end
+    return ast.Module(body=body, type_ignores=[])
+
+
+def _shift(tree: ast.AST, lines: int) -> None:
+    for node in ast.walk(tree):
+        if getattr(node, "end_lineno", None) is not None:
+            node.lineno += lines
+            node.end_lineno += lines
 
 
 def _decode(source: bytes) -> str:
