@@ -120,3 +120,31 @@ def test_positions_match_libcst(name, source):
         if kind in (ast.Try, ast.ExceptHandler, ast.With, ast.AsyncWith):  # their lines
             want, mine = [w[:2] for w in want], [m[:2] for m in mine]
         assert mine == want, (name, kind.__name__)
+
+
+def test_a_call_in_an_f_string_is_found_where_it_is():
+    """Before 3.12 CPython misplaces the nodes of an f-string's later lines; the finding's span,
+    its recommended handling and its fix find the call where it is."""
+    from contractlint.analysis import ContractIndex, analyse_source
+    from contractlint.contracts import load_contracts
+
+    source = (
+        "import requests\n"
+        "def f(u):\n"
+        '    log(f"""fetched\n'
+        "  é {requests.get(\n"
+        "        u).status_code} {requests.post(u)!r:>{requests.head(u)}}\n"
+        '""")\n'
+    )
+    module = cst.parse_module(source)
+    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    calls = sorted(
+        (p.start.line, p.start.column + 1, p.end.line, p.end.column + 1)
+        for node, p in expected.items()
+        if isinstance(node, cst.Call)
+        and isinstance(node.func, cst.Attribute)
+        and node.func.attr.value in ("get", "post", "head")
+    )
+    result = analyse_source(source, "m.py", ContractIndex(load_contracts(["requests"])))
+    assert sorted(tuple(f.span.__dict__.values()) for f in result.findings) == calls
+    assert all("requests" in f.suggestion for f in result.findings)

@@ -17,16 +17,23 @@ from contractlint.analysis.records import (
     PendingLink,
     bound_name,
 )
-from contractlint.analysis.scope import UNKNOWN, ClassInfo, Resolver, Scope, Value, dotted, item_of
+from contractlint.analysis.scope import (
+    UNKNOWN,
+    ClassInfo,
+    Resolver,
+    Scope,
+    Value,
+    dotted,
+    item_of,
+    unpacked,
+)
 from contractlint.analysis.tree import (
     FUNCTION,
     SMALL,
     argument_values,
     children,
-    default_of,
     defaults,
     nested_statements,
-    parameters,
 )
 
 
@@ -72,6 +79,9 @@ class Collector:
         self._stored: set[int] = set()
         self.functions: list[FunctionRecord] = []
         self.resolver = Resolver(module_name, index.types, index.canonical, source)
+        self.source = source
+        #: The outermost f-string being walked: older parsers misplace the nodes inside it.
+        self.fstring: ast.JoinedStr | None = None
         self.module_scope = Scope("module")
         self.frames: list[Frame] = []
         self.class_stack: list[ClassInfo] = []
@@ -148,7 +158,7 @@ class Collector:
         if isinstance(target, ast.Name):
             self.scope.bind(target.id, value)
         elif isinstance(target, (ast.Tuple, ast.List)):
-            for element, part in zip(target.elts, _unpacked(target, value)):
+            for element, part in zip(target.elts, unpacked(target, value)):
                 self._bind_target(element, part)
         elif isinstance(target, ast.Starred):
             self._bind_target(target.value, UNKNOWN)
@@ -326,7 +336,7 @@ class Collector:
         for stmt in node.body:
             if not isinstance(stmt, FUNCTION) or not stmt.args.args:
                 continue
-            scope = self._function_scope(stmt, self.scope, info)
+            scope = self.resolver.function_scope(stmt, self.scope, info)
             self_name = stmt.args.args[0].arg
             for child in nested_statements(stmt.body):
                 if isinstance(child, ast.Assign):
@@ -342,7 +352,7 @@ class Collector:
                 pairs = []
                 for target in targets:
                     if isinstance(target, (ast.Tuple, ast.List)):
-                        pairs.extend(zip(target.elts, _unpacked(target, resolved)))
+                        pairs.extend(zip(target.elts, unpacked(target, resolved)))
                     else:
                         pairs.append((target, resolved))
                 for target, value in pairs:
@@ -376,37 +386,8 @@ class Collector:
 
     visit_AsyncFunctionDef = visit_FunctionDef
 
-    def _function_scope(self, node, parent: Scope, cls: ClassInfo | None) -> Scope:
-        scope = Scope("function", parent)
-        kinds = {d.id for d in getattr(node, "decorator_list", ()) if isinstance(d, ast.Name)}
-        for i, param in enumerate(parameters(node.args)):
-            if (
-                i == 0
-                and cls is not None
-                and "staticmethod" not in kinds
-                and isinstance(node, FUNCTION)
-            ):
-                # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class attribute.
-                first = (
-                    Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
-                )
-                scope.bind(param.arg, first)
-                continue
-            value = (
-                self.resolver.annotation(param.annotation, parent) if param.annotation else UNKNOWN
-            )
-            if value is None:
-                default = default_of(node.args, param)
-                if default is not None:
-                    default = self.resolver.value_of(default, parent)
-                    value = (
-                        default if default is not None and default.kind == "instance" else UNKNOWN
-                    )
-            scope.bind(param.arg, value)
-        return scope
-
     def _run_function(self, node, parent: Scope, cls, approved, qualname: str) -> None:
-        scope = self._function_scope(node, parent, cls)
+        scope = self.resolver.function_scope(node, parent, cls)
         self.frames.append(Frame(node, scope, approved=approved, qualname=qualname))
         saved_classes = self.class_stack
         self.class_stack = []
@@ -429,7 +410,7 @@ class Collector:
     def visit_Lambda(self, node: ast.Lambda) -> bool:
         for default in defaults(node.args):
             self.walk(default)
-        scope = self._function_scope(node, self.scope, None)
+        scope = self.resolver.function_scope(node, self.scope, None)
         approved = "passed to an approved wrapper" if id(node) in self.approved_lambdas else None
         saved = self.statement
         self.frames.append(
@@ -459,6 +440,19 @@ class Collector:
         for cond in node.ifs:
             self.walk(cond)
         return False
+
+    def visit_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if self.fstring is None:
+            self.fstring = node
+
+    def leave_JoinedStr(self, node: ast.JoinedStr) -> None:
+        if self.fstring is node:
+            self.fstring = None
+
+    def _placed(self, node: ast.expr) -> None:
+        """Note a node that findings or facts place, if it stands in an f-string."""
+        if self.fstring is not None and self.source is not None:
+            self.source.fstrings[id(node)] = self.fstring
 
     # -- calls -----------------------------------------------------------------------------------
     def visit_Call(self, node: ast.Call) -> None:
@@ -500,6 +494,7 @@ class Collector:
             if c.kind == "name" and c.qual.split(".", 1)[0] in self.project and "." in c.qual
         )
         if callee:
+            self._placed(node)
             frame = self.frame
             self.links.append(
                 PendingLink(
@@ -538,6 +533,7 @@ class Collector:
                 break
         if not matches:
             return False
+        self._placed(node)
         frame = self.frame
         statement = self.statement
         bound = bound_name(statement, node)
@@ -567,19 +563,6 @@ _DUNDER_CALLS = {
     "str": "__str__",
     "repr": "__repr__",
 }
-
-
-def _unpacked(target, value: Value | None) -> list[Value | None]:
-    """What each name of ``a, b = <value>`` gets. ``cls, pool = parse_connection(c)``: element i of
-    what the call returns (the project's facts tell what that is: ``contractlint.propagation``)."""
-    made = [c for c in (value.candidates() if value is not None else ()) if c.kind == "instance"]
-    starred = any(isinstance(e, ast.Starred) for e in target.elts)
-    return [
-        Value("name", f"{made[0].qual}.<{i}>")
-        if made and not starred and isinstance(element, (ast.Name, ast.Attribute))
-        else UNKNOWN
-        for i, element in enumerate(target.elts)
-    ]
 
 
 def _decorator_name(decorator: ast.expr) -> str:

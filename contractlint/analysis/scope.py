@@ -9,7 +9,7 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from contractlint.analysis.tree import is_keyword_constant
+from contractlint.analysis.tree import FUNCTION, default_of, is_keyword_constant, parameters
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -183,6 +183,36 @@ class Resolver:
             # ``a if cond else Client()``: either side may be the value.
             return _either([self.value_of(node.body, scope), self.value_of(node.orelse, scope)])
         return UNKNOWN
+
+    def function_scope(self, node, parent: Scope, cls: ClassInfo | None) -> Scope:
+        """The scope of a function's (or a lambda's) body: what its parameters hold, from their
+        annotations and defaults; the first of a method is the instance (the class, for a
+        classmethod)."""
+        scope = Scope("function", parent)
+        kinds = {d.id for d in getattr(node, "decorator_list", ()) if isinstance(d, ast.Name)}
+        for i, param in enumerate(parameters(node.args)):
+            if (
+                i == 0
+                and cls is not None
+                and "staticmethod" not in kinds
+                and isinstance(node, FUNCTION)
+            ):
+                # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class attribute.
+                first = (
+                    Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
+                )
+                scope.bind(param.arg, first)
+                continue
+            value = self.annotation(param.annotation, parent) if param.annotation else UNKNOWN
+            if value is None:
+                default = default_of(node.args, param)
+                if default is not None:
+                    default = self.value_of(default, parent)
+                    value = (
+                        default if default is not None and default.kind == "instance" else UNKNOWN
+                    )
+            scope.bind(param.arg, value)
+        return scope
 
     def attribute(self, base: Value | None, attr: str) -> Value | None:
         if base is None:
@@ -396,3 +426,16 @@ def _union(values, drop_none: bool = False) -> Value | None:
         return UNKNOWN
     first, *rest = seen
     return Value(first.kind, first.qual, first.items, tuple(rest))
+
+
+def unpacked(target, value: Value | None) -> list[Value | None]:
+    """What each name of ``a, b = <value>`` gets. ``cls, pool = parse_connection(c)``: element i of
+    what the call returns (the project's facts tell what that is: ``contractlint.propagation``)."""
+    made = [c for c in (value.candidates() if value is not None else ()) if c.kind == "instance"]
+    starred = any(isinstance(e, ast.Starred) for e in target.elts)
+    return [
+        Value("name", f"{made[0].qual}.<{i}>")
+        if made and not starred and isinstance(element, (ast.Name, ast.Attribute))
+        else UNKNOWN
+        for i, element in enumerate(target.elts)
+    ]

@@ -133,6 +133,7 @@ class Units:
         statement (or ``case``) owning the block it stands in (None: the module)."""
         block: Sequence[ast.stmt] = self.tree.body
         owner: ast.AST | None = None
+        node = self.source.fstrings.get(id(node), node)  # placed by its f-string, at least
         key = (node.lineno, node.col_offset)
         while True:
             starts = self._starts.get(id(block))
