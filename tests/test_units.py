@@ -16,6 +16,7 @@ import libcst as cst
 import pytest
 from libcst.metadata import MetadataWrapper, PositionProvider
 
+from contractlint.analysis import units
 from contractlint.analysis.parsing import Parsed, parse
 from contractlint.analysis.positions import Positions
 from contractlint.analysis.tree import COMPOUND
@@ -83,6 +84,17 @@ class Whole:
 
 @pytest.mark.parametrize("name,text", list(sources()), ids=[n for n, _ in sources()])
 def test_units_are_the_whole_files_nodes(name, text):
+    check_units(name, text)
+
+
+@pytest.mark.parametrize("name", ["tabs", "examples/chat_server/stickers.py"])
+def test_units_dropped_and_parsed_again_are_the_same(monkeypatch, name):
+    """Only the latest units are kept: one parsed again gives the same nodes and places."""
+    monkeypatch.setattr(units, "KEPT", 1)
+    check_units(name, dict(sources())[name])
+
+
+def check_units(name: str, text: str) -> None:
     parsed = parse(text, name)
     assert isinstance(parsed, Parsed)
     positions = Positions(parsed.text)

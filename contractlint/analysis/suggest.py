@@ -115,15 +115,11 @@ class Advisor:
         self.namer = Namer(module_scope, canonical, parsed.tree)
         self.src = Source(parsed.text, self.units.newline, self.units.indent, self.units.imports)
         self._names: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-        self._sites: dict[int, _Site] = {}
         self._quote: str | None = None
 
     # -- where ---------------------------------------------------------------------------------
     def site(self, record: CallRecord) -> _Site:
-        site = self._sites.get(id(record))
-        if site is not None:
-            return site
-        site = self._sites[id(record)] = _Site(record)
+        site = _Site(record)
         statement = record.statement
         if isinstance(record.frame, ast.Lambda):
             site.reason = (

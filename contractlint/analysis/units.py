@@ -16,6 +16,7 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -37,6 +38,7 @@ from contractlint.analysis.tree import (
 from contractlint.fixes.transform import code_children
 
 Position = tuple[int, int]  # 1-based line, 0-based column in characters, as libcst counts them
+KEPT = 64
 #: What may stand between two small statements of one line: ``;`` and line continuations.
 _SEMICOLON = re.compile(
     r"[ \t\f]*(?:\\(?:\r\n|\r|\n)[ \t\f]*)*;[ \t\f]*(?:\\(?:\r\n|\r|\n)[ \t\f]*)*"
@@ -54,6 +56,8 @@ class Unit:
     #: compound statement owning that suite); for a compound statement: (itself, None, None).
     statements: dict[int, tuple] = field(default_factory=dict)
     located: bool = False
+    #: The keys this unit's nodes have in ``Units._where``.
+    placed: list[int] = field(default_factory=list)
 
 
 class Units:
@@ -65,7 +69,10 @@ class Units:
         self.text = source.text
         self.newline = _first_newline(self.text)
         self.indent = _first_indent(tree, source)
-        self._units: dict[int, Unit] = {}
+        #: The units parsed, the latest last; the advice goes through a module's calls in order,
+        #: so the oldest are dropped past ``KEPT`` (a file with findings everywhere would hold a
+        #: libcst tree of most of its statements).
+        self._units: OrderedDict[int, Unit] = OrderedDict()
         self._roots: dict[int, ast.stmt] = {}
         #: id(statement) -> (the block holding it, the statement or ``case`` owning the block).
         self._parents: dict[int, tuple[Sequence[ast.stmt], ast.AST | None]] = {}
@@ -165,6 +172,10 @@ class Units:
         unit = self._units.get(id(root))
         if unit is None:
             unit = self._units[id(root)] = self._parse(root)
+            while len(self._units) > KEPT:
+                _, old = self._units.popitem(last=False)
+                for key in old.placed:
+                    self._where.pop(key, None)
         return unit
 
     def _root(self, stmt: ast.stmt) -> ast.stmt:
@@ -249,9 +260,11 @@ class Units:
             unit.statements[id(stmt)] = (small, line, owner[1] if owner else None)
         first, last = self.source.span(smalls[0]), smalls[-1].end_lineno
         self._where[id(line)] = ((first.line, first.column - 1), (last, 0))
+        unit.placed.append(id(line))
         if owner is not None:
             at = self._owner_line(owner[0])
             self._where.setdefault(id(owner[1]), ((at, 0), (at, 0)))
+            unit.placed.append(id(owner[1]))
 
     def _pair_suite(self, stmts: Sequence[ast.stmt], suite, owner, unit: Unit) -> None:
         if isinstance(suite, cst.SimpleStatementSuite):
@@ -300,6 +313,7 @@ class Units:
         unit.located = True
         found = MetadataWrapper(unit.module, unsafe_skip_copy=True).resolve(PositionProvider)
         for node, where in found.items():
+            unit.placed.append(id(node))
             self._where[id(node)] = (
                 (where.start.line + unit.shift, where.start.column),
                 (where.end.line + unit.shift, where.end.column),
