@@ -1,9 +1,10 @@
 """Analysis of one Python file against the contracts in force.
 
-The analysis reads CPython's ``ast`` (``parse``); libcst, the one library that writes code in the
-file's own style, is used only for the recommended handling of calls with findings and their fixes
-(``suggest``), on the statements those need (``units``): a file without findings is never parsed
-by it. The only layer that imports libcst.
+The analysis reads CPython's ``ast`` (``parsing``: code newer than the running Python comes through
+libcst's parser, ``newer``); libcst, the one library that writes code in the file's own style, is
+used for the recommended handling of calls with findings and their fixes (``suggest``), on the
+statements those need (``units``): a file without findings is never parsed by it. With ``fixes``,
+the only layer that imports libcst.
 """
 
 from __future__ import annotations

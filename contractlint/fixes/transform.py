@@ -1,9 +1,10 @@
 """Fixes as libcst transformations: the recommended handling written into one call site.
 
-Each function builds new libcst nodes from the nodes of the module as parsed and renders them
-as an ``Edit``: the span of the code it replaces and the code libcst generates for the new
-nodes in that very place, so that indentation (spaces or tabs), line endings, quotes and
-comments stay the file's own. Nothing here reads files or knows about contracts.
+Each function builds new libcst nodes from the nodes of the statements as parsed (each statement
+alone: ``contractlint.analysis.units``) and renders them as an ``Edit``: the span of the code it
+replaces and the code libcst generates for the new nodes in that very place, so that indentation
+(spaces or tabs), line endings, quotes and comments stay the file's own. Nothing here reads files
+or knows about contracts.
 """
 
 from __future__ import annotations
