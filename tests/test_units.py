@@ -156,3 +156,33 @@ def _owners(module: cst.Module):
         if isinstance(node, (cst.BaseCompoundStatement, getattr(cst, "MatchCase", ()))):
             yield node
         stack.extend(node.children)
+
+
+def test_libcst_parses_only_the_statements_the_advice_rewrites(monkeypatch):
+    """A file without findings is never parsed by libcst; a file with one, only the statement
+    that holds the call (and none of the rest, however big)."""
+    from contractlint.analysis import ContractIndex, analyse_source
+    from contractlint.contracts import load_contracts
+
+    parsed: list[str] = []
+    real = cst.parse_module
+
+    def recording(source, *args, **kwargs):
+        parsed.append(source if isinstance(source, str) else source.decode())
+        return real(source, *args, **kwargs)
+
+    monkeypatch.setattr(cst, "parse_module", recording)
+    index = ContractIndex(load_contracts(["requests"]))
+    filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(200))
+    guarded = (
+        "import requests\n"
+        + filler
+        + "def g(u):\n    try:\n        return requests.get(u)\n"
+        + "    except requests.RequestException:\n        return None\n"
+    )
+    assert analyse_source(guarded, "g.py", index).findings == []
+    assert parsed == []
+    unguarded = guarded + "def h(u):\n    data = requests.get(u).json()\n    return data\n"
+    (finding,) = analyse_source(unguarded, "h.py", index).findings
+    assert finding.fix is not None and "data = requests.get(u).json()" in finding.suggestion
+    assert parsed == ["if 1:\n    data = requests.get(u).json()\n"]
