@@ -6,12 +6,9 @@ import subprocess
 import sys
 from textwrap import dedent
 
-import libcst as cst
 import pytest
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from contractlint.analysis import ContractIndex, analyse_source
-from contractlint.analysis.positions import positions
 from contractlint.contracts import load_contracts
 from contractlint.fixes.apply import fix_source, write_atomic
 from contractlint.fixes.edits import Offsets, apply_edits, hunk, split_lines, unified_diff
@@ -332,46 +329,6 @@ def test_any_policy_without_a_fallback_leaves_the_choice_to_a_person():
     assert [(f.code, f.fix.safe) for f in found] == [("CL001", False), ("CL001", False)]
     assert 'policy "any"' in found[0].fix.description
     assert "no fallback" in found[1].fix.description
-
-
-# -- positions of the nodes the fixes place edits on -------------------------------------------------
-
-FIX_KINDS = (
-    cst.SimpleStatementLine,
-    cst.SimpleStatementSuite,
-    cst.Pass,
-    cst.Expr,
-    cst.Assign,
-    cst.Return,
-    cst.Tuple,
-    cst.If,
-    cst.Try,
-    cst.FunctionDef,
-    cst.ClassDef,
-    cst.For,
-)
-SAMPLES = [
-    "if x: a = f()  # c\nelif y: pass\nelse: b = 1; c = 2\n",
-    "def f(a,\n      b): return (g(\n    a))\n",
-    "class C:\n\ttry:\n\t\tx = 1\n\texcept (A,\n\t        B,) as e: pass\n",
-    "@d\ndef f():\n    for i in x: ...\n",
-    "x = 1\r\ntry:\r\n    y = (1,\r\n         2)\r\nexcept (E):\r\n    pass",
-]
-
-
-@pytest.mark.parametrize("source", SAMPLES)
-def test_positions_of_statements_and_clauses_match_libcst(source):
-    module = cst.parse_module(source)
-    expected = MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
-    nodes = [node for node in expected if isinstance(node, FIX_KINDS)]
-    assert nodes
-    found = positions(module, nodes)
-    for node in nodes:
-        want = expected[node]
-        assert found[id(node)] == (
-            (want.start.line, want.start.column),
-            (want.end.line, want.end.column),
-        ), node
 
 
 def test_a_surprise_while_writing_the_advice_keeps_the_finding(monkeypatch):

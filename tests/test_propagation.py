@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from exampleclient import CONTRACT, MODULE
 
-from contractlint.analysis.collect import docstring_raises
+from contractlint.analysis.functions import docstring_raises
 from contractlint.config import Config, load_config
 from contractlint.contracts import load_contract
 from contractlint.engine import check_paths

@@ -2,31 +2,29 @@
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Callable
 
-import libcst as cst
-
-from contractlint.analysis.collect import CallRecord, Guard, Handler
 from contractlint.analysis.handlers import (
     always_leaves,
     always_raises,
-    binds_name,
-    body_of,
     contains_raise,
     frame_body,
     is_silent,
     raised_expressions,
-    reads_name,
     reraises,
     retries_then_falls_back,
     returns_sentinel,
     split_around,
 )
+from contractlint.analysis.names import binds_name, reads_name
+from contractlint.analysis.records import CallRecord, Guard, Handler
+from contractlint.analysis.tree import FUNCTION, WITH, parameters
 from contractlint.model.project import HandlerFacts, handler_problems
 
-LineOf = Callable[[cst.CSTNode], int]
+LineOf = Callable[[ast.AST], int]
 
 
 @dataclass(frozen=True)
@@ -38,7 +36,7 @@ class Problem:
     #: The handler a fix works on (CL002: the clause to widen; CL006: where to bind the name).
     target: Handler | None = None
     #: The handler at fault, if one is (an acceptance may stand on its line).
-    handler: cst.CSTNode | None = None
+    handler: ast.AST | None = None
     #: It is about errors leaving the function (CL001, CL002, a re-raise under fail-open): a caller
     #: in the project that handles them makes it moot (``contractlint.propagation``).
     escape: bool = False
@@ -59,13 +57,10 @@ _POLICY_WORDS = {
 
 def caught_as(handler: Handler) -> str | None:
     """The name an ``except ... as err`` clause binds."""
-    name = getattr(handler.node, "name", None)
-    if name is not None and isinstance(name.name, cst.Name):
-        return name.name.value
-    return None
+    return handler.node.name if isinstance(handler.node, ast.ExceptHandler) else None
 
 
-def escaping(record: CallRecord) -> tuple[tuple[str, ...], cst.CSTNode | None]:
+def escaping(record: CallRecord) -> tuple[tuple[str, ...], ast.AST | None]:
     """The errors of the call's group that leave its function: those no handler catches, and (unless
     the group fails closed, where raising is the handling) those a handler raises again. Also the
     first handler that raises one again."""
@@ -73,7 +68,7 @@ def escaping(record: CallRecord) -> tuple[tuple[str, ...], cst.CSTNode | None]:
         return (), None
     covering, _, _ = _coverage(record)
     out: list[str] = []
-    again: cst.CSTNode | None = None
+    again: ast.AST | None = None
     for error in record.group.raises:
         found = covering.get(error)
         if found is None:
@@ -114,8 +109,9 @@ def _coverage(record: CallRecord):
     return covering, guarding, reached
 
 
-def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], str | None]) -> list[Problem]:
-    """Every problem of one call; an empty list means the call keeps its contract."""
+def judge(record: CallRecord, exit_names: Callable[[ast.AST], str | None], source) -> list[Problem]:
+    """Every problem of one call; an empty list means the call keeps its contract. ``source``
+    reads the module's text where a node's spelling decides (``positions.Positions``)."""
     if record.approved:
         return []
     group = record.group
@@ -138,7 +134,7 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], str | None]) -
     uncovered = [e for e in group.raises if e not in covering]
     if uncovered:
         guard_node = guarding.node
-        keyword = "with" if isinstance(guard_node, cst.With) else "try"
+        keyword = "with" if isinstance(guard_node, WITH) else "try"
         widest = next((h for g, h in reached if g is guarding), None)
         problems.append(
             Problem(
@@ -152,7 +148,7 @@ def judge(record: CallRecord, exit_names: Callable[[cst.CSTNode], str | None]) -
             )
         )
     for guard, handler in reached:
-        problems.extend(_judge_handler(record, guard, handler, callee, exit_names))
+        problems.extend(_judge_handler(record, guard, handler, callee, exit_names, source))
     return problems
 
 
@@ -184,7 +180,7 @@ def handler_facts(
 ) -> HandlerFacts:
     """What a handler does, without its code: what the rules and the project-wide pass read. A
     handler that only goes round a retry loop whose code after it falls back is not silent."""
-    body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
+    body: Sequence[ast.stmt] = () if handler.suppress else handler.body
     caught = None if handler.suppress else caught_as(handler)
     silent = handler.suppress or (
         is_silent(body)
@@ -207,12 +203,12 @@ def handler_facts(
 
 
 def _judge_handler(
-    record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names
+    record: CallRecord, guard: Guard, handler: Handler, callee: str, exit_names, source
 ) -> list[Problem]:
     group = record.group
     node = handler.node
     what = "contextlib.suppress" if handler.suppress else "handler"
-    body: Sequence[cst.CSTNode] = () if handler.suppress else handler.body
+    body: Sequence[ast.stmt] = () if handler.suppress else handler.body
     facts = handler_facts(handler, exit_names, guard=guard)
     problems: list[Problem] = []
     for code, severity, text in handler_problems(group, facts, group.raises):
@@ -226,7 +222,7 @@ def _judge_handler(
                 escape=code == "CL003" and group.policy == "fail-open" and facts.reraises,
                 sentinel=code == "CL003"
                 and group.policy == "fail-closed"
-                and returns_sentinel(body),
+                and returns_sentinel(body, source),
             )
         )
     if group.policy in ("fail-open", "any") and record.bound_name:
@@ -236,15 +232,10 @@ def _judge_handler(
     return [replace(p, handler=node) for p in problems]
 
 
-def _params(frame: cst.CSTNode) -> tuple[str, ...]:
-    if not isinstance(frame, cst.FunctionDef):
+def _params(frame: ast.AST) -> tuple[str, ...]:
+    if not isinstance(frame, FUNCTION):
         return ()
-    p = frame.params
-    params = [*p.posonly_params, *p.params, *p.kwonly_params]
-    for extra in (p.star_arg, p.star_kwarg):
-        if isinstance(extra, cst.Param):
-            params.append(extra)
-    return tuple(param.name.value for param in params)
+    return tuple(param.arg for param in parameters(frame.args))
 
 
 def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Problem | None:
@@ -259,14 +250,14 @@ def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Probl
     if name in _params(record.frame) or binds_name(before, name):
         return None
     finalbody = getattr(guard.node, "finalbody", None)
-    if finalbody is not None:
-        after = [*body_of(finalbody), *after]
+    if finalbody:
+        after = [*finalbody, *after]
     if not reads_name(after, name):
         return None
     node, try_node = handler.node, guard.node
     what = "contextlib.suppress" if handler.suppress else "handler"
     # An unbound name in a module or class body is a NameError; only a function has locals.
-    error = "UnboundLocalError" if isinstance(record.frame, cst.FunctionDef) else "NameError"
+    error = "UnboundLocalError" if isinstance(record.frame, FUNCTION) else "NameError"
     return Problem(
         "CL006",
         "error",

@@ -1,117 +1,135 @@
-"""Line and column of a few nodes, from one code-generation pass that records only those.
+"""Where a node is, as findings say it: 1-based lines, columns counted in characters.
 
-libcst's ``PositionProvider`` records every node of the module through the metadata machinery,
-which costs twice the parse on real code; a file with findings needs the positions of a handful
-of calls, handlers and ``try`` statements. The positions are libcst's own syntactic ones (a test
-compares them with ``PositionProvider``).
+CPython's ``ast`` counts columns in UTF-8 bytes of the line (whatever the file's encoding); a line
+of ASCII text needs no conversion, any other is measured in its characters. Lines end at ``\\n``,
+``\\r\\n`` or a lone ``\\r``, as Python's tokenizer (and ``contractlint.fixes.edits``) counts them.
+Before Python 3.12 the nodes inside an f-string's replacement fields are placed by a separate
+parse, off at times; ``contractlint.analysis.fstrings`` places them again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import ast
+import io
+import re
+import sys
+import tokenize
 
-import libcst as cst
-from libcst._nodes.internal import CodegenState
+from contractlint.model import Span
 
-Position = tuple[int, int]  # 1-based line, 0-based column, as libcst counts them
+_NEWLINE = re.compile(r"\r\n|\r|\n")
 
-
-class _Unwanted:
-    """The context of a node whose position nobody asked for: nothing to do, and no generator made
-    (libcst's own ``record_syntactic_position`` is a generator-based context manager, entered for
-    most nodes of the module)."""
-
-    __slots__ = ()
-
-    def __enter__(self) -> None:
-        return None
-
-    def __exit__(self, *exc: object) -> bool:
-        return False
+#: Whether this Python places the nodes inside f-strings itself (3.12 tokenizes f-strings).
+EXACT_FSTRINGS = sys.version_info >= (3, 12)
 
 
-_UNWANTED = _Unwanted()
+class Positions:
+    """The spans of the nodes of one module's tree, from the module's text. ``in_characters``:
+    the tree counts characters already (a tree built from libcst's: ``analysis.newer``)."""
 
+    def __init__(self, text: str, in_characters: bool = False):
+        self.text = text
+        self.identity = in_characters or text.isascii()
+        #: Whether the nodes inside f-strings are in their places already.
+        self.exact = EXACT_FSTRINGS or in_characters
+        self._starts: list[int] | None = None
+        #: Nodes inside an f-string -> the f-string, where this Python may misplace them.
+        self.fstrings: dict[int, ast.AST] = {}
+        self._placed: dict[int, tuple[int, int, int, int]] = {}
 
-class _Recording:
-    """The context of a wanted node: where its text starts and ends."""
+    def _column(self, line: int, column: int) -> int:
+        if self.identity:
+            return column
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = [0, *(m.end() for m in _NEWLINE.finditer(self.text))]
+        text = self.text[starts[line - 1] : starts[line] if line < len(starts) else None]
+        if text.isascii():
+            return column
+        return len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
 
-    __slots__ = ("state", "node", "start_node", "end_node", "start")
-
-    def __init__(
-        self,
-        state: _RecordingState,
-        node: cst.CSTNode,
-        start_node: cst.CSTNode | None,
-        end_node: cst.CSTNode | None,
-    ):
-        self.state = state
-        self.node = node
-        self.start_node = start_node
-        self.end_node = end_node
-
-    def __enter__(self) -> None:
-        state = self.state
-        for hoisted in (self.start_node, self.end_node):
-            if hoisted is not None:
-                state.wanted[id(hoisted)] = hoisted
-        self.start = state._here()
-
-    def __exit__(self, kind, *rest: object) -> bool:
-        if kind is not None:
-            return False
-        state = self.state
-        start, end = self.start, state._here()
-        if self.start_node is not None and id(self.start_node) in state.found:
-            start = state.found[id(self.start_node)][0]
-        if self.end_node is not None and id(self.end_node) in state.found:
-            end = state.found[id(self.end_node)][1]
-        state.found[id(self.node)] = (start, end)
-        return False
-
-
-class _RecordingState(CodegenState):
-    def __init__(self, module: cst.Module, wanted: dict[int, cst.CSTNode]):
-        super().__init__(
-            default_indent=module.default_indent, default_newline=module.default_newline
+    def span(self, node: ast.AST) -> Span:
+        if not self.exact and id(node) in self.fstrings:
+            placed = self._fstring_place(node)
+            if placed is not None:
+                return Span(*placed)
+        return Span(
+            node.lineno,
+            self._column(node.lineno, node.col_offset) + 1,
+            node.end_lineno,
+            self._column(node.end_lineno, node.end_col_offset) + 1,
         )
-        self.wanted = wanted
-        self.found: dict[int, tuple[Position, Position]] = {}
-        self._line = 1
-        self._column = 0
-        self._counted = 0
 
-    def _here(self) -> Position:
-        tokens = self.tokens
-        if self._counted < len(tokens):
-            chunk = "".join(tokens[self._counted :])
-            self._counted = len(tokens)
-            newlines = chunk.count("\n") + chunk.count("\r") - chunk.count("\r\n")
-            if newlines:
-                self._line += newlines
-                last = max(chunk.rfind("\n"), chunk.rfind("\r"))
-                self._column = len(chunk) - last - 1
-            else:
-                self._column += len(chunk)
-        return self._line, self._column
+    def _fstring_place(self, node: ast.AST) -> tuple[int, int, int, int] | None:
+        """Where a node inside an f-string is (None: not found again, CPython's place stands)."""
+        fstring = self.fstrings[id(node)]
+        if id(fstring) not in self._placed:
+            from contractlint.analysis.fstrings import place
 
-    def record_syntactic_position(
-        self,
-        node: cst.CSTNode,
-        *,
-        start_node: cst.CSTNode | None = None,
-        end_node: cst.CSTNode | None = None,
-    ):  # type: ignore[override]
-        if id(node) not in self.wanted:
-            return _UNWANTED
-        return _Recording(self, node, start_node, end_node)
+            start = self.span(fstring)
+            lines = self.lines(start.line, start.end_line)
+            self._placed[id(fstring)] = (0, 0, 0, 0)
+            self._placed.update(place(fstring, lines, start.line, start.column - 1))
+        return self._placed.get(id(node))
+
+    def lines(self, first: int, last: int) -> list[str]:
+        """The text of lines ``first`` to ``last``, each with its line ending."""
+        text = self.text
+        starts = self._starts
+        if starts is None:
+            starts = self._starts = [0, *(m.end() for m in _NEWLINE.finditer(text))]
+        end = starts[last] if last < len(starts) else len(text)
+        chunk = text[starts[first - 1] : end]
+        return [m.group(0) for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", chunk)]
+
+    def snippet(self, node: ast.AST) -> str:
+        """The text of ``node``."""
+        span = self.span(node)
+        lines = self.lines(span.line, span.end_line)
+        if len(lines) == 1:
+            return lines[0][span.column - 1 : span.end_column - 1]
+        return "".join(
+            [lines[0][span.column - 1 :], *lines[1:-1], lines[-1][: span.end_column - 1]]
+        )
+
+    def parenthesized(self, node: ast.AST) -> bool:
+        """Whether ``node`` (a tuple: ``ast`` places it with its parentheses) is written in
+        parentheses of its own: ``(A, B)``, not ``(A), (B)``."""
+        noted = getattr(node, "parenthesized", None)  # a tree built from libcst's says
+        if noted is not None:
+            return noted
+        text = self.snippet(node)
+        if not text.startswith("("):
+            return False
+        tokens = _tokens(text)
+        depth = 0
+        for i, token in enumerate(tokens):
+            if token.type == tokenize.OP and token.string in "([{":
+                depth += 1
+            elif token.type == tokenize.OP and token.string in ")]}":
+                depth -= 1
+                if depth == 0:
+                    return i == len(tokens) - 1
+        return False
+
+    def concatenated(self, node: ast.AST) -> bool:
+        """Whether a string constant is written as several literals (``"a" "b"``)."""
+        noted = getattr(node, "concatenated", None)
+        if noted is not None:
+            return noted
+        return sum(1 for t in _tokens(f"({self.snippet(node)})") if t.type == tokenize.STRING) > 1
 
 
-def positions(
-    module: cst.Module, nodes: Iterable[cst.CSTNode]
-) -> dict[int, tuple[Position, Position]]:
-    """``id(node)`` -> ((line, column), (end line, end column)) for each of ``nodes``."""
-    wanted = {id(n): n for n in nodes}
-    state = _RecordingState(module, wanted)
-    module._codegen(state)
-    return state.found
+_SKIPPED = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.ENDMARKER, tokenize.INDENT)
+
+
+def _tokens(text: str) -> list[tokenize.TokenInfo]:
+    """The tokens of ``text`` that are code (not line breaks, comments, indentation)."""
+    out = []
+    try:
+        for token in tokenize.generate_tokens(io.StringIO(text).readline):
+            if token.type not in _SKIPPED and token.type != tokenize.DEDENT:
+                out.append(token)
+    except (tokenize.TokenError, SyntaxError):
+        pass
+    return out

@@ -1,15 +1,15 @@
 """What a name means at a point of a module: modules, qualified names and instances.
 
-Our own light bookkeeping replaces libcst's scope and qualified-name
-metadata, which cost ten times the parse on real code.
+Light bookkeeping of our own, as the module's names are bound, one statement after the other.
 """
 
 from __future__ import annotations
 
+import ast
 import builtins
 from dataclasses import dataclass, field
 
-import libcst as cst
+from contractlint.analysis.tree import FUNCTION, default_of, is_keyword_constant, parameters
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -106,14 +106,14 @@ class Scope:
         return scope
 
 
-def dotted(node: cst.BaseExpression) -> str | None:
+def dotted(node: ast.AST) -> str | None:
     """``a.b.c`` as text, or None for anything that is not a plain dotted name."""
     parts = []
-    while isinstance(node, cst.Attribute):
-        parts.append(node.attr.value)
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
         node = node.value
-    if isinstance(node, cst.Name):
-        parts.append(node.value)
+    if isinstance(node, ast.Name):
+        parts.append(node.id)
         return ".".join(reversed(parts))
     return None
 
@@ -121,40 +121,44 @@ def dotted(node: cst.BaseExpression) -> str | None:
 class Resolver:
     """Evaluates expressions to ``Value``s in a scope; knows the module's classes."""
 
-    def __init__(self, module_name: str, types: dict[str, str], canonical):
+    def __init__(self, module_name: str, types: dict[str, str], canonical, source=None):
         self.module_name = module_name
         self.types = types
         self.canonical = canonical
         self.classes: dict[str, ClassInfo] = {}
+        #: The module's text, where a node's own spelling decides (``Source``).
+        self.source = source
 
-    def value_of(self, node: cst.BaseExpression, scope: Scope) -> Value | None:
-        if isinstance(node, cst.Name):
-            return scope.lookup(node.value)
-        if isinstance(node, cst.Attribute):
+    def value_of(self, node: ast.AST, scope: Scope) -> Value | None:
+        kind = type(node)
+        if kind is ast.Name:
+            return scope.lookup(node.id)
+        if kind is ast.Attribute:
             base = self.value_of(node.value, scope)
-            return self.attribute(base, node.attr.value)
-        if isinstance(node, cst.Call):
+            return self.attribute(base, node.attr)
+        if kind is ast.Call:
             func = self.value_of(node.func, scope)
             return self.call_result(func)
-        if isinstance(node, cst.Await):
-            return self.value_of(node.expression, scope)
-        if isinstance(node, (cst.Tuple, cst.List)):
+        if kind is ast.Constant:
+            # ``None``, ``True`` and ``False`` are names of the builtins.
+            return scope.lookup(str(node.value)) if is_keyword_constant(node) else UNKNOWN
+        if kind is ast.Await or kind is ast.NamedExpr:
+            return self.value_of(node.value, scope)
+        if kind is ast.Tuple or kind is ast.List:
             items = []
-            for element in node.elements:
-                if isinstance(element, (cst.StarredElement,)):
+            for element in node.elts:
+                if isinstance(element, ast.Starred):
                     inner = self.value_of(element.value, scope)
                     if inner is not None and inner.kind == "tuple":
                         items.extend(inner.items)
                     continue
-                value = self.value_of(element.value, scope)
+                value = self.value_of(element, scope)
                 if value is not None and value.kind == "name":
                     items.append(value.qual)
                 elif value is not None and value.kind == "tuple":
                     items.extend(value.items)
             return Value("tuple", items=tuple(items))
-        if isinstance(node, cst.NamedExpr):
-            return self.value_of(node.value, scope)
-        if isinstance(node, (cst.ListComp, cst.SetComp, cst.GeneratorExp)):
+        if kind is ast.ListComp or kind is ast.SetComp or kind is ast.GeneratorExp:
             # ``[self.queue_class(name) for name in names]``: its items (the loop's own names are not
             # bound here, so only what the element makes without them is known).
             made = self.value_of(node.elt, scope)
@@ -168,25 +172,47 @@ class Resolver:
                     alternatives=tuple(Value("items", c.qual) for c in items[1:]),
                 )
             return UNKNOWN
-        if isinstance(node, (cst.BooleanOperation, cst.IfExp)):
-            # ``client or Client()``, ``a if cond else Client()``: either side may be the value.
-            sides = (
-                (node.left, node.right)
-                if isinstance(node, cst.BooleanOperation)
-                else (node.body, node.orelse)
-            )
-            values = [self.value_of(side, scope) for side in sides]
-            # An attribute of something unknown (``worker.connection``) may be an instance too.
-            return _union(
-                [
-                    c
-                    for v in values
-                    if v is not None
-                    for c in v.candidates()
-                    if c.kind == "instance" or (c.kind == "name" and "." in c.qual)
-                ]
-            )
+        if kind is ast.BoolOp:
+            # ``client or Client()``: either side may be the value (``a or b or c`` is read as
+            # ``(a or b) or c``).
+            value = self.value_of(node.values[0], scope)
+            for side in node.values[1:]:
+                value = _either([value, self.value_of(side, scope)])
+            return value
+        if kind is ast.IfExp:
+            # ``a if cond else Client()``: either side may be the value.
+            return _either([self.value_of(node.body, scope), self.value_of(node.orelse, scope)])
         return UNKNOWN
+
+    def function_scope(self, node, parent: Scope, cls: ClassInfo | None) -> Scope:
+        """The scope of a function's (or a lambda's) body: what its parameters hold, from their
+        annotations and defaults; the first of a method is the instance (the class, for a
+        classmethod)."""
+        scope = Scope("function", parent)
+        kinds = {d.id for d in getattr(node, "decorator_list", ()) if isinstance(d, ast.Name)}
+        for i, param in enumerate(parameters(node.args)):
+            if (
+                i == 0
+                and cls is not None
+                and "staticmethod" not in kinds
+                and isinstance(node, FUNCTION)
+            ):
+                # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class attribute.
+                first = (
+                    Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
+                )
+                scope.bind(param.arg, first)
+                continue
+            value = self.annotation(param.annotation, parent) if param.annotation else UNKNOWN
+            if value is None:
+                default = default_of(node.args, param)
+                if default is not None:
+                    default = self.value_of(default, parent)
+                    value = (
+                        default if default is not None and default.kind == "instance" else UNKNOWN
+                    )
+            scope.bind(param.arg, value)
+        return scope
 
     def attribute(self, base: Value | None, attr: str) -> Value | None:
         if base is None:
@@ -232,52 +258,58 @@ class Resolver:
             return Value("instance", made)
         return Value("instance", func.qual)
 
-    def annotation(self, node: cst.BaseExpression | None, scope: Scope) -> Value | None:
+    def dotted_value(self, name: str, scope: Scope) -> Value | None:
+        """What ``a.b.c`` (a dotted name written in a docstring) stands for here."""
+        head, *rest = name.split(".")
+        value = scope.lookup(head)
+        for attr in rest:
+            value = self.attribute(value, attr)
+        return value
+
+    def annotation(self, node: ast.AST | None, scope: Scope) -> Value | None:
         """The class an annotation promises: ``C``, ``Optional[C]``, ``C | None``, ``"C"``."""
         if node is None:
             return UNKNOWN
-        if isinstance(node, cst.Annotation):
-            node = node.annotation
-        if isinstance(node, cst.SimpleString):
+        if isinstance(node, ast.Constant):
+            if not isinstance(node.value, str) or self.source is None:
+                return UNKNOWN
+            if self.source.concatenated(node):  # ``"Optional" "[C]"``: not read
+                return UNKNOWN
             try:
-                inner = cst.parse_expression(node.evaluated_value)
+                inner = ast.parse(node.value, mode="eval").body
             except Exception:  # a string annotation that is not an expression names no class
                 return UNKNOWN
             return self.annotation(inner, scope)
-        if isinstance(node, cst.BinaryOperation) and isinstance(node.operator, cst.BitOr):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
             return _union(
                 [self.annotation(side, scope) for side in (node.left, node.right)], drop_none=True
             )
-        if isinstance(node, cst.Subscript):
+        if isinstance(node, ast.Subscript):
             head = self.value_of(node.value, scope)
             name = self.canonical(head.qual) if head is not None and head.kind == "name" else ""
-            if (
-                name.rsplit(".", 1)[-1] in ("type", "Type")
-                and node.slice
-                and isinstance(node.slice[0].slice, cst.Index)
-            ):
+            head_name = name.rsplit(".", 1)[-1]
+            elements = self._elements(node.slice)
+            first = elements[0]
+            if head_name in ("type", "Type") and not isinstance(first, ast.Slice):
                 # ``worker_class: type[Worker]``: the class itself; calling it makes a Worker.
-                item = self.annotation(node.slice[0].slice.value, scope)
+                item = self.annotation(_unstarred(first), scope)
                 return (
                     Value("name", item.qual)
                     if item is not None and item.kind == "instance"
                     else UNKNOWN
                 )
             if (
-                name.rsplit(".", 1)[-1] in ("Tuple", "tuple")
-                and len(node.slice) > 1
-                and not any(
-                    isinstance(e.slice, cst.Index) and isinstance(e.slice.value, cst.Ellipsis)
-                    for e in node.slice
-                )
+                head_name in ("Tuple", "tuple")
+                and len(elements) > 1
+                and not any(isinstance(e, ast.Constant) and e.value is Ellipsis for e in elements)
             ):
                 # ``-> tuple[type[Redis], dict]``: what each element is (a class and its instances share
                 # their methods' names, so both are the class), "" where unknown.
                 parts = []
-                for element in node.slice:
+                for element in elements:
                     value = (
-                        self.annotation(element.slice.value, scope)
-                        if isinstance(element.slice, cst.Index)
+                        self.annotation(_unstarred(element), scope)
+                        if not isinstance(element, ast.Slice)
                         else None
                     )
                     parts.append(
@@ -286,30 +318,54 @@ class Resolver:
                         else ""
                     )
                 return Value("fields", items=tuple(parts))
-            if (
-                name.rsplit(".", 1)[-1] in _CONTAINERS
-                and node.slice
-                and isinstance(node.slice[0].slice, cst.Index)
-            ):
+            if head_name in _CONTAINERS and not isinstance(first, ast.Slice):
                 # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]`` gives keys).
-                item = self.annotation(node.slice[0].slice.value, scope)
+                item = self.annotation(_unstarred(first), scope)
                 return (
                     Value("items", item.qual)
                     if item is not None and item.kind == "instance"
                     else UNKNOWN
                 )
-            head_name = name.rsplit(".", 1)[-1]
             if head_name in ("Optional", "Union", "Annotated", "Final", "ClassVar"):
                 # ``Union[type[Job], str]``: any of them; ``Annotated[C, ...]``: only the first.
-                elements = [e.slice.value for e in node.slice if isinstance(e.slice, cst.Index)]
+                values = [_unstarred(e) for e in elements if not isinstance(e, ast.Slice)]
                 if head_name in ("Annotated", "Final", "ClassVar"):
-                    elements = elements[:1]
-                return _union([self.annotation(e, scope) for e in elements], drop_none=True)
+                    values = values[:1]
+                return _union([self.annotation(e, scope) for e in values], drop_none=True)
             return UNKNOWN
         value = self.value_of(node, scope)
         if value is not None and value.kind == "name" and value.qual != "None":
             return Value("instance", value.qual)
         return UNKNOWN
+
+    def _elements(self, index: ast.AST) -> list[ast.AST]:
+        """The elements of a subscript: ``a[b, c]`` has two, ``a[(b, c)]`` one (a tuple)."""
+        if (
+            isinstance(index, ast.Tuple)
+            and index.elts
+            and (self.source is None or not self.source.parenthesized(index))
+        ):
+            return list(index.elts)
+        return [index]
+
+
+def _unstarred(node: ast.AST) -> ast.AST:
+    """``Ts`` of ``*Ts`` in a subscript."""
+    return node.value if isinstance(node, ast.Starred) else node
+
+
+def _either(values: list[Value | None]) -> Value | None:
+    """Either of two values: the instances, and what an attribute of something unknown
+    (``worker.connection``) names, which may be an instance too."""
+    return _union(
+        [
+            c
+            for v in values
+            if v is not None
+            for c in v.candidates()
+            if c.kind == "instance" or (c.kind == "name" and "." in c.qual)
+        ]
+    )
 
 
 #: Annotations of what gives its first type parameter when iterated.
@@ -370,3 +426,16 @@ def _union(values, drop_none: bool = False) -> Value | None:
         return UNKNOWN
     first, *rest = seen
     return Value(first.kind, first.qual, first.items, tuple(rest))
+
+
+def unpacked(target, value: Value | None) -> list[Value | None]:
+    """What each name of ``a, b = <value>`` gets. ``cls, pool = parse_connection(c)``: element i of
+    what the call returns (the project's facts tell what that is: ``contractlint.propagation``)."""
+    made = [c for c in (value.candidates() if value is not None else ()) if c.kind == "instance"]
+    starred = any(isinstance(e, ast.Starred) for e in target.elts)
+    return [
+        Value("name", f"{made[0].qual}.<{i}>")
+        if made and not starred and isinstance(element, (ast.Name, ast.Attribute))
+        else UNKNOWN
+        for i, element in enumerate(target.elts)
+    ]

@@ -13,26 +13,30 @@ whose value is dropped, a handler that breaks the policy) the fix is a suggestio
 
 from __future__ import annotations
 
+import ast
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 import libcst as cst
 
-from contractlint.analysis.collect import CallRecord, Handler
-from contractlint.analysis.handlers import always_raises, children, contains_raise
+from contractlint.analysis.handlers import always_raises, contains_raise
+from contractlint.analysis.namer import Namer, import_lines
+from contractlint.analysis.names import frame_names, uses
+from contractlint.analysis.parsing import Parsed
+from contractlint.analysis.positions import Positions
+from contractlint.analysis.records import CallRecord, Handler
 from contractlint.analysis.scope import Scope
+from contractlint.analysis.units import Units
 from contractlint.fixes.edits import hunk
+from contractlint.fixes.imports import import_edits
 from contractlint.fixes.transform import (
     DEFERRED,
     Import,
     Source,
-    Where,
     append_to_handler,
-    containers,
-    import_edits,
     line_of,
     path_to,
     plain,
@@ -46,100 +50,7 @@ from contractlint.fixes.transform import (
 )
 from contractlint.model import Edit, Fix
 
-_DOTTED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)+")
 _STRING = re.compile(r"""(?<![\w'"])[rRbBuUfF]{0,2}(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')""")
-
-
-def _split_module(parts: Sequence[str]) -> tuple[str, str, list[str]]:
-    """``a.b.Class.attr`` -> (``a.b``, ``Class``, [``attr``]): the module ends before the first
-    capitalised part (a class), or before the last part."""
-    for i in range(1, len(parts)):
-        if parts[i][:1].isupper():
-            return ".".join(parts[:i]), parts[i], list(parts[i + 1 :])
-    return ".".join(parts[:-1]), parts[-1], []
-
-
-class Namer:
-    """Spells a qualified name the way this module can reach it, and notes the imports it needs."""
-
-    def __init__(self, module_scope: Scope, canonical, module: cst.Module | None = None):
-        self.names: dict[str, str] = {}
-        self.modules: dict[str, str] = {}
-        self.logger: str | None = None
-        self.bound: set[str] = set(module_scope.bindings)
-        self.canonical = canonical
-        #: A module-level name -> the qualified name it stands for (a name or a module).
-        self.meaning: dict[str, str] = {}
-        for local, value in module_scope.bindings.items():
-            if value is None:
-                continue
-            if value.kind == "name":
-                self.names.setdefault(canonical(value.qual), local)
-                self.names.setdefault(value.qual, local)
-                self.meaning[local] = value.qual
-            elif value.kind == "module":
-                self.modules.setdefault(value.qual, local)
-                self.meaning[local] = value.qual
-            elif (
-                value.kind == "instance"
-                and value.qual == "logging.getLogger"
-                and self.logger is None
-            ):
-                self.logger = local
-        #: Modules the file imports names from (``from m import a``), where new names join.
-        self.from_modules: set[str] = set()
-        for stmt in module.body if module is not None else ():
-            if isinstance(stmt, cst.SimpleStatementLine):
-                for small in stmt.body:
-                    if (
-                        isinstance(small, cst.ImportFrom)
-                        and not small.relative
-                        and small.module is not None
-                        and not isinstance(small.names, cst.ImportStar)
-                    ):
-                        self.from_modules.add(
-                            cst.helpers.get_full_name_for_node(small.module) or ""
-                        )
-        self.needed: set[Import] = set()
-        #: Names the code being advised already uses, which a new import must not shadow.
-        self.taken: frozenset[str] = frozenset()
-        #: A name the advice needs is used for something else: it would not mean what it says.
-        self.clash = False
-
-    def start(self, taken: Iterable[str] = ()) -> None:
-        self.needed = set()
-        self.taken = frozenset(taken)
-        self.clash = False
-
-    def __call__(self, qualname: str) -> str:
-        if "." not in qualname:
-            return qualname
-        parts = qualname.split(".")
-        for cut in range(len(parts), 0, -1):
-            head, rest = ".".join(parts[:cut]), parts[cut:]
-            local = self.names.get(head) or self.modules.get(head)
-            if local is not None:
-                return ".".join([local, *rest])
-        module, name, rest = _split_module(parts)
-        if module in self.from_modules and name not in self.bound and name not in self.taken:
-            self.needed.add((module, name))
-            return ".".join([name, *rest])
-        if parts[0] in self.bound or parts[0] in self.taken:
-            self.clash = True
-        self.needed.add((module, None))
-        return qualname
-
-    def resolve(self, dotted: str) -> str | None:
-        """The canonical name that ``dotted``, as this module spells it, stands for: through its
-        module-level imports, or a builtin name it does not rebind; None when unknown."""
-        head, dot, rest = dotted.partition(".")
-        qual = self.meaning.get(head)
-        if qual is None:
-            return None if dot or head in self.bound or head in self.taken else dotted
-        return self.canonical(f"{qual}{dot}{rest}")
-
-    def expression(self, text: str) -> str:
-        return _DOTTED.sub(lambda m: self(m.group(0)), text)
 
 
 @dataclass
@@ -147,6 +58,7 @@ class _Site:
     """Where a call sits, and whether a ``try`` can be put around its statement."""
 
     record: CallRecord
+    statement: cst.CSTNode | None = None  # libcst's small statement
     container: cst.CSTNode | None = None
     owner: cst.CSTNode | None = None
     path: list[cst.CSTNode] | None = None
@@ -193,128 +105,52 @@ class _Draft:
 
 
 class Advisor:
-    """The recommended handling for the calls of one module that have findings.
+    """The recommended handling for the calls of one module that have findings: the analysis
+    judges on CPython's tree, the advice writes code with libcst's nodes for the statements it
+    rewrites (``units``)."""
 
-    ``locate`` names the nodes whose positions the fixes need, so that the caller finds them in
-    the same single pass as the findings' own; ``advise`` then writes the texts and the fixes.
-    """
-
-    def __init__(self, module: cst.Module, text: str | None, module_scope: Scope, canonical):
-        self.module = module
-        self.namer = Namer(module_scope, canonical, module)
-        self._text = text
-        self._src: Source | None = None
-        self._containers: dict[int, dict] = {}
+    def __init__(self, parsed: Parsed, positions: Positions, module_scope: Scope, canonical):
+        self.tree = parsed.tree
+        self.units = Units(parsed.tree, positions)
+        self.namer = Namer(module_scope, canonical, parsed.tree)
+        self.src = Source(parsed.text, self.units.newline, self.units.indent, self.units.imports)
         self._names: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
-        self._sites: dict[int, _Site] = {}
         self._quote: str | None = None
-
-    @property
-    def src(self) -> Source:
-        if self._src is None:
-            self._src = Source(self.module, self.module.code if self._text is None else self._text)
-        return self._src
 
     # -- where ---------------------------------------------------------------------------------
     def site(self, record: CallRecord) -> _Site:
-        site = self._sites.get(id(record))
-        if site is not None:
-            return site
-        site = self._sites[id(record)] = _Site(record)
+        site = _Site(record)
         statement = record.statement
-        if isinstance(record.frame, cst.Lambda):
+        if isinstance(record.frame, ast.Lambda):
             site.reason = (
                 "the call is in a lambda, which runs later: no try around a statement can guard it"
             )
             return site
-        if statement is None or not isinstance(record.node, cst.Call):
+        if statement is None or not isinstance(record.node, ast.Call):
             site.reason = (
                 "the call is in a condition, a loop header, a `with`, a decorator or a default value, "
                 "where no try can go around it alone"
             )
             return site
-        table = self._containers.get(id(record.frame))
-        if table is None:
-            table = self._containers[id(record.frame)] = containers(record.frame)
-        place = table.get(id(statement))
-        path = site.path = path_to(statement, record.node)
+        place = self.units.small(statement)
+        call = self.units.expression(record.node)
+        site.statement = place[0] if place is not None else None
+        path = site.path = path_to(place[0], call) if place and call else None
         if place is None or path is None:
             site.reason = "contractlint could not place a try around this statement"
             return site
         if any(isinstance(node, DEFERRED) for node in path[1:-1]):
             site.reason = "the call is in a comprehension or a lambda, which a try around the statement does not guard"
             return site
-        site.container, site.owner = place
-        site.path = path
+        site.container, site.owner = place[1], place[2]
         return site
 
-    def locate(self, judged: Sequence[tuple[CallRecord, Sequence]]) -> list[cst.CSTNode]:
-        nodes: list[cst.CSTNode] = []
-        for record, problems in judged:
-            try:
-                nodes.extend(self._locate_one(record, problems))
-            except Exception:  # ``advise`` meets the same surprise and says so in the call's help
-                continue
-        return nodes
-
-    def _locate_one(self, record: CallRecord, problems: Sequence) -> list[cst.CSTNode]:
-        nodes: list[cst.CSTNode] = []
-        for problem in problems:
-            if problem.code == "CL001":
-                site = self.site(record)
-                if site.reason is None:
-                    nodes.append(site.container)
-                    if site.owner is not None:
-                        nodes.append(site.owner)
-            handler: Handler | None = getattr(problem, "target", None)
-            if handler is None or handler.suppress:
-                continue
-            if problem.code == "CL002" and handler.node.type is not None:
-                nodes.append(handler.node.type)
-            elif problem.code == "CL006":
-                body = handler.node.body
-                if isinstance(body, cst.SimpleStatementSuite):
-                    nodes.append(body.body[-1])
-                else:
-                    nodes.extend([body.body[0], body.body[-1]])
-                    first = body.body[0]
-                    if isinstance(first, cst.SimpleStatementLine):
-                        nodes.append(first.body[0])
-        return nodes
-
     # -- what ----------------------------------------------------------------------------------
-    def _frame_names(self, frame: cst.CSTNode) -> tuple[frozenset[str], frozenset[str]]:
+    def _frame_names(self, frame: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
         """(every name the frame uses, the names it binds itself), nested functions included."""
         known = self._names.get(id(frame))
-        if known is not None:
-            return known
-        used: set[str] = set()
-        bound: set[str] = set()
-        stack: list[cst.CSTNode] = [frame]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, cst.Name):
-                used.add(node.value)
-            elif isinstance(node, cst.Param):
-                bound.add(node.name.value)
-            elif isinstance(
-                node,
-                (
-                    cst.AssignTarget,
-                    cst.AnnAssign,
-                    cst.AugAssign,
-                    cst.For,
-                    cst.CompFor,
-                    cst.NamedExpr,
-                ),
-            ):
-                bound.update(_stored(node.target))
-            elif isinstance(node, cst.AsName):
-                bound.update(_stored(node.name))
-            elif isinstance(node, (cst.FunctionDef, cst.ClassDef)) and node is not frame:
-                bound.add(node.name.value)
-            stack.extend(children(node))
-        known = self._names[id(frame)] = (frozenset(used), frozenset(bound))
+        if known is None:
+            known = self._names[id(frame)] = frame_names(frame)
         return known
 
     def _plan(self, record: CallRecord) -> _Plan:
@@ -361,7 +197,7 @@ class Advisor:
 
     def _logger(self, record: CallRecord) -> str | None:
         logger = self.namer.logger
-        if logger is None or isinstance(record.frame, cst.Module):
+        if logger is None or isinstance(record.frame, ast.Module):
             return logger
         return None if logger in self._frame_names(record.frame)[1] else logger
 
@@ -372,7 +208,8 @@ class Advisor:
         ``await`` around it."""
         paths = []
         for peer in peers:
-            path = site.path if peer is record else path_to(record.statement, peer.node)
+            call = self.units.expression(peer.node) if peer is not record else None
+            path = site.path if peer is record else path_to(site.statement, call) if call else None
             if path is None:
                 continue
             if len(path) >= 2 and isinstance(path[-2], cst.Await):
@@ -466,7 +303,7 @@ class Advisor:
         )
 
     def advise(
-        self, judged: Sequence[tuple[CallRecord, Sequence]], where: Where
+        self, judged: Sequence[tuple[CallRecord, Sequence]]
     ) -> tuple[dict[int, str], dict[tuple[int, int], Fix]]:
         """(index of a record -> its recommended handling, (record, problem) -> its fix)."""
         texts: dict[int, str] = {}
@@ -479,7 +316,7 @@ class Advisor:
             if not problems:
                 continue
             try:
-                texts[i], found = self._advise_one(i, record, problems, peers, where)
+                texts[i], found = self._advise_one(i, record, problems, peers)
             except (
                 Exception
             ) as exc:  # the findings matter more than their advice: keep them, say why
@@ -492,7 +329,7 @@ class Advisor:
         return texts, self._finish(drafts)
 
     def _advise_one(
-        self, i: int, record: CallRecord, problems: Sequence, peers, where: Where
+        self, i: int, record: CallRecord, problems: Sequence, peers
     ) -> tuple[str, list[_Draft]]:
         site = self.site(record)
         plan = self._plan(record)
@@ -501,27 +338,29 @@ class Advisor:
             for p in peers.get(id(record.statement), [record])
             if p.group is record.group and p.contract is record.contract
         ] or [record]
-        statement = record.statement if site.path is not None else None
+        statement = site.statement if site.path is not None else None
         paths = self._targets(record, site, group_peers) if statement is not None else []
         if not paths:
             statement = None
         handler = self._handler(record, plan, statement, paths)
         drafts = []
         for j, problem in enumerate(problems):
-            draft = self._draft((i, j), record, problem, site, plan, handler, statement, where)
+            draft = self._draft((i, j), record, problem, site, plan, handler, statement)
             if draft is not None:
                 drafts.append(draft)
         return self._text_of(record, plan, handler, statement), drafts
 
     def _text_of(self, record, plan: _Plan, handler: _Handler, statement) -> str:
-        body = (
-            plain(statement)
-            if statement is not None
-            else cst.Assign([cst.AssignTarget(cst.Name("result"))], record.node)
-        )
+        if statement is not None:
+            body = plain(statement)
+        else:
+            node = self.units.expression(record.node)
+            if node is None:
+                raise LookupError("the call was not found in libcst's tree")
+            body = cst.Assign([cst.AssignTarget(cst.Name("result"))], node)
         node = try_statement(line_of(body), plan.clause, handler.as_name, handler.body)
         text = self.src.render(node).replace(self.src.newline, "\n").rstrip("\n")
-        return "\n".join([*_import_lines(plan.imports(handler)), text])
+        return "\n".join([*import_lines(plan.imports(handler)), text])
 
     def _draft(
         self,
@@ -532,8 +371,8 @@ class Advisor:
         plan: _Plan,
         handler: _Handler,
         statement,
-        where: Where,
     ) -> _Draft | None:
+        where = self.units.where
         if problem.code == "CL001":
             if site.reason is not None or statement is None:
                 return None
@@ -553,7 +392,7 @@ class Advisor:
         target: Handler | None = getattr(problem, "target", None)
         if target is None or target.suppress:
             return None
-        at = f" at line {where(target.node)[0][0]}"
+        at = f" at line {target.node.lineno}"
         if problem.code == "CL002" and target.node.type is not None:
             used, bound = self._frame_names(record.frame)
             self.namer.start(used)
@@ -568,8 +407,9 @@ class Advisor:
             # A name caught already whose class derives from one added goes: ``except (Unavailable,
             # CapabilityError)`` lists a class beside its own base (flake8-bugbear's B014).
             self.namer.start(bound)
-            drop = _subclasses_of(target.node.type, uncovered, record.contract.errors, self.namer)
-            edit = widen_clause(self.src, where, target.node, extra, drop)
+            node = self._handler_node(target)
+            drop = _subclasses_of(node.type, uncovered, record.contract.errors, self.namer)
+            edit = widen_clause(self.src, where, node, extra, drop)
             why = (
                 "a name it needs is already used for something else in this file" if clash else None
             )
@@ -587,13 +427,19 @@ class Advisor:
             )
         if problem.code == "CL006" and record.bound_name and plan.fallback is not None:
             binding = cst.Assign([cst.AssignTarget(cst.Name(record.bound_name))], plan.fallback)
-            edit = append_to_handler(self.src, where, target.node, binding)
+            edit = append_to_handler(self.src, where, self._handler_node(target), binding)
             why = _clash(plan.fallback_clash)
             description = f"bind {record.bound_name} to {plan.fallback_text} in the handler{at}"
             return _Draft(
                 key, _described(description, why), (edit,), why is None, plan.fallback_needed
             )
         return None
+
+    def _handler_node(self, handler: Handler) -> cst.ExceptHandler:
+        node = self.units.handler(handler.node)
+        if node is None:
+            raise LookupError("the handler was not found in libcst's tree")
+        return node
 
     def _uses(self, name: str) -> int | None:
         """How often the module reads ``name``, bound by one of its top-level imports; None when
@@ -602,15 +448,7 @@ class Advisor:
             rf"""['"]{re.escape(name)}['"]""", self.src.text
         ):
             return None
-        uses = 0
-        stack: list[cst.CSTNode] = [self.module]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, cst.Name) and node.value == name:
-                uses += 1
-            elif not isinstance(node, (cst.Import, cst.ImportFrom)):  # not the binding itself
-                stack.extend(children(node))
-        return uses
+        return uses(self.tree, name)  # outside the imports: not the binding itself
 
     def _unused_imports(self, drafts: Sequence[_Draft]) -> tuple[frozenset[str], list[_Draft]]:
         """The imported names every use of which a safe fix takes out of an ``except`` clause, and
@@ -663,9 +501,7 @@ class Advisor:
             else:
                 edits = draft.edits
                 if draft.needed:
-                    description = (
-                        f"{description}; it needs {'; '.join(_import_lines(draft.needed))}"
-                    )
+                    description = f"{description}; it needs {'; '.join(import_lines(draft.needed))}"
             fixes[draft.key] = Fix(
                 description, edits, draft.safe, hunk(self.src.text, edits, self.src.offsets)
             )
@@ -687,16 +523,6 @@ def _expression(text: str) -> cst.BaseExpression | None:
         return cst.parse_expression(text)
     except Exception:  # a fallback that is not one expression is left to the person
         return None
-
-
-def _stored(target: cst.CSTNode) -> Iterable[str]:
-    if isinstance(target, cst.Name):
-        yield target.value
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            yield from _stored(element.value)
-    elif isinstance(target, cst.StarredElement):
-        yield from _stored(target.value)
 
 
 def _uncovered(record: CallRecord) -> list[str]:
@@ -724,13 +550,3 @@ def _subclasses_of(clause, added: Sequence[str], hierarchy, namer: Namer) -> dic
         if caught is not None and any(a != caught and hierarchy.catches(a, caught) for a in added):
             out[i] = spelled
     return out
-
-
-def _import_lines(needed: Iterable[Import]) -> list[str]:
-    modules = sorted({m for m, name in needed if name is None})
-    names: dict[str, list[str]] = {}
-    for module, name in needed:
-        if name is not None:
-            names.setdefault(module, []).append(name)
-    lines = [f"from {m} import {', '.join(sorted(n))}" for m, n in sorted(names.items())]
-    return lines + [f"import {m}" for m in modules]
