@@ -5,66 +5,121 @@ are then followed through every parsed file (``contractlint.propagation``).
 The prefilter keeps only files that import a service's module; a file that only calls the
 project's own helpers is found here: each round searches the files not parsed yet for the names
 that reach a carrier, as the files parsed so far tell them.
+
+A run where a few files changed since the last one (a pre-commit run, which sees the whole
+project) does the same work on what changed only: the files whose stamp did not move are taken
+from the run's entry (``contractlint.run.runcache``), a parsed one's analysis from the per-file
+cache, and one nobody parsed is not even read while the rounds search for nothing the last run
+did not search it for. The files parsed, and so the result, are those of a run from scratch.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from contractlint.run.filecheck import FileOutcome, Job
+from contractlint.run.filecheck import FileOutcome, Job, open_cache
 from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
 
 if TYPE_CHECKING:
     from contractlint.model.project import Reach
+    from contractlint.run.runcache import Entry
 
 
-def project_names(root: str) -> frozenset[str]:
-    """The top-level module names of the project under ``root``: a call into them may reach a
-    function of the project, whose errors are followed."""
-    names = set()
-    try:
-        with os.scandir(root) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") or name in ("__pycache__", "node_modules"):
-                    continue
-                if name.endswith(".py"):
-                    names.add(name[:-3])
-                elif entry.is_dir() and name.isidentifier():
-                    names.add(name)
-    except OSError:
-        pass
+def project_names(roots: Sequence[str], modules: Iterable[str] = ()) -> frozenset[str]:
+    """The top-level module names of a project: what each of its import ``roots`` holds, and the
+    first part of each of its ``modules`` (those named by their packages); a call into them may
+    reach a function of the project, whose errors are followed."""
+    names = {m.split(".", 1)[0] for m in modules}
+    for root in roots:
+        try:
+            with os.scandir(root) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith(".") or name in ("__pycache__", "node_modules"):
+                        continue
+                    if name.endswith(".py"):
+                        names.add(name[:-3])
+                    elif entry.is_dir() and name.isidentifier():
+                        names.add(name)
+        except OSError:
+            pass
     return frozenset(n for n in names if n.isidentifier())
 
 
 def followed(
-    paths: Sequence[str],
     files: Sequence[str],
     job: Job,
     jobs: int,
     sources: Mapping[str, bytes] | None,
+    covers: Sequence[str] | None = None,
 ) -> list[FileOutcome]:
-    """The outcomes of ``files`` (discovered under ``paths``) once service errors are followed
-    through the project, before acceptances: from the run's cache entry when nothing it depends
-    on changed (``contractlint.run.runcache``), else checked and kept there."""
-    run = None
-    if job.cache_dir and sources is None and any(os.path.isdir(p) for p in paths):
-        from contractlint.run.runcache import RunCache  # a run over named files keeps none
+    """The outcomes of ``files`` once service errors are followed through the project, before
+    acceptances: from the run's cache entry (named by ``covers``; None: keep none) when nothing it
+    depends on changed (``contractlint.run.runcache``), else checked, with what did not change
+    taken from the entry and the per-file cache, and kept there."""
+    run = entry = None
+    if job.cache_dir and covers is not None:
+        from contractlint.run.runcache import RunCache
 
-        run = RunCache(job, paths)
-        outcomes = run.replay(files)
-        if outcomes is not None:
-            return outcomes
-    outcomes, searched = follow(
-        list(check_files(files, job, jobs=jobs, sources=sources)), job, jobs, sources
+        run = RunCache(job, covers)
+        entry = run.load()
+        if entry is not None and sources is None:
+            outcomes = run.replay(entry, files)
+            if outcomes is not None:
+                return outcomes
+    clean: set[str] = set()
+    outcomes = _first(files, job, jobs, sources, entry, clean)
+    outcomes, searched, rounds = follow(
+        outcomes, job, jobs, sources, clean, entry.searched if entry is not None else None
     )
-    if run is not None:
-        run.record(files, outcomes, searched)
+    if run is not None and sources is None:
+        run.record(files, outcomes, searched, rounds)
     return outcomes
+
+
+def _first(
+    files: Sequence[str],
+    job: Job,
+    jobs: int,
+    sources: Mapping[str, bytes] | None,
+    entry: Entry | None,
+    clean: set[str],
+) -> list[FileOutcome]:
+    """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
+    did not move (a parsed one's analysis from the per-file cache; one nobody parsed joins
+    ``clean``: it names nothing the entry's rounds searched for), every other file checked."""
+    if entry is None:
+        return list(check_files(files, job, jobs=jobs, sources=sources))
+    from contractlint.run.runcache import KEPT, UNPARSED
+
+    cache = open_cache(job)
+    outcomes: list[FileOutcome | None] = [None] * len(files)
+    left = []
+    for i, path in enumerate(files):
+        row = entry.unchanged(path) if not (sources and path in sources) else None
+        if row is None:
+            left.append(i)
+            continue
+        known = FileOutcome(
+            path=row.shown, marked=row.marked, source=path, key=row.key, stamp=row.stamp
+        )
+        if row.state == KEPT:
+            found = cache.get(row.key, row.shown) if cache is not None else None
+            if found is None:
+                left.append(i)
+                continue
+            findings, calls, facts = found
+            known = known._replace(findings=findings, calls=calls, facts=facts, parsed=True)
+        elif row.state == UNPARSED:
+            clean.add(path)
+        outcomes[i] = known  # parsed in a round: the rounds decide again
+    for i, outcome in zip(left, check_files([files[i] for i in left], job, jobs, sources)):
+        outcomes[i] = outcome
+    return outcomes  # type: ignore[return-value]
 
 
 def follow(
@@ -72,16 +127,22 @@ def follow(
     job: Job,
     jobs: int = 1,
     sources: Mapping[str, bytes] | None = None,
-) -> tuple[list[FileOutcome], Reach | None]:
+    clean: set[str] | None = None,
+    known: Reach | None = None,
+) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
-    out, and what the rounds searched for (every round's names together; None when nothing was
-    parsed)."""
+    out, what the rounds searched for (every round's names together; None when nothing was
+    parsed), and the files they parsed. ``clean``: files not parsed that name none of ``known``
+    (an earlier run searched them): read only once a round searches for a name outside it."""
+    rounds: set[str] = set()
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
-        return outcomes, None
+        return outcomes, None, rounds
     from contractlint.model.project import Reach, names_enough
     from contractlint.propagation import interesting_names, propagate
 
     contracts = job.contracts
+    clean = clean if clean is not None else set()
+    known = known if known is not None else Reach()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
     #: For each file not parsed yet: whether it named a carrier method, and a name that reaches one,
@@ -97,19 +158,29 @@ def follow(
             break  # what no file matched last round, none matches now
         searched = searched | wanted
         patterns = new.patterns()
+        fresh = searched - known
+        every = searched.patterns() if (fresh.plain or fresh.methods or fresh.reach) else None
         more = []
         for path in unparsed:
+            if path in clean:
+                if every is None:
+                    continue  # it names nothing searched for so far
+                clean.discard(path)  # searched for everything at once, then as any other
+                wanting = every
+            else:
+                wanting = patterns
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if names_enough(patterns, data, named.setdefault(path, [False, False])):
+            if names_enough(wanting, data, named.setdefault(path, [False, False])):
                 more.append(path)
         if not more:
             break
         again = replace(job, use_prefilter=False)
         for path, outcome in zip(more, check_files(more, again, jobs=jobs, sources=sources)):
             outcomes[unparsed.pop(path)] = outcome
+            rounds.add(path)
         fixpoint = None
     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
     findings = {o.path: list(o.findings) for o in outcomes}
@@ -124,4 +195,5 @@ def follow(
             for o in outcomes
         ],
         searched,
+        rounds,
     )

@@ -31,7 +31,7 @@ def check_files(
     """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
     (1: all in this process). ``sources`` gives the text of some paths instead of the disk."""
     check = FileCheck(job)
-    names = FileNames(job.config)
+    names = FileNames(job.import_roots)
     left = _Left(check, jobs)
     done = left.done
     try:
