@@ -177,7 +177,8 @@ def _selection_options(command):
                 "config_path",
                 type=click.Path(dir_okay=False),
                 metavar="FILE",
-                help="The pyproject.toml to read instead of searching upwards from the paths.",
+                help="The pyproject.toml whose configuration every project takes, instead of the "
+                "nearest [tool.contractlint] table above each file's project.",
             ),
             click.option(
                 "--today",
@@ -447,7 +448,9 @@ def _report_fixed(fixing: list, report) -> None:
     "--changed",
     is_flag=True,
     help="Check only the files that changed, as git sees them: since the merge base with --base, or the "
-    "staged files (with --staged, or when run by pre-commit). Untracked files count as changed.",
+    "staged files (with --staged, or when run by pre-commit). Untracked files count as changed. "
+    "Each is checked as part of its whole project, and the findings elsewhere whose error passes "
+    "through a function they changed are reported too.",
 )
 @click.option(
     "--base",
@@ -516,6 +519,10 @@ def check(
 ) -> None:
     """Check PATHS (files or folders; default: the current folder) against the contracts in force:
     those of [tool.contractlint], else the default builtin set (requests, httpx, redis, boto3).
+
+    Each file belongs to the project of the nearest pyproject.toml above it, configured by the
+    nearest [tool.contractlint] table at or above that; a run over any part of a project follows
+    errors through the whole of it and reports what lies under PATHS (docs/projects.md).
 
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
     that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
