@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import textwrap
 from pathlib import Path
@@ -327,3 +328,38 @@ def test_a_broken_configuration_of_one_project_stops_a_run_that_checks_it(repo):
         ("services/billing/src/app/views.py", 7, "CL001", ("fetch", "get"))
     ]
 
+
+# -- real packages side by side -------------------------------------------------------------------
+
+SIDE_BY_SIDE = {"docker": ("docker", "7.1.0"), "hvac": ("hvac", "2.3.0")}
+
+
+def _findings(where: Path, top: Path) -> list[tuple]:
+    """Every finding of ``check .`` in ``where`` as (path from ``top``, place, code, message, via)."""
+    result = invoke("check", "--format", "json", "--no-cache", ".", cwd=where)
+    assert result.exit_code in (0, 1), result.stderr
+    out = []
+    for f in json.loads(result.stdout)["findings"]:
+        path = os.path.relpath(os.path.join(where, f["path"]), top).replace(os.sep, "/")
+        out.append((path, f["line"], f["column"], f["code"], f["message"], tuple(f["via"])))
+    return sorted(out)
+
+
+@pytest.mark.network
+@pytest.mark.parametrize("layout", ["sdists", "wheels"])
+def test_packages_side_by_side_give_what_each_gives_from_its_own_root(tmp_path, layout):
+    """Each sdist has its pyproject.toml: a project of its own. A wheel has none: its modules are
+    named by their packages, from whatever folder the run starts in."""
+    from corpora import fetch
+
+    top = tmp_path / "side"
+    for name, (project, version) in SIDE_BY_SIDE.items():
+        unpacked = next(p for p in fetch(project, version).iterdir() if p.is_dir())
+        if layout == "sdists":
+            shutil.copytree(unpacked, top / unpacked.name)
+        else:
+            shutil.copytree(unpacked / name, top / f"{name}-{version}" / name)
+    together = _findings(top, top)
+    alone = sorted(f for folder in sorted(top.iterdir()) for f in _findings(folder, top))
+    assert len(alone) > 100  # hvac and docker let requests' errors out of many helpers
+    assert together == alone
