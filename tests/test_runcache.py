@@ -278,6 +278,22 @@ def test_a_run_where_a_parsed_file_changed_checks_that_file_alone(root, later, m
     assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
 
 
+def test_what_each_file_was_kept_for_survives_an_entry_written_again(root, later, monkeypatch):
+    check(root)
+    (root / "app" / "plain.py").write_text("import os\n# touched\n")
+    check(root)  # answered from the entry, which is written again with the new stamp
+    (_, _, kept, _, _) = pickle.loads(runs(root)[0].read_bytes())
+    states = {os.path.relpath(path): row[2] for path, row in kept.items()}
+    assert states[os.path.join("app", "view.py")] == runcache.ROUND
+    assert states[os.path.join("app", "client.py")] == runcache.KEPT
+    # so a later run still asks whether view.py calls a carrier, as a run from scratch does
+    write(root, "app/view.py", "def show(user):\n    return user\n")
+    write(root, "app/client.py", textwrap.dedent(FILES["app/client.py"]) + "\n# edited\n")
+    warm = check(root)
+    assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
+    assert warm.files_parsed == 1
+
+
 def test_a_new_carrier_makes_the_files_nobody_parsed_searched_again(root, later, monkeypatch):
     write(
         root, "app/other.py", "from app.client import store\n\ndef keep(user):\n    store(user)\n"

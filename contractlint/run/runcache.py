@@ -169,7 +169,8 @@ class RunCache:
         if outcomes is not None and renewed:
             # stamps that were missing or moved (a touched file, one edited just before the last
             # run): kept anew
-            self.record(files, outcomes, entry.searched)
+            rounds = {path for path, row in entry.rows.items() if row.state == ROUND}
+            self.record(files, outcomes, entry.searched, rounds)
         return outcomes
 
     def _replay(self, entry: Entry, files: Sequence[str]) -> tuple[list[FileOutcome] | None, bool]:
