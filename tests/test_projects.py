@@ -363,3 +363,41 @@ def test_packages_side_by_side_give_what_each_gives_from_its_own_root(tmp_path, 
     alone = sorted(f for folder in sorted(top.iterdir()) for f in _findings(folder, top))
     assert len(alone) > 100  # hvac and docker let requests' errors out of many helpers
     assert together == alone
+
+
+@pytest.mark.network
+def test_runs_over_part_of_a_real_package_answer_as_a_run_from_scratch(tmp_path):
+    """hvac under every builtin contract (its helpers wrap requests: most files are parsed, many
+    in a round): after edits, the warm run (from the caches, reading what changed) gives what a
+    run with no cache gives, and a run over named files what the full run finds in them."""
+    import pickle
+
+    from corpora import fetch
+
+    root = tmp_path / "hvac"
+    shutil.copytree(next(p for p in fetch("hvac", "2.3.0").iterdir() if p.is_dir()), root)
+    files = sorted(p for p in (root / "hvac").rglob("*.py"))
+
+    def both() -> list[tuple]:
+        warm = invoke("check", "--format", "json", ".", cwd=root)
+        cold = invoke("check", "--format", "json", "--no-cache", ".", cwd=root)
+        assert json.loads(warm.stdout) == json.loads(cold.stdout)
+        return json.loads(warm.stdout)["findings"]
+
+    first = both()
+    entry = next((root / ".contractlint_cache" / "runs").iterdir())
+    rows = pickle.loads(entry.read_bytes())[2]
+    rounds = sorted(p for p, row in rows.items() if row[2] == 2)
+    assert rounds  # files parsed only because they call a helper that lets an error out
+    for path in files[::7]:  # comments, in files parsed and not
+        path.write_text(path.read_text() + "\n# edited\n")
+    assert both() == first
+    (root / rounds[0]).unlink()  # a caller goes
+    (root / "hvac" / "extra.py").write_text(
+        "from hvac.adapters import JSONAdapter\n\n\ndef ping():\n    return JSONAdapter().get('/x')\n"
+    )
+    after = both()
+    assert any(f["path"] == "hvac/extra.py" for f in after)
+    named = ["hvac/extra.py", *sorted({f["path"] for f in after})[:3]]
+    part = invoke("check", "--format", "json", *named, cwd=root)
+    assert json.loads(part.stdout)["findings"] == [f for f in after if f["path"] in named]
