@@ -327,13 +327,14 @@ def accepted_upstream(
                 finding.origins and finding.code in UPSTREAM and finding.code in selected(path)
             )
             found = [cover(o, finding.code) for o in finding.origins] if eligible else []
+            for where, i, acceptance in (f for f in found if f is not None):
+                # used, even when another origin keeps the finding: it is not stale
+                code = next(c for c in UPSTREAM[finding.code] if c in acceptance.codes)
+                out.used.setdefault(where, {}).setdefault(i, []).append((code, finding))
             if not found or any(f is None for f in found):
                 kept.append(finding)
                 still.update(finding.origins)
                 continue
-            for where, i, acceptance in found:
-                code = next(c for c in UPSTREAM[finding.code] if c in acceptance.codes)
-                out.used.setdefault(where, {}).setdefault(i, []).append((code, finding))
             if any(acceptance.expired(today) for _, _, acceptance in found):
                 kept.append(
                     finding

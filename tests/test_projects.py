@@ -310,6 +310,29 @@ def test_an_acceptance_of_another_code_at_the_service_call_accepts_nothing_up(re
     assert ("services/billing/src/app/http.py", 5, "CL103", ()) in rows
 
 
+def test_a_finding_stays_while_one_of_its_origins_is_not_accepted(tmp_path):
+    (tmp_path / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["requests"]\n')
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "http.py").write_text(
+        "import requests\n\n\ndef both(url):\n"
+        "    requests.head(url, timeout=1)  # contractlint: accept CL001 -- a probe\n"
+        "    return requests.get(url, timeout=1)\n"
+    )
+    (tmp_path / "app" / "views.py").write_text(
+        "from app.http import both\n\n\ndef page(url):\n    return both(url)\n"
+    )
+    _, rows, found = run(tmp_path, "app/views.py")
+    assert rows == [("app/views.py", 5, "CL001", ("both", "head"))]
+    assert found[rows[0]]["origins"] == ["app/http.py:5:5", "app/http.py:6:12"]
+    report = json.loads(
+        invoke("report", "--format", "json", "--no-cache", ".", cwd=tmp_path).stdout
+    )
+    states = {c["line"]: c["state"] for k in report["contracts"] for c in k["calls"]}
+    assert states == {5: "violating", 6: "violating"}  # reported at the caller, both of them
+    # the acceptance of the probe is not stale: accepting the other call too clears the caller
+    assert [r[2] for r in run(tmp_path, ".")[1]] == ["CL001"]
+
+
 def test_projects_single_keeps_every_file_in_one_project(tmp_path):
     config = Config(root=str(tmp_path))
     projects = Projects.single(config, [])
