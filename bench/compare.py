@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/compare.py                       # everything: about 25 minutes on 2 cores
     .venv/bin/python bench/compare.py --corpora django --runs 3 --fixit-runs 1
-    .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit
+    .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit, partial
     .venv/bin/python bench/compare.py --only ours --corpora django --runs 9   # contractlint vs its floor only
 
 Reproducible: the corpora are pinned sdists from PyPI (unpacked once into .cache/corpora, see
@@ -22,7 +22,9 @@ Also printed: the floors (interpreter start-up, reading every file, the prefilte
 libcst-parsing the files it keeps, as the targets were set; and CPython's parse of them, which the
 analysis now reads, beside it), contractlint on 1x, 2x and 4x copies of django (under the
 requests contract, which parses none of it, and under every builtin contract, which parses and
-follows errors through 23 files per copy), and the pre-commit shape (10 changed files that touch no service, next to a bare interpreter start-up).
+follows errors through 23 files per copy), the pre-commit shape (10 changed files that touch no service, next to a bare interpreter start-up),
+and runs over 1 and 10 named files of a project checked whole (Django under every builtin
+contract, and a generated project of 300 files whose every caller is followed), warm and cold.
 
 Results go to stdout and, as JSON, to .cache/bench/results.json; the findings on which
 contractlint and semgrep disagree go to .cache/bench/differences-<corpus>.txt.
@@ -298,7 +300,7 @@ load = time.perf_counter() - start
 from contractlint.config import Config
 from contractlint.contracts import load_contracts
 from contractlint.run.discovery import discover
-from contractlint.run.names import FileNames
+from contractlint.run.names import FileNames, import_roots
 from contractlint.run.prefilter import Prefilter
 root = sys.argv[1]
 config = Config(root=root)
@@ -316,7 +318,7 @@ for path in files:
 read = time.perf_counter() - start
 contracts = load_contracts(["requests"])
 prefilter = Prefilter(contracts)
-names = FileNames(config)
+names = FileNames(import_roots(config))
 start = time.perf_counter()
 kept = [b for p, b in zip(files, blobs) if prefilter.keeps(b, names(p)[1])]
 search = time.perf_counter() - start
@@ -327,8 +329,9 @@ from contractlint.run.filecheck import Job
 from contractlint.run.follow import follow, project_names
 from contractlint.run.schedule import check_files
 job = Job(contracts=tuple(contracts), config=config, codes=frozenset({"CL001"}),
-          today=datetime.date.today(), project=project_names(root), follow_calls=True)
-outcomes, _ = follow(list(check_files(files, job)), job)
+          today=datetime.date.today(), project=project_names(import_roots(config)),
+          follow_calls=True)
+outcomes = follow(list(check_files(files, job)), job)[0]
 first = len(kept)
 kept = [b for o, b in zip(outcomes, blobs) if o.parsed]
 start = time.perf_counter()
@@ -646,6 +649,171 @@ def precommit(notes: dict) -> None:
     )
 
 
+def generated_project(root: Path, helpers: int = 30, callers: int = 200, plain: int = 70) -> Path:
+    """A project of ``helpers + callers + plain`` modules under src/ (300 by default), 60 to 120
+    lines each: helpers that call requests and let its errors out, callers that call them (one
+    call guarded, one not, each; they name no service, so they are parsed in a round of the
+    prefilter, as callers of a helper), and modules that touch neither."""
+    if (root / ".complete").exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    package = root / "src" / "shop"
+    for folder in ("clients", "views", "util"):
+        (package / folder).mkdir(parents=True)
+        (package / folder / "__init__.py").write_text("")
+    (package / "__init__.py").write_text("")
+    (root / "pyproject.toml").write_text(
+        '[project]\nname = "shop"\n\n[tool.contractlint]\ncontracts = ["requests"]\n'
+    )
+    filler = "".join(
+        f"\n\ndef helper_{n}(items):\n    total = 0\n    for item in items:\n"
+        f"        if item % {n + 2}:\n            total += item\n    return total\n"
+        for n in range(10)
+    )
+    for i in range(helpers):
+        (package / "clients" / f"c{i}.py").write_text(
+            f"import requests\n\n\ndef get_{i}(url):\n"
+            f"    return requests.get(url, timeout=5).json()\n{filler}"
+        )
+    for j in range(callers):  # they name no service: parsed in a round, as callers of a helper
+        i = j % helpers
+        (package / "views" / f"v{j}.py").write_text(
+            f"from shop.clients.c{i} import get_{i}\n\n\n"
+            f"def page_{j}(url):\n    return get_{i}(url)\n\n\n"
+            f"def safe_{j}(url):\n    try:\n        return get_{i}(url)\n"
+            f"    except OSError:  # requests' errors derive from it\n        return None\n{filler}"
+        )
+    for k in range(plain):
+        (package / "util" / f"u{k}.py").write_text(f'"""Utilities {k}."""\n{filler}{filler}')
+    (root / ".complete").write_text("")
+    return root
+
+
+def _partial_files(root: Path, contracts: list[str]) -> tuple[list[Path], list[Path]]:
+    """The files a full run does not parse (no service, no helper of the project), and those it
+    parses in a round of the prefilter (they call a helper that lets an error out); worked out in
+    a process of its own, so that the runs measured are not forked from a large one."""
+    code = r"""
+import datetime, json, os, sys
+from contractlint.config import Config
+from contractlint.contracts import load_contracts
+from contractlint.run.discovery import discover
+from contractlint.run.filecheck import Job
+from contractlint.run.follow import follow, project_names
+from contractlint.run.names import import_roots
+from contractlint.run.prefilter import Prefilter
+from contractlint.run.schedule import check_files
+config = Config(root=".")
+loaded = load_contracts(sys.argv[1:])
+job = Job(contracts=tuple(loaded), config=config, codes=frozenset({"CL001"}),
+          today=datetime.date.today(), project=project_names(import_roots(config)),
+          follow_calls=True)
+paths = list(discover(["."], config))
+_, _, rounds = follow(list(check_files(paths, job)), job)
+prefilter = Prefilter(loaded)
+quiet = [p for p in paths if p not in rounds and not prefilter.keeps(open(p, "rb").read(), "x")]
+print(json.dumps([quiet, sorted(rounds)]))
+"""
+    out = subprocess.run(
+        [PYTHON, "-c", code, *contracts],
+        cwd=str(root),
+        env=tool_env(),
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    quiet, rounds = json.loads(out)
+    return [root / p for p in quiet], [root / p for p in rounds]
+
+
+def partial(runs: int, notes: dict) -> None:
+    """A run over 1 and 10 named files of a project it checks whole (the pre-commit shape), next
+    to a bare interpreter start-up and a full run: warm (the cache holds the last run, and the
+    named files were edited since: comments, in files that call no service; or files that call a
+    helper, analysed again), and cold (an empty cache)."""
+    trees = {
+        "django": (BENCH / "partial" / "django", ["requests", "httpx", "redis", "boto3"]),
+        "generated-300": (BENCH / "partial" / "generated", ["requests"]),
+    }
+    django = trees["django"][0]
+    if not (django / ".complete").exists():
+        shutil.rmtree(django, ignore_errors=True)
+        shutil.copytree(corpus_root("django"), django)
+        (django / ".complete").write_text("")
+    generated_project(trees["generated-300"][0])
+    start = notes.get("startup") or startup()
+    results = []
+    print(
+        f"\n== partial runs: named files of a project checked whole (start-up {start * 1000:.0f} ms)"
+    )
+    for name, (root, contracts) in trees.items():
+        cache = BENCH / "cache" / f"partial-{name}"
+        base = [
+            PYTHON,
+            "-m",
+            "contractlint",
+            "check",
+            "-q",
+            "--exit-zero",
+            "--cache-dir",
+            str(cache),
+        ]
+        for arg in contracts:
+            base += ["--contract", arg]
+        files = sorted(p for p in root.rglob("*.py") if ".contractlint_cache" not in p.parts)
+        quiet, callers = _partial_files(root, contracts)
+        shapes = {
+            "1 edited file, no service": quiet[:1],
+            "10 edited files, no service": quiet[:10],
+            "1 edited file that calls a helper": callers[:1],
+        }
+        colds: dict[str, list[Run]] = {"full": [], "partial": []}
+        for _ in range(min(runs, 3)):  # interleaved: the machine's load falls on both alike
+            for kind, paths in (
+                ("full", ["."]),
+                ("partial", shapes["10 edited files, no service"]),
+            ):
+                shutil.rmtree(cache, ignore_errors=True)
+                colds[kind].append(measure([*base, *map(str, paths)], root))
+        cold_full, cold_partial = median_run(colds["full"]), median_run(colds["partial"])
+        row = {
+            "project": name,
+            "files": len(files),
+            "cold full": cold_full.wall,
+            "cold partial (10 files)": cold_partial.wall,
+            "cold cpu": [cold_full.cpu, cold_partial.cpu],
+            "cold peak_mb": max(cold_full.peak_mb, cold_partial.peak_mb),
+        }
+        print(
+            f"   {name} ({len(files)} files): cold full run {cold_full.wall:.2f} s (cpu "
+            f"{cold_full.cpu:.2f} s), cold run over 10 named files {cold_partial.wall:.2f} s (cpu "
+            f"{cold_partial.cpu:.2f} s), peak {row['cold peak_mb']:.0f} MB",
+            flush=True,
+        )
+        measure([*base, "."], root)  # warm the cache
+        for shape, named in shapes.items():
+            timed = []
+            for n in range(runs):
+                for path in named:  # an edit, as a commit makes one
+                    with open(path, "a", encoding="utf-8") as fh:
+                        fh.write(f"\n# edited {n}\n")
+                timed.append(measure([*base, *map(str, named)], root))
+            run = median_run(timed)
+            row[shape] = {
+                "wall": run.wall,
+                "cpu": run.cpu,
+                "peak_mb": run.peak_mb,
+                "over": run.wall - start,
+            }
+            print(
+                f"   {name}: {shape}: {run.wall * 1000:.0f} ms ({(run.wall - start) * 1000:.0f} ms over "
+                f"start-up), cpu {run.cpu * 1000:.0f} ms, peak {run.peak_mb:.0f} MB",
+                flush=True,
+            )
+        results.append(row)
+    notes["partial"] = {"startup": start, "results": results}
+
+
 def verdicts(table: list[dict], notes: dict) -> None:
     print("\n== targets")
     start = notes.get("startup", 0.0)
@@ -699,6 +867,20 @@ def verdicts(table: list[dict], notes: dict) -> None:
         say(
             over < 0.150,
             f"pre-commit shape: {over * 1000:.0f} ms on top of the bare interpreter (target < 150 ms)",
+        )
+    for row in notes.get("partial", {}).get("results", []):
+        limit = 0.5 if row["project"] == "django" else 0.2
+        for shape in ("1 edited file, no service", "10 edited files, no service"):
+            over = row[shape]["over"]
+            say(
+                over <= limit,
+                f"partial run on {row['project']}, {shape}: {over * 1000:.0f} ms over start-up "
+                f"(target <= {limit * 1000:.0f} ms)",
+            )
+        say(
+            row["cold partial (10 files)"] <= 1.1 * row["cold full"],
+            f"partial run on {row['project']}, cold: {row['cold partial (10 files)']:.2f} s vs a "
+            f"cold full run {row['cold full']:.2f} s",
         )
     for key in ("scaling", "scaling_every"):
         if key not in notes:
@@ -762,7 +944,7 @@ def main(argv: Sequence[str]) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["peers", "ours", "scaling", "precommit"],
+        choices=["peers", "ours", "scaling", "precommit", "partial"],
         help="run one part only (ours: contractlint cold and warm next to the floor, no peers)",
     )
     args = parser.parse_args(argv)
@@ -787,6 +969,8 @@ def main(argv: Sequence[str]) -> None:
         scaling(args.runs, notes)
     if args.only in (None, "precommit"):
         precommit(notes)
+    if args.only in (None, "partial"):
+        partial(args.runs, notes)
     verdicts(table, notes)
     (BENCH / "results.json").write_text(
         json.dumps({"table": table, "notes": notes}, indent=2, default=str)

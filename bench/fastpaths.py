@@ -5,7 +5,7 @@
 The trees: the TREEs given, else the corpora cached in .cache/corpora and the large trees under
 .cache/scale when present. For each: discovery (the walk that carries folder answers down,
 against ``plain_discover``, which asks every pattern of every file), the names of the files
-(``FileNames``, worked out once per folder, against ``display_path`` and ``module_name`` of
+(``FileNames``, worked out once per folder, against ``display_path`` and ``module_of`` of
 ``Config.relative``), and the prefilter's search (the regex tried only near each root, against
 the regex over the whole text; under the requests contract and under every builtin one). The
 answers must be the same (the test-suite proves it on random input: tests/test_run_*.py); the
@@ -28,7 +28,7 @@ from test_run_discovery import plain_discover  # noqa: E402
 from contractlint.config import Config  # noqa: E402
 from contractlint.contracts import builtin_names, load_contracts  # noqa: E402
 from contractlint.run.discovery import discover  # noqa: E402
-from contractlint.run.names import FileNames, display_path, module_name  # noqa: E402
+from contractlint.run.names import FileNames, display_path, import_roots, module_of  # noqa: E402
 from contractlint.run.prefilter import Prefilter  # noqa: E402
 
 
@@ -65,15 +65,17 @@ def measure(tree: Path, runs: int) -> None:
         lambda: list(plain_discover(["."], config)),
     )
 
+    roots = import_roots(config)
+
     def names_fast():
-        names = FileNames(config)
+        names = FileNames(roots)
         return [names(f) for f in files]
 
     compare(
         "names (FileNames)",
         runs,
         names_fast,
-        lambda: [(display_path(f), module_name(config.relative(f))) for f in files],
+        lambda: [(display_path(f), module_of(f, roots)) for f in files],
     )
     blobs = []
     for path in files:

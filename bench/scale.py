@@ -195,7 +195,7 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
         frozenset(select_codes(config.select, config.ignore)),
         dt.date.today(),
         cache_dir=str(SCALE / f"filecache-{tree}-{contracts}"),
-        project=project_names("."),
+        project=project_names(["."]),
         follow_calls=True,
     )
     files = list(discover([checked], config))
@@ -241,7 +241,7 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
         first = time.perf_counter() - start
         first_parsed = sum(o.parsed for o in initial)
         start = time.perf_counter()
-        outcomes, _ = follow(initial, job, jobs)
+        outcomes = follow(initial, job, jobs)[0]
         followed = time.perf_counter() - start
     finally:
         propagation.interesting_names, Reach.matcher = names, matcher

@@ -21,9 +21,9 @@ import datetime as dt
 import io
 import re
 import tokenize
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import NamedTuple
+from typing import Callable, NamedTuple
 
 from contractlint.model import (
     Acceptance,
@@ -260,6 +260,93 @@ def covers(acceptance: Acceptance, finding: Finding) -> bool:
     )
 
 
+#: The codes of a finding at a caller that an acceptance at the service call its error comes from
+#: may accept, and the codes such an acceptance must name for each: the error let out unguarded
+#: (CL001), or partly caught (CL002), both what ``accept CL001`` at the call accepts.
+UPSTREAM = {"CL001": ("CL001",), "CL002": ("CL002", "CL001")}
+
+
+def covers_line(acceptance: Acceptance, line: int) -> bool:
+    """Whether the acceptance stands where a call on ``line`` is (its statement, or the file)."""
+    if acceptance.file_level:
+        return True
+    return acceptance.statement is not None and (
+        acceptance.statement[0] <= line <= acceptance.statement[1]
+    )
+
+
+@dataclass
+class Upstream:
+    """Findings at callers accepted where their error comes from (``accepted_upstream``)."""
+
+    #: The findings that stay, by path.
+    findings: dict[str, list[Finding]]
+    #: By the path of a service call: each acceptance there (its index) and the findings it
+    #: covers elsewhere, with the code it covers them by.
+    used: dict[str, dict[int, list[tuple[str, Finding]]]]
+    #: ``path:line:column`` of each service call whose error is reported nowhere now, and the
+    #: acceptance that accepts it.
+    accepted: dict[str, Acceptance]
+
+
+def accepted_upstream(
+    findings: dict[str, list[Finding]],
+    marks: Callable[[str], Parsed | None],
+    today: dt.date,
+    selected: Callable[[str], frozenset[str]],
+) -> Upstream:
+    """An acceptance at a service call (the call's statement, or ``accept-file``) that names CL001
+    accepts that call's error for every caller it reaches: a finding at a caller (CL001, CL002)
+    whose every origin such an acceptance covers is not reported. ``marks``: the acceptances of a
+    file (by its path as shown; None when it has none); ``selected``: the codes a file reports."""
+    out = Upstream({}, {}, {})
+    known: dict[tuple[str, str], tuple[str, int, Acceptance] | None] = {}
+    covered: dict[str, Acceptance] = {}
+    still: set[str] = set()
+
+    def cover(origin: str, code: str) -> tuple[str, int, Acceptance] | None:
+        """The acceptance (its file, index) at the service call ``origin`` that accepts ``code``."""
+        if (origin, code) not in known:
+            found = None
+            place, _, _column = origin.rpartition(":")
+            path, _, line = place.rpartition(":")
+            parsed = marks(path) if path and line.isdigit() else None
+            for i, acceptance in enumerate(parsed.acceptances if parsed is not None else ()):
+                if any(c in acceptance.codes for c in UPSTREAM[code]) and covers_line(
+                    acceptance, int(line)
+                ):
+                    found = (path, i, acceptance)
+                    break
+            known[(origin, code)] = found
+        return known[(origin, code)]
+
+    for path, items in findings.items():
+        kept = out.findings[path] = []
+        for finding in items:
+            eligible = (
+                finding.origins and finding.code in UPSTREAM and finding.code in selected(path)
+            )
+            found = [cover(o, finding.code) for o in finding.origins] if eligible else []
+            for where, i, acceptance in (f for f in found if f is not None):
+                # used, even when another origin keeps the finding: it is not stale
+                code = next(c for c in UPSTREAM[finding.code] if c in acceptance.codes)
+                out.used.setdefault(where, {}).setdefault(i, []).append((code, finding))
+            if not found or any(f is None for f in found):
+                kept.append(finding)
+                still.update(finding.origins)
+                continue
+            if any(acceptance.expired(today) for _, _, acceptance in found):
+                kept.append(
+                    finding
+                )  # an expired acceptance covers nothing: CL101 asks for a review
+                still.update(finding.origins)
+                continue
+            for origin, (_, _, acceptance) in zip(finding.origins, found):
+                covered.setdefault(origin, acceptance)
+    out.accepted = {o: a for o, a in covered.items() if o not in still}
+    return out
+
+
 @dataclass
 class Applied:
     findings: list[Finding]
@@ -275,20 +362,31 @@ def apply(
     today: dt.date,
     selected: set[str],
     policy: AcceptancePolicy | None = None,
+    upstream: Mapping[int, Sequence[tuple[str, Finding]]] | None = None,
+    accepted: Mapping[str, Acceptance] | None = None,
 ) -> Applied:
     """Drop the findings that a valid acceptance covers; add CL101–CL104 for the acceptances themselves.
 
     An expired acceptance covers nothing; one without a reason (CL102) or outside the configuration's
-    ``policy`` (CL104) still covers, and fails the run.
+    ``policy`` (CL104) still covers, and fails the run. ``upstream``: for an acceptance (by its
+    index), the findings at callers elsewhere it covers, and the code it covers them by; it is
+    used as if they were here. ``accepted``: service calls (``path:line:column``) whose error an
+    acceptance here accepts for every caller (``accepted_upstream``).
     """
     kept: list[Finding] = []
     used: dict[int, list[Finding]] = {i: [] for i in range(len(parsed.acceptances))}
+    named: dict[int, set[str]] = {i: set() for i in range(len(parsed.acceptances))}
+    for i, items in (upstream or {}).items():
+        for code, finding in items:
+            used[i].append(finding)
+            named[i].add(code)
     accepted_at: dict[tuple[Span, str | None], Acceptance] = {}
     for finding in findings:
         cover = None
         for i, acceptance in enumerate(parsed.acceptances):
             if covers(acceptance, finding):
                 used[i].append(finding)
+                named[i].add(finding.code)
                 if not acceptance.expired(today):
                     cover = acceptance
                     break
@@ -299,9 +397,7 @@ def apply(
     extra: list[Finding] = list(parsed.problems)
     for i, acceptance in enumerate(parsed.acceptances):
         codes = ",".join(acceptance.codes)
-        unused = [
-            c for c in acceptance.codes if c in selected and not any(f.code == c for f in used[i])
-        ]
+        unused = [c for c in acceptance.codes if c in selected and c not in named[i]]
         # An expired acceptance that still names a reported finding asks for a review (CL101); one
         # whose findings are all gone is simply stale (CL103), whatever its date.
         if acceptance.expired(today) and len(unused) < len(
@@ -354,6 +450,10 @@ def apply(
     out_calls = []
     broken_left = {(f.span, f.contract) for f in kept}
     for call in calls:
+        if call.state == "broken" and call.reported_up and accepted:
+            origin = accepted.get(f"{call.path}:{call.span.line}:{call.span.column}")
+            if origin is not None:
+                call = replace(call, state="accepted", acceptance=origin, reported_up=False)
         if (
             call.state == "broken"
             and not call.reported_up

@@ -58,6 +58,12 @@ def _setup(
 ) -> tuple[Config, list[Contract]]:
     source = config_path or find_pyproject(paths)
     config = load_config(source)
+    return config, _contracts_for(config, contract_specs, quiet)
+
+
+def _contracts_for(config: Config, contract_specs: Sequence[str], quiet: bool) -> list[Contract]:
+    """The contracts ``config`` puts in force (``--contract`` replaces its set), with the project's
+    own approved helpers; the note that the default set is used, unless ``quiet``."""
     known = configured(config)
     if contract_specs:
         # Paths typed on the command line are the shell's, read from here; names may be configured ones.
@@ -74,10 +80,9 @@ def _setup(
             )
         contracts = load_contracts(names, configured=known)
     # The project's own helpers that handle a contract's errors ([tool.contractlint.approved.NAME]).
-    contracts = [
+    return [
         c.approving(*config.approved[c.name]) if c.name in config.approved else c for c in contracts
     ]
-    return config, contracts
 
 
 class _Main(click.Group):
@@ -172,7 +177,8 @@ def _selection_options(command):
                 "config_path",
                 type=click.Path(dir_okay=False),
                 metavar="FILE",
-                help="The pyproject.toml to read instead of searching upwards from the paths.",
+                help="The pyproject.toml whose configuration every project takes, instead of the "
+                "nearest [tool.contractlint] table above each file's project.",
             ),
             click.option(
                 "--today",
@@ -242,18 +248,17 @@ def _speed_options():
     ]
 
 
-def _speed(config: Config) -> dict:
-    """check_paths' jobs and cache_dir, from the options of the running command."""
-    import os
+def _speed() -> dict:
+    """check_paths' jobs, and the cache folder of every project (``Projects``), from the options of
+    the running command."""
+    from contractlint.run.projects import BESIDE_CONFIG
 
     meta = click.get_current_context().meta
     jobs = meta.get("contractlint.jobs") or _cpu_count()
     cache_dir = (
         None
         if meta.get("contractlint.no_cache")
-        else (
-            meta.get("contractlint.cache_dir") or os.path.join(config.root, ".contractlint_cache")
-        )
+        else (meta.get("contractlint.cache_dir") or BESIDE_CONFIG)
     )
     return {"jobs": jobs, "cache_dir": cache_dir}
 
@@ -280,69 +285,83 @@ def _run(
     changed=None,
     fixing: list | None = None,
     write: bool = True,
+    only_changed_lines: bool = False,
     progress=None,
 ):
-    """Load configuration and contracts, check ``paths`` (only the ``changed`` files among them, when
-    given), and return (config, report). ``progress`` (``_progress``) starts once the contracts
-    are loaded."""
+    """Load each project's configuration and contracts, check ``paths`` (only the ``changed`` files
+    among them, when given), and return (the projects, the report). ``progress`` (``_progress``)
+    starts once the contracts are loaded."""
     select, ignore = split_codes(select), split_codes(ignore)
     check_codes(select, "--select")
     check_codes(ignore, "--ignore")
-    config, contracts = _setup(paths, config_path, contract_specs, quiet)
-    if exclude:
-        config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
     target = click.get_current_context().meta.get("contractlint.target_version")
-    if target:
-        config = dataclasses.replace(config, target_version=parse_target_version(target))
+    version = parse_target_version(target) if target else None
+    said = []
+
+    def configure(config: Config) -> tuple[Config, list[Contract]]:
+        if exclude:
+            config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
+        if version:
+            config = dataclasses.replace(config, target_version=version)
+        # the note on the default set, once a run
+        contracts = _contracts_for(config, contract_specs, quiet or bool(said))
+        if config.contracts is None and not contract_specs:
+            said.append(True)
+        return config, contracts
+
+    from contractlint.run.projects import Projects
+
+    speed = _speed()
+    projects = Projects(configure, forced=config_path, cache_dir=speed.pop("cache_dir"))
+    projects.of(paths[0] if paths else ".")  # its configuration's errors before any other
     missing = [p for p in paths if not _exists(p)]
     if missing:
         raise UserError([f"{p}: no such file or folder" for p in missing])
-    from contractlint.engine import check_paths
-
     if progress is not None:
         progress.start()
     if changed is not None:
         from contractlint.changes import select as select_changed
-        from contractlint.run.discovery import Selection
 
-        selection = Selection(config)  # the excludes apply to them as to any file named
-        paths = [p for p in select_changed(changed, paths) if selection.includes(p)]
+        paths = select_changed(changed, paths)
     entries = None
     if baseline_path:  # json and hashlib only then
         from contractlint import baseline
 
         entries = baseline.read(baseline_path)
+    options = dict(
+        select=select,
+        ignore=ignore,
+        today=today,
+        baseline=entries,
+        projects=projects,
+        changes=changed,
+        only_changed_lines=only_changed_lines,
+        progress=progress,
+        **speed,
+    )
     if (
         fixing is not None
     ):  # --fix, --diff: one FileFix per file with a safe fix lands in ``fixing``
         from contractlint.engine import fix_paths
 
-        report, files = fix_paths(
-            paths,
-            config,
-            contracts,
-            write=write,
-            select=select,
-            ignore=ignore,
-            today=today,
-            baseline=entries,
-            progress=progress,
-            **_speed(config),
-        )
+        report, files = fix_paths(paths, write=write, **options)
         fixing.extend(files)
-        return config, report
-    report = check_paths(
-        paths,
-        config,
-        contracts,
-        select=select,
-        ignore=ignore,
-        today=today,
-        baseline=entries,
-        progress=progress,
-        **_speed(config),
-    )
-    return config, report
+        return projects, report
+    from contractlint.engine import check_paths
+
+    return projects, check_paths(paths, **options)
+
+
+def _root(projects) -> str:
+    """The folder the paths of sarif and gitlab output are relative to: the folder of the
+    configuration of the projects the run checked (the one they share)."""
+    import os
+
+    roots = sorted({os.path.abspath(p.config.root) for p in projects.used()}) or [os.getcwd()]
+    try:
+        return os.path.commonpath(roots)
+    except ValueError:  # another drive on Windows
+        return roots[0]
 
 
 def _progress(quiet: bool = False):
@@ -448,7 +467,9 @@ def _report_fixed(fixing: list, report) -> None:
     "--changed",
     is_flag=True,
     help="Check only the files that changed, as git sees them: since the merge base with --base, or the "
-    "staged files (with --staged, or when run by pre-commit). Untracked files count as changed.",
+    "staged files (with --staged, or when run by pre-commit). Untracked files count as changed. "
+    "Each is checked as part of its whole project, and the findings elsewhere whose error passes "
+    "through a function they changed are reported too.",
 )
 @click.option(
     "--base",
@@ -518,6 +539,10 @@ def check(
     """Check PATHS (files or folders; default: the current folder) against the contracts in force:
     those of [tool.contractlint], else the default builtin set (requests, httpx, redis, boto3).
 
+    Each file belongs to the project of the nearest pyproject.toml above it, configured by the
+    nearest [tool.contractlint] table at or above that; a run over any part of a project follows
+    errors through the whole of it and reports what lies under PATHS (docs/projects.md).
+
     Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
     that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
     --exit-zero), and 2 on a usage, configuration or contract error.
@@ -548,7 +573,7 @@ def check(
                 ]
             )
         fixing: list = []
-        config, report = _run(
+        projects, report = _run(
             paths,
             contract_specs,
             select,
@@ -561,6 +586,7 @@ def check(
             changed=changes,
             fixing=fixing if (fix or diff) else None,
             write=not diff,
+            only_changed_lines=only_changed_lines,
             progress=progress,
         )
         if not verbose:
@@ -578,20 +604,12 @@ def check(
                 from contractlint.changes import describe_selection
 
                 notes.append(describe_selection(changes, len(report.files)))
-            checked = {
-                config.relative(f) for f in report.files
-            }  # unchecked files keep their baselined findings
-            report.baseline_gone = [e for e in report.baseline_gone if e.path in checked]
-            if only_changed_lines:
-                from contractlint.changes import restrict
-
-                report = restrict(report, changes)
         if write_baseline:
             from contractlint import baseline
 
             baseline.write(
                 write_baseline,
-                baseline.entries(report.findings + report.baselined, config.relative),
+                baseline.entries(report.findings + report.baselined, projects.relative),
             )
             count = len(report.findings) + len(report.baselined)
             _stop(progress)
@@ -611,7 +629,7 @@ def check(
             )
         if progress is not None:
             progress.phase("writing the report")
-        options = OutputOptions(quiet=quiet, root=output_root or config.root)
+        options = OutputOptions(quiet=quiet, root=output_root or _root(projects))
         texts = [
             (
                 FORMATS[fmt](
@@ -861,7 +879,7 @@ def report(
             raise UserError([f"{unused} needs --from"])
         paths = list(paths) or ["."]
         progress = _progress()
-        config, result = _run(
+        projects, result = _run(
             paths,
             contract_specs,
             select,
@@ -878,10 +896,11 @@ def report(
 
         if progress is not None:
             progress.phase("writing the report")
+        config = projects.of(paths[0]).config
         whose = {
             "project": project or project_name(config),
             "commit": head_commit(config.root),
-            "root": config.root,
+            "root": _root(projects),
         }
         text = RENDERERS[fmt](result, today or dt.date.today(), **whose)
         _stop(progress)

@@ -1,5 +1,6 @@
 """The settings of a run, as ``[tool.contractlint]`` in pyproject.toml (found by walking up from
-the checked paths) and the command line give them: checked, and read into a ``Config``."""
+each checked file: ``project_config``) and the command line give them: checked, and read into a
+``Config``."""
 
 from __future__ import annotations
 
@@ -33,6 +34,7 @@ KEYS = (
     "approved",
     "acceptance-requires",
     "acceptance-max-days",
+    "src",
 )
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
@@ -58,6 +60,10 @@ DEFAULT_EXCLUDE = (
     ".contractlint_cache",
     ".cache",
 )
+
+
+#: The import roots of a project whose configuration names none: its folder and its ``src``.
+DEFAULT_SRC = (".", "src")
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,9 @@ class Config:
     approved: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
     #: What every acceptance must give (``acceptance-requires``, ``acceptance-max-days``): CL104.
     acceptance_policy: AcceptancePolicy = AcceptancePolicy()
+    #: The import roots, relative to ``root``: a module is named from the deepest one that holds it
+    #: (``src/app/http.py`` is ``app.http``), as ruff's ``src`` says (``contractlint.run.names``).
+    src: tuple[str, ...] = DEFAULT_SRC
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with forward slashes ("." for the root itself)."""
@@ -120,7 +129,7 @@ def find_pyproject(paths: Sequence[str]) -> str | None:
     while True:
         candidate = os.path.join(current, "pyproject.toml")
         if os.path.lexists(candidate) and (
-            not os.path.isfile(candidate) or _configures_contractlint(candidate)
+            not os.path.isfile(candidate) or configures_contractlint(candidate)
         ):
             return candidate  # a folder or a broken link named pyproject.toml: its error is reported, not skipped
         parent = os.path.dirname(current)
@@ -129,7 +138,7 @@ def find_pyproject(paths: Sequence[str]) -> str | None:
         current = parent
 
 
-def _configures_contractlint(path: str) -> bool:
+def configures_contractlint(path: str) -> bool:
     """Whether ``path`` has a [tool.contractlint] table (a comment or another tool's text naming it does not count).
 
     A pyproject.toml that is not valid TOML but mentions the table is taken, so that its error is reported
@@ -147,6 +156,19 @@ def _configures_contractlint(path: str) -> bool:
     except (UnicodeDecodeError, tomllib.TOMLDecodeError):
         return b"contractlint" in data
     return isinstance(tool, dict) and "contractlint" in tool
+
+
+def unconfigured(path: str) -> Config:
+    """The defaults, for the project of a pyproject.toml without a [tool.contractlint] table (nor one
+    above it): its folder is the root and its ``requires-python`` the target version. The file is
+    another tool's: one that cannot be read as TOML, or says something odd, leaves the defaults."""
+    root = os.path.dirname(os.path.abspath(path))
+    try:
+        raw, text = read_toml_text(path)
+        target = requires_python(raw, path, text)
+    except UserError:
+        target = None
+    return Config(root=root, source=path, target_version=target)
 
 
 def load_config(path: str | None, root: str | None = None) -> Config:
@@ -314,6 +336,18 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         if problem:
             c.error([*kp, "propagate", i], problem)
     follow = c.typed(table, kp, "follow-calls", bool)
+    src = c.typed(table, kp, "src", list)
+    for i, folder in enumerate(src or []):
+        if not isinstance(folder, str) or not folder.strip():
+            c.error(
+                [*kp, "src", i],
+                f'expected a folder relative to this file, such as "src", got {describe(folder)}',
+            )
+    if src is not None and not src:
+        c.error(
+            [*kp, "src"],
+            'an empty list names no import root; leave the key out for [".", "src"]',
+        )
     c.raise_if_any()
     return Config(
         root=root,
@@ -331,6 +365,7 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         contract_sources=picks,
         approved=approved,
         acceptance_policy=AcceptancePolicy(tuple(dict.fromkeys(requires)), max_days),
+        src=tuple(src) if src else DEFAULT_SRC,
     )
 
 

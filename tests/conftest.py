@@ -1,4 +1,5 @@
-"""Tests marked ``browser`` run only where chromium is, or fail where CI requires them (tests/browser.py)."""
+"""Tests marked ``browser`` run only where chromium is, or fail where CI requires them (tests/browser.py);
+``clean_git_env`` for the tests that drive a real git."""
 
 from __future__ import annotations
 
@@ -30,3 +31,22 @@ def pytest_configure(config: pytest.Config) -> None:
             "the tests need the example client package, which ships the capability-server "
             f"contract: pip install -e {CLIENT.relative_to(CLIENT.parent.parent.parent)}"
         )
+
+
+@pytest.fixture
+def clean_git_env(monkeypatch, tmp_path):
+    """Tests must not see the git of whoever runs them: no hook variables, no user configuration."""
+    for name in (
+        "GIT_DIR",
+        "GIT_INDEX_FILE",
+        "GIT_WORK_TREE",
+        "GIT_OBJECT_DIRECTORY",
+        "PRE_COMMIT",
+        "GIT_CONFIG_PARAMETERS",
+    ):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for role in ("AUTHOR", "COMMITTER"):
+        monkeypatch.setenv(f"GIT_{role}_NAME", "Consumer")
+        monkeypatch.setenv(f"GIT_{role}_EMAIL", "consumer@example.com")

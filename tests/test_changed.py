@@ -24,23 +24,7 @@ GOOD = (
 )
 
 
-@pytest.fixture(autouse=True)
-def clean_git_env(monkeypatch, tmp_path):
-    """Tests must not see the git of whoever runs them: no hook variables, no user configuration."""
-    for name in (
-        "GIT_DIR",
-        "GIT_INDEX_FILE",
-        "GIT_WORK_TREE",
-        "GIT_OBJECT_DIRECTORY",
-        "PRE_COMMIT",
-        "GIT_CONFIG_PARAMETERS",
-    ):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("GIT_CONFIG_GLOBAL", str(tmp_path / "gitconfig"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for role in ("AUTHOR", "COMMITTER"):
-        monkeypatch.setenv(f"GIT_{role}_NAME", "Consumer")
-        monkeypatch.setenv(f"GIT_{role}_EMAIL", "consumer@example.com")
+pytestmark = pytest.mark.usefixtures("clean_git_env")
 
 
 def git(repo: Path, *args: str) -> str:

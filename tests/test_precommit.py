@@ -150,3 +150,73 @@ def test_installed_hook_blocks_the_commit_until_the_call_is_handled(consumer: Pa
     accepted = git(consumer, "commit", "-m", "send stickers, failing open")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert git(consumer, "log", "--format=%s", "-1").stdout.strip() == "send stickers, failing open"
+
+
+def test_the_hook_sees_the_whole_project_of_each_staged_file(tmp_path: Path):
+    """On the monorepo of tests/monorepo.py: a helper's docstring edit, where every caller handles
+    the error, passes; a new call of a helper defined in an unchanged module fails, with the
+    finding a full run reports; files of two projects staged at once are each checked with their
+    own configuration. And with `--changed --only-changed-lines`, a helper that now lets the error
+    out fails the commit at its caller, in a file the commit did not touch."""
+    from clirun import invoke
+    from monorepo import build
+
+    repo = build(tmp_path / "mono")
+    views = repo / "services/billing/src/app/views.py"
+    views.write_text(
+        views.read_text().replace(
+            "def show(url):\n    return fetch(url)",
+            "def show(url):\n    try:\n        return fetch(url)\n    except requests.RequestException:\n"
+            "        return None",
+        )
+    )
+    git(repo, "init", "-q", "-b", "main")
+    head = subprocess.run(
+        ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True
+    ).stdout.strip()
+    hook = f"repos:\n  - repo: {ROOT}\n    rev: {head}\n    hooks:\n      - id: contractlint\n"
+    (repo / ".pre-commit-config.yaml").write_text(hook)
+    (repo / "changed.yaml").write_text(hook + "        args: [--changed, --only-changed-lines]\n")
+    git(repo, "add", "-A")
+    assert git(repo, "commit", "-q", "-m", "the monorepo").returncode == 0
+
+    def full_run_lines(*names: str) -> set[str]:
+        found = invoke("check", "--no-cache", "-q", ".", cwd=repo).stdout.splitlines()
+        return {line for line in found if line.split(":", 1)[0] in names}
+
+    http = repo / "services/billing/src/app/http.py"
+    http.write_text(
+        http.read_text().replace("def fetch(url):", 'def fetch(url):\n    """The page."""')
+    )
+    git(repo, "add", "-A")
+    docstring = pre_commit(repo, "run")
+    assert docstring.returncode == 0, docstring.stdout + docstring.stderr
+    assert full_run_lines("services/billing/src/app/http.py") == set()
+
+    (repo / "services/billing/src/app/report.py").write_text(
+        "from app.http import fetch\n\n\ndef daily(url):\n    return fetch(url)\n"
+    )
+    orders = repo / "services/orders/app/views.py"
+    orders.write_text(orders.read_text() + "\n\ndef resend(url):\n    return send(url)\n")
+    git(repo, "add", "-A")
+    blocked = pre_commit(repo, "run")
+    assert blocked.returncode == 1, blocked.stdout + blocked.stderr
+    expected = full_run_lines("services/billing/src/app/report.py", "services/orders/app/views.py")
+    assert len(expected) == 2  # report.py's new call; views.py's old one, in a staged file
+    shown = {line for line in blocked.stdout.splitlines() if ": CL" in line}
+    assert shown == expected
+    git(repo, "reset", "-q", "--hard")
+
+    orders_http = repo / "services/orders/app/http.py"
+    orders_http.write_text(
+        "import requests\n\n\ndef fetch(url):\n    return requests.get(url, timeout=5).json()\n\n\n"
+        "def post(url, data):\n    return requests.post(url, json=data, timeout=5)\n"
+    )
+    git(repo, "add", "-A")
+    assert pre_commit(repo, "run").returncode == 0  # the helper's file alone: nothing in it
+    changed = pre_commit(repo, "run", "--config", "changed.yaml")
+    assert changed.returncode == 1, changed.stdout + changed.stderr
+    expected = full_run_lines("services/orders/app/views.py")
+    assert {line for line in changed.stdout.splitlines() if ": CL" in line} == {
+        line for line in expected if ":5:12:" in line
+    }

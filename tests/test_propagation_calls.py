@@ -125,7 +125,7 @@ def test_on_real_packages(name, version, package, contracts, monkeypatch):
         frozenset(select_codes(config.select, config.ignore)),
         dt.date(2026, 1, 1),
         use_prefilter=False,
-        project=project_names("."),
+        project=project_names(["."]),
         follow_calls=True,
     )
     outcomes = check_files(list(discover([package], config)), job)

@@ -43,7 +43,7 @@ def test_per_file_ignores_leave_the_other_codes(tmp_path):
 
 
 def check(run: Job, path) -> FileOutcome:
-    found = FileCheck(run).triage(0, str(path), *FileNames(run.config)(str(path)))
+    found = FileCheck(run).triage(0, str(path), *FileNames(run.import_roots)(str(path)))
     return found if isinstance(found, FileOutcome) else FileCheck(run).check(found)
 
 

@@ -159,7 +159,7 @@ def test_a_touched_file_is_read_once_then_trusted_again(root, later, no_analysis
 def test_files_changed_just_before_the_run_keep_no_stamp(root):
     check(root)  # the files were written a moment ago: racy
     (_, _, kept, _, _) = pickle.loads(runs(root)[0].read_bytes())
-    assert [stamp for (_, _, stamp, _, _, _) in kept] == [None] * len(FILES)
+    assert [stamp for (_, stamp, _, _, _) in kept.values()] == [None] * len(FILES)
     path = str(root / "app" / "plain.py")
     assert runcache.stamp(path, runcache._now()) is None
     os.utime(path, ns=(LONG_AGO * 10**9, LONG_AGO * 10**9))
@@ -248,6 +248,71 @@ def test_changes_that_change_the_answer_are_analysed(root, later, change):
     assert [(f.path, f.code) for f in warm.findings] == expected
 
 
+def _analysed(monkeypatch) -> list[str]:
+    """The files the next runs check (read, prefilter, per-file cache, analysis), in order."""
+    seen: list[str] = []
+    real = follow.check_files
+
+    def counting(paths, *args, **kwargs):
+        paths = list(paths)
+        seen.extend(os.path.relpath(p) for p in paths)
+        return real(paths, *args, **kwargs)
+
+    monkeypatch.setattr(follow, "check_files", counting)
+    return seen
+
+
+def test_a_run_where_a_parsed_file_changed_checks_that_file_alone(root, later, monkeypatch):
+    write(root, "app/other.py", "def unrelated():\n    return 1\n")
+    check(root)
+    write(
+        root,
+        "app/client.py",
+        textwrap.dedent(FILES["app/client.py"]) + "\n\ndef more(user):\n    return 2\n",
+    )
+    seen = _analysed(monkeypatch)
+    warm = check(root)
+    # client.py changed; view.py, parsed in a round, is searched and its analysis taken from the
+    # per-file cache; the files nobody parsed are not read: they name nothing new
+    assert seen == [os.path.join("app", "client.py"), os.path.join("app", "view.py")]
+    assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
+
+
+def test_what_each_file_was_kept_for_survives_an_entry_written_again(root, later, monkeypatch):
+    check(root)
+    (root / "app" / "plain.py").write_text("import os\n# touched\n")
+    check(root)  # answered from the entry, which is written again with the new stamp
+    (_, _, kept, _, _) = pickle.loads(runs(root)[0].read_bytes())
+    states = {os.path.relpath(path): row[2] for path, row in kept.items()}
+    assert states[os.path.join("app", "view.py")] == runcache.ROUND
+    assert states[os.path.join("app", "client.py")] == runcache.KEPT
+    # so a later run still asks whether view.py calls a carrier, as a run from scratch does
+    write(root, "app/view.py", "def show(user):\n    return user\n")
+    write(root, "app/client.py", textwrap.dedent(FILES["app/client.py"]) + "\n# edited\n")
+    warm = check(root)
+    assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
+    assert warm.files_parsed == 1
+
+
+def test_a_new_carrier_makes_the_files_nobody_parsed_searched_again(root, later, monkeypatch):
+    write(
+        root, "app/other.py", "from app.client import store\n\ndef keep(user):\n    store(user)\n"
+    )
+    cold = check(root)
+    assert [f.path for f in cold.findings] == ["app/view.py"]  # store is no carrier yet
+    write(
+        root,
+        "app/client.py",
+        textwrap.dedent(FILES["app/client.py"])
+        + "\n\ndef store(user):\n    return svc.Client().save(user)\n",
+    )
+    seen = _analysed(monkeypatch)
+    warm = check(root)
+    assert os.path.join("app", "other.py") in seen  # read again, then parsed in a round
+    assert [f.path for f in warm.findings] == ["app/other.py", "app/view.py"]
+    assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
+
+
 def test_other_contracts_configuration_or_prefilter_are_other_entries(root, later):
     check(root)
     closed = contract(SERVICE.replace('policy = "fail-open"', 'policy = "fail-closed"'))
@@ -332,11 +397,12 @@ def test_a_damaged_run_entry_is_run_again_never_a_crash(root, later, tmp_path, d
             ),
             "bad rows": pickle.dumps(
                 pickle.loads(blob)[:2]
-                + ([("app/__init__.py",)] * len(FILES),)
+                + ({"app/__init__.py": ("app/__init__.py",)},)
                 + pickle.loads(blob)[3:]
             ),
             "bad results": pickle.dumps(
-                pickle.loads(blob)[:4] + ({i: (["not a finding"], []) for i in range(4)},)
+                pickle.loads(blob)[:4]
+                + ({path: (["not a finding"], []) for path in pickle.loads(blob)[2]},)
             ),
         }[damage]
     )

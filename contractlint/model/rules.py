@@ -386,7 +386,9 @@ RULES: tuple[Rule, ...] = (
         summary="An acceptance accepts nothing: no finding it names is reported where it stands.",
         what=(
             "The code was fixed, moved or deleted, and the comment stayed. Only codes that are selected are "
-            "checked, so `--select CL001` does not call a CL004 acceptance unused."
+            "checked, so `--select CL001` does not call a CL004 acceptance unused. An acceptance of CL001 "
+            "on a service call inside a helper accepts the error for every caller it reaches, and is used "
+            "when it keeps a finding at one of them from being reported (docs/propagation.md)."
         ),
         why="Stale acceptances read like accepted risks in review and hide the real inventory.",
         invalid=(

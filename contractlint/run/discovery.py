@@ -13,14 +13,22 @@ from __future__ import annotations
 import os
 import stat
 from collections.abc import Iterable, Iterator, Sequence
+from typing import Callable
 
 from contractlint.config import DEFAULT_EXCLUDE, Config
 from contractlint.run.patterns import PathPatterns
 
+#: The file that makes a folder a project's (``contractlint.run.projects``).
+PYPROJECT = "pyproject.toml"
 
-def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
+
+def discover(
+    paths: Sequence[str], config: Config, stop: Callable[[str], bool] | None = None
+) -> Iterator[str]:
     """Python files under ``paths``, sorted. Excludes apply to files named explicitly too, so that
-    pre-commit, which names every staged file, honours them."""
+    pre-commit, which names every staged file, honours them. ``stop``: asked of each folder below a
+    path that holds a ``pyproject.toml``; when it says so (another project starts there,
+    ``contractlint.run.projects``), the folder is left out."""
     selection = Selection(config)
     seen = set()
     for path in paths:
@@ -29,7 +37,7 @@ def discover(paths: Sequence[str], config: Config) -> Iterator[str]:
                 seen.add(path)
                 yield path
             continue
-        for full in _walk(path, selection):
+        for full in _walk(path, selection, stop):
             if full not in seen:
                 seen.add(full)
                 yield full
@@ -123,7 +131,9 @@ def _is_folder(path: str) -> bool:
         return False
 
 
-def _walk(top: str, selection: Selection) -> Iterator[str]:
+def _walk(
+    top: str, selection: Selection, stop: Callable[[str], bool] | None = None
+) -> Iterator[str]:
     """The files under the folder ``top`` that ``selection`` selects, in the order of a top-down
     walk: a folder's files sorted by name, then each of its subfolders the same way, in the order
     of their names; folders that are symbolic links are not entered, unreadable ones are skipped,
@@ -156,6 +166,8 @@ def _walk(top: str, selection: Selection) -> Iterator[str]:
                         dirs.append(entry.name)
         except OSError:
             continue
+        if stop is not None and folder.path != top and PYPROJECT in files and stop(folder.path):
+            continue  # another project's folder: walked as that project
         if files:
             yield from sorted(selection.files(folder, files))
         if dirs:

@@ -11,17 +11,19 @@ followed through the project when ``Job.follow_calls`` holds).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
-from contractlint.model import CallSite, Contract, Finding, Risk, select_codes
+from contractlint.model import Acceptance, CallSite, Contract, Finding, Risk, select_codes
 from contractlint.run.failures import cannot_check, internal_error, unreadable
+from contractlint.run.names import import_roots
 from contractlint.run.patterns import path_matches
 from contractlint.run.prefilter import Prefilter
 from contractlint.run.reading import Stamp, read_file, read_stamped
 
 if TYPE_CHECKING:
+    from contractlint.acceptance import Parsed
     from contractlint.config import Config
     from contractlint.model.project import Facts
     from contractlint.run.cache import Cache
@@ -44,6 +46,13 @@ class Job:
     #: the analysis found, with the file's facts, and the acceptances are applied once the whole
     #: project is followed (``contractlint.run.follow``).
     follow_calls: bool = False
+    #: The project's import roots, absolute, deepest first (``contractlint.run.names``); None: those
+    #: the configuration names.
+    roots: tuple[str, ...] | None = None
+
+    @property
+    def import_roots(self) -> tuple[str, ...]:
+        return self.roots if self.roots is not None else import_roots(self.config)
 
 
 class FileOutcome(NamedTuple):
@@ -210,7 +219,7 @@ class FileCheck:
         except Exception as exc:  # one file's surprise must not lose the others' results
             findings, calls, keep = [internal_error(task.shown, exc)], [], False
         cache = self.cache
-        if keep and cache is not None:
+        if keep and cache is not None and not task.given:  # a text the disk does not hold: not kept
             task.key = cache.key(data, task.module)
             cache.put(task.key, findings, calls, facts)
         return findings, calls, facts
@@ -244,27 +253,37 @@ class FileCheck:
         return found if self.job.follow_calls else apply_acceptances(self.job, found, data)
 
 
-def apply_acceptances(job: Job, found: FileOutcome, data: bytes | None = None) -> FileOutcome:
+def apply_acceptances(
+    job: Job,
+    found: FileOutcome,
+    data: bytes | None = None,
+    marks: Parsed | None = None,
+    upstream: Mapping[int, Sequence[tuple[str, Finding]]] | None = None,
+    accepted: Mapping[str, Acceptance] | None = None,
+) -> FileOutcome:
     """The outcome the report takes: ``found``, what the analysis found in one file, with the
     file's per-file ignores and acceptances applied (cheap, and never cached: they depend on the
     date). ``data``, the file's text, is needed only when it mentions contractlint; it is read
-    from the disk when not given."""
+    from the disk when not given. ``marks``: the file's acceptances, when read already;
+    ``upstream`` and ``accepted``: what they accept at callers elsewhere
+    (``contractlint.run.accepting``)."""
     if not found.findings and not found.calls and not found.marked:
         return FileOutcome(path=found.path, parsed=found.parsed)  # most files: nothing to apply
     from contractlint import acceptance  # only for a file with findings, calls or acceptances
 
-    if data is None:
-        data = b""
-        if found.marked:
-            try:
-                data = read_file(found.source)
-            except OSError:
-                pass
+    if marks is None:
+        marks = read_marks(found, data)
     codes = selected_codes(job, found.source)
     kept = [f for f in found.findings if f.code in codes]
-    marks = acceptance.parse(data, found.path) if b"contractlint" in data else acceptance.Parsed()
     applied = acceptance.apply(
-        marks, kept, found.calls, job.today, set(codes), job.config.acceptance_policy
+        marks,
+        kept,
+        found.calls,
+        job.today,
+        set(codes),
+        job.config.acceptance_policy,
+        upstream,
+        accepted,
     )
     risks = []
     for i, accepted in enumerate(marks.acceptances):
@@ -284,6 +303,21 @@ def apply_acceptances(job: Job, found: FileOutcome, data: bytes | None = None) -
         risks=risks,
         parsed=found.parsed,
     )
+
+
+def read_marks(found: FileOutcome, data: bytes | None = None) -> Parsed:
+    """The acceptances of the file of ``found`` (its text ``data``, read from the disk when not
+    given and the file mentions contractlint)."""
+    from contractlint import acceptance
+
+    if data is None:
+        data = b""
+        if found.marked:
+            try:
+                data = read_file(found.source)
+            except OSError:
+                pass
+    return acceptance.parse(data, found.path) if b"contractlint" in data else acceptance.Parsed()
 
 
 def selected_codes(job: Job, path: str) -> frozenset[str]:

@@ -5,16 +5,22 @@ are then followed through every parsed file (``contractlint.propagation``).
 The prefilter keeps only files that import a service's module; a file that only calls the
 project's own helpers is found here: each round searches the files not parsed yet for the names
 that reach a carrier, as the files parsed so far tell them.
+
+A run where a few files changed since the last one (a pre-commit run, which sees the whole
+project) does the same work on what changed only: the files whose stamp did not move are taken
+from the run's entry (``contractlint.run.runcache``), a parsed one's analysis from the per-file
+cache, and one nobody parsed is not even read while the rounds search for nothing the last run
+did not search it for. The files parsed, and so the result, are those of a run from scratch.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
-from contractlint.run.filecheck import FileOutcome, Job
+from contractlint.run.filecheck import FileOutcome, Job, open_cache
 from contractlint.run.names import FileNames
 from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
@@ -22,56 +28,116 @@ from contractlint.run.schedule import check_files
 if TYPE_CHECKING:
     from contractlint.model.project import Reach
     from contractlint.output.progress import Progress
+    from contractlint.run.runcache import Entry
 
 
-def project_names(root: str) -> frozenset[str]:
-    """The top-level module names of the project under ``root``: a call into them may reach a
-    function of the project, whose errors are followed."""
-    names = set()
-    try:
-        with os.scandir(root) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith(".") or name in ("__pycache__", "node_modules"):
-                    continue
-                if name.endswith(".py"):
-                    names.add(name[:-3])
-                elif entry.is_dir() and name.isidentifier():
-                    names.add(name)
-    except OSError:
-        pass
+def project_names(roots: Sequence[str], modules: Iterable[str] = ()) -> frozenset[str]:
+    """The top-level module names of a project: what each of its import ``roots`` holds, and the
+    first part of each of its ``modules`` (those named by their packages); a call into them may
+    reach a function of the project, whose errors are followed."""
+    names = {m.split(".", 1)[0] for m in modules}
+    for root in roots:
+        try:
+            with os.scandir(root) as entries:
+                for entry in entries:
+                    name = entry.name
+                    if name.startswith(".") or name in ("__pycache__", "node_modules"):
+                        continue
+                    if name.endswith(".py"):
+                        names.add(name[:-3])
+                    elif entry.is_dir() and name.isidentifier():
+                        names.add(name)
+        except OSError:
+            pass
     return frozenset(n for n in names if n.isidentifier())
 
 
 def followed(
-    paths: Sequence[str],
     files: Sequence[str],
     job: Job,
     jobs: int,
     sources: Mapping[str, bytes] | None,
+    covers: Sequence[str] | None = None,
     progress: Progress | None = None,
 ) -> list[FileOutcome]:
-    """The outcomes of ``files`` (discovered under ``paths``) once service errors are followed
-    through the project, before acceptances: from the run's cache entry when nothing it depends
-    on changed (``contractlint.run.runcache``), else checked and kept there. ``progress`` is told
-    each phase and counts the files."""
-    run = None
-    if job.cache_dir and sources is None and any(os.path.isdir(p) for p in paths):
-        from contractlint.run.runcache import RunCache  # a run over named files keeps none
+    """The outcomes of ``files`` once service errors are followed through the project, before
+    acceptances: from the run's cache entry (named by ``covers``; None: keep none) when nothing it
+    depends on changed (``contractlint.run.runcache``), else checked, with what did not change
+    taken from the entry and the per-file cache, and kept there. ``progress`` is told each phase
+    and counts the files."""
+    run = entry = None
+    if job.cache_dir and covers is not None:
+        from contractlint.run.runcache import RunCache
 
         if progress is not None:
             progress.phase("reading the cache of the last run")
-        run = RunCache(job, paths)
-        outcomes = run.replay(files)
-        if outcomes is not None:
-            return outcomes
+        run = RunCache(job, covers)
+        entry = run.load()
+        if entry is not None and sources is None:
+            outcomes = run.replay(entry, files)
+            if outcomes is not None:
+                return outcomes
+    clean: set[str] = set()
     if progress is not None:
         progress.phase("checking files", "read", len(files))
-    checked = list(check_files(files, job, jobs=jobs, sources=sources, progress=progress))
-    outcomes, searched = follow(checked, job, jobs, sources, progress)
-    if run is not None:
-        run.record(files, outcomes, searched)
+    outcomes = _first(files, job, jobs, sources, entry, clean, progress)
+    outcomes, searched, rounds = follow(
+        outcomes,
+        job,
+        jobs,
+        sources,
+        clean,
+        entry.searched if entry is not None else None,
+        progress,
+    )
+    if run is not None and sources is None:
+        run.record(files, outcomes, searched, rounds)
     return outcomes
+
+
+def _first(
+    files: Sequence[str],
+    job: Job,
+    jobs: int,
+    sources: Mapping[str, bytes] | None,
+    entry: Entry | None,
+    clean: set[str],
+    progress: Progress | None = None,
+) -> list[FileOutcome]:
+    """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
+    did not move (a parsed one's analysis from the per-file cache; one nobody parsed joins
+    ``clean``: it names nothing the entry's rounds searched for), every other file checked."""
+    if entry is None:
+        return list(check_files(files, job, jobs=jobs, sources=sources, progress=progress))
+    from contractlint.run.runcache import KEPT, UNPARSED
+
+    cache = open_cache(job)
+    outcomes: list[FileOutcome | None] = [None] * len(files)
+    left = []
+    for i, path in enumerate(files):
+        row = entry.unchanged(path) if not (sources and path in sources) else None
+        if row is None:
+            left.append(i)
+            continue
+        known = FileOutcome(
+            path=row.shown, marked=row.marked, source=path, key=row.key, stamp=row.stamp
+        )
+        if row.state == KEPT:
+            found = cache.get(row.key, row.shown) if cache is not None else None
+            if found is None:
+                left.append(i)
+                continue
+            findings, calls, facts = found
+            known = known._replace(findings=findings, calls=calls, facts=facts, parsed=True)
+        elif row.state == UNPARSED:
+            clean.add(path)
+        outcomes[i] = known  # parsed in a round: the rounds decide again
+    if progress is not None:
+        progress.count += len(files) - len(left)  # known from the entry: counted as read
+    checked = check_files([files[i] for i in left], job, jobs, sources, progress=progress)
+    for i, outcome in zip(left, checked):
+        outcomes[i] = outcome
+    return outcomes  # type: ignore[return-value]
 
 
 def follow(
@@ -79,26 +145,33 @@ def follow(
     job: Job,
     jobs: int = 1,
     sources: Mapping[str, bytes] | None = None,
+    clean: set[str] | None = None,
+    known: Reach | None = None,
     progress: Progress | None = None,
-) -> tuple[list[FileOutcome], Reach | None]:
+) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
-    out, and what the rounds searched for (every round's names together; None when nothing was
-    parsed). ``progress`` is told each round (the first was the check of every file)."""
+    out, what the rounds searched for (every round's names together; None when nothing was
+    parsed), and the files they parsed. ``clean``: files not parsed that name none of ``known``
+    (an earlier run searched them): read only once a round searches for a name outside it.
+    ``progress`` is told each round (the first was the check of every file)."""
+    rounds: set[str] = set()
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
-        return outcomes, None
+        return outcomes, None, rounds
     from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names, propagate
 
     contracts = job.contracts
+    clean = clean if clean is not None else set()
+    known = known if known is not None else Reach()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
-    names = FileNames(job.config)
+    names = FileNames(job.import_roots)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
-    rounds = 1
+    number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
-        rounds += 1
+        number += 1
         if progress is not None:
-            progress.phase(f"following errors, round {rounds}")
+            progress.phase(f"following errors, round {number}")
         wanted, fixpoint = interesting_names(
             {o.path: o.facts for o in outcomes if o.facts is not None}, contracts, job.project
         )
@@ -107,17 +180,25 @@ def follow(
             break
         searched = searched | wanted
         matches = new.matcher()
+        every = searched.matcher() if searched - known else None
         more = []
         if progress is not None:
-            progress.phase(f"following errors, round {rounds}", "searched", len(unparsed))
+            progress.phase(f"following errors, round {number}", "searched", len(unparsed))
         for path in unparsed:
             if progress is not None:
                 progress.step()
+            if path in clean:
+                if every is None:
+                    continue  # it names nothing searched for so far
+                clean.discard(path)  # searched for everything at once, then as any other
+                wanting = every
+            else:
+                wanting = matches
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
                 continue
-            if matches(data, names(path)[1]):
+            if wanting(data, names(path)[1]):
                 more.append(path)
         if not more:
             break
@@ -125,10 +206,11 @@ def follow(
         again = replace(job, use_prefilter=False)
         if progress is not None:
             more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
-            progress.phase(f"following errors, round {rounds}", note=more_files)
+            progress.phase(f"following errors, round {number}", note=more_files)
         checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
         for path, outcome in zip(more, checked):
             outcomes[unparsed.pop(path)] = outcome
+            rounds.add(path)
     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
     findings = {o.path: list(o.findings) for o in outcomes}
     calls = {o.path: list(o.calls) for o in outcomes}
@@ -144,4 +226,5 @@ def follow(
             for o in outcomes
         ],
         searched,
+        rounds,
     )

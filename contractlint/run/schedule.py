@@ -40,7 +40,7 @@ def check_files(
     (1: all in this process). ``sources`` gives the text of some paths instead of the disk.
     ``progress`` counts each file read and each outcome handed on."""
     check = FileCheck(job)
-    names = FileNames(job.config)
+    names = FileNames(job.import_roots)
     left = _Left(check, jobs, progress)
     done = left.done
     try:
