@@ -163,6 +163,22 @@ def _selection_options(command):
                 help="Skip files and folders matching this pattern; repeatable.",
             ),
             click.option(
+                "--respect-gitignore/--no-respect-gitignore",
+                default=None,
+                callback=_remember,
+                expose_value=False,
+                help="Skip what git ignores: .gitignore files, .git/info/exclude and the global "
+                "excludes file (default: on, or respect-gitignore in [tool.contractlint]).",
+            ),
+            click.option(
+                "--force-exclude/--no-force-exclude",
+                default=None,
+                callback=_remember,
+                expose_value=False,
+                help="Skip files and folders named on the command line when git ignores them "
+                "(--exclude applies to them always; default: off, or force-exclude).",
+            ),
+            click.option(
                 "--config",
                 "config_path",
                 type=click.Path(dir_okay=False),
@@ -284,6 +300,10 @@ def _run(
     config, contracts = _setup(paths, config_path, contract_specs, quiet)
     if exclude:
         config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
+    meta = click.get_current_context().meta
+    for key in ("respect_gitignore", "force_exclude"):
+        if meta.get(f"contractlint.{key}") is not None:
+            config = dataclasses.replace(config, **{key: meta[f"contractlint.{key}"]})
     target = click.get_current_context().meta.get("contractlint.target_version")
     if target:
         config = dataclasses.replace(config, target_version=parse_target_version(target))
