@@ -108,10 +108,12 @@ CASES = {
         "build_out/keep.py": "",
         "build_out/x.py": "",
     },
-    "a later ! on a folder above leaves a folder-only match ignored (gen/ then !/src/)": {
-        ".gitignore": "gen/\n!/src/\n",
+    "a later ! on a folder above leaves what matches below ignored (gen/ then !/src/)": {
+        ".gitignore": "gen/\n!/src/\n*.tmp.py\n!**/lib/\n",
         "src/gen/x.py": "",
         "src/y.py": "",
+        "pkg/lib/a.tmp.py": "",
+        "pkg/lib/b.py": "",
     },
     "ignore everything, then bring back folders and Python files": {
         ".gitignore": "*\n!*/\n!*.py\n",
@@ -235,6 +237,7 @@ PATTERNS = [
     *("**/sub", "a/*", "a/*/", "?.py", "[ab]", "[!a]*.py", "#gen", "", "m.py  ", "*.txt"),
     *("sub/**", "**/", "a/b/", "!/gen", "/*", "!/a", "sub/*.py", "!gen/x.py", "**/gen/**"),
     *("*/", "!b/", "pkg/", "!pkg/__init__.py", "link*", "broken.py", "docs/*", "!docs"),
+    *("!**/a/", "!**/sub", "!a/**/b", "!**/pkg/"),
 ]
 
 
