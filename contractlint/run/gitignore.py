@@ -119,25 +119,19 @@ class _Rules:
     with ``ps_d`` the ``/`` after the folder it matched, so a match of the path itself is one
     without that mark (or, for a folder, asked with a ``/`` after it, with the mark at the end).
 
-    All of them are also joined into one expression per question (``any_file``, ``any_folder``),
-    which says for most paths in a single match that no pattern matches."""
+    All of them are joined into one expression per question (``any_file``, ``any_folder``), which
+    says in a single match that no pattern matches, the answer for nearly every path; each
+    pattern's own expressions are compiled only when one does."""
 
-    __slots__ = ("rules", "any_file", "any_folder")
+    __slots__ = ("rules", "any_file", "any_folder", "_compiled")
 
     def __init__(self, rules: Sequence[tuple[int, bool, str]], names: bool):
-        self.rules: list[_Rule] = []
+        self.rules = rules
+        self._compiled: list[_Rule] | None = None
         as_files, as_folders = [], []
-        for i, (index, include, regex) in enumerate(rules):
-            marked = f"(?P<{_FOLDER_MARK}>" in regex
-            self.rules.append(
-                (
-                    index,
-                    include,
-                    re.compile(_itself(regex, _FOLDER_MARK, "(?!)") if marked else regex).search,
-                    re.compile(_itself(regex, _FOLDER_MARK, "$|(?!)")).search if marked else None,
-                )
-            )
+        for i, (_index, _include, regex) in enumerate(rules):
             renamed = regex.replace(f"(?P<{_FOLDER_MARK}>", f"(?P<m{i}>")  # one name per group
+            marked = renamed != regex
             as_files.append(_itself(renamed, f"m{i}", "(?!)") if marked else renamed)
             as_folders.append(_itself(renamed, f"m{i}", "$|(?!)") if marked else renamed)
         self.any_file = _joined(as_files, names)
@@ -145,11 +139,20 @@ class _Rules:
 
     def last(self, path: str, is_dir: bool) -> tuple[int, bool] | None:
         """The place and verdict of the last pattern that matches ``path`` itself, or None."""
+        if self._compiled is None:
+            self._compiled = [_compiled(*rule) for rule in self.rules]
         folder = path + "/" if is_dir else ""
-        for index, include, as_file, as_folder in self.rules:
+        for index, include, as_file, as_folder in self._compiled:
             if as_file(path) or (is_dir and as_folder is not None and as_folder(folder)):
                 return index, include
         return None
+
+
+def _compiled(index: int, include: bool, regex: str) -> _Rule:
+    if f"(?P<{_FOLDER_MARK}>" not in regex:  # "a/**", "*": whatever it finds is the path itself
+        return index, include, re.compile(regex).search, None
+    as_file = re.compile(_itself(regex, _FOLDER_MARK, "(?!)")).search
+    return index, include, as_file, re.compile(_itself(regex, _FOLDER_MARK, "$|(?!)")).search
 
 
 def _itself(regex: str, mark: str, then: str) -> str:
