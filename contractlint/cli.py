@@ -173,6 +173,22 @@ def _selection_options(command):
                 help="Skip files and folders matching this pattern; repeatable.",
             ),
             click.option(
+                "--respect-gitignore/--no-respect-gitignore",
+                default=None,
+                callback=_remember,
+                expose_value=False,
+                help="Skip what git ignores: .gitignore files, .git/info/exclude and the global "
+                "excludes file (default: on, or respect-gitignore in [tool.contractlint]).",
+            ),
+            click.option(
+                "--force-exclude/--no-force-exclude",
+                default=None,
+                callback=_remember,
+                expose_value=False,
+                help="Skip files and folders named on the command line when git ignores them "
+                "(--exclude applies to them always; default: off, or force-exclude).",
+            ),
+            click.option(
                 "--config",
                 "config_path",
                 type=click.Path(dir_okay=False),
@@ -294,6 +310,12 @@ def _run(
     select, ignore = split_codes(select), split_codes(ignore)
     check_codes(select, "--select")
     check_codes(ignore, "--ignore")
+    meta = click.get_current_context().meta
+    gitignore = {  # --respect-gitignore/--no-respect-gitignore, --force-exclude
+        key: meta[f"contractlint.{key}"]
+        for key in ("respect_gitignore", "force_exclude")
+        if meta.get(f"contractlint.{key}") is not None
+    }
     target = click.get_current_context().meta.get("contractlint.target_version")
     version = parse_target_version(target) if target else None
     said = []
@@ -303,6 +325,8 @@ def _run(
             config = dataclasses.replace(config, exclude=(*config.exclude, *exclude))
         if version:
             config = dataclasses.replace(config, target_version=version)
+        if gitignore:
+            config = dataclasses.replace(config, **gitignore)
         # the note on the default set, once a run
         contracts = _contracts_for(config, contract_specs, quiet or bool(said))
         if config.contracts is None and not contract_specs:

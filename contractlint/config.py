@@ -35,6 +35,8 @@ KEYS = (
     "acceptance-requires",
     "acceptance-max-days",
     "src",
+    "respect-gitignore",
+    "force-exclude",
 )
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
@@ -73,6 +75,10 @@ class Config:
     contracts: tuple[str, ...] | None = None  # None: not configured, use the builtin ones
     include: tuple[str, ...] = ("*.py",)
     exclude: tuple[str, ...] = ()
+    #: Leave out what git ignores (``.gitignore`` files, ``info/exclude``, the global excludes file).
+    respect_gitignore: bool = True
+    #: Leave out what git ignores from the paths named on the command line too.
+    force_exclude: bool = False
     select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
     per_file_ignores: dict[str, tuple[str, ...]] = field(default_factory=dict)
@@ -348,6 +354,8 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             [*kp, "src"],
             'an empty list names no import root; leave the key out for [".", "src"]',
         )
+    respect_gitignore = c.typed(table, kp, "respect-gitignore", bool)
+    force_exclude = c.typed(table, kp, "force-exclude", bool)
     c.raise_if_any()
     return Config(
         root=root,
@@ -357,6 +365,8 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         contracts=tuple(contracts) if contracts is not None else None,
         include=tuple(include) if include else ("*.py",),
         exclude=tuple(exclude),
+        respect_gitignore=respect_gitignore is not False,
+        force_exclude=force_exclude is True,
         select=tuple(select),
         ignore=tuple(ignore),
         per_file_ignores=per_file,

@@ -72,8 +72,13 @@ def _env() -> dict:
 
 
 def pre_commit(repo: Path, *args: str) -> subprocess.CompletedProcess:
+    return python_m(repo, "pre_commit", *args)
+
+
+def python_m(repo: Path, module: str, *args: str) -> subprocess.CompletedProcess:
+    """``python -m MODULE ARGS`` in ``repo``, with this interpreter."""
     return subprocess.run(
-        [sys.executable, "-m", "pre_commit", *args],
+        [sys.executable, "-m", module, *args],
         cwd=repo,
         capture_output=True,
         text=True,
@@ -220,3 +225,18 @@ def test_the_hook_sees_the_whole_project_of_each_staged_file(tmp_path: Path):
     assert {line for line in changed.stdout.splitlines() if ": CL" in line} == {
         line for line in expected if ":5:12:" in line
     }
+
+
+def test_a_file_git_ignores_is_named_by_no_commit_and_found_by_no_walk(consumer: Path):
+    (consumer / ".gitignore").write_text("generated/\n")
+    (consumer / "generated").mkdir()
+    (consumer / "generated" / "client.py").write_text(BAD)  # a generated file nobody commits
+    (consumer / "send.py").write_text(GOOD)
+    git(consumer, "add", ".gitignore", "send.py")
+    hook = pre_commit(consumer, "try-repo", str(ROOT), "contractlint", "--all-files")
+    assert hook.returncode == 0, hook.stdout + hook.stderr
+    assert "Passed" in hook.stdout
+
+    assert python_m(consumer, "contractlint", "check", "--no-cache", ".").returncode == 0
+    named = python_m(consumer, "contractlint", "check", "--no-cache", "generated/client.py")
+    assert named.returncode == 1 and "generated/client.py:4:12: CL001" in named.stdout

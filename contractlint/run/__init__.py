@@ -2,7 +2,7 @@
 turns the outcomes into a report. One job per module:
 
 - ``discovery``: the files under the checked paths that the configuration selects, by what its
-  path patterns match, said in ``patterns``;
+  path patterns match, said in ``patterns``, and git does not ignore, said in ``gitignore``;
 - ``names``: what a file is called, in the output and as a module; ``reading``: its bytes;
 - ``prefilter``: whether a file's bytes may hold a service call, before anything parses it;
 - ``filecheck``: the check of one file, through the cache of ``cache`` and the analysis, to its

@@ -1,11 +1,17 @@
 """The files a run checks: the Python files under the checked paths that the configuration's
-``include`` selects and its ``exclude`` (with the default excludes) leaves.
+``include`` selects and its ``exclude`` (with the default excludes) leaves, and that git does not
+ignore (``respect-gitignore``, said in ``gitignore``).
 
 One ``Selection`` answers for every way a file comes in: a folder's walk, a file named on the
-command line or by pre-commit (only the excludes apply: the file was named), a file ``--changed``
-found (the includes too). The walk asks it once per folder and once per name, a folder's answers
-carried down to its subfolders; the test-suite compares the walk with a plain one that asks
-``path_matches`` of every pattern for every file (tests/test_run_discovery.py).
+command line or by pre-commit (only the excludes apply: the file was named; git's ignores too
+with ``force-exclude``), a file ``--changed`` found (the includes too). The walk asks it once per
+folder and once per name, a folder's answers carried down to its subfolders; the test-suite
+compares the walk with a plain one that asks ``path_matches`` of every pattern for every file
+(tests/test_run_discovery.py), and what it leaves with what git itself ignores
+(tests/test_run_gitignore.py).
+
+A folder named on the command line is walked even when git ignores it, as ruff walks it: the
+ignore files apply to what is under it, each pattern to a path itself.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Callable
 
 from contractlint.config import DEFAULT_EXCLUDE, Config
+from contractlint.run.gitignore import GitIgnores, Scopes, below, ignored
 from contractlint.run.patterns import PathPatterns
 
 #: The file that makes a folder a project's (``contractlint.run.projects``).
@@ -26,16 +33,19 @@ def discover(
     paths: Sequence[str], config: Config, stop: Callable[[str], bool] | None = None
 ) -> Iterator[str]:
     """Python files under ``paths``, sorted. Excludes apply to files named explicitly too, so that
-    pre-commit, which names every staged file, honours them. ``stop``: asked of each folder below a
-    path that holds a ``pyproject.toml``; when it says so (another project starts there,
-    ``contractlint.run.projects``), the folder is left out."""
+    pre-commit, which names every staged file, honours them; what git ignores applies to them
+    only with ``force-exclude`` (pre-commit never names an ignored file). ``stop``: asked of each
+    folder below a path that holds a ``pyproject.toml``; when it says so (another project starts
+    there, ``contractlint.run.projects``), the folder is left out."""
     selection = Selection(config)
     seen = set()
     for path in paths:
         if not _is_folder(path):  # a file, or what is not one: reading it says which (CL900)
-            if not selection.excludes(path) and path not in seen:
+            if not selection.excludes(path) and path not in seen and not selection.forced(path):
                 seen.add(path)
                 yield path
+            continue
+        if selection.forced(path):
             continue
         for full in _walk(path, selection, stop):
             if full not in seen:
@@ -44,12 +54,13 @@ def discover(
 
 
 class Folder:
-    """A folder of a walk: its path, its path relative to the root, and whether one of the parts
-    of that relative path matches an include or an exclude pattern."""
+    """A folder of a walk: its path, its path relative to the root, whether one of the parts
+    of that relative path matches an include or an exclude pattern, and the ignore files in
+    force for its entries (those it inherits until it is listed)."""
 
-    __slots__ = ("path", "prefix", "rel", "inside", "included", "excluded")
+    __slots__ = ("path", "prefix", "rel", "inside", "included", "excluded", "ignores")
 
-    def __init__(self, path: str, rel: str, included: bool, excluded: bool):
+    def __init__(self, path: str, rel: str, included: bool, excluded: bool, ignores: Scopes = ()):
         self.path = path
         # prefix + name is os.path.join(path, name); on POSIX without its cost
         if os.name == "posix":
@@ -62,6 +73,7 @@ class Folder:
         self.inside = rel != ".." and not rel.startswith("../")
         self.included = included
         self.excluded = excluded
+        self.ignores = ignores
 
 
 class Selection:
@@ -73,6 +85,8 @@ class Selection:
         self.config = config
         self.include = PathPatterns(config.include)
         self.exclude = PathPatterns((*DEFAULT_EXCLUDE, *config.exclude))
+        #: What git ignores, unless ``respect-gitignore = false``.
+        self.git = GitIgnores(config.root) if config.respect_gitignore else None
 
     def includes(self, path: str) -> bool:
         return self.include.matches(self.config.relative(path))
@@ -81,17 +95,33 @@ class Selection:
         rel = self.config.relative(path)
         return self.exclude.matches(rel) and self.exclude.matches(rel, os.path.isdir(path))
 
-    def top(self, path: str) -> Folder:
-        """The folder ``path``, where a walk starts."""
+    def forced(self, path: str) -> bool:
+        """Whether ``path``, named on the command line, is left out for what git ignores: only
+        with ``force-exclude``."""
+        return self.config.force_exclude and self.git is not None and self.git.ignores(path)
+
+    def top(self, path: str, ignores: Scopes | None = None) -> Folder:
+        """The folder ``path``, where a walk starts (``ignores``: what it inherits, when the walk
+        came down to it)."""
         rel = self.config.relative(path)
         parts = [] if rel == "." else rel.split("/")
-        return Folder(path, rel, self.include.in_folder(parts), self.exclude.in_folder(parts))
+        if ignores is None:
+            ignores = self.git.above(path) if self.git is not None else ()
+        return Folder(
+            path, rel, self.include.in_folder(parts), self.exclude.in_folder(parts), ignores
+        )
+
+    def enter(self, folder: Folder, dirs: Sequence[str], files: Sequence[str]) -> None:
+        """Take the folder's own ``.gitignore`` (and, at the top of a repository, its other ignore
+        files) into what applies to its entries, now that it is listed."""
+        if self.git is not None:
+            folder.ignores = self.git.enter(folder.path, folder.ignores, dirs, files)
 
     def files(self, folder: Folder, names: Iterable[str]) -> list[str]:
         """The paths of the files ``names`` of ``folder`` (not excluded as a whole) that are
         included and not excluded."""
         include, exclude = self.include, self.exclude
-        base, prefix = folder.rel, folder.prefix
+        base, prefix, ignores = folder.rel, folder.prefix, folder.ignores
         out = []
         for name in names:
             rel = name if base == "." else f"{base}/{name}"
@@ -101,13 +131,15 @@ class Selection:
                 name, rel, os.path.isdir(prefix + name)
             ):
                 continue
+            if ignores and ignored(ignores, name, is_dir=False):
+                continue
             out.append(prefix + name)
         return out
 
     def folders(self, folder: Folder, names: Iterable[str]) -> list[Folder]:
         """The subfolders ``names`` of ``folder`` (not excluded as a whole) that are not excluded."""
         include, exclude = self.include, self.exclude
-        base, prefix = folder.rel, folder.prefix
+        base, prefix, ignores = folder.rel, folder.prefix, folder.ignores
         out = []
         for name in names:
             rel = name if base == "." else f"{base}/{name}"
@@ -116,11 +148,16 @@ class Selection:
                 name, rel, os.path.isdir(path)
             ):
                 continue
+            inherited: Scopes = ()
+            if ignores:
+                if ignored(ignores, name, is_dir=True):
+                    continue  # never entered: nothing under it can be kept again
+                inherited = below(ignores, name)
             if folder.inside:  # its parts are its parent's and its name: only the name is new
                 included = folder.included or include.folder_matches(name)
-                out.append(Folder(path, rel, included, excluded=False))
+                out.append(Folder(path, rel, included, False, inherited))
             else:
-                out.append(self.top(path))
+                out.append(self.top(path, inherited))
         return out
 
 
@@ -168,6 +205,7 @@ def _walk(
             continue
         if stop is not None and folder.path != top and PYPROJECT in files and stop(folder.path):
             continue  # another project's folder: walked as that project
+        selection.enter(folder, dirs, files)
         if files:
             yield from sorted(selection.files(folder, files))
         if dirs:

@@ -15,7 +15,10 @@ The entry answers again (``replay``) only when the result would be the same:
 
 - the same tool, contracts, configuration and project modules (the per-file cache's salt), and
   the same prefilter setting;
-- the same files;
+- the same files, in the same order: discovery walks the folders anew every run, reading every
+  ignore file of git it consults (``.gitignore``, ``info/exclude``, the global excludes file),
+  so an edited one that brings a file back or leaves one out changes the files, and never
+  replays a stale result; whether git's ignores count at all is part of the configuration;
 - every parsed file has the same text: the cache key of its bytes is the one analysed;
 - every file that was not parsed would still not be: the prefilter turns it away and it names none
   of the helpers the rounds searched for. (Its text may have changed: a file nobody parses adds
