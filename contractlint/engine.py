@@ -65,8 +65,8 @@ def check_paths(
         projects = Projects.single(config, contracts, cache_dir)
     today = today or dt.date.today()
     if progress is not None:
-        progress.phase("discovering files")
-    parts = plan(paths, projects, changed=changes is not None)
+        progress.phase("discovering files", "found")
+    parts = plan(paths, projects, changed=changes is not None, progress=progress)
     report = Report(contracts=[])
     if sources:
         sources = {os.path.abspath(path): text for path, text in sources.items()}

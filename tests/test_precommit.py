@@ -228,11 +228,13 @@ def test_the_hook_sees_the_whole_project_of_each_staged_file(tmp_path: Path):
 
 
 def test_a_file_git_ignores_is_named_by_no_commit_and_found_by_no_walk(consumer: Path):
+    # a contract the hook's environment has without additional dependencies
+    (consumer / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["requests"]\n')
     (consumer / ".gitignore").write_text("generated/\n")
     (consumer / "generated").mkdir()
-    (consumer / "generated" / "client.py").write_text(BAD)  # a generated file nobody commits
-    (consumer / "send.py").write_text(GOOD)
-    git(consumer, "add", ".gitignore", "send.py")
+    (consumer / "generated" / "client.py").write_text(FETCH)  # a generated file nobody commits
+    (consumer / "send.py").write_text(FETCH_GUARDED)
+    git(consumer, "add", "pyproject.toml", ".gitignore", "send.py")
     hook = pre_commit(consumer, "try-repo", str(ROOT), "contractlint", "--all-files")
     assert hook.returncode == 0, hook.stdout + hook.stderr
     assert "Passed" in hook.stdout

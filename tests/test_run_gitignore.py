@@ -20,7 +20,7 @@ import pytest
 from clirun import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_changed import clean_git_env, git  # noqa: F401 (a fixture, used by name)
+from test_changed import git
 from test_run_discovery import random_tree
 
 from contractlint.config import Config
@@ -34,6 +34,9 @@ CALL = textwrap.dedent("""\
     def fetch():
         return requests.get("https://example.com")
     """)
+
+
+pytestmark = pytest.mark.usefixtures("clean_git_env")
 
 
 @pytest.fixture(autouse=True)

@@ -16,9 +16,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from contractlint.run.discovery import Selection, discover
 from contractlint.run.projects import Project, Projects
+
+if TYPE_CHECKING:
+    from contractlint.output.progress import Progress
 
 
 @dataclass
@@ -37,10 +41,16 @@ class Part:
         return [f for f, shown in zip(self.files, self.reports) if shown]
 
 
-def plan(paths: Sequence[str], projects: Projects, changed: bool = False) -> list[Part]:
+def plan(
+    paths: Sequence[str],
+    projects: Projects,
+    changed: bool = False,
+    progress: Progress | None = None,
+) -> list[Part]:
     """The share of each project that ``paths`` touch, in the order of the projects' folders.
-    ``changed``: the paths are the files ``--changed`` found, which the includes select too."""
-    return _Planner(paths, projects, changed).run()
+    ``changed``: the paths are the files ``--changed`` found, which the includes select too.
+    ``progress`` counts the files the walks find."""
+    return _Planner(paths, projects, changed, progress).run()
 
 
 def _under(full: str, folders: Sequence[str]) -> bool:
@@ -59,7 +69,14 @@ def _spelled(folder: str, like: str) -> str:
 
 
 class _Planner:
-    def __init__(self, paths: Sequence[str], projects: Projects, changed: bool):
+    def __init__(
+        self,
+        paths: Sequence[str],
+        projects: Projects,
+        changed: bool,
+        progress: Progress | None = None,
+    ):
+        self.progress = progress
         self.paths = list(paths)
         self.projects = projects
         self.changed = changed
@@ -113,7 +130,10 @@ class _Planner:
             project, top = self.walks.pop(0)
             part = self.part(project)
             seen = self.seen[id(project)]
-            for path in discover([top], project.config, self.stop):
+            found = discover([top], project.config, self.stop)
+            if self.progress is not None:
+                found = self.progress.counted(found)
+            for path in found:
                 full, shown = self.place(path)
                 if full not in seen:
                     seen[full] = len(part.files)
@@ -122,7 +142,11 @@ class _Planner:
         for project, path in named:
             part = self.part(project)
             selection = Selection(project.config)
-            if selection.excludes(path) or (self.changed and not selection.includes(path)):
+            if (
+                selection.excludes(path)
+                or (self.changed and not selection.includes(path))
+                or selection.forced(path)  # git ignores it, and force-exclude says that counts
+            ):
                 continue
             full = os.path.abspath(path)
             at = self.seen[id(project)].get(full)
@@ -132,6 +156,8 @@ class _Planner:
                 part.reports.append(True)
             else:
                 part.reports[at] = True
+        if self.progress is not None:
+            self.progress.ended()
         return sorted(self.parts.values(), key=lambda p: p.project.root or "")
 
     def stop(self, folder: str) -> bool:
