@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from contractlint.errors import UserError
 from contractlint.model import REQUIRABLE, RULES, AcceptancePolicy, code_for
+from contractlint.model.budgets import ANALYSIS_BUDGET, LIMITS, Limits
 from contractlint.tomlfile import Checker, describe, read_toml_text, suggest
 
 if TYPE_CHECKING:
@@ -37,6 +38,9 @@ KEYS = (
     "src",
     "respect-gitignore",
     "force-exclude",
+    "analysis-budget",
+    "resolution-budget",
+    "resolution-targets",
 )
 SEVERITIES = ("error", "warning")
 TABLE = "tool.contractlint"
@@ -103,6 +107,11 @@ class Config:
     #: The import roots, relative to ``root``: a module is named from the deepest one that holds it
     #: (``src/app/http.py`` is ``app.http``), as ruff's ``src`` says (``contractlint.run.names``).
     src: tuple[str, ...] = DEFAULT_SRC
+    #: The most syntax nodes the analysis of one file walks (``analysis-budget``): CL901 past it.
+    analysis_budget: int = ANALYSIS_BUDGET
+    #: The bounds of one resolution of a name through the project (``resolution-budget``,
+    #: ``resolution-targets``): CL902 where one reached matters.
+    limits: Limits = LIMITS
 
     def relative(self, path: str) -> str:
         """``path`` relative to the root, with forward slashes ("." for the root itself)."""
@@ -356,6 +365,14 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         )
     respect_gitignore = c.typed(table, kp, "respect-gitignore", bool)
     force_exclude = c.typed(table, kp, "force-exclude", bool)
+    budgets = {
+        key: _count(c, table, kp, key, what)
+        for key, what in (
+            ("analysis-budget", "syntax nodes"),
+            ("resolution-budget", "names"),
+            ("resolution-targets", "functions"),
+        )
+    }
     c.raise_if_any()
     return Config(
         root=root,
@@ -376,7 +393,21 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
         approved=approved,
         acceptance_policy=AcceptancePolicy(tuple(dict.fromkeys(requires)), max_days),
         src=tuple(src) if src else DEFAULT_SRC,
+        analysis_budget=budgets["analysis-budget"] or ANALYSIS_BUDGET,
+        limits=LIMITS._replace(
+            names=budgets["resolution-budget"] or LIMITS.names,
+            targets=budgets["resolution-targets"] or LIMITS.targets,
+        ),
     )
+
+
+def _count(c: Checker, table: dict, kp: list, key: str, what: str) -> int | None:
+    """A bound of work (``analysis-budget``...): a whole number of ``what``, 1 or more."""
+    value = c.typed(table, kp, key, int)
+    if value is not None and value < 1:
+        c.error([*kp, key], f"expected a number of {what}, 1 or more, got {describe(value)}")
+        return None
+    return value
 
 
 def _contract_sources(c: Checker, table: dict, kp: list) -> tuple[tuple[str, str], ...]:

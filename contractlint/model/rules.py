@@ -458,6 +458,48 @@ RULES: tuple[Rule, ...] = (
         invalid=("def broken(:\n    pass\n",),
     ),
     Rule(
+        code="CL901",
+        name="analysis-cut-short",
+        severity="error",
+        summary="A file's analysis needed more work than its budget allows; its calls were not checked, the other files were.",
+        what=(
+            "The analysis of one file walks its syntax tree once, and at most `analysis-budget` nodes of it "
+            "(default 1,000,000: a module of 2 MB walks about 400,000). A file past the budget gets this one "
+            "finding at its first line, naming the budget and the line and function where the walk stopped; "
+            "whatever the analysis found before the cut is dropped, and the file's functions are not followed "
+            "through the project (it is treated as a file that could not be checked). The budget counts work, "
+            "not time: a file is cut short, or not, on every machine alike. Set it in `[tool.contractlint]` "
+            "(`analysis-budget = 2000000`), or split the file."
+        ),
+        why=(
+            "Unknown compliance is not compliance: a file nobody could check fails the run, as one that "
+            "cannot be parsed does (CL900), and one huge generated module does not hold up every other file."
+        ),
+    ),
+    Rule(
+        code="CL902",
+        name="resolution-cut-short",
+        severity="warning",
+        summary="The project-wide pass stopped resolving what a call may run at one of its limits, where the rest may carry a service error.",
+        what=(
+            "Following errors through the project resolves each call's callee through aliases, instances, "
+            "factories and class families. One resolution looks at most at `resolution-budget` names "
+            "(default 4096), keeps at most `resolution-targets` functions (default 64: a base-class method "
+            "with hundreds of overrides) and follows a chain of at most 13 names. A call whose resolution "
+            "reached one of these limits is reported when what was left out may matter: its callee ends as "
+            "a function that lets a service error escape (a carrier) does, or as a contract's call does. The "
+            "message names the limit. The call's other findings stand, from what was resolved; an error "
+            "that reaches the call only through what was left out is not reported. A warning by default: "
+            'the exit status does not change (`severity = {CL902 = "error"}` makes it one).'
+        ),
+        why=(
+            "A linter that silently stops looking reports a project as compliant when it does not know. "
+            "This finding says where the answer is partial, so that the limit can be raised in "
+            "`[tool.contractlint]`, the call made plainer (a narrower type than the family's base), or the "
+            "finding accepted with a reason."
+        ),
+    ),
+    Rule(
         code="CL999",
         name="internal-error",
         severity="error",

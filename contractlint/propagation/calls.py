@@ -11,6 +11,10 @@ last part open (``redis.client.Redis.*``), every call is resolved.
 
 The answers are those of resolving every call: in the order of the files' paths and of the calls
 in each file, each call once.
+
+A call whose resolution reached a limit of ``Project`` (``names``: the budget of names, the most
+targets, the longest chain) is kept with the name and the limit (``cut_short``): what it may run
+past the limit is not followed, which a finding says where it may matter (CL902).
 """
 
 from __future__ import annotations
@@ -76,7 +80,12 @@ class Calls:
         self._callers: dict[str, list[tuple[int, Site]]] = defaultdict(list)
         self._sorted: dict[str, list[Site]] = {}
         self._services: list[tuple[int, int, ServiceCall]] = []
+        #: The spellings of callees whose resolution was cut short: the name cut, and the limit.
+        self._cut_plans: dict[tuple[tuple[str, ...], bool], tuple[str, str]] = {}
+        self._cut: list[tuple[int, Site, str, str]] = []
         lasts = {_last(p) for c in project.contracts.values() for g in c.calls for p in g.match}
+        #: The last parts of the contracts' ``match`` globs (a glob may stand for any).
+        self._service_lasts = lasts
         if everything or any(set(last) & set("*?[") for last in lasts):
             self._resolve(range(len(self._links)))
             return
@@ -101,6 +110,30 @@ class Calls:
         """The calls that reach a service, in the order of the files and of their calls."""
         return [call for _, _, call in sorted(self._services, key=lambda e: e[:2])]
 
+    def cut_short(self) -> list[tuple[Site, str, str]]:
+        """The calls resolved so far whose resolution was cut short: each call, the name whose
+        resolution reached a limit, and the limit (``names.NAMES``...), in the order of the files
+        and of their calls."""
+        return [(site, name, limit) for _, site, name, limit in sorted(self._cut, key=_first)]
+
+    def may_reach(self, frames: Iterable[str]) -> set[str]:
+        """The last parts of the callees that may run one of ``frames`` or a service, whatever the
+        resolution of the call left out: a resolution keeps the last part of a name, except for a
+        constructor (``Class(...)`` runs ``Class.__init__``) and a name whose resolution may end
+        under another last part (``_renamed``). ``"*"`` stands for every last part, when a
+        contract's glob leaves it open."""
+        ends = set(self._renamed())
+        for frame in frames:
+            owner, _, last = frame.rpartition(".")
+            ends.add(last)
+            if last == "__init__":
+                ends.add(_last(owner))
+        for pattern in self._service_lasts:
+            if set(pattern) & set("*?["):
+                return {"*"}
+            ends.add(pattern)
+        return ends
+
     def ask(self, last: str, attribute: bool = False) -> None:
         """Resolve the calls (``attribute``: the attribute reads) whose callee ends in ``last``; for
         ``__init__``, every call whose callee may be a class (``Class(...)`` runs it)."""
@@ -119,6 +152,9 @@ class Calls:
             self._done.add(at)
             path, link, test = self._links[at]
             functions, services = self._plan(link)
+            cut = self._cut_plans.get((link.callee, link.attribute))
+            if cut is not None:
+                self._cut.append((at, Site(path, link), *cut))
             if not functions and not services:
                 continue
             site = Site(path, link)
@@ -142,6 +178,10 @@ class Calls:
             return known
         project = self.project
         targets = sorted({t for name in link.callee for t in project.resolve(name)})
+        for name in link.callee:
+            if name in project.cut:
+                self._cut_plans[key] = (name, project.reached[name])
+                break
         functions, services = [], []
         for target in targets:
             if link.attribute and not project.is_property(target):
@@ -198,6 +238,10 @@ def is_test_module(module: str) -> bool:
         or name.endswith("_test")
         or name == "conftest"
     )
+
+
+def _first(entry: tuple) -> int:
+    return entry[0]
 
 
 def _last(name: str) -> str:

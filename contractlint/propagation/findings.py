@@ -12,7 +12,11 @@ the carriers known (``Follow``):
   handlers (CL002–CL005) always, its escape (CL001, or CL003 for a re-raise) where the error
   leaves the project;
 - a call whose error the project handles everywhere keeps its contract; one whose error is
-  reported further up stays broken (``reported_up``).
+  reported further up stays broken (``reported_up``);
+- a call whose resolution was cut short by a limit of ``Project`` (``Calls.cut_short``) is
+  reported (CL902) when what the resolution left out may be a carrier or a service: its callee
+  ends as a carrier's name or a contract's glob does (``Calls.may_reach``). A cut that cannot
+  change a finding is not reported.
 """
 
 from __future__ import annotations
@@ -21,12 +25,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from contractlint.model import CallSite, Contract, Finding, glob_to_regex
+from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.project import Escape, Facts
 from contractlint.propagation.calls import origin
 from contractlint.propagation.fixpoint import Follow, uncollected
 from contractlint.propagation.guards import Judged, declares
 from contractlint.propagation.messages import (
     At,
+    cut_finding,
     escape_findings,
     local_findings,
     reraise_finding,
@@ -50,11 +56,13 @@ def propagate(
     contracts: Sequence[Contract],
     propagate_globs: Sequence[str] = (),
     follow: Follow | None = None,
+    limits: Limits = LIMITS,
 ) -> tuple[dict[str, list[Finding]], dict[str, list[CallSite]]]:
     """The findings and calls of every file (keyed by path as shown) once errors are followed
     through the project. ``facts`` holds the analysis' facts of the same files; ``follow``, the
-    fixpoint of those facts when ``interesting_names`` has made it already."""
-    follow = follow if follow is not None else Follow(facts, contracts)
+    fixpoint of those facts when ``interesting_names`` has made it already (with the same
+    ``limits``: those of each resolution of a name)."""
+    follow = follow if follow is not None else Follow(facts, contracts, limits=limits)
     with uncollected():
         run = _Propagation(follow, findings, calls, propagate_globs)
         ordered = sorted(facts.items())
@@ -62,6 +70,7 @@ def propagate(
         run.sentinels(ordered)
         run.services()
         run.carriers()
+        run.cut_short()
         return run.finish()
 
 
@@ -81,6 +90,8 @@ class _Propagation:
         self.findings = {path: list(items) for path, items in findings.items()}
         self.calls = {path: list(items) for path, items in calls.items()}
         self.deferred: list[_Deferred] = []
+        #: The functions whose callers decide a finding besides the carriers (a sentinel's).
+        self.asked: set[str] = set()
 
     def leaves(self, frame: str, contract: Contract, errors: Iterable[str]) -> bool:
         """Whether errors that leave ``frame`` leave the project there: nothing checked calls it,
@@ -116,6 +127,7 @@ class _Propagation:
         project = self.project
         for path, fact in ordered:
             for sentinel in fact.sentinels:
+                self.asked.add(sentinel.frame)
                 if self.follow.root(sentinel.frame):
                     continue  # nobody tests what it returns: the handler's CL003 stands
                 self._drop(path, sentinel)
@@ -196,6 +208,18 @@ class _Propagation:
                     here = [*escape_findings(at, judged), *here]
                 self.findings.setdefault(site.path, []).extend(here)
 
+    def cut_short(self) -> None:
+        """CL902 at each call whose resolution was cut short where what it left out may be a
+        carrier, a function that returns a sentinel, or a service."""
+        calls = self.follow.calls
+        ends = calls.may_reach({*self.asked, *(key.frame for key in self.follow.carried)})
+        limits = self.project.limits
+        for site, name, limit in calls.cut_short():
+            if "*" in ends or _last(name) in ends:
+                self.findings.setdefault(site.path, []).append(
+                    cut_finding(site, name, limit, limits)
+                )
+
     def finish(self) -> tuple[dict[str, list[Finding]], dict[str, list[CallSite]]]:
         """Each finding once (one call may reach a carrier by two names), and the state of each
         call whose error the project takes up: kept where the project handles (or declares) it
@@ -226,3 +250,7 @@ class _Propagation:
         ]
         self.findings[path] = kept
         return kept
+
+
+def _last(name: str) -> str:
+    return name.rpartition(".")[2]

@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from contractlint.model import Contract
+from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.project import Facts
 from contractlint.propagation.calls import Calls, ServiceCall, Site, origin
 from contractlint.propagation.guards import Judged
@@ -57,17 +58,25 @@ class Follow:
     functions it leaves: ``carried[Carrier(frame, contract, group)]``."""
 
     def __init__(
-        self, facts: Mapping[str, Facts], contracts: Sequence[Contract], everything: bool = False
+        self,
+        facts: Mapping[str, Facts],
+        contracts: Sequence[Contract],
+        everything: bool = False,
+        limits: Limits = LIMITS,
     ):
         """``everything``: resolve every call of the project, not only those that may matter
-        (``Calls``; the answers are the same)."""
+        (``Calls``; the answers are the same). ``limits``: those of each resolution."""
         with uncollected():
-            self._follow(facts, contracts, everything)
+            self._follow(facts, contracts, everything, limits)
 
     def _follow(
-        self, facts: Mapping[str, Facts], contracts: Sequence[Contract], everything: bool
+        self,
+        facts: Mapping[str, Facts],
+        contracts: Sequence[Contract],
+        everything: bool,
+        limits: Limits,
     ) -> None:
-        self.project = project = Project(facts, contracts)
+        self.project = project = Project(facts, contracts, limits)
         self.calls = Calls(project, facts, everything)
         #: Service calls found only once the project's names are known, judged like a carrier's call.
         self.services: list[ServiceCall] = self.calls.services()

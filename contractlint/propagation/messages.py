@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from contractlint.model import CallGroup, Contract, Finding, rule_by_code
+from contractlint.model import CallGroup, Contract, Finding, new_finding, rule_by_code
+from contractlint.model.budgets import Limits
 from contractlint.model.project import Escape, handler_problems
 from contractlint.propagation.calls import Site
 from contractlint.propagation.guards import Judged
-from contractlint.propagation.names import short
+from contractlint.propagation.names import CHAIN, NAMES, short
 
 _POLICY_WORDS = {
     "fail-open": "fail open",
@@ -219,3 +220,34 @@ def _names(errors: Sequence[str]) -> str:
 
 def _via(chain: tuple[str, ...]) -> str:
     return f" via {' -> '.join(chain)}" if chain else ""
+
+
+def cut_finding(site: Site, name: str, limit: str, limits: Limits) -> Finding:
+    """CL902 at a call whose resolution of ``name`` reached ``limit`` (``names.NAMES``...) of
+    ``limits``: what it says was left out, and which setting bounds it."""
+    shown = short(name)
+    if limit == NAMES:
+        what = (
+            f"resolving {shown} looked at more than {limits.names:,} names "
+            "(resolution-budget): what it may run past them was not followed"
+        )
+    elif limit == CHAIN:
+        what = (
+            f"{shown} leads through a chain of more than {limits.depth} names: "
+            "what lies further down was not followed"
+        )
+    else:
+        what = (
+            f"{shown} may run more than {limits.targets:,} functions (resolution-targets): "
+            f"those past the first {limits.targets:,} were not followed"
+        )
+    return new_finding(
+        "CL902",
+        site.path,
+        site.link.span,
+        f"the project-wide pass was cut short at this call: {what}; a service error that reaches "
+        "this call through them is not reported",
+        callee=name,
+        scope=site.link.scope,
+        statement_line=site.link.statement_line,
+    )

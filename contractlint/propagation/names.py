@@ -17,8 +17,10 @@ and get the same answer. Every resolution is bounded too, whatever the project:
 - ``BUDGET`` names looked at in all (an attribute that holds what a method of that attribute
   returns, ``self._unit = self._unit.set_mode()``, spells a new, longer name at each step).
 
-A resolution cut short by one of these is recorded in ``Project.cut``, with the targets found
-before the cut: work the project-wide pass did not finish, which a finding can say.
+These are the defaults (``contractlint.model.budgets``); the configuration may set the last two
+(``Project(limits=...)``). A resolution cut short by one of them is recorded in ``Project.cut``,
+with the limit it reached, and gives the targets found before the cut: work the project-wide pass
+did not finish, which a finding says where it may change a result (CL902, ``calls``).
 
 Only plain data is handled here (``contractlint.model.project``): no parsing.
 """
@@ -30,16 +32,20 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 from contractlint.model import BUILTIN_ALIASES, Contract, canonical_name
+from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.project import ClassFacts, Facts, FunctionFacts
 
 #: How the analysis names an item of what a function returns (``Group.all.<item>``).
 ITEM = "<item>"
 #: The most things one name may resolve to (a method of a base class with many overrides).
-MAX_TARGETS = 64
+MAX_TARGETS = LIMITS.targets
 #: The longest chain of names one resolution follows (the name, then 12 steps).
-DEPTH = 13
+DEPTH = LIMITS.depth
 #: The most names one resolution looks at, counting each name as often as it is reached.
-BUDGET = 4096
+BUDGET = LIMITS.names
+
+#: What a resolution reached when it was cut short (``Resolved.cut``, ``Project.cut``).
+NAMES, TARGETS, CHAIN = "names", "targets", "depth"
 
 
 class Resolved(NamedTuple):
@@ -50,14 +56,15 @@ class Resolved(NamedTuple):
     size: int = 1
     #: The longest chain of names followed, this one included.
     height: int = 1
-    #: Some of the work was left undone: a limit was reached here or further down.
-    cut: bool = False
+    #: Some of the work was left undone: the limit reached here or further down (``NAMES``,
+    #: ``TARGETS``, ``CHAIN``), "" when none was.
+    cut: str = ""
     #: ``DEPTH`` was reached: the answer holds for this depth only.
     deep: bool = False
 
 
 _NOTHING = Resolved(())
-_TOO_DEEP = Resolved((), cut=True, deep=True)
+_TOO_DEEP = Resolved((), cut=CHAIN, deep=True)
 #: ``Project._lookup``'s place on the stack for an answer that depends on no name above it.
 _FREE = 1 << 30
 
@@ -70,7 +77,10 @@ TARGET, FURTHER = True, False
 class Project:
     """The names of the checked project, from the facts of its files."""
 
-    def __init__(self, facts: Mapping[str, Facts], contracts: Sequence[Contract]):
+    def __init__(
+        self, facts: Mapping[str, Facts], contracts: Sequence[Contract], limits: Limits = LIMITS
+    ):
+        self.limits = limits
         self.contracts = {c.name: c for c in contracts}
         aliases = dict(BUILTIN_ALIASES)
         for contract in contracts:
@@ -106,8 +116,10 @@ class Project:
             | set(self.classes)
             | self.modules
         )
-        #: Names whose resolution was cut short (a limit of this module's docstring).
+        #: Names whose resolution was cut short (a limit of this module's docstring), and the
+        #: limit each reached (``NAMES``, ``TARGETS``, ``CHAIN``).
         self.cut: set[str] = set()
+        self.reached: dict[str, str] = {}
         self._done: dict[str, Resolved] = {}
         self._shallow: dict[tuple[str, int], Resolved] = {}
         self._stack: dict[str, int] = {}
@@ -141,11 +153,12 @@ class Project:
         found = self.lookup(name)
         if found.cut:
             self.cut.add(name)
+            self.reached[name] = found.cut
         return found.targets
 
     def lookup(self, name: str) -> Resolved:
         """``resolve`` with what it cost."""
-        return self._lookup(name, DEPTH)[0]
+        return self._lookup(name, self.limits.depth)[0]
 
     def _lookup(self, name: str, depth: int) -> tuple[Resolved, int]:
         """What ``name`` denotes within ``depth`` steps, and the place on the stack of the
@@ -172,18 +185,19 @@ class Project:
         index = self._stack[name] = len(self._stack)
         tainted = len(self._tainted)
         targets: dict[str, None] = {}
-        size, height, cut, deep, low = 1, 1, False, False, _FREE
+        size, height, cut, deep, low = 1, 1, "", False, _FREE
+        most, budget = self.limits.targets, self.limits.names
         try:
             for final, step in self._steps(name):
-                if len(targets) > MAX_TARGETS:
-                    break  # the first MAX_TARGETS are the answer: the rest would come after them
+                if len(targets) > most:
+                    break  # the first ``most`` are the answer: the rest would come after them
                 if final:
                     targets[step] = None
                     continue
                 if step == name:
                     continue  # a name that stands for itself (a class constant): nothing more
-                if size >= BUDGET:
-                    cut = True
+                if size >= budget:
+                    cut = NAMES
                     break
                 below, back = self._lookup(step, depth - 1)
                 low = min(low, back)
@@ -195,8 +209,8 @@ class Project:
         finally:
             del self._stack[name]
         found = tuple(targets)
-        if len(found) > MAX_TARGETS:
-            found, cut = found[:MAX_TARGETS], True
+        if len(found) > most:
+            found, cut = found[:most], TARGETS
         answer = Resolved(found, size, height, cut, deep)
         if low < index:
             self._tainted.append(name)

@@ -27,6 +27,7 @@ from functools import lru_cache
 from typing import Callable
 
 from contractlint.model import Contract, glob_to_regex
+from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.project import MODULE, USED, Clause, Facts, Reach
 from contractlint.propagation.fixpoint import Follow, uncollected
 from contractlint.propagation.names import Project
@@ -40,14 +41,16 @@ def interesting_names(
     facts: Mapping[str, Facts],
     contracts: Sequence[Contract],
     project_names: Iterable[str] | None = None,
+    limits: Limits = LIMITS,
 ) -> tuple[Reach, Follow]:
     """What a file must name to call a carrier of some error (or to get a client) of the files
     analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
     fixpoint it made (``propagate`` takes it when no file is added).
 
     ``project_names``: the top-level names of the project's modules (a class of another is from
-    outside the project); without them, those of the files analysed and of what they call."""
-    follow = Follow(facts, contracts)
+    outside the project); without them, those of the files analysed and of what they call.
+    ``limits``: those of each resolution of a name."""
+    follow = Follow(facts, contracts, limits=limits)
     if not project_names:
         project_names = {fact.module.split(".", 1)[0] for fact in facts.values()}
         project_names |= {

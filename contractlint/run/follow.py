@@ -173,7 +173,10 @@ def follow(
         if progress is not None:
             progress.phase(f"following errors, round {number}")
         wanted, fixpoint = interesting_names(
-            {o.path: o.facts for o in outcomes if o.facts is not None}, contracts, job.project
+            {o.path: o.facts for o in outcomes if o.facts is not None},
+            contracts,
+            job.project,
+            job.config.limits,
         )
         new = wanted - searched  # what no file matched last round, none matches now
         if not new:
@@ -218,7 +221,7 @@ def follow(
         if progress is not None:
             progress.phase("following errors through the project")
         findings, calls = propagate(
-            facts, findings, calls, contracts, job.config.propagate, fixpoint
+            facts, findings, calls, contracts, job.config.propagate, fixpoint, job.config.limits
         )
     return (
         [

@@ -1,0 +1,32 @@
+"""How much work one file's analysis and one name's resolution may do, whatever the code: counts of
+work, never times, so that a result does not depend on the machine or on how busy it is.
+
+Work past a bound is not done; it is reported (CL901 for a file, CL902 for a call) and the run goes
+on. The configuration sets each bound (``analysis-budget``, ``resolution-budget``,
+``resolution-targets``); docs/propagation.md ("Bounded work") says what each counts.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+#: The most syntax nodes the analysis of one file walks (``analysis-budget``): a module of 2 MB
+#: walks about 400,000; one past the budget is reported (CL901) and not checked.
+ANALYSIS_BUDGET = 1_000_000
+
+
+class Limits(NamedTuple):
+    """The bounds of one resolution of a name through the project (``propagation.names``)."""
+
+    #: The most names one resolution looks at, counting each name as often as it is reached
+    #: (``resolution-budget``).
+    names: int = 4096
+    #: The most things one name may resolve to, a base-class method with many overrides
+    #: (``resolution-targets``).
+    targets: int = 64
+    #: The longest chain of names one resolution follows: the name, then 12 steps.
+    depth: int = 13
+
+
+#: What one resolution may do when the configuration says nothing.
+LIMITS = Limits()
