@@ -24,8 +24,9 @@ from contractlint.run.names import display_path
 #: Where ``--changed`` looks for the default branch when no ``--base`` is given, in this order.
 DEFAULT_BASES = ("origin/HEAD", "main", "master", "origin/main", "origin/master")
 
-#: Findings about a whole file that could not be checked (CL900 unparsable-file, CL999 internal-error).
-WHOLE_FILE_CODES = frozenset({"CL900", "CL999"})
+#: Findings about a whole file that could not be checked (CL900 unparsable-file, CL901
+#: analysis-cut-short, CL999 internal-error).
+WHOLE_FILE_CODES = frozenset({"CL900", "CL901", "CL999"})
 
 _HUNK = re.compile(r"^@@ -\d+(?:,\d+)? \+(\d+)(?:,(\d+))? @@")
 _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 34, "\\": 92}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contractlint.analysis.collect import Collector
+from contractlint.analysis.collect import AnalysisCut, Collector
 from contractlint.analysis.facts import exit_names_of, facts
 from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import judge
@@ -20,7 +20,7 @@ from contractlint.analysis.positions import Positions
 from contractlint.model import CallSite, Finding, rule_by_code
 from contractlint.model.project import Facts
 
-__all__ = ["ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
+__all__ = ["AnalysisCut", "ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
 
 
 @dataclass
@@ -38,9 +38,12 @@ def analyse_source(
     module_name: str = "",
     target_version: tuple[int, int] | None = None,
     project: frozenset[str] | None = None,
+    budget: int | None = None,
 ) -> FileResult:
     """Parse ``source`` and judge every service call in it. ``path`` is only used to label findings.
-    ``target_version``: the oldest Python the code must run on; newer syntax is CL900 there."""
+    ``target_version``: the oldest Python the code must run on; newer syntax is CL900 there.
+    ``budget``: the most syntax nodes the analysis walks (None: no bound); past it, ``AnalysisCut``
+    is raised and nothing of the file is kept."""
     parsed = parse(source, path)
     if isinstance(parsed, Finding):
         return FileResult([parsed])
@@ -62,7 +65,7 @@ def analyse_source(
                 ]
             )
     return analyse_module(
-        parsed, positions, path, index, module_name or _module_name(path), project
+        parsed, positions, path, index, module_name or _module_name(path), project, budget
     )
 
 
@@ -117,9 +120,10 @@ def analyse_module(
     index: ContractIndex,
     module_name: str,
     project: frozenset[str] | None = None,
+    budget: int | None = None,
 ) -> FileResult:
     is_package = path.replace("\\", "/").endswith("/__init__.py") or path == "__init__.py"
-    collector = Collector(index, module_name, is_package, project, positions)
+    collector = Collector(index, module_name, is_package, project, positions, budget)
     records = collector.run(parsed.tree)
     result = FileResult()
     exit_names = exit_names_of(collector)

@@ -36,12 +36,30 @@ from contractlint.analysis.tree import (
     nested_statements,
 )
 
+#: More nodes than any file holds: the budget of a walk that has none.
+_UNBOUNDED = 1 << 62
+
+
+class AnalysisCut(Exception):
+    """The walk of a file went past its budget of nodes: where it stopped."""
+
+    def __init__(self, budget: int, line: int, where: str):
+        super().__init__(f"more than {budget} syntax nodes; stopped at line {line} in {where}")
+        self.budget = budget
+        self.line = line
+        #: The function being walked (``pkg.mod.Class.method``), or "" for module-level code.
+        self.where = where
+
 
 class Collector:
     """Walks the tree in source order (``tree.children``); ``visit_X`` may return False to skip
-    X's children, and walks what it wants itself, in the order its names are bound."""
+    X's children, and walks what it wants itself, in the order its names are bound. Every node
+    walked counts against ``budget`` (None: no bound): past it, the walk stops (``AnalysisCut``)."""
 
     def walk(self, node: ast.AST) -> None:
+        self._left -= 1
+        if self._left < 0:
+            raise self._cut(node)
         kind = type(node)
         hooks = self._hooks.get(kind)
         if hooks is None:
@@ -68,7 +86,11 @@ class Collector:
         is_package: bool = False,
         project: frozenset[str] | None = None,
         source=None,
+        budget: int | None = None,
     ):
+        self.budget = budget
+        #: The nodes the walk may still visit.
+        self._left = budget if budget is not None else _UNBOUNDED
         self.index = index
         self.module_name = module_name
         self.is_package = is_package
@@ -90,6 +112,13 @@ class Collector:
         self.statement: ast.stmt | None = None
         self.approved_lambdas: set[int] = set()
         self._hooks: dict[type, tuple[Callable | None, Callable | None, bool]] = {}
+
+    def _cut(self, node: ast.AST) -> AnalysisCut:
+        statement = self.statement
+        line = getattr(node, "lineno", None) or getattr(statement, "lineno", None) or 1
+        qualname = self.frames[-1].qualname if self.frames else ""
+        where = _join(self.module_name, qualname) if qualname else ""
+        return AnalysisCut(self.budget or 0, line, where)
 
     # -- driving ---------------------------------------------------------------------------------
     def run(self, module: ast.Module) -> list[CallRecord]:

@@ -82,7 +82,7 @@ class Calls:
         self._services: list[tuple[int, int, ServiceCall]] = []
         #: The spellings of callees whose resolution was cut short: the name cut, and the limit.
         self._cut_plans: dict[tuple[tuple[str, ...], bool], tuple[str, str]] = {}
-        self._cut: list[tuple[int, Site, str, str]] = []
+        self._cut: list[tuple[int, Site, str, str, bool]] = []
         lasts = {_last(p) for c in project.contracts.values() for g in c.calls for p in g.match}
         #: The last parts of the contracts' ``match`` globs (a glob may stand for any).
         self._service_lasts = lasts
@@ -110,25 +110,25 @@ class Calls:
         """The calls that reach a service, in the order of the files and of their calls."""
         return [call for _, _, call in sorted(self._services, key=lambda e: e[:2])]
 
-    def cut_short(self) -> list[tuple[Site, str, str]]:
+    def cut_short(self) -> list[tuple[Site, str, str, bool]]:
         """The calls resolved so far whose resolution was cut short: each call, the name whose
-        resolution reached a limit, and the limit (``names.NAMES``...), in the order of the files
-        and of their calls."""
-        return [(site, name, limit) for _, site, name, limit in sorted(self._cut, key=_first)]
+        resolution reached a limit, the limit (``names.NAMES``...), and whether the call is a
+        test's (it makes no caller), in the order of the files and of their calls."""
+        return [entry[1:] for entry in sorted(self._cut, key=_first)]
 
-    def may_reach(self, frames: Iterable[str]) -> set[str]:
-        """The last parts of the callees that may run one of ``frames`` or a service, whatever the
-        resolution of the call left out: a resolution keeps the last part of a name, except for a
-        constructor (``Class(...)`` runs ``Class.__init__``) and a name whose resolution may end
-        under another last part (``_renamed``). ``"*"`` stands for every last part, when a
-        contract's glob leaves it open."""
+    def may_reach(self, frames: Iterable[str], services: bool = True) -> set[str]:
+        """The last parts of the callees that may run one of ``frames`` (or, with ``services``, a
+        service), whatever the resolution of the call left out: a resolution keeps the last part
+        of a name, except for a constructor (``Class(...)`` runs ``Class.__init__``) and a name
+        whose resolution may end under another last part (``_renamed``). ``"*"`` stands for every
+        last part, when a contract's glob leaves it open."""
         ends = set(self._renamed())
         for frame in frames:
             owner, _, last = frame.rpartition(".")
             ends.add(last)
             if last == "__init__":
                 ends.add(_last(owner))
-        for pattern in self._service_lasts:
+        for pattern in self._service_lasts if services else ():
             if set(pattern) & set("*?["):
                 return {"*"}
             ends.add(pattern)
@@ -154,7 +154,7 @@ class Calls:
             functions, services = self._plan(link)
             cut = self._cut_plans.get((link.callee, link.attribute))
             if cut is not None:
-                self._cut.append((at, Site(path, link), *cut))
+                self._cut.append((at, Site(path, link), *cut, test))
             if not functions and not services:
                 continue
             site = Site(path, link)

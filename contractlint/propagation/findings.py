@@ -38,7 +38,7 @@ from contractlint.propagation.messages import (
     reraise_finding,
     sentinel_finding,
 )
-from contractlint.propagation.names import short
+from contractlint.propagation.names import TARGETS, short
 
 
 @dataclass(frozen=True)
@@ -212,9 +212,20 @@ class _Propagation:
         """CL902 at each call whose resolution was cut short where what it left out may be a
         carrier, a function that returns a sentinel, or a service."""
         calls = self.follow.calls
-        ends = calls.may_reach({*self.asked, *(key.frame for key in self.follow.carried)})
+        frames = {*self.asked, *(key.frame for key in self.follow.carried)}
+        # What a cut leaves out: past the most targets, more functions of the project (the
+        # overrides of a family, found after what the class and its bases define); past the
+        # names budget or the longest chain, anything, a service's name too. A test's call
+        # makes no caller: only a service matters there.
+        reach = {
+            (False, True): calls.may_reach(frames, services=False),
+            (False, False): calls.may_reach(frames),
+            (True, True): set(),
+            (True, False): calls.may_reach((), services=True),
+        }
         limits = self.project.limits
-        for site, name, limit in calls.cut_short():
+        for site, name, limit, test in calls.cut_short():
+            ends = reach[test, limit == TARGETS]
             if "*" in ends or _last(name) in ends:
                 self.findings.setdefault(site.path, []).append(
                     cut_finding(site, name, limit, limits)

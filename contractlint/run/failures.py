@@ -1,5 +1,6 @@
 """The findings about a file that contractlint could not check: one it cannot read or parse
-(CL900), and one it failed on itself (CL999). Each stands at the top of the file."""
+(CL900), one whose analysis went past its budget (CL901), and one it failed on itself (CL999).
+Each stands at the top of the file."""
 
 from __future__ import annotations
 
@@ -18,6 +19,19 @@ def cannot_check(path: str, message: str) -> Finding:
 
 def unreadable(path: str, exc: OSError) -> Finding:
     return cannot_check(path, f"cannot read: {exc.strerror or exc}")
+
+
+def cut_short(path: str, budget: int, line: int, where: str) -> Finding:
+    """CL901 for a file whose analysis walked more than ``budget`` syntax nodes: where it stopped
+    (``line``, in the function ``where``; "" for module-level code)."""
+    return new_finding(
+        "CL901",
+        path,
+        TOP,
+        f"analysis cut short: the file holds more than its budget of {budget:,} syntax nodes "
+        f"(analysis-budget); the walk stopped at line {line}, in {where or 'module-level code'}, and "
+        "none of the file's calls were checked",
+    )
 
 
 def internal_error(path: str, exc: BaseException) -> Finding:

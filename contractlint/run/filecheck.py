@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 from contractlint.model import Acceptance, CallSite, Contract, Finding, Risk, select_codes
-from contractlint.run.failures import cannot_check, internal_error, unreadable
+from contractlint.run.failures import cannot_check, cut_short, internal_error, unreadable
 from contractlint.run.names import import_roots
 from contractlint.run.patterns import path_matches
 from contractlint.run.prefilter import Prefilter
@@ -191,6 +191,7 @@ class FileCheck:
     ) -> tuple[list[Finding], list[CallSite], Facts | None]:
         """The analysis of one file, stored in the cache; a failure is a finding, never an exception."""
         from contractlint.analysis import (  # libcst only when there is work
+            AnalysisCut,
             ContractIndex,
             analyse_source,
         )
@@ -198,26 +199,28 @@ class FileCheck:
         if self._index is None:
             self._index = ContractIndex(self.job.contracts)
         keep, facts = True, None
-        options = {"project": self.job.project}
-        target = self.job.config.target_version
-        if target:
-            options["target_version"] = target
+        config = self.job.config
+        options = {"project": self.job.project, "budget": config.analysis_budget}
+        if config.target_version:
+            options["target_version"] = config.target_version
+        deep = False
         try:
-            result = analyse_source(data, task.shown, self._index, task.module, **options)
-            findings, calls, facts = result.findings, result.calls, result.facts
-        except RecursionError:  # valid, but deeper than the recursion limit: again, with room
-            from contractlint.analysis import analyse_deep
-
             try:
+                result = analyse_source(data, task.shown, self._index, task.module, **options)
+            except RecursionError:  # valid, but deeper than the recursion limit: again, with room
+                from contractlint.analysis import analyse_deep
+
+                deep = True
                 result = analyse_deep(data, task.shown, self._index, task.module, **options)
-                findings, calls, facts = result.findings, result.calls, result.facts
-            except (RecursionError, MemoryError):
-                message = "cannot check: the code is nested too deeply"
-                findings, calls, keep = [cannot_check(task.shown, message)], [], False
-            except Exception as exc:
-                findings, calls, keep = [internal_error(task.shown, exc)], [], False
+            findings, calls, facts = result.findings, result.calls, result.facts
+        except AnalysisCut as cut:  # a count of work: the same answer every time, so kept
+            findings, calls = [cut_short(task.shown, cut.budget, cut.line, cut.where)], []
         except Exception as exc:  # one file's surprise must not lose the others' results
-            findings, calls, keep = [internal_error(task.shown, exc)], [], False
+            if deep and isinstance(exc, (RecursionError, MemoryError)):
+                failure = cannot_check(task.shown, "cannot check: the code is nested too deeply")
+            else:
+                failure = internal_error(task.shown, exc)
+            findings, calls, keep = [failure], [], False
         cache = self.cache
         if keep and cache is not None and not task.given:  # a text the disk does not hold: not kept
             task.key = cache.key(data, task.module)
