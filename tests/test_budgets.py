@@ -28,7 +28,10 @@ def write(root: Path, files: dict[str, str]) -> Path:
 
 
 def pyproject(*lines: str) -> str:
-    return "\n".join(["[tool.contractlint]", 'contracts = ["requests"]', *lines]) + "\n"
+    """A configuration of the requests contract (unless ``lines`` name the contracts)."""
+    named = any(line.startswith("contracts") for line in lines)
+    contracts = [] if named else ['contracts = ["requests"]']
+    return "\n".join(["[tool.contractlint]", *contracts, *lines]) + "\n"
 
 
 def check(root: Path, *args: str) -> tuple[int, list[dict]]:
@@ -138,20 +141,24 @@ def test_a_deep_module_is_cut_short_by_the_budget_on_the_deep_path_too(tmp_path)
 
 def family(subclasses: int, carrier: int) -> dict[str, str]:
     """A framework class and ``subclasses`` integrations overriding ``run`` and ``close``; the
-    ``run`` of number ``carrier`` lets a requests error escape. ``handle`` calls both methods on
-    the base class."""
+    ``run`` of number ``carrier`` lets a requests error escape, the others guard theirs.
+    ``handle`` calls both methods on the base class."""
     files = {
         "app/__init__.py": "",
         "app/base.py": "class Base:\n    def run(self):\n        return None\n\n"
         "    def close(self):\n        return None\n",
-        "app/handle.py": "from app.base import Base\n\n\ndef handle(job: Base):\n"
+        # it imports requests: the prefilter keeps it whether or not a carrier is known
+        "app/handle.py": "import requests\n\nfrom app.base import Base\n\n\ndef handle(job: Base):\n"
         "    job.close()\n    return job.run()\n",
     }
     for i in range(subclasses):
         body = (
             "        return requests.get('https://example.com', timeout=5)\n"
             if i == carrier
-            else "        return None\n"
+            else "        try:\n"  # guarded: no carrier, but the prefilter keeps the file
+            "            return requests.get('https://example.com', timeout=5)\n"
+            "        except requests.RequestException:\n"
+            "            return None\n"
         )
         files[f"app/s{i}.py"] = (
             f"import requests\nfrom app.base import Base\n\n\nclass S{i}(Base):\n"
@@ -164,7 +171,7 @@ def test_a_family_past_resolution_targets_gives_one_cut_short_finding_at_the_cal
     write(tmp_path, family(12, carrier=11))
     write(tmp_path, {"pyproject.toml": pyproject()})
     code, found = check(tmp_path)
-    assert where(found) == [("app/handle.py", 6, "CL001")]  # the error escapes through S11.run
+    assert where(found) == [("app/handle.py", 8, "CL001")]  # the error escapes through S11.run
     assert "via S11.run -> requests.get" in found[0]["message"]
 
     write(tmp_path, {"pyproject.toml": pyproject("resolution-targets = 4")})
@@ -172,7 +179,7 @@ def test_a_family_past_resolution_targets_gives_one_cut_short_finding_at_the_cal
     # S11.run is past the first four: its error is reported where it leaves S11.run, and the
     # call that may run it says that its answer is partial. ``job.close()`` is cut short too, but
     # no ``close`` carries an error: no finding there.
-    assert where(found) == [("app/handle.py", 6, "CL902"), ("app/s11.py", 7, "CL001")]
+    assert where(found) == [("app/handle.py", 8, "CL902"), ("app/s11.py", 7, "CL001")]
     cut = found[0]
     assert cut["severity"] == "warning" and code == 1
     assert cut["message"] == (
@@ -182,9 +189,17 @@ def test_a_family_past_resolution_targets_gives_one_cut_short_finding_at_the_cal
     )
 
 
-def test_a_cut_that_cannot_change_a_result_is_not_reported(tmp_path):
-    write(tmp_path, family(12, carrier=-1))  # no carrier at all
-    write(tmp_path, {"pyproject.toml": pyproject("resolution-targets = 4")})
+@pytest.mark.parametrize("contracts", ['["requests"]', '["requests", "redis"]'])
+def test_a_cut_that_cannot_change_a_result_is_not_reported(tmp_path, contracts):
+    """No ``run`` nor ``close`` carries an error. Under redis's contract, whose globs leave the
+    method open (``redis.client.Redis.*``), every call of the project is resolved, and both calls
+    of ``handle`` are cut short: past the most targets, what is left out is more overrides of the
+    family, none of which is a carrier."""
+    write(tmp_path, family(12, carrier=-1))
+    write(
+        tmp_path,
+        {"pyproject.toml": pyproject("resolution-targets = 4", f"contracts = {contracts}")},
+    )
     assert check(tmp_path) == (0, [])
 
 
