@@ -7,6 +7,7 @@ defaults are the limits the project-wide pass always had."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import pytest
@@ -271,3 +272,19 @@ def test_each_code_has_its_explain_page():
         assert result.exit_code == 0
         assert result.stdout.startswith(f"# {code} {rule_by_code(code).name}")
         assert words in result.stdout
+
+
+def test_only_what_changed_keeps_the_cut_of_a_changed_file(tmp_path, monkeypatch):
+    """``--changed`` keeps a finding when it touches a changed line, or when it is about the whole
+    file: a file whose analysis was cut short had none of its lines checked."""
+    from contractlint.changes import Changes, restrict
+    from contractlint.contracts import load_contracts
+    from contractlint.model import Report, Span, new_finding
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "api.py").write_text("")
+    changes = Changes(against="test", files={os.path.realpath(tmp_path / "api.py"): {40}})
+    cut = new_finding("CL901", "api.py", Span(1, 1, 1, 1), "analysis cut short")
+    other = new_finding("CL001", "api.py", Span(2, 1, 2, 5), "not guarded")
+    report = Report(contracts=load_contracts(["requests"]), findings=[cut, other])
+    assert restrict(report, changes).findings == [cut]
