@@ -5,6 +5,9 @@ libcst's parser, ``newer``); libcst, the one library that writes code in the fil
 used for the recommended handling of calls with findings and their fixes (``suggest``), on the
 statements those need (``units``): a file without findings is never parsed by it. With ``fixes``,
 the only layer that imports libcst.
+
+The walk of a file counts the nodes it visits against a budget (``analysis-budget``): past it,
+``AnalysisCut`` says where the walk stopped, and nothing of the file is kept (CL901).
 """
 
 from __future__ import annotations
