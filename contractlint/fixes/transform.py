@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
+from contractlint.fixes.codegen import render
 from contractlint.fixes.edits import Offsets, content, split_lines
 from contractlint.model import Edit, Span
 
@@ -71,11 +71,7 @@ class Source:
 
     def render(self, node: cst.CSTNode, indent: str = "") -> str:
         """The code of ``node`` as libcst writes it inside a block indented by ``indent``."""
-        state = CodegenState(default_indent=self.indent, default_newline=self.newline)
-        if indent:
-            state.increase_indent(indent)
-        node._codegen(state)
-        return "".join(state.tokens)
+        return render(node, indent, self.indent, self.newline)
 
 
 # -- inside a statement ----------------------------------------------------------------------------
