@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from contractlint.analysis.tree import FUNCTION, Match, TryStar, TypeAlias, blocks_of
-from contractlint.model import Finding, Span, rule_by_code
+from contractlint.model import Finding, Span, known_rule
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Parsed:
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = rule_by_code("CL900")
+    rule = known_rule("CL900")
     return Finding(
         path=path,
         span=Span(line, column, line, column),

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
+from typing import Any
 
 
-def _class(name: str, base: type, fields: tuple[str, ...]) -> type:
-    """The ``ast`` class ``name``, or a stand-in with its fields where this Python lacks it."""
+def _class(name: str, base: type, fields: tuple[str, ...]) -> Any:
+    """The ``ast`` class ``name``, or a stand-in with its fields where this Python lacks it (``Any``
+    to the type checker, which knows the classes of one Python only)."""
     found = getattr(ast, name, None)
     if found is not None:
         return found

@@ -24,6 +24,7 @@ from contractlint.run.reading import Stamp, read_file, read_stamped
 
 if TYPE_CHECKING:
     from contractlint.acceptance import Parsed
+    from contractlint.analysis import ContractIndex
     from contractlint.config import Config
     from contractlint.model.project import Facts
     from contractlint.run.cache import Cache
@@ -127,7 +128,7 @@ class FileCheck:
     def __init__(self, job: Job):
         self.job = job
         self.prefilter = Prefilter(job.contracts) if job.use_prefilter else None
-        self._index = None
+        self._index: ContractIndex | None = None
         self._cache: Cache | None = None
         self._cache_made = False
 
@@ -197,19 +198,21 @@ class FileCheck:
 
         if self._index is None:
             self._index = ContractIndex(self.job.contracts)
+        index = self._index
         keep, facts = True, None
-        options = {"project": self.job.project}
-        target = self.job.config.target_version
-        if target:
-            options["target_version"] = target
+        project, target = self.job.project, self.job.config.target_version or None
         try:
-            result = analyse_source(data, task.shown, self._index, task.module, **options)
+            result = analyse_source(
+                data, task.shown, index, task.module, target_version=target, project=project
+            )
             findings, calls, facts = result.findings, result.calls, result.facts
         except RecursionError:  # valid, but deeper than the recursion limit: again, with room
             from contractlint.analysis import analyse_deep
 
             try:
-                result = analyse_deep(data, task.shown, self._index, task.module, **options)
+                result = analyse_deep(
+                    data, task.shown, index, task.module, target_version=target, project=project
+                )
                 findings, calls, facts = result.findings, result.calls, result.facts
             except (RecursionError, MemoryError):
                 message = "cannot check: the code is nested too deeply"
@@ -286,14 +289,14 @@ def apply_acceptances(
         accepted,
     )
     risks = []
-    for i, accepted in enumerate(marks.acceptances):
+    for i, given in enumerate(marks.acceptances):
         covered = applied.used[i]
         risks.append(
             Risk(
-                accepted,
+                given,
                 tuple(sorted({f.contract for f in covered if f.contract})),
                 len(covered),
-                accepted.expired(job.today),
+                given.expired(job.today),
             )
         )
     return FileOutcome(
