@@ -12,6 +12,7 @@ import io
 import tokenize
 
 from contractlint.analysis.positions import Positions
+from contractlint.analysis.tree import is_located
 
 Place = tuple[int, int, int, int]  # line, column, end line, end column: 1-based, in characters
 #: (expression start, expression end, nested fields) of a replacement field of an f-string's body.
@@ -78,14 +79,15 @@ def _place_expression(node: ast.AST, text: str, at: tuple[int, int], out) -> Non
         return
     positions = Positions(wrapped)
     for original, copy in zip(found, parsed):
-        if hasattr(copy, "end_lineno"):
+        if is_located(copy):
             span = positions.span(copy)
             out[id(original)] = (
                 *_shift(span.line, span.column, at),
                 *_shift(span.end_line, span.end_column, at),
             )
     for original, copy in zip(found, parsed):
-        if isinstance(original, ast.JoinedStr):  # an f-string in a field: placed the same way
+        if isinstance(original, ast.JoinedStr) and isinstance(copy, ast.JoinedStr):
+            # an f-string in a field: placed the same way
             span = positions.span(copy)
             lines = positions.lines(span.line, span.end_line)
             for key, (a, b, c, d) in place(original, lines, span.line, span.column - 1).items():

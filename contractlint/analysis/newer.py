@@ -11,7 +11,7 @@ tuple's parentheses and a string's parts, which ``ast`` leaves to the text, are 
 from __future__ import annotations
 
 import ast
-from typing import TypeVar, Union, cast
+from typing import TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -66,12 +66,7 @@ _COMPARE = {
 _KEYWORDS = {"None": None, "True": True, "False": False}
 _PLAIN = {"Pass": ast.Pass, "Break": ast.Break, "Continue": ast.Continue}
 #: The nodes that have a place in the code.
-_Made = TypeVar(
-    "_Made",
-    bound=Union[
-        ast.stmt, ast.expr, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern
-    ],
-)
+_Made = TypeVar("_Made", bound="t.Located")
 
 
 class _Converter:
