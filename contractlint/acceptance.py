@@ -32,6 +32,7 @@ from contractlint.model import (
     Finding,
     Span,
     code_for,
+    known_rule,
     new_finding,
     rule_by_code,
 )
@@ -105,6 +106,7 @@ def _comments(source: bytes) -> list[_Comment]:
     comment_lines = {line for line, _, _, alone, _, inside in found if alone and inside is None}
     out = []
     for line, column, text, alone, in_header, inside in found:
+        statement: tuple[int, int] | None
         if inside is not None:
             statement = (inside, statements.get(inside, line))
         else:
@@ -171,8 +173,8 @@ def parse(source: bytes, path: str) -> Parsed:
 
 
 def _parse_one(kind: str, rest: str, path: str, comment: _Comment):
-    head, sep, reason = rest.partition("--")
-    reason = reason.strip() if sep else None
+    head, sep, after = rest.partition("--")
+    reason = after.strip() if sep else None
     codes: list[str] = []
     options: dict[str, str] = {}
     for token in re.split(r"[\s,]+", head.strip()):
@@ -202,7 +204,7 @@ def _parse_one(kind: str, rest: str, path: str, comment: _Comment):
             if code not in codes:
                 codes.append(code)
         else:
-            names = [rule_by_code(c).name for c in sorted(ACCEPTABLE)]
+            names = [known_rule(c).name for c in sorted(ACCEPTABLE)]
             return None, (
                 f'"{token}" is not a rule code or name (like CL001 or unguarded-call) nor '
                 f"until=/owner={suggest(token.lower(), names)}"
@@ -219,9 +221,9 @@ def _parse_one(kind: str, rest: str, path: str, comment: _Comment):
         except ValueError:
             until = None
         if until is None:
-            why = date_problem(options["until"]) if _DATE.match(options["until"]) else None
+            wrong = date_problem(options["until"]) if _DATE.match(options["until"]) else None
             return None, f"until={options['until']} is not a date " + (
-                f"({why})" if why else "like 2027-03-31"
+                f"({wrong})" if wrong else "like 2027-03-31"
             )
     if kind == "accept-file" and not comment.header:
         return None, "accept-file must stand in the file's header, before the first statement"
@@ -327,21 +329,22 @@ def accepted_upstream(
                 finding.origins and finding.code in UPSTREAM and finding.code in selected(path)
             )
             found = [cover(o, finding.code) for o in finding.origins] if eligible else []
-            for where, i, acceptance in (f for f in found if f is not None):
+            covers = [f for f in found if f is not None]
+            for where, i, acceptance in covers:
                 # used, even when another origin keeps the finding: it is not stale
                 code = next(c for c in UPSTREAM[finding.code] if c in acceptance.codes)
                 out.used.setdefault(where, {}).setdefault(i, []).append((code, finding))
-            if not found or any(f is None for f in found):
+            if not found or len(covers) < len(found):
                 kept.append(finding)
                 still.update(finding.origins)
                 continue
-            if any(acceptance.expired(today) for _, _, acceptance in found):
+            if any(acceptance.expired(today) for _, _, acceptance in covers):
                 kept.append(
                     finding
                 )  # an expired acceptance covers nothing: CL101 asks for a review
                 still.update(finding.origins)
                 continue
-            for origin, (_, _, acceptance) in zip(finding.origins, found):
+            for origin, (_, _, acceptance) in zip(finding.origins, covers):
                 covered.setdefault(origin, acceptance)
     out.accepted = {o: a for o, a in covered.items() if o not in still}
     return out
@@ -409,7 +412,7 @@ def apply(
                     acceptance.line,
                     acceptance.column,
                     "CL101",
-                    f"the acceptance of {codes} expired on {acceptance.until.isoformat()}"
+                    f"the acceptance of {codes} expired on {acceptance.until}"
                     f"{' (owner ' + acceptance.owner + ')' if acceptance.owner else ''}: "
                     "look at the risk again, then renew the date or handle the failure",
                 )
@@ -459,8 +462,8 @@ def apply(
             and not call.reported_up
             and (call.span, call.contract) not in broken_left
         ):
-            acceptance = accepted_at.get((call.span, call.contract))
-            call = replace(call, state="accepted" if acceptance else "kept", acceptance=acceptance)
+            given = accepted_at.get((call.span, call.contract))
+            call = replace(call, state="accepted" if given else "kept", acceptance=given)
         out_calls.append(call)
     return Applied(
         findings=kept + [f for f in extra if f.code in selected], calls=out_calls, used=used

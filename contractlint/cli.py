@@ -318,7 +318,7 @@ def _run(
     }
     target = click.get_current_context().meta.get("contractlint.target_version")
     version = parse_target_version(target) if target else None
-    said = []
+    said: list[bool] = []  # whether the contracts were announced once
 
     def configure(config: Config) -> tuple[Config, list[Contract]]:
         if exclude:
@@ -980,8 +980,8 @@ def explain(code: str | None) -> None:
     """
     if code is None:
         width = max(len(rule.name) for rule in RULES)
-        for rule in RULES:
-            click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}")
+        for each in RULES:
+            click.echo(f"{each.code}  {each.name:<{width}}  {each.severity:<7}  {each.summary}")
         return
     rule = rule_by_code(code)
     if rule is None:

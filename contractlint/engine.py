@@ -62,7 +62,7 @@ def check_paths(
     changed line (``contractlint.changes.restrict``). ``progress`` is told each phase and counts
     the files (``contractlint.output.progress``)."""
     if projects is None:
-        projects = Projects.single(config, contracts, cache_dir)
+        projects = Projects.single(_given(config), contracts, cache_dir)
     today = today or dt.date.today()
     if progress is not None:
         progress.phase("discovering files", "found")
@@ -138,7 +138,14 @@ def _inside(path: str, where: Sequence[str]) -> bool:
     return any(w == "." or path == w or path.startswith(w.rstrip("/") + "/") for w in where)
 
 
-def _codes(config: Config, select: Iterable[str], ignore: Iterable[str]) -> set[str]:
+def _given(config: Config | None) -> Config:
+    """The configuration of a run given no ``projects``, which needs one."""
+    if config is None:
+        raise TypeError("a run needs its projects or a config")
+    return config
+
+
+def _codes(config: Config, select: Iterable[str], ignore: Iterable[str]) -> frozenset[str]:
     select, ignore = list(select), list(ignore)
     return select_codes(
         [*config.select, *select] if select else config.select, [*config.ignore, *ignore]
@@ -228,7 +235,7 @@ def _covers(part: Part) -> list[str] | None:
     """What names the run cache entry of ``part``: a project's folder and import roots, or the
     paths of a run over files with no project when it names a folder (None: keep none)."""
     project = part.project
-    if project.bounded:
+    if project.root is not None:  # bounded
         return [project.root, *project.roots]
     if any(os.path.isdir(p) for p in part.given):
         return ["", os.path.abspath(project.config.root), *part.given]
@@ -275,7 +282,7 @@ def fix_paths(
 
     projects = options.pop("projects", None)
     if projects is None:
-        projects = Projects.single(config, contracts, options.pop("cache_dir", None))
+        projects = Projects.single(_given(config), contracts, options.pop("cache_dir", None))
     options["projects"] = projects
     # every finding of the files checked is fixed; what remains is reported as the run asks
     whole = {**options, "only_changed_lines": False}

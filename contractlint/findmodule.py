@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from importlib.machinery import PathFinder
+from importlib.machinery import ModuleSpec, PathFinder
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def find(name: str, path: Sequence[str]) -> Location | None:
     if not all(part.isidentifier() for part in parts):
         return None
     folders = list(path)
-    spec = None
+    spec: ModuleSpec | None = None
     for i in range(len(parts)):
         try:
             spec = PathFinder.find_spec(".".join(parts[: i + 1]), folders)
@@ -46,6 +46,7 @@ def find(name: str, path: Sequence[str]) -> Location | None:
             folders = list(spec.submodule_search_locations or ())
             if not folders:
                 return None
+    assert spec is not None  # the loop ran at least once and returned on a missing spec
     origin = spec.origin if spec.has_location else None
     source = origin if origin and origin.endswith(".py") else None
     return Location(name, source, tuple(spec.submodule_search_locations or ()))

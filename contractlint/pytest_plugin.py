@@ -49,13 +49,15 @@ service's modules imported, only when ``--contract-faults`` or the ``faults`` se
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Callable
 
 import pytest
 
 if TYPE_CHECKING:  # the plugin's work imports these lazily, when it is asked for
+    from pluggy import Result
+
     from contractlint.config import Config
     from contractlint.contracts import Configured
     from contractlint.faults import Resolution
@@ -304,7 +306,9 @@ class FaultPlugin:
             yield
 
     @pytest.hookimpl(hookwrapper=True, tryfirst=True)
-    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo) -> Iterator[None]:
+    def pytest_runtest_makereport(
+        self, item: pytest.Item, call: pytest.CallInfo
+    ) -> Generator[None, Result[pytest.TestReport], None]:
         outcome = yield
         run = self._running(item)
         if run is None:
@@ -353,7 +357,7 @@ class FaultPlugin:
         if shown is None:
             error = (verdict.call or run.injected()[0]).error
             assert error is not None
-            shown = pytest.ExceptionInfo.from_exc_info((type(error), error, error.__traceback__))
+            shown = pytest.ExceptionInfo.from_exception(error)
         longrepr = item.repr_failure(shown)
         text = header + (f"\nnote: {note}" if note else "")
         if hasattr(longrepr, "addsection") and hasattr(longrepr, "reprcrash"):

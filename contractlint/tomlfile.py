@@ -17,7 +17,7 @@ def __getattr__(name: str) -> Any:
         if sys.version_info >= (3, 11):
             import tomllib
         else:  # pragma: no cover - exercised on Python < 3.11 only
-            import tomli as tomllib
+            import tomli as tomllib  # type: ignore[import-not-found,no-redef,unused-ignore]  # installed on 3.10 and older only
         globals()["tomllib"] = tomllib
         return tomllib
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
@@ -250,7 +250,7 @@ def locate(text: str, keypath: KeyPath) -> int | None:
             if header.group(1) == "[[" and current == table:
                 arrays_seen += 1
             path = current
-        else:
+        elif key is not None:  # _statements gives one of the two
             path = current + _split(key.group(1))
         n = _common(path, wanted)
         if n < len(path) or n <= best_len:

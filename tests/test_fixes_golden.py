@@ -69,3 +69,39 @@ def test_suggestion_only_findings_leave_the_file_alone():
     assert all(f.fix is None or not f.fix.safe for f in findings)
     assert all(f.suggestion for f in findings)
     assert fix(before) == before
+
+
+def test_the_public_api_fallback_writes_the_same_fixes(monkeypatch):
+    """Outside the libcst releases the private code generator was checked on, fixes are rendered
+    with libcst's public API only (contractlint.fixes.codegen): every golden case comes out the
+    same, the nodes rendered inside an indented block included."""
+    from contractlint.fixes import codegen, transform
+
+    indented = []
+
+    def public(node, indent, default_indent, newline):
+        code = codegen.render_public(node, indent, default_indent, newline)
+        assert code == codegen.render_private(node, indent, default_indent, newline)
+        indented.append(type(node).__name__ if indent else None)
+        return code
+
+    monkeypatch.setattr(transform, "render", public)
+    for case in CASES:
+        before = (GOLDEN / f"{case}.in.py").read_bytes()
+        assert fix(before) == (GOLDEN / f"{case}.out.py").read_bytes(), case
+    assert {"IndentedBlock", "SimpleStatementLine", "Tuple"} <= set(indented)
+
+
+def test_the_private_code_generator_is_used_only_on_the_libcst_releases_it_was_checked_on():
+    from importlib import metadata
+
+    from contractlint.fixes import codegen
+
+    assert codegen.private_api_usable("1.9.0") and codegen.private_api_usable("1.12.3rc1")
+    assert not codegen.private_api_usable("1.8.6") and not codegen.private_api_usable("2.0.0")
+    expected = (
+        codegen.render_private
+        if codegen.private_api_usable(metadata.version("libcst"))
+        else codegen.render_public
+    )
+    assert codegen.render is expected

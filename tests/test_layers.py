@@ -1,16 +1,45 @@
-"""Our own layers, as pyproject.toml declares them, checked by import-linter on the installed package."""
+"""Our own layers, as pyproject.toml declares them, checked by import-linter on the package."""
 
 from __future__ import annotations
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from contractlint.tomlfile import tomllib
+
 ROOT = Path(__file__).resolve().parent.parent
+LINTER = Path(sys.executable).with_name("lint-imports")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess:
+    """import-linter run on the ``contractlint`` package and the pyproject.toml under ``root``."""
+    env = {**os.environ, "PYTHONPATH": str(root)}
+    return subprocess.run(
+        [str(LINTER), "--no-cache"], cwd=root, capture_output=True, text=True, env=env
+    )
 
 
 def test_import_contracts_are_kept():
-    linter = Path(sys.executable).with_name("lint-imports")
-    proc = subprocess.run([str(linter), "--no-cache"], cwd=ROOT, capture_output=True, text=True)
+    contracts = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    proc = lint_imports(ROOT)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    assert "Contracts: 4 kept, 0 broken." in proc.stdout
+    assert f"Contracts: {len(contracts['contracts'])} kept, 0 broken." in proc.stdout
+
+
+def test_a_new_module_must_be_placed_and_fault_injection_must_not_import_pytest(tmp_path):
+    shutil.copytree(ROOT / "contractlint", tmp_path / "contractlint")
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    (tmp_path / "contractlint" / "output" / "yaml.py").write_text(
+        "from __future__ import annotations\n"
+    )
+    testcode = tmp_path / "contractlint" / "faults" / "testcode.py"
+    testcode.write_text(testcode.read_text() + "\nimport _pytest.outcomes\n")
+    proc = lint_imports(tmp_path)
+    assert proc.returncode == 1
+    assert "Contracts: 12 kept, 2 broken." in proc.stdout
+    assert "The following modules are not listed as layers:" in proc.stdout
+    assert "- contractlint.output.yaml\n" in proc.stdout
+    assert "contractlint.faults is not allowed to import _pytest" in proc.stdout

@@ -20,7 +20,7 @@ from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import judge
 from contractlint.analysis.parsing import Parsed, newer_syntax, parse, parse_error
 from contractlint.analysis.positions import Positions
-from contractlint.model import CallSite, Finding, rule_by_code
+from contractlint.model import CallSite, Finding, known_rule
 from contractlint.model.project import Facts
 
 __all__ = ["AnalysisCut", "ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
@@ -159,7 +159,7 @@ def analyse_module(
             continue
         help_text = help_texts.get(i, "")
         for j, problem in enumerate(problems):
-            rule = rule_by_code(problem.code)
+            rule = known_rule(problem.code)
             result.findings.append(
                 Finding(
                     path=path,

@@ -12,8 +12,11 @@ import io
 import tokenize
 
 from contractlint.analysis.positions import Positions
+from contractlint.analysis.tree import is_located
 
 Place = tuple[int, int, int, int]  # line, column, end line, end column: 1-based, in characters
+#: (expression start, expression end, nested fields) of a replacement field of an f-string's body.
+Field = tuple[int, int, list["Field"]]
 
 
 def place(fstring: ast.JoinedStr, lines: list[str], line: int, column: int) -> dict[int, Place]:
@@ -45,7 +48,11 @@ def _place_field(value: ast.FormattedValue, token: str, offset: int, start, fiel
     at = _position(token, offset + begin, start)
     _place_expression(value.value, token[offset + begin : offset + end], at, out)
     spec = value.format_spec
-    inner = [v for v in spec.values if isinstance(v, ast.FormattedValue)] if spec else []
+    inner = (
+        [v for v in spec.values if isinstance(v, ast.FormattedValue)]
+        if isinstance(spec, ast.JoinedStr)
+        else []
+    )
     if len(inner) == len(nested):
         for one, sub in zip(inner, nested):
             _place_field(one, token, offset, start, sub, out)
@@ -72,14 +79,15 @@ def _place_expression(node: ast.AST, text: str, at: tuple[int, int], out) -> Non
         return
     positions = Positions(wrapped)
     for original, copy in zip(found, parsed):
-        if hasattr(copy, "end_lineno"):
+        if is_located(copy):
             span = positions.span(copy)
             out[id(original)] = (
                 *_shift(span.line, span.column, at),
                 *_shift(span.end_line, span.end_column, at),
             )
     for original, copy in zip(found, parsed):
-        if isinstance(copy, ast.JoinedStr):  # an f-string in a field: placed the same way
+        if isinstance(original, ast.JoinedStr) and isinstance(copy, ast.JoinedStr):
+            # an f-string in a field: placed the same way
             span = positions.span(copy)
             lines = positions.lines(span.line, span.end_line)
             for key, (a, b, c, d) in place(original, lines, span.line, span.column - 1).items():
@@ -112,10 +120,10 @@ def _string_tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-def _fields(body: str) -> list:
+def _fields(body: str) -> list[Field]:
     """(expression start, expression end, nested fields) of each replacement field of an
     f-string's ``body``."""
-    out = []
+    out: list[Field] = []
     i = 0
     while i < len(body):
         c = body[i]
@@ -131,7 +139,7 @@ def _fields(body: str) -> list:
                     j += 1
             if j < len(body) and body[j] == "!":
                 j += 2
-            nested = []
+            nested: list[Field] = []
             if j < len(body) and body[j] == ":":
                 nested, j = _spec(body, j + 1)
             out.append((start, stop, nested))
@@ -143,9 +151,9 @@ def _fields(body: str) -> list:
     return out
 
 
-def _spec(body: str, i: int):
+def _spec(body: str, i: int) -> tuple[list[Field], int]:
     """The nested fields of a format spec starting at ``i``, and where the spec ends (its ``}``)."""
-    nested = []
+    nested: list[Field] = []
     while i < len(body) and body[i] != "}":
         if body[i] == "{":
             start = i + 1

@@ -242,12 +242,13 @@ def retries_then_falls_back(
     if loop is None or (isinstance(loop, ast.While) and _always_true(loop.test)):
         return False
     rest = split_around(loop.body, guard)
-    success = [*guard.body, *getattr(guard, "orelse", ()), *(rest[1] if rest else ())]
+    tried = next(blocks_of(guard), ())  # the try's (or the with's) own body: its first block
+    success = [*tried, *getattr(guard, "orelse", ()), *(rest[1] if rest else ())]
     if not always_leaves_loop(success, names):
         return False
     outside = split_around(body, loop)
     after = [*loop.orelse, *outside[1]]
-    bound = _assigned(guard.body)
+    bound = _assigned(tried)
     for stmt in after:
         if isinstance(stmt, ast.Return):
             return True
@@ -268,9 +269,8 @@ def _innermost_loop(stmts: Sequence[ast.stmt], target: ast.stmt, loop=None):
             return loop
         if isinstance(stmt, BOUNDARY):
             continue
-        is_loop = isinstance(stmt, LOOP)
         for block in blocks_of(stmt):
-            inner = stmt if is_loop and block is stmt.body else loop
+            inner = stmt if isinstance(stmt, LOOP) and block is stmt.body else loop
             found = _innermost_loop(block, target, inner)
             if found is not None:
                 return found

@@ -20,7 +20,7 @@ from contractlint.analysis.handlers import (
     split_around,
 )
 from contractlint.analysis.names import binds_name, reads_name
-from contractlint.analysis.records import CallRecord, Guard, Handler
+from contractlint.analysis.records import CallRecord, Guard, Handler, HandlerNode
 from contractlint.analysis.tree import FUNCTION, WITH, parameters
 from contractlint.model.project import HandlerFacts, handler_problems
 
@@ -36,7 +36,7 @@ class Problem:
     #: The handler a fix works on (CL002: the clause to widen; CL006: where to bind the name).
     target: Handler | None = None
     #: The handler at fault, if one is (an acceptance may stand on its line).
-    handler: ast.AST | None = None
+    handler: HandlerNode | None = None
     #: It is about errors leaving the function (CL001, CL002, a re-raise under fail-open): a caller
     #: in the project that handles them makes it moot (``contractlint.propagation``).
     escape: bool = False
@@ -60,7 +60,7 @@ def caught_as(handler: Handler) -> str | None:
     return handler.node.name if isinstance(handler.node, ast.ExceptHandler) else None
 
 
-def escaping(record: CallRecord) -> tuple[tuple[str, ...], ast.AST | None]:
+def escaping(record: CallRecord) -> tuple[tuple[str, ...], HandlerNode | None]:
     """The errors of the call's group that leave its function: those no handler catches, and (unless
     the group fails closed, where raising is the handling) those a handler raises again. Also the
     first handler that raises one again."""
@@ -68,7 +68,7 @@ def escaping(record: CallRecord) -> tuple[tuple[str, ...], ast.AST | None]:
         return (), None
     covering, _, _ = _coverage(record)
     out: list[str] = []
-    again: ast.AST | None = None
+    again: HandlerNode | None = None
     for error in record.group.raises:
         found = covering.get(error)
         if found is None:
@@ -211,12 +211,16 @@ def _judge_handler(
     body: Sequence[ast.stmt] = () if handler.suppress else handler.body
     facts = handler_facts(handler, exit_names, guard=guard)
     problems: list[Problem] = []
+
+    def at_handler(text: str) -> Callable[[LineOf], str]:
+        return lambda line: f"{callee}: the {what} at line {line(node)} {text}"
+
     for code, severity, text in handler_problems(group, facts, group.raises):
         problems.append(
             Problem(
                 code,
                 severity,
-                lambda line, text=text: f"{callee}: the {what} at line {line(node)} {text}",
+                at_handler(text),
                 # a re-raise under fail-open passes the error on (a caller may handle it); a fail-closed
                 # handler that returns a constant is fine if every caller tests it
                 escape=code == "CL003" and group.policy == "fail-open" and facts.reraises,

@@ -11,6 +11,7 @@ tuple's parentheses and a string's parts, which ``ast`` leaves to the text, are 
 from __future__ import annotations
 
 import ast
+from typing import TypeVar, cast
 
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
@@ -64,6 +65,8 @@ _COMPARE = {
 }
 _KEYWORDS = {"None": None, "True": True, "False": False}
 _PLAIN = {"Pass": ast.Pass, "Break": ast.Break, "Continue": ast.Continue}
+#: The nodes that have a place in the code.
+_Made = TypeVar("_Made", bound="t.Located")
 
 
 class _Converter:
@@ -74,7 +77,7 @@ class _Converter:
     def module(self) -> ast.Module:
         return ast.Module(body=self.block(self.root.body), type_ignores=[])
 
-    def at(self, made: ast.AST, node) -> ast.AST:
+    def at(self, made: _Made, node) -> _Made:
         """``made`` placed where libcst places ``node``."""
         where = self.where[node]
         made.lineno, made.col_offset = where.start.line, where.start.column
@@ -112,16 +115,21 @@ class _Converter:
     def s_AnnAssign(self, node):
         simple = int(isinstance(node.target, cst.Name) and not node.target.lpar)
         return ast.AnnAssign(
-            target=self.expr(node.target, _STORE),
+            target=self.target(node.target),
             annotation=self.expr(node.annotation.annotation),
             value=self.optional(node.value),
             simple=simple,
         )
 
+    def target(self, node) -> ast.Name | ast.Attribute | ast.Subscript:
+        """The target of an annotated or augmented assignment, which libcst's grammar, as
+        CPython's, keeps to a name, an attribute or a subscript."""
+        return cast("ast.Name | ast.Attribute | ast.Subscript", self.expr(node, _STORE))
+
     def s_AugAssign(self, node):
         name = type(node.operator).__name__[: -len("Assign")]
         return ast.AugAssign(
-            target=self.expr(node.target, _STORE),
+            target=self.target(node.target),
             op=_OPERATORS[name](),
             value=self.expr(node.value),
         )
@@ -357,11 +365,10 @@ class _Converter:
             index = parts[0]
         else:
             first, last = node.slice[0], node.slice[-1]
-            index = self._spanning(ast.Tuple(elts=parts, ctx=_LOAD), first, last)
-            index.parenthesized = False
+            index = _noted(self._spanning(ast.Tuple(elts=parts, ctx=_LOAD), first, last), False)
         return ast.Subscript(value=self.expr(node.value), slice=index, ctx=ctx)
 
-    def _spanning(self, made: ast.AST, first, last) -> ast.AST:
+    def _spanning(self, made: _Made, first, last) -> _Made:
         start, end = self.where[first], self.where[last]
         made.lineno, made.col_offset = start.start.line, start.start.column
         made.end_lineno, made.end_col_offset = end.end.line, end.end.column
@@ -408,7 +415,8 @@ class _Converter:
         return ast.Yield(value=self.optional(node.value))
 
     def e_NamedExpr(self, node, ctx):
-        return ast.NamedExpr(target=self.expr(node.target, _STORE), value=self.expr(node.value))
+        target = cast(ast.Name, self.expr(node.target, _STORE))  # libcst's NamedExpr takes a Name
+        return ast.NamedExpr(target=target, value=self.expr(node.value))
 
     def e_BinaryOperation(self, node, ctx):
         op = _OPERATORS[type(node.operator).__name__]()
@@ -448,7 +456,7 @@ class _Converter:
         return ast.Lambda(args=self.parameters(node.params), body=self.expr(node.body))
 
     def _elements(self, node, ctx) -> list[ast.expr]:
-        out = []
+        out: list[ast.expr] = []
         for element in node.elements:
             if type(element).__name__ == "StarredElement":
                 out.append(
@@ -459,9 +467,7 @@ class _Converter:
         return out
 
     def e_Tuple(self, node, ctx):
-        made = ast.Tuple(elts=self._elements(node, ctx), ctx=ctx)
-        made.parenthesized = bool(node.lpar)
-        return made
+        return _noted(ast.Tuple(elts=self._elements(node, ctx), ctx=ctx), bool(node.lpar))
 
     def e_List(self, node, ctx):
         return ast.List(elts=self._elements(node, ctx), ctx=ctx)
@@ -473,7 +479,8 @@ class _Converter:
         return ast.Starred(value=self.expr(node.value, ctx), ctx=ctx)
 
     def e_Dict(self, node, ctx):
-        keys, values = [], []
+        keys: list[ast.expr | None] = []
+        values: list[ast.expr] = []
         for element in node.elements:
             if type(element).__name__ == "StarredDictElement":
                 keys.append(None)
@@ -531,9 +538,7 @@ class _Converter:
         if all(isinstance(p, ast.Constant) for p in parts) and not any(
             type(s).__name__ == "FormattedString" for s in _strings(node)
         ):
-            made = self._constant(node.evaluated_value)
-            made.concatenated = True
-            return made
+            return _noted(self._constant(node.evaluated_value), concatenated=True)
         return ast.JoinedStr(values=parts)
 
     def _string_parts(self, node) -> list[ast.expr]:
@@ -567,7 +572,17 @@ class _Converter:
         return t.TemplateStr(values=self._formatted_parts(node.parts))
 
 
-def _made(kind: type, **fields) -> ast.AST:
+def _noted(made: _Made, parenthesized: bool | None = None, concatenated: bool = False) -> _Made:
+    """``made`` with what ``ast`` leaves to the text noted on it, for ``Positions``: whether a
+    tuple is in parentheses, whether a constant string is made of several."""
+    if parenthesized is not None:
+        made.parenthesized = parenthesized  # type: ignore[union-attr]  # a note of ours
+    if concatenated:
+        made.concatenated = True  # type: ignore[union-attr]  # a note of ours
+    return made
+
+
+def _made(kind: type[ast.AST], **fields) -> ast.AST:
     """A node of ``kind``; a field this Python's class lacks (``type_params`` before 3.12) is set
     as an attribute."""
     made = kind(**{k: v for k, v in fields.items() if k in kind._fields})

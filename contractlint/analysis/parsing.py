@@ -17,9 +17,10 @@ import sys
 import tokenize
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import cast
 
-from contractlint.analysis.tree import FUNCTION, Match, TryStar, TypeAlias, blocks_of
-from contractlint.model import Finding, Span, rule_by_code
+from contractlint.analysis.tree import FUNCTION, Match, TryStar, TypeAlias, blocks_of, is_located
+from contractlint.model import Finding, Span, known_rule
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Parsed:
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = rule_by_code("CL900")
+    rule = known_rule("CL900")
     return Finding(
         path=path,
         span=Span(line, column, line, column),
@@ -45,7 +46,7 @@ def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Find
 
 def parse(source: str | bytes, path: str) -> Parsed | Finding:
     """The tree of ``source``, or the CL900 finding for a file that cannot be parsed."""
-    nul = source.find(b"\0" if isinstance(source, bytes) else "\0")
+    nul = source.find(b"\0") if isinstance(source, bytes) else source.find("\0")
     if nul >= 0:
         line, column = _line_column(source, nul)
         return parse_error(
@@ -85,11 +86,15 @@ _NOT_A_START = re.compile(r"[ \t\f\r\n#)\]}@]|(?:else|elif|except|finally)\b")
 
 def _compile(source: str | bytes, text: str, path: str) -> ast.Module:
     if len(text) <= 2 * PIECE:
-        return compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return _tree(source, path)
     try:
         return _compile_pieces(text, path)
     except SyntaxError:  # worded and placed by CPython on the whole file
-        return compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True)
+        return _tree(source, path)
+
+
+def _tree(source: str | bytes, path: str) -> ast.Module:
+    return cast(ast.Module, compile(source, path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True))
 
 
 def _compile_pieces(text: str, path: str) -> ast.Module:
@@ -108,9 +113,7 @@ def _compile_pieces(text: str, path: str) -> ast.Module:
             while end < len(lines) and _NOT_A_START.match(lines[end]):
                 end += 1
             try:
-                piece = compile(
-                    "".join(lines[start:end]), path, "exec", ast.PyCF_ONLY_AST, dont_inherit=True
-                )
+                piece = _tree("".join(lines[start:end]), path)
                 break
             except SyntaxError:
                 if end >= len(lines):
@@ -125,7 +128,7 @@ def _compile_pieces(text: str, path: str) -> ast.Module:
 
 def _shift(tree: ast.AST, lines: int) -> None:
     for node in ast.walk(tree):
-        if getattr(node, "end_lineno", None) is not None:
+        if is_located(node) and node.end_lineno is not None:
             node.lineno += lines
             node.end_lineno += lines
 
@@ -156,13 +159,11 @@ def _deeper_than(tree: ast.AST, limit: int) -> bool:
 def _line_column(source: str | bytes, offset: int) -> tuple[int, int]:
     """1-based line and column (in characters) of ``offset`` in ``source``, for any line ending."""
     head = source[:offset]
-    nl, cr = ("\n", "\r") if isinstance(head, str) else (b"\n", b"\r")
-    line = head.count(nl) + head.count(cr) - head.count(cr + nl) + 1
-    start = max(head.rfind(nl), head.rfind(cr)) + 1
-    rest = head[start:]
-    if isinstance(rest, bytes):
-        rest = rest.decode("utf-8", "replace")
-    return line, len(rest) + 1
+    # line breaks are ASCII: decoding (bad bytes replaced) leaves them where they are
+    text = head.decode("utf-8", "replace") if isinstance(head, bytes) else head
+    line = text.count("\n") + text.count("\r") - text.count("\r\n") + 1
+    start = max(text.rfind("\n"), text.rfind("\r")) + 1
+    return line, len(text) - start + 1
 
 
 def _decode_error(source: str | bytes, path: str, exc: UnicodeDecodeError) -> Finding:

@@ -14,8 +14,12 @@ import io
 import re
 import sys
 import tokenize
+from typing import TYPE_CHECKING
 
 from contractlint.model import Span
+
+if TYPE_CHECKING:
+    from contractlint.analysis.tree import Located
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 
@@ -34,7 +38,7 @@ class Positions:
         self.exact = EXACT_FSTRINGS or in_characters
         self._starts: list[int] | None = None
         #: Nodes inside an f-string -> the f-string, where this Python may misplace them.
-        self.fstrings: dict[int, ast.AST] = {}
+        self.fstrings: dict[int, ast.JoinedStr] = {}
         self._placed: dict[int, tuple[int, int, int, int]] = {}
 
     def _column(self, line: int, column: int) -> int:
@@ -48,19 +52,23 @@ class Positions:
             return column
         return len(text.encode("utf-8")[:column].decode("utf-8", "replace"))
 
-    def span(self, node: ast.AST) -> Span:
+    def span(self, node: Located) -> Span:
         if not self.exact and id(node) in self.fstrings:
             placed = self._fstring_place(node)
             if placed is not None:
                 return Span(*placed)
+        line, end_line = node.lineno, node.end_lineno
+        end_column = node.end_col_offset
+        if end_line is None or end_column is None:  # only a node built by hand has no end
+            end_line, end_column = line, node.col_offset
         return Span(
-            node.lineno,
-            self._column(node.lineno, node.col_offset) + 1,
-            node.end_lineno,
-            self._column(node.end_lineno, node.end_col_offset) + 1,
+            line,
+            self._column(line, node.col_offset) + 1,
+            end_line,
+            self._column(end_line, end_column) + 1,
         )
 
-    def _fstring_place(self, node: ast.AST) -> tuple[int, int, int, int] | None:
+    def _fstring_place(self, node: Located) -> tuple[int, int, int, int] | None:
         """Where a node inside an f-string is (None: not found again, CPython's place stands)."""
         fstring = self.fstrings[id(node)]
         if id(fstring) not in self._placed:
@@ -82,7 +90,7 @@ class Positions:
         chunk = text[starts[first - 1] : end]
         return [m.group(0) for m in re.finditer(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+$", chunk)]
 
-    def snippet(self, node: ast.AST) -> str:
+    def snippet(self, node: Located) -> str:
         """The text of ``node``."""
         span = self.span(node)
         lines = self.lines(span.line, span.end_line)
@@ -92,7 +100,7 @@ class Positions:
             [lines[0][span.column - 1 :], *lines[1:-1], lines[-1][: span.end_column - 1]]
         )
 
-    def parenthesized(self, node: ast.AST) -> bool:
+    def parenthesized(self, node: ast.expr) -> bool:
         """Whether ``node`` (a tuple: ``ast`` places it with its parentheses) is written in
         parentheses of its own: ``(A, B)``, not ``(A), (B)``."""
         noted = getattr(node, "parenthesized", None)  # a tree built from libcst's says
@@ -112,12 +120,12 @@ class Positions:
                     return i == len(tokens) - 1
         return False
 
-    def concatenated(self, node: ast.AST) -> bool:
+    def concatenated(self, node: ast.expr) -> bool:
         """Whether a string constant is written as several literals (``"a" "b"``)."""
         noted = getattr(node, "concatenated", None)
         if noted is not None:
             return noted
-        return sum(1 for t in _tokens(f"({self.snippet(node)})") if t.type == tokenize.STRING) > 1
+        return len([t for t in _tokens(f"({self.snippet(node)})") if t.type == tokenize.STRING]) > 1
 
 
 _SKIPPED = (tokenize.NL, tokenize.NEWLINE, tokenize.COMMENT, tokenize.ENDMARKER, tokenize.INDENT)

@@ -6,14 +6,18 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Union
 
 from contractlint.analysis.scope import Scope, Value
 from contractlint.model import CallGroup, Contract
 
+#: What handles errors: an ``except`` clause, or the ``with`` of a ``contextlib.suppress``.
+HandlerNode = Union[ast.ExceptHandler, ast.With, ast.AsyncWith]
+
 
 @dataclass(frozen=True)
 class Handler:
-    node: ast.AST  # an ExceptHandler, or the With of a contextlib.suppress
+    node: HandlerNode
     names: tuple[str, ...] | None  # canonical names caught; None for a bare ``except:``
     suppress: bool = False
 

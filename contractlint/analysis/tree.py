@@ -17,15 +17,25 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Union
 
 
-def _class(name: str, base: type, fields: tuple[str, ...]) -> type:
-    """The ``ast`` class ``name``, or a stand-in with its fields where this Python lacks it."""
+def _class(name: str, base: type, fields: tuple[str, ...]) -> Any:
+    """The ``ast`` class ``name``, or a stand-in with its fields where this Python lacks it (``Any``
+    to the type checker, which knows the classes of one Python only)."""
     found = getattr(ast, name, None)
     if found is not None:
         return found
     return type(name, (base,), {"_fields": fields, "__module__": __name__})
 
+
+if TYPE_CHECKING:
+    from typing import TypeGuard
+
+    #: A node with a place in the code: ``lineno``, ``col_offset``, ``end_lineno``, ``end_col_offset``.
+    Located = Union[
+        ast.stmt, ast.expr, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern
+    ]
 
 _pattern = getattr(ast, "pattern", ast.AST)
 _type_param = getattr(ast, "type_param", ast.AST)
@@ -73,11 +83,16 @@ COMPREHENSION = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _NOT_CODE = (ast.expr_context, ast.boolop, ast.operator, ast.unaryop, ast.cmpop)
 
 
+def is_located(node: ast.AST) -> TypeGuard[Located]:
+    """Whether ``node`` has a place in the code (operators and contexts have none)."""
+    return hasattr(node, "end_lineno")
+
+
 def _call_children(node: ast.Call) -> list[ast.AST]:
     return [node.func, *arguments(node)]
 
 
-def arguments(node: ast.Call) -> list[ast.AST]:
+def arguments(node: ast.Call) -> list[ast.expr | ast.keyword]:
     """A call's positional (``*x`` as a ``Starred``) and keyword arguments, as written."""
     args, keywords = node.args, node.keywords
     if not keywords:
@@ -92,7 +107,7 @@ def argument_values(node: ast.Call) -> list[ast.expr]:
     return [a.value if isinstance(a, (ast.Starred, ast.keyword)) else a for a in arguments(node)]
 
 
-def _before(a: ast.AST, b: ast.AST) -> bool:
+def _before(a: Located, b: Located) -> bool:
     return (a.lineno, a.col_offset) < (b.lineno, b.col_offset)
 
 
@@ -144,19 +159,19 @@ def _arguments_children(node: ast.arguments) -> list[ast.AST]:
     pairs = dict.fromkeys(map(id, positional))
     for param, default in zip(positional[len(positional) - len(node.defaults) :], node.defaults):
         pairs[id(param)] = default
-    for param, default in zip(node.kwonlyargs, node.kw_defaults):
-        pairs[id(param)] = default
+    for keyword_only, given in zip(node.kwonlyargs, node.kw_defaults):
+        pairs[id(keyword_only)] = given
     out: list[ast.AST] = []
-    for param in [*node.args, node.vararg, *node.kwonlyargs, node.kwarg, *node.posonlyargs]:
-        if param is not None:
-            out.append(param)
-            default = pairs.get(id(param))
-            if default is not None:
-                out.append(default)
+    for each in [*node.args, node.vararg, *node.kwonlyargs, node.kwarg, *node.posonlyargs]:
+        if each is not None:
+            out.append(each)
+            value = pairs.get(id(each))
+            if value is not None:
+                out.append(value)
     return out
 
 
-_SPECIAL = {
+_SPECIAL: dict[type, Callable[[Any], list[ast.AST]]] = {
     ast.Call: _call_children,
     ast.Dict: _dict_children,
     MatchMapping: _mapping_children,

@@ -161,15 +161,16 @@ def build_contract(
     review_by = meta.get("review_by")
     if review_by is not None:
         if isinstance(review_by, str):
+            written = review_by
             try:
-                review_by = dt.date.fromisoformat(review_by)
+                review_by = dt.date.fromisoformat(written)
             except ValueError:
-                problem = date_problem(review_by)
+                problem = date_problem(written)
                 c.error(
                     ["contract", "review_by"],
-                    f"{describe(review_by)} is not a date ({problem})"
+                    f"{describe(written)} is not a date ({problem})"
                     if problem
-                    else f"expected a date like 2027-03-31, got {describe(review_by)}",
+                    else f"expected a date like 2027-03-31, got {describe(written)}",
                 )
                 review_by = None
         elif isinstance(review_by, dt.datetime) or not isinstance(review_by, dt.date):

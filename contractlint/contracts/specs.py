@@ -27,6 +27,7 @@ import os
 import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import Callable
 
 from contractlint.contracts.builtin import builtin_names, builtin_path
@@ -203,7 +204,7 @@ class _PackagedSource(_Source):
 
     def offers(self, name: str, catalog: Catalog) -> list[_Offer]:
         return [
-            _Offer(entry.label, entry.distribution, lambda entry=entry: catalog.shipped(entry))
+            _Offer(entry.label, entry.distribution, partial(catalog.shipped, entry))
             for entry in installed()
             if entry.name == name
         ]

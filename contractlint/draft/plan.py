@@ -189,7 +189,10 @@ class _Planner:
             for cls in module.classes.values()
         ]
         # Shallow modules first: the package's own client before its asyncio twin.
-        return sorted(found, key=lambda r: (r.cls.module.count("."), r.cls.module, r.cls.line))
+        return sorted(
+            found,
+            key=lambda r: (r.the_class.module.count("."), r.the_class.module, r.the_class.line),
+        )
 
 
 def plan(location: Location, resolver: Resolver) -> Draft:
@@ -227,10 +230,10 @@ def _errors(planner: _Planner, draft: Draft, classes: list[Ref]) -> None:
         if public:
             return [public]
         # A private base: its own bases take its place, so every public ancestor stays.
-        return [n for t, b in resolver.bases(base.cls) for n in names(b, error, t)]
+        return [n for t, b in resolver.bases(base.the_class) for n in names(b, error, t)]
 
     def entry(ref: Ref, key: str) -> None:
-        bases = [n for text, base in resolver.bases(ref.cls) for n in names(base, key, text)]
+        bases = [n for text, base in resolver.bases(ref.the_class) for n in names(base, key, text)]
         draft.errors[key] = list(dict.fromkeys(bases))
 
     for ref in classes:
@@ -239,8 +242,8 @@ def _errors(planner: _Planner, draft: Draft, classes: list[Ref]) -> None:
             continue
         if resolver.is_exception(ref):
             entry(ref, key)
-        elif ref.cls.name.endswith(_ERROR_WORDS) and any(
-            b.kind is Kind.UNKNOWN for _, b in resolver.bases(ref.cls)
+        elif ref.the_class.name.endswith(_ERROR_WORDS) and any(
+            b.kind is Kind.UNKNOWN for _, b in resolver.bases(ref.the_class)
         ):
             draft.doubtful.append(key)
     while pending:
@@ -273,14 +276,16 @@ def _clients(planner: _Planner, draft: Draft, classes: list[Ref]) -> None:
         # A class with no public spelling can still be what a client's method returns: it is then
         # named where it is defined (its instances are only ever reached through [types]).
         name = planner.canonical(ref.name) or (
-            ref.name if not ref.cls.name.startswith("_") and _ASCII_DOTTED.match(ref.name) else None
+            ref.name
+            if not ref.the_class.name.startswith("_") and _ASCII_DOTTED.match(ref.name)
+            else None
         )
         methods = _methods(planner, ref) if name and not resolver.is_exception(ref) else []
-        if methods:
+        if name and methods:
             usable[ref.name] = (name, ref, methods)
 
     def named(qualname: str) -> bool:
-        cls = usable[qualname][1].cls
+        cls = usable[qualname][1].the_class
         return cls.name.endswith(CLIENT_WORDS) or cls.name.lower() == planner.top.lower()
 
     made: dict[str, str] = {}  # public name of a function or method -> the class it returns
@@ -295,7 +300,9 @@ def _clients(planner: _Planner, draft: Draft, classes: list[Ref]) -> None:
     for qualname in chosen:  # grows while it is read: what a client's methods make
         name, ref, methods = usable[qualname]
         for method, owner, function in methods:
-            returned = _returned_class(planner, function, resolver.module(owner.cls.module), ref)
+            returned = _returned_class(
+                planner, function, resolver.module(owner.the_class.module), ref
+            )
             if returned in usable:
                 made[f"{name}.{method}"] = returned
                 if returned not in chosen and named(returned):
@@ -305,7 +312,7 @@ def _clients(planner: _Planner, draft: Draft, classes: list[Ref]) -> None:
     draft.types = {
         key: usable[q][0] for key, q in made.items() if q in chosen and _ASCII_DOTTED.match(key)
     }
-    covered = set()
+    covered: set[str] = set()
     for qualname in chosen:
         name, ref, methods = usable[qualname]
         covered.update(a.name for a in resolver.ancestors(ref))
@@ -333,7 +340,7 @@ def _methods(planner: _Planner, ref: Ref) -> list[tuple[str, Ref, Function]]:
     """The public methods a call on an instance of ``ref`` may name, its own first, then its bases'."""
     seen: dict[str, tuple[str, Ref, Function]] = {}
     for ancestor in planner.resolver.ancestors(ref):
-        for name, function in ancestor.cls.methods.items():
+        for name, function in ancestor.the_class.methods.items():
             if name not in seen and not name.startswith("_") and not function.is_property:
                 seen[name] = (name, ancestor, function)
     return list(seen.values())
@@ -344,7 +351,7 @@ def _returned_class(
 ) -> str | None:
     """The class a function's return annotation names (``-> "Pipeline"``, ``-> Self``), read in
     the module that defines the function; None unless it names exactly one."""
-    found = set()
+    found: set[str | None] = set()
     for text in function.returns:
         if text.rpartition(".")[2] == "Self" and instance is not None:
             found.add(instance.name)
@@ -367,9 +374,9 @@ def _functions(planner: _Planner, draft: Draft) -> None:
             if public is None or public in seen or not planner.is_ours(ref):
                 continue
             seen.add(public)
-            if ref.function.returns_inner:
+            if ref.the_function.returns_inner:
                 draft.decorators.append(public)
-            elif ref.function.takes_callable:
+            elif ref.the_function.takes_callable:
                 draft.wrappers.append(public)
             elif public not in draft.types:
                 draft.functions.append(public)
@@ -395,10 +402,10 @@ def _aliases(planner: _Planner, draft: Draft) -> None:
     taken = {*used, *planner.module_names}
     aliases = {}
     for name in sorted(used):
-        qualname = public.get(name)
-        if qualname is None:
+        spelled = public.get(name)
+        if spelled is None:
             continue
-        for spelling in sorted({qualname, *planner.spellings[qualname]} - {name}):
+        for spelling in sorted({spelled, *planner.spellings[spelled]} - {name}):
             if (
                 spelling not in taken
                 and _ASCII_DOTTED.match(spelling)

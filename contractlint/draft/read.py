@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 _PROPERTIES = ("property", "cached_property", "setter", "getter", "deleter")
 #: Return annotations that stand for "a value or None": look inside them for the class.
 _WRAPPERS = ("Optional", "Union")
+#: ``try`` statements: ``try ... except*`` (TryStar) from Python 3.11.
+_TRY = (ast.Try, getattr(ast, "TryStar", ast.Try))
 
 
 class Bound(enum.Enum):
@@ -135,7 +137,7 @@ class _Reader:
             self.statements(node.orelse)
         elif isinstance(node, (ast.With, ast.AsyncWith)):
             self.statements(node.body)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+        elif isinstance(node, _TRY):
             self.statements(node.body)
             for handler in node.handlers:
                 self.statements(handler.body)
@@ -253,8 +255,9 @@ def _dotted(node: ast.expr) -> str | None:
 
 
 def _strings(node: ast.expr) -> tuple[str, ...] | None:
-    if isinstance(node, (ast.List, ast.Tuple)) and all(
-        isinstance(e, ast.Constant) and isinstance(e.value, str) for e in node.elts
-    ):
-        return tuple(e.value for e in node.elts)
-    return None
+    if not isinstance(node, (ast.List, ast.Tuple)):
+        return None
+    strings = [
+        e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)
+    ]
+    return tuple(strings) if len(strings) == len(node.elts) else None

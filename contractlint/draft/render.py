@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 
 from contractlint.draft.plan import LIST_AT_MOST, Client, Draft
 
@@ -204,7 +205,7 @@ def _group(
     description: str,
     raises: list[str],
     client: Client | None,
-    functions: list[str] = (),
+    functions: Sequence[str] = (),
 ) -> None:
     lines += ["", "[[calls]]", f"description = {toml_string(description)}"]
     if client is None:

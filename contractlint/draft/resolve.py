@@ -39,6 +39,20 @@ class Ref:
     cls: Class | None = None
     function: Function | None = None
 
+    @property
+    def the_class(self) -> Class:
+        """``cls`` of a reference to a class (``Kind.CLASS``), which always has one."""
+        if self.cls is None:
+            raise ValueError(f"{self.name} is not a class")
+        return self.cls
+
+    @property
+    def the_function(self) -> Function:
+        """``function`` of a reference to a function (``Kind.FUNCTION``), which always has one."""
+        if self.function is None:
+            raise ValueError(f"{self.name} is not a function")
+        return self.function
+
 
 class Resolver:
     def __init__(self, path: Sequence[str]):
@@ -188,13 +202,12 @@ class Resolver:
     def is_exception(self, ref: Ref) -> bool:
         if ref.kind is Kind.BUILTIN:
             return ref.name in BUILTIN_EXCEPTIONS or ref.name in BUILTIN_ALIASES.values()
-        if ref.kind is not Kind.CLASS or ref.cls is None:
+        cls = ref.cls
+        if ref.kind is not Kind.CLASS or cls is None:
             return False
         if ref.name not in self._exception:
             self._exception[ref.name] = False  # a cycle of bases is not an exception
-            self._exception[ref.name] = any(
-                self.is_exception(base) for _, base in self.bases(ref.cls)
-            )
+            self._exception[ref.name] = any(self.is_exception(base) for _, base in self.bases(cls))
         return self._exception[ref.name]
 
     def ancestors(self, ref: Ref) -> list[Ref]:

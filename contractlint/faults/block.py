@@ -7,7 +7,7 @@ the test, around the one call it makes.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import ExitStack
 
 from contractlint.faults.inject import BOARD, Call, Site, patcher
@@ -110,7 +110,7 @@ def plan_block(
     return FaultBlock(targets, builders)
 
 
-def _error_name(error: str | type, aliases: dict[str, str]) -> str:
+def _error_name(error: str | type, aliases: Mapping[str, str]) -> str:
     from contractlint.model import canonical_name
 
     if isinstance(error, type):

@@ -18,7 +18,7 @@ import functools
 import inspect
 import sys
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -96,7 +96,7 @@ class Board:
 BOARD = Board()
 
 
-def locate_site(frame: types.FrameType | None, roots: Sequence[str]) -> Site:
+def locate_site(frame: types.FrameType | None, roots: Collection[str]) -> Site:
     """The caller's file and line, skipping the client library's own frames (a decorator, a re-export)."""
     first = frame
     while frame is not None:

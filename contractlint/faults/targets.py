@@ -16,7 +16,7 @@ import importlib
 import inspect
 import re
 import types
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
@@ -218,7 +218,7 @@ def _import_object(parts: Sequence[str], pattern: str, contract: Contract) -> tu
 def _import_parts(parts: Sequence[str]) -> tuple[Any, str]:
     """Import ``parts[0]`` and follow the rest; ``_Missing`` when a part is not there, ``_Problem`` on failure."""
     name = parts[0]
-    obj = _import_module(name)
+    obj: Any = _import_module(name)
     for part in parts[1:]:
         value = _static_get(obj, part)
         if value is _ABSENT and isinstance(obj, types.ModuleType):
@@ -455,7 +455,7 @@ def _error_class(contract: Contract, name: str) -> type:
     return cls
 
 
-def _import_dotted(dotted: str, aliases: dict[str, str] | None = None) -> Any:
+def _import_dotted(dotted: str, aliases: Mapping[str, str] | None = None) -> Any:
     """``pkg.mod.Name`` -> the object, importing the longest module prefix (or an alias of it)."""
     spellings = [dotted]
     for spelling, target in (aliases or {}).items():

@@ -103,7 +103,9 @@ def judge(
         return f"{call.error_name} injected into the call to {call.target.qualname} at {show(call.site)}{scope}"
 
     times = f" ({len(injected)} calls raised it)" if len(injected) > 1 else ""
-    kind, call = (UNRELATED, None) if raised is None else relation(raised, injected)
+    kind, related = (UNRELATED, None) if raised is None else relation(raised, injected)
+    # the injected call the error relates to; unrelated, the first (the branches below say ``first``)
+    call = related if related is not None else first
     name = type(raised).__name__ if raised is not None else ""
 
     if kind == DURING:

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from contractlint.fixes.edits import Offsets, apply_ranges, overlap
-from contractlint.model import Finding
+from contractlint.model import Edit, Finding
 
 #: Rounds of apply-and-check for one file: each applies at least one fix.
 MAX_ROUNDS = 10
@@ -75,6 +75,10 @@ def parses(text: str, before: str | None = None) -> bool:
 
 def _where(finding: Finding) -> str:
     return f"{finding.path}:{finding.span.line}:{finding.span.column}: {finding.code}"
+
+
+def _edits(finding: Finding) -> Sequence[Edit]:
+    return finding.fix.edits if finding.fix is not None else ()
 
 
 def _key(finding: Finding) -> tuple[str, str]:
@@ -151,7 +155,7 @@ def _apply_round(
     ordered = sorted(pending, key=lambda f: (f.span.line, f.span.column, f.code))
     for finding in ordered:
         try:
-            ranges = [(*offsets.range(e), e.text) for e in finding.fix.edits]
+            ranges = [(*offsets.range(e), e.text) for e in _edits(finding)]
         except ValueError as exc:
             dropped.add(_key(finding))
             outcome.problems.append(f"{_where(finding)} fix not applied: {exc}")
@@ -175,7 +179,7 @@ def _apply_round(
         offsets = Offsets(current)
         try:
             candidate = apply_ranges(
-                current, [(*offsets.range(e), e.text) for e in finding.fix.edits]
+                current, [(*offsets.range(e), e.text) for e in _edits(finding)]
             )
         except ValueError:
             candidate = None

@@ -124,11 +124,11 @@ def _join_from_imports(
             for n in names
         ]
         aliases[-1] = aliases[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        new = cst.SimpleStatementLine(
-            [cst.ImportFrom(module=cst.parse_expression(name), names=aliases)],
+        line = cst.SimpleStatementLine(
+            [cst.ImportFrom(module=_dotted(name), names=aliases)],
             leading_lines=body[i].leading_lines,
         )
-        body[i : i + 1] = [new, body[i].with_changes(leading_lines=[])]
+        body[i : i + 1] = [line, body[i].with_changes(leading_lines=[])]
     rest = [(m, n) for m, n in needed if n is None or m not in joined]
     return module.with_changes(body=body), rest
 
@@ -202,10 +202,20 @@ def _member(alias: cst.ImportAlias) -> tuple[str, str]:
     return name, "" if bound == name else bound
 
 
+def _dotted(name: str) -> cst.Attribute | cst.Name:
+    """The module ``name`` as an import names it."""
+    node = cst.parse_expression(name)
+    if not isinstance(node, (cst.Attribute, cst.Name)):
+        raise ValueError(f"not a module name: {name}")
+    return node
+
+
 def _insert_name(node: cst.ImportFrom, name: str) -> cst.ImportFrom:
     """``node`` with ``name`` added: in its place if the names are sorted the way isort or ruff
     sorts them, else last (an import nobody sorted is not re-sorted). The layout is the import's
     own: one line, or one name a line in parentheses; comments stay with their names."""
+    if isinstance(node.names, cst.ImportStar):  # imports every name already
+        return node
     aliases = list(node.names)
     members = [_member(a) for a in aliases]
     at = len(aliases)

@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 from typing import Callable, Optional
 
 import libcst as cst
-from libcst._nodes.internal import CodegenState
 
+from contractlint.fixes.codegen import render
 from contractlint.fixes.edits import Offsets, content, split_lines
 from contractlint.model import Edit, Span
 
@@ -71,11 +71,7 @@ class Source:
 
     def render(self, node: cst.CSTNode, indent: str = "") -> str:
         """The code of ``node`` as libcst writes it inside a block indented by ``indent``."""
-        state = CodegenState(default_indent=self.indent, default_newline=self.newline)
-        if indent:
-            state.increase_indent(indent)
-        node._codegen(state)
-        return "".join(state.tokens)
+        return render(node, indent, self.indent, self.newline)
 
 
 # -- inside a statement ----------------------------------------------------------------------------
@@ -224,7 +220,7 @@ def substitute(
     def replacement(original: cst.CSTNode) -> cst.BaseExpression:
         return bare if atom or id(original) in tops else wrapped
 
-    return statement.visit(_Replace(frozenset(id(t) for t in targets), replacement))
+    return _transformed(statement, _Replace(frozenset(id(t) for t in targets), replacement))
 
 
 class _NoComments(cst.CSTTransformer):
@@ -241,7 +237,15 @@ class _NoComments(cst.CSTTransformer):
 def without_comments(node: cst.CSTNode) -> cst.CSTNode:
     """``node`` without its comments: a copy of a statement in a handler must not repeat what the
     comments of the original say about it (they stay with the original)."""
-    return node.visit(_NoComments())
+    return _transformed(node, _NoComments())
+
+
+def _transformed(node: cst.CSTNode, transformer: cst.CSTTransformer) -> cst.CSTNode:
+    """``node`` as ``transformer`` leaves it (ours replace nodes, never remove them)."""
+    result = node.visit(transformer)
+    if not isinstance(result, cst.CSTNode):
+        raise ValueError(f"{type(transformer).__name__} removed the {type(node).__name__}")
+    return result
 
 
 # -- building the handler --------------------------------------------------------------------------
@@ -283,7 +287,7 @@ def wrap(
     src: Source,
     where: Where,
     small: cst.BaseSmallStatement,
-    container: cst.CSTNode,
+    container: cst.SimpleStatementLine | cst.SimpleStatementSuite,
     owner: cst.CSTNode | None,
     make_try: Callable[[cst.SimpleStatementLine], cst.Try],
 ) -> Edit:
@@ -297,7 +301,7 @@ def wrap(
     pieces: list[cst.BaseStatement] = []
     if before:
         pieces.append(cst.SimpleStatementLine(body=[*before[:-1], plain(before[-1])]))
-    if not suite and not before and not after:
+    if isinstance(container, cst.SimpleStatementLine) and not before and not after:
         target = container.with_changes(leading_lines=[])
     else:
         target = cst.SimpleStatementLine(
@@ -314,7 +318,8 @@ def wrap(
         )
     (line, column), (end_line, _) = where(container)
     end_column = len(src.line(end_line))
-    if suite:
+    if isinstance(container, cst.SimpleStatementSuite):
+        assert owner is not None  # a one-line suite belongs to its compound statement
         indent = src.indent_of(where(owner)[0][0])
         text = src.render(cst.IndentedBlock(header=trailing, body=pieces), indent)
         column -= len(container.leading_whitespace.value)
@@ -329,7 +334,7 @@ def wrap(
 def widen_clause(
     src: Source,
     where: Where,
-    handler: cst.CSTNode,
+    handler: cst.ExceptHandler,
     extra: Sequence[cst.BaseExpression],
     drop: Iterable[int] = (),
 ) -> Edit:
@@ -340,6 +345,8 @@ def widen_clause(
     laid out one element a line stays so (each new element takes the separator before it).
     """
     clause = handler.type
+    if clause is None:
+        raise ValueError("a bare except has no clause to widen")
     (line, column), (end_line, end_column) = where(clause)
     span = Span(line, column + 1, end_line, end_column + 1)
     indent = src.indent_of(where(handler)[0][0])
@@ -361,7 +368,7 @@ def widen_clause(
         )
         # (element, the comma whose comment stays with it): the new errors take the place of the
         # first name dropped, and its comment; without one they go last.
-        items: list[tuple[cst.Element, object]] = []
+        items: list[tuple[cst.BaseElement, object]] = []
         for i, element in enumerate(elements):
             if i == min(drop, default=-1):
                 items += [
@@ -433,7 +440,7 @@ def _is_placeholder(stmt: cst.CSTNode) -> bool:
 
 
 def append_to_handler(
-    src: Source, where: Where, handler: cst.CSTNode, small: cst.BaseSmallStatement
+    src: Source, where: Where, handler: cst.ExceptHandler, small: cst.BaseSmallStatement
 ) -> Edit:
     """Add ``small`` as the last statement of ``handler``'s body (in place of a lone ``pass``)."""
     body = handler.body
@@ -442,8 +449,9 @@ def append_to_handler(
         (_, _), (line, column) = where(body.body[-1])
         return Edit(Span(line, column + 1, line, column + 1), f"; {code}")
     stmts = body.body
-    if len(stmts) == 1 and _is_placeholder(stmts[0]):
-        (line, column), (end_line, end_column) = where(stmts[0].body[0])
+    first = stmts[0]
+    if len(stmts) == 1 and isinstance(first, cst.SimpleStatementLine) and _is_placeholder(first):
+        (line, column), (end_line, end_column) = where(first.body[0])
         return Edit(Span(line, column + 1, end_line, end_column + 1), code)
     indent = src.indent_of(where(stmts[0])[0][0])
     end_line = where(stmts[-1])[1][0]

@@ -18,6 +18,7 @@ from contractlint.model.rules import (
     RULES,
     Rule,
     code_for,
+    known_rule,
     new_finding,
     rule_by_code,
     select_codes,
@@ -48,6 +49,7 @@ __all__ = [
     "code_for",
     "glob_to_regex",
     "new_finding",
+    "known_rule",
     "rule_by_code",
     "select_codes",
 ]

@@ -67,7 +67,7 @@ class Finding:
     #: Stable identity across unrelated edits (see ``contractlint.fingerprint``); set by the engine.
     fingerprint: str = ""
 
-    def sort_key(self):
+    def sort_key(self) -> tuple[str, int, int, str, str]:
         return (self.path, self.span.line, self.span.column, self.code, self.message)
 
 

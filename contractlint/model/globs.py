@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 STAR, DOUBLE_STAR, ONE = "*", "**", "?"
+#: Where each glob of a search for a name stands: its positions in its pattern.
+_State = tuple[frozenset[int], ...]
+#: A step of that search: whether it is inside a dotted part, and the state.
+_Key = tuple[bool, _State]
 
 
 def glob_tokens(pattern: str) -> tuple[str, ...]:
@@ -55,7 +59,7 @@ class _Glob:
         self.tokens = glob_tokens(pattern)[skip:]
         self.start = self._close({0})
 
-    def _close(self, positions) -> frozenset[int]:
+    def _close(self, positions: Iterable[int]) -> frozenset[int]:
         out = set(positions)
         stack = list(positions)
         while stack:
@@ -149,7 +153,7 @@ def witness(
     alphabet = ["", *spelled]  # the stand-in first: the shortest names come out plain
     n, n_ex = len(globs), len(globs_ex)
 
-    def taken(state) -> bool:
+    def taken(state: _State) -> bool:
         at = n + n_ex
         for m, e in others:
             hit = any(g.accepts(state[at + k]) for k, g in enumerate(m))
@@ -159,7 +163,7 @@ def witness(
             at += len(e)
         return False
 
-    def found(key) -> bool:
+    def found(key: _Key) -> bool:
         in_part, state = key
         return (
             in_part
@@ -169,7 +173,7 @@ def witness(
         )
 
     start = (bool(head) and not head.endswith("."), tuple(g.start for g in every))
-    parents: dict = {start: None}
+    parents: dict[_Key, tuple[_Key, str] | None] = {start: None}
     if found(start):
         return head
     queue = [start]
@@ -180,7 +184,7 @@ def witness(
         wanted: set[str] | None = set()
         for g, s in zip(globs, state):
             chars = g.consumes(s)
-            if chars is None:
+            if chars is None or wanted is None:
                 wanted = None
                 break
             wanted |= chars
@@ -208,7 +212,7 @@ def _common_head(heads: Sequence[str]) -> str:
     return first[:size]
 
 
-def _other(spelled) -> str:
+def _other(spelled: Collection[str]) -> str:
     """The stand-in for "a character no pattern spells": the first such letter."""
     return next(
         chr(c) for c in itertools.count(ord("a")) if chr(c).isidentifier() and chr(c) not in spelled
@@ -223,9 +227,9 @@ def _matches(pattern: str, name: str) -> bool:
     return _Glob(pattern).matches(name)
 
 
-def _spell(key, parents, other: str) -> str:
+def _spell(key: _Key, parents: Mapping[_Key, tuple[_Key, str] | None], other: str) -> str:
     out = []
-    while parents[key] is not None:
-        key, ch = parents[key]
+    while (parent := parents[key]) is not None:
+        key, ch = parent
         out.append(ch or other)
     return "".join(reversed(out))

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Callable
 
+from contractlint.model.contract import CallGroup
 from contractlint.model.finding import Span
 
 
@@ -39,7 +40,7 @@ def _names(errors: Sequence[str]) -> str:
 
 
 def handler_problems(
-    group, handler: HandlerFacts, errors: Sequence[str]
+    group: CallGroup, handler: HandlerFacts, errors: Sequence[str]
 ) -> list[tuple[str, str, str]]:
     """What is wrong with one handler that errors of ``group`` reach, as (code, severity, text):
     the text follows "the handler at line N" in a message; ``errors`` are those it swallows.

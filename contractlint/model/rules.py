@@ -518,11 +518,16 @@ def rule_by_code(code_or_name: str) -> Rule | None:
     return _BY_CODE.get(key.upper()) or _BY_NAME.get(key.lower())
 
 
+def known_rule(code: str) -> Rule:
+    """The rule of the catalogue's ``code`` (a code of ours, not a user's spelling)."""
+    return _BY_CODE[code]
+
+
 def new_finding(code: str, path: str, span: Span, message: str, **fields: Any) -> Finding:
     """A finding of the rule ``code``: its name and its severity come from the catalogue (a
     ``severity`` among ``fields`` overrides the rule's default); ``fields`` are the other fields of
     ``Finding``. The one way every layer makes a finding."""
-    rule = _BY_CODE[code]
+    rule = known_rule(code)
     fields.setdefault("severity", rule.severity)
     return Finding(path=path, span=span, code=code, name=rule.name, message=message, **fields)
 
@@ -534,13 +539,13 @@ def code_for(word: str) -> str:
     return rule.code if rule is not None else word
 
 
-def select_codes(select: Iterable[str], ignore: Iterable[str]) -> frozenset:
+def select_codes(select: Iterable[str], ignore: Iterable[str]) -> frozenset[str]:
     """Codes in force: ruff-style prefixes (``CL00`` selects CL001..CL009; ``ALL`` selects all), or
     rule names."""
     select = [code_for(p) for p in select] or ["ALL"]
     ignore = [code_for(p) for p in ignore]
 
-    def hits(prefixes, code):
+    def hits(prefixes: Iterable[str], code: str) -> bool:
         return any(p == "ALL" or code.startswith(p.upper()) for p in prefixes)
 
     return frozenset(r.code for r in RULES if hits(select, r.code) and not hits(ignore, r.code))

@@ -17,7 +17,7 @@ import os
 from typing import Any
 
 from contractlint import __version__
-from contractlint.model import STATES, Report, Risk
+from contractlint.model import STATES, Acceptance, Report, Risk
 from contractlint.output.escape import markdown, markdown_code
 from contractlint.output.provenance import provenance
 
@@ -133,7 +133,7 @@ def inventory(
     }
 
 
-def _acceptance(a) -> dict[str, Any]:
+def _acceptance(a: Acceptance) -> dict[str, Any]:
     return {
         "line": a.line,
         "reason": a.reason,

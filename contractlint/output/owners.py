@@ -85,8 +85,8 @@ def _source(source: dict[str, str] | None) -> str:
 def _ran(source: dict[str, str] | None, version: str | None) -> str:
     """The contract a project ran: where from, and its version when it has one (once: a distribution's
     version is most often its contract's)."""
-    shipped = source is not None and source.get("kind") == "distribution"
-    if version is None or (shipped and source.get("version") == version):
+    given = source or {}
+    if version is None or (given.get("kind") == "distribution" and given.get("version") == version):
         return _source(source)
     return f"{_source(source)} {version}"
 
@@ -159,13 +159,12 @@ def render_markdown(merged: Merged) -> Iterator[str]:
         )
     yield "\n"
     if merged.since is not None:
-        yield from _md_since(merged)
+        yield from _md_since(merged.since)
     for contract in merged.contracts:
         yield from _md_contract(contract)
 
 
-def _md_since(merged: Merged) -> Iterator[str]:
-    since = merged.since
+def _md_since(since: Changes) -> Iterator[str]:
     yield f"## Changes since {since.date.isoformat()}\n\n"
     if not since.projects:
         yield "Nothing changed.\n\n"
@@ -198,7 +197,7 @@ def _md_risks(rows: Iterable[tuple[str | None, ProjectRisk]]) -> Iterator[str]:
     for what, r in rows:
         status = "**expired**" if r.expired else r.status
         yield (
-            ("| " + what + " " if change else "")
+            (f"| {what} " if change else "")
             + f"| {r.risk.until or '—'} | {status} | {md_text(r.project)} | "
             f"{md_text(r.risk.owner or '—')} | {md_text(', '.join(r.risk.codes))} | "
             f"{md_code(_place(r.risk.path, r.risk.line))} | {md_text(r.risk.reason or '—')} |\n"
@@ -284,7 +283,7 @@ def render_html(merged: Merged) -> Iterator[str]:
         )
     yield "</tbody></table>\n"
     if merged.since is not None:
-        yield from _html_since(merged)
+        yield from _html_since(merged.since)
     for contract in merged.contracts:
         yield from _html_contract(contract)
     yield "</body></html>\n"
@@ -294,9 +293,8 @@ def _html_flags(stale: bool, older: bool) -> str:
     return "".join(f'<span class="flag">{f}</span>' for f in _flags(stale, older))
 
 
-def _html_since(merged: Merged) -> Iterator[str]:
+def _html_since(since: Changes) -> Iterator[str]:
     e = _escape
-    since = merged.since
     yield f"<h2>Changes since {since.date.isoformat()}</h2>\n"
     if not since.projects:
         yield "<p>Nothing changed.</p>\n"

@@ -8,9 +8,10 @@ and the whole through ``escape.log_lines``, so that no line of it is a GitHub wo
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from itertools import groupby
 
-from contractlint.model import Report
+from contractlint.model import Finding, Report
 from contractlint.output import plural
 from contractlint.output.escape import log_lines, terminal, terminal_lines
 
@@ -30,7 +31,7 @@ def _hunk(diff: str, color: bool) -> list[str]:
     return out
 
 
-def _help(group, color: bool = False) -> list[str]:
+def _help(group: Sequence[Finding], color: bool = False) -> list[str]:
     """Each fix of the call as a diff hunk (said whether ``--fix`` applies it), else the recommended
     handling as text."""
     lines: list[str] = []
@@ -51,8 +52,8 @@ def _help(group, color: bool = False) -> list[str]:
 
 def format_findings(report: Report, show_help: bool = True, color: bool = False) -> list[str]:
     lines: list[str] = []
-    for _, group in groupby(report.findings, key=lambda f: (f.path, f.span, f.contract)):
-        group = list(group)
+    for _, same in groupby(report.findings, key=lambda f: (f.path, f.span, f.contract)):
+        group = list(same)
         for f in group:
             contract = f" [{f.contract}]" if f.contract else ""
             level = "" if f.severity == "error" else f" ({f.severity})"

@@ -16,7 +16,7 @@ import json
 import os
 import sys
 from collections.abc import Iterator, Sequence
-from typing import Any
+from typing import Any, Callable, NoReturn
 
 from contractlint.errors import UserError
 from contractlint.model.owners import (
@@ -60,7 +60,9 @@ def expand(patterns: Sequence[str]) -> list[str]:
     return out
 
 
-def load_json(path: str, what: str, object_hook=None) -> Any:
+def load_json(
+    path: str, what: str, object_hook: Callable[[dict[str, Any]], Any] | None = None
+) -> Any:
     """The parsed file; unreadable, not UTF-8 or not JSON is a one-line error naming ``path``."""
     try:
         with open(path, "rb") as fh:
@@ -286,7 +288,7 @@ class _Check:
     def __init__(self, path: str):
         self.path = path
 
-    def fail(self, where: str, expected: str, got: Any) -> None:
+    def fail(self, where: str, expected: str, got: Any) -> NoReturn:
         shown = repr(got)
         if len(shown) > 60:
             shown = shown[:57] + "..."
@@ -298,7 +300,8 @@ class _Check:
 
     def table(self, doc: dict, key: str) -> dict:
         value = doc.get(key)
-        self.is_table(value, key)
+        if not isinstance(value, dict):
+            self.fail(key, "an object", value)
         return value
 
     def items(self, table: dict, where: str, key: str) -> Iterator[tuple[int, Any]]:
@@ -337,7 +340,7 @@ class _Check:
 
     def date(self, table: dict, where: str) -> str:
         value = table.get(where.rsplit(".", 1)[-1])
-        if not _is_date(value):
+        if not isinstance(value, str) or not _is_date(value):
             self.fail(where, "a date like 2026-11-28", value)
         return value
 

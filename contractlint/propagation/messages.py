@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from contractlint.model import CallGroup, Contract, Finding, new_finding, rule_by_code
+from contractlint.model import CallGroup, Contract, Finding, known_rule, new_finding
 from contractlint.model.budgets import Limits
 from contractlint.model.project import Escape, handler_problems
 from contractlint.propagation.calls import Site
@@ -145,7 +145,7 @@ def sentinel_finding(at: At, handler: str) -> Finding:
 def reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
     """A service call under a policy that lets a handler raise (``any``) whose handler raises the
     error again, in a function nobody in the project calls: the error leaves the project."""
-    rule = rule_by_code("CL001")
+    rule = known_rule("CL001")
     group = contract.calls[escape.group - 1]
     return Finding(
         path=path,
@@ -176,7 +176,7 @@ def _finding(
     severity: str = "",
 ) -> Finding:
     """A finding at ``at``; ``errors``: those it is about (their origins are named)."""
-    rule = rule_by_code(code)
+    rule = known_rule(code)
     link = at.site.link
     where = tuple(sorted({o for e in errors for o in at.origins.get(e, ())}))
     return Finding(

@@ -24,6 +24,7 @@ from contractlint.run.reading import Stamp, read_file, read_stamped
 
 if TYPE_CHECKING:
     from contractlint.acceptance import Parsed
+    from contractlint.analysis import ContractIndex
     from contractlint.config import Config
     from contractlint.model.project import Facts
     from contractlint.run.cache import Cache
@@ -127,7 +128,7 @@ class FileCheck:
     def __init__(self, job: Job):
         self.job = job
         self.prefilter = Prefilter(job.contracts) if job.use_prefilter else None
-        self._index = None
+        self._index: ContractIndex | None = None
         self._cache: Cache | None = None
         self._cache_made = False
 
@@ -198,20 +199,22 @@ class FileCheck:
 
         if self._index is None:
             self._index = ContractIndex(self.job.contracts)
+        index = self._index
         keep, facts = True, None
         config = self.job.config
-        options = {"project": self.job.project, "budget": config.analysis_budget}
-        if config.target_version:
-            options["target_version"] = config.target_version
+        target, project = config.target_version or None, self.job.project
+        budget = config.analysis_budget
         deep = False
         try:
             try:
-                result = analyse_source(data, task.shown, self._index, task.module, **options)
+                result = analyse_source(
+                    data, task.shown, index, task.module, target, project, budget
+                )
             except RecursionError:  # valid, but deeper than the recursion limit: again, with room
                 from contractlint.analysis import analyse_deep
 
                 deep = True
-                result = analyse_deep(data, task.shown, self._index, task.module, **options)
+                result = analyse_deep(data, task.shown, index, task.module, target, project, budget)
             findings, calls, facts = result.findings, result.calls, result.facts
         except AnalysisCut as cut:  # a count of work: the same answer every time, so kept
             findings, calls = [cut_short(task.shown, cut.budget, cut.line, cut.where)], []
@@ -289,14 +292,14 @@ def apply_acceptances(
         accepted,
     )
     risks = []
-    for i, accepted in enumerate(marks.acceptances):
+    for i, given in enumerate(marks.acceptances):
         covered = applied.used[i]
         risks.append(
             Risk(
-                accepted,
+                given,
                 tuple(sorted({f.contract for f in covered if f.contract})),
                 len(covered),
-                accepted.expired(job.today),
+                given.expired(job.today),
             )
         )
     return FileOutcome(

@@ -50,7 +50,8 @@ class PathPatterns:
     folder's parts once (``in_folder``), then of each name in it (``name_matches``)."""
 
     def __init__(self, patterns: Iterable[str]):
-        plain, folders = [], []
+        plain: list[str] = []
+        folders: list[str] = []
         anchored: list[str] = []
         for raw in patterns:
             pattern = raw.strip()

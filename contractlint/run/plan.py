@@ -122,7 +122,7 @@ class _Planner:
             folder = os.path.isdir(path)
             if not folder:
                 named.append((project, path))
-            if project.bounded:
+            if project.root is not None:  # bounded: the walk starts at its root
                 self.schedule(project, _spelled(project.root, path))
             elif folder:
                 self.schedule(project, path)

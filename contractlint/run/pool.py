@@ -7,9 +7,14 @@ from __future__ import annotations
 import sys
 from collections import deque
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from contractlint.run.failures import internal_error, worker_died
 from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task, selected_codes
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 #: Files sent to a worker at once, and how many sends a worker may have waiting.
 CHUNK = 4
@@ -55,8 +60,8 @@ def _worker_main(conn, job: Job) -> None:
 
 @dataclass
 class _Worker:
-    process: object
-    conn: object
+    process: BaseProcess
+    conn: Connection
     outstanding: deque[Task] = field(default_factory=deque)
 
 

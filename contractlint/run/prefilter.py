@@ -124,6 +124,7 @@ class Prefilter:
         window answers as the whole text would there. The test-suite compares the two searches on
         random text (tests/test_run_prefilter.py).
         """
+        assert self.pattern is not None  # ``search`` asks only when there is one
         search, find, rfind = self.pattern.search, data.find, data.rfind
         at = find(literal)
         while at >= 0:

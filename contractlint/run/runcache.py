@@ -58,7 +58,7 @@ from contractlint.run.prefilter import Prefilter
 from contractlint.run.reading import Stamp, read_stamped
 
 if TYPE_CHECKING:
-    from contractlint.run.cache import Cache
+    pass
 
 #: Bump when the layout or the meaning of an entry changes.
 FORMAT = "contractlint-run-3"
@@ -121,7 +121,10 @@ class RunCache:
 
     def __init__(self, job: Job, covers: Sequence[str]):
         self.job = job
-        self.cache: Cache = open_cache(job)
+        cache = open_cache(job)
+        if cache is None:
+            raise ValueError("the cache of a run needs the job's cache_dir")
+        self.cache = cache
         self.salt = self.cache.salt.decode() + (
             "|prefilter" if job.use_prefilter else "|every file"
         )
@@ -260,7 +263,7 @@ class _Checks:
             self.cache = open_cache(self.job)
         module = self.names(path)[1]
         if parsed:
-            return self.cache.key(data, module) == key
+            return self.cache is not None and self.cache.key(data, module) == key
         if self.prefilter is None or self.prefilter.keeps(data, module):
             return False
         return not self.matches(data, module)

@@ -50,7 +50,7 @@ def check_files(
             found = check.triage(seq, path, shown, module, given)
             if progress is not None:
                 progress.read(type(found) is not FileOutcome or found.parsed)
-            if type(found) is FileOutcome:
+            if isinstance(found, FileOutcome):
                 done[seq] = found
                 if left.pool is not None and not seq % 16:
                     left.feed()  # keep the workers fed while files go by unparsed
@@ -117,8 +117,9 @@ class _Left:
 
     def feed(self) -> None:
         """Send the pool what it can take, and take what it has done, without waiting."""
-        self.pool.dispatch(self.waiting)
-        self.pool.collect(self.done, self.waiting, block=False)
+        if self.pool is not None:  # none yet: the files wait for enough of them to start one
+            self.pool.dispatch(self.waiting)
+            self.pool.collect(self.done, self.waiting, block=False)
 
     def step(self) -> None:
         """Move the work on: the next file analysed here, or the pool's next outcomes waited for."""
