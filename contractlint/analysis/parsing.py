@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from contractlint.analysis.tree import FUNCTION, Match, TryStar, TypeAlias, blocks_of
-from contractlint.model import Finding, Span, rule_by_code
+from contractlint.model import Finding, Span, new_finding
 
 
 @dataclass
@@ -32,15 +32,7 @@ class Parsed:
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = rule_by_code("CL900")
-    return Finding(
-        path=path,
-        span=Span(line, column, line, column),
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-    )
+    return new_finding("CL900", path, Span(line, column, line, column), message)
 
 
 def parse(source: str | bytes, path: str) -> Parsed | Finding:

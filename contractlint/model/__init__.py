@@ -22,6 +22,7 @@ from contractlint.model.rules import (
     rule_by_code,
     select_codes,
 )
+from contractlint.model.vocabulary import Policy, Severity, State, Word
 
 __all__ = [
     "Acceptance",
@@ -31,6 +32,7 @@ __all__ = [
     "BUILTIN_ALIASES",
     "BUILTIN_EXCEPTIONS",
     "POLICIES",
+    "Policy",
     "RULES",
     "CallGroup",
     "CallSite",
@@ -42,6 +44,8 @@ __all__ = [
     "Report",
     "Risk",
     "STATES",
+    "Severity",
+    "State",
     "Rule",
     "Span",
     "canonical_name",
@@ -50,4 +54,5 @@ __all__ = [
     "new_finding",
     "rule_by_code",
     "select_codes",
+    "Word",
 ]

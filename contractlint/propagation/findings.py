@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from contractlint.model import CallSite, Contract, Finding, glob_to_regex
+from contractlint.model import CallSite, Contract, Finding, State, glob_to_regex
 from contractlint.model.project import Escape, Facts
 from contractlint.propagation.calls import origin
 from contractlint.propagation.fixpoint import Follow, uncollected
@@ -161,7 +161,7 @@ class _Propagation:
                     contract.name,
                     group.index,
                     call.target,
-                    "broken" if judged.escaping or local else "kept",
+                    State.BROKEN if judged.escaping or local else State.KEPT,
                     scope=site.link.scope,
                 )
             )
@@ -207,8 +207,10 @@ class _Propagation:
             escape = deferred.escape
             up = origin(deferred.path, escape.span) in reported
             self.calls[deferred.path] = [
-                (replace(c, reported_up=True) if up else replace(c, state="kept"))
-                if c.state == "broken" and c.span == escape.span and c.contract == escape.contract
+                (replace(c, reported_up=True) if up else replace(c, state=State.KEPT))
+                if c.state == State.BROKEN
+                and c.span == escape.span
+                and c.contract == escape.contract
                 else c
                 for c in self.calls.get(deferred.path, ())
             ]

@@ -1,0 +1,56 @@
+"""The words contractlint's data is made of, as types: a call group's policy, a call site's state,
+a finding's severity.
+
+Each is a ``str`` Enum whose members are the very strings contracts, configurations, the cache and
+every output use: a member equals its string, hashes as it, formats as it (``f"{x}"``, ``str(x)``)
+and serialises as it (``json.dumps``), so a string read from a file and a member compare equal,
+and what is written does not change.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+
+class Word(str, Enum):
+    """A ``str`` Enum that reads as its value everywhere: ``str()`` and ``format()`` give the value
+    on every Python (3.11 and later would give ``Class.MEMBER``)."""
+
+    def __str__(self) -> str:
+        return str.__str__(self)
+
+    def __format__(self, spec: str) -> str:
+        return str.__format__(str.__str__(self), spec)
+
+
+class Policy(Word):
+    """How a contract's ``[[calls]]`` group says callers must handle the service's failures."""
+
+    #: Recover: catch the error and fall back, never raise.
+    FAIL_OPEN = "fail-open"
+    #: Refuse: catch the error and raise one of the caller's own, never finish quietly.
+    FAIL_CLOSED = "fail-closed"
+    #: Either, as long as the failure is handled.
+    ANY = "any"
+
+
+class State(Word):
+    """What became of one call site of a contract in a run."""
+
+    #: Handled as the contract says.
+    KEPT = "kept"
+    #: Made through one of the project's approved helpers.
+    APPROVED = "approved"
+    #: Broken, but covered by a valid acceptance (reason, owner, expiry).
+    ACCEPTED = "accepted"
+    #: Broken, but recorded in the baseline.
+    BASELINED = "baselined"
+    #: Broken: a finding is reported.
+    BROKEN = "broken"
+
+
+class Severity(Word):
+    """How much a finding weighs: errors fail a check, warnings do not."""
+
+    ERROR = "error"
+    WARNING = "warning"
