@@ -49,13 +49,6 @@ def _names(errors: Sequence[str]) -> str:
     return ", ".join(errors)
 
 
-_POLICY_WORDS = {
-    Policy.FAIL_OPEN: "fail open",
-    Policy.FAIL_CLOSED: "fail closed",
-    Policy.ANY: "handle the failure",
-}
-
-
 def caught_as(handler: Handler) -> str | None:
     """The name an ``except ... as err`` clause binds."""
     return handler.node.name if isinstance(handler.node, ast.ExceptHandler) else None
@@ -126,7 +119,7 @@ def judge(record: CallRecord, exit_names: Callable[[ast.AST], str | None], sourc
                 lambda line: (
                     f"{callee} is not guarded: {_names(group.raises)} "
                     f"{'escapes' if len(group.raises) == 1 else 'escape'}; "
-                    f"the contract says {_POLICY_WORDS[group.policy]}"
+                    f"the contract says {group.policy.asks}"
                 ),
                 escape=True,
             )

@@ -33,6 +33,18 @@ class Policy(Word):
     #: Either, as long as the failure is handled.
     ANY = "any"
 
+    @property
+    def asks(self) -> str:
+        """What the policy asks of a caller, as a finding's message ends: "the contract says ..."."""
+        return _ASKS[self]
+
+
+_ASKS = {
+    Policy.FAIL_OPEN: "fail open",
+    Policy.FAIL_CLOSED: "fail closed",
+    Policy.ANY: "handle the failure",
+}
+
 
 class State(Word):
     """What became of one call site of a contract in a run."""

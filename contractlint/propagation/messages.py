@@ -24,12 +24,6 @@ from contractlint.propagation.calls import Site
 from contractlint.propagation.guards import Judged
 from contractlint.propagation.names import short
 
-_POLICY_WORDS = {
-    Policy.FAIL_OPEN: "fail open",
-    Policy.FAIL_CLOSED: "fail closed",
-    Policy.ANY: "handle the failure",
-}
-
 
 @dataclass(frozen=True)
 class At:
@@ -64,7 +58,7 @@ def escape_findings(at: At, judged: Judged) -> list[Finding]:
                 (
                     f"{name} is not guarded: {contract.name} error {_names(errors)} "
                     f"{'escapes' if one else 'escape'} here{_via(at.chain)}, and nothing up the call chain "
-                    f"handles {'it' if one else 'them'}; the contract says {_POLICY_WORDS[group.policy]}"
+                    f"handles {'it' if one else 'them'}; the contract says {group.policy.asks}"
                 ),
                 errors,
             )
@@ -160,7 +154,7 @@ def reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
             f"{escape.callee}(): the handler at line {escape.reraised_at} raises "
             f"{_names(escape.errors)} again, and nothing up the call chain handles "
             f"{'it' if len(escape.errors) == 1 else 'them'}; the contract says "
-            f"{_POLICY_WORDS[group.policy]}"
+            f"{group.policy.asks}"
         ),
         contract=contract.name,
         callee=escape.callee,
