@@ -22,7 +22,7 @@ from contractlint.model.rules import (
     rule_by_code,
     select_codes,
 )
-from contractlint.model.vocabulary import Policy, Severity, State, Word
+from contractlint.model.vocabulary import InventoryState, Policy, Severity, State, Word
 
 __all__ = [
     "Acceptance",
@@ -40,6 +40,7 @@ __all__ = [
     "Edit",
     "ErrorHierarchy",
     "Finding",
+    "InventoryState",
     "Fix",
     "Report",
     "Risk",

@@ -1,5 +1,5 @@
-"""The words contractlint's data is made of, as types: a call group's policy, a call site's state,
-a finding's severity.
+"""The words contractlint's data is made of, as types: a call group's policy, a call site's state
+(and its name in the inventory), a finding's severity.
 
 Each is a ``str`` Enum whose members are the very strings contracts, configurations, the cache and
 every output use: a member equals its string, hashes as it, formats as it (``f"{x}"``, ``str(x)``)
@@ -59,6 +59,31 @@ class State(Word):
     BASELINED = "baselined"
     #: Broken: a finding is reported.
     BROKEN = "broken"
+
+    @property
+    def in_inventory(self) -> InventoryState:
+        """The state in the words of the inventory's readers."""
+        return _IN_INVENTORY[self]
+
+
+class InventoryState(Word):
+    """A call site's state as the inventory (``report``) and the owners' report name it, from best
+    to worst."""
+
+    COMPLIANT = "compliant"
+    APPROVED_WRAPPER = "approved wrapper"
+    ACCEPTED = "accepted"
+    BASELINED = "baselined"
+    VIOLATING = "violating"
+
+
+_IN_INVENTORY = {
+    State.KEPT: InventoryState.COMPLIANT,
+    State.APPROVED: InventoryState.APPROVED_WRAPPER,
+    State.ACCEPTED: InventoryState.ACCEPTED,
+    State.BASELINED: InventoryState.BASELINED,
+    State.BROKEN: InventoryState.VIOLATING,
+}
 
 
 class Severity(Word):

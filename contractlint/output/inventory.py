@@ -25,13 +25,7 @@ from contractlint.output.provenance import provenance
 SCHEMA_VERSION = 2
 
 #: The states in the words of the report's readers.
-LABELS = {
-    State.KEPT: "compliant",
-    State.APPROVED: "approved wrapper",
-    State.ACCEPTED: "accepted",
-    State.BASELINED: "baselined",
-    State.BROKEN: "violating",
-}
+LABELS = {state: state.in_inventory for state in State}
 COLOURS = {
     State.KEPT: "#2e7d32",
     State.APPROVED: "#66bb6a",

@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from contractlint.errors import UserError
+from contractlint.model import InventoryState
 from contractlint.model.owners import (
     STATES,
     Change,
@@ -181,7 +182,7 @@ def violations(inventory: Inventory) -> list[Violation]:
         v
         for c in inventory.contracts
         for call in c.calls
-        if call.state == "violating"
+        if call.state == InventoryState.VIOLATING
         for v in call_violations(c.name, call)
     ]
 
