@@ -13,7 +13,7 @@ from contractlint.errors import UserError
 from contractlint.output import FORMATS, OutputOptions, plural
 from contractlint.output.escape import terminal
 
-from .options import selection_options
+from .options import Selection, selection_options
 from .running import common_root, run
 from .targets import output_targets
 from .writing import color, fail, progress_line, stop, write
@@ -111,14 +111,7 @@ from .writing import color, fail, progress_line, stop, write
     help="Show the trace of an internal error (CL999), to report it.",
 )
 def check(
-    paths,
-    contract_specs,
-    select,
-    ignore,
-    exclude,
-    config_path,
-    today,
-    baseline_path,
+    selection: Selection,
     quiet,
     formats,
     outputs,
@@ -158,7 +151,6 @@ def check(
     anything else is written. Never in a pipe or a file, in CI (CI set), with --quiet, or when
     TERM=dumb.
     """
-    paths = list(paths) or ["."]
     progress = progress_line(quiet)
     try:
         targets = output_targets(formats, outputs, output_root, fix, diff)
@@ -171,14 +163,7 @@ def check(
             )
         fixing: list = []
         projects, report = run(
-            paths,
-            contract_specs,
-            select,
-            ignore,
-            exclude,
-            config_path,
-            today,
-            baseline_path,
+            selection,
             quiet,
             changed=changes,
             fixing=fixing if (fix or diff) else None,
@@ -221,7 +206,7 @@ def check(
             notes.append(
                 terminal(
                     f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
-                    f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {baseline_path}"
+                    f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {selection.baseline_path}"
                 )
             )
         if progress is not None:

@@ -4,6 +4,8 @@ the values they leave in the click context for the run to read back."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from dataclasses import dataclass, fields
 
 import click
 
@@ -29,8 +31,42 @@ def _date(ctx, param, value: str | None) -> dt.date | None:
         raise click.BadParameter(f"{value!r} is not a date like 2026-11-28") from None
 
 
+@dataclass(frozen=True)
+class Selection:
+    """What ``check`` and ``report`` are asked about: the paths, the contracts, the rules, the
+    excludes, the configuration, the day and the baseline (``selection_options``)."""
+
+    paths: tuple[str, ...]
+    contract_specs: tuple[str, ...]
+    select: tuple[str, ...]
+    ignore: tuple[str, ...]
+    exclude: tuple[str, ...]
+    config_path: str | None
+    today: dt.date | None
+    baseline_path: str | None
+
+    @property
+    def checked(self) -> list[str]:
+        """The paths to check: those given, else the current folder."""
+        return list(self.paths) or ["."]
+
+
+_SELECTION = [f.name for f in fields(Selection)]
+
+
 def selection_options(command):
-    """The options ``check`` and ``report`` share: what to check, against what, judged on which day."""
+    """The options ``check`` and ``report`` share: what to check, against what, judged on which
+    day; ``command`` takes their values as one ``selection`` (a ``Selection``)."""
+
+    def given(callback):
+        @functools.wraps(callback)
+        def selected(**params):
+            chosen = Selection(**{name: params.pop(name) for name in _SELECTION})
+            return callback(selection=chosen, **params)
+
+        return selected
+
+    command = given(command)
     for option in reversed(
         [
             click.argument("paths", nargs=-1, type=click.Path()),

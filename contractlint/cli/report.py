@@ -9,7 +9,7 @@ import click
 
 from contractlint.errors import UserError
 
-from .options import selection_options
+from .options import Selection, selection_options
 from .running import common_root, run
 from .targets import REPORT_EXTENSIONS, format_of
 from .writing import fail, progress_line, stop, write, write_pieces
@@ -56,14 +56,7 @@ from .writing import fail, progress_line, stop, write, write_pieces
     help="With --from: flag inventories older than DAYS as stale data.",
 )
 def report(
-    paths,
-    contract_specs,
-    select,
-    ignore,
-    exclude,
-    config_path,
-    today,
-    baseline_path,
+    selection: Selection,
     fmt,
     output,
     project,
@@ -91,13 +84,13 @@ def report(
             fmt = format_of(output, REPORT_EXTENSIONS) if output else "markdown"
         if inventories:
             given = {
-                "PATHS": paths,
-                "--contract": contract_specs,
-                "--select": select,
-                "--ignore": ignore,
-                "--exclude": exclude,
-                "--config": config_path,
-                "--baseline": baseline_path,
+                "PATHS": selection.paths,
+                "--contract": selection.contract_specs,
+                "--select": selection.select,
+                "--ignore": selection.ignore,
+                "--exclude": selection.exclude,
+                "--config": selection.config_path,
+                "--baseline": selection.baseline_path,
                 "--project": project,
             }
             clash = next((name for name, value in given.items() if value), None)
@@ -107,7 +100,9 @@ def report(
                         f"--from merges saved inventories: {clash} (for checking code) cannot go with it"
                     ]
                 )
-            _merged_report(inventories, since, stale_after, today or dt.date.today(), fmt, output)
+            _merged_report(
+                inventories, since, stale_after, selection.today or dt.date.today(), fmt, output
+            )
             return
         unused = next(
             (n for n, v in (("--since", since), ("--stale-after", stale_after)) if v is not None),
@@ -115,32 +110,20 @@ def report(
         )
         if unused:
             raise UserError([f"{unused} needs --from"])
-        paths = list(paths) or ["."]
         progress = progress_line()
-        projects, result = run(
-            paths,
-            contract_specs,
-            select,
-            ignore,
-            exclude,
-            config_path,
-            today,
-            baseline_path,
-            quiet=True,
-            progress=progress,
-        )
+        projects, result = run(selection, quiet=True, progress=progress)
         from contractlint.output.inventory import RENDERERS
         from contractlint.owners.identity import head_commit, project_name
 
         if progress is not None:
             progress.phase("writing the report")
-        config = projects.of(paths[0]).config
+        config = projects.of(selection.checked[0]).config
         whose = {
             "project": project or project_name(config),
             "commit": head_commit(config.root),
             "root": common_root(projects),
         }
-        text = RENDERERS[fmt](result, today or dt.date.today(), **whose)
+        text = RENDERERS[fmt](result, selection.today or dt.date.today(), **whose)
         stop(progress)
         write(text, output)
     except UserError as exc:

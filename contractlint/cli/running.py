@@ -21,7 +21,7 @@ from contractlint.contracts import default_names, load_contracts
 from contractlint.errors import UserError
 from contractlint.model import Contract
 
-from .options import speed_settings
+from .options import Selection, speed_settings
 
 
 def setup(
@@ -60,14 +60,7 @@ def _contracts_for(config: Config, contract_specs: Sequence[str], quiet: bool) -
 
 
 def run(
-    paths,
-    contract_specs,
-    select,
-    ignore,
-    exclude,
-    config_path,
-    today,
-    baseline_path,
+    selection: Selection,
     quiet=False,
     changed=None,
     fixing: list | None = None,
@@ -75,10 +68,16 @@ def run(
     only_changed_lines: bool = False,
     progress=None,
 ):
-    """Load each project's configuration and contracts, check ``paths`` (only the ``changed`` files
-    among them, when given), and return (the projects, the report). ``progress`` (``progress_line``)
-    starts once the contracts are loaded."""
-    select, ignore = split_codes(select), split_codes(ignore)
+    """Load each project's configuration and contracts, check the paths ``selection`` names (only
+    the ``changed`` files among them, when given), and return (the projects, the report).
+    ``progress`` (``progress_line``) starts once the contracts are loaded."""
+    paths, contract_specs, exclude = selection.checked, selection.contract_specs, selection.exclude
+    config_path, today, baseline_path = (
+        selection.config_path,
+        selection.today,
+        selection.baseline_path,
+    )
+    select, ignore = split_codes(selection.select), split_codes(selection.ignore)
     check_codes(select, "--select")
     check_codes(ignore, "--ignore")
     meta = click.get_current_context().meta
@@ -108,7 +107,7 @@ def run(
 
     speed = speed_settings()
     projects = Projects(configure, forced=config_path, cache_dir=speed.pop("cache_dir"))
-    projects.of(paths[0] if paths else ".")  # its configuration's errors before any other
+    projects.of(paths[0])  # its configuration's errors before any other
     missing = [p for p in paths if not _exists(p)]
     if missing:
         raise UserError([f"{p}: no such file or folder" for p in missing])
