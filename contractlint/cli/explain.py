@@ -18,9 +18,9 @@ def explain(code: str | None) -> None:
     Without CODE, list every rule.
     """
     if code is None:
-        width = max(len(rule.name) for rule in RULES)
-        for rule in RULES:
-            click.echo(f"{rule.code}  {rule.name:<{width}}  {rule.severity:<7}  {rule.summary}")
+        width = max(len(each.name) for each in RULES)
+        for each in RULES:
+            click.echo(f"{each.code}  {each.name:<{width}}  {each.severity:<7}  {each.summary}")
         return
     rule = rule_by_code(code)
     if rule is None:

@@ -88,7 +88,7 @@ def run(
     }
     target = click.get_current_context().meta.get("contractlint.target_version")
     version = parse_target_version(target) if target else None
-    said = []
+    said: list[bool] = []
 
     def configure(config: Config) -> tuple[Config, list[Contract]]:
         if exclude:

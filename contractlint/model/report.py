@@ -61,7 +61,7 @@ class Report:
             )
         return out
 
-    def states(self, contract: str) -> dict[str, int]:
+    def states(self, contract: str) -> dict[State, int]:
         """How many calls of ``contract`` are in each state."""
         counts = {state: 0 for state in STATES}
         for call in self.calls:

@@ -74,7 +74,7 @@ def sarif_log(report: Report, options: OutputOptions) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def level(severity: str) -> str:
+def level(severity: Severity) -> str:
     return _LEVELS.get(severity, "note")
 
 

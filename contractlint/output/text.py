@@ -79,10 +79,10 @@ def format_summary(report: Report) -> list[str]:
         total = sum(states.values())
         parts = [
             plural(total, "call"),
-            f"{states['kept'] + approved} kept{approved_text}",
+            f"{states[State.KEPT] + approved} kept{approved_text}",
         ]
         parts += [f"{states[s]} {s}" for s in (State.ACCEPTED, State.BASELINED) if states[s]]
-        parts.append(f"{states['broken']} broken")
+        parts.append(f"{states[State.BROKEN]} broken")
         lines.append(f"{contract.name}: {', '.join(parts)}")
     counts = Counter(f.code for f in report.findings)
     for code in sorted(counts):

@@ -140,9 +140,9 @@ def _contract(
         ),
     )
     uses = []
-    totals = dict.fromkeys(STATES, 0)
+    totals: dict[str, int] = dict.fromkeys(STATES, 0)
     for inv, c in ran:
-        counts = dict.fromkeys(STATES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATES, 0)
         for call in c.calls:
             counts[call.state] += 1
         for state, n in counts.items():
