@@ -51,7 +51,7 @@ class State(Word):
 
     #: Handled as the contract says.
     KEPT = "kept"
-    #: Made through one of the project's approved helpers.
+    #: Made through one of the project's approved wrappers.
     APPROVED = "approved"
     #: Broken, but covered by a valid acceptance (reason, owner, expiry).
     ACCEPTED = "accepted"
