@@ -31,6 +31,7 @@ from contractlint.model import (
     CallSite,
     Finding,
     Span,
+    State,
     code_for,
     known_rule,
     new_finding,
@@ -453,17 +454,17 @@ def apply(
     out_calls = []
     broken_left = {(f.span, f.contract) for f in kept}
     for call in calls:
-        if call.state == "broken" and call.reported_up and accepted:
+        if call.state == State.BROKEN and call.reported_up and accepted:
             origin = accepted.get(f"{call.path}:{call.span.line}:{call.span.column}")
             if origin is not None:
-                call = replace(call, state="accepted", acceptance=origin, reported_up=False)
+                call = replace(call, state=State.ACCEPTED, acceptance=origin, reported_up=False)
         if (
-            call.state == "broken"
+            call.state == State.BROKEN
             and not call.reported_up
             and (call.span, call.contract) not in broken_left
         ):
             given = accepted_at.get((call.span, call.contract))
-            call = replace(call, state="accepted" if given else "kept", acceptance=given)
+            call = replace(call, state=State.ACCEPTED if given else State.KEPT, acceptance=given)
         out_calls.append(call)
     return Applied(
         findings=kept + [f for f in extra if f.code in selected], calls=out_calls, used=used

@@ -12,7 +12,16 @@ from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from contractlint.config import Config
-from contractlint.model import Contract, Finding, Report, Span, new_finding, select_codes
+from contractlint.model import (
+    Contract,
+    Finding,
+    Report,
+    Severity,
+    Span,
+    State,
+    new_finding,
+    select_codes,
+)
 from contractlint.run.accepting import accepted
 from contractlint.run.filecheck import FileOutcome, Job
 from contractlint.run.focus import changed_functions, passes_through
@@ -114,8 +123,8 @@ def check_paths(
         ]
         left = {(f.path, f.span, f.contract) for f in findings}
         report.calls = [
-            replace(call, state="baselined")
-            if call.state == "broken" and (call.path, call.span, call.contract) not in left
+            replace(call, state=State.BASELINED)
+            if call.state == State.BROKEN and (call.path, call.span, call.contract) not in left
             else call
             for call in report.calls
         ]
@@ -154,7 +163,9 @@ def _codes(config: Config, select: Iterable[str], ignore: Iterable[str]) -> froz
 
 def _with_fingerprints(findings: list[Finding], config: Config) -> list[Finding]:
     """``findings`` with the configuration's severities, and fingerprinted from its root."""
-    findings = [replace(f, severity=config.severity.get(f.code, f.severity)) for f in findings]
+    findings = [
+        replace(f, severity=Severity(config.severity.get(f.code, f.severity))) for f in findings
+    ]
     if findings:  # hashlib and json only when there is something to fingerprint
         from contractlint.baseline import with_fingerprints
 

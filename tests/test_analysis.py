@@ -2047,3 +2047,28 @@ def test_a_conditional_between_two_non_clients_is_no_call():
             target.check(user)
         """)
     assert found(code) == []
+
+
+def test_policies_states_and_severities_are_typed_and_read_as_their_strings():
+    import json
+
+    from contractlint.model import Policy, Severity, State
+
+    group = CAP.contracts[0].calls[0]
+    result = analyse(
+        IMPORTS + "def f(client: CapabilityClient):\n" + "    return client.check('x')\n"
+    )
+    [call] = result.calls
+    [finding] = result.findings
+    assert type(group.policy) is Policy
+    assert call.state is State.BROKEN
+    assert finding.severity is Severity.ERROR
+    # Equal to, hashed, formatted and serialised as the strings they stand for, on every Python.
+    for word, text in (
+        (group.policy, group.policy.value),
+        (call.state, "broken"),
+        (finding.severity, "error"),
+    ):
+        assert word == text and {text: 1}[word] == 1
+        assert (str(word), f"{word}", f"{word:>9}") == (text, text, f"{text:>9}")
+        assert json.dumps({word: [word]}) == json.dumps({text: [text]})

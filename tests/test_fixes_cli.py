@@ -194,13 +194,13 @@ def test_fix_and_write_baseline_do_not_go_together(tree):
 
 
 def test_colours_only_on_a_terminal_and_never_with_no_color(tree, monkeypatch):
-    from contractlint import cli
+    from contractlint.cli.writing import color
 
     monkeypatch.setattr(sys.stdout, "isatty", lambda: True, raising=False)
     monkeypatch.delenv("NO_COLOR", raising=False)
-    assert cli._color()
+    assert color()
     monkeypatch.setenv("NO_COLOR", "1")
-    assert not cli._color()
+    assert not color()
     from contractlint.analysis import ContractIndex, analyse_source
     from contractlint.contracts import load_contracts
     from contractlint.model import Report

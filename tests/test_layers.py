@@ -39,7 +39,10 @@ def test_a_new_module_must_be_placed_and_fault_injection_must_not_import_pytest(
     testcode.write_text(testcode.read_text() + "\nimport _pytest.outcomes\n")
     proc = lint_imports(tmp_path)
     assert proc.returncode == 1
-    assert "Contracts: 12 kept, 2 broken." in proc.stdout
+    every = len(
+        tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]["contracts"]
+    )
+    assert f"Contracts: {every - 2} kept, 2 broken." in proc.stdout
     assert "The following modules are not listed as layers:" in proc.stdout
     assert "- contractlint.output.yaml\n" in proc.stdout
     assert "contractlint.faults is not allowed to import _pytest" in proc.stdout

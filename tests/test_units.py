@@ -54,7 +54,7 @@ def sources():
         *sorted((ROOT / "tests" / "golden").rglob("*.py")),
         ROOT / "contractlint" / "analysis" / "collect.py",
         ROOT / "contractlint" / "fixes" / "transform.py",
-        ROOT / "contractlint" / "cli.py",
+        ROOT / "contractlint" / "cli" / "check.py",
     ]:
         text = path.read_text()
         if text.strip():

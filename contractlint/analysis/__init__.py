@@ -20,7 +20,7 @@ from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import judge
 from contractlint.analysis.parsing import Parsed, newer_syntax, parse, parse_error
 from contractlint.analysis.positions import Positions
-from contractlint.model import CallSite, Finding, known_rule
+from contractlint.model import CallSite, Finding, State, new_finding
 from contractlint.model.project import Facts
 
 __all__ = ["AnalysisCut", "ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
@@ -143,7 +143,7 @@ def analyse_module(
         help_texts, fixes = advisor.advise(judged)
     for i, (record, problems) in enumerate(judged):
         span = positions.span(record.node)
-        state = "approved" if record.approved else ("broken" if problems else "kept")
+        state = State.APPROVED if record.approved else (State.BROKEN if problems else State.KEPT)
         result.calls.append(
             CallSite(
                 path,
@@ -159,15 +159,13 @@ def analyse_module(
             continue
         help_text = help_texts.get(i, "")
         for j, problem in enumerate(problems):
-            rule = known_rule(problem.code)
             result.findings.append(
-                Finding(
-                    path=path,
-                    span=span,
-                    code=problem.code,
-                    name=rule.name,
+                new_finding(
+                    problem.code,
+                    path,
+                    span,
+                    problem.message(_line),
                     severity=problem.severity,
-                    message=problem.message(_line),
                     contract=record.contract.name,
                     callee=record.callee,
                     suggestion=help_text,

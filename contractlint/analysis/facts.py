@@ -11,6 +11,7 @@ from contractlint.analysis.handlers import raising_tests
 from contractlint.analysis.judge import escaping, handler_facts
 from contractlint.analysis.records import bound_name
 from contractlint.analysis.tree import FUNCTION, WITH
+from contractlint.model import Policy
 from contractlint.model.project import ClassFacts, Escape, Facts, FunctionFacts, GuardFacts, Link
 
 
@@ -32,7 +33,9 @@ def facts(collector: Collector, judged, exit_names, source) -> Facts:
             known = known_guards[id(guard.node)] = GuardFacts(guard.node.lineno, keyword, handlers)
         return known
 
-    fail_closed = any(g.policy == "fail-closed" for c in collector.index.contracts for g in c.calls)
+    fail_closed = any(
+        g.policy == Policy.FAIL_CLOSED for c in collector.index.contracts for g in c.calls
+    )
 
     def checked(link) -> bool:
         """Whether the caller tests what the call returns and raises (a fail-closed sentinel check;

@@ -22,6 +22,7 @@ from contractlint.analysis.handlers import (
 from contractlint.analysis.names import binds_name, reads_name
 from contractlint.analysis.records import CallRecord, Guard, Handler, HandlerNode
 from contractlint.analysis.tree import FUNCTION, WITH, parameters
+from contractlint.model import Policy, Severity
 from contractlint.model.project import HandlerFacts, handler_problems
 
 LineOf = Callable[[ast.AST], int]
@@ -30,7 +31,7 @@ LineOf = Callable[[ast.AST], int]
 @dataclass(frozen=True)
 class Problem:
     code: str
-    severity: str
+    severity: Severity
     #: Builds the message once positions are known (handlers are named by their line).
     message: Callable[[LineOf], str]
     #: The handler a fix works on (CL002: the clause to widen; CL006: where to bind the name).
@@ -46,13 +47,6 @@ class Problem:
 
 def _names(errors: Sequence[str]) -> str:
     return ", ".join(errors)
-
-
-_POLICY_WORDS = {
-    "fail-open": "fail open",
-    "fail-closed": "fail closed",
-    "any": "handle the failure",
-}
 
 
 def caught_as(handler: Handler) -> str | None:
@@ -76,7 +70,7 @@ def escaping(record: CallRecord) -> tuple[tuple[str, ...], HandlerNode | None]:
             continue
         handler = found[1]
         if (
-            record.group.policy != "fail-closed"
+            record.group.policy != Policy.FAIL_CLOSED
             and not handler.suppress
             and reraises(handler.body, caught_as(handler))
         ):
@@ -121,11 +115,11 @@ def judge(record: CallRecord, exit_names: Callable[[ast.AST], str | None], sourc
         return [
             Problem(
                 "CL001",
-                "error",
+                Severity.ERROR,
                 lambda line: (
                     f"{callee} is not guarded: {_names(group.raises)} "
                     f"{'escapes' if len(group.raises) == 1 else 'escape'}; "
-                    f"the contract says {_POLICY_WORDS[group.policy]}"
+                    f"the contract says {group.policy.asks}"
                 ),
                 escape=True,
             )
@@ -139,7 +133,7 @@ def judge(record: CallRecord, exit_names: Callable[[ast.AST], str | None], sourc
         problems.append(
             Problem(
                 "CL002",
-                "error",
+                Severity.ERROR,
                 lambda line: (
                     f"{callee} is guarded by the {keyword} at line {line(guard_node)}, "
                     f"but {_names(uncovered)} {'is' if len(uncovered) == 1 else 'are'} not caught"
@@ -223,13 +217,13 @@ def _judge_handler(
                 at_handler(text),
                 # a re-raise under fail-open passes the error on (a caller may handle it); a fail-closed
                 # handler that returns a constant is fine if every caller tests it
-                escape=code == "CL003" and group.policy == "fail-open" and facts.reraises,
+                escape=code == "CL003" and group.policy == Policy.FAIL_OPEN and facts.reraises,
                 sentinel=code == "CL003"
-                and group.policy == "fail-closed"
+                and group.policy == Policy.FAIL_CLOSED
                 and returns_sentinel(body, source),
             )
         )
-    if group.policy in ("fail-open", "any") and record.bound_name:
+    if group.policy in (Policy.FAIL_OPEN, Policy.ANY) and record.bound_name:
         problem = _unbound_fallback(record, guard, handler, body, callee, exit_names)
         if problem is not None:
             problems.append(problem)
@@ -264,7 +258,7 @@ def _unbound_fallback(record, guard, handler, body, callee, exit_names) -> Probl
     error = "UnboundLocalError" if isinstance(record.frame, FUNCTION) else "NameError"
     return Problem(
         "CL006",
-        "error",
+        Severity.ERROR,
         lambda line: (
             f"{callee}: `{name}` is read after the {'with' if handler.suppress else 'try'} at line "
             f"{line(try_node)}, but the {what} at line {line(node)} neither binds it nor leaves: "

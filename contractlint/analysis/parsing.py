@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from typing import cast
 
 from contractlint.analysis.tree import FUNCTION, Match, TryStar, TypeAlias, blocks_of, is_located
-from contractlint.model import Finding, Span, known_rule
+from contractlint.model import Finding, Span, new_finding
 
 
 @dataclass
@@ -33,15 +33,7 @@ class Parsed:
 
 
 def parse_error(path: str, message: str, line: int = 1, column: int = 1) -> Finding:
-    rule = known_rule("CL900")
-    return Finding(
-        path=path,
-        span=Span(line, column, line, column),
-        code=rule.code,
-        name=rule.name,
-        severity=rule.severity,
-        message=message,
-    )
+    return new_finding("CL900", path, Span(line, column, line, column), message)
 
 
 def parse(source: str | bytes, path: str) -> Parsed | Finding:

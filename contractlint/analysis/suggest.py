@@ -48,7 +48,7 @@ from contractlint.fixes.transform import (
     without_comments,
     wrap,
 )
-from contractlint.model import Edit, Fix
+from contractlint.model import Edit, Fix, Policy
 
 _STRING = re.compile(r"""(?<![\w'"])[rRbBuUfF]{0,2}(?:"[^"\\\r\n]*"|'[^'\\\r\n]*')""")
 
@@ -225,7 +225,7 @@ class Advisor:
         paths: list[list[cst.CSTNode]],
     ) -> _Handler:
         group = record.group
-        if group.policy == "fail-closed":
+        if group.policy == Policy.FAIL_CLOSED:
             comment = f"# fail closed: {record.contract.name} could not confirm"
             raise_line = cst.SimpleStatementLine(
                 body=[cst.Raise()],
@@ -255,7 +255,7 @@ class Advisor:
                 )
             exc = self._exc_name(record)
             why = None
-            if group.policy != "fail-open" and plan.fallback is None:
+            if group.policy != Policy.FAIL_OPEN and plan.fallback is None:
                 why = (
                     f'the contract lets this call fail open or closed (policy "{group.policy}") and gives '
                     "no fallback: choose whether to carry on"
@@ -414,9 +414,13 @@ class Advisor:
                 "a name it needs is already used for something else in this file" if clash else None
             )
             body = target.body
-            if why is None and record.group.policy == "fail-open" and contains_raise(body):
+            if why is None and record.group.policy == Policy.FAIL_OPEN and contains_raise(body):
                 why = "the handler raises, and the contract says fail open (CL003): fix the handler first"
-            elif why is None and record.group.policy == "fail-closed" and not always_raises(body):
+            elif (
+                why is None
+                and record.group.policy == Policy.FAIL_CLOSED
+                and not always_raises(body)
+            ):
                 why = "the handler can finish without raising, and the contract says fail closed (CL003): fix it first"
             description = f"add {', '.join(missing)} to the except clause{at}"
             if drop:

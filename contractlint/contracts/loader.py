@@ -16,6 +16,7 @@ from contractlint.model import (
     CallGroup,
     Contract,
     ErrorHierarchy,
+    Policy,
     canonical_name,
 )
 from contractlint.model.globs import may_meet, witness
@@ -441,7 +442,7 @@ def _calls(c, raw, errors, hierarchy, aliases) -> list[CallGroup]:
         translates_to = [
             canonical_name(n, aliases) for n in _dotted_list(c, g, kp, "translates_to")
         ]
-        if translates_to and policy != "fail-open":
+        if translates_to and policy != Policy.FAIL_OPEN:
             c.error(
                 [*kp, "translates_to"],
                 f"only a fail-open group needs it: under {describe(policy)} "
@@ -454,7 +455,7 @@ def _calls(c, raw, errors, hierarchy, aliases) -> list[CallGroup]:
                     match=tuple(match),
                     exclude=tuple(exclude),
                     raises=tuple(canonical_raises),
-                    policy=policy,
+                    policy=Policy(policy),
                     fallback=fallback,
                     broad=broad,
                     description=description,

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from contractlint.faults.inject import Call, Site
+from contractlint.model import Policy
 
 ESCAPED = "escaped"
 DERIVED = "raised from it"
@@ -111,13 +112,13 @@ def judge(
     if kind == DURING:
         advice = (
             "the contract says fail closed: raise from the error (raise X from exc)"
-            if policy == "fail-closed"
+            if policy == Policy.FAIL_CLOSED
             else recover_advice(policy, fallback)
         )
         return Verdict(
             False, "crashed", f"{name} was raised while handling {where(call)}; {advice}", call
         )
-    if policy == "fail-closed":
+    if policy == Policy.FAIL_CLOSED:
         if kind in (ESCAPED, DERIVED):
             what = "it propagated" if kind == ESCAPED else f"{name} was raised from it"
             return Verdict(True, "failed closed", f"failed closed: {where(call)}: {what}", call)
@@ -148,7 +149,7 @@ def judge(
     recover = recover_advice(policy, fallback)
     if kind == ESCAPED:
         return Verdict(False, "escaped", f"{where(call)} escaped; {recover}", call)
-    if kind == DERIVED and policy == "fail-open":
+    if kind == DERIVED and policy == Policy.FAIL_OPEN:
         return Verdict(
             False,
             "raised from it",
@@ -176,7 +177,7 @@ def judge(
 
 
 def recover_advice(policy: str, fallback: str | None) -> str:
-    if policy != "fail-open":
+    if policy != Policy.FAIL_OPEN:
         return 'the contract (policy "any") says catch it'
     return "the contract says fail open: catch it and recover" + (
         f" with {fallback}" if fallback else ""

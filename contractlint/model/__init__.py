@@ -23,6 +23,7 @@ from contractlint.model.rules import (
     rule_by_code,
     select_codes,
 )
+from contractlint.model.vocabulary import InventoryState, Policy, Severity, State, Word
 
 __all__ = [
     "Acceptance",
@@ -32,6 +33,7 @@ __all__ = [
     "BUILTIN_ALIASES",
     "BUILTIN_EXCEPTIONS",
     "POLICIES",
+    "Policy",
     "RULES",
     "CallGroup",
     "CallSite",
@@ -39,10 +41,13 @@ __all__ = [
     "Edit",
     "ErrorHierarchy",
     "Finding",
+    "InventoryState",
     "Fix",
     "Report",
     "Risk",
     "STATES",
+    "Severity",
+    "State",
     "Rule",
     "Span",
     "canonical_name",
@@ -52,4 +57,5 @@ __all__ = [
     "known_rule",
     "rule_by_code",
     "select_codes",
+    "Word",
 ]

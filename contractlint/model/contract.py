@@ -12,8 +12,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
 from contractlint.model.globs import glob_to_regex
+from contractlint.model.vocabulary import Policy
 
-POLICIES = ("fail-open", "fail-closed", "any")
+POLICIES = tuple(Policy)
 BROAD = ("allow", "warn", "deny")
 
 
@@ -77,7 +78,7 @@ class CallGroup:
     index: int
     match: tuple[str, ...]
     raises: tuple[str, ...]
-    policy: str
+    policy: Policy
     exclude: tuple[str, ...] = ()
     fallback: str | None = None
     broad: str = "allow"

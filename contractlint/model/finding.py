@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from contractlint.model.vocabulary import Severity, State
+
 if TYPE_CHECKING:
     from contractlint.model.acceptance import Acceptance
 
@@ -44,7 +46,7 @@ class Finding:
     span: Span
     code: str
     name: str
-    severity: str
+    severity: Severity
     message: str
     contract: str | None = None
     callee: str | None = None
@@ -80,8 +82,7 @@ class CallSite:
     contract: str
     group: int
     callee: str
-    #: "kept", "approved", "accepted", "baselined" or "broken"
-    state: str
+    state: State
     #: The acceptance that covers a broken call (state "accepted").
     acceptance: Acceptance | None = None
     #: Enclosing function or class, as in ``Finding.scope``.

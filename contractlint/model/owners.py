@@ -11,8 +11,10 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+from contractlint.model.vocabulary import InventoryState
+
 #: The states of a call in an inventory, from best to worst, in the report's words.
-STATES = ("compliant", "approved wrapper", "accepted", "baselined", "violating")
+STATES = tuple(InventoryState)
 
 
 class Acceptance(NamedTuple):

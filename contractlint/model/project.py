@@ -12,6 +12,7 @@ from typing import Callable
 
 from contractlint.model.contract import CallGroup
 from contractlint.model.finding import Span
+from contractlint.model.vocabulary import Policy, Severity
 
 
 @dataclass(frozen=True)
@@ -41,7 +42,7 @@ def _names(errors: Sequence[str]) -> str:
 
 def handler_problems(
     group: CallGroup, handler: HandlerFacts, errors: Sequence[str]
-) -> list[tuple[str, str, str]]:
+) -> list[tuple[str, Severity, str]]:
     """What is wrong with one handler that errors of ``group`` reach, as (code, severity, text):
     the text follows "the handler at line N" in a message; ``errors`` are those it swallows.
     CL005 for a handler broader than the contract allows (unless it always raises), then one of
@@ -54,7 +55,7 @@ def handler_problems(
             out.append(
                 (
                     "CL005",
-                    "error",
+                    Severity.ERROR,
                     "is a bare `except:`, which also swallows KeyboardInterrupt, SystemExit "
                     f"and cancellation; catch {_names(group.raises)}",
                 )
@@ -63,7 +64,7 @@ def handler_problems(
             out.append(
                 (
                     "CL005",
-                    "error",
+                    Severity.ERROR,
                     "catches BaseException, which also swallows KeyboardInterrupt, SystemExit "
                     f"and cancellation; catch {_names(group.raises)}",
                 )
@@ -72,7 +73,7 @@ def handler_problems(
             out.append(
                 (
                     "CL005",
-                    "warning" if group.broad == "warn" else "error",
+                    Severity.WARNING if group.broad == "warn" else Severity.ERROR,
                     f'catches Exception; the contract asks for {_names(group.raises)} (broad = "{group.broad}")',
                 )
             )
@@ -80,23 +81,31 @@ def handler_problems(
         name in group.translates_to for name in handler.raised
     )
     if (
-        group.policy == "fail-open"
+        group.policy == Policy.FAIL_OPEN
         and not handler.suppress
         and handler.raises
         and (handler.reraises or not translated)
     ):
         out.append(
-            ("CL003", "error", "raises, but the contract says fail open: recover with a fallback")
+            (
+                "CL003",
+                Severity.ERROR,
+                "raises, but the contract says fail open: recover with a fallback",
+            )
         )
-    elif group.policy == "fail-closed" and not handler.always_raises:
+    elif group.policy == Policy.FAIL_CLOSED and not handler.always_raises:
         out.append(
-            ("CL003", "error", "can finish without raising, but the contract says fail closed")
+            (
+                "CL003",
+                Severity.ERROR,
+                "can finish without raising, but the contract says fail closed",
+            )
         )
-    elif group.policy in ("fail-open", "any") and handler.silent:
+    elif group.policy in (Policy.FAIL_OPEN, Policy.ANY) and handler.silent:
         out.append(
             (
                 "CL004",
-                "error",
+                Severity.ERROR,
                 f"swallows {_names(errors)} and does nothing; choose the fallback, or log it",
             )
         )

@@ -9,6 +9,7 @@ from typing import Any
 from contractlint.model.acceptance import Acceptance
 from contractlint.model.contract import Contract
 from contractlint.model.finding import CallSite, Finding
+from contractlint.model.vocabulary import Severity, State
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,7 @@ class Risk:
 
 
 #: Every state a call can be in, from best to worst.
-STATES = ("kept", "approved", "accepted", "baselined", "broken")
+STATES = tuple(State)
 
 
 @dataclass
@@ -42,7 +43,7 @@ class Report:
     baseline_gone: list[Any] = field(default_factory=list)
 
     def errors(self) -> list[Finding]:
-        return [f for f in self.findings if f.severity == "error"]
+        return [f for f in self.findings if f.severity == Severity.ERROR]
 
     def summary(self) -> list[tuple[Contract, int, int, int, int]]:
         """(contract, calls, kept, approved, broken) for each contract in force."""
@@ -53,14 +54,14 @@ class Report:
                 (
                     contract,
                     sum(counts.values()),
-                    counts["kept"],
-                    counts["approved"],
-                    counts["broken"],
+                    counts[State.KEPT],
+                    counts[State.APPROVED],
+                    counts[State.BROKEN],
                 )
             )
         return out
 
-    def states(self, contract: str) -> dict[str, int]:
+    def states(self, contract: str) -> dict[State, int]:
         """How many calls of ``contract`` are in each state."""
         counts = {state: 0 for state in STATES}
         for call in self.calls:

@@ -12,13 +12,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from contractlint.model.finding import Finding, Span
+from contractlint.model.vocabulary import Severity
 
 
 @dataclass(frozen=True)
 class Rule:
     code: str
     name: str
-    severity: str
+    severity: Severity
     summary: str
     what: str
     why: str
@@ -86,7 +87,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL001",
         name="unguarded-call",
-        severity="error",
+        severity=Severity.ERROR,
         summary="A call to the service is not inside any `try` that catches the errors the contract says it raises.",
         what=(
             "Finds every call that a contract's `[[calls]]` group matches and looks for the `try` statements "
@@ -146,7 +147,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL002",
         name="uncovered-error",
-        severity="error",
+        severity=Severity.ERROR,
         summary="The call is guarded, but some errors the contract lists are not caught.",
         what=(
             "The call sits in a `try` that catches some of the call group's `raises` but not all: a handler "
@@ -179,7 +180,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL003",
         name="policy-violation",
-        severity="error",
+        severity=Severity.ERROR,
         summary="The handler does the opposite of the contract's policy: it raises under `fail-open`, or can finish without raising under `fail-closed`.",
         what=(
             'Under `policy = "fail-open"` a handler that catches the service\'s errors must recover: any '
@@ -210,7 +211,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL004",
         name="silent-handler",
-        severity="error",
+        severity=Severity.ERROR,
         summary="The handler catches the service's errors and does nothing.",
         what=(
             "Under `fail-open` or `any`, a covering handler whose body is only `pass`, `...`, `continue` or "
@@ -252,7 +253,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL005",
         name="overbroad-handler",
-        severity="error",
+        severity=Severity.ERROR,
         summary="The clause that catches the service's errors is bare `except:` or `except BaseException` (or `Exception`, where the contract forbids it).",
         what=(
             "A bare `except:` or `except BaseException:` that does not re-raise also swallows "
@@ -281,7 +282,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL006",
         name="unbound-fallback",
-        severity="error",
+        severity=Severity.ERROR,
         summary="The call's result is bound in the `try`, the handler neither binds it nor leaves, and the name is read after the `try`.",
         what=(
             "Under `fail-open` or `any`: `cap = client.check(...)` inside the `try`, a handler that logs and "
@@ -315,7 +316,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL100",
         name="malformed-acceptance",
-        severity="error",
+        severity=Severity.ERROR,
         summary="A `# contractlint:` comment that is not a valid acceptance.",
         what=(
             "An acceptance is written exactly `# contractlint: accept CL001[,CL004...] [until=YYYY-MM-DD] "
@@ -341,7 +342,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL101",
         name="acceptance-expired",
-        severity="error",
+        severity=Severity.ERROR,
         summary="An accepted risk is past its `until` date: look at it again.",
         what=(
             "The acceptance's `until=YYYY-MM-DD` is before today (`--today` sets the date). An expired "
@@ -366,7 +367,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL102",
         name="acceptance-without-reason",
-        severity="error",
+        severity=Severity.ERROR,
         summary="An acceptance gives no reason after `--`.",
         what="The acceptance names codes but no reason. It still covers its finding; this one fails the run until a reason is written.",
         why="An accepted risk nobody can explain cannot be looked at again: the reason is what the review reads.",
@@ -382,7 +383,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL103",
         name="acceptance-unused",
-        severity="warning",
+        severity=Severity.WARNING,
         summary="An acceptance accepts nothing: no finding it names is reported where it stands.",
         what=(
             "The code was fixed, moved or deleted, and the comment stayed. Only codes that are selected are "
@@ -402,7 +403,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL104",
         name="acceptance-against-policy",
-        severity="error",
+        severity=Severity.ERROR,
         summary="An acceptance lacks what the configuration requires of every acceptance: an owner, a date, a near date.",
         what=(
             "An organisation sets what every acceptance must give, in the configuration it shares with "
@@ -431,7 +432,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL201",
         name="contract-review-overdue",
-        severity="warning",
+        severity=Severity.WARNING,
         summary="A contract's `review_by` date has passed.",
         what=(
             "One finding per contract whose `[contract].review_by` is before today, reported against the "
@@ -446,7 +447,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL900",
         name="unparsable-file",
-        severity="error",
+        severity=Severity.ERROR,
         summary="A file could not be read or parsed, so its calls could not be checked.",
         what=(
             "The file has a syntax error, cannot be decoded, or cannot be read. The message gives the "
@@ -460,7 +461,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL901",
         name="analysis-cut-short",
-        severity="error",
+        severity=Severity.ERROR,
         summary="A file's analysis needed more work than its budget allows; its calls were not checked, the other files were.",
         what=(
             "The analysis of one file walks its syntax tree once, and at most `analysis-budget` nodes of it "
@@ -479,7 +480,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL902",
         name="resolution-cut-short",
-        severity="warning",
+        severity=Severity.WARNING,
         summary="The project-wide pass stopped resolving what a call may run at one of its limits, where the rest may carry a service error.",
         what=(
             "Following errors through the project resolves each call's callee through aliases, instances, "
@@ -502,7 +503,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         code="CL999",
         name="internal-error",
-        severity="error",
+        severity=Severity.ERROR,
         summary="contractlint itself failed on a file; the other files were still checked.",
         what="An unexpected error inside contractlint while analysing one file. The message names the error.",
         why="The file's calls were not checked. Please report it with the file (or a reduced copy).",
@@ -523,13 +524,27 @@ def known_rule(code: str) -> Rule:
     return _BY_CODE[code]
 
 
-def new_finding(code: str, path: str, span: Span, message: str, **fields: Any) -> Finding:
+def new_finding(
+    code: str,
+    path: str,
+    span: Span,
+    message: str,
+    severity: Severity | None = None,
+    **fields: Any,
+) -> Finding:
     """A finding of the rule ``code``: its name and its severity come from the catalogue (a
-    ``severity`` among ``fields`` overrides the rule's default); ``fields`` are the other fields of
+    ``severity`` given overrides the rule's default); ``fields`` are the other fields of
     ``Finding``. The one way every layer makes a finding."""
     rule = known_rule(code)
-    fields.setdefault("severity", rule.severity)
-    return Finding(path=path, span=span, code=code, name=rule.name, message=message, **fields)
+    return Finding(
+        path=path,
+        span=span,
+        code=code,
+        name=rule.name,
+        severity=severity or rule.severity,
+        message=message,
+        **fields,
+    )
 
 
 def code_for(word: str) -> str:

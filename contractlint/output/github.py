@@ -10,7 +10,7 @@ characters are shown as their escapes (``escape.terminal``), as in the text form
 
 from __future__ import annotations
 
-from contractlint.model import Finding, Report
+from contractlint.model import Finding, Report, Severity
 from contractlint.output import OutputOptions
 from contractlint.output.escape import terminal
 
@@ -30,7 +30,7 @@ def format_github(report: Report, options: OutputOptions) -> str:
 
 
 def annotation(finding: Finding, with_help: bool = True) -> str:
-    command = "error" if finding.severity == "error" else "warning"
+    command = "error" if finding.severity == Severity.ERROR else "warning"
     span = finding.span
     title = f"{finding.code} {finding.name}" + (
         f" [{finding.contract}]" if finding.contract else ""

@@ -13,12 +13,12 @@ import hashlib
 import json
 from typing import Any
 
-from contractlint.model import Finding, Report
+from contractlint.model import Finding, Report, Severity
 from contractlint.output import OutputOptions
 from contractlint.output.sarif import root_relative
 
 #: contractlint severities -> GitLab's (info, minor, major, critical, blocker).
-SEVERITIES = {"error": "major", "warning": "minor"}
+SEVERITIES = {Severity.ERROR: "major", Severity.WARNING: "minor"}
 
 
 def format_gitlab(report: Report, options: OutputOptions) -> str:

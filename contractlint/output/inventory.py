@@ -17,7 +17,7 @@ import os
 from typing import Any
 
 from contractlint import __version__
-from contractlint.model import STATES, Acceptance, Report, Risk
+from contractlint.model import STATES, Acceptance, Report, Risk, State
 from contractlint.output.escape import markdown, markdown_code
 from contractlint.output.provenance import provenance
 
@@ -25,19 +25,13 @@ from contractlint.output.provenance import provenance
 SCHEMA_VERSION = 2
 
 #: The states in the words of the report's readers.
-LABELS = {
-    "kept": "compliant",
-    "approved": "approved wrapper",
-    "accepted": "accepted",
-    "baselined": "baselined",
-    "broken": "violating",
-}
+LABELS = {state: state.in_inventory for state in State}
 COLOURS = {
-    "kept": "#2e7d32",
-    "approved": "#66bb6a",
-    "accepted": "#f9a825",
-    "baselined": "#90a4ae",
-    "broken": "#c62828",
+    State.KEPT: "#2e7d32",
+    State.APPROVED: "#66bb6a",
+    State.ACCEPTED: "#f9a825",
+    State.BASELINED: "#90a4ae",
+    State.BROKEN: "#c62828",
 }
 
 

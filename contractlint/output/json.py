@@ -35,7 +35,7 @@ def report_data(report: Report, options: OutputOptions) -> dict[str, Any]:
                 "owner": contract.owner,
                 **provenance(contract, options.root),
                 "calls": sum(states.values()),
-                **states,
+                **{state.value: n for state, n in states.items()},
             }
         )
     return {

@@ -9,7 +9,7 @@ most); the other formats carry every finding.
 
 from __future__ import annotations
 
-from contractlint.model import Report
+from contractlint.model import Report, State
 from contractlint.model.report import STATES
 from contractlint.output import OutputOptions, plural
 from contractlint.output.escape import markdown, markdown_code
@@ -36,7 +36,7 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
         shown = [
             s
             for s in STATES
-            if s in ("kept", "approved", "broken")
+            if s in (State.KEPT, State.APPROVED, State.BROKEN)
             or any(report.states(c.name)[s] for c in report.contracts)
         ]
         lines.append("| contract | owner | calls | " + " | ".join(shown) + " |")

@@ -43,7 +43,7 @@ _dumps = json.JSONEncoder(sort_keys=True, ensure_ascii=False).encode
 KIND = "contractlint-owners-report"
 SCHEMA_VERSION = 1
 
-_COLOUR = {LABELS[s]: COLOURS[s] for s in LABELS}
+_COLOUR: dict[str, str] = {LABELS[s]: COLOURS[s] for s in LABELS}
 
 
 @functools.lru_cache(maxsize=8192)

@@ -15,7 +15,7 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from contractlint.model import RULES, Finding, Report, Rule, Span
+from contractlint.model import RULES, Finding, Report, Rule, Severity, Span
 from contractlint.output import OutputOptions
 from contractlint.output.escape import markdown
 
@@ -27,7 +27,7 @@ INFORMATION_URI = "https://github.com/contractlint/contractlint"
 HELP_URI = "https://github.com/contractlint/contractlint#rules"
 SRCROOT = "%SRCROOT%"
 FINGERPRINT_KEY = "contractlint/v1"
-_LEVELS = {"error": "error", "warning": "warning"}
+_LEVELS = {Severity.ERROR: "error", Severity.WARNING: "warning"}
 
 
 def format_sarif(report: Report, options: OutputOptions) -> str:
@@ -74,7 +74,7 @@ def sarif_log(report: Report, options: OutputOptions) -> dict[str, Any]:
     return {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
 
 
-def level(severity: str) -> str:
+def level(severity: Severity) -> str:
     return _LEVELS.get(severity, "note")
 
 

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import groupby
 
-from contractlint.model import Finding, Report
+from contractlint.model import Finding, Report, Severity, State
 from contractlint.output import plural
 from contractlint.output.escape import log_lines, terminal, terminal_lines
 
@@ -56,7 +56,7 @@ def format_findings(report: Report, show_help: bool = True, color: bool = False)
         group = list(same)
         for f in group:
             contract = f" [{f.contract}]" if f.contract else ""
-            level = "" if f.severity == "error" else f" ({f.severity})"
+            level = "" if f.severity == Severity.ERROR else f" ({f.severity})"
             lines.append(
                 f"{terminal(f.path)}:{f.span.line}:{f.span.column}: {f.code}{terminal(contract)}"
                 f"{level} {terminal(f.message)}"
@@ -75,15 +75,15 @@ def format_summary(report: Report) -> list[str]:
     lines: list[str] = []
     for contract in report.contracts:
         states = report.states(contract.name)
-        approved = states["approved"]
+        approved = states[State.APPROVED]
         approved_text = f" ({approved} through approved wrappers or decorators)" if approved else ""
         total = sum(states.values())
         parts = [
             plural(total, "call"),
-            f"{states['kept'] + approved} kept{approved_text}",
+            f"{states[State.KEPT] + approved} kept{approved_text}",
         ]
-        parts += [f"{states[s]} {s}" for s in ("accepted", "baselined") if states[s]]
-        parts.append(f"{states['broken']} broken")
+        parts += [f"{states[s]} {s}" for s in (State.ACCEPTED, State.BASELINED) if states[s]]
+        parts.append(f"{states[State.BROKEN]} broken")
         lines.append(f"{contract.name}: {', '.join(parts)}")
     counts = Counter(f.code for f in report.findings)
     for code in sorted(counts):

@@ -18,6 +18,7 @@ from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
 
 from contractlint.errors import UserError
+from contractlint.model import InventoryState
 from contractlint.model.owners import (
     STATES,
     Change,
@@ -139,9 +140,9 @@ def _contract(
         ),
     )
     uses = []
-    totals = dict.fromkeys(STATES, 0)
+    totals: dict[str, int] = dict.fromkeys(STATES, 0)
     for inv, c in ran:
-        counts = dict.fromkeys(STATES, 0)
+        counts: dict[str, int] = dict.fromkeys(STATES, 0)
         for call in c.calls:
             counts[call.state] += 1
         for state, n in counts.items():
@@ -181,7 +182,7 @@ def violations(inventory: Inventory) -> list[Violation]:
         v
         for c in inventory.contracts
         for call in c.calls
-        if call.state == "violating"
+        if call.state == InventoryState.VIOLATING
         for v in call_violations(c.name, call)
     ]
 

@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, Callable, NoReturn
 
 from contractlint.errors import UserError
+from contractlint.model import InventoryState
 from contractlint.model.owners import (
     STATES,
     Acceptance,
@@ -372,7 +373,7 @@ def read_merged(path: str) -> Earlier:
     def drop_kept(obj: dict) -> Any:
         if "callee" not in obj:
             return obj
-        if obj.get("state") == "violating":
+        if obj.get("state") == InventoryState.VIOLATING:
             return _plain_call(obj, 2) or obj  # compact at once; a wrong one is told below
         return None if obj.get("state") in STATES else obj
 

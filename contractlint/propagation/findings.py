@@ -24,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
-from contractlint.model import CallSite, Contract, Finding, glob_to_regex
+from contractlint.model import CallSite, Contract, Finding, State, glob_to_regex
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.project import Escape, Facts
 from contractlint.propagation.calls import origin
@@ -173,7 +173,7 @@ class _Propagation:
                     contract.name,
                     group.index,
                     call.target,
-                    "broken" if judged.escaping or local else "kept",
+                    State.BROKEN if judged.escaping or local else State.KEPT,
                     scope=site.link.scope,
                 )
             )
@@ -242,8 +242,10 @@ class _Propagation:
             escape = deferred.escape
             up = origin(deferred.path, escape.span) in reported
             self.calls[deferred.path] = [
-                (replace(c, reported_up=True) if up else replace(c, state="kept"))
-                if c.state == "broken" and c.span == escape.span and c.contract == escape.contract
+                (replace(c, reported_up=True) if up else replace(c, state=State.KEPT))
+                if c.state == State.BROKEN
+                and c.span == escape.span
+                and c.contract == escape.contract
                 else c
                 for c in self.calls.get(deferred.path, ())
             ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from contractlint.model import Policy
 from contractlint.model.project import GuardFacts, HandlerFacts
 
 
@@ -37,7 +38,7 @@ class Judged:
         self.reraised = [
             e
             for e, h in self.covering.items()
-            if policy != "fail-closed" and not h.suppress and h.reraises
+            if policy != Policy.FAIL_CLOSED and not h.suppress and h.reraises
         ]
         #: What leaves the call's function: uncaught, or raised again.
         self.escaping = [e for e in errors if e in self.uncaught or e in self.reraised]

@@ -11,18 +11,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from contractlint.model import CallGroup, Contract, Finding, known_rule, new_finding
+from contractlint.model import (
+    CallGroup,
+    Contract,
+    Finding,
+    Policy,
+    Severity,
+    new_finding,
+)
 from contractlint.model.budgets import Limits
 from contractlint.model.project import Escape, handler_problems
 from contractlint.propagation.calls import Site
 from contractlint.propagation.guards import Judged
 from contractlint.propagation.names import CHAIN, NAMES, short
-
-_POLICY_WORDS = {
-    "fail-open": "fail open",
-    "fail-closed": "fail closed",
-    "any": "handle the failure",
-}
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ def escape_findings(at: At, judged: Judged) -> list[Finding]:
                 (
                     f"{name} is not guarded: {contract.name} error {_names(errors)} "
                     f"{'escapes' if one else 'escape'} here{_via(at.chain)}, and nothing up the call chain "
-                    f"handles {'it' if one else 'them'}; the contract says {_POLICY_WORDS[group.policy]}"
+                    f"handles {'it' if one else 'them'}; the contract says {group.policy.asks}"
                 ),
                 errors,
             )
@@ -67,7 +68,7 @@ def escape_findings(at: At, judged: Judged) -> list[Finding]:
     reraised = [e for e in judged.reraised if e not in judged.uncaught]
     if reraised:
         handler = judged.covering[reraised[0]]
-        code = "CL003" if group.policy == "fail-open" else "CL001"
+        code = "CL003" if group.policy == Policy.FAIL_OPEN else "CL001"
         what = (
             "but the contract says fail open: recover with a fallback"
             if code == "CL003"
@@ -112,7 +113,7 @@ def local_findings(at: At, judged: Judged) -> list[Finding]:
         where = f"the {what} at line {handler.line}"
         caught = [e for e, h in judged.covering.items() if h is handler]
         for code, severity, text in handler_problems(at.group, handler, caught):
-            if code == "CL003" and at.group.policy == "fail-open" and handler.reraises:
+            if code == "CL003" and at.group.policy == Policy.FAIL_OPEN and handler.reraises:
                 continue  # raised again: it goes on up the chain (``escape_findings``)
             out.append(
                 _finding(
@@ -145,19 +146,16 @@ def sentinel_finding(at: At, handler: str) -> Finding:
 def reraise_finding(path: str, escape: Escape, contract: Contract) -> Finding:
     """A service call under a policy that lets a handler raise (``any``) whose handler raises the
     error again, in a function nobody in the project calls: the error leaves the project."""
-    rule = known_rule("CL001")
     group = contract.calls[escape.group - 1]
-    return Finding(
-        path=path,
-        span=escape.span,
-        code="CL001",
-        name=rule.name,
-        severity=rule.severity,
-        message=(
+    return new_finding(
+        "CL001",
+        path,
+        escape.span,
+        (
             f"{escape.callee}(): the handler at line {escape.reraised_at} raises "
             f"{_names(escape.errors)} again, and nothing up the call chain handles "
             f"{'it' if len(escape.errors) == 1 else 'them'}; the contract says "
-            f"{_POLICY_WORDS[group.policy]}"
+            f"{group.policy.asks}"
         ),
         contract=contract.name,
         callee=escape.callee,
@@ -173,19 +171,18 @@ def _finding(
     message: str,
     errors: Iterable[str],
     handler_line: int | None = None,
-    severity: str = "",
+    severity: Severity | None = None,
 ) -> Finding:
-    """A finding at ``at``; ``errors``: those it is about (their origins are named)."""
-    rule = known_rule(code)
+    """A finding at ``at``; ``errors``: those it is about (their origins are named); ``severity``
+    over the rule's own."""
     link = at.site.link
     where = tuple(sorted({o for e in errors for o in at.origins.get(e, ())}))
-    return Finding(
-        path=at.site.path,
-        span=link.span,
-        code=code,
-        name=rule.name,
-        severity=severity or rule.severity,
-        message=message,
+    return new_finding(
+        code,
+        at.site.path,
+        link.span,
+        message,
+        severity,
         contract=at.contract.name,
         callee=at.callee,
         suggestion=_advice(code, at.group, at.chain),
@@ -204,9 +201,11 @@ def _advice(code: str, group: CallGroup, chain: tuple[str, ...]) -> str:
         return ""
     caught = ", ".join(e.rsplit(".", 1)[-1] for e in group.raises)
     where = {
-        "fail-open": f"and fall back to {group.fallback}" if group.fallback else "and fall back",
-        "fail-closed": "and fail closed (raise your own error from it)",
-        "any": "and decide what the caller gets",
+        Policy.FAIL_OPEN: f"and fall back to {group.fallback}"
+        if group.fallback
+        else "and fall back",
+        Policy.FAIL_CLOSED: "and fail closed (raise your own error from it)",
+        Policy.ANY: "and decide what the caller gets",
     }[group.policy]
     return (
         f"catch {caught} around this call {where}; or, if {chain[0]} should let it through, declare it "
