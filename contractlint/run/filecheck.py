@@ -208,13 +208,27 @@ class FileCheck:
         try:
             try:
                 result = analyse_source(
-                    data, task.shown, index, task.module, target, project, budget
+                    data,
+                    task.shown,
+                    index,
+                    task.module,
+                    target_version=target,
+                    project=project,
+                    budget=budget,
                 )
             except RecursionError:  # valid, but deeper than the recursion limit: again, with room
                 from contractlint.analysis import analyse_deep
 
                 deep = True
-                result = analyse_deep(data, task.shown, index, task.module, target, project, budget)
+                result = analyse_deep(
+                    data,
+                    task.shown,
+                    index,
+                    task.module,
+                    target_version=target,
+                    project=project,
+                    budget=budget,
+                )
             findings, calls, facts = result.findings, result.calls, result.facts
         except AnalysisCut as cut:  # a count of work: the same answer every time, so kept
             findings, calls = [cut_short(task.shown, cut.budget, cut.line, cut.where)], []
