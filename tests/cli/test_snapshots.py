@@ -28,7 +28,7 @@ from contractlint.engine import check_paths
 
 pytestmark = pytest.mark.network
 
-SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+SNAPSHOTS = Path(__file__).resolve().parents[1] / "snapshots"
 
 #: name: (PyPI project, version): the whole unpacked sdist is checked, tests included, as
 #: bench/compare.py checks it.

@@ -14,7 +14,7 @@ from contractlint.analysis.newer import parse_newer
 from contractlint.analysis.parsing import Parsed, parse
 from contractlint.model import Finding
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 AWKWARD = '''\
 """A module docstring

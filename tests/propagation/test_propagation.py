@@ -17,7 +17,7 @@ from contractlint.contracts import load_contract
 from contractlint.engine import check_paths
 from contractlint.errors import UserError
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 CAPABILITY = CONTRACT
 REQUESTS = REPO / "rules" / "requests.toml"
 CLIENT_STUB = MODULE

@@ -18,7 +18,7 @@ from contractlint.analysis import ContractIndex, analyse_source
 from contractlint.contracts import load_contracts
 from contractlint.fixes.apply import decode, fix_source
 
-GOLDEN = Path(__file__).resolve().parent / "golden" / "fixes"
+GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "fixes"
 CASES = sorted(p.name[: -len(".in.py")] for p in GOLDEN.glob("*.in.py"))
 INDEX = ContractIndex(load_contracts(["capability-server"]))
 

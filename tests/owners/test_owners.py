@@ -25,7 +25,7 @@ from test_report import assert_rejects, parse
 
 import contractlint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 OWNERS = ROOT / "examples" / "owners"
 SCHEMAS = Path(contractlint.__file__).parent / "schemas"
 TODAY = "2026-11-28"

@@ -12,7 +12,7 @@ from libcst.metadata import MetadataWrapper, PositionProvider
 from contractlint.analysis.parsing import Parsed, parse
 from contractlint.analysis.positions import Positions
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # CPython's kinds and libcst's: the nodes findings and facts are placed on.
 KINDS = {
     ast.Call: cst.Call,

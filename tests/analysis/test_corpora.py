@@ -137,7 +137,9 @@ def test_rq_call_sites_followed_through_the_project_are_the_labelled_ones():
     from pathlib import Path
 
     report, calls, _ = check("rq", "2.6.0", "rq", follow=True)
-    with open(Path(__file__).parent / "accuracy" / "rq.csv", newline="", encoding="utf-8") as fh:
+    with open(
+        Path(__file__).resolve().parents[1] / "accuracy" / "rq.csv", newline="", encoding="utf-8"
+    ) as fh:
         labelled = {
             (row["file"], int(row["line"]), int(row["column"])) for row in csv.DictReader(fh)
         }

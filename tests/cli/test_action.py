@@ -24,7 +24,7 @@ from test_output_formats import parse_workflow_command, sarif_validator
 
 import contractlint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ACTION = yaml.safe_load((ROOT / "action.yml").read_text(encoding="utf-8"))
 STEPS = {step.get("id", step["name"]): step for step in ACTION["runs"]["steps"]}
 #: What the runner sets for a push to main, unless a test says otherwise.

@@ -23,7 +23,7 @@ from clirun import invoke
 
 import contractlint
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMA_PATH = Path(contractlint.__file__).parent / "schemas" / "inventory-v2.schema.json"
 TODAY = "2026-11-28"
 BANNER = "examples/banner_ads/banners.py"

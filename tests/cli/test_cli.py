@@ -12,7 +12,7 @@ from exampleclient import CONTRACT
 
 from contractlint.model import RULES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 

@@ -26,7 +26,7 @@ from contractlint.contracts import Configured, load_contracts, spec_problem
 from contractlint.contracts.packaged import GROUP, installed
 from contractlint.errors import UserError
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SCHEMAS = ROOT / "contractlint" / "schemas"
 
 BOOM_CONTRACT = """\

@@ -33,7 +33,7 @@ from contractlint.output.markdown import format_markdown
 from contractlint.output.sarif import format_sarif
 from contractlint.output.text import format_text
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SARIF_SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
 

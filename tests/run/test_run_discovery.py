@@ -17,7 +17,7 @@ from contractlint.config import DEFAULT_EXCLUDE, Config
 from contractlint.run.discovery import Selection, discover
 from contractlint.run.patterns import path_matches
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(

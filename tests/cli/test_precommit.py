@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from exampleclient import CLIENT
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.network
 
 BAD = textwrap.dedent("""\

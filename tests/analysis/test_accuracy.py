@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from corpora import fetch
 
-ACCURACY = Path(__file__).resolve().parent / "accuracy"
+ACCURACY = Path(__file__).resolve().parents[1] / "accuracy"
 sys.path.insert(0, str(ACCURACY))
 
 import measure  # noqa: E402

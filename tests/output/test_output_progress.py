@@ -21,7 +21,7 @@ from contractlint.output import progress as progress_module
 from contractlint.output.progress import Progress, open_progress, wanted
 from contractlint.run import pool, schedule
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 ERASE = "\r\x1b[K"
 
 

@@ -11,7 +11,7 @@ from browser import MISSING, REQUIRE
 
 pytest_plugins = ["pytester"]
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 
 GATED = """
     import pytest

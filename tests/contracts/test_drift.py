@@ -11,7 +11,7 @@ from libraries import NEEDS_PINNED_PYTHON, PINNED_PYTHON, naming, public_calls
 
 from contractlint.contracts import load_contracts
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "maint"))
 
 import drift  # noqa: E402

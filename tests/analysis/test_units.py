@@ -23,7 +23,7 @@ from contractlint.analysis.tree import COMPOUND
 from contractlint.analysis.units import Units
 from contractlint.fixes.imports import import_head
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 SAMPLES = {
     "suites": "if x: a = f()  # c\nelif y: pass\nelse: b = 1; c = g(2)\n",

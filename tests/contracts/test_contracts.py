@@ -686,7 +686,7 @@ def test_a_group_that_overlaps_an_earlier_one_but_still_applies_is_fine(tmp_path
     sorted(str(p) for p in Path(builtin_dir()).glob("*.toml"))
     + sorted(
         str(p)
-        for p in (Path(__file__).resolve().parent.parent / "examples").rglob("*.toml")
+        for p in (Path(__file__).resolve().parents[2] / "examples").rglob("*.toml")
         if p.name != "pyproject.toml"
     ),
 )

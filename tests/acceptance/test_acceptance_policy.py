@@ -119,7 +119,7 @@ def test_the_shared_configuration_fails_the_run_and_the_readme_shows_its_words(t
     assert result.exit_code == 1
     (line,) = result.stdout.splitlines()
     assert line.startswith("app/banners.py:12:5: CL104 ")
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert f"\n{line}\n" in readme
     assert invoke("check", ".", "-q", "--ignore", "CL104", cwd=tmp_path).exit_code == 0
 
