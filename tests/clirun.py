@@ -1,4 +1,5 @@
-"""The CLI run in-process, as the tests of every command need it."""
+"""The CLI run in-process, as the tests of every command need it: ``invoke`` in the current folder
+or ``cwd``, ``run`` from the top of this repository (where ``examples/`` is) or ``cwd``."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from pathlib import Path
 from click.testing import CliRunner, Result
 
 from contractlint.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def invoke(*args: str, cwd: str | Path | None = None, env=None) -> Result:
@@ -23,3 +26,8 @@ def invoke(*args: str, cwd: str | Path | None = None, env=None) -> Result:
         return runner.invoke(main, list(args), catch_exceptions=False, env=env)
     finally:
         os.chdir(old)
+
+
+def run(*args: str, cwd: str | Path = ROOT, env=None) -> Result:
+    """``contractlint ARGS`` from the top of this repository, or from ``cwd``."""
+    return invoke(*args, cwd=cwd, env=env)

@@ -12,7 +12,9 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import invoke
+from clirun import run
+from exampleclient import CONFIG
+from trees import write
 
 from contractlint import acceptance
 from contractlint.config import Config, load_config
@@ -23,7 +25,6 @@ from contractlint.model import rule_by_code
 TODAY = dt.date(2026, 11, 28)
 CAPABILITY = load_contracts(["capability-server"])
 IMPORT = "from capability_client import CapabilityClient, CapabilityError, Capability\nclient = CapabilityClient()\n"
-CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 
 
 def check(tmp_path: Path, source: str, today: dt.date = TODAY, select=(), ignore=(), **config):
@@ -49,18 +50,10 @@ def messages(report, code: str) -> list[str]:
     return [f.message for f in report.findings if f.code == code]
 
 
-def run(*args, cwd: Path):
-    return invoke(*args, cwd=cwd)
-
-
 def project(tmp_path: Path, files: dict, config: str = CONFIG) -> Path:
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text(config)
-    for name, text in files.items():
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-    return tmp_path
+    return write(tmp_path, files)
 
 
 UNGUARDED = IMPORT + "def f(u, s):\n    return client.check(u, s){comment}\n"

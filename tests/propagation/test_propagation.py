@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from exampleclient import CONTRACT, MODULE
+from trees import write
 
 from contractlint.analysis.functions import docstring_raises
 from contractlint.config import Config, load_config
@@ -48,13 +49,6 @@ def req():
     return load_contract(str(REQUESTS))
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
-
-
 def check(
     root: Path,
     files: dict[str, str],
@@ -63,7 +57,7 @@ def check(
     config: Config | None = None,
     **options,
 ):
-    write(root, files)
+    write(root, files, lstrip=True)
     return check_paths(list(paths), config or Config(root=str(root)), contracts, **options)
 
 
@@ -1535,6 +1529,7 @@ def test_a_project_inside_a_folder_named_tests_is_not_all_tests(tmp_path, monkey
             "app/client.py": REQ_CLIENT,
             "app/views.py": "from app.client import fetch\n\n\ndef show():\n    return fetch()\n",
         },
+        lstrip=True,
     )
     report = check_paths(["tests/proj/app"], Config(root=str(project)), [req()])
     assert rows(report) == [("tests/proj/app/views.py", 5, 12, "CL001")]

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 from clirun import invoke
+from exampleclient import CONFIG
+from trees import git, write
 
 from contractlint.changes import Changes, Git, changed, parse_diff, restrict, select, unquote
 from contractlint.contracts import load_contracts
 from contractlint.errors import UserError
 from contractlint.model import Finding, Report, Span
 
-CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 IMPORT = "from capability_client import Capability, CapabilityClient, CapabilityError\n"
 BAD = "def {name}(u, s):\n    return CapabilityClient().check(u, s)\n"
 GOOD = (
@@ -25,18 +25,6 @@ GOOD = (
 
 
 pytestmark = pytest.mark.usefixtures("clean_git_env")
-
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def write(repo: Path, name: str, text: str) -> None:
-    path = repo / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 def commit(repo: Path, message: str) -> None:
@@ -64,15 +52,19 @@ def repo(tmp_path: Path) -> Path:
     repo = tmp_path / "consumer"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    write(repo, "pyproject.toml", CONFIG + 'exclude = ["generated/"]\n')
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old"))
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first"))
+    write(repo, {"pyproject.toml": CONFIG + 'exclude = ["generated/"]\n'}, dedent=False)
+    write(repo, {"old.py": IMPORT + "\n" + BAD.format(name="old")}, dedent=False)
+    write(repo, {"pkg/app.py": IMPORT + "\n" + BAD.format(name="first")}, dedent=False)
     commit(repo, "main")
     git(repo, "checkout", "-q", "-b", "feature")
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first") + BAD.format(name="second"))
-    write(repo, "pkg/new.py", IMPORT + BAD.format(name="fresh"))
-    write(repo, "notes.txt", "CapabilityClient().check()\n")
-    write(repo, "generated/gen.py", IMPORT + BAD.format(name="gen"))
+    write(
+        repo,
+        {"pkg/app.py": IMPORT + "\n" + BAD.format(name="first") + BAD.format(name="second")},
+        dedent=False,
+    )
+    write(repo, {"pkg/new.py": IMPORT + BAD.format(name="fresh")}, dedent=False)
+    write(repo, {"notes.txt": "CapabilityClient().check()\n"}, dedent=False)
+    write(repo, {"generated/gen.py": IMPORT + BAD.format(name="gen")}, dedent=False)
     commit(repo, "feature")
     return repo
 
@@ -107,8 +99,12 @@ def test_only_changed_lines_reports_the_new_call_and_not_the_old_one(repo: Path)
 
 
 def test_only_changed_lines_exits_0_when_only_old_lines_are_broken(repo: Path):
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first") + GOOD.format(name="second"))
-    write(repo, "pkg/new.py", IMPORT + GOOD.format(name="fresh"))
+    write(
+        repo,
+        {"pkg/app.py": IMPORT + "\n" + BAD.format(name="first") + GOOD.format(name="second")},
+        dedent=False,
+    )
+    write(repo, {"pkg/new.py": IMPORT + GOOD.format(name="fresh")}, dedent=False)
     commit(repo, "handle the new calls")
     assert run(repo, "check", "--changed", "-q").exit_code == 1  # the old call in a changed file
     result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
@@ -118,7 +114,11 @@ def test_only_changed_lines_exits_0_when_only_old_lines_are_broken(repo: Path):
 
 def test_the_default_branch_moving_on_does_not_count_as_a_change_of_the_branch(repo: Path):
     git(repo, "checkout", "-q", "main")
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
+        dedent=False,
+    )
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "feature")
     paths = {p for p, _, _ in reported(run(repo, "check", "--changed", "-q"))}
@@ -126,7 +126,7 @@ def test_the_default_branch_moving_on_does_not_count_as_a_change_of_the_branch(r
 
 
 def test_base_names_the_commit_to_compare_with(repo: Path):
-    write(repo, "pkg/later.py", IMPORT + BAD.format(name="later"))
+    write(repo, {"pkg/later.py": IMPORT + BAD.format(name="later")}, dedent=False)
     commit(repo, "later")
     result = run(repo, "check", "--changed", "--base", "HEAD~1", "-q")
     assert reported(result) == [("pkg/later.py", 3, "CL001")]
@@ -134,8 +134,12 @@ def test_base_names_the_commit_to_compare_with(repo: Path):
 
 
 def test_uncommitted_and_untracked_files_count_as_changed(repo: Path):
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="edited"))
-    write(repo, "scratch.py", IMPORT + BAD.format(name="draft"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="edited")},
+        dedent=False,
+    )
+    write(repo, {"scratch.py": IMPORT + BAD.format(name="draft")}, dedent=False)
     result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
     assert ("old.py", 6, "CL001") in reported(result)
     assert ("old.py", 4, "CL001") not in reported(result)
@@ -143,9 +147,15 @@ def test_uncommitted_and_untracked_files_count_as_changed(repo: Path):
 
 
 def test_staged_checks_the_staged_files_only(repo: Path):
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged")},
+        dedent=False,
+    )
     git(repo, "add", "old.py")
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="unstaged"))  # changed, not staged
+    write(
+        repo, {"pkg/app.py": IMPORT + "\n" + BAD.format(name="unstaged")}, dedent=False
+    )  # changed, not staged
     result = run(repo, "check", "--changed", "--staged", "-q")
     assert {p for p, _, _ in reported(result)} == {"old.py"}
     lines = run(repo, "check", "--changed", "--staged", "--only-changed-lines", "-q")
@@ -154,7 +164,11 @@ def test_staged_checks_the_staged_files_only(repo: Path):
 
 
 def test_under_pre_commit_changed_means_staged(repo: Path):
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged")},
+        dedent=False,
+    )
     git(repo, "add", "old.py")
     result = run(repo, "check", "--changed", "--only-changed-lines", "-q", env={"PRE_COMMIT": "1"})
     assert reported(result) == [("old.py", 6, "CL001")]
@@ -171,8 +185,8 @@ def test_staged_works_before_the_first_commit(tmp_path: Path):
     repo = tmp_path / "fresh"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    write(repo, "pyproject.toml", CONFIG)
-    write(repo, "a.py", IMPORT + BAD.format(name="a"))
+    write(repo, {"pyproject.toml": CONFIG}, dedent=False)
+    write(repo, {"a.py": IMPORT + BAD.format(name="a")}, dedent=False)
     git(repo, "add", "a.py", "pyproject.toml")
     assert reported(run(repo, "check", "--changed", "--staged", "-q")) == [("a.py", 3, "CL001")]
     result = run(repo, "check", "--changed")
@@ -219,7 +233,11 @@ def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path
 
 def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path, tmp_path: Path):
     git(repo, "checkout", "-q", "main")
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
+        dedent=False,
+    )
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "feature")
     shallow = tmp_path / "shallow"
@@ -248,7 +266,7 @@ def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path
 def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: Path):
     plain = tmp_path / "plain"
     plain.mkdir()
-    write(plain, "a.py", "x = 1\n")
+    write(plain, {"a.py": "x = 1\n"}, dedent=False)
     result = run(plain, "check", "--changed")
     assert result.exit_code == 2
     assert (
@@ -277,7 +295,7 @@ def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: P
 
 def test_odd_file_names_are_found(repo: Path):
     name = "pkg/naïve, file\twith tab.py"
-    write(repo, name, IMPORT + BAD.format(name="odd"))
+    write(repo, {name: IMPORT + BAD.format(name="odd")}, dedent=False)
     commit(repo, "odd name")
     result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
     assert any(
@@ -376,7 +394,7 @@ def test_restrict_keeps_findings_that_touch_changed_lines_and_file_level_ones(
 def test_select_keeps_existing_changed_files_under_the_paths(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("src/a.py", "src/b.py", "tests/t.py"):
-        write(tmp_path, name, "")
+        write(tmp_path, {name: ""}, dedent=False)
     files = {
         os.path.realpath(tmp_path / n): None for n in ("src/a.py", "tests/t.py", "src/gone.py")
     }
