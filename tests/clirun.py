@@ -13,17 +13,21 @@ from contractlint.cli import main
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def invoke(*args: str, cwd: str | Path | None = None, env=None) -> Result:
-    """``contractlint ARGS`` in ``cwd``, with stderr kept apart from stdout whatever the click version."""
+def runner() -> CliRunner:
+    """A runner that keeps stderr apart from stdout, whatever the click version."""
     try:
-        runner = CliRunner(mix_stderr=False)
+        return CliRunner(mix_stderr=False)
     except TypeError:  # click >= 8.2 always keeps stderr apart
-        runner = CliRunner()
+        return CliRunner()
+
+
+def invoke(*args: str, cwd: str | Path | None = None, env=None) -> Result:
+    """``contractlint ARGS`` in ``cwd``, with stderr kept apart from stdout."""
     old = os.getcwd()
     if cwd is not None:
         os.chdir(cwd)
     try:
-        return runner.invoke(main, list(args), catch_exceptions=False, env=env)
+        return runner().invoke(main, list(args), catch_exceptions=False, env=env)
     finally:
         os.chdir(old)
 

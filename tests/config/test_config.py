@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from clirun import runner
 from contractfiles import assert_problems, mutate
 from exampleclient import CONTRACT, tried_installed
 
@@ -425,15 +425,8 @@ def test_relative_pyproject_path(tmp_path, monkeypatch):
     assert config.root == str(proj)
 
 
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        return CliRunner()
-
-
 def _run(args: list[str]):
-    result = _runner().invoke(main, args)
+    result = runner().invoke(main, args)
     assert "Traceback" not in result.output
     assert not result.exception or isinstance(result.exception, SystemExit), repr(result.exception)
     return result

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import invoke
+from clirun import run
 from exampleclient import CONFIG
 from trees import git, write
 
@@ -30,10 +30,6 @@ pytestmark = pytest.mark.usefixtures("clean_git_env")
 def commit(repo: Path, message: str) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message)
-
-
-def run(repo: Path, *args: str, env=None):
-    return invoke(*args, cwd=repo, env=env)
 
 
 def reported(result) -> list:
@@ -70,19 +66,19 @@ def repo(tmp_path: Path) -> Path:
 
 
 def test_changed_checks_the_files_changed_since_the_merge_base_with_the_default_branch(repo: Path):
-    result = run(repo, "check", "--changed", "-q")
+    result = run("check", "--changed", "-q", cwd=repo)
     assert result.exit_code == 1, result.stderr
     assert reported(result) == [
         ("pkg/app.py", 4, "CL001"),
         ("pkg/app.py", 6, "CL001"),
         ("pkg/new.py", 3, "CL001"),
     ]
-    full = run(repo, "check", "-q")
+    full = run("check", "-q", cwd=repo)
     assert ("old.py", 4, "CL001") in reported(full)  # what --changed leaves out is really there
 
 
 def test_changed_says_what_it_compared_with_on_stderr(repo: Path):
-    result = run(repo, "check", "--changed", "--format", "json")
+    result = run("check", "--changed", "--format", "json", cwd=repo)
     base = git(repo, "merge-base", "main", "HEAD").strip()
     assert (
         result.stderr
@@ -92,9 +88,9 @@ def test_changed_says_what_it_compared_with_on_stderr(repo: Path):
 
 
 def test_only_changed_lines_reports_the_new_call_and_not_the_old_one(repo: Path):
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert reported(result) == [("pkg/app.py", 6, "CL001"), ("pkg/new.py", 3, "CL001")]
-    summary = run(repo, "check", "--changed", "--only-changed-lines")
+    summary = run("check", "--changed", "--only-changed-lines", cwd=repo)
     assert "capability-server: 2 calls, 0 kept, 2 broken" in summary.stdout
 
 
@@ -106,8 +102,10 @@ def test_only_changed_lines_exits_0_when_only_old_lines_are_broken(repo: Path):
     )
     write(repo, {"pkg/new.py": IMPORT + GOOD.format(name="fresh")}, dedent=False)
     commit(repo, "handle the new calls")
-    assert run(repo, "check", "--changed", "-q").exit_code == 1  # the old call in a changed file
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    assert (
+        run("check", "--changed", "-q", cwd=repo).exit_code == 1
+    )  # the old call in a changed file
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert result.exit_code == 0, result.stdout
     assert result.stdout == ""
 
@@ -121,16 +119,16 @@ def test_the_default_branch_moving_on_does_not_count_as_a_change_of_the_branch(r
     )
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "feature")
-    paths = {p for p, _, _ in reported(run(repo, "check", "--changed", "-q"))}
+    paths = {p for p, _, _ in reported(run("check", "--changed", "-q", cwd=repo))}
     assert paths == {"pkg/app.py", "pkg/new.py"}
 
 
 def test_base_names_the_commit_to_compare_with(repo: Path):
     write(repo, {"pkg/later.py": IMPORT + BAD.format(name="later")}, dedent=False)
     commit(repo, "later")
-    result = run(repo, "check", "--changed", "--base", "HEAD~1", "-q")
+    result = run("check", "--changed", "--base", "HEAD~1", "-q", cwd=repo)
     assert reported(result) == [("pkg/later.py", 3, "CL001")]
-    assert run(repo, "check", "--changed", "--base", "HEAD", "-q").stdout == ""
+    assert run("check", "--changed", "--base", "HEAD", "-q", cwd=repo).stdout == ""
 
 
 def test_uncommitted_and_untracked_files_count_as_changed(repo: Path):
@@ -140,7 +138,7 @@ def test_uncommitted_and_untracked_files_count_as_changed(repo: Path):
         dedent=False,
     )
     write(repo, {"scratch.py": IMPORT + BAD.format(name="draft")}, dedent=False)
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert ("old.py", 6, "CL001") in reported(result)
     assert ("old.py", 4, "CL001") not in reported(result)
     assert ("scratch.py", 3, "CL001") in reported(result)
@@ -156,11 +154,11 @@ def test_staged_checks_the_staged_files_only(repo: Path):
     write(
         repo, {"pkg/app.py": IMPORT + "\n" + BAD.format(name="unstaged")}, dedent=False
     )  # changed, not staged
-    result = run(repo, "check", "--changed", "--staged", "-q")
+    result = run("check", "--changed", "--staged", "-q", cwd=repo)
     assert {p for p, _, _ in reported(result)} == {"old.py"}
-    lines = run(repo, "check", "--changed", "--staged", "--only-changed-lines", "-q")
+    lines = run("check", "--changed", "--staged", "--only-changed-lines", "-q", cwd=repo)
     assert reported(lines) == [("old.py", 6, "CL001")]
-    assert "against the staged changes" in run(repo, "check", "--changed", "--staged").stderr
+    assert "against the staged changes" in run("check", "--changed", "--staged", cwd=repo).stderr
 
 
 def test_under_pre_commit_changed_means_staged(repo: Path):
@@ -170,13 +168,17 @@ def test_under_pre_commit_changed_means_staged(repo: Path):
         dedent=False,
     )
     git(repo, "add", "old.py")
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q", env={"PRE_COMMIT": "1"})
+    result = run(
+        "check", "--changed", "--only-changed-lines", "-q", env={"PRE_COMMIT": "1"}, cwd=repo
+    )
     assert reported(result) == [("old.py", 6, "CL001")]
     # pre-commit names the files itself: --changed keeps those that changed
-    named = run(repo, "check", "--changed", "old.py", "pkg/app.py", "-q", env={"PRE_COMMIT": "1"})
+    named = run(
+        "check", "--changed", "old.py", "pkg/app.py", "-q", env={"PRE_COMMIT": "1"}, cwd=repo
+    )
     assert {p for p, _, _ in reported(named)} == {"old.py"}
     # an explicit --base wins over the environment
-    based = run(repo, "check", "--changed", "--base", "main", env={"PRE_COMMIT": "1"})
+    based = run("check", "--changed", "--base", "main", env={"PRE_COMMIT": "1"}, cwd=repo)
     assert "against main (merge base" in based.stderr
     assert "checking 3 changed Python files" in based.stderr
 
@@ -188,18 +190,18 @@ def test_staged_works_before_the_first_commit(tmp_path: Path):
     write(repo, {"pyproject.toml": CONFIG}, dedent=False)
     write(repo, {"a.py": IMPORT + BAD.format(name="a")}, dedent=False)
     git(repo, "add", "a.py", "pyproject.toml")
-    assert reported(run(repo, "check", "--changed", "--staged", "-q")) == [("a.py", 3, "CL001")]
-    result = run(repo, "check", "--changed")
+    assert reported(run("check", "--changed", "--staged", "-q", cwd=repo)) == [("a.py", 3, "CL001")]
+    result = run("check", "--changed", cwd=repo)
     assert result.exit_code == 2
     assert result.stderr.startswith("contractlint: error: --changed: no default branch found")
 
 
 def test_paths_limit_the_changed_files_and_folders(repo: Path):
-    result = run(repo, "check", "--changed", "pkg/new.py", "-q")
+    result = run("check", "--changed", "pkg/new.py", "-q", cwd=repo)
     assert {p for p, _, _ in reported(result)} == {"pkg/new.py"}
-    inside = run(repo / "pkg", "check", "--changed", ".", "-q")
+    inside = run("check", "--changed", ".", "-q", cwd=repo / "pkg")
     assert {p for p, _, _ in reported(inside)} == {"app.py", "new.py"}
-    none = run(repo, "check", "--changed", "old.py")
+    none = run("check", "--changed", "old.py", cwd=repo)
     assert none.exit_code == 0
     assert "checking 0 changed Python files" in none.stderr
 
@@ -209,15 +211,15 @@ def test_a_clone_finds_the_default_branch_through_origin_head(repo: Path, tmp_pa
     git(tmp_path, "clone", "-q", "--branch", "feature", repo.as_uri(), str(clone))
     git(clone, "remote", "set-head", "origin", "main")  # the source had feature checked out
     assert "main" not in git(clone, "branch")  # so only origin/HEAD can lead to origin/main
-    result = run(clone, "check", "--changed", "-q")
+    result = run("check", "--changed", "-q", cwd=clone)
     assert {p for p, _, _ in reported(result)} == {"pkg/app.py", "pkg/new.py"}
-    assert "against origin/main (merge base" in run(clone, "check", "--changed").stderr
+    assert "against origin/main (merge base" in run("check", "--changed", cwd=clone).stderr
 
 
 def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path, tmp_path: Path):
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", repo.as_uri(), str(shallow))
-    result = run(shallow, "check", "--changed", "--base", "origin/main")
+    result = run("check", "--changed", "--base", "origin/main", cwd=shallow)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -225,7 +227,7 @@ def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path
         'contractlint: error: --changed: the base "origin/main" is not a commit'
     )
     assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
-    default = run(shallow, "check", "--changed")
+    default = run("check", "--changed", cwd=shallow)
     assert default.exit_code == 2 and len(default.stderr.splitlines()) == 1
     assert "no default branch found" in default.stderr and "shallow clone" in default.stderr
     assert "Traceback" not in result.stderr + default.stderr
@@ -253,7 +255,7 @@ def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path
         repo.as_uri(),
         str(shallow),
     )
-    result = run(shallow, "check", "--changed", "--base", "origin/main")
+    result = run("check", "--changed", "--base", "origin/main", cwd=shallow)
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
     assert (
@@ -267,7 +269,7 @@ def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: P
     plain = tmp_path / "plain"
     plain.mkdir()
     write(plain, {"a.py": "x = 1\n"}, dedent=False)
-    result = run(plain, "check", "--changed")
+    result = run("check", "--changed", cwd=plain)
     assert result.exit_code == 2
     assert (
         result.stderr.startswith("contractlint: error: --changed: ")
@@ -280,12 +282,12 @@ def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: P
         (["--changed", "--staged", "--base", "main"], "cannot go together"),
         (["--changed", "--write-baseline", "b.json"], "cannot go with --changed"),
     ):
-        result = run(repo, "check", *args)
+        result = run("check", *args, cwd=repo)
         assert result.exit_code == 2, args
         assert result.stderr.startswith("contractlint: error: ") and said in result.stderr, (
             result.stderr
         )
-    unknown = run(repo, "check", "--changed", "--base", "no-such-branch")
+    unknown = run("check", "--changed", "--base", "no-such-branch", cwd=repo)
     assert unknown.exit_code == 2
     assert unknown.stderr == (
         'contractlint: error: --changed: the base "no-such-branch" is not a commit in this '
@@ -297,7 +299,7 @@ def test_odd_file_names_are_found(repo: Path):
     name = "pkg/naïve, file\twith tab.py"
     write(repo, {name: IMPORT + BAD.format(name="odd")}, dedent=False)
     commit(repo, "odd name")
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert any(
         line.startswith("pkg/naïve, file\twith tab.py:3:") for line in result.stdout.splitlines()
     )
