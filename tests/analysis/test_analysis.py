@@ -535,7 +535,7 @@ def test_call_states():
 # ---------------------------------------------------------------------------------------------
 
 # The rules the analysis of one file decides; acceptances and reviews are the engine's
-# (tests/test_acceptance.py runs their examples).
+# (tests/acceptance/test_acceptance.py runs their examples).
 _ANALYSIS_RULES = [rule for rule in RULES if rule.code.startswith(("CL0", "CL9"))]
 _INVALID = [
     (rule.code, i, snippet) for rule in _ANALYSIS_RULES for i, snippet in enumerate(rule.invalid)
