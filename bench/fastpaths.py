@@ -9,7 +9,7 @@ the ignore files of git adds to it), the names of the files
 (``FileNames``, worked out once per folder, against ``display_path`` and ``module_of`` of
 ``Config.relative``), and the prefilter's search (the regex tried only near each root, against
 the regex over the whole text; under the requests contract and under every builtin one). The
-answers must be the same (the test-suite proves it on random input: tests/test_run_*.py); the
+answers must be the same (the test-suite proves it on random input: tests/run/test_run_*.py); the
 best of ``--runs`` times is printed, in milliseconds.
 """
 

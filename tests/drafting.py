@@ -4,7 +4,6 @@ from a folder and loaded through the contract loader."""
 from __future__ import annotations
 
 import tempfile
-import textwrap
 from pathlib import Path
 
 from contractlint.contracts import load_contract
@@ -12,13 +11,6 @@ from contractlint.draft import draft_contract
 from contractlint.model import Contract
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
-
-
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
 
 
 def drafted(spec: str, where: Path, monkeypatch) -> tuple[Contract, str, list[str]]:

@@ -17,6 +17,8 @@ CLIENT = ROOT / "examples" / "capability-client"
 CONTRACT = CLIENT / "capability_client" / "contract.toml"
 #: The client's module, as its callers import it.
 MODULE = CLIENT / "capability_client" / "__init__.py"
+#: A consumer's configuration that checks its calls against that contract.
+CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 
 
 def is_installed() -> bool:

@@ -2,7 +2,7 @@
 
 One place for how a contract is compared with its library, used twice:
 
-* tests/test_builtin_contracts.py, against the releases pinned in pyproject.toml's ``test``
+* tests/contracts/test_builtin_contracts.py, against the releases pinned in pyproject.toml's ``test``
   extra: every function that lists problems must list none;
 * maint/drift.py, against the newest releases on PyPI, in a throwaway environment: what they
   list is the work of bringing the contracts (and the pins) up to date.

@@ -3,8 +3,9 @@ files without any, and what a report says of them."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
+
+from trees import write
 
 from contractlint.config import Config
 from contractlint.contracts import build_contract, load_contracts
@@ -48,19 +49,11 @@ def contract(toml: str):
     return build_contract(tomllib.loads(toml), "svc.toml", toml)
 
 
-def tree(root: Path, files: dict) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text), encoding="utf-8")
-    return root
-
-
 def many(root: Path, count: int = 40) -> Path:
     """A project of ``count`` files: service calls of every kind, acceptances, and files without any."""
     kinds = [GUARDED, UNGUARDED, ACCEPTED, PLAIN, "def broken(:\n    pass\nimport requests\n"]
     files = {f"pkg/sub{i % 3}/m{i:03d}.py": kinds[i % len(kinds)] for i in range(count)}
-    return tree(root, files)
+    return write(root, files)
 
 
 def snapshot(report):

@@ -7,8 +7,8 @@ command line or by pre-commit (only the excludes apply: the file was named; git'
 with ``force-exclude``), a file ``--changed`` found (the includes too). The walk asks it once per
 folder and once per name, a folder's answers carried down to its subfolders; the test-suite
 compares the walk with a plain one that asks ``path_matches`` of every pattern for every file
-(tests/test_run_discovery.py), and what it leaves with what git itself ignores
-(tests/test_run_gitignore.py).
+(tests/run/test_run_discovery.py), and what it leaves with what git itself ignores
+(tests/run/test_run_gitignore.py).
 
 A folder named on the command line is walked even when git ignores it, as ruff walks it: the
 ignore files apply to what is under it, each pattern to a path itself.

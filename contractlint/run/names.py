@@ -9,7 +9,7 @@ found by walking up through the folders that hold an ``__init__.py``: ``pkg/sub/
 
 ``display_path`` and ``module_of`` say it for one path. ``FileNames`` says the same for every
 file of a run, with the work on a folder done once per folder (discovery gives each folder's files
-one after the other); the test-suite compares the two on random paths (tests/test_run_names.py).
+one after the other); the test-suite compares the two on random paths (tests/run/test_run_names.py).
 """
 
 from __future__ import annotations

@@ -4,7 +4,7 @@ write them: whether a path relative to the project root matches.
 ``path_matches`` says it for one pattern. ``PathPatterns`` says it for a setting's patterns at
 once, with the patterns that hold no ``/`` (most of them, the default excludes included) joined
 into one regex tried on each part of the path; the test-suite compares the two on random paths
-and patterns (tests/test_run_patterns.py).
+and patterns (tests/run/test_run_patterns.py).
 """
 
 from __future__ import annotations

@@ -122,7 +122,7 @@ class Prefilter:
         ``\b`` at its start looks at the byte before it, as a search of the whole text would, and
         its end is a line break, where a search of the whole text sees a boundary too, so the
         window answers as the whole text would there. The test-suite compares the two searches on
-        random text (tests/test_run_prefilter.py).
+        random text (tests/run/test_run_prefilter.py).
         """
         assert self.pattern is not None  # ``search`` asks only when there is one
         search, find, rfind = self.pattern.search, data.find, data.rfind

@@ -14,7 +14,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import invoke
+from clirun import run
+from exampleclient import CONFIG
 
 from contractlint import baseline
 from contractlint.config import load_config
@@ -22,7 +23,6 @@ from contractlint.contracts import load_contracts
 from contractlint.engine import check_paths
 from contractlint.errors import UserError
 
-CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 TODAY = "2026-11-28"
 
 # Two functions with a finding each, one compliant call, and a module variable unrelated to them.
@@ -51,10 +51,6 @@ def safe(user, sticker):
     except CapabilityError:
         return Capability.static_only()
 """
-
-
-def run(*args, cwd: Path):
-    return invoke(*args, cwd=cwd)
 
 
 @pytest.fixture

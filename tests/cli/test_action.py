@@ -20,7 +20,7 @@ from typing import NamedTuple
 import pytest
 import yaml
 from exampleclient import CLIENT
-from test_output_formats import parse_workflow_command, sarif_validator
+from formats import parse_workflow_command, sarif_validator
 
 import contractlint
 

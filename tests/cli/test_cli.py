@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
-from clirun import invoke
-from exampleclient import CONTRACT
+from clirun import run
+from exampleclient import CONFIG, CONTRACT
+from trees import write
 
 from contractlint.model import RULES
 
@@ -16,18 +16,6 @@ ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
 
 
-def run(*args, cwd=None):
-    return invoke(*args, cwd=cwd or ROOT)
-
-
-def write(root: Path, files: dict) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text))
-
-
-CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 UNGUARDED = """\
     from capability_client import CapabilityClient
     client = CapabilityClient()

@@ -10,7 +10,8 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import invoke
+from clirun import run
+from trees import write
 
 from contractlint.run import filecheck, schedule
 
@@ -22,10 +23,6 @@ FIXABLE = (
 )
 CONTRACTLINT = str(Path(sys.executable).parent / "contractlint")
 GOOD = "good.py:2:5: CL001"
-
-
-def run(*args, cwd):
-    return invoke(*args, cwd=cwd)
 
 
 def check(tmp_path, *args):
@@ -466,9 +463,7 @@ def test_no_code_of_the_checked_project_runs(tmp_path):
             contracts = ["capability-server"]
         """),
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
+    write(tmp_path, files, dedent=False)
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH",)}
     env["PYTHONPATH"] = ""
     for args in (

@@ -7,7 +7,7 @@ recorded from the code as it stood, so a change to the structure or the speed of
 changes any of them fails here; a change meant to alter results records them again, and the diff
 of the snapshot is what a reviewer reads:
 
-    CONTRACTLINT_RESNAPSHOT=1 python -m pytest tests/test_snapshots.py
+    CONTRACTLINT_RESNAPSHOT=1 python -m pytest tests/cli/test_snapshots.py
 
 The files parsed are part of the record: the prefilter may parse fewer files, never miss a result.
 """

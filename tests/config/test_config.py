@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
+from clirun import runner
+from contractfiles import assert_problems, mutate
 from exampleclient import CONTRACT, tried_installed
 
 from contractlint.cli import main
@@ -42,13 +42,6 @@ def send_sticker(client: CapabilityClient, user, sticker):
 """
 
 
-def mutate(text: str, *replacements: tuple[str, str]) -> str:
-    for old, new in replacements:
-        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
-        text = text.replace(old, new)
-    return text
-
-
 def write(path: Path, text: str) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -61,19 +54,6 @@ def config_problems(path: str) -> list[str]:
     for message in info.value.messages:
         assert "\n" not in message, f"not one line: {message!r}"
     return info.value.messages
-
-
-def assert_problems(
-    path: str, messages: Sequence[str], expected: Sequence[tuple[int | None, str]]
-) -> None:
-    """Exactly one message per expected (line, text); each starts with ``path:line: ``."""
-    assert len(messages) == len(expected), "\n".join(messages)
-    unmatched = list(messages)
-    for line, text in expected:
-        prefix = f"{path}:{line}: " if line else f"{path}: "
-        hits = [m for m in unmatched if m.startswith(prefix) and text in m]
-        assert hits, f"no message starting {prefix!r} with {text!r} in:\n" + "\n".join(messages)
-        unmatched.remove(hits[0])
 
 
 def test_valid_config(tmp_path):
@@ -445,15 +425,8 @@ def test_relative_pyproject_path(tmp_path, monkeypatch):
     assert config.root == str(proj)
 
 
-def _runner() -> CliRunner:
-    try:
-        return CliRunner(mix_stderr=False)
-    except TypeError:  # click >= 8.2 always keeps stderr apart
-        return CliRunner()
-
-
 def _run(args: list[str]):
-    result = _runner().invoke(main, args)
+    result = runner().invoke(main, args)
     assert "Traceback" not in result.output
     assert not result.exception or isinstance(result.exception, SystemExit), repr(result.exception)
     return result

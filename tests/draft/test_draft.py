@@ -16,11 +16,12 @@ import sys
 
 import pytest
 from clirun import invoke
-from drafting import EXAMPLES, comments, drafted, group_of, write
+from drafting import EXAMPLES, comments, drafted, group_of
 from exampleclient import CLIENT, CONTRACT
 from hypothesis import given
 from hypothesis import strategies as st
-from test_builtin_contracts import resolve
+from libraries import resolve
+from trees import write
 
 from contractlint.contracts import load_contract
 from contractlint.draft.render import toml_string

@@ -10,7 +10,8 @@ import subprocess
 import sys
 
 import pytest
-from test_cli import CONFIG, ROOT, run
+from clirun import ROOT, run
+from exampleclient import CONFIG
 
 EXAMPLES = ROOT / "examples"
 TODAY = ("--today", "2026-11-28")

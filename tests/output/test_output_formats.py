@@ -20,7 +20,8 @@ from urllib.parse import unquote
 
 import jsonschema
 import pytest
-from clirun import invoke
+from clirun import invoke as run  # in the current folder, which each test sets
+from formats import parse_workflow_command, sarif_validator
 
 from contractlint.contracts import load_contracts
 from contractlint.model import RULES, Edit, Finding, Fix, Report, Span
@@ -34,12 +35,7 @@ from contractlint.output.sarif import format_sarif
 from contractlint.output.text import format_text
 
 ROOT = Path(__file__).resolve().parents[2]
-SARIF_SCHEMA = ROOT / "tests" / "schemas" / "sarif-schema-2.1.0.json"
 GITLAB_SEVERITIES = {"info", "minor", "major", "critical", "blocker"}
-
-
-def run(*args: str) -> object:
-    return invoke(*args)
 
 
 @pytest.fixture
@@ -232,13 +228,6 @@ def test_the_shipped_schema_rejects_what_it_does_not_describe(breakage):
 # --- sarif -------------------------------------------------------------------------------------------------
 
 
-def sarif_validator():
-    schema = json.loads(SARIF_SCHEMA.read_text(encoding="utf-8"))
-    cls = jsonschema.validators.validator_for(schema)
-    cls.check_schema(schema)
-    return cls(schema, format_checker=cls.FORMAT_CHECKER)
-
-
 # RFC 3986 relative-path reference: unreserved, sub-delims, ':' and '@' in segments, or percent-encoded octets.
 _URI_PATH = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+$")
 
@@ -369,27 +358,6 @@ def test_the_sarif_schema_check_is_not_vacuous():
 
 
 # --- github ------------------------------------------------------------------------------------------------
-
-
-def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
-    """The Actions runner's reading of ``::cmd k=v,k=v::data`` (ActionCommand.TryParseV2), unescaping included."""
-    assert line.startswith("::") and "\n" not in line and "\r" not in line
-    end = line.index("::", 2)
-    head, data = line[2:end], line[end + 2 :]
-    command, _, props = head.partition(" ")
-
-    def unescape(text: str, prop: bool) -> str:
-        text = text.replace("%0D", "\r").replace("%0A", "\n")
-        if prop:
-            text = text.replace("%3A", ":").replace("%2C", ",")
-        return text.replace("%25", "%")
-
-    properties = {}
-    for pair in props.split(","):
-        key, _, value = pair.partition("=")
-        assert key and key not in properties
-        properties[key] = unescape(value, prop=True)
-    return command, properties, unescape(data, prop=False)
 
 
 def test_github_annotations_of_the_example_point_at_each_finding(example, example_findings):

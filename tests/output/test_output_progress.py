@@ -9,11 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from sample_project import CONTRACTS, many, run, snapshot
+from trees import write
 
 from contractlint.config import Config
 from contractlint.engine import check_paths
@@ -282,9 +282,7 @@ def helper_project(root: Path) -> None:
             """,
         "app/plain.py": "import os\n",
     }
-    for name, text in files.items():
-        (root / name).parent.mkdir(parents=True, exist_ok=True)
-        (root / name).write_text(textwrap.dedent(text).lstrip("\n"))
+    write(root, files, lstrip=True)
 
 
 def test_the_rounds_that_follow_errors_are_told(tmp_path, monkeypatch):

@@ -14,12 +14,11 @@ import re
 import subprocess
 import textwrap
 from collections import Counter
-from html.parser import HTMLParser
 from pathlib import Path
 
 import jsonschema
-import pytest
-from clirun import invoke
+from clirun import run
+from formats import assert_rejects, parse
 
 import contractlint
 
@@ -31,10 +30,6 @@ STICKERS = "examples/chat_server/stickers.py"
 GALLERY = "examples/sticker_gallery/gallery.py"
 BANNER_REASON = "banners earn nothing yet; hiding them while profile-service is down costs nothing"
 PREFETCH_REASON = "best-effort prefetch; the send path checks again"
-
-
-def run(*args, cwd: Path = ROOT):
-    return invoke(*args, cwd=cwd)
 
 
 def report(fmt: str, *args, cwd: Path = ROOT, paths=("examples/",)) -> str:
@@ -235,16 +230,6 @@ def test_the_schema_is_strict():
     assert_rejects(check, doc, broken)
 
 
-def assert_rejects(check: jsonschema.Draft202012Validator, doc: dict, mutations) -> None:
-    """Each mutation of a copy of ``doc`` must fail validation."""
-    for i, mutate in enumerate(mutations):
-        copy = json.loads(json.dumps(doc))
-        mutate(copy)
-        with pytest.raises(jsonschema.ValidationError):
-            check.validate(copy)
-            pytest.fail(f"mutation {i} was accepted")
-
-
 # --- the example, in Markdown ------------------------------------------------------------------
 
 
@@ -301,42 +286,6 @@ def test_markdown_tables_are_well_formed():
 
 
 # --- the example, in HTML ----------------------------------------------------------------------
-
-
-class Page(HTMLParser):
-    """Collects what an offline reader depends on: tags, attributes, text, and whether tags balance."""
-
-    VOID = {"meta", "br", "img", "link", "input", "hr", "col", "source", "wbr", "rect"}
-
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.tags, self.stack, self.text, self.errors = [], [], [], []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_startendtag(self, tag, attrs):
-        self.tags.append((tag, dict(attrs)))
-
-    def handle_endtag(self, tag):
-        if tag in self.VOID:
-            return
-        if not self.stack or self.stack[-1] != tag:
-            self.errors.append(f"</{tag}> closes {self.stack[-1:] or 'nothing'}")
-        else:
-            self.stack.pop()
-
-    def handle_data(self, data):
-        self.text.append(data)
-
-
-def parse(text: str) -> Page:
-    page = Page()
-    page.feed(text)
-    page.close()
-    return page
 
 
 def test_html_is_one_self_contained_page():

@@ -19,9 +19,9 @@ import jsonschema
 import pytest
 from clirun import invoke
 from cmarkgfm.cmark import Options
+from formats import assert_rejects, parse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_report import assert_rejects, parse
 
 import contractlint
 

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 from corpora import fetch
-from test_propagation import REQUESTS
+from propagating import REQUESTS
 
 from contractlint.analysis import analyse_source
 from contractlint.analysis.index import ContractIndex

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import itertools
 
-from test_propagation import REQUESTS
+from propagating import REQUESTS
 
 from contractlint.contracts import load_contract
 from contractlint.model.project import ClassFacts, Facts, FunctionFacts

@@ -5,7 +5,7 @@ against a run that parses every file (the findings must be the same)."""
 from __future__ import annotations
 
 import pytest
-from test_propagation import check, key, req, root  # noqa: F401 (root: a fixture)
+from propagating import REQ_CLIENT, check, key, req, rows
 
 from contractlint.model.project import Reach
 
@@ -14,7 +14,7 @@ FETCH = (
 )
 
 
-def parsed_and_same(root, files, reported):  # noqa: F811 (root: the fixture's value)
+def parsed_and_same(root, files, reported):
     report = check(root, files, [req()])
     every = check(root, {}, [req()], use_prefilter=False)
     assert key(report) == key(every)
@@ -34,7 +34,7 @@ def parsed_and_same(root, files, reported):  # noqa: F811 (root: the fixture's v
     ],
     ids=["imported", "through its module", "another module's fetch", "its own fetch"],
 )
-def test_a_function_is_searched_with_its_module(root, caller, parsed):  # noqa: F811
+def test_a_function_is_searched_with_its_module(root, caller, parsed):
     files = {"app/client.py": FETCH, "app/other.py": "def fetch():\n    return 2\n"}
     files["app/views.py"] = caller
     reported = {"app/views.py"} if parsed else {"app/client.py"}
@@ -42,7 +42,7 @@ def test_a_function_is_searched_with_its_module(root, caller, parsed):  # noqa: 
     assert parsed_and_same(root, files, reported) == 1 + parsed
 
 
-def test_a_re_export_and_a_relative_import_are_found_in_a_later_round(root):  # noqa: F811
+def test_a_re_export_and_a_relative_import_are_found_in_a_later_round(root):
     files = {
         "app/client.py": FETCH,
         "app/api/__init__.py": "from app.client import fetch as get_it\n",
@@ -97,7 +97,7 @@ class Remote(Resource):
     ids=["a sibling class", "the base, made", "a subclass"],
 )
 def test_a_base_of_a_constructor_carrier_is_searched_where_it_is_used(
-    root,  # noqa: F811
+    root,
     caller,
     parsed,
     reported,
@@ -106,7 +106,7 @@ def test_a_base_of_a_constructor_carrier_is_searched_where_it_is_used(
     assert parsed_and_same(root, files, {reported}) == 1 + parsed
 
 
-def test_a_base_class_from_outside_the_project_leads_to_no_file(root):  # noqa: F811
+def test_a_base_class_from_outside_the_project_leads_to_no_file(root):
     files = {
         "app/client.py": (
             "import json\n\nimport requests\n\n\nclass Client(json.JSONEncoder):\n"
@@ -119,7 +119,7 @@ def test_a_base_class_from_outside_the_project_leads_to_no_file(root):  # noqa: 
     assert parsed_and_same(root, files, {"app/client.py"}) == 1
 
 
-def test_a_method_is_searched_with_what_leads_to_its_own_class(root):  # noqa: F811
+def test_a_method_is_searched_with_what_leads_to_its_own_class(root):
     files = {
         "app/store.py": (
             "import requests\n\n\nclass Store:\n    def get(self, key):\n"
@@ -173,3 +173,236 @@ def test_a_clause_needs_a_word_of_each_set_and_the_module_words_stand_for_the_fi
 def test_a_used_name_is_one_the_text_does_more_with_than_import_or_subclass(text, used):
     reach = Reach(clauses=frozenset({clause("!A")}))
     assert reach.matcher()(text, "app.x") is used
+
+
+# -- the prefilter learns the helpers ------------------------------------------------------------
+
+
+def test_prefilter_parses_a_module_that_only_calls_a_carrier(root):
+    report = check(
+        root,
+        {
+            "app/client.py": REQ_CLIENT,
+            "app/views.py": "from app.client import fetch\n\n\ndef show():\n    return fetch()\n",
+            # plain.py names none of the project's carriers (``fetch``, ``show``): never parsed
+            "app/plain.py": "import os\n\n\ndef cwd():\n    return os.getcwd()\n",
+        },
+        [req()],
+    )
+    assert rows(report) == [("app/views.py", 5, 12, "CL001")]
+    assert report.files_checked == 4
+    assert report.files_parsed == 2  # client.py, views.py; not __init__.py nor plain.py
+
+
+def test_prefilter_follows_two_levels(root):
+    report = check(
+        root,
+        {
+            "app/client.py": REQ_CLIENT,
+            "app/service.py": "from app.client import fetch\n\n\ndef lookup():\n    return fetch()\n",
+            "app/views.py": "from app.service import lookup\n\n\ndef show():\n    return lookup()\n",
+        },
+        [req()],
+    )
+    assert rows(report) == [("app/views.py", 5, 12, "CL001")]
+    assert report.findings[0].via == ("lookup", "fetch", "requests.get")
+    assert report.files_parsed == 3
+
+
+def test_prefilter_learns_factories(root):
+    report = check(
+        root,
+        {
+            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
+            "app/views.py": "from app.factory import get_session\n\nget_session().get('http://x.invalid')\n",
+        },
+        [req()],
+    )
+    assert rows(report) == [("app/views.py", 3, 1, "CL001")]
+    assert report.files_parsed == 2
+
+
+STORE = """
+    import requests
+
+
+    class Base:
+        pass
+
+
+    class Store(Base):
+        def get(self, key):
+            return requests.get("http://store.invalid/" + key).text
+
+
+    class CachedStore(Store):
+        pass
+
+
+    def open_store() -> Store:
+        return Store()
+    """
+
+
+@pytest.mark.parametrize(
+    "caller, reached",
+    [
+        # a method called get: the word "get" is in every file, and no test of whether one reaches it
+        ("def other(d):\n    return d.get('k')\n", False),
+        ("from app.store import Store\n\ndef f():\n    return Store().get('k')\n", True),
+        (
+            "from app.store import CachedStore\n\ndef f():\n    return CachedStore().get('k')\n",
+            True,
+        ),
+        ("from app.store import open_store\n\ndef f():\n    return open_store().get('k')\n", True),
+        ("from app import store\n\ndef f(s: store.Store):\n    return s.get('k')\n", True),
+        (
+            "from app.store import Store\n\nclass Mine(Store):\n    def run(self):\n        return self.get('k')\n",
+            True,
+        ),
+        # a base of the class: most files of a package may name it; only a call of get can reach Store.get
+        (
+            "from app.store import Base\n\nclass Other(Base):\n    def run(self):\n        return 1\n",
+            False,
+        ),
+        ("from app.store import Base\n\ndef f(b: Base):\n    return b.get('k')\n", True),
+    ],
+    ids=[
+        "unrelated get",
+        "class",
+        "subclass",
+        "factory",
+        "annotation",
+        "self in a subclass",
+        "a base, no get",
+        "a base and get",
+    ],
+)
+def test_prefilter_searches_method_carriers_by_what_reaches_their_class(root, caller, reached):
+    report = check(root, {"app/store.py": STORE, "app/caller.py": caller}, [req()])
+    parsed = {"app/store.py"} | ({"app/caller.py"} if reached else set())
+    assert report.files_parsed == len(parsed)
+    assert {f.path for f in report.findings} == ({"app/caller.py"} if reached else {"app/store.py"})
+    every = check(root, {}, [req()], use_prefilter=False)
+    assert key(every) == key(report)
+
+
+def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
+    report = check(
+        root,
+        {
+            "app/store.py": STORE,
+            "app/mixin.py": "class Fetching:\n    def fetch_all(self):\n        return self.get('all')\n",
+            "app/combined.py": "from app.mixin import Fetching\nfrom app.store import Store\n\n\n"
+            "class Combined(Fetching, Store):\n    pass\n",
+            "app/public.py": "from app.store import open_store as connect\n",
+            "app/user.py": "from app.public import connect\n\n\ndef read():\n    return connect().get('k')\n",
+            "app/mixin_user.py": "from app.combined import Combined\n\n\ndef run_all():\n    return Combined().fetch_all()\n",
+        },
+        [req()],
+    )
+    assert sorted({f.path for f in report.findings}) == ["app/mixin_user.py", "app/user.py"]
+    assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
+
+
+@pytest.mark.parametrize(
+    "files, reported",
+    [
+        (
+            {
+                "app/conf.py": "from app.store import open_store\n\nSTORE = open_store()\n",
+                "app/user.py": "from app.conf import STORE\n\ndef f():\n    return STORE.get('k')\n",
+            },
+            "app/user.py",
+        ),
+        (
+            {
+                "app/holder.py": "from app import store\n\nclass Holder:\n    def __init__(self):\n"
+                "        self.backend = store.open_store()\n",
+                "app/user.py": "from app.holder import Holder\n\ndef f():\n    return Holder().backend.get('k')\n",
+            },
+            "app/user.py",
+        ),
+        (
+            {
+                "app/mk.py": "from app.store import open_store\n\ndef make():\n    return open_store()\n",
+                "app/user.py": "from app.mk import make\n\ndef f():\n    return make().get('k')\n",
+            },
+            "app/user.py",
+        ),
+    ],
+    ids=["module-level instance", "attribute", "unannotated factory of a factory"],
+)
+def test_prefilter_follows_what_a_factory_makes(root, files, reported):
+    # the analysis keeps ``STORE = open_store()`` as open_store's name: what it returns reaches Store.get
+    report = check(root, {"app/store.py": STORE, **files}, [req()])
+    assert {f.path for f in report.findings} == {reported}
+    assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
+
+
+@pytest.mark.parametrize(
+    "files, reported",
+    [
+        (
+            {
+                "app/factory.py": "import requests\n\ndef make_session() -> requests.Session:\n    return requests.Session()\n",
+                "app/conf.py": "from app.factory import make_session\n\nSESSION = make_session()\n",
+                "app/user.py": "from app.conf import SESSION\n\ndef f():\n    return SESSION.get('http://x.invalid')\n",
+            },
+            "app/user.py",
+        ),
+        (
+            {
+                "app/client.py": "import requests\n\ndef __fetch():\n    return requests.get('http://x.invalid').text\n",
+                "app/user.py": "from app.client import __fetch\n\ndef show():\n    return __fetch()\n",
+            },
+            "app/user.py",
+        ),
+        (
+            {
+                "app/client.py": "import requests\n\ndef récupéré():\n    return requests.get('http://x.invalid').text\n",
+                "app/user.py": "from app.client import récupéré\n\ndef show():\n    return récupéré()\n",
+            },
+            "app/user.py",
+        ),
+    ],
+    ids=[
+        "a client made by a project function",
+        "a name with two underscores",
+        "a name with non-ASCII letters",
+    ],
+)
+def test_prefilter_finds_clients_and_names_of_every_shape(root, files, reported):
+    report = check(root, files, [req()])
+    assert {f.path for f in report.findings} == {reported}
+    assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
+
+
+def test_prefilter_keeps_a_module_that_reaches_a_carrier_through_an_operator(root):
+    # app/views.py imports no HTTP client and never names __contains__, but ``key in get_cache()``
+    # runs Cache.__contains__: the prefilter keeps it, so the findings are those of a full parse.
+    files = {
+        "app/cache.py": """
+            import requests
+
+
+            class Cache:
+                def __contains__(self, key):
+                    return requests.head(f"http://cache.invalid/{key}", timeout=1).ok
+
+
+            def get_cache() -> "Cache":
+                return Cache()
+        """,
+        "app/views.py": """
+            from app.cache import get_cache
+
+
+            def lookup(key):
+                return key in get_cache()
+        """,
+    }
+    kept = check(root, files, [req()])
+    full = check(root, files, [req()], use_prefilter=False)
+    assert rows(kept) == rows(full) == [("app/views.py", 5, 12, "CL001")]
+    assert kept.files_parsed == 2

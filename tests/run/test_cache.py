@@ -69,7 +69,7 @@ def project(tmp_path):
 
 def check(root: Path, contracts=None, config=None, cache_dir=None, **options):
     """A run through the per-file entries: the entry of the whole run, which would answer first when
-    nothing changed (tests/test_runcache.py), is dropped."""
+    nothing changed (tests/run/test_runcache.py), is dropped."""
     config = config or Config(root=str(root))
     cache_dir = Path(cache_dir or root / ".contractlint_cache")
     shutil.rmtree(cache_dir / "runs", ignore_errors=True)

@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import os
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import invoke
+from clirun import run
+from exampleclient import CONFIG
+from trees import git, write
 
 from contractlint.changes import Changes, Git, changed, parse_diff, restrict, select, unquote
 from contractlint.contracts import load_contracts
 from contractlint.errors import UserError
 from contractlint.model import Finding, Report, Span
 
-CONFIG = '[tool.contractlint]\ncontracts = ["capability-server"]\n'
 IMPORT = "from capability_client import Capability, CapabilityClient, CapabilityError\n"
 BAD = "def {name}(u, s):\n    return CapabilityClient().check(u, s)\n"
 GOOD = (
@@ -27,25 +27,9 @@ GOOD = (
 pytestmark = pytest.mark.usefixtures("clean_git_env")
 
 
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
-
-
-def write(repo: Path, name: str, text: str) -> None:
-    path = repo / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-
-
 def commit(repo: Path, message: str) -> None:
     git(repo, "add", "-A")
     git(repo, "commit", "-q", "-m", message)
-
-
-def run(repo: Path, *args: str, env=None):
-    return invoke(*args, cwd=repo, env=env)
 
 
 def reported(result) -> list:
@@ -64,33 +48,37 @@ def repo(tmp_path: Path) -> Path:
     repo = tmp_path / "consumer"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    write(repo, "pyproject.toml", CONFIG + 'exclude = ["generated/"]\n')
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old"))
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first"))
+    write(repo, {"pyproject.toml": CONFIG + 'exclude = ["generated/"]\n'}, dedent=False)
+    write(repo, {"old.py": IMPORT + "\n" + BAD.format(name="old")}, dedent=False)
+    write(repo, {"pkg/app.py": IMPORT + "\n" + BAD.format(name="first")}, dedent=False)
     commit(repo, "main")
     git(repo, "checkout", "-q", "-b", "feature")
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first") + BAD.format(name="second"))
-    write(repo, "pkg/new.py", IMPORT + BAD.format(name="fresh"))
-    write(repo, "notes.txt", "CapabilityClient().check()\n")
-    write(repo, "generated/gen.py", IMPORT + BAD.format(name="gen"))
+    write(
+        repo,
+        {"pkg/app.py": IMPORT + "\n" + BAD.format(name="first") + BAD.format(name="second")},
+        dedent=False,
+    )
+    write(repo, {"pkg/new.py": IMPORT + BAD.format(name="fresh")}, dedent=False)
+    write(repo, {"notes.txt": "CapabilityClient().check()\n"}, dedent=False)
+    write(repo, {"generated/gen.py": IMPORT + BAD.format(name="gen")}, dedent=False)
     commit(repo, "feature")
     return repo
 
 
 def test_changed_checks_the_files_changed_since_the_merge_base_with_the_default_branch(repo: Path):
-    result = run(repo, "check", "--changed", "-q")
+    result = run("check", "--changed", "-q", cwd=repo)
     assert result.exit_code == 1, result.stderr
     assert reported(result) == [
         ("pkg/app.py", 4, "CL001"),
         ("pkg/app.py", 6, "CL001"),
         ("pkg/new.py", 3, "CL001"),
     ]
-    full = run(repo, "check", "-q")
+    full = run("check", "-q", cwd=repo)
     assert ("old.py", 4, "CL001") in reported(full)  # what --changed leaves out is really there
 
 
 def test_changed_says_what_it_compared_with_on_stderr(repo: Path):
-    result = run(repo, "check", "--changed", "--format", "json")
+    result = run("check", "--changed", "--format", "json", cwd=repo)
     base = git(repo, "merge-base", "main", "HEAD").strip()
     assert (
         result.stderr
@@ -100,69 +88,97 @@ def test_changed_says_what_it_compared_with_on_stderr(repo: Path):
 
 
 def test_only_changed_lines_reports_the_new_call_and_not_the_old_one(repo: Path):
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert reported(result) == [("pkg/app.py", 6, "CL001"), ("pkg/new.py", 3, "CL001")]
-    summary = run(repo, "check", "--changed", "--only-changed-lines")
+    summary = run("check", "--changed", "--only-changed-lines", cwd=repo)
     assert "capability-server: 2 calls, 0 kept, 2 broken" in summary.stdout
 
 
 def test_only_changed_lines_exits_0_when_only_old_lines_are_broken(repo: Path):
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="first") + GOOD.format(name="second"))
-    write(repo, "pkg/new.py", IMPORT + GOOD.format(name="fresh"))
+    write(
+        repo,
+        {"pkg/app.py": IMPORT + "\n" + BAD.format(name="first") + GOOD.format(name="second")},
+        dedent=False,
+    )
+    write(repo, {"pkg/new.py": IMPORT + GOOD.format(name="fresh")}, dedent=False)
     commit(repo, "handle the new calls")
-    assert run(repo, "check", "--changed", "-q").exit_code == 1  # the old call in a changed file
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    assert (
+        run("check", "--changed", "-q", cwd=repo).exit_code == 1
+    )  # the old call in a changed file
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert result.exit_code == 0, result.stdout
     assert result.stdout == ""
 
 
 def test_the_default_branch_moving_on_does_not_count_as_a_change_of_the_branch(repo: Path):
     git(repo, "checkout", "-q", "main")
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
+        dedent=False,
+    )
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "feature")
-    paths = {p for p, _, _ in reported(run(repo, "check", "--changed", "-q"))}
+    paths = {p for p, _, _ in reported(run("check", "--changed", "-q", cwd=repo))}
     assert paths == {"pkg/app.py", "pkg/new.py"}
 
 
 def test_base_names_the_commit_to_compare_with(repo: Path):
-    write(repo, "pkg/later.py", IMPORT + BAD.format(name="later"))
+    write(repo, {"pkg/later.py": IMPORT + BAD.format(name="later")}, dedent=False)
     commit(repo, "later")
-    result = run(repo, "check", "--changed", "--base", "HEAD~1", "-q")
+    result = run("check", "--changed", "--base", "HEAD~1", "-q", cwd=repo)
     assert reported(result) == [("pkg/later.py", 3, "CL001")]
-    assert run(repo, "check", "--changed", "--base", "HEAD", "-q").stdout == ""
+    assert run("check", "--changed", "--base", "HEAD", "-q", cwd=repo).stdout == ""
 
 
 def test_uncommitted_and_untracked_files_count_as_changed(repo: Path):
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="edited"))
-    write(repo, "scratch.py", IMPORT + BAD.format(name="draft"))
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="edited")},
+        dedent=False,
+    )
+    write(repo, {"scratch.py": IMPORT + BAD.format(name="draft")}, dedent=False)
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert ("old.py", 6, "CL001") in reported(result)
     assert ("old.py", 4, "CL001") not in reported(result)
     assert ("scratch.py", 3, "CL001") in reported(result)
 
 
 def test_staged_checks_the_staged_files_only(repo: Path):
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged")},
+        dedent=False,
+    )
     git(repo, "add", "old.py")
-    write(repo, "pkg/app.py", IMPORT + "\n" + BAD.format(name="unstaged"))  # changed, not staged
-    result = run(repo, "check", "--changed", "--staged", "-q")
+    write(
+        repo, {"pkg/app.py": IMPORT + "\n" + BAD.format(name="unstaged")}, dedent=False
+    )  # changed, not staged
+    result = run("check", "--changed", "--staged", "-q", cwd=repo)
     assert {p for p, _, _ in reported(result)} == {"old.py"}
-    lines = run(repo, "check", "--changed", "--staged", "--only-changed-lines", "-q")
+    lines = run("check", "--changed", "--staged", "--only-changed-lines", "-q", cwd=repo)
     assert reported(lines) == [("old.py", 6, "CL001")]
-    assert "against the staged changes" in run(repo, "check", "--changed", "--staged").stderr
+    assert "against the staged changes" in run("check", "--changed", "--staged", cwd=repo).stderr
 
 
 def test_under_pre_commit_changed_means_staged(repo: Path):
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="staged")},
+        dedent=False,
+    )
     git(repo, "add", "old.py")
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q", env={"PRE_COMMIT": "1"})
+    result = run(
+        "check", "--changed", "--only-changed-lines", "-q", env={"PRE_COMMIT": "1"}, cwd=repo
+    )
     assert reported(result) == [("old.py", 6, "CL001")]
     # pre-commit names the files itself: --changed keeps those that changed
-    named = run(repo, "check", "--changed", "old.py", "pkg/app.py", "-q", env={"PRE_COMMIT": "1"})
+    named = run(
+        "check", "--changed", "old.py", "pkg/app.py", "-q", env={"PRE_COMMIT": "1"}, cwd=repo
+    )
     assert {p for p, _, _ in reported(named)} == {"old.py"}
     # an explicit --base wins over the environment
-    based = run(repo, "check", "--changed", "--base", "main", env={"PRE_COMMIT": "1"})
+    based = run("check", "--changed", "--base", "main", env={"PRE_COMMIT": "1"}, cwd=repo)
     assert "against main (merge base" in based.stderr
     assert "checking 3 changed Python files" in based.stderr
 
@@ -171,21 +187,21 @@ def test_staged_works_before_the_first_commit(tmp_path: Path):
     repo = tmp_path / "fresh"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
-    write(repo, "pyproject.toml", CONFIG)
-    write(repo, "a.py", IMPORT + BAD.format(name="a"))
+    write(repo, {"pyproject.toml": CONFIG}, dedent=False)
+    write(repo, {"a.py": IMPORT + BAD.format(name="a")}, dedent=False)
     git(repo, "add", "a.py", "pyproject.toml")
-    assert reported(run(repo, "check", "--changed", "--staged", "-q")) == [("a.py", 3, "CL001")]
-    result = run(repo, "check", "--changed")
+    assert reported(run("check", "--changed", "--staged", "-q", cwd=repo)) == [("a.py", 3, "CL001")]
+    result = run("check", "--changed", cwd=repo)
     assert result.exit_code == 2
     assert result.stderr.startswith("contractlint: error: --changed: no default branch found")
 
 
 def test_paths_limit_the_changed_files_and_folders(repo: Path):
-    result = run(repo, "check", "--changed", "pkg/new.py", "-q")
+    result = run("check", "--changed", "pkg/new.py", "-q", cwd=repo)
     assert {p for p, _, _ in reported(result)} == {"pkg/new.py"}
-    inside = run(repo / "pkg", "check", "--changed", ".", "-q")
+    inside = run("check", "--changed", ".", "-q", cwd=repo / "pkg")
     assert {p for p, _, _ in reported(inside)} == {"app.py", "new.py"}
-    none = run(repo, "check", "--changed", "old.py")
+    none = run("check", "--changed", "old.py", cwd=repo)
     assert none.exit_code == 0
     assert "checking 0 changed Python files" in none.stderr
 
@@ -195,15 +211,15 @@ def test_a_clone_finds_the_default_branch_through_origin_head(repo: Path, tmp_pa
     git(tmp_path, "clone", "-q", "--branch", "feature", repo.as_uri(), str(clone))
     git(clone, "remote", "set-head", "origin", "main")  # the source had feature checked out
     assert "main" not in git(clone, "branch")  # so only origin/HEAD can lead to origin/main
-    result = run(clone, "check", "--changed", "-q")
+    result = run("check", "--changed", "-q", cwd=clone)
     assert {p for p, _, _ in reported(result)} == {"pkg/app.py", "pkg/new.py"}
-    assert "against origin/main (merge base" in run(clone, "check", "--changed").stderr
+    assert "against origin/main (merge base" in run("check", "--changed", cwd=clone).stderr
 
 
 def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path, tmp_path: Path):
     shallow = tmp_path / "shallow"
     git(tmp_path, "clone", "-q", "--depth", "1", "--branch", "feature", repo.as_uri(), str(shallow))
-    result = run(shallow, "check", "--changed", "--base", "origin/main")
+    result = run("check", "--changed", "--base", "origin/main", cwd=shallow)
     assert result.exit_code == 2
     assert result.stdout == ""
     assert len(result.stderr.splitlines()) == 1
@@ -211,7 +227,7 @@ def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path
         'contractlint: error: --changed: the base "origin/main" is not a commit'
     )
     assert "shallow clone" in result.stderr and "fetch-depth: 0" in result.stderr
-    default = run(shallow, "check", "--changed")
+    default = run("check", "--changed", cwd=shallow)
     assert default.exit_code == 2 and len(default.stderr.splitlines()) == 1
     assert "no default branch found" in default.stderr and "shallow clone" in default.stderr
     assert "Traceback" not in result.stderr + default.stderr
@@ -219,7 +235,11 @@ def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path
 
 def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path, tmp_path: Path):
     git(repo, "checkout", "-q", "main")
-    write(repo, "old.py", IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older"))
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
+        dedent=False,
+    )
     commit(repo, "main moves on")
     git(repo, "checkout", "-q", "feature")
     shallow = tmp_path / "shallow"
@@ -235,7 +255,7 @@ def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path
         repo.as_uri(),
         str(shallow),
     )
-    result = run(shallow, "check", "--changed", "--base", "origin/main")
+    result = run("check", "--changed", "--base", "origin/main", cwd=shallow)
     assert result.exit_code == 2
     assert len(result.stderr.splitlines()) == 1
     assert (
@@ -248,8 +268,8 @@ def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path
 def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: Path):
     plain = tmp_path / "plain"
     plain.mkdir()
-    write(plain, "a.py", "x = 1\n")
-    result = run(plain, "check", "--changed")
+    write(plain, {"a.py": "x = 1\n"}, dedent=False)
+    result = run("check", "--changed", cwd=plain)
     assert result.exit_code == 2
     assert (
         result.stderr.startswith("contractlint: error: --changed: ")
@@ -262,12 +282,12 @@ def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: P
         (["--changed", "--staged", "--base", "main"], "cannot go together"),
         (["--changed", "--write-baseline", "b.json"], "cannot go with --changed"),
     ):
-        result = run(repo, "check", *args)
+        result = run("check", *args, cwd=repo)
         assert result.exit_code == 2, args
         assert result.stderr.startswith("contractlint: error: ") and said in result.stderr, (
             result.stderr
         )
-    unknown = run(repo, "check", "--changed", "--base", "no-such-branch")
+    unknown = run("check", "--changed", "--base", "no-such-branch", cwd=repo)
     assert unknown.exit_code == 2
     assert unknown.stderr == (
         'contractlint: error: --changed: the base "no-such-branch" is not a commit in this '
@@ -277,9 +297,9 @@ def test_outside_a_repository_and_misused_options_exit_2(tmp_path: Path, repo: P
 
 def test_odd_file_names_are_found(repo: Path):
     name = "pkg/naïve, file\twith tab.py"
-    write(repo, name, IMPORT + BAD.format(name="odd"))
+    write(repo, {name: IMPORT + BAD.format(name="odd")}, dedent=False)
     commit(repo, "odd name")
-    result = run(repo, "check", "--changed", "--only-changed-lines", "-q")
+    result = run("check", "--changed", "--only-changed-lines", "-q", cwd=repo)
     assert any(
         line.startswith("pkg/naïve, file\twith tab.py:3:") for line in result.stdout.splitlines()
     )
@@ -376,7 +396,7 @@ def test_restrict_keeps_findings_that_touch_changed_lines_and_file_level_ones(
 def test_select_keeps_existing_changed_files_under_the_paths(tmp_path: Path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name in ("src/a.py", "src/b.py", "tests/t.py"):
-        write(tmp_path, name, "")
+        write(tmp_path, {name: ""}, dedent=False)
     files = {
         os.path.realpath(tmp_path / n): None for n in ("src/a.py", "tests/t.py", "src/gone.py")
     }

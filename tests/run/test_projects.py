@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import subprocess
 import textwrap
 from pathlib import Path
 
 import pytest
 from clirun import invoke
 from monorepo import EXPECTED, build
+from trees import git, write
 
 from contractlint.config import Config
 from contractlint.run.projects import Projects
@@ -31,12 +31,6 @@ pytestmark = pytest.mark.usefixtures("clean_git_env")
 @pytest.fixture
 def repo(tmp_path) -> Path:
     return build(tmp_path / "repo")
-
-
-def git(repo: Path, *args: str) -> str:
-    proc = subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True)
-    assert proc.returncode == 0, proc.stderr
-    return proc.stdout
 
 
 def run(repo: Path, *args: str, cwd: Path | None = None) -> tuple[int, list[tuple], dict]:
@@ -125,9 +119,7 @@ def test_src_names_the_import_roots(tmp_path):
         "lib/shop/http.py": "import requests\n\ndef get(url):\n    return requests.get(url, timeout=1)\n",
         "lib/shop/views.py": "from shop.http import get\n\ndef page():\n    return get('u')\n",
     }
-    for name, text in files.items():
-        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(text)
+    write(tmp_path, files, dedent=False)
     _, rows, _ = run(tmp_path, ".")
     assert rows == [("lib/shop/views.py", 4, "CL001", ("get", "get"))]
     (tmp_path / "pyproject.toml").write_text("[tool.contractlint]\nsrc = []\n")

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sample_project import ACCEPTED, CONTRACTS, UNGUARDED, tree
+from sample_project import ACCEPTED, CONTRACTS, UNGUARDED
+from trees import write
 
 from contractlint.config import Config
 from contractlint.run.filecheck import (
@@ -48,7 +49,7 @@ def check(run: Job, path) -> FileOutcome:
 
 
 def test_the_acceptances_applied_at_once_or_after_the_follow_give_one_outcome(tmp_path):
-    tree(tmp_path, {"accepted.py": ACCEPTED, "unguarded.py": UNGUARDED, "plain.py": "x = 1\n"})
+    write(tmp_path, {"accepted.py": ACCEPTED, "unguarded.py": UNGUARDED, "plain.py": "x = 1\n"})
     for name in ("accepted.py", "unguarded.py", "plain.py"):
         path = tmp_path / name
         direct = check(job(tmp_path), path)

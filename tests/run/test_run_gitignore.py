@@ -20,8 +20,8 @@ import pytest
 from clirun import invoke
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_changed import git
 from test_run_discovery import random_tree
+from trees import git, write
 
 from contractlint.config import Config
 from contractlint.run import follow
@@ -46,17 +46,10 @@ def global_excludes_here(monkeypatch, tmp_path):
     monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
 
 
-def write(root: Path, files: dict[str, str]) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-
-
 def repository(root: Path, files: dict[str, str]) -> Path:
     root.mkdir(parents=True, exist_ok=True)
     git(root, "init", "-q")
-    write(root, files)
+    write(root, files, dedent=False)
     return root
 
 
@@ -204,9 +197,15 @@ def test_a_linked_gitignore_is_not_read_as_git_does_not_read_it(tmp_path):
 
 def test_outside_a_repository_the_gitignore_files_of_the_project_still_apply(tmp_path):
     project = tmp_path / "sdist"
-    write(project, {".gitignore": "_version.py\n", "pkg/_version.py": "", "pkg/mod.py": ""})
     write(
-        project, {"pkg/sub/.gitignore": "/local.py\n", "pkg/sub/local.py": "", "pkg/sub/x.py": ""}
+        project,
+        {".gitignore": "_version.py\n", "pkg/_version.py": "", "pkg/mod.py": ""},
+        dedent=False,
+    )
+    write(
+        project,
+        {"pkg/sub/.gitignore": "/local.py\n", "pkg/sub/local.py": "", "pkg/sub/x.py": ""},
+        dedent=False,
     )
     assert not (tmp_path / ".git").exists()
     assert found(project) == [".gitignore", "pkg/mod.py", "pkg/sub/.gitignore", "pkg/sub/x.py"]
@@ -216,7 +215,7 @@ def test_outside_a_repository_the_gitignore_files_of_the_project_still_apply(tmp
 
 def test_a_named_folder_is_walked_even_when_ignored_and_its_patterns_apply_inside(tmp_path):
     root = repository(tmp_path / "repo", {".gitignore": "vendor/\n*.gen.py\n"})
-    write(root, {"vendor/lib/a.py": "", "vendor/lib/b.gen.py": ""})
+    write(root, {"vendor/lib/a.py": "", "vendor/lib/b.gen.py": ""}, dedent=False)
     assert found(root) == [".gitignore"]
     assert found(root, ["vendor/lib"]) == ["vendor/lib/a.py"]
     assert found(root, ["vendor/lib"], force_exclude=True) == []
@@ -224,7 +223,7 @@ def test_a_named_folder_is_walked_even_when_ignored_and_its_patterns_apply_insid
 
 def test_named_files_are_checked_even_when_ignored_unless_force_exclude(tmp_path):
     root = repository(tmp_path / "repo", {".gitignore": "gen/\nlocal_*.py\n"})
-    write(root, {"gen/client.py": "", "local_settings.py": "", "app.py": ""})
+    write(root, {"gen/client.py": "", "local_settings.py": "", "app.py": ""}, dedent=False)
     named = ["gen/client.py", "local_settings.py", "app.py"]
     assert found(root, named) == sorted(named)
     assert found(root, named, force_exclude=True) == ["app.py"]
@@ -284,7 +283,7 @@ def test_on_random_trees_the_walk_leaves_what_git_ignores(rng, data):
 
 def test_an_ignored_folder_holding_a_service_call_is_not_checked(tmp_path):
     root = repository(tmp_path / "repo", {".gitignore": "gen/\n", "gen/client.py": CALL})
-    write(root, {"app.py": "import os\n"})
+    write(root, {"app.py": "import os\n"}, dedent=False)
     clean = invoke("check", "--no-cache", ".", cwd=root)
     assert clean.exit_code == 0, clean.output
     assert "gen/client.py" not in clean.output
@@ -292,7 +291,9 @@ def test_an_ignored_folder_holding_a_service_call_is_not_checked(tmp_path):
     every = invoke("check", "--no-cache", "--no-respect-gitignore", ".", cwd=root)
     assert every.exit_code == 1 and "gen/client.py:4:12: CL001" in every.output
 
-    write(root, {"pyproject.toml": "[tool.contractlint]\nrespect-gitignore = false\n"})
+    write(
+        root, {"pyproject.toml": "[tool.contractlint]\nrespect-gitignore = false\n"}, dedent=False
+    )
     configured = invoke("check", "--no-cache", ".", cwd=root)
     assert configured.exit_code == 1 and "gen/client.py:4:12: CL001" in configured.output
     again = invoke("check", "--no-cache", "--respect-gitignore", ".", cwd=root)
@@ -306,14 +307,18 @@ def test_a_named_ignored_file_is_checked_unless_force_exclude(tmp_path):
     forced = invoke("check", "--no-cache", "--force-exclude", "gen/client.py", cwd=root)
     assert forced.exit_code == 0 and "CL001" not in forced.output
 
-    write(root, {"pyproject.toml": "[tool.contractlint]\nforce-exclude = true\n"})
+    write(root, {"pyproject.toml": "[tool.contractlint]\nforce-exclude = true\n"}, dedent=False)
     configured = invoke("check", "--no-cache", "gen/client.py", cwd=root)
     assert configured.exit_code == 0 and "CL001" not in configured.output
 
 
 @pytest.mark.parametrize("key", ["respect-gitignore", "force-exclude"])
 def test_a_setting_that_is_not_true_or_false_is_a_configuration_error(tmp_path, key):
-    write(tmp_path, {"pyproject.toml": f'[tool.contractlint]\n{key} = "yes"\n', "a.py": ""})
+    write(
+        tmp_path,
+        {"pyproject.toml": f'[tool.contractlint]\n{key} = "yes"\n', "a.py": ""},
+        dedent=False,
+    )
     result = invoke("check", "--no-cache", ".", cwd=tmp_path)
     assert result.exit_code == 2
     assert f"[tool.contractlint].{key}: expected" in result.stderr
@@ -322,7 +327,7 @@ def test_a_setting_that_is_not_true_or_false_is_a_configuration_error(tmp_path, 
 
 def test_an_edited_gitignore_never_replays_a_stale_result(tmp_path, monkeypatch):
     root = repository(tmp_path / "repo", {".gitignore": "gen/\n", "gen/client.py": CALL})
-    write(root, {"app.py": "import os\n"})
+    write(root, {"app.py": "import os\n"}, dedent=False)
     cache = ["--cache-dir", str(tmp_path / "cache")]
 
     def check(replayed: bool = False) -> int:

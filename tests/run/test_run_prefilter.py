@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sample_project import CONTRACTS, ROOT, contract, many, run, snapshot, tree
+from sample_project import CONTRACTS, ROOT, contract, many, run, snapshot
+from trees import write
 
 from contractlint.config import Config
 from contractlint.contracts import builtin_names, load_contracts
@@ -84,7 +85,7 @@ def test_the_examples_stub_client_holds_calls_the_old_prefilter_hid(tmp_path):
 def test_an_alias_that_leads_to_a_contract_root_makes_its_own_root_count(tmp_path):
     # socket.timeout is Python's alias of TimeoutError: a contract over TimeoutError(...) calls must see it.
     svc = one_call_contract("timeouts", "TimeoutError", "OSError", "TimeoutError")
-    tree(tmp_path, {"app.py": "import socket\n\ndef f():\n    return socket.timeout('x')\n"})
+    write(tmp_path, {"app.py": "import socket\n\ndef f():\n    return socket.timeout('x')\n"})
     assert "socket" in Prefilter([svc]).roots
     with_filter, without = run(tmp_path, [svc]), run(tmp_path, [svc], use_prefilter=False)
     assert snapshot(with_filter)[:2] == snapshot(without)[:2]
@@ -94,7 +95,9 @@ def test_an_alias_that_leads_to_a_contract_root_makes_its_own_root_count(tmp_pat
 def test_a_builtin_root_needs_no_import(tmp_path):
     svc = one_call_contract("files", "OSError", "Exception", "open")
     assert Prefilter([svc]).keeps(b"def f():\n    return open('x')\n", "app")
-    tree(tmp_path, {"app.py": "def f():\n    return open('x').read()\n", "other.py": "import os\n"})
+    write(
+        tmp_path, {"app.py": "def f():\n    return open('x').read()\n", "other.py": "import os\n"}
+    )
     with_filter, without = run(tmp_path, [svc]), run(tmp_path, [svc], use_prefilter=False)
     assert snapshot(with_filter)[:2] == snapshot(without)[:2]
     assert [c.callee for c in with_filter.calls] == ["open"] and with_filter.files_parsed == 1

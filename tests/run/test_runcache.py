@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 from test_cache import SERVICE, contract  # the same small service: client.py calls it
+from trees import write
 
 from contractlint.config import Config
 from contractlint.engine import check_paths
@@ -40,12 +41,6 @@ FILES = {
 LONG_AGO = 1_000_000_000  # 2001: far from any racy window
 
 
-def write(root: Path, name: str, text: str) -> None:
-    path = root / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(textwrap.dedent(text))
-
-
 def age(root: Path) -> None:
     """Give every file a modification time long past (its change time stays now)."""
     for path in (root / "app").rglob("*.py"):
@@ -56,7 +51,7 @@ def age(root: Path) -> None:
 def root(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for name, text in FILES.items():
-        write(tmp_path, name, text)
+        write(tmp_path, {name: text})
     return tmp_path
 
 
@@ -122,7 +117,7 @@ def test_the_same_answer_with_workers_and_without(root, later):
 
 def test_a_comment_in_a_file_nobody_parses_keeps_the_entry(root, later, no_analysis):
     cold = check(root)
-    write(root, "app/plain.py", "import os\n# a comment that names nothing of the project\n")
+    write(root, {"app/plain.py": "import os\n# a comment that names nothing of the project\n"})
     no_analysis()
     assert plain(check(root)) == plain(cold)
 
@@ -131,8 +126,9 @@ def test_an_acceptance_added_to_a_file_nobody_parses_is_seen(root, later, no_ana
     check(root)
     write(
         root,
-        "app/plain.py",
-        "import os  # contractlint: accept CL001 until=2030-01-01 owner=ops -- why\n",
+        {
+            "app/plain.py": "import os  # contractlint: accept CL001 until=2030-01-01 owner=ops -- why\n"
+        },
     )
     no_analysis()
     warm = check(root, today=dt.date(2026, 1, 1))
@@ -206,8 +202,8 @@ def test_changes_that_change_the_answer_are_analysed(root, later, change):
     if change == "guard the call in the carrier":
         write(
             root,
-            "app/client.py",
-            """\
+            {
+                "app/client.py": """\
             import svc
 
             def fetch(user):
@@ -215,18 +211,20 @@ def test_changes_that_change_the_answer_are_analysed(root, later, change):
                     return svc.Client().fetch(user)
                 except svc.Error:
                     return None
-            """,
+            """
+            },
         )
     elif change == "a file nobody parsed starts calling the carrier":
         write(
             root,
-            "app/plain.py",
-            "from app.client import fetch\n\ndef again():\n    return fetch(1)\n",
+            {"app/plain.py": "from app.client import fetch\n\ndef again():\n    return fetch(1)\n"},
         )
     elif change == "a file nobody parsed starts importing the service":
-        write(root, "app/plain.py", "import svc\n\ndef direct():\n    return svc.Client().get(1)\n")
+        write(
+            root, {"app/plain.py": "import svc\n\ndef direct():\n    return svc.Client().get(1)\n"}
+        )
     elif change == "a new file":
-        write(root, "app/more.py", "from app.view import show\n\nshow(1)\n")
+        write(root, {"app/more.py": "from app.view import show\n\nshow(1)\n"})
     else:
         (root / "app" / "view.py").unlink()
     warm = check(root)
@@ -263,12 +261,14 @@ def _analysed(monkeypatch) -> list[str]:
 
 
 def test_a_run_where_a_parsed_file_changed_checks_that_file_alone(root, later, monkeypatch):
-    write(root, "app/other.py", "def unrelated():\n    return 1\n")
+    write(root, {"app/other.py": "def unrelated():\n    return 1\n"})
     check(root)
     write(
         root,
-        "app/client.py",
-        textwrap.dedent(FILES["app/client.py"]) + "\n\ndef more(user):\n    return 2\n",
+        {
+            "app/client.py": textwrap.dedent(FILES["app/client.py"])
+            + "\n\ndef more(user):\n    return 2\n"
+        },
     )
     seen = _analysed(monkeypatch)
     warm = check(root)
@@ -287,8 +287,8 @@ def test_what_each_file_was_kept_for_survives_an_entry_written_again(root, later
     assert states[os.path.join("app", "view.py")] == runcache.ROUND
     assert states[os.path.join("app", "client.py")] == runcache.KEPT
     # so a later run still asks whether view.py calls a carrier, as a run from scratch does
-    write(root, "app/view.py", "def show(user):\n    return user\n")
-    write(root, "app/client.py", textwrap.dedent(FILES["app/client.py"]) + "\n# edited\n")
+    write(root, {"app/view.py": "def show(user):\n    return user\n"})
+    write(root, {"app/client.py": textwrap.dedent(FILES["app/client.py"]) + "\n# edited\n"})
     warm = check(root)
     assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
     assert warm.files_parsed == 1
@@ -296,15 +296,16 @@ def test_what_each_file_was_kept_for_survives_an_entry_written_again(root, later
 
 def test_a_new_carrier_makes_the_files_nobody_parsed_searched_again(root, later, monkeypatch):
     write(
-        root, "app/other.py", "from app.client import store\n\ndef keep(user):\n    store(user)\n"
+        root, {"app/other.py": "from app.client import store\n\ndef keep(user):\n    store(user)\n"}
     )
     cold = check(root)
     assert [f.path for f in cold.findings] == ["app/view.py"]  # store is no carrier yet
     write(
         root,
-        "app/client.py",
-        textwrap.dedent(FILES["app/client.py"])
-        + "\n\ndef store(user):\n    return svc.Client().save(user)\n",
+        {
+            "app/client.py": textwrap.dedent(FILES["app/client.py"])
+            + "\n\ndef store(user):\n    return svc.Client().save(user)\n"
+        },
     )
     seen = _analysed(monkeypatch)
     warm = check(root)
@@ -344,11 +345,12 @@ def test_runs_over_named_files_only_keep_no_run_entry(root, later):
 def test_acceptances_are_judged_on_the_day_of_each_run(root, later, no_analysis):
     write(
         root,
-        "app/view.py",
-        textwrap.dedent(FILES["app/view.py"]).replace(
-            "    return fetch",
-            "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return fetch",
-        ),
+        {
+            "app/view.py": textwrap.dedent(FILES["app/view.py"]).replace(
+                "    return fetch",
+                "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return fetch",
+            )
+        },
     )
     before = check(root, today=dt.date(2029, 12, 31))
     assert before.findings == []
@@ -443,7 +445,7 @@ def test_another_root_is_another_entry(tmp_path, monkeypatch, later):
         "pkg/pkg/client.py": "import svc\n\ndef fetch(user):\n    return svc.Client().fetch(user)\n",
         "pkg/pkg/user.py": "from pkg.client import fetch\n\ndef show(user):\n    return fetch(user)\n",
     }.items():
-        write(tmp_path, name, text)
+        write(tmp_path, {name: text})
     cache_dir = str(tmp_path / ".shared-cache")
     outer = check_paths(["pkg"], Config(root=str(tmp_path)), [contract()], cache_dir=cache_dir)
     inner = check_paths(

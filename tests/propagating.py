@@ -1,0 +1,80 @@
+"""Projects for the tests of following service errors (tests/propagation/): the contracts they use
+(the example's capability-server, the builtin requests contract), a check of a few files written
+into the project, and the findings as rows a test compares."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from exampleclient import CONTRACT, MODULE
+from trees import write
+
+from contractlint.config import Config
+from contractlint.contracts import load_contract
+from contractlint.engine import check_paths
+
+REPO = Path(__file__).resolve().parent.parent
+CAPABILITY = CONTRACT
+REQUESTS = REPO / "rules" / "requests.toml"
+CLIENT_STUB = MODULE
+
+CAP_VIA = "via {chain}, and nothing up the call chain handles it; the contract says fail open"
+REQ_ERRORS = "requests.exceptions.ConnectionError, requests.exceptions.Timeout"
+
+
+def cap():
+    return load_contract(str(CAPABILITY))
+
+
+def req():
+    return load_contract(str(REQUESTS))
+
+
+def check(
+    root: Path,
+    files: dict[str, str],
+    contracts,
+    paths: Sequence[str] = ("app",),
+    config: Config | None = None,
+    **options,
+):
+    write(root, files, lstrip=True)
+    return check_paths(list(paths), config or Config(root=str(root)), contracts, **options)
+
+
+def rows(report):
+    return [(f.path, f.span.line, f.span.column, f.code) for f in report.findings]
+
+
+def only(report):
+    assert len(report.findings) == 1, [
+        (r, f.message) for r, f in zip(rows(report), report.findings)
+    ]
+    return report.findings[0]
+
+
+CAP_CLIENT = """
+from capability_client import CapabilityClient
+
+
+def fetch(user, sticker):
+    return CapabilityClient().check(user, sticker)
+"""
+
+REQ_CLIENT = """
+import requests
+
+URL = "http://example.invalid"
+
+
+def fetch(url=URL):
+    return requests.get(url, timeout=1)
+"""
+
+
+def key(report):
+    return [
+        (f.path, f.span.line, f.span.column, f.code, f.message, f.via, f.origins)
+        for f in report.findings
+    ]
