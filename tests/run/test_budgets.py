@@ -12,20 +12,13 @@ from pathlib import Path
 
 import pytest
 from clirun import invoke
+from trees import write
 
 from contractlint.config import Config, build_config
 from contractlint.errors import UserError
 from contractlint.model import rule_by_code
 from contractlint.model.budgets import ANALYSIS_BUDGET, LIMITS
 from contractlint.propagation.names import BUDGET, DEPTH, MAX_TARGETS
-
-
-def write(root: Path, files: dict[str, str]) -> Path:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text)
-    return root
 
 
 def pyproject(*lines: str) -> str:
