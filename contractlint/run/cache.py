@@ -128,7 +128,7 @@ class Cache:
         )
 
         try:
-            tag, findings, calls, facts = _load(self._path(key))
+            tag, findings, calls, facts = load(self._path(key))
             if (
                 tag != FORMAT
                 or not isinstance(findings, list)
@@ -156,7 +156,7 @@ class Cache:
         facts: Facts | None = None,
     ) -> None:
         """Store an entry; a cache that cannot be written (read-only, full) is skipped silently."""
-        self._store(self._path(key), (FORMAT, list(findings), list(calls), facts))
+        self.store(self._path(key), (FORMAT, list(findings), list(calls), facts))
 
     def run_path(self, name: str) -> str:
         """Where the entry of a whole run named ``name`` lives (see ``contractlint.run.runcache``)."""
@@ -165,15 +165,15 @@ class Cache:
     def get_run(self, name: str) -> tuple | None:
         """The entry of a whole run, or None when it is missing or unreadable; the caller checks its shape."""
         try:
-            entry = _load(self.run_path(name))
+            entry = load(self.run_path(name))
         except Exception:  # missing, truncated, planted, from another Python: run again
             return None
         return entry if isinstance(entry, tuple) else None
 
     def put_run(self, name: str, entry: tuple) -> None:
-        self._store(self.run_path(name), entry)
+        self.store(self.run_path(name), entry)
 
-    def _store(self, target: str, entry: tuple) -> None:
+    def store(self, target: str, entry: object) -> None:
         """Write ``entry`` to ``target`` at once (a temporary file renamed over it); a cache that cannot
         be written (read-only, full) is skipped silently."""
         try:
@@ -214,7 +214,9 @@ class Cache:
                     pass
 
 
-def _load(path: str):
+def load(path: str):
+    """What the file ``path`` holds: plain data and the model's classes only; raises when it is
+    missing or cannot be read."""
     with open(path, "rb") as fh:
         return _Unpickler(io.BytesIO(fh.read())).load()
 
