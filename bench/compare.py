@@ -3,7 +3,7 @@
     .venv/bin/python bench/compare.py                       # everything: about 25 minutes on 2 cores
     .venv/bin/python bench/compare.py --corpora django --runs 3 --fixit-runs 1
     .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit, partial, gitignore
-    .venv/bin/python bench/compare.py --only gitignore --runs 15 --base ../before  # and another checkout
+    .venv/bin/python bench/compare.py --only gitignore --runs 15 --base ../before  # next to another checkout
     .venv/bin/python bench/compare.py --only ours --corpora django --runs 9   # contractlint vs its floor only
 
 Reproducible: the corpora are pinned sdists from PyPI (unpacked once into .cache/corpora, see
@@ -729,11 +729,12 @@ print(json.dumps([quiet, sorted(rounds)]))
     return [root / p for p in quiet], [root / p for p in rounds]
 
 
-def partial(runs: int, notes: dict) -> None:
+def partial(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
     """A run over 1 and 10 named files of a project it checks whole (the pre-commit shape), next
     to a bare interpreter start-up and a full run: warm (the cache holds the last run, and the
     named files were edited since: comments, in files that call no service; or files that call a
-    helper, analysed again), and cold (an empty cache)."""
+    helper, analysed again), and cold (an empty cache). The warm runs of this tree and of each of
+    ``bases`` (other checkouts of contractlint) are interleaved with bare start-ups."""
     trees = {
         "django": (BENCH / "partial" / "django", ["requests", "httpx", "redis", "boto3"]),
         "generated-300": (BENCH / "partial" / "generated", ["requests"]),
@@ -793,28 +794,68 @@ def partial(runs: int, notes: dict) -> None:
             f"{cold_partial.cpu:.2f} s), peak {row['cold peak_mb']:.0f} MB",
             flush=True,
         )
-        measure([*base, "."], root)  # warm the cache
+        variants = {"this tree": (base, tool_env())}
+        for label, env in checkouts(bases).items():
+            other = [a if a != str(cache) else f"{cache}-{len(variants)}" for a in base]
+            variants[label] = (other, env)
+        for command, env in variants.values():
+            measure([*command, "."], root, env)  # warm the cache
         for shape, named in shapes.items():
-            timed = []
+            timed: dict[str, list[Run]] = {label: [] for label in variants}
+            bare = []
             for n in range(runs):
+                bare.append(measure([PYTHON, "-c", "pass"], root).wall)
                 for path in named:  # an edit, as a commit makes one
                     with open(path, "a", encoding="utf-8") as fh:
                         fh.write(f"\n# edited {n}\n")
-                timed.append(measure([*base, *map(str, named)], root))
-            run = median_run(timed)
-            row[shape] = {
-                "wall": run.wall,
-                "cpu": run.cpu,
-                "peak_mb": run.peak_mb,
-                "over": run.wall - start,
-            }
-            print(
-                f"   {name}: {shape}: {run.wall * 1000:.0f} ms ({(run.wall - start) * 1000:.0f} ms over "
-                f"start-up), cpu {run.cpu * 1000:.0f} ms, peak {run.peak_mb:.0f} MB",
-                flush=True,
-            )
+                for label, (command, env) in variants.items():
+                    timed[label].append(measure([*command, *map(str, named)], root, env))
+            bare_median = statistics.median(bare)
+            for label, runs_of in timed.items():
+                run = median_run(runs_of)
+                entry = {
+                    "wall": run.wall,
+                    "wall_min": min(r.wall for r in runs_of),
+                    "cpu": run.cpu,
+                    "cpu_min": min(r.cpu for r in runs_of),
+                    "peak_mb": run.peak_mb,
+                    "bare": bare_median,
+                    "over": run.wall - bare_median,
+                }
+                if label == "this tree":
+                    row[shape] = entry
+                else:
+                    row.setdefault("checkouts", {}).setdefault(label, {})[shape] = entry
+                print(
+                    f"   {name}: {shape}{'' if label == 'this tree' else f' ({label})'}: "
+                    f"{run.wall * 1000:.0f} ms, min {entry['wall_min'] * 1000:.0f} ms "
+                    f"({entry['over'] * 1000:.0f} ms over a bare start-up, {bare_median * 1000:.0f} "
+                    f"ms), cpu {run.cpu * 1000:.0f} ms, min {entry['cpu_min'] * 1000:.0f} ms, peak "
+                    f"{run.peak_mb:.0f} MB",
+                    flush=True,
+                )
         results.append(row)
     notes["partial"] = {"startup": start, "results": results}
+
+
+def checkouts(bases: Sequence[Path]) -> dict[str, dict[str, str]]:
+    """For each checkout of contractlint in ``bases`` (compiled, as an install is), its label
+    (``checkout at <commit>``) and the environment that runs it: its folder on PYTHONPATH."""
+    found = {}
+    for base in bases:
+        subprocess.run(
+            [PYTHON, "-m", "compileall", "-q", str(base / "contractlint")],
+            env=tool_env(),
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        env = tool_env()
+        env["PYTHONPATH"] = str(base)
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=str(base), capture_output=True, text=True
+        ).stdout.strip()
+        found[f"checkout at {commit or base.name}"] = env
+    return found
 
 
 #: The patterns of Django's own .gitignore (its repository, not its sdist, which ships none).
@@ -857,19 +898,8 @@ def gitignore(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
         "respect-gitignore (default)": ([], tool_env()),
         "--no-respect-gitignore": (["--no-respect-gitignore"], tool_env()),
     }
-    for base in bases:
-        subprocess.run(
-            [PYTHON, "-m", "compileall", "-q", str(base / "contractlint")],
-            env=tool_env(),
-            stdout=subprocess.DEVNULL,
-            check=True,
-        )
-        env = tool_env()
-        env["PYTHONPATH"] = str(base)
-        commit = subprocess.run(
-            ["git", "rev-parse", "--short", "HEAD"], cwd=str(base), capture_output=True, text=True
-        ).stdout.strip()
-        variants[f"checkout at {commit or base.name}"] = ([], env)
+    for label, env in checkouts(bases).items():
+        variants[label] = ([], env)
     modes = ("cold", "warm", "warm, 10 named files")
     times: dict[tuple[str, str], list[Run]] = {(v, m): [] for v in variants for m in modes}
     bare: list[Run] = []
@@ -987,7 +1017,7 @@ def verdicts(table: list[dict], notes: dict) -> None:
             say(
                 over <= limit,
                 f"partial run on {row['project']}, {shape}: {over * 1000:.0f} ms over start-up "
-                f"(target <= {limit * 1000:.0f} ms)",
+                f"(target <= {limit * 1000:.0f} ms); cpu {row[shape]['cpu'] * 1000:.0f} ms",
             )
         say(
             row["cold partial (10 files)"] <= 1.1 * row["cold full"],
@@ -1077,8 +1107,8 @@ def main(argv: Sequence[str]) -> None:
         type=Path,
         action="append",
         default=[],
-        help="gitignore part: another checkout of contractlint to run side by side (its source "
-        "folder, put on PYTHONPATH), e.g. the commit before a change; may be repeated",
+        help="partial and gitignore parts: another checkout of contractlint to run side by side "
+        "(its source folder, put on PYTHONPATH), e.g. the commit before a change; may be repeated",
     )
     args = parser.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
@@ -1103,7 +1133,7 @@ def main(argv: Sequence[str]) -> None:
     if args.only in (None, "precommit"):
         precommit(notes)
     if args.only in (None, "partial"):
-        partial(args.runs, notes)
+        partial(args.runs, notes, args.base)
     if args.only in (None, "gitignore"):
         gitignore(args.runs, notes, args.base)
     verdicts(table, notes)
