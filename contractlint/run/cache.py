@@ -132,7 +132,7 @@ class Cache:
         )
 
         try:
-            tag, findings, calls, facts = load(self._path(key))
+            tag, findings, calls, facts = _load(self._path(key))
             if (
                 tag != FORMAT
                 or not isinstance(findings, list)
@@ -160,7 +160,7 @@ class Cache:
         facts: Facts | None = None,
     ) -> None:
         """Store an entry; a cache that cannot be written (read-only, full) is skipped silently."""
-        self.store(self._path(key), (FORMAT, list(findings), list(calls), facts))
+        self._store(self._path(key), (FORMAT, list(findings), list(calls), facts))
 
     def run_path(self, name: str) -> str:
         """Where the entry of a whole run named ``name`` lives (see ``contractlint.run.runcache``)."""
@@ -169,15 +169,15 @@ class Cache:
     def get_run(self, name: str) -> tuple | None:
         """The entry of a whole run, or None when it is missing or unreadable; the caller checks its shape."""
         try:
-            entry = load(self.run_path(name))
+            entry = _load(self.run_path(name))
         except Exception:  # missing, truncated, planted, from another Python: run again
             return None
         return entry if isinstance(entry, tuple) else None
 
     def put_run(self, name: str, entry: tuple) -> None:
-        self.store(self.run_path(name), entry)
+        self._store(self.run_path(name), entry)
 
-    def store(self, target: str, entry: object) -> None:
+    def _store(self, target: str, entry: tuple) -> None:
         """Write ``entry`` to ``target`` at once (a temporary file renamed over it); a cache that cannot
         be written (read-only, full) is skipped silently."""
         try:
@@ -218,9 +218,7 @@ class Cache:
                     pass
 
 
-def load(path: str):
-    """What the file ``path`` holds: plain data and the model's classes only; raises when it is
-    missing or cannot be read."""
+def _load(path: str):
     with open(path, "rb") as fh:
         return _Unpickler(io.BytesIO(fh.read())).load()
 

@@ -121,10 +121,11 @@ def _translate(line: str) -> Translation:
 
 class Translations:
     """The expressions pathspec gave for pattern lines, kept in the cache folder ``directory``
-    between runs, in a file named after the pathspec installed (the path, size and modification
-    time of its package's ``__init__``): another version of pathspec translates every line again.
-    A file that cannot be read, or holds anything but lines and their translations, counts as
-    empty; one that cannot be written is skipped."""
+    between runs (JSON: a line and its translation, or null), in a file named after the pathspec
+    installed (the path, size and modification time of its package's ``__init__``): another version
+    of pathspec translates every line again. Only a cache folder that exists is written to (the
+    cache marks its folder when it makes it); a file that cannot be read, or holds anything but
+    lines and their translations, counts as empty; one that cannot be written is skipped."""
 
     #: Past this many lines (edited ignore files over many runs), the file starts afresh.
     LIMIT = 5000
@@ -144,6 +145,7 @@ class Translations:
         return found
 
     def path(self) -> str | None:
+        import hashlib
         import importlib.util
 
         try:
@@ -155,45 +157,55 @@ class Translations:
         if info is None:
             return None
         name = f"{origin}\0{info.st_size}\0{info.st_mtime_ns}".encode("utf-8", "surrogateescape")
-        import hashlib
-
-        return os.path.join(
-            self.directory, "gitignore", hashlib.blake2b(name, digest_size=16).hexdigest()
-        )
+        digest = hashlib.blake2b(name, digest_size=16).hexdigest()
+        return os.path.join(self.directory, "gitignore", f"{digest}.json")
 
     def _load(self) -> dict[str, Translation]:
-        from contractlint.run.cache import load
+        import json
 
         path = self.path()
         try:
-            known = load(path) if path else {}
-        except Exception:  # missing, truncated, planted, from another Python: translate again
+            with open(path or "", encoding="utf-8", errors="surrogateescape") as fh:
+                stored = json.load(fh)
+        except (OSError, ValueError):  # missing, truncated, planted: translate again
             return {}
-        if not isinstance(known, dict) or len(known) > self.LIMIT:
+        if not isinstance(stored, dict) or len(stored) > self.LIMIT:
             return {}
-        for line, found in known.items():
-            if not isinstance(line, str) or not (
-                found is None
-                or (
-                    isinstance(found, tuple)
-                    and len(found) == 2
-                    and isinstance(found[0], bool)
-                    and isinstance(found[1], str)
-                )
+        known: dict[str, Translation] = {}
+        for line, found in stored.items():
+            if found is None:
+                known[line] = None
+            elif (
+                isinstance(found, list)
+                and len(found) == 2
+                and isinstance(found[0], bool)
+                and isinstance(found[1], str)
             ):
+                known[line] = (found[0], found[1])
+            else:
                 return {}
         return known
 
     def save(self) -> None:
         """Keep what this run translated, when it translated anything."""
-        if not self.added or self.known is None:
+        path = self.path() if self.added and self.known is not None else None
+        if path is None or not os.path.isdir(self.directory):
             return
-        from contractlint.run.cache import Cache
+        import json
 
-        path = self.path()
-        if path:
-            Cache(self.directory, "").store(path, self.known)
         self.added = False
+        folder = os.path.dirname(path)
+        temp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with open(temp, "x", encoding="utf-8", errors="surrogateescape") as fh:
+                json.dump(self.known, fh)
+            os.replace(temp, path)
+        except OSError:
+            try:
+                os.remove(temp)
+            except OSError:
+                pass
 
 
 def _parts(line: str) -> int | None:
