@@ -27,8 +27,8 @@ A ``.gitignore`` that is a symbolic link is not read, as git (2.32 and later) do
 
 Importing pathspec costs ~20 ms of CPU, a tenth of a warm pre-commit run; its expression for a
 line depends on the line alone. So a run with a cache keeps the expressions it asked pathspec for
-(``Translations``, in the cache folder, named after pathspec's installed files), and the next run,
-whose ignore files hold the same lines, reads them there and never imports pathspec.
+(``Translations``, in the cache folder once it exists, named after pathspec's installed files), and
+the next run, whose ignore files hold the same lines, reads them there and never imports pathspec.
 """
 
 from __future__ import annotations
