@@ -2,7 +2,8 @@
 
     .venv/bin/python bench/compare.py                       # everything: about 25 minutes on 2 cores
     .venv/bin/python bench/compare.py --corpora django --runs 3 --fixit-runs 1
-    .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit, partial
+    .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit, partial, gitignore
+    .venv/bin/python bench/compare.py --only gitignore --runs 15 --base ../before  # next to another checkout
     .venv/bin/python bench/compare.py --only ours --corpora django --runs 9   # contractlint vs its floor only
 
 Reproducible: the corpora are pinned sdists from PyPI (unpacked once into .cache/corpora, see
@@ -24,7 +25,9 @@ analysis now reads, beside it), contractlint on 1x, 2x and 4x copies of django (
 requests contract, which parses none of it, and under every builtin contract, which parses and
 follows errors through 23 files per copy), the pre-commit shape (10 changed files that touch no service, next to a bare interpreter start-up),
 and runs over 1 and 10 named files of a project checked whole (Django under every builtin
-contract, and a generated project of 300 files whose every caller is followed), warm and cold.
+contract, and a generated project of 300 files whose every caller is followed), warm and cold,
+and what respecting .gitignore costs on Django's tree as a git repository (cold, warm, and warm
+over 10 named files; with ``--base``, next to another checkout of contractlint).
 
 Results go to stdout and, as JSON, to .cache/bench/results.json; the findings on which
 contractlint and semgrep disagree go to .cache/bench/differences-<corpus>.txt.
@@ -726,11 +729,12 @@ print(json.dumps([quiet, sorted(rounds)]))
     return [root / p for p in quiet], [root / p for p in rounds]
 
 
-def partial(runs: int, notes: dict) -> None:
+def partial(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
     """A run over 1 and 10 named files of a project it checks whole (the pre-commit shape), next
     to a bare interpreter start-up and a full run: warm (the cache holds the last run, and the
     named files were edited since: comments, in files that call no service; or files that call a
-    helper, analysed again), and cold (an empty cache)."""
+    helper, analysed again), and cold (an empty cache). The warm runs of this tree and of each of
+    ``bases`` (other checkouts of contractlint) are interleaved with bare start-ups."""
     trees = {
         "django": (BENCH / "partial" / "django", ["requests", "httpx", "redis", "boto3"]),
         "generated-300": (BENCH / "partial" / "generated", ["requests"]),
@@ -790,28 +794,166 @@ def partial(runs: int, notes: dict) -> None:
             f"{cold_partial.cpu:.2f} s), peak {row['cold peak_mb']:.0f} MB",
             flush=True,
         )
-        measure([*base, "."], root)  # warm the cache
+        variants = {"this tree": (base, tool_env())}
+        for label, env in checkouts(bases).items():
+            other = [a if a != str(cache) else f"{cache}-{len(variants)}" for a in base]
+            variants[label] = (other, env)
+        for command, env in variants.values():
+            measure([*command, "."], root, env)  # warm the cache
         for shape, named in shapes.items():
-            timed = []
+            timed: dict[str, list[Run]] = {label: [] for label in variants}
+            bare = []
             for n in range(runs):
+                bare.append(measure([PYTHON, "-c", "pass"], root).wall)
                 for path in named:  # an edit, as a commit makes one
                     with open(path, "a", encoding="utf-8") as fh:
                         fh.write(f"\n# edited {n}\n")
-                timed.append(measure([*base, *map(str, named)], root))
-            run = median_run(timed)
-            row[shape] = {
-                "wall": run.wall,
-                "cpu": run.cpu,
-                "peak_mb": run.peak_mb,
-                "over": run.wall - start,
-            }
-            print(
-                f"   {name}: {shape}: {run.wall * 1000:.0f} ms ({(run.wall - start) * 1000:.0f} ms over "
-                f"start-up), cpu {run.cpu * 1000:.0f} ms, peak {run.peak_mb:.0f} MB",
-                flush=True,
-            )
+                for label, (command, env) in variants.items():
+                    timed[label].append(measure([*command, *map(str, named)], root, env))
+            bare_median = statistics.median(bare)
+            for label, runs_of in timed.items():
+                run = median_run(runs_of)
+                entry = {
+                    "wall": run.wall,
+                    "wall_min": min(r.wall for r in runs_of),
+                    "cpu": run.cpu,
+                    "cpu_min": min(r.cpu for r in runs_of),
+                    "peak_mb": run.peak_mb,
+                    "bare": bare_median,
+                    "over": run.wall - bare_median,
+                }
+                if label == "this tree":
+                    row[shape] = entry
+                else:
+                    row.setdefault("checkouts", {}).setdefault(label, {})[shape] = entry
+                print(
+                    f"   {name}: {shape}{'' if label == 'this tree' else f' ({label})'}: "
+                    f"{run.wall * 1000:.0f} ms, min {entry['wall_min'] * 1000:.0f} ms "
+                    f"({entry['over'] * 1000:.0f} ms over a bare start-up, {bare_median * 1000:.0f} "
+                    f"ms), cpu {run.cpu * 1000:.0f} ms, min {entry['cpu_min'] * 1000:.0f} ms, peak "
+                    f"{run.peak_mb:.0f} MB",
+                    flush=True,
+                )
         results.append(row)
     notes["partial"] = {"startup": start, "results": results}
+
+
+def checkouts(bases: Sequence[Path]) -> dict[str, dict[str, str]]:
+    """For each checkout of contractlint in ``bases`` (compiled, as an install is), its label
+    (``checkout at <commit>``) and the environment that runs it: its folder on PYTHONPATH."""
+    found = {}
+    for base in bases:
+        subprocess.run(
+            [PYTHON, "-m", "compileall", "-q", str(base / "contractlint")],
+            env=tool_env(),
+            stdout=subprocess.DEVNULL,
+            check=True,
+        )
+        env = tool_env()
+        env["PYTHONPATH"] = str(base)
+        commit = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"], cwd=str(base), capture_output=True, text=True
+        ).stdout.strip()
+        found[f"checkout at {commit or base.name}"] = env
+    return found
+
+
+#: The patterns of Django's own .gitignore (its repository, not its sdist, which ships none).
+DJANGO_GITIGNORE = """\
+*.egg-info
+*.pot
+*.py[co]
+.tox/
+__pycache__
+MANIFEST
+dist/
+docs/_build/
+docs/locale/
+node_modules/
+tests/coverage_html/
+tests/.coverage*
+build/
+tests/report/
+tests/screenshots/
+"""
+
+
+def gitignore(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
+    """What respecting .gitignore costs: Django's tree as a git repository with Django's own
+    .gitignore, checked under the requests contract (as in the peers' table) cold, warm, and warm
+    over 10 named files that call no service (edited before each run), by this tree with its
+    default (``respect-gitignore``) and with ``--no-respect-gitignore`` and, given ``bases``
+    (other checkouts of contractlint, e.g. the commit before a change), by each of them;
+    interleaved, so that the machine's load falls on each alike, next to a bare start-up."""
+    root = BENCH / "gitignore" / "django"
+    if not (root / ".complete").exists():
+        shutil.rmtree(root, ignore_errors=True)
+        shutil.copytree(corpus_root("django"), root)
+        subprocess.run(["git", "init", "-q", str(root)], check=True)
+        (root / ".gitignore").write_text(DJANGO_GITIGNORE)
+        (root / ".complete").write_text("")
+    quiet, _ = _partial_files(root, ["requests"])
+    named = [str(p.relative_to(root)) for p in quiet[:10]]
+    variants: dict[str, tuple[list[str], dict[str, str]]] = {
+        "respect-gitignore (default)": ([], tool_env()),
+        "--no-respect-gitignore": (["--no-respect-gitignore"], tool_env()),
+    }
+    for label, env in checkouts(bases).items():
+        variants[label] = ([], env)
+    modes = ("cold", "warm", "warm, 10 named files")
+    times: dict[tuple[str, str], list[Run]] = {(v, m): [] for v in variants for m in modes}
+    bare: list[Run] = []
+    caches = {v: BENCH / "cache" / f"gitignore-{i}" for i, v in enumerate(variants)}
+    loads = [os.getloadavg()[0]]
+    print(f"\n== respecting .gitignore: django as a git repository ({len(named)} named files)")
+    for n in range(runs):
+        bare.append(measure([PYTHON, "-c", "pass"], root))
+        for variant, (extra, env) in variants.items():
+            full = contractlint_cmd(["--cache-dir", str(caches[variant]), *extra])
+            shutil.rmtree(caches[variant], ignore_errors=True)
+            times[(variant, "cold")].append(measure(full, root, env))
+            times[(variant, "warm")].append(measure(full, root, env))
+            for path in named:  # an edit, as a commit makes one
+                with open(root / path, "a", encoding="utf-8") as fh:
+                    fh.write(f"\n# edited {n}\n")
+            times[(variant, "warm, 10 named files")].append(
+                measure([*full[:-1], *named], root, env)
+            )
+        loads.append(os.getloadavg()[0])
+    findings = {v: contractlint_findings(times[(v, "cold")][-1].stdout) for v in variants}
+    assert all(f == findings["--no-respect-gitignore"] for f in findings.values()), (
+        "every variant must find the same on a tree with nothing ignored to check"
+    )
+    results = []
+    for mode in modes:
+        for variant in variants:
+            walls = sorted(r.wall for r in times[(variant, mode)])
+            cpus = sorted(r.cpu for r in times[(variant, mode)])
+            entry = {
+                "mode": mode,
+                "variant": variant,
+                "wall": statistics.median(walls),
+                "wall_min": walls[0],
+                "wall_iqr": statistics.quantiles(walls, n=4)[2]
+                - statistics.quantiles(walls, n=4)[0],
+                "cpu": statistics.median(cpus),
+                "cpu_min": cpus[0],
+                "peak_mb": max(r.peak_mb for r in times[(variant, mode)]),
+            }
+            results.append(entry)
+            print(
+                f"   {mode:22} {variant:30} wall median {entry['wall'] * 1000:5.0f} ms, min "
+                f"{entry['wall_min'] * 1000:5.0f} ms; cpu median {entry['cpu'] * 1000:5.0f} ms, min "
+                f"{entry['cpu_min'] * 1000:5.0f} ms; peak {entry['peak_mb']:.0f} MB",
+                flush=True,
+            )
+    start = statistics.median(r.wall for r in bare)
+    print(
+        f"   python -c pass: wall median {start * 1000:.0f} ms; load average "
+        f"{min(loads):.2f}-{max(loads):.2f}; {runs} runs of each",
+        flush=True,
+    )
+    notes["gitignore"] = {"startup": start, "loads": loads, "runs": runs, "results": results}
 
 
 def verdicts(table: list[dict], notes: dict) -> None:
@@ -875,12 +1017,25 @@ def verdicts(table: list[dict], notes: dict) -> None:
             say(
                 over <= limit,
                 f"partial run on {row['project']}, {shape}: {over * 1000:.0f} ms over start-up "
-                f"(target <= {limit * 1000:.0f} ms)",
+                f"(target <= {limit * 1000:.0f} ms); cpu {row[shape]['cpu'] * 1000:.0f} ms",
             )
         say(
             row["cold partial (10 files)"] <= 1.1 * row["cold full"],
             f"partial run on {row['project']}, cold: {row['cold partial (10 files)']:.2f} s vs a "
             f"cold full run {row['cold full']:.2f} s",
+        )
+    found = {(r["mode"], r["variant"]): r for r in notes.get("gitignore", {}).get("results", [])}
+    for (mode, variant), r in found.items():
+        if variant.startswith("respect"):
+            continue
+        ours = found[(mode, "respect-gitignore (default)")]
+        noise = max(ours["wall_iqr"], r["wall_iqr"])
+        say(
+            ours["wall"] - r["wall"] <= noise,
+            f"respecting .gitignore, {mode}: {ours['wall'] * 1000:.0f} ms vs {variant} "
+            f"{r['wall'] * 1000:.0f} ms (within noise: a difference of medians <= the larger "
+            f"interquartile range, {noise * 1000:.0f} ms); cpu {ours['cpu'] * 1000:.0f} ms vs "
+            f"{r['cpu'] * 1000:.0f} ms",
         )
     for key in ("scaling", "scaling_every"):
         if key not in notes:
@@ -944,8 +1099,16 @@ def main(argv: Sequence[str]) -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["peers", "ours", "scaling", "precommit", "partial"],
+        choices=["peers", "ours", "scaling", "precommit", "partial", "gitignore"],
         help="run one part only (ours: contractlint cold and warm next to the floor, no peers)",
+    )
+    parser.add_argument(
+        "--base",
+        type=Path,
+        action="append",
+        default=[],
+        help="partial and gitignore parts: another checkout of contractlint to run side by side "
+        "(its source folder, put on PYTHONPATH), e.g. the commit before a change; may be repeated",
     )
     args = parser.parse_args(argv)
     BENCH.mkdir(parents=True, exist_ok=True)
@@ -970,7 +1133,9 @@ def main(argv: Sequence[str]) -> None:
     if args.only in (None, "precommit"):
         precommit(notes)
     if args.only in (None, "partial"):
-        partial(args.runs, notes)
+        partial(args.runs, notes, args.base)
+    if args.only in (None, "gitignore"):
+        gitignore(args.runs, notes, args.base)
     verdicts(table, notes)
     (BENCH / "results.json").write_text(
         json.dumps({"table": table, "notes": notes}, indent=2, default=str)

@@ -13,6 +13,7 @@ read, for whatever reason, counts as missing.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import os
@@ -57,11 +58,14 @@ def producer_files() -> list[Path]:
     return sorted(found)
 
 
+@functools.cache
 def code_digest() -> str:
     """A digest of the source of the code that makes an entry: any edit to it invalidates every entry.
 
     Contents rather than modification times, so that a cache restored on another machine (a CI
-    cache) still hits when the installed code is the same.
+    cache) still hits when the installed code is the same. Worked out once per process (a run
+    opens its caches several times; hashing the source costs ~10 ms each time): the code that
+    runs is the code the process imported, whatever happens to the files after.
     """
     package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=16)

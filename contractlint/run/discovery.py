@@ -30,14 +30,18 @@ PYPROJECT = "pyproject.toml"
 
 
 def discover(
-    paths: Sequence[str], config: Config, stop: Callable[[str], bool] | None = None
+    paths: Sequence[str],
+    config: Config,
+    stop: Callable[[str], bool] | None = None,
+    cache_dir: str | None = None,
 ) -> Iterator[str]:
     """Python files under ``paths``, sorted. Excludes apply to files named explicitly too, so that
     pre-commit, which names every staged file, honours them; what git ignores applies to them
     only with ``force-exclude`` (pre-commit never names an ignored file). ``stop``: asked of each
     folder below a path that holds a ``pyproject.toml``; when it says so (another project starts
-    there, ``contractlint.run.projects``), the folder is left out."""
-    selection = Selection(config)
+    there, ``contractlint.run.projects``), the folder is left out. ``cache_dir``: the cache
+    folder where the expressions of git's ignore patterns are kept between runs."""
+    selection = Selection(config, cache_dir)
     seen = set()
     for path in paths:
         if not _is_folder(path):  # a file, or what is not one: reading it says which (CL900)
@@ -51,6 +55,8 @@ def discover(
             if full not in seen:
                 seen.add(full)
                 yield full
+    if selection.git is not None:
+        selection.git.save()
 
 
 class Folder:
@@ -81,12 +87,12 @@ class Selection:
     the default ones. A folder-only pattern (``build/``) asks the file system whether a path is a
     folder, and only when the name matches."""
 
-    def __init__(self, config: Config):
+    def __init__(self, config: Config, cache_dir: str | None = None):
         self.config = config
         self.include = PathPatterns(config.include)
         self.exclude = PathPatterns((*DEFAULT_EXCLUDE, *config.exclude))
         #: What git ignores, unless ``respect-gitignore = false``.
-        self.git = GitIgnores(config.root) if config.respect_gitignore else None
+        self.git = GitIgnores(config.root, cache_dir) if config.respect_gitignore else None
 
     def includes(self, path: str) -> bool:
         return self.include.matches(self.config.relative(path))

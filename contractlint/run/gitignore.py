@@ -24,6 +24,11 @@ there. Each file's patterns are also joined into one expression that says at onc
 names, that none of them matches.
 
 A ``.gitignore`` that is a symbolic link is not read, as git (2.32 and later) does not read it.
+
+Importing pathspec costs ~20 ms of CPU, a tenth of a warm pre-commit run; its expression for a
+line depends on the line alone. So a run with a cache keeps the expressions it asked pathspec for
+(``Translations``, in the cache folder once it exists, named after pathspec's installed files), and
+the next run, whose ignore files hold the same lines, reads them there and never imports pathspec.
 """
 
 from __future__ import annotations
@@ -48,26 +53,23 @@ class Patterns:
 
     __slots__ = ("names", "paths", "reach")
 
-    def __init__(self, lines: Iterable[str]):
-        from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
-
+    def __init__(self, lines: Iterable[str], translate: Callable[[str], Translation] | None = None):
+        translate = translate or _translate
         names: list[tuple[int, bool, str]] = []
         paths: list[tuple[int, bool, str]] = []
         reach: int | None = 0
         for index, line in enumerate(lines):
             if not line or line.startswith("#"):
                 continue
-            try:
-                pattern = GitIgnoreSpecPattern(line)
-            except (ValueError, re.error):  # git skips a pattern it cannot read: "!", "[z-a]"
+            found = translate(line)
+            if found is None:
                 continue
-            if pattern.regex is None or pattern.include is None:
-                continue
+            include, regex = found
             parts = _parts(line)
             if parts == 0:
-                names.append((index, pattern.include, pattern.regex.pattern))
+                names.append((index, include, regex))
             else:
-                paths.append((index, pattern.include, pattern.regex.pattern))
+                paths.append((index, include, regex))
                 reach = None if reach is None or parts is None else max(reach, parts)
         #: Last pattern first: the first that matches decides.
         self.names = _Rules(names[::-1], names=True) if names else None
@@ -97,6 +99,113 @@ class Patterns:
                 if other is not None and (found is None or other[0] > found[0]):
                     found = other
         return None if found is None else found[1]
+
+
+#: What a pattern line says: whether it ignores (False: ``!``, it keeps), and pathspec's expression;
+#: None for a line that says nothing (git skips a pattern it cannot read: "!", "[z-a]").
+Translation = Optional[tuple[bool, str]]
+
+
+def _translate(line: str) -> Translation:
+    """pathspec's reading of the pattern ``line``."""
+    from pathspec.patterns.gitignore.spec import GitIgnoreSpecPattern
+
+    try:
+        pattern = GitIgnoreSpecPattern(line)
+    except (ValueError, re.error):
+        return None
+    if pattern.regex is None or pattern.include is None:
+        return None
+    return pattern.include, pattern.regex.pattern
+
+
+class Translations:
+    """The expressions pathspec gave for pattern lines, kept in the cache folder ``directory``
+    between runs (JSON: a line and its translation, or null), in a file named after the pathspec
+    installed (the path, size and modification time of its package's ``__init__``): another version
+    of pathspec translates every line again. Only a cache folder that exists is written to (the
+    cache marks its folder when it makes it); a file that cannot be read, or holds anything but
+    lines and their translations, counts as empty; one that cannot be written is skipped."""
+
+    #: Past this many lines (edited ignore files over many runs), the file starts afresh.
+    LIMIT = 5000
+
+    def __init__(self, directory: str):
+        self.directory = directory
+        self.known: dict[str, Translation] | None = None
+        self.added = False
+
+    def __call__(self, line: str) -> Translation:
+        if self.known is None:
+            self.known = self._load()
+        if line in self.known:
+            return self.known[line]
+        found = self.known[line] = _translate(line)
+        self.added = True
+        return found
+
+    def path(self) -> str | None:
+        import hashlib
+        import importlib.util
+
+        try:
+            spec = importlib.util.find_spec("pathspec")
+            origin = spec.origin if spec is not None else None
+            info = os.stat(origin) if origin else None
+        except (ImportError, ValueError, OSError):
+            return None
+        if info is None:
+            return None
+        name = f"{origin}\0{info.st_size}\0{info.st_mtime_ns}".encode("utf-8", "surrogateescape")
+        digest = hashlib.blake2b(name, digest_size=16).hexdigest()
+        return os.path.join(self.directory, "gitignore", f"{digest}.json")
+
+    def _load(self) -> dict[str, Translation]:
+        import json
+
+        path = self.path()
+        try:
+            with open(path or "", encoding="utf-8", errors="surrogateescape") as fh:
+                stored = json.load(fh)
+        except (OSError, ValueError):  # missing, truncated, planted: translate again
+            return {}
+        if not isinstance(stored, dict) or len(stored) > self.LIMIT:
+            return {}
+        known: dict[str, Translation] = {}
+        for line, found in stored.items():
+            if found is None:
+                known[line] = None
+            elif (
+                isinstance(found, list)
+                and len(found) == 2
+                and isinstance(found[0], bool)
+                and isinstance(found[1], str)
+            ):
+                known[line] = (found[0], found[1])
+            else:
+                return {}
+        return known
+
+    def save(self) -> None:
+        """Keep what this run translated, when it translated anything."""
+        path = self.path() if self.added and self.known is not None else None
+        if path is None or not os.path.isdir(self.directory):
+            return
+        import json
+
+        self.added = False
+        folder = os.path.dirname(path)
+        temp = os.path.join(folder, f".tmp-{os.getpid()}-{os.urandom(6).hex()}")
+        try:
+            os.makedirs(folder, exist_ok=True)
+            with open(temp, "x", encoding="utf-8", errors="surrogateescape") as fh:
+                json.dump(self.known, fh)
+            os.replace(temp, path)
+        except OSError:
+            try:
+                os.remove(temp)
+            except OSError:
+                pass
 
 
 def _parts(line: str) -> int | None:
@@ -222,10 +331,12 @@ class GitIgnores:
     """The ignore files of one run, each read once; ``project`` is the project root, where the
     ``.gitignore`` files above a checked folder outside any repository start."""
 
-    def __init__(self, project: str):
+    def __init__(self, project: str, cache_dir: str | None = None):
         self.project = os.path.abspath(project)
         self._files: dict[str, Patterns | None] = {}
         self._repositories: dict[str, Scopes] = {}
+        #: pathspec's expressions kept by earlier runs (``Translations``), with a cache.
+        self.translations = Translations(cache_dir) if cache_dir else None
 
     def enter(self, path: str, scopes: Scopes, dirs: Sequence[str], files: Sequence[str]) -> Scopes:
         """The scopes of the folder ``path`` (listed as ``dirs`` and ``files``) from those it
@@ -296,11 +407,18 @@ class GitIgnores:
         """The patterns of the ignore file ``path``; None when it has none or cannot be read, or
         is a symbolic link and ``follow`` is False (a ``.gitignore`` in the tree)."""
         if path not in self._files:
-            self._files[path] = _read(path, follow)
+            self._files[path] = _read(path, follow, self.translations)
         return self._files[path]
 
+    def save(self) -> None:
+        """Keep the expressions pathspec gave for this run's patterns for the next run."""
+        if self.translations is not None:
+            self.translations.save()
 
-def _read(path: str, follow: bool) -> Patterns | None:
+
+def _read(
+    path: str, follow: bool, translate: Callable[[str], Translation] | None = None
+) -> Patterns | None:
     flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)  # a named pipe is not waited on
     if not follow:
         flags |= getattr(os, "O_NOFOLLOW", 0)
@@ -316,7 +434,7 @@ def _read(path: str, follow: bool) -> Patterns | None:
     text = data.decode("utf-8", "surrogateescape").removeprefix("\ufeff")
     # lines end at "\n" only, as git reads them, and a "\r" before it is dropped
     lines = (line[:-1] if line.endswith("\r") else line for line in text.split("\n"))
-    patterns = Patterns(lines)
+    patterns = Patterns(lines, translate)
     return patterns if patterns else None
 
 

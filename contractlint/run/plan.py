@@ -130,7 +130,7 @@ class _Planner:
             project, top = self.walks.pop(0)
             part = self.part(project)
             seen = self.seen[id(project)]
-            found = discover([top], project.config, self.stop)
+            found = discover([top], project.config, self.stop, project.cache_dir)
             if self.progress is not None:
                 found = self.progress.counted(found)
             for path in found:

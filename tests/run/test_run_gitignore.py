@@ -24,7 +24,7 @@ from test_run_discovery import random_tree
 from trees import git, write
 
 from contractlint.config import Config
-from contractlint.run import follow
+from contractlint.run import follow, gitignore
 from contractlint.run.discovery import discover
 from contractlint.run.gitignore import GitIgnores
 
@@ -356,3 +356,59 @@ def test_an_edited_gitignore_never_replays_a_stale_result(tmp_path, monkeypatch)
 
 def _not_called(*args, **kwargs):
     raise AssertionError("the run's cache entry should have answered")
+
+
+# -- pathspec's expressions kept between runs --------------------------------------------------
+
+
+def _walk_with_cache(root: Path, cache: Path) -> list[str]:
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        config = Config(root=str(root), include=("*",))
+        return sorted(
+            os.path.relpath(p).replace(os.sep, "/")
+            for p in discover(["."], config, None, str(cache))
+        )
+    finally:
+        os.chdir(cwd)
+
+
+def _untranslated(line: str):
+    raise AssertionError(f"pathspec was asked about {line!r} again")
+
+
+def test_a_run_with_a_cache_reads_the_expressions_pathspec_gave_before(tmp_path, monkeypatch):
+    files = CASES["anchored, folder-only and ** patterns"]
+    root = repository(tmp_path / "repo", files)
+    cache = tmp_path / "cache"
+    first = _walk_with_cache(root, cache)
+    assert not cache.exists()  # only a folder the cache made is written to
+    cache.mkdir()
+    assert _walk_with_cache(root, cache) == first == kept_by_git(root)
+    with monkeypatch.context() as patch:
+        patch.setattr(gitignore, "_translate", _untranslated)
+        assert _walk_with_cache(root, cache) == first
+    # an edited file: only its new line is asked about, and the walk still leaves what git ignores
+    (root / ".gitignore").write_text(files[".gitignore"] + "/src/gen/\n")
+    asked = []
+    translate = gitignore._translate
+    with monkeypatch.context() as patch:
+        patch.setattr(gitignore, "_translate", lambda line: asked.append(line) or translate(line))
+        assert _walk_with_cache(root, cache) == kept_by_git(root) != first
+    assert asked == ["/src/gen/"]
+
+
+@pytest.mark.parametrize(
+    "planted",
+    [b"not json", b'["gen/"]', b'{"out/": [true, 1]}'],
+    ids=["garbage", "not a table", "not an expression"],
+)
+def test_a_damaged_store_of_expressions_is_translated_again(tmp_path, planted):
+    root = repository(tmp_path / "repo", CASES["anchored, folder-only and ** patterns"])
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    first = _walk_with_cache(root, cache)
+    (stored,) = (cache / "gitignore").iterdir()
+    stored.write_bytes(planted)
+    assert _walk_with_cache(root, cache) == first == kept_by_git(root)
