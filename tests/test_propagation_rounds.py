@@ -4,6 +4,8 @@ against a run that parses every file (the findings must be the same)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from test_propagation import check, key, req, root  # noqa: F401 (root: a fixture)
 
@@ -173,3 +175,28 @@ def test_a_clause_needs_a_word_of_each_set_and_the_module_words_stand_for_the_fi
 def test_a_used_name_is_one_the_text_does_more_with_than_import_or_subclass(text, used):
     reach = Reach(clauses=frozenset({clause("!A")}))
     assert reach.matcher()(text, "app.x") is used
+
+
+def test_the_matcher_says_what_the_clauses_say_when_many_share_all_but_their_first_set():
+    """A family gives clauses that differ in their first set only (each class's methods, then a
+    name that leads to the family): the matcher takes a file exactly when one clause holds."""
+    reach = Reach(
+        clauses=frozenset(
+            {
+                clause("poll refresh", "Entity", "entity @app.entity"),
+                clause("update", "Entity", "entity @app.entity"),
+                clause("update", "Sensor", "sensor @app.sensor"),
+                clause("poll", "Sensor", "entity @app.entity"),
+                clause("!Base"),
+                clause("fetch_json", "http @app.http"),
+            }
+        )
+    )
+    matches = reach.matcher()
+    words = ["poll", "refresh", "update", "Entity", "Sensor", "entity", "sensor", "Base", "http"]
+    for count in range(len(words) + 1):
+        for chosen in itertools.combinations(words, count):
+            text = " ".join(chosen).encode() + b"\n"
+            for module in ("app.entity", "app.other", None):
+                expected = bool(reach.matching(text, module))
+                assert matches(text, module) is expected, (chosen, module)
