@@ -1,6 +1,6 @@
 """contractlint on large trees: real applications from PyPI and a generated plugin-style one.
 
-    .venv/bin/python bench/scale.py fetch                     # the pinned wheels, unpacked in .cache/scale
+    .venv/bin/python bench/scale.py fetch                     # the pinned wheels, unpacked (below)
     .venv/bin/python bench/scale.py run --tree ansible --contracts requests --semgrep
     .venv/bin/python bench/scale.py pass --tree ha --contracts requests
     .venv/bin/python bench/scale.py generate --sizes 1000,2000,4000,8000
@@ -11,19 +11,23 @@ semgrep with the rule of bench/peers/semgrep-requests.yaml beside it: wall time,
 memory of the process tree (bench/compare.py measures them), findings, files parsed.
 
 ``pass``: the project-wide pass on its own, in this process: the files are analysed once and kept
-in a per-file cache under .cache/scale (the run is given the files, not the folder, so the cache
-of whole runs never answers), then each round says how many files it added and why (the clauses
-of ``Reach`` that their text met), how long working out the names took, and how long the final
-pass took. These figures do not depend on the parser.
+in a per-file cache beside the trees (the run is given the files, not the folder, so the cache
+of whole runs never answers), then each round says how many files it searched and added and why
+(the clauses of ``Reach`` that the text of its first 1,000 met), how long working out the names
+took, and how long the final pass took; and how many of the files parsed call a carrier or the
+service (what the rounds had to parse). These figures do not depend on the parser.
 
-``generate`` writes a plugin-style application of N modules under .cache/scale/generated-N: a
+``generate`` writes a plugin-style application of N modules in generated-N beside the trees: a
 framework package whose base classes call the service (requests) directly or through helpers,
 and integration modules that subclass them, override some methods, call inherited helpers and
 the service. ``generated`` runs ``pass`` on each size in a process of its own (its peak memory is
 the pass's and the analysis's).
 
-``--trees DIR`` reads trees unpacked elsewhere (DIR/ha/homeassistant...). Results are printed and
-written as JSON to .cache/scale/results-<command>.json.
+The trees, the generated applications, the per-file caches and the results are kept in
+contractlint-scale/ in the temporary folder: outside the project, as a user's tree is (in .cache/
+every file would be left out, and this project's configuration would apply). ``--trees DIR``
+reads trees unpacked elsewhere (DIR/ha/homeassistant...), which must be outside any project too.
+Results are printed and written as JSON to results-<command>.json there.
 """
 
 from __future__ import annotations
@@ -43,11 +47,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-SCALE = ROOT / ".cache" / "scale"
+#: Outside the project: under its .cache/, every file is left out (``.cache`` is excluded by
+#: default, and git ignores it), and the project's configuration would apply.
+SCALE = Path(tempfile.gettempdir()) / "contractlint-scale"
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
-from compare import PYTHON, measure, peer, semgrep_findings  # noqa: E402
+from compare import PYTHON, measure, peer, semgrep_findings, semgrep_scanned  # noqa: E402
 
 #: tree: (folder under the trees' folder, what is checked in it, the pinned wheels it is made of)
 TREES = {
@@ -72,6 +78,8 @@ TREES = {
     ),
 }
 CONTRACT_SETS = ("requests", "default")
+#: The files of a round whose reasons ``pass`` records (the clauses their text met).
+WHY = 1000
 
 
 # -- the trees ---------------------------------------------------------------------------------------
@@ -129,27 +137,35 @@ def tree_root(trees_dir: Path, tree: str) -> tuple[Path, str]:
 # -- the whole run, next to semgrep -------------------------------------------------------------------
 
 
-def run(trees_dir: Path, tree: str, contracts: str, semgrep: bool, jobs: int | None) -> dict:
+def run(
+    trees_dir: Path, tree: str, contracts: str, semgrep: bool, jobs: int | None, limit: int = 600
+) -> dict:
+    """One cold run of each tool; a run still going after ``limit`` seconds is stopped."""
     root, checked = tree_root(trees_dir, tree)
+    load = os.getloadavg()[0]
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "report.json"
-        cmd = [PYTHON, "-m", "contractlint", "check", checked, "--no-cache", "--exit-zero"]
-        cmd += ["--format", "json", "--output", str(out)]
+        cmd = ["timeout", str(limit), PYTHON, "-m", "contractlint", "check", checked]
+        cmd += ["--no-cache", "--exit-zero", "--format", "json", "--output", str(out)]
         cmd += ["--contract", "requests"] if contracts == "requests" else []
         cmd += ["--jobs", str(jobs)] if jobs else []
         ours = measure(cmd, root)
-        report = json.loads(out.read_text())
+        report = json.loads(out.read_text()) if out.exists() and ours.returncode == 0 else None
     result = {
         "tree": tree,
         "contracts": contracts,
-        "files": report["files_checked"],
-        "files_parsed": report["files_parsed"],
-        "findings": len(report["findings"]),
+        "files": report["files_checked"] if report else None,
+        "files_parsed": report["files_parsed"] if report else None,
+        "findings": len(report["findings"]) if report else None,
         "wall": round(ours.wall, 1),
         "cpu": round(ours.cpu, 1),
         "peak_mb": round(ours.peak_mb),
-        "load": os.getloadavg()[0],
+        "load": [load, os.getloadavg()[0]],  # before and after the run
     }
+    if report is None:
+        result["stopped"] = (
+            f"no result after {limit} s" if ours.returncode == 124 else ours.returncode
+        )
     if semgrep:
         cmd = [
             str(peer("semgrep")),
@@ -161,8 +177,10 @@ def run(trees_dir: Path, tree: str, contracts: str, semgrep: bool, jobs: int | N
         theirs = measure([*cmd, checked], root)
         result["semgrep"] = {
             "wall": round(theirs.wall, 1),
+            "cpu": round(theirs.cpu, 1),
             "peak_mb": round(theirs.peak_mb),
             "findings": len(semgrep_findings(theirs.stdout)),
+            "files": semgrep_scanned(theirs.stdout),
         }
     return result
 
@@ -216,20 +234,40 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
     names, matcher, passed = propagation.interesting_names, Reach.matcher, propagation.propagate
     propagation.interesting_names = timed("names", names)
     propagation.propagate = timed("propagate", propagation.propagate)
+    matter: dict[str, set[str]] = {}
+
+    def measured(facts, findings, calls, contracts, globs=(), fixpoint=None):
+        """``propagate``, and which files can call a carrier or a service: the files it needs."""
+        if fixpoint is None:  # made here, as propagate would make it: its time is the pass's
+            fixpoint = timed("propagate", propagation.Follow)(facts, contracts)
+        done = propagate_timed(facts, findings, calls, contracts, globs, fixpoint)
+        carriers = {key.frame for key in fixpoint.carried}
+        matter["carrier"] = {s.path for f in carriers for s in fixpoint.callers(f)}
+        matter["service"] = {path for path, found in calls.items() if found}
+        matter["service"] |= {call.site.path for call in fixpoint.services}
+        return done
+
+    propagate_timed, propagation.propagate = propagation.propagate, measured
     follow_module.check_files = timed("analysis", check_files)
 
     def recording(reach: Reach):
         """A matcher that says why each file it takes was taken: its clauses, by their words."""
         matches = matcher(reach)
         why: Counter = Counter()
-        rounds.append({"clauses": len(reach.clauses), "files": 0, "why": why})
+        entry = {"clauses": len(reach.clauses), "searched": 0, "files": 0, "why": why}
+        rounds.append(entry)
 
         def match(data: bytes, module: str | None = None) -> bool:
+            entry["searched"] += 1
             if not matches(data, module):
                 return False
-            rounds[-1]["files"] += 1
-            for clause in reach.matching(data, module):
-                why[" & ".join("|".join(sorted(words)[:3]) for words in clause)] += 1
+            entry["files"] += 1
+            if entry["files"] > WHY:
+                return True  # the reasons of a round's first files only: each tries every clause
+            present = matches.present(data, module)
+            for clause in reach.clauses:
+                if all(not words.isdisjoint(present) for words in clause):
+                    why[" & ".join("|".join(sorted(words)[:3]) for words in clause)] += 1
             return True
 
         return match
@@ -253,10 +291,15 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
         "files_parsed": sum(o.parsed for o in outcomes),
         "first_parsed": first_parsed,
         "findings": sum(len(o.findings) for o in outcomes),
+        # the files that call a carrier, those with a service call, and either: what the rounds
+        # had to parse (every other parsed file was parsed for nothing)
+        "calling_carrier": len(matter.get("carrier", ())),
+        "calling_service": len(matter.get("service", ())),
+        "needed": len(matter.get("carrier", set()) | matter.get("service", set())),
         "rounds": [
             {**r, "why": dict(r["why"].most_common(8))}
             for r in rounds
-            if r["files"] or r["clauses"]
+            if r["searched"]  # a round makes a second matcher, for files an earlier run searched
         ],
         "first_analysis": round(first, 1),
         "follow": round(followed, 1),
@@ -420,6 +463,7 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--semgrep", action="store_true", help="run semgrep beside contractlint")
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--sizes", default="1000,2000,4000,8000")
+    parser.add_argument("--limit", type=int, default=600, help="stop a run after this many s")
     args = parser.parse_args(argv)
     trees = args.tree or list(TREES)
     sets = args.contracts or list(CONTRACT_SETS)
@@ -443,7 +487,9 @@ def main(argv: Sequence[str]) -> None:
     for tree in trees if args.command in ("run", "pass") else ():
         for contracts in sets:
             if args.command == "run":
-                results.append(run(args.trees, tree, contracts, args.semgrep, args.jobs))
+                results.append(
+                    run(args.trees, tree, contracts, args.semgrep, args.jobs, args.limit)
+                )
             else:
                 jobs = args.jobs or os.cpu_count() or 1
                 results.append(project_pass(args.trees, tree, contracts, jobs))

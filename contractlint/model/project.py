@@ -255,21 +255,45 @@ class Reach:
 class _Matcher:
     """``Reach.matcher``: the words of a file, as the bytes of UTF-8 text split at what cannot be
     part of a name (``\\b`` of a bytes pattern knows only ASCII letters: it would not end
-    ``récupéré``), and the clauses looked up by their first word set."""
+    ``récupéré``), and the clauses grouped by all but their first word set.
+
+    A large family gives many clauses that differ in their first set only (the methods of each
+    class of the family, then a name that leads to the family): such clauses are one check, the
+    rest of them and the words of all their first sets together. A file names what one of the
+    clauses asks for exactly when it names what one group asks for."""
 
     def __init__(self, clauses: frozenset[Clause]):
-        words = {w for c in clauses for s in c for w in s}
-        self.first: dict[str, list[Clause]] = {}
+        #: The rest of a clause → the words of the first sets of every clause with that rest.
+        groups: dict[tuple[frozenset[str], ...], set[str]] = {}
         for clause in clauses:
-            for word in clause[0]:
-                self.first.setdefault(word, []).append(clause)
+            rest = clause[1:]
+            heads = groups.get(rest)
+            if heads is None:
+                heads = groups[rest] = set()
+            heads.update(clause[0])
+        first: set[str] = set()
+        words: set[str] = set()
+        #: The words of the clauses of one set: any of them is enough.
+        self.alone: frozenset[str] = frozenset(groups.get((), ()))
+        #: A word of the first set of a group's rest → (the group's first words, the rest's other sets).
+        self.groups: dict[str, list[tuple[frozenset[str], tuple[frozenset[str], ...]]]] = {}
+        for rest, heads in groups.items():
+            first |= heads
+            words |= heads
+            if not rest:
+                continue
+            group = (frozenset(heads), rest[1:])
+            for one in rest:
+                words |= one
+            for word in rest[0]:
+                self.groups.setdefault(word, []).append(group)
         self.modules = frozenset(w for w in words if w.startswith(MODULE))
         self.used = {w[1:].encode(): w for w in words if w.startswith(USED)}
         self.encoded = frozenset(
             w.encode() for w in words if not w.startswith(MODULE) and not w.startswith(USED)
         ) | frozenset(self.used)
         #: The words a clause starts with, as the file spells them: a file with none is done.
-        self.anchors = frozenset(w.lstrip(USED).encode() for w in self.first)
+        self.anchors = frozenset(w.lstrip(USED).encode() for w in first)
 
     def present(self, data: bytes, module: str | None = None) -> set[str]:
         """The words of the clauses that the file names, with the stand-ins that hold for it."""
@@ -295,9 +319,11 @@ class _Matcher:
         if self.anchors.isdisjoint(words):
             return False  # most files: none of the names a clause starts with
         present = self._present(data, words, module)
-        for word in present.intersection(self.first):
-            for clause in self.first[word]:
-                if all(not s.isdisjoint(present) for s in clause[1:]):
+        if not self.alone.isdisjoint(present):
+            return True
+        for word in present.intersection(self.groups):
+            for heads, rest in self.groups[word]:
+                if not heads.isdisjoint(present) and all(not s.isdisjoint(present) for s in rest):
                     return True
         return False
 

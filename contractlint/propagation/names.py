@@ -134,6 +134,9 @@ class Project:
         self._members: dict[str, frozenset[str]] = {}
         self._held: dict[str, dict[str, list[str]]] = {}
         self._definers: dict[str, list[str]] | None = None
+        self._having: dict[str, set[str]] | None = None
+        self._finders: dict[str, frozenset[str]] = {}
+        self._outside_bases: frozenset[str] | None = None
         self._member_of: dict[tuple[str, str], tuple[str, ...]] = {}
         self._split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]] = {}
         self._up_of: dict[tuple[str, str], tuple[str, ...]] = {}
@@ -359,12 +362,44 @@ class Project:
         found = self._up(cls, attr)
         if found:
             return found
+        # A mixin's ``self.post()``: the class it is mixed into. Nothing above ``cls`` defines
+        # ``attr`` nor is outside the project, so a subclass finds it only through a class that
+        # defines or holds it, or through a base from outside the project: the others (most of a
+        # large family) find nothing and are passed over.
+        finding = self._finding(attr)
+        outside = self._outside_line()
         out: dict[str, None] = {}
-        for sub in self.all_subclasses(
-            cls
-        ):  # a mixin's ``self.post()``: the class it is mixed into
-            out.update(dict.fromkeys(self._up(sub, attr)))
+        for sub in self.all_subclasses(cls):
+            if sub in finding or sub in outside:
+                out.update(dict.fromkeys(self._up(sub, attr)))
         return tuple(out)
+
+    def _finding(self, attr: str) -> frozenset[str]:
+        """The classes that define ``attr`` or hold an instance in it, and their subclasses."""
+        known = self._finders.get(attr)
+        if known is None:
+            if self._having is None:
+                self._having = defaultdict(set)
+                for qual, info in self.classes.items():
+                    for name in info.members:
+                        self._having[name].add(qual)
+                    for name, _ in info.attrs:
+                        self._having[name].add(qual)
+            found = set(self._having.get(attr, ()))
+            for cls in list(found):
+                found.update(self.all_subclasses(cls))
+            known = self._finders[attr] = frozenset(found)
+        return known
+
+    def _outside_line(self) -> frozenset[str]:
+        """The project's classes with a base from outside the project among their ancestors."""
+        if self._outside_bases is None:
+            self._outside_bases = frozenset(
+                cls
+                for cls in self.classes
+                if any(base not in self.classes for base in self.ancestors(cls)[1:])
+            )
+        return self._outside_bases
 
     def _up(self, cls: str, attr: str) -> tuple[str, ...]:
         """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the

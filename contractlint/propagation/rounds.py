@@ -386,11 +386,15 @@ def _family(project: Project, owners: set[str]) -> set[str]:
     override, a mixin whose ``self.m()`` is found in the class it is mixed into)."""
     if not owners:
         return set()
+    # The classes whose line of bases holds an owner are the owners and their subclasses: those
+    # are looked at, not every class of the project (once per owner, that grew as its square).
     family: set[str] = set()
-    for cls in project.classes:
-        line = project.ancestors(cls)
-        if not owners.isdisjoint(line):
-            family.update(line)
+    for owner in owners:
+        below = project.all_subclasses(owner)
+        for cls in [owner, *below] if owner in project.classes else below:
+            line = project.ancestors(cls)
+            if not owners.isdisjoint(line):
+                family.update(line)
     return family
 
 

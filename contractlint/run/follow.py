@@ -183,7 +183,9 @@ def follow(
             break
         searched = searched | wanted
         matches = new.matcher()
-        every = searched.matcher() if searched - known else None
+        # for the files an earlier run searched (``clean``): made once one of them is met
+        every = None
+        unknown = bool(clean) and bool(searched - known)
         more = []
         if progress is not None:
             progress.phase(f"following errors, round {number}", "searched", len(unparsed))
@@ -191,9 +193,10 @@ def follow(
             if progress is not None:
                 progress.step()
             if path in clean:
-                if every is None:
+                if not unknown:
                     continue  # it names nothing searched for so far
                 clean.discard(path)  # searched for everything at once, then as any other
+                every = every if every is not None else searched.matcher()
                 wanting = every
             else:
                 wanting = matches

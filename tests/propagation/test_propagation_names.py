@@ -117,3 +117,34 @@ def test_an_attribute_holding_what_its_own_methods_return_is_followed_one_call_d
     assert names.resolve(name) == ("app.dev.Unit.status",)
     assert names.lookup(name).size < BUDGET
     assert names.resolve("app.dev.Dev._unit.status") == ("app.dev.Unit.status",)
+
+
+def test_a_mixins_member_is_found_in_the_classes_it_is_mixed_into_and_only_there():
+    """``self.post()`` in a mixin that does not define ``post``: each subclass that finds it (by a
+    class that defines or holds it, or by a base from outside the project), in the subclasses'
+    order; the many subclasses that cannot find it add nothing."""
+    mixin = "app.mixin.Mixin"
+    family = Facts(
+        module="app.family",
+        functions=(FunctionFacts("app.family.Store.post"), FunctionFacts("app.family.Own.post")),
+        classes=(
+            ClassFacts(mixin, members=("fetch_all",)),
+            ClassFacts("app.family.Store", members=("post",)),
+            ClassFacts("app.family.Cache", bases=("app.family.Store",)),  # finds Store's post
+            *(ClassFacts(f"app.family.Plain{i}", bases=(mixin,)) for i in range(50)),
+            ClassFacts("app.family.Combined", bases=(mixin, "app.family.Cache")),
+            ClassFacts("app.family.Remote", bases=(mixin, "requests.Session")),
+            ClassFacts("app.family.Holding", bases=(mixin,), attrs=(("post", "app.family.Store"),)),
+            ClassFacts("app.family.Own", bases=(mixin,), members=("post",)),
+            ClassFacts("app.family.Deeper", bases=("app.family.Combined",)),
+            ClassFacts("app.family.Below", bases=("app.family.Plain3",)),
+        ),
+    )
+    found = project(family).member(mixin, "post")
+    assert found == (
+        "app.family.Store.post",
+        "requests.Session.post",
+        "app.family.Store",
+        "app.family.Own.post",
+    )
+    assert project(family).member(mixin, "missing") == ("requests.Session.missing",)

@@ -4,6 +4,8 @@ against a run that parses every file (the findings must be the same)."""
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from propagating import REQ_CLIENT, check, key, req, rows
 
@@ -406,3 +408,68 @@ def test_prefilter_keeps_a_module_that_reaches_a_carrier_through_an_operator(roo
     full = check(root, files, [req()], use_prefilter=False)
     assert rows(kept) == rows(full) == [("app/views.py", 5, 12, "CL001")]
     assert kept.files_parsed == 2
+
+
+def test_the_matcher_says_what_the_clauses_say_when_many_share_all_but_their_first_set():
+    """A family gives clauses that differ in their first set only (each class's methods, then a
+    name that leads to the family): the matcher takes a file exactly when one clause holds."""
+    reach = Reach(
+        clauses=frozenset(
+            {
+                clause("poll refresh", "Entity", "entity @app.entity"),
+                clause("update", "Entity", "entity @app.entity"),
+                clause("update", "Sensor", "sensor @app.sensor"),
+                clause("poll", "Sensor", "entity @app.entity"),
+                clause("!Base"),
+                clause("fetch_json", "http @app.http"),
+            }
+        )
+    )
+    matches = reach.matcher()
+    words = ["poll", "refresh", "update", "Entity", "Sensor", "entity", "sensor", "Base", "http"]
+    for count in range(len(words) + 1):
+        for chosen in itertools.combinations(words, count):
+            text = " ".join(chosen).encode() + b"\n"
+            for module in ("app.entity", "app.other", None):
+                expected = bool(reach.matching(text, module))
+                assert matches(text, module) is expected, (chosen, module)
+
+
+def test_a_family_is_its_classes_subclasses_and_every_base_of_those_and_nothing_else():
+    """The classes through which code reaches a member of ``Entity`` (``_family``): the owner, its
+    subclasses, and every base or mixin of those, outside names included; not a class of the
+    project that only shares a base with them."""
+    from contractlint.model.project import ClassFacts, Facts
+    from contractlint.propagation.names import Project
+    from contractlint.propagation.rounds import _family
+
+    classes = (
+        ClassFacts("app.core.Base", bases=("abc.ABC",)),
+        ClassFacts("app.core.Entity", bases=("app.core.Base",)),
+        ClassFacts("app.core.Unrelated", bases=("app.core.Base",)),
+        ClassFacts("app.core.Polling"),
+        ClassFacts("app.light.Light", bases=("app.core.Polling", "app.core.Entity")),
+        ClassFacts("app.light.Dimmer", bases=("app.light.Light", "enum.Enum")),
+        *(ClassFacts(f"app.other.C{i}", bases=("app.core.Unrelated",)) for i in range(20)),
+    )
+    project = Project({"app.py": Facts(module="app", classes=classes)}, [])
+    assert _family(project, {"app.core.Entity"}) == {
+        "app.core.Entity",
+        "app.core.Base",
+        "abc.ABC",
+        "app.light.Light",
+        "app.core.Polling",
+        "app.light.Dimmer",
+        "enum.Enum",
+    }
+    assert _family(project, {"app.light.Dimmer"}) == {
+        "app.light.Dimmer",
+        "app.light.Light",
+        "app.core.Polling",
+        "app.core.Entity",
+        "app.core.Base",
+        "abc.ABC",
+        "enum.Enum",
+    }
+    # a base from outside the project: every class whose line holds it, with those lines
+    assert _family(project, {"abc.ABC"}) == {c.qual for c in classes} | {"abc.ABC", "enum.Enum"}
