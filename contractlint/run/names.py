@@ -4,8 +4,8 @@ A module is named as Python imports it. Inside one of the project's import roots
 ``.`` and ``src`` by default), it is named from the deepest root that holds it, every folder on
 the way a package, with an ``__init__.py`` or without one (PEP 420): ``src/app/http.py`` is
 ``app.http``. Outside them (a file with no project, a root that does not hold it), its package is
-found by walking up through the folders that hold an ``__init__.py``: ``pkg/sub/x.py`` is
-``pkg.sub.x``, a loose script is its own name.
+found by walking up through the folders that hold an ``__init__.py`` (and through a namespace
+package inside one): ``pkg/sub/x.py`` is ``pkg.sub.x``, a loose script is its own name.
 
 ``display_path`` and ``module_of`` say it for one path. ``FileNames`` says the same for every
 file of a run, with the work on a folder done once per folder (discovery gives each folder's files
@@ -69,16 +69,23 @@ def _holding(full: str, roots: Sequence[str], itself: bool = False) -> str | Non
 
 def _package(folder: str) -> list[str] | None:
     """The dotted parts of the package the absolute ``folder`` is, walking up through the folders
-    that hold an ``__init__.py``; None when it holds none (not a package)."""
+    that hold an ``__init__.py``, and through those that do not (PEP 420 namespace packages) to a
+    package above them: ``airflow/providers/amazon`` is ``airflow.providers.amazon`` when
+    ``airflow`` holds an ``__init__.py`` and ``providers`` does not. The walk stops at a folder whose
+    name Python cannot import. None when ``folder`` holds no ``__init__.py`` (not a package)."""
     if not os.path.isfile(os.path.join(folder, "__init__.py")):
         return None
-    parts = []
+    parts: list[str] = []
+    pending: list[str] = []  # folders without an __init__.py, kept once a package above holds them
     while True:
         parent, name = os.path.split(folder)
-        if not name:
+        if not name or not name.isidentifier():
             break
-        parts.append(name)
-        if parent == folder or not os.path.isfile(os.path.join(parent, "__init__.py")):
+        pending.append(name)
+        if os.path.isfile(os.path.join(folder, "__init__.py")):
+            parts += pending
+            pending = []
+        if parent == folder:
             break
         folder = parent
     return parts[::-1]

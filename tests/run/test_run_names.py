@@ -103,11 +103,20 @@ def test_modules_are_named_from_the_deepest_import_root(tmp_path, monkeypatch, n
         ("wheel/pkg/sub/mod.py", "pkg.sub.mod"),
         ("wheel/pkg/loose/mod.py", "mod"),  # no __init__.py: not part of a package
         ("wheel/script.py", "script"),
+        # a namespace package inside a package (airflow/providers/amazon): named through it
+        ("wheel/pkg/providers/amazon/hooks.py", "pkg.providers.amazon.hooks"),
+        ("wheel/pkg/providers/amazon/__init__.py", "pkg.providers.amazon"),
+        # a folder Python cannot import stops the walk, whatever lies above it
+        ("wheel/pkg/sub/my-tool/tool/run.py", "tool.run"),
     ],
 )
 def test_outside_every_root_a_module_is_named_by_its_packages(tmp_path, monkeypatch, name, module):
     _tree(tmp_path, ["wheel/pkg/__init__.py", "wheel/pkg/sub/__init__.py", "wheel/pkg/sub/mod.py"])
     _tree(tmp_path, ["wheel/pkg/loose/mod.py", "wheel/script.py"])
+    _tree(
+        tmp_path, ["wheel/pkg/providers/amazon/__init__.py", "wheel/pkg/providers/amazon/hooks.py"]
+    )
+    _tree(tmp_path, ["wheel/pkg/sub/my-tool/tool/__init__.py", "wheel/pkg/sub/my-tool/tool/run.py"])
     for cwd in (tmp_path, tmp_path / "wheel" / "pkg"):  # whatever the folder the run starts in
         monkeypatch.chdir(cwd)
         path = os.path.relpath(tmp_path / name)
