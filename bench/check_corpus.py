@@ -1,6 +1,6 @@
 """How long `contractlint check` takes on a real package, next to the floor (reading and parsing).
 
-    python bench/check_corpus.py                 # docker, hvac, rq from PyPI (cached in .cache/corpora)
+    python bench/check_corpus.py                 # docker, hvac, rq from PyPI (.cache/corpora)
     python bench/check_corpus.py PATH [PATH...]  # your own tree
 
 Prints, per tree: files, lines, seconds to read every file, to libcst-parse every file, and to run
@@ -45,9 +45,9 @@ def measure(root: Path) -> None:
     report = check_paths([str(root)], Config(root=str(root)), contracts)
     check = time.perf_counter() - start
     print(
-        f"{root.name}: {len(files)} files, {lines} lines; read {read:.2f}s, parse-all {parse:.2f}s, "
-        f"check {check:.2f}s ({report.files_parsed} parsed, {len(report.calls)} calls, "
-        f"{len(report.findings)} findings)"
+        f"{root.name}: {len(files)} files, {lines} lines; read {read:.2f}s, parse-all "
+        f"{parse:.2f}s, check {check:.2f}s ({report.files_parsed} parsed, {len(report.calls)} "
+        f"calls, {len(report.findings)} findings)"
     )
 
 

@@ -1,10 +1,15 @@
-"""contractlint next to its peers (semgrep, Fixit, ruff) on real code from PyPI, and next to the floor.
+"""contractlint next to its peers (semgrep, Fixit, ruff) on real code from PyPI, and next to the
+floor.
 
-    .venv/bin/python bench/compare.py                       # everything: about 25 minutes on 2 cores
+    # everything: about 25 minutes on 2 cores
+    .venv/bin/python bench/compare.py
     .venv/bin/python bench/compare.py --corpora django --runs 3 --fixit-runs 1
-    .venv/bin/python bench/compare.py --only precommit      # one part: peers, floors, scaling, precommit, partial, gitignore
-    .venv/bin/python bench/compare.py --only gitignore --runs 15 --base ../before  # next to another checkout
-    .venv/bin/python bench/compare.py --only ours --corpora django --runs 9   # contractlint vs its floor only
+    # one part: peers, floors, scaling, precommit, partial, gitignore
+    .venv/bin/python bench/compare.py --only precommit
+    # next to another checkout
+    .venv/bin/python bench/compare.py --only gitignore --runs 15 --base ../before
+    # contractlint vs its floor only
+    .venv/bin/python bench/compare.py --only ours --corpora django --runs 9
 
 Reproducible: the corpora are pinned sdists from PyPI (unpacked once into .cache/corpora, see
 tests/corpora.py); the peers are pinned and installed once, each in its own virtual environment
@@ -23,11 +28,12 @@ Also printed: the floors (interpreter start-up, reading every file, the prefilte
 libcst-parsing the files it keeps, as the targets were set; and CPython's parse of them, which the
 analysis now reads, beside it), contractlint on 1x, 2x and 4x copies of django (under the
 requests contract, which parses none of it, and under every builtin contract, which parses and
-follows errors through 23 files per copy), the pre-commit shape (10 changed files that touch no service, next to a bare interpreter start-up),
-and runs over 1 and 10 named files of a project checked whole (Django under every builtin
-contract, and a generated project of 300 files whose every caller is followed), warm and cold,
-and what respecting .gitignore costs on Django's tree as a git repository (cold, warm, and warm
-over 10 named files; with ``--base``, next to another checkout of contractlint).
+follows errors through 23 files per copy), the pre-commit shape (10 changed files that touch no
+service, next to a bare interpreter start-up), and runs over 1 and 10 named files of a project
+checked whole (Django under every builtin contract, and a generated project of 300 files whose every
+caller is followed), warm and cold, and what respecting .gitignore costs on Django's tree as a git
+repository (cold, warm, and warm over 10 named files; with ``--base``, next to another checkout of
+contractlint).
 
 Results go to stdout and, as JSON, to .cache/bench/results.json; the findings on which
 contractlint and semgrep disagree go to .cache/bench/differences-<corpus>.txt.
@@ -85,7 +91,8 @@ def corpus_root(name: str) -> Path:
 
 
 def peer(tool: str) -> Path:
-    """The tool's executable, installed at its pinned version in .cache/bench/<tool> on first use."""
+    """The tool's executable, installed at its pinned version in .cache/bench/<tool> on first
+    use."""
     venv = BENCH / tool
     marker = venv / ".installed"
     if not marker.exists() or marker.read_text() != PEERS[tool]:
@@ -294,7 +301,8 @@ def startup(runs: int = 20) -> float:
 
 
 def floors(root: Path) -> dict[str, float]:
-    """Read every file contractlint checks, search each with the prefilter, libcst-parse the kept ones."""
+    """Read every file contractlint checks, search each with the prefilter, libcst-parse the kept
+    ones."""
     code = r"""
 import json, os, sys, time
 start = time.perf_counter()
@@ -352,8 +360,9 @@ for blob in kept:
     except Exception:
         pass
 ast_parse = time.perf_counter() - start
-print(json.dumps({"files": len(files), "bytes": sum(map(len, blobs)), "kept": len(kept), "first": first, "list": listed, "walk": walk, "libcst": load,
-                  "read": read, "search": search, "parse": parse, "ast_parse": ast_parse}))
+print(json.dumps({"files": len(files), "bytes": sum(map(len, blobs)), "kept": len(kept),
+                  "first": first, "list": listed, "walk": walk, "libcst": load, "read": read,
+                  "search": search, "parse": parse, "ast_parse": ast_parse}))
 """
     best: dict[str, float] = {}
     for _ in range(3):
@@ -457,7 +466,8 @@ def run_peers(
         len(contractlint_findings(every.stdout)),
     )
 
-    # Without a .semgrepignore, semgrep skips test/ and tests/ folders: make it scan what the others scan.
+    # Without a .semgrepignore, semgrep skips test/ and tests/ folders: make it scan what the others
+    # scan.
     (root / ".semgrepignore").write_text(
         "# bench/compare.py: scan every file, as the other tools do\n"
     )
@@ -497,10 +507,10 @@ def run_ours(name: str, runs: int, table: list[dict], notes: dict) -> None:
     files = int(fl["files"])
     notes.setdefault("floors", {})[name] = fl
     print(
-        f"\n== {name}: {files} files, {int(fl['kept'])} parsed ({int(fl.get('first', fl['kept']))} kept by the "
-        f"prefilter, the rest reached through carriers); floor parts (best of 3): "
-        f"list {fl['walk']:.3f} s, read {fl['read']:.3f} s, search {fl['search']:.3f} s, "
-        f"parse {fl['parse']:.3f} s (libcst; CPython's: {fl['ast_parse']:.3f} s)",
+        f"\n== {name}: {files} files, {int(fl['kept'])} parsed ({int(fl.get('first', fl['kept']))} "
+        "kept by the prefilter, the rest reached through carriers); floor parts (best of 3): list "
+        f"{fl['walk']:.3f} s, read {fl['read']:.3f} s, search {fl['search']:.3f} s, parse "
+        f"{fl['parse']:.3f} s (libcst; CPython's: {fl['ast_parse']:.3f} s)",
         flush=True,
     )
     cl_cold, _, loads = cold_and_warm(table, name, root, files, runs)
@@ -521,20 +531,22 @@ def _differences(name: str, ours: list[tuple[str, int]], theirs: list[tuple[str,
         fh.write(f"# only semgrep ({len(only_theirs)}):\n")
         fh.writelines(f"{p}:{line}\n" for p, line in only_theirs)
     print(
-        f"   contractlint and semgrep agree on {len(set(ours) & set(theirs))} findings; only contractlint "
-        f"{len(only_ours)}, only semgrep {len(only_theirs)} (see {path.relative_to(ROOT)})"
+        f"   contractlint and semgrep agree on {len(set(ours) & set(theirs))} findings; only "
+        f"contractlint {len(only_ours)}, only semgrep {len(only_theirs)} (see "
+        f"{path.relative_to(ROOT)})"
     )
 
 
 def _print_table(rows: list[dict], reference: float) -> None:
     print(
-        f"   {'tool':<36} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'files/s':>9} {'findings':>8} "
-        f"{'x contractlint':>15}"
+        f"   {'tool':<36} {'mode':<5} {'wall s':>8} {'cpu s':>8} {'peak MB':>8} {'files/s':>9} "
+        f"{'findings':>8} {'x contractlint':>15}"
     )
     for r in rows:
         print(
-            f"   {r['tool']:<36} {r['mode']:<5} {r['wall']:>8.3f} {r['cpu']:>8.2f} {r['peak_mb']:>8.0f} "
-            f"{r['files_per_s']:>9.0f} {str(r['findings']):>8} {r['wall'] / reference:>15.2f}",
+            f"   {r['tool']:<36} {r['mode']:<5} {r['wall']:>8.3f} {r['cpu']:>8.2f} "
+            f"{r['peak_mb']:>8.0f} {r['files_per_s']:>9.0f} {str(r['findings']):>8} "
+            f"{r['wall'] / reference:>15.2f}",
             flush=True,
         )
 
@@ -577,8 +589,9 @@ def scaling(runs: int, notes: dict) -> None:
                 }
             )
             print(
-                f"   x{copies}: wall {run.wall:.2f} s, cpu {run.cpu:.2f} s, peak {run.peak_mb:.0f} MB, "
-                f"{results[-1]['findings']} findings, {run.wall / results[0]['wall']:.2f}x the time of x1",
+                f"   x{copies}: wall {run.wall:.2f} s, cpu {run.cpu:.2f} s, peak {run.peak_mb:.0f} "
+                f"MB, {results[-1]['findings']} findings, {run.wall / results[0]['wall']:.2f}x the "
+                "time of x1",
                 flush=True,
             )
         notes[key] = results
@@ -646,8 +659,9 @@ def precommit(notes: dict) -> None:
         "how": how,
     }
     print(
-        f"   python -c pass {medians[0] * 1000:.0f} ms; contractlint check (10 files) {medians[1] * 1000:.0f} ms; "
-        f"{(medians[1] - medians[0]) * 1000:.0f} ms on top of the bare interpreter ({how})",
+        f"   python -c pass {medians[0] * 1000:.0f} ms; contractlint check (10 files) "
+        f"{medians[1] * 1000:.0f} ms; {(medians[1] - medians[0]) * 1000:.0f} ms on top of the bare "
+        f"interpreter ({how})",
         flush=True,
     )
 
@@ -748,7 +762,8 @@ def partial(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
     start = notes.get("startup") or startup()
     results = []
     print(
-        f"\n== partial runs: named files of a project checked whole (start-up {start * 1000:.0f} ms)"
+        f"\n== partial runs: named files of a project checked whole (start-up {start * 1000:.0f} "
+        "ms)"
     )
     for name, (root, contracts) in trees.items():
         cache = BENCH / "cache" / f"partial-{name}"
@@ -829,9 +844,9 @@ def partial(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
                 print(
                     f"   {name}: {shape}{'' if label == 'this tree' else f' ({label})'}: "
                     f"{run.wall * 1000:.0f} ms, min {entry['wall_min'] * 1000:.0f} ms "
-                    f"({entry['over'] * 1000:.0f} ms over a bare start-up, {bare_median * 1000:.0f} "
-                    f"ms), cpu {run.cpu * 1000:.0f} ms, min {entry['cpu_min'] * 1000:.0f} ms, peak "
-                    f"{run.peak_mb:.0f} MB",
+                    f"({entry['over'] * 1000:.0f} ms over a bare start-up, "
+                    f"{bare_median * 1000:.0f} ms), cpu {run.cpu * 1000:.0f} ms, min "
+                    f"{entry['cpu_min'] * 1000:.0f} ms, peak {run.peak_mb:.0f} MB",
                     flush=True,
                 )
         results.append(row)
@@ -943,8 +958,8 @@ def gitignore(runs: int, notes: dict, bases: Sequence[Path] = ()) -> None:
             results.append(entry)
             print(
                 f"   {mode:22} {variant:30} wall median {entry['wall'] * 1000:5.0f} ms, min "
-                f"{entry['wall_min'] * 1000:5.0f} ms; cpu median {entry['cpu'] * 1000:5.0f} ms, min "
-                f"{entry['cpu_min'] * 1000:5.0f} ms; peak {entry['peak_mb']:.0f} MB",
+                f"{entry['wall_min'] * 1000:5.0f} ms; cpu median {entry['cpu'] * 1000:5.0f} ms, "
+                f"min {entry['cpu_min'] * 1000:5.0f} ms; peak {entry['peak_mb']:.0f} MB",
                 flush=True,
             )
     start = statistics.median(r.wall for r in bare)
@@ -991,10 +1006,10 @@ def verdicts(table: list[dict], notes: dict) -> None:
             floor = start + fl["walk"] + fl["read"] + fl["search"] + parser + fl["parse"]
             say(
                 ours["wall"] <= 2 * floor,
-                f"{corpus}: cold {ours['wall']:.2f} s vs floor {floor:.2f} s "
-                f"(start-up {start:.3f} + list {fl['walk']:.3f} + read {fl['read']:.3f} + search "
-                f"{fl['search']:.3f} + import libcst {parser:.2f} + parse {fl['parse']:.2f} of {int(fl['kept'])} "
-                f"files) = {ours['wall'] / floor:.2f}x (target <= 2x)",
+                f"{corpus}: cold {ours['wall']:.2f} s vs floor {floor:.2f} s (start-up {start:.3f} "
+                f"+ list {fl['walk']:.3f} + read {fl['read']:.3f} + search {fl['search']:.3f} + "
+                f"import libcst {parser:.2f} + parse {fl['parse']:.2f} of {int(fl['kept'])} files) "
+                f"= {ours['wall'] / floor:.2f}x (target <= 2x)",
             )
         if warm:
             say(warm["wall"] <= 0.3, f"{corpus}: warm run {warm['wall']:.3f} s (target <= 0.3 s)")
@@ -1002,13 +1017,15 @@ def verdicts(table: list[dict], notes: dict) -> None:
             if r["corpus"] == corpus and r["tool"].startswith("contractlint"):
                 say(
                     r["peak_mb"] < 300,
-                    f"{corpus}: {r['tool']} {r['mode']} peak {r['peak_mb']:.0f} MB (target < 300 MB)",
+                    f"{corpus}: {r['tool']} {r['mode']} peak {r['peak_mb']:.0f} MB (target < 300 "
+                    "MB)",
                 )
     if "precommit" in notes:
         over = notes["precommit"]["over"]
         say(
             over < 0.150,
-            f"pre-commit shape: {over * 1000:.0f} ms on top of the bare interpreter (target < 150 ms)",
+            f"pre-commit shape: {over * 1000:.0f} ms on top of the bare interpreter (target < 150 "
+            "ms)",
         )
     for row in notes.get("partial", {}).get("results", []):
         limit = 0.5 if row["project"] == "django" else 0.2

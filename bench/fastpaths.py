@@ -1,4 +1,5 @@
-"""Whether each fast path of a run pays: its time next to the plain code it stands for, on real trees.
+"""Whether each fast path of a run pays: its time next to the plain code it stands for, on real
+trees.
 
     python bench/fastpaths.py [--runs N] [TREE...]
 
@@ -71,7 +72,8 @@ def measure(tree: Path, runs: int) -> None:
     bare_ms, _ = best(runs, lambda: list(discover(["."], config)))
     print(
         f"   {'walk, what git ignores left out':<34} with {git_ms:8.1f} ms   without "
-        f"{bare_ms:6.1f} ms   costs {git_ms - bare_ms:7.1f} ms ({len(files) - len(kept)} files left out)",
+        f"{bare_ms:6.1f} ms   costs {git_ms - bare_ms:7.1f} ms ({len(files) - len(kept)} files "
+        "left out)",
         flush=True,
     )
 

@@ -15,9 +15,9 @@ turned into code. Each shape is a module that imports requests, written up to a 
 Each run is ``python -m contractlint check --no-cache --contract requests`` on the module alone, in
 a fresh process: wall and CPU seconds (user and system, of the process tree) and peak memory (the
 largest RSS of the process tree, sampled every 20 ms), as bench/compare.py measures them; the
-median of --runs. On a busy machine the CPU time says more than the wall time. The modules are written to
-contractlint-generated/ in the temporary folder (outside any project: no configuration applies;
-kept between runs).
+median of --runs. On a busy machine the CPU time says more than the wall time. The modules are
+written to contractlint-generated/ in the temporary folder (outside any project: no configuration
+applies; kept between runs).
 """
 
 from __future__ import annotations
@@ -54,7 +54,8 @@ def unguarded(i: int) -> str:
     return (
         f"\n\ndef put_item_{i}(item_id, payload, timeout=10):\n"
         f'    """PUT /items/{i}/{{item_id}}."""\n'
-        f'    response = requests.put(f"{{BASE}}/items/{i}/{{item_id}}", json=payload, timeout=timeout)\n'
+        f'    response = requests.put(f"{{BASE}}/items/{i}/{{item_id}}", json=payload, '
+        "timeout=timeout)\n"
         f"    requests.post(BASE + '/audit/{i}', data=str(item_id))\n"
         f"    return response.status_code\n"
     )

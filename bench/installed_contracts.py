@@ -1,7 +1,7 @@
 """What finding the contracts installed packages ship costs a run, next to importlib.metadata.
 
-    python bench/installed_contracts.py                  # this environment, 30 runs
-    python bench/installed_contracts.py --extra 200      # plus 200 distributions, 20 of them shipping one
+    python bench/installed_contracts.py              # this environment, 30 runs
+    python bench/installed_contracts.py --extra 200  # plus 200 distributions, 20 shipping one
 
 Every run that resolves a contract by name scans the distributions on sys.path
 (``contractlint.contracts.packaged.installed``): two sources of one name must be seen. Each
@@ -39,13 +39,17 @@ METADATA = """\
 import time
 t = time.perf_counter()
 import importlib.metadata as m
-eps = m.entry_points(group="contractlint.contracts") if hasattr(m, "EntryPoints") else m.entry_points().get("contractlint.contracts", ())
+if hasattr(m, "EntryPoints"):
+    eps = m.entry_points(group="contractlint.contracts")
+else:
+    eps = m.entry_points().get("contractlint.contracts", ())
 print(time.perf_counter() - t, len(list(eps)))
 """
 
 
 def distributions(folder: Path, count: int) -> None:
-    """``count`` made-up distributions, one in ten shipping a contract, as an installer leaves them."""
+    """``count`` made-up distributions, one in ten shipping a contract, as an installer leaves
+    them."""
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     for i in range(count):
@@ -106,7 +110,8 @@ def main() -> None:
         distributions(folder, args.extra)
         env["PYTHONPATH"] = str(folder)
     print(
-        f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; python {sys.version.split()[0]}"
+        f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}; python "
+        f"{sys.version.split()[0]}"
     )
     times, found = timed(SCAN, env, args.runs)
     show("scan (contracts.packaged.installed)", times, f"  ({found} entry points)")

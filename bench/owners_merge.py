@@ -5,11 +5,11 @@
 
 Writes the inventories once into .cache/owners-bench/ (as `report --format json` writes them:
 indented, sorted keys; a quarter of the calls violating with a fingerprint, one in twenty
-accepted, two contracts), then runs `python -m contractlint report --from '.cache/owners-bench/inventories/*.json'`
-for each format, and `--since` an earlier merge, each in a fresh process. Prints the wall time and
-the peak resident memory of that process (``ru_maxrss`` of the child, from ``resource``), the
-median of ``--runs``, with the load average before each run: the numbers mean little on a busy
-machine.
+accepted, two contracts), then runs `python -m contractlint report --from
+'.cache/owners-bench/inventories/*.json'` for each format, and `--since` an earlier merge, each in a
+fresh process. Prints the wall time and the peak resident memory of that process (``ru_maxrss`` of
+the child, from ``resource``), the median of ``--runs``, with the load average before each run: the
+numbers mean little on a busy machine.
 """
 
 from __future__ import annotations
@@ -77,7 +77,8 @@ def inventory(rng: random.Random, index: int, calls: int) -> dict:
             listed.append(
                 {
                     "acceptance": acceptance,
-                    "callee": f"{name.replace('-', '_')}_client.Client.{rng.choice(['check', 'get', 'put'])}",
+                    "callee": f"{name.replace('-', '_')}_client.Client."
+                    f"{rng.choice(['check', 'get', 'put'])}",
                     "column": 16,
                     "findings": findings,
                     "line": line,
@@ -129,7 +130,8 @@ def generate(folder: Path, projects: int, calls: int) -> None:
 
 
 def measured(args: list[str]) -> tuple[float, float]:
-    """(seconds, peak MiB) of one `contractlint` process, run by a fresh Python that waits for it."""
+    """(seconds, peak MiB) of one `contractlint` process, run by a fresh Python that waits for
+    it."""
     probe = (
         "import resource, subprocess, sys, time\n"
         "t = time.perf_counter()\n"
@@ -208,8 +210,8 @@ def main(argv) -> None:
             peaks.append(peak)
         out = Path(args[-1]).stat().st_size / 2**20
         print(
-            f"{name:>13}: {statistics.median(times):5.2f} s, peak {statistics.median(peaks):5.0f} MiB "
-            f"(output {out:.0f} MiB; load before runs {', '.join(f'{x:.2f}' for x in loads)})"
+            f"{name:>13}: {statistics.median(times):5.2f} s, peak {statistics.median(peaks):5.0f} "
+            f"MiB (output {out:.0f} MiB; load before runs {', '.join(f'{x:.2f}' for x in loads)})"
         )
 
 

@@ -132,9 +132,9 @@ def main() -> None:
     for shown in (False, True):
         walls, cpu = times[shown], cpus[shown]
         print(
-            f"{'with' if shown else 'without':>7} the line: wall median {statistics.median(walls):6.2f}"
-            f" s, best {min(walls):6.2f} s; processor median {statistics.median(cpu):6.2f} s,"
-            f" best {min(cpu):6.2f} s"
+            f"{'with' if shown else 'without':>7} the line: wall median "
+            f"{statistics.median(walls):6.2f} s, best {min(walls):6.2f} s; processor median "
+            f"{statistics.median(cpu):6.2f} s, best {min(cpu):6.2f} s"
         )
 
 

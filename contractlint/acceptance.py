@@ -42,7 +42,8 @@ from contractlint.tomlfile import date_problem, suggest
 _MARK = re.compile(
     r"#\s*contractlint\s*:\s*(?P<kind>accept-file|accept)\b(?P<rest>.*)$", re.IGNORECASE
 )
-#: Any comment that means to be one, a missing colon included, so that a typo is reported rather than ignored.
+#: Any comment that means to be one, a missing colon included, so that a typo is reported rather
+#: than ignored.
 _ANY_MARK = re.compile(r"#\s*contractlint(?:\s*:|\s+accept)", re.IGNORECASE)
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _CODE = re.compile(r"CL\d{3}\Z")
@@ -132,7 +133,8 @@ _LAYOUT = frozenset(
 
 
 def _comments_by_line(source: bytes) -> Iterator[_Comment]:
-    """Without tokens, a comment alone on its line stands above the next line, another is on its own."""
+    """Without tokens, a comment alone on its line stands above the next line, another is on its
+    own."""
     text = source.decode("utf-8", "replace")
     for number, line in enumerate(text.splitlines(), 1):
         index = line.find("#")
@@ -159,7 +161,8 @@ def parse(source: bytes, path: str) -> Parsed:
                     line,
                     column + 1,
                     "CL100",
-                    'unknown contractlint comment: expected "# contractlint: accept CODES ... -- reason"',
+                    'unknown contractlint comment: expected "# contractlint: accept CODES ... -- '
+                    'reason"',
                 )
             )
             continue
@@ -200,7 +203,8 @@ def _parse_one(kind: str, rest: str, path: str, comment: _Comment):
                 why = "is not a rule" if known is None else "cannot be accepted"
                 return (
                     None,
-                    f"{code} {why}; an acceptance names codes of findings about calls: {', '.join(sorted(ACCEPTABLE))}",
+                    f"{code} {why}; an acceptance names codes of findings about calls: "
+                    f"{', '.join(sorted(ACCEPTABLE))}",
                 )
             if code not in codes:
                 codes.append(code)
@@ -214,7 +218,8 @@ def _parse_one(kind: str, rest: str, path: str, comment: _Comment):
         return None, "names no rule code: write the codes it accepts, like `accept CL001,CL004`"
     until = None
     if "until" in options:
-        # fromisoformat alone would also take 20270331 and 2027-W13-3 (Python 3.11+): the syntax is exact.
+        # fromisoformat alone would also take 20270331 and 2027-W13-3 (Python 3.11+): the syntax is
+        # exact.
         try:
             until = (
                 dt.date.fromisoformat(options["until"]) if _DATE.match(options["until"]) else None
@@ -369,13 +374,14 @@ def apply(
     upstream: Mapping[int, Sequence[tuple[str, Finding]]] | None = None,
     accepted: Mapping[str, Acceptance] | None = None,
 ) -> Applied:
-    """Drop the findings that a valid acceptance covers; add CL101–CL104 for the acceptances themselves.
+    """Drop the findings that a valid acceptance covers; add CL101–CL104 for the acceptances
+    themselves.
 
-    An expired acceptance covers nothing; one without a reason (CL102) or outside the configuration's
-    ``policy`` (CL104) still covers, and fails the run. ``upstream``: for an acceptance (by its
-    index), the findings at callers elsewhere it covers, and the code it covers them by; it is
-    used as if they were here. ``accepted``: service calls (``path:line:column``) whose error an
-    acceptance here accepts for every caller (``accepted_upstream``).
+    An expired acceptance covers nothing; one without a reason (CL102) or outside the
+    configuration's ``policy`` (CL104) still covers, and fails the run. ``upstream``: for an
+    acceptance (by its index), the findings at callers elsewhere it covers, and the code it covers
+    them by; it is used as if they were here. ``accepted``: service calls (``path:line:column``)
+    whose error an acceptance here accepts for every caller (``accepted_upstream``).
     """
     kept: list[Finding] = []
     used: dict[int, list[Finding]] = {i: [] for i in range(len(parsed.acceptances))}
@@ -425,7 +431,8 @@ def apply(
                     acceptance.line,
                     acceptance.column,
                     "CL102",
-                    f"the acceptance of {codes} gives no reason: write why the risk is accepted after `--`",
+                    f"the acceptance of {codes} gives no reason: write why the risk is accepted "
+                    "after `--`",
                 )
             )
         breaches = policy.breaches(acceptance, today) if policy is not None else []
@@ -436,7 +443,8 @@ def apply(
                     acceptance.line,
                     acceptance.column,
                     "CL104",
-                    f"the acceptance of {codes} is outside the acceptance policy: {'; '.join(breaches)}",
+                    f"the acceptance of {codes} is outside the acceptance policy: "
+                    f"{'; '.join(breaches)}",
                 )
             )
         if unused:

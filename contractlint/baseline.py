@@ -31,7 +31,8 @@ def fingerprint(key: tuple[str, str, str, str], occurrence: int) -> str:
 
 
 def with_fingerprints(findings: Sequence[Finding], rel_path) -> list[Finding]:
-    """The findings, in order, each with its fingerprint (``rel_path`` maps a finding's path to the root)."""
+    """The findings, in order, each with its fingerprint (``rel_path`` maps a finding's path to the
+    root)."""
     counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
     out = []
     for finding in sorted(findings, key=Finding.sort_key):
@@ -118,7 +119,8 @@ def read(path: str) -> list[Entry]:
     ):
         raise UserError(
             [
-                f'{path}: not a contractlint baseline (expected {{"version": {VERSION}, "findings": [...]}}); '
+                f'{path}: not a contractlint baseline (expected {{"version": {VERSION}, '
+                f'"findings": [...]}}); '
                 "write one with `contractlint check --write-baseline FILE`"
             ]
         )
@@ -127,13 +129,15 @@ def read(path: str) -> list[Entry]:
     for i, item in enumerate(doc["findings"]):
         if not isinstance(item, dict) or any(k not in item for k in fields):
             raise UserError([f"{path}: findings[{i + 1}]: expected the keys {', '.join(fields)}"])
-        # A hand-edited entry of the wrong type would match nothing and be reported as "no longer found".
+        # A hand-edited entry of the wrong type would match nothing and be reported as "no longer
+        # found".
         wrong = [k for k in fields if not _typed(k, item[k])]
         if wrong:
             raise UserError(
                 [
                     f"{path}: findings[{i + 1}].{wrong[0]}: expected "
-                    f"{'a whole number' if wrong[0] == 'occurrence' else 'a string'}, got {item[wrong[0]]!r}"
+                    f"{'a whole number' if wrong[0] == 'occurrence' else 'a string'}, got "
+                    f"{item[wrong[0]]!r}"
                 ]
             )
         out.append(Entry(**{k: item[k] for k in fields}))

@@ -34,12 +34,14 @@ _C_ESCAPES = {"a": 7, "b": 8, "t": 9, "n": 10, "v": 11, "f": 12, "r": 13, '"': 3
 
 @dataclass(frozen=True)
 class Changes:
-    """The outcome of one question to git: each changed file (absolute, real path) -> its changed lines.
+    """The outcome of one question to git: each changed file (absolute, real path) -> its changed
+    lines.
 
     ``None`` for a file means every line (a file git does not track yet).
     """
 
-    #: What the files were compared with, for people: "the staged changes", "main (merge base 1a2b3c4)".
+    #: What the files were compared with, for people: "the staged changes", "main (merge base
+    #: 1a2b3c4)".
     against: str
     files: Mapping[str, frozenset[int] | None] = field(default_factory=dict)
 
@@ -56,7 +58,8 @@ class Changes:
 
 
 def unquote(name: str) -> str:
-    """A path as git prints it: C-quoted (``"a\\tb"``, octal bytes) when it holds unusual characters."""
+    """A path as git prints it: C-quoted (``"a\\tb"``, octal bytes) when it holds unusual
+    characters."""
     if len(name) < 2 or not (name.startswith('"') and name.endswith('"')):
         return name
     body = name[1:-1]
@@ -82,7 +85,8 @@ def unquote(name: str) -> str:
 
 
 def parse_diff(text: str) -> dict[str, frozenset[int]]:
-    """``git diff -U0`` output -> each new-side path (relative to the repository) -> its added lines.
+    """``git diff -U0`` output -> each new-side path (relative to the repository) -> its added
+    lines.
 
     A file that only lost lines, or was only renamed, maps to an empty set: it changed, no line of
     it did.
@@ -183,7 +187,8 @@ class Git:
 
 
 def default_base(git: Git) -> str:
-    """The default branch: what ``origin/HEAD`` points at, else the first of main, master, ... that exists.
+    """The default branch: what ``origin/HEAD`` points at, else the first of main, master, ... that
+    exists.
 
     A single-branch clone (``git clone --depth 1 --branch feature``, as CI makes them) points
     ``origin/HEAD`` at the branch it cloned: that is not the default branch, and comparing with it
@@ -198,19 +203,22 @@ def default_base(git: Git) -> str:
         if git.has_commit(ref):
             return ref
     hint = (
-        " (this is a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: 0)"
+        " (this is a shallow clone: fetch the base branch, e.g. actions/checkout with fetch-depth: "
+        "0)"
         if git.is_shallow()
         else ""
     )
     raise UserError(
         [
-            f"--changed: no default branch found (tried {', '.join(DEFAULT_BASES)}){hint}; name the base with --base REF"
+            f"--changed: no default branch found (tried {', '.join(DEFAULT_BASES)}){hint}; name "
+            "the base with --base REF"
         ]
     )
 
 
 def changed(git: Git, base: str | None = None, staged: bool = False) -> Changes:
-    """The files (and lines) that differ from the merge base of ``base`` and HEAD, or the staged ones.
+    """The files (and lines) that differ from the merge base of ``base`` and HEAD, or the staged
+    ones.
 
     Comparing with the merge base, not with ``base`` itself, leaves out what the default branch
     changed since the branch left it: those are not this branch's changes.
@@ -223,8 +231,8 @@ def changed(git: Git, base: str | None = None, staged: bool = False) -> Changes:
         ref = base or default_base(git)
         if not git.has_commit(ref):
             hint = (
-                " (this is a shallow clone: fetch the base, e.g. actions/checkout with fetch-depth: 0, "
-                "or git fetch origin <branch>)"
+                " (this is a shallow clone: fetch the base, e.g. actions/checkout with "
+                "fetch-depth: 0, or git fetch origin <branch>)"
                 if git.is_shallow()
                 else ""
             )
@@ -236,8 +244,8 @@ def changed(git: Git, base: str | None = None, staged: bool = False) -> Changes:
         point = git.merge_base(ref)
         if point is None:
             hint = (
-                "; the history is shallow: fetch more of it (git fetch --unshallow, or actions/checkout "
-                "with fetch-depth: 0)"
+                "; the history is shallow: fetch more of it (git fetch --unshallow, or "
+                "actions/checkout with fetch-depth: 0)"
                 if git.is_shallow()
                 else ""
             )
@@ -251,9 +259,11 @@ def changed(git: Git, base: str | None = None, staged: bool = False) -> Changes:
 
 
 def select(changes: Changes, paths: Sequence[str]) -> list[str]:
-    """The changed files that exist and lie under one of ``paths`` (files or folders), as paths to check.
+    """The changed files that exist and lie under one of ``paths`` (files or folders), as paths to
+    check.
 
-    The paths are given relative to the working directory when they lie below it, as ``check`` shows them.
+    The paths are given relative to the working directory when they lie below it, as ``check`` shows
+    them.
     """
     roots = [_real(p) for p in paths]
     out = []

@@ -79,7 +79,8 @@ class Config:
     contracts: tuple[str, ...] | None = None  # None: not configured, use the builtin ones
     include: tuple[str, ...] = ("*.py",)
     exclude: tuple[str, ...] = ()
-    #: Leave out what git ignores (``.gitignore`` files, ``info/exclude``, the global excludes file).
+    #: Leave out what git ignores (``.gitignore`` files, ``info/exclude``, the global excludes
+    #: file).
     respect_gitignore: bool = True
     #: Leave out what git ignores from the paths named on the command line too.
     force_exclude: bool = False
@@ -90,7 +91,8 @@ class Config:
     severity: dict[str, str] = field(default_factory=dict)
     #: Contracts whose errors ``pytest`` injects (the contractlint plugin); empty: none.
     faults: tuple[str, ...] = ()
-    #: The oldest Python the checked code must run on: ``[project] requires-python`` or ``--target-version``.
+    #: The oldest Python the checked code must run on: ``[project] requires-python`` or
+    #: ``--target-version``.
     target_version: tuple[int, int] | None = None
     #: Functions (dotted-name globs) that may let a service error escape to their callers: library
     #: code that lets the caller choose.
@@ -136,7 +138,8 @@ def _absolute(root: str, cwd: str) -> str:
 
 
 def find_pyproject(paths: Sequence[str]) -> str | None:
-    """The nearest pyproject.toml with a [tool.contractlint] table, above the first checked path (or the cwd)."""
+    """The nearest pyproject.toml with a [tool.contractlint] table, above the first checked path (or
+    the cwd)."""
     start = os.path.abspath(paths[0] if paths else ".")
     if not os.path.isdir(start):
         start = os.path.dirname(start)
@@ -146,7 +149,8 @@ def find_pyproject(paths: Sequence[str]) -> str | None:
         if os.path.lexists(candidate) and (
             not os.path.isfile(candidate) or configures_contractlint(candidate)
         ):
-            return candidate  # a folder or a broken link named pyproject.toml: its error is reported, not skipped
+            # a folder or a broken link named pyproject.toml: its error is reported, not skipped
+            return candidate
         parent = os.path.dirname(current)
         if parent == current:
             return None
@@ -154,10 +158,11 @@ def find_pyproject(paths: Sequence[str]) -> str | None:
 
 
 def configures_contractlint(path: str) -> bool:
-    """Whether ``path`` has a [tool.contractlint] table (a comment or another tool's text naming it does not count).
+    """Whether ``path`` has a [tool.contractlint] table (a comment or another tool's text naming it
+    does not count).
 
-    A pyproject.toml that is not valid TOML but mentions the table is taken, so that its error is reported
-    rather than the configuration silently skipped.
+    A pyproject.toml that is not valid TOML but mentions the table is taken, so that its error is
+    reported rather than the configuration silently skipped.
     """
     try:
         with open(path, "rb") as fh:
@@ -174,9 +179,10 @@ def configures_contractlint(path: str) -> bool:
 
 
 def unconfigured(path: str) -> Config:
-    """The defaults, for the project of a pyproject.toml without a [tool.contractlint] table (nor one
-    above it): its folder is the root and its ``requires-python`` the target version. The file is
-    another tool's: one that cannot be read as TOML, or says something odd, leaves the defaults."""
+    """The defaults, for the project of a pyproject.toml without a [tool.contractlint] table (nor
+    one above it): its folder is the root and its ``requires-python`` the target version. The file
+    is another tool's: one that cannot be read as TOML, or says something odd, leaves the
+    defaults."""
     root = os.path.dirname(os.path.abspath(path))
     try:
         raw, text = read_toml_text(path)
@@ -209,7 +215,8 @@ TARGET_VERSIONS = tuple(f"3.{minor}" for minor in range(9, 15))
 
 
 def requires_python(raw: Any, path: str, text: str = "") -> tuple[int, int] | None:
-    """The lower bound of ``[project] requires-python`` (``>=3.10``, ``~=3.11``, ``==3.12.*``), or None."""
+    """The lower bound of ``[project] requires-python`` (``>=3.10``, ``~=3.11``, ``==3.12.*``), or
+    None."""
 
     project = raw.get("project") if isinstance(raw, dict) else None
     spec = project.get("requires-python") if isinstance(project, dict) else None
@@ -287,7 +294,10 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             else f"{describe(code)}: name one rule code per entry"
         )
         if problem is None and not any(rule.code == code for rule in RULES):
-            problem = f"{describe(code)}: name one rule code per entry (a severity does not take prefixes)"
+            problem = (
+                f"{describe(code)}: name one rule code per entry (a severity does not take "
+                "prefixes)"
+            )
         if problem:
             c.error([*kp, "severity", key], problem)
         elif level not in SEVERITIES:
@@ -302,7 +312,8 @@ def build_config(table: Any, path: str, root: str, text: str = "") -> Config:
             )
         else:
             severity.setdefault("CL201", overdue)
-    # An empty list would quietly mean "the default" or "nothing": neither is what someone who wrote it meant.
+    # An empty list would quietly mean "the default" or "nothing": neither is what someone who wrote
+    # it meant.
     if include is not None and not include:
         c.error(
             [*kp, "include"],
@@ -411,7 +422,8 @@ def _count(c: Checker, table: dict, kp: list, key: str, what: str) -> int | None
 
 
 def _contract_sources(c: Checker, table: dict, kp: list) -> tuple[tuple[str, str], ...]:
-    """``contract-sources``: for a contract several sources ship, the distribution to take it from."""
+    """``contract-sources``: for a contract several sources ship, the distribution to take it
+    from."""
     from contractlint.contracts import pick_problem
 
     picks = []
@@ -440,8 +452,8 @@ def _approved(
     root: str,
     picks: tuple[tuple[str, str], ...],
 ) -> dict[str, tuple[tuple[str, ...], tuple[str, ...]]]:
-    """``[tool.contractlint.approved.NAME]``: the project's own helpers that handle a contract's errors,
-    checked as the contract's own ``[approved]``, for a contract in force."""
+    """``[tool.contractlint.approved.NAME]``: the project's own helpers that handle a contract's
+    errors, checked as the contract's own ``[approved]``, for a contract in force."""
     from contractlint.contracts import Configured, contract_names, default_names
     from contractlint.contracts.loader import approved_lists
 
@@ -481,8 +493,8 @@ def _glob_problem(pattern) -> str | None:
 def contract_problem(
     spec: str, root: str, configured: Sequence[str] = (), picks: tuple[tuple[str, str], ...] = ()
 ) -> str | None:
-    """Why a ``contracts`` or ``faults`` entry names no contract, or None; said here so the message points
-    at pyproject.toml. ``configured``: the entries whose contracts are known by their name;
+    """Why a ``contracts`` or ``faults`` entry names no contract, or None; said here so the message
+    points at pyproject.toml. ``configured``: the entries whose contracts are known by their name;
     ``picks``: ``contract-sources``."""
     from contractlint.contracts import Configured, spec_problem
 
@@ -490,7 +502,8 @@ def contract_problem(
 
 
 def configured(config: Config) -> Configured:
-    """What the configuration says about contracts, for every place that resolves a contract spec."""
+    """What the configuration says about contracts, for every place that resolves a contract
+    spec."""
     from contractlint.contracts import Configured
 
     return Configured(

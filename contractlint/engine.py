@@ -56,11 +56,11 @@ def check_paths(
     only_changed_lines: bool = False,
     progress: Progress | None = None,
 ) -> Report:
-    """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are judged by.
-    ``sources`` gives the content of some files instead of the disk (``--diff`` checks fixed text).
-    ``jobs`` worker processes analyse the files (1: this process; see ``contractlint.run.schedule``), through
-    the cache in ``cache_dir`` when given. ``use_prefilter=False`` parses every file: the prefilter's
-    soundness tests compare the two.
+    """Check every file under ``paths``; ``today`` is the one date acceptances and reviews are
+    judged by. ``sources`` gives the content of some files instead of the disk (``--diff`` checks
+    fixed text). ``jobs`` worker processes analyse the files (1: this process; see
+    ``contractlint.run.schedule``), through the cache in ``cache_dir`` when given.
+    ``use_prefilter=False`` parses every file: the prefilter's soundness tests compare the two.
 
     ``projects`` says which project each file is in, with its configuration, contracts and cache
     (``contractlint.run.projects``): a run over any part of a project then checks all of it and
@@ -269,8 +269,9 @@ def _overdue_reviews(contracts: Sequence[Contract], today: dt.date) -> list[Find
                 "CL201",
                 display_path(contract.source),
                 Span(line, 1, line, 1),
-                f"the contract {contract.name} was due for review on {contract.review_by.isoformat()} "
-                f"(owner {contract.owner}): decide again whether its policy still holds, then move review_by",
+                f"the contract {contract.name} was due for review on "
+                f"{contract.review_by.isoformat()} (owner {contract.owner}): decide again whether "
+                "its policy still holds, then move review_by",
                 contract=contract.name,
                 statement_line=line,
             )

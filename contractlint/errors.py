@@ -6,7 +6,8 @@ from collections.abc import Iterable
 
 
 class UserError(Exception):
-    """One or more problems in something the user wrote; each message is one line, file and position first."""
+    """One or more problems in something the user wrote; each message is one line, file and position
+    first."""
 
     def __init__(self, messages: Iterable[str]):
         self.messages: list[str] = list(messages)

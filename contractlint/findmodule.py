@@ -18,7 +18,8 @@ class Location:
     """A module found on the search path: its source file, and the folders of a package."""
 
     name: str
-    #: The ``.py`` file (a package's ``__init__.py``); None for a namespace package or compiled code.
+    #: The ``.py`` file (a package's ``__init__.py``); None for a namespace package or compiled
+    #: code.
     source: str | None
     #: The folders its submodules are in; empty for a plain module.
     folders: tuple[str, ...] = ()

@@ -1,43 +1,46 @@
-"""Prove the fallback at run time: the consumer's own tests, run again with the contract's errors injected.
+"""Prove the fallback at run time: the consumer's own tests, run again with the contract's errors
+injected.
 
 ``pytest --contract-faults=capability-server`` (or ``faults = ["capability-server"]`` under
 ``[tool.contractlint]``) runs every test as usual, then once more for
-each call site of the service the test reached and each error that call's group ``raises``: the calls
-from that site now raise the error instead of reaching the service (the other sites still answer, so
-a failure has one cause), and the run passes when the code does what the contract says — degrades
-(``fail-open``: the error did not escape), or refuses (``fail-closed``: the error, or one raised from
-it with ``raise ... from``, came out; not a crash of another type).
+each call site of the service the test reached and each error that call's group ``raises``: the
+calls from that site now raise the error instead of reaching the service (the other sites still
+answer, so a failure has one cause), and the run passes when the code does what the contract says —
+degrades (``fail-open``: the error did not escape), or refuses (``fail-closed``: the error, or one
+raised from it with ``raise ... from``, came out; not a crash of another type).
 
 How each (test, error) gets its own outcome. The calls a test reaches are only known by running it,
 so runs cannot be items made at collection (``pytest_generate_tests`` would multiply every test by
 every error, reached or not). Instead ``pytest_runtest_protocol`` runs each test itself: first the
 plain run, which records the calls it reached (its outcome is the test's ordinary one), then one run
-per reached call site and error, each through pytest's normal setup/call/teardown, its reports renamed
-``test_send[fault:capability_client.CapabilityError@CapabilityClient.check]`` (``@stickers.py:65`` is
-added when the test reaches one function from several sites). Terminal, ``-ra``, JUnit XML, ``-x``
-and ``--lf`` therefore treat each as a test of its own; the session's test count grows as they are
-found. Only a plain run that passed is re-run: a test that fails without a fault proves nothing with
-one. A fault run's outcome is the verdict (``contractlint.faults.verdict``), not the test's own
-assertions, which are about the healthy path: an assertion that fails on the degraded result still
-passes the run (assert on it with the ``contract_faults`` fixture). Fixtures are set up afresh for
-each run, and higher-scoped ones are kept between a test's runs.
+per reached call site and error, each through pytest's normal setup/call/teardown, its reports
+renamed ``test_send[fault:capability_client.CapabilityError@CapabilityClient.check]``
+(``@stickers.py:65`` is added when the test reaches one function from several sites). Terminal,
+``-ra``, JUnit XML, ``-x`` and ``--lf`` therefore treat each as a test of its own; the session's
+test count grows as they are found. Only a plain run that passed is re-run: a test that fails
+without a fault proves nothing with one. A fault run's outcome is the verdict
+(``contractlint.faults.verdict``), not the test's own assertions, which are about the healthy path:
+an assertion that fails on the degraded result still passes the run (assert on it with the
+``contract_faults`` fixture). Fixtures are set up afresh for each run, and higher-scoped ones are
+kept between a test's runs.
 
 What is patched. Every function the contract's globs name, where it is defined (methods on their
 class, functions in their module and in every module that imported them by name), for the whole of
-each run and undone right after it, even when the run errors. Only calls made while the test function
-runs are faulted — fixtures arrange the world, often by calling the service themselves — and only calls
-from the code under test: a call written in a test file (``test_*.py``, ``conftest.py``: the
-``python_files`` patterns) passes through, since the test is arranging or inspecting, not degrading.
+each run and undone right after it, even when the run errors. Only calls made while the test
+function runs are faulted — fixtures arrange the world, often by calling the service themselves —
+and only calls from the code under test: a call written in a test file (``test_*.py``,
+``conftest.py``: the ``python_files`` patterns) passes through, since the test is arranging or
+inspecting, not degrading.
 
 A test that reached no call is "not exercised"; the terminal summary lists, per call group, the call
-sites that ran under fault, those only reached, and those ``contractlint check`` finds in the rootdir
-that no test ever reached: the map of blind spots.
+sites that ran under fault, those only reached, and those ``contractlint check`` finds in the
+rootdir that no test ever reached: the map of blind spots.
 
 Which configuration. The nearest pyproject.toml with a [tool.contractlint] table at or above the
-rootdir, as ``contractlint check`` finds it (``config.find_pyproject``): its ``faults``, its contracts
-known by their name, and its folder, which the paths in ``--contract-faults``, ``faults`` and the
-fixture are relative to (the rootdir without a configuration). A spec is resolved as every command
-resolves it (``contracts.specs``).
+rootdir, as ``contractlint check`` finds it (``config.find_pyproject``): its ``faults``, its
+contracts known by their name, and its folder, which the paths in ``--contract-faults``, ``faults``
+and the fixture are relative to (the rootdir without a configuration). A spec is resolved as every
+command resolves it (``contracts.specs``).
 
 This module is the adapter: pytest's hooks, options and fixture. The session's bookkeeping (the runs
 to make, what they reached, the summary) is ``contractlint.faults.session``, which knows nothing of
@@ -66,7 +69,8 @@ if TYPE_CHECKING:  # the plugin's work imports these lazily, when it is asked fo
     from contractlint.faults.runs import Run
     from contractlint.faults.session import FaultSession
 
-#: The values of ``contractlint.faults.runs.Mode``, spelt out so that an idle session imports nothing.
+#: The values of ``contractlint.faults.runs.Mode``, spelt out so that an idle session imports
+#: nothing.
 MODES = ("each", "first", "random")
 PLUGIN_NAME = "contractlint-faults"
 
@@ -78,17 +82,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         dest="contract_faults",
         metavar="NAME[,NAME...]",
         default=None,
-        help="run each test again once per call it reaches to a contract's service and per error the call's "
-        "group raises, that error injected; builtin contract names, names of contracts the configuration "
-        "lists or installed packages ship, or .toml paths relative to the configuration's folder (default: [tool.contractlint] faults)",
+        help="run each test again once per call it reaches to a contract's service and per error "
+        "the call's group raises, that error injected; builtin contract names, names of contracts "
+        "the configuration lists or installed packages ship, or .toml paths relative to the "
+        "configuration's folder (default: [tool.contractlint] faults)",
     )
     group.addoption(
         "--contract-faults-mode",
         dest="contract_faults_mode",
         choices=MODES,
         default=None,
-        help="each: one run per error the call group raises (default); first: its first error only; "
-        "random: one error drawn per test and call, reproducible with --contract-faults-seed",
+        help="each: one run per error the call group raises (default); first: its first error "
+        "only; random: one error drawn per test and call, reproducible with --contract-faults-seed",
     )
     group.addoption(
         "--contract-faults-seed",
@@ -160,9 +165,9 @@ def _requested(config: pytest.Config) -> list[str]:
 
 
 def _may_ask_for_faults(folder: str) -> bool:
-    """Whether a pyproject.toml at or above ``folder`` mentions contractlint's ``faults``: a look at the
-    bytes alone, so that a project that asks for nothing pays no import. The configuration's reader
-    decides the rest (an unreadable file is its to report)."""
+    """Whether a pyproject.toml at or above ``folder`` mentions contractlint's ``faults``: a look at
+    the bytes alone, so that a project that asks for nothing pays no import. The configuration's
+    reader decides the rest (an unreadable file is its to report)."""
     while True:
         try:
             with open(os.path.join(folder, "pyproject.toml"), "rb") as fh:
@@ -192,8 +197,8 @@ _WHERE = pytest.StashKey[_Where]()
 
 
 def _where(config: pytest.Config) -> _Where:
-    """The configuration for the rootdir, read once: the nearest pyproject.toml configuring contractlint
-    (a ``UserError`` when it is not valid)."""
+    """The configuration for the rootdir, read once: the nearest pyproject.toml configuring
+    contractlint (a ``UserError`` when it is not valid)."""
     where = config.stash.get(_WHERE, None)
     if where is None:
         from contractlint.config import configured, find_pyproject, load_config
@@ -209,7 +214,7 @@ def _where(config: pytest.Config) -> _Where:
     return where
 
 
-# --- the session ----------------------------------------------------------------------------------------
+# --- the session ----------------------------------------------------------------------------------
 
 
 class FaultPlugin:
@@ -232,13 +237,15 @@ class FaultPlugin:
 
     @pytest.hookimpl(trylast=True)
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        """Import the service's modules once the tests are collected, so that sys.path is the tests' own."""
+        """Import the service's modules once the tests are collected, so that sys.path is the tests'
+        own."""
         self.arm()
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         return [self.session.header(self.cwd)]
 
-    # -- running -------------------------------------------------------------------------------------
+    # -- running
+    # -------------------------------------------------------------------------------------
 
     @pytest.hookimpl(tryfirst=True)
     def pytest_runtest_protocol(self, item: pytest.Item, nextitem: pytest.Item | None) -> bool:
@@ -254,21 +261,23 @@ class FaultPlugin:
         runs = self.session.fault_runs(plain)
         reporter = self.config.pluginmanager.get_plugin("terminalreporter")
         if runs and getattr(type(reporter), "reported_progress", None) is not None:
-            # This terminal counts progress per test id reported (pytest 9), not per item finished: the
-            # fault runs are tests too, so the total grows with them and the bar ends at 100%.
+            # This terminal counts progress per test id reported (pytest 9), not per item finished:
+            # the fault runs are tests too, so the total grows with them and the bar ends at 100%.
             item.session.testscollected += len(runs)
         failed = False
         for i, run in enumerate(runs):
             if item.session.shouldfail or item.session.shouldstop:
                 break
-            # Between a test's runs only its own fixtures are torn down; the last run tears down for nextitem.
+            # Between a test's runs only its own fixtures are torn down; the last run tears down for
+            # nextitem.
             last = i == len(runs) - 1
             self._run(
                 run, item, nextitem if last or item.parent is None else item.parent, runtestprotocol
             )
             failed = failed or (run.verdict is not None and not run.verdict.ok)
         if failed:
-            # --lf selects items by their own id: remember the test, so that it runs again with its faults.
+            # --lf selects items by their own id: remember the test, so that it runs again with its
+            # faults.
             lastfailed = getattr(
                 self.config.pluginmanager.get_plugin("lfplugin"), "lastfailed", None
             )
@@ -345,7 +354,10 @@ class FaultPlugin:
             )
             return
         group = variant.target.group
-        header = f"{variant.target.contract.name} [[calls]][{group.index}] ({group.policy}): {verdict.message}"
+        header = (
+            f"{variant.target.contract.name} [[calls]][{group.index}] ({group.policy}): "
+            f"{verdict.message}"
+        )
         note = group.remediation or variant.target.contract.remediation
         if verdict.ok:
             report.outcome = "passed"
@@ -377,7 +389,8 @@ class FaultPlugin:
 
         return shown(path, self.cwd)
 
-    # -- the end -------------------------------------------------------------------------------------
+    # -- the end
+    # -------------------------------------------------------------------------------------
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if not self.session.armed:
@@ -419,7 +432,7 @@ class FaultPlugin:
         patcher.restore_all(self.session.targets)
 
 
-# --- the fixture ----------------------------------------------------------------------------------------
+# --- the fixture ----------------------------------------------------------------------------------
 
 _RESOLVED = pytest.StashKey[dict[str, "Resolution"]]()
 
@@ -429,18 +442,18 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., Fa
     """Inject a contract's errors inside one test, to assert on the degraded result itself::
 
         def test_a_down_server_sends_a_static_sticker(contract_faults):
-            with contract_faults("capability-server", error="capability_client.CapabilityTimeout") as faults:
-                result = StickerSender().send("alice", "party-parrot")
+            with contract_faults("capability-server", error="capability_client.CapabilityTimeout")
+                as faults: result = StickerSender().send("alice", "party-parrot")
             assert result["animated"] is False
             assert faults.injected  # the call was reached, so the result is the degraded one
 
-    ``contract_faults(contract, error=None, match=None)``: ``contract`` is a builtin name, the name of
-    a contract the configuration lists or an installed package ships, or a .toml path (relative to the configuration's folder, else
-    to the rootdir); ``error`` an error of the contract (its name or class; None: each group's
-    first); ``match`` a glob narrowing the functions. Every call to those functions inside the block
-    raises, wherever it is written (the test asked). Works with or without ``--contract-faults``; a
-    test that uses it is not re-run under faults by the plugin, since it already proves its own. A
-    request that cannot be met fails the test in one line.
+    ``contract_faults(contract, error=None, match=None)``: ``contract`` is a builtin name, the name
+    of a contract the configuration lists or an installed package ships, or a .toml path (relative
+    to the configuration's folder, else to the rootdir); ``error`` an error of the contract (its
+    name or class; None: each group's first); ``match`` a glob narrowing the functions. Every call
+    to those functions inside the block raises, wherever it is written (the test asked). Works with
+    or without ``--contract-faults``; a test that uses it is not re-run under faults by the plugin,
+    since it already proves its own. A request that cannot be met fails the test in one line.
     """
     blocks: list[FaultBlock] = []
 
@@ -463,7 +476,8 @@ def contract_faults(request: pytest.FixtureRequest) -> Iterator[Callable[..., Fa
 
 
 def _fixture_resolution(config: pytest.Config, spec: str) -> Resolution:
-    """The contract ``spec`` names, resolved once per session (the plugin's own resolution when it has one)."""
+    """The contract ``spec`` names, resolved once per session (the plugin's own resolution when it
+    has one)."""
     cache = config.stash.setdefault(_RESOLVED, {})
     if spec in cache:
         return cache[spec]

@@ -12,7 +12,8 @@ from contractlint.errors import UserError
 
 
 def __getattr__(name: str) -> Any:
-    """``tomllib`` (or tomli before Python 3.11), imported when first used: ``explain`` never needs it."""
+    """``tomllib`` (or tomli before Python 3.11), imported when first used: ``explain`` never needs
+    it."""
     if name == "tomllib":
         if sys.version_info >= (3, 11):
             import tomllib
@@ -29,26 +30,30 @@ _POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _AT_END = "(at end of document)"
 _PART = r"""(?:"(?:[^"\\]|\\.)*"|'[^']*'|[A-Za-z0-9_-]+)"""
 _DOTTED = rf"{_PART}(?:\s*\.\s*{_PART})*"
-# A header is the whole line (bar a comment): a line of a multi-line array such as `["a", "b"],` is not one.
+# A header is the whole line (bar a comment): a line of a multi-line array such as `["a", "b"],` is
+# not one.
 _HEADER = re.compile(rf"^\s*(\[\[?)\s*({_DOTTED})\s*\]\]?\s*(?:#.*)?$")
 _KEY = re.compile(rf"^\s*({_DOTTED})\s*=")
 _PARTS = re.compile(r""""((?:[^"\\]|\\.)*)"|'([^']*)'|([A-Za-z0-9_-]+)""")
 
 
 def read_toml(path: str) -> dict[str, Any]:
-    """Parse ``path``; any failure is a ``UserError`` naming the file and, when known, the line and column."""
+    """Parse ``path``; any failure is a ``UserError`` naming the file and, when known, the line and
+    column."""
     return read_toml_text(path)[0]
 
 
 def read_toml_text(path: str) -> tuple[dict[str, Any], str]:
-    """The parsed table and the text it came from: one read, so the lines in messages are those parsed."""
+    """The parsed table and the text it came from: one read, so the lines in messages are those
+    parsed."""
     try:
         with open(path, "rb") as fh:
             data = fh.read()
     except OSError as exc:
         raise UserError([f"{path}: cannot read: {exc.strerror or exc}"]) from None
     try:
-        # utf-8-sig: editors on Windows may start the file with a byte-order mark, which TOML parsers reject.
+        # utf-8-sig: editors on Windows may start the file with a byte-order mark, which TOML
+        # parsers reject.
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
@@ -69,7 +74,8 @@ def read_toml_text(path: str) -> tuple[dict[str, Any], str]:
                 [f"{path}:{m.group(1)}:{m.group(2)}: invalid TOML: {message}"]
             ) from None
         if _AT_END in message:
-            # An unclosed array or string: the end of the file is a position too, and editors can jump to it.
+            # An unclosed array or string: the end of the file is a position too, and editors can
+            # jump to it.
             message = message.replace(_AT_END, "").strip()
             line, column = text.count("\n") + 1, len(text) - text.rfind("\n")
             raise UserError(
@@ -91,7 +97,8 @@ _MONTHS = (
 def date_problem(text: str) -> str | None:
     """Why ``text``, shaped like a date (``2027-13-01``, maybe with a time), is none: ``month 13``,
     ``February 2026 has 28 days``, ``write it YYYY-MM-DD``. None when it is a real date or not
-    shaped like one: the parsers say only "Invalid date" or, for a month of 13, "Expected newline"."""
+    shaped like one: the parsers say only "Invalid date" or, for a month of 13, "Expected
+    newline"."""
     m = _DATE_SHAPE.fullmatch(text.strip())
     if m is None:
         return None
@@ -210,7 +217,8 @@ def _quote(key: str) -> str:
 
 
 def _split(dotted: str) -> tuple[str, ...]:
-    """``tool."contractlint" . x`` -> ``("tool", "contractlint", "x")`` (quoted parts keep their dots)."""
+    """``tool."contractlint" . x`` -> ``("tool", "contractlint", "x")`` (quoted parts keep their
+    dots)."""
     parts = []
     for m in _PARTS.finditer(dotted):
         basic, literal, bare = m.groups()
@@ -228,11 +236,11 @@ def _split(dotted: str) -> tuple[str, ...]:
 def locate(text: str, keypath: KeyPath) -> int | None:
     """Best-effort 1-based line of ``keypath`` in the TOML ``text`` (tomllib keeps no positions).
 
-    Each line that opens a table or sets a key gets its full dotted path; the answer is the line whose path
-    is the longest prefix of the wanted one (the key itself, else its table, else the table's header), so a
-    missing key points at the table that should hold it. In ``("calls", 1, ...)`` the 1 selects the second
-    ``[[calls]]``: lines of the other ``[[calls]]`` tables never count. A first part written with dots
-    (``"tool.contractlint"``) is the dotted table name.
+    Each line that opens a table or sets a key gets its full dotted path; the answer is the line
+    whose path is the longest prefix of the wanted one (the key itself, else its table, else the
+    table's header), so a missing key points at the table that should hold it. In ``("calls", 1,
+    ...)`` the 1 selects the second ``[[calls]]``: lines of the other ``[[calls]]`` tables never
+    count. A first part written with dots (``"tool.contractlint"``) is the dotted table name.
     """
     if not keypath:
         return None
@@ -256,7 +264,8 @@ def locate(text: str, keypath: KeyPath) -> int | None:
         if n < len(path) or n <= best_len:
             continue
         if occurrence is not None and n >= len(table) and arrays_seen != occurrence:
-            # Another element of the array, or an inline array (``calls = [{...}]``) when no header was seen.
+            # Another element of the array, or an inline array (``calls = [{...}]``) when no header
+            # was seen.
             if not (arrays_seen == -1 and path == table):
                 continue
         best, best_len = number, n
@@ -273,7 +282,8 @@ def _common(path: tuple[str, ...], wanted: tuple[str, ...]) -> int:
 
 
 def one_line(message: str) -> str:
-    """Messages are one line each: a value with a newline in it must not start a fake second message."""
+    """Messages are one line each: a value with a newline in it must not start a fake second
+    message."""
     return "".join(
         ch if ch.isprintable() or ch == " " else ch.encode("unicode_escape").decode()
         for ch in message

@@ -38,7 +38,8 @@ VENV = ROOT / ".cache" / "drift" / "venv"
 
 
 def inventory() -> dict:
-    """What the releases installed here look like to each builtin contract (run in each environment)."""
+    """What the releases installed here look like to each builtin contract (run in each
+    environment)."""
     from importlib import metadata
 
     from libraries import (
@@ -122,7 +123,8 @@ SECTIONS = (
     ("stale", "patterns that name no call any more"),
     (
         "unnamed",
-        "calls nothing names (new, or named before): add to a group's match if they reach the service",
+        "calls nothing names (new, or named before): add to a group's match if they reach the "
+        "service",
     ),
     ("matched", "new calls a match glob takes: check each reaches the service, else exclude it"),
 )

@@ -46,10 +46,12 @@ class RequestsUnguarded(LintRule):
 
     VALID = [
         Valid(
-            "import requests\ntry:\n    requests.get('u')\nexcept requests.RequestException:\n    pass\n"
+            "import requests\ntry:\n    requests.get('u')\nexcept requests.RequestException:\n    "
+            "pass\n"
         ),
         Valid(
-            "import requests\ntry:\n    requests.get('u')\nexcept (ValueError, requests.Timeout) as e:\n    pass\n"
+            "import requests\ntry:\n    requests.get('u')\nexcept (ValueError, requests.Timeout) "
+            "as e:\n    pass\n"
         ),
         Valid(
             "from requests.exceptions import ConnectionError as CE\nimport requests\n"
@@ -61,7 +63,8 @@ class RequestsUnguarded(LintRule):
         Invalid("import requests\ndef f():\n    s = requests.Session()\n    return s.post('u')\n"),
         Invalid("import requests\ntry:\n    pass\nexcept OSError:\n    requests.get('u')\n"),
         Invalid(
-            "import requests\ntry:\n    def f():\n        requests.get('u')\nexcept OSError:\n    pass\n"
+            "import requests\ntry:\n    def f():\n        requests.get('u')\nexcept OSError:\n    "
+            "pass\n"
         ),
     ]
 

@@ -60,8 +60,9 @@ def analyse_source(
                 [
                     parse_error(
                         path,
-                        f"cannot parse for Python {target_version[0]}.{target_version[1]}: {what} needs Python "
-                        f"{needs[0]}.{needs[1]} (the target version: --target-version or requires-python)",
+                        f"cannot parse for Python {target_version[0]}.{target_version[1]}: {what} "
+                        f"needs Python {needs[0]}.{needs[1]} (the target version: --target-version "
+                        "or requires-python)",
                         span.line,
                         span.column,
                     )
@@ -75,10 +76,10 @@ def analyse_source(
 def analyse_deep(
     source: str | bytes, path: str, index: ContractIndex, *args, **kwargs
 ) -> FileResult:
-    """``analyse_source`` again, for a file whose tree is deeper than Python's recursion limit allows
-    (a long ``elif`` chain or operator chain nests each part one level deeper): in a thread with a
-    large stack and a higher limit. ``analyse_source`` has already refused what is deeper than
-    Python itself accepts."""
+    """``analyse_source`` again, for a file whose tree is deeper than Python's recursion limit
+    allows (a long ``elif`` chain or operator chain nests each part one level deeper): in a thread
+    with a large stack and a higher limit. ``analyse_source`` has already refused what is deeper
+    than Python itself accepts."""
     import sys
     import threading
 

@@ -1,4 +1,5 @@
-"""One pass over a module: resolve names as they are bound, record every service call with its guards."""
+"""One pass over a module: resolve names as they are bound, record every service call with its
+guards."""
 
 from __future__ import annotations
 
@@ -361,7 +362,8 @@ class Collector:
         return False
 
     def _prescan_self_attributes(self, node: ast.ClassDef, info: ClassInfo) -> None:
-        """``self.client = Client()`` in one method makes ``self.client`` a client in every method."""
+        """``self.client = Client()`` in one method makes ``self.client`` a client in every
+        method."""
         for stmt in node.body:
             if not isinstance(stmt, FUNCTION) or not stmt.args.args:
                 continue
@@ -507,7 +509,8 @@ class Collector:
         ):
             self._dunder(node, passed[0], _DUNDER_CALLS[value.qual])  # ``len(registry)``
         for arg in passed:
-            # ``refresh(interval, show_workers)``: the callee calls it back, under this call's guards.
+            # ``refresh(interval, show_workers)``: the callee calls it back, under this call's
+            # guards.
             if isinstance(arg, ast.Name):
                 for one in self.scope.named_values(arg.id):
                     self._link(node, one)
@@ -539,7 +542,8 @@ class Collector:
             )
 
     def frame_name(self, frame: Frame) -> str:
-        """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module level."""
+        """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module
+        level."""
         return (
             _join(self.module_name, frame.qualname)
             if isinstance(frame.node, FUNCTION)

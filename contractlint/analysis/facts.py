@@ -16,7 +16,8 @@ from contractlint.model.project import ClassFacts, Escape, Facts, FunctionFacts,
 
 
 def facts(collector: Collector, judged, exit_names, source) -> Facts:
-    """The facts of the module ``collector`` has walked; ``judged``: its calls and their problems."""
+    """The facts of the module ``collector`` has walked; ``judged``: its calls and their
+    problems."""
     canonical = collector.index.canonical
     module = collector.module_name
     span = source.span

@@ -56,7 +56,8 @@ def reraises(stmts: Sequence[ast.stmt], caught: str | None) -> bool:
 
 
 def raised_expressions(stmts: Sequence[ast.stmt], caught: str | None) -> Iterator[ast.expr]:
-    """What a handler raises instead of the caught error: ``Unavailable`` of ``raise Unavailable() from err``."""
+    """What a handler raises instead of the caught error: ``Unavailable`` of ``raise Unavailable()
+    from err``."""
     for node in raise_statements(stmts):
         exc = node.exc
         if exc is None or (caught and isinstance(exc, ast.Name) and exc.id == caught):
@@ -93,9 +94,10 @@ def _constant(node, source) -> bool:
 
 def raising_tests(frame_body: Sequence[ast.stmt], names) -> tuple[set, set]:
     """What the ``if`` statements whose body always raises test: the ids of every node of their
-    tests, and every name they spell (``fields`` of ``opts.fields`` too). A call among those nodes, or whose result is bound to one
-    of those names, has its result tested before the code goes on (``if not check(user): raise``,
-    ``ok = check(user)`` then ``if ok is None: raise``): a fail-closed sentinel check."""
+    tests, and every name they spell (``fields`` of ``opts.fields`` too). A call among those nodes,
+    or whose result is bound to one of those names, has its result tested before the code goes on
+    (``if not check(user): raise``, ``ok = check(user)`` then ``if ok is None: raise``): a
+    fail-closed sentinel check."""
     ids: set = set()
     read: set = set()
     for stmt in frame_body:
@@ -278,7 +280,8 @@ def _innermost_loop(stmts: Sequence[ast.stmt], target: ast.stmt, loop=None):
 
 
 def _always_true(test: ast.expr) -> bool:
-    """``while True`` or ``while 1``: the loop ends only through ``break``, ``return`` or ``raise``."""
+    """``while True`` or ``while 1``: the loop ends only through ``break``, ``return`` or
+    ``raise``."""
     if not isinstance(test, ast.Constant):
         return False
     value = test.value
@@ -299,7 +302,8 @@ def _assigned(stmts: Sequence[ast.stmt]) -> set[str]:
 
 
 def split_around(stmts: Sequence[ast.stmt], target: ast.stmt):
-    """Find ``target`` in nested blocks; return (statements before it, statements after it) along the path.
+    """Find ``target`` in nested blocks; return (statements before it, statements after it) along
+    the path.
 
     Statements after include, for each enclosing block, the siblings that follow; a ``try``'s
     ``finally`` and the ``else`` of a loop run after its body too.

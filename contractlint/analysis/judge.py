@@ -156,8 +156,9 @@ def _catches_part(handler: Handler, errors: Sequence[str], hierarchy) -> bool:
     """Whether ``handler`` catches some subclasses of the ``errors`` but not the errors themselves.
 
     Either it names a subclass (``except CapabilityTimeout``), or it names a base of a subclass the
-    contract lists: ``except ConnectionError`` catches CapabilityUnavailable (a CapabilityError and a
-    ConnectionError), so it guards the call in part although CapabilityError does not derive from it.
+    contract lists: ``except ConnectionError`` catches CapabilityUnavailable (a CapabilityError and
+    a ConnectionError), so it guards the call in part although CapabilityError does not derive from
+    it.
     """
     if not handler.names:
         return False
@@ -215,8 +216,8 @@ def _judge_handler(
                 code,
                 severity,
                 at_handler(text),
-                # a re-raise under fail-open passes the error on (a caller may handle it); a fail-closed
-                # handler that returns a constant is fine if every caller tests it
+                # a re-raise under fail-open passes the error on (a caller may handle it); a
+                # fail-closed handler that returns a constant is fine if every caller tests it
                 escape=code == "CL003" and group.policy == Policy.FAIL_OPEN and facts.reraises,
                 sentinel=code == "CL003"
                 and group.policy == Policy.FAIL_CLOSED

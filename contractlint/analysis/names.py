@@ -115,7 +115,8 @@ def names(node: ast.AST, imports: bool = True) -> Iterator[tuple[str, str]]:
 
 
 def stored_names(target: ast.AST) -> Iterator[str]:
-    """The plain names a target binds (``a`` and ``b`` in ``a, *b = ...``); ``x[i]`` and ``x.y`` read ``x``."""
+    """The plain names a target binds (``a`` and ``b`` in ``a, *b = ...``); ``x[i]`` and ``x.y``
+    read ``x``."""
     if isinstance(target, ast.Name):
         yield target.id
     elif isinstance(target, (ast.Tuple, ast.List)):

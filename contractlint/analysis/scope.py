@@ -18,7 +18,8 @@ BUILTIN_NAMES = frozenset(dir(builtins))
 class Value:
     """``kind`` is "module", "name" (a function, class or other object), "instance",
     "tuple" (of names, for ``ERRORS = (A, B)``), "self" (of the class ``qual``), "items" (a
-    collection of instances of ``qual``) or "fields" (an annotated tuple: the class of each element)."""
+    collection of instances of ``qual``) or "fields" (an annotated tuple: the class of each
+    element)."""
 
     kind: str
     qual: str = ""
@@ -68,8 +69,8 @@ class Scope:
         self.parent = parent
         self.cls = cls
         self.bindings: dict[str, Value | None] = {}
-        #: Every function or class a name was bound to in this scope, in order (``func = show_queues``
-        #: in one branch, ``func = show_workers`` in another): what a callback may be.
+        #: Every function or class a name was bound to in this scope, in order (``func =
+        #: show_queues`` in one branch, ``func = show_workers`` in another): what a callback may be.
         self.named: dict[str, list[Value]] = {}
 
     def bind(self, name: str, value: Value | None) -> None:
@@ -159,8 +160,8 @@ class Resolver:
                     items.extend(value.items)
             return Value("tuple", items=tuple(items))
         if kind is ast.ListComp or kind is ast.SetComp or kind is ast.GeneratorExp:
-            # ``[self.queue_class(name) for name in names]``: its items (the loop's own names are not
-            # bound here, so only what the element makes without them is known).
+            # ``[self.queue_class(name) for name in names]``: its items (the loop's own names are
+            # not bound here, so only what the element makes without them is known).
             made = self.value_of(node.elt, scope)
             items = (
                 [c for c in made.candidates() if c.kind == "instance"] if made is not None else []
@@ -197,7 +198,8 @@ class Resolver:
                 and "staticmethod" not in kinds
                 and isinstance(node, FUNCTION)
             ):
-                # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class attribute.
+                # ``cls`` of a classmethod is the class itself: ``cls.client`` is its class
+                # attribute.
                 first = (
                     Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
                 )
@@ -239,7 +241,8 @@ class Resolver:
                         return info.attrs[attr]
                     if attr in info.members or not info.bases:
                         return Value("name", f"{info.qual}.{attr}")
-                    # A project class that derives from a client: inherited methods are the client's.
+                    # A project class that derives from a client: inherited methods are the
+                    # client's.
                     base_qual = info.bases[0]
                     if base_qual not in self.classes:
                         return Value("name", f"{base_qual}.{attr}")
@@ -303,8 +306,8 @@ class Resolver:
                 and len(elements) > 1
                 and not any(isinstance(e, ast.Constant) and e.value is Ellipsis for e in elements)
             ):
-                # ``-> tuple[type[Redis], dict]``: what each element is (a class and its instances share
-                # their methods' names, so both are the class), "" where unknown.
+                # ``-> tuple[type[Redis], dict]``: what each element is (a class and its instances
+                # share their methods' names, so both are the class), "" where unknown.
                 parts = []
                 for element in elements:
                     value = (
@@ -319,7 +322,8 @@ class Resolver:
                     )
                 return Value("fields", items=tuple(parts))
             if head_name in _CONTAINERS and not isinstance(first, ast.Slice):
-                # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]`` gives keys).
+                # ``List[Job]``, ``Iterator[Job]``: iterating it gives Jobs (``Dict[str, Job]``
+                # gives keys).
                 item = self.annotation(_unstarred(first), scope)
                 return (
                     Value("items", item.qual)
@@ -400,7 +404,8 @@ ITEM = "<item>"
 
 
 def item_of(value: Value | None) -> Value | None:
-    """What iterating ``value`` gives: the items of an annotated container, or of a call's result."""
+    """What iterating ``value`` gives: the items of an annotated container, or of a call's
+    result."""
     if value is None:
         return UNKNOWN
     items = []

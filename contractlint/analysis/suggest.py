@@ -128,8 +128,8 @@ class Advisor:
             return site
         if statement is None or not isinstance(record.node, ast.Call):
             site.reason = (
-                "the call is in a condition, a loop header, a `with`, a decorator or a default value, "
-                "where no try can go around it alone"
+                "the call is in a condition, a loop header, a `with`, a decorator or a default "
+                "value, where no try can go around it alone"
             )
             return site
         place = self.units.small(statement)
@@ -140,7 +140,10 @@ class Advisor:
             site.reason = "contractlint could not place a try around this statement"
             return site
         if any(isinstance(node, DEFERRED) for node in path[1:-1]):
-            site.reason = "the call is in a comprehension or a lambda, which a try around the statement does not guard"
+            site.reason = (
+                "the call is in a comprehension or a lambda, which a try around the statement does "
+                "not guard"
+            )
             return site
         site.container, site.owner = place[1], place[2]
         return site
@@ -257,7 +260,8 @@ class Advisor:
             why = None
             if group.policy != Policy.FAIL_OPEN and plan.fallback is None:
                 why = (
-                    f'the contract lets this call fail open or closed (policy "{group.policy}") and gives '
+                    f'the contract lets this call fail open or closed (policy "{group.policy}") '
+                    "and gives "
                     "no fallback: choose whether to carry on"
                 )
             return _Handler(
@@ -288,7 +292,10 @@ class Advisor:
         )
         why = None
         if not reevaluation_is_pure(statement, paths):
-            why = "the handler would repeat other calls of the statement: move the service call to a statement of its own"
+            why = (
+                "the handler would repeat other calls of the statement: move the service call to a "
+                "statement of its own"
+            )
         elif (
             isinstance(plan.fallback, cst.Name)
             and plan.fallback.value == "None"
@@ -415,13 +422,19 @@ class Advisor:
             )
             body = target.body
             if why is None and record.group.policy == Policy.FAIL_OPEN and contains_raise(body):
-                why = "the handler raises, and the contract says fail open (CL003): fix the handler first"
+                why = (
+                    "the handler raises, and the contract says fail open (CL003): fix the handler "
+                    "first"
+                )
             elif (
                 why is None
                 and record.group.policy == Policy.FAIL_CLOSED
                 and not always_raises(body)
             ):
-                why = "the handler can finish without raising, and the contract says fail closed (CL003): fix it first"
+                why = (
+                    "the handler can finish without raising, and the contract says fail closed "
+                    "(CL003): fix it first"
+                )
             description = f"add {', '.join(missing)} to the except clause{at}"
             if drop:
                 which = "which derives" if len(drop) == 1 else "which derive"

@@ -32,7 +32,8 @@ def _class(name: str, base: type, fields: tuple[str, ...]) -> Any:
 if TYPE_CHECKING:
     from typing import TypeGuard
 
-    #: A node with a place in the code: ``lineno``, ``col_offset``, ``end_lineno``, ``end_col_offset``.
+    #: A node with a place in the code: ``lineno``, ``col_offset``, ``end_lineno``,
+    #: ``end_col_offset``.
     Located = Union[
         ast.stmt, ast.expr, ast.excepthandler, ast.arg, ast.keyword, ast.alias, ast.pattern
     ]

@@ -6,9 +6,9 @@ breaks and indentation) takes libcst's. A call with findings needs the statement
 widen or a handler to add a line to. Each is parsed from its own lines, never the whole file: the
 *unit* parsed is the smallest statement libcst can parse alone (an ``elif`` needs its ``if``, a
 ``case`` its ``match``), and an indented one goes under a stand-in ``if 1:`` line, which keeps its
-indentation: its nodes are those of the whole file's tree (``tests/analysis/test_units.py`` compares them).
-A node of a unit is found again by its place in the unit: the k-th call of a statement in both
-trees (``tree.children`` lists children in libcst's order).
+indentation: its nodes are those of the whole file's tree (``tests/analysis/test_units.py`` compares
+them). A node of a unit is found again by its place in the unit: the k-th call of a statement in
+both trees (``tree.children`` lists children in libcst's order).
 """
 
 from __future__ import annotations

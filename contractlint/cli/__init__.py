@@ -58,7 +58,8 @@ _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 @click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="contractlint")
 def main() -> None:
-    """Check that every call to a backend service handles its failures the way the service's owners intend.
+    """Check that every call to a backend service handles its failures the way the service's owners
+    intend.
 
     A service team publishes a contract (a TOML file: which calls reach the service, what they
     raise, and whether callers must fail open with a fallback or fail closed); contractlint finds

@@ -33,7 +33,8 @@ from .writing import color, fail, progress_line, stop, write
     multiple=True,
     type=click.Choice(sorted(FORMATS)),
     metavar="FORMAT",
-    help=f"Output format: {', '.join(sorted(FORMATS))} (default: text). Repeatable, paired in order with --output.",
+    help=f"Output format: {', '.join(sorted(FORMATS))} (default: text). Repeatable, paired in "
+    "order with --output.",
 )
 @click.option(
     "--output",
@@ -41,32 +42,33 @@ from .writing import color, fail, progress_line, stop, write
     multiple=True,
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Write the output of the matching --format to FILE instead of standard output; an --output "
-    "past the last --format takes the format its extension names: .json, .sarif, .xml (junit), "
-    ".md (markdown), .txt (text).",
+    help="Write the output of the matching --format to FILE instead of standard output; an "
+    "--output past the last --format takes the format its extension names: .json, .sarif, .xml "
+    "(junit), .md (markdown), .txt (text).",
 )
 @click.option(
     "--write-baseline",
     "write_baseline",
     type=click.Path(dir_okay=False),
     metavar="FILE",
-    help="Record every current finding in FILE (sorted JSON) and exit 0: adopt the tool, then shrink it.",
+    help="Record every current finding in FILE (sorted JSON) and exit 0: adopt the tool, then "
+    "shrink it.",
 )
 @click.option(
     "--output-root",
     "output_root",
     type=click.Path(file_okay=False),
     metavar="DIR",
-    help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of pyproject.toml). "
-    "In CI, give the repository root. Refused when neither format is written.",
+    help="Make the paths in sarif and gitlab output relative to DIR (default: the folder of "
+    "pyproject.toml). In CI, give the repository root. Refused when neither format is written.",
 )
 @click.option(
     "--changed",
     is_flag=True,
-    help="Check only the files that changed, as git sees them: since the merge base with --base, or the "
-    "staged files (with --staged, or when run by pre-commit). Untracked files count as changed. "
-    "Each is checked as part of its whole project, and the findings elsewhere whose error passes "
-    "through a function they changed are reported too.",
+    help="Check only the files that changed, as git sees them: since the merge base with --base, "
+    "or the staged files (with --staged, or when run by pre-commit). Untracked files count as "
+    "changed. Each is checked as part of its whole project, and the findings elsewhere whose error "
+    "passes through a function they changed are reported too.",
 )
 @click.option(
     "--base",
@@ -83,8 +85,8 @@ from .writing import color, fail, progress_line, stop, write
     "--only-changed-lines",
     "only_changed_lines",
     is_flag=True,
-    help="With --changed: report only findings on changed lines (from the statement that holds the call "
-    "to the call's end); a file that cannot be parsed is always reported.",
+    help="With --changed: report only findings on changed lines (from the statement that holds the "
+    "call to the call's end); a file that cannot be parsed is always reported.",
 )
 @click.option(
     "--exit-zero",
@@ -95,14 +97,14 @@ from .writing import color, fail, progress_line, stop, write
 @click.option(
     "--fix",
     is_flag=True,
-    help="Apply the safe fixes (the contract's recommended handling where it decides everything) to the "
-    "files, then report what remains. Suggestion-only fixes are never applied.",
+    help="Apply the safe fixes (the contract's recommended handling where it decides everything) "
+    "to the files, then report what remains. Suggestion-only fixes are never applied.",
 )
 @click.option(
     "--diff",
     is_flag=True,
-    help="Print the safe fixes as a unified diff instead of writing them (not with --fix, --format or "
-    "--output); exit 1 if there is a diff or error findings remain (0 with --exit-zero).",
+    help="Print the safe fixes as a unified diff instead of writing them (not with --fix, --format "
+    "or --output); exit 1 if there is a diff or error findings remain (0 with --exit-zero).",
 )
 @click.option(
     "-v",
@@ -158,7 +160,8 @@ def check(
         if write_baseline and (fix or diff):
             raise UserError(
                 [
-                    "--write-baseline records the findings as they are: it cannot go with --fix or --diff"
+                    "--write-baseline records the findings as they are: it cannot go with --fix or "
+                    "--diff"
                 ]
             )
         fixing: list = []
@@ -206,7 +209,8 @@ def check(
             notes.append(
                 terminal(
                     f"contractlint: baseline entry no longer found: {entry.path} {entry.code} in "
-                    f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from {selection.baseline_path}"
+                    f"{entry.scope or '<module>'} ({entry.callee or 'no call'}); remove it from "
+                    f"{selection.baseline_path}"
                 )
             )
         if progress is not None:
@@ -243,7 +247,8 @@ def _changes(
     only_changed_lines: bool,
     write_baseline: str | None,
 ):
-    """What ``--changed`` asks git, or None without it; pre-commit (``PRE_COMMIT`` set) means the staged files."""
+    """What ``--changed`` asks git, or None without it; pre-commit (``PRE_COMMIT`` set) means the
+    staged files."""
     import os
 
     if not changed:

@@ -45,7 +45,8 @@ from .writing import fail
     "names it (contracts = [...] or --contract).",
 )
 def contracts(paths, contract_specs, config_path, builtin, installed) -> None:
-    """List the contracts in force (for PATHS, default: here), where each comes from, and validate them.
+    """List the contracts in force (for PATHS, default: here), where each comes from, and validate
+    them.
 
     Each contract's source is shown: builtin, the distribution and version that ship it
     (capability-client 1.0.0), or its file; and its own version where it declares one
@@ -79,7 +80,8 @@ def contracts(paths, contract_specs, config_path, builtin, installed) -> None:
             raises = ", ".join(group.raises)
             click.echo(
                 terminal(
-                    f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> {raises}"
+                    f"  [[calls]][{group.index}] {group.policy}: {', '.join(group.match)} -> "
+                    f"{raises}"
                 )
             )
     click.echo(f"Contracts: {len(found)} valid.")

@@ -25,7 +25,8 @@ def explain(code: str | None) -> None:
     rule = rule_by_code(code)
     if rule is None:
         click.echo(
-            f'contractlint: error: unknown rule "{terminal(code)}"; `contractlint explain` lists them',
+            f'contractlint: error: unknown rule "{terminal(code)}"; `contractlint explain` lists '
+            "them",
             err=True,
         )
         sys.exit(2)

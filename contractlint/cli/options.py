@@ -11,7 +11,8 @@ import click
 
 from contractlint.config import TARGET_VERSIONS
 
-#: ``--contract`` of every command that reads contracts: one spec, one resolution (contracts/specs.py).
+#: ``--contract`` of every command that reads contracts: one spec, one resolution
+#: (contracts/specs.py).
 CONTRACT_HELP = (
     "A contract file (relative to the working folder), the name of a contract the configuration "
     "lists, a builtin contract name, or the name of a contract an installed package ships (see "
@@ -139,7 +140,8 @@ def selection_options(command):
                 expose_value=False,
                 metavar="3.N",
                 help="The oldest Python the checked code must run on: newer syntax cannot be "
-                "parsed (default: the lower bound of requires-python in pyproject.toml, else any version).",
+                "parsed (default: the lower bound of requires-python in pyproject.toml, else any "
+                "version).",
             ),
             *speed_options(),
         ]
@@ -153,7 +155,8 @@ def _remember(ctx, param, value):
 
 
 def speed_options():
-    """--jobs, --cache-dir, --no-cache: how the work is done, never what is found (kept in ctx.meta)."""
+    """--jobs, --cache-dir, --no-cache: how the work is done, never what is found (kept in
+    ctx.meta)."""
     return [
         click.option(
             "-j",
@@ -162,7 +165,8 @@ def speed_options():
             callback=_remember,
             expose_value=False,
             metavar="N",
-            help="Worker processes that parse files (default: the number of CPUs; 1: this process only).",
+            help="Worker processes that parse files (default: the number of CPUs; 1: this process "
+            "only).",
         ),
         click.option(
             "--cache-dir",

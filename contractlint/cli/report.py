@@ -64,7 +64,8 @@ def report(
     since,
     stale_after,
 ) -> None:
-    """The inventory for service owners and reviewers: every call site of each contract and its state.
+    """The inventory for service owners and reviewers: every call site of each contract and its
+    state.
 
     States: compliant, through an approved wrapper, accepted (with reason, owner and expiry),
     baselined, violating. Accepted risks are listed by expiry, expired first, with each contract's
@@ -97,7 +98,8 @@ def report(
             if clash:
                 raise UserError(
                     [
-                        f"--from merges saved inventories: {clash} (for checking code) cannot go with it"
+                        f"--from merges saved inventories: {clash} (for checking code) cannot go "
+                        "with it"
                     ]
                 )
             _merged_report(

@@ -40,7 +40,8 @@ def _contracts_for(config: Config, contract_specs: Sequence[str], quiet: bool) -
     own approved helpers; the note that the default set is used, unless ``quiet``."""
     known = configured(config)
     if contract_specs:
-        # Paths typed on the command line are the shell's, read from here; names may be configured ones.
+        # Paths typed on the command line are the shell's, read from here; names may be configured
+        # ones.
         contracts = load_contracts(contract_specs, base_dir=".", configured=known)
     elif config.contracts is not None:
         contracts = load_contracts(config.contracts, base_dir=config.root, configured=known)

@@ -43,7 +43,8 @@ def format_of(target: str, extensions: dict[str, str]) -> str:
 def output_targets(
     formats: Sequence[str], outputs: Sequence[str], output_root: str | None, fix: bool, diff: bool
 ) -> list[tuple[str, str | None]]:
-    """Where each format goes (``_pair_outputs``); a UserError for an option the run would ignore."""
+    """Where each format goes (``_pair_outputs``); a UserError for an option the run would
+    ignore."""
     if fix and diff:
         raise UserError(
             ["--diff prints the safe fixes and --fix writes them: give one or the other"]

@@ -1,4 +1,5 @@
-"""The contracts that ship with contractlint: found by name in ``rules/``, installed with the package."""
+"""The contracts that ship with contractlint: found by name in ``rules/``, installed with the
+package."""
 
 from __future__ import annotations
 
@@ -6,8 +7,8 @@ import os
 
 
 def builtin_dir() -> str:
-    """The folder of builtin contracts: packaged in the wheel, or ``rules/`` beside a source checkout.
-    (``os.path``, not ``pathlib``: a pre-commit run pays for every import.)"""
+    """The folder of builtin contracts: packaged in the wheel, or ``rules/`` beside a source
+    checkout. (``os.path``, not ``pathlib``: a pre-commit run pays for every import.)"""
     here = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
     packaged = os.path.join(here, "_rules")
     if os.path.isdir(packaged):
@@ -35,5 +36,6 @@ def builtin_path(name: str) -> str | None:
 def default_names() -> list[str]:
     """The builtin contracts a project with no configuration is checked against: the general-purpose
     ones, for the client libraries anyone may call (requests, httpx, redis, boto3). A service's own
-    contract ships with its client (``contracts.packaged``) and is checked where a project names it."""
+    contract ships with its client (``contracts.packaged``) and is checked where a project names
+    it."""
     return builtin_names()

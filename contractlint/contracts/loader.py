@@ -49,9 +49,9 @@ STDLIB_ERRORS: dict[str, tuple[str, ...]] = {
 def glob_problem(pattern: str) -> str | None:
     """Why a dotted-name glob can never match a Python name, or None when it can.
 
-    Only ``*``, ``**`` and ``?`` are wildcards (see ``glob_to_regex``): any other character must be able to
-    appear in a Python identifier, so ``[ab]`` or ``capability-client`` is a pattern that silently matches
-    nothing. A wildcard stands for identifier characters when checking a part.
+    Only ``*``, ``**`` and ``?`` are wildcards (see ``glob_to_regex``): any other character must be
+    able to appear in a Python identifier, so ``[ab]`` or ``capability-client`` is a pattern that
+    silently matches nothing. A wildcard stands for identifier characters when checking a part.
     """
     if not pattern:
         return "an empty pattern matches nothing"
@@ -61,7 +61,10 @@ def glob_problem(pattern: str) -> str | None:
         if not part:
             return "it has an empty dotted part"
         if "[" in part or "]" in part:
-            return f'part {describe(part)} has "[" or "]", which only match themselves (the wildcards are *, ** and ?)'
+            return (
+                f'part {describe(part)} has "[" or "]", which only match themselves (the wildcards '
+                "are *, ** and ?)"
+            )
         if part[0].isdigit():
             return f"part {describe(part)} starts with a digit"
         if not part.replace("*", "a").replace("?", "a").isidentifier():
@@ -143,14 +146,16 @@ def build_contract(
         )
 
     meta = _table(c, raw, "contract", required=True)
-    # Its keys are missing only when the table is there: a missing or mistyped table is one problem, not four.
+    # Its keys are missing only when the table is there: a missing or mistyped table is one problem,
+    # not four.
     has_meta = isinstance(raw.get("contract"), dict)
     c.known_keys(meta, ["contract"], CONTRACT_KEYS)
     name = c.typed(meta, ["contract"], "name", str, required=has_meta)
     if name is not None and not NAME.match(name):
         c.error(
             ["contract", "name"],
-            f'{describe(name)} is not a valid name: use lowercase letters, digits and "-" ([a-z0-9][a-z0-9-]*)',
+            f'{describe(name)} is not a valid name: use lowercase letters, digits and "-" '
+            "([a-z0-9][a-z0-9-]*)",
         )
     summary = c.typed(meta, ["contract"], "summary", str, required=has_meta)
     owner = c.typed(meta, ["contract"], "owner", str, required=has_meta)
@@ -254,8 +259,9 @@ def _faults(
 ) -> dict[str, str]:
     """``[faults]``: how the pytest plugin builds an error that cannot be built without arguments.
 
-    Checked here with the rest of the contract, so that a typo fails ``contractlint contracts`` at once rather
-    than a consumer's test run; whether the factory imports is only known in that test run.
+    Checked here with the rest of the contract, so that a typo fails ``contractlint contracts`` at
+    once rather than a consumer's test run; whether the factory imports is only known in that test
+    run.
     """
     out: dict[str, str] = {}
     for name, factory in _table(c, raw, "faults").items():
@@ -308,8 +314,8 @@ def _errors(c: Checker, raw: dict[str, Any]) -> dict[str, tuple[str, ...]]:
     table = _table(c, raw, "errors")
     errors: dict[str, tuple[str, ...]] = {}
     for name, bases in table.items():
-        # A listed error stays known even when its entry is wrong, so that each ``raises`` naming it does not
-        # add a false "not listed under [errors]": one mistake, one message.
+        # A listed error stays known even when its entry is wrong, so that each ``raises`` naming it
+        # does not add a false "not listed under [errors]": one mistake, one message.
         if not DOTTED.match(name):
             c.error(["errors", name], f"{describe(name)} is not a dotted Python name")
             errors[name] = ()
@@ -400,7 +406,8 @@ def _calls(c, raw, errors, hierarchy, aliases) -> list[CallGroup]:
                     [*kp, "raises"], "no errors to guard against: list them here or under [errors]"
                 )
         elif not raises:
-            # An empty list would make every handler wrong (or every call unguarded): say so instead.
+            # An empty list would make every handler wrong (or every call unguarded): say so
+            # instead.
             c.error(
                 [*kp, "raises"],
                 "an empty list guards against nothing: name the errors, or leave the key "
@@ -429,7 +436,8 @@ def _calls(c, raw, errors, hierarchy, aliases) -> list[CallGroup]:
             try:
                 ast.parse(fallback, mode="eval")
             except (SyntaxError, ValueError, RecursionError, MemoryError):
-                # ValueError: a NUL character on older Pythons; RecursionError/MemoryError: absurd nesting.
+                # ValueError: a NUL character on older Pythons; RecursionError/MemoryError: absurd
+                # nesting.
                 c.error([*kp, "fallback"], f"{describe(fallback)} is not a Python expression")
                 fallback = None
         broad = c.typed(g, kp, "broad", str)

@@ -1,4 +1,5 @@
-"""Contracts that installed distributions ship: the entry points of the group ``contractlint.contracts``.
+"""Contracts that installed distributions ship: the entry points of the group
+``contractlint.contracts``.
 
 A client package declares its contract in its own metadata::
 
@@ -133,7 +134,8 @@ def _group(text: str) -> Iterator[tuple[str, str]]:
 
 
 def _identity(metadata: str) -> tuple[str, str]:
-    """The distribution's name and version, from the headers of its METADATA (PKG-INFO for an egg)."""
+    """The distribution's name and version, from the headers of its METADATA (PKG-INFO for an
+    egg)."""
     headers = _headers(os.path.join(metadata, "METADATA")) or _headers(
         os.path.join(metadata, "PKG-INFO")
     )

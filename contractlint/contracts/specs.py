@@ -9,8 +9,8 @@ A spec is, in this order:
 1. a path, when it ends in ``.toml`` or holds a slash: read relative to the folder the caller gives
    (the working folder for the command line, the configuration's folder for what the configuration
    or the pytest plugin reads);
-2. the ``[contract].name`` of a contract the configuration lists by path (``contracts``, ``faults``):
-   a project's own contracts are known by their name;
+2. the ``[contract].name`` of a contract the configuration lists by path (``contracts``,
+   ``faults``): a project's own contracts are known by their name;
 3. the name of a builtin contract, or of a contract an installed distribution ships (the entry
    points of ``contractlint.contracts``, ``contracts.packaged``).
 
@@ -62,7 +62,8 @@ class Configured:
 def load_contracts(
     specs: Iterable[str], base_dir: str = ".", configured: Configured | None = None
 ) -> list[Contract]:
-    """Load each spec (paths relative to ``base_dir``); collect every problem before raising them."""
+    """Load each spec (paths relative to ``base_dir``); collect every problem before raising
+    them."""
     return Catalog(configured).load(specs, base_dir)
 
 
@@ -177,7 +178,8 @@ class _ConfiguredSource:
     def find(self, name: str, catalog: Catalog) -> Contract | None:
         contract = self._contracts(catalog).get(name)
         if contract is None and self._problems:
-            # A configured contract that cannot be read may be the one of that name, and it would win.
+            # A configured contract that cannot be read may be the one of that name, and it would
+            # win.
             raise UserError(self._problems)
         return contract
 
@@ -211,7 +213,8 @@ class _PackagedSource(_Source):
 
 
 class _Ambiguous(UserError):
-    """Several sources offer the name and the configuration picks none: the spec names no one contract."""
+    """Several sources offer the name and the configuration picks none: the spec names no one
+    contract."""
 
 
 class Catalog:
@@ -271,7 +274,8 @@ class Catalog:
         return contract
 
     def problem(self, spec: str, base_dir: str) -> str | None:
-        """Why ``spec`` names no contract, or None; a contract there but not valid is not this problem."""
+        """Why ``spec`` names no contract, or None; a contract there but not valid is not this
+        problem."""
         if is_path_spec(spec):
             return _file_problem(spec, _path(spec, base_dir), at_key=True)
         try:
@@ -341,7 +345,8 @@ class Catalog:
 
 
 def _same(a: str, b: str) -> bool:
-    """Distribution names compare as pip compares them: ``Capability_Client`` is ``capability-client``."""
+    """Distribution names compare as pip compares them: ``Capability_Client`` is
+    ``capability-client``."""
     return re.sub(r"[-_.]+", "-", a).lower() == re.sub(r"[-_.]+", "-", b).lower()
 
 
@@ -376,7 +381,8 @@ def _file_problem(spec: str, path: str, at_key: bool = False) -> str | None:
 
 
 def _duplicate(path: str, name: str, first: str) -> str:
-    """The second contract of one name, pointing at its ``name`` line like every other contract problem."""
+    """The second contract of one name, pointing at its ``name`` line like every other contract
+    problem."""
     try:
         with open(path, encoding="utf-8-sig") as fh:
             line = locate(fh.read(), ["contract", "name"])

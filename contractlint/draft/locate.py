@@ -16,11 +16,12 @@ def search_path() -> list[str]:
 
 
 def subject(spec: str) -> tuple[Location, list[str]]:
-    """The package a user names (``redis``, ``redis.asyncio``, ``./src/capclient``) and the search path
-    to read it and its dependencies with.
+    """The package a user names (``redis``, ``redis.asyncio``, ``./src/capclient``) and the search
+    path to read it and its dependencies with.
 
-    A path (it has a separator or ends in ``.py``) is read as the module it is: the folders above it that hold an ``__init__.py`` make its
-    dotted name, and the first one without is put first on the search path.
+    A path (it has a separator or ends in ``.py``) is read as the module it is: the folders above it
+    that hold an ``__init__.py`` make its dotted name, and the first one without is put first on the
+    search path.
     """
     path = search_path()
     if _is_path(spec):

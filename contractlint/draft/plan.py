@@ -1,4 +1,5 @@
-"""A package read statically -> the entries of its draft contract: errors, call groups, types, aliases.
+"""A package read statically -> the entries of its draft contract: errors, call groups, types,
+aliases.
 
 Classes and functions are named where they are defined when that module is public
 (``redis.exceptions.ConnectionError``), else by their shortest public re-export (httpx defines
@@ -337,7 +338,8 @@ def _clients(planner: _Planner, draft: Draft, classes: list[Ref]) -> None:
 
 
 def _methods(planner: _Planner, ref: Ref) -> list[tuple[str, Ref, Function]]:
-    """The public methods a call on an instance of ``ref`` may name, its own first, then its bases'."""
+    """The public methods a call on an instance of ``ref`` may name, its own first, then its
+    bases'."""
     seen: dict[str, tuple[str, Ref, Function]] = {}
     for ancestor in planner.resolver.ancestors(ref):
         for name, function in ancestor.the_class.methods.items():
@@ -363,7 +365,8 @@ def _returned_class(
 
 
 def _functions(planner: _Planner, draft: Draft) -> None:
-    """The public functions the package's ``__init__`` modules export: calls, factories, wrappers."""
+    """The public functions the package's ``__init__`` modules export: calls, factories,
+    wrappers."""
     seen = set()
     for module in planner.modules:
         if module.name not in planner.init_modules:
@@ -384,7 +387,8 @@ def _functions(planner: _Planner, draft: Draft) -> None:
 
 def _aliases(planner: _Planner, draft: Draft) -> None:
     """Every other spelling of what the draft names -> the name it uses, unless the spelling is a
-    module's name or a prefix of a name the draft uses (aliases rewrite the longest dotted prefix)."""
+    module's name or a prefix of a name the draft uses (aliases rewrite the longest dotted
+    prefix)."""
     public = {}
     for qualname in planner.spellings:
         name = planner.canonical(qualname)

@@ -96,7 +96,8 @@ def render(draft: Draft) -> str:
     lines.append(f"owner = {toml_string('TODO(owners): the team that owns the service')}")
     lines.append('# docs = "https://..."  # a page for callers')
     lines.append(
-        '# remediation = ""  # what callers should do when the service fails, shown under each finding'
+        '# remediation = ""  # what callers should do when the service fails, shown under each '
+        "finding"
     )
     _errors(draft, lines)
     _calls(draft, lines)

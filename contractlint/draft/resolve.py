@@ -34,7 +34,8 @@ class Kind(enum.Enum):
 @dataclass(frozen=True)
 class Ref:
     kind: Kind
-    #: The defining dotted name (``redis.client.Redis``), a builtin's name, or the text not resolved.
+    #: The defining dotted name (``redis.client.Redis``), a builtin's name, or the text not
+    #: resolved.
     name: str
     cls: Class | None = None
     function: Function | None = None
@@ -75,7 +76,8 @@ class Resolver:
         if location is None:
             return None
         if location.source is None:
-            # A namespace package (its submodules are still found) or compiled code (nothing to read).
+            # A namespace package (its submodules are still found) or compiled code (nothing to
+            # read).
             return Module(name, "", True) if location.folders else None
         try:
             return read_module(name, location.source, location.is_package)
@@ -101,9 +103,9 @@ class Resolver:
     def name(
         self, module: Module, name: str, line: int | None = None, attribute: bool = False
     ) -> Ref:
-        """What ``name`` holds in ``module``: before ``line`` (a class's base is read where the class
-        is), or at the end of the module. As an ``attribute`` (``module.name``), a name the module
-        does not bind is a submodule, never a builtin."""
+        """What ``name`` holds in ``module``: before ``line`` (a class's base is read where the
+        class is), or at the end of the module. As an ``attribute`` (``module.name``), a name the
+        module does not bind is a submodule, never a builtin."""
         key = (module.name, name, attribute)
         if line is None and key in self._names:
             return self._names[key]

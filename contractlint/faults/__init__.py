@@ -6,11 +6,13 @@ This package knows nothing of pytest, nor of libcst. One module, one job:
 - ``targets``: from a contract to the functions to patch and the errors to raise;
 - ``inject``: patches them, and decides call by call whether to raise;
 - ``verdict``: whether what came out of a test is what the call group's policy asks for;
-- ``runs``: a test's plain run and the fault runs it calls for (by mode), each named after its fault;
+- ``runs``: a test's plain run and the fault runs it calls for (by mode), each named after its
+  fault;
 - ``ledger``: what the runs reached and how they ended, per call site and per test;
 - ``report``: the header line and the summary, the map of blind spots;
 - ``testcode``: whose code a file is (the tests', the project's, a library's);
-- ``session``: one session's state, from arming the contracts to the summary, for the plugin to drive;
+- ``session``: one session's state, from arming the contracts to the summary, for the plugin to
+  drive;
 - ``block``: faults inside one ``with`` block, for the ``contract_faults`` fixture;
 - ``factories``: the ``[faults]`` factories of the builtin contracts' errors.
 

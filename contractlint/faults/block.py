@@ -1,8 +1,8 @@
 """Faults inside one ``with`` block: what the ``contract_faults`` fixture hands to a test.
 
 The plugin's own runs answer "does the code degrade?"; a team that wants to assert on the degraded
-result itself (the sticker really is sent, as a static one) needs the fault where it can look: inside
-the test, around the one call it makes.
+result itself (the sticker really is sent, as a static one) needs the fault where it can look:
+inside the test, around the one call it makes.
 """
 
 from __future__ import annotations
@@ -17,7 +17,8 @@ from contractlint.tomlfile import describe, suggest
 
 
 class FaultBlock:
-    """Every call to the chosen functions raises its group's chosen error while the block is open."""
+    """Every call to the chosen functions raises its group's chosen error while the block is
+    open."""
 
     def __init__(self, targets: Sequence[Target], builders: dict[int, ErrorBuilder]):
         self.targets = list(targets)
@@ -66,11 +67,13 @@ class FaultBlock:
 def plan_block(
     resolution: Resolution, error: None | str | type = None, match: str | None = None
 ) -> FaultBlock:
-    """A block for ``resolution``'s contract; ``ValueError`` with one line when the request cannot be met.
+    """A block for ``resolution``'s contract; ``ValueError`` with one line when the request cannot
+    be met.
 
-    ``error``: the error to raise (a name the contract lists under ``[errors]``, a builtin exception, or
-    the class itself): every group whose ``raises`` covers it takes it, the others are left alone.
-    None: each group raises the first error it lists. ``match``: only the functions this glob names.
+    ``error``: the error to raise (a name the contract lists under ``[errors]``, a builtin
+    exception, or the class itself): every group whose ``raises`` covers it takes it, the others are
+    left alone. None: each group raises the first error it lists. ``match``: only the functions this
+    glob names.
     """
     contract = resolution.contract
     targets = list(resolution.targets)
@@ -95,7 +98,8 @@ def plan_block(
             known = [*contract.errors.bases]
             raise ValueError(
                 f"contract_faults: {describe(name)} is not an error {contract.name} says its calls "
-                f"raise (the groups raise {', '.join(sorted({r for g in contract.calls for r in g.raises}))})"
+                "raise (the groups raise "
+                f"{', '.join(sorted({r for g in contract.calls for r in g.raises}))})"
                 f"{suggest(name, known)}"
             )
         for group in groups:
@@ -122,7 +126,8 @@ def _error_name(error: str | type, aliases: Mapping[str, str]) -> str:
 
 
 def _covers(group: CallGroup, name: str, contract) -> bool:
-    """Whether a guard the group asks for would catch ``name``: it is one of ``raises`` or derives from one."""
+    """Whether a guard the group asks for would catch ``name``: it is one of ``raises`` or derives
+    from one."""
     ancestors = contract.errors.ancestors(name)
     return any(r in ancestors for r in group.raises)
 

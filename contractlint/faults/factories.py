@@ -1,4 +1,5 @@
-"""Errors the builtin contracts name that cannot be built without arguments: their ``[faults]`` factories.
+"""Errors the builtin contracts name that cannot be built without arguments: their ``[faults]``
+factories.
 
 A factory takes no arguments and returns one fresh error, shaped like the one the library raises
 when the service is down, so that code which reads it (``err.response["Error"]["Code"]``) reads
@@ -9,7 +10,8 @@ from __future__ import annotations
 
 
 def botocore_client_error() -> BaseException:
-    """What botocore raises when AWS answers 503: an error response, and the operation it answered."""
+    """What botocore raises when AWS answers 503: an error response, and the operation it
+    answered."""
     from botocore.exceptions import ClientError
 
     response = {

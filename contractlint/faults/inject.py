@@ -32,7 +32,8 @@ _INSIDE: contextvars.ContextVar[bool] = contextvars.ContextVar(
 
 @dataclass(frozen=True)
 class Site:
-    """Where a patched function was called from: the first frame outside the service's client library."""
+    """Where a patched function was called from: the first frame outside the service's client
+    library."""
 
     path: str
     line: int
@@ -48,13 +49,15 @@ class Call:
 
     target: Target
     site: Site
-    #: The error raised instead of calling through, and the contract's name for it; None: called through.
+    #: The error raised instead of calling through, and the contract's name for it; None: called
+    #: through.
     error: BaseException | None = None
     error_name: str = ""
 
 
 class Board:
-    """What the wrappers ask: a stack of plans (innermost decides first) and listeners for every call."""
+    """What the wrappers ask: a stack of plans (innermost decides first) and listeners for every
+    call."""
 
     def __init__(self) -> None:
         self.plans: list[Any] = []
@@ -97,7 +100,8 @@ BOARD = Board()
 
 
 def locate_site(frame: types.FrameType | None, roots: Collection[str]) -> Site:
-    """The caller's file and line, skipping the client library's own frames (a decorator, a re-export)."""
+    """The caller's file and line, skipping the client library's own frames (a decorator, a
+    re-export)."""
     first = frame
     while frame is not None:
         module = frame.f_globals.get("__name__", "") or ""
@@ -112,11 +116,12 @@ def locate_site(frame: types.FrameType | None, roots: Collection[str]) -> Site:
     return Site(code.co_filename, frame.f_lineno or 0, scope)
 
 
-# --- wrappers -----------------------------------------------------------------------------------------
+# --- wrappers -------------------------------------------------------------------------------------
 
 
 def make_wrapper(target: Target, board: Board = BOARD) -> Any:
-    """The replacement for ``target.raw``: same kind of descriptor, same kind of function (sync or async)."""
+    """The replacement for ``target.raw``: same kind of descriptor, same kind of function (sync or
+    async)."""
     if target._wrapper is not None:
         return target._wrapper
     func = target.func
@@ -163,7 +168,8 @@ def _async_wrapper(target: Target, func: Callable[..., Any], board: Board) -> Ca
         __tracebackhide__ = True
         if board.idle or _INSIDE.get():
             return await func(*args, **kwargs)
-        # Awaited directly, the coroutine's caller frame is the coroutine that awaits it: the call site.
+        # Awaited directly, the coroutine's caller frame is the coroutine that awaits it: the call
+        # site.
         error = board.call(target, sys._getframe(1))
         if error is not None:
             raise error
@@ -177,7 +183,8 @@ def _async_wrapper(target: Target, func: Callable[..., Any], board: Board) -> Ca
 
 
 def _lazy_wrapper(target: Target, func: Callable[..., Any], board: Board) -> Callable[..., Any]:
-    """Generators reach the service when iterated: the fault is raised there, not when they are made."""
+    """Generators reach the service when iterated: the fault is raised there, not when they are
+    made."""
     is_async = inspect.isasyncgenfunction(func)
 
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -207,7 +214,7 @@ def is_wrapper(value: Any) -> bool:
     return getattr(inner, "__contractlint_target__", None) is not None
 
 
-# --- installing them ----------------------------------------------------------------------------------
+# --- installing them ------------------------------------------------------------------------------
 
 
 @dataclass
@@ -225,14 +232,14 @@ class Patcher:
     """Sets the wrappers where the functions are defined and puts back exactly what was there.
 
     Installs nest (the fixture inside a test the plugin already patched): a place is set once and
-    restored when the last user leaves. A place is only restored while it still holds our wrapper: if
-    something replaced it meanwhile (a mock), that replacement is its owner's to undo.
+    restored when the last user leaves. A place is only restored while it still holds our wrapper:
+    if something replaced it meanwhile (a mock), that replacement is its owner's to undo.
     """
 
     def __init__(self) -> None:
         self._active: dict[tuple[int, str], _Installed] = {}
-        #: For each module-level function (by id, with the function to tell a reused id): the modules
-        #: scanned for other names bound to it, and those names.
+        #: For each module-level function (by id, with the function to tell a reused id): the
+        #: modules scanned for other names bound to it, and those names.
         self._refs: dict[int, tuple[Any, set, list[tuple[types.ModuleType, str]]]] = {}
 
     @contextmanager
@@ -264,7 +271,9 @@ class Patcher:
         else:
             had_own = True
         if is_wrapper(current):
-            pass  # already ours: wrapped by another resolution of the contract, or put back by a mock's undo
+            # already ours: wrapped by another resolution of the contract, or put back by a
+            # mock's undo
+            pass
         elif current is target.raw:
             try:
                 setattr(target.owner, target.attr, wrapper)
@@ -306,8 +315,9 @@ class Patcher:
     def _references(self, target: Target) -> list[tuple[types.ModuleType, str]]:
         """Other modules' globals bound to the function (``from client import check_capability``).
 
-        Patching only the defining module would miss every caller that imported the name before the test
-        ran, which is nearly all of them. Modules are scanned once each, new ones as they appear.
+        Patching only the defining module would miss every caller that imported the name before the
+        test ran, which is nearly all of them. Modules are scanned once each, new ones as they
+        appear.
         """
         known = self._refs.get(id(target.func))
         if known is None or known[0] is not target.func:
@@ -328,11 +338,12 @@ class Patcher:
         return refs
 
     def restore_all(self, targets: Sequence[Target] = ()) -> None:
-        """Put everything back, whatever the counts say: the end of a session, or an interrupted one.
+        """Put everything back, whatever the counts say: the end of a session, or an interrupted
+        one.
 
-        ``targets`` are also swept: a wrapper that a mock saved while a test ran and put back after the
-        test's patches were undone is still on its class; it only passes calls through, but the session
-        must leave the code as it found it.
+        ``targets`` are also swept: a wrapper that a mock saved while a test ran and put back after
+        the test's patches were undone is still on its class; it only passes calls through, but the
+        session must leave the code as it found it.
         """
         for key, entry in list(self._active.items()):
             entry.count = 1

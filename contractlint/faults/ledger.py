@@ -34,7 +34,8 @@ class FaultedRun(NamedTuple):
     ok: bool
 
 
-#: The word of a site faulted by the ``contract_faults`` fixture: the test asserts on the result itself.
+#: The word of a site faulted by the ``contract_faults`` fixture: the test asserts on the result
+#: itself.
 BY_FIXTURE = "contract_faults"
 
 

@@ -2,8 +2,9 @@
 
 The summary lists, per contract and call group, each call site with its state: run under fault
 (passed, or failed and how), only reached, or found by ``contractlint check`` and never reached by a
-test. That last list needs the static analysis, which the caller runs and hands in as ``StaticSites``:
-the sites found, or why they are unknown (the map is a bonus: it never fails the run).
+test. That last list needs the static analysis, which the caller runs and hands in as
+``StaticSites``: the sites found, or why they are unknown (the map is a bonus: it never fails the
+run).
 """
 
 from __future__ import annotations
@@ -146,7 +147,8 @@ def _state(record: SiteRecord) -> str:
 
 
 def library_files(resolution: Resolution | None) -> set[str]:
-    """Files of the service's client itself: its calls to itself are not the consumers' call sites."""
+    """Files of the service's client itself: its calls to itself are not the consumers' call
+    sites."""
     out = set()
     for target in resolution.targets if resolution else ():
         owner = target.owner

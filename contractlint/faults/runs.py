@@ -43,7 +43,8 @@ class Variant:
     target: Target
     site: tuple[str, int]
     builder: ErrorBuilder
-    #: Where, as people read it: ``Client.check``, ``Client.check@app.py:12`` when one of several sites.
+    #: Where, as people read it: ``Client.check``, ``Client.check@app.py:12`` when one of several
+    #: sites.
     label: str
 
     @property
@@ -55,14 +56,15 @@ class Variant:
 class Run:
     """One run of a test: the plain one (``variant`` None), or one with a fault.
 
-    ``test`` and ``domain`` are the test's own id and name (``test_app.py::test_send``, ``test_send``);
-    a fault run's ``nodeid`` and ``shown_domain`` carry its fault's tag.
+    ``test`` and ``domain`` are the test's own id and name (``test_app.py::test_send``,
+    ``test_send``); a fault run's ``nodeid`` and ``shown_domain`` carry its fault's tag.
     """
 
     test: str
     domain: str
     variant: Variant | None = None
-    #: The test injects faults itself (the ``contract_faults`` fixture): it is not run again with more.
+    #: The test injects faults itself (the ``contract_faults`` fixture): it is not run again with
+    #: more.
     brings_faults: bool = False
     #: Whether a file is the tests' own code: calls written there arrange the world, not degrade.
     is_test_code: Callable[[str], bool] = field(default=lambda path: False, repr=False)
@@ -104,7 +106,8 @@ class Run:
     def judge(
         self, raised: BaseException | None, own_failure: bool, show: Callable[[Site], str]
     ) -> Verdict | None:
-        """The fault run's verdict (kept on the run), or None when the run reached no call to fault."""
+        """The fault run's verdict (kept on the run), or None when the run reached no call to
+        fault."""
         injected = self.injected()
         if self.variant is None or not injected:
             return None
@@ -114,7 +117,8 @@ class Run:
 
 
 def tagged(name: str, tag: str) -> str:
-    """``test_send`` -> ``test_send[tag]``; ``test_send[a]`` -> ``test_send[a-tag]``, as pytest joins ids."""
+    """``test_send`` -> ``test_send[tag]``; ``test_send[a]`` -> ``test_send[a-tag]``, as pytest
+    joins ids."""
     if name.endswith("]") and "[" in name:
         return f"{name[:-1]}-{tag}]"
     return f"{name}[{tag}]"
@@ -123,7 +127,8 @@ def tagged(name: str, tag: str) -> str:
 def variants(
     plain: Run, mode: Mode, seed: int, builders: Mapping[tuple[str, str], ErrorBuilder]
 ) -> list[Variant]:
-    """The fault runs a plain run calls for: none unless it passed having reached a call of the service.
+    """The fault runs a plain run calls for: none unless it passed having reached a call of the
+    service.
 
     Each call site on its own: a fault at the first must not keep the second from being proven.
     """
@@ -158,5 +163,6 @@ def _errors(raises: Sequence[str], mode: Mode, key: str) -> Sequence[str]:
 
 
 def draw(key: str, n: int) -> int:
-    """A number below ``n`` that depends on the seed, the test and the call alone: the same whatever else runs."""
+    """A number below ``n`` that depends on the seed, the test and the call alone: the same whatever
+    else runs."""
     return int.from_bytes(hashlib.sha256(key.encode()).digest()[:8], "big") % n

@@ -1,4 +1,5 @@
-"""One fault session, without pytest: the contracts armed, the runs it calls for, and what they found.
+"""One fault session, without pytest: the contracts armed, the runs it calls for, and what they
+found.
 
 The pytest plugin (``contractlint.pytest_plugin``) is its adapter: pytest's hooks run the tests, and
 ask this session which runs to make, what each injects and how its outcome is recorded. Everything

@@ -1,12 +1,14 @@
-"""From a contract to what a test run patches: the functions its globs name, and the errors to raise.
+"""From a contract to what a test run patches: the functions its globs name, and the errors to
+raise.
 
-The globs name calls the way the static checks see them (``capability_client.CapabilityClient.check*``).
-At run time the same names must become objects: the module named by the glob's literal prefix is
-imported, the rest of the glob is expanded over that module's (or class's) attributes, and every
-function found is patched where it is defined, so that each caller, whatever name it imported it
-under, reaches the patch. Every problem (a module that does not import, a factory that is missing, an
-error that cannot be built) is one line naming the contract file, its line and the key, as the
-loader's problems are: a test run that cannot inject what was asked must say why, not dump a traceback.
+The globs name calls the way the static checks see them
+(``capability_client.CapabilityClient.check*``). At run time the same names must become objects: the
+module named by the glob's literal prefix is imported, the rest of the glob is expanded over that
+module's (or class's) attributes, and every function found is patched where it is defined, so that
+each caller, whatever name it imported it under, reaches the patch. Every problem (a module that
+does not import, a factory that is missing, an error that cannot be built) is one line naming the
+contract file, its line and the key, as the loader's problems are: a test run that cannot inject
+what was asked must say why, not dump a traceback.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from typing import Any, Callable
 from contractlint.model import CallGroup, Contract, glob_to_regex
 from contractlint.tomlfile import KeyPath, describe, format_key, locate, one_line
 
-#: The argument tried when an error cannot be built without one: most exception classes take a message.
+#: The argument tried when an error cannot be built without one: most exception classes take a
+#: message.
 MESSAGE = "injected by contractlint: the service is down"
 
-#: How deep ``**`` looks below the imported module: module -> class -> method (and one nested class).
+#: How deep ``**`` looks below the imported module: module -> class -> method (and one nested
+#: class).
 _MAX_DEPTH = 4
 
 
@@ -43,13 +47,15 @@ class Target:
     #: The module or class whose attribute is replaced.
     owner: Any
     attr: str
-    #: What the owner's namespace (or its bases') held: a function, staticmethod, classmethod or builtin.
+    #: What the owner's namespace (or its bases') held: a function, staticmethod, classmethod or
+    #: builtin.
     raw: Any
     #: The callable inside ``raw``.
     func: Callable[..., Any]
     #: Top-level packages of the service's client: their frames are the library, not a call site.
     roots: frozenset[str] = frozenset()
-    #: Whether ``raw`` is in the owner's own namespace (else inherited: undoing the patch deletes it).
+    #: Whether ``raw`` is in the owner's own namespace (else inherited: undoing the patch deletes
+    #: it).
     own: bool = True
     _wrapper: Any = field(default=None, repr=False)
 
@@ -74,7 +80,8 @@ class Resolution:
     targets: list[Target] = field(default_factory=list)
     #: One line each, ``file:line: key: message``: a test run cannot go on with them.
     problems: list[str] = field(default_factory=list)
-    #: Globs that import but name nothing here (``ServiceResource.*.upload_file`` is made at run time).
+    #: Globs that import but name nothing here (``ServiceResource.*.upload_file`` is made at run
+    #: time).
     unmatched: list[str] = field(default_factory=list)
 
 
@@ -151,7 +158,8 @@ def resolve(contract: Contract) -> Resolution:
 
 
 def _expand_glob(pattern: str, contract: Contract) -> Iterator[tuple[Any, str, Any, str, bool]]:
-    """(owner, attribute, raw value, dotted name, named literally) for each attribute the glob reaches."""
+    """(owner, attribute, raw value, dotted name, named literally) for each attribute the glob
+    reaches."""
     parts = pattern.split(".")
     literal = []
     for part in parts:
@@ -192,9 +200,10 @@ _ABSENT = object()
 def _import_object(parts: Sequence[str], pattern: str, contract: Contract) -> tuple[Any, str]:
     """Import the module the dotted ``parts`` start with, then follow attributes (or submodules).
 
-    ``[aliases]`` are followed backwards: when the contract's own spelling does not import, a spelling
-    that the aliases map to it is tried. A name that imports but lacks an attribute is ``_ABSENT``: the
-    glob matches nothing here, which is not an error (a library version without that method).
+    ``[aliases]`` are followed backwards: when the contract's own spelling does not import, a
+    spelling that the aliases map to it is tried. A name that imports but lacks an attribute is
+    ``_ABSENT``: the glob matches nothing here, which is not an error (a library version without
+    that method).
     """
     spellings = [list(parts)]
     dotted = ".".join(parts)
@@ -216,7 +225,8 @@ def _import_object(parts: Sequence[str], pattern: str, contract: Contract) -> tu
 
 
 def _import_parts(parts: Sequence[str]) -> tuple[Any, str]:
-    """Import ``parts[0]`` and follow the rest; ``_Missing`` when a part is not there, ``_Problem`` on failure."""
+    """Import ``parts[0]`` and follow the rest; ``_Missing`` when a part is not there, ``_Problem``
+    on failure."""
     name = parts[0]
     obj: Any = _import_module(name)
     for part in parts[1:]:
@@ -255,7 +265,8 @@ def _import_submodule(name: str) -> Any:
 
 
 def _static_get(obj: Any, attr: str) -> Any:
-    """The attribute as stored (a staticmethod stays one), without running properties or ``__getattr__``."""
+    """The attribute as stored (a staticmethod stays one), without running properties or
+    ``__getattr__``."""
     try:
         return inspect.getattr_static(obj, attr)
     except AttributeError:
@@ -277,7 +288,8 @@ def _walk(obj: Any, name: str, parts: Sequence[str]) -> Iterator[tuple[Any, str,
     part, rest = parts[0], parts[1:]
     if "*" in part or "?" in part:
         regex = glob_to_regex(part)
-        # A wildcard does not reach dunders: ``Redis.*`` means the service's methods, not ``__init__``.
+        # A wildcard does not reach dunders: ``Redis.*`` means the service's methods, not
+        # ``__init__``.
         attrs = [
             a
             for a in _names(obj)
@@ -334,7 +346,8 @@ def _callable_of(raw: Any) -> Callable[..., Any] | None:
 
 
 def _belongs(func: Callable[..., Any], owner: Any, roots: frozenset[str]) -> bool:
-    """Whether a function a wildcard reached is the service's own, not something its module imported."""
+    """Whether a function a wildcard reached is the service's own, not something its module
+    imported."""
     module = getattr(func, "__module__", None)
     if not module:
         return False
@@ -351,7 +364,7 @@ def _label(owner: Any, attr: str) -> str:
     return f"{getattr(owner, '__qualname__', getattr(owner, '__name__', '?'))}.{attr}"
 
 
-# --- errors -------------------------------------------------------------------------------------------
+# --- errors ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -367,10 +380,11 @@ class ErrorBuilder:
 
 
 def build_error(contract: Contract, name: str, keypath: KeyPath) -> ErrorBuilder:
-    """An ``ErrorBuilder`` for ``name``, trying it once now; ``ValueError`` with one line when impossible.
+    """An ``ErrorBuilder`` for ``name``, trying it once now; ``ValueError`` with one line when
+    impossible.
 
-    Without a ``[faults]`` factory the error is built with no arguments, else with a message: what most
-    exception classes accept. When neither works the user is told to name a factory.
+    Without a ``[faults]`` factory the error is built with no arguments, else with a message: what
+    most exception classes accept. When neither works the user is told to name a factory.
     """
     try:
         cls = _error_class(contract, name)
@@ -431,7 +445,8 @@ def build_error(contract: Contract, name: str, keypath: KeyPath) -> ErrorBuilder
 
 
 def _try(make: Callable[[], Any]) -> Any:
-    """What ``make()`` returns, or ``_Failed`` holding what it raised (an error is also a return value here)."""
+    """What ``make()`` returns, or ``_Failed`` holding what it raised (an error is also a return
+    value here)."""
     try:
         return make()
     except (

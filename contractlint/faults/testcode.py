@@ -1,8 +1,8 @@
 """Whose code a file is: the tests' own, the project's, or an installed library's.
 
-Calls written in a test file arrange the world or inspect it, so they are not faulted by a fault run;
-and an exception whose innermost frame in the project is a test file is the test's own failure (an
-``assert`` on the degraded result), not a crash of the code under test.
+Calls written in a test file arrange the world or inspect it, so they are not faulted by a fault
+run; and an exception whose innermost frame in the project is a test file is the test's own failure
+(an ``assert`` on the degraded result), not a crash of the code under test.
 """
 
 from __future__ import annotations
@@ -14,7 +14,8 @@ from collections.abc import Iterable
 
 
 class CodeMap:
-    """The project's root and the test file patterns (pytest's ``python_files``, and conftest.py)."""
+    """The project's root and the test file patterns (pytest's ``python_files``, and
+    conftest.py)."""
 
     def __init__(self, root: str, test_patterns: Iterable[str]):
         self.root = root

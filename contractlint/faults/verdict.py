@@ -1,11 +1,11 @@
 """Whether a test run under an injected error did what the call group's policy asks.
 
 What the test itself asserts is about the healthy path; under a fault the question is another one:
-did the code degrade (``fail-open``), did it refuse (``fail-closed``), did it at least catch the error
-(``any``)? So the verdict reads what escaped from the test, and how it relates to the errors that were
-injected: the very instance (it escaped), an error raised from it (``raise X from exc``, or raised
-while handling it), or something unrelated (a crash of another type, or the test's own assertion
-failing on the degraded result, which is not the code's fault).
+did the code degrade (``fail-open``), did it refuse (``fail-closed``), did it at least catch the
+error (``any``)? So the verdict reads what escaped from the test, and how it relates to the errors
+that were injected: the very instance (it escaped), an error raised from it (``raise X from exc``,
+or raised while handling it), or something unrelated (a crash of another type, or the test's own
+assertion failing on the degraded result, which is not the code's fault).
 """
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ UNRELATED = "unrelated"
 @dataclass(frozen=True)
 class Verdict:
     ok: bool
-    #: One or two words for the summary: "degraded", "failed closed", "escaped", "crashed", "swallowed", ...
+    #: One or two words for the summary: "degraded", "failed closed", "escaped", "crashed",
+    #: "swallowed", ...
     word: str
     #: One line for a person: what was injected where, what came out, what the contract asks.
     message: str
@@ -40,7 +41,8 @@ def relation(raised: BaseException, injected: Sequence[Call]) -> tuple[str, Call
     ESCAPED: it is one of them (or an exception group carries one). DERIVED: one is reached through
     ``raise ... from`` links alone, the way a handler says "this failure is that one". DURING: only
     through an implicit ``__context__``, which Python sets for any exception raised while handling
-    another, a ``KeyError`` in a broken handler as much as a deliberate ``raise``: a crash, not a refusal.
+    another, a ``KeyError`` in a broken handler as much as a deliberate ``raise``: a crash, not a
+    refusal.
     """
     by_id = {id(c.error): c for c in injected if c.error is not None}
     if id(raised) in by_id:
@@ -84,7 +86,8 @@ def judge(
     """The verdict for one run of one test with one error injected.
 
     ``own_failure``: ``raised`` came from the test's own code (an ``assert`` on the result, a
-    ``pytest.fail``), so it says the degraded result differs from the healthy one, not that the code crashed.
+    ``pytest.fail``), so it says the degraded result differs from the healthy one, not that the code
+    crashed.
     """
     injected = [c for c in injected if c.error is not None]
     if not injected:
@@ -101,11 +104,15 @@ def judge(
             if call.site.function and not call.site.function.startswith("<")
             else ""
         )
-        return f"{call.error_name} injected into the call to {call.target.qualname} at {show(call.site)}{scope}"
+        return (
+            f"{call.error_name} injected into the call to {call.target.qualname} at "
+            f"{show(call.site)}{scope}"
+        )
 
     times = f" ({len(injected)} calls raised it)" if len(injected) > 1 else ""
     kind, related = (UNRELATED, None) if raised is None else relation(raised, injected)
-    # the injected call the error relates to; unrelated, the first (the branches below say ``first``)
+    # the injected call the error relates to; unrelated, the first (the branches below say
+    # ``first``)
     call = related if related is not None else first
     name = type(raised).__name__ if raised is not None else ""
 

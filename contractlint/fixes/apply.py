@@ -48,7 +48,8 @@ class FileFix:
 
 
 def decode(data: bytes) -> tuple[str, str]:
-    """(text, encoding) as Python reads the file: a coding cookie or a BOM (``utf-8-sig``), else UTF-8."""
+    """(text, encoding) as Python reads the file: a coding cookie or a BOM (``utf-8-sig``), else
+    UTF-8."""
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding), encoding
 
@@ -137,7 +138,8 @@ def fix_source(
         ]
         for finding in pending:
             outcome.problems.append(
-                f"{_where(finding)} fix not applied: it overlaps other fixes still after {rounds} rounds"
+                f"{_where(finding)} fix not applied: it overlaps other fixes still after {rounds} "
+                "rounds"
             )
     outcome.after = data
     return outcome

@@ -211,7 +211,8 @@ def substitute(
     top: Sequence[cst.CSTNode] = (),
 ) -> cst.CSTNode:
     """``statement`` with each of ``targets`` replaced by ``value``: bare where it is the whole
-    value of the statement (``top``) or an atom, in parentheses elsewhere (``(a or b).x``, ``(1).x``)."""
+    value of the statement (``top``) or an atom, in parentheses elsewhere (``(a or b).x``,
+    ``(1).x``)."""
     tops = {id(t) for t in top}
     bare = value.with_changes(lpar=[], rpar=[]) if getattr(value, "lpar", ()) else value
     atom = isinstance(bare, _ATOMS) and not isinstance(bare, cst.Tuple)
@@ -355,7 +356,8 @@ def widen_clause(
     elements = list(clause.elements) if isinstance(clause, cst.Tuple) else []
     kept = [e for i, e in enumerate(elements) if i not in drop]
     if drop and not kept:
-        # Nothing of the clause stays: the new errors are the clause, in parentheses only if several.
+        # Nothing of the clause stays: the new errors are the clause, in parentheses only if
+        # several.
         text = ", ".join(src.code(e) for e in extra)
         if len(extra) > 1:
             return Edit(span, text if parenthesised else f"({text})")

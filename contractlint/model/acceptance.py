@@ -40,8 +40,8 @@ class AcceptancePolicy:
 
     #: Options every acceptance must give: ``until``, ``owner``.
     requires: tuple[str, ...] = ()
-    #: How far ahead ``until`` may be, in days from the run's date; an acceptance without one, forever,
-    #: is further.
+    #: How far ahead ``until`` may be, in days from the run's date; an acceptance without one,
+    #: forever, is further.
     max_days: int | None = None
 
     def breaches(self, acceptance: Acceptance, today: dt.date) -> list[str]:

@@ -124,8 +124,8 @@ class Contract:
     remediation: str | None = None
     review_by: _dt.date | None = None
     builtin: bool = False
-    #: ``[faults]``: error name -> a function that builds one, for errors that take constructor arguments
-    #: (the pytest plugin raises them at run time; the static checks never read this).
+    #: ``[faults]``: error name -> a function that builds one, for errors that take constructor
+    #: arguments (the pytest plugin raises them at run time; the static checks never read this).
     faults: Mapping[str, str] = field(default_factory=dict)
     #: The installed distribution that ships the contract, (name, version); None for a builtin or a
     #: file the project names.
@@ -136,7 +136,8 @@ class Contract:
 
     @property
     def origin(self) -> str:
-        """Where the contract comes from, in words: ``builtin``, ``capability-client 1.0.0``, or its file."""
+        """Where the contract comes from, in words: ``builtin``, ``capability-client 1.0.0``, or its
+        file."""
         if self.distribution is not None:
             return " ".join(self.distribution)
         return "builtin" if self.builtin else self.source

@@ -23,7 +23,8 @@ class Span:
 
 @dataclass(frozen=True)
 class Edit:
-    """Replace the text of ``span`` (end exclusive; an insertion has an empty span) with ``text``."""
+    """Replace the text of ``span`` (end exclusive; an insertion has an empty span) with
+    ``text``."""
 
     span: Span
     text: str
@@ -54,7 +55,8 @@ class Finding:
     suggestion: str = ""
     #: The contract's remediation sentence, shown under the finding.
     remediation: str | None = None
-    #: Qualified name of the enclosing function or class (``StickerSender.send``); "" at module level.
+    #: Qualified name of the enclosing function or class (``StickerSender.send``); "" at module
+    #: level.
     scope: str = ""
     #: First line of the statement that holds the call (where an acceptance comment may stand).
     statement_line: int | None = None
@@ -87,5 +89,6 @@ class CallSite:
     acceptance: Acceptance | None = None
     #: Enclosing function or class, as in ``Finding.scope``.
     scope: str = ""
-    #: Its error leaves the function it is made in and is reported at a caller (``Finding.origins``).
+    #: Its error leaves the function it is made in and is reported at a caller
+    #: (``Finding.origins``).
     reported_up: bool = False

@@ -40,7 +40,8 @@ _REGEX = {DOUBLE_STAR: ".*", STAR: r"[^.]*", ONE: r"[^.]"}
 
 
 def glob_to_regex(pattern: str) -> re.Pattern[str]:
-    """Dotted-name glob: ``*`` stays within one dotted part, ``**`` crosses dots, ``?`` is one character."""
+    """Dotted-name glob: ``*`` stays within one dotted part, ``**`` crosses dots, ``?`` is one
+    character."""
     return re.compile("".join(_REGEX.get(t) or re.escape(t) for t in glob_tokens(pattern)) + r"\Z")
 
 
@@ -131,7 +132,8 @@ def witness(
 
     A breadth-first search over the product of the patterns' automata and "no empty part", on the
     characters the patterns spell, a dot, and one stand-in for every other character. The literal
-    text every pattern starts with is skipped: ``botocore.client.BaseClient.`` is 27 steps of nothing.
+    text every pattern starts with is skipped: ``botocore.client.BaseClient.`` is 27 steps of
+    nothing.
     """
     patterns = [*match, *exclude, *(p for m, e in earlier for p in (*m, *e))]
     other = _other({ch for p in patterns for ch in p})
@@ -220,7 +222,8 @@ def _other(spelled: Collection[str]) -> str:
 
 
 def _matches(pattern: str, name: str) -> bool:
-    """Whether ``pattern`` matches ``name``, its literal ends tested first (most patterns fail there)."""
+    """Whether ``pattern`` matches ``name``, its literal ends tested first (most patterns fail
+    there)."""
     head, tail = literal_ends(pattern)
     if not name.startswith(head) or not name.endswith(tail) or len(head) > len(name):
         return False

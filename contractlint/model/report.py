@@ -34,7 +34,8 @@ class Report:
     calls: list[CallSite] = field(default_factory=list)
     files_checked: int = 0
     files_parsed: int = 0
-    #: Every checked file, as findings show its path, in the order checked (JUnit has a test case per file).
+    #: Every checked file, as findings show its path, in the order checked (JUnit has a test case
+    #: per file).
     files: list[str] = field(default_factory=list)
     #: Every well-formed acceptance comment, expired or not, with what it covers.
     risks: list[Risk] = field(default_factory=list)

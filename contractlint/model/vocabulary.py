@@ -35,7 +35,8 @@ class Policy(Word):
 
     @property
     def asks(self) -> str:
-        """What the policy asks of a caller, as a finding's message ends: "the contract says ..."."""
+        """What the policy asks of a caller, as a finding's message ends: "the contract says
+        ..."."""
         return _ASKS[self]
 
 

@@ -44,16 +44,16 @@ def terminal(text: str, lines: bool = False) -> str:
 
 
 def terminal_lines(text: str) -> list[str]:
-    """The lines of ``text`` (split at CR LF, CR or LF only, as Python reads code), each made safe by
-    ``terminal``."""
+    """The lines of ``text`` (split at CR LF, CR or LF only, as Python reads code), each made safe
+    by ``terminal``."""
     lines = _LINE_BREAK.split(text)
     if lines[-1] == "":
         lines.pop()
     return [terminal(line) for line in lines]
 
 
-#: What GitHub's runner reads as a workflow command in a job's log: a line that starts, after blanks,
-#: with "::" (``::set-output``, ``::add-mask``, ``::error``), and the older "##[" anywhere.
+#: What GitHub's runner reads as a workflow command in a job's log: a line that starts, after
+#: blanks, with "::" (``::set-output``, ``::add-mask``, ``::error``), and the older "##[" anywhere.
 _WORKFLOW_COMMAND = re.compile(r"^([ \t]*):(?=:)|#(?=#\[)", re.MULTILINE)
 
 

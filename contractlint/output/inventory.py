@@ -213,7 +213,8 @@ def _md_risks(risks: list[dict[str, Any]]) -> list[str]:
 
 
 STYLE = """
-body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;color:#1b1b1b;max-width:70rem}
+body{font-family:system-ui,-apple-system,"Segoe UI",sans-serif;margin:2rem;\
+color:#1b1b1b;max-width:70rem}
 h1{font-size:1.5rem}h2{font-size:1.2rem;margin-top:2rem}
 table{border-collapse:collapse;margin:.5rem 0 1rem;width:100%}
 th,td{border:1px solid #ddd;padding:.3rem .5rem;text-align:left;font-size:.9rem;vertical-align:top}
@@ -243,7 +244,10 @@ def state_bar(counts: dict[str, int]) -> str:
         )
         x += w
     label = ", ".join(f"{LABELS[s]} {counts[LABELS[s]]}" for s in STATES if counts[LABELS[s]])
-    return f'<svg width="{width}" height="{height}" role="img" aria-label="{html.escape(label)}">{"".join(parts)}</svg>'
+    return (
+        f'<svg width="{width}" height="{height}" role="img" '
+        f'aria-label="{html.escape(label)}">{"".join(parts)}</svg>'
+    )
 
 
 def render_html(report: Report, today: dt.date, **whose: Any) -> str:
@@ -260,7 +264,8 @@ def render_html(report: Report, today: dt.date, **whose: Any) -> str:
     out.append(
         '<p class="legend">'
         + "".join(
-            f'<span><span class="state" style="background:{COLOURS[s]}">&nbsp;</span> {LABELS[s]}</span>'
+            f'<span><span class="state" style="background:{COLOURS[s]}">&nbsp;</span> '
+            f"{LABELS[s]}</span>"
             for s in STATES
         )
         + "</p>"
@@ -294,13 +299,20 @@ def render_html(report: Report, today: dt.date, **whose: Any) -> str:
             )
             for call in c["calls"]:
                 state = next(s for s in STATES if LABELS[s] == call["state"])
-                badge = f'<span class="state" style="background:{COLOURS[state]}">{e(call["state"])}</span>'
+                badge = (
+                    '<span class="state" '
+                    f'style="background:{COLOURS[state]}">{e(call["state"])}</span>'
+                )
                 if call["acceptance"]:
                     a = call["acceptance"]
-                    badge += f" until {e(a['until'] or 'no date')}, {e(a['owner'] or 'no owner')}: {e(a['reason'] or '')}"
+                    badge += (
+                        f" until {e(a['until'] or 'no date')}, {e(a['owner'] or 'no owner')}: "
+                        f"{e(a['reason'] or '')}"
+                    )
                 out.append(
                     f"<tr><td>{badge}</td><td><code>{e(call['path'])}:{call['line']}</code></td>"
-                    f"<td><code>{e(call['callee'])}</code></td><td>{e(call['scope'] or 'module level')}</td></tr>"
+                    f"<td><code>{e(call['callee'])}</code></td>"
+                    f"<td>{e(call['scope'] or 'module level')}</td></tr>"
                 )
             out.append("</tbody></table>")
     out.append("</body></html>")

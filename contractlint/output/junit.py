@@ -1,4 +1,5 @@
-"""``--format junit``: JUnit XML, for CI systems that show test reports (GitLab, Jenkins, Azure, ...).
+"""``--format junit``: JUnit XML, for CI systems that show test reports (GitLab, Jenkins, Azure,
+...).
 
 One ``testcase`` per checked file, named by its path, with one ``failure`` per finding: a file
 that keeps every contract is a passing test. A file contractlint itself failed on (CL999) holds an
@@ -23,8 +24,8 @@ _NOT_XML = re.compile("[^\t\n\r\u0020-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
 
 
 def xml_text(text: str) -> str:
-    """``text`` without the characters XML 1.0 forbids (a form feed in code, a surrogate in a path): each
-    becomes a visible ``\\xNN``/``\\uNNNN`` escape."""
+    """``text`` without the characters XML 1.0 forbids (a form feed in code, a surrogate in a path):
+    each becomes a visible ``\\xNN``/``\\uNNNN`` escape."""
     return _NOT_XML.sub(lambda m: m.group(0).encode("unicode_escape").decode("ascii"), text)
 
 

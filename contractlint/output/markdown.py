@@ -1,4 +1,5 @@
-"""``--format markdown``: a short summary for a pull request or a CI job page (``$GITHUB_STEP_SUMMARY``).
+"""``--format markdown``: a short summary for a pull request or a CI job page
+(``$GITHUB_STEP_SUMMARY``).
 
 A table per contract says how many calls keep it, then the findings as a table of their own. Both
 are GitHub-flavoured Markdown, and every text from checked code or contracts goes through
@@ -45,8 +46,8 @@ def format_markdown(report: Report, options: OutputOptions) -> str:
             states = report.states(contract.name)
             counts = " | ".join(str(states[s]) for s in shown)
             lines.append(
-                f"| {markdown(contract.name)} | {markdown(contract.owner)} | {sum(states.values())} "
-                f"| {counts} |"
+                f"| {markdown(contract.name)} | {markdown(contract.owner)} | "
+                f"{sum(states.values())} | {counts} |"
             )
         lines.append("")
     if report.findings and not options.quiet:

@@ -83,8 +83,8 @@ def _source(source: dict[str, str] | None) -> str:
 
 
 def _ran(source: dict[str, str] | None, version: str | None) -> str:
-    """The contract a project ran: where from, and its version when it has one (once: a distribution's
-    version is most often its contract's)."""
+    """The contract a project ran: where from, and its version when it has one (once: a
+    distribution's version is most often its contract's)."""
     given = source or {}
     if version is None or (given.get("kind") == "distribution" and given.get("version") == version):
         return _source(source)
@@ -150,7 +150,10 @@ def render_markdown(merged: Merged) -> Iterator[str]:
     yield f"# contractlint owners' report — {merged.date.isoformat()}\n\n"
     yield _summary_line(merged) + "\n\n"
     yield "## Projects\n\n"
-    yield "| project | inventory of | age | commit | contractlint | flags |\n|---|---|---|---|---|---|\n"
+    yield (
+        "| project | inventory of | age | commit | contractlint | flags "
+        "|\n|---|---|---|---|---|---|\n"
+    )
     for p in merged.projects:
         flag = "**stale data**" if p.stale else ""
         yield (
@@ -174,11 +177,14 @@ def _md_since(since: Changes) -> Iterator[str]:
     yield "\n"
     rows = _changed_violations(since)
     if rows:
-        yield "| change | project | contract | code | where | call | in |\n|---|---|---|---|---|---|---|\n"
+        yield (
+            "| change | project | contract | code | where | call | in "
+            "|\n|---|---|---|---|---|---|---|\n"
+        )
         for what, project, v in rows:
             yield (
-                f"| {what} | {md_text(project)} | {md_text(v.contract)} | {md_text(v.code or '—')} | "
-                f"{md_code(_place(v.path, v.line))} | {md_code(v.callee)} | "
+                f"| {what} | {md_text(project)} | {md_text(v.contract)} | {md_text(v.code or '—')} "
+                f"| {md_code(_place(v.path, v.line))} | {md_code(v.callee)} | "
                 f"{md_text(v.scope or 'module level')} |\n"
             )
         yield "\n"
@@ -261,7 +267,8 @@ def render_html(merged: Merged) -> Iterator[str]:
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>contractlint owners' report {date}</title>"
         f"<style>{STYLE}{_OWNERS_STYLE}</style></head><body>\n"
-        f'<h1>contractlint owners\' report</h1><p class="meta">{date} · {e(_summary_line(merged))}</p>\n'
+        f'<h1>contractlint owners\' report</h1><p class="meta">{date} · '
+        f"{e(_summary_line(merged))}</p>\n"
     )
     yield (
         '<p class="legend">'
@@ -277,7 +284,8 @@ def render_html(merged: Merged) -> Iterator[str]:
     )
     for p in merged.projects:
         yield (
-            f'<tr><td>{e(p.name)}</td><td>{p.date.isoformat()}</td><td class="n">{p.age_days} days</td>'
+            f'<tr><td>{e(p.name)}</td><td>{p.date.isoformat()}</td><td class="n">{p.age_days} '
+            "days</td>"
             f"<td><code>{e(_commit(p))}</code></td><td>{e(p.tool_version)}</td>"
             f"<td>{_html_flags(p.stale, False)}</td></tr>\n"
         )

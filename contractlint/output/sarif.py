@@ -169,8 +169,8 @@ def _plain(text: str) -> str:
 def artifact_uri(path: str, root: str) -> str:
     """``path`` as a URI reference relative to ``root``: forward slashes, percent-encoded.
 
-    A path outside the root climbs out of it with ``..``; only a path on another Windows drive, which
-    no relative reference can reach, becomes an absolute ``file:`` URI.
+    A path outside the root climbs out of it with ``..``; only a path on another Windows drive,
+    which no relative reference can reach, becomes an absolute ``file:`` URI.
     """
     rel = root_relative(path, root)
     if rel is None:
@@ -180,7 +180,8 @@ def artifact_uri(path: str, root: str) -> str:
 
 
 def root_relative(path: str, root: str) -> str | None:
-    """``path`` relative to ``root``, with forward slashes; None when no relative path leads there."""
+    """``path`` relative to ``root``, with forward slashes; None when no relative path leads
+    there."""
     try:
         rel = os.path.relpath(os.path.abspath(path), os.path.abspath(root))
     except ValueError:  # another drive on Windows

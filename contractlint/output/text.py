@@ -1,4 +1,5 @@
-"""The terminal format: ``path:line:col: CODE [contract] message``, the recommended handling, a summary.
+"""The terminal format: ``path:line:col: CODE [contract] message``, the recommended handling, a
+summary.
 
 Every text that comes from checked code or contracts goes through ``escape.terminal``: a control
 character in a file name, a message or a line of the diff is shown as its escape, never sent raw;

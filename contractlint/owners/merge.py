@@ -7,8 +7,9 @@ on the merge's date: an acceptance that had days left when its project ran may h
 ``--since`` compares with an earlier merge, project by project. A violation is known across runs
 by its finding's fingerprint (``contractlint.baseline``: path, code, enclosing function, callee and
 occurrence, no line numbers) when the inventory carries it, else by contract, path, callee, code
-and enclosing function (the two never match: see docs/owners.md); an accepted risk by its path, codes and reason (not its line, owner or
-date: renewing an acceptance keeps it). Equal keys are told apart by their order in the file.
+and enclosing function (the two never match: see docs/owners.md); an accepted risk by its path,
+codes and reason (not its line, owner or date: renewing an acceptance keeps it). Equal keys are told
+apart by their order in the file.
 """
 
 from __future__ import annotations

@@ -40,7 +40,8 @@ SOURCES = ("builtin", "path", "distribution")
 
 
 def expand(patterns: Sequence[str]) -> list[str]:
-    """The files ``--from`` names: globs expanded (sorted, ``**`` crosses folders), each file once."""
+    """The files ``--from`` names: globs expanded (sorted, ``**`` crosses folders), each file
+    once."""
     out: list[str] = []
     seen: set[str] = set()
     missing = []
@@ -284,7 +285,8 @@ def _risk(check: _Check, r: Any, where: str) -> Risk:
 
 
 class _Check:
-    """Typed reads of one file's keys; the first wrong one is a ``UserError`` naming file and key."""
+    """Typed reads of one file's keys; the first wrong one is a ``UserError`` naming file and
+    key."""
 
     def __init__(self, path: str):
         self.path = path

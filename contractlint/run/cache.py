@@ -60,7 +60,8 @@ def producer_files() -> list[Path]:
 
 @functools.cache
 def code_digest() -> str:
-    """A digest of the source of the code that makes an entry: any edit to it invalidates every entry.
+    """A digest of the source of the code that makes an entry: any edit to it invalidates every
+    entry.
 
     Contents rather than modification times, so that a cache restored on another machine (a CI
     cache) still hits when the installed code is the same. Worked out once per process (a run
@@ -126,7 +127,8 @@ class Cache:
         return os.path.join(self.directory, "v1", key[:2], key[2:])
 
     def get(self, key: str, path: str) -> Entry | None:
-        """The entry for ``key`` with its paths set to ``path``, or None when it is missing or unreadable."""
+        """The entry for ``key`` with its paths set to ``path``, or None when it is missing or
+        unreadable."""
         from contractlint.model.project import (
             Facts,  # only for a run that parses, or reads what parsing found
         )
@@ -163,11 +165,13 @@ class Cache:
         self._store(self._path(key), (FORMAT, list(findings), list(calls), facts))
 
     def run_path(self, name: str) -> str:
-        """Where the entry of a whole run named ``name`` lives (see ``contractlint.run.runcache``)."""
+        """Where the entry of a whole run named ``name`` lives (see
+        ``contractlint.run.runcache``)."""
         return os.path.join(self.directory, "runs", name)
 
     def get_run(self, name: str) -> tuple | None:
-        """The entry of a whole run, or None when it is missing or unreadable; the caller checks its shape."""
+        """The entry of a whole run, or None when it is missing or unreadable; the caller checks its
+        shape."""
         try:
             entry = _load(self.run_path(name))
         except Exception:  # missing, truncated, planted, from another Python: run again
@@ -178,8 +182,8 @@ class Cache:
         self._store(self.run_path(name), entry)
 
     def _store(self, target: str, entry: tuple) -> None:
-        """Write ``entry`` to ``target`` at once (a temporary file renamed over it); a cache that cannot
-        be written (read-only, full) is skipped silently."""
+        """Write ``entry`` to ``target`` at once (a temporary file renamed over it); a cache that
+        cannot be written (read-only, full) is skipped silently."""
         try:
             self._prepare()
             folder = os.path.dirname(target)

@@ -74,8 +74,9 @@ class Folder:
         else:
             self.prefix = os.path.join(path, "")
         self.rel = rel
-        # Inside the root, a child's relative path is this one plus its name; outside, ".." may cancel
-        # a name (the root's parent, walked from "..", holds the root itself), so it is asked again.
+        # Inside the root, a child's relative path is this one plus its name; outside, ".." may
+        # cancel a name (the root's parent, walked from "..", holds the root itself), so it is asked
+        # again.
         self.inside = rel != ".." and not rel.startswith("../")
         self.included = included
         self.excluded = excluded
@@ -143,7 +144,8 @@ class Selection:
         return out
 
     def folders(self, folder: Folder, names: Iterable[str]) -> list[Folder]:
-        """The subfolders ``names`` of ``folder`` (not excluded as a whole) that are not excluded."""
+        """The subfolders ``names`` of ``folder`` (not excluded as a whole) that are not
+        excluded."""
         include, exclude = self.include, self.exclude
         base, prefix, ignores = folder.rel, folder.prefix, folder.ignores
         out = []

@@ -29,8 +29,8 @@ def cut_short(path: str, budget: int, line: int, where: str) -> Finding:
         path,
         TOP,
         f"analysis cut short: the file holds more than its budget of {budget:,} syntax nodes "
-        f"(analysis-budget); the walk stopped at line {line}, in {where or 'module-level code'}, and "
-        "none of the file's calls were checked",
+        f"(analysis-budget); the walk stopped at line {line}, in {where or 'module-level code'}, "
+        "and none of the file's calls were checked",
     )
 
 

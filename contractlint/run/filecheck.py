@@ -41,7 +41,8 @@ class Job:
     today: dt.date
     cache_dir: str | None = None
     use_prefilter: bool = True
-    #: Top-level names of the project's modules: calls into them are followed (``contractlint.run.follow``).
+    #: Top-level names of the project's modules: calls into them are followed
+    #: (``contractlint.run.follow``).
     project: frozenset[str] = frozenset()
     #: Follow service errors through the project's own functions: each file's outcome is then what
     #: the analysis found, with the file's facts, and the acceptances are applied once the whole
@@ -94,7 +95,8 @@ def open_cache(job: Job) -> Cache | None:
 
 
 class Task:
-    """A file left to analyse: its place in the run, its path as discovered and as shown, its module name."""
+    """A file left to analyse: its place in the run, its path as discovered and as shown, its module
+    name."""
 
     __slots__ = ("seq", "path", "shown", "module", "data", "given", "key", "stamp")
 
@@ -112,7 +114,8 @@ class Task:
         self.path = path
         self.shown = shown
         self.module = module
-        #: The text, while this process holds it (in-process work, or text given instead of the disk).
+        #: The text, while this process holds it (in-process work, or text given instead of the
+        #: disk).
         self.data = data
         self.given = given
         #: The cache key of the text analysed (or found in the cache), once known.
@@ -190,7 +193,8 @@ class FileCheck:
     def analyse(
         self, data: bytes, task: Task
     ) -> tuple[list[Finding], list[CallSite], Facts | None]:
-        """The analysis of one file, stored in the cache; a failure is a finding, never an exception."""
+        """The analysis of one file, stored in the cache; a failure is a finding, never an
+        exception."""
         from contractlint.analysis import (  # libcst only when there is work
             AnalysisCut,
             ContractIndex,

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 
 def display_path(path: str) -> str:
-    """A path as people see it in output: relative to the working directory, with forward slashes."""
+    """A path as people see it in output: relative to the working directory, with forward
+    slashes."""
     if not os.path.isabs(path) and ".." not in path:
         return os.path.normpath(path).replace(os.sep, "/")  # what relpath says, without its cost
     try:
@@ -45,7 +46,8 @@ def module_name(rel: str) -> str:
 
 
 def import_roots(config: Config) -> tuple[str, ...]:
-    """The absolute import roots ``config.src`` names (relative to ``config.root``), deepest first."""
+    """The absolute import roots ``config.src`` names (relative to ``config.root``), deepest
+    first."""
     base = os.path.abspath(config.root)
     found = {
         os.path.normpath(os.path.join(base, folder)).rstrip(os.sep) or os.sep

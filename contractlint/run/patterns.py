@@ -15,11 +15,12 @@ from fnmatch import fnmatchcase, translate
 
 
 def path_matches(rel: str, pattern: str, is_dir: bool | None = None) -> bool:
-    """gitignore-like: a pattern without ``/`` matches any part of the path; one with ``/`` the path from the root.
+    """gitignore-like: a pattern without ``/`` matches any part of the path; one with ``/`` the path
+    from the root.
 
-    A leading ``/`` (or ``./``) anchors a pattern at the root like an inner ``/`` does; a trailing ``/``
-    matches folders only: a part that has more parts after it, or the last part when ``is_dir`` is not
-    False (None: unknown, as for a path that does not exist yet).
+    A leading ``/`` (or ``./``) anchors a pattern at the root like an inner ``/`` does; a trailing
+    ``/`` matches folders only: a part that has more parts after it, or the last part when
+    ``is_dir`` is not False (None: unknown, as for a path that does not exist yet).
     """
     pattern = pattern.strip()
     if pattern.startswith("./"):

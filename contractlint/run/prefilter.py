@@ -80,7 +80,8 @@ class Prefilter:
         self.pattern = re.compile(b"|".join(alternatives)) if alternatives else None
         ordered = sorted(self.roots)
         self._literals = [r.encode() for r in ordered] if len(ordered) <= 12 else None
-        #: The literal head of each name (up to its first wildcard): what a module's own names start with.
+        #: The literal head of each name (up to its first wildcard): what a module's own names start
+        #: with.
         self.prefixes: tuple[str, ...] = tuple(
             sorted({re.split(r"[*?\[]", n, maxsplit=1)[0] for n in names})
         )
@@ -142,7 +143,8 @@ class Prefilter:
         return False
 
     def names_module(self, module: str) -> bool:
-        """Whether a definition of ``module`` (named ``module.X``) may be, or lead to, a contract name."""
+        """Whether a definition of ``module`` (named ``module.X``) may be, or lead to, a contract
+        name."""
         head = module.split(".", 1)[0]
         if head.startswith(self._dotless):
             return True  # "M.".startswith(p): p is the head itself, or the start of it

@@ -49,7 +49,8 @@ class Project:
 
     @property
     def bounded(self) -> bool:
-        """Whether the project is a folder's, so that a run over any of its files sees all of them."""
+        """Whether the project is a folder's, so that a run over any of its files sees all of
+        them."""
         return self.root is not None
 
 
@@ -187,8 +188,8 @@ class Projects:
         return known
 
     def _table_above(self, folder: str) -> str | None:
-        """The nearest ``pyproject.toml`` at or above ``folder`` with a [tool.contractlint] table (or
-        one that cannot say: its error is reported, not skipped)."""
+        """The nearest ``pyproject.toml`` at or above ``folder`` with a [tool.contractlint] table
+        (or one that cannot say: its error is reported, not skipped)."""
         current = folder
         while True:
             candidate = os.path.join(current, PYPROJECT)

@@ -11,7 +11,8 @@ import stat
 #: device (``contractlint.run.runcache`` compares them, as git's index does).
 Stamp = tuple[int, int, int, int, int]
 
-#: Never wait on the file: a named pipe opens at once (and is then refused), a terminal is not taken.
+#: Never wait on the file: a named pipe opens at once (and is then refused), a terminal is not
+#: taken.
 _READ_FLAGS = (
     os.O_RDONLY
     | getattr(os, "O_BINARY", 0)
@@ -29,7 +30,8 @@ _KINDS = (
 
 
 class NotRegularFile(OSError):
-    """A path that names a named pipe, a socket, a device or a folder: never read, never waited on."""
+    """A path that names a named pipe, a socket, a device or a folder: never read, never waited
+    on."""
 
     def __init__(self, mode: int):
         kind = next((name for test, name in _KINDS if test(mode)), "of an unknown kind")

@@ -2,14 +2,14 @@
 so that a run over a project where nothing changed reads one entry instead of every file's, and
 a run where a few files changed reads only those.
 
-A run that follows errors (``Job.follow_calls``) parses the files the prefilter keeps, then, in rounds, the
-files that name the project's helpers that carry an error, then works out the project's fixpoint.
-With every file's analysis in the per-file cache, that last step and the reading of the entries
-are still most of a warm run. The run's entry keeps the result: for each file of the run, its
-stamp, whether it was parsed (kept by the prefilter, or by a round), the cache key of the text that
-was analysed, whether its text mentions contractlint, and its findings and calls before
-acceptances (those depend on the date, and are applied to the result as to any other); and what
-the rounds searched for.
+A run that follows errors (``Job.follow_calls``) parses the files the prefilter keeps, then, in
+rounds, the files that name the project's helpers that carry an error, then works out the project's
+fixpoint. With every file's analysis in the per-file cache, that last step and the reading of the
+entries are still most of a warm run. The run's entry keeps the result: for each file of the run,
+its stamp, whether it was parsed (kept by the prefilter, or by a round), the cache key of the text
+that was analysed, whether its text mentions contractlint, and its findings and calls before
+acceptances (those depend on the date, and are applied to the result as to any other); and what the
+rounds searched for.
 
 The entry answers again (``replay``) only when the result would be the same:
 
@@ -78,8 +78,9 @@ def stamp(path: str, now_ns: int) -> Stamp | None:
 
 
 def trusted(found: Stamp | None, now_ns: int) -> Stamp | None:
-    """``found``, unless the file changed less than ``RACY_NS`` before ``now_ns`` (when it was taken, or
-    earlier): a later change could then fall in the same tick of the file system's clock."""
+    """``found``, unless the file changed less than ``RACY_NS`` before ``now_ns`` (when it was
+    taken, or earlier): a later change could then fall in the same tick of the file system's
+    clock."""
     if found is None or now_ns - max(found[1], found[2]) < RACY_NS:
         return None
     return found
@@ -109,7 +110,8 @@ class Entry:
         self.started = started
 
     def unchanged(self, path: str) -> Row | None:
-        """The row of ``path``, when the file's stamp is still the one kept (its bytes were read)."""
+        """The row of ``path``, when the file's stamp is still the one kept (its bytes were
+        read)."""
         row = self.rows.get(path)
         if row is None or row.stamp is None or stamp(path, self.started) != row.stamp:
             return None
@@ -237,7 +239,8 @@ class RunCache:
             if not outcome.parsed and outcome.findings:
                 return  # it could not be read
             if any(f.code == "CL999" for f in outcome.findings):
-                return  # an internal error, perhaps a worker killed by the system: not an answer to keep
+                # an internal error, perhaps a worker killed by the system: not an answer to keep
+                return
             state = ROUND if path in rounds else KEPT if outcome.parsed else UNPARSED
             found = trusted(outcome.stamp, self.started)
             rows[path] = tuple(Row(outcome.path, found, state, outcome.key, outcome.marked))
