@@ -73,8 +73,9 @@ def _package(folder: str) -> list[str] | None:
     """The dotted parts of the package the absolute ``folder`` is, walking up through the folders
     that hold an ``__init__.py``, and through those that do not (PEP 420 namespace packages) to a
     package above them: ``airflow/providers/amazon`` is ``airflow.providers.amazon`` when
-    ``airflow`` holds an ``__init__.py`` and ``providers`` does not. The walk stops at a folder whose
-    name Python cannot import. None when ``folder`` holds no ``__init__.py`` (not a package)."""
+    ``airflow`` holds an ``__init__.py`` and ``providers`` does not. The walk stops at a folder
+    whose name Python cannot import. None when ``folder`` holds no ``__init__.py`` (not a
+    package)."""
     if not os.path.isfile(os.path.join(folder, "__init__.py")):
         return None
     parts: list[str] = []
