@@ -79,7 +79,8 @@ def test_the_last_day_of_the_horizon_keeps_the_policy(tmp_path):
     comment = "# contractlint: accept CL001 until=2027-05-30 owner=ads -- reviewed"
     assert policy_messages(tmp_path, comment) == []
     assert policy_messages(tmp_path, comment.replace("05-30", "05-31"))[0].endswith(
-        "until=2027-05-31 is 181 days away (acceptance-max-days = 180: until=2027-05-30 at the latest)"
+        "until=2027-05-31 is 181 days away (acceptance-max-days = 180: "
+        "until=2027-05-30 at the latest)"
     )
 
 
@@ -87,7 +88,8 @@ def test_each_setting_asks_only_what_it_says(tmp_path):
     bare = "# contractlint: accept CL001 -- forever?"
     assert policy_messages(tmp_path, bare, AcceptancePolicy()) == []
     assert policy_messages(tmp_path, bare, AcceptancePolicy(("until",))) == [
-        "the acceptance of CL001 is outside the acceptance policy: no until= date (acceptance-requires)"
+        "the acceptance of CL001 is outside the acceptance policy: no until= "
+        "date (acceptance-requires)"
     ]
     assert policy_messages(tmp_path, bare + " owner", AcceptancePolicy(("owner",))) == [
         "the acceptance of CL001 is outside the acceptance policy: no owner= (acceptance-requires)"
@@ -134,7 +136,8 @@ def test_the_shared_configuration_fails_the_run_and_the_readme_shows_its_words(t
         ),
         (
             "acceptance-max-days = 0",
-            "[tool.contractlint].acceptance-max-days: expected a number of days, 1 or more, got int 0",
+            "[tool.contractlint].acceptance-max-days: expected a number of "
+            "days, 1 or more, got int 0",
         ),
         (
             'acceptance-max-days = "180"',
