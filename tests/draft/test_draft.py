@@ -28,7 +28,7 @@ from contractlint.draft.render import toml_string
 from contractlint.model import BUILTIN_EXCEPTIONS
 from contractlint.tomlfile import tomllib
 
-# --- the example client -----------------------------------------------------------------------------
+# --- the example client ---------------------------------------------------------------------------
 
 
 def test_the_example_client_drafts_its_hand_written_hierarchy_calls_and_factory(monkeypatch):
@@ -85,7 +85,7 @@ def test_the_command_prints_the_draft_and_contracts_validates_it(tmp_path):
     assert group in checked.stdout.splitlines()
 
 
-# --- never imported ------------------------------------------------------------------------------------
+# --- never imported -------------------------------------------------------------------------------
 
 TRAP = """\
 import pathlib
@@ -129,7 +129,7 @@ def test_the_package_and_its_parents_are_read_neverresolve(tmp_path, monkeypatch
     assert [g.match for g in by_path.calls] == [g.match for g in sub.calls]
 
 
-# --- the reading, rule by rule -------------------------------------------------------------------------
+# --- the reading, rule by rule --------------------------------------------------------------------
 
 SHOP = {
     "shop/__init__.py": '''\
@@ -170,7 +170,7 @@ SHOP = {
             pass
         class _Hidden(ShopError):
             pass
-        """,
+        """,  # noqa: E501
     "shop/_client.py": """\
         from __future__ import annotations
         from typing import Optional
@@ -241,7 +241,8 @@ def test_errors_are_named_where_users_import_them_with_every_exception_base(shop
     assert not any("ShopTestError" in key for key in bases)
     assert contract.canonical("shop._errors.ShopTimeout") == "shop.ShopTimeout"
     assert "Warnings are left out (warnings.warn issues them): shop.ShopWarning." in comments(text)
-    # A base with no source to read: the class cannot be known to be an exception; the owners are told.
+    # A base with no source to read: the class cannot be known to be an exception; the
+    # owners are told.
     assert "shop.OddError" not in bases and "shop.StrangeError" not in bases
     assert (
         "Not listed, because a base could not be followed to a class (no Python source for it, "
@@ -341,7 +342,7 @@ def test_a_package_without_errors_or_clients_still_drafts_a_valid_contract(tmp_p
     assert "TODO(owners): no client class or function was found" in comments(text)
 
 
-# --- bad input -----------------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------------------
 
 
 def test_an_unknown_package_is_one_line_and_exit_2(tmp_path):
@@ -378,7 +379,7 @@ def test_a_file_that_does_not_parse_is_skipped_with_its_position(tmp_path, monke
     assert list(contract.errors.bases)[-1] == "half.good.HalfError" and len(problems) == 1
 
 
-# --- real clients: the draft against the classes they define -------------------------------------------
+# --- real clients: the draft against the classes they define --------------------------------------
 
 
 @pytest.mark.parametrize("package", ["requests", "redis", "httpx"])
