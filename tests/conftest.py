@@ -1,5 +1,5 @@
-"""Tests marked ``browser`` run only where chromium is, or fail where CI requires them (tests/browser.py);
-``clean_git_env`` for the tests that drive a real git."""
+"""Tests marked ``browser`` run only where chromium is, or fail where CI requires them
+(tests/browser.py); ``clean_git_env`` for the tests that drive a real git."""
 
 from __future__ import annotations
 
