@@ -128,9 +128,9 @@ def test_contract_option_replaces_the_configured_set(tmp_path):
     assert run("check", str(tmp_path), "--contract", str(CONTRACT)).exit_code == 1
 
 
-def test_without_configuration_the_default_builtin_contracts_are_used_and_said(tmp_path):
-    write(tmp_path, {"bad.py": UNGUARDED, "web.py": "import requests\nrequests.get('x')\n"})
-    result = run("check", ".", cwd=tmp_path)
+def test_without_configuration_the_default_builtin_contracts_are_used_and_said(tree, cli):
+    tree({"bad.py": UNGUARDED, "web.py": "import requests\nrequests.get('x')\n"})
+    result = cli("check", ".")
     assert result.exit_code == 1
     assert result.stderr == (
         "contractlint: no contracts configured; using the default builtin ones: "
@@ -141,12 +141,12 @@ def test_without_configuration_the_default_builtin_contracts_are_used_and_said(t
     found = [line for line in result.stdout.splitlines() if ": CL" in line]
     assert [line.split(" [")[1].split("]")[0] for line in found] == ["requests"]
     assert "capability-server" not in result.stdout
-    named = run("check", "-q", "--contract", "capability-server", ".", cwd=tmp_path)
+    named = cli("check", "-q", "--contract", "capability-server", ".")
     assert named.exit_code == 1 and named.stdout.startswith(
         "bad.py:4:12: CL001 [capability-server]"
     )
-    write(tmp_path, {"pyproject.toml": CONFIG})
-    configured = run("check", "-q", ".", cwd=tmp_path)
+    tree({"pyproject.toml": CONFIG})
+    configured = cli("check", "-q", ".")
     assert configured.stdout == named.stdout and configured.stderr == ""
 
 

@@ -345,37 +345,36 @@ def test_a_package_without_errors_or_clients_still_drafts_a_valid_contract(tmp_p
 # --- bad input ------------------------------------------------------------------------------------
 
 
-def test_an_unknown_package_is_one_line_and_exit_2(tmp_path):
-    result = invoke("draft", "no_such_package_here", cwd=tmp_path)
+def test_an_unknown_package_is_one_line_and_exit_2(tree, cli):
+    result = cli("draft", "no_such_package_here")
     assert result.exit_code == 2
     assert result.stderr == (
         "contractlint: error: no_such_package_here: no module of that name on the Python path "
         "(nothing was imported)\n"
     )
-    result = invoke("draft", "./missing/folder", cwd=tmp_path)
+    result = cli("draft", "./missing/folder")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "not a package folder nor a .py file" in result.stderr
-    write(tmp_path, {"solo.py": "X = 1\n"})
-    result = invoke("draft", "solo.nothing", cwd=tmp_path)
+    tree({"solo.py": "X = 1\n"})
+    result = cli("draft", "solo.nothing")
     assert result.exit_code == 2 and "solo.nothing: no module of that name" in result.stderr
 
 
-def test_a_file_that_does_not_parse_is_skipped_with_its_position(tmp_path, monkeypatch):
-    write(
-        tmp_path,
+def test_a_file_that_does_not_parse_is_skipped_with_its_position(tree, cli, monkeypatch):
+    root = tree(
         {
             "half/__init__.py": "from .good import HalfError\n",
             "half/good.py": "class HalfError(Exception):\n    pass\n",
             "half/broken.py": "class Broken(Exception):\n    def (\n",
-        },
+        }
     )
-    result = invoke("draft", "half", cwd=tmp_path)
+    result = cli("draft", "half")
     assert result.exit_code == 0
-    broken = tmp_path / "half" / "broken.py"
+    broken = root / "half" / "broken.py"
     assert result.stderr.startswith(f"contractlint: {broken}:2:")
     assert result.stderr.endswith("; skipped\n") and result.stderr.count("\n") == 1
     assert '"half.good.HalfError" = ["Exception"]' in result.stdout
-    contract, _, problems = drafted("half", tmp_path, monkeypatch)
+    contract, _, problems = drafted("half", root, monkeypatch)
     assert list(contract.errors.bases)[-1] == "half.good.HalfError" and len(problems) == 1
 
 

@@ -237,14 +237,13 @@ def test_a_resolution_past_the_names_budget_gives_the_cut_short_finding(tmp_path
         ("resolution-targets = true", "expected an integer, got true"),
     ],
 )
-def test_a_bad_budget_is_a_one_line_error_with_file_and_line(tmp_path, line, message):
-    write(tmp_path, {"pyproject.toml": pyproject(line), "ping.py": SMALL})
-    result = invoke("check", "--no-cache", ".", cwd=tmp_path)
+def test_a_bad_budget_is_a_one_line_error_with_file_and_line(tree, cli, line, message):
+    root = tree({"pyproject.toml": pyproject(line), "ping.py": SMALL})
+    result = cli("check", "--no-cache", ".")
     key = line.split(" ")[0]
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"contractlint: error: {tmp_path / 'pyproject.toml'}:3: "
-        f"[tool.contractlint].{key}: {message}"
+        f"contractlint: error: {root / 'pyproject.toml'}:3: [tool.contractlint].{key}: {message}"
     ]
 
 
