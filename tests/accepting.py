@@ -17,7 +17,10 @@ from contractlint.engine import check_paths
 
 TODAY = dt.date(2026, 11, 28)
 CAPABILITY = load_contracts(["capability-server"])
-IMPORT = "from capability_client import CapabilityClient, CapabilityError, Capability\nclient = CapabilityClient()\n"
+IMPORT = (
+    "from capability_client import CapabilityClient, CapabilityError, Capability\n"
+    "client = CapabilityClient()\n"
+)
 
 
 def check(tmp_path: Path, source: str, today: dt.date = TODAY, select=(), ignore=(), **config):

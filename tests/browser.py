@@ -43,7 +43,8 @@ def chromium() -> str:
 
 
 def browser_required() -> bool:
-    """CONTRACTLINT_REQUIRE_BROWSER=1: a missing chromium fails the browser tests instead of skipping them."""
+    """CONTRACTLINT_REQUIRE_BROWSER=1: a missing chromium fails the browser tests
+    instead of skipping them."""
     return os.environ.get(REQUIRE, "") not in ("", "0")
 
 

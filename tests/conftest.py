@@ -1,10 +1,18 @@
-"""Tests marked ``browser`` run only where chromium is, or fail where CI requires them (tests/browser.py);
-``clean_git_env`` for the tests that drive a real git."""
+"""The fixtures every test may ask for by name: ``tree`` writes files under the test's folder,
+``cli`` runs contractlint in that folder, ``clean_git_env`` is for the tests that drive a real
+git. Tests marked ``browser`` run only where chromium is, or fail where CI requires them
+(tests/browser.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from pathlib import Path
+
 import pytest
 from browser import MISSING, REQUIRE, browser_required, find_chromium
+from click.testing import Result
+from clirun import invoke
+from trees import write
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -50,3 +58,27 @@ def clean_git_env(monkeypatch, tmp_path):
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Consumer")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "consumer@example.com")
+
+
+@pytest.fixture
+def tree(tmp_path):
+    """``tree({"pkg/mod.py": text, ...})`` writes the files under the test's ``tmp_path`` and
+    returns that folder; the texts are dedented, so a snippet may be indented with the test's
+    code (``dedent=False`` and ``lstrip=True`` as for ``trees.write``). Called again, it adds
+    files to the same folder or replaces them."""
+
+    def make(files: Mapping[str, str], **options: bool) -> Path:
+        return write(tmp_path, files, **options)
+
+    return make
+
+
+@pytest.fixture
+def cli(tmp_path):
+    """``cli("check", ".")`` runs contractlint in-process in the test's ``tmp_path`` (or in
+    ``cwd=``), and returns click's result: ``exit_code``, ``stdout`` and ``stderr`` apart."""
+
+    def run(*args: str, cwd: str | Path | None = None, env=None) -> Result:
+        return invoke(*args, cwd=tmp_path if cwd is None else cwd, env=env)
+
+    return run

@@ -17,7 +17,8 @@ import pytest
 from contractlint.contracts import load_contract
 from contractlint.errors import UserError
 
-# A copy of the example client's contract (examples/capability-client); the line numbers in the cases below are those of this text.
+# A copy of the example client's contract (examples/capability-client); the line numbers in the
+# cases below are those of this text.
 BASE = """\
 # The sticker capability-server: checks that a user owns a sticker and that it has not expired.
 # Owners: stickers-sre. When it (or its database) is down, callers FAIL OPEN: the sticker is
@@ -60,14 +61,18 @@ remediation = "Let the purchase fail (raise PurchaseFailed from the error): neve
 [approved]
 wrappers = ["capability_client.call_with_fallback"]
 decorators = ["capability_client.fail_open"]
-"""
+"""  # noqa: E501
 
 GRANT_MATCH = 'match = ["capability_client.CapabilityClient.grant"]'  # line 30
-ERRORS_END = '"capability_client.CapabilityTimeout" = ["capability_client.CapabilityError", "TimeoutError"]\n'  # 18
+ERRORS_END = (
+    '"capability_client.CapabilityTimeout" = '
+    '["capability_client.CapabilityError", "TimeoutError"]\n'
+)  # 18
 
 
 def mutate(text: str, *replacements: tuple[str, str]) -> str:
-    """Apply each (old, new) once; the old text must occur exactly once, so a case cannot silently not apply."""
+    """Apply each (old, new) once; the old text must occur exactly once, so a case
+    cannot silently not apply."""
     for old, new in replacements:
         assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times"
         text = text.replace(old, new)
@@ -98,7 +103,8 @@ def problems_of(path: str) -> list[str]:
 def assert_problems(
     path: str, messages: Sequence[str], expected: Sequence[tuple[int | None, str]]
 ) -> None:
-    """Exactly one message per expected (line, text); each starts with ``path:line: `` (or ``path: ``)."""
+    """Exactly one message per expected (line, text); each starts with ``path:line: ``
+    (or ``path: ``)."""
     assert len(messages) == len(expected), "\n".join(messages)
     unmatched = list(messages)
     for line, text in expected:

@@ -1,4 +1,5 @@
-"""Real packages from PyPI at pinned versions, fetched once into ``.cache/corpora`` (ignored by git)."""
+"""Real packages from PyPI at pinned versions, fetched once into ``.cache/corpora``
+(ignored by git)."""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
-"""A consumer project for the pytest plugin's tests: a stub service ``svc``, its contract, an app, its tests.
+"""A consumer project for the pytest plugin's tests: a stub service ``svc``, its
+contract, an app, its tests.
 
-Each test writes one with ``project`` into a ``pytester`` folder, then runs the consumer's tests
-with and without ``--contract-faults`` (``run``) and reads the outcomes pytest reports (``outcomes``).
+Each test writes one with ``project`` into a ``pytester`` folder, then runs the
+consumer's tests with and without ``--contract-faults`` (``run``) and reads the outcomes
+pytest reports (``outcomes``).
 """
 
 from __future__ import annotations
@@ -101,7 +103,8 @@ def project(
 
 
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    """An inner session in this process; hypothesis's plugin is left out (it re-imports hypothesis: seconds)."""
+    """An inner session in this process; hypothesis's plugin is left out (it re-imports
+    hypothesis: seconds)."""
     return pytester.runpytest("-p", "no:hypothesispytest", *args)
 
 

@@ -22,7 +22,8 @@ def sarif_validator():
 
 
 def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
-    """The Actions runner's reading of ``::cmd k=v,k=v::data`` (ActionCommand.TryParseV2), unescaping included."""
+    """The Actions runner's reading of ``::cmd k=v,k=v::data``
+    (ActionCommand.TryParseV2), unescaping included."""
     assert line.startswith("::") and "\n" not in line and "\r" not in line
     end = line.index("::", 2)
     head, data = line[2:end], line[end + 2 :]
@@ -43,7 +44,8 @@ def parse_workflow_command(line: str) -> tuple[str, dict[str, str], str]:
 
 
 class Page(HTMLParser):
-    """Collects what an offline reader depends on: tags, attributes, text, and whether tags balance."""
+    """Collects what an offline reader depends on: tags, attributes, text, and
+    whether tags balance."""
 
     VOID = {"meta", "br", "img", "link", "input", "hr", "col", "source", "wbr", "rect"}
 

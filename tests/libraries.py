@@ -2,8 +2,8 @@
 
 One place for how a contract is compared with its library, used twice:
 
-* tests/contracts/test_builtin_contracts.py, against the releases pinned in pyproject.toml's ``test``
-  extra: every function that lists problems must list none;
+* tests/contracts/test_builtin_contracts.py, against the releases pinned in pyproject.toml's
+  ``test`` extra: every function that lists problems must list none;
 * maint/drift.py, against the newest releases on PyPI, in a throwaway environment: what they
   list is the work of bringing the contracts (and the pins) up to date.
 
@@ -102,7 +102,7 @@ def spelling(cls: type) -> str:
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
-# -- exceptions ----------------------------------------------------------------------------------------
+# -- exceptions ------------------------------------------------------------------------------------
 
 
 def exception_spellings(name: str) -> dict[str, type]:
@@ -126,7 +126,8 @@ def exception_spellings(name: str) -> dict[str, type]:
 
 
 def uncovered_exceptions(contract: Contract) -> list[str]:
-    """The public exception spellings that are neither an [errors] key nor an alias of the right one."""
+    """The public exception spellings that are neither an [errors] key nor an alias of
+    the right one."""
     problems = []
     for spelled, cls in sorted(exception_spellings(contract.name).items()):
         canonical = contract.canonical(spelled)
@@ -182,7 +183,7 @@ def hierarchy_problems(contract: Contract) -> list[str]:
     return problems
 
 
-# -- calls ---------------------------------------------------------------------------------------------
+# -- calls -----------------------------------------------------------------------------------------
 
 
 def boto3_resource(service: str):

@@ -50,7 +50,8 @@ def contract(toml: str):
 
 
 def many(root: Path, count: int = 40) -> Path:
-    """A project of ``count`` files: service calls of every kind, acceptances, and files without any."""
+    """A project of ``count`` files: service calls of every kind, acceptances, and files
+    without any."""
     kinds = [GUARDED, UNGUARDED, ACCEPTED, PLAIN, "def broken(:\n    pass\nimport requests\n"]
     files = {f"pkg/sub{i % 3}/m{i:03d}.py": kinds[i % len(kinds)] for i in range(count)}
     return write(root, files)

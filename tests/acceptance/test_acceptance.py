@@ -21,7 +21,8 @@ from contractlint.model import rule_by_code
 
 
 def test_without_an_acceptance_the_samples_report_what_the_tests_below_accept(tmp_path):
-    """The baselines of the tests below: each sample really has the findings its acceptance names."""
+    """The baselines of the tests below: each sample really has the findings its
+    acceptance names."""
     assert found(tmp_path, UNGUARDED.format(comment="")) == [(4, "CL001")]
     assert found(tmp_path, SILENT_BROAD.format(comment="")) == [(5, "CL004"), (5, "CL005")]
 
@@ -30,7 +31,8 @@ def test_without_an_acceptance_the_samples_report_what_the_tests_below_accept(tm
     "codes", ["CL004,CL005", "CL004, CL005", "CL004 ,CL005", "CL004 , CL005", "CL005,CL004"]
 )
 def test_several_codes_with_or_without_spaces_after_commas(tmp_path, codes):
-    """People write lists both ways; each spelling must accept every code it names, and only those."""
+    """People write lists both ways; each spelling must accept every code it names,
+    and only those."""
     source = SILENT_BROAD.format(
         comment=f"  # contractlint: accept {codes} -- best effort, logged upstream"
     )
@@ -47,7 +49,8 @@ def test_an_acceptance_names_only_the_codes_it_accepts(tmp_path):
 
 
 def test_no_space_anywhere_is_still_an_acceptance(tmp_path):
-    """`#contractlint:accept CL001--reason` is what a terse writer types; it must parse, reason included."""
+    """`#contractlint:accept CL001--reason` is what a terse writer types; it must parse,
+    reason included."""
     source = UNGUARDED.format(comment="  #contractlint:accept CL001--the caller retries")
     assert found(tmp_path, source) == []
     (accepted,) = acceptance.parse(source.encode(), "m.py").acceptances
@@ -61,7 +64,8 @@ def test_no_space_anywhere_is_still_an_acceptance(tmp_path):
 
 def test_owner_and_until_are_read(tmp_path):
     source = UNGUARDED.format(
-        comment="  # contractlint: accept CL001 until=2027-01-31 owner=ads-team -- banners earn nothing"
+        comment="  # contractlint: accept CL001 until=2027-01-31 owner=ads-team "
+        "-- banners earn nothing"
     )
     (accepted,) = acceptance.parse(source.encode(), "m.py").acceptances
     assert (accepted.until, accepted.owner, accepted.reason) == (
@@ -94,7 +98,8 @@ def test_a_date_that_does_not_exist_is_malformed_and_accepts_nothing(tmp_path, u
 
 @pytest.mark.parametrize("until", ["20270228", "2027-W09-7", "2027-2-28", "2027-02-28T00:00"])
 def test_until_is_written_exactly_yyyy_mm_dd(tmp_path, until):
-    """Python 3.11's fromisoformat also takes 20270228 and ISO weeks; the syntax people grep for is YYYY-MM-DD."""
+    """Python 3.11's fromisoformat also takes 20270228 and ISO weeks; the syntax people
+    grep for is YYYY-MM-DD."""
     report = check(
         tmp_path, UNGUARDED.format(comment=f"  # contractlint: accept CL001 until={until} -- r")
     )
@@ -121,8 +126,8 @@ def test_an_acceptance_on_the_line_of_the_call(tmp_path):
 
 def test_an_acceptance_alone_on_the_line_above_the_statement(tmp_path):
     source = (
-        IMPORT
-        + "def f(u, s):\n    # contractlint: accept CL001 -- r\n    cap = client.check(u, s)\n    return cap\n"
+        IMPORT + "def f(u, s):\n    # contractlint: accept CL001 -- r\n"
+        "    cap = client.check(u, s)\n    return cap\n"
     )
     assert found(tmp_path, source) == []
     (accepted,) = acceptance.parse(source.encode(), "m.py").acceptances
@@ -130,16 +135,18 @@ def test_an_acceptance_alone_on_the_line_above_the_statement(tmp_path):
 
 
 def test_an_acceptance_two_lines_above_covers_nothing(tmp_path):
-    """Only the line directly above counts: a blank line between breaks the link, and both are reported."""
+    """Only the line directly above counts: a blank line between breaks the link, and
+    both are reported."""
     source = (
-        IMPORT
-        + "def f(u, s):\n    # contractlint: accept CL001 -- r\n\n    cap = client.check(u, s)\n    return cap\n"
+        IMPORT + "def f(u, s):\n    # contractlint: accept CL001 -- r\n\n"
+        "    cap = client.check(u, s)\n    return cap\n"
     )
     assert found(tmp_path, source) == [(4, "CL103"), (6, "CL001")]
 
 
 def test_an_acceptance_on_the_first_line_of_the_statement_that_holds_the_call(tmp_path):
-    """The call may be lines below the statement's start (a multi-line call); the statement's line still counts."""
+    """The call may be lines below the statement's start (a multi-line call); the
+    statement's line still counts."""
     source = IMPORT + (
         "def f(u, s):\n"
         "    result = dict(  # contractlint: accept CL001 -- r\n"
@@ -201,7 +208,8 @@ def test_an_acceptance_in_the_comment_block_directly_above_the_statement(tmp_pat
 
 
 def test_an_acceptance_in_a_statement_covers_neither_the_next_nor_a_call_free_one(tmp_path):
-    """CL103 still sees an acceptance that stands in the wrong statement, however many lines it has."""
+    """CL103 still sees an acceptance that stands in the wrong statement, however
+    many lines it has."""
     source = IMPORT + (
         "def f(u, s):\n"
         "    options = dict(\n"
@@ -252,7 +260,8 @@ def test_a_handler_finding_is_accepted_on_the_handler_line_or_above_it(tmp_path)
 def test_a_handler_finding_is_not_accepted_from_the_handler_body_or_the_call_line_of_another_code(
     tmp_path,
 ):
-    """The body line is neither the call, its statement nor the handler: the acceptance is unused there."""
+    """The body line is neither the call, its statement nor the handler: the acceptance
+    is unused there."""
     in_body = IMPORT + (
         "def f(u, s):\n"
         "    try:\n"
@@ -293,7 +302,8 @@ def test_accept_file_after_the_first_statement_is_malformed(tmp_path):
 
 
 def test_accept_file_on_the_line_of_a_call_is_malformed(tmp_path):
-    """Only the header may hold one: on a call's line it would look local while covering the file."""
+    """Only the header may hold one: on a call's line it would look local while
+    covering the file."""
     report = check(tmp_path, UNGUARDED.format(comment="  # contractlint: accept-file CL001 -- r"))
     assert [f.code for f in report.findings] == ["CL001", "CL100"]
 
@@ -357,7 +367,8 @@ def test_a_malformed_acceptance_says_what_is_wrong_and_accepts_nothing(tmp_path,
 
 
 def test_a_missing_colon_is_reported_not_ignored(tmp_path):
-    """`# contractlint accept …` is a typo too; ignoring it would leave the writer believing it works."""
+    """`# contractlint accept …` is a typo too; ignoring it would leave the writer
+    believing it works."""
     report = check(tmp_path, UNGUARDED.format(comment="  # contractlint accept CL001 -- r"))
     assert [f.code for f in report.findings] == ["CL001", "CL100"]
 
@@ -368,7 +379,8 @@ def test_a_comment_that_only_mentions_contractlint_is_not_an_acceptance(tmp_path
 
 
 def test_acceptance_text_inside_a_string_is_not_a_comment(tmp_path):
-    """Comments are found with tokenize: a string that looks like one neither accepts nor is malformed."""
+    """Comments are found with tokenize: a string that looks like one neither accepts
+    nor is malformed."""
     source = IMPORT + (
         "def f(u, s):\n"
         "    note = '# contractlint: accept CL001 -- r'; return client.check(u, s, note)\n"
@@ -396,7 +408,8 @@ def test_a_comment_after_a_string_on_the_same_line_is_still_read(tmp_path):
 def test_cl101_an_expired_acceptance_suppresses_nothing(tmp_path):
     source = IMPORT + (
         "def banner(u, s):\n"
-        "    # contractlint: accept CL001 until=2026-05-31 owner=ads-team -- banners earn nothing yet\n"
+        "    # contractlint: accept CL001 until=2026-05-31 owner=ads-team -- "
+        "banners earn nothing yet\n"
         "    return client.check(u, s)\n"
     )
     report = check(tmp_path, source)
@@ -479,7 +492,8 @@ def test_cl103_for_a_file_level_acceptance(tmp_path):
 
 
 def test_the_acceptance_rules_follow_select_and_ignore(tmp_path):
-    """`--ignore CL100` is honoured like any code (the finding the typo failed to accept stays reported)."""
+    """`--ignore CL100` is honoured like any code (the finding the typo failed to accept
+    stays reported)."""
     typo = UNGUARDED.format(comment="  # contractlint: acept CL001 -- r")
     assert [f.code for f in check(tmp_path, typo).findings] == ["CL001", "CL100"]
     assert [f.code for f in check(tmp_path, typo, ignore=("CL100",)).findings] == ["CL001"]
@@ -499,9 +513,11 @@ def test_cli_cl101_depends_on_today(tmp_path):
     after = run("check", ".", "--today", "2026-06-01", "-q", cwd=root)
     assert after.exit_code == 1
     assert after.stdout.splitlines() == [
-        "app/m.py:4:12: CL001 [capability-server] capability_client.CapabilityClient.check() is not guarded: "
+        "app/m.py:4:12: CL001 [capability-server] "
+        "capability_client.CapabilityClient.check() is not guarded: "
         "capability_client.CapabilityError escapes; the contract says fail open",
-        "app/m.py:4:32: CL101 the acceptance of CL001 expired on 2026-05-31 (owner ads): look at the risk again, "
+        "app/m.py:4:32: CL101 the acceptance of CL001 expired on 2026-05-31 (owner ads): "
+        "look at the risk again, "
         "then renew the date or handle the failure",
     ]
 
@@ -534,7 +550,8 @@ def test_cli_cl103_alone_is_a_warning_and_exits_0(tmp_path):
     result = run("check", ".", cwd=root)
     assert result.exit_code == 0
     assert result.stdout.splitlines()[0] == (
-        "app/m.py:4:15: CL103 (warning) the acceptance of CL001 accepts nothing: no CL001 finding is reported "
+        "app/m.py:4:15: CL103 (warning) the acceptance of CL001 accepts nothing: no "
+        "CL001 finding is reported "
         "here; remove it"
     )
     assert "Found 1 finding (0 errors, 1 warning) in 1 file" in result.stdout
@@ -545,7 +562,8 @@ def test_cli_cl103_alone_is_a_warning_and_exits_0(tmp_path):
 
 @pytest.mark.parametrize("code", ["CL100", "CL101", "CL102", "CL103"])
 def test_rule_page_examples_run_through_the_engine(tmp_path, code):
-    """The examples people read in `contractlint explain` are what the engine does, on a real file."""
+    """The examples people read in `contractlint explain` are what the engine does,
+    on a real file."""
     rule = rule_by_code(code)
     assert rule.invalid, f"{code} has an example"
     for i, example in enumerate(rule.invalid):

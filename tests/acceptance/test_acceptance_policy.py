@@ -9,7 +9,6 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from clirun import invoke
 
 from contractlint.config import Config
 from contractlint.contracts import load_contracts
@@ -79,7 +78,8 @@ def test_the_last_day_of_the_horizon_keeps_the_policy(tmp_path):
     comment = "# contractlint: accept CL001 until=2027-05-30 owner=ads -- reviewed"
     assert policy_messages(tmp_path, comment) == []
     assert policy_messages(tmp_path, comment.replace("05-30", "05-31"))[0].endswith(
-        "until=2027-05-31 is 181 days away (acceptance-max-days = 180: until=2027-05-30 at the latest)"
+        "until=2027-05-31 is 181 days away (acceptance-max-days = 180: "
+        "until=2027-05-30 at the latest)"
     )
 
 
@@ -87,7 +87,8 @@ def test_each_setting_asks_only_what_it_says(tmp_path):
     bare = "# contractlint: accept CL001 -- forever?"
     assert policy_messages(tmp_path, bare, AcceptancePolicy()) == []
     assert policy_messages(tmp_path, bare, AcceptancePolicy(("until",))) == [
-        "the acceptance of CL001 is outside the acceptance policy: no until= date (acceptance-requires)"
+        "the acceptance of CL001 is outside the acceptance policy: no until= "
+        "date (acceptance-requires)"
     ]
     assert policy_messages(tmp_path, bare + " owner", AcceptancePolicy(("owner",))) == [
         "the acceptance of CL001 is outside the acceptance policy: no owner= (acceptance-requires)"
@@ -107,21 +108,19 @@ def test_the_rule_pages_examples_run_under_the_shared_policy(tmp_path):
         assert check(tmp_path, example).findings == []
 
 
-def test_the_shared_configuration_fails_the_run_and_the_readme_shows_its_words(tmp_path):
-    (tmp_path / "pyproject.toml").write_text(SHARED)
-    (tmp_path / "app").mkdir()
+def test_the_shared_configuration_fails_the_run_and_the_readme_shows_its_words(tree, cli):
     lines = CALL.format(comment="").splitlines()
     lines[4:5] = [""] * 7 + [
         "    # contractlint: accept CL001 until=2099-01-01 -- banners earn nothing yet"
     ]
-    (tmp_path / "app" / "banners.py").write_text("\n".join(lines) + "\n")
-    result = invoke("check", ".", "-q", "--today", TODAY.isoformat(), cwd=tmp_path)
+    tree({"pyproject.toml": SHARED, "app/banners.py": "\n".join(lines) + "\n"}, dedent=False)
+    result = cli("check", ".", "-q", "--today", TODAY.isoformat())
     assert result.exit_code == 1
     (line,) = result.stdout.splitlines()
     assert line.startswith("app/banners.py:12:5: CL104 ")
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     assert f"\n{line}\n" in readme
-    assert invoke("check", ".", "-q", "--ignore", "CL104", cwd=tmp_path).exit_code == 0
+    assert cli("check", ".", "-q", "--ignore", "CL104").exit_code == 0
 
 
 @pytest.mark.parametrize(
@@ -134,7 +133,8 @@ def test_the_shared_configuration_fails_the_run_and_the_readme_shows_its_words(t
         ),
         (
             "acceptance-max-days = 0",
-            "[tool.contractlint].acceptance-max-days: expected a number of days, 1 or more, got int 0",
+            "[tool.contractlint].acceptance-max-days: expected a number of "
+            "days, 1 or more, got int 0",
         ),
         (
             'acceptance-max-days = "180"',
@@ -142,8 +142,8 @@ def test_the_shared_configuration_fails_the_run_and_the_readme_shows_its_words(t
         ),
     ],
 )
-def test_a_bad_setting_is_one_line_with_its_key(tmp_path, settings, problem):
-    (tmp_path / "pyproject.toml").write_text(f"[tool.contractlint]\n{settings}\n")
-    result = invoke("check", ".", cwd=tmp_path)
+def test_a_bad_setting_is_one_line_with_its_key(tree, cli, settings, problem):
+    root = tree({"pyproject.toml": f"[tool.contractlint]\n{settings}\n"})
+    result = cli("check", ".")
     assert result.exit_code == 2
-    assert result.stderr == f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: {problem}\n"
+    assert result.stderr == f"contractlint: error: {root / 'pyproject.toml'}:2: {problem}\n"

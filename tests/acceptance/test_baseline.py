@@ -155,8 +155,10 @@ def test_survives_renamed_variables_elsewhere(proj):
         ORIGINAL.replace("RETRIES", "MAX_RETRIES")
         .replace("def safe(user, sticker):", "def safe(person, item):")
         .replace(
-            "        return client.check(user, sticker)\n    except CapabilityError:\n        return Capability",
-            "        return client.check(person, item)\n    except CapabilityError:\n        return Capability",
+            "        return client.check(user, sticker)\n    except CapabilityError:\n"
+            "        return Capability",
+            "        return client.check(person, item)\n    except CapabilityError:\n"
+            "        return Capability",
         )
     )
     assert renamed.count("MAX_RETRIES") == 1 and "check(person, item)" in renamed
@@ -184,13 +186,15 @@ def _split(source: str):
 
 
 def test_a_new_finding_in_the_same_function_is_reported(proj):
-    """Same file, function, code and callee as a baselined one: the occurrence index tells them apart."""
+    """Same file, function, code and callee as a baselined one: the occurrence index
+    tells them apart."""
     write_baseline(proj)
     edit(
         proj,
         ORIGINAL.replace(
             "    cap = client.check(user, sticker)\n    return cap.animated\n",
-            "    cap = client.check(user, sticker)\n    again = client.check(user, sticker)\n    return again.animated\n",
+            "    cap = client.check(user, sticker)\n    again = client.check(user, sticker)\n"
+            "    return again.animated\n",
         ),
     )
     result = check_against(proj)
@@ -309,7 +313,8 @@ def test_fingerprints_do_not_depend_on_the_working_directory(proj):
         ("", "baseline.json:1:1: the baseline is not valid JSON: Expecting value"),
         (
             "[]",
-            'baseline.json: not a contractlint baseline (expected {"version": 1, "findings": [...]}); '
+            'baseline.json: not a contractlint baseline (expected {"version": '
+            '1, "findings": [...]}); '
             "write one with `contractlint check --write-baseline FILE`",
         ),
         (
@@ -319,15 +324,18 @@ def test_fingerprints_do_not_depend_on_the_working_directory(proj):
         ),
         (
             '{"version": 1, "findings": [{"path": "a.py"}]}',
-            "baseline.json: findings[1]: expected the keys path, code, scope, callee, occurrence, fingerprint",
+            "baseline.json: findings[1]: expected the keys path, code, scope, callee, "
+            "occurrence, fingerprint",
         ),
         (
-            '{"version": 1, "findings": [{"path": 1, "code": "CL001", "scope": "", "callee": "", "occurrence": 0, '
+            '{"version": 1, "findings": [{"path": 1, "code": "CL001", "scope": "", '
+            '"callee": "", "occurrence": 0, '
             '"fingerprint": "abc"}]}',
             "baseline.json: findings[1].path: expected a string, got 1",
         ),
         (
-            '{"version": 1, "findings": [{"path": "a.py", "code": "CL001", "scope": "", "callee": "", "occurrence": "0", '
+            '{"version": 1, "findings": [{"path": "a.py", "code": "CL001", "scope": "", '
+            '"callee": "", "occurrence": "0", '
             '"fingerprint": "abc"}]}',
             "baseline.json: findings[1].occurrence: expected a whole number, got '0'",
         ),

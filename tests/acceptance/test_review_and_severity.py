@@ -69,8 +69,10 @@ def test_cl201_is_one_warning_per_contract_at_its_review_by_line(tmp_path):
     assert result.exit_code == 0, result.stdout
     findings = [line for line in result.stdout.splitlines() if ": CL201 " in line]
     assert findings == [
-        f"contracts/profile.toml:{REVIEW_LINE}:1: CL201 [profile-service] (warning) the contract profile-service was "
-        "due for review on 2026-01-31 (owner profiles-team): decide again whether its policy still holds, "
+        f"contracts/profile.toml:{REVIEW_LINE}:1: CL201 [profile-service] (warning) the "
+        "contract profile-service was "
+        "due for review on 2026-01-31 (owner profiles-team): decide again whether "
+        "its policy still holds, "
         "then move review_by"
     ]
     assert "(0 errors, 1 warning)" in result.stdout
@@ -225,7 +227,7 @@ def test_an_expired_acceptance_whose_finding_was_fixed_is_stale_not_due_for_revi
                 return client.check(user, "s")  # contractlint: accept CL001 until=2026-05-31 owner=ads -- old
             except CapabilityError:
                 return Capability.static_only()
-        """)
+        """)  # noqa: E501
     assert found(tmp_path, fixed) == [(5, "CL103")]
 
 

@@ -101,7 +101,8 @@ def found(findings: list[dict]) -> dict[Site, set[str]]:
 
 
 def score(expect: dict[Site, set[str]], actual: dict[Site, set[str]]):
-    """Per code: true positives, false positives, false negatives; and the sites behind each miss."""
+    """Per code: true positives, false positives, false negatives; and the sites
+    behind each miss."""
     counts = {code: [0, 0, 0] for code in CODES}
     misses = []
     for site in sorted(set(expect) | set(actual)):

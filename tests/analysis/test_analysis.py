@@ -589,7 +589,8 @@ def test_unparsable_file_position():
 
 def test_a_handler_for_a_subclass_that_raises_fails_closed_on_that_subclass():
     code = (
-        "from capability_client import CapabilityClient, CapabilityError, CapabilityTimeout, Capability\n"
+        "from capability_client import CapabilityClient, CapabilityError, "
+        "CapabilityTimeout, Capability\n"
         "def send(client: CapabilityClient, user):\n"
         "    try:\n"
         "        return client.check(user)\n"
@@ -605,7 +606,8 @@ def test_a_handler_for_a_subclass_that_raises_fails_closed_on_that_subclass():
 
 def test_a_subclass_handler_after_the_covering_one_is_never_reached():
     code = (
-        "from capability_client import CapabilityClient, CapabilityError, CapabilityTimeout, Capability\n"
+        "from capability_client import CapabilityClient, CapabilityError, "
+        "CapabilityTimeout, Capability\n"
         "def send(client: CapabilityClient, user):\n"
         "    try:\n"
         "        return client.check(user)\n"

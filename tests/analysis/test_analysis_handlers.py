@@ -65,7 +65,8 @@ def test_fail_open_handler_with_a_raise_in_a_nested_function_is_fine():
         "log.error('down')\nraise",
         "sys.exit(1)",
         "if user.vip:\n    raise PurchaseFailed('vip')\nelse:\n    raise PurchaseFailed('user')",
-        "if user.vip:\n    raise PurchaseFailed('vip')\nelif user.new:\n    raise\nelse:\n    sys.exit(1)",
+        "if user.vip:\n    raise PurchaseFailed('vip')\nelif user.new:\n"
+        "    raise\nelse:\n    sys.exit(1)",
         "for attempt in range(3):\n    if attempt:\n        break\nraise PurchaseFailed(user)",
         "try:\n    log.error('down')\nfinally:\n    raise PurchaseFailed(user)",
         "with lock:\n    raise PurchaseFailed(user)",
@@ -226,7 +227,8 @@ RETRY_PARTS = {
 
 
 def retry(**parts: str) -> str:
-    """A loop around a guarded call (line 5), the handler at line 6: ``RETRY_PARTS`` but ``parts``."""
+    """A loop around a guarded call (line 5), the handler at line 6: ``RETRY_PARTS``
+    but ``parts``."""
     return RETRY.format(**{**RETRY_PARTS, **parts})
 
 

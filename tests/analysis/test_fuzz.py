@@ -210,7 +210,7 @@ def test_odd_places_no_internal_error_right_positions_and_safe_fixes(data):
     assert fix_source("consumer.py", outcome.after, check).after == outcome.after
 
 
-# -- the standard library and real packages ---------------------------------------------------------
+# -- the standard library and real packages --------------------------------------------------------
 
 CONTRACTS = load_contracts(builtin_names())
 CORPORA = [
@@ -229,7 +229,8 @@ def _check_everything(root: str):
     internal = [f for f in report.findings if f.code == "CL999"]
     unparsable = [f for f in report.findings if f.code == "CL900"]
     print(
-        f"\n{root}: {report.files_checked} files, {report.files_parsed} parsed, {len(report.calls)} calls, "
+        f"\n{root}: {report.files_checked} files, {report.files_parsed} parsed, "
+        f"{len(report.calls)} calls, "
         f"{len(unparsable)} CL900, {len(internal)} CL999"
     )
     return report, internal, unparsable
@@ -240,7 +241,8 @@ def test_the_standard_library_without_internal_errors():
     report, internal, unparsable = _check_everything(sysconfig.get_paths()["stdlib"])
     assert report.files_parsed == report.files_checked > 500
     assert internal == [], [f"{f.path}: {f.message}" for f in internal[:5]]
-    # CL900 only where Python itself cannot compile the file (lib2to3's Python 2 data, bad-syntax tests).
+    # CL900 only where Python itself cannot compile the file (lib2to3's Python 2 data,
+    # bad-syntax tests).
     wrong = []
     for finding in unparsable:
         try:

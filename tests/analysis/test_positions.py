@@ -39,7 +39,8 @@ TRICKY = {
         'd = f"{ x.m() = }" + rf"\\{x.n()}"\n'
         "e = f'{x.o({\"k\": 1})}' f'{f\"{x.p()}\"}'\n"
     ),
-    "decorated": "@d(x.f())\nclass C:\n    @staticmethod\n    def m(a=x.g()):\n        with x.h() as y, x.i():\n            pass\n",
+    "decorated": "@d(x.f())\nclass C:\n    @staticmethod\n    def m(a=x.g()):\n"
+    "        with x.h() as y, x.i():\n            pass\n",
     "async": "async def f():\n    async with x.f() as y:\n        await x.g()\n",
     "star": "try:\n    x.f()\nexcept* (A, B) as e:\n    x.g()\nfinally:\n    x.h()\n",
     "continuation": "v = x.f(1, \\\n      2)\n",

@@ -38,7 +38,8 @@ SAMPLES = {
     "comments": "import x\n\n# one\n\n\n# two\ndef f():\n    x.f()  # here\n\n    # after\n",
     "no-imports": "# header\n\n'''doc'''\nx = f()\n",
     "only-imports": "import a\nfrom b import (c,\n  d)  # e\n",
-    "lambda-and-comprehension": "x = [f(i) for i in g()]\ny = lambda: h(1)\nz = {k(): v() for k in m()}\n",
+    "lambda-and-comprehension": "x = [f(i) for i in g()]\ny = lambda: h(1)\n"
+    "z = {k(): v() for k in m()}\n",
 }
 MATCH = {
     "match": "match f():\n    case 1: g()\n    case (\n      2): h()\n    case _:\n        i()\n",

@@ -160,8 +160,9 @@ def test_the_action_is_a_composite_that_installs_contractlint_from_its_own_path(
 
 @pytest.mark.network
 def test_the_action_installs_the_client_packages_that_ship_the_projects_contracts(tmp_path):
-    """The install step, run for real: contractlint from the action's folder and the example's client
-    package from its own (from the package index in a workflow), in one virtual environment."""
+    """The install step, run for real: contractlint from the action's folder and the
+    example's client package from its own (from the package index in a workflow), in
+    one virtual environment."""
     env = {**PUSH, "PIP_CACHE_DIR": str(ROOT / ".cache" / "pip")}
     inputs = action_inputs(tmp_path, ROOT, {"packages": str(CLIENT)})
     proc, outputs = run_step("install", step_values(inputs, env), ROOT, tmp_path, env)
@@ -228,7 +229,7 @@ def test_the_action_can_let_the_job_pass_and_still_fails_on_usage_errors(tmp_pat
     assert "save-cache" not in run.outputs  # nothing worth keeping
 
 
-# --- the cache between workflow runs ---------------------------------------------------------------------
+# --- the cache between workflow runs --------------------------------------------------------------
 
 
 def test_actions_cache_keeps_the_folder_the_check_passes_as_cache_dir():
@@ -403,7 +404,7 @@ def test_the_cache_key_names_the_tool_the_configuration_and_the_branch(tmp_path,
         assert "," not in found["key"] and len(found["key"]) <= 512  # what actions/cache accepts
 
 
-# --- the README's CI snippets ----------------------------------------------------------------------------
+# --- the README's CI snippets ---------------------------------------------------------------------
 
 
 def readme_yaml() -> list:

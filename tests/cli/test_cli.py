@@ -54,7 +54,8 @@ def test_example_reports_each_rule_once_in_the_gallery_and_the_expired_banner_ri
     ]
     # The chat server keeps the contract; its one accepted risk (a best-effort prefetch) is counted.
     assert (
-        "capability-server: 13 calls, 5 kept (2 through approved wrappers or decorators), 1 accepted, "
+        "capability-server: 13 calls, 5 kept (2 through approved wrappers or "
+        "decorators), 1 accepted, "
         "7 broken"
     ) in result.stdout
     assert "profile-service: 1 call, 0 kept, 1 broken" in result.stdout
@@ -62,8 +63,8 @@ def test_example_reports_each_rule_once_in_the_gallery_and_the_expired_banner_ri
     # The recommended handling is written for the call site, with the file's own import names: as a
     # diff where contractlint can apply it, as text where a person must choose.
     assert (
-        "      +    except cc.CapabilityError:\n      +        capability = cc.Capability.static_only()"
-        in result.stdout
+        "      +    except cc.CapabilityError:\n"
+        "      +        capability = cc.Capability.static_only()" in result.stdout
     )
     assert "      except cc.CapabilityError:\n          raise  # fail closed" in result.stdout
     assert "  note: Catch CapabilityError" in result.stdout
@@ -72,9 +73,12 @@ def test_example_reports_each_rule_once_in_the_gallery_and_the_expired_banner_ri
 def test_the_chat_server_prefetch_acceptance_expires_in_february(tmp_path):
     result = run("check", "examples/chat_server", "--today", "2027-03-01", "-q")
     assert result.stdout.splitlines() == [
-        "examples/chat_server/stickers.py:59:13: CL004 [capability-server] capability_client.CapabilityClient.check(): "
-        "the handler at line 60 swallows capability_client.CapabilityError and does nothing; choose the fallback, or log it",
-        "examples/chat_server/stickers.py:60:34: CL101 the acceptance of CL004 expired on 2027-02-28 (owner chat-team): "
+        "examples/chat_server/stickers.py:59:13: CL004 [capability-server] "
+        "capability_client.CapabilityClient.check(): "
+        "the handler at line 60 swallows capability_client.CapabilityError and does nothing; "
+        "choose the fallback, or log it",
+        "examples/chat_server/stickers.py:60:34: CL101 the acceptance of CL004 expired on "
+        "2027-02-28 (owner chat-team): "
         "look at the risk again, then renew the date or handle the failure",
     ]
 
@@ -95,7 +99,8 @@ def test_select_ignore_and_quiet(tmp_path):
     assert quiet.exit_code == 1
     assert quiet.stdout.splitlines() == [
         f"{tmp_path / 'bad.py'}:4:12: CL001 [capability-server] "
-        "capability_client.CapabilityClient.check() is not guarded: capability_client.CapabilityError escapes; "
+        "capability_client.CapabilityClient.check() is not guarded: "
+        "capability_client.CapabilityError escapes; "
         "the contract says fail open"
     ]
 
@@ -123,9 +128,9 @@ def test_contract_option_replaces_the_configured_set(tmp_path):
     assert run("check", str(tmp_path), "--contract", str(CONTRACT)).exit_code == 1
 
 
-def test_without_configuration_the_default_builtin_contracts_are_used_and_said(tmp_path):
-    write(tmp_path, {"bad.py": UNGUARDED, "web.py": "import requests\nrequests.get('x')\n"})
-    result = run("check", ".", cwd=tmp_path)
+def test_without_configuration_the_default_builtin_contracts_are_used_and_said(tree, cli):
+    tree({"bad.py": UNGUARDED, "web.py": "import requests\nrequests.get('x')\n"})
+    result = cli("check", ".")
     assert result.exit_code == 1
     assert result.stderr == (
         "contractlint: no contracts configured; using the default builtin ones: "
@@ -136,12 +141,12 @@ def test_without_configuration_the_default_builtin_contracts_are_used_and_said(t
     found = [line for line in result.stdout.splitlines() if ": CL" in line]
     assert [line.split(" [")[1].split("]")[0] for line in found] == ["requests"]
     assert "capability-server" not in result.stdout
-    named = run("check", "-q", "--contract", "capability-server", ".", cwd=tmp_path)
+    named = cli("check", "-q", "--contract", "capability-server", ".")
     assert named.exit_code == 1 and named.stdout.startswith(
         "bad.py:4:12: CL001 [capability-server]"
     )
-    write(tmp_path, {"pyproject.toml": CONFIG})
-    configured = run("check", "-q", ".", cwd=tmp_path)
+    tree({"pyproject.toml": CONFIG})
+    configured = cli("check", "-q", ".")
     assert configured.stdout == named.stdout and configured.stderr == ""
 
 

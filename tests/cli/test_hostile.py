@@ -19,7 +19,8 @@ CALL = b"import requests\nr = requests.get('x')\n"
 #: A call with a safe fix under the builtin capability-server contract.
 FIXABLE = (
     b"import capability_client as cc\n\nclient = cc.CapabilityClient()\n\n\n"
-    b"def show(user, sticker):\n    capability = client.check(user, sticker)\n    return capability.animated\n"
+    b"def show(user, sticker):\n    capability = client.check(user, sticker)\n"
+    b"    return capability.animated\n"
 )
 CONTRACTLINT = str(Path(sys.executable).parent / "contractlint")
 GOOD = "good.py:2:5: CL001"
@@ -201,8 +202,9 @@ def test_deep_nesting_in_a_fresh_process_neither_crashes_nor_hangs(tmp_path):
 
 
 def test_deep_but_valid_code_is_checked(tmp_path):
-    """Deeper than the recursion limit (libcst nests each operand, each part of an implicit string
-    concatenation), valid for Python (pydoc_data/topics.py is one): checked, neither CL900 nor CL999."""
+    """Deeper than the recursion limit (libcst nests each operand, each part of an
+    implicit string concatenation), valid for Python (pydoc_data/topics.py is one):
+    checked, neither CL900 nor CL999."""
     (tmp_path / "deep.py").write_bytes(
         b"import requests\nx = requests.get('x')" + b" + 1" * 1500 + b"\n"
     )
@@ -567,6 +569,7 @@ def test_requires_python_that_is_not_a_string(tmp_path):
     result = run("check", "--no-cache", ".", cwd=tmp_path)
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
-        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: [project].requires-python: expected a version "
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: "
+        "[project].requires-python: expected a version "
         'specifier like ">=3.10", got float 3.9'
     ]

@@ -171,7 +171,8 @@ def test_the_hook_sees_the_whole_project_of_each_staged_file(tmp_path: Path):
     views.write_text(
         views.read_text().replace(
             "def show(url):\n    return fetch(url)",
-            "def show(url):\n    try:\n        return fetch(url)\n    except requests.RequestException:\n"
+            "def show(url):\n    try:\n        return fetch(url)\n"
+            "    except requests.RequestException:\n"
             "        return None",
         )
     )

@@ -1,4 +1,5 @@
-"""``[tool.contractlint]``: every problem reported with file, line and key; nothing silently defaulted."""
+"""``[tool.contractlint]``: every problem reported with file, line and key; nothing
+silently defaulted."""
 
 from __future__ import annotations
 
@@ -102,7 +103,8 @@ CASES = [
         [
             (
                 13,
-                '[tool.contractlint].per_file_ignores: unknown key "per_file_ignores"; did you mean '
+                "[tool.contractlint].per_file_ignores: unknown key "
+                '"per_file_ignores"; did you mean '
                 '"per-file-ignores"?',
             )
         ],
@@ -113,7 +115,8 @@ CASES = [
         [
             (
                 12,
-                '[tool.contractlint].line-length: unknown key "line-length"; expected one of: contracts, include, '
+                '[tool.contractlint].line-length: unknown key "line-length"; expected one '
+                "of: contracts, include, "
                 "exclude, select, ignore, per-file-ignores",
             )
         ],
@@ -139,7 +142,8 @@ CASES = [
         [
             (
                 10,
-                '[tool.contractlint].select[2]: "CL7" is not a rule code, prefix or name (see `contractlint explain`)',
+                '[tool.contractlint].select[2]: "CL7" is not a rule code, prefix or name (see '
+                "`contractlint explain`)",
             )
         ],
     ),
@@ -149,7 +153,8 @@ CASES = [
         [
             (
                 10,
-                '[tool.contractlint].select[1]: "cl001" is not a rule code, prefix or name (see `contractlint explain`); '
+                '[tool.contractlint].select[1]: "cl001" is not a rule code, prefix or name '
+                "(see `contractlint explain`); "
                 'did you mean "CL001"?',
             )
         ],
@@ -170,7 +175,8 @@ CASES = [
         [
             (
                 14,
-                '[tool.contractlint].per-file-ignores."tests/*"[2]: "CL0001" is not a rule code, prefix or name',
+                '[tool.contractlint].per-file-ignores."tests/*"[2]: "CL0001" is not a '
+                "rule code, prefix or name",
             )
         ],
     ),
@@ -180,7 +186,8 @@ CASES = [
         [
             (
                 14,
-                '[tool.contractlint].per-file-ignores."tests/*": expected a list of rule codes, got "CL001"',
+                '[tool.contractlint].per-file-ignores."tests/*": expected a list of '
+                'rule codes, got "CL001"',
             )
         ],
     ),
@@ -203,7 +210,8 @@ CASES = [
         [
             (
                 12,
-                '[tool.contractlint].per-file-ignores."tests/*"[1]: "XX1" is not a rule code, prefix or name',
+                '[tool.contractlint].per-file-ignores."tests/*"[1]: "XX1" is not a '
+                "rule code, prefix or name",
             )
         ],
     ),
@@ -213,7 +221,8 @@ CASES = [
         [
             (
                 8,
-                "[tool.contractlint].contracts: an empty list checks nothing; leave the key out to use the builtin "
+                "[tool.contractlint].contracts: an empty list checks nothing; leave the key "
+                "out to use the builtin "
                 "contracts",
             )
         ],
@@ -231,7 +240,8 @@ CASES = [
         [
             (
                 8,
-                f'[tool.contractlint].contracts[1]: unknown contract "capabilty-server": not a builtin contract ({BUILTIN_LIST})'
+                '[tool.contractlint].contracts[1]: unknown contract "capabilty-server": not a '
+                f"builtin contract ({BUILTIN_LIST})"
                 f'{tried_installed()} nor a .toml path; did you mean "capability-server"?',
             )
         ],
@@ -245,7 +255,8 @@ CASES = [
         [
             (
                 8,
-                '[tool.contractlint].contracts[1]: contract file "contracts/missing.toml" not found (looked for ',
+                "[tool.contractlint].contracts[1]: contract file "
+                '"contracts/missing.toml" not found (looked for ',
             )
         ],
     ),
@@ -285,7 +296,8 @@ CASES = [
             (11, '[tool.contractlint].ignore: expected a list of strings, got "CL006"'),
             (
                 14,
-                '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a rule code, prefix or name',
+                '[tool.contractlint].per-file-ignores."tests/*"[1]: "CL7" is not a '
+                "rule code, prefix or name",
             ),
             (8, "[tool.contractlint].contracts: an empty list checks nothing"),
         ],
@@ -307,8 +319,8 @@ def test_bad_toml_in_pyproject(tmp_path):
 
 
 def test_a_date_that_does_not_exist_in_pyproject_names_the_key_and_the_date(tmp_path):
-    """Another tool's table may hold dates: a bad one is reported like a contract's, not as tomllib's
-    "Expected newline"."""
+    """Another tool's table may hold dates: a bad one is reported like a contract's, not
+    as tomllib's "Expected newline"."""
     path = write(
         tmp_path / "pyproject.toml",
         mutate(PYPROJECT, ("line-length = 100", "line-length = 100\nsince = 2026-13-01")),
@@ -340,7 +352,8 @@ def test_build_config_prefix_codes_and_all():
 
 def test_find_pyproject_walks_up_past_one_without_the_table(tmp_path):
     top = write(tmp_path / "repo" / "pyproject.toml", PYPROJECT)
-    # A nested package with its own pyproject.toml, configuring other tools only, and mentioning us in a comment.
+    # A nested package with its own pyproject.toml, configuring other tools only, and
+    # mentioning us in a comment.
     write(
         tmp_path / "repo" / "pkg" / "pyproject.toml",
         "# contractlint is configured in [tool.contractlint] of the top pyproject.toml\n"
@@ -376,7 +389,8 @@ def test_find_pyproject_none(tmp_path):
 
 
 def test_find_pyproject_keeps_a_broken_one_that_names_us(tmp_path):
-    """A typo in pyproject.toml must be reported, not make contractlint quietly run without its configuration."""
+    """A typo in pyproject.toml must be reported, not make contractlint quietly run
+    without its configuration."""
     path = write(tmp_path / "pyproject.toml", "[tool.contractlint]\nselect = [\n")
     assert find_pyproject([str(tmp_path)]) == path
     assert config_problems(path) == [
@@ -388,7 +402,8 @@ def test_find_pyproject_keeps_a_broken_one_that_names_us(tmp_path):
 
 
 def _project(tmp_path: Path) -> Path:
-    """A project whose own contract (named "svc") lives in contracts/, configured by a relative path."""
+    """A project whose own contract (named "svc") lives in contracts/, configured by a
+    relative path."""
     proj = tmp_path / "proj"
     shipped = CONTRACT.read_text(encoding="utf-8")
     write(
@@ -507,8 +522,10 @@ def test_check_reports_a_broken_configuration(tmp_path, monkeypatch):
     result = _run(["check", str(proj)])
     assert result.exit_code == 2
     assert _stderr(result).splitlines() == [
-        f'contractlint: error: {path}:3: [tool.contractlint].selct: unknown key "selct"; did you mean "select"?',
-        f'contractlint: error: {path}:4: [tool.contractlint].ignore[1]: "cl001" is not a rule code, prefix or name '
+        f"contractlint: error: {path}:3: [tool.contractlint].selct: unknown key "
+        '"selct"; did you mean "select"?',
+        f'contractlint: error: {path}:4: [tool.contractlint].ignore[1]: "cl001" is not a '
+        "rule code, prefix or name "
         '(see `contractlint explain`); did you mean "CL001"?',
     ]
     assert result.stdout == ""
@@ -558,7 +575,7 @@ def test_configured_exclude_end_to_end(tmp_path, monkeypatch):
     assert "svc: 1 call," in result.stdout
 
 
-# -- hostile files: a precise message and exit 2, never the defaults in silence ---------------------
+# -- hostile files: a precise message and exit 2, never the defaults in silence --------------------
 
 
 def _one_error(tmp_path, monkeypatch, *args):
@@ -589,7 +606,8 @@ def test_configured_contract_that_is_a_folder(tmp_path, monkeypatch):
     (tmp_path / "pyproject.toml").write_text('[tool.contractlint]\ncontracts = ["rules.toml"]\n')
     (tmp_path / "rules.toml").mkdir()
     assert _one_error(tmp_path, monkeypatch, ".") == (
-        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: [tool.contractlint].contracts[1]: contract file "
+        f"contractlint: error: {tmp_path / 'pyproject.toml'}:2: "
+        "[tool.contractlint].contracts[1]: contract file "
         f'"rules.toml" is a folder, not a file ({tmp_path / "rules.toml"})'
     )
 
@@ -603,7 +621,8 @@ def test_contract_option_that_is_a_folder(tmp_path, monkeypatch):
 
 
 def test_unreadable_pyproject_as_any_user(tmp_path, monkeypatch):
-    """An open that fails is an error, not the defaults (monkeypatched: CI runs as root, whom chmod does not stop)."""
+    """An open that fails is an error, not the defaults (monkeypatched: CI runs as root,
+    whom chmod does not stop)."""
     import builtins
 
     path = tmp_path / "pyproject.toml"

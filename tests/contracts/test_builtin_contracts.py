@@ -35,7 +35,7 @@ from libraries import (
 from contractlint.analysis import ContractIndex, analyse_source
 from contractlint.contracts import builtin_dir, builtin_names
 
-# -- loading -----------------------------------------------------------------------------------------
+# -- loading ---------------------------------------------------------------------------------------
 
 
 def test_every_builtin_contract_loads_and_is_named_after_its_file():
@@ -92,7 +92,7 @@ def test_all_builtin_contracts_together_judge_like_each_alone():
         assert found(code, name) == sorted(alone)
 
 
-# -- the real libraries --------------------------------------------------------------------------------
+# -- the real libraries ----------------------------------------------------------------------------
 
 #: These compare the contracts with the client releases pinned for Python 3.11 and newer (the
 #: newest need it); the test extra installs older releases on 3.9 and 3.10.
@@ -114,7 +114,8 @@ def real(dotted: str):
 @real_libraries
 @pytest.mark.parametrize("name", LIBRARIES)
 def test_errors_are_the_real_hierarchy(name):
-    """Every [errors] class exists, each listed base is in its real MRO, and every known real ancestor is listed."""
+    """Every [errors] class exists, each listed base is in its real MRO, and every known
+    real ancestor is listed."""
     assert hierarchy_problems(BY_NAME[name]) == []
 
 
@@ -380,7 +381,8 @@ def _call_offline(cls, name: str):
 
 @real_libraries
 def test_redis_methods_excluded_from_commands_never_connect():
-    """Each client method the contract excludes runs without reaching a server (here: a closed port)."""
+    """Each client method the contract excludes runs without reaching a server (here: a
+    closed port)."""
     import redis
     import redis.asyncio
 

@@ -30,7 +30,8 @@ BAD_GLOBS = [
     (" capability_client.check", "it has surrounding spaces"),
     ("capability_client.check()", 'part "check()" cannot be part of a Python name'),
     ("capability client.check", 'part "capability client" cannot be part of a Python name'),
-    # Only *, ** and ? are wildcards (glob_to_regex): a bracket matches itself, which no name contains.
+    # Only *, ** and ? are wildcards (glob_to_regex): a bracket matches itself, which no
+    # name contains.
     ("capability_client.check_[ab]", 'part "check_[ab]" has "[" or "]"'),
 ]
 
@@ -113,7 +114,8 @@ def _groups(*groups: tuple) -> str:
             [(["svc.**"], ["svc.Client.close"]), (["svc.Client.*"], ["svc.Client.close"])],
             '[[calls]][2].match: "svc.Client.*" can never apply: [[calls]][1].match "svc.**" takes',
         ),
-        # Two earlier groups between them: names starting with x go to the second, the rest to the first.
+        # Two earlier groups between them: names starting with x go to the second, the
+        # rest to the first.
         (
             [(["svc.**"], ["svc.Client.x*"]), (["svc.Client.x*"], []), (["svc.Client.*"], [])],
             '[[calls]][3].match: "svc.Client.*" can never apply: [[calls]][1] and [[calls]][2] '
@@ -280,7 +282,8 @@ def test_builtin_aliases_resolve_in_bases_and_raises(tmp_path):
         ),
         (
             'raises = ["capability_client.CapabilityError"]\npolicy = "fail-closed"',
-            'raises = ["capability_client.CapabilityError", "builtins.TimeoutError", "asyncio.TimeoutError"]\n'
+            'raises = ["capability_client.CapabilityError", "builtins.TimeoutError", '
+            '"asyncio.TimeoutError"]\n'
             'policy = "fail-closed"',
         ),
     )
@@ -303,7 +306,8 @@ def test_raises_defaults_to_every_error_not_covered_by_another(tmp_path):
         ),
     )
     contract = load_contract(write(tmp_path, text))
-    # CapabilityUnavailable and CapabilityTimeout derive from CapabilityError: covering it covers them.
+    # CapabilityUnavailable and CapabilityTimeout derive from CapabilityError: covering
+    # it covers them.
     assert contract.calls[1].raises == ("capability_client.CapabilityError",)
 
 
@@ -311,7 +315,8 @@ def test_raises_default_keeps_unrelated_errors(tmp_path):
     text = mutate(
         BASE,
         (
-            '"capability_client.CapabilityTimeout" = ["capability_client.CapabilityError", "TimeoutError"]',
+            '"capability_client.CapabilityTimeout" = '
+            '["capability_client.CapabilityError", "TimeoutError"]',
             '"capability_client.CapabilityTimeout" = ["TimeoutError"]',
         ),
         (
@@ -389,7 +394,8 @@ def test_a_bad_date_in_an_array_of_tables_names_its_element(tmp_path):
         mutate(BASE, ('broad = "deny"', 'broad = "deny"\nnote = { since = 2026-02-30 }')),
     )
     assert problems_of(path) == [
-        f"{path}:34:18: [[calls]][2].note.since: 2026-02-30 is not a date (February 2026 has 28 days)"
+        f"{path}:34:18: [[calls]][2].note.since: 2026-02-30 is not a date "
+        "(February 2026 has 28 days)"
     ]
 
 
@@ -400,12 +406,14 @@ def test_a_bad_date_after_a_multi_line_string_that_looks_like_a_table(tmp_path):
             BASE,
             (
                 'broad = "deny"',
-                'broad = "deny"\ndescription = """\n[not.a.table]\n"""\nnote = { since = 2026-02-30 }',
+                'broad = "deny"\ndescription = """\n[not.a.table]\n"""\n'
+                "note = { since = 2026-02-30 }",
             ),
         ),
     )
     assert problems_of(path) == [
-        f"{path}:37:18: [[calls]][2].note.since: 2026-02-30 is not a date (February 2026 has 28 days)"
+        f"{path}:37:18: [[calls]][2].note.since: 2026-02-30 is not a date "
+        "(February 2026 has 28 days)"
     ]
 
 

@@ -1,4 +1,5 @@
-"""Contract specs: a path, a configured contract's name or a builtin's name, resolved one way everywhere.
+"""Contract specs: a path, a configured contract's name or a builtin's name, resolved
+one way everywhere.
 
 The project here is a consumer whose pyproject.toml lists its own contract by path
 (``contracts = ["contracts/inventory.toml"]``), a contract named ``inventory-service``.
@@ -53,7 +54,8 @@ BUILTINS = ", ".join(builtin_names())
 
 @pytest.fixture
 def shop(tmp_path):
-    """A consumer project: pyproject.toml, contracts/inventory.toml, shop/app.py with an unguarded call."""
+    """A consumer project: pyproject.toml, contracts/inventory.toml, shop/app.py with an
+    unguarded call."""
     (tmp_path / "contracts").mkdir()
     (tmp_path / "contracts" / "inventory.toml").write_text(
         INVENTORY.format(name="inventory-service")
@@ -96,13 +98,15 @@ def test_an_unknown_name_is_one_line_naming_what_was_tried(shop):
         )
     assert err.value.messages == [
         'unknown contract "inventory-servce": not a configured contract (inventory-service), '
-        f'a builtin contract ({BUILTINS}){tried_installed()} nor a .toml path; did you mean "inventory-service"?'
+        f"a builtin contract ({BUILTINS}){tried_installed()} nor a .toml path; did you "
+        'mean "inventory-service"?'
     ]
     # Nothing configured by path: the builtins alone were tried, and the message says only that.
     with pytest.raises(UserError) as err:
         load_contracts(["inventory-service"], ".", _configured(shop, "requests"))
     assert err.value.messages == [
-        f'unknown contract "inventory-service": not a builtin contract ({BUILTINS}){tried_installed()} '
+        'unknown contract "inventory-service": not a builtin contract '
+        f"({BUILTINS}){tried_installed()} "
         "nor a .toml path"
     ]
 
@@ -113,7 +117,8 @@ def test_a_configured_contract_that_cannot_be_read_is_reported_when_a_name_is_lo
     configured = _configured(shop, "contracts/broken.toml", "contracts/inventory.toml")
     # Found before the broken one matters.
     assert load_contracts(["inventory-service"], ".", configured)[0].name == "inventory-service"
-    # Not found among the readable ones: the broken one might be it (and would win), so it is reported.
+    # Not found among the readable ones: the broken one might be it (and would win), so
+    # it is reported.
     with pytest.raises(UserError) as err:
         load_contracts(["requests"], ".", configured)
     assert err.value.messages == [
@@ -137,7 +142,8 @@ def test_the_faults_setting_may_name_a_configured_contract(shop):
         load_config(str(pyproject))
     assert err.value.messages == [
         f'{pyproject}:3: [tool.contractlint].faults[1]: unknown contract "inventory-servic": not a '
-        f"configured contract (inventory-service), a builtin contract ({BUILTINS}){tried_installed()} "
+        "configured contract (inventory-service), a builtin contract "
+        f"({BUILTINS}){tried_installed()} "
         "nor a .toml path; "
         'did you mean "inventory-service"?'
     ]
@@ -178,7 +184,8 @@ def test_an_unknown_contract_on_the_command_line_is_one_line_and_exit_2(shop):
     assert result.exit_code == 2
     assert result.stderr == (
         'contractlint: error: unknown contract "inventory": not a configured contract '
-        f"(inventory-service), a builtin contract ({BUILTINS}){tried_installed()} nor a .toml path; "
+        "(inventory-service), a builtin contract "
+        f"({BUILTINS}){tried_installed()} nor a .toml path; "
         'did you mean "inventory-service"?\n'
     )
     assert result.stdout == ""

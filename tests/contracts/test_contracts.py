@@ -1,7 +1,9 @@
-"""Contract files: every problem of a file reported at once, one line each, with file, line and key path.
+"""Contract files: every problem of a file reported at once, one line each, with file,
+line and key path.
 
-The cases mutate a copy of the capability-server contract (tests/contractfiles.py) and check the exact
-set of messages, not only the first one; what a valid contract means is in test_contract_meaning.py.
+The cases mutate a copy of the capability-server contract (tests/contractfiles.py) and
+check the exact set of messages, not only the first one; what a valid contract means is
+in test_contract_meaning.py.
 """
 
 from __future__ import annotations
@@ -55,7 +57,8 @@ def test_base_contract_is_valid(tmp_path):
     assert not contract.builtin
 
 
-# (description, mutated text, expected [(line or None, substring)]): exactly these messages, no others.
+# (description, mutated text, expected [(line or None, substring)]): exactly these
+# messages, no others.
 CASES = [
     (
         "policy not one of the three",
@@ -98,7 +101,8 @@ CASES = [
         [
             (
                 34,
-                '[[calls]][2].zzz: unknown key "zzz"; expected one of: match, exclude, raises, policy',
+                '[[calls]][2].zzz: unknown key "zzz"; expected one of: match, '
+                "exclude, raises, policy",
             )
         ],
     ),
@@ -138,7 +142,8 @@ CASES = [
         [
             (
                 30,
-                '[[calls]][2].match: expected a list of strings, got "capability_client.CapabilityClient.grant"',
+                "[[calls]][2].match: expected a list of strings, got "
+                '"capability_client.CapabilityClient.grant"',
             )
         ],
     ),
@@ -163,7 +168,8 @@ CASES = [
         [
             (
                 8,
-                '[contract].name: "Capability_Server" is not a valid name: use lowercase letters, digits and "-"',
+                '[contract].name: "Capability_Server" is not a valid name: use lowercase '
+                'letters, digits and "-"',
             )
         ],
     ),
@@ -182,7 +188,8 @@ CASES = [
         mutate(
             BASE,
             (
-                'summary = "Sticker ownership and expiry checks: fail open (send the sticker as a static '
+                'summary = "Sticker ownership and expiry checks: fail open (send '
+                "the sticker as a static "
                 'one) when the server is down."',
                 "summary = 42",
             ),
@@ -200,7 +207,8 @@ CASES = [
         [
             (
                 13,
-                "[contract].review_by: expected a date like 2027-03-31, got the date-time 2027-03-31T10:00:00",
+                "[contract].review_by: expected a date like 2027-03-31, got the "
+                "date-time 2027-03-31T10:00:00",
             )
         ],
     ),
@@ -226,7 +234,8 @@ CASES = [
         [
             (
                 16,
-                "base cycle: capability_client.CapabilityError -> capability_client.CapabilityTimeout -> "
+                "base cycle: capability_client.CapabilityError -> "
+                "capability_client.CapabilityTimeout -> "
                 "capability_client.CapabilityError",
             )
         ],
@@ -237,7 +246,8 @@ CASES = [
         [
             (
                 16,
-                '[errors]."capability_client.CapabilityError": unknown base "Exceptoin": list it under [errors] '
+                '[errors]."capability_client.CapabilityError": unknown base "Exceptoin": '
+                "list it under [errors] "
                 'too, or name a builtin exception; did you mean "Exception"?',
             )
         ],
@@ -248,7 +258,8 @@ CASES = [
         [
             (
                 16,
-                '[errors]."capability_client.CapabilityError": expected a list of base class names, got "Exception"',
+                '[errors]."capability_client.CapabilityError": expected a list of base '
+                'class names, got "Exception"',
             )
         ],
     ),
@@ -258,7 +269,8 @@ CASES = [
         [
             (
                 19,
-                '[errors]."capability-client.Oops": "capability-client.Oops" is not a dotted Python name',
+                '[errors]."capability-client.Oops": "capability-client.Oops" is '
+                "not a dotted Python name",
             )
         ],
     ),
@@ -274,7 +286,8 @@ CASES = [
         [
             (
                 31,
-                '[[calls]][2].raises[1]: "capability_client.CapabilityErorr" is not listed under [errors] and is '
+                '[[calls]][2].raises[1]: "capability_client.CapabilityErorr" is not '
+                "listed under [errors] and is "
                 'not a builtin exception; did you mean "capability_client.CapabilityError"?',
             )
         ],
@@ -558,7 +571,8 @@ def test_unknown_builtin_name_lists_the_builtin_ones():
         load_contracts(["capabilty-server"])
     (message,) = info.value.messages
     assert message == (
-        f'unknown contract "capabilty-server": not a builtin contract ({", ".join(builtin_names())})'
+        'unknown contract "capabilty-server": not a builtin contract '
+        f"({', '.join(builtin_names())})"
         f'{tried_installed()} nor a .toml path; did you mean "capability-server"?'
     )
 

@@ -1,4 +1,5 @@
-"""maint/drift.py: the report of what the newest client releases change for the builtin contracts."""
+"""maint/drift.py: the report of what the newest client releases change for the
+builtin contracts."""
 
 from __future__ import annotations
 
@@ -67,7 +68,8 @@ def test_what_the_newest_releases_change_is_listed_per_contract():
         "    redis.NewError: redis.exceptions.NewError(...) is not in [errors] or [aliases]",
         "  patterns that name no call any more:",
         "    [[calls]][1] redis.client.PubSub.listen matches no real call",
-        "  calls nothing names (new, or named before): add to a group's match if they reach the service:",
+        "  calls nothing names (new, or named before): add to a group's match if "
+        "they reach the service:",
         "    redis.client.PubSub.listen_sharded",
         "  new calls a match glob takes: check each reaches the service, else exclude it:",
         "    redis.client.Redis.newcommand",
@@ -95,9 +97,11 @@ def test_without_pinned_releases_every_unnamed_call_is_listed_and_said_why():
     lines, count = drift.compare("python could not list its releases: ModuleNotFoundError", newest)
     assert lines == [
         "newest releases: redis 8.2.0 (pinned None)",
-        "note: no pinned releases to compare calls with (python could not list its releases: ModuleNotFoundError)",
+        "note: no pinned releases to compare calls with (python could not list its "
+        "releases: ModuleNotFoundError)",
         "redis: 1 item to look at",
-        "  calls nothing names (new, or named before): add to a group's match if they reach the service:",
+        "  calls nothing names (new, or named before): add to a group's match if "
+        "they reach the service:",
         "    redis.x.y",
         "boto3: could not read the newest release: AttributeError: no Session",
     ]
@@ -118,7 +122,8 @@ def test_a_release_that_cannot_be_installed_is_a_note_and_fails_only_without_rep
 
 @pytest.mark.skipif(sys.version_info < PINNED_PYTHON, reason=NEEDS_PINNED_PYTHON)
 def test_the_pinned_releases_compared_with_themselves_show_no_drift():
-    """The whole path (an inventory in each environment, as JSON, then the comparison), on this one."""
+    """The whole path (an inventory in each environment, as JSON, then the
+    comparison), on this one."""
     proc = subprocess.run(
         [sys.executable, str(DRIFT), "--python", sys.executable],
         capture_output=True,

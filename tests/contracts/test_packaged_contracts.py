@@ -131,7 +131,7 @@ def contractlint(cwd: Path, site: Path, *args: str) -> subprocess.CompletedProce
     )
 
 
-# --- finding the contract ---------------------------------------------------------------------------
+# --- finding the contract -------------------------------------------------------------------------
 
 
 def test_a_shipped_contract_is_found_and_loaded_by_its_name_without_importing_the_package(site):
@@ -247,19 +247,22 @@ def test_the_example_client_is_found_in_its_editable_install():
             None,
             {},
             'boom-client 2.3.0, entry point boom-service = "boom_client:contract.toml" in '
-            "[contractlint.contracts]: the contract file is missing (looked for {site}/boom_client/contract.toml)",
+            "[contractlint.contracts]: the contract file is missing (looked for "
+            "{site}/boom_client/contract.toml)",
         ),
         (
             None,
             {"contract.toml": BOOM_CONTRACT.format(name="boom").replace("fail-open", "open")},
-            "boom-client 2.3.0 ships a contract that is not valid: {site}/boom_client/contract.toml:13: "
+            "boom-client 2.3.0 ships a contract that is not valid: "
+            "{site}/boom_client/contract.toml:13: "
             '[[calls]][1].policy: expected "fail-open", "fail-closed" or "any", got "open"',
         ),
         (
             None,
             {"contract.toml": BOOM_CONTRACT.format(name="boom-svc")},
             'boom-client 2.3.0, entry point boom-service = "boom_client:contract.toml" in '
-            '[contractlint.contracts]: {site}/boom_client/contract.toml is the contract "boom-svc": '
+            "[contractlint.contracts]: {site}/boom_client/contract.toml is the "
+            'contract "boom-svc": '
             "an entry point's name must be its contract's [contract].name",
         ),
         (
@@ -273,7 +276,8 @@ def test_the_example_client_is_found_in_its_editable_install():
             {"boom-service": "no_such_package:contract.toml"},
             None,
             'boom-client 2.3.0, entry point boom-service = "no_such_package:contract.toml" in '
-            "[contractlint.contracts]: no package no_such_package is installed (nothing was imported)",
+            "[contractlint.contracts]: no package no_such_package is installed "
+            "(nothing was imported)",
         ),
     ],
     ids=["missing file", "invalid contract", "another name", "not package:file", "no package"],
@@ -365,14 +369,16 @@ def test_a_pick_must_name_a_distribution_that_ships_the_contract(site, tmp_path)
     install(site)
     root = project(
         tmp_path / "app",
-        'contracts = ["boom-service"]\ncontract-sources = { boom-service = "boom-fork", requests = 3 }\n',
+        'contracts = ["boom-service"]\n'
+        'contract-sources = { boom-service = "boom-fork", requests = 3 }\n',
     )
     result = invoke("check", ".", cwd=root)
     assert result.exit_code == 2
     pyproject = root / "pyproject.toml"
     assert result.stderr.splitlines() == [
         f"contractlint: error: {pyproject}:3: [tool.contractlint].contract-sources.boom-service: "
-        '"boom-fork" ships no contract "boom-service"; its sources: "boom-client" (boom-client 2.3.0)',
+        '"boom-fork" ships no contract "boom-service"; its sources: '
+        '"boom-client" (boom-client 2.3.0)',
         f"contractlint: error: {pyproject}:3: [tool.contractlint].contract-sources.requests: "
         'expected the name of the distribution that ships the contract ("contractlint" for the '
         "builtin one), got int 3",
@@ -455,7 +461,8 @@ def test_the_faults_plugin_takes_a_shipped_contract_by_name(site, tmp_path):
         capture_output=True,
         text=True,
     )
-    # The plain run passes; under fault the unguarded lookup lets BoomError escape: a failed fault run.
+    # The plain run passes; under fault the unguarded lookup lets BoomError escape: a
+    # failed fault run.
     assert proc.returncode == 1, proc.stdout + proc.stderr
     assert "contract faults: boom-service (boom-client 2.3.0); mode each" in proc.stdout
     assert "test_shown[fault:boom_client.BoomError@Client.lookup]" in proc.stdout

@@ -28,7 +28,7 @@ from contractlint.draft.render import toml_string
 from contractlint.model import BUILTIN_EXCEPTIONS
 from contractlint.tomlfile import tomllib
 
-# --- the example client -----------------------------------------------------------------------------
+# --- the example client ---------------------------------------------------------------------------
 
 
 def test_the_example_client_drafts_its_hand_written_hierarchy_calls_and_factory(monkeypatch):
@@ -85,7 +85,7 @@ def test_the_command_prints_the_draft_and_contracts_validates_it(tmp_path):
     assert group in checked.stdout.splitlines()
 
 
-# --- never imported ------------------------------------------------------------------------------------
+# --- never imported -------------------------------------------------------------------------------
 
 TRAP = """\
 import pathlib
@@ -129,7 +129,7 @@ def test_the_package_and_its_parents_are_read_neverresolve(tmp_path, monkeypatch
     assert [g.match for g in by_path.calls] == [g.match for g in sub.calls]
 
 
-# --- the reading, rule by rule -------------------------------------------------------------------------
+# --- the reading, rule by rule --------------------------------------------------------------------
 
 SHOP = {
     "shop/__init__.py": '''\
@@ -170,7 +170,7 @@ SHOP = {
             pass
         class _Hidden(ShopError):
             pass
-        """,
+        """,  # noqa: E501
     "shop/_client.py": """\
         from __future__ import annotations
         from typing import Optional
@@ -241,7 +241,8 @@ def test_errors_are_named_where_users_import_them_with_every_exception_base(shop
     assert not any("ShopTestError" in key for key in bases)
     assert contract.canonical("shop._errors.ShopTimeout") == "shop.ShopTimeout"
     assert "Warnings are left out (warnings.warn issues them): shop.ShopWarning." in comments(text)
-    # A base with no source to read: the class cannot be known to be an exception; the owners are told.
+    # A base with no source to read: the class cannot be known to be an exception; the
+    # owners are told.
     assert "shop.OddError" not in bases and "shop.StrangeError" not in bases
     assert (
         "Not listed, because a base could not be followed to a class (no Python source for it, "
@@ -341,44 +342,43 @@ def test_a_package_without_errors_or_clients_still_drafts_a_valid_contract(tmp_p
     assert "TODO(owners): no client class or function was found" in comments(text)
 
 
-# --- bad input -----------------------------------------------------------------------------------------
+# --- bad input ------------------------------------------------------------------------------------
 
 
-def test_an_unknown_package_is_one_line_and_exit_2(tmp_path):
-    result = invoke("draft", "no_such_package_here", cwd=tmp_path)
+def test_an_unknown_package_is_one_line_and_exit_2(tree, cli):
+    result = cli("draft", "no_such_package_here")
     assert result.exit_code == 2
     assert result.stderr == (
         "contractlint: error: no_such_package_here: no module of that name on the Python path "
         "(nothing was imported)\n"
     )
-    result = invoke("draft", "./missing/folder", cwd=tmp_path)
+    result = cli("draft", "./missing/folder")
     assert result.exit_code == 2
     assert result.stderr.count("\n") == 1 and "not a package folder nor a .py file" in result.stderr
-    write(tmp_path, {"solo.py": "X = 1\n"})
-    result = invoke("draft", "solo.nothing", cwd=tmp_path)
+    tree({"solo.py": "X = 1\n"})
+    result = cli("draft", "solo.nothing")
     assert result.exit_code == 2 and "solo.nothing: no module of that name" in result.stderr
 
 
-def test_a_file_that_does_not_parse_is_skipped_with_its_position(tmp_path, monkeypatch):
-    write(
-        tmp_path,
+def test_a_file_that_does_not_parse_is_skipped_with_its_position(tree, cli, monkeypatch):
+    root = tree(
         {
             "half/__init__.py": "from .good import HalfError\n",
             "half/good.py": "class HalfError(Exception):\n    pass\n",
             "half/broken.py": "class Broken(Exception):\n    def (\n",
-        },
+        }
     )
-    result = invoke("draft", "half", cwd=tmp_path)
+    result = cli("draft", "half")
     assert result.exit_code == 0
-    broken = tmp_path / "half" / "broken.py"
+    broken = root / "half" / "broken.py"
     assert result.stderr.startswith(f"contractlint: {broken}:2:")
     assert result.stderr.endswith("; skipped\n") and result.stderr.count("\n") == 1
     assert '"half.good.HalfError" = ["Exception"]' in result.stdout
-    contract, _, problems = drafted("half", tmp_path, monkeypatch)
+    contract, _, problems = drafted("half", root, monkeypatch)
     assert list(contract.errors.bases)[-1] == "half.good.HalfError" and len(problems) == 1
 
 
-# --- real clients: the draft against the classes they define -------------------------------------------
+# --- real clients: the draft against the classes they define --------------------------------------
 
 
 @pytest.mark.parametrize("package", ["requests", "redis", "httpx"])

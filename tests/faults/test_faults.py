@@ -1,5 +1,5 @@
-"""The fault session's pieces on plain data, without an inner pytest session: the verdict, the runs a
-test calls for, the ledger of what they reached, the summary, and whose code a file is.
+"""The fault session's pieces on plain data, without an inner pytest session: the verdict, the runs
+a test calls for, the ledger of what they reached, the summary, and whose code a file is.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from contractlint.faults.verdict import Verdict, judge
 from contractlint.pytest_plugin import MODES
 from contractlint.tomlfile import tomllib
 
-# --- the verdict, on plain data -------------------------------------------------------------------------
+# --- the verdict, on plain data -------------------------------------------------------------------
 
 
 class _Target:
@@ -65,12 +65,13 @@ def test_raise_from_is_a_refusal_and_an_error_while_handling_is_a_crash():
         verdict = judge(policy, crashed, [_injected(error)])
         assert (verdict.ok, verdict.word) == (False, "crashed")
     assert judge("fail-closed", crashed, [_injected(error)]).message.startswith(
-        "KeyError was raised while handling svc.ServiceError injected into the call to svc.Client.check at app.py:7 "
+        "KeyError was raised while handling svc.ServiceError injected into the call to "
+        "svc.Client.check at app.py:7 "
         "(greet); the contract says fail closed: raise from the error"
     )
 
 
-# --- the runs a test calls for --------------------------------------------------------------------------
+# --- the runs a test calls for --------------------------------------------------------------------
 
 TWO_ERRORS = CONTRACT.replace(
     'raises = ["svc.ServiceError"]\npolicy = "fail-open"',
@@ -157,7 +158,7 @@ def test_a_fault_run_is_named_after_its_fault_and_injects_at_its_site_only():
     assert (verdict.ok, verdict.word) == (True, "degraded") and run.verdict is verdict
 
 
-# --- the ledger and the summary -------------------------------------------------------------------------
+# --- the ledger and the summary -------------------------------------------------------------------
 
 
 def _verdict(call: Call, ok: bool, word: str) -> Verdict:
@@ -196,11 +197,15 @@ def test_the_summary_maps_sites_under_fault_only_reached_and_never_reached():
     assert lines == [
         "svc (mode each): 2 runs under fault: 0 passed, 2 failed",
         "  [[calls]][1] fail-open: svc.Client.check*, svc.lookup",
-        "    app.py:3                                 send                         under fault: failed (escaped)",
-        "    app.py:9                                 show                         reached, never under fault",
-        "    app.py:30                                Shop.list                    never reached by a test",
+        "    app.py:3                                 send                         under "
+        "fault: failed (escaped)",
+        "    app.py:9                                 show                         "
+        "reached, never under fault",
+        "    app.py:30                                Shop.list                    "
+        "never reached by a test",
         "  [[calls]][2] fail-closed: svc.Client.buy",
-        "    app.py:20                                pay                          reached, never under fault",
+        "    app.py:20                                pay                          "
+        "reached, never under fault",
         "not exercised: reached no call of svc (1 test):",
         "  test_app.py::test_send",
         "not run under fault: they fail without one (1 test):",
@@ -221,11 +226,12 @@ def test_the_header_names_each_contract_and_the_seed_that_replays_a_random_run(t
     contract = _contract()
     session = FaultSession([contract], Mode.RANDOM, 42, CodeMap("/p", []))
     assert session.header("/elsewhere") == (
-        "contract faults: svc (svc.toml); mode random, seed 42 (--contract-faults-seed 42 replays it)"
+        "contract faults: svc (svc.toml); mode random, seed 42 "
+        "(--contract-faults-seed 42 replays it)"
     )
 
 
-# --- whose code a file is -------------------------------------------------------------------------------
+# --- whose code a file is -------------------------------------------------------------------------
 
 
 def _raise_from(path: str, source: str) -> BaseException:
@@ -246,12 +252,13 @@ def test_an_exception_is_the_tests_own_when_its_innermost_project_frame_is_a_tes
         _raise_from(str(tmp_path / "test_app.py"), "def f():\n    assert 1 == 2\n")
     )
     assert not code.own_failure(_raise_from(str(tmp_path / "app.py"), "def f():\n    1 / 0\n"))
-    # Outside the project no frame tells: an assertion is taken for the test's, anything else is not.
+    # Outside the project no frame tells: an assertion is taken for the test's, anything
+    # else is not.
     assert code.own_failure(_raise_from("/elsewhere/lib.py", "def f():\n    assert False\n"))
     assert not code.own_failure(_raise_from("/elsewhere/lib.py", "def f():\n    1 / 0\n"))
 
 
-# --- the layer ------------------------------------------------------------------------------------------
+# --- the layer ------------------------------------------------------------------------------------
 
 
 def test_the_plugin_spells_the_fault_injectors_modes():

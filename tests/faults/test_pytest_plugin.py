@@ -1,9 +1,10 @@
 """The pytest plugin, run the way consumers run it: inner pytest sessions through ``pytester``.
 
-Each test writes a small service client (``svc``), its contract and a consumer (tests/faultproject.py),
-then runs the consumer's tests with and without ``--contract-faults`` and reads the outcomes pytest
-reports. How faults are asked for, and bad input, are in test_pytest_plugin_setup.py; the runs a
-test gets in test_pytest_plugin_runs.py; the session's bookkeeping on plain data in test_faults.py.
+Each test writes a small service client (``svc``), its contract and a consumer
+(tests/faultproject.py), then runs the consumer's tests with and without ``--contract-faults`` and
+reads the outcomes pytest reports. How faults are asked for, and bad input, are in
+test_pytest_plugin_setup.py; the runs a test gets in test_pytest_plugin_runs.py; the session's
+bookkeeping on plain data in test_faults.py.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from faultproject import CONTRACT, EXAMPLES, GUARDED, line_of, outcomes, project
 pytest_plugins = ["pytester"]
 
 
-# --- the fallback, proven or not ------------------------------------------------------------------------
+# --- the fallback, proven or not ------------------------------------------------------------------
 
 
 def test_a_fallback_that_is_missing_fails_naming_the_call_site_the_error_and_where_it_escaped(
@@ -52,10 +53,13 @@ def test_a_fallback_that_is_missing_fails_naming_the_call_site_the_error_and_whe
     call_line = line_of(pytester, "app.py", "client.check(user)")
     out = result.stdout.str()
     assert (
-        f"svc [[calls]][1] (fail-open): svc.ServiceError injected into the call to svc.Client.check at "
-        f"app.py:{call_line} (greet) escaped; the contract says fail open: catch it and recover with False"
+        "svc [[calls]][1] (fail-open): svc.ServiceError injected into the call "
+        "to svc.Client.check at "
+        f"app.py:{call_line} (greet) escaped; the contract says fail open: catch "
+        "it and recover with False"
     ) in out
-    # The traceback where it escaped: from the test down to the consumer's call, not into the plugin.
+    # The traceback where it escaped: from the test down to the consumer's call, not
+    # into the plugin.
     result.stdout.fnmatch_lines(
         [
             "*test_greet*",
@@ -93,7 +97,7 @@ def test_a_fallback_that_degrades_passes_even_when_the_tests_own_assertion_no_lo
 
         def test_greet_bob():
             assert greet("bob") == "go away"
-        """,
+        """,  # noqa: E501
     )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     result.assert_outcomes(passed=4)
@@ -169,7 +173,8 @@ def test_a_handler_that_raises_under_fail_open_fails(pytester):
     result.stdout.fnmatch_lines(
         [
             "*RuntimeError was raised from svc.ServiceError injected into the call to "
-            f"svc.Client.check at app.py:{line} (greet); the contract says fail open*instead of raising"
+            f"svc.Client.check at app.py:{line} (greet); the contract says fail "
+            "open*instead of raising"
         ]
     )
 
@@ -248,12 +253,15 @@ def test_fail_closed_passes_when_the_error_or_one_raised_from_it_comes_out_and_f
         line_of(pytester, "app.py", f"def buy_{n}(") + 2 for n in ("swallowed", "crashing")
     ]
     assert (
-        f"svc [[calls]][2] (fail-closed): svc.ServiceError injected into the call to svc.Client.buy at app.py:{swallowed} "
+        "svc [[calls]][2] (fail-closed): svc.ServiceError injected into the call to "
+        f"svc.Client.buy at app.py:{swallowed} "
         "(buy_swallowed) was swallowed and the test went on; the contract says fail closed"
     ) in out
     assert (
-        "svc [[calls]][2] (fail-closed): KeyError was raised while handling svc.ServiceError injected into the call "
-        f"to svc.Client.buy at app.py:{crashing} (buy_crashing); the contract says fail closed: raise from the error "
+        "svc [[calls]][2] (fail-closed): KeyError was raised while handling svc.ServiceError "
+        "injected into the call "
+        f"to svc.Client.buy at app.py:{crashing} (buy_crashing); the contract says fail "
+        "closed: raise from the error "
         "(raise X from exc)"
     ) in out
     # Swallowed: the report shows where the error was raised and caught, the line that swallowed it.
@@ -294,7 +302,7 @@ def test_async_calls_are_wrapped_with_async_wrappers_and_faulted_when_awaited(py
 
         def test_preview_unguarded():
             assert asyncio.run(app.preview_unguarded("alice")) is True
-        """,
+        """,  # noqa: E501
     )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     tag = "[fault:svc.ServiceError@Client.check_async]"
@@ -415,7 +423,8 @@ def test_a_fault_run_that_no_longer_reaches_the_call_is_skipped_as_not_exercised
             "*reached, never under fault",
             "fault runs that reached no call this time (skipped) (1 test):",
             "  test_app.py::test_only_the_first_time[[]fault:svc.ServiceError@Client.check]",
-            "SKIPPED [[]1] test_app.py:*: not exercised under fault: the run reached no call to svc.Client.check",
+            "SKIPPED [[]1] test_app.py:*: not exercised under fault: the run reached no "
+            "call to svc.Client.check",
         ]
     )
 
@@ -458,7 +467,7 @@ def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_a
         def test_arranging_with_the_client_itself():
             # A call written in a test arranges the world: it is not the code under test and is not faulted.
             assert svc.Client().check("alice")
-        """,
+        """,  # noqa: E501
     )
     result = run(pytester, "--contract-faults=svc.toml", "-rA")
     assert outcomes(result) == {
@@ -488,7 +497,7 @@ def test_a_test_that_reaches_no_call_is_not_exercised_and_unreached_call_sites_a
     assert "svc.py:" not in result.stdout.str()
 
 
-# --- patching is undone, and nothing happens unless asked -----------------------------------------------
+# --- patching is undone, and nothing happens unless asked -----------------------------------------
 
 WATCH = """
     import svc
@@ -628,7 +637,7 @@ def test_the_plugin_does_nothing_unless_asked(pytester):
         assert "restored after each test: True 3" in result.stdout.str()
 
 
-# --- the example ----------------------------------------------------------------------------------------
+# --- the example ----------------------------------------------------------------------------------
 
 
 def _run_example(*args):
@@ -648,7 +657,8 @@ def test_the_chat_server_keeps_its_fallbacks_under_fault():
     for needle in (
         "test_preview_of_an_owned_sticker_is_animated[fault:capability_client.CapabilityError"
         "@CapabilityClient.check_async] ",
-        "test_a_purchase_is_recorded[fault:capability_client.CapabilityError@CapabilityClient.grant] ",
+        "test_a_purchase_is_recorded[fault:capability_client.CapabilityError"
+        "@CapabilityClient.grant] ",
         "@CapabilityClient.check@stickers.py:70] ",
     ):
         assert needle in proc.stdout
@@ -678,6 +688,6 @@ def test_the_sticker_gallery_fails_where_it_does_not_degrade():
     )
     assert "5 failed, 9 passed" in proc.stdout
     assert (
-        "sticker_gallery/gallery.py:62            gift                         under fault: failed (swallowed)"
-        in proc.stdout
+        "sticker_gallery/gallery.py:62            gift                         under "
+        "fault: failed (swallowed)" in proc.stdout
     )

@@ -70,7 +70,8 @@ def test_without_a_seed_random_mode_draws_one_and_says_which(pytester):
     result = run(pytester, "--contract-faults=svc.toml", "--contract-faults-mode=random")
     result.stdout.fnmatch_lines(
         [
-            "contract faults: svc (svc.toml); mode random, seed * (--contract-faults-seed * replays it)"
+            "contract faults: svc (svc.toml); mode random, seed * "
+            "(--contract-faults-seed * replays it)"
         ]
     )
     result.assert_outcomes(passed=12)
@@ -172,7 +173,8 @@ def test_parametrized_tests_get_the_fault_inside_their_id(pytester):
 
 
 def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pytester):
-    """botocore makes each client class at run time; every API call goes through BaseClient._make_api_call."""
+    """botocore makes each client class at run time; every API call goes through
+    BaseClient._make_api_call."""
     pytest.importorskip("botocore.stub")
     pytester.makepyfile(
         app="""
@@ -186,7 +188,7 @@ def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pyt
                 return ["<" + err.response["Error"]["Code"] + ">"]  # the factory's error has a real response
             except BotoCoreError:
                 return []
-        """,
+        """,  # noqa: E501
         test_app="""
         import boto3
         from botocore.stub import Stubber
@@ -199,14 +201,16 @@ def test_the_builtin_boto3_contract_faults_a_real_client_through_its_factory(pyt
             with Stubber(s3) as stub:
                 stub.add_response("list_buckets", {"Buckets": [{"Name": "stickers"}]})
                 assert bucket_names(s3) == ["stickers"]
-        """,
+        """,  # noqa: E501
     )
     pytester.syspathinsert()
     result = run(pytester, "--contract-faults=boto3", "-rA")
     assert outcomes(result) == {
         "test_app.py::test_bucket_names": "PASSED",
-        "test_app.py::test_bucket_names[fault:botocore.exceptions.ClientError@BaseClient._make_api_call]": "PASSED",
-        "test_app.py::test_bucket_names[fault:botocore.exceptions.BotoCoreError@BaseClient._make_api_call]": "PASSED",
+        "test_app.py::test_bucket_names[fault:botocore.exceptions.ClientError"
+        "@BaseClient._make_api_call]": "PASSED",
+        "test_app.py::test_bucket_names[fault:botocore.exceptions.BotoCoreError"
+        "@BaseClient._make_api_call]": "PASSED",
     }
     line = line_of(pytester, "app.py", "s3.list_buckets()")
     result.stdout.fnmatch_lines(

@@ -24,7 +24,10 @@ pytest_plugins = ["pytester"]
 
 
 def test_importing_the_plugin_and_an_inactive_session_stay_cheap(pytester):
-    code = "import sys, contractlint.pytest_plugin; print(sorted(m for m in sys.modules if m.startswith(('libcst', 'contractlint'))))"
+    code = (
+        "import sys, contractlint.pytest_plugin; print(sorted(m for m in sys.modules if "
+        "m.startswith(('libcst', 'contractlint'))))"
+    )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert proc.stdout.strip() == "['contractlint', 'contractlint.pytest_plugin']"
     pytester.makepyfile(
@@ -35,11 +38,11 @@ def test_importing_the_plugin_and_an_inactive_session_stay_cheap(pytester):
         def test_nothing_of_contractlint_was_loaded():
             assert not [m for m in sys.modules if m.startswith("libcst") or m.startswith("contractlint.")
                         and m != "contractlint.pytest_plugin"]
-        """
+        """  # noqa: E501
     )
     pytester.runpytest_subprocess().assert_outcomes(passed=1)
-    # A project configured for contractlint that asks for no faults: the same, even with a mistake in
-    # the configuration (`contractlint check` reports it; the test run is none of its business).
+    # A project configured for contractlint that asks for no faults: the same, even with a mistake
+    # in the configuration (`contractlint check` reports it; the test run is none of its business).
     pytester.makepyprojecttoml(
         '[tool.contractlint]\nselect = "CL0"\ncontracts = ["nowhere.toml"]\n'
     )
@@ -67,7 +70,7 @@ def test_faults_can_be_asked_for_in_pyproject(pytester):
     assert "contract faults: svc (svc.toml); mode each" in result.stdout.str()
 
 
-# --- configured contracts, known by their name, read from the configuration's folder ------------------
+# --- configured contracts, known by their name, read from the configuration's folder --------------
 
 INVENTORY_TESTS = """
 from app import greet
@@ -97,7 +100,8 @@ def fault_ids(result: pytest.RunResult) -> dict:
 
 
 def inventory(pytester: pytest.Pytester, table: str) -> None:
-    """A project whose own contract, ``inventory-service``, is contracts/inventory.toml; tests in tests/."""
+    """A project whose own contract, ``inventory-service``, is contracts/inventory.toml;
+    tests in tests/."""
     project(pytester, app=GUARDED, tests="def test_nothing():\n    pass\n")
     (pytester.path / "test_app.py").unlink()
     (pytester.path / "svc.toml").unlink()
@@ -159,13 +163,14 @@ def test_an_unknown_name_is_one_line_naming_the_configured_and_builtin_contracts
     errors = [line for line in result.errlines if line.strip()]
     assert errors == [
         'ERROR: contract faults: unknown contract "inventory": not a configured contract '
-        f"(inventory-service), a builtin contract ({', '.join(builtin_names())}){tried_installed()} "
+        "(inventory-service), a builtin contract "
+        f"({', '.join(builtin_names())}){tried_installed()} "
         "nor a .toml path; "
         'did you mean "inventory-service"?'
     ]
 
 
-# --- the fixture ----------------------------------------------------------------------------------------
+# --- the fixture ----------------------------------------------------------------------------------
 
 
 def test_the_fixture_injects_inside_one_test_to_assert_on_the_degraded_result(pytester):
@@ -206,7 +211,7 @@ def test_the_fixture_injects_inside_one_test_to_assert_on_the_degraded_result(py
         def test_not_an_error_of_the_contract(contract_faults):
             with contract_faults("svc.toml", error="svc.ServiceTimeot"):
                 pass
-        """,
+        """,  # noqa: E501
     )
     line = line_of(pytester, "app.py", ".check(user)")
     test = pytester.path / "test_app.py"
@@ -226,7 +231,8 @@ def test_the_fixture_injects_inside_one_test_to_assert_on_the_degraded_result(py
             ]
         )
         assert "Traceback" not in result.stdout.str()
-    # With the plugin on, the blocks' faults count in the map: the call site was exercised under fault.
+    # With the plugin on, the blocks' faults count in the map: the call site was
+    # exercised under fault.
     result.stdout.fnmatch_lines([f"    app.py:{line} * greet * under fault: 2 runs, all passed"])
 
 
@@ -248,7 +254,7 @@ def test_the_fixture_finds_a_contract_the_configuration_names_by_its_name(pytest
     run(pytester).assert_outcomes(passed=1)
 
 
-# --- bad input: one line, a usage error -----------------------------------------------------------------
+# --- bad input: one line, a usage error -----------------------------------------------------------
 
 
 BAD_INPUT = [
@@ -256,20 +262,23 @@ BAD_INPUT = [
         ["--contract-faults=no-such-service"],
         CONTRACT,
         None,
-        'ERROR: contract faults: unknown contract "no-such-service": not a builtin contract (*)* nor a .toml path',
+        'ERROR: contract faults: unknown contract "no-such-service": not a builtin '
+        "contract (*)* nor a .toml path",
     ),
     (
         ["--contract-faults=svc.toml"],
         CONTRACT.replace('"svc.Client.buy"', '"svc.Client.buy", "svcx.client.Pay.*"'),
         '"svcx.client.Pay.*"',
-        'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].match[2]: cannot import "svcx.client.Pay": '
+        "ERROR: contract faults: */svc.toml:{line}: [[calls]][2].match[2]: cannot "
+        'import "svcx.client.Pay": '
         'no module named "svcx" (is it installed, and on sys.path?)',
     ),
     (
         ["--contract-faults=svc.toml"],
         CONTRACT + '\n[faults]\n"svc.ServiceError" = "svc.testing.make_error"\n',
         "svc.testing.make_error",
-        'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": cannot import the factory '
+        'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": '
+        "cannot import the factory "
         '"svc.testing.make_error": "svc" has no attribute or submodule "testing"',
     ),
     (
@@ -279,14 +288,16 @@ BAD_INPUT = [
             'raises = ["svc.ServiceRefused"]\npolicy = "fail-closed"',
         ),
         '["svc.ServiceRefused"]',
-        "ERROR: contract faults: */svc.toml:{line}: [[calls]][2].raises[1]: cannot build svc.ServiceRefused without "
+        "ERROR: contract faults: */svc.toml:{line}: [[calls]][2].raises[1]: cannot build "
+        "svc.ServiceRefused without "
         "arguments (TypeError: *); name a factory for it under [faults]",
     ),
     (
         ["--contract-faults=svc.toml"],
         CONTRACT + '\n[faults]\n"svc.ServiceError" = "svc.Client"\n',
         '"svc.Client"',
-        'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": the factory "svc.Client" returned '
+        'ERROR: contract faults: */svc.toml:{line}: [faults]."svc.ServiceError": the '
+        'factory "svc.Client" returned '
         "Client, not an instance of svc.ServiceError",
     ),
     (
@@ -299,7 +310,8 @@ BAD_INPUT = [
         ["--contract-faults=svc.toml"],
         CONTRACT.replace('policy = "fail-closed"', 'policy = "closed"'),
         '"closed"',
-        'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].policy: expected "fail-open", "fail-closed" or "any", '
+        'ERROR: contract faults: */svc.toml:{line}: [[calls]][2].policy: expected "fail-open", '
+        '"fail-closed" or "any", '
         'got "closed"',
     ),
 ]
@@ -340,7 +352,7 @@ def test_a_bad_faults_setting_is_one_line_naming_pyproject(pytester):
     )
 
 
-# --- the contract's [faults] table and the faults setting -----------------------------------------------
+# --- the contract's [faults] table and the faults setting -----------------------------------------
 
 FAULTS_CONTRACT = (
     CONTRACT
@@ -364,11 +376,14 @@ def test_the_faults_table_is_loaded_and_validated_like_the_others():
     with pytest.raises(UserError) as err:
         build_contract(tomllib.loads(bad), "svc.toml", bad)
     assert err.value.messages == [
-        'svc.toml:27: [faults]."svc.ServiceRefusd": "svc.ServiceRefusd" is not listed under [errors]; '
+        'svc.toml:27: [faults]."svc.ServiceRefusd": "svc.ServiceRefusd" is not '
+        "listed under [errors]; "
         'did you mean "svc.ServiceRefused"?',
-        'svc.toml:28: [faults]."svc.ServiceDown": expected the dotted name of a function that returns the error '
+        'svc.toml:28: [faults]."svc.ServiceDown": expected the dotted name of a function '
+        "that returns the error "
         '(like "mypkg.testing.make_timeout"), got "not a name"',
-        'svc.toml:29: [faults]."svc.ServiceTimeout": expected the dotted name of a function that returns the error '
+        'svc.toml:29: [faults]."svc.ServiceTimeout": expected the dotted name of a function '
+        "that returns the error "
         '(like "mypkg.testing.make_timeout"), got int 3',
     ]
 

@@ -1,4 +1,5 @@
-"""Fix machinery without files: spans, overlapping edits, rounds, dropped fixes, positions, imports."""
+"""Fix machinery without files: spans, overlapping edits, rounds, dropped fixes,
+positions, imports."""
 
 from __future__ import annotations
 
@@ -25,7 +26,7 @@ def edit(line, column, end_line, end_column, text):
     return Edit(Span(line, column, end_line, end_column), text)
 
 
-# -- text --------------------------------------------------------------------------------------------
+# -- text ------------------------------------------------------------------------------------------
 
 
 def test_lines_end_where_python_ends_them():
@@ -70,7 +71,7 @@ def test_a_whole_file_diff_keeps_crlf_and_says_when_a_newline_is_missing():
     assert diff.endswith("-b\n\\ No newline at end of file\n+c\n\\ No newline at end of file\n")
 
 
-# -- rounds ------------------------------------------------------------------------------------------
+# -- rounds ----------------------------------------------------------------------------------------
 
 
 def finding(line: int, *edits: Edit, safe: bool = True, code: str = "CL001") -> Finding:
@@ -133,7 +134,10 @@ def test_an_edit_outside_the_file_is_reported():
 
 
 def test_a_file_in_a_legacy_encoding_stays_in_it(tmp_path):
-    source = "# -*- coding: latin-1 -*-\nimport capability_client as cc\ndef f(u):\n    return cc.check_capability(u, 'é')\n"
+    source = (
+        "# -*- coding: latin-1 -*-\nimport capability_client as cc\ndef f(u):\n"
+        "    return cc.check_capability(u, 'é')\n"
+    )
     data = source.encode("latin-1")
     check = lambda d: analyse_source(d, "x.py", CAP).findings  # noqa: E731
     after = fix_source("x.py", data, check).after
@@ -144,7 +148,7 @@ def test_a_file_in_a_legacy_encoding_stays_in_it(tmp_path):
     assert path.read_bytes() == after
 
 
-# -- analysis: fixes only where there are findings ---------------------------------------------------
+# -- analysis: fixes only where there are findings -------------------------------------------------
 
 
 def test_clean_code_has_no_fix_and_every_finding_has_a_suggestion():
@@ -185,7 +189,7 @@ def test_the_fallback_is_only_imported_when_the_handler_uses_it():
     ] == "from capability_client import CapabilityClient, CapabilityError\n"
 
 
-# -- what other linters say of the fixed code ---------------------------------------------------------
+# -- what other linters say of the fixed code ------------------------------------------------------
 
 
 def fixed(code: str) -> str:
@@ -217,11 +221,14 @@ CALL = "\n\n\ndef f(c: CapabilityClient, user):\n    cap = c.check(user)\n    re
     [
         (
             "from capability_client import CapabilityClient, get_client",
-            "from capability_client import Capability, CapabilityClient, CapabilityError, get_client",
+            "from capability_client import Capability, CapabilityClient, "
+            "CapabilityError, get_client",
         ),
         (
-            "from capability_client import (\n    CapabilityClient,  # the client\n    get_client,\n)",
-            "from capability_client import (\n    Capability,\n    CapabilityClient,  # the client\n"
+            "from capability_client import (\n"
+            "    CapabilityClient,  # the client\n    get_client,\n)",
+            "from capability_client import (\n    Capability,\n"
+            "    CapabilityClient,  # the client\n"
             "    CapabilityError,\n    get_client,\n)",
         ),
         (
@@ -249,7 +256,8 @@ def test_a_name_joins_a_sorted_import_in_its_sorted_place(before, after):
 def test_an_import_nobody_sorted_is_not_sorted_by_a_fix():
     text = fixed("from capability_client import get_client, CapabilityClient, CAPS" + CALL)
     assert text.startswith(
-        "from capability_client import get_client, CapabilityClient, CAPS, Capability, CapabilityError\n"
+        "from capability_client import get_client, CapabilityClient, CAPS, "
+        "Capability, CapabilityError\n"
     )
 
 

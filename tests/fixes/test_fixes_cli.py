@@ -73,7 +73,8 @@ def test_check_shows_each_fix_as_a_plain_hunk_when_not_on_a_terminal(tree):
         "      +        capability = client.check(user, sticker)\n"
     ) in result.stdout
     assert (
-        "  help: suggested fix: wrap the statement in try/except cc.CapabilityError and re-raise (suggestion only: "
+        "  help: suggested fix: wrap the statement in try/except cc.CapabilityError and "
+        "re-raise (suggestion only: "
         "the contract says fail closed" in result.stdout
     )
     assert "\x1b[" not in result.stdout
@@ -241,7 +242,8 @@ def test_the_example_story_fixes_and_then_shows_only_what_needs_a_person(tmp_pat
         ast.parse(path.read_text())
     after = run("check", "-q", ".", *TODAY, cwd=copy)
     codes_after = [ln.split(": ")[1].split(" ")[0] for ln in findings(after)]
-    # The gallery's CL001, CL002 and CL006 and the banner's CL001 are fixed; what is left needs a person.
+    # The gallery's CL001, CL002 and CL006 and the banner's CL001 are fixed; what is
+    # left needs a person.
     assert len(codes_before) - len(codes_after) == 4
     assert "CL002" not in codes_after and "CL006" not in codes_after and "CL001" not in codes_after
     assert fixed.stderr.splitlines()[-1] == (

@@ -62,8 +62,9 @@ def test_fix_on_a_copy_of_a_real_package(corpus, tmp_path):
 
 
 def test_the_notion_client_fix_widens_the_timeout_clause_to_its_base(tmp_path):
-    """``except httpx.TimeoutException`` misses the other transport errors: TransportError, its base,
-    takes its place (``(TimeoutException, TransportError)`` would list a class beside its base)."""
+    """``except httpx.TimeoutException`` misses the other transport errors:
+    TransportError, its base, takes its place (``(TimeoutException, TransportError)``
+    would list a class beside its base)."""
     root = tmp_path / "notion"
     shutil.copytree(fetch("notion-client", "2.2.1") / "notion-client-2.2.1", root)
     fix_paths(

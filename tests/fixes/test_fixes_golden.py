@@ -1,4 +1,5 @@
-"""Golden fixes: for each shape a fix handles, the input file and the expected output, byte for byte.
+"""Golden fixes: for each shape a fix handles, the input file and the expected output,
+byte for byte.
 
 ``tests/golden/fixes/<case>.in.py`` is fixed with the builtin capability-server contract and must
 equal ``<case>.out.py`` exactly: indentation (spaces or tabs), line endings (LF or CRLF), the

@@ -29,7 +29,8 @@ HEADERS = {
         "cc.CapabilityError",
     ),
     "names": (
-        "from capability_client import Capability, CapabilityClient, CapabilityError, CapabilityTimeout\n",
+        "from capability_client import Capability, CapabilityClient, "
+        "CapabilityError, CapabilityTimeout\n",
         "CapabilityClient()",
         "CapabilityTimeout",
         "CapabilityError",
@@ -82,7 +83,8 @@ def module(
         lines.append("log = logging.getLogger(__name__)")
     lines += [f"client = {make}", "", ""]
     lines.append(
-        f"{'async ' if is_async else ''}def consumer(user, sticker, items, flag, results, ctx, count):"
+        f"{'async ' if is_async else ''}def consumer(user, sticker, items, flag, "
+        "results, ctx, count):"
     )
     body = [shape.format(i=i, call=call, t=timeout, e=error) for i, shape in enumerate(shapes)]
     if last is not None:

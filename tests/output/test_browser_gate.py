@@ -27,7 +27,8 @@ GATED = """
 
 @pytest.fixture
 def gated(pytester, tmp_path, monkeypatch):
-    """An inner pytest run with this folder's conftest.py, a browser-marked test, no chromium on PATH."""
+    """An inner pytest run with this folder's conftest.py, a browser-marked test, no
+    chromium on PATH."""
     path = tmp_path / "bin"
     path.mkdir()
     monkeypatch.setenv("PATH", str(path))

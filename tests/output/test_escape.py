@@ -121,7 +121,7 @@ def test_terminal_text_holds_no_control_character_but_tab(text):
     assert terminal("a\r\nb", lines=True) == "a\r\nb"
 
 
-# -- end to end: a project whose contract, acceptances and file names are hostile --------------------
+# -- end to end: a project whose contract, acceptances and file names are hostile ------------------
 
 ACCEPTANCE = "owner=<b>x</b> -- <script>alert(1)</script> [link](javascript:alert(1)) @octocat #1"
 CONTRACT = r"""
@@ -140,7 +140,7 @@ remediation = "\u001b[2J\u001b]0;pwned\u0007 wipe ![i](https://tracker.example/p
 match = ["svc_client.call"]
 policy = "fail-open"
 fallback = "None"
-"""
+"""  # noqa: E501
 CODE = f"""\
 import svc_client
 

@@ -1,4 +1,5 @@
-"""Every --format, checked against its own specification on the example consumer and on hostile input.
+"""Every --format, checked against its own specification on the example consumer and on
+hostile input.
 
 SARIF is validated with the official 2.1.0 schema (a copy in ``tests/schemas/``, with its source),
 JSON with the schema we ship, JUnit with an XML parser, GitHub workflow commands with a parser that
@@ -70,7 +71,8 @@ def example() -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def example_findings(example) -> list[tuple[str, int, int, str]]:
-    """(path, line, column, code) of each finding, read from the text format: what every other format must say."""
+    """(path, line, column, code) of each finding, read from the text format: what every
+    other format must say."""
     out = []
     for line in example["text"].splitlines():
         m = re.match(r"^(\S+\.py):(\d+):(\d+): (CL\d{3}) ", line)
@@ -97,7 +99,8 @@ def finding(
         message="capability_client.CapabilityClient.check() is not guarded",
         contract="capability-server",
         callee="capability_client.CapabilityClient.check",
-        suggestion="try:\n    x = client.check(u, s)\nexcept CapabilityError:\n    x = fallback()\n",
+        suggestion="try:\n    x = client.check(u, s)\nexcept CapabilityError:\n"
+        "    x = fallback()\n",
         remediation="Catch CapabilityError.",
         scope="show",
     )
@@ -122,7 +125,7 @@ def report_of(*findings: Finding, files=None) -> Report:
     return report
 
 
-# --- json --------------------------------------------------------------------------------------------------
+# --- json -----------------------------------------------------------------------------------------
 
 
 def report_schema() -> dict:
@@ -149,7 +152,8 @@ def test_json_of_the_example_is_valid_against_the_shipped_schema_and_says_what_t
 
     assert data["tool"] == {"name": "contractlint", "version": __version__}
     summary = {c["name"]: c for c in data["contracts"]}
-    # The text summary says "capability-server: 13 calls, 5 kept (2 through approved ...), ..., 7 broken".
+    # The text summary says "capability-server: 13 calls, 5 kept (2 through approved
+    # ...), ..., 7 broken".
     line = next(ln for ln in example["text"].splitlines() if ln.startswith("capability-server: "))
     calls, kept = (
         int(n) for n in re.match(r"capability-server: (\d+) calls, (\d+) kept", line).groups()
@@ -225,10 +229,11 @@ def test_the_shipped_schema_rejects_what_it_does_not_describe(breakage):
         validate_report(data)
 
 
-# --- sarif -------------------------------------------------------------------------------------------------
+# --- sarif ----------------------------------------------------------------------------------------
 
 
-# RFC 3986 relative-path reference: unreserved, sub-delims, ':' and '@' in segments, or percent-encoded octets.
+# RFC 3986 relative-path reference: unreserved, sub-delims, ':' and '@' in segments, or
+# percent-encoded octets.
 _URI_PATH = re.compile(r"^(?:[A-Za-z0-9\-._~!$&'()*+,;=:@/]|%[0-9A-F]{2})+$")
 
 
@@ -357,7 +362,7 @@ def test_the_sarif_schema_check_is_not_vacuous():
         validator.validate(broken)
 
 
-# --- github ------------------------------------------------------------------------------------------------
+# --- github ---------------------------------------------------------------------------------------
 
 
 def test_github_annotations_of_the_example_point_at_each_finding(example, example_findings):
@@ -400,7 +405,7 @@ def test_github_escaping_survives_hostile_messages_and_file_names(path):
     assert parse_workflow_command(quiet.rstrip("\n"))[2] == message
 
 
-# --- junit -------------------------------------------------------------------------------------------------
+# --- junit ----------------------------------------------------------------------------------------
 
 
 def test_junit_of_the_example_has_a_test_case_per_checked_file_and_a_failure_per_finding(
@@ -471,7 +476,7 @@ def test_junit_is_well_formed_with_characters_xml_cannot_hold_and_internal_error
     assert (suite.get("tests"), suite.get("failures"), suite.get("errors")) == ("3", "1", "1")
 
 
-# --- markdown, gitlab --------------------------------------------------------------------------------------
+# --- markdown, gitlab -----------------------------------------------------------------------------
 
 
 def table_rows(markdown: str, header_start: str) -> list[list[str]]:
@@ -608,7 +613,7 @@ def test_output_root_is_refused_where_no_format_uses_it(in_root, tmp_path):
     assert "sticker_gallery/gallery.py" in uris
 
 
-# --- streams and exit status ---------------------------------------------------------------------------------
+# --- streams and exit status ----------------------------------------------------------------------
 
 
 def test_findings_go_to_stdout_and_diagnostics_to_stderr(tmp_path, monkeypatch):

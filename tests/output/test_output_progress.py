@@ -53,7 +53,7 @@ def drawn(written: Terminal | str) -> list[str]:
     return [part.replace("\x1b[K", "") for part in text.split("\r")[1:]]
 
 
-# -- the line, on a clock the test sets --------------------------------------------------------------
+# -- the line, on a clock the test sets ------------------------------------------------------------
 
 
 def test_nothing_is_drawn_before_the_threshold_then_at_most_every_tenth_of_a_second():
@@ -160,7 +160,7 @@ def test_a_terminal_that_goes_away_stops_the_display():
     shown.close()  # no exception, and nothing more attempted
 
 
-# -- where it is never drawn -------------------------------------------------------------------------
+# -- where it is never drawn -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -195,7 +195,7 @@ def test_the_threshold_can_be_set_for_the_tests():
     assert open_progress(Terminal(), {"CONTRACTLINT_PROGRESS_AFTER": "soon"}).after == 1.5
 
 
-# -- what the run tells it ---------------------------------------------------------------------------
+# -- what the run tells it -------------------------------------------------------------------------
 
 
 class Recorder(Progress):
@@ -326,7 +326,7 @@ def test_the_safe_fixes_are_counted(tmp_path):
     assert [p[2:5] for p in fixing] == [("files", 2, 2)]
 
 
-# -- the command, on a pseudo-terminal ---------------------------------------------------------------
+# -- the command, on a pseudo-terminal -------------------------------------------------------------
 
 
 def on_terminal(root: Path, *args: str, **environ: str) -> tuple[str, str, int]:

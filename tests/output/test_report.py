@@ -200,7 +200,8 @@ def test_json_is_deterministic():
 
 
 def test_the_schema_is_strict():
-    """A misspelt or unexpected key, a state nobody knows, or an acceptance on a violating call must fail."""
+    """A misspelt or unexpected key, a state nobody knows, or an acceptance on a
+    violating call must fail."""
     check = validator()
     doc = example_json()
     broken = [
@@ -238,10 +239,12 @@ def test_markdown_lists_risks_expired_first_with_reason_owner_and_expiry():
     assert text.startswith(f"# contractlint report — {TODAY}\n")
     rows = [line for line in text.splitlines() if line.startswith("| 20")]
     assert rows[0] == (
-        f"| 2026-05-31 | **expired** | ads-team | CL001 | <code>{BANNER}:16</code> | {BANNER_REASON} |"
+        "| 2026-05-31 | **expired** | ads-team | CL001 | "
+        f"<code>{BANNER}:16</code> | {BANNER_REASON} |"
     )
     assert rows[1] == (
-        f"| 2027-02-28 | 92 days left | chat-team | CL004 | <code>{STICKERS}:60</code> | {PREFETCH_REASON} |"
+        "| 2027-02-28 | 92 days left | chat-team | CL004 | "
+        f"<code>{STICKERS}:60</code> | {PREFETCH_REASON} |"
     )
     assert text.index("## Accepted risks, by expiry") < text.index("## capability-server")
 
@@ -267,12 +270,13 @@ def test_markdown_has_each_contract_with_counts_calls_and_review_date():
         "violating": 7,
     }
     assert (
-        f"| accepted (until 2027-02-28, chat-team: {PREFETCH_REASON}) | <code>{STICKERS}:59</code> | "
+        f"| accepted (until 2027-02-28, chat-team: {PREFETCH_REASON}) | "
+        f"<code>{STICKERS}:59</code> | "
         "<code>capability_client.CapabilityClient.check</code> | warm_preview_cache |"
     ) in cap
     assert (
-        f"| violating | <code>{BANNER}:17</code> | <code>profile_client.ProfileClient.lookup</code> | banners_for |"
-        in profile
+        f"| violating | <code>{BANNER}:17</code> | "
+        "<code>profile_client.ProfileClient.lookup</code> | banners_for |" in profile
     )
     # Each contract's own risks, under it.
     assert f"<code>{BANNER}:16</code>" in profile and f"<code>{BANNER}:16</code>" not in cap
@@ -395,7 +399,7 @@ def test_risks_are_sorted_by_expiry_expired_first_and_undated_last(tmp_path):
             return svc_client.call()  # contractlint: accept CL001 until=2026-11-27 owner=e -- just expired
         def f():
             return 1  # contractlint: accept CL004 until=2026-12-01 owner=f -- stale
-        """,
+        """,  # noqa: E501
     )
     doc = json.loads(report("json", cwd=root, paths=(".",)))
     validator().validate(doc)
@@ -407,7 +411,8 @@ def test_risks_are_sorted_by_expiry_expired_first_and_undated_last(tmp_path):
         ("a", "33 days left"),
         ("b", "no expiry"),
     ]
-    # The stale acceptance names no finding, so no contract; each contract lists its own, in the same order.
+    # The stale acceptance names no finding, so no contract; each contract lists its
+    # own, in the same order.
     assert [r["owner"] for r in doc["contracts"][0]["risks"]] == ["c", "e", "d", "a", "b"]
     assert doc["contracts"][0]["counts"] == {
         "compliant": 0,

@@ -63,8 +63,8 @@ def test_owners_report_renders_without_console_errors(tmp_path, monkeypatch):
     page = tmp_path / "owners.html"
     result = runner.invoke(
         main,
-        ["report", "--from", str(tmp_path / "*.json"), "--today", "2026-12-20", "--stale-after", "14",
-         "--format", "html", "--output", str(page)],
+        ["report", "--from", str(tmp_path / "*.json"), "--today", "2026-12-20",
+         "--stale-after", "14", "--format", "html", "--output", str(page)],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     shot = tmp_path / "owners.png"

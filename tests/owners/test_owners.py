@@ -212,7 +212,8 @@ def test_since_tells_new_violations_accepted_and_expired_risks_and_projects_that
     inventories, tmp_path
 ):
     bot, shop = inventories / "sticker-bot.json", inventories / "shop-web.json"
-    # Last month: sticker-bot only, its acceptance still running; shop-web's violation not yet there.
+    # Last month: sticker-bot only, its acceptance still running; shop-web's violation not
+    # yet there.
     old_bot = tmp_path / "old-bot.json"
     shutil.copy(bot, old_bot)
     edit(old_bot, lambda d: d["risks"].clear())
@@ -270,7 +271,8 @@ def shipped(version: str) -> dict[str, str]:
 def test_stale_inventories_and_older_contract_versions_are_flagged(inventories):
     bot, shop = inventories / "sticker-bot.json", inventories / "shop-web.json"
     edit(bot, lambda d: d.update(date="2026-09-01"))
-    # Each ran the release of the client package it had installed: the contract's version is the package's.
+    # Each ran the release of the client package it had installed: the contract's version is
+    # the package's.
     edit(bot, lambda d: d["contracts"][0].update(version="2026.9", source=shipped("2026.9")))
     edit(shop, lambda d: d["contracts"][0].update(version="2026.10", source=shipped("2026.10")))
     doc, _ = merge("--from", str(inventories / "*.json"), "--stale-after", "30")
@@ -346,14 +348,22 @@ def test_two_inventories_of_one_project_keep_the_newest_with_a_note(inventories,
 @pytest.mark.parametrize(
     "content, says",
     [
-        ('{"version": 2, "tool": {"name": "contractl', r":1:\d+: an inventory that is not valid JSON \(damaged or cut short\?\)"),
+        ('{"version": 2, "tool": {"name": "contractl', r":1:\d+: an inventory that is not valid "
+            r"JSON \(damaged or cut short\?\)"),
         (b"\xff\xfe{}", "not an inventory: not UTF-8 text"),
-        ('["a list"]', "not a contractlint inventory \\(write one with `contractlint report --format json`\\)"),
-        ('{"version": 1, "tool": "contractlint", "findings": []}', "a contractlint baseline, not an inventory"),
-        ('{"schema_version": 1, "tool": {"name": "contractlint", "version": "0.1.0"}, "findings": []}', "the JSON of `contractlint check`, not an inventory"),
-        ('{"kind": "contractlint-owners-report", "version": 1}', "a merged owners' report, not an inventory: give it to --since"),
-        ('{"version": 3, "tool": {"name": "contractlint", "version": "9.0"}}', "an inventory of schema version 3, newer than contractlint .* reads \\(up to 2\\): upgrade contractlint"),
-        ('{"version": "2", "tool": {"name": "contractlint", "version": "9.0"}}', "not a contractlint inventory: no schema version"),
+        ('["a list"]', "not a contractlint inventory \\(write one with `contractlint report "
+            "--format json`\\)"),
+        ('{"version": 1, "tool": "contractlint", "findings": []}', "a contractlint baseline, not "
+            "an inventory"),
+        ('{"schema_version": 1, "tool": {"name": "contractlint", "version": "0.1.0"}, "findings": '
+            '[]}', "the JSON of `contractlint check`, not an inventory"),
+        ('{"kind": "contractlint-owners-report", "version": 1}', "a merged owners' report, not an "
+            "inventory: give it to --since"),
+        ('{"version": 3, "tool": {"name": "contractlint", "version": "9.0"}}',
+            "an inventory of schema version 3, newer than contractlint .* reads \\(up to 2\\): "
+            "upgrade contractlint"),
+        ('{"version": "2", "tool": {"name": "contractlint", "version": "9.0"}}',
+            "not a contractlint inventory: no schema version"),
     ],
 )  # fmt: skip
 def test_a_file_that_is_not_a_readable_inventory_is_one_line(tmp_path, inventories, content, says):
@@ -370,13 +380,20 @@ def test_a_file_that_is_not_a_readable_inventory_is_one_line(tmp_path, inventori
 @pytest.mark.parametrize(
     "change, says",
     [
-        (lambda d: d["contracts"][0]["calls"][1].update(line="24"), "contracts[1].calls[2].line: expected a whole number from 1, got '24'"),
-        (lambda d: d["contracts"][0]["calls"][0].update(state="fine"), "contracts[1].calls[1].state: expected one of compliant, approved wrapper, accepted, baselined, violating, got 'fine'"),
-        (lambda d: d.update(date="28/11/2026"), "date: expected a date like 2026-11-28, got '28/11/2026'"),
-        (lambda d: d["risks"][0].update(until="soon"), "risks[1].until: expected a date like 2026-11-28 or null, got 'soon'"),
+        (lambda d: d["contracts"][0]["calls"][1].update(line="24"), "contracts[1].calls[2].line: "
+            "expected a whole number from 1, got '24'"),
+        (lambda d: d["contracts"][0]["calls"][0].update(state="fine"),
+            "contracts[1].calls[1].state: expected one of compliant, approved wrapper, accepted, "
+            "baselined, violating, got 'fine'"),
+        (lambda d: d.update(date="28/11/2026"), "date: expected a date like 2026-11-28, got "
+            "'28/11/2026'"),
+        (lambda d: d["risks"][0].update(until="soon"), "risks[1].until: expected a date like "
+            "2026-11-28 or null, got 'soon'"),
         (lambda d: d["project"].pop("name"), "project.name: expected a non-empty string, got None"),
-        (lambda d: d["contracts"][0].update(source="builtin"), "contracts[1].source: expected a table with kind builtin, path or distribution, got 'builtin'"),
-        (lambda d: d["contracts"][0]["calls"][2]["findings"].append("CL001"), "contracts[1].calls[3].findings[2]: expected an object, got 'CL001'"),
+        (lambda d: d["contracts"][0].update(source="builtin"), "contracts[1].source: expected a "
+            "table with kind builtin, path or distribution, got 'builtin'"),
+        (lambda d: d["contracts"][0]["calls"][2]["findings"].append("CL001"),
+            "contracts[1].calls[3].findings[2]: expected an object, got 'CL001'"),
         (lambda d: d.pop("contracts"), "contracts: expected a list, got None"),
     ],
 )  # fmt: skip
@@ -403,13 +420,18 @@ def test_every_bad_file_is_named_at_once(tmp_path):
 def test_usage_errors(inventories, tmp_path):
     some = str(inventories / "shop-web.json")
     for args, says in [
-        (("--from", str(tmp_path / "nothing-*.json")), f"--from {tmp_path / 'nothing-*.json'}: no file matches"),
-        (("--from", some, "examples/"), "--from merges saved inventories: PATHS (for checking code) cannot go with it"),
-        (("--from", some, "--project", "x"), "--from merges saved inventories: --project (for checking code) cannot go with it"),
+        (("--from", str(tmp_path / "nothing-*.json")), f"--from {tmp_path / 'nothing-*.json'}: no "
+            "file matches"),
+        (("--from", some, "examples/"), "--from merges saved inventories: PATHS (for checking "
+            "code) cannot go with it"),
+        (("--from", some, "--project", "x"), "--from merges saved inventories: --project (for "
+            "checking code) cannot go with it"),
         (("--since", some), "--since needs --from"),
         (("--stale-after", "3"), "--stale-after needs --from"),
-        (("--from", some, "--since", some), f"{some}: an inventory, not a merged owners' report (give --since the JSON of an earlier `contractlint report --from ... --format json`)"),
-        (("--from", some, "--stale-after", "-1"), "report: Invalid value for '--stale-after': -1 is not in the range x>=0."),
+        (("--from", some, "--since", some), f"{some}: an inventory, not a merged owners' report "
+            "(give --since the JSON of an earlier `contractlint report --from ... --format json`)"),
+        (("--from", some, "--stale-after", "-1"), "report: Invalid value for '--stale-after': -1 "
+            "is not in the range x>=0."),
     ]:  # fmt: skip
         _, result = merge(*args, code=2)
         assert result.stderr.splitlines() == [f"contractlint: error: {says}"], args
@@ -531,7 +553,10 @@ def test_the_merged_schema_is_strict(inventories):
         lambda d: d["contracts"][0]["projects"][0].update(older_version="no"),
         lambda d: d["contracts"][0]["projects"][0]["calls"][0].update(state="fine"),
         lambda d: d["risks"][0].pop("project"),
-        lambda d: d.update(since={"date": TODAY, "file": "x", "projects": [{"name": "a", "status": "moved", "new_violations": [], "fixed": [], "newly_accepted": [], "expired": []}]}),
+        lambda d: d.update(since={"date": TODAY, "file": "x", "projects": [{
+            "name": "a", "status": "moved", "new_violations": [], "fixed": [], "newly_accepted": [],
+            "expired": [],
+        }]}),
     ]  # fmt: skip
     assert_rejects(check, doc, broken)
 

@@ -106,7 +106,8 @@ def test_root_caller_of_helper_function(root):
         "CL001",
     )
     assert finding.message == (
-        "app.client.fetch() is not guarded: capability-server error capability_client.CapabilityError escapes here "
+        "app.client.fetch() is not guarded: capability-server error "
+        "capability_client.CapabilityError escapes here "
         + CAP_VIA.format(chain="fetch -> CapabilityClient.check")
     )
     assert finding.via == ("fetch", "CapabilityClient.check")
@@ -182,7 +183,7 @@ def test_two_levels_of_helpers_give_the_whole_chain(root):
     assert finding.origins == ("app/client.py:5:12",)
 
 
-# -- names across modules, methods, instances, overrides --------------------------------------------
+# -- names across modules, methods, instances, overrides -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -372,7 +373,8 @@ def test_inherited_method_through_a_subclass_instance(root):
             class Sub(Base):
                 pass
         """,
-            "app/views.py": "from app.base import Sub\n\n\ndef show():\n    return Sub().helper()\n",
+            "app/views.py": "from app.base import Sub\n\n\ndef show():\n"
+            "    return Sub().helper()\n",
         },
         [req()],
     )
@@ -413,8 +415,8 @@ def test_partial_guard_in_an_intermediate_carrier(root):
     assert partial.via == ("fetch", "requests.get")
     assert escape.via == ("load", "fetch", "requests.get")
     assert (
-        "requests error requests.exceptions.ConnectionError escapes here via load -> fetch -> requests.get"
-        in escape.message
+        "requests error requests.exceptions.ConnectionError escapes here via load "
+        "-> fetch -> requests.get" in escape.message
     )
     assert escape.origins == partial.origins == ("app/client.py:7:12",)
 
@@ -555,7 +557,8 @@ def test_caller_catching_part_of_the_errors_is_cl002(root):
         "CL002",
     )
     assert finding.message == (
-        "app.client.fetch() is guarded by the try at line 7, but requests error requests.exceptions.ConnectionError "
+        "app.client.fetch() is guarded by the try at line 7, but requests error "
+        "requests.exceptions.ConnectionError "
         "is not caught via fetch -> requests.get"
     )
     assert finding.via == ("fetch", "requests.get")
@@ -681,7 +684,8 @@ def test_calls_from_tests_are_not_callers(root, test_file):
 
 
 def test_a_project_inside_a_folder_named_tests_is_not_all_tests(tmp_path, monkeypatch):
-    """Whether a file is a test is a matter of its path in the project, not of where the project is."""
+    """Whether a file is a test is a matter of its path in the project, not of where
+    the project is."""
     monkeypatch.chdir(tmp_path)
     project = tmp_path / "tests" / "proj"
     (project / "app").mkdir(parents=True)

@@ -61,7 +61,8 @@ def test_docstring_declares_the_error(root, doc):
     report = check(
         root,
         {
-            "app/client.py": f"import requests\n\n\ndef fetch(url):\n{body}\n    return requests.get(url, timeout=1)\n",
+            "app/client.py": f"import requests\n\n\ndef fetch(url):\n{body}\n"
+            "    return requests.get(url, timeout=1)\n",
         },
         [req()],
     )
@@ -89,7 +90,8 @@ def test_docstring_naming_another_error_does_not_count(root, doc):
     report = check(
         root,
         {
-            "app/client.py": f"import requests\n\n\ndef fetch(url):\n{body}\n    return requests.get(url, timeout=1)\n",
+            "app/client.py": f"import requests\n\n\ndef fetch(url):\n{body}\n"
+            "    return requests.get(url, timeout=1)\n",
         },
         [req()],
     )
@@ -306,7 +308,8 @@ def test_retry_reraise_with_root_caller_requests(root):
         root,
         {
             "app/client.py": REQ_RETRY,
-            "app/views.py": "from app.client import fetch\n\n\ndef show(url):\n    return fetch(url)\n",
+            "app/views.py": "from app.client import fetch\n\n\ndef show(url):\n"
+            "    return fetch(url)\n",
         },
         [req()],
     )
@@ -373,8 +376,9 @@ def test_retry_reraise_guarded_by_caller_fail_open(root):
 
 
 def test_a_caller_that_retries_a_carrier_and_falls_back_after_the_loop_handles_it(root):
-    """The retry pattern of docs/propagation.md, at the call of a helper: ``continue`` then a fallback
-    after the loop handles the error; the same loop with nothing after it swallows it (CL004)."""
+    """The retry pattern of docs/propagation.md, at the call of a helper: ``continue``
+    then a fallback after the loop handles the error; the same loop with nothing after
+    it swallows it (CL004)."""
     report = check(
         root,
         {
@@ -418,7 +422,8 @@ def test_retry_reraise_with_root_caller_fail_open(root):
         root,
         {
             "app/client.py": CAP_RETRY,
-            "app/views.py": "from app.client import fetch\n\n\ndef show(user, sticker):\n    return fetch(user, sticker)\n",
+            "app/views.py": "from app.client import fetch\n\n\ndef show(user, sticker):\n"
+            "    return fetch(user, sticker)\n",
         },
         [cap()],
     )
@@ -433,7 +438,7 @@ def test_retry_reraise_with_root_caller_fail_open(root):
     assert finding.origins == ("app/client.py:7:20",)
 
 
-# -- translating an error under fail-open -----------------------------------------------------------
+# -- translating an error under fail-open ----------------------------------------------------------
 
 TRANSLATE = {
     "app/errors.py": "class Domain(Exception):\n    pass\n",
@@ -630,7 +635,10 @@ def test_docstring_raises_numpy():
 
 
 def test_docstring_raises_numpy_last_section():
-    doc = "Fetch.\n\nRaises\n------\nrequests.ConnectionError\n    When down.\nKeyError\n    When missing.\n"
+    doc = (
+        "Fetch.\n\nRaises\n------\nrequests.ConnectionError\n    When down.\n"
+        "KeyError\n    When missing.\n"
+    )
     assert docstring_raises(doc) == ["requests.ConnectionError", "KeyError"]
 
 

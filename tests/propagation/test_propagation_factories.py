@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from propagating import REQ_ERRORS, cap, check, only, req, rows
 
-# -- factories, properties, clients held by a base class ----------------------------------------------
+# -- factories, properties, clients held by a base class -------------------------------------------
 
 
 @pytest.mark.parametrize(
@@ -64,8 +64,10 @@ def test_factory_call_inside_a_carrier_guarded_by_its_caller(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
-            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n    return get_session().get(url)\n",
+            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
+            "    return requests.Session()\n",
+            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
+            "    return get_session().get(url)\n",
             "app/views.py": """
             import requests
 
@@ -89,8 +91,10 @@ def test_factory_call_inside_a_carrier_with_a_root_caller(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
-            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n    return get_session().get(url)\n",
+            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
+            "    return requests.Session()\n",
+            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
+            "    return get_session().get(url)\n",
             "app/views.py": "from app.svc import load\n\n\ndef show():\n    return load('http://x.invalid')\n",
         },
         [req()],
@@ -110,8 +114,10 @@ def test_factory_call_inside_a_carrier_with_a_root_caller_is_not_kept(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
-            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n    return get_session().get(url)\n",
+            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
+            "    return requests.Session()\n",
+            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
+            "    return get_session().get(url)\n",
             "app/views.py": "from app.svc import load\n\n\ndef show():\n    return load('http://x.invalid')\n",
         },
         [req()],
@@ -125,7 +131,8 @@ def test_factory_call_guarded_is_kept(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
+            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
+            "    return requests.Session()\n",
             "app/views.py": """
             import requests
 
@@ -146,7 +153,8 @@ def test_factory_call_guarded_is_kept(root):
 
 
 def test_factory_that_may_return_a_client_or_something_else_makes_either(root):
-    # Every return gives an instance: the result may be a Session, so its get() may reach the server.
+    # Every return gives an instance: the result may be a Session, so its get() may
+    # reach the server.
     report = check(
         root,
         {
@@ -275,7 +283,8 @@ def test_capability_client_from_a_project_factory(root):
 
 
 def test_operators_and_builtins_that_run_a_method_are_calls_of_it(root):
-    # ``x in cache`` runs Cache.__contains__ and ``len(cache)`` Cache.__len__: their errors arrive there.
+    # ``x in cache`` runs Cache.__contains__ and ``len(cache)`` Cache.__len__: their
+    # errors arrive there.
     report = check(
         root,
         {

@@ -131,7 +131,8 @@ def test_a_method_is_searched_with_what_leads_to_its_own_class(root):
         ),
         "app/user.py": "from app.store import Store\n\n\ndef f(s: Store):\n    return s.get('k')\n",
         # Store's get, with a base of Cache (which has no get): no call of a carrier can be there
-        "app/mixed.py": "from app.store import Base\n\n\ndef f(b: Base, d):\n    return b, d.get('k')\n",
+        "app/mixed.py": "from app.store import Base\n\n\ndef f(b: Base, d):\n"
+        "    return b, d.get('k')\n",
     }
     assert parsed_and_same(root, files, {"app/user.py", "app/store.py"}) == 2
     # Cache's load on its base: it may run Cache.load
@@ -139,7 +140,7 @@ def test_a_method_is_searched_with_what_leads_to_its_own_class(root):
     assert parsed_and_same(root, files, {"app/user.py", "app/mixed.py"}) == 3
 
 
-# -- the search itself, on text ----------------------------------------------------------------------
+# -- the search itself, on text --------------------------------------------------------------------
 
 
 def clause(*sets: str) -> tuple[frozenset[str], ...]:
@@ -201,8 +202,10 @@ def test_prefilter_follows_two_levels(root):
         root,
         {
             "app/client.py": REQ_CLIENT,
-            "app/service.py": "from app.client import fetch\n\n\ndef lookup():\n    return fetch()\n",
-            "app/views.py": "from app.service import lookup\n\n\ndef show():\n    return lookup()\n",
+            "app/service.py": "from app.client import fetch\n\n\ndef lookup():\n"
+            "    return fetch()\n",
+            "app/views.py": "from app.service import lookup\n\n\ndef show():\n"
+            "    return lookup()\n",
         },
         [req()],
     )
@@ -215,7 +218,8 @@ def test_prefilter_learns_factories(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
+            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
+            "    return requests.Session()\n",
             "app/views.py": "from app.factory import get_session\n\nget_session().get('http://x.invalid')\n",
         },
         [req()],
@@ -249,7 +253,8 @@ STORE = """
 @pytest.mark.parametrize(
     "caller, reached",
     [
-        # a method called get: the word "get" is in every file, and no test of whether one reaches it
+        # a method called get: the word "get" is in every file, and no test of whether
+        # one reaches it
         ("def other(d):\n    return d.get('k')\n", False),
         ("from app.store import Store\n\ndef f():\n    return Store().get('k')\n", True),
         (
@@ -259,12 +264,15 @@ STORE = """
         ("from app.store import open_store\n\ndef f():\n    return open_store().get('k')\n", True),
         ("from app import store\n\ndef f(s: store.Store):\n    return s.get('k')\n", True),
         (
-            "from app.store import Store\n\nclass Mine(Store):\n    def run(self):\n        return self.get('k')\n",
+            "from app.store import Store\n\nclass Mine(Store):\n    def run(self):\n"
+            "        return self.get('k')\n",
             True,
         ),
-        # a base of the class: most files of a package may name it; only a call of get can reach Store.get
+        # a base of the class: most files of a package may name it; only a call of get
+        # can reach Store.get
         (
-            "from app.store import Base\n\nclass Other(Base):\n    def run(self):\n        return 1\n",
+            "from app.store import Base\n\nclass Other(Base):\n"
+            "    def run(self):\n        return 1\n",
             False,
         ),
         ("from app.store import Base\n\ndef f(b: Base):\n    return b.get('k')\n", True),
@@ -294,12 +302,15 @@ def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
         root,
         {
             "app/store.py": STORE,
-            "app/mixin.py": "class Fetching:\n    def fetch_all(self):\n        return self.get('all')\n",
+            "app/mixin.py": "class Fetching:\n    def fetch_all(self):\n"
+            "        return self.get('all')\n",
             "app/combined.py": "from app.mixin import Fetching\nfrom app.store import Store\n\n\n"
             "class Combined(Fetching, Store):\n    pass\n",
             "app/public.py": "from app.store import open_store as connect\n",
-            "app/user.py": "from app.public import connect\n\n\ndef read():\n    return connect().get('k')\n",
-            "app/mixin_user.py": "from app.combined import Combined\n\n\ndef run_all():\n    return Combined().fetch_all()\n",
+            "app/user.py": "from app.public import connect\n\n\ndef read():\n"
+            "    return connect().get('k')\n",
+            "app/mixin_user.py": "from app.combined import Combined\n\n\ndef run_all():\n"
+            "    return Combined().fetch_all()\n",
         },
         [req()],
     )
@@ -313,7 +324,8 @@ def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
         (
             {
                 "app/conf.py": "from app.store import open_store\n\nSTORE = open_store()\n",
-                "app/user.py": "from app.conf import STORE\n\ndef f():\n    return STORE.get('k')\n",
+                "app/user.py": "from app.conf import STORE\n\ndef f():\n"
+                "    return STORE.get('k')\n",
             },
             "app/user.py",
         ),
@@ -321,13 +333,15 @@ def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
             {
                 "app/holder.py": "from app import store\n\nclass Holder:\n    def __init__(self):\n"
                 "        self.backend = store.open_store()\n",
-                "app/user.py": "from app.holder import Holder\n\ndef f():\n    return Holder().backend.get('k')\n",
+                "app/user.py": "from app.holder import Holder\n\ndef f():\n"
+                "    return Holder().backend.get('k')\n",
             },
             "app/user.py",
         ),
         (
             {
-                "app/mk.py": "from app.store import open_store\n\ndef make():\n    return open_store()\n",
+                "app/mk.py": "from app.store import open_store\n\ndef make():\n"
+                "    return open_store()\n",
                 "app/user.py": "from app.mk import make\n\ndef f():\n    return make().get('k')\n",
             },
             "app/user.py",
@@ -336,7 +350,8 @@ def test_prefilter_follows_a_mixin_and_a_renamed_export(root):
     ids=["module-level instance", "attribute", "unannotated factory of a factory"],
 )
 def test_prefilter_follows_what_a_factory_makes(root, files, reported):
-    # the analysis keeps ``STORE = open_store()`` as open_store's name: what it returns reaches Store.get
+    # the analysis keeps ``STORE = open_store()`` as open_store's name: what it returns
+    # reaches Store.get
     report = check(root, {"app/store.py": STORE, **files}, [req()])
     assert {f.path for f in report.findings} == {reported}
     assert key(check(root, {}, [req()], use_prefilter=False)) == key(report)
@@ -347,7 +362,8 @@ def test_prefilter_follows_what_a_factory_makes(root, files, reported):
     [
         (
             {
-                "app/factory.py": "import requests\n\ndef make_session() -> requests.Session:\n    return requests.Session()\n",
+                "app/factory.py": "import requests\n\ndef make_session() -> requests.Session:\n"
+                "    return requests.Session()\n",
                 "app/conf.py": "from app.factory import make_session\n\nSESSION = make_session()\n",
                 "app/user.py": "from app.conf import SESSION\n\ndef f():\n    return SESSION.get('http://x.invalid')\n",
             },
@@ -356,14 +372,16 @@ def test_prefilter_follows_what_a_factory_makes(root, files, reported):
         (
             {
                 "app/client.py": "import requests\n\ndef __fetch():\n    return requests.get('http://x.invalid').text\n",
-                "app/user.py": "from app.client import __fetch\n\ndef show():\n    return __fetch()\n",
+                "app/user.py": "from app.client import __fetch\n\ndef show():\n"
+                "    return __fetch()\n",
             },
             "app/user.py",
         ),
         (
             {
                 "app/client.py": "import requests\n\ndef récupéré():\n    return requests.get('http://x.invalid').text\n",
-                "app/user.py": "from app.client import récupéré\n\ndef show():\n    return récupéré()\n",
+                "app/user.py": "from app.client import récupéré\n\ndef show():\n"
+                "    return récupéré()\n",
             },
             "app/user.py",
         ),

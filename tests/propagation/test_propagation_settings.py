@@ -29,7 +29,8 @@ def test_cache_and_jobs_give_the_same_findings(root, tmp_path):
                 except requests.Timeout:
                     return None
         """,
-        "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n",
+        "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
+        "    return requests.Session()\n",
         "app/uses.py": "from app.factory import get_session\n\nget_session().get('http://x.invalid')\n",
     }
     cold = check(root, files, [req()])
@@ -78,7 +79,8 @@ def test_config_problems(tmp_path, line, expected):
 def test_config_values(tmp_path):
     path = tmp_path / "pyproject.toml"
     path.write_text(
-        '[tool.contractlint]\npropagate = ["app.adapters.*", "app.*.client"]\nfollow-calls = false\n'
+        '[tool.contractlint]\npropagate = ["app.adapters.*", "app.*.client"]\n'
+        "follow-calls = false\n"
     )
     config = load_config(str(path))
     assert config.propagate == ("app.adapters.*", "app.*.client")

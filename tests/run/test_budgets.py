@@ -142,7 +142,8 @@ def family(subclasses: int, carrier: int) -> dict[str, str]:
         "app/base.py": "class Base:\n    def run(self):\n        return None\n\n"
         "    def close(self):\n        return None\n",
         # it imports requests: the prefilter keeps it whether or not a carrier is known
-        "app/handle.py": "import requests\n\nfrom app.base import Base\n\n\ndef handle(job: Base):\n"
+        "app/handle.py": "import requests\n\nfrom app.base import Base\n\n\n"
+        "def handle(job: Base):\n"
         "    job.close()\n    return job.run()\n",
     }
     for i in range(subclasses):
@@ -199,7 +200,8 @@ def test_a_cut_that_cannot_change_a_result_is_not_reported(tmp_path, contracts):
 
 FACTORY = {
     "app/__init__.py": "",
-    "app/clients.py": "import requests\n\n\nclass A:\n    def fetch(self):\n        return None\n\n\n"
+    "app/clients.py": "import requests\n\n\nclass A:\n    def fetch(self):\n"
+    "        return None\n\n\n"
     "class B:\n    def fetch(self):\n        return None\n\n\n"
     "class C:\n    def fetch(self):\n"
     "        return requests.get('https://example.com', timeout=5)\n\n\n"
@@ -235,13 +237,13 @@ def test_a_resolution_past_the_names_budget_gives_the_cut_short_finding(tmp_path
         ("resolution-targets = true", "expected an integer, got true"),
     ],
 )
-def test_a_bad_budget_is_a_one_line_error_with_file_and_line(tmp_path, line, message):
-    write(tmp_path, {"pyproject.toml": pyproject(line), "ping.py": SMALL})
-    result = invoke("check", "--no-cache", ".", cwd=tmp_path)
+def test_a_bad_budget_is_a_one_line_error_with_file_and_line(tree, cli, line, message):
+    root = tree({"pyproject.toml": pyproject(line), "ping.py": SMALL})
+    result = cli("check", "--no-cache", ".")
     key = line.split(" ")[0]
     assert result.exit_code == 2
     assert result.stderr.strip().splitlines() == [
-        f"contractlint: error: {tmp_path / 'pyproject.toml'}:3: [tool.contractlint].{key}: {message}"
+        f"contractlint: error: {root / 'pyproject.toml'}:3: [tool.contractlint].{key}: {message}"
     ]
 
 

@@ -191,7 +191,8 @@ def test_date_dependent_results_are_computed_on_every_run(project):
     (project / "app" / "load.py").write_text(
         APP.replace(
             "    return svc",
-            "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return svc",
+            "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- "
+            "cosmetic\n    return svc",
         )
     )
     import datetime as dt

@@ -1,4 +1,5 @@
-"""``check --changed``: real git repositories with commits, branches, staged changes and shallow clones."""
+"""``check --changed``: real git repositories with commits, branches, staged changes and
+shallow clones."""
 
 from __future__ import annotations
 
@@ -43,8 +44,9 @@ def reported(result) -> list:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    """main: old.py (one bad call), app.py (one bad call at line 4); then a branch ``feature`` that adds a
-    second bad call to app.py (line 6), a new file, a text file and a module in an excluded folder."""
+    """main: old.py (one bad call), app.py (one bad call at line 4); then a branch
+    ``feature`` that adds a second bad call to app.py (line 6), a new file, a text file and
+    a module in an excluded folder."""
     repo = tmp_path / "consumer"
     repo.mkdir()
     git(repo, "init", "-q", "-b", "main")
@@ -305,7 +307,7 @@ def test_odd_file_names_are_found(repo: Path):
     )
 
 
-# --- the parsing, on git's own words ----------------------------------------------------------------------
+# --- the parsing, on git's own words --------------------------------------------------------------
 
 
 def test_parse_diff_reads_added_lines_renames_deletions_and_quoted_names():

@@ -1,5 +1,5 @@
-"""Each file in its own project, and every run sees the whole project (``contractlint.run.projects``,
-``contractlint.run.plan``, ``contractlint.run.focus``).
+"""Each file in its own project, and every run sees the whole project
+(``contractlint.run.projects``, ``contractlint.run.plan``, ``contractlint.run.focus``).
 
 The monorepo of ``tests/monorepo.py`` (a ``src/`` service, a flat one with a package of the same
 name, a namespace package, a project nested in a service, no pyproject.toml at the top) is checked
@@ -116,7 +116,8 @@ def test_src_names_the_import_roots(tmp_path):
     )
     files = {
         "lib/shop/__init__.py": "",
-        "lib/shop/http.py": "import requests\n\ndef get(url):\n    return requests.get(url, timeout=1)\n",
+        "lib/shop/http.py": "import requests\n\ndef get(url):\n"
+        "    return requests.get(url, timeout=1)\n",
         "lib/shop/views.py": "from shop.http import get\n\ndef page():\n    return get('u')\n",
     }
     write(tmp_path, files, dedent=False)
@@ -169,7 +170,8 @@ def test_the_folder_a_run_starts_in_changes_nothing_but_how_paths_are_shown(repo
 
 
 def test_services_with_the_same_package_names_never_resolve_into_each_other(repo):
-    # billing's app.http.fetch lets the error out, orders' handles it: each caller is judged by its own
+    # billing's app.http.fetch lets the error out, orders' handles it: each caller is
+    # judged by its own
     _, rows, _ = run(repo, "services/orders/app/views.py", "services/billing/src/app/views.py")
     assert rows == [
         ("services/billing/src/app/views.py", 7, "CL001", ("fetch", "get")),
@@ -206,7 +208,8 @@ def test_changed_reports_the_callers_of_a_helper_that_now_lets_an_error_out(repo
     whole = full(repo)
     through = ("services/orders/app/views.py", 5, "CL001", ("fetch", "get"))
     assert through in whole
-    # a finding of the full run whose error passes through the changed function, in an unchanged file
+    # a finding of the full run whose error passes through the changed function, in an
+    # unchanged file
     for args in (("--changed", "--staged"), ("--changed", "--staged", "--only-changed-lines")):
         code, rows, _ = run(repo, *args, ".")
         assert (code, rows) == (1, [through]), args
@@ -350,7 +353,8 @@ SIDE_BY_SIDE = {"docker": ("docker", "7.1.0"), "hvac": ("hvac", "2.3.0")}
 
 
 def _findings(where: Path, top: Path) -> list[tuple]:
-    """Every finding of ``check .`` in ``where`` as (path from ``top``, place, code, message, via)."""
+    """Every finding of ``check .`` in ``where`` as (path from ``top``, place, code,
+    message, via)."""
     result = invoke("check", "--format", "json", "--no-cache", ".", cwd=where)
     assert result.exit_code in (0, 1), result.stderr
     out = []
@@ -409,7 +413,8 @@ def test_runs_over_part_of_a_real_package_answer_as_a_run_from_scratch(tmp_path)
     assert both() == first
     (root / rounds[0]).unlink()  # a caller goes
     (root / "hvac" / "extra.py").write_text(
-        "from hvac.adapters import JSONAdapter\n\n\ndef ping():\n    return JSONAdapter().get('/x')\n"
+        "from hvac.adapters import JSONAdapter\n\n\ndef ping():\n"
+        "    return JSONAdapter().get('/x')\n"
     )
     after = both()
     assert any(f["path"] == "hvac/extra.py" for f in after)

@@ -313,13 +313,9 @@ def test_a_named_ignored_file_is_checked_unless_force_exclude(tmp_path):
 
 
 @pytest.mark.parametrize("key", ["respect-gitignore", "force-exclude"])
-def test_a_setting_that_is_not_true_or_false_is_a_configuration_error(tmp_path, key):
-    write(
-        tmp_path,
-        {"pyproject.toml": f'[tool.contractlint]\n{key} = "yes"\n', "a.py": ""},
-        dedent=False,
-    )
-    result = invoke("check", "--no-cache", ".", cwd=tmp_path)
+def test_a_setting_that_is_not_true_or_false_is_a_configuration_error(tree, cli, key):
+    tree({"pyproject.toml": f'[tool.contractlint]\n{key} = "yes"\n', "a.py": ""}, dedent=False)
+    result = cli("check", "--no-cache", ".")
     assert result.exit_code == 2
     assert f"[tool.contractlint].{key}: expected" in result.stderr
     assert "Traceback" not in result.output + result.stderr

@@ -62,7 +62,8 @@ def test_the_prefilter_keeps_files_that_import_a_contract_root(text, kept):
 
 
 def test_a_module_of_a_contracts_own_package_is_kept_though_it_never_names_itself():
-    # capability_client/__init__.py calls its own CapabilityClient.check() without writing "capability_client".
+    # capability_client/__init__.py calls its own CapabilityClient.check() without
+    # writing "capability_client".
     prefilter = Prefilter(CONTRACTS)
     assert prefilter.keeps(b"def f():\n    pass\n", "capability_client")
     assert not prefilter.keeps(b"def f():\n    pass\n", "capability_client_extras")
@@ -71,8 +72,9 @@ def test_a_module_of_a_contracts_own_package_is_kept_though_it_never_names_itsel
 
 
 def test_the_examples_stub_client_holds_calls_the_old_prefilter_hid(tmp_path):
-    # The analysis resolves check_async() -> self.check() inside the client: with or without the
-    # prefilter the findings are the same (examples/pyproject.toml excludes the stub clients as providers' code).
+    # The analysis resolves check_async() -> self.check() inside the client: with or without
+    # the prefilter the findings are the same (examples/pyproject.toml excludes the stub
+    # clients as providers' code).
     root = ROOT / "examples" / "capability-client"
     contracts = load_contracts(["capability-server"])
     config = Config(root=str(root))
@@ -83,7 +85,8 @@ def test_the_examples_stub_client_holds_calls_the_old_prefilter_hid(tmp_path):
 
 
 def test_an_alias_that_leads_to_a_contract_root_makes_its_own_root_count(tmp_path):
-    # socket.timeout is Python's alias of TimeoutError: a contract over TimeoutError(...) calls must see it.
+    # socket.timeout is Python's alias of TimeoutError: a contract over
+    # TimeoutError(...) calls must see it.
     svc = one_call_contract("timeouts", "TimeoutError", "OSError", "TimeoutError")
     write(tmp_path, {"app.py": "import socket\n\ndef f():\n    return socket.timeout('x')\n"})
     assert "socket" in Prefilter([svc]).roots

@@ -1,5 +1,5 @@
-"""The order of outcomes and the worker pool (``contractlint.run.schedule``, ``contractlint.run.pool``):
-behaviour, never timings (bench/ measures those)."""
+"""The order of outcomes and the worker pool (``contractlint.run.schedule``,
+``contractlint.run.pool``): behaviour, never timings (bench/ measures those)."""
 
 from __future__ import annotations
 
@@ -106,7 +106,8 @@ def test_a_worker_that_dies_costs_one_file_a_cl999_and_the_run_goes_on(
             if task.path.endswith(suffix):
                 import faulthandler
 
-                faulthandler.disable()  # pytest's would print the worker's stack: a real crash is quieter
+                # pytest's would print the worker's stack: a real crash is quieter
+                faulthandler.disable()
                 os.kill(os.getpid(), sig)
         if task.path.endswith("pkg/sub0/m006.py"):
             os._exit(3)

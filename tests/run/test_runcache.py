@@ -1,8 +1,8 @@
-"""The cache of a whole run (``contractlint.run.runcache``): a warm run over an unchanged tree answers
-from one entry without analysing a file or following errors again; any change that could change
-the answer (a parsed file's bytes, a file the rounds would now parse, the files of the run, the
-contracts, the configuration) makes it run again; changes that cannot (a comment in a file nobody
-parses, a touched file) keep it; and a damaged entry is never a crash."""
+"""The cache of a whole run (``contractlint.run.runcache``): a warm run over an unchanged tree
+answers from one entry without analysing a file or following errors again; any change that could
+change the answer (a parsed file's bytes, a file the rounds would now parse, the files of the run,
+the contracts, the configuration) makes it run again; changes that cannot (a comment in a file
+nobody parses, a touched file) keep it; and a damaged entry is never a crash."""
 
 from __future__ import annotations
 
@@ -127,7 +127,8 @@ def test_an_acceptance_added_to_a_file_nobody_parses_is_seen(root, later, no_ana
     write(
         root,
         {
-            "app/plain.py": "import os  # contractlint: accept CL001 until=2030-01-01 owner=ops -- why\n"
+            "app/plain.py": "import os  # contractlint: accept CL001 "
+            "until=2030-01-01 owner=ops -- why\n"
         },
     )
     no_analysis()
@@ -348,7 +349,8 @@ def test_acceptances_are_judged_on_the_day_of_each_run(root, later, no_analysis)
         {
             "app/view.py": textwrap.dedent(FILES["app/view.py"]).replace(
                 "    return fetch",
-                "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- cosmetic\n    return fetch",
+                "    # contractlint: accept CL001 until=2030-01-01 owner=ops -- "
+                "cosmetic\n    return fetch",
             )
         },
     )
@@ -442,8 +444,10 @@ def test_another_root_is_another_entry(tmp_path, monkeypatch, later):
     monkeypatch.chdir(tmp_path)
     for name, text in {
         "pkg/pkg/__init__.py": "",
-        "pkg/pkg/client.py": "import svc\n\ndef fetch(user):\n    return svc.Client().fetch(user)\n",
-        "pkg/pkg/user.py": "from pkg.client import fetch\n\ndef show(user):\n    return fetch(user)\n",
+        "pkg/pkg/client.py": "import svc\n\ndef fetch(user):\n"
+        "    return svc.Client().fetch(user)\n",
+        "pkg/pkg/user.py": "from pkg.client import fetch\n\ndef show(user):\n"
+        "    return fetch(user)\n",
     }.items():
         write(tmp_path, {name: text})
     cache_dir = str(tmp_path / ".shared-cache")
