@@ -6,7 +6,7 @@ code generator (``CodegenState``, ``CSTNode._codegen``) does that directly, but 
 is used only for the libcst releases the suite is checked on (``TESTED``, the range in
 pyproject.toml's dependencies). Any other release gets ``render_public``, which wraps the node in
 an indented block of a throwaway module and cuts the wrapping off again; the suite proves both
-give the same code (tests/test_fixes.py).
+give the same code (tests/fixes/test_fixes.py).
 """
 
 from __future__ import annotations
