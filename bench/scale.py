@@ -82,7 +82,7 @@ CONTRACT_SETS = ("requests", "default")
 WHY = 1000
 
 
-# -- the trees ---------------------------------------------------------------------------------------
+# -- the trees -------------------------------------------------------------------------------------
 
 
 def fetch(trees_dir: Path, wheels: Path) -> None:
@@ -134,7 +134,7 @@ def tree_root(trees_dir: Path, tree: str) -> tuple[Path, str]:
     return trees_dir / folder, checked
 
 
-# -- the whole run, next to semgrep -------------------------------------------------------------------
+# -- the whole run, next to semgrep ----------------------------------------------------------------
 
 
 def run(
@@ -185,7 +185,7 @@ def run(
     return result
 
 
-# -- the pass on its own ------------------------------------------------------------------------------
+# -- the pass on its own ---------------------------------------------------------------------------
 
 
 def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
@@ -312,7 +312,7 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
     }
 
 
-# -- a generated plugin-style application --------------------------------------------------------------
+# -- a generated plugin-style application ----------------------------------------------------------
 
 FRAMEWORK = {
     "app/__init__.py": "",
@@ -450,7 +450,7 @@ def generate(size: int) -> Path:
     return root
 
 
-# -- main ------------------------------------------------------------------------------------------------
+# -- main ------------------------------------------------------------------------------------------
 
 
 def main(argv: Sequence[str]) -> None:

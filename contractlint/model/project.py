@@ -30,9 +30,11 @@ class HandlerFacts:
     always_raises: bool = False
     #: Some way through it raises something.
     raises: bool = False
-    #: Some way through it raises the caught error again (``raise``, ``raise err``): a retry loop's last try.
+    #: Some way through it raises the caught error again (``raise``, ``raise err``): a retry loop's
+    #: last try.
     reraises: bool = False
-    #: The names of what it raises instead (``raise Unavailable() from err``), canonical; "" where unknown.
+    #: The names of what it raises instead (``raise Unavailable() from err``), canonical; "" where
+    #: unknown.
     raised: tuple[str, ...] = ()
 
 
@@ -74,7 +76,8 @@ def handler_problems(
                 (
                     "CL005",
                     Severity.WARNING if group.broad == "warn" else Severity.ERROR,
-                    f'catches Exception; the contract asks for {_names(group.raises)} (broad = "{group.broad}")',
+                    f"catches Exception; the contract asks for {_names(group.raises)} "
+                    f'(broad = "{group.broad}")',
                 )
             )
     translated = bool(handler.raised) and all(
@@ -126,7 +129,8 @@ class Link:
 
     #: What the callee may be, as the file spells it resolved through its own imports.
     callee: tuple[str, ...]
-    #: The module-qualified name of the function making the call (the module's name at module level).
+    #: The module-qualified name of the function making the call (the module's name at module
+    #: level).
     frame: str
     #: ``Class.method`` of that function, as findings show it; "" at module level.
     scope: str
@@ -275,7 +279,8 @@ class _Matcher:
         words: set[str] = set()
         #: The words of the clauses of one set: any of them is enough.
         self.alone: frozenset[str] = frozenset(groups.get((), ()))
-        #: A word of the first set of a group's rest → (the group's first words, the rest's other sets).
+        #: A word of the first set of a group's rest → (the group's first words, the rest's other
+        #: sets).
         self.groups: dict[str, list[tuple[frozenset[str], tuple[frozenset[str], ...]]]] = {}
         for rest, heads in groups.items():
             first |= heads

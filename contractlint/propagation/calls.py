@@ -43,7 +43,8 @@ class Site:
 
 @dataclass(frozen=True)
 class ServiceCall:
-    """A call found to reach a service once the project's names are known (``get_session().get``)."""
+    """A call found to reach a service once the project's names are known
+    (``get_session().get``)."""
 
     site: Site
     contract: Contract
@@ -58,7 +59,8 @@ class Calls:
 
     def __init__(self, project: Project, facts: Mapping[str, Facts], everything: bool = False):
         self.project = project
-        #: Each call: its file, the call, and whether the file is a test (whose calls make no caller).
+        #: Each call: its file, the call, and whether the file is a test (whose calls make no
+        #: caller).
         self._links: list[tuple[str, Link, bool]] = []
         #: The calls by the last part of their callee; an attribute read (which runs nothing but a
         #: property) apart from the others.

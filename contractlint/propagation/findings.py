@@ -123,7 +123,8 @@ class _Propagation:
                     self.deferred.append(_Deferred(path, escape))
 
     def sentinels(self, ordered: Sequence[tuple[str, Facts]]) -> None:
-        """A fail-closed handler that returns a sentinel: fine when every caller tests it and raises."""
+        """A fail-closed handler that returns a sentinel: fine when every caller tests it and
+        raises."""
         project = self.project
         for path, fact in ordered:
             for sentinel in fact.sentinels:
@@ -160,7 +161,8 @@ class _Propagation:
                     )
 
     def services(self) -> None:
-        """Service calls found through the project's names: their handlers, and their escapes at a root."""
+        """Service calls found through the project's names: their handlers, and their escapes at a
+        root."""
         for call in self.follow.services:
             site, contract, group, judged = call.site, call.contract, call.group, call.judged
             at = At(site, contract, group, call.target)
@@ -193,7 +195,8 @@ class _Propagation:
                 self.deferred.append(_Deferred(site.path, escape))
 
     def carriers(self) -> None:
-        """The calls of carriers: their handlers always, their escapes where the project lets them out."""
+        """The calls of carriers: their handlers always, their escapes where the project lets them
+        out."""
         project = self.project
         for key, entry in sorted(self.follow.carried.items()):
             contract = project.contracts[key.contract]

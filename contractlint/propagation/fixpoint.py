@@ -78,7 +78,8 @@ class Follow:
     ) -> None:
         self.project = project = Project(facts, contracts, limits)
         self.calls = Calls(project, facts, everything)
-        #: Service calls found only once the project's names are known, judged like a carrier's call.
+        #: Service calls found only once the project's names are known, judged like a carrier's
+        #: call.
         self.services: list[ServiceCall] = self.calls.services()
         ordered = sorted(facts.items())
         self.carried: dict[Carrier, Carried] = {}
@@ -117,7 +118,8 @@ class Follow:
     def _carry(
         self, key: Carrier, origins: Mapping[str, Iterable[str]], chain: tuple[str, ...]
     ) -> None:
-        """``origins``: each error that leaves ``key.frame``, and the service calls it comes from."""
+        """``origins``: each error that leaves ``key.frame``, and the service calls it comes
+        from."""
         entry = self.carried.get(key)
         if entry is None:
             entry = self.carried[key] = Carried(chain, {})

@@ -58,7 +58,8 @@ def escape_findings(at: At, judged: Judged) -> list[Finding]:
                 "CL001",
                 (
                     f"{name} is not guarded: {contract.name} error {_names(errors)} "
-                    f"{'escapes' if one else 'escape'} here{_via(at.chain)}, and nothing up the call chain "
+                    f"{'escapes' if one else 'escape'} here{_via(at.chain)}, "
+                    f"and nothing up the call chain "
                     f"handles {'it' if one else 'them'}; the contract says {group.policy.asks}"
                 ),
                 errors,
@@ -79,8 +80,8 @@ def escape_findings(at: At, judged: Judged) -> list[Finding]:
                 at,
                 code,
                 (
-                    f"{name}: the handler at line {handler.line} raises {contract.name} error {_names(reraised)} "
-                    f"again{_via(at.chain)}, {what}"
+                    f"{name}: the handler at line {handler.line} raises {contract.name} error "
+                    f"{_names(reraised)} again{_via(at.chain)}, {what}"
                 ),
                 reraised,
                 handler_line=handler.line,
@@ -90,19 +91,21 @@ def escape_findings(at: At, judged: Judged) -> list[Finding]:
 
 
 def local_findings(at: At, judged: Judged) -> list[Finding]:
-    """What is wrong with the handlers of a call whatever happens up the call chain (CL002–CL005)."""
+    """What is wrong with the handlers of a call whatever happens up the call chain
+    (CL002–CL005)."""
     contract, name = at.contract, at.name
     out = []
     if judged.guard is not None and judged.uncaught:
-        # A guard that catches some of the errors and misses others: a slip in that handler, whatever
-        # happens to the rest further up (which is followed on).
+        # A guard that catches some of the errors and misses others: a slip in that handler,
+        # whatever happens to the rest further up (which is followed on).
         out.append(
             _finding(
                 at,
                 "CL002",
                 (
-                    f"{name} is guarded by the {judged.guard.keyword} at line {judged.guard.line}, but {contract.name} "
-                    f"error {_names(judged.uncaught)} {'is' if len(judged.uncaught) == 1 else 'are'} not caught"
+                    f"{name} is guarded by the {judged.guard.keyword} at line {judged.guard.line}, "
+                    f"but {contract.name} error {_names(judged.uncaught)} "
+                    f"{'is' if len(judged.uncaught) == 1 else 'are'} not caught"
                     f"{_via(at.chain)}"
                 ),
                 judged.uncaught,
@@ -135,8 +138,8 @@ def sentinel_finding(at: At, handler: str) -> Finding:
         at,
         "CL003",
         (
-            f"{at.chain[0]}() returns a value in place of raising when {at.contract.name} fails (the handler "
-            f"at {handler}), and this call goes on without testing it; the contract "
+            f"{at.chain[0]}() returns a value in place of raising when {at.contract.name} fails "
+            f"(the handler at {handler}), and this call goes on without testing it; the contract "
             f"says fail closed: test the result and raise"
         ),
         [""],
@@ -208,8 +211,9 @@ def _advice(code: str, group: CallGroup, chain: tuple[str, ...]) -> str:
         Policy.ANY: "and decide what the caller gets",
     }[group.policy]
     return (
-        f"catch {caught} around this call {where}; or, if {chain[0]} should let it through, declare it "
-        f"(a `Raises:` section in the docstring of this function, or `propagate` in [tool.contractlint])"
+        f"catch {caught} around this call {where}; or, if {chain[0]} should let it through, "
+        f"declare it (a `Raises:` section in the docstring of this function, or `propagate` in "
+        f"[tool.contractlint])"
     )
 
 

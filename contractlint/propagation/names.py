@@ -69,8 +69,8 @@ _TOO_DEEP = Resolved((), cut=CHAIN, deep=True)
 _FREE = 1 << 30
 
 
-#: A step of a resolution that is final (a function, a name outside the project): ``(TARGET, name)``;
-#: ``(FURTHER, name)`` is a name to resolve in turn.
+#: A step of a resolution that is final (a function, a name outside the project):
+#: ``(TARGET, name)``; ``(FURTHER, name)`` is a name to resolve in turn.
 TARGET, FURTHER = True, False
 
 
@@ -152,7 +152,8 @@ class Project:
 
     def resolve(self, name: str) -> tuple[str, ...]:
         """What a dotted name may denote once the project's names are known: project functions
-        (``pkg.mod.Class.method``) and names outside the project (``requests.sessions.Session.get``)."""
+        (``pkg.mod.Class.method``) and names outside the project
+        (``requests.sessions.Session.get``)."""
         found = self.lookup(name)
         if found.cut:
             self.cut.add(name)
@@ -229,8 +230,8 @@ class Project:
 
     def _steps(self, name: str) -> Iterator[tuple[bool, str]]:
         """One step of ``lookup``: the targets and the further names that ``name`` stands for
-        (``TARGET`` or ``FURTHER``, and the name), in order, made as they are asked for (a class attribute of a
-        large family may stand for thousands)."""
+        (``TARGET`` or ``FURTHER``, and the name), in order, made as they are asked for (a class
+        attribute of a large family may stand for thousands)."""
         if "[]" in name:  # a list of X (``-> List[X]``, ``self.queues = [Queue(n) for n in ...]``)
             if f"[].{ITEM}" not in name:
                 return  # a method of the list itself
@@ -306,8 +307,9 @@ class Project:
         return known
 
     def outside(self, name: str) -> str:
-        """A name outside the project, with the contracts' factories applied: ``Redis.pipeline.execute``
-        (a method of what ``pipeline()`` returns) is ``Pipeline.execute``."""
+        """A name outside the project, with the contracts' factories applied:
+        ``Redis.pipeline.execute`` (a method of what ``pipeline()`` returns) is
+        ``Pipeline.execute``."""
         known = self._outside_names.get(name)
         if known is None:
             known = self._outside_names[name] = self._outside(name)
@@ -521,7 +523,8 @@ def _dotted(head: str, rest: Sequence[str]) -> str:
 
 
 def short(callee: str) -> str:
-    """``Session.get`` of ``requests.sessions.Session.get``: from the class on, as people name a method."""
+    """``Session.get`` of ``requests.sessions.Session.get``: from the class on, as people name a
+    method."""
     parts = callee.split(".")
     for i, part in enumerate(parts[:-1]):
         if part[:1].isupper():

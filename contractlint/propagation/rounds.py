@@ -177,11 +177,11 @@ class _Search:
     # -- values ------------------------------------------------------------------------------------
 
     def client(self, cls: str | None, depth: int = 0) -> bool:
-        """A value whose methods may be a contract's calls (a client, or what a factory of the contract
-        makes), or an instance of a project class holding one. What a call of the client returns
-        (``client.get(key)``) is not one: a file that calls a function returning it needs no parse.
-        A value made by a project function (``SESSION = make_session()`` is kept as the function's
-        name) is what the function returns."""
+        """A value whose methods may be a contract's calls (a client, or what a factory of the
+        contract makes), or an instance of a project class holding one. What a call of the client
+        returns (``client.get(key)``) is not one: a file that calls a function returning it needs
+        no parse. A value made by a project function (``SESSION = make_session()`` is kept as the
+        function's name) is what the function returns."""
         if not cls or depth > 12:
             return False
         project = self.project
@@ -220,7 +220,8 @@ class _Search:
     ) -> set[Named]:
         """The names of the functions whose result, the attributes and module-level instances whose
         value ``gives`` accepts, and of the aliases of those or of ``named``. Not ``attributes``:
-        no attribute, property or method (what is read on an object defines no subclass or alias)."""
+        no attribute, property or method (what is read on an object defines no subclass or
+        alias)."""
         project = self.project
         out: set[Named] = set()
         for f in project.functions.values():
@@ -412,7 +413,8 @@ def _last(qual: str) -> str:
 
 
 def _dunder(name: str) -> bool:
-    """``__init__``, ``__len__``: run without their name in the text (``__fetch`` is called by name)."""
+    """``__init__``, ``__len__``: run without their name in the text (``__fetch`` is called by
+    name)."""
     return len(name) > 4 and name.startswith("__") and name.endswith("__")
 
 
