@@ -573,6 +573,9 @@ def scaling(runs: int, notes: dict) -> None:
                 for i in range(copies):
                     shutil.copytree(source, target / f"copy{i}" / "django")
                 (target / ".complete").write_text("")
+            # A project of its own, as each corpus is: without it the copies would belong to this
+            # repository's project, whose .gitignore leaves out .cache/.
+            (target / "pyproject.toml").write_text('[project]\nname = "copies"\n')
             cache = BENCH / "cache" / f"scale-x{copies}"
             cold = []
             for _ in range(runs):
