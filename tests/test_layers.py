@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -15,11 +16,15 @@ LINTER = Path(sys.executable).with_name("lint-imports")
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
-    """import-linter run on the ``contractlint`` package and the pyproject.toml under ``root``."""
+    """import-linter run on the ``contractlint`` package and the pyproject.toml under ``root``,
+    its output without colours (the releases pinned for Python < 3.11 colour it even in a
+    pipe)."""
     env = {**os.environ, "PYTHONPATH": str(root)}
-    return subprocess.run(
+    proc = subprocess.run(
         [str(LINTER), "--no-cache"], cwd=root, capture_output=True, text=True, env=env
     )
+    proc.stdout = re.sub(r"\x1b\[[0-9;]*m", "", proc.stdout)
+    return proc
 
 
 def test_import_contracts_are_kept():
