@@ -197,6 +197,7 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
     from contractlint.config import Config
     from contractlint.contracts import default_names, load_contracts
     from contractlint.model import select_codes
+    from contractlint.model.budgets import LIMITS
     from contractlint.model.project import Reach
     from contractlint.run.discovery import discover
     from contractlint.run.filecheck import Job
@@ -236,11 +237,11 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
     propagation.propagate = timed("propagate", propagation.propagate)
     matter: dict[str, set[str]] = {}
 
-    def measured(facts, findings, calls, contracts, globs=(), fixpoint=None):
+    def measured(facts, findings, calls, contracts, globs=(), fixpoint=None, limits=LIMITS):
         """``propagate``, and which files can call a carrier or a service: the files it needs."""
         if fixpoint is None:  # made here, as propagate would make it: its time is the pass's
-            fixpoint = timed("propagate", propagation.Follow)(facts, contracts)
-        done = propagate_timed(facts, findings, calls, contracts, globs, fixpoint)
+            fixpoint = timed("propagate", propagation.Follow)(facts, contracts, limits=limits)
+        done = propagate_timed(facts, findings, calls, contracts, globs, fixpoint, limits)
         carriers = {key.frame for key in fixpoint.carried}
         matter["carrier"] = {s.path for f in carriers for s in fixpoint.callers(f)}
         matter["service"] = {path for path, found in calls.items() if found}
