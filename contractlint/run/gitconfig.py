@@ -63,14 +63,16 @@ def _files(top: str) -> list[str]:
     if os.name != "posix" or sys.platform == "darwin" or any(v in os.environ for v in _ENVIRONMENT):
         raise _Unsure
     files = []
-    nosystem = os.environ.get("GIT_CONFIG_NOSYSTEM", "").strip().lower()
+    nosystem = os.environ.get("GIT_CONFIG_NOSYSTEM", "").lower()  # git reads other values too
     if nosystem not in _TRUE + _FALSE:
         raise _Unsure
     if nosystem in _FALSE:
         if _git_program() not in ("/usr/bin/git", "/bin/git"):
             raise _Unsure
         files.append("/etc/gitconfig")
-    home = os.environ.get("HOME") or None
+    home = os.environ.get("HOME")
+    if home == "":
+        raise _Unsure
     own = os.environ.get("GIT_CONFIG_GLOBAL")
     if own is not None:
         if not os.path.isabs(own):  # git reads it from the repository's top

@@ -131,6 +131,12 @@ def test_settings_from_the_environment_are_left_to_git(repo, monkeypatch, variab
     assert gitignore.global_excludes(str(repo)) == "/env" == asked_git(repo)
 
 
+@pytest.mark.parametrize("value", ["true ", " 1", "2"])
+def test_an_unusual_nosystem_is_left_to_git(repo, monkeypatch, value):
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", value)
+    assert gitconfig.configured(str(repo)) is None
+
+
 def test_the_files_answer_without_starting_git(repo, monkeypatch):
     (repo.parent / "gitconfig").write_text("[core]\nexcludesfile=/x\n")
     monkeypatch.setattr(subprocess, "run", None)  # any call fails
