@@ -20,7 +20,6 @@ import os
 import pickle
 from collections.abc import Sequence
 from dataclasses import replace
-from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
 from contractlint import __version__
@@ -48,13 +47,23 @@ _TAG = (
 _PRODUCERS = ("analysis", "model", "run", "propagation", "engine")
 
 
-def producer_files() -> list[Path]:
-    """The source files of ``_PRODUCERS``, sorted."""
-    package = Path(__file__).resolve().parent.parent
-    found: list[Path] = []
+#: The folder of the ``contractlint`` package.
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+
+
+def producer_files() -> list[str]:
+    """The source files of ``_PRODUCERS``, as paths from the package's folder ("/" between
+    names), sorted. (``os`` rather than ``pathlib``: a warm run over a few files imports
+    neither pathlib nor what it pulls in.)"""
+    found: list[str] = []
     for name in _PRODUCERS:
-        module = package / f"{name}.py"
-        found += [module] if module.is_file() else list((package / name).rglob("*.py"))
+        if os.path.isfile(os.path.join(_PACKAGE, f"{name}.py")):
+            found.append(f"{name}.py")
+            continue
+        for folder, dirs, files in os.walk(os.path.join(_PACKAGE, name)):
+            dirs.sort()
+            rel = os.path.relpath(folder, _PACKAGE).replace(os.sep, "/")
+            found += [f"{rel}/{file}" for file in files if file.endswith(".py")]
     return sorted(found)
 
 
@@ -68,13 +77,11 @@ def code_digest() -> str:
     opens its caches several times; hashing the source costs ~10 ms each time): the code that
     runs is the code the process imported, whatever happens to the files after.
     """
-    package = Path(__file__).resolve().parent.parent
     digest = hashlib.blake2b(digest_size=16)
-    for path in producer_files():
+    for rel in producer_files():
         try:
-            digest.update(
-                path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes() + b"\0"
-            )
+            with open(os.path.join(_PACKAGE, rel), "rb") as fh:
+                digest.update(rel.encode() + b"\0" + fh.read() + b"\0")
         except OSError:
             continue
     return digest.hexdigest()

@@ -38,6 +38,8 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Callable, Optional
 
+from contractlint.run.gitconfig import common_dir, configured
+
 #: The group pathspec's expressions name the ``/`` after a folder with: present, the pattern
 #: matched a folder (the whole path, when the ``/`` ends it; a folder above it, otherwise).
 _FOLDER_MARK = "ps_d"
@@ -459,28 +461,29 @@ def _repository_top(path: str) -> str | None:
 
 def _info_exclude(top: str) -> str | None:
     """``info/exclude`` of the repository whose work tree is ``top``: in its git folder, or, for
-    a linked work tree (``.git`` a file saying ``gitdir: …``), in the folder they share."""
-    git = os.path.join(top, ".git")
-    if os.path.isfile(git):
-        try:
-            with open(git, encoding="utf-8", errors="surrogateescape") as fh:
-                line = fh.readline().strip()
-        except OSError:
-            return None
-        if not line.startswith("gitdir:"):
-            return None
-        git = os.path.join(top, line[len("gitdir:") :].strip())
-        try:
-            with open(os.path.join(git, "commondir"), encoding="utf-8") as fh:
-                git = os.path.join(git, fh.read().strip())
-        except OSError:
-            pass
-    return os.path.join(git, "info", "exclude")
+    a linked work tree, in the folder they share."""
+    common = common_dir(top)
+    return None if common is None else os.path.join(common, "info", "exclude")
 
 
 def global_excludes(top: str) -> str | None:
     """The user's global excludes file, as git run in ``top`` finds it: ``core.excludesFile``,
-    else ``$XDG_CONFIG_HOME/git/ignore``, else ``~/.config/git/ignore``."""
+    else ``$XDG_CONFIG_HOME/git/ignore``, else ``~/.config/git/ignore``. The setting is read
+    from git's configuration files (``gitconfig``); git is asked only where they cannot say."""
+    value = configured(top)
+    if value is None:
+        value = _asked(top)
+    if value.strip():
+        return os.path.join(top, value)
+    xdg = os.environ.get("XDG_CONFIG_HOME")
+    if xdg:
+        return os.path.join(xdg, "git", "ignore")
+    home = os.path.expanduser("~")
+    return None if home == "~" else os.path.join(home, ".config", "git", "ignore")
+
+
+def _asked(top: str) -> str:
+    """``git config --path --get core.excludesFile`` run in ``top`` ("" when it fails)."""
     import subprocess
 
     try:
@@ -494,9 +497,5 @@ def global_excludes(top: str) -> str | None:
     except OSError:  # no git: its default
         found = None
     if found is not None and found.returncode == 0 and found.stdout.strip():
-        return os.path.join(top, os.fsdecode(found.stdout.rstrip(b"\r\n")))
-    xdg = os.environ.get("XDG_CONFIG_HOME")
-    if xdg:
-        return os.path.join(xdg, "git", "ignore")
-    home = os.path.expanduser("~")
-    return None if home == "~" else os.path.join(home, ".config", "git", "ignore")
+        return os.fsdecode(found.stdout.rstrip(b"\r\n"))
+    return ""
