@@ -14,13 +14,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from contractlint.analysis.collect import AnalysisCut, Collector
+from contractlint.analysis.collect import Collector
 from contractlint.analysis.facts import exit_names_of, facts
 from contractlint.analysis.index import ContractIndex
 from contractlint.analysis.judge import judge
 from contractlint.analysis.parsing import Parsed, newer_syntax, parse, parse_error
 from contractlint.analysis.positions import Positions
 from contractlint.model import CallSite, Finding, State, new_finding
+from contractlint.model.budgets import AnalysisCut
 from contractlint.model.project import Facts
 
 __all__ = ["AnalysisCut", "ContractIndex", "FileResult", "analyse_deep", "analyse_source"]

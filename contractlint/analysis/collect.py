@@ -36,20 +36,7 @@ from contractlint.analysis.tree import (
     defaults,
     nested_statements,
 )
-
-#: More nodes than any file holds: the budget of a walk that has none.
-_UNBOUNDED = 1 << 62
-
-
-class AnalysisCut(Exception):
-    """The walk of a file went past its budget of nodes: where it stopped."""
-
-    def __init__(self, budget: int, line: int, where: str):
-        super().__init__(f"more than {budget} syntax nodes; stopped at line {line} in {where}")
-        self.budget = budget
-        self.line = line
-        #: The function being walked (``pkg.mod.Class.method``), or "" for module-level code.
-        self.where = where
+from contractlint.model.budgets import UNBOUNDED, AnalysisCut
 
 
 class Collector:
@@ -91,7 +78,7 @@ class Collector:
     ):
         self.budget = budget
         #: The nodes the walk may still visit.
-        self._left = budget if budget is not None else _UNBOUNDED
+        self._left = budget if budget is not None else UNBOUNDED
         self.index = index
         self.module_name = module_name
         self.is_package = is_package

@@ -227,7 +227,7 @@ class _Converter:
 
     def s_FunctionDef(self, node):
         kind = ast.AsyncFunctionDef if node.asynchronous is not None else ast.FunctionDef
-        return _made(
+        return t.made(
             kind,
             name=node.name.value,
             args=self.parameters(node.params),
@@ -239,7 +239,7 @@ class _Converter:
         )
 
     def s_ClassDef(self, node):
-        return _made(
+        return t.made(
             ast.ClassDef,
             name=node.name.value,
             bases=[self.positional(a) for a in node.bases],
@@ -579,16 +579,6 @@ def _noted(made: _Made, parenthesized: bool | None = None, concatenated: bool = 
         made.parenthesized = parenthesized  # type: ignore[union-attr]  # a note of ours
     if concatenated:
         made.concatenated = True  # type: ignore[union-attr]  # a note of ours
-    return made
-
-
-def _made(kind: type[ast.AST], **fields) -> ast.AST:
-    """A node of ``kind``; a field this Python's class lacks (``type_params`` before 3.12) is set
-    as an attribute."""
-    made = kind(**{k: v for k, v in fields.items() if k in kind._fields})
-    for name, value in fields.items():
-        if name not in kind._fields:
-            setattr(made, name, value)
     return made
 
 

@@ -29,6 +29,16 @@ def _class(name: str, base: type, fields: tuple[str, ...]) -> Any:
     return type(name, (base,), {"_fields": fields, "__module__": __name__})
 
 
+def made(kind: type[ast.AST], **fields) -> ast.AST:
+    """A node of ``kind``; a field this Python's class lacks (``type_params`` before 3.12) is set
+    as an attribute."""
+    made = kind(**{k: v for k, v in fields.items() if k in kind._fields})
+    for name, value in fields.items():
+        if name not in kind._fields:
+            setattr(made, name, value)
+    return made
+
+
 if TYPE_CHECKING:
     from typing import TypeGuard
 

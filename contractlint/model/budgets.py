@@ -30,3 +30,18 @@ class Limits(NamedTuple):
 
 #: What one resolution may do when the configuration says nothing.
 LIMITS = Limits()
+
+
+#: More nodes than any file holds: the budget of a walk that has none.
+UNBOUNDED = 1 << 62
+
+
+class AnalysisCut(Exception):
+    """The walk of a file went past its budget of nodes: where it stopped."""
+
+    def __init__(self, budget: int, line: int, where: str):
+        super().__init__(f"more than {budget} syntax nodes; stopped at line {line} in {where}")
+        self.budget = budget
+        self.line = line
+        #: The function being walked (``pkg.mod.Class.method``), or "" for module-level code.
+        self.where = where
