@@ -78,7 +78,7 @@ def test_the_files_give_what_git_config_gives(repo, monkeypatch, where, name):
     path.parent.mkdir(parents=True, exist_ok=True)
     before = path.read_text() if path.exists() else ""
     text = READ[name].lstrip("\ufeff") if before else READ[name]  # a BOM only opens a file
-    path.write_text(before + text, newline="")
+    path.write_bytes((before + text).encode())  # as written: no newline translation
     assert gitconfig.configured(str(repo)) == asked_git(repo)
 
 
