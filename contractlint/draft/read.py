@@ -12,6 +12,8 @@ import ast
 import enum
 from dataclasses import dataclass, field
 
+from contractlint.analysis.scope import dotted
+
 #: Decorators that make a method an attribute rather than a call.
 _PROPERTIES = ("property", "cached_property", "setter", "getter", "deleter")
 #: Return annotations that stand for "a value or None": look inside them for the class.
@@ -175,7 +177,7 @@ class _Reader:
                 self.module.exports = listed
         if isinstance(node, ast.AugAssign):
             return
-        target = _dotted(node.value) if node.value is not None else None
+        target = dotted(node.value) if node.value is not None else None
         for name in names:
             if name == "__all__":
                 continue
@@ -186,7 +188,7 @@ class _Reader:
 
 
 def _class(module: str, node: ast.ClassDef) -> Class:
-    cls = Class(module, node.name, node.lineno, tuple(_dotted(base) for base in node.bases))
+    cls = Class(module, node.name, node.lineno, tuple(dotted(base) for base in node.bases))
     for item in node.body:
         if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
             cls.methods.setdefault(item.name, _function(item))
@@ -194,7 +196,7 @@ def _class(module: str, node: ast.ClassDef) -> Class:
 
 
 def _function(node: ast.FunctionDef | ast.AsyncFunctionDef) -> Function:
-    decorators = [_dotted(d) or "" for d in node.decorator_list]
+    decorators = [dotted(d) or "" for d in node.decorator_list]
     args = node.args
     params = [*args.posonlyargs, *args.args, *args.kwonlyargs]
     inner = {
@@ -231,27 +233,16 @@ def _annotated(node: ast.expr, depth: int = 0) -> list[str]:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.BitOr):
         return _annotated(node.left, depth + 1) + _annotated(node.right, depth + 1)
     if isinstance(node, ast.Subscript):
-        head = _dotted(node.value) or ""
+        head = dotted(node.value) or ""
         if head.rpartition(".")[2] in _WRAPPERS:
             inner = node.slice
             items = inner.elts if isinstance(inner, ast.Tuple) else [inner]
             return [name for item in items for name in _annotated(item, depth + 1)]
         return ["Callable"] if head.rpartition(".")[2] == "Callable" else []
-    dotted = _dotted(node)
-    if dotted is None or dotted == "None":
+    name = dotted(node)
+    if name is None or name == "None":
         return []
-    return ["Callable"] if dotted.rpartition(".")[2] == "Callable" else [dotted]
-
-
-def _dotted(node: ast.expr) -> str | None:
-    parts = []
-    while isinstance(node, ast.Attribute):
-        parts.append(node.attr)
-        node = node.value
-    if not isinstance(node, ast.Name):
-        return None
-    parts.append(node.id)
-    return ".".join(reversed(parts))
+    return ["Callable"] if name.rpartition(".")[2] == "Callable" else [name]
 
 
 def _strings(node: ast.expr) -> tuple[str, ...] | None:
