@@ -17,6 +17,7 @@ from contractlint.analysis.records import (
     Handler,
     PendingLink,
     bound_name,
+    qualified,
 )
 from contractlint.analysis.scope import (
     UNKNOWN,
@@ -105,7 +106,7 @@ class Collector:
         statement = self.statement
         line = getattr(node, "lineno", None) or getattr(statement, "lineno", None) or 1
         qualname = self.frames[-1].qualname if self.frames else ""
-        where = _join(self.module_name, qualname) if qualname else ""
+        where = qualified(self.module_name, qualname) if qualname else ""
         return AnalysisCut(self.budget or 0, line, where)
 
     # -- driving ---------------------------------------------------------------------------------
@@ -334,7 +335,7 @@ class Collector:
             Frame(
                 node,
                 Scope("class", self.scope, info),
-                qualname=_join(self.frame.qualname, node.name),
+                qualname=qualified(self.frame.qualname, node.name),
             )
         )
         for stmt in node.body:
@@ -395,7 +396,7 @@ class Collector:
                 approved = f"decorated with {name}"
         cls = self.class_stack[-1] if self.frame.scope.kind == "class" else None
         self.deferred.append(
-            (node, self.scope, cls, approved, _join(self.frame.qualname, node.name))
+            (node, self.scope, cls, approved, qualified(self.frame.qualname, node.name))
         )
         self.scope.bind(
             node.name, Value("name", f"{cls.qual if cls else self.module_name}.{node.name}")
@@ -415,7 +416,7 @@ class Collector:
         frame = self.frames.pop()
         self.functions.append(
             FunctionRecord(
-                qual=_join(self.module_name, qualname),
+                qual=qualified(self.module_name, qualname),
                 node=node,
                 returns=returned_class(node, frame.returns, self.resolver, parent),
                 declared=declared_errors(node, self.resolver, parent),
@@ -432,7 +433,9 @@ class Collector:
         approved = "passed to an approved wrapper" if id(node) in self.approved_lambdas else None
         saved = self.statement
         self.frames.append(
-            Frame(node, scope, approved=approved, qualname=_join(self.frame.qualname, "<lambda>"))
+            Frame(
+                node, scope, approved=approved, qualname=qualified(self.frame.qualname, "<lambda>")
+            )
         )
         self.walk(node.body)
         self.frames.pop()
@@ -532,7 +535,7 @@ class Collector:
         """A frame as the project names it: ``pkg.mod.Class.method``; the module's name at module
         level."""
         return (
-            _join(self.module_name, frame.qualname)
+            qualified(self.module_name, frame.qualname)
             if isinstance(frame.node, FUNCTION)
             else self.module_name
         )
@@ -588,7 +591,3 @@ _DUNDER_CALLS = {
 def _decorator_name(decorator: ast.expr) -> str:
     expr = decorator.func if isinstance(decorator, ast.Call) else decorator
     return dotted(expr) or ""
-
-
-def _join(outer: str, name: str) -> str:
-    return f"{outer}.{name}" if outer else name

@@ -9,7 +9,7 @@ import ast
 from contractlint.analysis.collect import Collector
 from contractlint.analysis.handlers import raising_tests
 from contractlint.analysis.judge import escaping, handler_facts
-from contractlint.analysis.records import bound_name
+from contractlint.analysis.records import bound_name, qualified
 from contractlint.analysis.tree import FUNCTION, WITH
 from contractlint.model import Policy
 from contractlint.model.project import ClassFacts, Escape, Facts, FunctionFacts, GuardFacts, Link
@@ -53,7 +53,7 @@ def facts(collector: Collector, judged, exit_names, source) -> Facts:
         return bound is not None and bound in read
 
     def frame_of(record) -> str:
-        return _join(module, record.scope) if isinstance(record.frame, FUNCTION) else module
+        return qualified(module, record.scope) if isinstance(record.frame, FUNCTION) else module
 
     escapes, sentinels = [], []
     for record, problems in judged:
@@ -144,10 +144,6 @@ def facts(collector: Collector, judged, exit_names, source) -> Facts:
         tuple(escapes),
         sentinels=tuple(sentinels),
     )
-
-
-def _join(module: str, scope: str) -> str:
-    return f"{module}.{scope}" if scope else module
 
 
 def exit_names_of(collector: Collector):

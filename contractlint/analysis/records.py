@@ -98,3 +98,11 @@ def bound_name(statement: ast.stmt | None, call: ast.expr) -> str | None:
     if value is call and isinstance(target, ast.Name):
         return target.id
     return None
+
+
+def qualified(outer: str, name: str) -> str:
+    """``name`` inside ``outer`` (a module, a class, a function), as a dotted name; either may be
+    empty (module-level code, the module itself)."""
+    if not outer or not name:
+        return outer or name
+    return f"{outer}.{name}"
