@@ -11,7 +11,7 @@ followed through the project when ``Job.follow_calls`` holds).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
@@ -24,7 +24,7 @@ from contractlint.run.reading import Stamp, read_file, read_stamped
 
 if TYPE_CHECKING:
     from contractlint.acceptance import Parsed
-    from contractlint.analysis import ContractIndex
+    from contractlint.analysis import ContractIndex, FileResult
     from contractlint.config import Config
     from contractlint.model.project import Facts
     from contractlint.run.cache import Cache
@@ -206,33 +206,27 @@ class FileCheck:
         index = self._index
         keep, facts = True, None
         config = self.job.config
-        target, project = config.target_version or None, self.job.project
-        budget = config.analysis_budget
+
+        def analysed(analyse: Callable[..., FileResult]) -> FileResult:
+            return analyse(
+                data,
+                task.shown,
+                index,
+                task.module,
+                target_version=config.target_version or None,
+                project=self.job.project,
+                budget=config.analysis_budget,
+            )
+
         deep = False
         try:
             try:
-                result = analyse_source(
-                    data,
-                    task.shown,
-                    index,
-                    task.module,
-                    target_version=target,
-                    project=project,
-                    budget=budget,
-                )
+                result = analysed(analyse_source)
             except RecursionError:  # valid, but deeper than the recursion limit: again, with room
                 from contractlint.analysis import analyse_deep
 
                 deep = True
-                result = analyse_deep(
-                    data,
-                    task.shown,
-                    index,
-                    task.module,
-                    target_version=target,
-                    project=project,
-                    budget=budget,
-                )
+                result = analysed(analyse_deep)
             findings, calls, facts = result.findings, result.calls, result.facts
         except AnalysisCut as cut:  # a count of work: the same answer every time, so kept
             findings, calls = [cut_short(task.shown, cut.budget, cut.line, cut.where)], []
