@@ -22,7 +22,9 @@ from contractlint.run.pool import Pool
 if TYPE_CHECKING:
     from contractlint.output.progress import Progress
 
-#: Below this much work (files, or bytes of source) to analyse, a pool costs more than it saves.
+#: Below this much work (files, or bytes of source in two files or more) to analyse, a pool costs
+#: more than it saves. One file alone is analysed here, however big: a worker would only add a
+#: second process holding the outcome while this one waits for it.
 POOL_MIN_FILES = 12
 POOL_MIN_BYTES = 192 * 1024
 #: Outcomes held back behind a slow file before the parent stops reading and waits for it.
@@ -105,7 +107,8 @@ class _Left:
         self.waiting.append(task)
         self.waiting_bytes += len(task.data or b"")
         if self.pool is None and (
-            len(self.waiting) >= POOL_MIN_FILES or self.waiting_bytes >= POOL_MIN_BYTES
+            len(self.waiting) >= POOL_MIN_FILES
+            or (len(self.waiting) > 1 and self.waiting_bytes >= POOL_MIN_BYTES)
         ):
             self.pool = Pool(self.check.job, self.jobs)
         if self.pool is not None:

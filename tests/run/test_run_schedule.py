@@ -89,6 +89,45 @@ def test_a_large_run_starts_one_pool(tmp_path, monkeypatch):
     assert len(started) == 1
 
 
+def _big(count: int) -> str:
+    """A module of ``count`` functions, each with an unguarded call (about 60 bytes each)."""
+    body = "".join(
+        f"\n\ndef fetch_{i}(url):\n    return r.get(url, timeout=1)\n" for i in range(count)
+    )
+    return "import requests as r\n" + body
+
+
+def _pools(monkeypatch) -> list:
+    started: list = []
+    real = schedule.Pool
+
+    def counting(*args, **kwargs):
+        started.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(schedule, "Pool", counting)
+    return started
+
+
+def test_one_big_file_alone_is_analysed_here(tmp_path, monkeypatch):
+    """A worker for the one file of a run would only be a second process holding its outcome."""
+    (tmp_path / "big.py").write_text(_big(4000))
+    assert (tmp_path / "big.py").stat().st_size > schedule.POOL_MIN_BYTES
+    started = _pools(monkeypatch)
+    report = run(tmp_path, jobs=2)
+    assert len(report.findings) == 4000
+    assert started == []
+
+
+def test_two_files_holding_enough_bytes_start_a_pool(tmp_path, monkeypatch):
+    (tmp_path / "a.py").write_text(_big(2000))
+    (tmp_path / "b.py").write_text(_big(2000))
+    assert (tmp_path / "a.py").stat().st_size * 2 > schedule.POOL_MIN_BYTES
+    started = _pools(monkeypatch)
+    assert snapshot(run(tmp_path, jobs=2)) == snapshot(run(tmp_path, jobs=1))
+    assert len(started) == 1
+
+
 @pytest.mark.skipif(
     pool.context().get_start_method() != "fork",
     reason="the crash is planted by patching the parent, which only forked workers inherit",
