@@ -25,6 +25,7 @@ import libcst as cst
 from contractlint.analysis.handlers import always_raises, contains_raise
 from contractlint.analysis.namer import Namer, import_lines
 from contractlint.analysis.names import frame_names, uses
+from contractlint.analysis.oneline import Wrapper
 from contractlint.analysis.parsing import Parsed
 from contractlint.analysis.positions import Positions
 from contractlint.analysis.records import CallRecord, Handler
@@ -41,6 +42,7 @@ from contractlint.fixes.transform import (
     path_to,
     plain,
     reevaluation_is_pure,
+    reraise,
     substitute,
     todo_pass,
     try_statement,
@@ -114,8 +116,11 @@ class Advisor:
         self.units = Units(parsed.tree, positions)
         self.namer = Namer(module_scope, canonical, parsed.tree)
         self.src = Source(parsed.text, self.units.newline, self.units.indent, self.units.imports)
+        self.wrapper = Wrapper(self.src, positions)
         self._names: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self._quote: str | None = None
+        #: The lines of handlers, shared by every handler that has them (``Wrapper`` keys on them).
+        self._lines: dict[tuple[str, str], cst.SimpleStatementLine] = {}
 
     # -- where ---------------------------------------------------------------------------------
     def site(self, record: CallRecord) -> _Site:
@@ -186,7 +191,12 @@ class Advisor:
     def _log_line(self, record: CallRecord, logger: str, exc: str) -> cst.SimpleStatementLine:
         q = self._quote_char()
         text = f"{logger}.warning({q}{record.contract.name} unavailable: %s{q}, {exc})"
-        return line_of(cst.Expr(_expression(text)))
+        return self._line(("log", text), lambda: line_of(cst.Expr(_expression(text))))
+
+    def _line(self, key: tuple[str, str], make) -> cst.SimpleStatementLine:
+        if key not in self._lines:
+            self._lines[key] = make()
+        return self._lines[key]
 
     def _exc_name(self, record: CallRecord) -> str:
         used = self._frame_names(record.frame)[0]
@@ -226,32 +236,26 @@ class Advisor:
         plan: _Plan,
         statement: cst.CSTNode | None,
         paths: list[list[cst.CSTNode]],
+        dropped: bool,
     ) -> _Handler:
+        """The handler around the call (``dropped``: its statement is the call alone, or its await);
+        only a fallback put in place of the call reads ``statement`` and ``paths``."""
         group = record.group
         if group.policy == Policy.FAIL_CLOSED:
             comment = f"# fail closed: {record.contract.name} could not confirm"
-            raise_line = cst.SimpleStatementLine(
-                body=[cst.Raise()],
-                trailing_whitespace=cst.TrailingWhitespace(
-                    whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)
-                ),
-            )
             return _Handler(
                 None,
-                [raise_line],
+                [self._line(("raise", comment), lambda: reraise(comment))],
                 "re-raise",
                 "the contract says fail closed: raise your own error from the original one "
                 "(a bare re-raise would change nothing)",
             )
-        dropped = (
-            isinstance(statement, cst.Expr) and len(paths) == 1 and paths[0][1] is paths[0][-1]
-        )
         if dropped:
             logger = self._logger(record)
             if logger is None:
                 return _Handler(
                     None,
-                    [todo_pass()],
+                    [self._line(("todo", ""), todo_pass)],
                     "choose a fallback",
                     "there is no module logger to report the failure with, and a handler that "
                     "only passes is silent (CL004): choose what to do",
@@ -274,7 +278,7 @@ class Advisor:
             if logger is not None:
                 exc = self._exc_name(record)
                 body.append(self._log_line(record, logger, exc))
-            body.append(todo_pass())
+            body.append(self._line(("todo", ""), todo_pass))
             return _Handler(
                 exc, body, "choose a fallback", "the contract gives no fallback: choose one"
             )
@@ -338,24 +342,56 @@ class Advisor:
     def _advise_one(
         self, i: int, record: CallRecord, problems: Sequence, peers
     ) -> tuple[str, list[_Draft]]:
-        site = self.site(record)
-        plan = self._plan(record)
         group_peers = [
             p
             for p in peers.get(id(record.statement), [record])
             if p.group is record.group and p.contract is record.contract
         ] or [record]
+        quick = self._on_its_line(i, record, problems, group_peers)
+        if quick is not None:
+            return quick
+        site = self.site(record)
+        plan = self._plan(record)
         statement = site.statement if site.path is not None else None
         paths = self._targets(record, site, group_peers) if statement is not None else []
         if not paths:
             statement = None
-        handler = self._handler(record, plan, statement, paths)
+        alone = isinstance(statement, cst.Expr) and len(paths) == 1 and paths[0][1] is paths[0][-1]
+        handler = self._handler(record, plan, statement, paths, alone)
         drafts = []
         for j, problem in enumerate(problems):
             draft = self._draft((i, j), record, problem, site, plan, handler, statement)
             if draft is not None:
                 drafts.append(draft)
         return self._text_of(record, plan, handler, statement), drafts
+
+    def _on_its_line(
+        self, i: int, record: CallRecord, problems: Sequence, group_peers: Sequence[CallRecord]
+    ) -> tuple[str, list[_Draft]] | None:
+        """The advice and fixes of a call whose statement, alone on its line, only needs a ``try``
+        around it, from the line's text (``oneline``); None where libcst's nodes are needed."""
+        codes = [problem.code for problem in problems]
+        line = self.wrapper.line(record, codes, group_peers)
+        if line is None:
+            return None
+        plan = self._plan(record)
+        handler = self._handler(record, plan, None, [], line.dropped)
+        texts = self.wrapper.texts(
+            line, (plan.clause_text, plan.clause), handler.as_name, handler.body
+        )
+        if texts is None:
+            return None
+        text, edit = texts
+        drafts = [self._wrapped((i, j), plan, handler, edit) for j in range(len(problems))]
+        return "\n".join([*import_lines(plan.imports(handler)), text]), drafts
+
+    def _wrapped(self, key, plan: _Plan, handler: _Handler, edit: Edit) -> _Draft:
+        """The draft of the fix of CL001 that puts the call's statement in a ``try`` (``edit``)."""
+        why = handler.why_not or _clash(plan.clashes(handler))
+        description = f"wrap the statement in try/except {plan.clause_text} and {handler.what}"
+        return _Draft(
+            key, _described(description, why), (edit,), why is None, plan.imports(handler)
+        )
 
     def _text_of(self, record, plan: _Plan, handler: _Handler, statement) -> str:
         if statement is not None:
@@ -391,11 +427,7 @@ class Advisor:
                 site.owner,
                 lambda body: try_statement(body, plan.clause, handler.as_name, handler.body),
             )
-            why = handler.why_not or _clash(plan.clashes(handler))
-            description = f"wrap the statement in try/except {plan.clause_text} and {handler.what}"
-            return _Draft(
-                key, _described(description, why), (edit,), why is None, plan.imports(handler)
-            )
+            return self._wrapped(key, plan, handler, edit)
         target: Handler | None = getattr(problem, "target", None)
         if target is None or target.suppress:
             return None

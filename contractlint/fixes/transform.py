@@ -258,6 +258,16 @@ def todo_pass(comment: str = TODO_FALLBACK) -> cst.SimpleStatementLine:
     )
 
 
+def reraise(comment: str) -> cst.SimpleStatementLine:
+    """A bare ``raise``, followed by ``comment``."""
+    return cst.SimpleStatementLine(
+        body=[cst.Raise()],
+        trailing_whitespace=cst.TrailingWhitespace(
+            whitespace=cst.SimpleWhitespace("  "), comment=cst.Comment(comment)
+        ),
+    )
+
+
 def line_of(*smalls: cst.BaseSmallStatement) -> cst.SimpleStatementLine:
     return cst.SimpleStatementLine(body=list(smalls))
 
