@@ -238,8 +238,7 @@ class Advisor:
         paths: list[list[cst.CSTNode]],
         dropped: bool,
     ) -> _Handler:
-        """The handler around the call (``dropped``: its statement is the call alone, or its await);
-        only a fallback put in place of the call reads ``statement`` and ``paths``."""
+        """The handler around the call (``dropped``: its statement is the call, or its await)."""
         group = record.group
         if group.policy == Policy.FAIL_CLOSED:
             comment = f"# fail closed: {record.contract.name} could not confirm"
