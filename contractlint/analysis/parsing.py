@@ -63,6 +63,14 @@ def parse(source: str | bytes, path: str) -> Parsed | Finding:
             return parse_error(
                 path, f"cannot parse: {err.msg}", err.lineno or 1, max(err.offset or 1, 1)
             )
+        if sys.version_info < (3, 12):
+            from contractlint.analysis.stripped import parse_stripped
+
+            stripped = parse_stripped(text, err, path)
+            if stripped is not None and not (
+                sys.version_info < (3, 11) and _deeper_than(stripped, _CPYTHON_311_DEPTH)
+            ):
+                return Parsed(stripped, text)
         from contractlint.analysis.newer import parse_newer
 
         return parse_newer(source, text, path, err)

@@ -28,6 +28,7 @@ from contractlint.run.schedule import check_files
 if TYPE_CHECKING:
     from contractlint.model.project import Reach
     from contractlint.output.progress import Progress
+    from contractlint.propagation.fixpoint import Follow
     from contractlint.run.runcache import Entry
 
 
@@ -150,19 +151,71 @@ def follow(
     progress: Progress | None = None,
 ) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
-    out, what the rounds searched for (every round's names together; None when nothing was
-    parsed), and the files they parsed. ``clean``: files not parsed that name none of ``known``
-    (an earlier run searched them): read only once a round searches for a name outside it.
-    ``progress`` is told each round (the first was the check of every file)."""
+    out (in the list given: its facts are freed), what the rounds searched for (every round's
+    names together; None when nothing was parsed), and the files they parsed. ``clean``: files not
+    parsed that name none of ``known`` (an earlier run searched them): read only once a round
+    searches for a name outside it. ``progress`` is told each round (the first was the check of
+    every file)."""
     rounds: set[str] = set()
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None, rounds
     from contractlint.model.project import Reach
-    from contractlint.propagation import interesting_names, propagate
+    from contractlint.propagation import propagate
+    from contractlint.propagation.fixpoint import uncollected
+
+    # The rounds and the pass make many objects and free few: a collection would walk the facts
+    # of every parsed file each time.
+    with uncollected():
+        searched, rounds, fixpoint = _rounds(
+            outcomes,
+            job,
+            jobs,
+            sources,
+            clean if clean is not None else set(),
+            known if known is not None else Reach(),
+            progress,
+        )
+        facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+        findings = {o.path: list(o.findings) for o in outcomes}
+        calls = {o.path: list(o.calls) for o in outcomes}
+        if facts:
+            if progress is not None:
+                progress.phase("following errors through the project")
+            findings, calls = propagate(
+                facts,
+                findings,
+                calls,
+                job.contracts,
+                job.config.propagate,
+                fixpoint,
+                job.config.limits,
+            )
+        # In place, before the collector runs again: the facts are freed, not walked once more.
+        outcomes[:] = [
+            o._replace(findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None)
+            for o in outcomes
+        ]
+        del facts, findings, calls, fixpoint
+    return outcomes, searched, rounds
+
+
+def _rounds(
+    outcomes: list[FileOutcome],
+    job: Job,
+    jobs: int,
+    sources: Mapping[str, bytes] | None,
+    clean: set[str],
+    known: Reach,
+    progress: Progress | None,
+) -> tuple[Reach, set[str], Follow | None]:
+    """``follow``'s rounds: each parses the files that name what the files parsed so far say leads
+    to a carrier, into ``outcomes``. What they searched for, the files they parsed, and the
+    fixpoint of the facts as they stand when no file was added in the last round."""
+    from contractlint.model.project import Reach
+    from contractlint.propagation import interesting_names
 
     contracts = job.contracts
-    clean = clean if clean is not None else set()
-    known = known if known is not None else Reach()
+    rounds: set[str] = set()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
     names = FileNames(job.import_roots)
@@ -217,20 +270,4 @@ def follow(
         for path, outcome in zip(more, checked):
             outcomes[unparsed.pop(path)] = outcome
             rounds.add(path)
-    facts = {o.path: o.facts for o in outcomes if o.facts is not None}
-    findings = {o.path: list(o.findings) for o in outcomes}
-    calls = {o.path: list(o.calls) for o in outcomes}
-    if facts:
-        if progress is not None:
-            progress.phase("following errors through the project")
-        findings, calls = propagate(
-            facts, findings, calls, contracts, job.config.propagate, fixpoint, job.config.limits
-        )
-    return (
-        [
-            o._replace(findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None)
-            for o in outcomes
-        ],
-        searched,
-        rounds,
-    )
+    return searched, rounds, fixpoint

@@ -34,9 +34,15 @@ def context():
 
 
 def _worker_main(conn, job: Job) -> None:
+    import gc
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # A forked worker holds what the parent held (the facts of every file parsed so far): its
+    # collections leave those alone (they would walk them all, and copy every page they touch),
+    # and run whether or not the parent had them paused.
+    gc.freeze()
+    gc.enable()
     check = FileCheck(job)
     while True:
         try:

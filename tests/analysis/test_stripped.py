@@ -1,0 +1,111 @@
+"""Python 3.12's ``type`` statements and type parameters, read by CPython with them blanked out
+(``contractlint.analysis.stripped``): the same findings, calls and facts as libcst's reading
+(``contractlint.analysis.newer``), which stays for any other newer syntax."""
+
+from __future__ import annotations
+
+import ast
+import sys
+
+import pytest
+
+import contractlint.analysis.stripped as stripped
+from contractlint.analysis import ContractIndex, analyse_source
+from contractlint.contracts import load_contracts
+
+pytestmark = pytest.mark.skipif(
+    sys.version_info >= (3, 12), reason="CPython 3.12 and newer read this syntax themselves"
+)
+
+INDEX = ContractIndex(load_contracts(["requests"]))
+
+HEAD = "import requests\nfrom app.base import Base, Store\n\n"
+
+#: Code with new syntax on one line each, around calls the analysis reports or follows.
+READ_BY_CPYTHON = {
+    "type statements": HEAD + "type Entry = Store[int]\n"
+    "type Pair[K, V: (int, str) = int] = tuple[K, V]\n"
+    "if True:\n    type  Nested [ T ]  =  list[T]  # a comment\n"
+    "def get(url):\n    return requests.get(url, timeout=1)\n",
+    "a generic function": HEAD + "@decorated\n"
+    "async def fetch[T: Base, *Ts, **P](url: T, *a) -> T:\n"
+    "    try:\n        return requests.get(url, timeout=2)\n"
+    "    except requests.RequestException:\n        return None\n"
+    "def plain(url):\n    requests.post(url)\n",
+    "a generic class": HEAD + "class Client[T = int](Base, metaclass=Meta):\n"
+    "    type Row = dict[str, T]\n"
+    "    def load[S](self, url: S) -> S:\n        return requests.get(url)\n"
+    "    class Inner[U]:\n        def go(self):\n            self.load('x')\n",
+    "names that are not ASCII": HEAD + "type Größe[Ä: Base] = list[Ä]\n"
+    "class Zähler[Ü]:\n    def zähle(self, url):\n        requests.get(url, timeout=3)\n",
+    "several on one line": HEAD + "x = 1; y = 2\n"
+    "def f[T](url: T) -> T: return requests.get(url)\n"
+    "class K[T]: pass\n",
+}
+
+#: New syntax this reading leaves to libcst: the file is read all the same.
+LEFT_TO_LIBCST = {
+    "type parameters over several lines": HEAD + "class Client[\n    T: Base,\n](Base):\n"
+    "    def go(self, url):\n        requests.get(url)\n",
+    "a string in type parameters": HEAD + "def f[T: 'Base'](url):\n    requests.get(url)\n",
+    "a type statement after another statement": HEAD + "x = 1; type A = int\n"
+    "def f(url):\n    requests.get(url)\n",
+    "an f-string of Python 3.12": HEAD + "type A = int\n"
+    'def f(url):\n    requests.get(f"{url["a"]}")\n',
+}
+
+
+def _both(text: str, monkeypatch, target=None):
+    """The analysis of ``text`` as CPython reads it with the new syntax blanked out, and as libcst
+    reads it."""
+    mine = analyse_source(text.encode(), "m.py", INDEX, "app.m", target, frozenset({"app"}))
+    with monkeypatch.context() as patch:
+        patch.setattr(stripped, "parse_stripped", lambda *args: None)
+        theirs = analyse_source(text.encode(), "m.py", INDEX, "app.m", target, frozenset({"app"}))
+    return mine, theirs
+
+
+def _refused(text: str) -> SyntaxError:
+    with pytest.raises(SyntaxError) as refused:
+        ast.parse(text)
+    return refused.value
+
+
+@pytest.mark.parametrize("text", list(READ_BY_CPYTHON.values()), ids=list(READ_BY_CPYTHON))
+def test_new_syntax_on_one_line_is_read_by_cpython_with_libcsts_findings_calls_and_facts(
+    text, monkeypatch
+):
+    assert stripped.parse_stripped(text, _refused(text), "m.py") is not None
+    mine, theirs = _both(text, monkeypatch)
+    assert mine == theirs
+    assert mine.facts is not None and mine.calls
+    # For an older target the file cannot be parsed: said of the same statement, in the same words.
+    old, old_theirs = _both(text, monkeypatch, (3, 11))
+    assert old == old_theirs
+    assert [f.code for f in old.findings] == ["CL900"]
+    assert "needs Python 3.12" in old.findings[0].message
+
+
+@pytest.mark.parametrize("text", list(LEFT_TO_LIBCST.values()), ids=list(LEFT_TO_LIBCST))
+def test_other_new_syntax_is_left_to_libcst(text, monkeypatch):
+    assert stripped.parse_stripped(text, _refused(text), "m.py") is None
+    mine, theirs = _both(text, monkeypatch)
+    assert mine == theirs and mine.calls
+
+
+def test_the_type_statement_and_type_parameters_are_put_back_where_they_stood():
+    text = "type Pair[K, V: int = str] = tuple[K, V]\nclass C[T](B):\n    pass\n"
+    tree = stripped.parse_stripped(text, _refused(text), "m.py")
+    assert tree is not None
+    alias, cls = tree.body
+    assert type(alias).__name__ == "TypeAlias" and alias.name.id == "Pair"
+    assert (alias.lineno, alias.col_offset, alias.end_col_offset) == (
+        1,
+        0,
+        len("type Pair[K, V: int = str] = tuple[K, V]"),
+    )
+    k, v = alias.type_params
+    assert (k.name, v.name, v.bound.id, v.default_value.id) == ("K", "V", "int", "str")
+    assert (v.bound.col_offset, v.default_value.col_offset) == (16, 22)
+    assert ast.unparse(alias.value) == "tuple[K, V]"
+    assert [p.name for p in cls.type_params] == ["T"] and cls.bases[0].id == "B"
