@@ -34,11 +34,11 @@ _OPENING, _CLOSING = "([{", ")]}"
 
 
 class _Params(NamedTuple):
-    """A list of type parameters: the line, the byte offset of its ``[``, its text inside."""
+    """A list of type parameters: the text between its brackets, and the place of each of its
+    characters (line, byte offset)."""
 
-    line: int
-    column: int
     text: str
+    places: tuple[tuple[int, int], ...]
 
 
 def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
@@ -54,8 +54,7 @@ def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
         if not number or number > len(lines) or number in done:
             return None
         done.add(number)
-        line = lines[number - 1]
-        if not _rewrite(lines, number, line, aliases, generics):
+        if not _rewrite(lines, number, aliases, generics):
             return None
         try:
             module = ast.parse("".join(lines), path)
@@ -74,55 +73,91 @@ def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
 def _rewrite(
     lines: list[str],
     number: int,
-    line: str,
     aliases: dict[tuple[int, int], tuple[str, _Params | None]],
     generics: dict[tuple[int, int], _Params],
 ) -> bool:
+    line = lines[number - 1]
     found = _TYPE.match(line)
     if found is not None:
         start = found.end(1)
         params = None
-        rest = found.end()
+        last, rest = number, found.end()
         if found.group(3):
-            params = _params(line, number, found.start(3))
-            if params is None:
+            bracket = _params(lines, number, found.start(3))
+            if bracket is None:
                 return False
-            rest = found.start(3) + len(params.text) + 2
-        if not line[rest:].lstrip(" \t").startswith("=") or line[rest:].lstrip(" \t")[:2] == "==":
+            params, last, closing = bracket
+            rest = closing + 1
+        after = lines[last - 1][rest:].lstrip(" \t")
+        if not after.startswith("=") or after.startswith("=="):
+            return False
+        if params is not None and not _blank_span(lines, number, found.start(3), last, closing):
             return False
         aliases[(number, _bytes(line, start))] = (found.group(2), params)
-        new = line[:start] + "_=0;" + line[start + 4 :]
-        if params is not None:
-            new = _blank(new, found.start(3), len(params.text) + 2)
-        lines[number - 1] = new
+        lines[number - 1] = lines[number - 1][:start] + "_=0;" + lines[number - 1][start + 4 :]
         return True
     found = _GENERIC.match(line)
     if found is None:
         return False
-    params = _params(line, number, found.end() - 1)
-    if params is None:
+    bracket = _params(lines, number, found.end() - 1)
+    if bracket is None:
+        return False
+    params, last, closing = bracket
+    if not _blank_span(lines, number, found.end() - 1, last, closing):
         return False
     indent = len(line) - len(line.lstrip(" \t"))
     generics[(number, _bytes(line, indent))] = params
-    lines[number - 1] = _blank(line, found.end() - 1, len(params.text) + 2)
     return True
 
 
-def _params(line: str, number: int, opening: int) -> _Params | None:
-    """The type parameters whose ``[`` is at ``opening``, if their ``]`` is on the same line and
-    no string stands between."""
+def _params(lines: list[str], number: int, opening: int) -> tuple[_Params, int, int] | None:
+    """The type parameters whose ``[`` is character ``opening`` of line ``number``, and where
+    their ``]`` is (line, character), if no string, comment or backslash stands between."""
     depth = 0
-    for i in range(opening, len(line)):
-        char = line[i]
-        if char in "'\"#\\":
-            return None
-        if char in _OPENING:
-            depth += 1
-        elif char in _CLOSING:
-            depth -= 1
-            if depth == 0:
-                return _Params(number, _bytes(line, opening), line[opening + 1 : i])
+    text: list[str] = []
+    places: list[tuple[int, int]] = []
+    start = opening
+    for at in range(number, len(lines) + 1):
+        line = lines[at - 1]
+        column = _bytes(line, start)
+        for i in range(start, len(line)):
+            char = line[i]
+            if char in "'\"#\\":
+                return None
+            if char in _OPENING:
+                depth += 1
+            elif char in _CLOSING:
+                depth -= 1
+                if depth == 0:
+                    return _Params("".join(text[1:]), tuple(places[1:])), at, i
+            text.append(char)
+            places.append((at, column))
+            column += len(char.encode("utf-8"))
+        start = 0
     return None
+
+
+def _blank_span(lines: list[str], first: int, start: int, last: int, end: int) -> bool:
+    """Blank the characters from ``start`` of line ``first`` to ``end`` of line ``last``; each
+    line but the last then ends in a backslash, so that the statement goes on (False, and nothing
+    changed, where a line has no character to put it in place of)."""
+    if first == last:
+        lines[first - 1] = _blank(lines[first - 1], start, end - start + 1)
+        return True
+    made = []
+    for number in range(first, last + 1):
+        line = lines[number - 1]
+        if number == last:
+            made.append(_blank(line, 0, end + 1))
+            continue
+        content = line.rstrip("\r\n")
+        begin = start if number == first else 0
+        if len(content) <= begin:
+            return False
+        blanked = _blank(content, begin, len(content) - begin)
+        made.append(blanked[:-1] + "\\" + line[len(content) :])
+    lines[first - 1 : last] = made
+    return True
 
 
 def _blank(line: str, start: int, size: int) -> str:
@@ -204,81 +239,80 @@ def _type_params(params: _Params) -> list:
     """The type parameters of ``params``, as ``newer`` makes them."""
     out = []
     text = params.text
-    column = params.column + 1  # bytes, after the ``[``
-    for piece in _pieces(text):
-        size = len(piece.encode("utf-8"))
-        lead = len(piece) - len(piece.lstrip())
-        body = piece.strip()
-        start = column + len(piece[:lead].encode("utf-8"))
-        column += size + 1  # and the comma
-        if not body:
+    for lo, hi in _pieces(text):
+        while lo < hi and text[lo].isspace():
+            lo += 1
+        while hi > lo and text[hi - 1].isspace():
+            hi -= 1
+        if lo == hi:
             continue
-        stars = len(body) - len(body.lstrip("*"))
-        rest = body[stars:].lstrip()
-        name = re.match(_NAME, rest)
+        stars = 0
+        while text[lo + stars] == "*":
+            stars += 1
+        begin = lo + stars
+        while text[begin].isspace():
+            begin += 1
+        name = re.compile(_NAME).match(text, begin, hi)
         if name is None:
             raise SyntaxError("a type parameter without a name")
-        after = rest[name.end() :]
-        offset = start + len(body[: len(body) - len(rest) + name.end()].encode("utf-8"))
         bound = default = None
-        head, equal, tail = _split(after, "=")
-        if equal:
-            default = _expression(tail, params.line, offset + len((head + "=").encode("utf-8")))
-        head_bound, colon, bound_text = _split(head, ":")
-        if colon:
-            bound = _expression(
-                bound_text, params.line, offset + len((head_bound + ":").encode("utf-8"))
-            )
+        equal = _find(text, "=", name.end(), hi)
+        colon = _find(text, ":", name.end(), equal)
+        if equal < hi:
+            default = _expression(params, equal + 1, hi)
+        if colon < equal:
+            bound = _expression(params, colon + 1, equal)
         if stars == 0:
             made = t.TypeVar(name=name.group(), bound=bound, default_value=default)
         elif stars == 1:
             made = t.TypeVarTuple(name=name.group(), default_value=default)
         else:
             made = t.ParamSpec(name=name.group(), default_value=default)
-        made.lineno = made.end_lineno = params.line
-        made.col_offset = start
-        made.end_col_offset = start + len(body.encode("utf-8"))
+        made.lineno, made.col_offset = params.places[lo]
+        made.end_lineno, end = params.places[hi - 1]
+        made.end_col_offset = end + len(text[hi - 1].encode("utf-8"))
         out.append(made)
     return out
 
 
-def _pieces(text: str) -> list[str]:
-    """``text`` split at its commas outside brackets."""
-    pieces, depth, start = [], 0, 0
-    for i, char in enumerate(text):
-        if char in _OPENING:
-            depth += 1
-        elif char in _CLOSING:
-            depth -= 1
-        elif char == "," and depth == 0:
-            pieces.append(text[start:i])
-            start = i + 1
-    pieces.append(text[start:])
+def _pieces(text: str) -> list[tuple[int, int]]:
+    """Where ``text`` is split at its commas outside brackets."""
+    pieces, start = [], 0
+    while start <= len(text):
+        end = _find(text, ",", start, len(text))
+        pieces.append((start, end))
+        start = end + 1
     return pieces
 
 
-def _split(text: str, mark: str) -> tuple[str, str, str]:
-    """``text`` at its first ``mark`` outside brackets."""
+def _find(text: str, mark: str, start: int, end: int) -> int:
+    """Where ``mark`` is first in ``text[start:end]`` outside brackets (``end`` if nowhere)."""
     depth = 0
-    for i, char in enumerate(text):
+    for i in range(start, end):
+        char = text[i]
         if char in _OPENING:
             depth += 1
         elif char in _CLOSING:
             depth -= 1
         elif char == mark and depth == 0:
-            return text[:i], mark, text[i + 1 :]
-    return text, "", ""
+            return i
+    return end
 
 
-def _expression(text: str, line: int, column: int) -> ast.expr:
-    """The expression ``text``, which stands at byte ``column`` of ``line``, placed there."""
-    lead = len(text) - len(text.lstrip())
-    column += len(text[:lead].encode("utf-8"))
-    tree = ast.parse(text.strip(), mode="eval")
+def _expression(params: _Params, lo: int, hi: int) -> ast.expr:
+    """The expression at ``params.text[lo:hi]``, placed where it stands."""
+    text = params.text
+    while lo < hi and text[lo].isspace():
+        lo += 1
+    line, column = params.places[lo]
+    # In brackets, so that it may go on over several lines as it does in the list.
+    tree = ast.parse("(" + text[lo:hi].rstrip() + ")", mode="eval")
     for node in ast.walk(tree):
         if isinstance(node, (ast.expr, ast.keyword, ast.arg)):
+            if node.lineno == 1:
+                node.col_offset += column - 1
+            if node.end_lineno == 1 and node.end_col_offset is not None:
+                node.end_col_offset += column - 1
             node.lineno += line - 1
             node.end_lineno = (node.end_lineno or 1) + line - 1
-            node.col_offset += column
-            node.end_col_offset = (node.end_col_offset or 0) + column
     return tree.body

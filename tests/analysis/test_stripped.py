@@ -38,6 +38,11 @@ READ_BY_CPYTHON = {
     "    class Inner[U]:\n        def go(self):\n            self.load('x')\n",
     "names that are not ASCII": HEAD + "type Größe[Ä: Base] = list[Ä]\n"
     "class Zähler[Ü]:\n    def zähle(self, url):\n        requests.get(url, timeout=3)\n",
+    "type parameters over several lines": HEAD + "class Client[\n    T: Base,\n    *Ts,\n](Base):\n"
+    "    def go[\n        S: (int,\n            str) = int,\n        **P\n    ](self, url: S):\n"
+    "        requests.get(url)\n"
+    "type Größe[\n    Ä: Base,\n] = list[Ä]\n"
+    "class Last[T\n]: pass\n",
     "several on one line": HEAD + "x = 1; y = 2\n"
     "def f[T](url: T) -> T: return requests.get(url)\n"
     "class K[T]: pass\n",
@@ -45,7 +50,9 @@ READ_BY_CPYTHON = {
 
 #: New syntax this reading leaves to libcst: the file is read all the same.
 LEFT_TO_LIBCST = {
-    "type parameters over several lines": HEAD + "class Client[\n    T: Base,\n](Base):\n"
+    "an empty line in type parameters": HEAD + "class Client[\n\n    T: Base,\n](Base):\n"
+    "    def go(self, url):\n        requests.get(url)\n",
+    "a comment in type parameters": HEAD + "class Client[  # the row\n    T,\n](Base):\n"
     "    def go(self, url):\n        requests.get(url)\n",
     "a string in type parameters": HEAD + "def f[T: 'Base'](url):\n    requests.get(url)\n",
     "a type statement after another statement": HEAD + "x = 1; type A = int\n"
