@@ -3,8 +3,9 @@
 Every identifier counts, wherever it stands: a variable, an attribute's name (``y`` of ``x.y``),
 a keyword argument, a parameter, the name a ``def`` or an ``import`` binds, ``None``, ``True``
 and ``False``. The rules ask three questions of them: does a block bind a name (``binds_name``),
-read it (``reads_name``), and which names does a function use and bind (``frame_names``), so that
-a suggested handler neither shadows nor misnames one.
+read it (``reads_name``), and which names does a function use and bind (``frame_names``; worked
+out only for a name its file spells, ``FrameNames``), so that a suggested handler neither shadows
+nor misnames one.
 """
 
 from __future__ import annotations
