@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 from contractlint.errors import UserError
@@ -25,6 +25,19 @@ def _key(finding: Finding, rel_path: str) -> tuple[str, str, str, str]:
     return (rel_path, finding.code, finding.scope, finding.callee or "")
 
 
+def _keyed(
+    findings: Iterable[Finding], rel_path
+) -> Iterator[tuple[Finding, tuple[str, str, str, str]]]:
+    """The findings in order, each with its key; ``rel_path`` asked once per path (thousands of
+    findings share one)."""
+    relative: dict[str, str] = {}
+    for finding in sorted(findings, key=Finding.sort_key):
+        rel = relative.get(finding.path)
+        if rel is None:
+            rel = relative[finding.path] = rel_path(finding.path)
+        yield finding, _key(finding, rel)
+
+
 def fingerprint(key: tuple[str, str, str, str], occurrence: int) -> str:
     text = "\0".join([*key, str(occurrence)])
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
@@ -35,8 +48,7 @@ def with_fingerprints(findings: Sequence[Finding], rel_path) -> list[Finding]:
     root)."""
     counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
     out = []
-    for finding in sorted(findings, key=Finding.sort_key):
-        key = _key(finding, rel_path(finding.path))
+    for finding, key in _keyed(findings, rel_path):
         out.append(replace(finding, fingerprint=fingerprint(key, counts[key])))
         counts[key] += 1
     return out
@@ -55,8 +67,7 @@ class Entry:
 def entries(findings: Iterable[Finding], rel_path) -> list[Entry]:
     counts: dict[tuple[str, str, str, str], int] = defaultdict(int)
     out = []
-    for finding in sorted(findings, key=Finding.sort_key):
-        key = _key(finding, rel_path(finding.path))
+    for finding, key in _keyed(findings, rel_path):
         out.append(
             Entry(
                 *key,

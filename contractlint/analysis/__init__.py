@@ -12,6 +12,7 @@ The walk of a file counts the nodes it visits against a budget (``analysis-budge
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 
 from contractlint.analysis.collect import Collector
@@ -47,7 +48,30 @@ def analyse_source(
     """Parse ``source`` and judge every service call in it. ``path`` is only used to label findings.
     ``target_version``: the oldest Python the code must run on; newer syntax is CL900 there.
     ``budget``: the most syntax nodes the analysis walks (None: no bound); past it, ``AnalysisCut``
-    is raised and nothing of the file is kept."""
+    is raised and nothing of the file is kept.
+
+    The cyclic garbage collector is paused meanwhile: the analysis makes the file's tree and its
+    records, many objects that live until it ends, which each pass of the collector would walk
+    again (on a module of 2 MB, a third of the time); they are freed by their reference counts
+    when it ends (the analysis holds them in no cycle)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _analysed(source, path, index, module_name, target_version, project, budget)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _analysed(
+    source: str | bytes,
+    path: str,
+    index: ContractIndex,
+    module_name: str,
+    target_version: tuple[int, int] | None,
+    project: frozenset[str] | None,
+    budget: int | None,
+) -> FileResult:
     parsed = parse(source, path)
     if isinstance(parsed, Finding):
         return FileResult([parsed])

@@ -39,6 +39,11 @@ from contractlint.analysis.tree import (
 )
 from contractlint.model.budgets import UNBOUNDED, AnalysisCut
 
+#: Each node kind's (``visit_X``, ``leave_X``, is it a small statement), looked up once: functions
+#: of the class, not bound methods, which the collector would hold in a cycle with itself (only
+#: the cyclic garbage collector frees one, with the whole tree held from it).
+_HOOKS: dict[type, tuple[Callable | None, Callable | None, bool]] = {}
+
 
 class Collector:
     """Walks the tree in source order (``tree.children``); ``visit_X`` may return False to skip
@@ -50,21 +55,21 @@ class Collector:
         if self._left < 0:
             raise self._cut(node)
         kind = type(node)
-        hooks = self._hooks.get(kind)
+        hooks = _HOOKS.get(kind)
         if hooks is None:
-            hooks = self._hooks[kind] = (
-                getattr(self, f"visit_{kind.__name__}", None),
-                getattr(self, f"leave_{kind.__name__}", None),
+            hooks = _HOOKS[kind] = (
+                getattr(Collector, f"visit_{kind.__name__}", None),
+                getattr(Collector, f"leave_{kind.__name__}", None),
                 issubclass(kind, SMALL),
             )
         visit, leave, small = hooks
         if small:
             self.statement = node
-        if visit is None or visit(node) is not False:
+        if visit is None or visit(self, node) is not False:
             for child in children(node):
                 self.walk(child)
         if leave is not None:
-            leave(node)
+            leave(self, node)
         if small:
             self.statement = None
 
@@ -100,7 +105,6 @@ class Collector:
         self.records: list[CallRecord] = []
         self.statement: ast.stmt | None = None
         self.approved_lambdas: set[int] = set()
-        self._hooks: dict[type, tuple[Callable | None, Callable | None, bool]] = {}
 
     def _cut(self, node: ast.AST) -> AnalysisCut:
         statement = self.statement

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Container, Iterable, Sequence
 
 from contractlint.analysis.scope import Scope
 from contractlint.fixes.transform import Import
@@ -60,13 +60,13 @@ class Namer:
                 self.from_modules.add(stmt.module)
         self.needed: set[Import] = set()
         #: Names the code being advised already uses, which a new import must not shadow.
-        self.taken: frozenset[str] = frozenset()
+        self.taken: Container[str] = frozenset()
         #: A name the advice needs is used for something else: it would not mean what it says.
         self.clash = False
 
-    def start(self, taken: Iterable[str] = ()) -> None:
+    def start(self, taken: Container[str] = frozenset()) -> None:
         self.needed = set()
-        self.taken = frozenset(taken)
+        self.taken = taken
         self.clash = False
 
     def __call__(self, qualname: str) -> str:

@@ -3,14 +3,16 @@
 Every identifier counts, wherever it stands: a variable, an attribute's name (``y`` of ``x.y``),
 a keyword argument, a parameter, the name a ``def`` or an ``import`` binds, ``None``, ``True``
 and ``False``. The rules ask three questions of them: does a block bind a name (``binds_name``),
-read it (``reads_name``), and which names does a function use and bind (``frame_names``), so that
-a suggested handler neither shadows nor misnames one.
+read it (``reads_name``), and which names does a function use and bind (``frame_names``; worked
+out only for a name its file spells, ``FrameNames``), so that a suggested handler neither shadows
+nor misnames one.
 """
 
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterator, Sequence
+import re
+from collections.abc import Container, Iterator, Sequence
 
 from contractlint.analysis.tree import (
     FOR,
@@ -139,6 +141,53 @@ def frame_names(frame: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
 
 
 _BINDS = frozenset({STORE, PARAMETER, ALIAS, UPDATE, DEFINITION})
+
+#: A run of the characters of an ASCII identifier, from the first that may start one.
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class FrameNames:
+    """``frame_names`` of the frames of one module, each worked out when a question first needs
+    it: a name the module's text never spells is in no frame, and most questions (is ``exc`` free
+    here?) are about such a name. Every name of the tree is a word of an ASCII text (a name never
+    follows a number directly, only a keyword may); in other text Python may have normalised a
+    name (NFKC), so every question there works the frame out."""
+
+    def __init__(self, text: str):
+        self._text = text
+        #: The words of the text, read at the first question (None: not ASCII, no shortcut).
+        self._spelled: frozenset[str] | None = None
+        self._read = False
+        self._known: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+
+    def used(self, frame: ast.AST) -> Container[str]:
+        """Every name the frame uses, nested functions included."""
+        return _Names(self, frame, 0)
+
+    def bound(self, frame: ast.AST) -> Container[str]:
+        """The names the frame binds itself."""
+        return _Names(self, frame, 1)
+
+    def _has(self, frame: ast.AST, which: int, name: str) -> bool:
+        if not self._read:
+            text, self._read = self._text, True
+            self._spelled = frozenset(_WORD.findall(text)) if text.isascii() else None
+        if self._spelled is not None and name not in self._spelled:
+            return False
+        known = self._known.get(id(frame))
+        if known is None:  # the frame is in the tree, which outlives this: its id stays its own
+            known = self._known[id(frame)] = frame_names(frame)
+        return name in known[which]
+
+
+class _Names(Container[str]):
+    __slots__ = ("_names", "_frame", "_which")
+
+    def __init__(self, names: FrameNames, frame: ast.AST, which: int):
+        self._names, self._frame, self._which = names, frame, which
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._names._has(self._frame, self._which, name)
 
 
 def uses(module: ast.Module, name: str) -> int:

@@ -24,7 +24,7 @@ import libcst as cst
 
 from contractlint.analysis.handlers import always_raises, contains_raise
 from contractlint.analysis.namer import Namer, import_lines
-from contractlint.analysis.names import frame_names, uses
+from contractlint.analysis.names import FrameNames, uses
 from contractlint.analysis.oneline import Wrapper
 from contractlint.analysis.parsing import Parsed
 from contractlint.analysis.positions import Positions
@@ -117,7 +117,7 @@ class Advisor:
         self.namer = Namer(module_scope, canonical, parsed.tree)
         self.src = Source(parsed.text, self.units.newline, self.units.indent, self.units.imports)
         self.wrapper = Wrapper(self.src, positions)
-        self._names: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.names = FrameNames(parsed.text)
         self._quote: str | None = None
         #: The lines of handlers, shared by every handler that has them (``Wrapper`` keys on them).
         self._lines: dict[tuple[str, str], cst.SimpleStatementLine] = {}
@@ -154,16 +154,9 @@ class Advisor:
         return site
 
     # -- what ----------------------------------------------------------------------------------
-    def _frame_names(self, frame: ast.AST) -> tuple[frozenset[str], frozenset[str]]:
-        """(every name the frame uses, the names it binds itself), nested functions included."""
-        known = self._names.get(id(frame))
-        if known is None:
-            known = self._names[id(frame)] = frame_names(frame)
-        return known
-
     def _plan(self, record: CallRecord) -> _Plan:
         group = record.group
-        self.namer.start(self._frame_names(record.frame)[0])
+        self.namer.start(self.names.used(record.frame))
         errors = [self.namer(e) for e in group.raises]
         clause_text = errors[0] if len(errors) == 1 else f"({', '.join(errors)})"
         needed, clash = frozenset(self.namer.needed), self.namer.clash
@@ -199,7 +192,7 @@ class Advisor:
         return self._lines[key]
 
     def _exc_name(self, record: CallRecord) -> str:
-        used = self._frame_names(record.frame)[0]
+        used = self.names.used(record.frame)
         for name in ("exc", "error", "err", "exc_"):
             if name not in used:
                 return name
@@ -212,7 +205,7 @@ class Advisor:
         logger = self.namer.logger
         if logger is None or isinstance(record.frame, ast.Module):
             return logger
-        return None if logger in self._frame_names(record.frame)[1] else logger
+        return None if logger in self.names.bound(record.frame) else logger
 
     def _targets(
         self, record: CallRecord, site: _Site, peers: Sequence[CallRecord]
@@ -432,8 +425,7 @@ class Advisor:
             return None
         at = f" at line {target.node.lineno}"
         if problem.code == "CL002" and target.node.type is not None:
-            used, bound = self._frame_names(record.frame)
-            self.namer.start(used)
+            self.namer.start(self.names.used(record.frame))
             uncovered = _uncovered(record)
             missing = [self.namer(e) for e in uncovered]
             if not missing:
@@ -444,7 +436,7 @@ class Advisor:
                 return None
             # A name caught already whose class derives from one added goes: ``except (Unavailable,
             # CapabilityError)`` lists a class beside its own base (flake8-bugbear's B014).
-            self.namer.start(bound)
+            self.namer.start(self.names.bound(record.frame))
             node = self._handler_node(target)
             drop = _subclasses_of(node.type, uncovered, record.contract.errors, self.namer)
             edit = widen_clause(self.src, where, node, extra, drop)

@@ -124,9 +124,14 @@ def hunk(text: str, edits: Sequence[Edit], offsets: Offsets | None = None, conte
         base = offsets.starts[lo - 1]
         window = text[base : offsets.starts[hi]]
         new = apply_ranges(window, [(s - base, e - base, r) for _, _, s, e, r in cluster])
-        old_lines = [content(part) for part in split_lines(window)]
+        old_lines = [content(part) for part in lines[lo - 1 : hi]]
         new_lines = [content(part) for part in split_lines(new)]
-        for line in difflib.unified_diff(old_lines, new_lines, n=context, lineterm=""):
+        diff = None
+        if context == 1 and all(c[0] == c[1] == cluster[0][0] for c in cluster):
+            diff = one_line_diff(old_lines, new_lines, cluster[0][0] - lo)
+        if diff is None:
+            diff = list(difflib.unified_diff(old_lines, new_lines, n=context, lineterm=""))
+        for line in diff:
             if line.startswith(("---", "+++")):
                 continue
             found = _HUNK.match(line)
@@ -139,6 +144,45 @@ def hunk(text: str, edits: Sequence[Edit], offsets: Offsets | None = None, conte
             out.append(line)
         shift += len(new_lines) - len(old_lines)
     return "\n".join(out)
+
+
+def one_line_diff(old: list[str], new: list[str], at: int) -> list[str] | None:
+    """What ``difflib.unified_diff(old, new, n=1, lineterm="")`` gives where line ``at`` of
+    ``old`` alone became lines of ``new`` and one line at most is on each side (the common fix: a
+    statement put in a ``try``), without its cost; None where difflib might pair the lines
+    otherwise. With the changed line unlike the lines beside it and every new line unlike the old
+    ones, difflib's only matches are the lines beside it, each with itself (or, the two alike,
+    the first with the first and the last with the last): it keeps them and replaces the line."""
+    if not 0 <= at < len(old):
+        return None
+    before, line, after = old[:at], old[at], old[at + 1 :]
+    end = len(new) - len(after)
+    middle = new[at:end]
+    if (
+        len(before) > 1
+        or len(after) > 1
+        or not middle
+        or new[:at] != before
+        or new[end:] != after
+        or line in before
+        or line in after
+        or any(part in old for part in middle)
+    ):
+        return None
+    return [
+        "--- ",
+        "+++ ",
+        f"@@ -{_range(len(old))} +{_range(len(new))} @@",
+        *(" " + part for part in before),
+        "-" + line,
+        *("+" + part for part in middle),
+        *(" " + part for part in after),
+    ]
+
+
+def _range(length: int) -> str:
+    """A hunk's range from the first line, as difflib writes it (its length only when not 1)."""
+    return "1" if length == 1 else f"1,{length}"
 
 
 def _line_of(offsets: Offsets, offset: int) -> int:

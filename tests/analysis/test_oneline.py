@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from analysing import IMPORTS, make_index
+from shortcuts import run_with
 
 from contractlint.analysis import ContractIndex, analyse_source
 from contractlint.analysis.oneline import Wrapper
@@ -129,18 +130,13 @@ CASES = [
 
 
 def _analyse(source: str, index: ContractIndex, monkeypatch, one_line: bool):
-    taken: list[bool] = []
-    line = Wrapper.line
-
-    def spy(self, *args):
-        found = line(self, *args) if one_line else None
-        taken.append(found is not None)
-        return found
-
-    with monkeypatch.context() as patch:
-        patch.setattr(Wrapper, "line", spy)
-        findings = analyse_source(source, "x.py", index).findings
-    return findings, taken
+    return run_with(
+        monkeypatch,
+        Wrapper,
+        "line",
+        one_line,
+        lambda: analyse_source(source, "x.py", index).findings,
+    )
 
 
 @pytest.mark.parametrize(
