@@ -12,7 +12,6 @@ The walk of a file counts the nodes it visits against a budget (``analysis-budge
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 
 from contractlint.analysis.collect import Collector
@@ -23,6 +22,7 @@ from contractlint.analysis.parsing import Parsed, newer_syntax, parse, parse_err
 from contractlint.analysis.positions import Positions
 from contractlint.model import CallSite, Finding, State, new_finding
 from contractlint.model.budgets import AnalysisCut
+from contractlint.model.collector import uncollected
 from contractlint.model.project import Facts
 
 __all__ = ["AnalysisCut", "ContractIndex", "FileResult", "analyse_deep", "analyse_source"]
@@ -54,13 +54,8 @@ def analyse_source(
     records, many objects that live until it ends, which each pass of the collector would walk
     again (on a module of 2 MB, a third of the time); they are freed by their reference counts
     when it ends (the analysis holds them in no cycle)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with uncollected():
         return _analysed(source, path, index, module_name, target_version, project, budget)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _analysed(

@@ -26,9 +26,10 @@ from dataclasses import dataclass, replace
 
 from contractlint.model import CallSite, Contract, Finding, State, glob_to_regex
 from contractlint.model.budgets import LIMITS, Limits
+from contractlint.model.collector import uncollected
 from contractlint.model.project import Escape, Facts
 from contractlint.propagation.calls import origin
-from contractlint.propagation.fixpoint import Follow, uncollected
+from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.guards import Judged, declares
 from contractlint.propagation.messages import (
     At,

@@ -16,14 +16,13 @@ paths and findings are the same however the facts were gathered.
 
 from __future__ import annotations
 
-import gc
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from contractlint.model import Contract
 from contractlint.model.budgets import LIMITS, Limits
+from contractlint.model.collector import uncollected
 from contractlint.model.project import Facts
 from contractlint.propagation.calls import Calls, ServiceCall, Site, origin
 from contractlint.propagation.guards import Judged
@@ -139,16 +138,3 @@ class Follow:
     def root(self, frame: str) -> bool:
         """Whether an error that leaves ``frame`` leaves the project: nothing checked calls it."""
         return not self.callers(frame)
-
-
-@contextmanager
-def uncollected() -> Iterator[None]:
-    """No cyclic garbage collection while the pass makes its many small objects and frees none:
-    each collection would walk every object the run holds (the facts of every file)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -28,8 +28,9 @@ from typing import Callable
 
 from contractlint.model import Contract, glob_to_regex
 from contractlint.model.budgets import LIMITS, Limits
+from contractlint.model.collector import uncollected
 from contractlint.model.project import MODULE, USED, Clause, Facts, Reach
-from contractlint.propagation.fixpoint import Follow, uncollected
+from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import Project
 
 #: A name a round searches for, and the module-level thing it names (None: an attribute, a

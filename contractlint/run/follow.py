@@ -159,9 +159,9 @@ def follow(
     rounds: set[str] = set()
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None, rounds
+    from contractlint.model.collector import uncollected
     from contractlint.model.project import Reach
     from contractlint.propagation import propagate
-    from contractlint.propagation.fixpoint import uncollected
 
     # The rounds and the pass make many objects and free few: a collection would walk the facts
     # of every parsed file each time.
