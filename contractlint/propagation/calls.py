@@ -119,24 +119,26 @@ class Calls:
         test's (it makes no caller), in the order of the files and of their calls."""
         return [entry[1:] for entry in sorted(self._cut, key=_first)]
 
-    def left_out(self, link: Link) -> tuple[tuple[str, ...], bool]:
+    def left_out(self, link: Link) -> tuple[tuple[str, ...], tuple[str, str] | None]:
         """What the resolution of ``link``'s callee left out where it was cut short: what each
         name cut short resolves to with no bound on the targets (``Project.every_target``) that
         the call's own resolution does not (for an attribute read, the properties), in order; and
-        whether that is all of it (not when the names budget or the chain cut it short too)."""
+        unless that is all of it, the first name whose resolution with no bound on the targets
+        was cut short too, with the limit it reached (the names budget or the chain)."""
         project = self.project
         kept = {target for name in link.callee for target in project.resolve(name)}
         out: dict[str, None] = {}
-        complete = True
+        unknown = None
         for name in link.callee:
             if name not in project.cut:
                 continue
             every = project.every_target(name)
-            complete = complete and not every.cut
+            if every.cut and unknown is None:
+                unknown = (name, every.cut)
             for target in every.targets:
                 if target not in kept and (not link.attribute or project.is_property(target)):
                     out[target] = None
-        return tuple(out), complete
+        return tuple(out), unknown
 
     def may_reach(self, frames: Iterable[str], services: bool = True) -> set[str]:
         """The last parts of the callees that may run one of ``frames`` (or, with ``services``, a

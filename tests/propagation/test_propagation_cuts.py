@@ -114,3 +114,29 @@ def test_a_carrier_past_the_limit_is_reported_with_and_without_the_prefilter(roo
     turned_away, every = run(root, {}, targets=8)  # within the limit: followed to its caller
     assert key(turned_away) == key(every)
     assert [(f.path, f.span.line, f.code) for f in every.findings] == [("app/make.py", 7, "CL001")]
+
+
+def test_a_cut_whose_rest_is_past_the_names_budget_names_the_budget(root):
+    """``make()`` returns an ``A``, a ``B`` or a ``C``, and only ``C.fetch`` is a carrier. With one
+    target, ``client.fetch()`` keeps ``A.fetch``; resolved with no bound on the targets, the names
+    budget of three stops it before ``C``: what the cut left out is not known, and the callee
+    ends as a carrier does. The finding names the limit that leaves it unknown."""
+    files = {
+        "app/clients.py": "import requests\n\n\nclass A:\n    def fetch(self):\n"
+        "        return None\n\n\nclass B:\n    def fetch(self):\n        return None\n\n\n"
+        "class C:\n    def fetch(self):\n"
+        "        return requests.get('http://x.invalid', timeout=1)\n\n\n"
+        "def make(kind):\n    if kind == 'a':\n        return A()\n    if kind == 'b':\n"
+        "        return B()\n    return C()\n",
+        "app/use.py": "from app.clients import make\n\n\ndef handle(kind):\n"
+        "    client = make(kind)\n    return client.fetch()\n",
+        "app/plain.py": "import os\n\n\ndef cwd():\n    return os.getcwd()\n",
+    }
+    config = Config(root=str(root), limits=LIMITS._replace(targets=1, names=3))
+    turned_away = check(root, files, [req()], config=config)
+    every = check(root, {}, [req()], config=config, use_prefilter=False)
+    assert key(turned_away) == key(every)
+    assert cuts(every) == [("app/use.py", 6)]
+    assert "resolving app.clients.make.fetch looked at more than 3 names (resolution-budget)" in (
+        every.findings[-1].message
+    )
