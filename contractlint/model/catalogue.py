@@ -515,21 +515,17 @@ RULES: tuple[Rule, ...] = (
         "where the rest may carry a service error.",
         what=(
             "Following errors through the project resolves each call's callee through aliases, "
-            "instances, "
-            "factories and class families. One resolution looks at most at `resolution-budget` "
-            "names "
-            "(default 4096), keeps at most `resolution-targets` functions (default 64: a "
-            "base-class method "
-            "with hundreds of overrides) and follows a chain of at most 13 names. A call whose "
-            "resolution "
-            "reached one of these limits is reported when what was left out may matter: its callee "
-            "ends as "
-            "a function that lets a service error escape (a carrier) does, or as a contract's call "
-            "does. The "
-            "message names the limit. The call's other findings stand, from what was resolved; an "
-            "error "
-            "that reaches the call only through what was left out is not reported. A warning by "
-            "default: "
+            "instances, factories and class families. One resolution looks at most at "
+            "`resolution-budget` names (default 4096), keeps at most `resolution-targets` "
+            "functions (default 64: a base-class method with hundreds of overrides) and follows a "
+            "chain of at most 13 names. A call whose resolution reached one of these limits is "
+            "reported when what was left out matters: past the most targets, when resolving the "
+            "name with no bound on them finds a function that lets a service error escape (a "
+            "carrier) or a contract's call beyond what the call kept; past the other limits, where "
+            "what was left out is not known, when the callee ends as a carrier or a contract's "
+            "call does. The message names the limit. The call's other findings stand, from what "
+            "was resolved; an error that reaches the call only through what was left out is not "
+            "reported. A warning by default: "
             'the exit status does not change (`severity = {CL902 = "error"}` makes it one).'
         ),
         why=(

@@ -14,7 +14,8 @@ in each file, each call once.
 
 A call whose resolution reached a limit of ``Project`` (``names``: the budget of names, the most
 targets, the longest chain) is kept with the name and the limit (``cut_short``): what it may run
-past the limit is not followed, which a finding says where it may matter (CL902).
+past the limit is not followed, which a finding says where it matters (CL902), from what the cut
+left out (``left_out``).
 """
 
 from __future__ import annotations
@@ -117,6 +118,27 @@ class Calls:
         resolution reached a limit, the limit (``names.NAMES``...), and whether the call is a
         test's (it makes no caller), in the order of the files and of their calls."""
         return [entry[1:] for entry in sorted(self._cut, key=_first)]
+
+    def left_out(self, link: Link) -> tuple[tuple[str, ...], tuple[str, str] | None]:
+        """What the resolution of ``link``'s callee left out where it was cut short: what each
+        name cut short resolves to with no bound on the targets (``Project.every_target``) that
+        the call's own resolution does not (for an attribute read, the properties), in order; and
+        unless that is all of it, the first name whose resolution with no bound on the targets
+        was cut short too, with the limit it reached (the names budget or the chain)."""
+        project = self.project
+        kept = {target for name in link.callee for target in project.resolve(name)}
+        out: dict[str, None] = {}
+        unknown = None
+        for name in link.callee:
+            if name not in project.cut:
+                continue
+            every = project.every_target(name)
+            if every.cut and unknown is None:
+                unknown = (name, every.cut)
+            for target in every.targets:
+                if target not in kept and (not link.attribute or project.is_property(target)):
+                    out[target] = None
+        return tuple(out), unknown
 
     def may_reach(self, frames: Iterable[str], services: bool = True) -> set[str]:
         """The last parts of the callees that may run one of ``frames`` (or, with ``services``, a

@@ -14,9 +14,16 @@ the carriers known (``Follow``):
 - a call whose error the project handles everywhere keeps its contract; one whose error is
   reported further up stays broken (``reported_up``);
 - a call whose resolution was cut short by a limit of ``Project`` (``Calls.cut_short``) is
-  reported (CL902) when what the resolution left out may be a carrier or a service: its callee
-  ends as a carrier's name or a contract's glob does (``Calls.may_reach``). A cut that cannot
-  change a finding is not reported.
+  reported (CL902) when what the resolution left out (``Calls.left_out``) holds a carrier, a
+  function that returns a sentinel, or a service. Where that is not all known (the names budget
+  or the chain cut short the resolution with no bound on the targets too), it is reported when
+  what was left out may be one: its callee ends as a carrier's name or a contract's glob does
+  (``Calls.may_reach``); the finding then names the limit that leaves it unknown. A cut that
+  cannot change a finding is not reported. This depends on the files parsed as little as the
+  carriers do: a run that parses every file may find more targets for a name (more overrides, a
+  project class where the prefilter's run saw a name from outside the project) and cut it
+  elsewhere, but the carriers and services among them are in files the prefilter's rounds parse
+  too.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ from contractlint.propagation.messages import (
     reraise_finding,
     sentinel_finding,
 )
-from contractlint.propagation.names import TARGETS, short
+from contractlint.propagation.names import short
 
 
 @dataclass(frozen=True)
@@ -213,27 +220,30 @@ class _Propagation:
                 self.findings.setdefault(site.path, []).extend(here)
 
     def cut_short(self) -> None:
-        """CL902 at each call whose resolution was cut short where what it left out may be a
-        carrier, a function that returns a sentinel, or a service."""
-        calls = self.follow.calls
+        """CL902 at each call whose resolution was cut short where what it left out holds a
+        carrier, a function that returns a sentinel, or a service; where what it left out is not
+        all known (the names budget or the chain cut it short), where it may hold one, named with
+        the limit that leaves it unknown."""
+        calls, project = self.follow.calls, self.project
         frames = {*self.asked, *(key.frame for key in self.follow.carried)}
-        # What a cut leaves out: past the most targets, more functions of the project (the
-        # overrides of a family, found after what the class and its bases define); past the
-        # names budget or the longest chain, anything, a service's name too. A test's call
-        # makes no caller: only a service matters there.
-        reach = {
-            (False, True): calls.may_reach(frames, services=False),
-            (False, False): calls.may_reach(frames),
-            (True, True): set(),
-            (True, False): calls.may_reach((), services=True),
-        }
-        limits = self.project.limits
+        # A test's call makes no caller: only a service matters there.
+        reach = {test: calls.may_reach(() if test else frames) for test in (False, True)}
         for site, name, limit, test in calls.cut_short():
-            ends = reach[test, limit == TARGETS]
-            if "*" in ends or _last(name) in ends:
-                self.findings.setdefault(site.path, []).append(
-                    cut_finding(site, name, limit, limits)
-                )
+            left, unknown = calls.left_out(site.link)
+            if not any(
+                (not test and target in frames)
+                if target in project.functions
+                else project.groups_for(target)
+                for target in left
+            ):
+                if unknown is None:
+                    continue
+                name, limit = unknown
+                if "*" not in reach[test] and _last(name) not in reach[test]:
+                    continue
+            self.findings.setdefault(site.path, []).append(
+                cut_finding(site, name, limit, project.limits)
+            )
 
     def finish(self) -> tuple[dict[str, list[Finding]], dict[str, list[CallSite]]]:
         """Each finding once (one call may reach a carrier by two names), and the state of each

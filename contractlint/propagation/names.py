@@ -21,12 +21,16 @@ These are the defaults (``contractlint.model.budgets``); the configuration may s
 (``Project(limits=...)``). A resolution cut short by one of them is recorded in ``Project.cut``,
 with the limit it reached, and gives the targets found before the cut: work the project-wide pass
 did not finish, which a finding says where it may change a result (CL902, ``calls``).
+``every_target`` resolves a name again with no bound on the targets (the other two kept): what a
+cut at the most targets left out, which depends on the files parsed no more than the carriers do.
 
 Only plain data is handled here (``contractlint.model.project``): no parsing.
 """
 
 from __future__ import annotations
 
+import copy
+import sys
 from collections import defaultdict, deque
 from collections.abc import Iterator, Mapping, Sequence
 from typing import NamedTuple
@@ -116,17 +120,7 @@ class Project:
             | set(self.classes)
             | self.modules
         )
-        #: Names whose resolution was cut short (a limit of this module's docstring), and the
-        #: limit each reached (``NAMES``, ``TARGETS``, ``CHAIN``).
-        self.cut: set[str] = set()
-        self.reached: dict[str, str] = {}
-        self._done: dict[str, Resolved] = {}
-        self._shallow: dict[tuple[str, int], Resolved] = {}
-        self._stack: dict[str, int] = {}
-        #: The names met below the first name of a cycle, whose answers depend on it.
-        self._tainted: list[str] = []
-        #: The first name of each cycle, and the other names of the cycle.
-        self._cycles: dict[str, frozenset[str]] = {}
+        self._answers()
         self._outside_names: dict[str, str] = {}
         self._lines: dict[str, tuple[str, ...]] = {}
         self._subclasses_of: dict[str, list[str]] = {}
@@ -144,6 +138,23 @@ class Project:
         firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
         #: The first parts of every ``match`` glob (None: one of them is a pattern itself).
         self._firsts = None if any(set(f) & set("*?[") for f in firsts) else firsts
+
+    def _answers(self) -> None:
+        """The state of ``lookup``, which depends on ``limits`` (what the classes and names are
+        does not)."""
+        #: Names whose resolution was cut short (a limit of this module's docstring), and the
+        #: limit each reached (``NAMES``, ``TARGETS``, ``CHAIN``).
+        self.cut: set[str] = set()
+        self.reached: dict[str, str] = {}
+        self._done: dict[str, Resolved] = {}
+        self._shallow: dict[tuple[str, int], Resolved] = {}
+        self._stack: dict[str, int] = {}
+        #: The names met below the first name of a cycle, whose answers depend on it.
+        self._tainted: list[str] = []
+        #: The first name of each cycle, and the other names of the cycle.
+        self._cycles: dict[str, frozenset[str]] = {}
+        #: The same project with no bound on the targets (``every_target``), once asked for.
+        self._unbounded: Project | None = None
 
     def canonical(self, name: str) -> str:
         return canonical_name(name, self.contract_aliases)
@@ -163,6 +174,17 @@ class Project:
     def lookup(self, name: str) -> Resolved:
         """``resolve`` with what it cost."""
         return self._lookup(name, self.limits.depth)[0]
+
+    def every_target(self, name: str) -> Resolved:
+        """``lookup`` with no bound on the targets, the names budget and the chain kept: what a
+        resolution cut at the most targets left out, every target where ``cut`` is "" (else as
+        far as the other bounds let it go). The same project's names, answered apart."""
+        unbounded = self._unbounded
+        if unbounded is None:
+            unbounded = self._unbounded = copy.copy(self)  # the tables and their caches shared
+            unbounded.limits = self.limits._replace(targets=sys.maxsize)
+            unbounded._answers()
+        return unbounded.lookup(name)
 
     def _lookup(self, name: str, depth: int) -> tuple[Resolved, int]:
         """What ``name`` denotes within ``depth`` steps, and the place on the stack of the

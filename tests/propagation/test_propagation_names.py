@@ -92,6 +92,13 @@ def test_a_method_with_more_overrides_than_the_limit_is_cut_short_and_said_to_be
     assert names.cut == {"app.base.Base.run"}
     assert names.resolve("app.subs.S1.run") == ("app.subs.S1.run",)
     assert names.cut == {"app.base.Base.run"}
+    # resolved again with no bound on the targets: every override, the same first ones, and the
+    # project's own answers left as they were
+    every = names.every_target("app.base.Base.run")
+    assert len(every.targets) == MAX_TARGETS + 11 and every.cut == ""
+    assert every.targets[:MAX_TARGETS] == targets
+    assert names.resolve("app.base.Base.run") == targets
+    assert names.cut == {"app.base.Base.run"}
 
 
 def test_an_attribute_holding_what_its_own_methods_return_is_followed_one_call_deep():
