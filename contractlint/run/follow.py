@@ -32,6 +32,14 @@ if TYPE_CHECKING:
     from contractlint.run.runcache import Entry
 
 
+#: A round that takes at least one in ``WIDE_SHARE`` of the files it searched, when at least
+#: ``WIDE_LEFT`` files are left unparsed, parses every file left instead (``_rounds``): on a
+#: plugin-style application, where most modules subclass the framework's classes, parsing them all
+#: costs less than the rounds that would get to most of them one family at a time.
+WIDE_SHARE = 6
+WIDE_LEFT = 2000
+
+
 def project_names(roots: Sequence[str], modules: Iterable[str] = ()) -> frozenset[str]:
     """The top-level module names of a project: what each of its import ``roots`` holds, and the
     first part of each of its ``modules`` (those named by their packages); a call into them may
@@ -240,6 +248,8 @@ def _rounds(
         every = None
         unknown = bool(clean) and bool(searched - known)
         more = []
+        tried = 0
+        unreadable = set()
         if progress is not None:
             progress.phase(f"following errors, round {number}", "searched", len(unparsed))
         for path in unparsed:
@@ -256,11 +266,18 @@ def _rounds(
             try:
                 data = sources[path] if sources is not None and path in sources else read_file(path)
             except OSError:
+                unreadable.add(path)
                 continue
+            tried += 1
             if wanting(data, names(path)[1]):
                 more.append(path)
         if not more:
             break
+        if len(unparsed) >= WIDE_LEFT and len(more) * WIDE_SHARE >= tried:
+            # The rounds are spreading over the project: each would work out its names again over
+            # more files than the last. Every file left is parsed at once, as a run without the
+            # prefilter parses them (with the same findings), and no round follows.
+            more = [path for path in unparsed if path not in unreadable]
         fixpoint = None  # files are added: freed before the workers start, not kept through them
         again = replace(job, use_prefilter=False)
         if progress is not None:

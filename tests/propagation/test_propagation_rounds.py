@@ -491,3 +491,37 @@ def test_a_family_is_its_classes_subclasses_and_every_base_of_those_and_nothing_
     }
     # a base from outside the project: every class whose line holds it, with those lines
     assert _family(project, {"abc.ABC"}) == {c.qual for c in classes} | {"abc.ABC", "enum.Enum"}
+
+
+def _plugins(count: int) -> dict[str, str]:
+    """A framework whose base class calls the service, ``count`` plugins that subclass it and call
+    the inherited method, and as many modules that call nothing of the project."""
+    files = {
+        "app/base.py": "import requests\n\n\nclass Base:\n    def fetch(self):\n"
+        "        return requests.get('http://x.invalid', timeout=1)\n",
+    }
+    for i in range(count):
+        files[f"app/plugin_{i}.py"] = (
+            "from app.base import Base\n\n\nclass Plugin(Base):\n    def show(self):\n"
+            "        return self.fetch()\n"
+        )
+        files[f"app/plain_{i}.py"] = "import os\n\n\ndef cwd():\n    return os.getcwd()\n"
+    return files
+
+
+@pytest.mark.parametrize("left", [10, 2000], ids=["spreading: every file", "rounds only"])
+def test_a_round_that_takes_a_large_share_of_the_files_left_parses_every_one(
+    root, monkeypatch, left
+):
+    """A round that takes at least one in six of the files it searched, when enough are left,
+    parses every file left instead (``run.follow.WIDE_LEFT``): the same findings, no more rounds."""
+    import contractlint.run.follow as follow
+
+    monkeypatch.setattr(follow, "WIDE_LEFT", left)
+    files = _plugins(6)
+    report = check(root, files, [req()])
+    assert key(report) == key(check(root, {}, [req()], use_prefilter=False))
+    assert {f.path for f in report.findings} == {f"app/plugin_{i}.py" for i in range(6)}
+    # base.py, then the six plugins in one round (6 of the 13 files left): with few files left
+    # that is all; with more, the round parses the plain modules and __init__.py too.
+    assert report.files_parsed == (1 + 6 if left > 13 else report.files_checked)
