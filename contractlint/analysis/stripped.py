@@ -42,7 +42,16 @@ class _Params(NamedTuple):
 
 
 def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
-    """The tree of ``text`` (which CPython refused with ``err``), or None."""
+    """The tree of ``text`` (which CPython refused with ``err``), or None: code this reading does
+    not take, or does not take as valid, is left to libcst, which reads it or says where it is
+    wrong (CL900)."""
+    try:
+        return _stripped(text, err, path)
+    except Exception:  # a shape of the new syntax not foreseen here: libcst's reading decides
+        return None
+
+
+def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     lines = text.splitlines(keepends=True)
     #: The place of each ``type`` statement (line, byte offset): its name, its type parameters.
     aliases: dict[tuple[int, int], tuple[str, _Params | None]] = {}
@@ -63,10 +72,7 @@ def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
             continue
         except (ValueError, RecursionError, MemoryError):
             return None
-        try:
-            return _restore(module, aliases, generics)
-        except (SyntaxError, ValueError, RecursionError):
-            return None  # type parameters this reading does not take: left to libcst
+        return _restore(module, aliases, generics)
     return None
 
 
@@ -217,6 +223,7 @@ def _joined(
             and len(following.targets) == 1
             and type(following.targets[0]) is ast.Name
             and following.targets[0].id == alias[0]
+            and not isinstance(following.value, (ast.Yield, ast.YieldFrom, ast.Await, ast.Starred))
         ):
             name, params = alias
             made: Any = t.made(
@@ -237,27 +244,32 @@ def _joined(
 
 def _type_params(params: _Params) -> list:
     """The type parameters of ``params``, as ``newer`` makes them."""
-    out = []
+    out: list = []
     text = params.text
-    for lo, hi in _pieces(text):
+    pieces = _pieces(text)
+    for number, (lo, hi) in enumerate(pieces):
         while lo < hi and text[lo].isspace():
             lo += 1
         while hi > lo and text[hi - 1].isspace():
             hi -= 1
         if lo == hi:
-            continue
+            if number == len(pieces) - 1 and out:
+                continue  # a comma after the last parameter
+            raise SyntaxError("an empty type parameter")
         stars = 0
-        while text[lo + stars] == "*":
+        while lo + stars < hi and text[lo + stars] == "*":
             stars += 1
         begin = lo + stars
-        while text[begin].isspace():
+        while begin < hi and text[begin].isspace():
             begin += 1
         name = re.compile(_NAME).match(text, begin, hi)
-        if name is None:
+        if name is None or stars > 2:
             raise SyntaxError("a type parameter without a name")
         bound = default = None
         equal = _find(text, "=", name.end(), hi)
         colon = _find(text, ":", name.end(), equal)
+        if text[name.end() : colon].strip() or (stars and colon < equal):
+            raise SyntaxError("a type parameter this reading does not take")
         if equal < hi:
             default = _expression(params, equal + 1, hi)
         if colon < equal:
@@ -304,6 +316,8 @@ def _expression(params: _Params, lo: int, hi: int) -> ast.expr:
     text = params.text
     while lo < hi and text[lo].isspace():
         lo += 1
+    if not text[lo:hi].strip():
+        raise SyntaxError("a bound or a default without its expression")
     line, column = params.places[lo]
     # In brackets, so that it may go on over several lines as it does in the list.
     tree = ast.parse("(" + text[lo:hi].rstrip() + ")", mode="eval")

@@ -116,3 +116,25 @@ def test_the_type_statement_and_type_parameters_are_put_back_where_they_stood():
     assert (v.bound.col_offset, v.default_value.col_offset) == (16, 22)
     assert ast.unparse(alias.value) == "tuple[K, V]"
     assert [p.name for p in cls.type_params] == ["T"] and cls.bases[0].id == "B"
+
+
+#: Code that is wrong for every Python: left to libcst, which says where (CL900), as before.
+WRONG = {
+    "an empty list": "type X[] = int\n",
+    "an empty parameter": "class X[T, ,]: pass\n",
+    "a star without a name": "class X[*]: pass\n",
+    "two names": "class X[T U]: pass\n",
+    "a bound without its expression": "def f[T:](x): pass\n",
+    "a default without its expression": "type X[T=] = int\n",
+    "a bound on a star": "class X[*T: int]: pass\n",
+    "yield as the value": "def f():\n    type X = yield 1\n",
+    "no value": "type X =\n",
+}
+
+
+@pytest.mark.parametrize("text", list(WRONG.values()), ids=list(WRONG))
+def test_wrong_new_syntax_is_left_to_libcst_and_reported_where_it_is(text, monkeypatch):
+    assert stripped.parse_stripped(text, _refused(text), "m.py") is None
+    mine, theirs = _both(text, monkeypatch)
+    assert mine == theirs
+    assert [f.code for f in mine.findings] == ["CL900"]
