@@ -16,6 +16,7 @@ list of type parameters over several lines, or one with a string in it, is left 
 from __future__ import annotations
 
 import ast
+import keyword
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
@@ -263,12 +264,12 @@ def _type_params(params: _Params) -> list:
         while begin < hi and text[begin].isspace():
             begin += 1
         name = re.compile(_NAME).match(text, begin, hi)
-        if name is None or stars > 2:
+        if name is None or stars > 2 or keyword.iskeyword(name.group()):
             raise SyntaxError("a type parameter without a name")
         bound = default = None
         equal = _find(text, "=", name.end(), hi)
         colon = _find(text, ":", name.end(), equal)
-        if text[name.end() : colon].strip() or (stars and colon < equal):
+        if text[name.end() : colon].strip() or (stars and (colon < equal or begin > lo + stars)):
             raise SyntaxError("a type parameter this reading does not take")
         if equal < hi:
             default = _expression(params, equal + 1, hi)

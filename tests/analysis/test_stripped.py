@@ -8,6 +8,8 @@ import ast
 import sys
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import contractlint.analysis.stripped as stripped
 from contractlint.analysis import ContractIndex, analyse_source
@@ -138,3 +140,40 @@ def test_wrong_new_syntax_is_left_to_libcst_and_reported_where_it_is(text, monke
     mine, theirs = _both(text, monkeypatch)
     assert mine == theirs
     assert [f.code for f in mine.findings] == ["CL900"]
+
+
+PIECES = [
+    *("T", "U", "Ä", "*", "**", ":", "=", ",", " ", "int", "|", "None", "(", ")", "[", "]"),
+    *("\n    ", "\n", "\\\n", "# c\n", "'s'"),
+]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(
+        [
+            "class X[{}](B):\n    pass\n",
+            "@d\nasync def f[{}](x):\n    pass\n",
+            "if x:\n    type X[{}] = int | None\n",
+        ]
+    ),
+    st.lists(st.sampled_from(PIECES), max_size=8).map("".join),
+)
+def test_any_list_of_type_parameters_is_read_as_libcst_reads_it(shape, params):
+    """Whatever stands between the brackets: the reading never fails, and what it takes (or leaves
+    to libcst) is analysed as through libcst alone, a CL900 where the code is wrong."""
+    text = HEAD + shape.format(params) + "def g(url):\n    requests.get(url)\n"
+    try:
+        ast.parse(text)
+        return  # nothing new for this Python to refuse
+    except SyntaxError:
+        pass
+    mine = analyse_source(text.encode(), "m.py", INDEX, "app.m", None, frozenset({"app"}))
+    original = stripped.parse_stripped
+    stripped.parse_stripped = lambda *args: None
+    try:
+        theirs = analyse_source(text.encode(), "m.py", INDEX, "app.m", None, frozenset({"app"}))
+    finally:
+        stripped.parse_stripped = original
+    assert mine == theirs
+    assert "CL999" not in [f.code for f in mine.findings]
