@@ -51,11 +51,7 @@ def parse(source: str | bytes, path: str) -> Parsed | Finding:
     except (LookupError, SyntaxError, ValueError) as exc:
         return parse_error(path, f"cannot decode: {exc}")
     try:
-        tree = _compile(source, text, path)
-        # Before 3.11, CPython builds trees no parser of ours should walk (a 10,000-term ``+``
-        # chain): hold them to the depth 3.11 refuses at.
-        if sys.version_info < (3, 11) and _deeper_than(tree, _CPYTHON_311_DEPTH):
-            return parse_error(path, _TOO_DEEP_MESSAGE)
+        return _held(_compile(source, text, path), text, path)
     except (RecursionError, MemoryError):
         return parse_error(path, _TOO_DEEP_MESSAGE)
     except SyntaxError as err:
@@ -67,13 +63,18 @@ def parse(source: str | bytes, path: str) -> Parsed | Finding:
             from contractlint.analysis.stripped import parse_stripped
 
             stripped = parse_stripped(text, err, path)
-            if stripped is not None and not (
-                sys.version_info < (3, 11) and _deeper_than(stripped, _CPYTHON_311_DEPTH)
-            ):
-                return Parsed(stripped, text)
+            if stripped is not None:
+                return _held(stripped, text, path)
         from contractlint.analysis.newer import parse_newer
 
         return parse_newer(source, text, path, err)
+
+
+def _held(tree: ast.Module, text: str, path: str) -> Parsed | Finding:
+    """``tree``, unless it is deeper than Python 3.11 takes: before 3.11, CPython builds trees no
+    parser of ours should walk (a 10,000-term ``+`` chain)."""
+    if sys.version_info < (3, 11) and _deeper_than(tree, _CPYTHON_311_DEPTH):
+        return parse_error(path, _TOO_DEEP_MESSAGE)
     return Parsed(tree, text)
 
 
