@@ -27,6 +27,8 @@ from contractlint.analysis import tree as t
 MOST = 500
 
 _NAME = r"(?!\d)\w+"
+#: A name, where a type parameter starts.
+_NAME_AT = re.compile(_NAME)
 #: A ``type`` statement, up to the name it binds and the ``[`` of its type parameters if any.
 _TYPE = re.compile(rf"([ \t]*)type[ \t]+({_NAME})[ \t]*(\[)?")
 #: A class or function statement with type parameters, up to their ``[``.
@@ -263,7 +265,7 @@ def _type_params(params: _Params) -> list:
         begin = lo + stars
         while begin < hi and text[begin].isspace():
             begin += 1
-        name = re.compile(_NAME).match(text, begin, hi)
+        name = _NAME_AT.match(text, begin, hi)
         if name is None or stars > 2 or keyword.iskeyword(name.group()):
             raise SyntaxError("a type parameter without a name")
         bound = default = None
