@@ -25,6 +25,11 @@ from contractlint.analysis import tree as t
 
 #: How many statements of a file are rewritten before the file is left to libcst.
 MOST = 500
+#: How many times over CPython may read the file, all the parses of its rewritten text together,
+#: before it is left to libcst. Each parse reads up to the line it stops at: a file with many new
+#: statements far down would cost many times libcst's one parse (with the places of its nodes,
+#: some twenty of CPython's); bounded by as much again, it costs at most about twice that.
+WHOLE_READS = 20
 
 _NAME = r"(?!\d)\w+"
 #: A name, where a type parameter starts.
@@ -61,9 +66,13 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     #: The place of each class or function statement with type parameters: those.
     generics: dict[tuple[int, int], _Params] = {}
     done: set[int] = set()
+    read = 0
     for _ in range(MOST):
         number = err.lineno
         if not number or number > len(lines) or number in done:
+            return None
+        read += number
+        if read > WHOLE_READS * len(lines):
             return None
         done.add(number)
         if not _rewrite(lines, number, aliases, generics):
