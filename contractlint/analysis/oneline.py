@@ -26,7 +26,7 @@ import libcst as cst
 
 from contractlint.analysis.positions import Positions
 from contractlint.analysis.records import CallRecord
-from contractlint.analysis.tree import COMPOUND
+from contractlint.analysis.tree import COMPOUND, COMPREHENSION
 from contractlint.fixes.edits import content
 from contractlint.fixes.transform import Source, line_of, try_statement
 from contractlint.model import Edit, Policy, Span
@@ -34,7 +34,7 @@ from contractlint.model import Edit, Policy, Span
 #: What may follow a statement on its line: spaces, then a comment (libcst's trailing whitespace).
 _REST = re.compile(r"[ \t]*(?:#[^\r\n]*)?")
 #: Where a call's code runs later, or more than once, or is placed apart (before Python 3.12).
-_APART = (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp, ast.JoinedStr)
+_APART = (ast.Lambda, *COMPREHENSION, ast.JoinedStr)
 #: The statement a handler is rendered around, to be cut out again.
 _STAND_IN = line_of(cst.Expr(cst.Name("_")))
 

@@ -25,8 +25,15 @@ from contractlint.analysis import tree as t
 
 #: How many statements of a file are rewritten before the file is left to libcst.
 MOST = 500
+#: How many times over CPython may read the file, all the parses of its rewritten text together,
+#: before it is left to libcst. Each parse reads up to the line it stops at: a file with many new
+#: statements far down would cost many times libcst's one parse (with the places of its nodes,
+#: some twenty of CPython's); bounded by as much again, it costs at most about twice that.
+WHOLE_READS = 20
 
 _NAME = r"(?!\d)\w+"
+#: A name, where a type parameter starts.
+_NAME_AT = re.compile(_NAME)
 #: A ``type`` statement, up to the name it binds and the ``[`` of its type parameters if any.
 _TYPE = re.compile(rf"([ \t]*)type[ \t]+({_NAME})[ \t]*(\[)?")
 #: A class or function statement with type parameters, up to their ``[``.
@@ -59,9 +66,13 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     #: The place of each class or function statement with type parameters: those.
     generics: dict[tuple[int, int], _Params] = {}
     done: set[int] = set()
+    read = 0
     for _ in range(MOST):
         number = err.lineno
         if not number or number > len(lines) or number in done:
+            return None
+        read += number
+        if read > WHOLE_READS * len(lines):
             return None
         done.add(number)
         if not _rewrite(lines, number, aliases, generics):
@@ -263,7 +274,7 @@ def _type_params(params: _Params) -> list:
         begin = lo + stars
         while begin < hi and text[begin].isspace():
             begin += 1
-        name = re.compile(_NAME).match(text, begin, hi)
+        name = _NAME_AT.match(text, begin, hi)
         if name is None or stars > 2 or keyword.iskeyword(name.group()):
             raise SyntaxError("a type parameter without a name")
         bound = default = None

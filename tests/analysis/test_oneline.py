@@ -8,6 +8,7 @@ been taken exactly where it applies, so that a comparison of two libcst runs can
 
 from __future__ import annotations
 
+import libcst as cst
 import pytest
 from analysing import IMPORTS, make_index
 from shortcuts import run_with
@@ -143,7 +144,13 @@ def _analyse(source: str, index: ContractIndex, monkeypatch, one_line: bool):
     ("source", "index", "applies"), [c[1:] for c in CASES], ids=[c[0] for c in CASES]
 )
 def test_one_line_advice_is_libcsts(source, index, applies, monkeypatch):
+    parsed: list = []
+    real = cst.parse_module
+    monkeypatch.setattr(cst, "parse_module", lambda *a, **k: parsed.append(a) or real(*a, **k))
     fast, taken = _analyse(source, index, monkeypatch, one_line=True)
+    # taken through to the end: the statement is not parsed by libcst (``Wrapper.texts`` may
+    # still send it the libcst way after ``Wrapper.line`` took it)
+    assert (parsed == []) == applies, parsed
     slow, _ = _analyse(source, index, monkeypatch, one_line=False)
     assert fast, "the snippet has no finding"
     assert taken and all(t == applies for t in taken), taken

@@ -102,6 +102,20 @@ def test_other_new_syntax_is_left_to_libcst(text, monkeypatch):
     assert mine == theirs and mine.calls
 
 
+def test_many_new_statements_far_down_a_file_are_left_to_libcst(monkeypatch):
+    """Each statement rewritten costs a parse up to the next one: past ``WHOLE_READS`` readings
+    of the file, libcst's one parse costs less. The same statements at the top cost little."""
+    filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(200))
+    aliases = "".join(f"type A{i} = list[int]\n" for i in range(40))
+    use = "def get(url):\n    return requests.get(url)\n"
+    far_down = HEAD + filler + aliases + use
+    assert stripped.parse_stripped(far_down, _refused(far_down), "m.py") is None
+    mine, theirs = _both(far_down, monkeypatch)
+    assert mine == theirs and [f.code for f in mine.findings] == ["CL001"]
+    at_the_top = HEAD + aliases + filler + use
+    assert stripped.parse_stripped(at_the_top, _refused(at_the_top), "m.py") is not None
+
+
 def test_the_type_statement_and_type_parameters_are_put_back_where_they_stood():
     text = "type Pair[K, V: int = str] = tuple[K, V]\nclass C[T](B):\n    pass\n"
     tree = stripped.parse_stripped(text, _refused(text), "m.py")
