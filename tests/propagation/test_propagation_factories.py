@@ -5,7 +5,7 @@ builtins and constructors run (``x in cache``, ``len(x)``, ``__init__``)."""
 from __future__ import annotations
 
 import pytest
-from propagating import REQ_ERRORS, cap, check, only, req, rows
+from propagating import REQ_ERRORS, cap, check, only, place, req, rows
 
 # -- factories, properties, clients held by a base class -------------------------------------------
 
@@ -100,12 +100,7 @@ def test_factory_call_inside_a_carrier_with_a_root_caller(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.via == ("load", "Session.get")
     assert finding.origins == ("app/svc.py:5:12",)
 
@@ -214,12 +209,7 @@ def test_property_returning_the_client(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/api.py",
-        10,
-        16,
-        "CL001",
-    )
+    assert place(finding) == ("app/api.py", 10, 16, "CL001")
     assert finding.callee == "requests.sessions.Session.get"
 
 
@@ -247,12 +237,7 @@ def test_client_held_by_a_base_class_in_another_module(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/sub.py",
-        6,
-        16,
-        "CL001",
-    )
+    assert place(finding) == ("app/sub.py", 6, 16, "CL001")
     assert finding.scope == "Sub.load"
 
 
