@@ -179,14 +179,21 @@ def test_propagate_glob_star_stays_within_one_dotted_part(root):
     assert rows(method) == []
 
 
-def test_root_caller_whose_docstring_declares_the_error(root):
+@pytest.mark.parametrize(
+    "imports",
+    [
+        pytest.param("import requests\n", id="imported"),
+        # the full name in the docstring, without the import
+        pytest.param("", id="full-name-not-imported"),
+    ],
+)
+def test_root_caller_whose_docstring_declares_the_error(root, imports):
     report = check(
         root,
         {
             "app/client.py": REQ_CLIENT,
-            "app/views.py": '''
-            import requests
-
+            "app/views.py": f'''
+            {imports}
             from app.client import fetch
 
 
@@ -203,29 +210,6 @@ def test_root_caller_whose_docstring_declares_the_error(root):
     )
     assert rows(report) == []
     assert [c.state for c in report.calls] == ["kept"]
-
-
-def test_docstring_full_name_without_the_import(root):
-    report = check(
-        root,
-        {
-            "app/client.py": REQ_CLIENT,
-            "app/views.py": '''
-            from app.client import fetch
-
-
-            def show():
-                """Show.
-
-                Raises:
-                    requests.RequestException: when the server is down.
-                """
-                return fetch()
-        ''',
-        },
-        [req()],
-    )
-    assert rows(report) == []
 
 
 def test_docstring_naming_a_subclass_does_not_declare_the_error(root):
