@@ -43,8 +43,13 @@ def check(
     return check_paths(list(paths), config or Config(root=str(root)), contracts, **options)
 
 
+def place(finding):
+    """Where a finding is, and its code: (path, line, column, code)."""
+    return (finding.path, finding.span.line, finding.span.column, finding.code)
+
+
 def rows(report):
-    return [(f.path, f.span.line, f.span.column, f.code) for f in report.findings]
+    return [place(f) for f in report.findings]
 
 
 def only(report):

@@ -52,6 +52,12 @@ def safe(user, sticker):
         return Capability.static_only()
 """
 
+# The same with preview's finding (CL004) fixed.
+PREVIEW_FIXED = ORIGINAL.replace(
+    "    except CapabilityError:\n        pass\n",
+    "    except CapabilityError:\n        return False\n",
+)
+
 
 @pytest.fixture
 def proj(tmp_path: Path) -> Path:
@@ -228,13 +234,7 @@ def test_a_new_file_is_reported(proj):
 
 def test_a_fixed_finding_is_listed_as_no_longer_found(proj):
     write_baseline(proj)
-    edit(
-        proj,
-        ORIGINAL.replace(
-            "    except CapabilityError:\n        pass\n",
-            "    except CapabilityError:\n        return False\n",
-        ),
-    )
+    edit(proj, PREVIEW_FIXED)
     result = check_against(proj)
     assert (result.exit_code, result.stdout) == (0, "")
     assert result.stderr.splitlines() == [
@@ -245,13 +245,7 @@ def test_a_fixed_finding_is_listed_as_no_longer_found(proj):
 
 def test_rewriting_the_baseline_drops_what_is_gone(proj):
     write_baseline(proj)
-    edit(
-        proj,
-        ORIGINAL.replace(
-            "    except CapabilityError:\n        pass\n",
-            "    except CapabilityError:\n        return False\n",
-        ),
-    )
+    edit(proj, PREVIEW_FIXED)
     result = run(
         "check", ".", "--baseline", "baseline.json", "--write-baseline", "baseline.json", cwd=proj
     )

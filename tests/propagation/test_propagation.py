@@ -6,7 +6,18 @@ tests, or with ``follow-calls`` off)."""
 from __future__ import annotations
 
 import pytest
-from propagating import CAP_CLIENT, CAP_VIA, REQ_CLIENT, REQ_ERRORS, cap, check, only, req, rows
+from propagating import (
+    CAP_CLIENT,
+    CAP_VIA,
+    REQ_CLIENT,
+    REQ_ERRORS,
+    cap,
+    check,
+    only,
+    place,
+    req,
+    rows,
+)
 from trees import write
 
 from contractlint.config import Config
@@ -72,12 +83,7 @@ def test_helper_with_one_unguarded_caller_is_reported_there_only(root):
         [cap()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        13,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 13, 12, "CL001")
     assert finding.scope == "send"
     assert finding.via == ("fetch", "CapabilityClient.check")
     assert finding.origins == ("app/client.py:5:12",)
@@ -99,12 +105,7 @@ def test_root_caller_of_helper_function(root):
         [cap()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.message == (
         "app.client.fetch() is not guarded: capability-server error "
         "capability_client.CapabilityError escapes here "
@@ -142,12 +143,7 @@ def test_root_caller_of_helper_method(root):
         [cap()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert "Api.fetch() is not guarded" in finding.message
     assert "escapes here via Api.fetch -> CapabilityClient.check" in finding.message
     assert finding.via == ("Api.fetch", "CapabilityClient.check")
@@ -207,12 +203,7 @@ def test_imports_of_the_helper(root, imports, call):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.via == ("fetch", "requests.get")
     assert finding.origins == ("app/client.py:7:12",)
     assert f"{REQ_ERRORS} escape here via fetch -> requests.get" in finding.message
@@ -252,12 +243,7 @@ def test_method_through_self(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        9,
-        16,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 9, 16, "CL001")
     assert finding.scope == "View.handle"
     assert finding.via == ("View.helper", "requests.get")
     assert finding.origins == ("app/views.py:6:16",)
@@ -346,12 +332,7 @@ def test_subclass_override_called_through_self_in_the_base(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/jobs.py",
-        3,
-        16,
-        "CL001",
-    )
+    assert place(finding) == ("app/jobs.py", 3, 16, "CL001")
     assert finding.scope == "Job.run"
     assert finding.via == ("FetchJob.execute", "requests.get")
     assert finding.origins == ("app/fetch_job.py:8:16",)
@@ -379,12 +360,7 @@ def test_inherited_method_through_a_subclass_instance(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.via == ("Base.helper", "requests.get")
     assert finding.origins == ("app/base.py:6:16",)
 
@@ -468,12 +444,7 @@ def test_fail_closed_group_through_a_helper(root):
         [cap()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/buy.py",
-        9,
-        5,
-        "CL001",
-    )
+    assert place(finding) == ("app/buy.py", 9, 5, "CL001")
     assert finding.via == ("grant", "CapabilityClient.grant")
     assert finding.message.endswith("the contract says fail closed")
 
@@ -550,12 +521,7 @@ def test_caller_catching_part_of_the_errors_is_cl002(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        8,
-        16,
-        "CL002",
-    )
+    assert place(finding) == ("app/views.py", 8, 16, "CL002")
     assert finding.message == (
         "app.client.fetch() is guarded by the try at line 7, but requests error "
         "requests.exceptions.ConnectionError "

@@ -9,7 +9,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from propagating import CAPABILITY, REQ_CLIENT, cap, check, only, req, rows
+from propagating import CAPABILITY, REQ_CLIENT, cap, check, only, place, req, rows
 
 from contractlint.analysis.functions import docstring_raises
 from contractlint.config import Config
@@ -179,14 +179,21 @@ def test_propagate_glob_star_stays_within_one_dotted_part(root):
     assert rows(method) == []
 
 
-def test_root_caller_whose_docstring_declares_the_error(root):
+@pytest.mark.parametrize(
+    "imports",
+    [
+        pytest.param("import requests\n", id="imported"),
+        # the full name in the docstring, without the import
+        pytest.param("", id="full-name-not-imported"),
+    ],
+)
+def test_root_caller_whose_docstring_declares_the_error(root, imports):
     report = check(
         root,
         {
             "app/client.py": REQ_CLIENT,
-            "app/views.py": '''
-            import requests
-
+            "app/views.py": f'''
+            {imports}
             from app.client import fetch
 
 
@@ -203,29 +210,6 @@ def test_root_caller_whose_docstring_declares_the_error(root):
     )
     assert rows(report) == []
     assert [c.state for c in report.calls] == ["kept"]
-
-
-def test_docstring_full_name_without_the_import(root):
-    report = check(
-        root,
-        {
-            "app/client.py": REQ_CLIENT,
-            "app/views.py": '''
-            from app.client import fetch
-
-
-            def show():
-                """Show.
-
-                Raises:
-                    requests.RequestException: when the server is down.
-                """
-                return fetch()
-        ''',
-        },
-        [req()],
-    )
-    assert rows(report) == []
 
 
 def test_docstring_naming_a_subclass_does_not_declare_the_error(root):
@@ -314,12 +298,7 @@ def test_retry_reraise_with_root_caller_requests(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.via == ("fetch", "requests.get")
     assert finding.origins == ("app/client.py:7:20",)
     assert "escape here via fetch -> requests.get" in finding.message
@@ -328,12 +307,7 @@ def test_retry_reraise_with_root_caller_requests(root):
 def test_retry_reraise_in_a_root_requests(root):
     report = check(root, {"app/client.py": REQ_RETRY}, [req()])
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/client.py",
-        7,
-        20,
-        "CL001",
-    )
+    assert place(finding) == ("app/client.py", 7, 20, "CL001")
     assert finding.handler_line == 8
     assert "the handler at line 8 raises" in finding.message
     assert "again, and nothing up the call chain handles them" in finding.message
@@ -342,12 +316,7 @@ def test_retry_reraise_in_a_root_requests(root):
 def test_retry_reraise_in_a_root_fail_open_is_cl003(root):
     report = check(root, {"app/client.py": CAP_RETRY}, [cap()])
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/client.py",
-        7,
-        20,
-        "CL003",
-    )
+    assert place(finding) == ("app/client.py", 7, 20, "CL003")
     assert finding.handler_line == 8
     assert "the handler at line 8 raises, but the contract says fail open" in finding.message
 
@@ -428,12 +397,7 @@ def test_retry_reraise_with_root_caller_fail_open(root):
         [cap()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.via == ("fetch", "CapabilityClient.check")
     assert finding.origins == ("app/client.py:7:20",)
 

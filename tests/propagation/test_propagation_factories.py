@@ -5,9 +5,23 @@ builtins and constructors run (``x in cache``, ``len(x)``, ``__init__``)."""
 from __future__ import annotations
 
 import pytest
-from propagating import REQ_ERRORS, cap, check, only, req, rows
+from propagating import REQ_ERRORS, cap, check, only, place, req, rows
 
 # -- factories, properties, clients held by a base class -------------------------------------------
+
+FACTORY = (
+    "import requests\n\n\ndef get_session() -> requests.Session:\n    return requests.Session()\n"
+)
+# a carrier that calls the factory
+FACTORY_AND_CARRIER = {
+    "app/factory.py": FACTORY,
+    "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
+    "    return get_session().get(url)\n",
+}
+CARRIER_WITH_A_ROOT_CALLER = {
+    **FACTORY_AND_CARRIER,
+    "app/views.py": "from app.svc import load\n\n\ndef show():\n    return load('http://x.invalid')\n",
+}
 
 
 @pytest.mark.parametrize(
@@ -64,10 +78,7 @@ def test_factory_call_inside_a_carrier_guarded_by_its_caller(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
-            "    return requests.Session()\n",
-            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
-            "    return get_session().get(url)\n",
+            **FACTORY_AND_CARRIER,
             "app/views.py": """
             import requests
 
@@ -90,22 +101,11 @@ def test_factory_call_inside_a_carrier_guarded_by_its_caller(root):
 def test_factory_call_inside_a_carrier_with_a_root_caller(root):
     report = check(
         root,
-        {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
-            "    return requests.Session()\n",
-            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
-            "    return get_session().get(url)\n",
-            "app/views.py": "from app.svc import load\n\n\ndef show():\n    return load('http://x.invalid')\n",
-        },
+        CARRIER_WITH_A_ROOT_CALLER,
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/views.py",
-        5,
-        12,
-        "CL001",
-    )
+    assert place(finding) == ("app/views.py", 5, 12, "CL001")
     assert finding.via == ("load", "Session.get")
     assert finding.origins == ("app/svc.py:5:12",)
 
@@ -113,13 +113,7 @@ def test_factory_call_inside_a_carrier_with_a_root_caller(root):
 def test_factory_call_inside_a_carrier_with_a_root_caller_is_not_kept(root):
     report = check(
         root,
-        {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
-            "    return requests.Session()\n",
-            "app/svc.py": "from app.factory import get_session\n\n\ndef load(url):\n"
-            "    return get_session().get(url)\n",
-            "app/views.py": "from app.svc import load\n\n\ndef show():\n    return load('http://x.invalid')\n",
-        },
+        CARRIER_WITH_A_ROOT_CALLER,
         [req()],
     )
     assert [(c.path, c.span.line, c.state, c.reported_up) for c in report.calls] == [
@@ -131,8 +125,7 @@ def test_factory_call_guarded_is_kept(root):
     report = check(
         root,
         {
-            "app/factory.py": "import requests\n\n\ndef get_session() -> requests.Session:\n"
-            "    return requests.Session()\n",
+            "app/factory.py": FACTORY,
             "app/views.py": """
             import requests
 
@@ -214,12 +207,7 @@ def test_property_returning_the_client(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/api.py",
-        10,
-        16,
-        "CL001",
-    )
+    assert place(finding) == ("app/api.py", 10, 16, "CL001")
     assert finding.callee == "requests.sessions.Session.get"
 
 
@@ -247,12 +235,7 @@ def test_client_held_by_a_base_class_in_another_module(root):
         [req()],
     )
     finding = only(report)
-    assert (finding.path, finding.span.line, finding.span.column, finding.code) == (
-        "app/sub.py",
-        6,
-        16,
-        "CL001",
-    )
+    assert place(finding) == ("app/sub.py", 6, 16, "CL001")
     assert finding.scope == "Sub.load"
 
 

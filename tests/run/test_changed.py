@@ -33,6 +33,19 @@ def commit(repo: Path, message: str) -> None:
     git(repo, "commit", "-q", "-m", message)
 
 
+def move_main_on(repo: Path) -> None:
+    """A commit on main after ``feature`` branched off (a second bad call in old.py), then
+    back to ``feature``."""
+    git(repo, "checkout", "-q", "main")
+    write(
+        repo,
+        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
+        dedent=False,
+    )
+    commit(repo, "main moves on")
+    git(repo, "checkout", "-q", "feature")
+
+
 def reported(result) -> list:
     """(path, line, code) for each finding line of ``-q`` output."""
     out = []
@@ -113,14 +126,7 @@ def test_only_changed_lines_exits_0_when_only_old_lines_are_broken(repo: Path):
 
 
 def test_the_default_branch_moving_on_does_not_count_as_a_change_of_the_branch(repo: Path):
-    git(repo, "checkout", "-q", "main")
-    write(
-        repo,
-        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
-        dedent=False,
-    )
-    commit(repo, "main moves on")
-    git(repo, "checkout", "-q", "feature")
+    move_main_on(repo)
     paths = {p for p, _, _ in reported(run("check", "--changed", "-q", cwd=repo))}
     assert paths == {"pkg/app.py", "pkg/new.py"}
 
@@ -236,14 +242,7 @@ def test_a_shallow_clone_without_the_base_exits_2_with_one_clear_line(repo: Path
 
 
 def test_a_shallow_clone_with_the_base_but_not_the_merge_base_exits_2(repo: Path, tmp_path: Path):
-    git(repo, "checkout", "-q", "main")
-    write(
-        repo,
-        {"old.py": IMPORT + "\n" + BAD.format(name="old") + BAD.format(name="older")},
-        dedent=False,
-    )
-    commit(repo, "main moves on")
-    git(repo, "checkout", "-q", "feature")
+    move_main_on(repo)
     shallow = tmp_path / "shallow"
     git(
         tmp_path,
