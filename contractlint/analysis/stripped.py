@@ -61,6 +61,9 @@ def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
 
 def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     lines = text.splitlines(keepends=True)
+    at_once = _at_once(list(lines), path)
+    if at_once is not None:
+        return at_once
     #: The place of each ``type`` statement (line, byte offset): its name, its type parameters.
     aliases: dict[tuple[int, int], tuple[str, _Params | None]] = {}
     #: The place of each class or function statement with type parameters: those.
@@ -86,6 +89,23 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
             return None
         return _restore(module, aliases, generics)
     return None
+
+
+def _at_once(lines: list[str], path: str) -> ast.Module | None:
+    """Every line that starts a ``type`` statement or a list of type parameters rewritten, then
+    one parse: None where that is not the whole story (a line in a string, which no statement
+    stands for in the tree, or other new syntax), and each line CPython stops at is rewritten in
+    turn instead."""
+    aliases: dict[tuple[int, int], tuple[str, _Params | None]] = {}
+    generics: dict[tuple[int, int], _Params] = {}
+    for number, line in enumerate(lines, 1):
+        if _TYPE.match(line) or _GENERIC.match(line):
+            _rewrite(lines, number, aliases, generics)
+    try:
+        module = ast.parse("".join(lines), path)
+    except SyntaxError:
+        return None
+    return _restore(module, aliases, generics)
 
 
 def _rewrite(

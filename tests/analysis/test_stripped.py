@@ -102,18 +102,40 @@ def test_other_new_syntax_is_left_to_libcst(text, monkeypatch):
     assert mine == theirs and mine.calls
 
 
-def test_many_new_statements_far_down_a_file_are_left_to_libcst(monkeypatch):
-    """Each statement rewritten costs a parse up to the next one: past ``WHOLE_READS`` readings
-    of the file, libcst's one parse costs less. The same statements at the top cost little."""
+def test_every_new_statement_is_rewritten_before_one_parse(monkeypatch):
+    """Statements far down a file cost one parse, not one each."""
     filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(200))
     aliases = "".join(f"type A{i} = list[int]\n" for i in range(40))
     use = "def get(url):\n    return requests.get(url)\n"
     far_down = HEAD + filler + aliases + use
-    assert stripped.parse_stripped(far_down, _refused(far_down), "m.py") is None
+    refused = _refused(far_down)
+    parses = []
+    real = ast.parse
+    monkeypatch.setattr(stripped.ast, "parse", lambda *a, **k: parses.append(1) or real(*a, **k))
+    assert stripped.parse_stripped(far_down, refused, "m.py") is not None
+    assert len(parses) == 1
+    monkeypatch.setattr(stripped.ast, "parse", real)
     mine, theirs = _both(far_down, monkeypatch)
     assert mine == theirs and [f.code for f in mine.findings] == ["CL001"]
-    at_the_top = HEAD + aliases + filler + use
-    assert stripped.parse_stripped(at_the_top, _refused(at_the_top), "m.py") is not None
+
+
+def test_a_line_in_a_string_is_left_as_it_is_and_many_statements_after_it_go_to_libcst(
+    monkeypatch,
+):
+    """A string whose line looks like a ``type`` statement is no statement: read line by line
+    instead, where each statement rewritten costs a parse up to the next one; past
+    ``WHOLE_READS`` readings of the file, libcst's one parse costs less."""
+    doc = 'DOC = """\ntype Looks = Like[a, statement]\nclass Nor[T]: this\n"""\n'
+    filler = "".join(f"def f{i}(x):\n    return x + {i}\n\n" for i in range(200))
+    aliases = "".join(f"type A{i} = list[int]\n" for i in range(40))
+    use = "def get(url):\n    return requests.get(DOC + url)\n"
+    for text, read in [
+        (HEAD + doc + aliases + filler + use, True),
+        (HEAD + doc + filler + aliases + use, False),
+    ]:
+        assert (stripped.parse_stripped(text, _refused(text), "m.py") is not None) is read
+        mine, theirs = _both(text, monkeypatch)
+        assert mine == theirs and [f.code for f in mine.findings] == ["CL001"]
 
 
 def test_the_type_statement_and_type_parameters_are_put_back_where_they_stood():
