@@ -221,12 +221,15 @@ def _rounds(
     fixpoint of the facts as they stand when no file was added in the last round."""
     from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names
+    from contractlint.propagation.rounds import RARE
 
     contracts = job.contracts
     rounds: set[str] = set()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
     names = FileNames(job.import_roots)
+    modules = {names(path)[1]: path for path in unparsed}
+    rare = _Rare(unparsed, sources, RARE)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
@@ -238,12 +241,15 @@ def _rounds(
             contracts,
             job.project,
             job.config.limits,
+            rare,
         )
         new = wanted - searched  # what no file matched last round, none matches now
         if not new:
             break
         searched = searched | wanted
         matches = new.matcher()
+        # The modules that hold a name the rounds need and no parsed file defines.
+        demanded = {_holder(name, modules) for name in searched.unknown} - {None}
         # for the files an earlier run searched (``clean``): made once one of them is met
         every = None
         unknown = bool(clean) and bool(searched - known)
@@ -255,6 +261,10 @@ def _rounds(
         for path in unparsed:
             if progress is not None:
                 progress.step()
+            if path in demanded:
+                clean.discard(path)
+                more.append(path)
+                continue
             if path in clean:
                 if not unknown:
                     continue  # it names nothing searched for so far
@@ -288,3 +298,49 @@ def _rounds(
             outcomes[unparsed.pop(path)] = outcome
             rounds.add(path)
     return searched, rounds, fixpoint
+
+
+def _holder(name: str, modules: Mapping[str, str]) -> str | None:
+    """The file of the longest head of ``name`` that is a module in ``modules`` (module → file),
+    if any: where a name such as ``app.client.Client.fetch`` is defined."""
+    end = len(name)
+    while end > 0:
+        path = modules.get(name[:end])
+        if path is not None:
+            return path
+        end = name.rfind(".", 0, end)
+    return None
+
+
+class _Rare:
+    """How many files not parsed yet hold each of some names, counted up to ``most`` and one more
+    (as bytes: an upper bound on the files that hold them as words). A name is counted once, over
+    the files not parsed when it is first asked for: the files left only get fewer, and the answer
+    is the same in a run that reuses the last one's work (``clean``) and in one from scratch."""
+
+    def __init__(self, unparsed: Mapping[str, int], sources: Mapping[str, bytes] | None, most: int):
+        self.unparsed = unparsed
+        self.most = most
+        self.sources = sources
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, words: set[str]) -> dict[str, int]:
+        new = {w: w.encode() for w in words if w not in self.counts}
+        if new:
+            counts = dict.fromkeys(new, 0)
+            left = dict(new)  # the names still at ``most`` or fewer
+            sources = self.sources
+            for path in self.unparsed:
+                if not left:
+                    break
+                try:
+                    data = sources[path] if sources and path in sources else read_file(path)
+                except OSError:
+                    continue
+                for word, encoded in list(left.items()):
+                    if encoded in data:
+                        counts[word] += 1
+                        if counts[word] > self.most:
+                            del left[word]
+            self.counts.update(counts)
+        return {w: self.counts[w] for w in words}
