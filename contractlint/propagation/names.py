@@ -333,7 +333,12 @@ class Project:
         again = len(cls) + len(attr) + 1
         for one in found:
             if one in plain:
-                yield FURTHER, _dotted(one, rest)
+                if not rest and one in self.functions:
+                    # a method as ``cls`` finds it: where it or a base defines it, or an override
+                    # below it; not every override of the base that defines it
+                    yield TARGET, one
+                else:
+                    yield FURTHER, _dotted(one, rest)
                 continue
             for value in plain:
                 yield FURTHER, _dotted(value + one[again:], rest)
