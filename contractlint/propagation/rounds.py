@@ -149,7 +149,15 @@ class _Search:
         methods: set[str] = set()
         reaching: set[str] = set()
         names = {m for named in members.values() for m in named if _searchable(m)}
-        counts = self.rare(names) if self.rare is not None and names else {}
+        leading = {owner: self.leading({owner}, values) for owner in sorted(members)}
+        # Only the members of a large family are counted: a count reads every file left.
+        large = {
+            m
+            for owner, (first, _) in leading.items()
+            if len(first) > FAMILY
+            for m in members[owner]
+        }
+        counts = self.rare(large & names) if self.rare is not None and large & names else {}
         rare: set[str] = set()
         for owner, named in sorted(members.items()):
             # A file that names the class (or a subclass) of a member may also define a subclass
@@ -157,7 +165,7 @@ class _Search:
             # whatever else it names. Unless they are many and the member's name is rare: then
             # the files that name the member are parsed instead, and what the calls of it need
             # besides (``demand``).
-            first, reach = self.leading({owner}, values)
+            first, reach = leading[owner]
             alone = (
                 {m for m in named if counts.get(m, RARE + 1) <= RARE}
                 if len(first) > FAMILY
@@ -188,11 +196,13 @@ class _Search:
             unknown |= more
             plain |= self.leading(hosts, values)[0]
         # ``refresh = Store.get``: the alias is called by its own name.
-        plain |= {
-            (_last(name), name)
-            for name, target in project.aliases.items()
-            if name != target and _last(self.canonical(target)) in names
-        }
+        quals = {f"{owner}.{m}" for owner, named in members.items() for m in named}
+        for name, target in project.aliases.items():
+            target = self.canonical(target)
+            if name != target and (
+                target in quals or (_last(target) in rare and _owner(target) in project.classes)
+            ):
+                plain.add((_last(name), name))
         clauses |= {clause for n in plain if _searchable(n[0]) for clause in self.clauses(n)}
         return Reach(
             frozenset(n for n, _ in plain if _searchable(n)),

@@ -247,43 +247,44 @@ def _rounds(
         if not new:
             break
         searched = searched | wanted
-        matches = new.matcher()
         # The modules that hold a name the rounds need and no parsed file defines.
         demanded = {_holder(name, modules) for name in searched.unknown} - {None}
-        # for the files an earlier run searched (``clean``): made once one of them is met
-        every = None
-        unknown = bool(clean) and bool(searched - known)
-        more = []
+        more = [path for path in unparsed if path in demanded]
+        clean -= demanded
         tried = 0
         unreadable = set()
-        if progress is not None:
-            progress.phase(f"following errors, round {number}", "searched", len(unparsed))
-        for path in unparsed:
+        if new.clauses:  # else only modules are asked for: no file needs searching
+            matches = new.matcher()
+            # for the files an earlier run searched (``clean``): made once one of them is met
+            every = None
+            unknown = bool(clean) and bool(searched.clauses - known.clauses)
             if progress is not None:
-                progress.step()
-            if path in demanded:
-                clean.discard(path)
-                more.append(path)
-                continue
-            if path in clean:
-                if not unknown:
-                    continue  # it names nothing searched for so far
-                clean.discard(path)  # searched for everything at once, then as any other
-                every = every if every is not None else searched.matcher()
-                wanting = every
-            else:
-                wanting = matches
-            try:
-                data = sources[path] if sources is not None and path in sources else read_file(path)
-            except OSError:
-                unreadable.add(path)
-                continue
-            tried += 1
-            if wanting(data, names(path)[1]):
-                more.append(path)
+                progress.phase(f"following errors, round {number}", "searched", len(unparsed))
+            for path in unparsed:
+                if progress is not None:
+                    progress.step()
+                if path in demanded:
+                    continue
+                if path in clean:
+                    if not unknown:
+                        continue  # it names nothing searched for so far
+                    clean.discard(path)  # searched for everything at once, then as any other
+                    every = every if every is not None else searched.matcher()
+                    wanting = every
+                else:
+                    wanting = matches
+                try:
+                    data = _read(path, sources)
+                except OSError:
+                    unreadable.add(path)
+                    continue
+                tried += 1
+                if wanting(data, names(path)[1]):
+                    more.append(path)
         if not more:
             break
-        if len(unparsed) >= WIDE_LEFT and len(more) * WIDE_SHARE >= tried:
+        matched = len(more) - len(demanded & unparsed.keys())
+        if tried and len(unparsed) >= WIDE_LEFT and matched * WIDE_SHARE >= tried:
             # The rounds are spreading over the project: each would work out its names again over
             # more files than the last. Every file left is parsed at once, as a run without the
             # prefilter parses them (with the same findings), and no round follows.
@@ -298,6 +299,11 @@ def _rounds(
             outcomes[unparsed.pop(path)] = outcome
             rounds.add(path)
     return searched, rounds, fixpoint
+
+
+def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:
+    """The bytes of ``path``: from ``sources`` when it holds them (a run on text given)."""
+    return sources[path] if sources is not None and path in sources else read_file(path)
 
 
 def _holder(name: str, modules: Mapping[str, str]) -> str | None:
@@ -329,12 +335,11 @@ class _Rare:
         if new:
             counts = dict.fromkeys(new, 0)
             left = dict(new)  # the names still at ``most`` or fewer
-            sources = self.sources
             for path in self.unparsed:
                 if not left:
                     break
                 try:
-                    data = sources[path] if sources and path in sources else read_file(path)
+                    data = _read(path, self.sources)
                 except OSError:
                     continue
                 for word, encoded in list(left.items()):
