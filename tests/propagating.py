@@ -83,3 +83,13 @@ def key(report):
         (f.path, f.span.line, f.span.column, f.code, f.message, f.via, f.origins)
         for f in report.findings
     ]
+
+
+def parsed_and_same(root, files, reported):
+    """Check ``files`` under the requests contract with the prefilter: the findings must be those
+    of a run that parses every file, in ``reported``; the number of files parsed."""
+    report = check(root, files, [req()])
+    every = check(root, {}, [req()], use_prefilter=False)
+    assert key(report) == key(every)
+    assert {f.path for f in report.findings} == reported
+    return report.files_parsed

@@ -38,6 +38,7 @@ from contractlint.analysis.tree import (
     nested_statements,
 )
 from contractlint.model.budgets import UNBOUNDED, AnalysisCut
+from contractlint.model.project import DUNDER_CALLS
 
 #: Each node kind's (``visit_X``, ``leave_X``, is it a small statement), looked up once: functions
 #: of the class, not bound methods, which the collector would hold in a cycle with itself (only
@@ -495,13 +496,17 @@ class Collector:
                     # ``call_with_fallback(client.check, user)``: the wrapper makes the call.
                     self._record(arg, self.value(arg), "passed to an approved wrapper")
         if not self._record(node, value, self.frame.approved):
+            if isinstance(node.func, ast.Name) and self.scope.makes_subclass(node.func.id):
+                # ``cls()``: the ``__init__`` of the class or of any subclass, where a call of a
+                # class runs only its own (or an inherited one)
+                value = Value("name", f"{value.qual}.__init__")
             self._link(node, value)
         if (
-            value.qual in _DUNDER_CALLS
+            value.qual in DUNDER_CALLS
             and len(passed) == 1
             and self.scope.lookup(value.qual) == value
         ):
-            self._dunder(node, passed[0], _DUNDER_CALLS[value.qual])  # ``len(registry)``
+            self._dunder(node, passed[0], DUNDER_CALLS[value.qual])  # ``len(registry)``
         for arg in passed:
             # ``refresh(interval, show_workers)``: the callee calls it back, under this call's
             # guards.
@@ -580,16 +585,6 @@ class Collector:
                 )
             )
         return True
-
-
-#: Builtins that call a method of their argument.
-_DUNDER_CALLS = {
-    "len": "__len__",
-    "bool": "__bool__",
-    "iter": "__iter__",
-    "str": "__str__",
-    "repr": "__repr__",
-}
 
 
 def _decorator_name(decorator: ast.expr) -> str:

@@ -72,6 +72,8 @@ class Scope:
         #: Every function or class a name was bound to in this scope, in order (``func =
         #: show_queues`` in one branch, ``func = show_workers`` in another): what a callback may be.
         self.named: dict[str, list[Value]] = {}
+        #: A classmethod's first parameter, as bound: ``cls(...)`` may make a subclass.
+        self.cls_param: Value | None = None
 
     def bind(self, name: str, value: Value | None) -> None:
         self.bindings[name] = value
@@ -87,6 +89,19 @@ class Scope:
                 return scope.named.get(name, [])
             scope = scope.parent
         return []
+
+    def makes_subclass(self, name: str) -> bool:
+        """Whether ``name`` here is a classmethod's first parameter (``cls``): calling it may make
+        an instance of any subclass, and run its ``__init__``."""
+        scope: Scope | None = self
+        first = True
+        while scope is not None:
+            if (first or scope.kind != "class") and name in scope.bindings:
+                value = scope.bindings[name]
+                return value is not None and value is scope.cls_param
+            first = False
+            scope = scope.parent
+        return False
 
     def lookup(self, name: str) -> Value | None:
         scope: Scope | None = self
@@ -204,6 +219,8 @@ class Resolver:
                     Value("name", cls.qual) if "classmethod" in kinds else Value("self", cls.qual)
                 )
                 scope.bind(param.arg, first)
+                if first.kind == "name":
+                    scope.cls_param = first
                 continue
             value = self.annotation(param.annotation, parent) if param.annotation else UNKNOWN
             if value is None:

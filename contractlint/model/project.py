@@ -200,6 +200,18 @@ Clause = tuple[frozenset[str], ...]
 #: Stands in a clause, before a module's dotted name, for "the file is that module or inside it"
 #: (``@app.jobs``): a relative import (``from .client import fetch``) does not name the package
 #: it imports from, and a class is named in its own file without its module.
+#: Builtins that call a method of their argument (``len(registry)`` runs ``__len__``).
+DUNDER_CALLS = {
+    "len": "__len__",
+    "bool": "__bool__",
+    "iter": "__iter__",
+    "str": "__str__",
+    "repr": "__repr__",
+}
+#: The methods a call runs without naming them: a constructor's ``__init__``, ``x in registry``'s
+#: ``__contains__`` and those of ``DUNDER_CALLS``. Any other is called by its name
+#: (``super().__exit__(...)``).
+IMPLICIT = frozenset({"__init__", "__contains__", *DUNDER_CALLS.values()})
 MODULE = "@"
 #: Before a name in a clause: the name is used, not only imported or listed as a base class
 #: (``!Entity``: ``Entity()``, ``x: Entity``; not ``class Light(Entity):``).
@@ -217,12 +229,17 @@ class Reach:
     class that every module of a package uses): a call of the method needs both.
 
     ``plain``, ``methods`` and ``reach`` are the same words by role, for people: the names found
-    without a method, the method and attribute names, and the names that lead to their classes."""
+    without a method, the method and attribute names, and the names that lead to their classes.
+
+    ``unknown``: names of the project that no file parsed so far defines, met where a call of a
+    rarely named member is resolved (``contractlint.propagation.demand``): the module that holds
+    each is parsed, whatever its words."""
 
     plain: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()
     reach: frozenset[str] = frozenset()
     clauses: frozenset[Clause] = frozenset()
+    unknown: frozenset[str] = frozenset()
 
     def __or__(self, other: Reach) -> Reach:
         return Reach(
@@ -230,6 +247,7 @@ class Reach:
             self.methods | other.methods,
             self.reach | other.reach,
             self.clauses | other.clauses,
+            self.unknown | other.unknown,
         )
 
     def __sub__(self, other: Reach) -> Reach:
@@ -240,10 +258,11 @@ class Reach:
             self.methods - other.methods,
             self.reach - other.reach,
             self.clauses - other.clauses,
+            self.unknown - other.unknown,
         )
 
     def __bool__(self) -> bool:
-        return bool(self.clauses)
+        return bool(self.clauses) or bool(self.unknown)
 
     def matcher(self) -> Callable[..., bool]:
         """Whether a file's bytes (and its module's dotted name, when known) name what one of the

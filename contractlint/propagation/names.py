@@ -250,6 +250,35 @@ class Project:
             self._done[name] = answer
         return answer, _FREE
 
+    def met(self, name: str, most: int) -> Iterator[tuple[bool, str]]:
+        """Every step a resolution of ``name`` takes (``TARGET`` or ``FURTHER``, and the name),
+        each name once, breadth first, at most ``most`` names; ``name`` itself comes first, as a
+        ``FURTHER``. Unlike ``lookup``, with no bound on the targets: for a look at the names a
+        resolution depends on (``contractlint.propagation.demand``)."""
+        seen = {(FURTHER, name)}
+        queue = deque([name])
+        yield FURTHER, name
+        while queue:
+            for final, step in self._steps(queue.popleft()):
+                if (final, step) in seen:
+                    continue
+                if len(seen) >= most:
+                    return
+                seen.add((final, step))
+                yield final, step
+                if not final:
+                    queue.append(step)
+
+    def head(self, name: str) -> tuple[str, list[str]]:
+        """The longest head of ``name`` that the project knows ("" when none), and the parts
+        after it, as ``lookup`` reads a name."""
+        end = len(name)
+        while end > 0:
+            if name[:end] in self._heads:
+                return name[:end], name[end + 1 :].split(".") if end < len(name) else []
+            end = name.rfind(".", 0, end)
+        return "", name.split(".")
+
     def _steps(self, name: str) -> Iterator[tuple[bool, str]]:
         """One step of ``lookup``: the targets and the further names that ``name`` stands for
         (``TARGET`` or ``FURTHER``, and the name), in order, made as they are asked for (a class
@@ -258,47 +287,40 @@ class Project:
             if f"[].{ITEM}" not in name:
                 return  # a method of the list itself
             name = name.replace(f"[].{ITEM}", "")
-        end = len(name)
-        while end > 0:  # the longest head of the name that the project knows
-            head = name[:end]
-            if head not in self._heads:
-                end = name.rfind(".", 0, end)
-                continue
-            rest = name[end + 1 :].split(".") if end < len(name) else []
-            alias = self.aliases.get(head)
-            if alias is not None and alias != head:
-                yield FURTHER, _dotted(alias, rest)
+        head, rest = self.head(name)
+        if not head:
+            yield TARGET, self.outside(name)
+            return
+        alias = self.aliases.get(head)
+        if alias is not None and alias != head:
+            yield FURTHER, _dotted(alias, rest)
+            return
+        if head in self.instances:
+            if rest:
+                yield FURTHER, _dotted(self.instances[head], rest)
+            return
+        function = self.functions.get(head)
+        if function is not None:
+            if not rest:
+                owner, _, attr = head.rpartition(".")
+                if owner in self.classes:  # a method: a subclass may override it
+                    found = [f for f in self.member(owner, attr) if f in self.functions]
+                    yield from ((TARGET, f) for f in found or [head])
+                else:
+                    yield TARGET, head
                 return
-            if head in self.instances:
-                if rest:
-                    yield FURTHER, _dotted(self.instances[head], rest)
+            # ``get_session().get``: a method of what it returns
+            yield from ((FURTHER, n) for n in _made(function.returns, rest))
+            return
+        if head in self.classes:
+            if not rest:  # a constructor call runs __init__: the class's, or an inherited one
+                init = self.up(head, "__init__")
+                yield from ((TARGET, f) for f in init if f in self.functions)
                 return
-            function = self.functions.get(head)
-            if function is not None:
-                if not rest:
-                    owner, _, attr = head.rpartition(".")
-                    if owner in self.classes:  # a method: a subclass may override it
-                        found = [f for f in self.member(owner, attr) if f in self.functions]
-                        yield from ((TARGET, f) for f in found or [head])
-                    else:
-                        yield TARGET, head
-                    return
-                # ``get_session().get``: a method of what it returns
-                yield from ((FURTHER, n) for n in _made(function.returns, rest))
-                return
-            if head in self.classes:
-                if not rest:  # a constructor call runs __init__ (the class's, or an inherited one)
-                    init = self.member(head, "__init__")
-                    yield from ((TARGET, f) for f in init if f in self.functions)
-                    return
-                yield from self._through(head, rest[0], rest[1:])
-                return
-            if head in self.modules:
-                if rest:
-                    yield TARGET, name
-                return
-            end = name.rfind(".", 0, end)
-        yield TARGET, self.outside(name)
+            yield from self._through(head, rest[0], rest[1:])
+            return
+        if rest:  # a module of the project, and a name it does not define
+            yield TARGET, name
 
     def _through(self, cls: str, attr: str, rest: Sequence[str]) -> Iterator[tuple[bool, str]]:
         """The names ``cls.attr.<rest>`` stands for: ``rest`` on each thing ``cls.attr`` may be.
@@ -311,7 +333,12 @@ class Project:
         again = len(cls) + len(attr) + 1
         for one in found:
             if one in plain:
-                yield FURTHER, _dotted(one, rest)
+                if not rest and one in self.functions:
+                    # a method as ``cls`` finds it: where it or a base defines it, or an override
+                    # below it; not every override of the base that defines it
+                    yield TARGET, one
+                else:
+                    yield FURTHER, _dotted(one, rest)
                 continue
             for value in plain:
                 yield FURTHER, _dotted(value + one[again:], rest)
@@ -383,7 +410,7 @@ class Project:
         return [sub for sub in subclasses if attr in self.members(sub) and not self.held(sub, attr)]
 
     def _defined(self, cls: str, attr: str) -> tuple[str, ...]:
-        found = self._up(cls, attr)
+        found = self.up(cls, attr)
         if found:
             return found
         # A mixin's ``self.post()``: the class it is mixed into. Nothing above ``cls`` defines
@@ -395,7 +422,7 @@ class Project:
         out: dict[str, None] = {}
         for sub in self.all_subclasses(cls):
             if sub in finding or sub in outside:
-                out.update(dict.fromkeys(self._up(sub, attr)))
+                out.update(dict.fromkeys(self.up(sub, attr)))
         return tuple(out)
 
     def _finding(self, attr: str) -> frozenset[str]:
@@ -425,7 +452,7 @@ class Project:
             )
         return self._outside_bases
 
-    def _up(self, cls: str, attr: str) -> tuple[str, ...]:
+    def up(self, cls: str, attr: str) -> tuple[str, ...]:
         """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the
         first base from outside the project (``requests.Session``), whose members are not known."""
         key = (cls, attr)

@@ -12,8 +12,14 @@ module it comes from. docs/propagation.md ("Speed and the prefilter") says which
   leads to its class (each such name with its module as above, an attribute's name alone);
 - the classes of those methods and their subclasses, and what gives one of them, alone (with their
   module): a file that names one may define a subclass, a class that mixes one in, or an alias;
-- the classes of a dunder (``Class(...)`` runs ``__init__``), and everything that leads to them,
-  alone (with their module): the call does not name the method.
+- the class of a carrier ``__init__`` and its subclasses, alone (with their module): a
+  constructor call names the class, not the method, and runs the class's own or an inherited
+  ``__init__``;
+- the classes of another dunder the analysis calls without its name (``len(obj)`` runs
+  ``__len__``), and everything that leads to them, alone (with their module); any other dunder is
+  called by its name (``super().__exit__(...)``), as a method is;
+- a member whose name few files hold, of a class that many names lead to (a framework's base
+  class): the name alone, and what the calls of it need besides (``propagation.demand``).
 
 A class from outside the project leads to no method of the project (the analysis resolves no
 name of it to one), so it is no name to search for.
@@ -29,9 +35,17 @@ from typing import Callable
 from contractlint.model import Contract, glob_to_regex
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
-from contractlint.model.project import MODULE, USED, Clause, Facts, Reach
+from contractlint.model.project import IMPLICIT, MODULE, USED, Clause, Facts, Reach
+from contractlint.propagation.demand import demand, unknown_bases
 from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import Project
+
+#: A member of a class that carries an error, whose name at most ``RARE`` files left hold, is
+#: searched by its name alone when more than ``FAMILY`` names lead to its class (a framework's base
+#: class, with its subclasses): the files that name the member are parsed, with what its calls
+#: need besides (``contractlint.propagation.demand``), not every file that names one of those.
+RARE = 64
+FAMILY = 64
 
 #: A name a round searches for, and the module-level thing it names (None: an attribute, a
 #: method or a property, read on an object and imported from nowhere).
@@ -43,6 +57,7 @@ def interesting_names(
     contracts: Sequence[Contract],
     project_names: Iterable[str] | None = None,
     limits: Limits = LIMITS,
+    rare: Callable[[set[str]], Mapping[str, int]] | None = None,
 ) -> tuple[Reach, Follow]:
     """What a file must name to call a carrier of some error (or to get a client) of the files
     analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
@@ -50,7 +65,10 @@ def interesting_names(
 
     ``project_names``: the top-level names of the project's modules (a class of another is from
     outside the project); without them, those of the files analysed and of what they call.
-    ``limits``: those of each resolution of a name."""
+    ``limits``: those of each resolution of a name. ``rare``: how many files left name each of
+    some names of members, up to ``RARE`` and one more (None: not known); a member whose name is
+    rarer than what names its class is searched alone (``contractlint.propagation.demand`` says
+    what else that takes)."""
     follow = Follow(facts, contracts, limits=limits)
     if not project_names:
         project_names = {fact.module.split(".", 1)[0] for fact in facts.values()}
@@ -61,7 +79,8 @@ def interesting_names(
             for name in link.callee
         }
     with uncollected():
-        return _Search(follow, facts, contracts, frozenset(project_names)).reach(), follow
+        search = _Search(follow, facts, contracts, frozenset(project_names), rare)
+        return search.reach(), follow
 
 
 class _Search:
@@ -73,8 +92,11 @@ class _Search:
         facts: Mapping[str, Facts],
         contracts: Sequence[Contract],
         project_names: frozenset[str],
+        rare: Callable[[set[str]], Mapping[str, int]] | None = None,
     ):
         self.project = project = follow.project
+        self.facts = facts
+        self.rare = rare
         self.project_names = project_names
         self.where = _Where(facts, project)
         self.clients = {root for c in contracts for root in c.roots()}
@@ -98,15 +120,23 @@ class _Search:
                 if self.client(held):
                     members[cls].add(name)
         dunders: set[str] = set()
+        inits: set[str] = set()
         for frame in self.carriers - self.functions:
-            if _dunder(_last(frame)):
+            if _last(frame) == "__init__":
+                inits.add(_owner(frame))
+            elif _dunder(_last(frame)):
                 dunders.add(_owner(frame))
             else:
                 members[_owner(frame)].add(_last(frame))
         values = _Values(self)
-        # A dunder runs without its name in the text (``Class(...)`` runs __init__, ``len(obj)``
-        # __len__): what leads to its class is enough. A base class reaches it only where it is
-        # used (``Base()`` runs every override of ``__init__``), not where a subclass lists it.
+        # A constructor runs ``__init__`` without its name in the text: ``Class(...)`` runs the
+        # class's own or an inherited one, never a subclass's, so what names the class or a
+        # subclass is enough (``super().__init__()`` is in a subclass, ``cls()`` in a base, whose
+        # file ``unknown_bases`` parses).
+        plain |= self.leading(inits, values)[0]
+        # Another dunder runs without its name too (``len(obj)`` runs __len__), and on an instance
+        # of a base it may be a subclass's: what leads to its class is enough, and a base class
+        # reaches it only where it is used, not where a subclass lists it.
         first, reach = self.leading(dunders, values)
         bases = {cls for cls in self.family(dunders) if (_last(cls), cls) not in first}
         plain |= first | {named for named in reach if named[1] not in bases}
@@ -118,11 +148,33 @@ class _Search:
         }
         methods: set[str] = set()
         reaching: set[str] = set()
+        names = {m for named in members.values() for m in named if _searchable(m)}
+        leading = {owner: self.leading({owner}, values) for owner in sorted(members)}
+        # Only the members of a large family are counted: a count reads every file left.
+        large = {
+            m
+            for owner, (first, _) in leading.items()
+            if len(first) > FAMILY
+            for m in members[owner]
+        }
+        counts = self.rare(large & names) if self.rare is not None and large & names else {}
+        rare: set[str] = set()
         for owner, named in sorted(members.items()):
             # A file that names the class (or a subclass) of a member may also define a subclass
             # or a class that mixes one in, which changes what reaches the member: it is parsed
-            # whatever else it names.
-            first, reach = self.leading({owner}, values)
+            # whatever else it names. Unless they are many and the member's name is rare: then
+            # the files that name the member are parsed instead, and what the calls of it need
+            # besides (``demand``).
+            first, reach = leading[owner]
+            alone = (
+                {m for m in named if counts.get(m, RARE + 1) <= RARE}
+                if len(first) > FAMILY
+                else set()
+            )
+            rare |= alone
+            named = named - alone
+            if not named:
+                continue
             plain |= first
             words = frozenset(m for m in named if _searchable(m))
             if words:
@@ -134,12 +186,30 @@ class _Search:
                     if _searchable(named[0])
                     for clause in self.clauses(named)
                 }
+        # What reaches a member through a base of its class is known once the whole line of
+        # bases is parsed.
+        unknown = unknown_bases(project, [*members, *dunders, *inits], self.project_names)
+        if rare:
+            methods |= rare
+            clauses |= {(frozenset([m]),) for m in rare}
+            more, hosts = demand(project, self.facts, rare, self.project_names)
+            unknown |= more
+            plain |= self.leading(hosts, values)[0]
+        # ``refresh = Store.get``: the alias is called by its own name.
+        quals = {f"{owner}.{m}" for owner, named in members.items() for m in named}
+        for name, target in project.aliases.items():
+            target = self.canonical(target)
+            if name != target and (
+                target in quals or (_last(target) in rare and _owner(target) in project.classes)
+            ):
+                plain.add((_last(name), name))
         clauses |= {clause for n in plain if _searchable(n[0]) for clause in self.clauses(n)}
         return Reach(
             frozenset(n for n, _ in plain if _searchable(n)),
             frozenset(methods),
             frozenset(reaching),
             frozenset(clauses),
+            frozenset(unknown),
         )
 
     def clauses(self, named: Named) -> set[Clause]:
@@ -414,9 +484,9 @@ def _last(qual: str) -> str:
 
 
 def _dunder(name: str) -> bool:
-    """``__init__``, ``__len__``: run without their name in the text (``__fetch`` is called by
-    name)."""
-    return len(name) > 4 and name.startswith("__") and name.endswith("__")
+    """``__init__``, ``__len__``: run without their name in the text (``__fetch`` and
+    ``__exit__`` are called by name)."""
+    return name in IMPLICIT
 
 
 def _searchable(name: str) -> bool:

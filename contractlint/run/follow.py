@@ -221,12 +221,15 @@ def _rounds(
     fixpoint of the facts as they stand when no file was added in the last round."""
     from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names
+    from contractlint.propagation.rounds import RARE
 
     contracts = job.contracts
     rounds: set[str] = set()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
     names = FileNames(job.import_roots)
+    modules = {names(path)[1]: path for path in unparsed}
+    rare = _Rare(unparsed, sources, RARE)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
@@ -238,42 +241,50 @@ def _rounds(
             contracts,
             job.project,
             job.config.limits,
+            rare,
         )
         new = wanted - searched  # what no file matched last round, none matches now
         if not new:
             break
         searched = searched | wanted
-        matches = new.matcher()
-        # for the files an earlier run searched (``clean``): made once one of them is met
-        every = None
-        unknown = bool(clean) and bool(searched - known)
-        more = []
+        # The modules that hold a name the rounds need and no parsed file defines.
+        demanded = {_holder(name, modules) for name in searched.unknown} - {None}
+        more = [path for path in unparsed if path in demanded]
+        clean -= demanded
         tried = 0
         unreadable = set()
-        if progress is not None:
-            progress.phase(f"following errors, round {number}", "searched", len(unparsed))
-        for path in unparsed:
+        if new.clauses:  # else only modules are asked for: no file needs searching
+            matches = new.matcher()
+            # for the files an earlier run searched (``clean``): made once one of them is met
+            every = None
+            unknown = bool(clean) and bool(searched.clauses - known.clauses)
             if progress is not None:
-                progress.step()
-            if path in clean:
-                if not unknown:
-                    continue  # it names nothing searched for so far
-                clean.discard(path)  # searched for everything at once, then as any other
-                every = every if every is not None else searched.matcher()
-                wanting = every
-            else:
-                wanting = matches
-            try:
-                data = sources[path] if sources is not None and path in sources else read_file(path)
-            except OSError:
-                unreadable.add(path)
-                continue
-            tried += 1
-            if wanting(data, names(path)[1]):
-                more.append(path)
+                progress.phase(f"following errors, round {number}", "searched", len(unparsed))
+            for path in unparsed:
+                if progress is not None:
+                    progress.step()
+                if path in demanded:
+                    continue
+                if path in clean:
+                    if not unknown:
+                        continue  # it names nothing searched for so far
+                    clean.discard(path)  # searched for everything at once, then as any other
+                    every = every if every is not None else searched.matcher()
+                    wanting = every
+                else:
+                    wanting = matches
+                try:
+                    data = _read(path, sources)
+                except OSError:
+                    unreadable.add(path)
+                    continue
+                tried += 1
+                if wanting(data, names(path)[1]):
+                    more.append(path)
         if not more:
             break
-        if len(unparsed) >= WIDE_LEFT and len(more) * WIDE_SHARE >= tried:
+        matched = len(more) - len(demanded & unparsed.keys())
+        if tried and len(unparsed) >= WIDE_LEFT and matched * WIDE_SHARE >= tried:
             # The rounds are spreading over the project: each would work out its names again over
             # more files than the last. Every file left is parsed at once, as a run without the
             # prefilter parses them (with the same findings), and no round follows.
@@ -288,3 +299,53 @@ def _rounds(
             outcomes[unparsed.pop(path)] = outcome
             rounds.add(path)
     return searched, rounds, fixpoint
+
+
+def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:
+    """The bytes of ``path``: from ``sources`` when it holds them (a run on text given)."""
+    return sources[path] if sources is not None and path in sources else read_file(path)
+
+
+def _holder(name: str, modules: Mapping[str, str]) -> str | None:
+    """The file of the longest head of ``name`` that is a module in ``modules`` (module → file),
+    if any: where a name such as ``app.client.Client.fetch`` is defined."""
+    end = len(name)
+    while end > 0:
+        path = modules.get(name[:end])
+        if path is not None:
+            return path
+        end = name.rfind(".", 0, end)
+    return None
+
+
+class _Rare:
+    """How many files not parsed yet hold each of some names, counted up to ``most`` and one more
+    (as bytes: an upper bound on the files that hold them as words). A name is counted once, over
+    the files not parsed when it is first asked for: the files left only get fewer, and the answer
+    is the same in a run that reuses the last one's work (``clean``) and in one from scratch."""
+
+    def __init__(self, unparsed: Mapping[str, int], sources: Mapping[str, bytes] | None, most: int):
+        self.unparsed = unparsed
+        self.most = most
+        self.sources = sources
+        self.counts: dict[str, int] = {}
+
+    def __call__(self, words: set[str]) -> dict[str, int]:
+        new = {w: w.encode() for w in words if w not in self.counts}
+        if new:
+            counts = dict.fromkeys(new, 0)
+            left = dict(new)  # the names still at ``most`` or fewer
+            for path in self.unparsed:
+                if not left:
+                    break
+                try:
+                    data = _read(path, self.sources)
+                except OSError:
+                    continue
+                for word, encoded in list(left.items()):
+                    if encoded in data:
+                        counts[word] += 1
+                        if counts[word] > self.most:
+                            del left[word]
+            self.counts.update(counts)
+        return {w: self.counts[w] for w in words}

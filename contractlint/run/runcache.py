@@ -61,7 +61,7 @@ if TYPE_CHECKING:
     pass
 
 #: Bump when the layout or the meaning of an entry changes.
-FORMAT = "contractlint-run-3"
+FORMAT = "contractlint-run-4"
 #: A file changed less than this long (in nanoseconds) before the run looked at it keeps no stamp.
 RACY_NS = 2_000_000_000
 

@@ -86,14 +86,13 @@ def test_bases_only_a_full_parse_sees_make_no_finding(root):
 
 
 def test_a_carrier_past_the_limit_is_reported_with_and_without_the_prefilter(root):
-    """``Base()`` may run ``Loud.__init__``, a carrier, found past the first four overrides in
-    both runs (the prefilter keeps the overriding files): the call says that its answer is
-    partial, though its callee is named as no carrier is (a constructor is called by its class's
-    name). Loud's error is reported where it leaves the last function followed."""
+    """``cls()`` in a classmethod of ``Base`` may run ``Loud.__init__``, a carrier, found past the
+    first four overrides in both runs (the prefilter keeps the overriding files): the call says
+    that its answer is partial, though its callee is named as no carrier is (``cls`` names no
+    method). Loud's error is reported where it leaves the last function followed."""
     files = {
-        "app/base.py": "class Base:\n    def __init__(self):\n        pass\n",
-        "app/make.py": "import requests\n\nfrom app.base import Base\n\n\n"
-        "def make():\n    return Base()\n",
+        "app/base.py": "import requests\n\n\nclass Base:\n    def __init__(self):\n        pass\n"
+        "\n    @classmethod\n    def make(cls):\n        return cls()\n",
         "app/z_loud.py": LOUD,
         "app/plain.py": "import os\n\n\ndef cwd():\n    return os.getcwd()\n",
     }
@@ -107,13 +106,13 @@ def test_a_carrier_past_the_limit_is_reported_with_and_without_the_prefilter(roo
     turned_away, every = run(root, files)
     assert key(turned_away) == key(every)
     assert [(f.path, f.span.line, f.code) for f in every.findings] == [
-        ("app/make.py", 7, "CL902"),
+        ("app/base.py", 10, "CL902"),
         ("app/z_loud.py", 8, "CL001"),
     ]
-    assert "Base may run more than 4 functions" in every.findings[0].message
+    assert "Base.__init__ may run more than 4 functions" in every.findings[0].message
     turned_away, every = run(root, {}, targets=8)  # within the limit: followed to its caller
     assert key(turned_away) == key(every)
-    assert [(f.path, f.span.line, f.code) for f in every.findings] == [("app/make.py", 7, "CL001")]
+    assert [(f.path, f.span.line, f.code) for f in every.findings] == [("app/base.py", 10, "CL001")]
 
 
 def test_a_cut_whose_rest_is_past_the_names_budget_names_the_budget(root):

@@ -155,3 +155,24 @@ def test_a_mixins_member_is_found_in_the_classes_it_is_mixed_into_and_only_there
         "app.family.Own.post",
     )
     assert project(family).member(mixin, "missing") == ("requests.Session.missing",)
+
+
+def test_an_inherited_method_runs_where_a_base_defines_it_not_in_a_sibling():
+    """``Quiet().run()`` runs ``Base.run``, or an override below ``Quiet``: never ``S0.run``, an
+    override in another subclass of ``Base``. ``Base().run()`` may run any of them."""
+    below = Facts(
+        module="app.quiet",
+        functions=(FunctionFacts("app.quiet.Loudest.run"),),
+        classes=(
+            ClassFacts("app.quiet.Quiet", bases=("app.base.Base",)),
+            ClassFacts("app.quiet.Loudest", bases=("app.quiet.Quiet",), members=("run",)),
+        ),
+    )
+    names = project(BASE, subclasses(2), below)
+    assert names.resolve("app.quiet.Quiet.run") == ("app.base.Base.run", "app.quiet.Loudest.run")
+    assert set(names.resolve("app.base.Base.run")) == {
+        "app.base.Base.run",
+        "app.subs.S0.run",
+        "app.subs.S1.run",
+        "app.quiet.Loudest.run",
+    }

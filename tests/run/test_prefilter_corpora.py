@@ -9,6 +9,7 @@ from corpora import fetch
 from contractlint.config import Config
 from contractlint.contracts import builtin_names, load_contracts
 from contractlint.engine import check_paths
+from contractlint.propagation import rounds
 
 pytestmark = pytest.mark.network
 
@@ -22,7 +23,7 @@ def observed(report):
     )
 
 
-@pytest.mark.parametrize(
+CORPORA = pytest.mark.parametrize(
     "name, version, package",
     [
         ("docker", "7.1.0", "docker"),
@@ -30,10 +31,16 @@ def observed(report):
         ("hvac", "2.3.0", "hvac"),
     ],
 )
-def test_findings_are_the_same_with_and_without_the_prefilter(name, version, package, tmp_path):
+
+
+def corpus(name, version, package):
     root = fetch(name, version) / f"{name}-{version}"
-    config = Config(root=str(root))
-    paths = [str(root / package)]
+    return [str(root / package)], Config(root=str(root))
+
+
+@CORPORA
+def test_findings_are_the_same_with_and_without_the_prefilter(name, version, package, tmp_path):
+    paths, config = corpus(name, version, package)
     filtered = check_paths(paths, config, CONTRACTS, jobs=2)
     everything = check_paths(paths, config, CONTRACTS, jobs=2, use_prefilter=False)
     assert everything.files_parsed == everything.files_checked > filtered.files_parsed > 0
@@ -47,3 +54,15 @@ def test_findings_are_the_same_with_and_without_the_prefilter(name, version, pac
     assert observed(check_paths(paths, config, CONTRACTS, jobs=2, cache_dir=cache_dir)) == observed(
         filtered
     )
+
+
+@CORPORA
+def test_members_searched_alone_find_the_same(name, version, package, monkeypatch):
+    """Every member whose name few files hold searched by its name alone, however small its
+    family (``contractlint.propagation.demand``): the same findings as parsing every file."""
+    paths, config = corpus(name, version, package)
+    everything = check_paths(paths, config, CONTRACTS, jobs=2, use_prefilter=False)
+    monkeypatch.setattr(rounds, "FAMILY", 0)
+    alone = check_paths(paths, config, CONTRACTS, jobs=2)
+    assert everything.files_parsed > alone.files_parsed
+    assert observed(alone) == observed(everything)

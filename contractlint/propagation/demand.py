@@ -1,0 +1,100 @@
+"""What the prefilter's rounds must parse for a member searched by its name alone.
+
+A method (or an attribute holding a client) that carries an error is searched, as a rule, by its
+name with a name that leads to its class, and the files that name its class or a subclass are
+parsed whatever else they name: they may define a subclass, which changes what reaches it. On a
+plugin-style application the class is the framework's base class, and that is most of the files.
+
+When the member's name is rare in the files left (``rounds.RARE``), the files that name it are
+parsed instead, all of them: every call of it spells its name. What those calls need besides is
+worked out from the files parsed so far, and comes in the next round:
+
+- every name of the project that the resolution of such a call meets and that no parsed file
+  defines (a base class, a function that returns the receiver, a module that re-exports it): the
+  module that holds it is parsed (``unknown``);
+- every base of a class that defines the member, up to the framework: a call on a base finds an
+  override only through the line of classes between them (``unknown`` too);
+- a class whose subclasses the call may run the member through, found by naming the class (a
+  mixin whose ``self.m()`` finds ``m`` in the class it is mixed into; a class attribute that a
+  subclass may override, ``self.client.m()``): its name and its subclasses' are searched alone,
+  as the rule above does for the member's class (``hosts``).
+
+The with/without-prefilter comparisons of the test-suite and of bench/ hold the rounds to a run
+that parses every file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from contractlint.model.project import Facts
+from contractlint.propagation.names import Project
+
+#: The most names one resolution of a call is followed through, here.
+MOST = 4096
+
+
+def demand(
+    project: Project,
+    facts: Mapping[str, Facts],
+    words: Iterable[str],
+    ours: frozenset[str],
+) -> tuple[set[str], set[str]]:
+    """For the members named ``words`` (searched by their names alone): the project names (of a
+    top-level name in ``ours``) that no parsed file defines and a call of one of them, or a class
+    that defines one, depends on; and the classes whose subclasses such a call may go through."""
+    words = frozenset(words)
+    unknown = unknown_bases(
+        project,
+        (
+            cls
+            for cls, info in project.classes.items()
+            if not words.isdisjoint(info.members) or not words.isdisjoint(n for n, _ in info.attrs)
+        ),
+        ours,
+    )
+    hosts: set[str] = set()
+    names = {
+        name
+        for fact in facts.values()
+        for link in fact.links
+        for name in link.callee
+        if name.rpartition(".")[2] in words
+    }
+    for name in sorted(names):
+        for final, step in project.met(name, MOST):
+            if final:
+                if step not in project.functions and _outside(project, step, ours):
+                    unknown.add(step)
+                continue
+            head, rest = project.head(step)
+            # ``C.attr.m``: a subclass may hold another value in ``attr``; ``C.m`` that nothing
+            # above ``C`` defines: a class that mixes ``C`` in may (or a subclass of it).
+            if (
+                head in project.classes
+                and rest
+                and (len(rest) > 1 or not project.up(head, rest[0]))
+            ):
+                hosts.add(head)
+    return unknown, hosts
+
+
+def unknown_bases(project: Project, classes: Iterable[str], ours: frozenset[str]) -> set[str]:
+    """The bases of ``classes``, and theirs, that are names of the project (of a top-level name in
+    ``ours``) no parsed file defines: what reaches a member of one through a base is known once
+    the whole line is."""
+    return {
+        base
+        for cls in classes
+        for base in project.ancestors(cls)[1:]
+        if base not in project.classes and _outside(project, base, ours)
+    }
+
+
+def _outside(project: Project, name: str, ours: frozenset[str]) -> bool:
+    """A name of the project that the parsed files do not define: none of its heads is known, or
+    the longest is a module."""
+    if name.split(".", 1)[0] not in ours:
+        return False
+    head, rest = project.head(name)
+    return not head or (bool(rest) and head in project.modules)
