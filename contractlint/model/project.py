@@ -6,9 +6,8 @@ modules (``contractlint.propagation``); the cache keeps them beside the file's f
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Callable
 
 from contractlint.model.contract import CallGroup
 from contractlint.model.finding import Span
@@ -264,7 +263,7 @@ class Reach:
     def __bool__(self) -> bool:
         return bool(self.clauses) or bool(self.unknown)
 
-    def matcher(self) -> Callable[..., bool]:
+    def matcher(self) -> _Matcher:
         """Whether a file's bytes (and its module's dotted name, when known) name what one of the
         clauses asks for, each word as a whole word. Without the module, a file may be any."""
         return _Matcher(self.clauses)
@@ -318,16 +317,21 @@ class _Matcher:
         ) | frozenset(self.used)
         #: The words a clause starts with, as the file spells them: a file with none is done.
         self.anchors = frozenset(w.lstrip(USED).encode() for w in first)
+        #: ``encoded`` by ``hash`` (``may``), made when first asked for.
+        self._hashed: dict[int, bytes] | None = None
+        self._hashes: frozenset[int] = frozenset()
 
     def present(self, data: bytes, module: str | None = None) -> set[str]:
         """The words of the clauses that the file names, with the stand-ins that hold for it."""
-        return self._present(data, data.translate(_SPACES).split(), module)
+        return self._present(data, words_of(data), module)
 
-    def _present(self, data: bytes, words: list[bytes], module: str | None) -> set[str]:
+    def _present(self, data: bytes | None, words: Iterable[bytes], module: str | None) -> set[str]:
+        """``present`` of a file whose words are ``words``; without its bytes (None), a name it
+        holds is taken as used."""
         found = self.encoded.intersection(words)
         present = {w.decode() for w in found}
         for word in found.intersection(self.used):
-            if _used(data, word):
+            if data is None or _used(data, word):
                 present.add(self.used[word])
         if module is None:
             present |= self.modules
@@ -339,10 +343,25 @@ class _Matcher:
         return present
 
     def __call__(self, data: bytes, module: str | None = None) -> bool:
-        words = data.translate(_SPACES).split()
+        words = words_of(data)
         if self.anchors.isdisjoint(words):
             return False  # most files: none of the names a clause starts with
-        present = self._present(data, words, module)
+        return self._holds(self._present(data, words, module))
+
+    def may(self, hashes: Iterable[int], module: str | None = None) -> bool:
+        """Whether a file whose distinct words have the hashes ``hashes`` (``hash(word)`` in this
+        process) may name what a clause asks for: False only where the file's bytes would say so
+        too (a hash two words share, a name only imported, may say True)."""
+        if self._hashed is None:
+            self._hashed = {hash(w): w for w in self.encoded}
+            self._hashes = frozenset(self._hashed)
+        words = [self._hashed[h] for h in self._hashes.intersection(hashes)]
+        if self.anchors.isdisjoint(words):
+            return False
+        return self._holds(self._present(None, words, module))
+
+    def _holds(self, present: set[str]) -> bool:
+        """Whether the words ``present`` satisfy a clause."""
         if not self.alone.isdisjoint(present):
             return True
         for word in present.intersection(self.groups):
@@ -350,6 +369,12 @@ class _Matcher:
                 if not heads.isdisjoint(present) and all(not s.isdisjoint(present) for s in rest):
                     return True
         return False
+
+
+def words_of(data: bytes) -> list[bytes]:
+    """The words of a file, as ``Reach.matcher`` reads them: its bytes split at what cannot be
+    part of a name."""
+    return data.translate(_SPACES).split()
 
 
 def _used(data: bytes, word: bytes) -> bool:

@@ -16,10 +16,12 @@ did not search it for. The files parsed, and so the result, are those of a run f
 from __future__ import annotations
 
 import os
+from array import array
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from contractlint.model.project import words_of
 from contractlint.run.filecheck import FileOutcome, Job, open_cache
 from contractlint.run.names import FileNames
 from contractlint.run.reading import read_file
@@ -229,7 +231,8 @@ def _rounds(
     searched = Reach()
     names = FileNames(job.import_roots)
     modules = {names(path)[1]: path for path in unparsed}
-    rare = _Rare(unparsed, sources, RARE)
+    words = _Words(sources)
+    rare = _Rare(unparsed, words, RARE)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
@@ -273,8 +276,12 @@ def _rounds(
                     wanting = every
                 else:
                     wanting = matches
+                hashed = words.get(path)
+                if hashed is not None and not wanting.may(hashed, names(path)[1]):
+                    tried += 1  # its words, as a round read them, hold no clause
+                    continue
                 try:
-                    data = _read(path, sources)
+                    data = words.read(path)
                 except OSError:
                     unreadable.add(path)
                     continue
@@ -297,6 +304,7 @@ def _rounds(
         checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
         for path, outcome in zip(more, checked):
             outcomes[unparsed.pop(path)] = outcome
+            words.pop(path, None)
             rounds.add(path)
     return searched, rounds, fixpoint
 
@@ -318,34 +326,54 @@ def _holder(name: str, modules: Mapping[str, str]) -> str | None:
     return None
 
 
-class _Rare:
-    """How many files not parsed yet hold each of some names, counted up to ``most`` and one more
-    (as bytes: an upper bound on the files that hold them as words). A name is counted once, over
-    the files not parsed when it is first asked for: the files left only get fewer, and the answer
-    is the same in a run that reuses the last one's work (``clean``) and in one from scratch."""
+class _Words(dict):
+    """The words of each file not parsed yet, kept as the hashes of its distinct words (path →
+    array), made the first time a round reads the file. A later round tells from them, without
+    reading the file again, that it holds none of its clauses (``Reach.matcher``'s ``may``: most
+    files do not); a file that may is read and matched as before, so a hash two words share costs
+    a read, never a file. A file's hashes are let go once it is parsed."""
 
-    def __init__(self, unparsed: Mapping[str, int], sources: Mapping[str, bytes] | None, most: int):
+    def __init__(self, sources: Mapping[str, bytes] | None):
+        super().__init__()
+        self.sources = sources
+
+    def read(self, path: str) -> bytes:
+        data = _read(path, self.sources)
+        if path not in self:
+            self[path] = array("q", map(hash, set(words_of(data))))
+        return data
+
+    def of(self, path: str) -> array:
+        known = self.get(path)
+        if known is None:
+            self.read(path)
+            known = self[path]
+        return known
+
+
+class _Rare:
+    """How many files not parsed yet hold each of some names as words (a hash two words share
+    counts for both: an upper bound). A name is counted once, over the files not parsed when it
+    is first asked for: the files left only get fewer, and the answer is the same in a run that
+    reuses the last one's work (``clean``) and in one from scratch."""
+
+    def __init__(self, unparsed: Mapping[str, int], words: _Words, most: int):
         self.unparsed = unparsed
         self.most = most
-        self.sources = sources
+        self.words = words
         self.counts: dict[str, int] = {}
 
-    def __call__(self, words: set[str]) -> dict[str, int]:
-        new = {w: w.encode() for w in words if w not in self.counts}
+    def __call__(self, names: set[str]) -> dict[str, int]:
+        new = {hash(w.encode()): w for w in names if w not in self.counts}
         if new:
-            counts = dict.fromkeys(new, 0)
-            left = dict(new)  # the names still at ``most`` or fewer
+            counts = dict.fromkeys(new.values(), 0)
+            wanted = frozenset(new)
             for path in self.unparsed:
-                if not left:
-                    break
                 try:
-                    data = _read(path, self.sources)
+                    found = wanted.intersection(self.words.of(path))
                 except OSError:
                     continue
-                for word, encoded in list(left.items()):
-                    if encoded in data:
-                        counts[word] += 1
-                        if counts[word] > self.most:
-                            del left[word]
+                for one in found:
+                    counts[new[one]] += 1
             self.counts.update(counts)
-        return {w: self.counts[w] for w in words}
+        return {w: self.counts[w] for w in names}

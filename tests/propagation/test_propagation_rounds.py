@@ -445,6 +445,34 @@ def test_the_matcher_says_what_the_clauses_say_when_many_share_all_but_their_fir
                 assert matches(text, module) is expected, (chosen, module)
 
 
+def test_the_matcher_tells_from_the_hashes_of_a_files_words_what_its_bytes_would():
+    """``may``, from the hashes of a file's distinct words (what the rounds keep of a file they
+    read once): the matcher's answer wherever a name is not only imported or listed as a base,
+    and True there (the bytes are read then)."""
+    from contractlint.model.project import words_of
+
+    reach = Reach(
+        clauses=frozenset(
+            {
+                clause("poll refresh", "Entity", "entity @app.entity"),
+                clause("update", "Sensor", "sensor @app.sensor"),
+                clause("!Base"),
+                clause("fetch_json", "http @app.http"),
+            }
+        )
+    )
+    matches = reach.matcher()
+    words = ["poll", "refresh", "update", "Entity", "Sensor", "sensor", "Base", "http", "other"]
+    for count in range(len(words) + 1):
+        for chosen in itertools.combinations(words, count):
+            text = " ".join(chosen).encode() + b"\n"
+            hashes = {hash(word) for word in words_of(text)}
+            for module in ("app.entity", "app.sensor", None):
+                assert matches.may(hashes, module) is matches(text, module), (chosen, module)
+    listed = b"from app.base import Base\n\n\nclass Light(Base):\n    pass\n"
+    assert not matches(listed) and matches.may({hash(word) for word in words_of(listed)})
+
+
 def test_a_family_is_its_classes_subclasses_and_every_base_of_those_and_nothing_else():
     """The classes through which code reaches a member of ``Entity`` (``_family``): the owner, its
     subclasses, and every base or mixin of those, outside names included; not a class of the
