@@ -342,8 +342,13 @@ class _Matcher:
             )
         return present
 
-    def __call__(self, data: bytes, module: str | None = None) -> bool:
-        words = words_of(data)
+    def __call__(
+        self, data: bytes, module: str | None = None, words: list[bytes] | None = None
+    ) -> bool:
+        """Whether the file of ``data`` (its module's dotted name, when known; its ``words_of``,
+        when the caller has them) names what a clause asks for."""
+        if words is None:
+            words = words_of(data)
         if self.anchors.isdisjoint(words):
             return False  # most files: none of the names a clause starts with
         return self._holds(self._present(data, words, module))

@@ -281,12 +281,12 @@ def _rounds(
                     tried += 1  # its words, as a round read them, hold no clause
                     continue
                 try:
-                    data = words.read(path)
+                    data, split, _ = words.read(path)
                 except OSError:
                     unreadable.add(path)
                     continue
                 tried += 1
-                if wanting(data, names(path)[1]):
+                if wanting(data, names(path)[1], split):
                     more.append(path)
         if not more:
             break
@@ -326,6 +326,10 @@ def _holder(name: str, modules: Mapping[str, str]) -> str | None:
     return None
 
 
+#: The most distinct words of a file whose hashes the rounds keep (``_Words``): 32 KB.
+MOST_WORDS = 4096
+
+
 class _Words(dict):
     """The words of each file not parsed yet, kept as the hashes of its distinct words (path →
     array), made the first time a round reads the file. A later round tells from them, without
@@ -337,18 +341,21 @@ class _Words(dict):
         super().__init__()
         self.sources = sources
 
-    def read(self, path: str) -> bytes:
+    def read(self, path: str) -> tuple[bytes, list[bytes], array]:
+        """The file's bytes, its words, and the hashes of its distinct words (kept unless they are
+        more than ``MOST_WORDS``: a file of long prose is read again instead)."""
         data = _read(path, self.sources)
-        if path not in self:
-            self[path] = array("q", map(hash, set(words_of(data))))
-        return data
+        split = words_of(data)
+        hashes = self.get(path)
+        if hashes is None:
+            hashes = array("q", map(hash, set(split)))
+            if len(hashes) <= MOST_WORDS:
+                self[path] = hashes
+        return data, split, hashes
 
     def of(self, path: str) -> array:
         known = self.get(path)
-        if known is None:
-            self.read(path)
-            known = self[path]
-        return known
+        return known if known is not None else self.read(path)[2]
 
 
 class _Rare:
