@@ -258,20 +258,28 @@ def project_pass(trees_dir: Path, tree: str, contracts: str, jobs: int) -> dict:
         entry = {"clauses": len(reach.clauses), "searched": 0, "files": 0, "why": why}
         rounds.append(entry)
 
-        def match(data: bytes, module: str | None = None) -> bool:
-            entry["searched"] += 1
-            if not matches(data, module):
+        class Recording:
+            def may(self, hashes, module: str | None = None) -> bool:
+                """A file the round tells from its words' hashes it need not read: searched."""
+                if matches.may(hashes, module):
+                    return True
+                entry["searched"] += 1
                 return False
-            entry["files"] += 1
-            if entry["files"] > WHY:
-                return True  # the reasons of a round's first files only: each tries every clause
-            present = matches.present(data, module)
-            for clause in reach.clauses:
-                if all(not words.isdisjoint(present) for words in clause):
-                    why[" & ".join("|".join(sorted(words)[:3]) for words in clause)] += 1
-            return True
 
-        return match
+            def __call__(self, data: bytes, module: str | None = None, words=None) -> bool:
+                entry["searched"] += 1
+                if not matches(data, module, words):
+                    return False
+                entry["files"] += 1
+                if entry["files"] > WHY:
+                    return True  # the reasons of a round's first files only: each tries every one
+                present = matches.present(data, module)
+                for clause in reach.clauses:
+                    if all(not words.isdisjoint(present) for words in clause):
+                        why[" & ".join("|".join(sorted(words)[:3]) for words in clause)] += 1
+                return True
+
+        return Recording()
 
     Reach.matcher = recording
     try:
