@@ -270,7 +270,8 @@ def _rounds(
                     continue
                 if path in clean:
                     if not unknown:
-                        continue  # it names nothing searched for so far
+                        tried += 1  # searched, as from scratch: it names nothing searched for
+                        continue
                     clean.discard(path)  # searched for everything at once, then as any other
                     every = every if every is not None else searched.matcher()
                     wanting = every

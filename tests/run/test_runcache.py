@@ -315,6 +315,21 @@ def test_a_new_carrier_makes_the_files_nobody_parsed_searched_again(root, later,
     assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
 
 
+def test_a_round_decides_to_parse_the_rest_as_a_run_from_scratch_would(root, later, monkeypatch):
+    """A round that takes one in ``WIDE_SHARE`` of the files it searched parses every file left.
+    A warm run skips the files the last run searched (they name nothing searched for): each
+    still counts as searched, so a warm run where view.py changed takes one file of 23, as the
+    cold run did, and parses no more."""
+    monkeypatch.setattr(follow, "WIDE_LEFT", 10)
+    write(root, {f"app/quiet{i}.py": f"def q{i}():\n    return {i}\n" for i in range(20)})
+    cold = check(root)
+    assert cold.files_parsed == 2  # client.py, then view.py in a round, of the 23 searched
+    write(root, {"app/view.py": textwrap.dedent(FILES["app/view.py"]) + "\n# edited\n"})
+    warm = check(root)
+    assert plain(warm) == plain(check(root, cache_dir=str(root / ".fresh")))
+    assert warm.files_parsed == 2
+
+
 def test_other_contracts_configuration_or_prefilter_are_other_entries(root, later):
     check(root)
     closed = contract(SERVICE.replace('policy = "fail-open"', 'policy = "fail-closed"'))
