@@ -318,7 +318,7 @@ class _Matcher:
         #: The words a clause starts with, as the file spells them: a file with none is done.
         self.anchors = frozenset(w.lstrip(USED).encode() for w in first)
         #: ``encoded`` by ``hash`` (``may``), made when first asked for.
-        self._hashed: dict[int, bytes] | None = None
+        self._hashed: dict[int, list[bytes]] | None = None
         self._hashes: frozenset[int] = frozenset()
 
     def present(self, data: bytes, module: str | None = None) -> set[str]:
@@ -358,9 +358,11 @@ class _Matcher:
         process) may name what a clause asks for: False only where the file's bytes would say so
         too (a hash two words share, a name only imported, may say True)."""
         if self._hashed is None:
-            self._hashed = {hash(w): w for w in self.encoded}
+            self._hashed = {}
+            for word in self.encoded:
+                self._hashed.setdefault(hash(word), []).append(word)
             self._hashes = frozenset(self._hashed)
-        words = [self._hashed[h] for h in self._hashes.intersection(hashes)]
+        words = [w for h in self._hashes.intersection(hashes) for w in self._hashed[h]]
         if self.anchors.isdisjoint(words):
             return False
         return self._holds(self._present(None, words, module))

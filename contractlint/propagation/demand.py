@@ -25,8 +25,11 @@ that parses every file.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
+from contractlint.model import Contract
+from contractlint.model.budgets import LIMITS, Limits
+from contractlint.model.collector import uncollected
 from contractlint.model.project import Facts
 from contractlint.propagation.names import Project
 
@@ -39,11 +42,14 @@ def demand(
     facts: Mapping[str, Facts],
     words: Iterable[str],
     ours: frozenset[str],
+    alone: Iterable[str] = (),
 ) -> tuple[set[str], set[str]]:
-    """For the members named ``words`` (searched by their names alone): the project names (of a
-    top-level name in ``ours``) that no parsed file defines and a call of one of them, or a class
-    that defines one, depends on; and the classes whose subclasses such a call may go through."""
+    """For the members named ``words``: the project names (of a top-level name in ``ours``) that
+    no parsed file defines and a call of one of them, or a class that defines one, depends on; and
+    for those of them searched by their names alone (``alone``), the classes whose subclasses such
+    a call may go through (the others are searched with every name that leads to their class)."""
     words = frozenset(words)
+    alone = frozenset(alone)
     unknown = unknown_bases(
         project,
         (
@@ -62,6 +68,7 @@ def demand(
         if name.rpartition(".")[2] in words
     }
     for name in sorted(names):
+        hosting = name.rpartition(".")[2] in alone
         for final, step in project.met(name, MOST):
             if final:
                 if step not in project.functions and _outside(project, step, ours):
@@ -71,12 +78,30 @@ def demand(
             # ``C.attr.m``: a subclass may hold another value in ``attr``; ``C.m`` that nothing
             # above ``C`` defines: a class that mixes ``C`` in may (or a subclass of it).
             if (
-                head in project.classes
+                hosting
+                and head in project.classes
                 and rest
                 and (len(rest) > 1 or not project.up(head, rest[0]))
             ):
                 hosts.add(head)
     return unknown, hosts
+
+
+def needs(
+    facts: Mapping[str, Facts],
+    contracts: Sequence[Contract],
+    words: Iterable[str],
+    ours: Iterable[str] | None,
+    limits: Limits = LIMITS,
+) -> set[str]:
+    """``demand``'s names of the project that no parsed file defines, for the members named
+    ``words``, from the names of ``facts`` alone (no fixpoint): what the next files to parse
+    hold, worked out between two rounds."""
+    project = Project(facts, contracts, limits)
+    if not ours:
+        ours = {fact.module.split(".", 1)[0] for fact in facts.values()}
+    with uncollected():
+        return demand(project, facts, words, frozenset(ours))[0]
 
 
 def unknown_bases(project: Project, classes: Iterable[str], ours: frozenset[str]) -> set[str]:

@@ -66,7 +66,7 @@ def interesting_names(
     ``project_names``: the top-level names of the project's modules (a class of another is from
     outside the project); without them, those of the files analysed and of what they call.
     ``limits``: those of each resolution of a name. ``rare``: how many files left name each of
-    some names of members, up to ``RARE`` and one more (None: not known); a member whose name is
+    some names of members, or more (None: not known); a member whose name is
     rarer than what names its class is searched alone (``contractlint.propagation.demand`` says
     what else that takes)."""
     follow = Follow(facts, contracts, limits=limits)
@@ -186,21 +186,29 @@ class _Search:
                     if _searchable(named[0])
                     for clause in self.clauses(named)
                 }
-        # What reaches a member through a base of its class is known once the whole line of
-        # bases is parsed.
-        unknown = unknown_bases(project, [*members, *dunders, *inits], self.project_names)
+        # What reaches a member through a base of its class, or of a subclass (a mixin that a
+        # subclass's base mixes in), is known once the whole line of bases is parsed; what a call
+        # of a member goes through, once every name its resolution meets is defined.
+        owners = {*members, *dunders, *inits}
+        below = {sub for owner in owners for sub in project.all_subclasses(owner)}
+        unknown = unknown_bases(project, owners | below, self.project_names)
+        more, hosts = demand(project, self.facts, names, self.project_names, rare)
+        unknown |= more
         if rare:
             methods |= rare
             clauses |= {(frozenset([m]),) for m in rare}
-            more, hosts = demand(project, self.facts, rare, self.project_names)
-            unknown |= more
             plain |= self.leading(hosts, values)[0]
-        # ``refresh = Store.get``: the alias is called by its own name.
-        quals = {f"{owner}.{m}" for owner, named in members.items() for m in named}
+        # ``refresh = Store.get``, ``fetch = STORE.get``: the alias is called by its own name.
+        wanted = {f"{owner}.{m}" for owner, named in members.items() for m in named}
+        wanted |= self.carriers
         for name, target in project.aliases.items():
             target = self.canonical(target)
-            if name != target and (
-                target in quals or (_last(target) in rare and _owner(target) in project.classes)
+            if name == target or _last(target) not in names:
+                continue
+            if (
+                target in wanted
+                or (_last(target) in rare and _owner(target) in project.classes)
+                or not wanted.isdisjoint(project.lookup(name).targets)
             ):
                 plain.add((_last(name), name))
         clauses |= {clause for n in plain if _searchable(n[0]) for clause in self.clauses(n)}

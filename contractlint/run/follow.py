@@ -223,16 +223,18 @@ def _rounds(
     fixpoint of the facts as they stand when no file was added in the last round."""
     from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names
-    from contractlint.propagation.rounds import RARE
+    from contractlint.propagation.demand import needs
 
     contracts = job.contracts
     rounds: set[str] = set()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
     names = FileNames(job.import_roots)
-    modules = {names(path)[1]: path for path in unparsed}
+    modules: dict[str, list[str]] = {}
+    for path in unparsed:  # two roots may hold a module of the same name: both are parsed
+        modules.setdefault(names(path)[1], []).append(path)
     words = _Words(sources)
-    rare = _Rare(unparsed, words, RARE)
+    rare = _Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
@@ -251,7 +253,7 @@ def _rounds(
             break
         searched = searched | wanted
         # The modules that hold a name the rounds need and no parsed file defines.
-        demanded = {_holder(name, modules) for name in searched.unknown} - {None}
+        demanded = {path for name in searched.unknown for path in _holders(name, modules)}
         more = [path for path in unparsed if path in demanded]
         clean -= demanded
         tried = 0
@@ -302,11 +304,22 @@ def _rounds(
         if progress is not None:
             more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
             progress.phase(f"following errors, round {number}", note=more_files)
-        checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
-        for path, outcome in zip(more, checked):
-            outcomes[unparsed.pop(path)] = outcome
-            words.pop(path, None)
-            rounds.add(path)
+        while more:
+            checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
+            for path, outcome in zip(more, checked):
+                outcomes[unparsed.pop(path)] = outcome
+                words.pop(path, None)
+                rounds.add(path)
+            # What the calls of the members searched for, and the classes that define one, need
+            # of the files left (``demand``): parsed now, level by level, from the project's names
+            # alone, before the next round works out the carriers again.
+            more = []
+            if searched.methods:
+                facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+                needed = needs(facts, contracts, searched.methods, job.project, job.config.limits)
+                more = list(dict.fromkeys(p for n in needed for p in _holders(n, modules)))
+                more = [path for path in more if path in unparsed]
+                clean -= set(more)
     return searched, rounds, fixpoint
 
 
@@ -315,16 +328,16 @@ def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:
     return sources[path] if sources is not None and path in sources else read_file(path)
 
 
-def _holder(name: str, modules: Mapping[str, str]) -> str | None:
-    """The file of the longest head of ``name`` that is a module in ``modules`` (module → file),
-    if any: where a name such as ``app.client.Client.fetch`` is defined."""
+def _holders(name: str, modules: Mapping[str, list[str]]) -> list[str]:
+    """The files of the longest head of ``name`` that is a module in ``modules`` (module → its
+    files), if any: where a name such as ``app.client.Client.fetch`` is defined."""
     end = len(name)
     while end > 0:
-        path = modules.get(name[:end])
-        if path is not None:
-            return path
+        paths = modules.get(name[:end])
+        if paths is not None:
+            return paths
         end = name.rfind(".", 0, end)
-    return None
+    return []
 
 
 #: The most distinct words of a file whose hashes the rounds keep (``_Words``): 32 KB.
@@ -365,9 +378,8 @@ class _Rare:
     is first asked for: the files left only get fewer, and the answer is the same in a run that
     reuses the last one's work (``clean``) and in one from scratch."""
 
-    def __init__(self, unparsed: Mapping[str, int], words: _Words, most: int):
+    def __init__(self, unparsed: Mapping[str, int], words: _Words):
         self.unparsed = unparsed
-        self.most = most
         self.words = words
         self.counts: dict[str, int] = {}
 

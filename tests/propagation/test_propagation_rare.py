@@ -90,6 +90,64 @@ CASES = {
         },
         {"app/user.py"},
     ),
+    # the receiver's chain passes through a class whose file names nothing searched for
+    "a chain through a class": (
+        {
+            "app/store.py": STORE,
+            "app/repo.py": "from app.store import Store\n\n\nclass Repo:\n"
+            "    def store(self) -> Store:\n        return Store()\n",
+            "app/svc.py": "from app.repo import Repo\n\n\nclass Svc:\n    def __init__(self):\n"
+            "        self.repo = Repo()\n",
+            "app/user.py": "from app.svc import Svc\n\n\ndef f(s: Svc):\n"
+            "    return s.repo.store().get('k')\n",
+        },
+        {"app/user.py"},
+    ),
+    "a property inherited through a class between": (
+        {
+            "app/store.py": STORE,
+            "app/base.py": "from app.store import Store\n\n\nclass Holder:\n    @property\n"
+            "    def backend(self) -> Store:\n        return Store()\n",
+            "app/mid.py": "from app.base import Holder\n\n\nclass Mid(Holder):\n    pass\n",
+            "app/user.py": "from app.mid import Mid\n\n\ndef f(h: Mid):\n"
+            "    return h.backend.get('k')\n",
+        },
+        {"app/user.py"},
+    ),
+    # the mixin reaches the class it is mixed into through a base of that class's subclass
+    "a mixin behind a base": (
+        {
+            "app/store.py": STORE,
+            "app/mixin.py": "class Fetching:\n    def fetch_all(self):\n"
+            "        return self.get('all')\n",
+            "app/mid.py": "from app.mixin import Fetching\n\n\nclass Mid(Fetching):\n    pass\n",
+            "app/combined.py": "from app.mid import Mid\nfrom app.store import Store\n\n\n"
+            "class Combined(Mid, Store):\n    pass\n",
+            "app/user.py": "from app.combined import Combined\n\n\ndef run_all():\n"
+            "    return Combined().fetch_all()\n",
+        },
+        {"app/user.py"},
+    ),
+    # the method under another name, as a subclass inherits it and as an instance holds it
+    "an alias through a subclass": (
+        {
+            "app/store.py": STORE,
+            "app/sub.py": "from app.store import Store\n\n\nclass Sub(Store):\n    pass\n",
+            "app/short.py": "from app.sub import Sub\n\nfetch_one = Sub.get\n",
+            "app/user.py": "from app.short import fetch_one\n\n\ndef f(s):\n"
+            "    return fetch_one(s, 'k')\n",
+        },
+        {"app/user.py"},
+    ),
+    "an alias of an instance's method": (
+        {
+            "app/store.py": STORE + "\n\nSTORE = Store()\n",
+            "app/short.py": "from app.store import STORE\n\nfetch_one = STORE.get\n",
+            "app/user.py": "from app.short import fetch_one\n\n\ndef f():\n"
+            "    return fetch_one('k')\n",
+        },
+        {"app/user.py"},
+    ),
     # the method under another name
     "an alias": (
         {
