@@ -6,6 +6,7 @@ run that parses every file: the findings must be the same."""
 from __future__ import annotations
 
 import pytest
+from propagating import check, key, req
 from propagating import parsed_and_same as same
 
 from contractlint.propagation import rounds
@@ -198,3 +199,18 @@ def test_a_dunder_called_by_its_name_is_searched_by_its_name(root):
         "app/closer.py": "from app.res import Remote\n\n\ndef close(r: Remote):\n    r.__del__()\n",
     }
     assert same(root, files, {"app/closer.py"}) == 2
+
+
+def test_a_module_two_roots_hold_is_parsed_from_both(root, alone):
+    # app.mid is src/app/mid.py and app/mid.py (the default roots are . and src): the full run
+    # reads both, and so must the rounds when a call needs app.mid.Mid
+    files = {
+        "app/store.py": STORE,
+        "app/mid.py": "class Other:\n    pass\n",
+        "src/app/mid.py": "from app.store import Store\n\n\nclass Mid(Store):\n    pass\n",
+        "app/user.py": "from app.mid import Mid\n\n\ndef f(x: Mid):\n    return x.get('k')\n",
+    }
+    report = check(root, files, [req()], paths=("app", "src"))
+    every = check(root, {}, [req()], paths=("app", "src"), use_prefilter=False)
+    assert key(report) == key(every)
+    assert {f.path for f in report.findings} == {"app/user.py"}
