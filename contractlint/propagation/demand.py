@@ -1,23 +1,26 @@
-"""What the prefilter's rounds must parse for a member searched by its name alone.
+"""What the prefilter's rounds must parse for the calls of the members they search for.
 
 A method (or an attribute holding a client) that carries an error is searched, as a rule, by its
 name with a name that leads to its class, and the files that name its class or a subclass are
 parsed whatever else they name: they may define a subclass, which changes what reaches it. On a
 plugin-style application the class is the framework's base class, and that is most of the files.
-
 When the member's name is rare in the files left (``rounds.RARE``), the files that name it are
-parsed instead, all of them: every call of it spells its name. What those calls need besides is
-worked out from the files parsed so far, and comes in the next round:
+parsed instead, all of them: every call of it spells its name.
+
+Either way, a call found needs more than its own file to be resolved, and the module that holds
+each of these is parsed (``demand``; between two rounds, level by level, with ``needs``):
 
 - every name of the project that the resolution of such a call meets and that no parsed file
-  defines (a base class, a function that returns the receiver, a module that re-exports it): the
-  module that holds it is parsed (``unknown``);
+  defines (the class of an attribute on the way, a function that returns the receiver, a module
+  that re-exports it);
 - every base of a class that defines the member, up to the framework: a call on a base finds an
-  override only through the line of classes between them (``unknown`` too);
-- a class whose subclasses the call may run the member through, found by naming the class (a
-  mixin whose ``self.m()`` finds ``m`` in the class it is mixed into; a class attribute that a
-  subclass may override, ``self.client.m()``): its name and its subclasses' are searched alone,
-  as the rule above does for the member's class (``hosts``).
+  override only through the line of classes between them (``unknown_bases``; the rounds add the
+  bases of the carriers' classes and of their subclasses).
+
+For a member searched alone, a class whose subclasses the call may run the member through is
+found by naming the class (a mixin whose ``self.m()`` finds ``m`` in the class it is mixed into; a
+class attribute that a subclass may override, ``self.client.m()``): its name and its subclasses'
+are searched alone, as the rule above does for the member's class (``hosts``).
 
 The with/without-prefilter comparisons of the test-suite and of bench/ hold the rounds to a run
 that parses every file.
