@@ -46,11 +46,14 @@ def demand(
     words: Iterable[str],
     ours: frozenset[str],
     alone: Iterable[str] = (),
+    callees: Iterable[str] | None = None,
 ) -> tuple[set[str], set[str]]:
     """For the members named ``words``: the project names (of a top-level name in ``ours``) that
     no parsed file defines and a call of one of them, or a class that defines one, depends on; and
     for those of them searched by their names alone (``alone``), the classes whose subclasses such
-    a call may go through (the others are searched with every name that leads to their class)."""
+    a call may go through (the others are searched with every name that leads to their class).
+    ``callees``: the callees of the calls of those members in ``facts`` (``member_callees``), when
+    the caller has them."""
     words = frozenset(words)
     alone = frozenset(alone)
     unknown = unknown_bases(
@@ -63,13 +66,7 @@ def demand(
         ours,
     )
     hosts: set[str] = set()
-    names = {
-        name
-        for fact in facts.values()
-        for link in fact.links
-        for name in link.callee
-        if name.rpartition(".")[2] in words
-    }
+    names = set(callees) if callees is not None else member_callees(facts.values(), words)
     for name in sorted(names):
         hosting = name.rpartition(".")[2] in alone
         for final, step in project.met(name, MOST):
@@ -90,21 +87,47 @@ def demand(
     return unknown, hosts
 
 
-def needs(
-    facts: Mapping[str, Facts],
-    contracts: Sequence[Contract],
-    words: Iterable[str],
-    ours: Iterable[str] | None,
-    limits: Limits = LIMITS,
-) -> set[str]:
+class Needs:
     """``demand``'s names of the project that no parsed file defines, for the members named
-    ``words``, from the names of ``facts`` alone (no fixpoint): what the next files to parse
-    hold, worked out between two rounds."""
-    project = Project(facts, contracts, limits)
-    if not ours:
-        ours = {fact.module.split(".", 1)[0] for fact in facts.values()}
-    with uncollected():
-        return demand(project, facts, words, frozenset(ours))[0]
+    ``words``, from the names of the files parsed alone (no fixpoint): what the next files to parse
+    hold, worked out between two rounds, level by level. Each level adds the files it parsed to the
+    names of the last (``Project.extend``), and their calls of a member to those followed."""
+
+    def __init__(
+        self,
+        facts: Mapping[str, Facts],
+        contracts: Sequence[Contract],
+        words: Iterable[str],
+        ours: Iterable[str] | None,
+        limits: Limits = LIMITS,
+    ):
+        self.facts = dict(facts)
+        self.words = frozenset(words)
+        self.ours = frozenset(ours or {f.module.split(".", 1)[0] for f in facts.values()})
+        with uncollected():
+            self.project = Project(self.facts, contracts, limits)
+        self.callees = member_callees(self.facts.values(), self.words)
+
+    def __call__(self, added: Mapping[str, Facts] | None = None) -> set[str]:
+        """The names, once the files ``added`` (parsed since the last call) are known."""
+        with uncollected():
+            if added:
+                self.facts.update(added)
+                self.project.extend(added)
+                self.callees |= member_callees(added.values(), self.words)
+            return demand(self.project, self.facts, self.words, self.ours, callees=self.callees)[0]
+
+
+def member_callees(facts: Iterable[Facts], words: Iterable[str]) -> set[str]:
+    """The callees of the calls in ``facts`` that end with one of ``words``."""
+    words = frozenset(words)
+    return {
+        name
+        for fact in facts
+        for link in fact.links
+        for name in link.callee
+        if name.rpartition(".")[2] in words
+    }
 
 
 def unknown_bases(project: Project, classes: Iterable[str], ours: frozenset[str]) -> set[str]:

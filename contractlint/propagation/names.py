@@ -101,6 +101,15 @@ class Project:
         self.instances: dict[str, str] = {}
         self.subclasses: dict[str, list[str]] = defaultdict(list)
         self.modules: set[str] = set()
+        self.extend(facts)
+        self._groups: dict[str, list] = {}
+        firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
+        #: The first parts of every ``match`` glob (None: one of them is a pattern itself).
+        self._firsts = None if any(set(f) & set("*?[") for f in firsts) else firsts
+
+    def extend(self, facts: Mapping[str, Facts]) -> None:
+        """Add the names of ``facts``, files not given before (as if they had been given after
+        the others); what was worked out from the names before is forgotten."""
         for fact in facts.values():
             self.modules.add(fact.module)
             for function in fact.functions:
@@ -134,10 +143,6 @@ class Project:
         self._member_of: dict[tuple[str, str], tuple[str, ...]] = {}
         self._split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]] = {}
         self._up_of: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._groups: dict[str, list] = {}
-        firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
-        #: The first parts of every ``match`` glob (None: one of them is a pattern itself).
-        self._firsts = None if any(set(f) & set("*?[") for f in firsts) else firsts
 
     def _answers(self) -> None:
         """The state of ``lookup``, which depends on ``limits`` (what the classes and names are

@@ -223,7 +223,7 @@ def _rounds(
     fixpoint of the facts as they stand when no file was added in the last round."""
     from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names
-    from contractlint.propagation.demand import needs
+    from contractlint.propagation.demand import Needs
 
     contracts = job.contracts
     rounds: set[str] = set()
@@ -304,19 +304,29 @@ def _rounds(
         if progress is not None:
             more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
             progress.phase(f"following errors, round {number}", note=more_files)
+        needs = None
         while more:
             checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
+            added = {}
             for path, outcome in zip(more, checked):
                 outcomes[unparsed.pop(path)] = outcome
                 words.pop(path, None)
                 rounds.add(path)
+                if outcome.facts is not None:
+                    added[outcome.path] = outcome.facts
             # What the calls of the members searched for, and the classes that define one, need
             # of the files left (``demand``): parsed now, level by level, from the project's names
             # alone, before the next round works out the carriers again.
             more = []
             if searched.methods:
-                facts = {o.path: o.facts for o in outcomes if o.facts is not None}
-                needed = needs(facts, contracts, searched.methods, job.project, job.config.limits)
+                if needs is None:
+                    facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+                    needs = Needs(
+                        facts, contracts, searched.methods, job.project, job.config.limits
+                    )
+                    needed = needs()
+                else:
+                    needed = needs(added)
                 more = list(dict.fromkeys(p for n in needed for p in _holders(n, modules)))
                 more = [path for path in more if path in unparsed]
                 clean -= set(more)
