@@ -93,3 +93,20 @@ def parsed_and_same(root, files, reported):
     assert key(report) == key(every)
     assert {f.path for f in report.findings} == reported
     return report.files_parsed
+
+
+def searched_alone(monkeypatch) -> list[frozenset[str]]:
+    """Every member whose name few files hold searched by its name alone, however small its
+    family; the names each round searched so, as the rounds say them."""
+    from contractlint.propagation import rounds
+
+    monkeypatch.setattr(rounds, "FAMILY", 0)
+    said: list[frozenset[str]] = []
+    demand = rounds.demand
+
+    def recording(project, callees, words, ours, alone=()):
+        said.append(frozenset(alone))
+        return demand(project, callees, words, ours, alone)
+
+    monkeypatch.setattr(rounds, "demand", recording)
+    return said

@@ -231,8 +231,8 @@ class Reach:
     without a method, the method and attribute names, and the names that lead to their classes.
 
     ``unknown``: names of the project that no file parsed so far defines, met where a call of a
-    rarely named member is resolved (``contractlint.propagation.demand``): the module that holds
-    each is parsed, whatever its words."""
+    member is resolved, or among the bases of a carrier's class (``contractlint.propagation.
+    demand``): the module that holds each is parsed, whatever its words."""
 
     plain: frozenset[str] = frozenset()
     methods: frozenset[str] = frozenset()

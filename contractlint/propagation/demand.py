@@ -42,18 +42,16 @@ MOST = 4096
 
 def demand(
     project: Project,
-    facts: Mapping[str, Facts],
+    callees: Iterable[str],
     words: Iterable[str],
     ours: frozenset[str],
     alone: Iterable[str] = (),
-    callees: Iterable[str] | None = None,
 ) -> tuple[set[str], set[str]]:
-    """For the members named ``words``: the project names (of a top-level name in ``ours``) that
-    no parsed file defines and a call of one of them, or a class that defines one, depends on; and
-    for those of them searched by their names alone (``alone``), the classes whose subclasses such
-    a call may go through (the others are searched with every name that leads to their class).
-    ``callees``: the callees of the calls of those members in ``facts`` (``member_callees``), when
-    the caller has them."""
+    """For the members named ``words``, whose calls have the callees ``callees``
+    (``member_callees``): the project names (of a top-level name in ``ours``) that no parsed file
+    defines and such a call, or a class that defines one of them, depends on; and for those of
+    them searched by their names alone (``alone``), the classes whose subclasses such a call may
+    go through (the others are searched with every name that leads to their class)."""
     words = frozenset(words)
     alone = frozenset(alone)
     unknown = unknown_bases(
@@ -66,8 +64,7 @@ def demand(
         ours,
     )
     hosts: set[str] = set()
-    names = set(callees) if callees is not None else member_callees(facts.values(), words)
-    for name in sorted(names):
+    for name in sorted(set(callees)):
         hosting = name.rpartition(".")[2] in alone
         for final, step in project.met(name, MOST):
             if final:
@@ -101,21 +98,19 @@ class Needs:
         ours: Iterable[str] | None,
         limits: Limits = LIMITS,
     ):
-        self.facts = dict(facts)
         self.words = frozenset(words)
         self.ours = frozenset(ours or {f.module.split(".", 1)[0] for f in facts.values()})
         with uncollected():
-            self.project = Project(self.facts, contracts, limits)
-        self.callees = member_callees(self.facts.values(), self.words)
+            self.project = Project(facts, contracts, limits)
+        self.callees = member_callees(facts.values(), self.words)
 
     def __call__(self, added: Mapping[str, Facts] | None = None) -> set[str]:
         """The names, once the files ``added`` (parsed since the last call) are known."""
         with uncollected():
             if added:
-                self.facts.update(added)
                 self.project.extend(added)
                 self.callees |= member_callees(added.values(), self.words)
-            return demand(self.project, self.facts, self.words, self.ours, callees=self.callees)[0]
+            return demand(self.project, self.callees, self.words, self.ours)[0]
 
 
 def member_callees(facts: Iterable[Facts], words: Iterable[str]) -> set[str]:

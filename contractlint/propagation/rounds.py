@@ -36,7 +36,7 @@ from contractlint.model import Contract, glob_to_regex
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
 from contractlint.model.project import IMPLICIT, MODULE, USED, Clause, Facts, Reach
-from contractlint.propagation.demand import demand, unknown_bases
+from contractlint.propagation.demand import demand, member_callees, unknown_bases
 from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import Project
 
@@ -65,10 +65,9 @@ def interesting_names(
 
     ``project_names``: the top-level names of the project's modules (a class of another is from
     outside the project); without them, those of the files analysed and of what they call.
-    ``limits``: those of each resolution of a name. ``rare``: how many files left name each of
-    some names of members, or more (None: not known); a member whose name is
-    rarer than what names its class is searched alone (``contractlint.propagation.demand`` says
-    what else that takes)."""
+    ``limits``: those of each resolution of a name. ``rare``: how many files left hold each of
+    some names of members (at least; None: not counted); a member of a large family whose name few
+    files hold is searched alone (``RARE``, ``FAMILY``)."""
     follow = Follow(facts, contracts, limits=limits)
     if not project_names:
         project_names = {fact.module.split(".", 1)[0] for fact in facts.values()}
@@ -150,14 +149,10 @@ class _Search:
         reaching: set[str] = set()
         names = {m for named in members.values() for m in named if _searchable(m)}
         leading = {owner: self.leading({owner}, values) for owner in sorted(members)}
+        large = {owner for owner, (first, _) in leading.items() if len(first) > FAMILY}
         # Only the members of a large family are counted: a count reads every file left.
-        large = {
-            m
-            for owner, (first, _) in leading.items()
-            if len(first) > FAMILY
-            for m in members[owner]
-        }
-        counts = self.rare(large & names) if self.rare is not None and large & names else {}
+        asked = {m for owner in large for m in members[owner]} & names
+        counts = self.rare(asked) if self.rare is not None and asked else {}
         rare: set[str] = set()
         for owner, named in sorted(members.items()):
             # A file that names the class (or a subclass) of a member may also define a subclass
@@ -167,9 +162,7 @@ class _Search:
             # besides (``demand``).
             first, reach = leading[owner]
             alone = (
-                {m for m in named if counts.get(m, RARE + 1) <= RARE}
-                if len(first) > FAMILY
-                else set()
+                {m for m in named if counts.get(m, RARE + 1) <= RARE} if owner in large else set()
             )
             rare |= alone
             named = named - alone
@@ -192,7 +185,8 @@ class _Search:
         owners = {*members, *dunders, *inits}
         below = {sub for owner in owners for sub in project.all_subclasses(owner)}
         unknown = unknown_bases(project, owners | below, self.project_names)
-        more, hosts = demand(project, self.facts, names, self.project_names, rare)
+        callees = member_callees(self.facts.values(), names)
+        more, hosts = demand(project, callees, names, self.project_names, rare)
         unknown |= more
         if rare:
             methods |= rare

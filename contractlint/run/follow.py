@@ -255,6 +255,7 @@ def _rounds(
         # The modules that hold a name the rounds need and no parsed file defines.
         demanded = {path for name in searched.unknown for path in _holders(name, modules)}
         more = [path for path in unparsed if path in demanded]
+        asked = len(more)  # not found by a search
         clean -= demanded
         tried = 0
         unreadable = set()
@@ -279,8 +280,9 @@ def _rounds(
                     wanting = every
                 else:
                     wanting = matches
+                module = names(path)[1]
                 hashed = words.get(path)
-                if hashed is not None and not wanting.may(hashed, names(path)[1]):
+                if hashed is not None and not wanting.may(hashed, module):
                     tried += 1  # its words, as a round read them, hold no clause
                     continue
                 try:
@@ -289,12 +291,11 @@ def _rounds(
                     unreadable.add(path)
                     continue
                 tried += 1
-                if wanting(data, names(path)[1], split):
+                if wanting(data, module, split):
                     more.append(path)
         if not more:
             break
-        matched = len(more) - len(demanded & unparsed.keys())
-        if tried and len(unparsed) >= WIDE_LEFT and matched * WIDE_SHARE >= tried:
+        if tried and len(unparsed) >= WIDE_LEFT and (len(more) - asked) * WIDE_SHARE >= tried:
             # The rounds are spreading over the project: each would work out its names again over
             # more files than the last. Every file left is parsed at once, as a run without the
             # prefilter parses them (with the same findings), and no round follows.
@@ -327,8 +328,11 @@ def _rounds(
                     needed = needs()
                 else:
                     needed = needs(added)
-                more = list(dict.fromkeys(p for n in needed for p in _holders(n, modules)))
-                more = [path for path in more if path in unparsed]
+                more = [
+                    p
+                    for p in dict.fromkeys(p for n in needed for p in _holders(n, modules))
+                    if p in unparsed
+                ]
                 clean -= set(more)
     return searched, rounds, fixpoint
 

@@ -6,10 +6,8 @@ run that parses every file: the findings must be the same."""
 from __future__ import annotations
 
 import pytest
-from propagating import check, key, req
+from propagating import check, key, req, searched_alone
 from propagating import parsed_and_same as same
-
-from contractlint.propagation import rounds
 
 STORE = """
 import requests
@@ -27,8 +25,9 @@ def open_store() -> Store:
 
 @pytest.fixture
 def alone(monkeypatch):
-    """Every member whose name few files hold is searched alone, however small its family."""
-    monkeypatch.setattr(rounds, "FAMILY", 0)
+    """Every member whose name few files hold is searched alone, however small its family: the
+    names each round searched so (a test asserts some were)."""
+    return searched_alone(monkeypatch)
 
 
 CASES = {
@@ -165,6 +164,7 @@ CASES = {
 @pytest.mark.parametrize("files, reported", CASES.values(), ids=CASES.keys())
 def test_a_member_searched_alone_finds_what_its_calls_need(root, alone, files, reported):
     same(root, files, reported)
+    assert any(alone)
 
 
 @pytest.mark.parametrize("files, reported", CASES.values(), ids=CASES.keys())
@@ -185,8 +185,9 @@ def test_a_large_family_is_not_parsed_for_a_rare_member(root, monkeypatch):
     # five names lead to Base (itself and four subclasses): each file that names one is parsed
     assert same(root, files, {"app/user.py"}) == 6
     # more than FAMILY: user.py names refresh_all, and A's module is parsed for it; b, c, d not
-    monkeypatch.setattr(rounds, "FAMILY", 0)
+    said = searched_alone(monkeypatch)
     assert same(root, {}, {"app/user.py"}) == 3
+    assert frozenset({"refresh_all"}) in said
 
 
 def test_a_dunder_called_by_its_name_is_searched_by_its_name(root):

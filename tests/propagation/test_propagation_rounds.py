@@ -420,29 +420,36 @@ def test_prefilter_keeps_a_module_that_reaches_a_carrier_through_an_operator(roo
     assert kept.files_parsed == 2
 
 
-def test_the_matcher_says_what_the_clauses_say_when_many_share_all_but_their_first_set():
-    """A family gives clauses that differ in their first set only (each class's methods, then a
-    name that leads to the family): the matcher takes a file exactly when one clause holds."""
-    reach = Reach(
-        clauses=frozenset(
-            {
-                clause("poll refresh", "Entity", "entity @app.entity"),
-                clause("update", "Entity", "entity @app.entity"),
-                clause("update", "Sensor", "sensor @app.sensor"),
-                clause("poll", "Sensor", "entity @app.entity"),
-                clause("!Base"),
-                clause("fetch_json", "http @app.http"),
-            }
-        )
+#: A family's clauses, which differ in their first set only (each class's methods, then a name
+#: that leads to the family), with others; and texts of every choice of their words.
+FAMILY_REACH = Reach(
+    clauses=frozenset(
+        {
+            clause("poll refresh", "Entity", "entity @app.entity"),
+            clause("update", "Entity", "entity @app.entity"),
+            clause("update", "Sensor", "sensor @app.sensor"),
+            clause("poll", "Sensor", "entity @app.entity"),
+            clause("!Base"),
+            clause("fetch_json", "http @app.http"),
+        }
     )
-    matches = reach.matcher()
-    words = ["poll", "refresh", "update", "Entity", "Sensor", "entity", "sensor", "Base", "http"]
-    for count in range(len(words) + 1):
-        for chosen in itertools.combinations(words, count):
-            text = " ".join(chosen).encode() + b"\n"
+)
+FAMILY_WORDS = ["poll", "refresh", "update", "Entity", "Sensor", "entity", "sensor", "Base", "http"]
+
+
+def every_text():
+    for count in range(len(FAMILY_WORDS) + 1):
+        for chosen in itertools.combinations(FAMILY_WORDS, count):
             for module in ("app.entity", "app.other", None):
-                expected = bool(reach.matching(text, module))
-                assert matches(text, module) is expected, (chosen, module)
+                yield " ".join(chosen).encode() + b"\n", module
+
+
+def test_the_matcher_says_what_the_clauses_say_when_many_share_all_but_their_first_set():
+    """The matcher takes a file exactly when one clause holds, the family's clauses grouped."""
+    matches = FAMILY_REACH.matcher()
+    for text, module in every_text():
+        expected = bool(FAMILY_REACH.matching(text, module))
+        assert matches(text, module) is expected, (text, module)
 
 
 def test_the_matcher_tells_from_the_hashes_of_a_files_words_what_its_bytes_would():
@@ -451,24 +458,10 @@ def test_the_matcher_tells_from_the_hashes_of_a_files_words_what_its_bytes_would
     and True there (the bytes are read then)."""
     from contractlint.model.project import words_of
 
-    reach = Reach(
-        clauses=frozenset(
-            {
-                clause("poll refresh", "Entity", "entity @app.entity"),
-                clause("update", "Sensor", "sensor @app.sensor"),
-                clause("!Base"),
-                clause("fetch_json", "http @app.http"),
-            }
-        )
-    )
-    matches = reach.matcher()
-    words = ["poll", "refresh", "update", "Entity", "Sensor", "sensor", "Base", "http", "other"]
-    for count in range(len(words) + 1):
-        for chosen in itertools.combinations(words, count):
-            text = " ".join(chosen).encode() + b"\n"
-            hashes = {hash(word) for word in words_of(text)}
-            for module in ("app.entity", "app.sensor", None):
-                assert matches.may(hashes, module) is matches(text, module), (chosen, module)
+    matches = FAMILY_REACH.matcher()
+    for text, module in every_text():
+        hashes = {hash(word) for word in words_of(text)}
+        assert matches.may(hashes, module) is matches(text, module), (text, module)
     listed = b"from app.base import Base\n\n\nclass Light(Base):\n    pass\n"
     assert not matches(listed) and matches.may({hash(word) for word in words_of(listed)})
 
