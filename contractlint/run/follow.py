@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from contractlint.model.project import Reach
     from contractlint.output.progress import Progress
     from contractlint.propagation.fixpoint import Follow
+    from contractlint.propagation.names import Project
     from contractlint.run.runcache import Entry
 
 
@@ -300,7 +301,10 @@ def _rounds(
             # more files than the last. Every file left is parsed at once, as a run without the
             # prefilter parses them (with the same findings), and no round follows.
             more = [path for path in unparsed if path not in unreadable]
-        fixpoint = None  # files are added: freed before the workers start, not kept through them
+        # Files are added: the fixpoint is freed before the workers start, not kept through them;
+        # its names are grown into those of the levels below (``Needs``).
+        project: Project | None = fixpoint.project if fixpoint is not None else None
+        fixpoint = None
         again = replace(job, use_prefilter=False)
         if progress is not None:
             more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
@@ -308,13 +312,15 @@ def _rounds(
         needs = None
         while more:
             checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
-            added = {}
+            at = []
             for path, outcome in zip(more, checked):
-                outcomes[unparsed.pop(path)] = outcome
+                place = unparsed.pop(path)
+                outcomes[place] = outcome
                 words.pop(path, None)
                 rounds.add(path)
                 if outcome.facts is not None:
-                    added[outcome.path] = outcome.facts
+                    at.append((place, outcome.path, outcome.facts))
+            added = {shown: facts for _, shown, facts in sorted(at, key=lambda a: a[0])}
             # What the calls of the members searched for, and the classes that define one, need
             # of the files left (``demand``): parsed now, level by level, from the project's names
             # alone, before the next round works out the carriers again.
@@ -323,11 +329,10 @@ def _rounds(
                 if needs is None:
                     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
                     needs = Needs(
-                        facts, contracts, searched.methods, job.project, job.config.limits
+                        facts, contracts, searched.methods, job.project, job.config.limits, project
                     )
-                    needed = needs()
-                else:
-                    needed = needs(added)
+                    project = None
+                needed = needs(added)
                 more = [
                     p
                     for p in dict.fromkeys(p for n in needed for p in _holders(n, modules))
