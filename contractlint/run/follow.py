@@ -311,6 +311,8 @@ def _rounds(
             progress.phase(f"following errors, round {number}", note=more_files)
         needs = None
         while more:
+            # The biggest first, so that no worker is left alone with one at the end.
+            more.sort(key=lambda path: _size(path, sources), reverse=True)
             checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
             at = []
             for path, outcome in zip(more, checked):
@@ -345,6 +347,16 @@ def _rounds(
 def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:
     """The bytes of ``path``: from ``sources`` when it holds them (a run on text given)."""
     return sources[path] if sources is not None and path in sources else read_file(path)
+
+
+def _size(path: str, sources: Mapping[str, bytes] | None) -> int:
+    """How many bytes ``path`` holds (0 when it cannot be told)."""
+    if sources is not None and path in sources:
+        return len(sources[path])
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _holders(name: str, modules: Mapping[str, list[str]]) -> list[str]:
