@@ -92,7 +92,10 @@ def followed(
     clean: set[str] = set()
     if progress is not None:
         progress.phase("checking files", "read", len(files))
-    outcomes = _first(files, job, jobs, sources, entry, clean, progress)
+    # The rounds search the files the prefilter turns away by their words: those of each file are
+    # kept as it is read, not read again (once a file is kept: a run that keeps none has no rounds).
+    names, words = FileNames(job.import_roots), _Words(sources)
+    outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words)
     outcomes, searched, rounds = follow(
         outcomes,
         job,
@@ -101,6 +104,8 @@ def followed(
         clean,
         entry.searched if entry is not None else None,
         progress,
+        names,
+        words,
     )
     if run is not None and sources is None:
         run.record(files, outcomes, searched, rounds)
@@ -115,12 +120,16 @@ def _first(
     entry: Entry | None,
     clean: set[str],
     progress: Progress | None = None,
+    names: FileNames | None = None,
+    words: _Words | None = None,
 ) -> list[FileOutcome]:
     """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
     did not move (a parsed one's analysis from the per-file cache; one nobody parsed joins
-    ``clean``: it names nothing the entry's rounds searched for), every other file checked."""
+    ``clean``: it names nothing the entry's rounds searched for), every other file checked.
+    ``words`` keeps the words of the files the prefilter turns away."""
+    away = words.keep if words is not None else None
     if entry is None:
-        return list(check_files(files, job, jobs=jobs, sources=sources, progress=progress))
+        return list(check_files(files, job, jobs, sources, progress, names, away))
     from contractlint.run.runcache import KEPT, UNPARSED
 
     cache = open_cache(job)
@@ -146,7 +155,7 @@ def _first(
         outcomes[i] = known  # parsed in a round: the rounds decide again
     if progress is not None:
         progress.count += len(files) - len(left)  # known from the entry: counted as read
-    checked = check_files([files[i] for i in left], job, jobs, sources, progress=progress)
+    checked = check_files([files[i] for i in left], job, jobs, sources, progress, names, away)
     for i, outcome in zip(left, checked):
         outcomes[i] = outcome
     return outcomes  # type: ignore[return-value]
@@ -160,6 +169,8 @@ def follow(
     clean: set[str] | None = None,
     known: Reach | None = None,
     progress: Progress | None = None,
+    names: FileNames | None = None,
+    words: _Words | None = None,
 ) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
     out (in the list given: its facts are freed), what the rounds searched for (every round's
@@ -185,6 +196,8 @@ def follow(
             clean if clean is not None else set(),
             known if known is not None else Reach(),
             progress,
+            names if names is not None else FileNames(job.import_roots),
+            words if words is not None else _Words(sources),
         )
         facts = {o.path: o.facts for o in outcomes if o.facts is not None}
         findings = {o.path: list(o.findings) for o in outcomes}
@@ -218,6 +231,8 @@ def _rounds(
     clean: set[str],
     known: Reach,
     progress: Progress | None,
+    names: FileNames,
+    words: _Words,
 ) -> tuple[Reach, set[str], Follow | None]:
     """``follow``'s rounds: each parses the files that name what the files parsed so far say leads
     to a carrier, into ``outcomes``. What they searched for, the files they parsed, and the
@@ -230,11 +245,9 @@ def _rounds(
     rounds: set[str] = set()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
-    names = FileNames(job.import_roots)
     modules: dict[str, list[str]] = {}
     for path in unparsed:  # two roots may hold a module of the same name: both are parsed
         modules.setdefault(names(path)[1], []).append(path)
-    words = _Words(sources)
     rare = _Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     number = 1  # the rounds so far: the first was the check of every file
@@ -313,7 +326,7 @@ def _rounds(
         while more:
             # The biggest first, so that no worker is left alone with one at the end.
             more.sort(key=lambda path: _size(path, sources), reverse=True)
-            checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
+            checked = check_files(more, again, jobs, sources, progress, names)
             at = []
             for path, outcome in zip(more, checked):
                 place = unparsed.pop(path)
@@ -393,10 +406,18 @@ class _Words(dict):
         split = words_of(data)
         hashes = self.get(path)
         if hashes is None:
-            hashes = array("q", map(hash, set(split)))
-            if len(hashes) <= MOST_WORDS:
-                self[path] = hashes
+            hashes = self._keep(path, split)
         return data, split, hashes
+
+    def keep(self, path: str, data: bytes) -> None:
+        """Keep the hashes of the words of ``data``, the text of ``path``, read elsewhere."""
+        self._keep(path, words_of(data))
+
+    def _keep(self, path: str, split: list[bytes]) -> array:
+        hashes = array("q", map(hash, set(split)))
+        if len(hashes) <= MOST_WORDS:
+            self[path] = hashes
+        return hashes
 
     def of(self, path: str) -> array:
         known = self.get(path)
