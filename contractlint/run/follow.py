@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -268,77 +268,50 @@ def _rounds(
         searched = searched | wanted
         # The modules that hold a name the rounds need and no parsed file defines.
         demanded = {path for name in searched.unknown for path in _holders(name, modules)}
-        more = [path for path in unparsed if path in demanded]
-        asked = len(more)  # not found by a search
         clean -= demanded
-        tried = 0
-        unreadable = set()
-        if new.clauses:  # else only modules are asked for: no file needs searching
-            matches = new.matcher()
-            # for the files an earlier run searched (``clean``): made once one of them is met
-            every = None
-            unknown = bool(clean) and bool(searched.clauses - known.clauses)
-            if progress is not None:
-                progress.phase(f"following errors, round {number}", "searched", len(unparsed))
-            for path in unparsed:
-                if progress is not None:
-                    progress.step()
-                if path in demanded:
-                    continue
-                if path in clean:
-                    if not unknown:
-                        tried += 1  # searched, as from scratch: it names nothing searched for
-                        continue
-                    clean.discard(path)  # searched for everything at once, then as any other
-                    every = every if every is not None else searched.matcher()
-                    wanting = every
-                else:
-                    wanting = matches
-                module = names(path)[1]
-                hashed = words.get(path)
-                if hashed is not None and not wanting.may(hashed, module):
-                    tried += 1  # its words, as a round read them, hold no clause
-                    continue
-                try:
-                    data, split, _ = words.read(path)
-                except OSError:
-                    unreadable.add(path)
-                    continue
-                tried += 1
-                if wanting(data, module, split):
-                    more.append(path)
-        if not more:
-            break
-        if tried and len(unparsed) >= WIDE_LEFT and (len(more) - asked) * WIDE_SHARE >= tried:
-            # The rounds are spreading over the project: each would work out its names again over
-            # more files than the last. Every file left is parsed at once, as a run without the
-            # prefilter parses them (with the same findings), and no round follows.
-            more = [path for path in unparsed if path not in unreadable]
-        # Files are added: the fixpoint is freed before the workers start, not kept through them;
-        # its names are grown into those of the levels below (``Needs``).
-        project: Project | None = fixpoint.project if fixpoint is not None else None
-        fixpoint = None
-        again = replace(job, use_prefilter=False)
+        project: Project | None = None
+
+        def release() -> None:
+            """Files are added: the fixpoint is freed before the workers start, not kept through
+            them; its names are grown into those of the levels below (``Needs``)."""
+            nonlocal fixpoint, project
+            project = fixpoint.project if fixpoint is not None else None
+            fixpoint = None
+
+        # The files found go to the workers as the search finds them.
+        search = _Found(unparsed, demanded, clean, known, searched, new, names, words, release)
         if progress is not None:
-            more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
-            progress.phase(f"following errors, round {number}", note=more_files)
+            progress.phase(f"following errors, round {number}", "searched", len(unparsed))
+        again = replace(job, use_prefilter=False)
+        more = search.found
         needs = None
-        while more:
-            # The biggest first, so that no worker is left alone with one at the end.
-            more.sort(key=lambda path: _size(path, sources), reverse=True)
-            checked = check_files(more, again, jobs, sources, progress, names)
+        while more or more is search.found:
+            if more is search.found:
+                checked = check_files(search.paths(progress), again, jobs, sources, None, names)
+            else:
+                if progress is not None:
+                    more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
+                    progress.phase(f"following errors, round {number}", note=more_files)
+                # The biggest first, so that no worker is left alone with one at the end.
+                more.sort(key=lambda path: _size(path, sources), reverse=True)
+                checked = check_files(more, again, jobs, sources, progress, names)
             at = []
-            for path, outcome in zip(more, checked):
+            for k, outcome in enumerate(checked):
+                path = more[k]
                 place = unparsed.pop(path)
                 outcomes[place] = outcome
                 words.pop(path, None)
                 rounds.add(path)
+                if progress is not None and more is search.found:
+                    progress.checked(outcome.parsed)
                 if outcome.facts is not None:
                     at.append((place, outcome.path, outcome.facts))
             added = {shown: facts for _, shown, facts in sorted(at, key=lambda a: a[0])}
             # What the calls of the members searched for, and the classes that define one, need
             # of the files left (``demand``): parsed now, level by level, from the project's names
             # alone, before the next round works out the carriers again.
+            if not more:
+                break  # the search found nothing
             more = []
             if searched.methods:
                 if needs is None:
@@ -354,7 +327,97 @@ def _rounds(
                     if p in unparsed
                 ]
                 clean -= set(more)
+        if not search.found:
+            break  # no file is added: the fixpoint stands
     return searched, rounds, fixpoint
+
+
+class _Found:
+    """One round's search of the files not parsed yet, as the paths ``check_files`` takes: each
+    module asked for by name, then each file whose words hold one of the ``new`` clauses as the
+    search finds it, and every file left when the round spreads over the project (``WIDE_SHARE``).
+    ``found`` lists them as they go. ``release`` is called before the first goes."""
+
+    def __init__(
+        self,
+        unparsed: Mapping[str, int],
+        demanded: set[str],
+        clean: set[str],
+        known: Reach,
+        searched: Reach,
+        new: Reach,
+        names: FileNames,
+        words: _Words,
+        release: Callable[[], None],
+    ):
+        self.unparsed = list(unparsed)  # the round parses some as the search goes on
+        self.demanded = demanded
+        self.clean = clean
+        self.known = known
+        self.searched = searched
+        self.new = new
+        self.names = names
+        self.words = words
+        self.release = release
+        self.found: list[str] = []
+
+    def paths(self, progress: Progress | None) -> Iterator[str]:
+        unparsed, demanded, clean, words = self.unparsed, self.demanded, self.clean, self.words
+        for path in unparsed:
+            if path in demanded:
+                yield self._give(path, progress)
+        asked = len(self.found)  # not found by a search
+        tried = 0
+        unreadable = set()
+        if self.new.clauses:  # else only modules are asked for: no file needs searching
+            matches = self.new.matcher()
+            # for the files an earlier run searched (``clean``): made once one of them is met
+            every = None
+            unknown = bool(clean) and bool(self.searched.clauses - self.known.clauses)
+            for path in unparsed:
+                if progress is not None:
+                    progress.step()
+                if path in demanded:
+                    continue
+                if path in clean:
+                    if not unknown:
+                        tried += 1  # searched, as from scratch: it names nothing searched for
+                        continue
+                    clean.discard(path)  # searched for everything at once, then as any other
+                    every = every if every is not None else self.searched.matcher()
+                    wanting = every
+                else:
+                    wanting = matches
+                module = self.names(path)[1]
+                hashed = words.get(path)
+                if hashed is not None and not wanting.may(hashed, module):
+                    tried += 1  # its words, as a round read them, hold no clause
+                    continue
+                try:
+                    data, split, _ = words.read(path)
+                except OSError:
+                    unreadable.add(path)
+                    continue
+                tried += 1
+                if wanting(data, module, split):
+                    yield self._give(path, progress)
+        found = len(self.found)
+        if tried and len(unparsed) >= WIDE_LEFT and (found - asked) * WIDE_SHARE >= tried:
+            # The rounds are spreading over the project: each would work out its names again over
+            # more files than the last. Every file left is parsed at once, as a run without the
+            # prefilter parses them (with the same findings), and no round follows.
+            given = set(self.found)
+            for path in unparsed:
+                if path not in unreadable and path not in given:
+                    yield self._give(path, progress)
+
+    def _give(self, path: str, progress: Progress | None) -> str:
+        if not self.found:
+            self.release()
+        self.found.append(path)
+        if progress is not None:
+            progress.found()
+        return path
 
 
 def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:

@@ -580,3 +580,29 @@ def test_a_run_that_keeps_no_file_keeps_no_words(root, monkeypatch):
     report = check(root, files, [req()])
     assert report.files_parsed == 1
     assert sorted(os.path.basename(p) for p in kept) == [f"plain_{i}.py" for i in range(5)]
+
+
+def test_a_file_a_round_finds_is_parsed_while_the_search_goes_on(root, monkeypatch):
+    """A round hands each file its search finds to the check at once (``run.follow._Found``): the
+    first caller is parsed before the search reads the files after it."""
+    import contractlint.run.filecheck as filecheck
+    import contractlint.run.follow as follow
+
+    caller = "from app.client import fetch\n\ndef show():\n    return fetch()\n"
+    files = {"app/client.py": FETCH, "app/a_views.py": caller, "app/z_views.py": caller}
+    events = []
+    read, analyse = follow._read, filecheck.FileCheck.analyse
+
+    def reading(path, sources):
+        events.append(("read", os.path.basename(path)))
+        return read(path, sources)
+
+    def analysing(self, data, task):
+        events.append(("parse", os.path.basename(task.path)))
+        return analyse(self, data, task)
+
+    monkeypatch.setattr(follow, "_read", reading)
+    monkeypatch.setattr(filecheck.FileCheck, "analyse", analysing)
+    report = check(root, files, [req()], jobs=1)
+    assert {f.path for f in report.findings} == {"app/a_views.py", "app/z_views.py"}
+    assert events.index(("parse", "a_views.py")) < events.index(("read", "z_views.py"))
