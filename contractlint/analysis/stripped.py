@@ -16,6 +16,7 @@ list of type parameters over several lines, or one with a string in it, is left 
 from __future__ import annotations
 
 import ast
+import bisect
 import keyword
 import re
 from collections.abc import Iterator
@@ -219,24 +220,42 @@ def _restore(
 ) -> ast.Module | None:
     left = set(generics)
     made = 0
-    for node in ast.walk(module):
+    # Only the statements around a rewritten line are looked at: a statement holds another only
+    # in one of its lists of statements (or of handlers, or of a match's cases), within its lines.
+    lines = sorted({line for line, _ in generics} | {line for line, _ in aliases})
+    stack: list[ast.AST] = [module]
+    while stack:
+        node = stack.pop()
         kind = type(node)
         if kind in (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef):
             params = generics.get((node.lineno, node.col_offset))  # type: ignore[attr-defined]
             if params is not None:
                 node.type_params = _type_params(params)  # type: ignore[attr-defined]
                 left.discard((node.lineno, node.col_offset))  # type: ignore[attr-defined]
-            elif not hasattr(node, "type_params"):
-                node.type_params = []  # type: ignore[attr-defined]
-        for field, value in ast.iter_fields(node):
-            if isinstance(value, list) and value and isinstance(value[0], ast.stmt):
+        for field in node._fields:
+            value = getattr(node, field, None)
+            if not isinstance(value, list) or not value or isinstance(value[0], ast.expr):
+                continue
+            if isinstance(value[0], ast.stmt):
                 joined = list(_joined(value, aliases))
                 if len(joined) != len(value):
                     made += len(value) - len(joined)
                     setattr(node, field, joined)
+                value = joined
+            stack.extend(one for one in value if isinstance(one, ast.AST) and _around(one, lines))
     if left or made != len(aliases):
         return None  # a statement was not where it was rewritten: left to libcst
     return module
+
+
+def _around(node: ast.AST, lines: list[int]) -> bool:
+    """Whether one of ``lines`` (in order) is within ``node``'s (a node without lines, a case of
+    a ``match``, may hold any)."""
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= (node.end_lineno or first)  # type: ignore[attr-defined]
 
 
 def _joined(

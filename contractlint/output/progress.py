@@ -96,6 +96,10 @@ class Progress:
         self.count += 1
         self.kept += kept
 
+    def found(self) -> None:
+        """One more file to parse, found by a search (``checked`` counts it once parsed)."""
+        self.kept += 1
+
     def checked(self, parsed: bool) -> None:
         """One more file's outcome handed on; ``parsed``: it was parsed (or came from the cache)."""
         self.parsed += parsed

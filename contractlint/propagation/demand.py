@@ -88,7 +88,10 @@ class Needs:
     """``demand``'s names of the project that no parsed file defines, for the members named
     ``words``, from the names of the files parsed alone (no fixpoint): what the next files to parse
     hold, worked out between two rounds, level by level. Each level adds the files it parsed to the
-    names of the last (``Project.extend``), and their calls of a member to those followed."""
+    names of the last (``Project.extend``), and their calls of a member to those followed.
+
+    ``project``: the names of every file of ``facts`` but those the first call adds, when they are
+    at hand (the round's fixpoint made them): grown, not made again."""
 
     def __init__(
         self,
@@ -97,20 +100,30 @@ class Needs:
         words: Iterable[str],
         ours: Iterable[str] | None,
         limits: Limits = LIMITS,
+        project: Project | None = None,
     ):
         self.words = frozenset(words)
         self.ours = frozenset(ours or {f.module.split(".", 1)[0] for f in facts.values()})
-        with uncollected():
-            self.project = Project(facts, contracts, limits)
+        #: Made from ``facts`` at the first call, unless given: then grown by what it adds.
+        self.project = project
+        self.facts: Mapping[str, Facts] = facts
+        self.contracts = contracts
+        self.limits = limits
         self.callees = member_callees(facts.values(), self.words)
 
     def __call__(self, added: Mapping[str, Facts] | None = None) -> set[str]:
-        """The names, once the files ``added`` (parsed since the last call) are known."""
+        """The names, once the files ``added`` (parsed since the last call) are known: those of
+        the first call are among ``facts`` already."""
         with uncollected():
-            if added:
-                self.project.extend(added)
-                self.callees |= member_callees(added.values(), self.words)
-            return demand(self.project, self.callees, self.words, self.ours)[0]
+            project = self.project
+            if project is None:
+                project = self.project = Project(self.facts, self.contracts, self.limits)
+            elif added:
+                project.extend(added)
+                if not self.facts:
+                    self.callees |= member_callees(added.values(), self.words)
+            self.facts = {}
+            return demand(project, self.callees, self.words, self.ours)[0]
 
 
 def member_callees(facts: Iterable[Facts], words: Iterable[str]) -> set[str]:

@@ -101,6 +101,8 @@ class Project:
         self.instances: dict[str, str] = {}
         self.subclasses: dict[str, list[str]] = defaultdict(list)
         self.modules: set[str] = set()
+        #: Every name the steps of a resolution start from.
+        self._heads: set[str] = set()
         self.extend(facts)
         self._groups: dict[str, list] = {}
         firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
@@ -110,25 +112,32 @@ class Project:
     def extend(self, facts: Mapping[str, Facts]) -> None:
         """Add the names of ``facts``, files not given before (as if they had been given after
         the others); what was worked out from the names before is forgotten."""
+        heads = self._heads
+        aliased: set[str] = set()
         for fact in facts.values():
             self.modules.add(fact.module)
+            heads.add(fact.module)
             for function in fact.functions:
                 self.functions[function.qual] = function
                 self.display[function.qual] = function.qual[len(fact.module) + 1 :]
+                heads.add(function.qual)
             for cls in fact.classes:
                 self.classes[cls.qual] = cls
+                heads.add(cls.qual)
                 for base in cls.bases:
                     self.subclasses[base].append(cls.qual)
             self.aliases.update(fact.aliases)
+            aliased.update(name for name, _ in fact.aliases)
             self.instances.update(fact.instances)
-        #: Every name the steps of a resolution start from.
-        self._heads = (
-            {name for name, target in self.aliases.items() if name != target}
-            | set(self.instances)
-            | set(self.functions)
-            | set(self.classes)
-            | self.modules
-        )
+            heads.update(name for name, _ in fact.instances)
+        # An alias is a head unless it names itself (a later file may have made it do so).
+        for name in aliased:
+            if self.aliases[name] != name:
+                heads.add(name)
+            elif all(
+                name not in d for d in (self.functions, self.classes, self.instances, self.modules)
+            ):
+                heads.discard(name)
         self._answers()
         self._outside_names: dict[str, str] = {}
         self._lines: dict[str, tuple[str, ...]] = {}

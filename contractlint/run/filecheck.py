@@ -143,11 +143,18 @@ class FileCheck:
         return self._cache
 
     def triage(
-        self, seq: int, path: str, shown: str, module: str, given: bytes | None = None
+        self,
+        seq: int,
+        path: str,
+        shown: str,
+        module: str,
+        given: bytes | None = None,
+        turned_away: Callable[[str, bytes], object] | None = None,
     ) -> FileOutcome | Task:
         """The outcome of a file that needs no analysis (it cannot be read, the prefilter turns it
         away, or its analysis is in the cache), or the ``Task`` that analyses it, holding its text.
-        ``given``: the file's text, instead of the disk's."""
+        ``given``: the file's text, instead of the disk's. ``turned_away`` is given the path and
+        text of a file the prefilter turns away."""
         stamp = None
         if given is not None:
             data = given
@@ -157,6 +164,8 @@ class FileCheck:
             except OSError as exc:
                 return FileOutcome(path=shown, findings=[unreadable(shown, exc)])
         if self.prefilter is not None and not self.prefilter.keeps(data, module):
+            if turned_away is not None:
+                turned_away(path, data)
             return self._outcome(data, path, shown, (), (), parsed=False, stamp=stamp)
         cache = self.cache
         if cache is not None:

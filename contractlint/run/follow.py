@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from contractlint.model.project import Reach
     from contractlint.output.progress import Progress
     from contractlint.propagation.fixpoint import Follow
+    from contractlint.propagation.names import Project
     from contractlint.run.runcache import Entry
 
 
@@ -91,7 +92,10 @@ def followed(
     clean: set[str] = set()
     if progress is not None:
         progress.phase("checking files", "read", len(files))
-    outcomes = _first(files, job, jobs, sources, entry, clean, progress)
+    # The rounds search the files the prefilter turns away by their words: those of each file are
+    # kept as it is read, not read again (once a file is kept: a run that keeps none has no rounds).
+    names, words = FileNames(job.import_roots), _Words(sources)
+    outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words)
     outcomes, searched, rounds = follow(
         outcomes,
         job,
@@ -100,6 +104,8 @@ def followed(
         clean,
         entry.searched if entry is not None else None,
         progress,
+        names,
+        words,
     )
     if run is not None and sources is None:
         run.record(files, outcomes, searched, rounds)
@@ -114,12 +120,16 @@ def _first(
     entry: Entry | None,
     clean: set[str],
     progress: Progress | None = None,
+    names: FileNames | None = None,
+    words: _Words | None = None,
 ) -> list[FileOutcome]:
     """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
     did not move (a parsed one's analysis from the per-file cache; one nobody parsed joins
-    ``clean``: it names nothing the entry's rounds searched for), every other file checked."""
+    ``clean``: it names nothing the entry's rounds searched for), every other file checked.
+    ``words`` keeps the words of the files the prefilter turns away."""
+    away = words.keep if words is not None else None
     if entry is None:
-        return list(check_files(files, job, jobs=jobs, sources=sources, progress=progress))
+        return list(check_files(files, job, jobs, sources, progress, names, away))
     from contractlint.run.runcache import KEPT, UNPARSED
 
     cache = open_cache(job)
@@ -145,7 +155,7 @@ def _first(
         outcomes[i] = known  # parsed in a round: the rounds decide again
     if progress is not None:
         progress.count += len(files) - len(left)  # known from the entry: counted as read
-    checked = check_files([files[i] for i in left], job, jobs, sources, progress=progress)
+    checked = check_files([files[i] for i in left], job, jobs, sources, progress, names, away)
     for i, outcome in zip(left, checked):
         outcomes[i] = outcome
     return outcomes  # type: ignore[return-value]
@@ -159,6 +169,8 @@ def follow(
     clean: set[str] | None = None,
     known: Reach | None = None,
     progress: Progress | None = None,
+    names: FileNames | None = None,
+    words: _Words | None = None,
 ) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
     out (in the list given: its facts are freed), what the rounds searched for (every round's
@@ -184,6 +196,8 @@ def follow(
             clean if clean is not None else set(),
             known if known is not None else Reach(),
             progress,
+            names if names is not None else FileNames(job.import_roots),
+            words if words is not None else _Words(sources),
         )
         facts = {o.path: o.facts for o in outcomes if o.facts is not None}
         findings = {o.path: list(o.findings) for o in outcomes}
@@ -217,6 +231,8 @@ def _rounds(
     clean: set[str],
     known: Reach,
     progress: Progress | None,
+    names: FileNames,
+    words: _Words,
 ) -> tuple[Reach, set[str], Follow | None]:
     """``follow``'s rounds: each parses the files that name what the files parsed so far say leads
     to a carrier, into ``outcomes``. What they searched for, the files they parsed, and the
@@ -229,11 +245,9 @@ def _rounds(
     rounds: set[str] = set()
     unparsed = {o.source: i for i, o in enumerate(outcomes) if not o.parsed and o.source}
     searched = Reach()
-    names = FileNames(job.import_roots)
     modules: dict[str, list[str]] = {}
     for path in unparsed:  # two roots may hold a module of the same name: both are parsed
         modules.setdefault(names(path)[1], []).append(path)
-    words = _Words(sources)
     rare = _Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     number = 1  # the rounds so far: the first was the check of every file
@@ -254,18 +268,112 @@ def _rounds(
         searched = searched | wanted
         # The modules that hold a name the rounds need and no parsed file defines.
         demanded = {path for name in searched.unknown for path in _holders(name, modules)}
-        more = [path for path in unparsed if path in demanded]
-        asked = len(more)  # not found by a search
         clean -= demanded
+        project: Project | None = None
+
+        def release() -> None:
+            """Files are added: the fixpoint is freed before the workers start, not kept through
+            them; its names are grown into those of the levels below (``Needs``)."""
+            nonlocal fixpoint, project
+            project = fixpoint.project if fixpoint is not None else None
+            fixpoint = None
+
+        # The files found go to the workers as the search finds them.
+        search = _Found(unparsed, demanded, clean, known, searched, new, names, words, release)
+        if progress is not None:
+            progress.phase(f"following errors, round {number}", "searched", len(unparsed))
+        again = replace(job, use_prefilter=False)
+        more = search.found
+        needs = None
+        while more or more is search.found:
+            if more is search.found:
+                checked = check_files(search.paths(progress), again, jobs, sources, None, names)
+            else:
+                if progress is not None:
+                    more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
+                    progress.phase(f"following errors, round {number}", note=more_files)
+                # The biggest first, so that no worker is left alone with one at the end.
+                more.sort(key=lambda path: _size(path, sources), reverse=True)
+                checked = check_files(more, again, jobs, sources, progress, names)
+            at = []
+            for k, outcome in enumerate(checked):
+                path = more[k]
+                place = unparsed.pop(path)
+                outcomes[place] = outcome
+                words.pop(path, None)
+                rounds.add(path)
+                if progress is not None and more is search.found:
+                    progress.checked(outcome.parsed)
+                if outcome.facts is not None:
+                    at.append((place, outcome.path, outcome.facts))
+            added = {shown: facts for _, shown, facts in sorted(at, key=lambda a: a[0])}
+            # What the calls of the members searched for, and the classes that define one, need
+            # of the files left (``demand``): parsed now, level by level, from the project's names
+            # alone, before the next round works out the carriers again.
+            if not more:
+                break  # the search found nothing
+            more = []
+            if searched.methods:
+                if needs is None:
+                    facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+                    needs = Needs(
+                        facts, contracts, searched.methods, job.project, job.config.limits, project
+                    )
+                    project = None
+                needed = needs(added)
+                more = [
+                    p
+                    for p in dict.fromkeys(p for n in needed for p in _holders(n, modules))
+                    if p in unparsed
+                ]
+                clean -= set(more)
+        if not search.found:
+            break  # no file is added: the fixpoint stands
+    return searched, rounds, fixpoint
+
+
+class _Found:
+    """One round's search of the files not parsed yet, as the paths ``check_files`` takes: each
+    module asked for by name, then each file whose words hold one of the ``new`` clauses as the
+    search finds it, and every file left when the round spreads over the project (``WIDE_SHARE``).
+    ``found`` lists them as they go. ``release`` is called before the first goes."""
+
+    def __init__(
+        self,
+        unparsed: Mapping[str, int],
+        demanded: set[str],
+        clean: set[str],
+        known: Reach,
+        searched: Reach,
+        new: Reach,
+        names: FileNames,
+        words: _Words,
+        release: Callable[[], None],
+    ):
+        self.unparsed = list(unparsed)  # the round parses some as the search goes on
+        self.demanded = demanded
+        self.clean = clean
+        self.known = known
+        self.searched = searched
+        self.new = new
+        self.names = names
+        self.words = words
+        self.release = release
+        self.found: list[str] = []
+
+    def paths(self, progress: Progress | None) -> Iterator[str]:
+        unparsed, demanded, clean, words = self.unparsed, self.demanded, self.clean, self.words
+        for path in unparsed:
+            if path in demanded:
+                yield self._give(path, progress)
+        asked = len(self.found)  # not found by a search
         tried = 0
         unreadable = set()
-        if new.clauses:  # else only modules are asked for: no file needs searching
-            matches = new.matcher()
+        if self.new.clauses:  # else only modules are asked for: no file needs searching
+            matches = self.new.matcher()
             # for the files an earlier run searched (``clean``): made once one of them is met
             every = None
-            unknown = bool(clean) and bool(searched.clauses - known.clauses)
-            if progress is not None:
-                progress.phase(f"following errors, round {number}", "searched", len(unparsed))
+            unknown = bool(clean) and bool(self.searched.clauses - self.known.clauses)
             for path in unparsed:
                 if progress is not None:
                     progress.step()
@@ -276,11 +384,11 @@ def _rounds(
                         tried += 1  # searched, as from scratch: it names nothing searched for
                         continue
                     clean.discard(path)  # searched for everything at once, then as any other
-                    every = every if every is not None else searched.matcher()
+                    every = every if every is not None else self.searched.matcher()
                     wanting = every
                 else:
                     wanting = matches
-                module = names(path)[1]
+                module = self.names(path)[1]
                 hashed = words.get(path)
                 if hashed is not None and not wanting.may(hashed, module):
                     tried += 1  # its words, as a round read them, hold no clause
@@ -292,54 +400,39 @@ def _rounds(
                     continue
                 tried += 1
                 if wanting(data, module, split):
-                    more.append(path)
-        if not more:
-            break
-        if tried and len(unparsed) >= WIDE_LEFT and (len(more) - asked) * WIDE_SHARE >= tried:
+                    yield self._give(path, progress)
+        found = len(self.found)
+        if tried and len(unparsed) >= WIDE_LEFT and (found - asked) * WIDE_SHARE >= tried:
             # The rounds are spreading over the project: each would work out its names again over
             # more files than the last. Every file left is parsed at once, as a run without the
             # prefilter parses them (with the same findings), and no round follows.
-            more = [path for path in unparsed if path not in unreadable]
-        fixpoint = None  # files are added: freed before the workers start, not kept through them
-        again = replace(job, use_prefilter=False)
+            given = set(self.found)
+            for path in unparsed:
+                if path not in unreadable and path not in given:
+                    yield self._give(path, progress)
+
+    def _give(self, path: str, progress: Progress | None) -> str:
+        if not self.found:
+            self.release()
+        self.found.append(path)
         if progress is not None:
-            more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
-            progress.phase(f"following errors, round {number}", note=more_files)
-        needs = None
-        while more:
-            checked = check_files(more, again, jobs=jobs, sources=sources, progress=progress)
-            added = {}
-            for path, outcome in zip(more, checked):
-                outcomes[unparsed.pop(path)] = outcome
-                words.pop(path, None)
-                rounds.add(path)
-                if outcome.facts is not None:
-                    added[outcome.path] = outcome.facts
-            # What the calls of the members searched for, and the classes that define one, need
-            # of the files left (``demand``): parsed now, level by level, from the project's names
-            # alone, before the next round works out the carriers again.
-            more = []
-            if searched.methods:
-                if needs is None:
-                    facts = {o.path: o.facts for o in outcomes if o.facts is not None}
-                    needs = Needs(
-                        facts, contracts, searched.methods, job.project, job.config.limits
-                    )
-                    needed = needs()
-                else:
-                    needed = needs(added)
-                more = [
-                    p
-                    for p in dict.fromkeys(p for n in needed for p in _holders(n, modules))
-                    if p in unparsed
-                ]
-                clean -= set(more)
-    return searched, rounds, fixpoint
+            progress.found()
+        return path
 
 
 def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:
     """The bytes of ``path``: from ``sources`` when it holds them (a run on text given)."""
     return sources[path] if sources is not None and path in sources else read_file(path)
+
+
+def _size(path: str, sources: Mapping[str, bytes] | None) -> int:
+    """How many bytes ``path`` holds (0 when it cannot be told)."""
+    if sources is not None and path in sources:
+        return len(sources[path])
+    try:
+        return os.path.getsize(path)
+    except OSError:
+        return 0
 
 
 def _holders(name: str, modules: Mapping[str, list[str]]) -> list[str]:
@@ -376,10 +469,18 @@ class _Words(dict):
         split = words_of(data)
         hashes = self.get(path)
         if hashes is None:
-            hashes = array("q", map(hash, set(split)))
-            if len(hashes) <= MOST_WORDS:
-                self[path] = hashes
+            hashes = self._keep(path, split)
         return data, split, hashes
+
+    def keep(self, path: str, data: bytes) -> None:
+        """Keep the hashes of the words of ``data``, the text of ``path``, read elsewhere."""
+        self._keep(path, words_of(data))
+
+    def _keep(self, path: str, split: list[bytes]) -> array:
+        hashes = array("q", map(hash, set(split)))
+        if len(hashes) <= MOST_WORDS:
+            self[path] = hashes
+        return hashes
 
     def of(self, path: str) -> array:
         known = self.get(path)

@@ -12,7 +12,7 @@ text beyond the few files it holds at once.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import TYPE_CHECKING
 
 from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task
@@ -37,19 +37,26 @@ def check_files(
     jobs: int = 1,
     sources: Mapping[str, bytes] | None = None,
     progress: Progress | None = None,
+    names: FileNames | None = None,
+    turned_away: Callable[[str, bytes], object] | None = None,
 ) -> Iterator[FileOutcome]:
     """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
     (1: all in this process). ``sources`` gives the text of some paths instead of the disk.
-    ``progress`` counts each file read and each outcome handed on."""
+    ``progress`` counts each file read and each outcome handed on. ``names``: the run's
+    ``FileNames``, when it has one. ``turned_away`` is given the path and text of each file the
+    prefilter turns away once one was kept (a run that keeps none asks for nothing more)."""
     check = FileCheck(job)
-    names = FileNames(job.import_roots)
+    names = names if names is not None else FileNames(job.import_roots)
     left = _Left(check, jobs, progress)
     done = left.done
+    away = None
     try:
         for seq, path in enumerate(paths):
             shown, module = names(path)
             given = sources.get(path) if sources is not None else None
-            found = check.triage(seq, path, shown, module, given)
+            found = check.triage(seq, path, shown, module, given, away)
+            if away is None and (type(found) is not FileOutcome or found.parsed):
+                away = turned_away
             if progress is not None:
                 progress.read(type(found) is not FileOutcome or found.parsed)
             if isinstance(found, FileOutcome):

@@ -297,11 +297,11 @@ def test_the_rounds_that_follow_errors_are_told(tmp_path, monkeypatch):
     seen.end()
     assert [f.path for f in report.findings] == ["app/views.py"]
     rounds = [p for p in seen.phases if p[0] == "following errors, round 2"]
-    # the names the files are searched for, the search of the files not parsed yet, their check
+    # the names the files are searched for, then the search of the files not parsed yet, with the
+    # file it finds parsed as it goes
     assert [p[1:] for p in rounds] == [
         ("", None, None, 0, 0, 0),
-        ("", "searched", 3, 3, 0, 0),
-        ("1 more file", None, None, 1, 1, 1),
+        ("", "searched", 3, 3, 1, 1),
     ]
     assert seen.names()[-1] == "following errors through the project"
 
@@ -388,7 +388,7 @@ def test_check_on_a_terminal_shows_each_phase_then_erases_it(project):
         for start in (
             "contractlint: discovering files: 0 found (",
             f"contractlint: checking files: 0/{every} read (",
-            "contractlint: following errors, round 2: 1 more file",
+            "contractlint: following errors, round 2: ",  # its search, and what it parses
             "contractlint: following errors through the project (",
             "contractlint: writing the report (",
         )

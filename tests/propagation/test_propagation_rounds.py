@@ -5,6 +5,7 @@ against a run that parses every file (the findings must be the same)."""
 from __future__ import annotations
 
 import itertools
+import os
 
 import pytest
 from propagating import REQ_CLIENT, check, key, parsed_and_same, req, rows
@@ -538,3 +539,70 @@ def test_a_round_that_takes_a_large_share_of_the_files_left_parses_every_one(
     # base.py, then the six plugins in one round (6 of the 13 files left): with few files left
     # that is all; with more, the round parses the plain modules and __init__.py too.
     assert report.files_parsed == (1 + 6 if left > 13 else report.files_checked)
+
+
+def test_the_rounds_search_a_file_turned_away_by_the_words_read_with_it(root, monkeypatch):
+    """The words of a file the prefilter turns away are kept as the first read met them: a round
+    reads again only a file whose words may hold what it searches for (``run.follow._Words``)."""
+    import contractlint.run.follow as follow
+
+    files = {
+        "app/client.py": FETCH,
+        "app/views.py": "from app.client import fetch\n\ndef show():\n    return fetch()\n",
+        "app/plain.py": "import os\n\n\ndef cwd():\n    return os.getcwd()\n",
+        "app/other.py": "def fetch():\n    return 2\n",  # ``fetch``, not from app.client
+    }
+    read = []
+    real = follow._read
+    monkeypatch.setattr(
+        follow, "_read", lambda path, sources: read.append(path) or real(path, sources)
+    )
+    assert parsed_and_same(root, files, {"app/views.py"}) == 2
+    searched = sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in read)
+    # __init__.py was turned away before a file was kept (client.py): its words were not kept.
+    # plain.py names nothing searched for, other.py names fetch but not its module: neither is
+    # read again. The run without the prefilter has no rounds to read.
+    assert searched == ["app/__init__.py", "app/views.py"]
+
+
+def test_a_run_that_keeps_no_file_keeps_no_words(root, monkeypatch):
+    import contractlint.run.follow as follow
+
+    kept = []
+    real = follow._Words.keep
+    monkeypatch.setattr(
+        follow._Words, "keep", lambda self, p, d: kept.append(p) or real(self, p, d)
+    )
+    files = {f"app/plain_{i}.py": "import os\n" for i in range(5)}
+    report = check(root, files, [req()])
+    assert report.files_parsed == 0 and not kept
+    files["app/client.py"] = FETCH  # kept: each file after it that is turned away is hashed
+    report = check(root, files, [req()])
+    assert report.files_parsed == 1
+    assert sorted(os.path.basename(p) for p in kept) == [f"plain_{i}.py" for i in range(5)]
+
+
+def test_a_file_a_round_finds_is_parsed_while_the_search_goes_on(root, monkeypatch):
+    """A round hands each file its search finds to the check at once (``run.follow._Found``): the
+    first caller is parsed before the search reads the files after it."""
+    import contractlint.run.filecheck as filecheck
+    import contractlint.run.follow as follow
+
+    caller = "from app.client import fetch\n\ndef show():\n    return fetch()\n"
+    files = {"app/client.py": FETCH, "app/a_views.py": caller, "app/z_views.py": caller}
+    events = []
+    read, analyse = follow._read, filecheck.FileCheck.analyse
+
+    def reading(path, sources):
+        events.append(("read", os.path.basename(path)))
+        return read(path, sources)
+
+    def analysing(self, data, task):
+        events.append(("parse", os.path.basename(task.path)))
+        return analyse(self, data, task)
+
+    monkeypatch.setattr(follow, "_read", reading)
+    monkeypatch.setattr(filecheck.FileCheck, "analyse", analysing)
+    report = check(root, files, [req()], jobs=1)
+    assert {f.path for f in report.findings} == {"app/a_views.py", "app/z_views.py"}
+    assert events.index(("parse", "a_views.py")) < events.index(("read", "z_views.py"))

@@ -1,0 +1,128 @@
+"""The project's names grown file by file (``Project.extend``, as the prefilter's rounds grow them
+between levels, ``demand.Needs``) are the names made from every file at once: the same heads,
+the same resolution of every call, the same names the levels ask for."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+from propagating import REQUESTS
+
+from contractlint.analysis import analyse_source
+from contractlint.analysis.index import ContractIndex
+from contractlint.contracts import load_contract
+from contractlint.model.project import Facts, FunctionFacts
+from contractlint.propagation.demand import Needs
+from contractlint.propagation.names import Project
+
+#: In path order, as a run gives them; ``app/late.py`` makes an alias of ``app.base`` name itself.
+FILES = {
+    "app/__init__.py": "from app.base import Store as Kept\nfrom app.base import open_store\n",
+    "app/base.py": """
+        import requests
+
+        from app.extra import Mixin
+
+        Alias = None
+
+
+        def open_store():
+            return Store()
+
+
+        class Store(Mixin):
+            def get(self, key):
+                return requests.get(key, timeout=1)
+
+
+        STORE = Store()
+    """,
+    "app/extra.py": """
+        class Mixin:
+            def fetch(self, key):
+                return self.get(key)
+    """,
+    "app/late.py": """
+        import app.base
+
+        from app import Kept
+
+        app.base.Alias = app.base.Alias
+
+
+        class Local(Kept):
+            def get(self, key):
+                return super().get(key)
+
+
+        def use(store: Kept):
+            return store.fetch("k"), open_store().get("k")
+    """,
+    "app/views.py": """
+        from app import Kept, open_store
+        from app.base import STORE
+        from app.late import Local
+
+
+        def show():
+            return STORE.get("a"), Local().fetch("b"), open_store().fetch("c")
+    """,
+}
+
+
+def facts_of(files):
+    contracts = [load_contract(str(REQUESTS))]
+    index = ContractIndex(contracts)
+    out = {}
+    for path, text in files.items():
+        module = path[:-3].replace("/", ".").removesuffix(".__init__")
+        source = textwrap.dedent(text).lstrip("\n")
+        out[path] = analyse_source(source, path, index, module, project=frozenset({"app"})).facts
+    return out, contracts
+
+
+def callees(facts):
+    return sorted({name for f in facts.values() for link in f.links for name in link.callee})
+
+
+@pytest.mark.parametrize("cut", range(1, len(FILES)))
+def test_a_project_grown_has_the_names_of_one_made_at_once(cut):
+    facts, contracts = facts_of(FILES)
+    paths = list(facts)
+    whole = Project(facts, contracts)
+    grown = Project({p: facts[p] for p in paths[:cut]}, contracts)
+    grown.extend({p: facts[p] for p in paths[cut : cut + 1]})
+    grown.extend({p: facts[p] for p in paths[cut + 1 :]})
+    assert grown._heads == whole._heads
+    names = callees(facts)
+    assert [grown.resolve(n) for n in names] == [whole.resolve(n) for n in names]
+    assert any(whole.resolve(n) for n in names)  # the project resolves something
+
+
+def test_an_alias_a_later_file_makes_name_itself_is_no_longer_a_head():
+    contracts = [load_contract(str(REQUESTS))]
+    first = {
+        "app/one.py": Facts("app.one", aliases=(("app.one.a", "app.two.f"),)),
+        "app/two.py": Facts("app.two", functions=(FunctionFacts("app.two.f"),)),
+    }
+    again = {"app/one_again.py": Facts("app.one", aliases=(("app.one.a", "app.one.a"),))}
+    grown = Project(first, contracts)
+    assert "app.one.a" in grown._heads and grown.resolve("app.one.a") == ("app.two.f",)
+    grown.extend(again)
+    whole = Project({**first, **again}, contracts)
+    assert "app.one.a" not in grown._heads
+    assert grown._heads == whole._heads
+    assert grown.resolve("app.one.a") == whole.resolve("app.one.a")
+
+
+@pytest.mark.parametrize("cut", range(1, len(FILES)))
+def test_levels_grown_from_a_round_ask_for_the_names_of_levels_made_anew(cut):
+    facts, contracts = facts_of(FILES)
+    paths = list(facts)
+    before = {p: facts[p] for p in paths[:cut]}
+    added = {p: facts[p] for p in paths[cut:]}
+    words = {"get", "fetch"}
+    anew = Needs(facts, contracts, words, {"app"})()
+    grown = Needs(facts, contracts, words, {"app"}, project=Project(before, contracts))(added)
+    assert grown == anew
