@@ -45,15 +45,20 @@ READ_BY_CPYTHON = {
     "        requests.get(url)\n"
     "type Größe[\n    Ä: Base,\n] = list[Ä]\n"
     "class Last[T\n]: pass\n",
-    "nested in blocks, handlers and cases": HEAD + "try:\n    pass\nexcept ValueError:\n"
+    "nested in blocks and handlers": HEAD + "try:\n    pass\nexcept ValueError:\n"
     "    type InHandler = int\nelse:\n    with open('f') as fh:\n        type InWith = str\n"
-    "match 1:\n    case 1:\n        class InCase[T]:\n            def go(self, url: T):\n"
-    "                requests.get(url)\n    case _:\n        type InDefault = bytes\n"
     "for x in ():\n    pass\nelse:\n    def later[S](url: S):\n        requests.get(url)\n",
     "several on one line": HEAD + "x = 1; y = 2\n"
     "def f[T](url: T) -> T: return requests.get(url)\n"
     "class K[T]: pass\n",
 }
+
+if sys.version_info >= (3, 10):  # a ``match`` statement is itself new syntax before 3.10
+    READ_BY_CPYTHON["nested in the cases of a match"] = (
+        HEAD
+        + "match 1:\n    case 1:\n        class InCase[T]:\n            def go(self, url: T):\n"
+        "                requests.get(url)\n    case _:\n        type InDefault = bytes\n"
+    )
 
 #: New syntax this reading leaves to libcst: the file is read all the same.
 LEFT_TO_LIBCST = {
