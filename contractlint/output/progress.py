@@ -4,8 +4,9 @@ saying the phase, the files read and parsed, and the time since the run started.
 A run of a few seconds never shows it: the line is first drawn ``AFTER`` seconds after the start,
 then redrawn at most every ``EVERY`` seconds, by a thread of its own, so that a long step with no
 file to count (the project-wide pass over every parsed file) still shows the time go by. The run
-only counts (``phase``, ``read``, ``checked``, ``step``): attribute updates in the parent process,
-where the workers' outcomes arrive; with the display off it gets None and counts nothing.
+only counts (``phase``, ``read``, ``found``, ``checked``, ``step``): attribute updates in the
+parent process, where the workers' outcomes arrive; with the display off it gets None and counts
+nothing.
 
 The line is erased (``close``) before anything else is written, so the findings and the
 diagnostics that follow are clean. ``open_progress`` decides whether there is a display at all:

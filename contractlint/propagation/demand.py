@@ -86,12 +86,15 @@ def demand(
 
 class Needs:
     """``demand``'s names of the project that no parsed file defines, for the members named
-    ``words``, from the names of the files parsed alone (no fixpoint): what the next files to parse
-    hold, worked out between two rounds, level by level. Each level adds the files it parsed to the
-    names of the last (``Project.extend``), and their calls of a member to those followed.
+    ``words``, from the names of the files parsed alone (no errors followed): what the next files
+    to parse hold, worked out between two rounds, level by level. Each level adds the files it
+    parsed to the names of the last (``Project.extend``), and their calls of a member to those
+    followed.
 
     ``project``: the names of every file of ``facts`` but those the first call adds, when they are
-    at hand (the round's fixpoint made them): grown, not made again."""
+    at hand (the round's fixpoint made them): grown, not made again. Grown, the project holds the
+    files the first call adds after the others, wherever their paths fall: only a resolution cut at
+    ``MOST`` names can tell (the breadth-first order of ``met`` follows that of the files)."""
 
     def __init__(
         self,

@@ -93,7 +93,7 @@ def followed(
     if progress is not None:
         progress.phase("checking files", "read", len(files))
     # The rounds search the files the prefilter turns away by their words: those of each file are
-    # kept as it is read, not read again (once a file is kept: a run that keeps none has no rounds).
+    # kept as the first check reads it, once an error is known to leave a parsed file (``_Words``).
     names, words = FileNames(job.import_roots), _Words(sources)
     outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words)
     outcomes, searched, rounds = follow(
@@ -126,10 +126,13 @@ def _first(
     """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
     did not move (a parsed one's analysis from the per-file cache; one nobody parsed joins
     ``clean``: it names nothing the entry's rounds searched for), every other file checked.
-    ``words`` keeps the words of the files the prefilter turns away."""
+    ``words`` keeps the words of the files the prefilter turns away, from the first outcome on
+    that lets an error escape (a run where none does has no round to search for it)."""
     away = words.keep if words is not None else None
     if entry is None:
-        return list(check_files(files, job, jobs, sources, progress, names, away))
+        return [
+            _seen(o, words) for o in check_files(files, job, jobs, sources, progress, names, away)
+        ]
     from contractlint.run.runcache import KEPT, UNPARSED
 
     cache = open_cache(job)
@@ -157,8 +160,17 @@ def _first(
         progress.count += len(files) - len(left)  # known from the entry: counted as read
     checked = check_files([files[i] for i in left], job, jobs, sources, progress, names, away)
     for i, outcome in zip(left, checked):
-        outcomes[i] = outcome
+        outcomes[i] = _seen(outcome, words)
     return outcomes  # type: ignore[return-value]
+
+
+def _seen(outcome: FileOutcome, words: _Words | None) -> FileOutcome:
+    """``outcome``, after telling ``words`` to keep those of the files turned away from now on if
+    an error leaves one of its functions: the rounds will search for their callers."""
+    if words is not None and not words.wanted:
+        facts = outcome.facts
+        words.wanted = facts is not None and bool(facts.escapes or facts.sentinels)
+    return outcome
 
 
 def follow(
@@ -177,7 +189,8 @@ def follow(
     names together; None when nothing was parsed), and the files they parsed. ``clean``: files not
     parsed that name none of ``known`` (an earlier run searched them): read only once a round
     searches for a name outside it. ``progress`` is told each round (the first was the check of
-    every file)."""
+    every file). ``names``, ``words``: the run's module names, and the words the first check kept
+    of the files it turned away (let go once the rounds are over)."""
     rounds: set[str] = set()
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None, rounds
@@ -199,6 +212,8 @@ def follow(
             names if names is not None else FileNames(job.import_roots),
             words if words is not None else _Words(sources),
         )
+        if words is not None:
+            words.clear()  # the pass needs them no more
         facts = {o.path: o.facts for o in outcomes if o.facts is not None}
         findings = {o.path: list(o.findings) for o in outcomes}
         calls = {o.path: list(o.calls) for o in outcomes}
@@ -271,16 +286,18 @@ def _rounds(
         clean -= demanded
         project: Project | None = None
 
-        def release() -> None:
-            """Files are added: the fixpoint is freed before the workers start, not kept through
-            them; its names are grown into those of the levels below (``Needs``)."""
+        def release(grow: bool = bool(searched.methods)) -> None:
+            """Files are added: the fixpoint is let go before the workers start, but for its names
+            when the levels below grow them (``Needs``), without what it worked out from them."""
             nonlocal fixpoint, project
-            project = fixpoint.project if fixpoint is not None else None
+            if fixpoint is not None and grow:
+                project = fixpoint.project
+                project.extend({})
             fixpoint = None
 
         # The files found go to the workers as the search finds them.
         search = _Found(unparsed, demanded, clean, known, searched, new, names, words, release)
-        if progress is not None:
+        if progress is not None and new.clauses:  # else only modules are asked for
             progress.phase(f"following errors, round {number}", "searched", len(unparsed))
         again = replace(job, use_prefilter=False)
         more = search.found
@@ -327,6 +344,7 @@ def _rounds(
                     if p in unparsed
                 ]
                 clean -= set(more)
+        project = needs = None
         if not search.found:
             break  # no file is added: the fixpoint stands
     return searched, rounds, fixpoint
@@ -453,14 +471,18 @@ MOST_WORDS = 4096
 
 class _Words(dict):
     """The words of each file not parsed yet, kept as the hashes of its distinct words (path →
-    array), made the first time a round reads the file. A later round tells from them, without
-    reading the file again, that it holds none of its clauses (``Reach.matcher``'s ``may``: most
-    files do not); a file that may is read and matched as before, so a hash two words share costs
-    a read, never a file. A file's hashes are let go once it is parsed."""
+    array): given by the first check as it turns the file away (``keep``, once ``wanted``: an error
+    leaves a parsed file, so the rounds will search), else made the first time a round reads the
+    file. A round tells from them, without reading the file again, that it holds none of its
+    clauses (``Reach.matcher``'s ``may``: most files do not); a file that may is read and matched
+    as before, so a hash two words share costs a read, never a file. A file's hashes are let go
+    once it is parsed."""
 
     def __init__(self, sources: Mapping[str, bytes] | None):
         super().__init__()
         self.sources = sources
+        #: Whether ``keep`` keeps what it is given.
+        self.wanted = False
 
     def read(self, path: str) -> tuple[bytes, list[bytes], array]:
         """The file's bytes, its words, and the hashes of its distinct words (kept unless they are
@@ -473,8 +495,10 @@ class _Words(dict):
         return data, split, hashes
 
     def keep(self, path: str, data: bytes) -> None:
-        """Keep the hashes of the words of ``data``, the text of ``path``, read elsewhere."""
-        self._keep(path, words_of(data))
+        """Keep the hashes of the words of ``data``, the text of ``path`` read elsewhere, once
+        ``wanted``."""
+        if self.wanted:
+            self._keep(path, words_of(data))
 
     def _keep(self, path: str, split: list[bytes]) -> array:
         hashes = array("q", map(hash, set(split)))

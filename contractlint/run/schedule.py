@@ -44,19 +44,16 @@ def check_files(
     (1: all in this process). ``sources`` gives the text of some paths instead of the disk.
     ``progress`` counts each file read and each outcome handed on. ``names``: the run's
     ``FileNames``, when it has one. ``turned_away`` is given the path and text of each file the
-    prefilter turns away once one was kept (a run that keeps none asks for nothing more)."""
+    prefilter turns away."""
     check = FileCheck(job)
     names = names if names is not None else FileNames(job.import_roots)
     left = _Left(check, jobs, progress)
     done = left.done
-    away = None
     try:
         for seq, path in enumerate(paths):
             shown, module = names(path)
             given = sources.get(path) if sources is not None else None
-            found = check.triage(seq, path, shown, module, given, away)
-            if away is None and (type(found) is not FileOutcome or found.parsed):
-                away = turned_away
+            found = check.triage(seq, path, shown, module, given, turned_away)
             if progress is not None:
                 progress.read(type(found) is not FileOutcome or found.parsed)
             if isinstance(found, FileOutcome):

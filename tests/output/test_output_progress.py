@@ -388,7 +388,7 @@ def test_check_on_a_terminal_shows_each_phase_then_erases_it(project):
         for start in (
             "contractlint: discovering files: 0 found (",
             f"contractlint: checking files: 0/{every} read (",
-            "contractlint: following errors, round 2: ",  # its search, and what it parses
+            "contractlint: following errors, round 2: 0/",  # its search, then what it parses
             "contractlint: following errors through the project (",
             "contractlint: writing the report (",
         )

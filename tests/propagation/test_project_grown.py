@@ -116,12 +116,22 @@ def test_an_alias_a_later_file_makes_name_itself_is_no_longer_a_head():
     assert grown.resolve("app.one.a") == whole.resolve("app.one.a")
 
 
-@pytest.mark.parametrize("cut", range(1, len(FILES)))
-def test_levels_grown_from_a_round_ask_for_the_names_of_levels_made_anew(cut):
+#: The files a round found, by their places: after the others, or among them (a level's files
+#: fall anywhere in the order of the paths).
+SPLITS = [
+    *(set(range(cut, len(FILES))) for cut in range(1, len(FILES))),
+    {0, 2},
+    {1, 3},
+    {0, 4},
+]
+
+
+@pytest.mark.parametrize("found", SPLITS, ids=str)
+def test_levels_grown_from_a_round_ask_for_the_names_of_levels_made_anew(found):
     facts, contracts = facts_of(FILES)
     paths = list(facts)
-    before = {p: facts[p] for p in paths[:cut]}
-    added = {p: facts[p] for p in paths[cut:]}
+    before = {p: facts[p] for i, p in enumerate(paths) if i not in found}
+    added = {p: facts[p] for i, p in enumerate(paths) if i in found}
     words = {"get", "fetch"}
     anew = Needs(facts, contracts, words, {"app"})()
     grown = Needs(facts, contracts, words, {"app"}, project=Project(before, contracts))(added)

@@ -565,21 +565,46 @@ def test_the_rounds_search_a_file_turned_away_by_the_words_read_with_it(root, mo
     assert searched == ["app/__init__.py", "app/views.py"]
 
 
-def test_a_run_that_keeps_no_file_keeps_no_words(root, monkeypatch):
+def test_the_first_check_keeps_words_once_an_error_leaves_a_parsed_file(root, monkeypatch):
+    """Until a parsed file lets an error escape, the rounds have nothing to search for: the first
+    check keeps no words (a project whose service calls are all handled pays nothing for them),
+    and the rounds let go of those it kept before the project-wide pass."""
+    import contractlint.propagation as propagation
     import contractlint.run.follow as follow
 
-    kept = []
-    real = follow._Words.keep
-    monkeypatch.setattr(
-        follow._Words, "keep", lambda self, p, d: kept.append(p) or real(self, p, d)
-    )
+    kept, made, left = [], [], []
+    real_propagate = propagation.propagate
+
+    class Words(follow._Words):
+        def __init__(self, sources):
+            super().__init__(sources)
+            made.append(self)
+
+        def keep(self, path, data):  # what the first check keeps (a round's read is apart)
+            before = len(self)
+            super().keep(path, data)
+            if len(self) > before:
+                kept.append(os.path.basename(path))
+
+    def propagating(*args, **kwargs):
+        left.extend(len(w) for w in made)
+        return real_propagate(*args, **kwargs)
+
+    monkeypatch.setattr(follow, "_Words", Words)
+    monkeypatch.setattr(propagation, "propagate", propagating)
     files = {f"app/plain_{i}.py": "import os\n" for i in range(5)}
-    report = check(root, files, [req()])
-    assert report.files_parsed == 0 and not kept
-    files["app/client.py"] = FETCH  # kept: each file after it that is turned away is hashed
-    report = check(root, files, [req()])
+    files["app/client.py"] = (
+        "import requests\n\n\ndef fetch():\n    try:\n"
+        "        return requests.get('http://x.invalid', timeout=1)\n"
+        "    except requests.RequestException:\n        return None\n"
+    )
+    report = check(root, files, [req()], jobs=1)
+    assert report.files_parsed == 1 and not report.findings and not kept  # handled: no words
+    files["app/client.py"] = FETCH  # its error escapes: each file turned away after it is kept
+    report = check(root, files, [req()], jobs=1)
     assert report.files_parsed == 1
-    assert sorted(os.path.basename(p) for p in kept) == [f"plain_{i}.py" for i in range(5)]
+    assert sorted(kept) == [f"plain_{i}.py" for i in range(5)]
+    assert left and not any(left)  # none kept through the project-wide pass
 
 
 def test_a_file_a_round_finds_is_parsed_while_the_search_goes_on(root, monkeypatch):
