@@ -4,6 +4,7 @@ into the project, and the findings as rows a test compares."""
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -21,6 +22,21 @@ CLIENT_STUB = MODULE
 
 CAP_VIA = "via {chain}, and nothing up the call chain handles it; the contract says fail open"
 REQ_ERRORS = "requests.exceptions.ConnectionError, requests.exceptions.Timeout"
+
+
+def facts_of(files: dict[str, str], contracts) -> dict:
+    """The facts of each file of ``files`` (path → source, indented as written in a test), its
+    module named from its path, in a project whose top-level name is ``app``."""
+    from contractlint.analysis import analyse_source
+    from contractlint.analysis.index import ContractIndex
+
+    index = ContractIndex(contracts)
+    out = {}
+    for path, text in files.items():
+        module = path[:-3].replace("/", ".").removesuffix(".__init__")
+        source = textwrap.dedent(text).lstrip("\n")
+        out[path] = analyse_source(source, path, index, module, project=frozenset({"app"})).facts
+    return out
 
 
 def cap():

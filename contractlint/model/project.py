@@ -197,9 +197,6 @@ class Facts:
 
 #: What a file must name, one word of each set (``Reach``).
 Clause = tuple[frozenset[str], ...]
-#: Stands in a clause, before a module's dotted name, for "the file is that module or inside it"
-#: (``@app.jobs``): a relative import (``from .client import fetch``) does not name the package
-#: it imports from, and a class is named in its own file without its module.
 #: Builtins that call a method of their argument (``len(registry)`` runs ``__len__``).
 DUNDER_CALLS = {
     "len": "__len__",
@@ -212,6 +209,9 @@ DUNDER_CALLS = {
 #: ``__contains__`` and those of ``DUNDER_CALLS``. Any other is called by its name
 #: (``super().__exit__(...)``).
 IMPLICIT = frozenset({"__init__", "__contains__", *DUNDER_CALLS.values()})
+#: Stands in a clause, before a module's dotted name, for "the file is that module or inside it"
+#: (``@app.jobs``): a relative import (``from .client import fetch``) does not name the package
+#: it imports from, and a class is named in its own file without its module.
 MODULE = "@"
 #: Before a name in a clause: the name is used, not only imported or listed as a base class
 #: (``!Entity``: ``Entity()``, ``x: Entity``; not ``class Light(Entity):``).

@@ -18,7 +18,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from contractlint.model.project import words_of
@@ -296,7 +296,9 @@ def _rounds(
             fixpoint = None
 
         # The files found go to the workers as the search finds them.
-        search = _Found(unparsed, demanded, clean, known, searched, new, names, words, release)
+        search = _Found(
+            list(unparsed), demanded, clean, known, searched, new, names, words, release
+        )
         if progress is not None and new.clauses:  # else only modules are asked for
             progress.phase(f"following errors, round {number}", "searched", len(unparsed))
         again = replace(job, use_prefilter=False)
@@ -350,34 +352,24 @@ def _rounds(
     return searched, rounds, fixpoint
 
 
+@dataclass
 class _Found:
-    """One round's search of the files not parsed yet, as the paths ``check_files`` takes: each
-    module asked for by name, then each file whose words hold one of the ``new`` clauses as the
-    search finds it, and every file left when the round spreads over the project (``WIDE_SHARE``).
-    ``found`` lists them as they go. ``release`` is called before the first goes."""
+    """One round's search of the files not parsed yet (``unparsed``, a copy: the round parses some
+    as the search goes on), as the paths ``check_files`` takes: each module asked for by name, then
+    each file whose words hold one of the ``new`` clauses as the search finds it, and every file
+    left when the round spreads over the project (``WIDE_SHARE``). ``found`` lists them as they
+    go. ``release`` is called before the first goes."""
 
-    def __init__(
-        self,
-        unparsed: Mapping[str, int],
-        demanded: set[str],
-        clean: set[str],
-        known: Reach,
-        searched: Reach,
-        new: Reach,
-        names: FileNames,
-        words: _Words,
-        release: Callable[[], None],
-    ):
-        self.unparsed = list(unparsed)  # the round parses some as the search goes on
-        self.demanded = demanded
-        self.clean = clean
-        self.known = known
-        self.searched = searched
-        self.new = new
-        self.names = names
-        self.words = words
-        self.release = release
-        self.found: list[str] = []
+    unparsed: list[str]
+    demanded: set[str]
+    clean: set[str]
+    known: Reach
+    searched: Reach
+    new: Reach
+    names: FileNames
+    words: _Words
+    release: Callable[[], None]
+    found: list[str] = field(default_factory=list)
 
     def paths(self, progress: Progress | None) -> Iterator[str]:
         unparsed, demanded, clean, words = self.unparsed, self.demanded, self.clean, self.words

@@ -4,13 +4,9 @@ the same resolution of every call, the same names the levels ask for."""
 
 from __future__ import annotations
 
-import textwrap
-
 import pytest
-from propagating import REQUESTS
+from propagating import REQUESTS, facts_of
 
-from contractlint.analysis import analyse_source
-from contractlint.analysis.index import ContractIndex
 from contractlint.contracts import load_contract
 from contractlint.model.project import Facts, FunctionFacts
 from contractlint.propagation.demand import Needs
@@ -71,15 +67,9 @@ FILES = {
 }
 
 
-def facts_of(files):
+def analysed(files):
     contracts = [load_contract(str(REQUESTS))]
-    index = ContractIndex(contracts)
-    out = {}
-    for path, text in files.items():
-        module = path[:-3].replace("/", ".").removesuffix(".__init__")
-        source = textwrap.dedent(text).lstrip("\n")
-        out[path] = analyse_source(source, path, index, module, project=frozenset({"app"})).facts
-    return out, contracts
+    return facts_of(files, contracts), contracts
 
 
 def callees(facts):
@@ -88,7 +78,7 @@ def callees(facts):
 
 @pytest.mark.parametrize("cut", range(1, len(FILES)))
 def test_a_project_grown_has_the_names_of_one_made_at_once(cut):
-    facts, contracts = facts_of(FILES)
+    facts, contracts = analysed(FILES)
     paths = list(facts)
     whole = Project(facts, contracts)
     grown = Project({p: facts[p] for p in paths[:cut]}, contracts)
@@ -128,7 +118,7 @@ SPLITS = [
 
 @pytest.mark.parametrize("found", SPLITS, ids=str)
 def test_levels_grown_from_a_round_ask_for_the_names_of_levels_made_anew(found):
-    facts, contracts = facts_of(FILES)
+    facts, contracts = analysed(FILES)
     paths = list(facts)
     before = {p: facts[p] for i, p in enumerate(paths) if i not in found}
     added = {p: facts[p] for i, p in enumerate(paths) if i in found}

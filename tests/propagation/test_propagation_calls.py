@@ -5,14 +5,11 @@ shapes whose resolution ends under another name, and on real packages from PyPI.
 from __future__ import annotations
 
 import datetime as dt
-import textwrap
 
 import pytest
 from corpora import fetch
-from propagating import REQUESTS
+from propagating import REQUESTS, facts_of
 
-from contractlint.analysis import analyse_source
-from contractlint.analysis.index import ContractIndex
 from contractlint.config import Config
 from contractlint.contracts import builtin_names, load_contract, load_contracts
 from contractlint.model import select_codes
@@ -90,12 +87,7 @@ def observed(follow: Follow):
 
 def test_calls_resolved_on_demand_are_those_of_resolving_every_call():
     contracts = [load_contract(str(REQUESTS))]
-    index = ContractIndex(contracts)
-    facts = {}
-    for path, text in PROJECT.items():
-        module = path[:-3].replace("/", ".").removesuffix(".__init__")
-        source = textwrap.dedent(text).lstrip("\n")
-        facts[path] = analyse_source(source, path, index, module, project=frozenset({"app"})).facts
+    facts = facts_of(PROJECT, contracts)
     lazy, every = Follow(facts, contracts), Follow(facts, contracts, everything=True)
     assert observed(lazy) == observed(every)
     frames = {key.frame for key in lazy.carried}
