@@ -1,6 +1,6 @@
-"""Code whose only syntax newer than the running Python is Python 3.12's ``type`` statement or a
-list of type parameters (``class Box[T]:``, ``def first[T](items: list[T]) -> T:``), read by
-CPython.
+"""Code whose only syntax newer than the running Python is Python 3.12's ``type`` statement, a
+list of type parameters (``class Box[T]:``, ``def first[T](items: list[T]) -> T:``) or an f-string
+of Python 3.12 (``contractlint.analysis.requoted``), read by CPython.
 
 Most code that CPython refuses before 3.12 is such code (a tenth of Home Assistant's modules, most
 of them for a ``type Entry = ConfigEntry[Coordinator]``), and libcst's parse, with the places of its
@@ -8,9 +8,9 @@ nodes, costs twenty times CPython's. Each line CPython stops at is rewritten so 
 every other character in its place: ``type`` becomes ``_=0;`` (a statement of its own before the
 assignment that is left), a list of type parameters becomes blanks. The tree CPython then builds
 gets back what was blanked, as ``contractlint.analysis.newer`` builds it: the ``type`` statement,
-and the type parameters of a class, a function or a ``type`` statement. Any other new syntax, a
-list of type parameters over several lines, or one with a string in it, is left to libcst
-(``None``).
+and the type parameters of a class, a function or a ``type`` statement. A line that is none of
+these has every f-string of the file requoted, once. Any other new syntax, a list of type
+parameters over several lines, or one with a string in it, is left to libcst (``None``).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from contractlint.analysis import tree as t
+from contractlint.analysis.requoted import Span, requote, restore
 
 #: How many statements of a file are rewritten before the file is left to libcst.
 MOST = 500
@@ -70,6 +71,8 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     #: The place of each class or function statement with type parameters: those.
     generics: dict[tuple[int, int], _Params] = {}
     done: set[int] = set()
+    #: The strings in f-strings rewritten (``requoted``), once a line is none of the above.
+    changed: dict[Span, str] | None = None
     read = 0
     for _ in range(MOST):
         number = err.lineno
@@ -80,7 +83,11 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
             return None
         done.add(number)
         if not _rewrite(lines, number, aliases, generics):
-            return None
+            if changed is not None:
+                return None
+            changed = requote(lines)
+            if changed is None:
+                return None
         try:
             module = ast.parse("".join(lines), path)
         except SyntaxError as again:
@@ -88,7 +95,7 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
             continue
         except (ValueError, RecursionError, MemoryError):
             return None
-        return _restore(module, aliases, generics)
+        return _restore(module, aliases, generics, changed)
     return None
 
 
@@ -105,7 +112,14 @@ def _at_once(lines: list[str], path: str) -> ast.Module | None:
     try:
         module = ast.parse("".join(lines), path)
     except SyntaxError:
-        return None
+        changed = requote(lines)  # the strings of Python 3.12's f-strings too, then
+        if changed is None:
+            return None
+        try:
+            module = ast.parse("".join(lines), path)
+        except SyntaxError:
+            return None
+        return _restore(module, aliases, generics, changed)
     return _restore(module, aliases, generics)
 
 
@@ -217,7 +231,10 @@ def _restore(
     module: ast.Module,
     aliases: dict[tuple[int, int], tuple[str, _Params | None]],
     generics: dict[tuple[int, int], _Params],
+    changed: dict[Span, str] | None = None,
 ) -> ast.Module | None:
+    if changed and not restore(module, changed):
+        return None  # a string was not where it was rewritten: left to libcst
     left = set(generics)
     made = 0
     # Only the statements around a rewritten line are looked at: a statement holds another only
