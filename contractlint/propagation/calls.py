@@ -69,14 +69,20 @@ class Calls:
             defaultdict(list),
             defaultdict(list),
         )
+        links = self._links
         for path, fact in sorted(facts.items()):
             # A test calls a function to see what it does, not to handle its errors for users.
             test = is_test_module(fact.module)
             for link in fact.links:
-                at = len(self._links)
-                self._links.append((path, link, test))
-                for last in {_last(name) for name in link.callee}:
-                    self._by_last[link.attribute][last].append(at)
+                at = len(links)
+                links.append((path, link, test))
+                by_last = self._by_last[link.attribute]
+                callee = link.callee
+                if len(callee) == 1:
+                    by_last[callee[0].rpartition(".")[2]].append(at)
+                    continue
+                for last in {name.rpartition(".")[2] for name in callee}:
+                    by_last[last].append(at)
         self._plans: dict[tuple[tuple[str, ...], bool], tuple[tuple[str, ...], tuple]] = {}
         self._asked: tuple[set[str], set[str]] = (set(), set())
         self._done: set[int] = set()

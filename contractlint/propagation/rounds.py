@@ -283,9 +283,10 @@ class _Search:
         """``target`` through the project's aliases (``from m import f as g``, ``G = F``)."""
         aliases = self.project.aliases
         for _ in range(12):
-            if aliases.get(target, target) == target:
+            found = aliases.get(target)
+            if found is None or found == target:
                 break
-            target = aliases[target]
+            target = found
         return target
 
     def giving(
@@ -478,11 +479,11 @@ def _values(made: str) -> list[str]:
 
 
 def _owner(qual: str) -> str:
-    return qual.rsplit(".", 1)[0]
+    return qual.rpartition(".")[0] or qual
 
 
 def _last(qual: str) -> str:
-    return qual.rsplit(".", 1)[-1]
+    return qual.rpartition(".")[2]
 
 
 def _dunder(name: str) -> bool:
