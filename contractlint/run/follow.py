@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 from contractlint.model.project import words_of
 from contractlint.run.filecheck import FileOutcome, Job, open_cache
 from contractlint.run.names import FileNames
+from contractlint.run.pool import Workers
 from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
 
@@ -95,18 +96,21 @@ def followed(
     # The rounds search the files the prefilter turns away by their words: those of each file are
     # kept as the first check reads it, once an error is known to leave a parsed file (``_Words``).
     names, words = FileNames(job.import_roots), _Words(sources)
-    outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words)
-    outcomes, searched, rounds = follow(
-        outcomes,
-        job,
-        jobs,
-        sources,
-        clean,
-        entry.searched if entry is not None else None,
-        progress,
-        names,
-        words,
-    )
+    # One pool of workers for the first check and the rounds.
+    with Workers(jobs) as workers:
+        outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words, workers)
+        outcomes, searched, rounds = follow(
+            outcomes,
+            job,
+            jobs,
+            sources,
+            clean,
+            entry.searched if entry is not None else None,
+            progress,
+            names,
+            words,
+            workers,
+        )
     if run is not None and sources is None:
         run.record(files, outcomes, searched, rounds)
     return outcomes
@@ -122,6 +126,7 @@ def _first(
     progress: Progress | None = None,
     names: FileNames | None = None,
     words: _Words | None = None,
+    workers: Workers | None = None,
 ) -> list[FileOutcome]:
     """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
     did not move (a parsed one's analysis from the per-file cache; one nobody parsed joins
@@ -131,7 +136,8 @@ def _first(
     away = words.keep if words is not None else None
     if entry is None:
         return [
-            _seen(o, words) for o in check_files(files, job, jobs, sources, progress, names, away)
+            _seen(o, words)
+            for o in check_files(files, job, jobs, sources, progress, names, away, workers)
         ]
     from contractlint.run.runcache import KEPT, UNPARSED
 
@@ -158,7 +164,9 @@ def _first(
         outcomes[i] = known  # parsed in a round: the rounds decide again
     if progress is not None:
         progress.count += len(files) - len(left)  # known from the entry: counted as read
-    checked = check_files([files[i] for i in left], job, jobs, sources, progress, names, away)
+    checked = check_files(
+        [files[i] for i in left], job, jobs, sources, progress, names, away, workers
+    )
     for i, outcome in zip(left, checked):
         outcomes[i] = _seen(outcome, words)
     return outcomes  # type: ignore[return-value]
@@ -183,6 +191,7 @@ def follow(
     progress: Progress | None = None,
     names: FileNames | None = None,
     words: _Words | None = None,
+    workers: Workers | None = None,
 ) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
     out (in the list given: its facts are freed), what the rounds searched for (every round's
@@ -190,7 +199,8 @@ def follow(
     parsed that name none of ``known`` (an earlier run searched them): read only once a round
     searches for a name outside it. ``progress`` is told each round (the first was the check of
     every file). ``names``, ``words``: the run's module names, and the words the first check kept
-    of the files it turned away (let go once the rounds are over)."""
+    of the files it turned away (let go once the rounds are over). ``workers``: the run's pool,
+    closed once the rounds are over."""
     rounds: set[str] = set()
     if not any(o.facts is not None for o in outcomes):  # nothing parsed: nothing to follow
         return outcomes, None, rounds
@@ -211,7 +221,10 @@ def follow(
             progress,
             names if names is not None else FileNames(job.import_roots),
             words if words is not None else _Words(sources),
+            workers,
         )
+        if workers is not None:
+            workers.close()  # nothing is parsed after the rounds
         if words is not None:
             words.clear()  # the pass needs them no more
         facts = {o.path: o.facts for o in outcomes if o.facts is not None}
@@ -248,6 +261,7 @@ def _rounds(
     progress: Progress | None,
     names: FileNames,
     words: _Words,
+    workers: Workers | None,
 ) -> tuple[Reach, set[str], Follow | None]:
     """``follow``'s rounds: each parses the files that name what the files parsed so far say leads
     to a carrier, into ``outcomes``. What they searched for, the files they parsed, and the
@@ -306,14 +320,16 @@ def _rounds(
         needs = None
         while more or more is search.found:
             if more is search.found:
-                checked = check_files(search.paths(progress), again, jobs, sources, None, names)
+                checked = check_files(
+                    search.paths(progress), again, jobs, sources, None, names, None, workers
+                )
             else:
                 if progress is not None:
                     more_files = f"{len(more):,} more file{'s' if len(more) > 1 else ''}"
                     progress.phase(f"following errors, round {number}", note=more_files)
                 # The biggest first, so that no worker is left alone with one at the end.
                 more.sort(key=lambda path: _size(path, sources), reverse=True)
-                checked = check_files(more, again, jobs, sources, progress, names)
+                checked = check_files(more, again, jobs, sources, progress, names, None, workers)
             at = []
             for k, outcome in enumerate(checked):
                 path = more[k]

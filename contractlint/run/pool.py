@@ -1,6 +1,7 @@
 """Worker processes that check the files sent to them, each fed through its own pipe, so that the
 file a dead worker was on is known: it costs that file a CL999 finding, and a new worker takes up
-the rest."""
+the rest. A run that checks files in several steps (the first check, then each round that follows
+errors through the project) keeps its workers from one step to the next (``Workers``)."""
 
 from __future__ import annotations
 
@@ -51,6 +52,9 @@ def _worker_main(conn, job: Job) -> None:
             return
         if message is None:
             return
+        if type(message) is tuple:  # ("job", the job of the files that follow)
+            check = FileCheck(message[1])
+            continue
         for seq, path, shown, module, data, stamp in message:
             task = Task(seq, path, shown, module, data, data is not None, stamp)
             try:
@@ -88,6 +92,18 @@ class Pool:
         process.start()
         child_end.close()
         return _Worker(process, parent_end)
+
+    def use(self, job: Job) -> None:
+        """Check the files sent from now on for ``job``: the workers are told before the first
+        (none may be waiting for an outcome)."""
+        if job == self.job:
+            return
+        self.job = job
+        for worker in self.workers:
+            try:
+                worker.conn.send(("job", job))
+            except (OSError, ValueError):
+                pass  # it died: collect() finds out, and its replacement starts with ``job``
 
     def busy(self) -> bool:
         return any(w.outstanding for w in self.workers)
@@ -177,3 +193,39 @@ class Pool:
                 worker.conn.close()
             except OSError:
                 pass
+
+
+class Workers:
+    """The pool of a run that checks files in several steps, ``size`` workers: started by the first
+    step that has enough files for one, kept for the next steps (each would fork workers of its
+    own, which import libcst again to write their suggestions), closed with the run. A step that
+    stops with files still out (an error, a generator left unfinished) closes it: their outcomes
+    must not reach the next step."""
+
+    def __init__(self, size: int):
+        self.size = size
+        self.pool: Pool | None = None
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def pool_for(self, job: Job) -> Pool:
+        """The run's pool, started if need be, checking files for ``job``."""
+        if self.pool is None:
+            self.pool = Pool(job, self.size)
+        else:
+            self.pool.use(job)
+        return self.pool
+
+    def release(self, pool: Pool) -> None:
+        """A step is done with ``pool``: kept for the next, unless files are still out."""
+        if pool is self.pool and pool.busy():
+            self.close()
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING
 
 from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task
 from contractlint.run.names import FileNames
-from contractlint.run.pool import Pool
+from contractlint.run.pool import Workers
 
 if TYPE_CHECKING:
+    from contractlint.run.pool import Pool
     from contractlint.output.progress import Progress
 
 #: Below this much work (files, or bytes of source in two files or more) to analyse, a pool costs
@@ -39,15 +40,17 @@ def check_files(
     progress: Progress | None = None,
     names: FileNames | None = None,
     turned_away: Callable[[str, bytes], object] | None = None,
+    workers: Workers | None = None,
 ) -> Iterator[FileOutcome]:
     """The outcome of each path, in the order given, checked by up to ``jobs`` worker processes
     (1: all in this process). ``sources`` gives the text of some paths instead of the disk.
     ``progress`` counts each file read and each outcome handed on. ``names``: the run's
     ``FileNames``, when it has one. ``turned_away`` is given the path and text of each file the
-    prefilter turns away."""
+    prefilter turns away. ``workers``: the run's pool, when it checks files in several steps (its
+    workers serve any number of files once started); else a pool of this call's own."""
     check = FileCheck(job)
     names = names if names is not None else FileNames(job.import_roots)
-    left = _Left(check, jobs, progress)
+    left = _Left(check, jobs, progress, workers)
     done = left.done
     try:
         for seq, path in enumerate(paths):
@@ -82,10 +85,19 @@ class _Left:
     """The files left to analyse, and the outcomes not yet handed out: a file is analysed in this
     process until there are enough of them to pay for a pool, then by the pool."""
 
-    def __init__(self, check: FileCheck, jobs: int, progress: Progress | None = None):
+    def __init__(
+        self,
+        check: FileCheck,
+        jobs: int,
+        progress: Progress | None = None,
+        workers: Workers | None = None,
+    ):
         self.check = check
         self.jobs = jobs
         self.progress = progress
+        #: Whether the pool is this call's own, closed at its end.
+        self.own = workers is None
+        self.workers = workers if workers is not None else Workers(jobs)
         #: Outcomes by place in the run, until every earlier one is out.
         self.done: dict[int, FileOutcome] = {}
         self.next = 0
@@ -111,10 +123,11 @@ class _Left:
         self.waiting.append(task)
         self.waiting_bytes += len(task.data or b"")
         if self.pool is None and (
-            len(self.waiting) >= POOL_MIN_FILES
+            self.workers.pool is not None  # started by an earlier step: it costs nothing more
+            or len(self.waiting) >= POOL_MIN_FILES
             or (len(self.waiting) > 1 and self.waiting_bytes >= POOL_MIN_BYTES)
         ):
-            self.pool = Pool(self.check.job, self.jobs)
+            self.pool = self.workers.pool_for(self.check.job)
         if self.pool is not None:
             for queued in self.waiting:
                 if not queued.given:
@@ -139,5 +152,7 @@ class _Left:
             self.pool.collect(self.done, self.waiting, block=True)
 
     def close(self) -> None:
-        if self.pool is not None:
-            self.pool.close()
+        if self.own:
+            self.workers.close()
+        elif self.pool is not None:
+            self.workers.release(self.pool)  # kept for the run's next step

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import datetime
 import os
 import signal
 
@@ -15,6 +16,8 @@ from contractlint.run import filecheck, pool, schedule
 from contractlint.run.filecheck import Job
 from contractlint.run.names import display_path
 from contractlint.run.schedule import check_files
+
+TODAY = datetime.date(2030, 1, 1)
 
 # -- workers ---------------------------------------------------------------------------------------
 
@@ -71,22 +74,73 @@ def test_a_small_run_never_starts_a_pool(tmp_path, monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("a pool for a handful of files")
 
-    monkeypatch.setattr(schedule, "Pool", refuse)
+    monkeypatch.setattr(pool, "Pool", refuse)
     assert run(tmp_path, jobs=8).files_parsed > 0
 
 
 def test_a_large_run_starts_one_pool(tmp_path, monkeypatch):
     many(tmp_path, 60)  # 48 files to parse
     started = []
-    real = schedule.Pool
+    real = pool.Pool
 
     def counting(*args, **kwargs):
         started.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(schedule, "Pool", counting)
+    monkeypatch.setattr(pool, "Pool", counting)
     assert snapshot(run(tmp_path, jobs=2)) == snapshot(run(tmp_path, jobs=1))
     assert len(started) == 1
+
+
+def _carrier_and_callers(root, callers: int) -> None:
+    """A module whose function lets a requests error escape, and ``callers`` modules that call it
+    without importing requests: the first check parses the one, a round the others."""
+    (root / "app").mkdir()
+    (root / "app" / "__init__.py").write_text("")
+    (root / "app" / "client.py").write_text(
+        "import requests\n\ndef fetch(url):\n    return requests.get(url, timeout=1)\n"
+    )
+    for i in range(callers):
+        (root / "app" / f"use{i:02d}.py").write_text(
+            f"from app.client import fetch\n\ndef show{i}():\n    return fetch('u{i}')\n"
+        )
+
+
+def test_the_first_check_and_the_rounds_share_one_pool(tmp_path, monkeypatch, small_pool):
+    """The round's files go to the workers the first check started, which check them with the
+    round's job (a worker still on the first check's would turn them away, their calls unseen)."""
+    _carrier_and_callers(tmp_path, 20)
+    forked = []
+    real_start = pool.Pool._start
+    monkeypatch.setattr(pool.Pool, "_start", lambda self: forked.append(1) or real_start(self))
+    started = _pools(monkeypatch)
+    shared = run(tmp_path, jobs=2)
+    assert len(started) == 1 and len(forked) == 2
+    alone = run(tmp_path, jobs=1)
+    assert snapshot(shared) == snapshot(alone)
+    assert shared.files_parsed == 21  # the empty __init__.py is never parsed
+    assert len([f for f in shared.findings if f.code == "CL001"]) == 20
+
+
+def test_a_step_left_unfinished_closes_the_runs_workers(tmp_path, small_pool):
+    """Outcomes still out when a step stops must not reach the next: the pool goes with them."""
+    many(tmp_path, 30)
+    job = Job(tuple(CONTRACTS), Config(root=str(tmp_path)), frozenset({"CL001"}), TODAY)
+    assert not job.follow_calls  # each file's findings are its own
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    expected = [o.findings for o in check_files(paths, job, jobs=1)]
+    with pool.Workers(2) as workers:
+        step = check_files(paths, job, 2, workers=workers)
+        next(step)
+        assert workers.pool is not None and workers.pool.busy()
+        step.close()
+        assert workers.pool is None
+        assert [o.findings for o in check_files(paths, job, 2, workers=workers)] == expected
+        kept = workers.pool
+        assert kept is not None and not kept.busy()  # a step that ran to its end keeps it
+        assert [o.findings for o in check_files(paths, job, 2, workers=workers)] == expected
+        assert workers.pool is kept
+    assert workers.pool is None
 
 
 def _big(count: int) -> str:
@@ -99,13 +153,13 @@ def _big(count: int) -> str:
 
 def _pools(monkeypatch) -> list:
     started: list = []
-    real = schedule.Pool
+    real = pool.Pool
 
     def counting(*args, **kwargs):
         started.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(schedule, "Pool", counting)
+    monkeypatch.setattr(pool, "Pool", counting)
     return started
 
 
@@ -202,7 +256,7 @@ def test_outcomes_come_in_the_order_of_the_paths_even_when_a_slow_file_holds_the
         contracts=tuple(CONTRACTS),
         config=Config(root=str(tmp_path)),
         codes=frozenset({"CL001", "CL002"}),
-        today=__import__("datetime").date(2030, 1, 1),
+        today=TODAY,
     )
     shown = [o.path for o in check_files(paths, job, jobs=3)]
     assert shown == [display_path(p) for p in paths]
