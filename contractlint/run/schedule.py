@@ -20,8 +20,8 @@ from contractlint.run.names import FileNames
 from contractlint.run.pool import Workers
 
 if TYPE_CHECKING:
-    from contractlint.run.pool import Pool
     from contractlint.output.progress import Progress
+    from contractlint.run.pool import Pool
 
 #: Below this much work (files, or bytes of source in two files or more) to analyse, a pool costs
 #: more than it saves. One file alone is analysed here, however big: a worker would only add a
