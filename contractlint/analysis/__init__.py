@@ -22,6 +22,7 @@ from contractlint.analysis.parsing import Parsed, newer_syntax, parse, parse_err
 from contractlint.analysis.positions import Positions
 from contractlint.model import CallSite, Finding, State, new_finding
 from contractlint.model.budgets import AnalysisCut
+from contractlint.model.checked import unwarned
 from contractlint.model.collector import uncollected
 from contractlint.model.project import Facts
 
@@ -54,7 +55,7 @@ def analyse_source(
     records, many objects that live until it ends, which each pass of the collector would walk
     again (on a module of 2 MB, a third of the time); they are freed by their reference counts
     when it ends (the analysis holds them in no cycle)."""
-    with uncollected():
+    with uncollected(), unwarned():
         return _analysed(source, path, index, module_name, target_version, project, budget)
 
 

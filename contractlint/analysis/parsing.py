@@ -6,6 +6,9 @@ statement on 3.9, ``except*`` before 3.11, a ``type`` statement before 3.12) is 
 whose parser takes every version's syntax, and its tree is read as CPython's
 (``contractlint.analysis.newer``). ``--target-version`` refuses syntax newer than the code's
 oldest Python, on either tree.
+
+Every parse of checked code runs ``model.checked.unwarned``: Python's own warnings about it are
+not contractlint's to print.
 """
 
 from __future__ import annotations

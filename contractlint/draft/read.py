@@ -13,6 +13,7 @@ import enum
 from dataclasses import dataclass, field
 
 from contractlint.analysis.scope import dotted
+from contractlint.model.checked import parse_code
 
 #: Decorators that make a method an attribute rather than a call.
 _PROPERTIES = ("property", "cached_property", "setter", "getter", "deleter")
@@ -93,7 +94,7 @@ def read_module(name: str, path: str, is_package: bool) -> Module:
     except OSError as exc:
         raise Unreadable(f"{path}: cannot read: {exc.strerror or exc}") from None
     try:
-        tree = ast.parse(data, filename=path)
+        tree = parse_code(data, path)
     except SyntaxError as exc:
         where = f"{path}:{exc.lineno or 1}:{exc.offset or 1}"
         raise Unreadable(f"{where}: cannot parse: {exc.msg}") from None

@@ -13,7 +13,6 @@ no line ending is ever translated (the edits carry the file's own).
 
 from __future__ import annotations
 
-import ast
 import io
 import os
 import stat
@@ -25,6 +24,7 @@ from typing import Callable
 
 from contractlint.fixes.edits import Offsets, apply_ranges, overlap
 from contractlint.model import Edit, Finding
+from contractlint.model.checked import parse_code
 
 #: Rounds of apply-and-check for one file: each applies at least one fix.
 MAX_ROUNDS = 10
@@ -64,11 +64,11 @@ def parses(text: str, before: str | None = None) -> bool:
         return False
     if before is not None:
         try:
-            ast.parse(before)
+            parse_code(before)
         except (SyntaxError, ValueError):
             return True
         try:
-            ast.parse(text)
+            parse_code(text)
         except (SyntaxError, ValueError):
             return False
     return True

@@ -15,6 +15,7 @@ import ast
 from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING
 
+from contractlint.model.checked import parse_code
 from contractlint.run.reading import read_file
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ def changed_functions(paths: Iterable[str], changes: Changes) -> frozenset[str]:
     found = set()
     for path in paths:
         try:
-            tree = ast.parse(read_file(path))
+            tree = parse_code(read_file(path))
         except (OSError, SyntaxError, ValueError, RecursionError, MemoryError):
             continue
         for name, first, last in _functions(tree):

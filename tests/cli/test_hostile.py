@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import textwrap
+import warnings
 from pathlib import Path
 
 import pytest
@@ -174,6 +175,22 @@ def test_fix_keeps_bom_crlf_and_tabs(tmp_path):
     compile(after.decode("utf-8-sig"), "f.py", "exec")
     fix(tmp_path, "f.py")
     assert (tmp_path / "f.py").read_bytes() == after  # idempotent
+
+
+def test_pythons_warnings_about_the_checked_code_are_neither_printed_nor_errors(tmp_path):
+    """Python warns about some valid code (an invalid escape sequence, ``is`` with a literal): on
+    stderr from 3.12 on, as an error under ``-W error``. The file is checked and fixed all the
+    same, and nothing of it is printed."""
+    quirks = b'\nPATTERN = "\\d+"\nSAME = PATTERN is "x"\n'
+    (tmp_path / "f.py").write_bytes(FIXABLE + quirks)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        checked = check(tmp_path, "--contract", "capability-server", ".")
+        fixed = fix(tmp_path, "f.py")
+    assert "Warning" not in checked.stderr + fixed.stderr
+    assert "CL001" in checked.stdout and "CL9" not in checked.stdout + fixed.stdout
+    after = (tmp_path / "f.py").read_bytes()
+    assert b"try:" in after and after.endswith(quirks)
 
 
 def test_deep_nesting_in_a_fresh_process_neither_crashes_nor_hangs(tmp_path):
