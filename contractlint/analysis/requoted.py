@@ -7,8 +7,11 @@ of its nodes, costs some twenty times CPython's. Each string inside a field is r
 that older CPython reads it, every character in its place (``contractlint.analysis.stripped``
 reads the rest of the new syntax the same way): its quotes become the kind no f-string around it
 uses, and each backslash escape in it two underscores. The tree CPython builds gets back the value
-of each string so changed. An f-string this cannot rewrite (a comment, a backslash or a line break
-where an older CPython takes none, a string holding both kinds of quote) leaves the file to libcst.
+of each string so changed. An f-string this cannot rewrite leaves the file to libcst: a comment, a
+backslash or a line break where an older CPython takes none, a string holding both kinds of quote,
+a rewritten f-string over several lines (the older tokenizer cannot place the nodes of its fields
+there), a self-documenting field (``{expr=}``, whose text is the rewritten code's), and any such
+f-string before Python 3.10, which misplaces the nodes of fields.
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from __future__ import annotations
 import ast
 import bisect
 import re
+import sys
 import warnings
 
-#: A span in the tree's terms: line, byte offset, end line, end byte offset.
-Span = tuple[int, int, int, int]
+from contractlint.analysis.tree import within
+
+#: Where a node stands, in the tree's terms: line, byte offset, end line, end byte offset.
+NodePlace = tuple[int, int, int, int]
 
 #: What may start a token the scan must see: a comment, or the quote of a string.
 _START = re.compile(r"[#'\"]")
@@ -31,6 +37,8 @@ _ENDS = {
     for q in ("'", '"', "'''", '"""')
 }
 _PREFIXES = frozenset("rbuf")
+#: A line break, as CPython counts lines.
+_LINE_END = re.compile(r"[\r\n]")
 #: A backslash and the character after it, in a string rewritten.
 _ESCAPE = re.compile(r"\\(.)", re.S)
 
@@ -39,11 +47,13 @@ class _Refused(Exception):
     """An f-string this reading does not rewrite."""
 
 
-def requote(lines: list[str]) -> dict[Span, str] | None:
+def requote(lines: list[str]) -> dict[NodePlace, str] | None:
     """Rewrite in place, in ``lines`` (a file's lines, with their ends), every string inside a
     replacement field of an f-string that an older CPython refuses; the span of each string whose
     value changed, and its text as written. None when there is nothing to rewrite or something
     this reading does not take."""
+    if sys.version_info < (3, 10):
+        return None
     text = "".join(lines)
     scan = _Scan(text)
     try:
@@ -62,32 +72,27 @@ def requote(lines: list[str]) -> dict[Span, str] | None:
     return {scan.span(at, end): text[at:end] for at, end in scan.changed}
 
 
-def restore(module: ast.Module, changed: dict[Span, str]) -> bool:
+def restore(module: ast.Module, changed: dict[NodePlace, str]) -> bool:
     """Give back to each string of ``changed`` (``requote``'s answer) its value as written; False
     where one is not found where it was rewritten."""
     left = dict(changed)
-    lines = sorted({span[0] for span in changed})
+    lines = sorted({place[0] for place in changed})
     stack: list[ast.AST] = [module]
     while stack and left:
         node = stack.pop()
         if type(node) is ast.Constant:
-            span = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
-            written = left.pop(span, None)  # type: ignore[arg-type]
+            place = (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)
+            written = left.pop(place, None)  # type: ignore[arg-type]
             if written is not None:
-                with warnings.catch_warnings():  # an unknown escape (``'\:'``) is the code's
-                    warnings.simplefilter("ignore")
-                    node.value = ast.literal_eval(written)
+                try:
+                    with warnings.catch_warnings():  # an unknown escape (``'\:'``) is the code's
+                        warnings.simplefilter("ignore")
+                        node.value = ast.literal_eval(written)
+                except (SyntaxError, ValueError):
+                    return False
             continue
-        stack.extend(child for child in ast.iter_child_nodes(node) if _around(child, lines))
+        stack.extend(child for child in ast.iter_child_nodes(node) if within(child, lines))
     return not left
-
-
-def _around(node: ast.AST, lines: list[int]) -> bool:
-    first = getattr(node, "lineno", None)
-    if first is None:
-        return True
-    at = bisect.bisect_left(lines, first)
-    return at < len(lines) and lines[at] <= (getattr(node, "end_lineno", None) or first)
 
 
 class _Scan:
@@ -103,6 +108,7 @@ class _Scan:
         self._starts: list[int] | None = None
 
     def code(self) -> None:
+        """Read the file: its comments skipped, its strings read (``string``)."""
         text = self.text
         at = 0
         while True:
@@ -111,8 +117,8 @@ class _Scan:
                 return
             at = found.start()
             if text[at] == "#":
-                end = _line_end(text, at)
-                at = end
+                end = _LINE_END.search(text, at)
+                at = len(text) if end is None else end.start()
                 continue
             at = self.string(at, ())
 
@@ -135,6 +141,8 @@ class _Scan:
             return end
         inner = text[body : end - len(quote)]
         if quote[0] not in around and "\\" not in inner:
+            if any(q in inner for q in around):
+                raise _Refused("a quote that would end an f-string around")
             return end
         new = self._quote(quote, around)
         rewritten = _ESCAPE.sub(lambda m: _escaped(m.group(1)), inner)
@@ -153,6 +161,7 @@ class _Scan:
             if new != quote:
                 self.edits.append((quote_at, new))
         inside = (*around, new[0])
+        edits = len(self.edits)
         i = quote_at + len(quote)
         n = len(text)
         while True:
@@ -162,11 +171,15 @@ class _Scan:
             if text.startswith(quote, i):
                 if new != quote:
                     self.edits.append((i, new))
+                if not around and len(self.edits) > edits and _LINE_END.search(text, quote_at, i):
+                    raise _Refused("a rewritten f-string over several lines")
                 return i + len(quote)
             if char == "\\":
                 if around:
                     raise _Refused("a backslash in an f-string in a field")
-                if not raw and text.startswith("N{", i + 1):
+                if text.startswith(("{", "}"), i + 1):
+                    i += 1  # a backslash of its own: the brace opens a field, or is doubled
+                elif not raw and text.startswith("N{", i + 1):
                     close = text.find("}", i)
                     i = n if close < 0 else close + 1
                 else:
@@ -174,7 +187,7 @@ class _Scan:
                 continue
             if char in "\r\n" and len(quote) == 1:
                 raise _Refused("a line break in an f-string")
-            if around and char in around or char == new[0] and new != quote:
+            if (around and char in around) or (char == new[0] and new != quote):
                 raise _Refused("a quote that would end an f-string around")
             if char == "{":
                 if text.startswith("{{", i):
@@ -195,11 +208,19 @@ class _Scan:
         text = self.text
         n = len(text)
         depth = 0
+        edits = len(self.edits)
         while i < n:
             char = text[i]
             if char in "'\"":
                 i = self.string(i, around)
                 continue
+            if (
+                char == "="
+                and depth == 0
+                and len(self.edits) > edits
+                and _self_documenting(text, i)
+            ):
+                raise _Refused("a self-documenting field holding a rewritten string")
             if char in "#\\" or (char in "\r\n" and not triple):
                 raise _Refused("a comment, a backslash or a line break in a field")
             if char in "([{":
@@ -211,6 +232,8 @@ class _Scan:
                     raise _Refused("an unbalanced bracket")
                 depth -= 1
             elif depth == 0 and char == "!" and not text.startswith("!=", i):
+                if not text[i + 1 : i + 2].isalpha():
+                    raise _Refused("a conversion without its letter")
                 i += 2  # the conversion
                 continue
             elif depth == 0 and char == ":":
@@ -242,7 +265,7 @@ class _Scan:
                 return char * len(quote)
         raise _Refused("both kinds of quote are taken")
 
-    def span(self, start: int, end: int) -> Span:
+    def span(self, start: int, end: int) -> NodePlace:
         """``(line, byte offset, end line, end byte offset)`` of ``text[start:end]``."""
         if self._starts is None:
             self._starts = [0] + [m.end() for m in re.finditer(r"\r\n|\r|\n", self.text)]
@@ -273,6 +296,12 @@ def _escaped(char: str) -> str:
     return "__"
 
 
-def _line_end(text: str, at: int) -> int:
-    ends = [e for e in (text.find("\n", at), text.find("\r", at)) if e >= 0]
-    return min(ends) if ends else len(text)
+def _self_documenting(text: str, at: int) -> bool:
+    """Whether the ``=`` at ``at``, outside brackets in a field, ends its expression (``{x=}``,
+    ``{x = !r}``) rather than standing in it (``{x == y}``, ``{x <= y}``, ``{x != y}``)."""
+    if text.startswith("==", at) or text[at - 1 : at] in ("=", "!", "<", ">"):
+        return False
+    after = at + 1
+    while after < len(text) and text[after] in " \t":
+        after += 1
+    return text[after : after + 1] in ("}", "!", ":")

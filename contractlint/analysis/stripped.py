@@ -16,14 +16,14 @@ parameters over several lines, or one with a string in it, is left to libcst (``
 from __future__ import annotations
 
 import ast
-import bisect
 import keyword
 import re
 from collections.abc import Iterator
 from typing import Any, NamedTuple
 
 from contractlint.analysis import tree as t
-from contractlint.analysis.requoted import Span, requote, restore
+from contractlint.analysis.requoted import NodePlace, requote, restore
+from contractlint.model.checked import unwarned
 
 #: How many statements of a file are rewritten before the file is left to libcst.
 MOST = 500
@@ -56,7 +56,8 @@ def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     not take, or does not take as valid, is left to libcst, which reads it or says where it is
     wrong (CL900)."""
     try:
-        return _stripped(text, err, path)
+        with unwarned():
+            return _stripped(text, err, path)
     except Exception:  # a shape of the new syntax not foreseen here: libcst's reading decides
         return None
 
@@ -72,7 +73,7 @@ def _stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     generics: dict[tuple[int, int], _Params] = {}
     done: set[int] = set()
     #: The strings in f-strings rewritten (``requoted``), once a line is none of the above.
-    changed: dict[Span, str] | None = None
+    changed: dict[NodePlace, str] | None = None
     read = 0
     for _ in range(MOST):
         number = err.lineno
@@ -231,7 +232,7 @@ def _restore(
     module: ast.Module,
     aliases: dict[tuple[int, int], tuple[str, _Params | None]],
     generics: dict[tuple[int, int], _Params],
-    changed: dict[Span, str] | None = None,
+    changed: dict[NodePlace, str] | None = None,
 ) -> ast.Module | None:
     if changed and not restore(module, changed):
         return None  # a string was not where it was rewritten: left to libcst
@@ -259,20 +260,10 @@ def _restore(
                     made += len(value) - len(joined)
                     setattr(node, field, joined)
                 value = joined
-            stack.extend(one for one in value if isinstance(one, ast.AST) and _around(one, lines))
+            stack.extend(one for one in value if isinstance(one, ast.AST) and t.within(one, lines))
     if left or made != len(aliases):
         return None  # a statement was not where it was rewritten: left to libcst
     return module
-
-
-def _around(node: ast.AST, lines: list[int]) -> bool:
-    """Whether one of ``lines`` (in order) is within ``node``'s (a node without lines, a case of
-    a ``match``, may hold any)."""
-    first = getattr(node, "lineno", None)
-    if first is None:
-        return True
-    at = bisect.bisect_left(lines, first)
-    return at < len(lines) and lines[at] <= (node.end_lineno or first)  # type: ignore[attr-defined]
 
 
 def _joined(

@@ -16,6 +16,7 @@ Node classes that the running Python lacks (``match`` before 3.10, ``except*`` b
 from __future__ import annotations
 
 import ast
+import bisect
 from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Callable, Union
 
@@ -298,3 +299,13 @@ def nested_statements(stmts: Sequence[ast.stmt]):
         yield stmt
         for block in blocks_of(stmt):
             yield from nested_statements(block)
+
+
+def within(node: ast.AST, lines: list[int]) -> bool:
+    """Whether one of ``lines`` (in order) is within ``node``'s (a node without lines, a case of
+    a ``match``, may hold any): a walk that looks for those lines goes into no other node."""
+    first = getattr(node, "lineno", None)
+    if first is None:
+        return True
+    at = bisect.bisect_left(lines, first)
+    return at < len(lines) and lines[at] <= (getattr(node, "end_lineno", None) or first)
