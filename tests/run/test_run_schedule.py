@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 import signal
+import time
 
 import pytest
 from sample_project import CONTRACTS, UNGUARDED, many, run, snapshot
@@ -122,19 +123,34 @@ def test_the_first_check_and_the_rounds_share_one_pool(tmp_path, monkeypatch, sm
     assert len([f for f in shared.findings if f.code == "CL001"]) == 20
 
 
-def test_a_step_left_unfinished_closes_the_runs_workers(tmp_path, small_pool):
+@pytest.mark.skipif(
+    pool.context().get_start_method() != "fork",
+    reason="the slow files are planted by patching the parent, which only forked workers inherit",
+)
+def test_a_step_left_unfinished_closes_the_runs_workers(tmp_path, small_pool, monkeypatch):
     """Outcomes still out when a step stops must not reach the next: the pool goes with them."""
     many(tmp_path, 30)
     job = Job(tuple(CONTRACTS), Config(root=str(tmp_path)), frozenset({"CL001"}), TODAY)
     assert not job.follow_calls  # each file's findings are its own
     paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
     expected = [o.findings for o in check_files(paths, job, jobs=1)]
+    slow = tmp_path / "slow"  # while it is there, every file but the first takes its time
+    slow.write_text("")
+    original = filecheck.FileCheck.analyse
+
+    def slowly(self, data, task):
+        if task.path != paths[0] and slow.exists():
+            time.sleep(0.3)
+        return original(self, data, task)
+
+    monkeypatch.setattr(filecheck.FileCheck, "analyse", slowly)
     with pool.Workers(2) as workers:
         step = check_files(paths, job, 2, workers=workers)
         next(step)
         assert workers.pool is not None and workers.pool.busy()
         step.close()
         assert workers.pool is None
+        slow.unlink()
         assert [o.findings for o in check_files(paths, job, 2, workers=workers)] == expected
         kept = workers.pool
         assert kept is not None and not kept.busy()  # a step that ran to its end keeps it
