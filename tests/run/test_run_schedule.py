@@ -125,7 +125,7 @@ def test_the_first_check_and_the_rounds_share_one_pool(tmp_path, monkeypatch, sm
 
 @pytest.mark.skipif(
     pool.context().get_start_method() != "fork",
-    reason="the slow files are planted by patching the parent, which only forked workers inherit",
+    reason="the held files are planted by patching the parent, which only forked workers inherit",
 )
 def test_a_step_left_unfinished_closes_the_runs_workers(tmp_path, small_pool, monkeypatch):
     """Outcomes still out when a step stops must not reach the next: the pool goes with them."""
@@ -134,23 +134,23 @@ def test_a_step_left_unfinished_closes_the_runs_workers(tmp_path, small_pool, mo
     assert not job.follow_calls  # each file's findings are its own
     paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
     expected = [o.findings for o in check_files(paths, job, jobs=1)]
-    slow = tmp_path / "slow"  # while it is there, every file but the first takes its time
-    slow.write_text("")
+    held = tmp_path / "held"  # while it is there, the workers finish no file but the first
+    held.write_text("")
     original = filecheck.FileCheck.analyse
 
-    def slowly(self, data, task):
-        if task.path != paths[0] and slow.exists():
-            time.sleep(0.3)
+    def held_back(self, data, task):
+        while task.path != paths[0] and held.exists():
+            time.sleep(0.01)
         return original(self, data, task)
 
-    monkeypatch.setattr(filecheck.FileCheck, "analyse", slowly)
+    monkeypatch.setattr(filecheck.FileCheck, "analyse", held_back)
     with pool.Workers(2) as workers:
         step = check_files(paths, job, 2, workers=workers)
         next(step)
         assert workers.pool is not None and workers.pool.busy()
+        held.unlink()  # their outcomes are on the way: not collected when the step stops
         step.close()
         assert workers.pool is None
-        slow.unlink()
         assert [o.findings for o in check_files(paths, job, 2, workers=workers)] == expected
         kept = workers.pool
         assert kept is not None and not kept.busy()  # a step that ran to its end keeps it
