@@ -7,8 +7,8 @@ whose parser takes every version's syntax, and its tree is read as CPython's
 (``contractlint.analysis.newer``). ``--target-version`` refuses syntax newer than the code's
 oldest Python, on either tree.
 
-Every parse of checked code runs ``model.checked.unwarned``: Python's own warnings about it are
-not contractlint's to print.
+``analyse_source`` reads the file, through every parse here, ``model.checked.unwarned``: Python's
+own warnings about the checked code are not contractlint's to print.
 """
 
 from __future__ import annotations

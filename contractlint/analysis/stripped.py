@@ -23,7 +23,6 @@ from typing import Any, NamedTuple
 
 from contractlint.analysis import tree as t
 from contractlint.analysis.requoted import NodePlace, requote, restore
-from contractlint.model.checked import unwarned
 
 #: How many statements of a file are rewritten before the file is left to libcst.
 MOST = 500
@@ -56,8 +55,7 @@ def parse_stripped(text: str, err: SyntaxError, path: str) -> ast.Module | None:
     not take, or does not take as valid, is left to libcst, which reads it or says where it is
     wrong (CL900)."""
     try:
-        with unwarned():
-            return _stripped(text, err, path)
+        return _stripped(text, err, path)
     except Exception:  # a shape of the new syntax not foreseen here: libcst's reading decides
         return None
 

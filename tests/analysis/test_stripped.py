@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import contractlint.analysis.stripped as stripped
 from contractlint.analysis import ContractIndex, analyse_source, requoted
 from contractlint.contracts import load_contracts
-from contractlint.model.checked import parse_code
+from contractlint.model.checked import parse_code, unwarned
 
 pytestmark = pytest.mark.skipif(
     sys.version_info >= (3, 12), reason="CPython 3.12 and newer read this syntax themselves"
@@ -92,6 +92,13 @@ def _refused(text: str) -> SyntaxError:
     return refused.value
 
 
+def _cpython_tree(text: str):
+    """The tree of ``text`` as CPython reads it with its new syntax rewritten, or None; without
+    Python's warnings about the code, as the analysis reads it (``model.checked.unwarned``)."""
+    with unwarned():
+        return stripped.parse_stripped(text, _refused(text), "m.py")
+
+
 def _read_as_libcst_reads(text: str) -> None:
     """Unless this Python reads ``text`` itself: its analysis is the same as through libcst alone
     (a hypothesis test cannot take ``monkeypatch``), and never a crash."""
@@ -115,7 +122,7 @@ def _read_as_libcst_reads(text: str) -> None:
 def test_new_syntax_on_one_line_is_read_by_cpython_with_libcsts_findings_calls_and_facts(
     text, monkeypatch
 ):
-    read = stripped.parse_stripped(text, _refused(text), "m.py") is not None
+    read = _cpython_tree(text) is not None
     assert read or (sys.version_info < (3, 10) and 'f"{' in text)  # as FSTRINGS are
     mine, theirs = _both(text, monkeypatch)
     assert mine == theirs
@@ -129,7 +136,7 @@ def test_new_syntax_on_one_line_is_read_by_cpython_with_libcsts_findings_calls_a
 
 @pytest.mark.parametrize("text", list(LEFT_TO_LIBCST.values()), ids=list(LEFT_TO_LIBCST))
 def test_other_new_syntax_is_left_to_libcst(text, monkeypatch):
-    assert stripped.parse_stripped(text, _refused(text), "m.py") is None
+    assert _cpython_tree(text) is None
     mine, theirs = _both(text, monkeypatch)
     assert mine == theirs and mine.calls
 
@@ -165,14 +172,14 @@ def test_a_line_in_a_string_is_left_as_it_is_and_many_statements_after_it_go_to_
         (HEAD + doc + aliases + filler + use, True),
         (HEAD + doc + filler + aliases + use, False),
     ]:
-        assert (stripped.parse_stripped(text, _refused(text), "m.py") is not None) is read
+        assert (_cpython_tree(text) is not None) is read
         mine, theirs = _both(text, monkeypatch)
         assert mine == theirs and [f.code for f in mine.findings] == ["CL001"]
 
 
 def test_the_type_statement_and_type_parameters_are_put_back_where_they_stood():
     text = "type Pair[K, V: int = str] = tuple[K, V]\nclass C[T](B):\n    pass\n"
-    tree = stripped.parse_stripped(text, _refused(text), "m.py")
+    tree = _cpython_tree(text)
     assert tree is not None
     alias, cls = tree.body
     assert type(alias).__name__ == "TypeAlias" and alias.name.id == "Pair"
@@ -204,7 +211,7 @@ WRONG = {
 
 @pytest.mark.parametrize("text", list(WRONG.values()), ids=list(WRONG))
 def test_wrong_new_syntax_is_left_to_libcst_and_reported_where_it_is(text, monkeypatch):
-    assert stripped.parse_stripped(text, _refused(text), "m.py") is None
+    assert _cpython_tree(text) is None
     mine, theirs = _both(text, monkeypatch)
     assert mine == theirs
     assert [f.code for f in mine.findings] == ["CL900"]
@@ -285,7 +292,7 @@ def test_fstrings_of_python_3_12_are_read_by_cpython_with_libcsts_findings_calls
     name, monkeypatch
 ):
     text = FSTRINGS[name]
-    read = stripped.parse_stripped(text, _refused(text), "m.py") is not None
+    read = _cpython_tree(text) is not None
     # Python 3.9 misplaces the nodes of fields: libcst reads every such f-string there.
     assert read is (sys.version_info >= (3, 10))
     mine, theirs = _both(text, monkeypatch)
@@ -298,7 +305,7 @@ def test_fstrings_of_python_3_12_are_read_by_cpython_with_libcsts_findings_calls
     "text", list(FSTRINGS_LEFT_TO_LIBCST.values()), ids=list(FSTRINGS_LEFT_TO_LIBCST)
 )
 def test_other_fstrings_of_python_3_12_are_left_to_libcst(text, monkeypatch):
-    assert stripped.parse_stripped(text, _refused(text), "m.py") is None
+    assert _cpython_tree(text) is None
     mine, theirs = _both(text, monkeypatch)
     assert mine == theirs and [f.code for f in mine.findings] == ["CL001"]
 
@@ -315,7 +322,7 @@ def test_a_requoted_string_keeps_its_place_and_gets_its_value_back():
     assert made == "x = 1\nmsg = f\"{'__'.join(rows)} {d['k']!r} {b'__00__'}\"\n"
     # Only the strings whose value the rewrite changed are put back, by where they stand.
     assert sorted(changed.values()) == ["'\\n'", "b'\\x00\\''"]
-    tree = stripped.parse_stripped(text, _refused(text), "m.py")
+    tree = _cpython_tree(text)
     assert tree is not None
     values = {n.value for n in ast.walk(tree) if isinstance(n, ast.Constant)}
     assert {"\n", "k", b"\x00'"} <= values and "__" not in values
