@@ -44,6 +44,9 @@ from contractlint.model.project import DUNDER_CALLS
 #: of the class, not bound methods, which the collector would hold in a cycle with itself (only
 #: the cyclic garbage collector frees one, with the whole tree held from it).
 _HOOKS: dict[type, tuple[Callable | None, Callable | None, bool]] = {}
+#: Node kinds with nothing below them that the collector has no hook for: the walk counts them
+#: without entering them.
+_BARE = frozenset((ast.Name, ast.Constant))
 
 
 class Collector:
@@ -68,6 +71,11 @@ class Collector:
             self.statement = node
         if visit is None or visit(self, node) is not False:
             for child in children(node):
+                if type(child) in _BARE:  # no hook, no children: only counted
+                    self._left -= 1
+                    if self._left < 0:
+                        raise self._cut(child)
+                    continue
                 self.walk(child)
         if leave is not None:
             leave(self, node)

@@ -194,27 +194,36 @@ _SPECIAL: dict[type, Callable[[Any], list[ast.AST]]] = {
     ast.arguments: _arguments_children,
 }
 _FIELDS: dict[type, tuple[str, ...]] = {}
+#: Fields that hold no node of code: contexts and operators, and names, numbers and flags.
+_PLAIN = frozenset(
+    ("ctx", "op", "ops", "type_comment", "kind", "id", "attr", "arg", "asname", "name", "module")
+    + ("level", "conversion", "simple", "is_async", "rest", "kwd_attrs", "tag")
+)
+#: Fields that hold no node in some kinds only (``names`` of ``import`` statements hold nodes).
+_PLAIN_OF = {ast.Constant: ("value",), MatchSingleton: ("value",), ast.Global: ("names",)}
+_PLAIN_OF[ast.Nonlocal] = ("names",)
 
 
 def children(node: ast.AST) -> list[ast.AST]:
     """The nodes directly below ``node``, in the order described above."""
     kind = type(node)
-    special = _SPECIAL.get(kind)
-    if special is not None:
-        return special(node)
     fields = _FIELDS.get(kind)
     if fields is None:
-        fields = _FIELDS[kind] = tuple(
-            f for f in kind._fields if f not in ("ctx", "op", "ops", "type_comment", "kind")
-        )
+        special = _SPECIAL.get(kind)
+        if special is not None:
+            return special(node)
+        plain = _PLAIN_OF.get(kind, ())
+        fields = tuple(f for f in kind._fields if f not in _PLAIN and f not in plain)
+        if kind in (ast.FunctionDef, ast.AsyncFunctionDef) and "type_params" not in fields:
+            fields += ("type_params",)  # set by ``newer`` where this Python's class lacks it
+        _FIELDS[kind] = fields
     out: list[ast.AST] = []
     for name in fields:
         value = getattr(node, name, None)
-        if isinstance(value, ast.AST):
-            if not isinstance(value, _NOT_CODE):
-                out.append(value)
-        elif isinstance(value, list):
+        if type(value) is list:
             out.extend(v for v in value if isinstance(v, ast.AST) and not isinstance(v, _NOT_CODE))
+        elif isinstance(value, ast.AST) and not isinstance(value, _NOT_CODE):
+            out.append(value)
     return out
 
 
