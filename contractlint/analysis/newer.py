@@ -100,7 +100,11 @@ class _Converter:
     def statement(self, node) -> ast.stmt:
         kind = type(node).__name__
         plain = _PLAIN.get(kind)
-        return self.at(plain() if plain else getattr(self, f"s_{kind}")(node), node)
+        made = plain() if plain else getattr(self, f"s_{kind}")(node)
+        if kind == "TypeAlias":  # libcst places it with the ``;`` after it (no other statement)
+            value = node.value  # CPython ends it with its value, parentheses included
+            return self._spanning(made, node, value.rpar[-1] if value.rpar else value)
+        return self.at(made, node)
 
     def s_Expr(self, node):
         return ast.Expr(self.expr(node.value))
@@ -376,14 +380,8 @@ class _Converter:
 
     def subscript(self, node) -> ast.expr:
         if type(node).__name__ == "Slice":
-            return self.at(
-                ast.Slice(
-                    lower=self.optional(node.lower),
-                    upper=self.optional(node.upper),
-                    step=self.optional(node.step),
-                ),
-                node,
-            )
+            bounds = (self.optional(part) for part in (node.lower, node.upper, node.step))
+            return self.at(ast.Slice(*bounds), node)
         if node.star:
             return self.at(ast.Starred(value=self.expr(node.value), ctx=_LOAD), node)
         return self.expr(node.value)
@@ -525,10 +523,7 @@ class _Converter:
     def e_Integer(self, node, ctx):
         return self._constant(node.evaluated_value)
 
-    e_Float = e_Imaginary = e_Integer
-
-    def e_SimpleString(self, node, ctx):
-        return self._constant(node.evaluated_value)
+    e_Float = e_Imaginary = e_SimpleString = e_Integer
 
     def e_Ellipsis(self, node, ctx):
         return self._constant(Ellipsis)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from textwrap import dedent
 
+import pytest
 from analysing import CHECK, IMPORTS, only
 
 from contractlint.analysis import ContractIndex
@@ -146,6 +147,32 @@ def test_suggestion_for_fail_closed_reraises():
         "except CapabilityError:",
     ]
     assert suggestion.splitlines()[3].startswith("    raise")
+
+
+@pytest.mark.parametrize(
+    "before", ["x = 1; type Key = str", "type Key = str; type Row = list[Key]"]
+)
+def test_suggestion_for_a_call_after_type_statements_on_its_line(before):
+    # Before Python 3.12 such a line is read through libcst (``analysis.newer``), which placed a
+    # ``type`` statement with the ``;`` after it: the statements of the line were not found again.
+    code = IMPORTS + dedent(f"""\
+        def f(client: CapabilityClient, user):
+            {before}; cap = client.check(user)
+            return cap
+        """)
+    found = only(code)
+    handling = [
+        "try:",
+        "    cap = client.check(user)",
+        "except CapabilityError:",
+        "    cap = Capability.static_only()",
+    ]
+    assert found.suggestion.splitlines() == handling
+    assert found.fix is not None and found.fix.safe
+    # The fix keeps the statements before the call on their line, and puts the call's under it.
+    assert [e.text.splitlines() for e in found.fix.edits] == [
+        [before, *("    " + line for line in handling)]
+    ]
 
 
 def test_finding_carries_the_remediation():

@@ -127,6 +127,36 @@ NEWER = {
 }
 
 
+#: ``type`` statements before a ``;``, which CPython reads (before 3.12, with ``stripped``'s help).
+TYPE_BEFORE_SEMICOLON = [
+    "type A = int; x = 1\n",
+    "type A = (int) ; x = 1\n",
+    "type A[T] = list[\n    T]; x = 1\n",
+    "def f():\n    type A = int  ;  return 1\n",
+    "type A = int \\\n ; x\n",
+    "type A = int;\n",
+]
+
+
+@pytest.mark.parametrize("text", TYPE_BEFORE_SEMICOLON)
+def test_a_type_statement_read_through_libcst_ends_where_cpythons_does(text):
+    """libcst places a ``type`` statement with the ``;`` after it (and no other statement); the
+    tree made from libcst's ends it with its value, as CPython's does."""
+    theirs = parse(text, "m.py")
+    assert isinstance(theirs, Parsed) and not theirs.in_characters  # not read through libcst
+    mine = parse_newer(text, text, "m.py", SyntaxError("newer"))
+    assert isinstance(mine, Parsed)
+    assert _places(mine.tree) == _places(theirs.tree)
+
+
+def _places(tree: ast.AST) -> list[tuple]:
+    return [
+        (type(n).__name__, n.lineno, n.col_offset, n.end_lineno, n.end_col_offset)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.stmt)
+    ]
+
+
 @pytest.mark.parametrize("name,data", list(samples()), ids=[n for n, _ in samples()])
 def test_libcsts_tree_read_as_cpythons_is_cpythons(name, data):
     """The tree made for code newer than this Python, made here for code this Python parses:
