@@ -1,4 +1,5 @@
-"""Our own layers, as pyproject.toml declares them, checked by import-linter on the package."""
+"""Our own layers, as pyproject.toml declares them, checked by import-linter on the package; and
+one job per module, which a module's length gives away."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from contractlint.tomlfile import tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 LINTER = Path(sys.executable).with_name("lint-imports")
+#: A module longer than this holds more than one job (docs/architecture.md).
+MOST_LINES = 600
 
 
 def lint_imports(root: Path) -> subprocess.CompletedProcess:
@@ -51,3 +54,12 @@ def test_a_new_module_must_be_placed_and_fault_injection_must_not_import_pytest(
     assert "The following modules are not listed as layers:" in proc.stdout
     assert "- contractlint.output.yaml\n" in proc.stdout
     assert "contractlint.faults is not allowed to import _pytest" in proc.stdout
+
+
+def test_no_module_is_longer_than_most_lines():
+    lengths = {
+        str(path.relative_to(ROOT)): len(path.read_text(encoding="utf-8").splitlines())
+        for path in sorted((ROOT / "contractlint").rglob("*.py"))
+    }
+    assert len(lengths) > 100  # the package's modules were found
+    assert {path: n for path, n in lengths.items() if n > MOST_LINES} == {}
