@@ -22,6 +22,12 @@ class Word(str, Enum):
     def __format__(self, spec: str) -> str:
         return str.__format__(str.__str__(self), spec)
 
+    def __reduce_ex__(self, protocol: object) -> tuple[type[Word], tuple[str]]:
+        """Pickled by value on every Python: some releases of 3.11 (Debian 12's 3.11.2) pickle a
+        member as ``getattr(Class, "NAME")``, which the cache's unpickler refuses (it calls a
+        builtin), so every entry that held one would be unreadable."""
+        return self.__class__, (self.value,)
+
 
 class Policy(Word):
     """How a contract's ``[[calls]]`` group says callers must handle the service's failures."""

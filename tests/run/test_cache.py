@@ -5,6 +5,7 @@ never a crash. Each test plants a marker entry over every real one, so "the cach
 from __future__ import annotations
 
 import dataclasses
+import enum
 import multiprocessing
 import os
 import pickle
@@ -19,8 +20,9 @@ from contractlint.cli import main
 from contractlint.config import Config
 from contractlint.contracts import build_contract, load_contracts
 from contractlint.engine import check_paths
-from contractlint.model import Finding, Span
+from contractlint.model import Finding, Severity, Span, State
 from contractlint.run import cache as cache_module
+from contractlint.run import runcache
 from contractlint.tomlfile import tomllib
 
 SERVICE = """\
@@ -225,6 +227,27 @@ def test_a_damaged_entry_is_recomputed_never_a_crash(project, damage):
     assert plain(check(project)) == plain(reference)
     # and the recomputed entries are good again
     assert plain(check(project)) == plain(reference)
+
+
+def test_entries_read_back_where_python_pickles_an_enum_member_by_its_name(project, monkeypatch):
+    """Some releases of Python 3.11 (Debian 12's 3.11.2) pickle an Enum member as
+    ``getattr(Class, "NAME")``, which the cache's unpickler refuses (it calls a builtin): the words
+    of our data (a call site's state, a finding's severity) are pickled by value all the same, so
+    that a warm run reads the per-file entries and the entry of the whole run."""
+
+    def by_name(member, protocol):
+        return getattr, (member.__class__, member._name_)
+
+    monkeypatch.setattr(enum.Enum, "__reduce_ex__", by_name)
+    cache_dir = project / ".contractlint_cache"
+    cold = check(project)
+    found = [cache_module._load(str(path)) for path in entries(cache_dir)]
+    assert len(found) == cold.files_parsed == 2
+    assert {c.state for _, _, calls, _ in found for c in calls} == {State.BROKEN}
+    assert {f.severity for _, findings, _, _ in found for f in findings} == {Severity.ERROR}
+    (run,) = (cache_dir / "runs").iterdir()
+    assert cache_module._load(str(run))[0] == runcache.FORMAT
+    assert plain(check(project)) == plain(cold)
 
 
 class _Planted:
