@@ -2,13 +2,17 @@
 
     .venv/bin/python bench/scale.py fetch                     # the pinned wheels, unpacked (below)
     .venv/bin/python bench/scale.py run --tree ansible --contracts requests --semgrep
+    .venv/bin/python bench/scale.py run --tree ha --contracts requests --semgrep --repeat 5
     .venv/bin/python bench/scale.py pass --tree ha --contracts requests
     .venv/bin/python bench/scale.py generate --sizes 1000,2000,4000,8000
     .venv/bin/python bench/scale.py generated --sizes 1000,2000,4000,8000
 
 ``run``: contractlint's command, cold (no cache), as a user runs it (``--jobs`` default), and
 semgrep with the rule of bench/peers/semgrep-requests.yaml beside it: wall time, CPU time, peak
-memory of the process tree (bench/compare.py measures them), findings, files parsed.
+memory of the process tree (bench/compare.py measures them), findings, files parsed, and the
+ratio of the two walls. With ``--repeat N`` each tree and contract set runs N times, the two tools
+one after the other each time (a machine's speed drifts over minutes: the ratio of one pair is
+steadier than either wall), and a last line gives the medians.
 
 ``pass``: the project-wide pass on its own, in this process: the files are analysed once and kept
 in a per-file cache beside the trees (the run is given the files, not the folder, so the cache
@@ -182,7 +186,21 @@ def run(
             "findings": len(semgrep_findings(theirs.stdout)),
             "files": semgrep_scanned(theirs.stdout),
         }
+        result["ratio"] = round(ours.wall / theirs.wall, 2) if theirs.wall else None
     return result
+
+
+def medians(results: Sequence[dict]) -> dict:
+    """The medians of the runs of one tree and contract set (``--repeat``)."""
+    import statistics
+
+    out = {"tree": results[0]["tree"], "contracts": results[0]["contracts"], "runs": len(results)}
+    out["wall"] = statistics.median(r["wall"] for r in results)
+    paired = [r for r in results if r.get("ratio") is not None]
+    if paired:
+        out["semgrep_wall"] = statistics.median(r["semgrep"]["wall"] for r in paired)
+        out["ratio"] = statistics.median(r["ratio"] for r in paired)
+    return out
 
 
 # -- the pass on its own ---------------------------------------------------------------------------
@@ -473,6 +491,7 @@ def main(argv: Sequence[str]) -> None:
     parser.add_argument("--jobs", type=int, default=None)
     parser.add_argument("--sizes", default="1000,2000,4000,8000")
     parser.add_argument("--limit", type=int, default=600, help="stop a run after this many s")
+    parser.add_argument("--repeat", type=int, default=1, help="run each tree this many times")
     args = parser.parse_args(argv)
     trees = args.tree or list(TREES)
     sets = args.contracts or list(CONTRACT_SETS)
@@ -496,9 +515,16 @@ def main(argv: Sequence[str]) -> None:
     for tree in trees if args.command in ("run", "pass") else ():
         for contracts in sets:
             if args.command == "run":
-                results.append(
-                    run(args.trees, tree, contracts, args.semgrep, args.jobs, args.limit)
-                )
+                runs = []
+                for _ in range(max(args.repeat, 1)):
+                    runs.append(
+                        run(args.trees, tree, contracts, args.semgrep, args.jobs, args.limit)
+                    )
+                    print(json.dumps(runs[-1]), flush=True)
+                results += runs
+                if len(runs) > 1 and all("stopped" not in r for r in runs):
+                    print(json.dumps({"medians": medians(runs)}), flush=True)
+                continue
             else:
                 jobs = args.jobs or os.cpu_count() or 1
                 results.append(project_pass(args.trees, tree, contracts, jobs))
