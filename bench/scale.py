@@ -11,8 +11,8 @@
 semgrep with the rule of bench/peers/semgrep-requests.yaml beside it: wall time, CPU time, peak
 memory of the process tree (bench/compare.py measures them), findings, files parsed, and the
 ratio of the two walls. With ``--repeat N`` each tree and contract set runs N times, the two tools
-one after the other each time (a machine's speed drifts over minutes: the ratio of one pair is
-steadier than either wall), and a last line gives the medians.
+one after the other each time (a machine's speed drifts over minutes: the two walls of a pair are
+taken in the same minute), and a last line gives the medians.
 
 ``pass``: the project-wide pass on its own, in this process: the files are analysed once and kept
 in a per-file cache beside the trees (the run is given the files, not the folder, so the cache
