@@ -55,18 +55,23 @@ class _Main(click.Group):
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
 
 
-@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]})
+#: The command's help (a string, not its docstring: ``python -OO`` drops docstrings).
+HELP = """\
+Check that every call to a backend service handles its failures the way the service's owners
+intend.
+
+A service team publishes a contract (a TOML file: which calls reach the service, what they
+raise, and whether callers must fail open with a fallback or fail closed); contractlint finds
+every such call in your code and checks its guard and its handler. An error your own helpers
+let through is followed to their callers and reported where it leaves your code
+(`follow-calls` and `propagate` in [tool.contractlint]; docs/propagation.md).
+"""
+
+
+@click.group(cls=_Main, context_settings={"help_option_names": ["-h", "--help"]}, help=HELP)
 @click.version_option(__version__, prog_name="contractlint")
 def main() -> None:
-    """Check that every call to a backend service handles its failures the way the service's owners
-    intend.
-
-    A service team publishes a contract (a TOML file: which calls reach the service, what they
-    raise, and whether callers must fail open with a fallback or fail closed); contractlint finds
-    every such call in your code and checks its guard and its handler. An error your own helpers
-    let through is followed to their callers and reported where it leaves your code
-    (`follow-calls` and `propagate` in [tool.contractlint]; docs/propagation.md).
-    """
+    pass
 
 
 for _command in (check, report, explain, draft, contracts):

@@ -18,8 +18,36 @@ from .running import common_root, run
 from .targets import output_targets
 from .writing import color, fail, progress_line, stop, write
 
+#: The command's help (a string, not its docstring: ``python -OO`` drops docstrings).
+HELP = """\
+Check PATHS (files or folders; default: the current folder) against the contracts in force:
+those of [tool.contractlint], else the default builtin set (requests, httpx, redis, boto3).
 
-@click.command()
+Each file belongs to the project of the nearest pyproject.toml above it, configured by the
+nearest [tool.contractlint] table at or above that; a run over any part of a project follows
+errors through the whole of it and reports what lies under PATHS (docs/projects.md).
+
+Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
+that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
+--exit-zero), and 2 on a usage, configuration or contract error.
+
+For CI: --format json|sarif|github|junit|gitlab|markdown (the json schema ships as
+contractlint/schemas/report-v1.schema.json), and --changed to check only what a branch or a
+commit changes. Findings go to standard output, diagnostics to standard error.
+
+--fix writes the safe fixes to the files and reports what remains; --diff prints them as a
+unified diff and writes nothing. Both count the findings fixed and remaining on standard
+error, and exit as a check would on what remains (--diff also exits 1 when it prints a diff);
+`contractlint explain CODE` says whether a rule is fixable.
+
+On a terminal, a run that takes more than a second or two shows its progress on standard
+error: one line (the phase, the files read and parsed, the time so far), erased before
+anything else is written. Never in a pipe or a file, in CI (CI set), with --quiet, or when
+TERM=dumb.
+"""
+
+
+@click.command(help=HELP)
 @selection_options
 @click.option(
     "-q",
@@ -128,31 +156,6 @@ def check(
     diff=False,
     verbose=False,
 ) -> None:
-    """Check PATHS (files or folders; default: the current folder) against the contracts in force:
-    those of [tool.contractlint], else the default builtin set (requests, httpx, redis, boto3).
-
-    Each file belongs to the project of the nearest pyproject.toml above it, configured by the
-    nearest [tool.contractlint] table at or above that; a run over any part of a project follows
-    errors through the whole of it and reports what lies under PATHS (docs/projects.md).
-
-    Prints `path:line:col: CODE [contract] message` for each finding, the recommended handling for
-    that call, and a summary per contract. Exits 0 when no error is found, 1 when one is (0 with
-    --exit-zero), and 2 on a usage, configuration or contract error.
-
-    For CI: --format json|sarif|github|junit|gitlab|markdown (the json schema ships as
-    contractlint/schemas/report-v1.schema.json), and --changed to check only what a branch or a
-    commit changes. Findings go to standard output, diagnostics to standard error.
-
-    --fix writes the safe fixes to the files and reports what remains; --diff prints them as a
-    unified diff and writes nothing. Both count the findings fixed and remaining on standard
-    error, and exit as a check would on what remains (--diff also exits 1 when it prints a diff);
-    `contractlint explain CODE` says whether a rule is fixable.
-
-    On a terminal, a run that takes more than a second or two shows its progress on standard
-    error: one line (the phase, the files read and parsed, the time so far), erased before
-    anything else is written. Never in a pipe or a file, in CI (CI set), with --quiet, or when
-    TERM=dumb.
-    """
     progress = progress_line(quiet)
     try:
         targets = output_targets(formats, outputs, output_root, fix, diff)

@@ -14,8 +14,19 @@ from .options import CONTRACT_HELP
 from .running import setup
 from .writing import fail
 
+#: The command's help (a string, not its docstring: ``python -OO`` drops docstrings).
+HELP = """\
+List the contracts in force (for PATHS, default: here), where each comes from, and validate
+them.
 
-@click.command()
+Each contract's source is shown: builtin, the distribution and version that ship it
+(capability-client 1.0.0), or its file; and its own version where it declares one
+([contract] version). Exits 2 and names every problem, file and key, when a contract is not
+valid.
+"""
+
+
+@click.command(help=HELP)
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option(
     "--contract",
@@ -45,14 +56,6 @@ from .writing import fail
     "names it (contracts = [...] or --contract).",
 )
 def contracts(paths, contract_specs, config_path, builtin, installed) -> None:
-    """List the contracts in force (for PATHS, default: here), where each comes from, and validate
-    them.
-
-    Each contract's source is shown: builtin, the distribution and version that ship it
-    (capability-client 1.0.0), or its file; and its own version where it declares one
-    ([contract] version). Exits 2 and names every problem, file and key, when a contract is not
-    valid.
-    """
     try:
         if builtin or installed:
             found = [

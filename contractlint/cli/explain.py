@@ -9,14 +9,17 @@ import click
 from contractlint.model import RULES, rule_by_code
 from contractlint.output.escape import terminal
 
+#: The command's help (a string, not its docstring: ``python -OO`` drops docstrings).
+HELP = """\
+Explain a rule (CL001 or unguarded-call): what it checks, why, an example and the fix.
 
-@click.command()
+Without CODE, list every rule.
+"""
+
+
+@click.command(help=HELP)
 @click.argument("code", required=False)
 def explain(code: str | None) -> None:
-    """Explain a rule (CL001 or unguarded-call): what it checks, why, an example and the fix.
-
-    Without CODE, list every rule.
-    """
     if code is None:
         width = max(len(each.name) for each in RULES)
         for each in RULES:

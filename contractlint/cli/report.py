@@ -14,8 +14,26 @@ from .running import common_root, run
 from .targets import REPORT_EXTENSIONS, format_of
 from .writing import fail, progress_line, stop, write, write_pieces
 
+#: The command's help (a string, not its docstring: ``python -OO`` drops docstrings).
+HELP = """\
+The inventory for service owners and reviewers: every call site of each contract and its
+state.
 
-@click.command()
+States: compliant, through an approved wrapper, accepted (with reason, owner and expiry),
+baselined, violating. Accepted risks are listed by expiry, expired first, with each contract's
+review date. The JSON (contractlint/schemas/inventory-v2.schema.json) also says whose it is:
+the project (--project), the date, the commit, the versions of contractlint and the contracts.
+
+With --from, the owners' report: the saved inventories of many projects merged into one. Per
+contract, the projects by state, every project's accepted risks by expiry, and each project's
+call sites; --stale-after and --since flag old data and say what changed (docs/owners.md).
+
+Exits 0 (the report is for reading; `check` is the gate), 2 on a usage, configuration,
+contract or inventory error.
+"""
+
+
+@click.command(help=HELP)
 @selection_options
 @click.option(
     "--format",
@@ -64,21 +82,6 @@ def report(
     since,
     stale_after,
 ) -> None:
-    """The inventory for service owners and reviewers: every call site of each contract and its
-    state.
-
-    States: compliant, through an approved wrapper, accepted (with reason, owner and expiry),
-    baselined, violating. Accepted risks are listed by expiry, expired first, with each contract's
-    review date. The JSON (contractlint/schemas/inventory-v2.schema.json) also says whose it is:
-    the project (--project), the date, the commit, the versions of contractlint and the contracts.
-
-    With --from, the owners' report: the saved inventories of many projects merged into one. Per
-    contract, the projects by state, every project's accepted risks by expiry, and each project's
-    call sites; --stale-after and --since flag old data and say what changed (docs/owners.md).
-
-    Exits 0 (the report is for reading; `check` is the gate), 2 on a usage, configuration,
-    contract or inventory error.
-    """
     progress = None
     try:
         if fmt is None:

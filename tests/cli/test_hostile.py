@@ -416,6 +416,23 @@ def test_help_and_version_still_exit_0(tmp_path):
     assert "Usage:" in run("check", "--help", cwd=tmp_path).output
 
 
+@pytest.mark.parametrize(
+    "command", [[], ["check"], ["contracts"], ["draft"], ["explain"], ["report"]]
+)
+def test_help_is_the_same_under_python_OO(tmp_path, command):
+    """``python -OO`` drops docstrings: the help of each command is not one."""
+
+    def help_text(*flags):
+        args = [sys.executable, *flags, "-m", "contractlint", *command, "--help"]
+        proc = subprocess.run(args, cwd=tmp_path, capture_output=True, text=True, timeout=60)
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    plain = help_text()
+    assert len(plain.split("\n\n")[1]) > 40  # a description after the usage line
+    assert help_text("-OO") == plain
+
+
 # -- internal errors ----------------------------------------------------------------------------
 
 
