@@ -28,6 +28,7 @@ class _Main(click.Group):
     as any click group does (click 8.2 and later: on standard error, exit 2)."""
 
     def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        _escaping_stdout()
         try:
             code = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except _NO_ARGS_IS_HELP as exc:
@@ -53,6 +54,18 @@ class _Main(click.Group):
 
 #: What click 8.2 and later raise for a group called without a command (older ones print the help).
 _NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())
+
+
+def _escaping_stdout() -> None:
+    """A character that standard output's encoding lacks (a Japanese path on a latin-1 terminal or
+    a Windows pipe in cp1252) is written as an escape, ``\\u65e5``, as Python writes it on standard
+    error: never an error."""
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        try:
+            reconfigure(errors="backslashreplace")
+        except (ValueError, OSError):  # a stream that cannot change now
+            pass
 
 
 #: The command's help (a string, not its docstring: ``python -OO`` drops docstrings).

@@ -416,6 +416,20 @@ def test_help_and_version_still_exit_0(tmp_path):
     assert "Usage:" in run("check", "--help", cwd=tmp_path).output
 
 
+@pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
+def test_a_name_the_outputs_encoding_lacks_is_escaped_not_a_crash(tmp_path, encoding):
+    """A terminal in latin-1, a Windows pipe in cp1252: a Japanese folder's name is written as an
+    escape, as Python writes it on standard error."""
+    (tmp_path / "日本").mkdir()
+    (tmp_path / "日本" / "grüße.py").write_bytes(CALL)
+    args = [CONTRACTLINT, "check", "--no-cache", "-j", "1", "--contract", "requests", "."]
+    env = {**os.environ, "PYTHONIOENCODING": encoding}
+    proc = subprocess.run(args, cwd=tmp_path, capture_output=True, env=env, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert b"Traceback" not in proc.stderr
+    assert proc.stdout.startswith("\\u65e5\\u672c/grüße.py:2:5: CL001".encode(encoding))
+
+
 @pytest.mark.parametrize(
     "command", [[], ["check"], ["contracts"], ["draft"], ["explain"], ["report"]]
 )
