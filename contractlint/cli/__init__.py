@@ -47,6 +47,10 @@ class _Main(click.Group):
         except click.Abort:
             click.echo("contractlint: error: aborted", err=True)
             code = 1
+        except OSError as exc:  # standard output on a full disk, say (a broken pipe is click's)
+            where = f"{terminal(str(exc.filename))}: " if exc.filename else ""
+            click.echo(f"contractlint: error: {where}{exc.strerror or exc}", err=True)
+            code = 2
         if not standalone_mode:
             return code
         sys.exit(code if isinstance(code, int) else 0)

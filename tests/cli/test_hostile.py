@@ -416,6 +416,16 @@ def test_help_and_version_still_exit_0(tmp_path):
     assert "Usage:" in run("check", "--help", cwd=tmp_path).output
 
 
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full on this system")
+def test_a_full_disk_under_standard_output_is_one_line(tmp_path):
+    (tmp_path / "good.py").write_bytes(CALL)
+    args = [CONTRACTLINT, "check", "--no-cache", "-j", "1", "--contract", "requests", "."]
+    with open("/dev/full", "w") as full:
+        proc = subprocess.run(args, cwd=tmp_path, stdout=full, stderr=subprocess.PIPE, timeout=60)
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == "contractlint: error: No space left on device\n"
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
 def test_a_name_the_outputs_encoding_lacks_is_escaped_not_a_crash(tmp_path, encoding):
     """A terminal in latin-1, a Windows pipe in cp1252: a Japanese folder's name is written as an
