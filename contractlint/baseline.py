@@ -40,7 +40,8 @@ def _keyed(
 
 def fingerprint(key: tuple[str, str, str, str], occurrence: int) -> str:
     text = "\0".join([*key, str(occurrence)])
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
+    # a path that is not UTF-8 (bytes a file system allows) hashes as its own bytes
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()[:20]
 
 
 def with_fingerprints(findings: Sequence[Finding], rel_path) -> list[Finding]:
@@ -103,7 +104,9 @@ def write(path: str, items: Sequence[Entry]) -> None:
     folder = os.path.dirname(os.path.abspath(path))
     tmp = os.path.join(folder, f".{os.path.basename(path)}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        # a path that is not UTF-8 keeps its lone surrogates as JSON escapes (\\udcff): read back
+        # as the same path
+        with open(tmp, "w", encoding="utf-8", errors="backslashreplace", newline="\n") as fh:
             fh.write(dumps(items))
         os.replace(tmp, path)
     except OSError as exc:

@@ -10,6 +10,10 @@ import click
 from contractlint.errors import UserError
 from contractlint.output.escape import terminal
 
+#: A name that is not UTF-8 (bytes a file system allows) is written as an escape (``\\udcff``), as
+#: on standard output.
+_ESCAPED = "backslashreplace"
+
 
 def fail(exc: UserError) -> None:
     for message in exc.messages:
@@ -22,7 +26,7 @@ def write(text: str, target: str | None) -> None:
         click.echo(text, nl=False)
         return
     try:
-        with open(target, "w", encoding="utf-8", newline="\n") as fh:
+        with open(target, "w", encoding="utf-8", errors=_ESCAPED, newline="\n") as fh:
             fh.write(text)
     except OSError as exc:
         raise UserError([f"{target}: cannot write: {exc.strerror or exc}"]) from None
@@ -38,7 +42,7 @@ def write_pieces(pieces, target: str | None) -> None:
         return
     tmp = os.path.join(os.path.dirname(os.path.abspath(target)), f".{os.path.basename(target)}.tmp")
     try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
+        with open(tmp, "w", encoding="utf-8", errors=_ESCAPED, newline="\n") as fh:
             for piece in pieces:
                 fh.write(piece)
         os.replace(tmp, target)

@@ -170,13 +170,14 @@ def artifact_uri(path: str, root: str) -> str:
     """``path`` as a URI reference relative to ``root``: forward slashes, percent-encoded.
 
     A path outside the root climbs out of it with ``..``; only a path on another Windows drive,
-    which no relative reference can reach, becomes an absolute ``file:`` URI.
+    which no relative reference can reach, becomes an absolute ``file:`` URI. A name that is not
+    UTF-8 (bytes a file system allows) is encoded as its own bytes.
     """
     rel = root_relative(path, root)
     if rel is None:
         absolute = os.path.abspath(path).replace(os.sep, "/")
-        return "file:///" + quote(absolute.lstrip("/"), safe="/")
-    return quote(rel, safe="/")
+        return "file:///" + quote(absolute.lstrip("/"), safe="/", errors="surrogateescape")
+    return quote(rel, safe="/", errors="surrogateescape")
 
 
 def root_relative(path: str, root: str) -> str | None:

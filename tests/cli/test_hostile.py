@@ -426,6 +426,29 @@ def test_a_full_disk_under_standard_output_is_one_line(tmp_path):
     assert proc.stderr.decode() == "contractlint: error: No space left on device\n"
 
 
+def test_a_file_name_that_is_not_utf8_is_checked_and_reported_in_every_format(tmp_path):
+    """Linux allows any bytes in a name: ``bad\\xff.py`` is reported, with an escape, in every
+    format and in a baseline that reads back."""
+    with open(os.path.join(os.fsencode(tmp_path), b"bad\xff.py"), "wb") as fh:
+        fh.write(CALL)
+    base = [CONTRACTLINT, "check", "--no-cache", "-j", "1", "--contract", "requests", "."]
+
+    def cli(*args):
+        proc = subprocess.run([*base, *args], cwd=tmp_path, capture_output=True, timeout=60)
+        assert b"Traceback" not in proc.stderr, proc.stderr.decode()
+        return proc
+
+    assert cli().stdout.startswith(b"bad\\udcff.py:2:5: CL001")
+    for fmt in ("json", "junit", "markdown", "gitlab", "github", "text"):
+        assert cli("--format", fmt, "--output", f"out.{fmt}").returncode == 1, fmt
+        assert "bad\\udcff.py" in (tmp_path / f"out.{fmt}").read_text(encoding="utf-8"), fmt
+    assert cli("--format", "sarif", "--output", "out.sarif").returncode == 1
+    assert '"uri": "bad%FF.py"' in (tmp_path / "out.sarif").read_text(encoding="utf-8")
+    assert cli("--write-baseline", "baseline.json").returncode == 0
+    again = cli("--baseline", "baseline.json")
+    assert again.returncode == 0 and b"no findings" in again.stdout
+
+
 @pytest.mark.parametrize("encoding", ["latin-1", "cp1252"])
 def test_a_name_the_outputs_encoding_lacks_is_escaped_not_a_crash(tmp_path, encoding):
     """A terminal in latin-1, a Windows pipe in cp1252: a Japanese folder's name is written as an
