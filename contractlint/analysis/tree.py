@@ -200,8 +200,12 @@ _PLAIN = frozenset(
     + ("level", "conversion", "simple", "is_async", "rest", "kwd_attrs", "tag")
 )
 #: Fields that hold no node in some kinds only (``names`` of ``import`` statements hold nodes).
-_PLAIN_OF = {ast.Constant: ("value",), MatchSingleton: ("value",), ast.Global: ("names",)}
-_PLAIN_OF[ast.Nonlocal] = ("names",)
+_PLAIN_OF = {
+    ast.Constant: ("value",),
+    MatchSingleton: ("value",),
+    ast.Global: ("names",),
+    ast.Nonlocal: ("names",),
+}
 
 
 def children(node: ast.AST) -> list[ast.AST]:

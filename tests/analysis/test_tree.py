@@ -34,8 +34,11 @@ def _sources() -> list[str]:
 def _code_in_fields(node: ast.AST) -> list[ast.AST]:
     """Every node of code held in ``node``'s fields, field by field (and in ``type_params``, which
     ``newer`` sets on the classes of a Python that lacks the field)."""
+    fields = node._fields
+    if "type_params" not in fields:
+        fields = (*fields, "type_params")
     out: list[ast.AST] = []
-    for name in (*node._fields, *[f for f in ["type_params"] if f not in node._fields]):
+    for name in fields:
         value = getattr(node, name, None)
         for one in value if isinstance(value, list) else [value]:
             if isinstance(one, ast.AST) and not isinstance(one, _NOT_CODE):

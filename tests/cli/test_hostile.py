@@ -429,8 +429,11 @@ def test_a_full_disk_under_standard_output_is_one_line(tmp_path):
 def test_a_file_name_that_is_not_utf8_is_checked_and_reported_in_every_format(tmp_path):
     """Linux allows any bytes in a name: ``bad\\xff.py`` is reported, with an escape, in every
     format and in a baseline that reads back."""
-    with open(os.path.join(os.fsencode(tmp_path), b"bad\xff.py"), "wb") as fh:
-        fh.write(CALL)
+    try:
+        with open(os.path.join(os.fsencode(tmp_path), b"bad\xff.py"), "wb") as fh:
+            fh.write(CALL)
+    except OSError:  # macOS's file systems, for one
+        pytest.skip("this file system takes only names in UTF-8")
     base = [CONTRACTLINT, "check", "--no-cache", "-j", "1", "--contract", "requests", "."]
 
     def cli(*args):
