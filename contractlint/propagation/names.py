@@ -38,6 +38,7 @@ from typing import NamedTuple
 from contractlint.model import BUILTIN_ALIASES, Contract, canonical_name
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.project import ClassFacts, Facts, FunctionFacts
+from contractlint.propagation.families import Families
 
 #: How the analysis names an item of what a function returns (``Group.all.<item>``).
 ITEM = "<item>"
@@ -78,7 +79,7 @@ _FREE = 1 << 30
 TARGET, FURTHER = True, False
 
 
-class Project:
+class Project(Families):
     """The names of the checked project, from the facts of its files."""
 
     def __init__(
@@ -111,9 +112,18 @@ class Project:
 
     def extend(self, facts: Mapping[str, Facts]) -> None:
         """Add the names of ``facts``, files not given before (as if they had been given after
-        the others); what was worked out from the names before is forgotten."""
+        the others). The answers worked out from the names before are forgotten, but for what
+        is known of a class whose family the files leave as it was (``_forget``)."""
+        first = not hasattr(self, "_lines")
+        again = not first and any(
+            fact.module in self.modules
+            or any(c.qual in self.classes for c in fact.classes)
+            or any(f.qual in self.functions for f in fact.functions)
+            for fact in facts.values()
+        )
         heads = self._heads
         aliased: set[str] = set()
+        added: list[ClassFacts] = []
         for fact in facts.values():
             self.modules.add(fact.module)
             heads.add(fact.module)
@@ -124,6 +134,7 @@ class Project:
             for cls in fact.classes:
                 self.classes[cls.qual] = cls
                 heads.add(cls.qual)
+                added.append(cls)
                 for base in cls.bases:
                     self.subclasses[base].append(cls.qual)
             self.aliases.update(fact.aliases)
@@ -139,19 +150,11 @@ class Project:
             ):
                 heads.discard(name)
         self._answers()
-        self._outside_names: dict[str, str] = {}
-        self._lines: dict[str, tuple[str, ...]] = {}
-        self._subclasses_of: dict[str, list[str]] = {}
-        self._positions: dict[str, dict[str, int]] = {}
-        self._members: dict[str, frozenset[str]] = {}
-        self._held: dict[str, dict[str, list[str]]] = {}
-        self._definers: dict[str, list[str]] | None = None
-        self._having: dict[str, set[str]] | None = None
-        self._finders: dict[str, frozenset[str]] = {}
-        self._outside_bases: frozenset[str] | None = None
-        self._member_of: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]] = {}
-        self._up_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        if first or again:  # a module given twice (two roots) may change any class: all again
+            self._outside_names: dict[str, str] = {}
+            self._forget_all()
+        elif added:
+            self._forget(added)
 
     def _answers(self) -> None:
         """The state of ``lookup``, which depends on ``limits`` (what the classes and names are
@@ -388,161 +391,6 @@ class Project:
         return name
 
     # -- classes ---------------------------------------------------------------------------------
-
-    def member(self, cls: str, attr: str) -> tuple[str, ...]:
-        """What ``cls.attr`` may run: where the class or its bases (in order) define it, and the
-        overrides in the project's subclasses (``self.execute_job()`` in a base class runs the
-        subclass's); a mixin that calls a method of the class it is mixed into finds it there.
-        Worked out once for each class and name, however many names reach it."""
-        key = (cls, attr)
-        known = self._member_of.get(key)
-        if known is None:
-            found = list(self._defined(cls, attr))
-            found += [f"{sub}.{attr}" for sub in self._overrides(cls, attr)]
-            known = self._member_of[key] = tuple(dict.fromkeys(found))
-        return known
-
-    def _overrides(self, cls: str, attr: str) -> list[str]:
-        """The subclasses of ``cls`` that define ``attr`` (not as an attribute holding an
-        instance), in the order of ``all_subclasses``: through the classes that define ``attr``
-        when they are fewer than the subclasses (a method name of a large family)."""
-        subclasses = self.all_subclasses(cls)
-        if not subclasses:
-            return []
-        if self._definers is None:
-            self._definers = defaultdict(list)
-            for qual, info in self.classes.items():
-                for name in set(info.members):
-                    self._definers[name].append(qual)
-        definers = self._definers.get(attr, ())
-        if len(definers) < len(subclasses):
-            where = self._positions.get(cls)
-            if where is None:
-                where = self._positions[cls] = {sub: i for i, sub in enumerate(subclasses)}
-            found = sorted((where[d], d) for d in definers if d in where)
-            return [sub for _, sub in found if not self.held(sub, attr)]
-        return [sub for sub in subclasses if attr in self.members(sub) and not self.held(sub, attr)]
-
-    def _defined(self, cls: str, attr: str) -> tuple[str, ...]:
-        found = self.up(cls, attr)
-        if found:
-            return found
-        # A mixin's ``self.post()``: the class it is mixed into. Nothing above ``cls`` defines
-        # ``attr`` nor is outside the project, so a subclass finds it only through a class that
-        # defines or holds it, or through a base from outside the project: the others (most of a
-        # large family) find nothing and are passed over.
-        finding = self._finding(attr)
-        outside = self._outside_line()
-        out: dict[str, None] = {}
-        for sub in self.all_subclasses(cls):
-            if sub in finding or sub in outside:
-                out.update(dict.fromkeys(self.up(sub, attr)))
-        return tuple(out)
-
-    def _finding(self, attr: str) -> frozenset[str]:
-        """The classes that define ``attr`` or hold an instance in it, and their subclasses."""
-        known = self._finders.get(attr)
-        if known is None:
-            if self._having is None:
-                self._having = defaultdict(set)
-                for qual, info in self.classes.items():
-                    for name in info.members:
-                        self._having[name].add(qual)
-                    for name, _ in info.attrs:
-                        self._having[name].add(qual)
-            found = set(self._having.get(attr, ()))
-            for cls in list(found):
-                found.update(self.all_subclasses(cls))
-            known = self._finders[attr] = frozenset(found)
-        return known
-
-    def _outside_line(self) -> frozenset[str]:
-        """The project's classes with a base from outside the project among their ancestors."""
-        if self._outside_bases is None:
-            self._outside_bases = frozenset(
-                cls
-                for cls in self.classes
-                if any(base not in self.classes for base in self.ancestors(cls)[1:])
-            )
-        return self._outside_bases
-
-    def up(self, cls: str, attr: str) -> tuple[str, ...]:
-        """Where ``cls`` or its bases define ``attr``: the project's classes in order, else the
-        first base from outside the project (``requests.Session``), whose members are not known."""
-        key = (cls, attr)
-        known = self._up_of.get(key)
-        if known is not None:
-            return known
-        found: tuple[str, ...] = ()
-        outside = ""
-        for current in self.ancestors(cls):
-            if current not in self.classes:
-                if current != cls and not outside:
-                    outside = f"{current}.{attr}"
-                continue
-            held = self.held(current, attr)
-            if held:
-                found = tuple(held)  # an instance held in an attribute: the rest applies to it
-                break
-            if attr in self.members(current):
-                found = (f"{current}.{attr}",)
-                break
-        else:
-            found = (outside,) if outside else ()
-        self._up_of[key] = found
-        return found
-
-    def members(self, cls: str) -> frozenset[str]:
-        known = self._members.get(cls)
-        if known is None:
-            known = self._members[cls] = frozenset(self.classes[cls].members)
-        return known
-
-    def held(self, cls: str, attr: str) -> list[str]:
-        """The classes of the instances a class attribute may hold."""
-        known = self._held.get(cls)
-        if known is None:
-            known = defaultdict(list)
-            for name, held in self.classes[cls].attrs:
-                known[name].append(held)
-            known = self._held[cls] = dict(known)
-        return known.get(attr, [])
-
-    def ancestors(self, cls: str) -> tuple[str, ...]:
-        """``cls``, then its bases (breadth first, each once; a base from outside the project is
-        named, its own bases are not known)."""
-        known = self._lines.get(cls)
-        if known is None:
-            seen: dict[str, None] = {}
-            queue = deque([cls])
-            while queue:
-                current = queue.popleft()
-                if current in seen:
-                    continue
-                seen[current] = None
-                info = self.classes.get(current)
-                if info is not None:
-                    queue.extend(info.bases)
-            known = self._lines[cls] = tuple(seen)
-        return known
-
-    def all_subclasses(self, cls: str) -> list[str]:
-        """The project's subclasses of ``cls``, breadth first."""
-        known = self._subclasses_of.get(cls)
-        if known is None:
-            known = self._subclasses_of[cls] = self._find_subclasses(cls)
-        return known
-
-    def _find_subclasses(self, cls: str) -> list[str]:
-        out, queue, seen = [], deque(self.subclasses.get(cls, ())), set()
-        while queue:
-            sub = queue.popleft()
-            if sub in seen or sub not in self.classes:
-                continue
-            seen.add(sub)
-            out.append(sub)
-            queue.extend(self.subclasses.get(sub, ()))
-        return out
 
     # -- what the contracts say of a name ----------------------------------------------------------
 

@@ -302,7 +302,8 @@ def _rounds(
 
         def release(grow: bool = bool(searched.methods)) -> None:
             """Files are added: the fixpoint is let go before the workers start, but for its names
-            when the levels below grow them (``Needs``), without what it worked out from them."""
+            when the levels below grow them (``Needs``), with what it worked out of the classes'
+            families and without its answers for names."""
             nonlocal fixpoint, project
             if fixpoint is not None and grow:
                 project = fixpoint.project

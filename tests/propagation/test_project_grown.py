@@ -126,3 +126,65 @@ def test_levels_grown_from_a_round_ask_for_the_names_of_levels_made_anew(found):
     anew = Needs(facts, contracts, words, {"app"})()
     grown = Needs(facts, contracts, words, {"app"}, project=Project(before, contracts))(added)
     assert grown == anew
+
+
+def _stdlib_facts(packages, contracts):
+    """The facts of the modules of some packages of the running Python's standard library, in
+    path order: real class families, with bases and subclasses in different files."""
+    import sysconfig
+    from pathlib import Path
+
+    from contractlint.analysis import analyse_source
+    from contractlint.analysis.index import ContractIndex
+
+    index = ContractIndex(contracts)
+    root = Path(sysconfig.get_paths()["stdlib"])
+    out = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            module = relative[:-3].replace("/", ".").removesuffix(".__init__")
+            found = analyse_source(path.read_bytes(), relative, index, module, project=frozenset())
+            if found.facts is not None:
+                out[relative] = found.facts
+    return out
+
+
+def _answers(project, classes, names):
+    """What ``project`` says of each class of ``classes`` (its line, its subclasses, each of its
+    family's members, where and what) and of each name of ``names``."""
+    out = []
+    for cls in classes:
+        family = [*project.ancestors(cls), *project.all_subclasses(cls)]
+        attrs = sorted(
+            {m for c in family if c in project.classes for m in project.classes[c].members}
+            | {a for c in family if c in project.classes for a, _ in project.classes[c].attrs}
+        )
+        out.append((cls, project.ancestors(cls), tuple(project.all_subclasses(cls))))
+        out.extend((cls, a, project.member(cls, a), project.up(cls, a)) for a in attrs)
+    out.extend((name, project.resolve(name)) for name in names)
+    return out
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_project_grown_in_batches_answers_as_one_made_at_once(seed):
+    """What a project worked out before it grew is kept for the classes whose family the new
+    files leave as it was: every answer stays that of a project made from the same files at once,
+    however the files are split, with every class and name asked about between two batches."""
+    import random
+
+    contracts = [load_contract(str(REQUESTS))]
+    facts = _stdlib_facts(["asyncio", "email", "logging", "unittest", "concurrent"], contracts)
+    paths = list(facts)
+    random.Random(seed).shuffle(paths)  # bases after their subclasses as often as before
+    batches = [paths[i::5] for i in range(5)]
+    ordered = {p: facts[p] for batch in batches for p in batch}
+    names = callees(facts)
+    grown = Project({p: facts[p] for p in batches[0]}, contracts)
+    for batch in batches[1:]:
+        _answers(grown, sorted(grown.classes), names)  # worked out before it grows
+        grown.extend({p: facts[p] for p in batch})
+    whole = Project(ordered, contracts)
+    classes = sorted(whole.classes)
+    assert len(classes) > 300 and any(whole.all_subclasses(c) for c in classes)
+    assert _answers(grown, classes, names) == _answers(whole, classes, names)
