@@ -95,13 +95,15 @@ class Calls:
         lasts = {_last(p) for c in project.contracts.values() for g in c.calls for p in g.match}
         #: The last parts of the contracts' ``match`` globs (a glob may stand for any).
         self._service_lasts = lasts
+        #: The last parts of callees whose resolution may end under another last part.
+        self._renamed = set(self._renaming())
         if everything or any(set(last) & set("*?[") for last in lasts):
             self._resolve(range(len(self._links)))
             return
         held = {name for info in project.classes.values() for name, _ in info.attrs}
-        for last in sorted(lasts | held | set(self._renamed())):
+        for last in sorted(lasts | held | self._renamed):
             self.ask(last)
-        for last in sorted(set(self._renamed()) | self._holding_properties()):
+        for last in sorted(self._renamed | self._holding_properties()):
             self.ask(last, attribute=True)
 
     def callers(self, frame: str) -> list[Site]:
@@ -152,7 +154,7 @@ class Calls:
         of a name, except for a constructor (``Class(...)`` runs ``Class.__init__``) and a name
         whose resolution may end under another last part (``_renamed``). ``"*"`` stands for every
         last part, when a contract's glob leaves it open."""
-        ends = set(self._renamed())
+        ends = set(self._renamed)
         for frame in frames:
             owner, _, last = frame.rpartition(".")
             ends.add(last)
@@ -225,7 +227,7 @@ class Calls:
         known = self._plans[key] = (tuple(functions), tuple(services))
         return known
 
-    def _renamed(self) -> Iterator[str]:
+    def _renaming(self) -> Iterator[str]:
         """The last parts of callees whose resolution may end under another last part, whatever
         they are: a renamed alias, a name the contracts rename, an element of a tuple or a list."""
         project = self.project

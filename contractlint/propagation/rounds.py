@@ -103,6 +103,9 @@ class _Search:
         self.carriers = {key.frame for key in follow.carried if key.frame in project.functions}
         #: Carriers that are not methods: called by their name.
         self.functions = {f for f in self.carriers if _owner(f) not in project.classes}
+        #: ``canonical``'s and ``client``'s answers: the same name is asked about many times.
+        self._canonical: dict[str, str] = {}
+        self._clients: dict[str, bool] = {}
 
     def reach(self) -> Reach:
         project = self.project
@@ -257,6 +260,14 @@ class _Search:
         function's name) is what the function returns."""
         if not cls or depth > 12:
             return False
+        if depth == 0:
+            known = self._clients.get(cls)
+            if known is None:
+                known = self._clients[cls] = self._client(cls, 0)
+            return known
+        return self._client(cls, depth)
+
+    def _client(self, cls: str, depth: int) -> bool:
         project = self.project
         for one in _values(cls):
             made_by = project.functions.get(self.canonical(one))
@@ -281,12 +292,16 @@ class _Search:
 
     def canonical(self, target: str) -> str:
         """``target`` through the project's aliases (``from m import f as g``, ``G = F``)."""
-        aliases = self.project.aliases
+        known = self._canonical.get(target)
+        if known is not None:
+            return known
+        start, aliases = target, self.project.aliases
         for _ in range(12):
             found = aliases.get(target)
             if found is None or found == target:
                 break
             target = found
+        self._canonical[start] = target
         return target
 
     def giving(
