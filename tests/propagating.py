@@ -39,6 +39,27 @@ def facts_of(files: dict[str, str], contracts) -> dict:
     return out
 
 
+def stdlib_facts(packages, contracts) -> dict:
+    """The facts of the modules of some packages of the running Python's standard library, in
+    path order: real class families, with bases and subclasses in different files."""
+    import sysconfig
+
+    from contractlint.analysis import analyse_source
+    from contractlint.analysis.index import ContractIndex
+
+    index = ContractIndex(contracts)
+    root = Path(sysconfig.get_paths()["stdlib"])
+    out = {}
+    for package in packages:
+        for path in sorted((root / package).rglob("*.py")):
+            relative = path.relative_to(root).as_posix()
+            module = relative[:-3].replace("/", ".").removesuffix(".__init__")
+            found = analyse_source(path.read_bytes(), relative, index, module, project=frozenset())
+            if found.facts is not None:
+                out[relative] = found.facts
+    return out
+
+
 def cap():
     return load_contract(str(CAPABILITY))
 

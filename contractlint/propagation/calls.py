@@ -55,43 +55,72 @@ class ServiceCall:
     judged: Judged
 
 
-class Calls:
-    """The calls of ``facts``: ``callers`` of a project function, and ``services``."""
+class CallSites:
+    """The calls of the files added so far, by the last part of their callee (an attribute read
+    apart from the others): grown file by file as the prefilter's rounds parse more, each call
+    placed by its file's path and its place in the file."""
 
-    def __init__(self, project: Project, facts: Mapping[str, Facts], everything: bool = False):
-        self.project = project
+    def __init__(self) -> None:
         #: Each call: its file, the call, and whether the file is a test (whose calls make no
         #: caller).
-        self._links: list[tuple[str, Link, bool]] = []
-        #: The calls by the last part of their callee; an attribute read (which runs nothing but a
-        #: property) apart from the others.
-        self._by_last: tuple[dict[str, list[int]], dict[str, list[int]]] = (
+        self.links: list[tuple[str, Link, bool]] = []
+        #: Where each call is: its file's path, and its place among the file's calls.
+        self.places: list[tuple[str, int]] = []
+        self.by_last: tuple[dict[str, list[int]], dict[str, list[int]]] = (
             defaultdict(list),
             defaultdict(list),
         )
-        links = self._links
-        for path, fact in sorted(facts.items()):
+        self._paths: set[str] = set()
+
+    def add(self, facts: Mapping[str, Facts]) -> None:
+        """Add the calls of the files of ``facts`` not added before."""
+        links, places = self.links, self.places
+        for path, fact in facts.items():
+            if path in self._paths:
+                continue
+            self._paths.add(path)
             # A test calls a function to see what it does, not to handle its errors for users.
             test = is_test_module(fact.module)
-            for link in fact.links:
+            for i, link in enumerate(fact.links):
                 at = len(links)
                 links.append((path, link, test))
-                by_last = self._by_last[link.attribute]
+                places.append((path, i))
+                by_last = self.by_last[link.attribute]
                 callee = link.callee
                 if len(callee) == 1:
                     by_last[callee[0].rpartition(".")[2]].append(at)
                     continue
                 for last in {name.rpartition(".")[2] for name in callee}:
                     by_last[last].append(at)
+
+
+class Calls:
+    """The calls of ``facts``: ``callers`` of a project function, and ``services``."""
+
+    def __init__(
+        self,
+        project: Project,
+        facts: Mapping[str, Facts],
+        everything: bool = False,
+        sites: CallSites | None = None,
+    ):
+        """``sites``: the calls of ``facts`` (every file of them added), when they are at hand."""
+        self.project = project
+        if sites is None:
+            sites = CallSites()
+            sites.add(facts)
+        self._sites = sites
+        self._links = sites.links
+        self._by_last = sites.by_last
         self._plans: dict[tuple[tuple[str, ...], bool], tuple[tuple[str, ...], tuple]] = {}
         self._asked: tuple[set[str], set[str]] = (set(), set())
         self._done: set[int] = set()
-        self._callers: dict[str, list[tuple[int, Site]]] = defaultdict(list)
+        self._callers: dict[str, list[tuple[tuple[str, int], Site]]] = defaultdict(list)
         self._sorted: dict[str, list[Site]] = {}
-        self._services: list[tuple[int, int, ServiceCall]] = []
+        self._services: list[tuple[tuple[str, int], int, ServiceCall]] = []
         #: The spellings of callees whose resolution was cut short: the name cut, and the limit.
         self._cut_plans: dict[tuple[tuple[str, ...], bool], tuple[str, str]] = {}
-        self._cut: list[tuple[int, Site, str, str, bool]] = []
+        self._cut: list[tuple[tuple[str, int], Site, str, str, bool]] = []
         lasts = {_last(p) for c in project.contracts.values() for g in c.calls for p in g.match}
         #: The last parts of the contracts' ``match`` globs (a glob may stand for any).
         self._service_lasts = lasts
@@ -184,21 +213,22 @@ class Calls:
             self._done.add(at)
             path, link, test = self._links[at]
             functions, services = self._plan(link)
+            place = self._sites.places[at]
             cut = self._cut_plans.get((link.callee, link.attribute))
             if cut is not None:
-                self._cut.append((at, Site(path, link), *cut, test))
+                self._cut.append((place, Site(path, link), *cut, test))
             if not functions and not services:
                 continue
             site = Site(path, link)
             if not test:
                 for target in functions:
                     if target != link.frame:  # recursion does not make a caller
-                        self._callers[target].append((at, site))
+                        self._callers[target].append((place, site))
             for target, groups in services:
                 for contract, group in groups:
                     judged = Judged(link.guards, group.raises, contract.errors, group.policy)
                     call = ServiceCall(site, contract, group, target, judged)
-                    self._services.append((at, len(self._services), call))
+                    self._services.append((place, len(self._services), call))
 
     def _plan(self, link: Link) -> tuple[tuple[str, ...], tuple]:
         """What a call may run, split as the fixpoint uses it: the project functions it makes a
@@ -272,7 +302,7 @@ def is_test_module(module: str) -> bool:
     )
 
 
-def _first(entry: tuple) -> int:
+def _first(entry: tuple) -> tuple[str, int]:
     return entry[0]
 
 

@@ -24,7 +24,7 @@ from contractlint.model import Contract
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
 from contractlint.model.project import Facts
-from contractlint.propagation.calls import Calls, ServiceCall, Site, origin
+from contractlint.propagation.calls import Calls, CallSites, ServiceCall, Site, origin
 from contractlint.propagation.guards import Judged
 from contractlint.propagation.names import Project, short
 
@@ -62,11 +62,13 @@ class Follow:
         contracts: Sequence[Contract],
         everything: bool = False,
         limits: Limits = LIMITS,
+        sites: CallSites | None = None,
     ):
         """``everything``: resolve every call of the project, not only those that may matter
-        (``Calls``; the answers are the same). ``limits``: those of each resolution."""
+        (``Calls``; the answers are the same). ``limits``: those of each resolution. ``sites``:
+        the calls of ``facts``, when they are at hand (``CallSites``, grown round after round)."""
         with uncollected():
-            self._follow(facts, contracts, everything, limits)
+            self._follow(facts, contracts, everything, limits, sites)
 
     def _follow(
         self,
@@ -74,9 +76,10 @@ class Follow:
         contracts: Sequence[Contract],
         everything: bool,
         limits: Limits,
+        sites: CallSites | None,
     ) -> None:
         self.project = project = Project(facts, contracts, limits)
-        self.calls = Calls(project, facts, everything)
+        self.calls = Calls(project, facts, everything, sites)
         #: Service calls found only once the project's names are known, judged like a carrier's
         #: call.
         self.services: list[ServiceCall] = self.calls.services()

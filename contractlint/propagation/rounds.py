@@ -36,6 +36,7 @@ from contractlint.model import Contract, glob_to_regex
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
 from contractlint.model.project import IMPLICIT, MODULE, USED, Clause, Facts, Reach
+from contractlint.propagation.calls import CallSites
 from contractlint.propagation.demand import demand, member_callees, unknown_bases
 from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import Project
@@ -58,6 +59,7 @@ def interesting_names(
     project_names: Iterable[str] | None = None,
     limits: Limits = LIMITS,
     rare: Callable[[set[str]], Mapping[str, int]] | None = None,
+    sites: CallSites | None = None,
 ) -> tuple[Reach, Follow]:
     """What a file must name to call a carrier of some error (or to get a client) of the files
     analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
@@ -67,8 +69,9 @@ def interesting_names(
     outside the project); without them, those of the files analysed and of what they call.
     ``limits``: those of each resolution of a name. ``rare``: how many files left hold each of
     some names of members (at least; None: not counted); a member of a large family whose name few
-    files hold is searched alone (``RARE``, ``FAMILY``)."""
-    follow = Follow(facts, contracts, limits=limits)
+    files hold is searched alone (``RARE``, ``FAMILY``). ``sites``: the calls of ``facts``, grown
+    from the last round's (``CallSites``), when they are at hand."""
+    follow = Follow(facts, contracts, limits=limits, sites=sites)
     if not project_names:
         project_names = {fact.module.split(".", 1)[0] for fact in facts.values()}
         project_names |= {

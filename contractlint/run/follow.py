@@ -268,6 +268,7 @@ def _rounds(
     fixpoint of the facts as they stand when no file was added in the last round."""
     from contractlint.model.project import Reach
     from contractlint.propagation import interesting_names
+    from contractlint.propagation.calls import CallSites
     from contractlint.propagation.demand import Needs
 
     contracts = job.contracts
@@ -279,17 +280,16 @@ def _rounds(
         modules.setdefault(names(path)[1], []).append(path)
     rare = _Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
+    sites = CallSites()  # the calls of the files parsed so far, grown round after round
     number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
         number += 1
         if progress is not None:
             progress.phase(f"following errors, round {number}")
+        facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+        sites.add(facts)  # the calls of the files parsed since the last round
         wanted, fixpoint = interesting_names(
-            {o.path: o.facts for o in outcomes if o.facts is not None},
-            contracts,
-            job.project,
-            job.config.limits,
-            rare,
+            facts, contracts, job.project, job.config.limits, rare, sites
         )
         new = wanted - searched  # what no file matched last round, none matches now
         if not new:

@@ -5,7 +5,7 @@ the same resolution of every call, the same names the levels ask for."""
 from __future__ import annotations
 
 import pytest
-from propagating import REQUESTS, facts_of
+from propagating import REQUESTS, facts_of, stdlib_facts
 
 from contractlint.contracts import load_contract
 from contractlint.model.project import Facts, FunctionFacts
@@ -128,28 +128,6 @@ def test_levels_grown_from_a_round_ask_for_the_names_of_levels_made_anew(found):
     assert grown == anew
 
 
-def _stdlib_facts(packages, contracts):
-    """The facts of the modules of some packages of the running Python's standard library, in
-    path order: real class families, with bases and subclasses in different files."""
-    import sysconfig
-    from pathlib import Path
-
-    from contractlint.analysis import analyse_source
-    from contractlint.analysis.index import ContractIndex
-
-    index = ContractIndex(contracts)
-    root = Path(sysconfig.get_paths()["stdlib"])
-    out = {}
-    for package in packages:
-        for path in sorted((root / package).rglob("*.py")):
-            relative = path.relative_to(root).as_posix()
-            module = relative[:-3].replace("/", ".").removesuffix(".__init__")
-            found = analyse_source(path.read_bytes(), relative, index, module, project=frozenset())
-            if found.facts is not None:
-                out[relative] = found.facts
-    return out
-
-
 def _answers(project, classes, names):
     """What ``project`` says of each class of ``classes`` (its line, its subclasses, each of its
     family's members, where and what) and of each name of ``names``."""
@@ -174,7 +152,7 @@ def test_a_project_grown_in_batches_answers_as_one_made_at_once(seed):
     import random
 
     contracts = [load_contract(str(REQUESTS))]
-    facts = _stdlib_facts(["asyncio", "email", "logging", "unittest", "concurrent"], contracts)
+    facts = stdlib_facts(["asyncio", "email", "logging", "unittest", "concurrent"], contracts)
     paths = list(facts)
     random.Random(seed).shuffle(paths)  # bases after their subclasses as often as before
     batches = [paths[i::5] for i in range(5)]

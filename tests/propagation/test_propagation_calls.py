@@ -8,12 +8,13 @@ import datetime as dt
 
 import pytest
 from corpora import fetch
-from propagating import REQUESTS, facts_of
+from propagating import REQUESTS, facts_of, stdlib_facts
 
 from contractlint.config import Config
 from contractlint.contracts import builtin_names, load_contract, load_contracts
 from contractlint.model import select_codes
 from contractlint.propagation import Follow
+from contractlint.propagation.calls import CallSites
 from contractlint.run.discovery import discover
 from contractlint.run.filecheck import Job
 from contractlint.run.follow import project_names
@@ -93,6 +94,32 @@ def test_calls_resolved_on_demand_are_those_of_resolving_every_call():
     frames = {key.frame for key in lazy.carried}
     assert {"app.views.show", "app.views.make", "app.views.through", "app.views.alive"} <= frames
     assert len(lazy.calls._done) < len(every.calls._done)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_calls_grown_file_by_file_are_those_of_every_file_at_once(seed):
+    """The rounds add each round's files to the calls of the last (``CallSites``), in the order
+    they are parsed: the callers, service calls and cuts stay in the order of the paths."""
+    import random
+
+    contracts = [load_contract(str(REQUESTS))]
+    facts = {**facts_of(PROJECT, contracts), **stdlib_facts(["email", "logging"], contracts)}
+    paths = list(facts)
+    random.Random(seed).shuffle(paths)
+    sites = CallSites()
+    for cut in range(1, len(paths) + 1, 20):  # twenty files a round, the rounds' order
+        sites.add({p: facts[p] for p in paths[:cut]})
+    sites.add(facts)
+    assert len(sites.links) == sum(len(f.links) for f in facts.values())  # none twice
+    grown, whole = Follow(facts, contracts, sites=sites), Follow(facts, contracts)
+    assert observed(grown) == observed(whole)
+    assert grown.calls.cut_short() == whole.calls.cut_short()
+    assert [p for p, _, _ in sites.links] != sorted(p for p, _, _ in sites.links)  # not in order
+    callers = [c for key in whole.carried for c in whole.callers(key.frame)]
+    assert whole.services and len(callers) > 1
+    every = [whole.calls.callers(f) for f in sorted(whole.project.functions)]
+    assert [grown.calls.callers(f) for f in sorted(grown.project.functions)] == every
+    assert sum(len(c) > 1 for c in every) > 100  # callers from many files, put in order
 
 
 @pytest.mark.network
