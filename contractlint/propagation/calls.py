@@ -93,6 +93,18 @@ class CallSites:
                 for last in {name.rpartition(".")[2] for name in callee}:
                     by_last[last].append(at)
 
+    def ending(self, words: Iterable[str]) -> set[str]:
+        """The callees of the calls added that end with one of ``words``
+        (``demand.member_callees`` of their files), through the index: not every call."""
+        words = frozenset(words)
+        links = self.links
+        out: set[str] = set()
+        for by_last in self.by_last:
+            for word in words:
+                for at in by_last.get(word, ()):
+                    out.update(n for n in links[at][1].callee if n.rpartition(".")[2] in words)
+        return out
+
 
 class Calls:
     """The calls of ``facts``: ``callers`` of a project function, and ``services``."""
@@ -109,7 +121,7 @@ class Calls:
         if sites is None:
             sites = CallSites()
             sites.add(facts)
-        self._sites = sites
+        self.sites = sites
         self._links = sites.links
         self._by_last = sites.by_last
         self._plans: dict[tuple[tuple[str, ...], bool], tuple[tuple[str, ...], tuple]] = {}
@@ -213,7 +225,7 @@ class Calls:
             self._done.add(at)
             path, link, test = self._links[at]
             functions, services = self._plan(link)
-            place = self._sites.places[at]
+            place = self.sites.places[at]
             cut = self._cut_plans.get((link.callee, link.attribute))
             if cut is not None:
                 self._cut.append((place, Site(path, link), *cut, test))

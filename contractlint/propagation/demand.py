@@ -34,6 +34,7 @@ from contractlint.model import Contract
 from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
 from contractlint.model.project import Facts
+from contractlint.propagation.calls import CallSites
 from contractlint.propagation.names import Project
 
 #: The most names one resolution of a call is followed through, here.
@@ -104,6 +105,7 @@ class Needs:
         ours: Iterable[str] | None,
         limits: Limits = LIMITS,
         project: Project | None = None,
+        sites: CallSites | None = None,
     ):
         self.words = frozenset(words)
         self.ours = frozenset(ours or {f.module.split(".", 1)[0] for f in facts.values()})
@@ -112,7 +114,12 @@ class Needs:
         self.facts: Mapping[str, Facts] = facts
         self.contracts = contracts
         self.limits = limits
-        self.callees = member_callees(facts.values(), self.words)
+        #: ``sites``: the calls of every file of ``facts``, indexed, when they are at hand.
+        self.callees = (
+            sites.ending(self.words)
+            if sites is not None
+            else member_callees(facts.values(), self.words)
+        )
 
     def __call__(self, added: Mapping[str, Facts] | None = None) -> set[str]:
         """The names, once the files ``added`` (parsed since the last call) are known: those of

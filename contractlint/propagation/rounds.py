@@ -37,7 +37,7 @@ from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
 from contractlint.model.project import IMPLICIT, MODULE, USED, Clause, Facts, Reach
 from contractlint.propagation.calls import CallSites
-from contractlint.propagation.demand import demand, member_callees, unknown_bases
+from contractlint.propagation.demand import demand, unknown_bases
 from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import Project
 
@@ -97,6 +97,7 @@ class _Search:
         rare: Callable[[set[str]], Mapping[str, int]] | None = None,
     ):
         self.project = project = follow.project
+        self.sites = follow.calls.sites
         self.facts = facts
         self.rare = rare
         self.project_names = project_names
@@ -191,7 +192,7 @@ class _Search:
         owners = {*members, *dunders, *inits}
         below = {sub for owner in owners for sub in project.all_subclasses(owner)}
         unknown = unknown_bases(project, owners | below, self.project_names)
-        callees = member_callees(self.facts.values(), names)
+        callees = self.sites.ending(names)
         more, hosts = demand(project, callees, names, self.project_names, rare)
         unknown |= more
         if rare:

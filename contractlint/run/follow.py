@@ -352,8 +352,15 @@ def _rounds(
             if searched.methods:
                 if needs is None:
                     facts = {o.path: o.facts for o in outcomes if o.facts is not None}
+                    sites.add(facts)
                     needs = Needs(
-                        facts, contracts, searched.methods, job.project, job.config.limits, project
+                        facts,
+                        contracts,
+                        searched.methods,
+                        job.project,
+                        job.config.limits,
+                        project,
+                        sites,
                     )
                     project = None
                 needed = needs(added)

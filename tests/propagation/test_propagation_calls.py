@@ -15,6 +15,7 @@ from contractlint.contracts import builtin_names, load_contract, load_contracts
 from contractlint.model import select_codes
 from contractlint.propagation import Follow
 from contractlint.propagation.calls import CallSites
+from contractlint.propagation.demand import member_callees
 from contractlint.run.discovery import discover
 from contractlint.run.filecheck import Job
 from contractlint.run.follow import project_names
@@ -120,6 +121,10 @@ def test_calls_grown_file_by_file_are_those_of_every_file_at_once(seed):
     every = [whole.calls.callers(f) for f in sorted(whole.project.functions)]
     assert [grown.calls.callers(f) for f in sorted(grown.project.functions)] == every
     assert sum(len(c) > 1 for c in every) > 100  # callers from many files, put in order
+    # The callees that end with some words, through the index: those of every call.
+    lasts = sorted({n.rpartition(".")[2] for _, link, _ in sites.links for n in link.callee})
+    for words in ({"get", "fetch"}, set(lasts[::7]), set(lasts)):
+        assert sites.ending(words) == member_callees(facts.values(), words)
 
 
 @pytest.mark.network
