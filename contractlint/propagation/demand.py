@@ -93,9 +93,12 @@ class Needs:
     followed.
 
     ``project``: the names of every file of ``facts`` but those the first call adds, when they are
-    at hand (the round's fixpoint made them): grown, not made again. Grown, the project holds the
-    files the first call adds after the others, wherever their paths fall: only a resolution cut at
-    ``MOST`` names can tell (the breadth-first order of ``met`` follows that of the files)."""
+    at hand (the round's fixpoint made them): grown, not made again. ``order``: each file's place in
+    the run (``Project``); with it, the project grown is the one made from every file at once, and
+    the next round's fixpoint takes what it worked out of the classes (``Project.adopt``).
+    Without it, the project holds the files the first call adds after the others, wherever their
+    paths fall: only a resolution cut at ``MOST`` names can tell (the breadth-first order of
+    ``met`` follows that of the files)."""
 
     def __init__(
         self,
@@ -106,6 +109,7 @@ class Needs:
         limits: Limits = LIMITS,
         project: Project | None = None,
         sites: CallSites | None = None,
+        order: Mapping[str, int] | None = None,
     ):
         self.words = frozenset(words)
         self.ours = frozenset(ours or {f.module.split(".", 1)[0] for f in facts.values()})
@@ -114,6 +118,7 @@ class Needs:
         self.facts: Mapping[str, Facts] = facts
         self.contracts = contracts
         self.limits = limits
+        self.order = order
         #: ``sites``: the calls of every file of ``facts``, indexed, when they are at hand.
         self.callees = (
             sites.ending(self.words)
@@ -127,7 +132,9 @@ class Needs:
         with uncollected():
             project = self.project
             if project is None:
-                project = self.project = Project(self.facts, self.contracts, self.limits)
+                project = self.project = Project(
+                    self.facts, self.contracts, self.limits, self.order
+                )
             elif added:
                 project.extend(added)
                 if not self.facts:

@@ -12,9 +12,26 @@ Only plain data is handled here (``contractlint.model.project``): no parsing.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict, deque
 
 from contractlint.model.project import ClassFacts
+
+#: What ``Families`` works out of the classes, kept per class and name.
+_CACHES = (
+    "_lines",
+    "_subclasses_of",
+    "_positions",
+    "_members",
+    "_held",
+    "_definers",
+    "_having",
+    "_finders",
+    "_outside_bases",
+    "_member_of",
+    "_split",
+    "_up_of",
+)
 
 
 class Families:
@@ -23,6 +40,35 @@ class Families:
 
     classes: dict[str, ClassFacts]
     subclasses: dict[str, list[str]]
+    #: The place of each of a base's direct subclasses: its file's, and its own in the file.
+    _sub_keys: dict[str, list[tuple[int, int]]]
+
+    def _subclass(self, base: str, qual: str, key: tuple[int, int]) -> None:
+        """``qual`` among the direct subclasses of ``base``, in the order of the files' places
+        (``key``: its file's place, and its own in the file)."""
+        keys, subclasses = self._sub_keys[base], self.subclasses[base]
+        if not keys or keys[-1] <= key:
+            keys.append(key)
+            subclasses.append(qual)
+        else:  # a file of a later round, placed before others
+            at = bisect_right(keys, key)
+            keys.insert(at, key)
+            subclasses.insert(at, qual)
+
+    def adopt(self, other: Families) -> bool:
+        """Take what ``other`` worked out of the classes' families, if it has the same classes,
+        and their subclasses in the same order (a project of the same files, grown file by file
+        by the levels of a round): then its answers are this one's. Whether it did."""
+        classes = self.classes
+        if (
+            other.classes.keys() != classes.keys()
+            or any(other.classes[qual] is not info for qual, info in classes.items())
+            or other.subclasses != self.subclasses
+        ):
+            return False
+        for name in _CACHES:
+            setattr(self, name, getattr(other, name))
+        return True
 
     def _forget_all(self) -> None:
         """Forget everything worked out from the classes."""

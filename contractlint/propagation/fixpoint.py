@@ -63,12 +63,16 @@ class Follow:
         everything: bool = False,
         limits: Limits = LIMITS,
         sites: CallSites | None = None,
+        order: Mapping[str, int] | None = None,
+        families: Project | None = None,
     ):
         """``everything``: resolve every call of the project, not only those that may matter
         (``Calls``; the answers are the same). ``limits``: those of each resolution. ``sites``:
-        the calls of ``facts``, when they are at hand (``CallSites``, grown round after round)."""
+        the calls of ``facts``, when they are at hand (``CallSites``, grown round after round).
+        ``order``: each file's place in the run (``Project``). ``families``: a project of the
+        same files whose classes' families are worked out (``Project.adopt``)."""
         with uncollected():
-            self._follow(facts, contracts, everything, limits, sites)
+            self._follow(facts, contracts, everything, limits, sites, order, families)
 
     def _follow(
         self,
@@ -77,8 +81,12 @@ class Follow:
         everything: bool,
         limits: Limits,
         sites: CallSites | None,
+        order: Mapping[str, int] | None,
+        families: Project | None,
     ) -> None:
-        self.project = project = Project(facts, contracts, limits)
+        self.project = project = Project(facts, contracts, limits, order)
+        if families is not None:
+            project.adopt(families)
         self.calls = Calls(project, facts, everything, sites)
         #: Service calls found only once the project's names are known, judged like a carrier's
         #: call.

@@ -83,9 +83,18 @@ class Project(Families):
     """The names of the checked project, from the facts of its files."""
 
     def __init__(
-        self, facts: Mapping[str, Facts], contracts: Sequence[Contract], limits: Limits = LIMITS
+        self,
+        facts: Mapping[str, Facts],
+        contracts: Sequence[Contract],
+        limits: Limits = LIMITS,
+        order: Mapping[str, int] | None = None,
     ):
+        """``order``: each file's place in the run, where files are added later in another order
+        (the prefilter's rounds): a class then takes its place among the subclasses of its bases
+        as if every file had been given at once, in that order. Without it, the order given."""
         self.limits = limits
+        self._order = order
+        self._given = 0
         self.contracts = {c.name: c for c in contracts}
         aliases = dict(BUILTIN_ALIASES)
         for contract in contracts:
@@ -101,6 +110,7 @@ class Project(Families):
         self.aliases: dict[str, str] = {}
         self.instances: dict[str, str] = {}
         self.subclasses: dict[str, list[str]] = defaultdict(list)
+        self._sub_keys: dict[str, list[tuple[int, int]]] = defaultdict(list)
         self.modules: set[str] = set()
         #: Every name the steps of a resolution start from.
         self._heads: set[str] = set()
@@ -111,9 +121,10 @@ class Project(Families):
         self._firsts = None if any(set(f) & set("*?[") for f in firsts) else firsts
 
     def extend(self, facts: Mapping[str, Facts]) -> None:
-        """Add the names of ``facts``, files not given before (as if they had been given after
-        the others). The answers worked out from the names before are forgotten, but for what
-        is known of a class whose family the files leave as it was (``_forget``)."""
+        """Add the names of ``facts``, files not given before (in their places of ``order``, else
+        as if they had been given after the others). The answers worked out from the names before
+        are forgotten, but for what is known of a class whose family the files leave as it was
+        (``_forget``)."""
         first = not hasattr(self, "_lines")
         again = not first and any(
             fact.module in self.modules
@@ -124,19 +135,23 @@ class Project(Families):
         heads = self._heads
         aliased: set[str] = set()
         added: list[ClassFacts] = []
-        for fact in facts.values():
+        order = self._order
+        for path, fact in facts.items():
+            self._given += 1
+            place = order.get(path) if order is not None else None
+            rank = place if place is not None else (len(order) if order else 0) + self._given
             self.modules.add(fact.module)
             heads.add(fact.module)
             for function in fact.functions:
                 self.functions[function.qual] = function
                 self.display[function.qual] = function.qual[len(fact.module) + 1 :]
                 heads.add(function.qual)
-            for cls in fact.classes:
+            for i, cls in enumerate(fact.classes):
                 self.classes[cls.qual] = cls
                 heads.add(cls.qual)
                 added.append(cls)
                 for base in cls.bases:
-                    self.subclasses[base].append(cls.qual)
+                    self._subclass(base, cls.qual, (rank, i))
             self.aliases.update(fact.aliases)
             aliased.update(name for name, _ in fact.aliases)
             self.instances.update(fact.instances)

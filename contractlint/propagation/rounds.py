@@ -60,6 +60,8 @@ def interesting_names(
     limits: Limits = LIMITS,
     rare: Callable[[set[str]], Mapping[str, int]] | None = None,
     sites: CallSites | None = None,
+    order: Mapping[str, int] | None = None,
+    families: Project | None = None,
 ) -> tuple[Reach, Follow]:
     """What a file must name to call a carrier of some error (or to get a client) of the files
     analysed so far: what the prefilter's rounds search for in the files it turned away. Also the
@@ -70,8 +72,10 @@ def interesting_names(
     ``limits``: those of each resolution of a name. ``rare``: how many files left hold each of
     some names of members (at least; None: not counted); a member of a large family whose name few
     files hold is searched alone (``RARE``, ``FAMILY``). ``sites``: the calls of ``facts``, grown
-    from the last round's (``CallSites``), when they are at hand."""
-    follow = Follow(facts, contracts, limits=limits, sites=sites)
+    from the last round's (``CallSites``), when they are at hand. ``order``, ``families``: each
+    file's place in the run, and a project of the same files grown by the last round's levels
+    (``Follow``)."""
+    follow = Follow(facts, contracts, limits=limits, sites=sites, order=order, families=families)
     if not project_names:
         project_names = {fact.module.split(".", 1)[0] for fact in facts.values()}
         project_names |= {

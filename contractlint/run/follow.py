@@ -281,6 +281,8 @@ def _rounds(
     rare = _Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     sites = CallSites()  # the calls of the files parsed so far, grown round after round
+    order = {o.path: place for place, o in enumerate(outcomes)}  # each file's place in the run
+    grown: Project | None = None  # the names of the last round's files, grown by its levels
     number = 1  # the rounds so far: the first was the check of every file
     while unparsed:
         number += 1
@@ -289,8 +291,9 @@ def _rounds(
         facts = {o.path: o.facts for o in outcomes if o.facts is not None}
         sites.add(facts)  # the calls of the files parsed since the last round
         wanted, fixpoint = interesting_names(
-            facts, contracts, job.project, job.config.limits, rare, sites
+            facts, contracts, job.project, job.config.limits, rare, sites, order, grown
         )
+        grown = None
         new = wanted - searched  # what no file matched last round, none matches now
         if not new:
             break
@@ -361,6 +364,7 @@ def _rounds(
                         job.config.limits,
                         project,
                         sites,
+                        order,
                     )
                     project = None
                 needed = needs(added)
@@ -370,6 +374,8 @@ def _rounds(
                     if p in unparsed
                 ]
                 clean -= set(more)
+        # What the levels worked out of the classes' families holds for the next round's names.
+        grown = needs.project if needs is not None else None
         project = needs = None
         if not search.found:
             break  # no file is added: the fixpoint stands

@@ -8,7 +8,7 @@ import pytest
 from propagating import REQUESTS, facts_of, stdlib_facts
 
 from contractlint.contracts import load_contract
-from contractlint.model.project import Facts, FunctionFacts
+from contractlint.model.project import ClassFacts, Facts, FunctionFacts
 from contractlint.propagation.demand import Needs
 from contractlint.propagation.names import Project
 
@@ -144,11 +144,15 @@ def _answers(project, classes, names):
     return out
 
 
+@pytest.mark.parametrize("placed", [False, True], ids=["appended", "placed"])
 @pytest.mark.parametrize("seed", range(3))
-def test_a_project_grown_in_batches_answers_as_one_made_at_once(seed):
+def test_a_project_grown_in_batches_answers_as_one_made_at_once(seed, placed):
     """What a project worked out before it grew is kept for the classes whose family the new
     files leave as it was: every answer stays that of a project made from the same files at once,
-    however the files are split, with every class and name asked about between two batches."""
+    however the files are split, with every class and name asked about between two batches.
+    Given each file's place in the run (``order``, as the rounds give it), the project grown is
+    the one made from the files in that order, whatever order they came in; else the one made
+    from the files in the order they came in."""
     import random
 
     contracts = [load_contract(str(REQUESTS))]
@@ -156,13 +160,44 @@ def test_a_project_grown_in_batches_answers_as_one_made_at_once(seed):
     paths = list(facts)
     random.Random(seed).shuffle(paths)  # bases after their subclasses as often as before
     batches = [paths[i::5] for i in range(5)]
-    ordered = {p: facts[p] for batch in batches for p in batch}
+    order = {p: place for place, p in enumerate(facts)} if placed else None
+    ordered = facts if placed else {p: facts[p] for batch in batches for p in batch}
     names = callees(facts)
-    grown = Project({p: facts[p] for p in batches[0]}, contracts)
+    grown = Project({p: facts[p] for p in batches[0]}, contracts, order=order)
     for batch in batches[1:]:
         _answers(grown, sorted(grown.classes), names)  # worked out before it grows
         grown.extend({p: facts[p] for p in batch})
     whole = Project(ordered, contracts)
     classes = sorted(whole.classes)
     assert len(classes) > 300 and any(whole.all_subclasses(c) for c in classes)
+    assert grown.subclasses == whole.subclasses
     assert _answers(grown, classes, names) == _answers(whole, classes, names)
+    # A project made at once takes what the grown one worked out of the families.
+    adopting = Project(ordered, contracts)
+    assert adopting.adopt(grown)
+    assert adopting._member_of is grown._member_of
+    assert _answers(adopting, classes, names) == _answers(whole, classes, names)
+
+
+def test_a_project_takes_what_another_worked_out_only_of_the_same_families():
+    contracts = [load_contract(str(REQUESTS))]
+    facts = {
+        "app/base.py": Facts("app.base", classes=(ClassFacts("app.base.Base", members=("get",)),)),
+        "app/one.py": Facts("app.one", classes=(ClassFacts("app.one.One", ("app.base.Base",)),)),
+        "app/two.py": Facts("app.two", classes=(ClassFacts("app.two.Two", ("app.base.Base",)),)),
+        "app/use.py": Facts("app.use", functions=(FunctionFacts("app.use.run"),)),
+    }
+    whole = Project(facts, contracts)
+    whole.member("app.base.Base", "get")
+    fewer = Project({p: f for p, f in facts.items() if p != "app/two.py"}, contracts)
+    backwards = Project(dict(reversed(facts.items())), contracts)
+    no_function = Project({p: f for p, f in facts.items() if p != "app/use.py"}, contracts)
+    assert not Project(facts, contracts).adopt(fewer)  # without the class of app/two.py
+    assert backwards.subclasses["app.base.Base"] == ["app.two.Two", "app.one.One"]
+    assert not Project(facts, contracts).adopt(backwards)  # its subclasses in another order
+    assert Project(facts, contracts).adopt(no_function)  # the same classes, in the same order
+    one = ClassFacts("app.one.One", ("app.base.Base",), members=("get",))
+    edited = {**facts, "app/one.py": Facts("app.one", classes=(one,))}
+    assert not Project(edited, contracts).adopt(whole)  # a class of the same name, not the same
+    taking = Project(facts, contracts)
+    assert taking.adopt(whole) and taking._member_of is whole._member_of
