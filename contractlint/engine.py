@@ -196,6 +196,7 @@ def _check_part(
     given = None
     if sources:
         given = {f: sources[os.path.abspath(f)] for f in files if os.path.abspath(f) in sources}
+    names = FileNames(project.roots)  # the job's import roots: the rounds use the same
     job = Job(
         contracts=tuple(project.contracts),
         config=config,
@@ -203,13 +204,13 @@ def _check_part(
         today=today,
         cache_dir=project.cache_dir,
         use_prefilter=use_prefilter,
-        project=_names(project, files) if config.follow_calls else frozenset(),
+        project=_names(project, files, names) if config.follow_calls else frozenset(),
         follow_calls=config.follow_calls,
         roots=project.roots,
     )
     outcomes: Iterable[FileOutcome]
     if job.follow_calls:
-        raw = followed(files, job, jobs, given, _covers(part), progress)
+        raw = followed(files, job, jobs, given, _covers(part), progress, names)
         outcomes = accepted(job, raw, given)
     else:
         if progress is not None:
@@ -236,9 +237,8 @@ def _check_part(
     return report, through
 
 
-def _names(project: Project, files: Sequence[str]) -> frozenset[str]:
+def _names(project: Project, files: Sequence[str], names: FileNames) -> frozenset[str]:
     """The top-level module names of ``project``, whose calls are followed."""
-    names = FileNames(project.roots)
     return project_names(project.roots, (names(f)[1] for f in files))
 
 

@@ -72,12 +72,14 @@ def followed(
     sources: Mapping[str, bytes] | None,
     covers: Sequence[str] | None = None,
     progress: Progress | None = None,
+    names: FileNames | None = None,
 ) -> list[FileOutcome]:
     """The outcomes of ``files`` once service errors are followed through the project, before
     acceptances: from the run's cache entry (named by ``covers``; None: keep none) when nothing it
     depends on changed (``contractlint.run.runcache``), else checked, with what did not change
     taken from the entry and the per-file cache, and kept there. ``progress`` is told each phase
-    and counts the files."""
+    and counts the files. ``names``: the files' names under the job's import roots, when the
+    caller has them."""
     run = entry = None
     if job.cache_dir and covers is not None:
         from contractlint.run.runcache import RunCache
@@ -95,7 +97,8 @@ def followed(
         progress.phase("checking files", "read", len(files))
     # The rounds search the files the prefilter turns away by their words: those of each file are
     # kept as the first check reads it, once an error is known to leave a parsed file (``_Words``).
-    names, words = FileNames(job.import_roots), _Words(sources)
+    names = names if names is not None else FileNames(job.import_roots)
+    words = _Words(sources)
     # One pool of workers for the first check and the rounds.
     with Workers(jobs) as workers:
         outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words, workers)

@@ -120,8 +120,16 @@ class FileNames:
         self.roots = tuple(roots)
         self.folders: dict[str, tuple[str | None, str | None]] = {}
         self.fast = os.altsep is None
+        #: Each path's names, once asked for: the rounds ask for those of every file left.
+        self.paths: dict[str, tuple[str, str]] = {}
 
     def __call__(self, path: str) -> tuple[str, str]:
+        known = self.paths.get(path)
+        if known is None:
+            known = self.paths[path] = self._names(path)
+        return known
+
+    def _names(self, path: str) -> tuple[str, str]:
         folder, _, name = path.rpartition(os.sep)
         if not self.fast or not folder or folder.endswith(os.sep) or name in ("", ".", ".."):
             return display_path(path), module_of(path, self.roots)
