@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from contractlint.model.vocabulary import Severity, State
 
@@ -11,9 +11,10 @@ if TYPE_CHECKING:
     from contractlint.model.acceptance import Acceptance
 
 
-@dataclass(frozen=True)
-class Span:
-    """1-based line and column of the first character, and of the character after the last."""
+class Span(NamedTuple):
+    """1-based line and column of the first character, and of the character after the last. A
+    tuple: every call a file's facts hold has one, and each goes from a worker to the parent (a
+    tuple is pickled and unpickled in about half the time of a dataclass)."""
 
     line: int
     column: int
