@@ -35,7 +35,6 @@ from contractlint.analysis.tree import (
     argument_values,
     children,
     defaults,
-    nested_statements,
 )
 from contractlint.model.budgets import UNBOUNDED, AnalysisCut
 from contractlint.model.project import DUNDER_CALLS
@@ -358,45 +357,9 @@ class Collector:
             info.attrs.setdefault(name, value)
             info.members.add(name)
         self.class_stack.pop()
-        self._prescan_self_attributes(node, info)
+        self.resolver.self_attributes(node, info, self.scope)
         self.scope.bind(node.name, Value("name", info.qual))
         return False
-
-    def _prescan_self_attributes(self, node: ast.ClassDef, info: ClassInfo) -> None:
-        """``self.client = Client()`` in one method makes ``self.client`` a client in every
-        method."""
-        for stmt in node.body:
-            if not isinstance(stmt, FUNCTION) or not stmt.args.args:
-                continue
-            scope = self.resolver.function_scope(stmt, self.scope, info)
-            self_name = stmt.args.args[0].arg
-            for child in nested_statements(stmt.body):
-                if isinstance(child, ast.Assign):
-                    targets, value = child.targets, child.value
-                    resolved = self.resolver.value_of(value, scope)
-                elif isinstance(child, ast.AnnAssign):
-                    targets, value = [child.target], child.value
-                    resolved = self.resolver.annotation(child.annotation, scope)
-                    if resolved is None and value is not None:
-                        resolved = self.resolver.value_of(value, scope)
-                else:
-                    continue
-                pairs = []
-                for target in targets:
-                    if isinstance(target, (ast.Tuple, ast.List)):
-                        pairs.extend(zip(target.elts, unpacked(target, resolved)))
-                    else:
-                        pairs.append((target, resolved))
-                for target, value in pairs:
-                    if isinstance(target, ast.Name):
-                        scope.bind(target.id, value)
-                    elif (
-                        isinstance(target, ast.Attribute)
-                        and isinstance(target.value, ast.Name)
-                        and target.value.id == self_name
-                        and value is not None
-                    ):
-                        info.bind_attr(target.attr, value)
 
     def visit_FunctionDef(self, node: ast.FunctionDef) -> bool:
         for expr in [*node.decorator_list, *defaults(node.args)]:

@@ -9,7 +9,13 @@ import ast
 import builtins
 from dataclasses import dataclass, field
 
-from contractlint.analysis.tree import FUNCTION, default_of, is_keyword_constant, parameters
+from contractlint.analysis.tree import (
+    FUNCTION,
+    default_of,
+    is_keyword_constant,
+    nested_statements,
+    parameters,
+)
 
 BUILTIN_NAMES = frozenset(dir(builtins))
 
@@ -199,6 +205,48 @@ class Resolver:
             # ``a if cond else Client()``: either side may be the value.
             return _either([self.value_of(node.body, scope), self.value_of(node.orelse, scope)])
         return UNKNOWN
+
+    def self_attributes(self, node: ast.ClassDef, info: ClassInfo, outer: Scope) -> None:
+        """Bind in ``info`` what each method of the class ``node`` (in the scope ``outer``) sets
+        on ``self``: ``self.client = Client()`` in one method makes ``self.client`` a client in
+        every method."""
+        for stmt in node.body:
+            if not isinstance(stmt, FUNCTION) or not stmt.args.args:
+                continue
+            self_name = stmt.args.args[0].arg
+            children = list(nested_statements(stmt.body))
+            # The method's own names matter only to the ``self.x = ...`` after them.
+            last = max((i for i, c in enumerate(children) if _sets_self(c, self_name)), default=-1)
+            if last < 0:
+                continue
+            scope = self.function_scope(stmt, outer, info)
+            for child in children[: last + 1]:
+                if isinstance(child, ast.Assign):
+                    targets, value = child.targets, child.value
+                    resolved = self.value_of(value, scope)
+                elif isinstance(child, ast.AnnAssign):
+                    targets, value = [child.target], child.value
+                    resolved = self.annotation(child.annotation, scope)
+                    if resolved is None and value is not None:
+                        resolved = self.value_of(value, scope)
+                else:
+                    continue
+                pairs = []
+                for target in targets:
+                    if isinstance(target, (ast.Tuple, ast.List)):
+                        pairs.extend(zip(target.elts, unpacked(target, resolved)))
+                    else:
+                        pairs.append((target, resolved))
+                for target, value in pairs:
+                    if isinstance(target, ast.Name):
+                        scope.bind(target.id, value)
+                    elif (
+                        isinstance(target, ast.Attribute)
+                        and isinstance(target.value, ast.Name)
+                        and target.value.id == self_name
+                        and value is not None
+                    ):
+                        info.bind_attr(target.attr, value)
 
     def function_scope(self, node, parent: Scope, cls: ClassInfo | None) -> Scope:
         """The scope of a function's (or a lambda's) body: what its parameters hold, from their
@@ -461,3 +509,23 @@ def unpacked(target, value: Value | None) -> list[Value | None]:
         else UNKNOWN
         for i, element in enumerate(target.elts)
     ]
+
+
+def _sets_self(stmt: ast.stmt, self_name: str) -> bool:
+    """Whether ``stmt`` assigns an attribute of ``self_name`` (``self.x = ...``, ``self.x: T``,
+    ``self.a, self.b = ...``)."""
+    if isinstance(stmt, ast.Assign):
+        targets = stmt.targets
+    elif isinstance(stmt, ast.AnnAssign):
+        targets = [stmt.target]
+    else:
+        return False
+    for target in targets:
+        for one in target.elts if isinstance(target, (ast.Tuple, ast.List)) else (target,):
+            if (
+                isinstance(one, ast.Attribute)
+                and isinstance(one.value, ast.Name)
+                and one.value.id == self_name
+            ):
+                return True
+    return False
