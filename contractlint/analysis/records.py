@@ -6,7 +6,7 @@ from __future__ import annotations
 import ast
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Union
+from typing import NamedTuple, Union
 
 from contractlint.analysis.scope import Scope, Value
 from contractlint.model import CallGroup, Contract
@@ -48,9 +48,9 @@ class Frame:
     returns: list[Value | None] = field(default_factory=list)
 
 
-@dataclass(frozen=True)
-class PendingLink:
-    """A call that may reach a function of the project; judged once the project is known."""
+class PendingLink(NamedTuple):
+    """A call that may reach a function of the project; judged once the project is known. A
+    tuple: a module has hundreds."""
 
     node: ast.expr
     callee: tuple[str, ...]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import ast
 import builtins
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from contractlint.analysis.tree import (
     FUNCTION,
@@ -20,12 +21,11 @@ from contractlint.analysis.tree import (
 BUILTIN_NAMES = frozenset(dir(builtins))
 
 
-@dataclass(frozen=True)
-class Value:
+class Value(NamedTuple):
     """``kind`` is "module", "name" (a function, class or other object), "instance",
     "tuple" (of names, for ``ERRORS = (A, B)``), "self" (of the class ``qual``), "items" (a
     collection of instances of ``qual``) or "fields" (an annotated tuple: the class of each
-    element)."""
+    element). A tuple: the walk makes one for nearly every name and call it reads."""
 
     kind: str
     qual: str = ""
