@@ -162,4 +162,6 @@ class FileNames:
         if root == full:
             return shown, None  # a file at the root itself: ask per file
         rel = os.path.relpath(full, root).replace(os.sep, "/")
+        if rel == ".":
+            return shown, None  # the root under another spelling (``//`` for ``/``): per file
         return shown, ".".join(p for p in rel.split("/") if p not in ("", ".", ".."))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from contractlint.config import Config
@@ -43,6 +43,7 @@ def test_module_name(rel, module):
     max_examples=400, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(st.lists(paths, min_size=1, max_size=12), st.sampled_from([".", "a", "..", "a/b", "/"]))
+@example(["//../__init__.py"], "/")  # the root, spelled ``//``: a file at the root, not in it
 def test_file_names_name_each_file_as_the_plain_functions_do(tmp_path, chosen, root):
     cwd = os.getcwd()
     os.chdir(tmp_path)  # the names are worked out from the working directory, never the disk
