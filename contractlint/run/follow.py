@@ -230,9 +230,13 @@ def follow(
             workers.close()  # nothing is parsed after the rounds
         if words is not None:
             words.clear()  # the pass needs them no more
-        facts = {o.path: o.facts for o in outcomes if o.facts is not None}
-        findings = {o.path: list(o.findings) for o in outcomes}
-        calls = {o.path: list(o.calls) for o in outcomes}
+        # Only a parsed file's findings and calls change: the errors followed reach the calls
+        # its facts hold.
+        parsed = [o for o in outcomes if o.facts is not None]
+        facts = {o.path: o.facts for o in parsed if o.facts is not None}
+        findings = {o.path: list(o.findings) for o in parsed}
+        calls = {o.path: list(o.calls) for o in parsed}
+        del parsed
         if facts:
             if progress is not None:
                 progress.phase("following errors through the project")
@@ -247,7 +251,9 @@ def follow(
             )
         # In place, before the collector runs again: the facts are freed, not walked once more.
         outcomes[:] = [
-            o._replace(findings=findings.get(o.path, ()), calls=calls.get(o.path, ()), facts=None)
+            o
+            if o.facts is None
+            else o._replace(findings=findings[o.path], calls=calls[o.path], facts=None)
             for o in outcomes
         ]
         del facts, findings, calls, fixpoint
