@@ -109,10 +109,17 @@ class Pool:
         return any(w.outstanding for w in self.workers)
 
     def dispatch(self, waiting: deque[Task]) -> None:
-        """Keep every worker fed: up to ``AHEAD`` chunks sent and not yet done."""
-        for worker in self.workers:
-            while waiting and len(worker.outstanding) < CHUNK * AHEAD:
-                chunk = [waiting.popleft() for _ in range(min(CHUNK, len(waiting)))]
+        """Keep every worker fed: up to ``AHEAD`` chunks sent and not yet done. The workers take
+        turns, and a chunk is smaller when few files wait (a level of five files between two
+        rounds goes to both workers, not all of it to the first)."""
+        size = min(CHUNK, max(1, len(waiting) // (2 * len(self.workers))))
+        dead: set[int] = set()
+        while waiting:
+            sent = False
+            for at, worker in enumerate(self.workers):
+                if not waiting or at in dead or len(worker.outstanding) >= CHUNK * AHEAD:
+                    continue
+                chunk = [waiting.popleft() for _ in range(min(size, len(waiting)))]
                 worker.outstanding.extend(chunk)
                 try:
                     worker.conn.send(
@@ -122,7 +129,11 @@ class Pool:
                         ]
                     )
                 except (OSError, ValueError):
-                    break  # it died: collect() finds out and hands its files on
+                    dead.add(at)  # it died: collect() finds out and hands its files on
+                    continue
+                sent = True
+            if not sent:
+                return
 
     def collect(self, done: dict[int, FileOutcome], waiting: deque[Task], block: bool) -> None:
         """The outcomes the workers have sent, into ``done`` by place in the run; the files of a

@@ -150,6 +150,28 @@ def test_a_step_left_unfinished_closes_the_runs_workers(tmp_path, small_pool):
     assert workers.pool is None
 
 
+@pytest.mark.parametrize("count", [2, 5, 8, 20])
+def test_a_few_files_go_to_every_worker(tmp_path, count):
+    """A level of a few files between two rounds goes to both workers, not all to the first; a
+    long list still goes in chunks."""
+    many(tmp_path, count)
+    job = Job(tuple(CONTRACTS), Config(root=str(tmp_path)), frozenset({"CL001"}), TODAY)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))[:count]
+    with pool.Workers(2) as workers:
+        started = workers.pool_for(job)
+        tasks = deque(filecheck.Task(i, p, p, "", None, False, None) for i, p in enumerate(paths))
+        started.dispatch(tasks)
+        held = [len(w.outstanding) for w in started.workers]
+        room = 2 * pool.CHUNK * pool.AHEAD  # what two workers hold at once
+        assert sum(held) == min(count, room) and len(tasks) == max(0, count - room)
+        assert abs(held[0] - held[1]) <= 1
+        done: dict = {}
+        while started.busy() or tasks:
+            started.dispatch(tasks)
+            started.collect(done, tasks, block=True)
+        assert sorted(done) == list(range(count))
+
+
 def _big(count: int) -> str:
     """A module of ``count`` functions, each with an unguarded call (about 60 bytes each)."""
     body = "".join(
