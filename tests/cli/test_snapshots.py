@@ -30,6 +30,7 @@ from corpora import fetch
 from contractlint.config import Config
 from contractlint.contracts import default_names, load_contracts
 from contractlint.engine import check_paths
+from contractlint.model import Span
 
 pytestmark = pytest.mark.network
 
@@ -69,14 +70,14 @@ def record(name: str, contracts: str) -> dict:
         os.chdir(cwd)
     findings = []
     for f in report.findings:
-        entry = dataclasses.asdict(f)
-        entry["span"] = list(dataclasses.astuple(f.span))
+        entry = _plain(dataclasses.asdict(f))
+        entry["span"] = list(f.span)
         entry.pop("fingerprint")
         findings.append(entry)
     calls = []
     for c in report.calls:
-        entry = dataclasses.asdict(c)
-        entry["span"] = list(dataclasses.astuple(c.span))
+        entry = _plain(dataclasses.asdict(c))
+        entry["span"] = list(c.span)
         calls.append(entry)
     findings.sort(key=lambda e: json.dumps(e, sort_keys=True))
     calls.sort(key=lambda e: json.dumps(e, sort_keys=True))
@@ -88,6 +89,18 @@ def record(name: str, contracts: str) -> dict:
         "findings": findings,
         "calls": calls,
     }
+
+
+def _plain(value):
+    """``value`` with each span inside it (a fix's edits) as a mapping of its fields, as the
+    snapshots recorded it."""
+    if isinstance(value, Span):
+        return dict(value._asdict())
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 def digested(snapshot: dict) -> dict:
