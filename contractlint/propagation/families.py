@@ -34,12 +34,29 @@ _CACHES = (
 )
 
 
+#: Those of ``_CACHES`` made for every class at once, when first needed (None until then).
+_AT_ONCE = ("_definers", "_having")
+
+
 class Families:
     """The families of the project's classes; ``classes`` and ``subclasses`` (a base's direct
     subclasses, in the order of the files) are the project's tables."""
 
     classes: dict[str, ClassFacts]
     subclasses: dict[str, list[str]]
+    # ``_CACHES``:
+    _lines: dict[str, tuple[str, ...]]
+    _subclasses_of: dict[str, list[str]]
+    _positions: dict[str, dict[str, int]]
+    _members: dict[str, frozenset[str]]
+    _held: dict[str, dict[str, list[str]]]
+    _definers: dict[str, list[str]] | None
+    _having: dict[str, set[str]] | None
+    _finders: dict[str, frozenset[str]]
+    _outside_bases: dict[str, bool]
+    _member_of: dict[tuple[str, str], tuple[str, ...]]
+    _split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]]
+    _up_of: dict[tuple[str, str], tuple[str, ...]]
     #: The place of each of a base's direct subclasses: its file's, and its own in the file.
     _sub_keys: dict[str, list[tuple[int, int]]]
 
@@ -72,18 +89,8 @@ class Families:
 
     def _forget_all(self) -> None:
         """Forget everything worked out from the classes."""
-        self._lines: dict[str, tuple[str, ...]] = {}
-        self._subclasses_of: dict[str, list[str]] = {}
-        self._positions: dict[str, dict[str, int]] = {}
-        self._members: dict[str, frozenset[str]] = {}
-        self._held: dict[str, dict[str, list[str]]] = {}
-        self._definers: dict[str, list[str]] | None = None
-        self._having: dict[str, set[str]] | None = None
-        self._finders: dict[str, frozenset[str]] = {}
-        self._outside_bases: dict[str, bool] = {}
-        self._member_of: dict[tuple[str, str], tuple[str, ...]] = {}
-        self._split: dict[tuple[str, str], tuple[tuple[str, ...], dict[str, None]]] = {}
-        self._up_of: dict[tuple[str, str], tuple[str, ...]] = {}
+        for name in _CACHES:
+            setattr(self, name, None if name in _AT_ONCE else {})
 
     def _forget(self, added: list[ClassFacts]) -> None:
         """Forget what is known of the classes whose family the new classes ``added`` change: the

@@ -114,6 +114,8 @@ class Project(Families):
         self.modules: set[str] = set()
         #: Every name the steps of a resolution start from.
         self._heads: set[str] = set()
+        self._outside_names: dict[str, str] = {}
+        self._forget_all()
         self.extend(facts)
         self._groups: dict[str, list] = {}
         firsts = {p.split(".", 1)[0] for c in contracts for g in c.calls for p in g.match}
@@ -125,8 +127,8 @@ class Project(Families):
         as if they had been given after the others). The answers worked out from the names before
         are forgotten, but for what is known of a class whose family the files leave as it was
         (``_forget``)."""
-        first = not hasattr(self, "_lines")
-        again = not first and any(
+        known = self._given > 0  # else nothing can have been worked out of the names yet
+        again = known and any(
             fact.module in self.modules
             or any(c.qual in self.classes for c in fact.classes)
             or any(f.qual in self.functions for f in fact.functions)
@@ -165,10 +167,9 @@ class Project(Families):
             ):
                 heads.discard(name)
         self._answers()
-        if first or again:  # a module given twice (two roots) may change any class: all again
-            self._outside_names: dict[str, str] = {}
+        if again:  # a module given twice (two roots) may change any class: all again
             self._forget_all()
-        elif added:
+        elif known and added:
             self._forget(added)
 
     def _answers(self) -> None:

@@ -201,3 +201,31 @@ def test_a_project_takes_what_another_worked_out_only_of_the_same_families():
     assert not Project(edited, contracts).adopt(whole)  # a class of the same name, not the same
     taking = Project(facts, contracts)
     assert taking.adopt(whole) and taking._member_of is whole._member_of
+
+
+def test_what_was_asked_of_a_class_before_any_file_defined_it_is_asked_again():
+    """A project of files without classes may have looked up a class another file defines: that
+    file's classes are not the first, but what was known of the name is forgotten all the same."""
+    contracts = [load_contract(str(REQUESTS))]
+    use = {"app/use.py": Facts("app.use", functions=(FunctionFacts("app.use.run"),))}
+    base = {
+        "app/base.py": Facts("app.base", classes=(ClassFacts("app.base.Base", ("x.Y",), ("get",)),))
+    }
+    grown = Project(use, contracts)
+    assert grown.ancestors("app.base.Base") == ("app.base.Base",)
+    assert grown.up("app.base.Base", "get") == ()
+    grown.extend(base)
+    whole = Project({**use, **base}, contracts)
+    assert (
+        grown.ancestors("app.base.Base")
+        == whole.ancestors("app.base.Base")
+        == (
+            "app.base.Base",
+            "x.Y",
+        )
+    )
+    assert (
+        grown.up("app.base.Base", "get")
+        == whole.up("app.base.Base", "get")
+        == ("app.base.Base.get",)
+    )
