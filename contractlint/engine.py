@@ -23,11 +23,13 @@ from contractlint.model import (
     select_codes,
 )
 from contractlint.run.accepting import accepted
+from contractlint.run.cache import holds_runs
 from contractlint.run.filecheck import FileOutcome, Job
 from contractlint.run.focus import changed_functions, passes_through
 from contractlint.run.follow import followed, project_names
 from contractlint.run.names import FileNames, display_path
 from contractlint.run.plan import Part, plan
+from contractlint.run.pool import EARLY_FILES, Workers
 from contractlint.run.projects import Project, Projects
 from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
@@ -75,26 +77,43 @@ def check_paths(
     today = today or dt.date.today()
     if progress is not None:
         progress.phase("discovering files", "found")
-    parts = plan(paths, projects, changed=changes is not None, progress=progress)
     report = Report(contracts=[])
     if sources:
         sources = {os.path.abspath(path): text for path, text in sources.items()}
     through: list[Finding] = []
     #: Where the run looked, relative to each configuration: a baseline entry elsewhere is not gone.
     looked: list[tuple[Config, list[str]]] = []
-    for part in parts:
-        config = part.project.config
-        looked.append((config, [config.relative(p) for p in part.given] or ["."]))
-        found, more = _check_part(
-            part, select, ignore, today, sources, jobs, use_prefilter, changes, progress
-        )
-        report.files_checked += found.files_checked
-        report.files += found.files
-        report.files_parsed += found.files_parsed
-        report.risks += found.risks
-        report.findings += found.findings
-        report.calls += found.calls
-        through += more
+    # One pool of workers for the run, started once the walks find enough files for one, unless
+    # the last run's entry may answer this one: then as the first check needs them.
+    with Workers(jobs) as workers:
+
+        def walked(count: int, project: Project) -> None:
+            if count == EARLY_FILES and not holds_runs(project.cache_dir):
+                workers.warm()
+
+        parts = plan(paths, projects, changes is not None, progress, walked)
+        for part in parts:
+            config = part.project.config
+            looked.append((config, [config.relative(p) for p in part.given] or ["."]))
+            found, more = _check_part(
+                part,
+                select,
+                ignore,
+                today,
+                sources,
+                jobs,
+                use_prefilter,
+                changes,
+                progress,
+                workers,
+            )
+            report.files_checked += found.files_checked
+            report.files += found.files
+            report.files_parsed += found.files_parsed
+            report.risks += found.risks
+            report.findings += found.findings
+            report.calls += found.calls
+            through += more
     # The contracts in force, and those due for review, once each (by name) over the projects.
     overdue: dict[tuple[str, str], Finding] = {}
     for project in [part.project for part in parts] or [projects.of(paths[0] if paths else ".")]:
@@ -183,9 +202,10 @@ def _check_part(
     use_prefilter: bool,
     changes: Changes | None,
     progress: Progress | None = None,
+    workers: Workers | None = None,
 ) -> tuple[Report, list[Finding]]:
     """What the run reports of one project (``part``), and the findings of its other files whose
-    error passes through a function ``changes`` touched."""
+    error passes through a function ``changes`` touched. ``workers``: the run's pool."""
     project = part.project
     config = project.config
     report = Report(contracts=project.contracts)
@@ -210,12 +230,12 @@ def _check_part(
     )
     outcomes: Iterable[FileOutcome]
     if job.follow_calls:
-        raw = followed(files, job, jobs, given, _covers(part), progress, names)
+        raw = followed(files, job, jobs, given, _covers(part), progress, names, workers)
         outcomes = accepted(job, raw, given)
     else:
         if progress is not None:
             progress.phase("checking files", "read", len(files))
-        outcomes = check_files(files, job, jobs=jobs, sources=given, progress=progress)
+        outcomes = check_files(files, job, jobs, given, progress, workers=workers)
     touched: frozenset[str] = frozenset()
     if changes is not None and job.follow_calls:
         touched = changed_functions(part.reported(), changes)

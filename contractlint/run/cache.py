@@ -114,6 +114,18 @@ class _Unpickler(pickle.Unpickler):
         raise pickle.UnpicklingError(f"{module}.{name} is not allowed in a cache entry")
 
 
+def holds_runs(directory: str | None) -> bool:
+    """Whether the cache folder ``directory`` holds the entry of some run: a run there may be
+    answered from it without checking a file (``contractlint.run.runcache``)."""
+    if directory is None:
+        return False
+    try:
+        with os.scandir(os.path.join(directory, "runs")) as entries:
+            return any(True for _ in entries)
+    except OSError:
+        return False
+
+
 class Cache:
     """Entries under ``directory``; ``salt`` is the ``run_digest`` of the run that reads them."""
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
@@ -73,13 +74,14 @@ def followed(
     covers: Sequence[str] | None = None,
     progress: Progress | None = None,
     names: FileNames | None = None,
+    workers: Workers | None = None,
 ) -> list[FileOutcome]:
     """The outcomes of ``files`` once service errors are followed through the project, before
     acceptances: from the run's cache entry (named by ``covers``; None: keep none) when nothing it
     depends on changed (``contractlint.run.runcache``), else checked, with what did not change
     taken from the entry and the per-file cache, and kept there. ``progress`` is told each phase
     and counts the files. ``names``: the files' names under the job's import roots, when the
-    caller has them."""
+    caller has them. ``workers``: the run's pool, when it has one (else one of this call's own)."""
     run = entry = None
     if job.cache_dir and covers is not None:
         from contractlint.run.runcache import RunCache
@@ -100,7 +102,7 @@ def followed(
     names = names if names is not None else FileNames(job.import_roots)
     words = _Words(sources)
     # One pool of workers for the first check and the rounds.
-    with Workers(jobs) as workers:
+    with Workers(jobs) if workers is None else nullcontext(workers) as workers:
         outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words, workers)
         outcomes, searched, rounds = follow(
             outcomes,

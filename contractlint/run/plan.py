@@ -14,7 +14,7 @@ them) have no folder to walk: their share is what the paths name.
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -46,11 +46,13 @@ def plan(
     projects: Projects,
     changed: bool = False,
     progress: Progress | None = None,
+    found: Callable[[int, Project], object] | None = None,
 ) -> list[Part]:
     """The share of each project that ``paths`` touch, in the order of the projects' folders.
     ``changed``: the paths are the files ``--changed`` found, which the includes select too.
-    ``progress`` counts the files the walks find."""
-    return _Planner(paths, projects, changed, progress).run()
+    ``progress`` counts the files the walks find; ``found`` is told how many so far after each, and
+    the project of the walk."""
+    return _Planner(paths, projects, changed, progress, found).run()
 
 
 def _under(full: str, folders: Sequence[str]) -> bool:
@@ -75,8 +77,12 @@ class _Planner:
         projects: Projects,
         changed: bool,
         progress: Progress | None = None,
+        found: Callable[[int, Project], object] | None = None,
     ):
         self.progress = progress
+        self.found = found
+        #: The files the walks have found so far.
+        self.count = 0
         self.paths = list(paths)
         self.projects = projects
         self.changed = changed
@@ -139,6 +145,9 @@ class _Planner:
                     seen[full] = len(part.files)
                     part.files.append(path)
                     part.reports.append(shown)
+                    if self.found is not None:
+                        self.count += 1
+                        self.found(self.count, project)
         for project, path in named:
             part = self.part(project)
             selection = Selection(project.config)

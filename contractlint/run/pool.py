@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 #: Files sent to a worker at once, and how many sends a worker may have waiting.
 CHUNK = 4
 AHEAD = 2
+#: A run whose walks find this many files starts its workers then, while they look for more
+#: (``Workers.warm``): the workers load the analysis meanwhile, not once the first file needs it.
+EARLY_FILES = 2000
 
 
 def context():
@@ -34,7 +37,9 @@ def context():
     )
 
 
-def _worker_main(conn, job: Job) -> None:
+def _worker_main(conn, job: Job | None) -> None:
+    """Check the files the parent sends, for ``job``; None: the job comes later, and the worker
+    loads the analysis while it waits (``warm``)."""
     import gc
     import signal
 
@@ -44,7 +49,9 @@ def _worker_main(conn, job: Job) -> None:
     # and run whether or not the parent had them paused.
     gc.freeze()
     gc.enable()
-    check = FileCheck(job)
+    if job is None:
+        warm()
+    check = FileCheck(job) if job is not None else None
     while True:
         try:
             message = conn.recv()
@@ -55,6 +62,7 @@ def _worker_main(conn, job: Job) -> None:
         if type(message) is tuple:  # ("job", the job of the files that follow)
             check = FileCheck(message[1])
             continue
+        assert check is not None, "a worker is told its job before its first files"
         for seq, path, shown, module, data, stamp in message:
             task = Task(seq, path, shown, module, data, data is not None, stamp)
             try:
@@ -68,18 +76,28 @@ def _worker_main(conn, job: Job) -> None:
             conn.send((seq, outcome))
 
 
+def warm() -> None:
+    """Load what checking a file needs: the analysis, and libcst, which writes the suggestions of a
+    finding (a large tree has some)."""
+    import contractlint.analysis
+    import contractlint.analysis.suggest  # noqa: F401
+
+
 @dataclass
 class _Worker:
     process: BaseProcess
     conn: Connection
     outstanding: deque[Task] = field(default_factory=deque)
+    #: Whether it was ever sent a file (else it may still be loading the analysis).
+    used: bool = False
 
 
 class Pool:
-    """``size`` worker processes for ``job``. ``dispatch`` sends them files, ``collect`` takes
-    their outcomes; a worker that died is replaced there."""
+    """``size`` worker processes for ``job`` (None: told later, by ``use``, before any file).
+    ``dispatch`` sends them files, ``collect`` takes their outcomes; a worker that died is replaced
+    there."""
 
-    def __init__(self, job: Job, size: int):
+    def __init__(self, job: Job | None, size: int):
         self.job = job
         self.ctx = context()
         self.workers: list[_Worker] = [self._start() for _ in range(size)]
@@ -121,6 +139,7 @@ class Pool:
                     continue
                 chunk = [waiting.popleft() for _ in range(min(size, len(waiting)))]
                 worker.outstanding.extend(chunk)
+                worker.used = True
                 try:
                     worker.conn.send(
                         [
@@ -186,11 +205,17 @@ class Pool:
     def _died_on(self, task: Task, exitcode: int | None) -> FileOutcome:
         """A worker died on this file: CL999 (when selected) and the run goes on."""
         finding = worker_died(task.shown, exitcode)
-        kept = [finding] if finding.code in selected_codes(self.job, task.path) else []
+        job = self.job
+        kept = (
+            [finding] if job is not None and finding.code in selected_codes(job, task.path) else []
+        )
         return FileOutcome(path=task.shown, findings=kept, parsed=True)
 
     def close(self) -> None:
         for worker in self.workers:
+            if not worker.used:  # it holds nothing, and may be loading the analysis still
+                worker.process.terminate()
+                continue
             try:
                 worker.conn.send(None)
             except (OSError, ValueError):
@@ -222,6 +247,13 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def warm(self) -> None:
+        """Start the workers now, with no job yet (``Pool.use`` tells them): the run will need them
+        (its walks have found ``EARLY_FILES`` files), and they load the analysis while the walks go
+        on. Workers a step never uses are stopped at once when the run ends."""
+        if self.size > 1 and self.pool is None:
+            self.pool = Pool(None, self.size)
 
     def pool_for(self, job: Job) -> Pool:
         """The run's pool, started if need be, checking files for ``job``."""

@@ -363,3 +363,17 @@ def test_the_builtin_contracts_hit_too(tmp_path):
     plant(tmp_path / ".contractlint_cache")
     assert marked(check(tmp_path, contracts=load_contracts(["requests"]))) == ["a.py"]
     assert first.findings
+
+
+def test_a_cache_folder_holds_runs_once_a_run_kept_its_entry(tmp_path):
+    from sample_project import CONTRACTS, many, run
+
+    from contractlint.run.cache import holds_runs
+
+    assert not holds_runs(None)
+    assert not holds_runs(str(tmp_path / "none"))
+    (tmp_path / "empty" / "runs").mkdir(parents=True)
+    assert not holds_runs(str(tmp_path / "empty"))
+    many(tmp_path / "project", 6)
+    run(tmp_path / "project", CONTRACTS, cache_dir=str(tmp_path / "cache"))
+    assert holds_runs(str(tmp_path / "cache"))

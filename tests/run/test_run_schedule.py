@@ -310,3 +310,105 @@ def test_an_unreadable_file_is_cl900_in_any_mode(tmp_path, small_pool):
             [str(tmp_path), missing], Config(root=str(tmp_path)), CONTRACTS, jobs=jobs
         )
         assert [f.code for f in report.findings if f.path.endswith("gone.py")] == ["CL900"]
+
+
+# -- workers started while the walks go on ---------------------------------------------------------
+
+
+def _pools_started(monkeypatch) -> list:
+    """The job each pool of the run is started with (None: before the run knows it)."""
+    started: list = []
+    real = pool.Pool
+
+    def recording(job, size):
+        started.append(job)
+        return real(job, size)
+
+    monkeypatch.setattr(pool, "Pool", recording)
+    return started
+
+
+def test_a_run_that_finds_many_files_starts_its_workers_while_it_walks(tmp_path, monkeypatch):
+    """The walks reach ``EARLY_FILES`` files: the workers start then, with no job yet, and check
+    the run's files once told it; the answer is the one of a run in this process alone."""
+    from contractlint import engine
+
+    _carrier_and_callers(tmp_path, 20)
+    monkeypatch.setattr(engine, "EARLY_FILES", 5)
+    walked: list[int] = []
+    real_warm = pool.Workers.warm
+    monkeypatch.setattr(
+        pool.Workers, "warm", lambda self: walked.append(len(walked)) or real_warm(self)
+    )
+    started = _pools_started(monkeypatch)
+    early = run(tmp_path, jobs=2)
+    assert started == [None] and walked == [0]  # one pool, started before any job was known
+    alone = run(tmp_path, jobs=1)
+    assert snapshot(early) == snapshot(alone)
+    assert early.files_parsed == 21 and len(started) == 1  # a run of one worker starts none
+
+
+def test_a_run_with_fewer_files_starts_its_workers_when_it_needs_them(tmp_path, monkeypatch):
+    from contractlint import engine
+
+    _carrier_and_callers(tmp_path, 20)
+    monkeypatch.setattr(engine, "EARLY_FILES", 500)
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
+    started = _pools_started(monkeypatch)
+    run(tmp_path, jobs=2)
+    assert len(started) == 1 and started[0] is not None
+
+
+def test_a_run_the_last_runs_entry_may_answer_starts_no_worker_before_it_knows(
+    tmp_path, monkeypatch
+):
+    """A cache folder that holds a run's entry may answer the run without a file checked (a warm
+    run, a pre-commit run): its workers are not started by the walks."""
+    from contractlint import engine
+
+    (tmp_path / "project").mkdir()
+    _carrier_and_callers(tmp_path / "project", 20)
+    cache = tmp_path / "cache"
+    monkeypatch.setattr(engine, "EARLY_FILES", 5)
+    started = _pools_started(monkeypatch)
+    first = run(tmp_path / "project", jobs=2, cache_dir=str(cache))
+    assert started[0] is None  # no entry yet: started by the walks
+    assert (cache / "runs").is_dir()
+    started.clear()
+    again = run(tmp_path / "project", jobs=2, cache_dir=str(cache))
+    assert started == []  # answered from the entry: no worker at all
+    assert snapshot(again) == snapshot(first)
+
+
+def test_workers_started_with_no_job_check_files_once_told_it(tmp_path):
+    many(tmp_path, 12)
+    job = Job(tuple(CONTRACTS), Config(root=str(tmp_path)), frozenset({"CL001"}), TODAY)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    expected = [o.findings for o in check_files(paths, job, jobs=1)]
+    assert any(expected)
+    with pool.Workers(2) as workers:
+        workers.warm()
+        warm = workers.pool
+        assert warm is not None and warm.job is None
+        assert [o.findings for o in check_files(paths, job, 2, workers=workers)] == expected
+        assert workers.pool is warm and warm.job == job
+
+
+def test_workers_never_sent_a_file_are_stopped_at_once_when_the_run_ends():
+    """A worker that got no file holds nothing and may still be loading the analysis: it is
+    stopped, not waited for; one that checked files is told to finish, and does."""
+    with pool.Workers(2) as workers:
+        workers.warm()
+        warm = workers.pool
+        assert warm is not None
+        processes = [w.process for w in warm.workers]
+        warm.workers[1].used = True  # as if it had been sent files
+    assert workers.pool is None
+    assert processes[0].exitcode == -signal.SIGTERM
+    assert processes[1].exitcode == 0
+
+
+def test_a_run_of_one_worker_starts_none_early():
+    with pool.Workers(1) as workers:
+        workers.warm()
+        assert workers.pool is None
