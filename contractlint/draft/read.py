@@ -13,7 +13,7 @@ import enum
 from dataclasses import dataclass, field
 
 from contractlint.analysis.scope import dotted
-from contractlint.model.checked import parse_code
+from contractlint.model.checked import parse_code, unwarned
 
 #: Decorators that make a method an attribute rather than a call.
 _PROPERTIES = ("property", "cached_property", "setter", "getter", "deleter")
@@ -227,7 +227,8 @@ def _annotated(node: ast.expr, depth: int = 0) -> list[str]:
         return []
     if isinstance(node, ast.Constant) and isinstance(node.value, str):
         try:
-            parsed = ast.parse(node.value.strip(), mode="eval").body
+            with unwarned():  # the library's text: a ``"A['\\d']"`` is no warning of ours
+                parsed = ast.parse(node.value.strip(), mode="eval").body
         except (SyntaxError, ValueError, RecursionError, MemoryError):
             return []
         return _annotated(parsed, depth + 1)

@@ -401,3 +401,23 @@ def test_the_draft_is_the_installed_exception_hierarchy(package, tmp_path, monke
         obj = getattr(module, attr)
         if inspect.isclass(obj) and issubclass(obj, Exception) and not issubclass(obj, Warning):
             assert draft.canonical(f"{package}.{attr}") == named[obj], attr
+
+
+def test_a_string_annotation_of_the_library_warns_nothing(tmp_path, monkeypatch):
+    """The library's text is read, never ours to warn about: an invalid escape inside a string
+    annotation (a SyntaxWarning on Python 3.12) is no warning of the draft's."""
+    import warnings
+
+    write(
+        tmp_path,
+        {
+            "esc.py": "class EscError(Exception):\n    pass\n"
+            "class Esc:\n    def pipeline(self) -> \"EscPipe['\\\\d']\":\n        pass\n"
+            "class EscPipe:\n    def run(self):\n        pass\n",
+        },
+    )
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        contract, text, _ = drafted("esc", tmp_path, monkeypatch)
+    assert [str(w.message) for w in caught] == []
+    assert group_of(contract, "Calls on esc.Esc").matches("esc.Esc.pipeline")
