@@ -357,36 +357,63 @@ class _Values:
         project = search.project
         self._classes: dict[str, frozenset[str]] = {}
         #: class → the names that give an instance of it; ``module``: only module-level ones.
+        #: Only for a class ``giving`` may be asked about: one of the project (``asked``).
         self.by_class: dict[str, set[Named]] = defaultdict(set)
         self.module: dict[str, set[Named]] = defaultdict(set)
-        for f in project.functions.values():
+        self._asked: dict[str, bool] = {}
+        classes, functions, instances = project.classes, project.functions, project.instances
+        for qual, f in functions.items():
             if f.returns:
-                method = _owner(f.qual) in project.classes
-                self._add(f.returns, (_last(f.qual), None if method else f.qual), not method)
-        for info in project.classes.values():
+                owner, _, last = qual.rpartition(".")
+                method = (owner or qual) in classes
+                self._add(f.returns, (last, None if method else qual), not method)
+        for info in classes.values():
             for name, held in info.attrs:
                 self._add(held, (name, None), False)
-        for name, value in project.instances.items():
+        for name, value in instances.items():
             self._add(value, (_last(name), name), True)
+        canonical, asked = search.canonical, self.asked
         for name, target in project.aliases.items():
-            target = search.canonical(target)
+            target = canonical(target)
             if name == target:
                 continue
-            made = project.functions.get(target)
+            made = functions.get(target)
+            if made is None and target not in instances:
+                if asked(target):
+                    named = (_last(name), name)
+                    self.by_class[target].add(named)
+                    self.module[target].add(named)
+                continue
             gives = {target}
             if made is not None and made.returns:
                 gives |= self.classes(made.returns)
-            if target in project.instances:
-                gives |= self.classes(project.instances[target])
+            if target in instances:
+                gives |= self.classes(instances[target])
+            named = (_last(name), name)
             for cls in gives:
-                self.by_class[cls].add((_last(name), name))
-                self.module[cls].add((_last(name), name))
+                if asked(cls):
+                    self.by_class[cls].add(named)
+                    self.module[cls].add(named)
+
+    def asked(self, cls: str) -> bool:
+        """Whether ``giving`` may be asked about ``cls``: a class of the project, or a name of it
+        (a base no parsed file defines), never one from outside (``typing.Any``, ``str``: most of
+        what the project's aliases and annotations name)."""
+        known = self._asked.get(cls)
+        if known is None:
+            project = self.search.project
+            known = self._asked[cls] = (
+                cls in project.classes or cls.partition(".")[0] in self.search.project_names
+            )
+        return known
 
     def _add(self, value: str, named: Named, module_level: bool) -> None:
+        asked = self.asked
         for cls in self.classes(value):
-            self.by_class[cls].add(named)
-            if module_level:
-                self.module[cls].add(named)
+            if asked(cls):
+                self.by_class[cls].add(named)
+                if module_level:
+                    self.module[cls].add(named)
 
     def classes(self, value: str, depth: int = 0) -> frozenset[str]:
         """The names of the classes ``value`` (a return annotation, what an attribute holds) may
@@ -416,8 +443,10 @@ class _Values:
         return known
 
     def giving(self, classes: set[str], attributes: bool = True) -> set[Named]:
-        """The names of ``classes`` and of what gives an instance of one. Not ``attributes``: no
-        attribute, property or method (what is read on an object defines no subclass or alias)."""
+        """The names of ``classes`` (each ``asked``: ``leading`` asks about the project's classes
+        and the names of the project in their families) and of what gives an instance of one. Not
+        ``attributes``: no attribute, property or method (what is read on an object defines no
+        subclass or alias)."""
         index = self.by_class if attributes else self.module
         out: set[Named] = {(_last(cls), cls) for cls in classes}
         for cls in classes:

@@ -631,3 +631,48 @@ def test_a_file_a_round_finds_is_parsed_while_the_search_goes_on(root, monkeypat
     report = check(root, files, [req()], jobs=1)
     assert {f.path for f in report.findings} == {"app/a_views.py", "app/z_views.py"}
     assert events.index(("parse", "a_views.py")) < events.index(("read", "z_views.py"))
+
+
+def test_what_gives_an_instance_is_kept_for_every_class_the_search_may_ask_about():
+    """``_Values`` keeps what gives an instance of a class of the project, or of a name of the
+    project (a base no parsed file defines), and nothing for a name from outside: for each class
+    and each name of a family that ``leading`` may ask about, the same names as an index of
+    everything. The project's names leave ``logging`` out: its classes are still asked about."""
+    from propagating import REQUESTS, facts_of, stdlib_facts
+
+    from contractlint.contracts import load_contract
+    from contractlint.propagation.fixpoint import Follow
+    from contractlint.propagation.rounds import _Search, _Values
+
+    contracts = [load_contract(REQUESTS)]
+    facts = stdlib_facts(["email", "logging", "concurrent"], contracts)
+    # a base of the project that no parsed file defines, and what returns one
+    gone = "from app.gone import Base\n\ndef make() -> Base:\n    pass\n\n"
+    gone += "class Local(Base):\n    pass\n"
+    facts.update(facts_of({"app/local.py": gone}, contracts))
+    follow = Follow(facts, contracts)
+    project = follow.project
+    search = _Search(follow, facts, contracts, frozenset({"email", "concurrent", "app"}))
+    kept = _Values(search)
+
+    class Everything(_Values):
+        def asked(self, cls: str) -> bool:
+            return True
+
+    every = Everything(search)
+    asked = set(project.classes)
+    asked |= {
+        base
+        for cls in project.classes
+        for base in project.ancestors(cls)
+        if base.partition(".")[0] in search.project_names
+    }
+    assert any(c.startswith("logging.") for c in asked)
+    assert "app.gone.Base" in asked and ("make", "app.local.make") in every.giving(
+        {"app.gone.Base"}
+    )
+    for cls in sorted(asked):
+        for attributes in (True, False):
+            assert kept.giving({cls}, attributes) == every.giving({cls}, attributes), cls
+    assert sum(map(bool, every.by_class.values())) > sum(map(bool, kept.by_class.values()))
+    assert "str" in every.by_class and "str" not in kept.by_class
