@@ -6,6 +6,7 @@ modules (``contractlint.propagation``); the cache keeps them beside the file's f
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
@@ -383,6 +384,12 @@ def words_of(data: bytes) -> list[bytes]:
     """The words of a file, as ``Reach.matcher`` reads them: its bytes split at what cannot be
     part of a name."""
     return data.translate(_SPACES).split()
+
+
+def word_hashes(words: Iterable[bytes]) -> array:
+    """The hashes of the distinct ``words``, as ``_Matcher.may`` takes them: ``hash`` in this
+    process (a forked one shares its secret)."""
+    return array("q", map(hash, set(words)))
 
 
 def _used(data: bytes, word: bytes) -> bool:

@@ -22,7 +22,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from contractlint.model.project import words_of
+from contractlint.model.project import word_hashes, words_of
 from contractlint.run.filecheck import FileOutcome, Job, open_cache
 from contractlint.run.names import FileNames
 from contractlint.run.pool import Workers
@@ -100,9 +100,9 @@ def followed(
     # The rounds search the files the prefilter turns away by their words: those of each file are
     # kept as the first check reads it, once an error is known to leave a parsed file (``_Words``).
     names = names if names is not None else FileNames(job.import_roots)
-    words = _Words(sources)
     # One pool of workers for the first check and the rounds.
     with Workers(jobs) if workers is None else nullcontext(workers) as workers:
+        words = _Words(sources, workers)
         outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words, workers)
         outcomes, searched, rounds = follow(
             outcomes,
@@ -289,6 +289,7 @@ def _rounds(
     modules: dict[str, list[str]] = {}
     for path in unparsed:  # two roots may hold a module of the same name: both are parsed
         modules.setdefault(names(path)[1], []).append(path)
+    words.gather()  # what the workers hashed during the first check
     rare = _Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     sites = CallSites()  # the calls of the files parsed so far, grown round after round
@@ -509,13 +510,23 @@ class _Words(dict):
     file. A round tells from them, without reading the file again, that it holds none of its
     clauses (``Reach.matcher``'s ``may``: most files do not); a file that may is read and matched
     as before, so a hash two words share costs a read, never a file. A file's hashes are let go
-    once it is parsed."""
+    once it is parsed.
 
-    def __init__(self, sources: Mapping[str, bytes] | None):
+    With the run's workers (``workers``, forked: they hash as this process does), the first check
+    notes the files it turns away before ``wanted``; once it is, the workers read and hash those
+    between the files they check, while this process hashes the next ones as it reads them, and
+    the rounds take what the workers hashed (``gather``). A file no one hashed is read by the
+    round that needs it, as any other."""
+
+    def __init__(self, sources: Mapping[str, bytes] | None, workers: Workers | None = None):
         super().__init__()
         self.sources = sources
         #: Whether ``keep`` keeps what it is given.
         self.wanted = False
+        #: The run's pool, when its workers hash the words (else this process does).
+        self.workers = workers if workers is not None and workers.share_hashes else None
+        #: The files turned away whose words no worker was asked to hash yet.
+        self.pending: list[str] = []
 
     def read(self, path: str) -> tuple[bytes, list[bytes], array]:
         """The file's bytes, its words, and the hashes of its distinct words (kept unless they are
@@ -529,12 +540,37 @@ class _Words(dict):
 
     def keep(self, path: str, data: bytes) -> None:
         """Keep the hashes of the words of ``data``, the text of ``path`` read elsewhere, once
-        ``wanted``."""
+        ``wanted``; a file turned away before is noted for the workers (not a text given
+        instead of the disk's)."""
         if self.wanted:
+            if self.pending:
+                self._send()
             self._keep(path, words_of(data))
+        elif self.workers is not None and (self.sources is None or path not in self.sources):
+            self.pending.append(path)
+
+    def _send(self) -> None:
+        pool = self.workers.pool if self.workers is not None else None
+        if pool is not None:  # else they wait for one
+            pool.hash_words(self.pending, MOST_WORDS)
+            self.pending = []
+
+    def gather(self) -> None:
+        """Keep what the workers hashed, once they have answered: before the rounds read the
+        hashes, with no file out for checking. The files no worker hashed are read when needed."""
+        if self.workers is None:
+            return
+        if self.wanted:
+            self._send()
+        self.pending = []
+        pool = self.workers.pool
+        if pool is not None:
+            for path, hashes in pool.gather_words().items():
+                if hashes is not None:
+                    self[path] = hashes
 
     def _keep(self, path: str, split: list[bytes]) -> array:
-        hashes = array("q", map(hash, set(split)))
+        hashes = word_hashes(split)
         if len(hashes) <= MOST_WORDS:
             self[path] = hashes
         return hashes

@@ -1,17 +1,25 @@
 """Worker processes that check the files sent to them, each fed through its own pipe, so that the
 file a dead worker was on is known: it costs that file a CL999 finding, and a new worker takes up
 the rest. A run that checks files in several steps (the first check, then each round that follows
-errors through the project) keeps its workers from one step to the next (``Workers``)."""
+errors through the project) keeps its workers from one step to the next (``Workers``).
+
+Between two files, a worker also reads the words of the files the prefilter turned away, for the
+rounds to search (``Pool.hash_words``): the parent, which turns them away, has no time to spare
+in a large run's first check, and the workers have some."""
 
 from __future__ import annotations
 
 import sys
+from array import array
 from collections import deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from contractlint.model.project import word_hashes, words_of
 from contractlint.run.failures import internal_error, worker_died
 from contractlint.run.filecheck import FileCheck, FileOutcome, Job, Task, selected_codes
+from contractlint.run.reading import read_file
 
 if TYPE_CHECKING:
     from multiprocessing.connection import Connection
@@ -20,6 +28,10 @@ if TYPE_CHECKING:
 #: Files sent to a worker at once, and how many sends a worker may have waiting.
 CHUNK = 4
 AHEAD = 2
+#: Files whose words a worker hashes at once, and how many such batches it may have waiting (its
+#: pipe never fills: the parent never waits to send).
+WORDS_BATCH = 64
+WORDS_AHEAD = 2
 #: A run whose walks find this many files starts its workers then, while they look for more
 #: (``Workers.warm``): the workers load the analysis meanwhile, not once the first file needs it.
 EARLY_FILES = 2000
@@ -59,8 +71,11 @@ def _worker_main(conn, job: Job | None) -> None:
             return
         if message is None:
             return
-        if type(message) is tuple:  # ("job", the job of the files that follow)
-            check = FileCheck(message[1])
+        if type(message) is tuple:
+            if message[0] == "words":  # ("words", paths, the most words kept)
+                conn.send(("words", [(path, _hashes(path, message[2])) for path in message[1]]))
+            else:  # ("job", the job of the files that follow)
+                check = FileCheck(message[1])
             continue
         assert check is not None, "a worker is told its job before its first files"
         for seq, path, shown, module, data, stamp in message:
@@ -74,6 +89,16 @@ def _worker_main(conn, job: Job | None) -> None:
                     path=shown, findings=[internal_error(shown, exc)], parsed=True
                 )
             conn.send((seq, outcome))
+
+
+def _hashes(path: str, most: int) -> array | None:
+    """The hashes of the distinct words of the file at ``path`` (``model.project.word_hashes``);
+    None when it holds more than ``most`` or cannot be read (the parent reads it when it must)."""
+    try:
+        hashes = word_hashes(words_of(read_file(path)))
+    except OSError:
+        return None
+    return hashes if len(hashes) <= most else None
 
 
 def warm() -> None:
@@ -90,6 +115,8 @@ class _Worker:
     outstanding: deque[Task] = field(default_factory=deque)
     #: Whether it was ever sent a file (else it may still be loading the analysis).
     used: bool = False
+    #: The batches of files whose words it was sent and has not answered.
+    words: int = 0
 
 
 class Pool:
@@ -101,6 +128,10 @@ class Pool:
         self.job = job
         self.ctx = context()
         self.workers: list[_Worker] = [self._start() for _ in range(size)]
+        #: The files whose words are to hash (``hash_words``), and those hashed so far.
+        self._to_hash: deque[str] = deque()
+        self._most = 0
+        self.hashed: dict[str, array | None] = {}
 
     def _start(self) -> _Worker:
         parent_end, child_end = self.ctx.Pipe(duplex=True)
@@ -125,6 +156,42 @@ class Pool:
 
     def busy(self) -> bool:
         return any(w.outstanding for w in self.workers)
+
+    def hash_words(self, paths: Iterable[str], most: int) -> None:
+        """Have the workers hash the distinct words of the files at ``paths`` (a file of more
+        than ``most`` has none) between the files they check: ``hashed`` holds each once a
+        worker answers (``collect`` and ``gather_words`` take the answers)."""
+        self._to_hash.extend(paths)
+        self._most = most
+        self._send_words()
+
+    def gather_words(self) -> dict[str, array | None]:
+        """Every file's hashes asked for, once the workers have answered (when no file is out for
+        checking); those a dead worker took are not there (they are read when needed).
+        ``hashed`` is emptied."""
+        self._send_words()
+        while any(w.words for w in self.workers):
+            self.collect({}, deque(), block=True)  # no outcome comes: no file is out
+        hashed, self.hashed = self.hashed, {}
+        return hashed
+
+    def _send_words(self) -> None:
+        """Send each worker batches of files to hash, up to ``WORDS_AHEAD`` waiting."""
+        waiting = self._to_hash
+        while waiting:
+            sent = False
+            for worker in self.workers:
+                if not waiting or worker.words >= WORDS_AHEAD:
+                    continue
+                batch = [waiting.popleft() for _ in range(min(WORDS_BATCH, len(waiting)))]
+                try:
+                    worker.conn.send(("words", batch, self._most))
+                except (OSError, ValueError):
+                    continue  # it died: collect() finds out; these files are read when needed
+                worker.words += 1
+                sent = True
+            if not sent:
+                return
 
     def dispatch(self, waiting: deque[Task]) -> None:
         """Keep every worker fed: up to ``AHEAD`` chunks sent and not yet done. The workers take
@@ -159,7 +226,7 @@ class Pool:
         worker that died go back to the front of ``waiting``, but the one it died on."""
         from multiprocessing.connection import wait
 
-        active = [w for w in self.workers if w.outstanding]
+        active = [w for w in self.workers if w.outstanding or w.words]
         if not active:
             return
         handles = [w.conn for w in active] + [w.process.sentinel for w in active]
@@ -178,7 +245,13 @@ class Pool:
         """Every outcome waiting in the worker's pipe; False when the pipe is closed."""
         try:
             while worker.conn.poll():
-                seq, outcome = worker.conn.recv()
+                message = worker.conn.recv()
+                if type(message[0]) is str:  # ("words", [(path, hashes), ...])
+                    worker.words -= 1
+                    self.hashed.update(message[1])
+                    self._send_words()
+                    continue
+                seq, outcome = message
                 while worker.outstanding and worker.outstanding[0].seq != seq:
                     worker.outstanding.popleft()  # cannot happen: a worker answers in order
                 if worker.outstanding:
@@ -247,6 +320,12 @@ class Workers:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    @property
+    def share_hashes(self) -> bool:
+        """Whether the workers can hash words for this process (``Pool.hash_words``): there are
+        some, and they are forked (a worker's ``hash`` is then this process's)."""
+        return self.size > 1 and context().get_start_method() == "fork"
 
     def warm(self) -> None:
         """Start the workers now, with no job yet (``Pool.use`` tells them): the run will need them

@@ -10,7 +10,7 @@ import os
 import pytest
 from propagating import REQ_CLIENT, check, key, parsed_and_same, req, rows
 
-from contractlint.model.project import Reach
+from contractlint.model.project import Reach, word_hashes, words_of
 
 FETCH = (
     "import requests\n\n\ndef fetch():\n    return requests.get('http://x.invalid', timeout=1)\n"
@@ -565,6 +565,43 @@ def test_the_rounds_search_a_file_turned_away_by_the_words_read_with_it(root, mo
     assert searched == ["app/__init__.py", "app/views.py"]
 
 
+def test_the_workers_hash_the_words_of_the_files_turned_away_before_an_error_was_known(
+    root, monkeypatch
+):
+    """With workers, the files the first check turned away before a parsed file let an error
+    escape are hashed by the workers, as this process would have: a round reads again only a file
+    whose words may hold what it searches for, ``__init__.py`` included."""
+    import contractlint.run.follow as follow
+    from contractlint.run import pool, schedule
+
+    monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
+    files = {
+        "app/client.py": FETCH,
+        "app/views.py": "from app.client import fetch\n\ndef show():\n    return fetch()\n",
+        "app/plain.py": "import os\n\n\ndef cwd():\n    return os.getcwd()\n",
+        "app/other.py": "def fetch():\n    return 2\n",
+    }
+    read, gathered = [], []
+    real_read, real_gather = follow._read, pool.Pool.gather_words
+    monkeypatch.setattr(
+        follow, "_read", lambda path, sources: read.append(path) or real_read(path, sources)
+    )
+    monkeypatch.setattr(
+        pool.Pool, "gather_words", lambda self: gathered.append(real_gather(self)) or gathered[-1]
+    )
+    alone = check(root, files, [req()], jobs=1)
+    read.clear()
+    report = check(root, {}, [req()], jobs=2)
+    assert key(report) == key(alone) and report.files_parsed == 2
+    searched = sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in read)
+    assert searched == ["app/views.py"]  # the one that names what the round searches for
+    hashed = {os.path.relpath(p, root).replace(os.sep, "/"): h for p, h in gathered[0].items()}
+    assert "app/__init__.py" in hashed and "app/client.py" not in hashed
+    for path, hashes in hashed.items():
+        expected = word_hashes(words_of((root / path).read_bytes()))
+        assert sorted(hashes) == sorted(expected), path
+
+
 def test_the_first_check_keeps_words_once_an_error_leaves_a_parsed_file(root, monkeypatch):
     """Until a parsed file lets an error escape, the rounds have nothing to search for: the first
     check keeps no words (a project whose service calls are all handled pays nothing for them),
@@ -576,8 +613,8 @@ def test_the_first_check_keeps_words_once_an_error_leaves_a_parsed_file(root, mo
     real_propagate = propagation.propagate
 
     class Words(follow._Words):
-        def __init__(self, sources):
-            super().__init__(sources)
+        def __init__(self, sources, workers=None):
+            super().__init__(sources, workers)
             made.append(self)
 
         def keep(self, path, data):  # what the first check keeps (a round's read is apart)

@@ -412,3 +412,48 @@ def test_a_run_of_one_worker_starts_none_early():
     with pool.Workers(1) as workers:
         workers.warm()
         assert workers.pool is None
+
+
+# -- words hashed by the workers -------------------------------------------------------------------
+
+
+def test_the_workers_hash_the_words_of_files_as_this_process_does(tmp_path):
+    from contractlint.model.project import word_hashes, words_of
+
+    many(tmp_path, 150)
+    (tmp_path / "prose.py").write_text(" ".join(f"w{i}" for i in range(50)))
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    gone = str(tmp_path / "gone.py")
+    with pool.Workers(2) as workers:
+        assert workers.share_hashes  # forked, on this machine
+        workers.warm()
+        started = workers.pool
+        assert started is not None
+        started.hash_words([*paths, gone], 40)
+        hashed = started.gather_words()
+        assert started.hashed == {} and not any(w.words for w in started.workers)
+    assert set(hashed) == {*paths, gone}
+    assert hashed[gone] is None  # cannot be read: the round that needs it reads it
+    assert hashed[str(tmp_path / "prose.py")] is None  # more than 40 words
+    for path in paths:
+        if not path.endswith("prose.py"):
+            expected = word_hashes(words_of(open(path, "rb").read()))
+            assert sorted(hashed[path]) == sorted(expected), path
+
+
+def test_hashing_outlives_a_worker_that_dies(tmp_path):
+    """A worker killed with batches of files to hash: what it did not answer is missing, nothing
+    waits for it, and its replacement checks files as before."""
+    many(tmp_path, 200)
+    paths = sorted(str(p) for p in tmp_path.rglob("*.py"))
+    job = Job(tuple(CONTRACTS), Config(root=str(tmp_path)), frozenset({"CL001"}), TODAY)
+    expected = [o.findings for o in check_files(paths, job, jobs=1)]
+    with pool.Workers(2) as workers:
+        workers.warm()
+        started = workers.pool
+        assert started is not None
+        started.hash_words(paths * 20, 4096)  # enough to keep them busy
+        os.kill(started.workers[0].process.pid, signal.SIGKILL)
+        hashed = started.gather_words()
+        assert set(hashed) <= set(paths)
+        assert [o.findings for o in check_files(paths, job, 2, workers=workers)] == expected
