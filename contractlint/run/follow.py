@@ -16,18 +16,16 @@ did not search it for. The files parsed, and so the result, are those of a run f
 from __future__ import annotations
 
 import os
-from array import array
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
-from contractlint.model.project import word_hashes, words_of
 from contractlint.run.filecheck import FileOutcome, Job, open_cache
 from contractlint.run.names import FileNames
 from contractlint.run.pool import Workers
-from contractlint.run.reading import read_file
 from contractlint.run.schedule import check_files
+from contractlint.run.words import Rare, Words
 
 if TYPE_CHECKING:
     from contractlint.model.project import Reach
@@ -98,11 +96,11 @@ def followed(
     if progress is not None:
         progress.phase("checking files", "read", len(files))
     # The rounds search the files the prefilter turns away by their words: those of each file are
-    # kept as the first check reads it, once an error is known to leave a parsed file (``_Words``).
+    # kept as the first check reads it, once an error is known to leave a parsed file (``Words``).
     names = names if names is not None else FileNames(job.import_roots)
     # One pool of workers for the first check and the rounds.
     with Workers(jobs) if workers is None else nullcontext(workers) as workers:
-        words = _Words(sources, workers)
+        words = Words(sources, workers)
         outcomes = _first(files, job, jobs, sources, entry, clean, progress, names, words, workers)
         outcomes, searched, rounds = follow(
             outcomes,
@@ -130,7 +128,7 @@ def _first(
     clean: set[str],
     progress: Progress | None = None,
     names: FileNames | None = None,
-    words: _Words | None = None,
+    words: Words | None = None,
     workers: Workers | None = None,
 ) -> list[FileOutcome]:
     """The outcome of each file before the rounds: what ``entry`` says of the files whose stamp
@@ -177,7 +175,7 @@ def _first(
     return outcomes  # type: ignore[return-value]
 
 
-def _seen(outcome: FileOutcome, words: _Words | None) -> FileOutcome:
+def _seen(outcome: FileOutcome, words: Words | None) -> FileOutcome:
     """``outcome``, after telling ``words`` to keep those of the files turned away from now on if
     an error leaves one of its functions: the rounds will search for their callers."""
     if words is not None and not words.wanted:
@@ -195,7 +193,7 @@ def follow(
     known: Reach | None = None,
     progress: Progress | None = None,
     names: FileNames | None = None,
-    words: _Words | None = None,
+    words: Words | None = None,
     workers: Workers | None = None,
 ) -> tuple[list[FileOutcome], Reach | None, set[str]]:
     """Outcomes before acceptances in, the same with the findings and calls of the whole project
@@ -225,7 +223,7 @@ def follow(
             known if known is not None else Reach(),
             progress,
             names if names is not None else FileNames(job.import_roots),
-            words if words is not None else _Words(sources),
+            words if words is not None else Words(sources),
             workers,
         )
         if workers is not None:
@@ -271,7 +269,7 @@ def _rounds(
     known: Reach,
     progress: Progress | None,
     names: FileNames,
-    words: _Words,
+    words: Words,
     workers: Workers | None,
 ) -> tuple[Reach, set[str], Follow | None]:
     """``follow``'s rounds: each parses the files that name what the files parsed so far say leads
@@ -290,7 +288,7 @@ def _rounds(
     for path in unparsed:  # two roots may hold a module of the same name: both are parsed
         modules.setdefault(names(path)[1], []).append(path)
     words.gather()  # what the workers hashed during the first check
-    rare = _Rare(unparsed, words)
+    rare = Rare(unparsed, words)
     fixpoint = None  # the fixpoint of the facts as they stand, while no file is added
     sites = CallSites()  # the calls of the files parsed so far, grown round after round
     order = {o.path: place for place, o in enumerate(outcomes)}  # each file's place in the run
@@ -409,7 +407,7 @@ class _Found:
     searched: Reach
     new: Reach
     names: FileNames
-    words: _Words
+    words: Words
     release: Callable[[], None]
     found: list[str] = field(default_factory=list)
 
@@ -472,11 +470,6 @@ class _Found:
         return path
 
 
-def _read(path: str, sources: Mapping[str, bytes] | None) -> bytes:
-    """The bytes of ``path``: from ``sources`` when it holds them (a run on text given)."""
-    return sources[path] if sources is not None and path in sources else read_file(path)
-
-
 def _size(path: str, sources: Mapping[str, bytes] | None) -> int:
     """How many bytes ``path`` holds (0 when it cannot be told)."""
     if sources is not None and path in sources:
@@ -497,111 +490,3 @@ def _holders(name: str, modules: Mapping[str, list[str]]) -> list[str]:
             return paths
         end = name.rfind(".", 0, end)
     return []
-
-
-#: The most distinct words of a file whose hashes the rounds keep (``_Words``): 32 KB.
-MOST_WORDS = 4096
-
-
-class _Words(dict):
-    """The words of each file not parsed yet, kept as the hashes of its distinct words (path →
-    array): given by the first check as it turns the file away (``keep``, once ``wanted``: an error
-    leaves a parsed file, so the rounds will search), else made the first time a round reads the
-    file. A round tells from them, without reading the file again, that it holds none of its
-    clauses (``Reach.matcher``'s ``may``: most files do not); a file that may is read and matched
-    as before, so a hash two words share costs a read, never a file. A file's hashes are let go
-    once it is parsed.
-
-    With the run's workers (``workers``, forked: they hash as this process does), the first check
-    notes the files it turns away before ``wanted``; once it is, the workers read and hash those
-    between the files they check, while this process hashes the next ones as it reads them, and
-    the rounds take what the workers hashed (``gather``). A file no one hashed is read by the
-    round that needs it, as any other."""
-
-    def __init__(self, sources: Mapping[str, bytes] | None, workers: Workers | None = None):
-        super().__init__()
-        self.sources = sources
-        #: Whether ``keep`` keeps what it is given.
-        self.wanted = False
-        #: The run's pool, when its workers hash the words (else this process does).
-        self.workers = workers if workers is not None and workers.share_hashes else None
-        #: The files turned away whose words no worker was asked to hash yet.
-        self.pending: list[str] = []
-
-    def read(self, path: str) -> tuple[bytes, list[bytes], array]:
-        """The file's bytes, its words, and the hashes of its distinct words (kept unless they are
-        more than ``MOST_WORDS``: a file of long prose is read again instead)."""
-        data = _read(path, self.sources)
-        split = words_of(data)
-        hashes = self.get(path)
-        if hashes is None:
-            hashes = self._keep(path, split)
-        return data, split, hashes
-
-    def keep(self, path: str, data: bytes) -> None:
-        """Keep the hashes of the words of ``data``, the text of ``path`` read elsewhere, once
-        ``wanted``; a file turned away before is noted for the workers (not a text given
-        instead of the disk's)."""
-        if self.wanted:
-            if self.pending:
-                self._send()
-            self._keep(path, words_of(data))
-        elif self.workers is not None and (self.sources is None or path not in self.sources):
-            self.pending.append(path)
-
-    def _send(self) -> None:
-        pool = self.workers.pool if self.workers is not None else None
-        if pool is not None:  # else they wait for one
-            pool.hash_words(self.pending, MOST_WORDS)
-            self.pending = []
-
-    def gather(self) -> None:
-        """Keep what the workers hashed, once they have answered: before the rounds read the
-        hashes, with no file out for checking. The files no worker hashed are read when needed."""
-        if self.workers is None:
-            return
-        if self.wanted:
-            self._send()
-        self.pending = []
-        pool = self.workers.pool
-        if pool is not None:
-            for path, hashes in pool.gather_words().items():
-                if hashes is not None:
-                    self[path] = hashes
-
-    def _keep(self, path: str, split: list[bytes]) -> array:
-        hashes = word_hashes(split)
-        if len(hashes) <= MOST_WORDS:
-            self[path] = hashes
-        return hashes
-
-    def of(self, path: str) -> array:
-        known = self.get(path)
-        return known if known is not None else self.read(path)[2]
-
-
-class _Rare:
-    """How many files not parsed yet hold each of some names as words (a hash two words share
-    counts for both: an upper bound). A name is counted once, over the files not parsed when it
-    is first asked for: the files left only get fewer, and the answer is the same in a run that
-    reuses the last one's work (``clean``) and in one from scratch."""
-
-    def __init__(self, unparsed: Mapping[str, int], words: _Words):
-        self.unparsed = unparsed
-        self.words = words
-        self.counts: dict[str, int] = {}
-
-    def __call__(self, names: set[str]) -> dict[str, int]:
-        new = {hash(w.encode()): w for w in names if w not in self.counts}
-        if new:
-            counts = dict.fromkeys(new.values(), 0)
-            wanted = frozenset(new)
-            for path in self.unparsed:
-                try:
-                    found = wanted.intersection(self.words.of(path))
-                except OSError:
-                    continue
-                for one in found:
-                    counts[new[one]] += 1
-            self.counts.update(counts)
-        return {w: self.counts[w] for w in names}

@@ -543,8 +543,8 @@ def test_a_round_that_takes_a_large_share_of_the_files_left_parses_every_one(
 
 def test_the_rounds_search_a_file_turned_away_by_the_words_read_with_it(root, monkeypatch):
     """The words of a file the prefilter turns away are kept as the first read met them: a round
-    reads again only a file whose words may hold what it searches for (``run.follow._Words``)."""
-    import contractlint.run.follow as follow
+    reads again only a file whose words may hold what it searches for (``run.words.Words``)."""
+    import contractlint.run.words as words
 
     files = {
         "app/client.py": FETCH,
@@ -553,9 +553,9 @@ def test_the_rounds_search_a_file_turned_away_by_the_words_read_with_it(root, mo
         "app/other.py": "def fetch():\n    return 2\n",  # ``fetch``, not from app.client
     }
     read = []
-    real = follow._read
+    real = words.read_given
     monkeypatch.setattr(
-        follow, "_read", lambda path, sources: read.append(path) or real(path, sources)
+        words, "read_given", lambda path, sources: read.append(path) or real(path, sources)
     )
     assert parsed_and_same(root, files, {"app/views.py"}) == 2
     searched = sorted(os.path.relpath(p, root).replace(os.sep, "/") for p in read)
@@ -571,7 +571,7 @@ def test_the_workers_hash_the_words_of_the_files_turned_away_before_an_error_was
     """With workers, the files the first check turned away before a parsed file let an error
     escape are hashed by the workers, as this process would have: a round reads again only a file
     whose words may hold what it searches for, ``__init__.py`` included."""
-    import contractlint.run.follow as follow
+    import contractlint.run.words as words
     from contractlint.run import pool, schedule
 
     monkeypatch.setattr(schedule, "POOL_MIN_FILES", 1)
@@ -582,9 +582,9 @@ def test_the_workers_hash_the_words_of_the_files_turned_away_before_an_error_was
         "app/other.py": "def fetch():\n    return 2\n",
     }
     read, gathered = [], []
-    real_read, real_gather = follow._read, pool.Pool.gather_words
+    real_read, real_gather = words.read_given, pool.Pool.gather_words
     monkeypatch.setattr(
-        follow, "_read", lambda path, sources: read.append(path) or real_read(path, sources)
+        words, "read_given", lambda path, sources: read.append(path) or real_read(path, sources)
     )
     monkeypatch.setattr(
         pool.Pool, "gather_words", lambda self: gathered.append(real_gather(self)) or gathered[-1]
@@ -608,11 +608,12 @@ def test_the_first_check_keeps_words_once_an_error_leaves_a_parsed_file(root, mo
     and the rounds let go of those it kept before the project-wide pass."""
     import contractlint.propagation as propagation
     import contractlint.run.follow as follow
+    import contractlint.run.words as words
 
     kept, made, left = [], [], []
     real_propagate = propagation.propagate
 
-    class Words(follow._Words):
+    class Words(words.Words):
         def __init__(self, sources, workers=None):
             super().__init__(sources, workers)
             made.append(self)
@@ -627,7 +628,7 @@ def test_the_first_check_keeps_words_once_an_error_leaves_a_parsed_file(root, mo
         left.extend(len(w) for w in made)
         return real_propagate(*args, **kwargs)
 
-    monkeypatch.setattr(follow, "_Words", Words)
+    monkeypatch.setattr(follow, "Words", Words)
     monkeypatch.setattr(propagation, "propagate", propagating)
     files = {f"app/plain_{i}.py": "import os\n" for i in range(5)}
     files["app/client.py"] = (
@@ -648,12 +649,12 @@ def test_a_file_a_round_finds_is_parsed_while_the_search_goes_on(root, monkeypat
     """A round hands each file its search finds to the check at once (``run.follow._Found``): the
     first caller is parsed before the search reads the files after it."""
     import contractlint.run.filecheck as filecheck
-    import contractlint.run.follow as follow
+    import contractlint.run.words as words
 
     caller = "from app.client import fetch\n\ndef show():\n    return fetch()\n"
     files = {"app/client.py": FETCH, "app/a_views.py": caller, "app/z_views.py": caller}
     events = []
-    read, analyse = follow._read, filecheck.FileCheck.analyse
+    read, analyse = words.read_given, filecheck.FileCheck.analyse
 
     def reading(path, sources):
         events.append(("read", os.path.basename(path)))
@@ -663,7 +664,7 @@ def test_a_file_a_round_finds_is_parsed_while_the_search_goes_on(root, monkeypat
         events.append(("parse", os.path.basename(task.path)))
         return analyse(self, data, task)
 
-    monkeypatch.setattr(follow, "_read", reading)
+    monkeypatch.setattr(words, "read_given", reading)
     monkeypatch.setattr(filecheck.FileCheck, "analyse", analysing)
     report = check(root, files, [req()], jobs=1)
     assert {f.path for f in report.findings} == {"app/a_views.py", "app/z_views.py"}
