@@ -37,6 +37,7 @@ from contractlint.model.budgets import LIMITS, Limits
 from contractlint.model.collector import uncollected
 from contractlint.model.project import IMPLICIT, MODULE, USED, Clause, Facts, Reach
 from contractlint.propagation.calls import CallSites
+from contractlint.propagation.closure import Closure
 from contractlint.propagation.demand import demand, unknown_bases
 from contractlint.propagation.fixpoint import Follow
 from contractlint.propagation.names import Project
@@ -355,7 +356,10 @@ class _Values:
     def __init__(self, search: _Search):
         self.search = search
         project = search.project
-        self._classes: dict[str, frozenset[str]] = {}
+        #: The names of the classes a value (a return annotation, what an attribute holds) may be an
+        #: instance of, as spelled and through aliases, project functions, instances and class
+        #: attributes.
+        self.classes: Closure[str] = Closure(self._gives)
         #: class → the names that give an instance of it; ``module``: only module-level ones.
         #: Only for a class ``giving`` may be asked about: one of the project (``asked``).
         self.by_class: dict[str, set[Named]] = defaultdict(set)
@@ -415,16 +419,12 @@ class _Values:
                 if module_level:
                     self.module[cls].add(named)
 
-    def classes(self, value: str, depth: int = 0) -> frozenset[str]:
-        """The names of the classes ``value`` (a return annotation, what an attribute holds) may
-        be an instance of, as spelled and through aliases, project functions, instances and class
-        attributes."""
-        known = self._classes.get(value)
-        if known is not None:
-            return known
-        self._classes[value] = frozenset()  # a value that gives itself gives nothing more
+    def _gives(self, value: str, depth: int) -> tuple[set[str], list[str]]:
+        """``classes``' step: the classes ``value`` names, as spelled and through aliases, and the
+        values that give it (what a project function returns, an instance, a class attribute)."""
         project = self.search.project
         out: set[str] = set()
+        further: list[str] = []
         for one in _values(value):
             canonical = self.search.canonical(one)
             out |= {one, canonical}
@@ -432,15 +432,13 @@ class _Values:
                 continue
             made = project.functions.get(canonical)
             if made is not None and made.returns:
-                out |= self.classes(made.returns, depth + 1)
+                further.append(made.returns)
             if canonical in project.instances:
-                out |= self.classes(project.instances[canonical], depth + 1)
+                further.append(project.instances[canonical])
             holder, _, attr = canonical.rpartition(".")
             if holder in project.classes:
-                for held in project.member(holder, attr):
-                    out |= self.classes(held, depth + 1)
-        known = self._classes[value] = frozenset(out)
-        return known
+                further.extend(project.member(holder, attr))
+        return out, further
 
     def giving(self, classes: set[str], attributes: bool = True) -> set[Named]:
         """The names of ``classes`` (each ``asked``: ``leading`` asks about the project's classes
@@ -476,24 +474,24 @@ class _Where:
         for name, target in project.aliases.items():
             if name != target:
                 self.aliased[target].append(name)
-        self._known: dict[str, frozenset[tuple[frozenset[str], ...]]] = {}
+        #: The ways to name where a name comes from: each a tuple of word sets to name.
+        self.ways: Closure[tuple[frozenset[str], ...]] = Closure(self._ways)
 
-    def __call__(self, qual: str, depth: int = 0) -> frozenset[tuple[frozenset[str], ...]]:
-        """The ways to name where ``qual`` comes from: each a tuple of word sets to name."""
-        known = self._known.get(qual)
-        if known is not None:
-            return known
-        self._known[qual] = frozenset()  # an alias of an alias of itself adds nothing more
+    def __call__(self, qual: str) -> frozenset[tuple[frozenset[str], ...]]:
+        return self.ways(qual)
+
+    def _ways(self, qual: str, depth: int) -> tuple[set[tuple[frozenset[str], ...]], list[str]]:
+        """``ways``' step: how a file names the module of ``qual``, and the aliases of ``qual`` and
+        of the modules above it."""
         # A name of a file not parsed yet: as spelled, its module is what comes before it.
         module = self.module_of.get(qual) or qual.rpartition(".")[0]
         ways = {_module_words(module)} if module else set()
+        further: list[str] = []
         if depth < 12:
             parts = qual.split(".")
             for i in range(len(parts), 0, -1):  # an alias of it, or of a module above it
-                for alias in self.aliased.get(".".join(parts[:i]), ()):
-                    ways |= self(alias, depth + 1)
-        known = self._known[qual] = frozenset(ways)
-        return known
+                further.extend(self.aliased.get(".".join(parts[:i]), ()))
+        return ways, further
 
 
 def _module_words(module: str) -> tuple[frozenset[str], ...]:

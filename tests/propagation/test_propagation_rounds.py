@@ -8,6 +8,8 @@ import itertools
 import os
 
 import pytest
+from hypothesis import example, given
+from hypothesis import strategies as st
 from propagating import REQ_CLIENT, check, key, parsed_and_same, req, rows
 
 from contractlint.model.project import Reach, word_hashes, words_of
@@ -714,3 +716,35 @@ def test_what_gives_an_instance_is_kept_for_every_class_the_search_may_ask_about
             assert kept.giving({cls}, attributes) == every.giving({cls}, attributes), cls
     assert sum(map(bool, every.by_class.values())) > sum(map(bool, kept.by_class.values()))
     assert "str" in every.by_class and "str" not in kept.by_class
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from("abcdefgh"), st.lists(st.sampled_from("abcdefgh"), max_size=3), min_size=1
+    ),
+    st.permutations("abcdefgh"),
+)
+@example(edges={"a": ["b"], "b": ["a", "c"], "c": []}, order=list("abcdefgh"))
+def test_a_closure_is_the_same_whichever_key_is_asked_first(edges, order):
+    """``Closure`` (what a value gives, where a name comes from): each key's answer is everything
+    it reaches, its own item included, cycles or not, whatever the order the keys are asked in.
+    Before, a key met inside a cycle kept what it had found while the cycle's first key was still
+    being worked out (``b`` above: without ``a``)."""
+    from contractlint.propagation.closure import Closure
+
+    def step(node: str, depth: int) -> tuple[set[str], list[str]]:
+        return {node}, list(edges.get(node, ()))
+
+    def reached(start: str) -> set[str]:
+        seen, todo = {start}, [start]
+        while todo:
+            for then in edges.get(todo.pop(), ()):
+                if then not in seen:
+                    seen.add(then)
+                    todo.append(then)
+        return seen
+
+    closure = Closure(step)
+    for node in order:
+        assert closure(node) == reached(node), node
+    assert closure.known == {node: frozenset(reached(node)) for node in order}
