@@ -3,7 +3,7 @@ name: what a value gives, and where a name comes from (``propagation.rounds``)."
 
 from __future__ import annotations
 
-from typing import Callable, Generic, TypeVar
+from typing import Generic, TypeVar
 
 T = TypeVar("T")
 
@@ -13,13 +13,15 @@ _FREE = 1 << 30
 
 class Closure(Generic[T]):
     """Each key's answer, worked out once: its own items and the answers of the keys it leads to
-    (``step(key, depth)``: those, none past the longest chain). A key met again while it is being
-    worked out (``X = Y`` and ``Y = X``) adds nothing there, and every key of such a cycle gets the
-    answer of the first one asked: each reaches all the others, so the answer is the same
-    whichever is asked first (as ``names.Project`` keeps the answers of a cycle)."""
+    (``step``). A key met again while it is being worked out (``X = Y`` and ``Y = X``) adds nothing
+    there, and every key of such a cycle gets the answer of the first one asked: each reaches all
+    the others, so the answer is the same whichever is asked first (as ``names.Project`` keeps the
+    answers of a cycle).
 
-    def __init__(self, step: Callable[[str, int], tuple[set[T], list[str]]]):
-        self.step = step
+    A subclass gives ``step``: a method, where a bound method of the owner held here would make a
+    cycle that only the cyclic collector frees (with every fact reachable from the owner)."""
+
+    def __init__(self) -> None:
         self.known: dict[str, frozenset[T]] = {}
         self._stack: dict[str, int] = {}
         #: The keys met below the first key of a cycle, whose answer is the first key's.
@@ -27,6 +29,10 @@ class Closure(Generic[T]):
 
     def __call__(self, key: str, depth: int = 0) -> frozenset[T]:
         return self._closure(key, depth)[0]
+
+    def step(self, key: str, depth: int) -> tuple[set[T], list[str]]:
+        """The key's own items, and the keys it leads to (none past the longest chain)."""
+        raise NotImplementedError
 
     def _closure(self, key: str, depth: int) -> tuple[frozenset[T], int]:
         """The answer, and the place on the stack of the outermost key it came back to."""

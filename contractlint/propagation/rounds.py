@@ -359,7 +359,7 @@ class _Values:
         #: The names of the classes a value (a return annotation, what an attribute holds) may be an
         #: instance of, as spelled and through aliases, project functions, instances and class
         #: attributes.
-        self.classes: Closure[str] = Closure(self._gives)
+        self.classes = _Gives(search)
         #: class → the names that give an instance of it; ``module``: only module-level ones.
         #: Only for a class ``giving`` may be asked about: one of the project (``asked``).
         self.by_class: dict[str, set[Named]] = defaultdict(set)
@@ -419,9 +419,28 @@ class _Values:
                 if module_level:
                     self.module[cls].add(named)
 
-    def _gives(self, value: str, depth: int) -> tuple[set[str], list[str]]:
-        """``classes``' step: the classes ``value`` names, as spelled and through aliases, and the
-        values that give it (what a project function returns, an instance, a class attribute)."""
+    def giving(self, classes: set[str], attributes: bool = True) -> set[Named]:
+        """The names of ``classes`` (each ``asked``: ``leading`` asks about the project's classes
+        and the names of the project in their families) and of what gives an instance of one. Not
+        ``attributes``: no attribute, property or method (what is read on an object defines no
+        subclass or alias)."""
+        index = self.by_class if attributes else self.module
+        out: set[Named] = {(_last(cls), cls) for cls in classes}
+        for cls in classes:
+            out |= index.get(cls, set())
+        return out
+
+
+class _Gives(Closure[str]):
+    """``_Values.classes``: the names of the classes a value may be an instance of."""
+
+    def __init__(self, search: _Search):
+        super().__init__()
+        self.search = search
+
+    def step(self, value: str, depth: int) -> tuple[set[str], list[str]]:
+        """The classes ``value`` names, as spelled and through aliases, and the values that give
+        it (what a project function returns, an instance, a class attribute)."""
         project = self.search.project
         out: set[str] = set()
         further: list[str] = []
@@ -440,19 +459,8 @@ class _Values:
                 further.extend(project.member(holder, attr))
         return out, further
 
-    def giving(self, classes: set[str], attributes: bool = True) -> set[Named]:
-        """The names of ``classes`` (each ``asked``: ``leading`` asks about the project's classes
-        and the names of the project in their families) and of what gives an instance of one. Not
-        ``attributes``: no attribute, property or method (what is read on an object defines no
-        subclass or alias)."""
-        index = self.by_class if attributes else self.module
-        out: set[Named] = {(_last(cls), cls) for cls in classes}
-        for cls in classes:
-            out |= index.get(cls, set())
-        return out
 
-
-class _Where:
+class _Where(Closure[tuple[frozenset[str], ...]]):
     """Where a file that uses a module-level name of the project imports it from: the module that
     defines it, or one that re-exports it (or a module above the name: ``from app import client``
     then ``client.fetch()``). A file names a module ``app.client`` by its last part and the one
@@ -461,6 +469,7 @@ class _Where:
     in ``app.client``'s own package)."""
 
     def __init__(self, facts: Mapping[str, Facts], project: Project):
+        super().__init__()
         self.module_of: dict[str, str] = {}
         for fact in facts.values():
             for qual in (
@@ -474,15 +483,11 @@ class _Where:
         for name, target in project.aliases.items():
             if name != target:
                 self.aliased[target].append(name)
-        #: The ways to name where a name comes from: each a tuple of word sets to name.
-        self.ways: Closure[tuple[frozenset[str], ...]] = Closure(self._ways)
 
-    def __call__(self, qual: str) -> frozenset[tuple[frozenset[str], ...]]:
-        return self.ways(qual)
-
-    def _ways(self, qual: str, depth: int) -> tuple[set[tuple[frozenset[str], ...]], list[str]]:
-        """``ways``' step: how a file names the module of ``qual``, and the aliases of ``qual`` and
-        of the modules above it."""
+    def step(self, qual: str, depth: int) -> tuple[set[tuple[frozenset[str], ...]], list[str]]:
+        """How a file names the module of ``qual``, and the aliases of ``qual`` and of the modules
+        above it (``__call__``: the ways to name where ``qual`` comes from, each a tuple of word
+        sets to name)."""
         # A name of a file not parsed yet: as spelled, its module is what comes before it.
         module = self.module_of.get(qual) or qual.rpartition(".")[0]
         ways = {_module_words(module)} if module else set()
